@@ -1,0 +1,52 @@
+# Two commands: `make demo` runs kb on example-kb/, `make test` runs the whole suite.
+# Both create .venv themselves; only Python 3.11+, git and the OS package manager are needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+KB     := $(BIN)/kb
+DEMO   := .kb-demo
+
+.PHONY: demo test venv lint typecheck browser clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	@echo "== kb list: every card with its trust state =="
+	-$(KB) --kb example-kb list
+	@echo
+	@echo "== kb list --state expired: what needs verifying now =="
+	-$(KB) --kb example-kb list --state expired
+	@echo
+	@echo "== kb show: one card =="
+	$(KB) --kb example-kb show "SAML SSO setup" | head -40
+
+# Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: venv
+	$(BIN)/ruff check kbcli tests bench
+	$(BIN)/ruff format --check kbcli tests bench
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: venv browser lint typecheck
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: venv
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

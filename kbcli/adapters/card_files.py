@@ -1,0 +1,209 @@
+"""Cards on disk: find the card files of a knowledge repo and read each into a ``Card``.
+
+Reading never raises for a bad card: every problem becomes a positioned ``Problem``
+on that card, so one broken file cannot hide the others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.config import ALWAYS_IGNORED, KbConfig
+from kbcli.core import problems as P
+from kbcli.core.cards import Card, CardMeta, Position, parse_meta, title_from
+from kbcli.core.problems import Problem
+
+if TYPE_CHECKING:
+    import pathspec
+
+_KEY = re.compile(
+    r"""^(?P<q>["']?)(?P<key>[^\s:#'"\-][^:\n]*?)(?P=q)[ \t]*:(?:[ \t]+|$)""", re.MULTILINE
+)
+_FENCE = re.compile(r"^---[ \t]*\r?$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
+
+
+class CardFiles:
+    """The card files of one knowledge repo, as configured in kb.toml."""
+
+    def __init__(self, config: KbConfig) -> None:
+        self.config = config
+        self.root = config.root
+        self._ignore: pathspec.PathSpec | None = None
+
+    @property
+    def ignore(self) -> pathspec.PathSpec:
+        if self._ignore is None:
+            import pathspec
+
+            self._ignore = pathspec.GitIgnoreSpec.from_lines(self.config.cards.ignore)
+        return self._ignore
+
+    def paths(self) -> list[str]:
+        """Repo-relative POSIX paths of every card, sorted, each once."""
+        found: set[str] = set()
+        for folder in self.config.cards.folders:
+            base = (self.root / folder).resolve()
+            if not base.is_dir() or not base.is_relative_to(self.root.resolve()):
+                continue
+            found.update(self._walk(base))
+        return sorted(found)
+
+    def _walk(self, base: Path) -> Iterator[str]:
+        root = str(self.root.resolve())
+        for dirpath, dirnames, filenames in os.walk(base):
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".") and not (rel_dir == "" and d in ALWAYS_IGNORED)
+            )
+            for name in filenames:
+                if not name.endswith(".md") or name.startswith("."):
+                    continue
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not self.ignore.match_file(rel):
+                    yield rel
+
+    def is_card_path(self, rel: str) -> bool:
+        """Whether a repo-relative path would be a card (used to resolve CARD arguments)."""
+        if not rel.endswith(".md") or self.ignore.match_file(rel):
+            return False
+        parts = rel.split("/")
+        if parts[0] in ALWAYS_IGNORED or any(p.startswith(".") for p in parts):
+            return False
+        return any(
+            folder in (".", "") or rel.startswith(folder.strip("/") + "/")
+            for folder in self.config.cards.folders
+        )
+
+    def read(self, rel: str, today: date | None = None) -> Card:
+        """Read one card; unreadable files become a card with a problem, never an exception."""
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError as error:
+            meta = CardMeta(title=title_from("", rel))
+            return Card(rel, meta, "", (Problem(P.NOT_UTF8, f"cannot read: {error.strerror}"),))
+        return card_from_bytes(rel, data, today)
+
+    def load_all(self, today: date | None = None) -> list[Card]:
+        return [self.read(rel, today) for rel in self.paths()]
+
+
+def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
+    """Parse a card file's bytes. Pure apart from the YAML library."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        meta = CardMeta(title=title_from("", rel))
+        problem = Problem(P.NOT_UTF8, "the file is not UTF-8 text; re-save it as UTF-8", line)
+        return Card(rel, meta, "", (problem,))
+    text = text.removeprefix("\ufeff")
+    split = split_front_matter(text)
+    if split is None:
+        meta, problems = parse_meta({}, Position(), path=rel, body=text, today=today)
+        return Card(rel, meta, text, tuple(problems))
+    front, body, body_line = split
+    if body_line == 0:
+        meta = CardMeta(title=title_from(text, rel))
+        problem = Problem(
+            P.UNCLOSED_FRONT_MATTER,
+            "the front matter is never closed; add a line '---' after the last key",
+            1,
+        )
+        return Card(rel, meta, text, (problem,))
+    position = key_positions(front, first_line=2, end_line=body_line - 1)
+    raw, problems = _load_yaml(front)
+    if raw is None:
+        raw = {}
+    meta, found = parse_meta(raw, position, path=rel, body=body, today=today)
+    problems += found
+    problems += _duplicate_keys(front)
+    return Card(rel, meta, body, tuple(problems), position, body_line)
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """``(front matter, body, first body line)``; None when the file has no front matter.
+
+    A first body line of 0 means the front matter was opened but never closed.
+    """
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if not _FENCE.match(first):
+        return None
+    offset = first_end + 1
+    line_no = 2
+    while True:
+        end = text.find("\n", offset)
+        line = text[offset:] if end < 0 else text[offset:end]
+        if _CLOSE.match(line):
+            body_start = len(text) if end < 0 else end + 1
+            return text[first_end + 1 : offset], text[body_start:], line_no + 1
+        if end < 0:
+            return text[first_end + 1 :], "", 0
+        offset = end + 1
+        line_no += 1
+
+
+def key_positions(front: str, first_line: int, end_line: int) -> Position:
+    """Line and value column of each top-level key, for ``file:line:column`` messages."""
+    lines: dict[str, int] = {}
+    columns: dict[str, int] = {}
+    for match in _KEY.finditer(front):
+        key = match.group("key").strip()
+        if key in lines:
+            continue
+        line = first_line + front.count("\n", 0, match.start())
+        lines[key] = line
+        columns[key] = match.end() - match.start() + 1
+    return Position(lines, columns, end_line)
+
+
+def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    import frontmatter
+    import yaml
+
+    try:
+        raw = frontmatter.YAMLHandler().load(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = (mark.line + 2) if mark else 1
+        column = (mark.column + 1) if mark else 1
+        what = getattr(error, "problem", None) or str(error).splitlines()[0]
+        message = f"YAML syntax error: {what}; fix the front matter (quote values with ': ')"
+        return None, [Problem(P.YAML_SYNTAX, message, line, column)]
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        return None, [
+            Problem(P.FRONT_MATTER_NOT_MAPPING, "the front matter must be 'key: value' lines", 2)
+        ]
+    return {str(k): v for k, v in raw.items()}, []
+
+
+def _duplicate_keys(front: str) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for match in _KEY.finditer(front):
+        key = match.group("key").strip()
+        line = 2 + front.count("\n", 0, match.start())
+        if key in seen:
+            problems.append(
+                Problem(
+                    P.INVALID_FIELD,
+                    f"'{key}' is set twice (lines {seen[key]} and {line}); "
+                    "YAML keeps only the last, "
+                    "so delete one",
+                    line,
+                )
+            )
+        else:
+            seen[key] = line
+    return problems

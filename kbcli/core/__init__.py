@@ -1,0 +1,1 @@
+"""The pure core: cards, trust policy and findings. Standard library only, no I/O."""

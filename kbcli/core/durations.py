@@ -1,0 +1,87 @@
+"""Verification cadences such as ``30d``, ``6w``, ``3m``, ``1y`` or ``never``.
+
+Months and years are calendar months (3m after 31 Jan is 30 Apr), because that is
+what people mean when they write "every three months".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_PATTERN = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+_UNIT_NAMES = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A count of days, weeks, months or years; ``never`` is ``count == 0, unit == ''``."""
+
+    count: int
+    unit: str
+
+    @property
+    def is_never(self) -> bool:
+        return self.unit == ""
+
+    def after(self, start: date) -> date:
+        """The date this long after ``start``; ``date.max`` for ``never``."""
+        if self.is_never:
+            return date.max
+        if self.unit == "d":
+            return start + timedelta(days=self.count)
+        if self.unit == "w":
+            return start + timedelta(weeks=self.count)
+        months = self.count * (12 if self.unit == "y" else 1)
+        return add_months(start, months)
+
+    def before(self, end: date) -> date:
+        """The date this long before ``end`` (used for "due within" windows)."""
+        if self.is_never:
+            return date.min
+        if self.unit == "d":
+            return end - timedelta(days=self.count)
+        if self.unit == "w":
+            return end - timedelta(weeks=self.count)
+        months = self.count * (12 if self.unit == "y" else 1)
+        return add_months(end, -months)
+
+    def __str__(self) -> str:
+        return "never" if self.is_never else f"{self.count}{self.unit}"
+
+    def describe(self) -> str:
+        if self.is_never:
+            return "never"
+        name = _UNIT_NAMES[self.unit]
+        return f"{self.count} {name}{'' if self.count == 1 else 's'}"
+
+
+NEVER = Duration(0, "")
+
+
+def parse_duration(text: object) -> Duration:
+    """Parse ``30d``/``6w``/``3m``/``1y``/``never``; raise ValueError with the accepted forms."""
+    if isinstance(text, str):
+        if text.strip().lower() == "never":
+            return NEVER
+        match = _PATTERN.match(text)
+        if match and int(match.group(1)) > 0:
+            return Duration(int(match.group(1)), match.group(2).lower())
+    raise ValueError(
+        f"{text!r} is not a duration: write a number and a unit, such as 30d, 6w, 3m or 1y, "
+        "or never"
+    )
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar-month arithmetic, clamping the day (31 Jan + 1 month = 28/29 Feb)."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    if year < date.min.year:
+        return date.min
+    if year > date.max.year:
+        return date.max
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
+    return date(year, month + 1, day)

@@ -1,0 +1,33 @@
+"""Safe, unique file names for new cards, from any title (unicode included).
+
+A title like "Réinitialiser le mot de passe" or "Сброс пароля" must give a name that
+still says what the card is about, so letters of every script are kept; only what
+is unsafe in a path or a URL is replaced.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container
+
+_UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
+MAX_STEM = 80
+
+
+def slugify(title: str) -> str:
+    """``"Refund: duplicate charge!"`` -> ``"refund-duplicate-charge"``."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = _UNSAFE.sub("-", text).replace("_", "-")
+    text = re.sub(r"-{2,}", "-", text).strip("-")
+    if len(text) > MAX_STEM:
+        text = text[:MAX_STEM].rsplit("-", 1)[0] or text[:MAX_STEM]
+    return text or "card"
+
+
+def unique_name(stem: str, taken: Container[str]) -> str:
+    """``stem.md``, else ``stem-2.md``, ``stem-3.md``... whichever is free."""
+    name, number = f"{stem}.md", 2
+    while name in taken:
+        name, number = f"{stem}-{number}.md", number + 1
+    return name

@@ -1,0 +1,102 @@
+"""The people roster: who is who, so git identities map to card owners and teams.
+
+Git knows authors by name and e-mail; cards name owners by handle. The roster
+bridges the two (e-mail first, because names are not unique and change less
+reliably), and says who left the company.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Person:
+    handle: str
+    name: str = ""
+    emails: tuple[str, ...] = ()
+    team: str | None = None
+    left: date | None = None
+
+    @property
+    def display(self) -> str:
+        return self.name or self.handle
+
+
+@dataclass(frozen=True)
+class Roster:
+    people: Mapping[str, Person] = field(default_factory=dict)
+
+    @property
+    def teams(self) -> dict[str, list[Person]]:
+        teams: dict[str, list[Person]] = {}
+        for person in self.people.values():
+            if person.team:
+                teams.setdefault(person.team, []).append(person)
+        return teams
+
+    def knows(self, handle: str) -> bool:
+        """True for a person's handle or a team name that at least one person belongs to."""
+        return handle in self.people or handle in self.teams
+
+    def handle_for(self, name: str | None, email: str | None) -> str | None:
+        """Map a git identity to a handle: by e-mail (case-insensitive), then by name."""
+        if email:
+            wanted = email.strip().lower()
+            for person in self.people.values():
+                if wanted in (e.lower() for e in person.emails):
+                    return person.handle
+        if name:
+            wanted = name.strip().casefold()
+            for person in self.people.values():
+                if wanted in (person.name.casefold(), person.handle.casefold()):
+                    return person.handle
+        return None
+
+    def members(self, handle: str) -> set[str]:
+        """The handles that ``handle`` stands for: the person, or every member of a team."""
+        if handle in self.people:
+            return {handle}
+        return {p.handle for p in self.teams.get(handle, [])}
+
+    def display(self, handle: str | None) -> str:
+        if not handle:
+            return ""
+        person = self.people.get(handle)
+        return person.display if person else handle
+
+
+def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
+    """Build a roster from ``handle -> {name, emails, team, left}``; return problems too."""
+    people: dict[str, Person] = {}
+    problems: list[str] = []
+    for handle, entry in data.items():
+        if entry is None:
+            entry = {}
+        if not isinstance(entry, Mapping):
+            problems.append(f"person '{handle}' must be a mapping with name, emails, team")
+            continue
+        emails = entry.get("emails", entry.get("email", ()))
+        if isinstance(emails, str):
+            emails = [emails]
+        left = entry.get("left")
+        if left is not None and not isinstance(left, date):
+            try:
+                left = date.fromisoformat(str(left))
+            except ValueError:
+                problems.append(f"person '{handle}': left: {left!r} is not an ISO date")
+                left = None
+        unknown = set(entry) - {"name", "emails", "email", "team", "left"}
+        if unknown:
+            problems.append(f"person '{handle}': unknown keys {', '.join(sorted(unknown))}")
+        people[str(handle)] = Person(
+            handle=str(handle),
+            name=str(entry.get("name") or ""),
+            emails=tuple(str(e) for e in emails or ()),
+            team=str(entry["team"]) if entry.get("team") else None,
+            left=left,
+        )
+    return Roster(people), problems

@@ -1,0 +1,96 @@
+"""Trust state: the one function every feature uses to say whether a card can be trusted.
+
+Search badges, ``kb list``, reports, ``kb check`` and the handbook all call
+``assess``, so a card never reads as verified in one place and expired in another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from kbcli.core.cards import CardMeta, Status
+from kbcli.core.durations import Duration, parse_duration
+
+
+class TrustState(StrEnum):
+    VERIFIED = "verified"
+    DUE = "due"
+    EXPIRED = "expired"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often cards must be re-verified and how early they count as due."""
+
+    verify_every: Duration = field(default_factory=lambda: parse_duration("3m"))
+    warn_within: Duration = field(default_factory=lambda: parse_duration("14d"))
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """Repository defaults plus per-folder overrides (the longest matching folder wins)."""
+
+    default: Cadence = field(default_factory=Cadence)
+    folders: Mapping[str, Cadence] = field(default_factory=dict)
+
+    def cadence_for(self, path: str) -> Cadence:
+        best, best_len = self.default, -1
+        for folder, cadence in self.folders.items():
+            prefix = folder.strip("/")
+            if (path.startswith(prefix + "/") or prefix in ("", ".")) and len(prefix) > best_len:
+                best, best_len = cadence, len(prefix)
+        return best
+
+
+@dataclass(frozen=True)
+class Trust:
+    """A card's trust at a given day: its state, the dates behind it and owner presence."""
+
+    state: TrustState
+    verified_on: date | None
+    expires_on: date | None
+    verify_every: Duration
+    no_owner: bool
+
+    @property
+    def is_fresh(self) -> bool:
+        return self.state in (TrustState.VERIFIED, TrustState.DUE)
+
+    def days_left(self, today: date) -> int | None:
+        """Days until expiry (negative once expired); None when it never expires."""
+        if self.expires_on is None or self.expires_on == date.max:
+            return None
+        return (self.expires_on - today).days
+
+
+def assess(meta: CardMeta, policy: TrustPolicy, path: str, today: date) -> Trust:
+    """The trust state of one card on ``today`` (a UTC calendar day).
+
+    A card is verified until ``verified_on + verify_every``; it is due once that day
+    is within ``warn_within``; it expires on that day. No valid ``verified_at``
+    means unverified: the card parser has already turned invalid and future dates
+    into None, so a broken date can never read as fresh.
+    """
+    cadence = policy.cadence_for(path)
+    every = meta.verify_every or cadence.verify_every
+    no_owner = not meta.owner
+    verified_on = meta.verified_on
+    if verified_on is None:
+        return Trust(TrustState.UNVERIFIED, None, None, every, no_owner)
+    expires_on = every.after(verified_on)
+    if today >= expires_on:
+        state = TrustState.EXPIRED
+    elif today >= cadence.warn_within.before(expires_on):
+        state = TrustState.DUE
+    else:
+        state = TrustState.VERIFIED
+    return Trust(state, verified_on, None if every.is_never else expires_on, every, no_owner)
+
+
+def needs_owner(meta: CardMeta) -> bool:
+    """Published cards must have someone answerable for them; drafts may not yet."""
+    return meta.status is Status.PUBLISHED and not meta.owner

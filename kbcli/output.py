@@ -1,0 +1,105 @@
+"""Terminal output: one place that knows colours, badges and JSON.
+
+Rich already drops colour when ``NO_COLOR`` is set or stdout is not a terminal;
+badges always carry a word, so meaning never depends on colour.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kbcli.core.catalog import Assessed
+    from kbcli.core.trust import Trust
+
+BADGE_STYLE = {
+    "verified": "bold green",
+    "due": "bold yellow",
+    "expired": "bold red",
+    "unverified": "bold magenta",
+}
+BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?"}
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def badge(trust: Trust) -> str:
+    """Rich markup for a trust badge, e.g. ``[bold red]✖ expired[/]``."""
+    state = trust.state.value
+    return f"[{BADGE_STYLE[state]}]{BADGE_ICON[state]} {state}[/]"
+
+
+def trust_detail(trust: Trust, today: date) -> str:
+    """``verified 2026-10-01, expires 2027-01-01 (in 40 days)`` in words."""
+    if trust.verified_on is None:
+        return "never verified"
+    text = f"verified {trust.verified_on.isoformat()}"
+    left = trust.days_left(today)
+    if left is None:
+        return text + ", never expires"
+    assert trust.expires_on is not None
+    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
+    verb = "expires" if left > 0 else "expired"
+    return f"{text}, {verb} {trust.expires_on.isoformat()} ({when})"
+
+
+def card_json(item: Assessed, today: date) -> dict[str, Any]:
+    """The documented JSON shape of a card (README: "JSON output"). Add fields, never rename."""
+    meta, trust = item.card.meta, item.trust
+    return {
+        "path": item.card.path,
+        "title": meta.title,
+        "owner": meta.owner,
+        "verifiers": list(meta.effective_verifiers),
+        "status": meta.status.value,
+        "audience": meta.audience.value,
+        "tags": list(meta.tags),
+        "lang": meta.lang,
+        "aliases": list(meta.aliases),
+        "trust": trust.state.value,
+        "no_owner": trust.no_owner,
+        "verified_at": meta.verified_at.isoformat() if meta.verified_at else None,
+        "verify_every": str(trust.verify_every),
+        "expires_on": trust.expires_on.isoformat() if trust.expires_on else None,
+        "days_left": trust.days_left(today),
+        "problems": [
+            {"rule": p.rule, "line": p.line, "column": p.column, "message": p.message}
+            for p in item.card.problems
+        ],
+        "extra": dict(meta.extra),
+    }
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_problems(problems: list[tuple[str, Any]]) -> None:
+    """``path:line:col: message [rule]`` on stderr, one per line, for editors and CI logs."""
+    from rich.markup import escape
+
+    out = err_console()
+    for path, problem in problems:
+        style = "red" if problem.severity == "error" else "yellow"
+        out.print(f"[{style}]{escape(problem.at(path))}[/]", soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    from rich.markup import escape
+
+    err_console().print(f"[yellow]kb: warning:[/] {escape(message)}", soft_wrap=True)

@@ -1,0 +1,124 @@
+"""Use cases over one knowledge repo: the cards, their trust, lookups, new cards.
+
+Commands call these; adapters are created here lazily so that a command only pays
+for the libraries it uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kbcli.config import KbConfig
+from kbcli.core.cards import Card
+from kbcli.core.catalog import Assessed, CardFilter, Catalog
+from kbcli.core.naming import slugify, unique_name
+from kbcli.errors import CardNotFound, KbError
+
+if TYPE_CHECKING:
+    from kbcli.adapters.card_files import CardFiles
+    from kbcli.adapters.card_templates import CardTemplates
+
+
+@dataclass
+class Workspace:
+    config: KbConfig
+    today: date
+    cwd: Path
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    @cached_property
+    def card_files(self) -> CardFiles:
+        from kbcli.adapters.card_files import CardFiles
+
+        return CardFiles(self.config)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.card_files.load_all(self.today))
+
+    def assessed(self, card_filter: CardFilter | None = None) -> list[Assessed]:
+        items = self.catalog.assess(self.config.trust_policy, self.today)
+        return card_filter.apply(items) if card_filter else items
+
+    def assess(self, card: Card) -> Assessed:
+        from kbcli.core.trust import assess
+
+        return Assessed(card, assess(card.meta, self.config.trust_policy, card.path, self.today))
+
+    def card(self, ref: str) -> Card:
+        """The one card ``ref`` names; a clear error when it names none or several."""
+        cwd_rel = None
+        if self.cwd.resolve().is_relative_to(self.root):
+            rel = self.cwd.resolve().relative_to(self.root).as_posix()
+            cwd_rel = None if rel == "." else rel
+        as_path = Path(ref).expanduser()
+        if as_path.is_absolute() and as_path.resolve().is_relative_to(self.root):
+            ref = as_path.resolve().relative_to(self.root).as_posix()
+        hits = self.catalog.resolve(ref, cwd_rel)
+        if not hits:
+            raise CardNotFound(
+                f"no card matches '{ref}': give a path, a file name, an alias or "
+                "a title (kb list shows them all)"
+            )
+        if len(hits) > 1:
+            paths = ", ".join(c.path for c in hits)
+            raise CardNotFound(f"'{ref}' matches {len(hits)} cards ({paths}); give the path")
+        return hits[0]
+
+    def card_templates(self) -> CardTemplates:
+        from kbcli.adapters.card_templates import CardTemplates
+
+        return CardTemplates(self.root)
+
+    def default_owner(self) -> str | None:
+        """The current git user, mapped through the roster to a handle."""
+        from kbcli.adapters.git_repo import identity
+
+        who = identity(self.root)
+        return self.config.roster.handle_for(who.name, who.email)
+
+    def new_card(
+        self,
+        *,
+        template: str,
+        title: str,
+        owner: str | None,
+        tags: tuple[str, ...],
+        folder: str | None,
+    ) -> Path:
+        """Render ``template`` into a new card file with a unique name; return its path."""
+        if not title.strip():
+            raise KbError('a card needs a title: pass --title "..."')
+        folder = (folder if folder is not None else self.config.cards.folders[0]).strip("/")
+        target_dir = (self.root / folder).resolve()
+        if not target_dir.is_relative_to(self.root):
+            raise KbError(f"folder '{folder}' is outside the knowledge repo")
+        text = self.card_templates().render(
+            template,
+            {
+                "title": title.strip(),
+                "owner": owner,
+                "tags": list(tags),
+                "today": self.today.isoformat(),
+                "template": template,
+            },
+        )
+        target_dir.mkdir(parents=True, exist_ok=True)
+        taken = {p.name for p in target_dir.iterdir()}
+        path = target_dir / unique_name(slugify(title), taken)
+        rel = path.relative_to(self.root).as_posix()
+        if not self.card_files.is_card_path(rel):
+            raise KbError(
+                f"{rel} would not be a card: its folder is not listed in kb.toml "
+                "[cards] folders, or it is ignored"
+            )
+        with path.open("x", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        return path

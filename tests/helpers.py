@@ -1,0 +1,106 @@
+"""Test helpers: run kb through its real entry point, and build real git repos."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_KB = REPO_ROOT / "example-kb"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_kb(*args: str, cwd: Path | None = None, stdin: str = "") -> Result:
+    """Run ``kb ARGS`` in-process through ``kbcli.app.run``: the same exit path users get."""
+    from kbcli.app import run
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd, old_stdin = Path.cwd(), sys.stdin
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin = io.StringIO(stdin)
+        with redirect_stdout(out), redirect_stderr(err):
+            code = run(list(args))
+    finally:
+        os.chdir(old_cwd)
+        sys.stdin = old_stdin
+    return Result(int(code), out.getvalue(), err.getvalue())
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run git and return stdout; fail the test with git's stderr on error."""
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert result.returncode == 0, f"git {' '.join(args)} failed: {result.stderr}"
+    return result.stdout
+
+
+@dataclass
+class KbRepo:
+    """A real knowledge repo in a temporary folder, with commits at chosen dates and authors."""
+
+    path: Path
+
+    def write(self, rel: str, text: str) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+        return target
+
+    def commit(
+        self,
+        message: str,
+        *,
+        when: str = "2026-01-05T10:00:00Z",
+        author: str = "Ana Souza",
+        email: str = "ana@example.test",
+    ) -> str:
+        git(self.path, "add", "-A")
+        env = {
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_AUTHOR_DATE": when,
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_COMMITTER_DATE": when,
+        }
+        git(self.path, "commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", message, env=env)
+        return git(self.path, "rev-parse", "HEAD").strip()
+
+
+def make_repo(path: Path, *, kb_toml: str = "", people: str = "", git_init: bool = True) -> KbRepo:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "kb.toml").write_text(kb_toml, encoding="utf-8")
+    if people:
+        (path / "people.yaml").write_text(people, encoding="utf-8")
+    if git_init:
+        git(path, "init", "-q", "-b", "main")
+    return KbRepo(path)
+
+
+def copy_example(target: Path) -> Path:
+    """A private copy of example-kb/ (tests must never write into the checkout)."""
+    shutil.copytree(EXAMPLE_KB, target, ignore=shutil.ignore_patterns(".kb"))
+    return target

@@ -1,0 +1,80 @@
+"""kb.toml: precedence, every problem at once, roster files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbcli.config import find_root, load_config
+from kbcli.core.durations import parse_duration
+from kbcli.errors import ConfigError, NotAKnowledgeRepo
+
+
+def write(root: Path, toml: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "kb.toml").write_text(toml, encoding="utf-8")
+    return root
+
+
+def test_defaults_then_file_then_environment_then_flags(tmp_path: Path):
+    root = write(
+        tmp_path,
+        '[verification]\nverify_every = "6m"\nwarn_within = "30d"\n[handbook]\ntitle = "File"\n',
+    )
+    config = load_config(
+        root,
+        env={"KB_VERIFICATION_WARN_WITHIN": "7d", "KB_HANDBOOK_TITLE": "Env"},
+        overrides={"handbook.title": "Flag"},
+    )
+    assert config.verification.verify_every == parse_duration("6m")  # file beats default
+    assert config.verification.warn_within == parse_duration("7d")  # env beats file
+    assert config.handbook.title == "Flag"  # flag beats env
+    assert config.search.default_lang == "en"  # default
+
+
+def test_every_problem_is_reported_together(tmp_path: Path):
+    root = write(
+        tmp_path,
+        '[verification]\nverify_every = "soon"\nwarn_within = 3\n'
+        '[search]\nverified_boost = "high"\n[folders.runbooks]\nverify_every = "x"\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(root, env={})
+    message = str(caught.value)
+    assert "4 problem(s)" in message
+    for fragment in ("verify_every", "warn_within", "verified_boost", "folders.runbooks"):
+        assert fragment in message
+
+
+def test_unknown_keys_warn_but_load(tmp_path: Path):
+    config = load_config(write(tmp_path, '[cards]\nfolder = ["x"]\n[serach]\n'), env={})
+    assert any("'folder'" in w for w in config.warnings)
+    assert any("[serach]" in w for w in config.warnings)
+
+
+def test_toml_syntax_error_is_a_config_error(tmp_path: Path):
+    with pytest.raises(ConfigError, match="TOML"):
+        load_config(write(tmp_path, "[cards\n"), env={})
+
+
+def test_roster_from_people_yaml_and_kb_toml(tmp_path: Path):
+    root = write(tmp_path, '[people.bo]\nname = "Bo Chen"\nemails = ["bo@x.test"]\n')
+    (root / "people.yaml").write_text(
+        "ana:\n  name: Ana\n  emails: [ana@x.test]\n  team: billing\n"
+    )
+    roster = load_config(root, env={}).roster
+    assert set(roster.people) == {"ana", "bo"}
+    (root / "people.yaml").write_text("ana: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"people.yaml:\d+:\d+"):
+        load_config(root, env={})
+
+
+def test_root_is_found_upwards_and_explicit_root_is_checked(tmp_path: Path):
+    root = write(tmp_path / "kb", "")
+    (root / "a" / "b").mkdir(parents=True)
+    assert find_root(root / "a" / "b") == root.resolve()
+    with pytest.raises(NotAKnowledgeRepo, match="kb init"):
+        find_root(tmp_path)
+    with pytest.raises(NotAKnowledgeRepo):
+        find_root(root, explicit=str(tmp_path / "nowhere"))
