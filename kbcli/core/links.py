@@ -1,0 +1,480 @@
+"""Links between cards: find them in a card body, resolve them, say which are broken.
+
+Used by ``kb check`` (broken-link findings) and the handbook (rewriting links into
+page URLs). Pure: it works on card bodies and paths already in memory.
+
+What counts as a link:
+
+* relative markdown links and images, ``[text](../billing/refunds.md#steps)``, and
+  reference definitions ``[id]: refunds.md`` (``/billing/x.md`` is relative to the
+  knowledge repo root, as on GitHub);
+* wikilinks ``[[Refund a duplicate charge]]``, ``[[refund-dupe|the refund card]]``,
+  ``[[Title#Heading]]`` and ``[[#Heading]]``, resolved by path, alias, title or file
+  name;
+* anchors ``#heading-slug``, matched against GitHub-style heading slugs (lower case,
+  punctuation dropped, spaces to ``-``, ``-1``/``-2`` for repeated headings) and
+  explicit ``<a name>`` / ``id`` anchors.
+
+Links inside fenced or indented code blocks, inline code and HTML comments are not
+links. External URLs (``https:``, ``mailto:``, ``//host``) are never checked.
+
+Typical use::
+
+    resolver = LinkResolver(cards, files=other_files)
+    for result in resolver.broken(card):
+        print(card.path, result.link.line, result.problem)
+
+``Link.line`` and ``Link.column`` are 1-based positions in the *body*;
+``LinkResolver`` reports file lines (``card.body_line`` added).
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import unquote
+
+from kbcli.core.cards import Card
+
+
+class LinkKind(StrEnum):
+    PATH = "path"  # a relative markdown link or image: [text](dest)
+    WIKI = "wiki"  # [[Target]]
+    ANCHOR = "anchor"  # [text](#heading) into the same card
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link in a card body, at a 1-based line and column of that body."""
+
+    kind: LinkKind
+    target: str  # path (decoded, without #anchor/?query) or wikilink target; "" = same card
+    anchor: str | None  # the part after '#', decoded; None when there is none
+    source: str  # the link as written, e.g. "[steps](refunds.md#steps)"
+    line: int
+    column: int
+    image: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str  # the heading's plain text (inline markup removed)
+    slug: str  # its GitHub anchor, made unique within the card
+    line: int  # 1-based line in the body
+
+
+@dataclass(frozen=True)
+class BodyScan:
+    """Everything link checking needs from one body, found in one pass."""
+
+    links: tuple[Link, ...]
+    headings: tuple[Heading, ...]
+    anchors: frozenset[str]  # heading slugs plus explicit <a name>/id anchors
+
+
+# --- scanning -----------------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_QUOTE = re.compile(r"^(?: {0,3}>[ ]?)+")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_BACKTICKS = re.compile(r"`+")
+_ESCAPED = re.compile(r"\\[\[\]\\`]")
+_WIKI = re.compile(r"!?\[\[([^\[\]\n]*?)\]\]")
+_INLINE = re.compile(
+    r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
+    r"(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
+)
+_REF_DEF = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
+_HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
+_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
+_INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
+
+
+def scan(body: str) -> BodyScan:
+    """Find the links, headings and anchors of a card body (code and comments skipped)."""
+    masked, headings = _mask_code(body)
+    masked = _COMMENT.sub(_blank, masked)
+    masked = _mask_code_spans(masked)
+    masked = _ESCAPED.sub(_blank, masked)
+    starts = _line_starts(masked)
+    links: list[Link] = []
+    for match in _WIKI.finditer(masked):
+        links.append(_wikilink(match, body, starts))
+    for match in _INLINE.finditer(masked):
+        link = _inline(match.group(3), match, body, starts, image=bool(match.group(1)))
+        if link:
+            links.append(link)
+    for match in _REF_DEF.finditer(masked):
+        link = _inline(match.group(2), match, body, starts, image=False)
+        if link:
+            links.append(link)
+    links.sort(key=lambda link: (link.line, link.column))
+    anchors = {h.slug for h in headings}
+    anchors.update(a.lower() for a in _HTML_ANCHOR.findall(masked))
+    return BodyScan(tuple(links), tuple(headings), frozenset(anchors))
+
+
+def extract_links(body: str) -> list[Link]:
+    """The links of a card body, in reading order."""
+    return list(scan(body).links)
+
+
+def headings(body: str) -> list[Heading]:
+    """The headings of a card body (ATX ``#`` and setext underlined), with unique slugs."""
+    return list(scan(body).headings)
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading: ``"Step 2: Refund!"`` -> ``"step-2-refund"``."""
+    kept = [c for c in text.strip().lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM"]
+    return "".join(kept).replace(" ", "-")
+
+
+def plain_heading(text: str) -> str:
+    """Heading text as rendered: links become their text, emphasis and code marks go."""
+    return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", text).strip()
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _position(starts: list[int], offset: int) -> tuple[int, int]:
+    import bisect
+
+    index = bisect.bisect_right(starts, offset) - 1
+    return index + 1, offset - starts[index] + 1
+
+
+def _mask_code(body: str) -> tuple[str, list[Heading]]:
+    """Blank out fenced and indented code blocks; collect headings on the way."""
+    lines = body.split("\n")
+    out: list[str] = []
+    found: list[tuple[int, str, int]] = []  # (level, text, line)
+    fence: tuple[str, int] | None = None  # (char, length) of the open fence
+    previous_blank = True
+    in_list = False
+    paragraph = False  # the previous line continues a paragraph (setext candidate)
+    for number, line in enumerate(lines, start=1):
+        if fence is not None:
+            stripped = line.strip()
+            char, length = fence
+            closes = stripped and set(stripped) == {char} and len(stripped) >= length
+            if closes and len(line) - len(line.lstrip(" ")) <= 3:
+                fence = None
+            out.append(" " * len(line))
+            previous_blank, paragraph = False, False
+            continue
+        opened = _FENCE_OPEN.match(line)
+        if opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
+            fence = (opened.group(2)[0], len(opened.group(2)))
+            out.append(" " * len(line))
+            previous_blank, paragraph = False, False
+            continue
+        if not line.strip():
+            out.append(line)
+            previous_blank, paragraph = True, False
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if indented and previous_blank and not in_list:
+            out.append(" " * len(line))  # an indented code block
+            continue
+        if not indented:
+            in_list = bool(_LIST_ITEM.match(line)) or (in_list and not previous_blank)
+        unquoted = _QUOTE.sub("", line)
+        atx = _ATX.match(unquoted)
+        setext = _SETEXT.match(unquoted)
+        if atx:
+            found.append((len(atx.group(1)), atx.group(2) or "", number))
+            paragraph = False
+        elif setext and paragraph and found_line_ok(out):
+            level = 1 if setext.group(1)[0] == "=" else 2
+            found.append((level, _QUOTE.sub("", lines[number - 2]).strip(), number - 1))
+            paragraph = False
+        else:
+            paragraph = not _LIST_ITEM.match(unquoted)
+        out.append(line)
+        previous_blank = False
+    return "\n".join(out), _unique_headings(found)
+
+
+def found_line_ok(out: list[str]) -> bool:
+    """A setext underline needs a text line right above it (not a blanked code line)."""
+    return bool(out) and bool(out[-1].strip())
+
+
+def _unique_headings(found: Iterable[tuple[int, str, int]]) -> list[Heading]:
+    seen: set[str] = set()
+    result = []
+    for level, raw, line in found:
+        text = plain_heading(raw)
+        base = github_slug(text)
+        slug, n = base, 0
+        while slug in seen:
+            n += 1
+            slug = f"{base}-{n}"
+        seen.add(slug)
+        result.append(Heading(level, text, slug, line))
+    return result
+
+
+def _mask_code_spans(text: str) -> str:
+    """Blank inline code: a run of N backticks up to the next run of exactly N."""
+    chars = list(text)
+    runs = list(_BACKTICKS.finditer(text))
+    i = 0
+    while i < len(runs):
+        opener = runs[i]
+        closer_index = None
+        for j in range(i + 1, len(runs)):
+            if "\n\n" in text[opener.end() : runs[j].start()]:
+                break
+            if len(runs[j].group(0)) == len(opener.group(0)):
+                closer_index = j
+                break
+        if closer_index is None:
+            i += 1
+            continue
+        end = runs[closer_index].end()
+        for k in range(opener.start(), end):
+            if chars[k] != "\n":
+                chars[k] = " "
+        i = closer_index + 1
+    return "".join(chars)
+
+
+def _wikilink(match: re.Match[str], body: str, starts: list[int]) -> Link:
+    inner = match.group(1)
+    target, _, _label = inner.partition("|")
+    target, hash_, anchor = target.partition("#")
+    line, column = _position(starts, match.start())
+    return Link(
+        LinkKind.WIKI,
+        target.strip(),
+        anchor.strip() if hash_ else None,
+        body[match.start() : match.end()],
+        line,
+        column,
+        image=match.group(0).startswith("!"),
+    )
+
+
+def _inline(
+    dest: str, match: re.Match[str], body: str, starts: list[int], *, image: bool
+) -> Link | None:
+    dest = dest.strip()
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1].strip()
+    dest = re.sub(r"\\(.)", r"\1", dest)
+    if not dest or _SCHEME.match(dest):
+        return None
+    path, hash_, anchor = dest.partition("#")
+    path = path.partition("?")[0]
+    line, column = _position(starts, match.start())
+    kind = LinkKind.PATH if path else LinkKind.ANCHOR
+    return Link(
+        kind,
+        unquote(path),
+        unquote(anchor) if hash_ else None,
+        body[match.start() : match.end()],
+        line,
+        column,
+        image=image,
+    )
+
+
+# --- resolving ----------------------------------------------------------------------
+
+# Above this many cards, "did you mean" over all titles costs more than it helps.
+_SUGGEST_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where one link leads. ``problem`` says why it is broken (None: it works)."""
+
+    card: str  # path of the card holding the link
+    link: Link
+    line: int  # file line of the link (body line + card.body_line - 1)
+    column: int
+    target: str | None  # repo-relative path it leads to (a card or another file)
+    anchor: str | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class LinkResolver:
+    """Resolves links between the cards of one knowledge repo.
+
+    ``files`` are the repo-relative paths of other files (images, attachments,
+    README.md files that are not cards); a link to one of them is fine. When
+    ``files`` is None, links to anything but a card are not judged.
+    """
+
+    cards: Sequence[Card]
+    files: Collection[str] | None = None
+    _by_path: dict[str, Card] = field(init=False)
+    _by_name: dict[str, list[Card]] = field(init=False)
+    _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
+    _alias_paths: dict[str, str] = field(init=False)
+    _folders: dict[str, list[str]] = field(init=False)
+    _file_dirs: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._by_path = {card.path: card for card in self.cards}
+        self._folders = {}
+        for path in self._by_path:
+            self._folders.setdefault(posixpath.dirname(path), []).append(path)
+        self._file_dirs = set()
+        for path in self.files or ():
+            parent = posixpath.dirname(path)
+            while parent and parent not in self._file_dirs:
+                self._file_dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        for path in self._by_path:
+            parent = posixpath.dirname(path)
+            while parent and parent not in self._file_dirs:
+                self._file_dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        self._by_name = {}
+        self._alias_paths = {}
+        for card in self.cards:
+            keys = {card.title.casefold(), card.stem.casefold(), card.path.casefold()}
+            keys.add(card.path.removesuffix(".md").casefold())
+            for alias in card.meta.aliases:
+                keys.add(alias.casefold())
+                self._alias_paths.setdefault(alias.removeprefix("/"), card.path)
+            for key in keys:
+                self._by_name.setdefault(key, []).append(card)
+
+    def scan(self, card: Card) -> BodyScan:
+        """The (cached) scan of a card's body."""
+        cached = self._scans.get(card.path)
+        if cached is None:
+            cached = self._scans[card.path] = scan(card.body)
+        return cached
+
+    def resolve_all(self, card: Card) -> list[Resolved]:
+        """Every link of ``card``, resolved."""
+        return [self.resolve(card, link) for link in self.scan(card).links]
+
+    def broken(self, card: Card) -> list[Resolved]:
+        """The links of ``card`` that lead nowhere, with the reason and a fix."""
+        return [r for r in self.resolve_all(card) if not r.ok]
+
+    def resolve(self, card: Card, link: Link) -> Resolved:
+        line, column = link.line + card.body_line - 1, link.column
+        if link.kind is LinkKind.ANCHOR:
+            return self._anchored(card, link, line, column, card)
+        if link.kind is LinkKind.WIKI:
+            return self._wiki(card, link, line, column)
+        return self._path(card, link, line, column)
+
+    def find(self, name: str) -> list[Card]:
+        """Cards a wikilink target names: a path, an alias, a title or a file name."""
+        key = name.strip().removeprefix("/").casefold()
+        hits = self._by_name.get(key) or self._by_name.get(key + ".md") or []
+        unique = {card.path: card for card in hits}
+        return list(unique.values())
+
+    def _wiki(self, card: Card, link: Link, line: int, column: int) -> Resolved:
+        if not link.target:
+            return self._anchored(card, link, line, column, card)
+        hits = self.find(link.target)
+        if len(hits) == 1:
+            return self._anchored(card, link, line, column, hits[0])
+        if hits:
+            paths = ", ".join(sorted(c.path for c in hits))
+            problem = (
+                f"wikilink [[{link.target}]] matches {len(hits)} cards ({paths}); "
+                "link by path or alias instead"
+            )
+        else:
+            problem = f"wikilink [[{link.target}]] matches no card by title, alias or path"
+            if len(self.cards) <= _SUGGEST_LIMIT:
+                problem += self._suggest(link.target, [c.title for c in self.cards])
+        return Resolved(card.path, link, line, column, None, link.anchor, problem)
+
+    def _path(self, card: Card, link: Link, line: int, column: int) -> Resolved:
+        target = link.target
+        if target.startswith("/"):
+            joined = target.lstrip("/")
+        else:
+            joined = posixpath.join(card.folder, target)
+        resolved = posixpath.normpath(joined)
+        if resolved.startswith("../") or resolved == "..":
+            # Outside the knowledge repo: nothing here can say whether it exists.
+            return Resolved(card.path, link, line, column, None, link.anchor)
+        candidates = [resolved]
+        if not resolved.endswith(".md"):
+            candidates.append(resolved.rstrip("/") + ".md")
+        for candidate in candidates:
+            if candidate in self._by_path:
+                return self._anchored(card, link, line, column, self._by_path[candidate])
+        if self.files is not None and (
+            resolved in self.files or resolved.rstrip("/") in self._file_dirs
+        ):
+            return Resolved(card.path, link, line, column, resolved, link.anchor)
+        if self.files is None and not resolved.endswith(".md"):
+            return Resolved(card.path, link, line, column, None, link.anchor)
+        what = "image" if link.image else "link"
+        problem = f"{what} to {target} leads to {resolved}, which does not exist"
+        moved = self._alias_paths.get(resolved) or self._alias_paths.get(
+            resolved.removesuffix(".md")
+        )
+        if moved:
+            fix = posixpath.relpath(moved, card.folder or ".")
+            problem += f"; the card moved to {moved}: link to {fix}"
+        elif resolved.endswith(".md"):
+            siblings = self._folders.get(posixpath.dirname(resolved), [])
+            problem += self._suggest(resolved, siblings, relative_to=card.folder)
+        return Resolved(card.path, link, line, column, None, link.anchor, problem)
+
+    def _anchored(self, card: Card, link: Link, line: int, column: int, target: Card) -> Resolved:
+        if link.anchor is None or link.anchor == "":
+            return Resolved(card.path, link, line, column, target.path, link.anchor)
+        scanned = self.scan(target)
+        wanted = link.anchor.lower()
+        if link.kind is LinkKind.WIKI:
+            wanted = github_slug(plain_heading(link.anchor))
+        if wanted in scanned.anchors:
+            return Resolved(card.path, link, line, column, target.path, link.anchor)
+        where = "this card" if target.path == card.path else target.path
+        problem = f"{link.source} points to #{link.anchor}, but {where} has no such heading"
+        problem += self._suggest(wanted, sorted(scanned.anchors), prefix="#")
+        return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
+
+    @staticmethod
+    def _suggest(
+        wanted: str, choices: Sequence[str], *, prefix: str = "", relative_to: str | None = None
+    ) -> str:
+        close = difflib.get_close_matches(wanted, choices, n=1, cutoff=0.6)
+        if not close:
+            return ""
+        best = close[0]
+        if relative_to is not None:
+            best = posixpath.relpath(best, relative_to or ".")
+        return f"; did you mean {prefix}{best}?"
