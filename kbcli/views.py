@@ -26,8 +26,12 @@ def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
         out.print("No cards match.")
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("trust", "title", "path", "owner", "expires", "tags"):
-        table.add_column(column, overflow="fold")
+    table.add_column("trust", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold")
+    table.add_column("path", ratio=2, overflow="fold")
+    table.add_column("owner", no_wrap=True, max_width=24, overflow="ellipsis")
+    table.add_column("expires", no_wrap=True)
+    table.add_column("tags", ratio=1, no_wrap=True, overflow="ellipsis")
     for item in items:
         meta, trust = item.card.meta, item.trust
         title = escape(meta.title)
