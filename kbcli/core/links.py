@@ -316,7 +316,7 @@ class Resolved:
     link: Link
     line: int  # file line of the link (body line + card.body_line - 1)
     column: int
-    target: str | None  # repo-relative path it leads to (a card or another file)
+    target: str | None  # repo-relative path it leads to (broken path links: the path sought)
     anchor: str | None
     problem: str | None = None
 
@@ -451,7 +451,7 @@ class LinkResolver:
         elif resolved.endswith(".md"):
             siblings = self._folders.get(posixpath.dirname(resolved), [])
             problem += self._suggest(resolved, siblings, relative_to=card.folder)
-        return Resolved(card.path, link, line, column, None, link.anchor, problem)
+        return Resolved(card.path, link, line, column, resolved, link.anchor, problem)
 
     def _anchored(self, card: Card, link: Link, line: int, column: int, target: Card) -> Resolved:
         if link.anchor is None or link.anchor == "":

@@ -1,0 +1,138 @@
+"""Content rules: broken internal links and the sections a card's template requires.
+
+Pure: the cards, a ``LinkResolver`` and the templates' required sections go in,
+positioned findings come out. Archived cards are not checked (nobody reads them),
+but links *to* them still resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from kbcli.core.cards import Card, Status
+from kbcli.core.findings import RULES, Finding, register
+from kbcli.core.links import BodyScan, Heading, LinkResolver, Resolved
+from kbcli.core.problems import Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+BROKEN_LINK = register(
+    "broken-link",
+    E,
+    "A link to another card, a heading or a file leads nowhere (relative links, "
+    "[[wikilinks]] by title or alias, #anchors).",
+    "content",
+)
+MISSING_SECTION = register(
+    "missing-section",
+    E,
+    "A card made from a template lacks a section the template requires "
+    "(a KCS card needs Issue, Environment and Resolution).",
+    "content",
+)
+EMPTY_SECTION = register(
+    "empty-section", W, "A section the card's template requires has no text yet.", "content"
+)
+UNKNOWN_TEMPLATE = register(
+    "unknown-template",
+    W,
+    "The card's 'template' key names no card template, so its sections cannot be checked.",
+    "content",
+)
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_QUALIFIED = re.compile(r"\s*(?::|\s[-–—]\s|\()")
+_UNDERLINE = re.compile(r"\A[ \t]*(=+|-+)[ \t]*$", re.MULTILINE)
+
+
+def content_findings(
+    card: Card, resolver: LinkResolver, required: Mapping[str, Sequence[str]]
+) -> list[Finding]:
+    """Broken links and template sections of one card.
+
+    ``required`` maps every known template name to its required sections (empty
+    when it declares none).
+    """
+    if card.meta.status is Status.ARCHIVED:
+        return []
+    return [*link_findings(card, resolver), *section_findings(card, resolver.scan(card), required)]
+
+
+def link_findings(card: Card, resolver: LinkResolver) -> list[Finding]:
+    return [broken_link(card, result) for result in resolver.broken(card)]
+
+
+def broken_link(card: Card, result: Resolved) -> Finding:
+    """The finding for one broken link of ``card``."""
+    severity = RULES[BROKEN_LINK].severity
+    message = result.problem or "broken link"
+    return Finding(
+        BROKEN_LINK, severity, card.path, result.line, message, result.column, card.title
+    )
+
+
+def section_findings(
+    card: Card, scanned: BodyScan, required: Mapping[str, Sequence[str]]
+) -> list[Finding]:
+    name = card.meta.template
+    if not name:
+        return []
+    line, column = card.position.of("template")
+
+    def finding(rule: str, message: str, at: int = line, col: int = column) -> Finding:
+        return Finding(rule, RULES[rule].severity, card.path, at, message, col, card.title)
+
+    if name not in required:
+        known = ", ".join(sorted(required)) or "none"
+        return [
+            finding(
+                UNKNOWN_TEMPLATE,
+                f"template '{name}' does not exist (templates: {known}); fix the name or "
+                "remove the key",
+            )
+        ]
+    by_text: dict[str, Heading] = {}
+    for heading in reversed(scanned.headings):
+        by_text[_norm(heading.text)] = heading
+        # "Steps: SAML" or "Resolution (Enterprise)" fill "Steps" and "Resolution".
+        head = _QUALIFIED.split(heading.text, maxsplit=1)[0]
+        by_text.setdefault(_norm(head), heading)
+    found = []
+    missing = [s for s in required[name] if _norm(s) not in by_text]
+    if missing:
+        names = ", ".join(f"'## {s}'" for s in missing)
+        found.append(
+            finding(
+                MISSING_SECTION,
+                f"a '{name}' card needs the section{'s' if len(missing) > 1 else ''} {names}; "
+                "add the heading and its text",
+            )
+        )
+    lines = card.body.split("\n")
+    headings = list(scanned.headings)
+    for section in required[name]:
+        heading = by_text.get(_norm(section))
+        if heading is None:
+            continue
+        index = headings.index(heading)
+        end = len(lines)
+        for later in headings[index + 1 :]:
+            if later.level <= heading.level:
+                end = later.line - 1
+                break
+        text = _COMMENT.sub("", "\n".join(lines[heading.line : end]))
+        text = _UNDERLINE.sub("", text, count=1)  # a setext heading's own underline
+        if not text.strip():
+            found.append(
+                finding(
+                    EMPTY_SECTION,
+                    f"section '{heading.text}' is empty; write it before publishing",
+                    heading.line + card.body_line - 1,
+                    1,
+                )
+            )
+    return found
+
+
+def _norm(text: str) -> str:
+    return text.strip().rstrip(":").strip().casefold()

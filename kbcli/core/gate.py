@@ -1,0 +1,101 @@
+"""The result of a ``kb check`` run: graded findings, what was checked, the exit code.
+
+Every output format (text, json, github, junit, sarif, gitlab, the step summary)
+renders this one value, so they always agree on counts and on the exit code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kbcli.core.findings import Finding
+from kbcli.core.problems import Severity
+
+EXIT_OK = 0
+EXIT_ERRORS = 1
+
+
+@dataclass(frozen=True)
+class GoldenOutcome:
+    """One golden query: did the expected card come back within ``top_k``?"""
+
+    query: str
+    expect: str
+    top_k: int
+    rank: int | None  # 1-based rank of the expected card; None when not found
+    passed: bool
+    message: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: tuple[Finding, ...]
+    cards: tuple[str, ...]  # the card paths that were checked, sorted
+    strict: bool = False
+    scope: str = "all cards"  # what was checked, in words ("cards changed since main")
+    seconds: float = 0.0
+    golden: tuple[GoldenOutcome, ...] = ()
+    golden_file: str | None = None
+    path_prefix: str = ""  # the knowledge repo's folder inside the git repo ("" or "kb/")
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def golden_failures(self) -> list[GoldenOutcome]:
+        return [g for g in self.golden if not g.passed]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing is an error (warnings allowed), 1 otherwise."""
+        return EXIT_ERRORS if self.errors or self.golden_failures else EXIT_OK
+
+    def by_card(self) -> dict[str, list[Finding]]:
+        """Findings grouped by card path, cards in path order, findings by line."""
+        grouped: dict[str, list[Finding]] = {}
+        for finding in sorted(self.findings, key=_order):
+            grouped.setdefault(finding.path, []).append(finding)
+        return grouped
+
+    def rule_counts(self) -> list[tuple[str, Severity, int]]:
+        """(rule, severity, count), most frequent first."""
+        counts = Counter((f.rule, f.severity) for f in self.findings)
+        return [(rule, level, n) for (rule, level), n in counts.most_common()]
+
+    def display_path(self, path: str) -> str:
+        """The path as CI tools want it: relative to the git repository root."""
+        return self.path_prefix + path
+
+    def summary(self) -> str:
+        """``2 errors and 1 warning in 3 of 50 cards`` (plus golden queries when run)."""
+        parts = [
+            f"{_count(len(self.errors), 'error')} and {_count(len(self.warnings), 'warning')}",
+            f"in {len(self.by_card())} of {_count(len(self.cards), 'card')}",
+        ]
+        text = " ".join(parts)
+        if self.golden:
+            failed = len(self.golden_failures)
+            text += f"; {failed} of {_count(len(self.golden), 'golden query', 'golden queries')}"
+            text += " failed"
+        return text
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str]:
+    return (finding.path, finding.line, finding.column, finding.rule)
+
+
+def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=_order))
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"

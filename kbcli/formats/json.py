@@ -1,0 +1,54 @@
+"""The json format: kb's own documented shape (README, "kb check --format json")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kbcli.core.findings import RULES
+from kbcli.core.gate import CheckResult
+
+
+def as_data(result: CheckResult) -> dict[str, Any]:
+    """Fields may be added, never renamed."""
+    return {
+        "version": 1,
+        "exit_code": result.exit_code,
+        "scope": result.scope,
+        "strict": result.strict,
+        "summary": {
+            "cards": len(result.cards),
+            "cards_with_findings": len(result.by_card()),
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "golden_failed": len(result.golden_failures),
+        },
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "group": RULES[f.rule].group if f.rule in RULES else "",
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "message": f.message,
+                "title": f.title,
+            }
+            for f in result.findings
+        ],
+        "golden": [
+            {
+                "query": g.query,
+                "expect": g.expect,
+                "top_k": g.top_k,
+                "rank": g.rank,
+                "passed": g.passed,
+                "message": g.message,
+            }
+            for g in result.golden
+        ],
+    }
+
+
+def render(result: CheckResult) -> str:
+    return json.dumps(as_data(result), ensure_ascii=False, indent=2) + "\n"
