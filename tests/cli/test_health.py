@@ -1,4 +1,4 @@
-"""Findings from git history through kb report: each rule fires on its case, a clean card on none."""
+"""History findings through kb report: each rule fires on its case, a clean card on none."""
 
 from __future__ import annotations
 
