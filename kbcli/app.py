@@ -14,7 +14,18 @@ from typing import Annotated
 import typer
 
 from kbcli import __version__
-from kbcli.commands import history, init, list_cards, new, report, schema, show, templates
+from kbcli.commands import (
+    history,
+    init,
+    list_cards,
+    new,
+    reassign,
+    report,
+    schema,
+    show,
+    templates,
+    verify,
+)
 from kbcli.context import RunContext
 
 app = typer.Typer(
@@ -69,7 +80,7 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, report, history):
+for module in (init, new, templates, list_cards, show, schema, report, history, verify, reassign):
     module.register(app)
 
 
