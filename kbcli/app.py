@@ -14,7 +14,19 @@ from typing import Annotated
 import typer
 
 from kbcli import __version__
-from kbcli.commands import check, init, list_cards, new, schema, show, templates
+from kbcli.commands import (
+    check,
+    history,
+    init,
+    list_cards,
+    new,
+    reassign,
+    report,
+    schema,
+    show,
+    templates,
+    verify,
+)
 from kbcli.context import RunContext
 
 app = typer.Typer(
@@ -69,7 +81,19 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, check):
+for module in (
+    init,
+    new,
+    templates,
+    list_cards,
+    show,
+    schema,
+    report,
+    history,
+    verify,
+    reassign,
+    check,
+):
     module.register(app)
 
 

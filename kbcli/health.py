@@ -33,6 +33,7 @@ from kbcli.core.history import CardHistory, RepoHistory
 from kbcli.core.problems import Severity
 
 if TYPE_CHECKING:
+    from kbcli.core.report import Report
     from kbcli.workspace import Workspace
 
 _MEMO = "_kb_history"
@@ -149,3 +150,55 @@ def apply_severities(findings: list[Finding], workspace: Workspace) -> list[Find
             finding = replace(finding, severity=Severity(level))
         result.append(finding)
     return sorted(result, key=lambda f: (f.path, f.line, f.column, f.rule))
+
+
+def health_report(
+    workspace: Workspace,
+    *,
+    owner: str | None = None,
+    trend_weeks: int = 0,
+    urgent_limit: int = 10,
+    allow_shallow: bool = False,
+) -> Report:
+    """The ``kb report`` model: trust score, finding counts, owners, urgent cards, trend."""
+    from dataclasses import replace
+
+    from kbcli.core.report import build_report
+
+    health = assess_health(workspace, allow_shallow=allow_shallow)
+    report = build_report(
+        health.items,
+        health.findings,
+        workspace.config.roster,
+        workspace.today,
+        owner=owner,
+        urgent_limit=urgent_limit,
+        skipped=health.skipped,
+        history_commits=health.history.commit_count if health.history else None,
+    )
+    if trend_weeks:
+        report = replace(
+            report, trend=tuple(trust_trend(workspace, trend_weeks, allow_shallow=allow_shallow))
+        )
+    return report
+
+
+def card_timeline(
+    workspace: Workspace, path: str, *, allow_shallow: bool = False
+) -> tuple[CardHistory, bool]:
+    """One card's history and whether it has uncommitted changes.
+
+    Raises a ``KbError`` outside a git repository or for a card git does not know yet.
+    """
+    from kbcli.adapters.git_history import uncommitted
+    from kbcli.errors import KbError
+
+    history = repo_history(workspace, allow_shallow=allow_shallow)
+    if history is None:
+        raise KbError(
+            f"{workspace.root} is not in a git repository, so there is no history to show"
+        )
+    found = history.get(path)
+    if found is None:
+        raise KbError(f"{path} has no commits yet: commit it first (git add {path}; git commit)")
+    return found, path in uncommitted(workspace.root, [path])

@@ -472,3 +472,29 @@ def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise KbError(f"git {args[0]} failed in {root}: {detail[-1] if detail else 'no output'}")
     return result
+
+
+def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
+    """Which of ``paths`` (relative to ``root``) differ from HEAD or are untracked."""
+    if not paths:
+        return set()
+    result = _git(
+        root,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        *paths,
+        check=False,
+    )
+    if result.returncode != 0:
+        return set()
+    top = _git(root, "rev-parse", "--show-prefix", check=False).stdout.decode().strip()
+    found = set()
+    for entry in result.stdout.split(b"\0"):
+        if len(entry) > 3:
+            path = entry[3:].decode("utf-8", "surrogateescape")
+            found.add(path[len(top) :] if top and path.startswith(top) else path)
+    return found
