@@ -92,11 +92,11 @@ def section_findings(
             )
         ]
     by_text: dict[str, Heading] = {}
-    for heading in reversed(scanned.headings):
-        by_text[_norm(heading.text)] = heading
+    for each in reversed(scanned.headings):
+        by_text[_norm(each.text)] = each
         # "Steps: SAML" or "Resolution (Enterprise)" fill "Steps" and "Resolution".
-        head = _QUALIFIED.split(heading.text, maxsplit=1)[0]
-        by_text.setdefault(_norm(head), heading)
+        head = _QUALIFIED.split(each.text, maxsplit=1)[0]
+        by_text.setdefault(_norm(head), each)
     found = []
     missing = [s for s in required[name] if _norm(s) not in by_text]
     if missing:
@@ -111,9 +111,10 @@ def section_findings(
     lines = card.body.split("\n")
     headings = list(scanned.headings)
     for section in required[name]:
-        heading = by_text.get(_norm(section))
-        if heading is None:
+        found_heading = by_text.get(_norm(section))
+        if found_heading is None:
             continue
+        heading = found_heading
         index = headings.index(heading)
         end = len(lines)
         for later in headings[index + 1 :]:
