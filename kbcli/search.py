@@ -419,13 +419,10 @@ def _run(
         fuzzy = stage != STAGES[0]
         clauses = [qb.word(w, fuzzy=fuzzy) for w in words]
         if stage == STAGES[2]:
-            # Most of the words (half, rounded up) in any field, typos allowed.
+            # Any of the words in any field, typos allowed: BM25 ranks cards with more
+            # (and rarer) words first.
             q = qb.combine(
-                phrases,
-                should=clauses,
-                must_not=excluded,
-                filters=required,
-                min_should=max(1, (len(words) + 1) // 2),
+                phrases, should=clauses, must_not=excluded, filters=required, min_should=1
             )
         else:
             q = qb.combine(clauses + phrases, must_not=excluded, filters=required)
@@ -607,9 +604,14 @@ def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
         raise KbError("give the text of a ticket or question (or - to read it from stdin)")
     index = open_index(workspace)
     sync(workspace, index=index)
-    words = _words(text)
-    fields = _like_fields(index, text, text, words, index.groups())
-    return _like(workspace, index, fields, limit, None, words)
+    words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
+    qb = index.queries()
+    _, excluded = _filters(workspace, qb, ParsedQuery(), False)
+    q = qb.combine([], should=[qb.word(w) for w in words], must_not=excluded, min_should=1)
+    _, raw = index.search(q, max(limit * 3, 20))
+    hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
+    hits.sort(key=lambda h: -h.score)
+    return hits[:limit]
 
 
 def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]:

@@ -166,7 +166,9 @@ _STOP_TEXT = """
 a an and are as at be been but by can could do does did for from had has have how i
 if in into is it its me my no not of on or our so than that the their them then there
 these they this to was we were what when where which who why will with would you your
-yours am any all get got cannot can't dont don't doesn't isn't
+yours am any all get got cannot can't dont don't doesn't isn't more most some such only
+also just very out up over again still now like want wants need needs please help hi hello
+thanks anything something everything being instead shows show s t
 и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только
 ее мне было вот от меня еще нет о из ему когда или ли если уже мой моя мои нам нас это
 почему где
