@@ -120,28 +120,45 @@ def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
 
 
 def run_golden(workspace: Workspace, path: Path) -> tuple[GoldenOutcome, ...]:
-    """Golden queries: each expected card must come back within its top_k."""
-    try:
-        from kbcli.golden import evaluate, load_golden
-    except ImportError:
-        raise KbError("golden queries need kb's search feature, which is not installed") from None
+    """Golden queries (``kbcli.golden``): each expected card must rank within its top_k."""
+    from kbcli.golden import evaluate, load_golden
+
     queries = load_golden(path)
-    return tuple(_outcome(o) for o in evaluate(workspace, queries))
-
-
-def _outcome(outcome: object) -> GoldenOutcome:
-    if isinstance(outcome, GoldenOutcome):
-        return outcome
-    get = outcome.__getattribute__
-    return GoldenOutcome(
-        query=str(get("query")),
-        expect=str(get("expect")),
-        top_k=int(get("top_k")),
-        rank=get("rank"),
-        passed=bool(get("passed")),
-        message=str(get("message")),
-        line=int(getattr(outcome, "line", 1) or 1),
-    )
+    report = evaluate(workspace, queries)
+    outcomes = []
+    for result in report.results:
+        golden = result.golden
+        expect = " or ".join(golden.expect)
+        if result.hit:
+            message = (
+                f"{result.found[result.rank - 1] if result.rank else expect} ranks {result.rank}"
+            )
+        else:
+            gone = [p for p in golden.expect if workspace.catalog.get(p) is None]
+            if len(gone) == len(golden.expect):
+                message = (
+                    f"{expect} is no card (renamed or deleted?); update {path.name} "
+                    "or restore the card"
+                )
+            elif result.rank is None:
+                message = f"{expect} is not in the results at all"
+            else:
+                message = f"{expect} ranks {result.rank}, below the top {golden.top_k}"
+            top = ", ".join(result.found[:3])
+            if top:
+                message += f" (top: {top})"
+        outcomes.append(
+            GoldenOutcome(
+                query=golden.query,
+                expect=expect,
+                top_k=golden.top_k,
+                rank=result.rank,
+                passed=result.hit,
+                message=message,
+                line=golden.line or 1,
+            )
+        )
+    return tuple(outcomes)
 
 
 # --- loading ------------------------------------------------------------------------
