@@ -1,0 +1,122 @@
+"""The shipped CI files: their structure, and their kb steps run for real with bash."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli.test_check_cli import PEOPLE, TODAY, card
+from tests.helpers import REPO_ROOT, KbRepo, git, make_repo
+
+ACTION = yaml.safe_load((REPO_ROOT / "action.yml").read_text())
+WORKFLOW = yaml.safe_load((REPO_ROOT / ".github/workflows/kb.yml").read_text())
+GITLAB = yaml.safe_load((REPO_ROOT / "ci-templates/gitlab-ci.yml").read_text())
+HOOKS = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+
+
+def test_pre_commit_hook_definition():
+    (hook,) = HOOKS
+    assert hook["id"] == "kb-check" and hook["entry"] == "kb check"
+    assert hook["language"] == "python" and hook["files"] == r"\.md$"
+    assert hook["pass_filenames"] is True
+
+
+def test_action_checks_out_full_history_installs_kb_and_annotates():
+    steps = ACTION["runs"]["steps"]
+    assert ACTION["runs"]["using"] == "composite"
+    checkout = steps[0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0
+    assert any("pip install" in s.get("run", "") for s in steps)
+    check = next(s for s in steps if s.get("id") == "check")
+    assert "check --format github" in check["run"]
+
+
+def test_workflow_checks_prs_with_full_history_and_posts_nightly_reports():
+    jobs = WORKFLOW["jobs"]
+    check_steps = jobs["check"]["steps"]
+    assert check_steps[0]["with"]["fetch-depth"] == 0
+    assert check_steps[1]["uses"] == "./"
+    # yaml reads the bare key "on" as True
+    triggers = WORKFLOW.get("on", WORKFLOW.get(True))
+    assert "pull_request" in triggers and "schedule" in triggers
+    nightly = "\n".join(s.get("run", "") for s in jobs["nightly"]["steps"])
+    assert "kb report --format markdown --owner" in nightly
+    assert jobs["nightly"]["permissions"]["issues"] == "write"
+
+
+def test_gitlab_template_publishes_junit_and_code_quality():
+    job = GITLAB["kb-check"]
+    assert GITLAB["variables"]["GIT_DEPTH"] == "0"
+    reports = job["artifacts"]["reports"]
+    assert reports == {"junit": "kb-junit.xml", "codequality": "gl-code-quality-report.json"}
+    assert job["artifacts"]["when"] == "always"
+
+
+@pytest.fixture
+def pr_clone(tmp_path: Path) -> KbRepo:
+    """A clone (with origin) on a topic branch that adds a stale card."""
+    origin = make_repo(tmp_path / "origin", people=PEOPLE)
+    origin.write("billing/old-but-not-ours.md", card("Untouched", verified="2026-01-01"))
+    origin.write("billing/fine.md", card("Fine"))
+    origin.commit("base", when="2026-11-01T10:00:00Z")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", origin.path.as_uri(), str(clone))
+    repo = KbRepo(clone)
+    git(clone, "switch", "-q", "-c", "topic")
+    repo.write("billing/new.md", card("New stale card", verified="2026-02-01"))
+    repo.commit("new card", when="2026-11-02T10:00:00Z")
+    return repo
+
+
+def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=cwd,
+        env={**os.environ, "PATH": path, "KB_TODAY": TODAY, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_action_step_checks_only_what_the_pull_request_changed(pr_clone: KbRepo, tmp_path: Path):
+    check = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "check")
+    output = tmp_path / "github_output"
+    sarif = tmp_path / "kb.sarif"
+    env = {
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_OUTPUT": str(output),
+        "KB_ARGS": "",
+        "KB_CHANGED_SINCE": "auto",
+        "KB_SARIF": str(sarif),
+    }
+    done = _bash(check["run"], pr_clone.path, env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "::error file=billing/new.md," in done.stdout
+    assert "old-but-not-ours" not in done.stdout
+    assert output.read_text().strip() == "exit-code=1"
+    assert json.loads(sarif.read_text())["runs"][0]["results"]
+
+    everything = _bash(check["run"], pr_clone.path, {**env, "GITHUB_BASE_REF": ""})
+    assert "old-but-not-ours" in everything.stdout
+
+
+def test_gitlab_script_writes_both_reports(pr_clone: KbRepo, tmp_path: Path):
+    script = "\n".join(GITLAB["kb-check"]["script"])
+    env = {
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+        "CI_PROJECT_DIR": str(pr_clone.path),
+        "KB_ARGS": "",
+    }
+    done = _bash(script, pr_clone.path, env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    quality = json.loads((pr_clone.path / "gl-code-quality-report.json").read_text())
+    assert {issue["location"]["path"] for issue in quality} == {"billing/new.md"}
+    assert "billing/new.md" in (pr_clone.path / "kb-junit.xml").read_text()
