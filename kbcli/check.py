@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+# Every module that registers rules, so that kb.toml can name any of them.
+import kbcli.core.content
+import kbcli.core.health  # noqa: F401
 from kbcli.config import ALWAYS_IGNORED
 from kbcli.core.cards import Card
 from kbcli.core.catalog import Catalog
@@ -495,6 +498,8 @@ def _print_rules(workspace: Workspace, format: str) -> None:
     table = Table(box=None, pad_edge=False, show_edge=False)
     for column in ("rule", "severity", "default", "group", "description"):
         table.add_column(column, overflow="fold")
+    from rich.markup import escape
+
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))
     console().print(table)
