@@ -86,7 +86,10 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _QUOTE = re.compile(r"^(?: {0,3}>[ ]?)+")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_BACKTICKS = re.compile(r"`+")
+_BLOCK_SYNTAX = re.compile(r"^(?: {0,3}(?:`{3,}|~{3,})|    |\t| {0,3}(?:=+|-+)[ \t]*\r?$)", re.M)
+_ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
+# Inline code: a run of N backticks up to the next run of exactly N, within a paragraph.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]++|\n(?![ \t]*\n)|(?!\1(?!`))`++)*?(?<!`)\1(?!`)")
 _ESCAPED = re.compile(r"\\[\[\]\\`]")
 _WIKI = re.compile(r"!?\[\[([^\[\]\n]*?)\]\]")
 _INLINE = re.compile(
@@ -100,12 +103,26 @@ _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
-def scan(body: str) -> BodyScan:
-    """Find the links, headings and anchors of a card body (code and comments skipped)."""
-    masked, headings = _mask_code(body)
-    masked = _COMMENT.sub(_blank, masked)
-    masked = _mask_code_spans(masked)
-    masked = _ESCAPED.sub(_blank, masked)
+def scan(body: str, *, with_headings: bool = True) -> BodyScan:
+    """Find the links, headings and anchors of a card body (code and comments skipped).
+
+    ``with_headings=False`` skips what only anchors need, when just the links are
+    wanted (headings and anchors may then be incomplete).
+    """
+    masked, headings = _mask_code(body, with_headings)
+    if "[" not in masked and "<" not in masked:
+        return BodyScan((), tuple(headings), frozenset(h.slug for h in headings))
+    if "<!--" in masked:
+        masked = _COMMENT.sub(_blank, masked)
+    if "`" in masked:
+        masked = _CODE_SPAN.sub(_blank, masked)
+    if "\\" in masked:
+        masked = _ESCAPED.sub(_blank, masked)
+    anchors = {h.slug for h in headings}
+    if with_headings and "<" in masked:
+        anchors.update(a.lower() for a in _HTML_ANCHOR.findall(masked))
+    if "[" not in masked:
+        return BodyScan((), tuple(headings), frozenset(anchors))
     starts = _line_starts(masked)
     links: list[Link] = []
     for match in _WIKI.finditer(masked):
@@ -119,8 +136,6 @@ def scan(body: str) -> BodyScan:
         if link:
             links.append(link)
     links.sort(key=lambda link: (link.line, link.column))
-    anchors = {h.slug for h in headings}
-    anchors.update(a.lower() for a in _HTML_ANCHOR.findall(masked))
     return BodyScan(tuple(links), tuple(headings), frozenset(anchors))
 
 
@@ -146,7 +161,10 @@ def plain_heading(text: str) -> str:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    text = match.group(0)
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(part) for part in text.split("\n"))
 
 
 def _line_starts(text: str) -> list[int]:
@@ -165,8 +183,19 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
     return index + 1, offset - starts[index] + 1
 
 
-def _mask_code(body: str) -> tuple[str, list[Heading]]:
+def _mask_code(body: str, with_headings: bool = True) -> tuple[str, list[Heading]]:
     """Blank out fenced and indented code blocks; collect headings on the way."""
+    if not _BLOCK_SYNTAX.search(body):
+        if not with_headings:
+            return body, []
+        # No fence, no indented line, no setext underline: only ATX headings to find.
+        atx_found: list[tuple[int, str, int]] = []
+        for match in _ATX_LINE.finditer(body):
+            atx = _ATX.match(_QUOTE.sub("", match.group(0)))
+            if atx:
+                number = body.count("\n", 0, match.start()) + 1
+                atx_found.append((len(atx.group(1)), atx.group(2) or "", number))
+        return body, _unique_headings(atx_found)
     lines = body.split("\n")
     out: list[str] = []
     found: list[tuple[int, str, int]] = []  # (level, text, line)
@@ -235,31 +264,6 @@ def _unique_headings(found: Iterable[tuple[int, str, int]]) -> list[Heading]:
         seen.add(slug)
         result.append(Heading(level, text, slug, line))
     return result
-
-
-def _mask_code_spans(text: str) -> str:
-    """Blank inline code: a run of N backticks up to the next run of exactly N."""
-    chars = list(text)
-    runs = list(_BACKTICKS.finditer(text))
-    i = 0
-    while i < len(runs):
-        opener = runs[i]
-        closer_index = None
-        for j in range(i + 1, len(runs)):
-            if "\n\n" in text[opener.end() : runs[j].start()]:
-                break
-            if len(runs[j].group(0)) == len(opener.group(0)):
-                closer_index = j
-                break
-        if closer_index is None:
-            i += 1
-            continue
-        end = runs[closer_index].end()
-        for k in range(opener.start(), end):
-            if chars[k] != "\n":
-                chars[k] = " "
-        i = closer_index + 1
-    return "".join(chars)
 
 
 def _wikilink(match: re.Match[str], body: str, starts: list[int]) -> Link:
@@ -339,6 +343,7 @@ class LinkResolver:
     _by_path: dict[str, Card] = field(init=False)
     _by_name: dict[str, list[Card]] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
+    _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
     _alias_paths: dict[str, str] = field(init=False)
     _folders: dict[str, list[str]] = field(init=False)
     _file_dirs: set[str] = field(init=False)
@@ -377,9 +382,19 @@ class LinkResolver:
             cached = self._scans[card.path] = scan(card.body)
         return cached
 
+    def links(self, card: Card) -> tuple[Link, ...]:
+        """The (cached) links of a card's body."""
+        cached = self._scans.get(card.path)
+        if cached is not None:
+            return cached.links
+        found = self._links.get(card.path)
+        if found is None:
+            found = self._links[card.path] = scan(card.body, with_headings=False).links
+        return found
+
     def resolve_all(self, card: Card) -> list[Resolved]:
         """Every link of ``card``, resolved."""
-        return [self.resolve(card, link) for link in self.scan(card).links]
+        return [self.resolve(card, link) for link in self.links(card)]
 
     def broken(self, card: Card) -> list[Resolved]:
         """The links of ``card`` that lead nowhere, with the reason and a fix."""

@@ -64,4 +64,4 @@ def as_data(result: CheckResult) -> list[dict[str, Any]]:
 
 
 def render(result: CheckResult) -> str:
-    return json.dumps(as_data(result), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(as_data(result), ensure_ascii=False, separators=(",", ":")) + "\n"

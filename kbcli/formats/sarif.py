@@ -20,7 +20,7 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def render(result: CheckResult) -> str:
-    return json.dumps(as_data(result), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(as_data(result), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def as_data(result: CheckResult) -> dict[str, Any]:

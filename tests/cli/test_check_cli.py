@@ -289,3 +289,22 @@ def test_text_output_is_grouped_by_card(repo: KbRepo):
     start = lines.index("billing/old.md  Old")
     assert re.match(r"  \d+:\d+\s+error\s+", lines[start + 1])
     assert lines[-1].startswith("✖ 2 errors and 0 warnings in 1 of 3 cards, all cards")
+
+
+def test_a_fresh_process_accepts_every_rule_name_in_kb_toml(repo: KbRepo):
+    import subprocess
+    import sys
+
+    repo.write("billing/linker.md", card("Linker", body="[gone](gone.md)\n"))
+    repo.commit("link", when="2026-11-02T10:00:00Z")
+    (repo.path / "kb.toml").write_text(
+        '[check.rules]\nbroken-link = "off"\nedited-since-verified = "off"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", "--today", TODAY, "check"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "gone.md" not in done.stdout

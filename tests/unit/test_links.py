@@ -130,3 +130,14 @@ def test_file_lines_add_the_front_matter(resolver: LinkResolver):
 
 def test_links_outside_the_repo_are_not_judged(resolver: LinkResolver):
     assert problems(resolver, "[x](../../../elsewhere.md)") == []
+
+
+@pytest.mark.parametrize("indent", ["", "    code\n\n"])
+def test_heading_lines_with_and_without_code_blocks(indent: str):
+    body = f"{indent}# One\n\ntext\n\n## Two\n\n> ## Quoted\n"
+    offset = indent.count("\n")
+    assert [(h.text, h.line - offset) for h in headings(body)] == [
+        ("One", 1),
+        ("Two", 5),
+        ("Quoted", 7),
+    ]
