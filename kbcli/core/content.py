@@ -55,7 +55,10 @@ def content_findings(
     """
     if card.meta.status is Status.ARCHIVED:
         return []
-    return [*link_findings(card, resolver), *section_findings(card, resolver.scan(card), required)]
+    found = link_findings(card, resolver)
+    if card.meta.template:
+        found += section_findings(card, resolver.scan(card), required)
+    return found
 
 
 def link_findings(card: Card, resolver: LinkResolver) -> list[Finding]:

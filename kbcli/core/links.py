@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from urllib.parse import unquote
 
 from kbcli.core.cards import Card
@@ -110,7 +111,8 @@ def scan(body: str, *, with_headings: bool = True) -> BodyScan:
     wanted (headings and anchors may then be incomplete).
     """
     masked, headings = _mask_code(body, with_headings)
-    if "[" not in masked and "<" not in masked:
+    may_link = "](" in masked or "[[" in masked or "]:" in masked
+    if not may_link and (not with_headings or "<" not in masked):
         return BodyScan((), tuple(headings), frozenset(h.slug for h in headings))
     if "<!--" in masked:
         masked = _COMMENT.sub(_blank, masked)
@@ -121,7 +123,7 @@ def scan(body: str, *, with_headings: bool = True) -> BodyScan:
     anchors = {h.slug for h in headings}
     if with_headings and "<" in masked:
         anchors.update(a.lower() for a in _HTML_ANCHOR.findall(masked))
-    if "[" not in masked:
+    if not may_link or "[" not in masked:
         return BodyScan((), tuple(headings), frozenset(anchors))
     starts = _line_starts(masked)
     links: list[Link] = []
@@ -341,39 +343,49 @@ class LinkResolver:
     cards: Sequence[Card]
     files: Collection[str] | None = None
     _by_path: dict[str, Card] = field(init=False)
-    _by_name: dict[str, list[Card]] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
     _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
-    _alias_paths: dict[str, str] = field(init=False)
-    _folders: dict[str, list[str]] = field(init=False)
-    _file_dirs: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_path = {card.path: card for card in self.cards}
-        self._folders = {}
+
+    # The indexes below are built on first use: most cards link to little or nothing.
+
+    @cached_property
+    def _folders(self) -> dict[str, list[str]]:
+        folders: dict[str, list[str]] = {}
         for path in self._by_path:
-            self._folders.setdefault(posixpath.dirname(path), []).append(path)
-        self._file_dirs = set()
-        for path in self.files or ():
+            folders.setdefault(posixpath.dirname(path), []).append(path)
+        return folders
+
+    @cached_property
+    def _file_dirs(self) -> set[str]:
+        dirs: set[str] = set()
+        for path in [*(self.files or ()), *self._by_path]:
             parent = posixpath.dirname(path)
-            while parent and parent not in self._file_dirs:
-                self._file_dirs.add(parent)
+            while parent and parent not in dirs:
+                dirs.add(parent)
                 parent = posixpath.dirname(parent)
-        for path in self._by_path:
-            parent = posixpath.dirname(path)
-            while parent and parent not in self._file_dirs:
-                self._file_dirs.add(parent)
-                parent = posixpath.dirname(parent)
-        self._by_name = {}
-        self._alias_paths = {}
+        return dirs
+
+    @cached_property
+    def _alias_paths(self) -> dict[str, str]:
+        aliases: dict[str, str] = {}
+        for card in self.cards:
+            for alias in card.meta.aliases:
+                aliases.setdefault(alias.removeprefix("/"), card.path)
+        return aliases
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[Card]]:
+        names: dict[str, list[Card]] = {}
         for card in self.cards:
             keys = {card.title.casefold(), card.stem.casefold(), card.path.casefold()}
             keys.add(card.path.removesuffix(".md").casefold())
-            for alias in card.meta.aliases:
-                keys.add(alias.casefold())
-                self._alias_paths.setdefault(alias.removeprefix("/"), card.path)
+            keys.update(alias.casefold() for alias in card.meta.aliases)
             for key in keys:
-                self._by_name.setdefault(key, []).append(card)
+                names.setdefault(key, []).append(card)
+        return names
 
     def scan(self, card: Card) -> BodyScan:
         """The (cached) scan of a card's body."""
