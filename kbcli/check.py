@@ -41,8 +41,14 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-# Shown only when a run lasts longer than this, and only on a terminal.
-PROGRESS_AFTER_SECONDS = 1.0
+
+# Shown only when a run lasts longer than this, and only on a terminal
+# (KB_PROGRESS_AFTER overrides it, for tests and the curious).
+def _progress_after() -> float:
+    try:
+        return float(os.environ.get("KB_PROGRESS_AFTER") or 1.0)
+    except ValueError:
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,10 @@ def _content_findings(
 def _scope(workspace: Workspace, cards: Sequence[Card], options: CheckOptions) -> _Scope:
     every = {card.path for card in cards}
     if options.changed_since:
-        return _changed_scope(workspace, cards, options.changed_since, every)
+        scope = _changed_scope(workspace, cards, options.changed_since, every)
+        if options.paths:
+            scope.cards &= _paths_scope(workspace, options.paths, every)
+        return scope
     if options.paths:
         chosen = _paths_scope(workspace, options.paths, every)
         return _Scope(chosen, f"{len(chosen)} card(s) given on the command line")
@@ -300,6 +309,7 @@ class Progress:
     def __init__(self, enabled: bool, started: float) -> None:
         self.enabled = enabled
         self.started = started
+        self.after = _progress_after()
         self._bar: Any = None
 
     def track(self, items: Sequence[_T], label: str) -> Iterator[_T]:
@@ -308,7 +318,7 @@ class Progress:
             return
         task = None
         for index, item in enumerate(items):
-            if task is None and time.perf_counter() - self.started > PROGRESS_AFTER_SECONDS:
+            if task is None and time.perf_counter() - self.started > self.after:
                 task = self._start(label, len(items), index)
             elif task is not None and index % 200 == 0:
                 self._update(task, index)

@@ -308,3 +308,40 @@ def test_a_fresh_process_accepts_every_rule_name_in_kb_toml(repo: KbRepo):
     )
     assert done.returncode == 0, done.stderr
     assert "gone.md" not in done.stdout
+
+
+def test_long_interactive_runs_show_a_progress_bar_on_stderr(repo: KbRepo):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for i in range(30):
+        repo.write(f"many/card-{i}.md", card(f"Card {i}"))
+    repo.commit("many", when="2026-11-02T10:00:00Z", email="ana@example.test")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")}
+    env |= {"KB_PROGRESS_AFTER": "0", "TERM": "xterm", "KB_TODAY": TODAY}
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", "check", "--format", "json"],
+        cwd=repo.path,
+        env=env,
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=120,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert done.returncode == 0, seen.decode(errors="replace")
+    assert b"reading cards" in seen
+    assert done.stdout.startswith(b"{")  # the bar never mixes into machine output
