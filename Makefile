@@ -28,6 +28,9 @@ demo: venv
 	@echo
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
+	@echo
+	@echo "== kb check: the CI gate (exit 1 on errors; --format github/junit/sarif/gitlab for CI) =="
+	-$(KB) --kb example-kb check billing accounts
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:
