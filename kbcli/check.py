@@ -244,6 +244,8 @@ def _paths_scope(workspace: Workspace, paths: Iterable[str], every: set[str]) ->
     chosen: set[str] = set()
     for given in paths:
         target = (workspace.cwd / given).resolve()
+        if not target.exists() and (root / given).exists():
+            target = (root / given).resolve()  # kb --kb DIR check billing
         if not target.exists():
             raise KbError(f"{given}: no such file or folder")
         if not target.is_relative_to(root):
