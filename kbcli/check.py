@@ -235,7 +235,10 @@ def _scope(workspace: Workspace, cards: Sequence[Card], options: CheckOptions) -
         return scope
     if options.paths:
         chosen = _paths_scope(workspace, options.paths, every)
-        return _Scope(chosen, f"{len(chosen)} card(s) given on the command line")
+        named = ", ".join(options.paths[:3])
+        if len(options.paths) > 3:
+            named += f" and {len(options.paths) - 3} more"
+        return _Scope(chosen, f"cards in {named}")
     return _Scope(set(every), "all cards")
 
 
