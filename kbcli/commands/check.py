@@ -59,7 +59,7 @@ def check(
 
     Example: kb check --changed-since origin/main --format github
     """
-    from kbcli.check import run_command
+    from kbcli.check_run import run_command
 
     run_command(
         ctx.obj,
