@@ -14,16 +14,17 @@ def check(
     ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
-        typer.Argument(
-            help="Only these cards or folders (default: every card).", metavar="[PATHS]"
-        ),
+        typer.Argument(help="Only these cards or folders (default: every card).", metavar="PATHS"),
     ] = None,
     format: Annotated[
         str,
         typer.Option("--format", "-f", help="Output: " + ", ".join(FORMATS) + ".", metavar="F"),
     ] = "text",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the output to FILE, not stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the output to FILE, not stdout.", metavar="FILE"
+        ),
     ] = None,
     report: Annotated[
         list[str] | None,
@@ -39,13 +40,16 @@ def check(
             metavar="REF",
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     queries: Annotated[
         Path | None,
         typer.Option(help="Also run the golden search queries in FILE (YAML).", metavar="FILE"),
     ] = None,
     allow_shallow: Annotated[
-        bool, typer.Option(help="Run in a shallow clone although history findings are wrong.")
+        bool,
+        typer.Option(
+            "--allow-shallow", help="Run in a shallow clone although history findings are wrong."
+        ),
     ] = False,
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List every rule with its severity and exit.")
