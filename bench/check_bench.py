@@ -124,6 +124,41 @@ def bench(name: str, repo: Path, folders: list[str], runs: int) -> dict[str, flo
     return {"frontmatter-once": once, "kb list --json": listing, "cold": cold, "warm": warm}
 
 
+PHASES = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from kbcli.config import load_config
+from kbcli.workspace import Workspace
+from kbcli.check import CheckOptions, _content_findings, _load_cards, _scope
+from kbcli.progress import Progress
+from kbcli.health import collect_findings
+from kbcli.formats import json as fmt
+from kbcli.check import run_check
+root = Path(sys.argv[1]).resolve()
+ws = Workspace(load_config(root), date.today(), root)
+t0 = time.perf_counter()
+cards = _load_cards(ws, Progress(False, t0))
+t1 = time.perf_counter()
+findings = collect_findings(ws)
+t2 = time.perf_counter()
+_content_findings(ws, cards, _scope(ws, cards, CheckOptions()), Progress(False, t0))
+t3 = time.perf_counter()
+result = run_check(Workspace(load_config(root), date.today(), root), CheckOptions())
+t4 = time.perf_counter()
+fmt.render(result)
+t5 = time.perf_counter()
+print(f"read {t1-t0:.2f} history {t2-t1:.2f} content {t3-t2:.2f} render-json {t5-t4:.2f}")
+"""
+
+
+def phases(repo: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PHASES, str(repo)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help="tldr-pages bundle")
@@ -131,6 +166,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per warm measurement")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kb-check-bench"))
     parser.add_argument("--no-tldr", action="store_true", help="skip the tldr corpus")
+    parser.add_argument(
+        "--phases", action="store_true", help="also time the phases of one warm run in-process"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     corpora: list[tuple[str, Path, list[str]]] = []
@@ -146,6 +184,8 @@ def main() -> None:
             f"{r['warm']:8.2f} {r['warm'] / r['frontmatter-once']:8.2f}x",
             flush=True,
         )
+        if args.phases:
+            print(f"  phases (s): {phases(repo)}", flush=True)
 
 
 if __name__ == "__main__":

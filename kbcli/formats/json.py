@@ -55,9 +55,10 @@ def render(result: CheckResult) -> str:
     data = as_data(result)
     findings = data.pop("findings")
     golden = data.pop("golden")
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     head = json.dumps(data, ensure_ascii=False, indent=2)[:-2]
     parts = [head + ","]
     for key, items in (("findings", findings), ("golden", golden)):
-        rows = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in items)
+        rows = ",\n".join("    " + encode(item) for item in items)
         parts.append(f'  "{key}": [\n{rows}\n  ]' if rows else f'  "{key}": []')
     return parts[0] + "\n" + ",\n".join(parts[1:]) + "\n}\n"
