@@ -18,6 +18,7 @@ is thrown away and the history recomputed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -149,38 +150,57 @@ class _Pass:
         return path[len(self.prefix) :]
 
     def run(self, revs: str) -> None:
-        records = list(self._records(revs))
-        wanted: set[str] = set()
-        for _, entries in records:
-            for status, old_blob, new_blob, old_path, new_path in entries:
-                if self.card_path(new_path) or (old_path and self.card_path(old_path)):
-                    if status != "D":
-                        wanted.add(new_blob)
-                    if status in ("M", "T", "R"):
-                        wanted.add(old_blob)
-        wanted.discard(_ZERO)
-        summaries = _read_blobs(self.root, sorted(wanted))
+        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs."""
+        blobs = _BlobReader(self.root)
+        records = []
+        try:
+            for header, entries in self._records(revs):
+                records.append((header, entries))
+                for status, old_blob, new_blob, old_path, new_path in entries:
+                    if self.card_path(new_path) or (old_path and self.card_path(old_path)):
+                        if status != "D":
+                            blobs.want(new_blob)
+                        if status in ("M", "T", "R"):
+                            blobs.want(old_blob)
+                if len(records) % 256 == 0:
+                    blobs.flush()
+        finally:
+            summaries = blobs.finish()
         for header, entries in records:
             self._replay(header, entries, summaries)
 
     def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Any]]]:
-        result = _git(
-            self.root,
-            "log",
-            "--reverse",
-            "-M",
-            "--raw",
-            "--no-abbrev",
-            "-z",
-            "--no-color",
-            "--format=%x1e%H%x1f%aN%x1f%aE%x1f%at",
-            revs,
-            "--",
+        args = ["log", "--reverse", "-M", "--raw", "--no-abbrev", "-z", "--no-color"]
+        args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at", revs, "--"]
+        proc = subprocess.Popen(
+            ["git", *_GIT_OPTIONS, *args],
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-        for record in result.stdout.split(b"\x1e")[1:]:
-            head, _, rest = record.partition(b"\0")
-            sha, name, email, stamp = head.decode("utf-8", "replace").split("\x1f")
-            yield (sha, name, email, int(stamp or 0)), _raw_entries(rest)
+        assert proc.stdout is not None and proc.stderr is not None
+        stderr = proc.stderr
+        errors: list[bytes] = []
+        drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
+        drain.start()
+        pending = b""
+        while True:
+            chunk = proc.stdout.read(1 << 20)
+            if not chunk:
+                break
+            pending += chunk
+            parts = pending.split(b"\x1e")
+            pending = parts.pop()
+            for record in parts:
+                if record:
+                    yield _record(record)
+        if pending:
+            yield _record(pending)
+        proc.stdout.close()
+        drain.join()
+        if proc.wait() != 0:
+            detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+            raise KbError(f"git log failed in {self.root}: {detail[-1] if detail else 'no output'}")
 
     def _replay(
         self,
@@ -257,6 +277,12 @@ class _Pass:
         self.live[card] = changes
 
 
+def _record(record: bytes) -> tuple[tuple[str, str, str, int], list[Any]]:
+    head, _, rest = record.partition(b"\0")
+    sha, name, email, stamp = head.decode("utf-8", "replace").split("\x1f")
+    return (sha, name, email, int(stamp or 0)), _raw_entries(rest)
+
+
 def _raw_entries(rest: bytes) -> list[tuple[str, str, str, str | None, str]]:
     """``(status, old blob, new blob, old path, new path)`` from ``--raw -z`` output."""
     tokens = rest.split(b"\0")
@@ -284,45 +310,71 @@ def _raw_entries(rest: bytes) -> list[tuple[str, str, str, str | None, str]]:
     return entries
 
 
-def _read_blobs(root: Path, blobs: Sequence[str]) -> dict[str, _Summary]:
-    """Summaries (body digest, raw front-matter fields) of many blobs, one git process."""
-    if not blobs:
-        return {}
-    proc = subprocess.Popen(
-        ["git", *_GIT_OPTIONS, "cat-file", "--batch"],
-        cwd=root,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    stdin = proc.stdin
+class _BlobReader:
+    """One ``git cat-file --batch`` fed while ``git log`` runs, read by a second thread."""
 
-    def feed() -> None:
-        try:
-            stdin.write("".join(b + "\n" for b in blobs).encode())
-            stdin.close()
-        except BrokenPipeError:  # git died; the reader sees EOF
-            pass
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.asked: set[str] = set()
+        self.pending: list[str] = []
+        self.summaries: dict[str, _Summary] = {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.reader: threading.Thread | None = None
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    summaries: dict[str, _Summary] = {}
-    out = proc.stdout
-    for _ in blobs:
-        header = out.readline()
-        if not header:
-            break
-        parts = header.split()
-        if len(parts) != 3:  # "<sha> missing"
-            continue
-        data = out.read(int(parts[2]))
-        out.read(1)
-        summaries[parts[0].decode()] = _summarise(data)
-    writer.join()
-    proc.stdout.close()
-    proc.wait()
-    return summaries
+    def _start(self) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            ["git", *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.reader = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.reader.start()
+        return proc
+
+    def want(self, blob: str) -> None:
+        if blob != _ZERO and blob not in self.asked:
+            self.asked.add(blob)
+            self.pending.append(blob)
+
+    def flush(self) -> None:
+        """Hand the blobs asked for so far to git (in batches: one write per batch)."""
+        if not self.pending:
+            return
+        if self.proc is None:
+            self.proc = self._start()
+        assert self.proc.stdin is not None
+        # If git died, the blobs it did not answer count as unreadable.
+        with contextlib.suppress(BrokenPipeError):
+            self.proc.stdin.write(("\n".join(self.pending) + "\n").encode())
+            self.proc.stdin.flush()
+        self.pending.clear()
+
+    def _read(self, proc: subprocess.Popen[bytes]) -> None:
+        out = proc.stdout
+        assert out is not None
+        while True:
+            header = out.readline()
+            if not header:
+                return
+            parts = header.split()
+            if len(parts) != 3:  # "<sha> missing"
+                continue
+            data = out.read(int(parts[2]))
+            out.read(1)
+            self.summaries[parts[0].decode()] = _summarise(data)
+
+    def finish(self) -> dict[str, _Summary]:
+        self.flush()
+        if self.proc is not None:
+            assert self.proc.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                self.proc.stdin.close()
+            if self.reader is not None:
+                self.reader.join()
+            self.proc.wait()
+        return self.summaries
 
 
 def _summarise(data: bytes) -> _Summary:
