@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from kbcli.core.history import (
     TRACKED,
@@ -70,20 +70,27 @@ class GitPlace:
 def locate(root: Path) -> GitPlace | None:
     """The git facts of ``root``; None outside a git work tree (or without git)."""
     try:
-        result = _git(root, "rev-parse", "--show-toplevel", "--show-prefix", check=False)
+        result = _git(
+            root,
+            "rev-parse",
+            "--show-toplevel",
+            "--show-prefix",
+            "--is-shallow-repository",
+            check=False,
+        )
     except FileNotFoundError:
         return None
     if result.returncode != 0:
         return None
     lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
     toplevel, prefix = Path(lines[0]), lines[1].strip().rstrip("/")
-    shallow = _git(root, "rev-parse", "--is-shallow-repository", check=False)
+    shallow = lines[2].strip() == "true"
     head = _git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
     return GitPlace(
         toplevel=toplevel,
         prefix=prefix,
         head=head.stdout.decode().strip() or None if head.returncode == 0 else None,
-        shallow=shallow.stdout.strip() == b"true",
+        shallow=shallow,
     )
 
 
@@ -404,8 +411,8 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
 
 def _read_cache(cache: Path, place: GitPlace) -> dict[str, Any] | None:
     try:
-        with cache.open("rb") as handle:
-            state = marshal.load(handle)
+        # loads() on bytes: load() on a file reads object by object, 20 times slower.
+        state = marshal.loads(cache.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
@@ -420,8 +427,7 @@ def _write_cache(cache: Path, state: dict[str, Any]) -> None:
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         temp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        with temp.open("wb") as handle:
-            marshal.dump(state, handle)
+        temp.write_bytes(marshal.dumps(state))
         os.replace(temp, cache)
     except OSError:
         pass
@@ -437,7 +443,7 @@ def to_history(state: dict[str, Any]) -> RepoHistory:
     return RepoHistory(
         tip=state["tip"],
         cards=_Cards(state["live"], commits),
-        deleted=[_card(changes, commits) for changes in state["deleted"]],
+        deleted=_Deleted(state["deleted"], commits),
         touched=_Touches(state["touched"], commits),
         authors=_Touches(state["authors"], commits),
         prefix=state["prefix"],
@@ -478,6 +484,30 @@ def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
         for seq, path, old_path, flags, keys, values in changes
     )
     return CardHistory(built[-1].path if built else "", built)
+
+
+class _Deleted(Sequence[CardHistory]):
+    """Histories of deleted cards, built only when the trend or bulk counts need them."""
+
+    def __init__(self, raw: list[list[tuple[Any, ...]]], commits: _Commits) -> None:
+        self.raw = raw
+        self.commits = commits
+        self.built: list[CardHistory] | None = None
+
+    def _all(self) -> list[CardHistory]:
+        if self.built is None:
+            self.built = [_card(changes, self.commits) for changes in self.raw]
+        return self.built
+
+    @overload
+    def __getitem__(self, index: int) -> CardHistory: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CardHistory]: ...
+    def __getitem__(self, index: int | slice) -> CardHistory | Sequence[CardHistory]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self.raw)
 
 
 class _Cards(Mapping[str, CardHistory]):
