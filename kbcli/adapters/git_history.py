@@ -151,11 +151,6 @@ class _Pass:
         self.touched: dict[str, int] = state["touched"]
         self.authors: dict[str, int] = state["authors"]
 
-    def card_path(self, path: str) -> str | None:
-        if not path.endswith(".md") or not path.startswith(self.prefix):
-            return None
-        return path[len(self.prefix) :]
-
     def run(self, revs: str) -> None:
         """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs."""
         blobs = _BlobReader(self.root)
@@ -163,8 +158,8 @@ class _Pass:
         try:
             for header, entries in self._records(revs):
                 records.append((header, entries))
-                for status, old_blob, new_blob, old_path, new_path in entries:
-                    if self.card_path(new_path) or (old_path and self.card_path(old_path)):
+                for status, old_blob, new_blob, _, _, old_card, new_card in entries:
+                    if new_card or old_card:
                         if status != "D":
                             blobs.want(new_blob)
                         if status in ("M", "T", "R"):
@@ -176,7 +171,7 @@ class _Pass:
         for header, entries in records:
             self._replay(header, entries, summaries)
 
-    def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Any]]]:
+    def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Entry]]]:
         args = ["log", "--reverse", "-M", "--raw", "--no-abbrev", "-z", "--no-color"]
         args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at", revs, "--"]
         proc = subprocess.Popen(
@@ -200,9 +195,9 @@ class _Pass:
             pending = parts.pop()
             for record in parts:
                 if record:
-                    yield _record(record)
+                    yield _record(record, self.prefix)
         if pending:
-            yield _record(pending)
+            yield _record(pending, self.prefix)
         proc.stdout.close()
         drain.join()
         if proc.wait() != 0:
@@ -212,7 +207,7 @@ class _Pass:
     def _replay(
         self,
         header: tuple[str, str, str, int],
-        entries: list[Any],
+        entries: list[Entry],
         summaries: Mapping[str, _Summary],
     ) -> None:
         seq = len(self.commits)
@@ -221,14 +216,15 @@ class _Pass:
         known = self.authors.get(email)
         if known is None or self.commits[known][3] <= header[3]:
             self.authors[email] = seq
-        for status, old_blob, new_blob, old_path, new_path in entries:
-            self.touched[new_path] = seq
+        touched = self.touched
+        for status, old_blob, new_blob, old_path, new_path, old_card, new_card in entries:
+            touched[new_path] = seq
             if old_path:
-                self.touched[old_path] = seq
-            new_card = self.card_path(new_path) if status != "D" else None
-            old_card = self.card_path(old_path) if old_path else None
+                touched[old_path] = seq
+            if new_card is None and old_card is None:
+                continue
             if status == "D":
-                self._delete(self.card_path(new_path), seq)
+                self._delete(new_card, seq)
             elif status == "R" and old_card and new_card:
                 self._change(old_card, new_card, seq, summaries, old_blob, new_blob)
             elif status == "R":
@@ -270,6 +266,8 @@ class _Pass:
         values: tuple[tuple[str, str | None], ...] = ()
         if old is None or new is None:  # unreadable blob (submodule, partial clone)
             flags = _BODY
+        elif not old.fields and not new.fields:  # no front matter on either side
+            flags = _BODY if old.body != new.body else 0
         else:
             keys = tuple(
                 k
@@ -284,36 +282,48 @@ class _Pass:
         self.live[card] = changes
 
 
-def _record(record: bytes) -> tuple[tuple[str, str, str, int], list[Any]]:
+def _record(record: bytes, prefix: str) -> tuple[tuple[str, str, str, int], list[Entry]]:
     head, _, rest = record.partition(b"\0")
     sha, name, email, stamp = head.decode("utf-8", "replace").split("\x1f")
-    return (sha, name, email, int(stamp or 0)), _raw_entries(rest)
+    return (sha, name, email, int(stamp or 0)), _raw_entries(rest, prefix)
 
 
-def _raw_entries(rest: bytes) -> list[tuple[str, str, str, str | None, str]]:
-    """``(status, old blob, new blob, old path, new path)`` from ``--raw -z`` output."""
+Entry = tuple[str, str, str, str | None, str, str | None, str | None]
+
+
+def _raw_entries(rest: bytes, prefix: str) -> list[Entry]:
+    """``(status, old blob, new blob, old path, new path, old card, new card)`` from
+    ``--raw -z`` output; a card path is relative to the knowledge repo (None: not a card)."""
     tokens = rest.split(b"\0")
-    entries = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index].lstrip(b"\n")
+    entries: list[Entry] = []
+    index, count = 0, len(tokens)
+    cut = len(prefix)
+    while index < count:
+        token = tokens[index]
         index += 1
-        if not token.startswith(b":"):
-            continue
-        parts = token.decode().split(" ")
-        status = parts[4][:1]
-        old_blob, new_blob = parts[2], parts[3]
+        if token[:1] != b":":
+            token = token.lstrip(b"\n")
+            if token[:1] != b":":
+                continue
+        _, _, old_blob, new_blob, status = token.decode().split(" ", 4)
+        status = status[:1]
         old_path: str | None = None
-        if status in ("R", "C"):
+        old_card: str | None = None
+        if status == "R" or status == "C":
             old_path = tokens[index].decode("utf-8", "surrogateescape")
             new_path = tokens[index + 1].decode("utf-8", "surrogateescape")
             index += 2
             if status == "C":
                 status, old_path = "A", None
+            elif old_path.endswith(".md") and old_path.startswith(prefix):
+                old_card = old_path[cut:]
         else:
             new_path = tokens[index].decode("utf-8", "surrogateescape")
             index += 1
-        entries.append((status, old_blob, new_blob, old_path, new_path))
+        new_card = (
+            new_path[cut:] if new_path.endswith(".md") and new_path.startswith(prefix) else None
+        )
+        entries.append((status, old_blob, new_blob, old_path, new_path, old_card, new_card))
     return entries
 
 
