@@ -15,7 +15,17 @@ from kbcli.golden import evaluate, load_golden
 from tests.helpers import REPO_ROOT, make_repo, run_kb
 
 GOLDEN = REPO_ROOT / "tests" / "golden" / "example-kb.yaml"
-WORDS = "refund invoice password webhook scheduling export approval currency portal".split()
+WORDS = [
+    "refund",
+    "invoice",
+    "password",
+    "webhook",
+    "scheduling",
+    "export",
+    "approval",
+    "currency",
+    "portal",
+]
 
 
 def many_cards(root: Path, count: int) -> None:
