@@ -167,8 +167,9 @@ class Manifest:
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        data = json.dumps({"key": self.key, "files": self.files}, separators=(",", ":"))
         with tmp.open("w", encoding="utf-8") as handle:
-            json.dump({"key": self.key, "files": self.files}, handle, separators=(",", ":"))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -381,7 +382,8 @@ class CardIndex:
             if w is None:
                 return _busy(stats)
             indexed = prepare(rel, data)
-            w.delete_documents_by_term("path", rel)
+            if not full:  # after delete_all_documents there is nothing to replace
+                w.delete_documents_by_term("path", rel)
             w.add_document(self._document(indexed))
             files[rel] = [size, mtime, digest, group_of(indexed.lang)]
             if entry is None or full:
