@@ -232,3 +232,31 @@ def test_index_command_reports_and_rebuilds(tmp_path: Path) -> None:
     rebuilt = json.loads(kb(repo.path, "index", "--rebuild", "--json").stdout)
     assert rebuilt["rebuilt"] and rebuilt["cards"] == 4
     assert kb(repo.path, "search", "refund", "--paths-only").stdout.split()[0] == "cards/refunds.md"
+
+
+def test_freshness_through_git_commits_checkouts_and_stashes(tmp_path: Path) -> None:
+    from tests.helpers import git
+
+    repo = small_repo(tmp_path)
+    repo.write(".gitignore", ".kb/\n")
+    repo.commit("cards")
+
+    def found(word: str) -> list[str]:
+        return kb(repo.path, "search", word, "--paths-only").stdout.split()
+
+    assert found("metadata") == ["cards/sso.md"]
+    repo.write("cards/sso.md", card("SAML SSO setup", "Rotate the signing certificate."))
+    assert found("rotate") == ["cards/sso.md"]  # edited, not committed
+    repo.commit("rotate")
+    assert found("rotate") == ["cards/sso.md"]
+    git(repo.path, "checkout", "-q", "HEAD~1")  # back to the first commit
+    assert found("rotate") == [] and found("metadata") == ["cards/sso.md"]
+    git(repo.path, "checkout", "-q", "main")
+    assert found("rotate") == ["cards/sso.md"]
+    repo.write("cards/sso.md", card("SAML SSO setup", "Temporary wording zebra."))
+    repo.write("cards/untracked.md", card("Untracked giraffe", "giraffe"))
+    assert found("zebra") == ["cards/sso.md"] and found("giraffe") == ["cards/untracked.md"]
+    git(repo.path, "stash", "-q", "--include-untracked")
+    assert found("zebra") == [] and found("giraffe") == [] and found("rotate") == ["cards/sso.md"]
+    os.remove(repo.path / "cards/refunds.md")
+    assert "cards/refunds.md" not in found("refund")
