@@ -35,24 +35,45 @@ def _git(root: Path, *args: str) -> str | None:
     return result.stdout.decode("utf-8", "surrogateescape")
 
 
+def _prefix(root: Path) -> str | None:
+    """``root`` relative to its git work tree ("" at the top), found without running git."""
+    here = root.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            rel = here.relative_to(folder).as_posix()
+            return "" if rel == "." else rel + "/"
+    return None
+
+
 def view(root: Path) -> GitView | None:
-    """HEAD and the changed, added, deleted and untracked files under ``root``; None if no git."""
-    info = _git(root, "rev-parse", "--show-prefix", "HEAD")
-    if info is None:
+    """HEAD and the changed, added, deleted and untracked files under ``root``; None if no git.
+
+    One ``git status --porcelain=v2 --branch`` call gives both HEAD and the changes.
+    """
+    prefix = _prefix(root)
+    if prefix is None:
         return None
-    lines = info.split("\n")
-    if len(lines) < 2 or len(lines[1]) < 40:
+    out = _git(
+        root, "status", "--porcelain=v2", "--branch", "-z", "-uall", "--no-renames", "--", "."
+    )
+    if out is None:
         return None
-    prefix, head = lines[0], lines[1].strip()
-    status = _git(root, "status", "--porcelain=v1", "-z", "-uall", "--no-renames", "--", ".")
-    if status is None:
-        return None
+    head = ""
     dirty = set()
-    for entry in status.split("\0"):
-        if len(entry) > 3:
-            path = entry[3:]
-            if path.startswith(prefix):
-                dirty.add(path[len(prefix) :])
+    for entry in out.split("\0"):
+        if entry.startswith("# branch.oid "):
+            head = entry[len("# branch.oid ") :].strip()
+            continue
+        if entry.startswith(("1 ", "u ")):
+            path = entry.split(" ", 8 if entry[0] == "1" else 10)[-1]
+        elif entry.startswith("? "):
+            path = entry[2:]
+        else:
+            continue
+        if path.startswith(prefix):
+            dirty.add(path[len(prefix) :])
+    if len(head) < 40:  # "(initial)": no commit yet
+        return None
     return GitView(head, frozenset(dirty))
 
 

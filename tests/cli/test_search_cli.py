@@ -260,3 +260,19 @@ def test_freshness_through_git_commits_checkouts_and_stashes(tmp_path: Path) -> 
     assert found("zebra") == [] and found("giraffe") == [] and found("rotate") == ["cards/sso.md"]
     os.remove(repo.path / "cards/refunds.md")
     assert "cards/refunds.md" not in found("refund")
+
+
+def test_a_knowledge_repo_in_a_subfolder_of_a_git_repo(tmp_path: Path) -> None:
+    from tests.helpers import git
+
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    git(outer, "init", "-q", "-b", "main")
+    repo = make_repo(outer / "docs" / "kb", kb_toml="", git_init=False)
+    repo.write("howto.md", card("Export data", "Use the export button."))
+    (outer / ".gitignore").write_text(".kb/\n")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-q", "-m", "kb")
+    assert kb(repo.path, "search", "export", "--paths-only").stdout.split() == ["howto.md"]
+    repo.write("howto.md", card("Export data", "Use the download button."))
+    assert kb(repo.path, "search", "download", "--paths-only").stdout.split() == ["howto.md"]
