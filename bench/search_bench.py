@@ -9,8 +9,10 @@ Measured in one run (report ratios, these machines are noisy):
    vs ``rg -il WORDS`` over the same card files;
 4. peak memory (max RSS) of the full build.
 
-Usage: python bench/search_bench.py REPO [--query "refund duplicate charge"] [--runs 5]
-REPO is a knowledge repo (kb.toml) such as one made by bench/generate.py.
+Usage: python bench/search_bench.py [REPO] [--query "refund duplicate charge"] [--runs 5]
+REPO is a knowledge repo (kb.toml) such as one made by bench/generate.py, or a git
+bundle of the tldr-pages corpus (the default, ../shared/corpora/tldr-pages.bundle from
+the project root), which is cloned to a temporary folder with a kb.toml added.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ writer.wait_merging_threads()
 """
 
 
+def tldr_repo(bundle: Path) -> Path:
+    """Clone the tldr-pages bundle and make its English, Russian and Ukrainian pages cards."""
+    target = Path(tempfile.mkdtemp(prefix="kb-bench-tldr-")) / "tldr"
+    subprocess.run(["git", "clone", "-q", str(bundle), str(target)], check=True)
+    (target / "kb.toml").write_text('[cards]\nfolders = ["pages", "pages.ru", "pages.uk"]\n')
+    (target / ".git" / "info" / "exclude").write_text(".kb/\nkb.toml\n")
+    return target
+
+
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and max RSS (KiB) of one child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -75,12 +86,15 @@ def median(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("repo", type=Path)
+    default = Path(__file__).resolve().parent.parent / "../shared/corpora/tldr-pages.bundle"
+    parser.add_argument("repo", type=Path, nargs="?", default=default)
     parser.add_argument("--query", default="refund duplicate charge")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true", help="only measure sync and search")
     args = parser.parse_args()
     repo = args.repo.resolve()
+    if repo.suffix == ".bundle":
+        repo = tldr_repo(repo)
     kb = [str(Path(sys.executable).with_name("kb")), "--kb", str(repo)]
     rows = []
     if not args.skip_build:
@@ -108,6 +122,10 @@ def main() -> int:
         )
     subprocess.run([*kb, "index"], check=False, stdout=subprocess.DEVNULL)
     cards = sorted(p for p in repo.rglob("*.md") if ".kb" not in p.parts and ".git" not in p.parts)
+    if (repo / "pages").is_dir():  # tldr: only the folders kb.toml names are cards
+        cards = [
+            p for p in cards if p.relative_to(repo).parts[0] in ("pages", "pages.ru", "pages.uk")
+        ]
     victim = cards[len(cards) // 2]
     original = victim.read_bytes()
     sync_times = []
@@ -132,7 +150,8 @@ def main() -> int:
     rg = ["rg", "-il", "--glob", "*.md", "--glob", "!.kb"]
     for word in words:
         rg += ["-e", word]
-    rg_s = median([*rg, str(repo)], args.runs)
+    folders = [str(repo / f) for f in ("pages", "pages.ru", "pages.uk") if (repo / f).is_dir()]
+    rg_s = median([*rg, *(folders or [str(repo)])], args.runs)
     rows.append(
         (
             f"kb search {args.query!r} vs rg -il",
