@@ -29,19 +29,20 @@ from pathlib import Path
 
 MINIMAL = r"""
 import os, sys, tantivy
-root, out = sys.argv[1], sys.argv[2]
+out, roots = sys.argv[1], sys.argv[2:]
 sb = tantivy.SchemaBuilder()
 sb.add_text_field("path", stored=True, tokenizer_name="raw")
 sb.add_text_field("body", stored=True, tokenizer_name="en_stem")
 index = tantivy.Index(sb.build(), out)
 writer = index.writer(96_000_000, 2)
-for folder, dirs, files in os.walk(root):
-    dirs[:] = [d for d in dirs if not d.startswith(".")]
-    for name in files:
-        if name.endswith(".md"):
-            path = os.path.join(folder, name)
-            with open(path, encoding="utf-8", errors="replace") as f:
-                writer.add_document(tantivy.Document(path=path, body=f.read()))
+for root in roots:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith(".md"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    writer.add_document(tantivy.Document(path=path, body=f.read()))
 writer.commit()
 writer.wait_merging_threads()
 """
@@ -96,12 +97,14 @@ def main() -> int:
     if repo.suffix == ".bundle":
         repo = tldr_repo(repo)
     kb = [str(Path(sys.executable).with_name("kb")), "--kb", str(repo)]
+    tldr = [str(repo / f) for f in ("pages", "pages.ru", "pages.uk") if (repo / f).is_dir()]
+    roots = tldr or [str(repo)]
     rows = []
     if not args.skip_build:
         kb_s, kb_rss = peak_rss([*kb, "index", "--rebuild"])
         tmp = Path(tempfile.mkdtemp())
         try:
-            min_s, min_rss = peak_rss([sys.executable, "-c", MINIMAL, str(repo), str(tmp)])
+            min_s, min_rss = peak_rss([sys.executable, "-c", MINIMAL, str(tmp), *roots])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         rows.append(
@@ -150,8 +153,7 @@ def main() -> int:
     rg = ["rg", "-il", "--glob", "*.md", "--glob", "!.kb"]
     for word in words:
         rg += ["-e", word]
-    folders = [str(repo / f) for f in ("pages", "pages.ru", "pages.uk") if (repo / f).is_dir()]
-    rg_s = median([*rg, *(folders or [str(repo)])], args.runs)
+    rg_s = median([*rg, *roots], args.runs)
     rows.append(
         (
             f"kb search {args.query!r} vs rg -il",
