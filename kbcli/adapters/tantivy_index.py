@@ -27,8 +27,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
 SCHEMA_VERSION = 3
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.tsv"
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -150,32 +150,101 @@ class Analysis:
 # --- manifest ------------------------------------------------------------------------
 
 
-@dataclass
 class Manifest:
-    """What the committed index holds: path -> [size, mtime_ns, hash, group]."""
+    """What the committed index holds: path -> [size, mtime_ns, hash, group].
 
-    key: str = ""
-    files: dict[str, list[Any]] = field(default_factory=dict)
+    On disk: one JSON header line (settings key, git HEAD and dirty entries at the
+    last sync, language groups, card count), then ``size\tmtime\thash\tgroup\tpath``
+    lines. Searches usually need only the header; the lines are read on demand from
+    the same open file, so a concurrent rewrite can never mix two versions.
+    """
+
+    def __init__(
+        self,
+        key: str = "",
+        files: dict[str, list[Any]] | None = None,
+        *,
+        head: str = "",
+        dirty: dict[str, list[Any]] | None = None,
+        groups: list[str] | None = None,
+        count: int | None = None,
+    ) -> None:
+        self.key = key
+        self.head = head
+        self.dirty = dirty or {}
+        self._files = files
+        self._rest: Any = None
+        self._groups = groups
+        self._count = count
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         try:
-            data = json.loads(path.read_bytes())
-            return cls(str(data["key"]), dict(data["files"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            handle = path.open("r", encoding="utf-8", newline="\n")
+        except OSError:
             return cls()
+        try:
+            header = json.loads(handle.readline())
+            manifest = cls(
+                str(header["key"]),
+                None,
+                head=str(header.get("head") or ""),
+                dirty=dict(header.get("dirty") or {}),
+                groups=list(header.get("groups") or []),
+                count=int(header.get("count") or 0),
+            )
+        except (ValueError, KeyError, TypeError):
+            handle.close()
+            return cls()
+        manifest._rest = handle
+        return manifest
+
+    @property
+    def files(self) -> dict[str, list[Any]]:
+        if self._files is None:
+            files: dict[str, list[Any]] = {}
+            handle = self._rest
+            if handle is not None:
+                try:
+                    for line in handle:
+                        size, mtime, digest, group, rel = line.rstrip("\n").split("\t", 4)
+                        files[rel] = [int(size), int(mtime), digest, group]
+                except (ValueError, OSError):
+                    files = {}
+                    self.key = ""  # unreadable: the next sync rebuilds
+                handle.close()
+                self._rest = None
+            self._files = files
+        return self._files
 
     def save(self, path: Path) -> None:
+        files = self.files
+        header = {
+            "key": self.key,
+            "head": self.head,
+            "dirty": self.dirty,
+            "groups": self.groups(),
+            "count": len(files),
+        }
+        lines = [json.dumps(header, separators=(",", ":"), ensure_ascii=False)]
+        lines += [f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}" for p, e in files.items() if "\n" not in p]
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump({"key": self.key, "files": self.files}, handle, separators=(",", ":"))
+        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write("\n".join(lines) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
 
     def groups(self) -> list[str]:
+        if self._files is None and self._groups is not None:
+            return self._groups
         present = {entry[3] for entry in self.files.values()}
         return [g for g in GROUPS if g in present]
+
+    def count(self) -> int:
+        if self._files is None and self._count is not None:
+            return self._count
+        return len(self.files)
 
 
 # --- scanning ------------------------------------------------------------------------
@@ -323,24 +392,40 @@ class CardIndex:
         rebuild: bool = False,
         wait: float = 0.0,
         progress: Callable[[int, int], None] | None = None,
+        checked: Collection[str] | None = None,
+        head: str = "",
+        dirty: Collection[str] = (),
     ) -> SyncStats:
-        """Bring the index in step with ``scan`` (path -> size, mtime_ns)."""
+        """Bring the index in step with ``scan`` (path -> size, mtime_ns).
+
+        With ``checked``, only those paths were looked at (git said the others are as
+        committed at ``head``): ``scan`` holds the ones that exist. ``dirty`` are the
+        paths git reports as changed, remembered so the next search re-checks them.
+        """
         started = time.monotonic()
         stats = SyncStats()
         old = self.manifest
         full = rebuild or old.key != self.key
+
+        def known(p: str) -> list[Any] | None:
+            return old.dirty[p] if p in old.dirty else old.files.get(p)
+
         if full:
             candidates = sorted(scan)
-            deleted = sorted(old.files)
+            deleted: list[str] = []
         else:
             candidates = [
                 p
                 for p, (size, mtime) in scan.items()
-                if (entry := old.files.get(p)) is None or entry[0] != size or entry[1] != mtime
+                if (entry := known(p)) is None or entry[0] != size or entry[1] != mtime
             ]
-            deleted = [p for p in old.files if p not in scan]
+            if checked is None:
+                deleted = [p for p in old.files if p not in scan]
+            else:
+                deleted = [p for p in checked if p not in scan and known(p) is not None]
         stats.unchanged = len(scan) - len(candidates)
-        if not candidates and not deleted:
+        same_git = head == old.head and set(dirty) == set(old.dirty)
+        if not candidates and not deleted and same_git:
             return stats
         files = {} if full else dict(old.files)
         writer: tantivy.IndexWriter | None = None
@@ -355,7 +440,7 @@ class CardIndex:
 
         if full and need_writer() is None:
             return _busy(stats)
-        for p in deleted if not full else ():
+        for p in deleted:
             w = need_writer()
             if w is None:
                 return _busy(stats)
@@ -372,8 +457,8 @@ class CardIndex:
                 continue  # vanished since the scan: the next sync deletes it
             digest = hashlib.blake2b(data, digest_size=12).hexdigest()
             size, mtime = scan[rel]
-            entry = old.files.get(rel)
-            if not full and entry is not None and entry[2] == digest:
+            entry = None if full else known(rel)
+            if entry is not None and entry[2] == digest:
                 files[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
                 stats.unchanged += 1
                 continue
@@ -381,24 +466,30 @@ class CardIndex:
             if w is None:
                 return _busy(stats)
             indexed = prepare(rel, data)
-            w.delete_documents_by_term("path", rel)
+            if not full:  # after delete_all_documents there is nothing to replace
+                w.delete_documents_by_term("path", rel)
             w.add_document(self._document(indexed))
             files[rel] = [size, mtime, digest, group_of(indexed.lang)]
-            if entry is None or full:
+            if entry is None:
                 stats.added += 1
             else:
                 stats.changed += 1
         if full:
             stats.rebuilt = True
             stats.deleted = len(set(old.files) - set(scan))
-        new_manifest = Manifest(self.key, files)
+        new_manifest = Manifest(
+            self.key,
+            files,
+            head=head,
+            dirty={p: files[p] for p in dirty if p in files},
+        )
         if writer is not None:
             writer.commit()
             writer.wait_merging_threads()
             new_manifest.save(self.manifest_path)
             self.index.reload()
         else:
-            # Only stats changed (a touched file): record them if nobody else is writing.
+            # Only stats or git's view changed: record them if nobody else is writing.
             w = self._writer(0.0)
             if w is not None:
                 new_manifest.save(self.manifest_path)

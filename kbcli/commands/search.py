@@ -13,14 +13,12 @@ def search(
         list[str],
         typer.Argument(help='Words, "phrases", -exclusions, key:value and is:state filters.'),
     ],
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")
-    ] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
     json: Annotated[
         bool, typer.Option("--json", help="Print JSON (fields in the README).")
     ] = False,
     paths_only: Annotated[
-        bool, typer.Option("--paths-only", "-l", help="Print only the paths, one per line.")
+        bool, typer.Option("--paths-only", help="Print only the paths, one per line.")
     ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show why each hit ranked where it did.")
@@ -52,4 +50,5 @@ def search(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(search)
+    # Unknown "options" are query exclusions: kb search refund -stripe
+    app.command(context_settings={"ignore_unknown_options": True})(search)
