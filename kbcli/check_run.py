@@ -113,7 +113,7 @@ def _emit(result: CheckResult, format: str, output: Path | None) -> None:
     else:
         sys.stdout.write(_render(format, result))
         sys.stdout.flush()
-    if format != "text" or output is not None:
+    if output is not None or format not in ("text", "github"):
         # Machine output stays clean on stdout; people still see the verdict.
         from kbcli.output import err_console
 
