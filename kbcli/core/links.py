@@ -85,6 +85,7 @@ _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _QUOTE = re.compile(r"^(?: {0,3}>[ ]?)+")
+_ITEM_START = frozenset("-*+0123456789")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BLOCK_SYNTAX = re.compile(r"^(?: {0,3}(?:`{3,}|~{3,})|    |\t| {0,3}(?:=+|-+)[ \t]*\r?$)", re.M)
@@ -206,45 +207,55 @@ def _mask_code(body: str, with_headings: bool = True) -> tuple[str, list[Heading
     in_list = False
     paragraph = False  # the previous line continues a paragraph (setext candidate)
     for number, line in enumerate(lines, start=1):
+        # Cheap tests first: most lines are prose and need no regular expression.
+        rest = line.lstrip(" ")
+        first = rest[:1]
+        indent = len(line) - len(rest)
         if fence is not None:
-            stripped = line.strip()
             char, length = fence
-            closes = stripped and set(stripped) == {char} and len(stripped) >= length
-            if closes and len(line) - len(line.lstrip(" ")) <= 3:
-                fence = None
+            if first == char and indent <= 3:
+                stripped = rest.rstrip()
+                if set(stripped) == {char} and len(stripped) >= length:
+                    fence = None
             out.append(" " * len(line))
             previous_blank, paragraph = False, False
             continue
-        opened = _FENCE_OPEN.match(line)
-        if opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
-            fence = (opened.group(2)[0], len(opened.group(2)))
-            out.append(" " * len(line))
-            previous_blank, paragraph = False, False
-            continue
-        if not line.strip():
+        if first in ("`", "~") and indent <= 3:
+            opened = _FENCE_OPEN.match(line)
+            if opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
+                fence = (opened.group(2)[0], len(opened.group(2)))
+                out.append(" " * len(line))
+                previous_blank, paragraph = False, False
+                continue
+        if not rest.strip():
             out.append(line)
             previous_blank, paragraph = True, False
             continue
-        indented = line.startswith(("    ", "\t"))
+        indented = indent >= 4 or line.startswith("\t")
         if indented and previous_blank and not in_list:
             out.append(" " * len(line))  # an indented code block
             continue
+        is_item = first in _ITEM_START and bool(_LIST_ITEM.match(line))
         if not indented:
-            in_list = bool(_LIST_ITEM.match(line)) or (in_list and not previous_blank)
-        unquoted = _QUOTE.sub("", line)
-        atx = _ATX.match(unquoted)
-        setext = _SETEXT.match(unquoted)
+            in_list = is_item or (in_list and not previous_blank)
+        out.append(line)
+        previous_blank = False
+        if not with_headings:
+            continue
+        unquoted = _QUOTE.sub("", line) if first == ">" else line
+        head = unquoted.lstrip(" ")[:1]
+        atx = _ATX.match(unquoted) if head == "#" else None
+        setext = _SETEXT.match(unquoted) if head in ("=", "-") else None
         if atx:
             found.append((len(atx.group(1)), atx.group(2) or "", number))
             paragraph = False
-        elif setext and paragraph and found_line_ok(out):
+        elif setext and paragraph and found_line_ok(out[:-1]):
             level = 1 if setext.group(1)[0] == "=" else 2
             found.append((level, _QUOTE.sub("", lines[number - 2]).strip(), number - 1))
             paragraph = False
         else:
-            paragraph = not _LIST_ITEM.match(unquoted)
-        out.append(line)
-        previous_blank = False
+            item = is_item if unquoted is line else bool(_LIST_ITEM.match(unquoted))
+            paragraph = not item
     return "\n".join(out), _unique_headings(found)
 
 
