@@ -109,10 +109,10 @@ def simple_generator(target: Path, cards: int) -> None:
             path = target / folder / f"card-{i}.md"
             path.parent.mkdir(exist_ok=True)
             path.write_text(text)
-        subprocess.run(["git", "add", "-A"], cwd=target, check=True, env=env)
-        subprocess.run(
-            ["git", "commit", "-q", "-m", f"cards {start}"], cwd=target, check=True, env=env
-        )
+        git = ["git", "-c", "gc.auto=0"]
+        subprocess.run([*git, "add", "-A"], cwd=target, check=True, env=env)
+        commit = [*git, "commit", "-q", "-m", f"cards {start}"]
+        subprocess.run(commit, cwd=target, check=True, env=env)
 
 
 def bench(name: str, repo: Path, folders: list[str], runs: int) -> dict[str, float]:
