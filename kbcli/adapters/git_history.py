@@ -19,6 +19,7 @@ is thrown away and the history recomputed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import marshal
 import os
@@ -40,7 +41,7 @@ from kbcli.core.history import (
 )
 from kbcli.errors import KbError
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 CACHE_NAME = "history/state.marshal"
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
@@ -124,6 +125,7 @@ def update_state(root: Path, place: GitPlace, cache: Path) -> dict[str, Any]:
     else:
         state, revs = _empty_state(place), place.head
     _Pass(root, place.prefix, state).run(revs)
+    _freeze(state)
     state["tip"] = place.head
     _write_cache(cache, state)
     return state
@@ -146,8 +148,10 @@ class _Pass:
         self.prefix = prefix + "/" if prefix else ""
         self.state = state
         self.commits: list[tuple[str, str, str, int]] = state["commits"]
-        self.live: dict[str, list[tuple[Any, ...]]] = state["live"]
-        self.deleted: list[list[tuple[Any, ...]]] = state["deleted"]
+        # Each card's changes are kept marshalled (bytes) in the cache, so that loading
+        # it does not build millions of tuples; a pass decodes only the cards it touches.
+        self.live: dict[str, Any] = state["live"]
+        self.deleted: list[Any] = state["deleted"]
         self.touched: dict[str, int] = state["touched"]
         self.authors: dict[str, int] = state["authors"]
 
@@ -245,7 +249,7 @@ class _Pass:
 
     def _delete(self, card: str | None, seq: int) -> None:
         if card and card in self.live:
-            changes = self.live.pop(card)
+            changes = _changes(self.live.pop(card))
             changes.append((seq, card, None, _DELETED, (), ()))
             self.deleted.append(changes)
 
@@ -258,7 +262,7 @@ class _Pass:
         old_blob: str,
         new_blob: str,
     ) -> None:
-        changes = self.live.pop(old_card, None)
+        changes = _changes(self.live.pop(old_card, None))
         if card in self.live:
             self.deleted.append(self.live.pop(card))
         old, new = summaries.get(old_blob), summaries.get(new_blob)
@@ -280,6 +284,20 @@ class _Pass:
             changes = []
         changes.append((seq, card, old_card if old_card != card else None, flags, keys, values))
         self.live[card] = changes
+
+
+def _changes(raw: Any) -> Any:
+    """A card's change list, decoding it from the cache's bytes on first use."""
+    return marshal.loads(raw) if isinstance(raw, bytes) else raw
+
+
+def _freeze(state: dict[str, Any]) -> None:
+    """Marshal the change lists a pass decoded or built, for a cache that loads fast."""
+    live = state["live"]
+    for key, value in live.items():
+        if not isinstance(value, bytes):
+            live[key] = marshal.dumps(value)
+    state["deleted"] = [v if isinstance(v, bytes) else marshal.dumps(v) for v in state["deleted"]]
 
 
 def _record(record: bytes, prefix: str) -> tuple[tuple[str, str, str, int], list[Entry]]:
@@ -422,7 +440,14 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
 def _read_cache(cache: Path, place: GitPlace) -> dict[str, Any] | None:
     try:
         # loads() on bytes: load() on a file reads object by object, 20 times slower.
-        state = marshal.loads(cache.read_bytes())
+        data = cache.read_bytes()
+        collecting = gc.isenabled()
+        gc.disable()  # no cycles in plain data; scanning it while it loads is wasted time
+        try:
+            state = marshal.loads(data)
+        finally:
+            if collecting:
+                gc.enable()
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
@@ -479,7 +504,8 @@ class _Commits:
         return commit
 
 
-def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
+def _card(raw: Any, commits: _Commits) -> CardHistory:
+    changes = _changes(raw)
     built = tuple(
         Change(
             commit=commits[seq],
@@ -499,7 +525,7 @@ def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
 class _Deleted(Sequence[CardHistory]):
     """Histories of deleted cards, built only when the trend or bulk counts need them."""
 
-    def __init__(self, raw: list[list[tuple[Any, ...]]], commits: _Commits) -> None:
+    def __init__(self, raw: list[Any], commits: _Commits) -> None:
         self.raw = raw
         self.commits = commits
         self.built: list[CardHistory] | None = None
@@ -521,7 +547,7 @@ class _Deleted(Sequence[CardHistory]):
 
 
 class _Cards(Mapping[str, CardHistory]):
-    def __init__(self, live: dict[str, list[tuple[Any, ...]]], commits: _Commits) -> None:
+    def __init__(self, live: dict[str, Any], commits: _Commits) -> None:
         self.live = live
         self.commits = commits
         self.built: dict[str, CardHistory] = {}
