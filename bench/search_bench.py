@@ -18,6 +18,7 @@ the project root), which is cloned to a temporary folder with a kb.toml added.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -57,11 +58,18 @@ def tldr_repo(bundle: Path) -> Path:
     return target
 
 
+# Users' installs have compiled bytecode; a machine that sets PYTHONDONTWRITEBYTECODE
+# would make every kb run recompile kb's modules, which is not what users see.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and max RSS (KiB) of one child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=cwd, env=ENV, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(before, after)
@@ -71,7 +79,7 @@ def peak_rss(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) via /usr/bin/time -v (children only counted once)."""
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", *cmd], env=ENV, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - start
     rss = 0
@@ -82,6 +90,8 @@ def peak_rss(cmd: list[str]) -> tuple[float, int]:
 
 
 def median(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
+    """Median wall time of ``runs`` runs after one warm-up run (page cache, bytecode)."""
+    timed(cmd, cwd)
     return statistics.median(timed(cmd, cwd)[0] for _ in range(runs))
 
 
@@ -123,7 +133,7 @@ def main() -> int:
                 f"{kb_rss / max(min_rss, 1):.2f}x",
             )
         )
-    subprocess.run([*kb, "index"], check=False, stdout=subprocess.DEVNULL)
+    subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
     cards = sorted(p for p in repo.rglob("*.md") if ".kb" not in p.parts and ".git" not in p.parts)
     if (repo / "pages").is_dir():  # tldr: only the folders kb.toml names are cards
         cards = [
@@ -138,7 +148,7 @@ def main() -> int:
             sync_times.append(timed([*kb, "index"])[0])
     finally:
         victim.write_bytes(original)
-        subprocess.run([*kb, "index"], check=False, stdout=subprocess.DEVNULL)
+        subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
     noop = median([*kb, "index"], args.runs)
     rows.append(
         (
