@@ -203,6 +203,7 @@ def sync(
     ``wait`` is how long to wait for another kb process's writer (0: don't wait and
     search the last committed index instead).
     """
+    started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild)
     with _Progress(show_progress) as progress:
@@ -216,6 +217,7 @@ def sync(
             head=head,
             dirty=dirty,
         )
+    stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
             f"another kb process has been updating the index for over {wait:.0f} seconds; "
