@@ -18,6 +18,8 @@ the project root), which is cloned to a temporary folder with a kb.toml added.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
 import shutil
 import statistics
@@ -57,21 +59,33 @@ def tldr_repo(bundle: Path) -> Path:
     return target
 
 
+# Users' installs have compiled bytecode; a machine that sets PYTHONDONTWRITEBYTECODE
+# would make every kb run recompile kb's modules, which is not what users see.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+CPU: list[float] = []  # user+sys seconds of each timed() run, in order
+
+
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and max RSS (KiB) of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and max RSS (KiB) of one child process; its CPU time goes to CPU."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=cwd, env=ENV, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(before, after)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(usage.ru_utime + usage.ru_stime - cpu_before)
+    return seconds, max(before, usage.ru_maxrss)
 
 
 def peak_rss(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) via /usr/bin/time -v (children only counted once)."""
     start = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", *cmd], env=ENV, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - start
     rss = 0
@@ -81,8 +95,11 @@ def peak_rss(cmd: list[str]) -> tuple[float, int]:
     return seconds, rss
 
 
-def median(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
-    return statistics.median(timed(cmd, cwd)[0] for _ in range(runs))
+def median(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    """Median wall and CPU time of ``runs`` runs after one warm-up run."""
+    timed(cmd, cwd)
+    walls = [timed(cmd, cwd)[0] for _ in range(runs)]
+    return statistics.median(walls), statistics.median(CPU[-runs:])
 
 
 def main() -> int:
@@ -123,7 +140,7 @@ def main() -> int:
                 f"{kb_rss / max(min_rss, 1):.2f}x",
             )
         )
-    subprocess.run([*kb, "index"], check=False, stdout=subprocess.DEVNULL)
+    subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
     cards = sorted(p for p in repo.rglob("*.md") if ".kb" not in p.parts and ".git" not in p.parts)
     if (repo / "pages").is_dir():  # tldr: only the folders kb.toml names are cards
         cards = [
@@ -131,29 +148,53 @@ def main() -> int:
         ]
     victim = cards[len(cards) // 2]
     original = victim.read_bytes()
-    sync_times = []
+    sync_times, sync_inner, sync_cpu = [], [], []
     try:
         for i in range(args.runs):
             victim.write_bytes(original + f"\nedited {i}\n".encode())
-            sync_times.append(timed([*kb, "index"])[0])
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            out = subprocess.run(
+                [*kb, "index", "--json"], env=ENV, capture_output=True, text=True, check=False
+            )
+            sync_times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            sync_cpu.append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
+            sync_inner.append(json.loads(out.stdout)["seconds"])
     finally:
         victim.write_bytes(original)
-        subprocess.run([*kb, "index"], check=False, stdout=subprocess.DEVNULL)
-    noop = median([*kb, "index"], args.runs)
+        subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
+    noop, noop_cpu = median([*kb, "index"], args.runs)
     rows.append(
         (
-            "re-sync after editing one card (kb index, whole process)",
+            "re-sync after editing one card: kb index, whole process",
             f"{statistics.median(sync_times):.3f} s",
             f"{noop:.3f} s (no change)",
             "",
         )
     )
+    rows.append(
+        (
+            "  same, CPU time (user+sys)",
+            f"{statistics.median(sync_cpu):.3f} s",
+            f"{noop_cpu:.3f} s (no change)",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "  the sync itself (git status, hash, index, commit)",
+            f"{statistics.median(sync_inner):.3f} s",
+            "",
+            "",
+        )
+    )
     words = args.query.split()
-    search_s = median([*kb, "search", *words, "--paths-only"], args.runs)
+    search_s, search_cpu = median([*kb, "search", *words, "--paths-only"], args.runs)
     rg = ["rg", "-il", "--glob", "*.md", "--glob", "!.kb"]
     for word in words:
         rg += ["-e", word]
-    rg_s = median([*rg, *roots], args.runs)
+    rg_s, rg_cpu = median([*rg, *roots], args.runs)
     rows.append(
         (
             f"kb search {args.query!r} vs rg -il",
@@ -162,8 +203,17 @@ def main() -> int:
             f"{search_s / rg_s:.2f}x",
         )
     )
+    rows.append(
+        (
+            "  same, CPU time (user+sys)",
+            f"{search_cpu:.3f} s",
+            f"{rg_cpu:.3f} s (rg)",
+            f"{search_cpu / max(rg_cpu, 1e-6):.2f}x",
+        )
+    )
     width = max(len(r[0]) for r in rows)
     print(f"repo: {repo} ({len(cards)} .md files), runs: {args.runs}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for name, ours, theirs, ratio in rows:
         print(f"{name:<{width}}  {ours:>10}  {theirs:>32}  {ratio:>7}")
     return 0

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
 SCHEMA_VERSION = 3
 MANIFEST = "manifest.tsv"
+STATE = "state.json"
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -153,10 +154,16 @@ class Analysis:
 class Manifest:
     """What the committed index holds: path -> [size, mtime_ns, hash, group].
 
-    On disk: one JSON header line (settings key, git HEAD and dirty entries at the
-    last sync, language groups, card count), then ``size\tmtime\thash\tgroup\tpath``
-    lines. Searches usually need only the header; the lines are read on demand from
-    the same open file, so a concurrent rewrite can never mix two versions.
+    Two files, so that editing one card never rewrites a 38,000-line file:
+
+    - ``state.json``: settings key, git HEAD at the last sync, the entries of the
+      files git reported as changed then (an overlay), language groups, card count;
+    - ``manifest.tsv``: ``size\tmtime\thash\tgroup\tpath`` lines for the rest,
+      read only when a search needs them (from a handle opened with the state, so a
+      concurrent rewrite is never mixed in).
+
+    ``manifest.tsv`` is always written before ``state.json``; a run killed between
+    the two leaves an older overlay, whose entries the next sync re-checks.
     """
 
     def __init__(
@@ -178,29 +185,28 @@ class Manifest:
         self._count = count
 
     @classmethod
-    def load(cls, path: Path) -> Manifest:
+    def load(cls, directory: Path) -> Manifest:
         try:
-            handle = path.open("r", encoding="utf-8", newline="\n")
-        except OSError:
-            return cls()
-        try:
-            header = json.loads(handle.readline())
+            state = json.loads((directory / STATE).read_bytes())
             manifest = cls(
-                str(header["key"]),
+                str(state["key"]),
                 None,
-                head=str(header.get("head") or ""),
-                dirty=dict(header.get("dirty") or {}),
-                groups=list(header.get("groups") or []),
-                count=int(header.get("count") or 0),
+                head=str(state.get("head") or ""),
+                dirty=dict(state.get("dirty") or {}),
+                groups=list(state.get("groups") or []),
+                count=int(state.get("count") or 0),
             )
-        except (ValueError, KeyError, TypeError):
-            handle.close()
+        except (OSError, ValueError, KeyError, TypeError):
             return cls()
-        manifest._rest = handle
+        try:
+            manifest._rest = (directory / MANIFEST).open("r", encoding="utf-8", newline="\n")
+        except OSError:
+            manifest._files = {}
         return manifest
 
     @property
     def files(self) -> dict[str, list[Any]]:
+        """Every entry: the lines of manifest.tsv with the overlay on top."""
         if self._files is None:
             files: dict[str, list[Any]] = {}
             handle = self._rest
@@ -214,37 +220,48 @@ class Manifest:
                     self.key = ""  # unreadable: the next sync rebuilds
                 handle.close()
                 self._rest = None
+            files.update(self.dirty)
             self._files = files
         return self._files
 
-    def save(self, path: Path) -> None:
-        files = self.files
-        header = {
+    def save(self, directory: Path, *, body: bool) -> None:
+        """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""
+        if body:
+            lines = [
+                f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}"
+                for p, e in self.files.items()
+                if "\n" not in p
+            ]
+            _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n")
+        state = {
             "key": self.key,
             "head": self.head,
             "dirty": self.dirty,
             "groups": self.groups(),
-            "count": len(files),
+            "count": self.count(),
         }
-        lines = [json.dumps(header, separators=(",", ":"), ensure_ascii=False)]
-        lines += [f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}" for p, e in files.items() if "\n" not in p]
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write("\n".join(lines) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        _write_atomic(directory / STATE, json.dumps(state, ensure_ascii=False))
 
     def groups(self) -> list[str]:
         if self._files is None and self._groups is not None:
-            return self._groups
-        present = {entry[3] for entry in self.files.values()}
+            present = set(self._groups) | {e[3] for e in self.dirty.values()}
+        else:
+            present = {entry[3] for entry in self.files.values()}
         return [g for g in GROUPS if g in present]
 
     def count(self) -> int:
         if self._files is None and self._count is not None:
             return self._count
         return len(self.files)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 # --- scanning ------------------------------------------------------------------------
@@ -347,13 +364,12 @@ class CardIndex:
         self.directory = directory
         self.key = f"v{SCHEMA_VERSION}:{settings_key}"
         self.data_dir = directory / f"tantivy-v{SCHEMA_VERSION}"
-        self.manifest_path = directory / MANIFEST
         self.schema = _build_schema()
         self.analysis = Analysis()
         self.names = field_names()
         directory.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(exist_ok=True)
-        self.manifest = Manifest.load(self.manifest_path)
+        self.manifest = Manifest.load(directory)
         try:
             self.index = tantivy.Index(self.schema, str(self.data_dir))
         except (OSError, ValueError):
@@ -427,7 +443,7 @@ class CardIndex:
         same_git = head == old.head and set(dirty) == set(old.dirty)
         if not candidates and not deleted and same_git:
             return stats
-        files = {} if full else dict(old.files)
+        changes: dict[str, list[Any] | None] = {}  # path -> new entry, None when deleted
         writer: tantivy.IndexWriter | None = None
 
         def need_writer() -> tantivy.IndexWriter | None:
@@ -445,7 +461,7 @@ class CardIndex:
             if w is None:
                 return _busy(stats)
             w.delete_documents_by_term("path", p)
-            files.pop(p, None)
+            changes[p] = None
             stats.deleted += 1
         total = len(candidates)
         for number, rel in enumerate(candidates, 1):
@@ -459,7 +475,7 @@ class CardIndex:
             size, mtime = scan[rel]
             entry = None if full else known(rel)
             if entry is not None and entry[2] == digest:
-                files[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
+                changes[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
                 stats.unchanged += 1
                 continue
             w = need_writer()
@@ -469,7 +485,7 @@ class CardIndex:
             if not full:  # after delete_all_documents there is nothing to replace
                 w.delete_documents_by_term("path", rel)
             w.add_document(self._document(indexed))
-            files[rel] = [size, mtime, digest, group_of(indexed.lang)]
+            changes[rel] = [size, mtime, digest, group_of(indexed.lang)]
             if entry is None:
                 stats.added += 1
             else:
@@ -477,22 +493,47 @@ class CardIndex:
         if full:
             stats.rebuilt = True
             stats.deleted = len(set(old.files) - set(scan))
-        new_manifest = Manifest(
-            self.key,
-            files,
-            head=head,
-            dirty={p: files[p] for p in dirty if p in files},
+        new_dirty: dict[str, list[Any]] = {}
+        for p in dirty:
+            entry = changes[p] if p in changes else (None if full else known(p))
+            if entry is not None:
+                new_dirty[p] = entry
+        touched = set(changes)
+        # manifest.tsv holds what is not in the overlay: rewrite it only when that changed.
+        body = (
+            full
+            or checked is None
+            or head != old.head
+            or any(p not in new_dirty for p in touched)
+            or any(p not in new_dirty for p in old.dirty)
         )
+        if body:
+            files = {} if full else dict(old.files)
+            for p, entry in changes.items():
+                if entry is None:
+                    files.pop(p, None)
+                else:
+                    files[p] = entry
+            new_manifest = Manifest(self.key, files, head=head, dirty=new_dirty)
+        else:
+            new_manifest = old
+            new_manifest.dirty = new_dirty
+            if new_manifest._files is not None:
+                new_manifest._files.update(new_dirty)
+            new_manifest._count = (old._count or 0) + stats.added - stats.deleted
+        if not full and old.key != self.key:
+            # manifest.tsv turned out unreadable while we read it: rebuild next time.
+            new_manifest.key = ""
         if writer is not None:
             writer.commit()
             writer.wait_merging_threads()
-            new_manifest.save(self.manifest_path)
+            new_manifest.save(self.directory, body=body)
             self.index.reload()
         else:
             # Only stats or git's view changed: record them if nobody else is writing.
             w = self._writer(0.0)
             if w is not None:
-                new_manifest.save(self.manifest_path)
+                new_manifest.save(self.directory, body=body)
                 del w
         self.manifest = new_manifest
         if full:

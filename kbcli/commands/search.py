@@ -11,7 +11,10 @@ def search(
     ctx: typer.Context,
     query: Annotated[
         list[str],
-        typer.Argument(help='Words, "phrases", -exclusions, key:value and is:state filters.'),
+        typer.Argument(
+            metavar="QUERY",
+            help='Words, "phrases", -exclusions, key:value and is:state filters.',
+        ),
     ],
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
     json: Annotated[
@@ -36,17 +39,19 @@ def search(
 
     Example: kb search refund "duplicate charge" tag:billing -is:expired
     """
-    from kbcli.search import search as run_search
-    from kbcli.views_search import render_hits, render_no_hits
+    from kbcli.views_search import search_command
 
-    workspace = ctx.obj.workspace
-    result = run_search(
-        workspace, " ".join(query), limit=limit, include_archived=archived, explain=explain
+    code = search_command(
+        ctx.obj,
+        query,
+        limit=limit,
+        json=json,
+        paths_only=paths_only,
+        explain=explain,
+        archived=archived,
     )
-    render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
-    if not result.hits:
-        render_no_hits(result, json=json or paths_only)
-        raise typer.Exit(1)
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

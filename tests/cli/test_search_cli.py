@@ -176,6 +176,10 @@ def test_related_and_suggest(example_kb: Path) -> None:
     related = result.stdout.split()
     assert "policies/refund-policy.md" in related[:3]
     assert "billing/refund-request-processing.md" not in related
+    translations = kb(example_kb, "related", "accounts/reset-password.md", "-l").stdout.split()
+    assert {"accounts/ru-reset-password.md", "accounts/he-reset-password.md"} <= set(
+        translations[:3]
+    )
     ticket = "Hello, we were billed twice for March. Can we get the money back?"
     suggested = kb(example_kb, "suggest", "-", "-l", stdin=ticket).stdout.split()
     assert {"billing/refund-request-processing.md", "policies/refund-policy.md"} & set(
@@ -276,3 +280,34 @@ def test_a_knowledge_repo_in_a_subfolder_of_a_git_repo(tmp_path: Path) -> None:
     assert kb(repo.path, "search", "export", "--paths-only").stdout.split() == ["howto.md"]
     repo.write("howto.md", card("Export data", "Use the download button."))
     assert kb(repo.path, "search", "download", "--paths-only").stdout.split() == ["howto.md"]
+
+
+def test_the_fast_path_prints_what_the_typer_path_prints(example_kb: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO_ROOT
+
+    def fast(*args: str) -> subprocess.CompletedProcess[str]:
+        code = "import sys; from kbcli.main import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
+        return subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
+
+    for args in (
+        ("search", "refund", "-stripe", "--limit", "3"),
+        ("search", "--json", "is:expired", "--explain"),
+        ("search", "--paths-only", "--archived", "api"),
+        ("search", "nothing-matches-this"),
+        ("search", "is:bogus"),
+    ):
+        full = ("--kb", str(example_kb), "--today", "2026-11-22", *args)
+        slow = run_kb(*full)
+        quick = fast(*full)
+        assert (quick.returncode, quick.stdout) == (slow.exit_code, slow.stdout), args
+        assert quick.stderr == slow.stderr, args
+    helped = fast("--kb", str(example_kb), "search", "--help")
+    assert helped.returncode == 0 and "Query language" in helped.stdout
