@@ -91,9 +91,10 @@ def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
     cards = _load_cards(workspace, progress)
     findings = collect_findings(workspace, allow_shallow=options.allow_shallow)
     scope = _scope(workspace, cards, options)
+    chosen = set(scope.cards)  # cards with links the change broke join below, links only
     content = _content_findings(workspace, cards, scope, progress)
     progress.close()
-    selected = [f for f in findings if f.path in scope.cards] + content
+    selected = [f for f in findings if f.path in chosen] + content
     expiries = {
         item.path: item.trust.expires_on
         for item in workspace.assessed()

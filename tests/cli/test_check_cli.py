@@ -209,7 +209,11 @@ def test_changed_since_checks_only_what_the_branch_touched(repo: KbRepo):
     repo.write("billing/old.md", card("Old", verified="2026-01-01"))
     repo.write(
         "billing/linker.md",
-        card("Linker", body="[plans](plans.md) [[Plans]] [[Refunds#Steps]]\n"),
+        card(
+            "Linker",
+            verified="2026-01-01",  # expired, but this branch does not touch it
+            body="[plans](plans.md) [[Plans]] [[Refunds#Steps]]\n",
+        ),
     )
     repo.commit("base", when="2026-11-02T10:00:00Z")
     git(repo.path, "switch", "-q", "-c", "topic")
@@ -230,6 +234,10 @@ def test_changed_since_checks_only_what_the_branch_touched(repo: KbRepo):
     broken = [f for f in data["findings"] if f["rule"] == "broken-link"]
     assert {f["path"] for f in broken} == {"billing/linker.md", "billing/refunds.md"}
     assert len([f for f in broken if f["path"] == "billing/linker.md"]) == 3
+    # ...and only those: linker.md's own expiry is not this branch's doing.
+    assert {f["rule"] for f in data["findings"] if f["path"] == "billing/linker.md"} == {
+        "broken-link"
+    }
     assert data["scope"] == "cards changed since main"
 
     full = kb(repo, "--format", "json")
