@@ -28,6 +28,12 @@ demo: venv
 	@echo
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
+	@echo
+	@echo "== kb search: ranked, with trust badges (the index updates itself) =="
+	$(KB) --kb example-kb search "refund duplicate charge"
+	@echo
+	@echo "== kb suggest: which cards answer this ticket? =="
+	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:
