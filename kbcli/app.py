@@ -16,13 +16,17 @@ import typer
 from kbcli import __version__
 from kbcli.commands import (
     history,
+    index,
     init,
     list_cards,
     new,
     reassign,
+    related,
     report,
     schema,
+    search,
     show,
+    suggest,
     templates,
     verify,
 )
@@ -80,7 +84,22 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, report, history, verify, reassign):
+for module in (
+    init,
+    new,
+    templates,
+    list_cards,
+    show,
+    schema,
+    search,
+    index,
+    related,
+    suggest,
+    report,
+    history,
+    verify,
+    reassign,
+):
     module.register(app)
 
 
@@ -110,8 +129,6 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    from rich.markup import escape
+    from kbcli.output import print_error
 
-    from kbcli.output import err_console
-
-    err_console().print(f"[bold red]kb: error:[/] {escape(message)}", soft_wrap=True)
+    print_error(message)
