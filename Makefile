@@ -34,6 +34,12 @@ demo: venv
 	@echo
 	@echo "== kb suggest: which cards answer this ticket? =="
 	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
+	@echo
+	@echo "== kb report: trust score, findings, what each owner must verify =="
+	-$(KB) --kb example-kb report --limit 5 --allow-shallow
+	@echo
+	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
+	-$(KB) --kb example-kb report --format markdown --owner marcus --allow-shallow
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

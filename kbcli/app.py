@@ -15,16 +15,20 @@ import typer
 
 from kbcli import __version__
 from kbcli.commands import (
+    history,
     index,
     init,
     list_cards,
     new,
+    reassign,
     related,
+    report,
     schema,
     search,
     show,
     suggest,
     templates,
+    verify,
 )
 from kbcli.context import RunContext
 
@@ -80,7 +84,22 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, search, index, related, suggest):
+for module in (
+    init,
+    new,
+    templates,
+    list_cards,
+    show,
+    schema,
+    search,
+    index,
+    related,
+    suggest,
+    report,
+    history,
+    verify,
+    reassign,
+):
     module.register(app)
 
 
