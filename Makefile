@@ -29,6 +29,12 @@ demo: venv
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
 	@echo
+	@echo "== kb search: ranked, with trust badges (the index updates itself) =="
+	$(KB) --kb example-kb search "refund duplicate charge"
+	@echo
+	@echo "== kb suggest: which cards answer this ticket? =="
+	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
+	@echo
 	@echo "== kb check: the CI gate (exit 1 on errors; --format github/junit/sarif/gitlab for CI) =="
 	-$(KB) --kb example-kb check --allow-shallow billing accounts
 	@echo
@@ -37,12 +43,6 @@ demo: venv
 	@echo
 	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
 	-$(KB) --kb example-kb report --format markdown --owner marcus --allow-shallow
-	@echo
-	@echo "== kb search: ranked, with trust badges (the index updates itself) =="
-	$(KB) --kb example-kb search "refund duplicate charge"
-	@echo
-	@echo "== kb suggest: which cards answer this ticket? =="
-	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

@@ -131,8 +131,6 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    from rich.markup import escape
+    from kbcli.output import print_error
 
-    from kbcli.output import err_console
-
-    err_console().print(f"[bold red]kb: error:[/] {escape(message)}", soft_wrap=True)
+    print_error(message)
