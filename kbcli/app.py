@@ -14,7 +14,18 @@ from typing import Annotated
 import typer
 
 from kbcli import __version__
-from kbcli.commands import init, list_cards, new, schema, show, templates
+from kbcli.commands import (
+    archive,
+    capture,
+    flag,
+    init,
+    list_cards,
+    new,
+    publish,
+    schema,
+    show,
+    templates,
+)
 from kbcli.context import RunContext
 
 app = typer.Typer(
@@ -69,7 +80,7 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema):
+for module in (init, new, templates, list_cards, show, schema, capture, publish, archive, flag):
     module.register(app)
 
 
