@@ -110,15 +110,14 @@ def append(text: str, name: str, addition: str) -> str:
         ending = "" if text.endswith("\n") else "\n"
         return f"{text}{ending}\n## {name}\n\n{block}"
     content = text[section.start : section.end]
+    if not content.strip():
+        # An empty section: the new paragraph goes right under the heading.
+        if section.end == len(text):
+            return text[: section.start] + "\n" + block
+        return text[: section.start] + "\n" + block + (content or "\n") + text[section.end :]
     kept = content.rstrip()
     insert_at = section.start + len(kept)
-    if section.end == len(text):
-        # Last section: keep whatever trailing whitespace the file had.
-        return (
-            text[:insert_at]
-            + "\n\n"
-            + block.rstrip("\n")
-            + text[insert_at:]
-            + ("" if text[insert_at:].endswith("\n") else "\n")
-        )
-    return text[:insert_at] + "\n\n" + block.rstrip("\n") + text[insert_at:]
+    tail = text[insert_at:]
+    if section.end == len(text) and not tail.endswith("\n"):
+        tail += "\n"
+    return text[:insert_at] + "\n\n" + block.rstrip("\n") + tail
