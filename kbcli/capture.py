@@ -253,6 +253,20 @@ def render_card(
     return head + body
 
 
+def default_folder(
+    workspace: Workspace, options: Options, candidates: Sequence[Candidate]
+) -> str | None:
+    """``--folder``, else kb.toml's [capture] folder, else the folder of the most similar
+    card (a refund question goes next to the refund cards), else None (the first folder)."""
+    if options.folder is not None:
+        return options.folder
+    if workspace.config.capture.folder:
+        return workspace.config.capture.folder
+    if candidates and "/" in candidates[0].path:
+        return candidates[0].path.rpartition("/")[0]
+    return None
+
+
 def target_path(workspace: Workspace, title: str, folder: str | None) -> Path:
     """A free, valid card path for ``title`` in ``folder`` (checked, not created)."""
     config = workspace.config
@@ -354,6 +368,15 @@ def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
     )
 
 
+def planned_path(
+    workspace: Workspace, draft: Draft, options: Options, candidates: Sequence[Candidate]
+) -> str:
+    """Where the new card would go (``--dry-run`` says so)."""
+    title = (options.title or draft.title).strip()
+    path = target_path(workspace, title, default_folder(workspace, options, candidates))
+    return path.relative_to(workspace.root.resolve()).as_posix()
+
+
 def dry_run_warnings(workspace: Workspace, draft: Draft, options: Options) -> list[str]:
     if options.append_to:
         return list(draft.warnings)
@@ -403,7 +426,7 @@ def save(
             tags=card_tags(draft, options),
             template=options.template,
         )
-        path = target_path(workspace, title, options.folder)
+        path = target_path(workspace, title, default_folder(workspace, options, candidates))
         write_new(path, text)
         rel = path.relative_to(workspace.root.resolve()).as_posix()
         outcome = Outcome(rel, True, title, owner, warnings=warnings)

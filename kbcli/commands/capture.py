@@ -146,6 +146,9 @@ def _finish(
     if dry_run:
         for message in capture.dry_run_warnings(workspace, draft, options):
             warn(message)
+        if not options.append_to:
+            where = capture.planned_path(workspace, draft, options, candidates)
+            typer.echo(f"Would create {where}:", err=True)
         typer.echo(capture.preview(workspace, draft, options), nl=False)
         return
     outcome = capture.save(workspace, draft, what, options, candidates, None if yes else _choose)
