@@ -18,12 +18,16 @@ from kbcli.commands import (
     archive,
     capture,
     flag,
+    index,
     init,
     list_cards,
     new,
     publish,
+    related,
     schema,
+    search,
     show,
+    suggest,
     templates,
 )
 from kbcli.context import RunContext
@@ -80,7 +84,22 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, capture, publish, archive, flag):
+for module in (
+    init,
+    new,
+    templates,
+    list_cards,
+    show,
+    schema,
+    search,
+    index,
+    related,
+    suggest,
+    capture,
+    publish,
+    archive,
+    flag,
+):
     module.register(app)
 
 
