@@ -183,7 +183,31 @@ def similar_cards(workspace: Workspace, draft: Draft, limit: int = 5) -> list[Ca
 
 
 def duplicate_check(workspace: Workspace, text: str, limit: int) -> list[Candidate]:
-    """The duplicate check: ranks the cards most like ``text`` (archived cards excluded)."""
+    """The duplicate check: the cards most like ``text``, archived cards excluded.
+
+    Uses the search index (``kbcli.search.suggest``: stemming, every card language,
+    trust-aware); when the index cannot be used, a word-overlap ranking of the
+    cards in memory keeps search-before-create working.
+    """
+    try:
+        from kbcli.search import suggest
+
+        hits = suggest(workspace, text, limit)
+    except (ImportError, KbError, OSError, ValueError) as error:
+        from kbcli.output import warn
+
+        warn(f"the search index is not available ({error}); using a simpler word match")
+        return _word_overlap(workspace, text, limit)
+    if not hits:
+        return []
+    floor = hits[0].score * RELATIVE_FLOOR
+    return [Candidate(h.path, h.title, round(h.score, 3)) for h in hits if h.score >= floor]
+
+
+RELATIVE_FLOOR = 0.4  # a proposal scoring under 40% of the best one is noise
+
+
+def _word_overlap(workspace: Workspace, text: str, limit: int) -> list[Candidate]:
     from kbcli.core.similar import rank
 
     return [Candidate(m.path, m.title, m.score) for m in rank(text, workspace.catalog.cards, limit)]

@@ -23,6 +23,7 @@ LINK = "https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100"
 def kb(tmp_path: Path) -> KbRepo:
     repo = KbRepo(copy_example(tmp_path / "kb"))
     git(repo.path, "init", "-q", "-b", "main")
+    repo.write(".gitignore", ".kb/\n")  # as kb init writes it: the search index is a cache
     repo.commit("example cards")
     return repo
 

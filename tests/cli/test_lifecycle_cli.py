@@ -17,6 +17,7 @@ REFUND = "billing/refund-request-processing.md"
 def kb(tmp_path: Path) -> KbRepo:
     repo = KbRepo(copy_example(tmp_path / "kb"))
     git(repo.path, "init", "-q", "-b", "main")
+    repo.write(".gitignore", ".kb/\n")  # as kb init writes it: the search index is a cache
     repo.commit("example cards")
     return repo
 
