@@ -28,6 +28,12 @@ demo: venv
 	@echo
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
+	@echo
+	@echo "== kb report: trust score, findings, what each owner must verify =="
+	-$(KB) --kb example-kb report --limit 5 --allow-shallow
+	@echo
+	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
+	-$(KB) --kb example-kb report --format markdown --owner marcus --allow-shallow
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

@@ -494,12 +494,12 @@ def text_draft(workspace: Workspace, text: str, *, file: str, source: str | None
 
 
 def commit(workspace: Workspace, paths: Sequence[Path], message: str) -> str:
-    from kbcli.adapters.git_commits import commit_paths
+    from kbcli.lifecycle import commit_paths
 
-    return commit_paths(workspace.root, paths, message)
+    return commit_paths(workspace.root, list(paths), message)
 
 
 def require_git(workspace: Workspace) -> None:
-    from kbcli.adapters.git_commits import require_repo
+    from kbcli.lifecycle import require_git as require
 
-    require_repo(workspace.root)
+    require(workspace.root)

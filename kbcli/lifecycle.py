@@ -141,9 +141,7 @@ def _set(
     from kbcli.adapters.card_writer import edit_field
 
     if commit:
-        from kbcli.adapters.git_commits import require_repo
-
-        require_repo(workspace.root)
+        require_git(workspace.root)
     path = workspace.root / card.path
     changed = edit_field(path, key, value, root=workspace.root)
     change = Change(card.path, card.title, changed, detail)
@@ -152,7 +150,24 @@ def _set(
     return change
 
 
-def _commit(workspace: Workspace, path: Path, message: str) -> str:
-    from kbcli.adapters.git_commits import commit_paths
+def require_git(root: Path) -> None:
+    """Fail before writing anything when kb could not commit the change."""
+    from kbcli.adapters.git_commits import in_git_repo
 
+    if not in_git_repo(root):
+        raise KbError(
+            f"{root} is not in a git repository, so kb cannot commit the change: "
+            "run 'git init' there, or pass --no-commit"
+        )
+
+
+def commit_paths(root: Path, paths: list[Path], message: str) -> str:
+    """Commit exactly ``paths``; return the short commit id."""
+    from kbcli.adapters.git_commits import commit_files
+
+    rel = [p.resolve().relative_to(root.resolve()).as_posix() for p in paths]
+    return commit_files(root, rel, message)[:7]
+
+
+def _commit(workspace: Workspace, path: Path, message: str) -> str:
     return commit_paths(workspace.root, [path], message)

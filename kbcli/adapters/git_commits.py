@@ -1,42 +1,47 @@
-"""Commit exactly the files a kb command touched, and nothing else the user has staged.
+"""Commits made by kb: only the files it touched, with a message and trailers.
 
-``git commit -- PATHS`` commits those paths only (git's ``--only``), so a user's
-half-staged work elsewhere in the repo never rides along with ``kb flag``.
+``git commit -- PATHS`` commits exactly those paths (their whole working-tree
+content, so uncommitted edits to a verified card go in with the verification) and
+leaves anything else the user has staged alone. The user's hooks run as usual.
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from kbcli.errors import KbError
 
 
-def require_repo(root: Path) -> None:
-    """Fail before writing anything when ``root`` is not inside a git work tree."""
-    from kbcli.adapters.git_repo import repo_root
-
-    if repo_root(root) is None:
-        raise KbError(
-            f"{root} is not in a git repository, so kb cannot commit the change: "
-            "run 'git init' there, or pass --no-commit"
-        )
+def commit_files(root: Path, paths: Sequence[str], message: str) -> str:
+    """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha."""
+    _run(root, "add", "--", *paths)
+    _run(root, "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, stdin=message)
+    return _run(root, "rev-parse", "HEAD").strip()
 
 
-def commit_paths(root: Path, paths: Sequence[Path], message: str) -> str:
-    """``git add`` and commit ``paths`` only; return the short commit id."""
-    import git
-
-    names = [str(p.resolve()) for p in paths]
-    runner = git.cmd.Git(str(root))
+def in_git_repo(root: Path) -> bool:
     try:
-        runner.add("--", *names)
-        runner.commit("--quiet", "-m", message, "--", *names)
-        return str(runner.rev_parse("--short", "HEAD")).strip()
-    except git.GitCommandError as error:
-        detail = (error.stderr or error.stdout or "").strip().splitlines()
-        reason = detail[-1].strip() if detail else str(error)
-        reason = reason.removeprefix("stderr: ").strip("' ")
+        result = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True
+        )
+    except FileNotFoundError:
+        return False
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def _run(root: Path, *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        input=stdin.encode() if stdin is not None else None,
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+        last = detail.splitlines()[-1] if detail else "no output"
         raise KbError(
-            f"the change is written but git commit failed ({reason}); commit it yourself"
-        ) from None
+            f"git {args[0]} failed: {last}; the card files were changed but not committed"
+        )
+    return result.stdout.decode("utf-8", "replace")
