@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.flags import FIELD as FLAGS_FIELD
-from kbcli.core.flags import Flag, open_flags, with_flag
+from kbcli.core.flags import Flag, open_flags, remaining_after_verify, with_flag
 from kbcli.errors import ExitCode, KbError
 
 if TYPE_CHECKING:
@@ -116,6 +116,23 @@ def flag(workspace: Workspace, ref: str, *, reason: str, by: str | None, commit:
         detail=f"flagged by {who} ({count} open flag{'s' if count != 1 else ''})",
         message=f"flag: '{card.title}'\n\n{card.path}: flagged by {who}: {reason}",
     )
+
+
+def clear_resolved_flags(workspace: Workspace, card: Card) -> bool:
+    """After ``kb verify``: drop the flags the verification resolved; True if the file changed.
+
+    Verifying means the owner re-checked the card, so every flag raised up to today
+    is resolved. Only the ``flags`` field is touched.
+    """
+    from kbcli.adapters.card_writer import drop_field, edit_field
+
+    if FLAGS_FIELD not in card.meta.extra:
+        return False
+    path = workspace.root / card.path
+    keep = remaining_after_verify(card.meta, workspace.today)
+    if keep is None:
+        return drop_field(path, FLAGS_FIELD, root=workspace.root)
+    return edit_field(path, FLAGS_FIELD, keep, root=workspace.root)
 
 
 def _me(workspace: Workspace) -> str:

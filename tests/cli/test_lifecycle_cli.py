@@ -142,3 +142,35 @@ def test_outside_git_the_change_is_refused_before_writing(tmp_path: Path):
     result = run_kb("--today", TODAY, "flag", REFUND, "--reason", "x", cwd=repo)
     assert result.exit_code == 2 and "not in a git repository" in result.stderr
     assert (repo / REFUND).read_bytes() == original
+
+
+def test_a_flag_shows_in_the_owners_report_and_verify_clears_it(kb: KbRepo):
+    assert (
+        kb_run(kb, "flag", REFUND, "--reason", "Backstage menu renamed", "--by", "noa").exit_code
+        == 0
+    )
+    report = json.loads(kb_run(kb, "report", "--owner", "billing-team", "--json").stdout)
+    (digest,) = report["owners"]
+    reasons = {item["path"]: item["reasons"] for item in digest["to_verify"]}
+    assert "flagged by noa on 2026-11-22: Backstage menu renamed" in reasons[REFUND]
+    assert report["findings_by_rule"].get("flagged") == 1
+    assert "edited-since-verified" not in report["findings_by_rule"]  # a flag is not an edit
+
+    ana = {"GIT_AUTHOR_NAME": "Ana Souza", "GIT_AUTHOR_EMAIL": "ana@nimbus.example"}
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in ana.items():
+            env.setenv(key, value)
+        verified = kb_run(kb, "verify", REFUND)
+    assert verified.exit_code == 0, verified.output
+    assert "flags:" not in (kb.path / REFUND).read_text(encoding="utf-8")
+    after = json.loads(kb_run(kb, "report", "--owner", "billing-team", "--json").stdout)
+    assert "flagged" not in after["findings_by_rule"]
+
+
+def test_archived_cards_leave_search_results(kb: KbRepo):
+    before = kb_run(kb, "search", "refund request", "--paths-only")
+    assert REFUND in before.stdout.split()
+    assert kb_run(kb, "archive", REFUND).exit_code == 0
+    after = kb_run(kb, "search", "refund request", "--paths-only")
+    assert REFUND not in after.stdout.split()
+    assert REFUND in kb_run(kb, "search", "refund request", "--archived", "--paths-only").stdout
