@@ -227,7 +227,6 @@ def _outcome_json(outcome: Outcome, candidates: list[Candidate]) -> dict[str, An
 
 def _print_latest(threads: list[Any], export: str, as_json: bool) -> None:
     from rich.markup import escape
-    from rich.table import Table
 
     from kbcli.output import console, print_json
 
@@ -238,18 +237,23 @@ def _print_latest(threads: list[Any], export: str, as_json: bool) -> None:
     if not threads:
         out.print("No threads in this export.")
         return
+    wide = out.width >= 120  # the author column only when there is room for the first line
+    headers = ("channel", "thread", "replies", "started (UTC)", *(("by",) if wide else ()))
     rows = [
-        ("#" + t.channel, t.ts, t.date, t.author, str(t.replies), t.first_line) for t in threads
+        ("#" + t.channel, t.ts, str(t.replies), t.date, *((t.author,) if wide else ()))
+        for t in threads
     ]
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    headers = ("channel", "thread", "started (UTC)", "by", "replies")
-    for index, column in enumerate(headers):
-        width = max(len(column), *(len(row[index]) for row in rows))
-        table.add_column(column, no_wrap=True, min_width=width)
-    table.add_column("first line", no_wrap=True, overflow="ellipsis", ratio=1)
-    for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
-    out.print(table, emoji=False)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    room = max(out.width - sum(widths) - 2 * len(widths), 20)
+
+    def line(cells: tuple[str, ...], rest: str) -> str:
+        text = "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+        rest = rest if len(rest) <= room else rest[: room - 1] + "…"
+        return escape(f"{text}  {rest}")
+
+    out.print(f"[bold]{line(headers, 'first line')}[/]", soft_wrap=True)
+    for row, item in zip(rows, threads, strict=True):
+        out.print(line(row, item.first_line), soft_wrap=True, emoji=False)
     first = threads[0]
     out.print(
         f"[dim]Capture one: kb capture slack {escape(export)} "
