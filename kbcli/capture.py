@@ -281,13 +281,15 @@ def default_folder(
     workspace: Workspace, options: Options, candidates: Sequence[Candidate]
 ) -> str | None:
     """``--folder``, else kb.toml's [capture] folder, else the folder of the most similar
-    card (a refund question goes next to the refund cards), else None (the first folder)."""
+    cards (a refund question goes next to the refund cards), else None (the first folder)."""
     if options.folder is not None:
         return options.folder
     if workspace.config.capture.folder:
         return workspace.config.capture.folder
-    if candidates and "/" in candidates[0].path:
-        return candidates[0].path.rpartition("/")[0]
+    folders = [c.path.rpartition("/")[0] for c in candidates[:3] if "/" in c.path]
+    if folders:
+        # The folder most of the closest cards share; the closest card breaks ties.
+        return max(folders, key=lambda f: (folders.count(f), -folders.index(f)))
     return None
 
 

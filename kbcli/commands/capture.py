@@ -141,7 +141,7 @@ def _finish(
 
     workspace = ctx.obj.workspace
     candidates = capture.similar_cards(workspace, draft)
-    if candidates and not options.append_to and not as_json:
+    if candidates and not options.append_to and (dry_run or not as_json):
         _show_candidates(candidates)
     if dry_run:
         for message in capture.dry_run_warnings(workspace, draft, options):

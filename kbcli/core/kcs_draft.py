@@ -26,6 +26,8 @@ _GREETING = re.compile(
     r"guys|quick question|question|qq|help|urgent|fyi|привет|здравствуйте|שלום)[\s,!:.\-—–]*)+",
     re.IGNORECASE,
 )
+_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n")
 _TRIVIAL = re.compile(
     r"^(?:thanks?|thank you|thx|ty|ok(?:ay)?|great|cool|nice|perfect|awesome|\+1|same|"
@@ -81,8 +83,14 @@ class Draft:
 
     @property
     def search_text(self) -> str:
-        """What the duplicate check searches for: the title and the requester's words."""
-        return f"{self.title}\n{self.issue}"
+        """What the duplicate check searches for: the question and its answer.
+
+        A card that already answers the question shares the answer's words (menu
+        paths, reason codes) as much as the question's.
+        """
+        answer = self.resolution.split("\n\n*Answered by", 1)[0]
+        answer = _COMMENTS.sub("", answer)
+        return f"{self.title}\n{self.issue}\n{answer}"
 
 
 def draft_from_thread(
@@ -209,7 +217,7 @@ def suggest_title(text: str) -> str:
     The first sentence usually states the situation ("Customer on the Business plan
     was charged twice"); a later "can we...?" only makes sense after it.
     """
-    text = " ".join(text.split())
+    text = " ".join(_EMOJI.sub("", text).split())
     text = _GREETING.sub("", text).strip()
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 2]
     title = sentences[0] if sentences else text
@@ -218,7 +226,11 @@ def suggest_title(text: str) -> str:
         title = clause
     title = title.rstrip(" ?.!:,;")
     if len(title) > MAX_TITLE:
-        title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+        head, comma, _ = title[:MAX_TITLE].rpartition(", ")
+        if comma and len(head.split()) >= 4:
+            title = head
+        else:
+            title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
     return (title[:1].upper() + title[1:]) if title else "Captured question"
 
 

@@ -414,3 +414,76 @@ def test_bad_thread_choices_exit_2_and_write_nothing(
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.output
     assert git(kb.path, "status", "--porcelain") == ""
+
+
+RECEIPT_THREAD = "1793527500.000200"  # billing-help: answered by an existing card
+
+
+def test_a_question_an_existing_card_answers_proposes_that_card_first(kb: KbRepo):
+    result = kb_run(
+        kb,
+        "capture",
+        "slack",
+        str(EXPORT),
+        "--channel",
+        "billing-help",
+        "--thread",
+        RECEIPT_THREAD,
+        "--dry-run",
+    )
+    assert result.exit_code == 0, result.output
+    first = result.stderr.split("search before create):\n")[1].splitlines()[0]
+    assert first.strip() == "1. Download invoices and receipts (billing/download-invoices.md)"
+    title = result.stdout.split("\n")[1]
+    assert (
+        title
+        == 'title: "Customer asks where to download a PDF receipt for their paid October invoice"'
+    )
+
+    refund = kb_run(
+        kb,
+        "capture",
+        "slack",
+        str(EXPORT),
+        "--channel",
+        "billing-help",
+        "--thread",
+        REFUND_THREAD,
+        "--yes",
+        "--json",
+    )
+    similar = json.loads(refund.stdout)["similar"]
+    assert "refund" in similar[0]["path"]
+
+
+def test_a_thread_nobody_answered_leaves_the_resolution_to_write(kb: KbRepo):
+    thread = "1793635200.000100"  # general: the asker answered themselves ("nvm")
+    result = kb_run(
+        kb, "capture", "slack", str(EXPORT), "--channel", "general", "--thread", thread, "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert "nobody but the asker replied" in result.stderr
+    assert "<!-- The steps that fixed it" in result.stdout
+    assert "@here" in result.stdout  # <!here> kept readable
+
+
+def test_a_symlink_out_of_a_folder_export_is_refused(kb: KbRepo, tmp_path: Path):
+    export = _folder_copy(tmp_path)
+    secret = tmp_path / "secret.json"
+    secret.write_text("[]")
+    day = export / "billing-help" / "2026-11-05.json"
+    day.unlink()
+    day.symlink_to(secret)
+    result = kb_run(
+        kb,
+        "capture",
+        "slack",
+        str(export),
+        "--channel",
+        "billing-help",
+        "--thread",
+        REFUND_THREAD,
+        "--yes",
+    )
+    assert result.exit_code == 2 and "points outside the export" in result.stderr
+    assert git(kb.path, "status", "--porcelain") == ""
