@@ -93,14 +93,25 @@ def open_export(path: Path) -> SlackExport:
         users = users_from(_json(source, "users.json"))
     except ValueError as error:
         raise KbError(f"{source.label}: users.json {error}; is the export intact?") from None
-    try:
-        channels = channels_from(_json(source, "channels.json"))
-    except ValueError as error:
-        raise KbError(f"{source.label}: channels.json {error}; is the export intact?") from None
+    channels = []
+    # Public channels, then what fuller exports add: private channels, group and
+    # direct messages.
+    for name, named in (
+        ("channels.json", True),
+        ("groups.json", True),
+        ("mpims.json", True),
+        ("dms.json", False),
+    ):
+        if name != "channels.json" and source.read(name) is None:
+            continue
+        try:
+            channels += channels_from(_json(source, name), named=named)
+        except ValueError as error:
+            raise KbError(f"{source.label}: {name} {error}; is the export intact?") from None
     for channel in channels:
         if not _safe_name(channel.name):
             raise KbError(
-                f"{source.label}: channels.json names a channel '{channel.name}' "
+                f"{source.label}: the export names a channel '{channel.name}' "
                 "that is not a plain folder name; refusing to read it"
             )
     return SlackExport(source, users, channels)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -122,7 +122,9 @@ def text(
         owner = workspace.default_owner()
     what = source or ("stdin" if file == "-" else file)
     options = capture.Options(title, owner, tuple(tag or ()), folder, template, append_to, commit)
-    _finish(ctx, draft, what, options, yes=yes, dry_run=dry_run, as_json=json)
+    _finish(
+        ctx, draft, what, options, yes=yes, dry_run=dry_run, as_json=json, stdin_used=file == "-"
+    )
 
 
 def _finish(
@@ -134,6 +136,7 @@ def _finish(
     yes: bool,
     dry_run: bool,
     as_json: bool,
+    stdin_used: bool = False,
 ) -> None:
     """Search before create, then write (or print, with --dry-run) and report."""
     from kbcli import capture
@@ -151,7 +154,11 @@ def _finish(
             typer.echo(f"Would create {where}:", err=True)
         typer.echo(capture.preview(workspace, draft, options), nl=False)
         return
-    outcome = capture.save(workspace, draft, what, options, candidates, None if yes else _choose)
+
+    def choose(found: list[Candidate]) -> int | None:
+        return _choose(found, stdin_used=stdin_used)
+
+    outcome = capture.save(workspace, draft, what, options, candidates, None if yes else choose)
     if outcome is None:
         typer.echo("Cancelled; nothing was written.", err=True)
         return
@@ -175,8 +182,26 @@ def _show_candidates(candidates: list[Candidate]) -> None:
         out.print(f"  {number}. {escape(item.title)} [dim]({escape(item.path)}){escape(why)}[/]")
 
 
-def _choose(candidates: list[Candidate]) -> int | None:
-    """Ask on stderr, read stdin: Enter or n = new card, 1..N = append, c = cancel."""
+def _choose(candidates: list[Candidate], *, stdin_used: bool = False) -> int | None:
+    """Ask on stderr, read stdin: Enter or n = new card, 1..N = append, c = cancel.
+
+    When the notes themselves came on stdin, the answer is read from the terminal.
+    """
+    from kbcli.errors import KbError
+
+    if not stdin_used:
+        return _ask(candidates, sys.stdin)
+    try:
+        with open("/dev/tty", encoding="utf-8") as terminal:
+            return _ask(candidates, terminal)
+    except OSError:
+        raise KbError(
+            "the notes came on stdin and there is no terminal to ask on: "
+            "pass --yes to create a new card, or --append-to CARD"
+        ) from None
+
+
+def _ask(candidates: list[Candidate], answers: TextIO) -> int | None:
     from kbcli.errors import KbError
 
     numbers = "1" if len(candidates) == 1 else f"1-{len(candidates)}"
@@ -184,7 +209,7 @@ def _choose(candidates: list[Candidate]) -> int | None:
     for _ in range(3):
         sys.stderr.write(prompt)
         sys.stderr.flush()
-        line = sys.stdin.readline()
+        line = answers.readline()
         if not line:
             raise KbError(
                 "no answer on stdin: pass --yes to create a new card, or --append-to CARD"

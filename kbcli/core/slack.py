@@ -151,15 +151,20 @@ def users_from(raw: Any) -> dict[str, SlackUser]:
     return users
 
 
-def channels_from(raw: Any) -> list[Channel]:
-    """``channels.json`` entries; raises ValueError when the file has the wrong shape."""
+def channels_from(raw: Any, *, named: bool = True) -> list[Channel]:
+    """``channels.json`` entries (also ``groups.json`` and ``mpims.json``; ``dms.json``
+    with ``named=False``: direct messages have no name, their folder is their id).
+    Raises ValueError when the file has the wrong shape."""
     if not isinstance(raw, list):
         raise ValueError("must be a list of channels")
     found = []
     for entry in raw:
-        if not isinstance(entry, Mapping) or not entry.get("id") or not entry.get("name"):
-            raise ValueError("has an entry without an 'id' and a 'name'")
-        found.append(Channel(str(entry["id"]), str(entry["name"])))
+        if not isinstance(entry, Mapping) or not entry.get("id"):
+            raise ValueError("has an entry without an 'id'")
+        name = entry.get("name") or ("" if named else entry["id"])
+        if not name:
+            raise ValueError(f"has a channel without a 'name' (id {entry['id']})")
+        found.append(Channel(str(entry["id"]), str(name)))
     return found
 
 

@@ -487,3 +487,40 @@ def test_a_symlink_out_of_a_folder_export_is_refused(kb: KbRepo, tmp_path: Path)
     )
     assert result.exit_code == 2 and "points outside the export" in result.stderr
     assert git(kb.path, "status", "--porcelain") == ""
+
+
+def test_private_channels_and_direct_messages_of_fuller_exports(kb: KbRepo, tmp_path: Path):
+    export = _folder_copy(tmp_path)
+    (export / "groups.json").write_text('[{"id": "G01", "name": "billing-leads"}]')
+    (export / "dms.json").write_text('[{"id": "D01", "members": ["U01ANA", "U04JAMIE"]}]')
+    question = {
+        "type": "message",
+        "user": "U04JAMIE",
+        "ts": "1793900000.000100",
+        "thread_ts": "1793900000.000100",
+        "text": "Can I waive a late fee of $30 for a customer?",
+    }
+    answer = {
+        "type": "message",
+        "user": "U01ANA",
+        "ts": "1793900100.000100",
+        "thread_ts": "1793900000.000100",
+        "text": "Yes, once per year per workspace: use the goodwill credit.",
+    }
+    for folder in ("billing-leads", "D01"):
+        (export / folder).mkdir()
+        (export / folder / "2026-11-05.json").write_text(json.dumps([question, answer]))
+    for channel in ("billing-leads", "D01"):
+        result = kb_run(
+            kb,
+            "capture",
+            "slack",
+            str(export),
+            "--channel",
+            channel,
+            "--thread",
+            "1793900000.000100",
+            "--dry-run",
+        )
+        assert result.exit_code == 0, result.output
+        assert "use the goodwill credit" in result.stdout.split("## Resolution")[1]
