@@ -75,15 +75,15 @@ def slack(
 
     Example: kb capture slack export.zip --channel billing-help --thread 1762173000.000100
     """
-    from kbcli import capture
+    from kbcli import capture, capture_slack
 
     workspace = ctx.obj.workspace
-    data = capture.open_export(export)
+    data = capture_slack.open_export(export)
     if latest is not None:
-        _print_latest(capture.latest_threads(data, latest, channel), export, json)
+        _print_latest(capture_slack.latest_threads(data, latest, channel), export, json)
         return
-    found, host = capture.find_thread(data, channel=channel, thread=thread, link=link)
-    draft = capture.thread_draft(workspace, data, found, host)
+    found, host = capture_slack.find_thread(data, channel=channel, thread=thread, link=link)
+    draft = capture_slack.thread_draft(workspace, data, found, host)
     what = f"Slack thread #{found.channel} {found.ts}"
     options = capture.Options(title, owner, tuple(tag or ()), folder, template, append_to, commit)
     _finish(ctx, draft, what, options, yes=yes, dry_run=dry_run, as_json=json)
