@@ -26,6 +26,7 @@ _GREETING = re.compile(
     r"guys|quick question|question|qq|help|urgent|fyi|привет|здравствуйте|שלום)[\s,!:.\-—–]*)+",
     re.IGNORECASE,
 )
+_LEADING_MENTIONS = re.compile(r"^(?:\s*<[@!][^>]*>[\s,:;]*)+")
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n")
@@ -139,7 +140,7 @@ def draft_from_thread(
     owner_person = who(answer) if answer is not None else None
     text = " ".join(m.text for m in thread.messages)
     return Draft(
-        title=suggest_title(plain(thread.root.text, names)),
+        title=suggest_title(plain(_LEADING_MENTIONS.sub("", thread.root.text), names)),
         issue=issue,
         environment=environment(plain(text, names)),
         resolution=resolution,

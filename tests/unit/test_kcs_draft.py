@@ -228,3 +228,14 @@ def test_plain_notes_use_the_first_paragraph_as_issue():
     assert draft.title == "Customer cannot export timesheets to CSV"
     assert draft.issue == "> Customer cannot export timesheets to CSV."
     assert "Tried Chrome and Safari." in draft.resolution
+
+
+def test_a_leading_mention_is_not_part_of_the_title():
+    thread = thread_of(
+        [
+            message("UASK", ROOT, "<@UANS> <!here> the SCIM sync drops users with plus signs?"),
+            message("UANS", "1793700101.000100", "Known bug, fixed in the next release of the app"),
+        ]
+    )
+    draft = draft_from_thread(thread, {}, Names(), link=None)
+    assert draft.title == "The SCIM sync drops users with plus signs"
