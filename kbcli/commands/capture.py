@@ -73,7 +73,12 @@ def slack(
 ) -> None:
     """Make a draft card from one Slack thread of a workspace export.
 
-    Example: kb capture slack export.zip --channel billing-help --thread 1762173000.000100
+    Pick the thread with --channel and --thread, or --link PERMALINK; --latest N lists
+    recent threads. Issue is the question in the asker's words, Resolution the reply
+    marked with a check mark (else the last substantial answer), with a Source link.
+    Existing cards that may already answer it are proposed first.
+
+    Example: kb capture slack export.zip --channel billing-help --thread 1793749200.000100
     """
     from kbcli import capture, capture_slack
 
@@ -110,6 +115,9 @@ def text(
     json: Json = False,
 ) -> None:
     """Make a draft card from ticket notes or an e-mail (Subject/From headers are read).
+
+    Issue is the subject and first paragraph, the rest become Resolution notes to edit.
+    Existing cards that may already answer it are proposed first.
 
     Example: kb capture text ticket-4711.txt --source "ticket SUP-4711" --tag billing
     """
