@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -38,10 +39,18 @@ PASS = (
 )
 
 
+CPU: list[float] = [0.0]  # CPU seconds (user + system) of the last timed command and its children
+
+
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, str]:
+    """Wall seconds and stdout of ``cmd``; its CPU seconds (children included) go to CPU[0]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True)
-    return time.perf_counter() - start, result.stdout
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, result.stdout
 
 
 def kb_pass(repo: Path, cache: Path) -> tuple[float, str]:
@@ -83,12 +92,15 @@ def run(repo: Path, work: Path, args: argparse.Namespace) -> int:
     commits = int(timed(["git", "rev-list", "--count", "HEAD"], cwd=repo)[1])
     print(f"{len(files)} markdown files, {commits} commits")
 
-    kb_times, git_times = [], []
+    kb_times, git_times, kb_cpu, git_cpu = [], [], [], []
     for index in range(args.runs):
         cache = work / f"cache-{index}"
         git_times.append(timed(["git", "log", "--name-status", "--format=%H"], cwd=repo)[0])
+        git_cpu.append(CPU[0])
         kb_times.append(kb_pass(repo, cache)[0])
+        kb_cpu.append(CPU[0])
     kb_full, git_full = statistics.median(kb_times), statistics.median(git_times)
+    kb_work, git_work = statistics.median(kb_cpu), statistics.median(git_cpu)
 
     warm = statistics.median(kb_pass(repo, work / "cache-0")[0] for _ in range(args.runs))
     incremental = []
@@ -115,6 +127,8 @@ def run(repo: Path, work: Path, args: argparse.Namespace) -> int:
     rows = [
         ("bare git log --name-status", git_full, 1.0, "git itself: the floor"),
         ("kb history pass, cold cache", kb_full, kb_full / git_full, "goal <= 1.3x git log"),
+        ("  CPU seconds: bare git log", git_work, 1.0, "user+system, all processes"),
+        ("  CPU seconds: kb pass (python + git log + cat-file)", kb_work, kb_work / git_work, ""),
         (
             f"per-file git log -1 loop ({len(sample)} sampled, x{len(files)})",
             loop_total,
