@@ -42,7 +42,7 @@ class SlackFile:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     ts: str
     user: str
@@ -179,9 +179,8 @@ def threads_from(
     by_ts: dict[str, Message] = {}
     for day in days:
         for raw in day:
-            if not isinstance(raw, Mapping):
-                continue
-            _apply(raw, by_ts, users)
+            if type(raw) is dict:
+                _apply(raw, by_ts, users)
     groups: dict[str, list[Message]] = {}
     for message in sorted(by_ts.values(), key=lambda m: float(m.ts)):
         key = message.thread_ts or message.ts
@@ -194,11 +193,9 @@ def threads_from(
     return threads
 
 
-def _apply(
-    raw: Mapping[str, Any], by_ts: dict[str, Message], users: Mapping[str, SlackUser]
-) -> None:
+def _apply(raw: dict[str, Any], by_ts: dict[str, Message], users: Mapping[str, SlackUser]) -> None:
     subtype = raw.get("subtype")
-    if subtype == "message_changed" and isinstance(raw.get("message"), Mapping):
+    if subtype == "message_changed" and type(raw.get("message")) is dict:
         changed = _message(raw["message"], users)
         if changed and changed.ts in by_ts:
             by_ts[changed.ts] = changed
@@ -211,46 +208,58 @@ def _apply(
         by_ts[message.ts] = message
 
 
-def _message(raw: Mapping[str, Any], users: Mapping[str, SlackUser]) -> Message | None:
+def _message(raw: dict[str, Any], users: Mapping[str, SlackUser]) -> Message | None:
+    # Hot path: exports hold hundreds of thousands of messages, and json gives dicts,
+    # so plain dict checks (not the slower Mapping ABC) and fast paths for the common case.
     if raw.get("type", "message") != "message" or raw.get("subtype") not in _KEPT_SUBTYPES:
         return None
     user_id = raw.get("user")
-    if raw.get("bot_id") or not isinstance(user_id, str):
+    if raw.get("bot_id") or type(user_id) is not str:
         return None
     user = users.get(user_id)
     if user is not None and user.is_bot:
         return None
-    ts = normalise_ts(str(raw.get("ts", "")))
+    ts = _ts(raw.get("ts"))
     if ts is None:
         return None
-    thread_ts = normalise_ts(str(raw["thread_ts"])) if raw.get("thread_ts") else None
-    files = tuple(_files(raw.get("files")))
-    text = str(raw.get("text") or "")
-    if not text.strip() and not files:
+    thread = raw.get("thread_ts")
+    thread_ts = _ts(thread) if thread else None
+    files = tuple(_files(raw["files"])) if "files" in raw else ()
+    text = raw.get("text") or ""
+    if type(text) is not str:
+        text = str(text)
+    if not files and not text.strip():
         return None
-    profile = raw.get("user_profile") if isinstance(raw.get("user_profile"), Mapping) else {}
-    assert isinstance(profile, Mapping)
+    profile = raw.get("user_profile")
+    fallback = ""
+    if type(profile) is dict:
+        fallback = str(profile.get("real_name") or profile.get("display_name") or "")
     return Message(
-        ts=ts,
-        user=user_id,
-        text=text,
-        thread_ts=thread_ts,
-        reactions=_reactions(raw.get("reactions")),
-        files=files,
-        edited=isinstance(raw.get("edited"), Mapping),
-        fallback_name=str(profile.get("real_name") or profile.get("display_name") or ""),
+        ts,
+        user_id,
+        text,
+        thread_ts,
+        _reactions(raw["reactions"]) if "reactions" in raw else {},
+        files,
+        type(raw.get("edited")) is dict,
+        fallback,
     )
 
 
+def _ts(value: Any) -> str | None:
+    if type(value) is str and len(value) == 17 and value[10] == "." and value.isascii():
+        return value  # the usual form, 1699999999.123456
+    return normalise_ts(str(value)) if value is not None else None
+
+
 def _reactions(raw: Any) -> dict[str, tuple[str, ...]]:
-    if not isinstance(raw, list):
+    if type(raw) is not list:
         return {}
     found = {}
     for entry in raw:
-        if isinstance(entry, Mapping) and entry.get("name"):
+        if type(entry) is dict and entry.get("name"):
             people = entry.get("users")
-            users = people if isinstance(people, list) else []
-            found[str(entry["name"])] = tuple(str(u) for u in users)
+            found[str(entry["name"])] = tuple(map(str, people)) if type(people) is list else ()
     return found
 
 
@@ -258,7 +267,7 @@ def _files(raw: Any) -> Iterable[SlackFile]:
     if not isinstance(raw, list):
         return
     for entry in raw:
-        if not isinstance(entry, Mapping) or entry.get("mode") in ("tombstone", "hidden_by_limit"):
+        if type(entry) is not dict or entry.get("mode") in ("tombstone", "hidden_by_limit"):
             continue
         url = entry.get("permalink") or entry.get("url_private")
         if not url:
