@@ -42,7 +42,7 @@ class SlackFile:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built hundreds of thousands of times, never changed
 class Message:
     ts: str
     user: str
