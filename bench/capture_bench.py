@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -144,15 +145,19 @@ def generate(target: Path, channels: int, days: int, messages: int, seed: int) -
     return chosen
 
 
-def timed(command: list[str], cwd: Path | None = None, shell: bool = False) -> float:
+def timed(command: list[str], shell: bool = False) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all child processes) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     result = subprocess.run(
-        " ".join(command) if shell else command, cwd=cwd, capture_output=True, shell=shell
+        " ".join(command) if shell else command, capture_output=True, shell=shell
     )
     elapsed = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr.decode()[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -207,15 +212,21 @@ def main() -> None:
             "parse every JSON file (floor)": ([sys.executable, "-c", FLOOR, str(archive)], False),
             "kb capture one thread --dry-run": (one, False),
         }
-        times: dict[str, list[float]] = {name: [] for name in contenders}
+        walls: dict[str, list[float]] = {name: [] for name in contenders}
+        cpus: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(args.runs):
             for name, (command, shell) in contenders.items():
-                times[name].append(timed(command, shell=shell))
-        base = statistics.median(times["unzip -p | jq (threads only)"])
-        print(f"\n{'contender':34} {'median s':>9} {'vs jq':>7}")
-        for name, values in times.items():
-            median = statistics.median(values)
-            print(f"{name:34} {median:9.2f} {median / base:6.2f}x")
+                wall, cpu = timed(command, shell=shell)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+        jq = "unzip -p | jq (threads only)"
+        base_wall, base_cpu = statistics.median(walls[jq]), statistics.median(cpus[jq])
+        print(f"\n{'contender':34} {'wall s':>8} {'cpu s':>8} {'wall/jq':>8} {'cpu/jq':>8}")
+        for name in contenders:
+            wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+            print(
+                f"{name:34} {wall:8.2f} {cpu:8.2f} {wall / base_wall:7.2f}x {cpu / base_cpu:7.2f}x"
+            )
 
 
 if __name__ == "__main__":
