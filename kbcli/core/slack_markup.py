@@ -46,6 +46,7 @@ def to_markdown(text: str, names: Names | None = None) -> str:
     """Convert one message's Slack markup to markdown."""
     names = names or Names()
     kept: list[str] = []
+    text = text.replace("\x00", "")  # NUL marks kept pieces below; Slack text never has it
 
     def keep(value: str) -> str:
         kept.append(value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kbcli.core.slack_markup import Names, plain, to_markdown
 
@@ -50,3 +52,10 @@ def test_plain_text_for_titles_drops_markup():
     assert plain("*Refund* for <@U2> via <https://x.example|the card>", NAMES) == (
         "Refund for Jamie Chen via the card"
     )
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab *_~`<>|@#!:&;\n\x00U1C")), max_size=60))
+def test_any_text_converts_without_error_or_leftover_markers(text: str):
+    converted = to_markdown(text, NAMES)
+    assert "\x00" not in converted
+    assert plain(text, NAMES) == " ".join(plain(text, NAMES).split())
