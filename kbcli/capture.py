@@ -123,9 +123,14 @@ def resolve_owner(
                 "the card has no owner yet (pass --owner)"
             ]
         return draft.owner, []
-    who = draft.answered_by or "whoever answered"
+    if draft.answered_by:
+        return None, [
+            f"{draft.answered_by} answered but is not in the roster (people.yaml): "
+            "the card has no owner yet (pass --owner)"
+        ]
     return None, [
-        f"{who} is not in the roster (people.yaml): the card has no owner yet (pass --owner)"
+        "nobody in the roster (people.yaml) to own the card: it has no owner yet "
+        "(pass --owner, or add your git e-mail to people.yaml)"
     ]
 
 
@@ -212,6 +217,9 @@ def write_new(path: Path, text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
+        umask = os.umask(0o022)  # mkstemp makes 0600 files: give the card the usual mode
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         try:
             os.link(tmp, path)
         except FileExistsError:

@@ -57,6 +57,7 @@ def test_a_slack_thread_becomes_a_committed_kcs_draft(kb: KbRepo):
     assert "billing/refund-request-processing.md" in [c["path"] for c in outcome["similar"]]
     path = outcome["path"]
     assert path.startswith("billing/") and changed_in_head(kb) == [path]
+    assert (kb.path / path).stat().st_mode & 0o044 == 0o044, "readable like any other card"
     text = (kb.path / path).read_text(encoding="utf-8")
     issue = text.split("## Issue")[1].split("## Environment")[0]
     resolution = text.split("## Resolution")[1].split("## ")[0]
