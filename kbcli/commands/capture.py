@@ -187,7 +187,8 @@ def _show_candidates(candidates: list[Candidate]) -> None:
     out.print("Existing cards that may already answer this (search before create):")
     for number, item in enumerate(candidates, 1):
         why = f" — {item.why}" if item.why else ""
-        out.print(f"  {number}. {escape(item.title)} [dim]({escape(item.path)}){escape(why)}[/]")
+        line = f"  {number}. {escape(item.title)} [dim]({escape(item.path)}){escape(why)}[/]"
+        out.print(line, emoji=False, soft_wrap=True)
 
 
 def _choose(candidates: list[Candidate], *, stdin_used: bool = False) -> int | None:

@@ -303,6 +303,11 @@ def environment(text: str) -> tuple[str, ...]:
 
 # ---- ticket notes and e-mails -------------------------------------------------------
 
+_SIGN_OFF = re.compile(
+    r"^(?:thanks|thank you|many thanks|best|regards|best regards|kind regards|cheers)"
+    r"[ ,!.]*(?:\n?\s*[\w .'-]{1,40})?$",
+    re.IGNORECASE,
+)
 _HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z-]{1,30}):[ \t]*(?P<value>.*)$")
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|tr|sv)\s*:\s*)+", re.I)
 _SIGNATURE = re.compile(r"^(?:-- ?|__+|sent from my .*)$", re.I | re.MULTILINE)
@@ -348,17 +353,18 @@ def draft_from_text(text: str, *, source: str, today: date) -> Draft:
     """A KCS draft from ticket notes or an e-mail: Issue from the subject or the first
     paragraph, the rest as Resolution notes to edit."""
     notes = parse_notes(text)
-    if not notes.paragraphs and not notes.subject:
+    # "Hi team," and "Thanks, Sam" are not part of the issue or the resolution.
+    paragraphs = [
+        p for p in notes.paragraphs if _GREETING.sub("", p).strip(" ,.!") and not _SIGN_OFF.match(p)
+    ]
+    if not paragraphs and not notes.subject:
         return Draft(title="", issue="")
-    first = notes.paragraphs[0] if notes.paragraphs else notes.subject or ""
-    if notes.subject and _GREETING.sub("", first).strip() == "":
-        # "Hi team," alone is no issue statement: take the next paragraph too.
-        first = "\n\n".join(notes.paragraphs[:2])
-    issue_paras = [p for p in notes.paragraphs if p in first.split("\n\n")] or [first]
-    rest = [p for p in notes.paragraphs if p not in issue_paras]
+    issue_paras = paragraphs[:1]
+    rest = paragraphs[1:]
+    first = issue_paras[0] if issue_paras else notes.subject or ""
     issue = "\n\n".join(_quoted(p) for p in issue_paras)
     if notes.subject:
-        issue = f"**{notes.subject}**\n\n{issue}" if notes.paragraphs else notes.subject
+        issue = f"**{notes.subject}**\n\n{issue}" if issue_paras else notes.subject
     title = suggest_title(notes.subject or " ".join(first.split()))
     resolution = ""
     if rest:

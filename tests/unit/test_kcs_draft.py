@@ -239,3 +239,14 @@ def test_a_leading_mention_is_not_part_of_the_title():
     )
     draft = draft_from_thread(thread, {}, Names(), link=None)
     assert draft.title == "The SCIM sync drops users with plus signs"
+
+
+def test_greetings_and_sign_offs_are_left_out():
+    text = (
+        "Subject: Export fails\n\nHi team,\n\nCSV export times out at 50k rows.\n\n"
+        "Retried at night.\n\nThanks,\nSam"
+    )
+    draft = draft_from_text(text, source="ticket", today=date(2026, 11, 22))
+    assert draft.issue == "**Export fails**\n\n> CSV export times out at 50k rows."
+    assert "Retried at night." in draft.resolution
+    assert "Thanks" not in draft.resolution and "Hi team" not in draft.issue
