@@ -82,11 +82,11 @@ def slack(
     """
     from kbcli import capture, capture_slack
 
-    workspace = ctx.obj.workspace
     data = capture_slack.open_export(export)
-    if latest is not None:
+    if latest is not None:  # listing needs no knowledge repo
         _print_latest(capture_slack.latest_threads(data, latest, channel), export, json)
         return
+    workspace = ctx.obj.workspace
     found, host = capture_slack.find_thread(data, channel=channel, thread=thread, link=link)
     draft = capture_slack.thread_draft(workspace, data, found, host)
     what = f"Slack thread #{found.channel} {found.ts}"

@@ -105,6 +105,12 @@ def test_zip_export_with_a_permalink_and_slack_url_from_kb_toml(kb: KbRepo, tmp_
     assert "owner: null" in text and "left on 2026-06-30" in result.stderr
 
 
+def test_latest_works_outside_a_knowledge_repo(tmp_path: Path):
+    result = run_kb("capture", "slack", str(EXPORT), "--latest", "2", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "identity-help" in result.stdout and "Capture one: kb capture slack" in result.stdout
+
+
 def test_latest_lists_threads_with_reply_counts(kb: KbRepo):
     result = kb_run(kb, "capture", "slack", str(EXPORT), "--latest", "3", "--json")
     assert result.exit_code == 0, result.output
