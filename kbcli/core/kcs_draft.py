@@ -21,6 +21,7 @@ from kbcli.core.slack_markup import Names, plain, to_markdown
 CHECK_MARKS = frozenset({"white_check_mark", "heavy_check_mark", "check", "ballot_box_with_check"})
 MAX_TITLE = 90
 MAX_QUOTE = 500
+MAX_CONTEXT = 12  # quoted replies in Discussion; a long thread is summarised, not copied
 _GREETING = re.compile(
     r"^(?:(?:hi|hey|hello|morning|good morning|yo|hiya|folks|all|team|everyone|there|y'all|"
     r"guys|quick question|question|qq|help|urgent|fyi|привет|здравствуйте|שלום)[\s,!:.\-—–]*)+",
@@ -125,11 +126,14 @@ def draft_from_thread(
         warnings.append(
             "nobody but the asker replied in this thread: the Resolution is left to write"
         )
+    useful = [m for m in rest if _substantial(m, names)]
     context = "\n\n".join(
         f"> **{who(m).label}** ({m.when:%Y-%m-%d %H:%M} UTC):\n" + _quoted(_body(m, names))
-        for m in rest
-        if _substantial(m, names)
+        for m in useful[:MAX_CONTEXT]
     )
+    if len(useful) > MAX_CONTEXT:
+        more = len(useful) - MAX_CONTEXT
+        context += f"\n\n*… and {more} more replies in the thread (see the Source link).*"
     first = f"{thread.root.when:%Y-%m-%d}"
     where = f"Slack thread in #{thread.channel}"
     source = f"Source: [{where}]({link}), {first}" if link else f"Source: {where}, {first}"

@@ -250,3 +250,17 @@ def test_greetings_and_sign_offs_are_left_out():
     assert draft.issue == "**Export fails**\n\n> CSV export times out at 50k rows."
     assert "Retried at night." in draft.resolution
     assert "Thanks" not in draft.resolution and "Hi team" not in draft.issue
+
+
+def test_a_long_thread_is_summarised_not_copied():
+    replies = [
+        message(
+            "UOTH", f"{1793700200 + n}.000100", f"Reply number {n} with several useful words " * 30
+        )
+        for n in range(20)
+    ]
+    thread = thread_of([message("UASK", ROOT, "Why do webhooks retry forever?"), *replies])
+    draft = draft_from_thread(thread, {}, Names(), link=None)
+    assert draft.context.count("> **") == 12
+    assert "and 7 more replies in the thread" in draft.context
+    assert all(len(line) < 600 for line in draft.context.splitlines())
