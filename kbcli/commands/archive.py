@@ -16,6 +16,7 @@ def archive(
     commit: Annotated[
         bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
     ] = True,
+    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Archive a card: only its status line changes; the file and its history stay.
 
@@ -24,7 +25,7 @@ def archive(
     from kbcli.change_view import print_change
     from kbcli.lifecycle import archive as archive_card
 
-    print_change(archive_card(ctx.obj.workspace, card, reason=reason, commit=commit))
+    print_change(archive_card(ctx.obj.workspace, card, reason=reason, commit=commit), as_json=json)
 
 
 def register(app: typer.Typer) -> None:

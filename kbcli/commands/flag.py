@@ -17,6 +17,7 @@ def flag(
     commit: Annotated[
         bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
     ] = True,
+    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Flag a card: who, when and why go into its front matter; kb verify clears it.
 
@@ -25,7 +26,9 @@ def flag(
     from kbcli.change_view import print_change
     from kbcli.lifecycle import flag as flag_card
 
-    print_change(flag_card(ctx.obj.workspace, card, reason=reason, by=by, commit=commit))
+    print_change(
+        flag_card(ctx.obj.workspace, card, reason=reason, by=by, commit=commit), as_json=json
+    )
 
 
 def register(app: typer.Typer) -> None:

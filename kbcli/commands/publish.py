@@ -13,6 +13,7 @@ def publish(
     commit: Annotated[
         bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
     ] = True,
+    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Publish a draft: it needs an owner and the template's required sections filled.
 
@@ -23,7 +24,7 @@ def publish(
     from kbcli.change_view import print_change
     from kbcli.lifecycle import publish as publish_card
 
-    print_change(publish_card(ctx.obj.workspace, card, commit=commit))
+    print_change(publish_card(ctx.obj.workspace, card, commit=commit), as_json=json)
 
 
 def register(app: typer.Typer) -> None:

@@ -126,6 +126,14 @@ def test_archive_changes_the_status_line_only(kb: KbRepo):
     assert diff_lines(kb) == ["-status: published", "+status: archived"]
     assert "replaced by the refunds v2 card" in git(kb.path, "log", "-1", "--format=%B")
     assert card_json(kb, REFUND)["status"] == "archived"
+    again = json.loads(kb_run(kb, "archive", REFUND, "--json").stdout)
+    assert again == {
+        "path": REFUND,
+        "title": "Processing a refund request",
+        "changed": False,
+        "detail": "is already archived",
+        "commit": None,
+    }
 
 
 def test_no_commit_leaves_the_change_for_the_user(kb: KbRepo):
