@@ -531,3 +531,21 @@ def test_private_channels_and_direct_messages_of_fuller_exports(kb: KbRepo, tmp_
         )
         assert result.exit_code == 0, result.output
         assert "use the goodwill credit" in result.stdout.split("## Resolution")[1]
+
+
+def test_without_a_usable_search_index_the_duplicate_check_still_works(kb: KbRepo):
+    (kb.path / ".kb").write_text("a file where the index folder should be")
+    result = kb_run(
+        kb,
+        "capture",
+        "slack",
+        str(EXPORT),
+        "--channel",
+        "billing-help",
+        "--thread",
+        RECEIPT_THREAD,
+        "--dry-run",
+    )
+    assert result.exit_code == 0, result.output
+    assert "using a simpler word match" in result.stderr
+    assert "1. Download invoices and receipts (billing/download-invoices.md)" in result.stderr
