@@ -169,13 +169,16 @@ def _question(thread: Thread) -> list[Message]:
 
 
 def accepted_answer(thread: Thread) -> Message | None:
-    """The reply marked with a check mark (most marks, then latest), else the last
-    substantial reply by someone other than the asker."""
+    """The reply marked with a check mark (most marks, then latest; someone else's
+    before the asker's own), else the last substantial reply by someone other than
+    the asker."""
     asker = thread.root.user
-    candidates = [m for m in thread.replies if m.user != asker]
-    marked = [m for m in candidates if CHECK_MARKS & set(m.reactions)]
+    question = _question(thread)
+    replies = [m for m in thread.replies if m not in question]
+    marked = [m for m in replies if CHECK_MARKS & set(m.reactions)]
     if marked:
-        return max(marked, key=lambda m: (_marks(m), float(m.ts)))
+        return max(marked, key=lambda m: (m.user != asker, _marks(m), float(m.ts)))
+    candidates = [m for m in replies if m.user != asker]
     substantial = [m for m in candidates if _substantial(m, Names())]
     if substantial:
         return substantial[-1]

@@ -264,3 +264,22 @@ def test_a_long_thread_is_summarised_not_copied():
     assert draft.context.count("> **") == 12
     assert "and 7 more replies in the thread" in draft.context
     assert all(len(line) < 600 for line in draft.context.splitlines())
+
+
+def test_the_askers_own_check_marked_solution_counts_when_nobody_elses_is_marked():
+    thread = thread_of(
+        [
+            message("UASK", ROOT, "Why does the SCIM sync skip users?"),
+            message(
+                "UOTH", "1793700101.000100", "Maybe the group mapping is wrong somewhere there"
+            ),
+            message(
+                "UASK",
+                "1793700102.000100",
+                "Solved: the users had a plus sign in their e-mail, fixed in 4.12.",
+                reactions=[{"name": "white_check_mark", "users": ["UASK"]}],
+            ),
+        ]
+    )
+    answer = accepted_answer(thread)
+    assert answer is not None and answer.text.startswith("Solved:")
