@@ -40,6 +40,12 @@ demo: venv
 	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export --latest 3
 	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export \
 	  --link https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100 --dry-run
+	@echo
+	@echo "== kb search: ranked, with trust badges (the index updates itself) =="
+	$(KB) --kb example-kb search "refund duplicate charge"
+	@echo
+	@echo "== kb suggest: which cards answer this ticket? =="
+	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

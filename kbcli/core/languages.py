@@ -236,7 +236,8 @@ def make_snippet(
     return _cut(text[start:end], hits, width)
 
 
-_MARKUP = re.compile(r"\*\*|__|`")
+# Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.
+_MARKUP = re.compile(r"\*\*|__|`|\]\([^)\s]*\)|\[(?=[^\[\]]*\]\()|\[\[|\]\]")
 
 
 def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
@@ -271,7 +272,9 @@ def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
                 removed += min(m.end(), offset) - m.start()
         return offset - removed
 
-    final = tuple((moved(s) + len(prefix), moved(e) + len(prefix)) for s, e in shifted)
+    final = tuple(
+        (moved(s) + len(prefix), moved(e) + len(prefix)) for s, e in shifted if moved(e) > moved(s)
+    )
     return Snippet(prefix + clean + suffix, final)
 
 
