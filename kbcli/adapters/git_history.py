@@ -19,11 +19,14 @@ is thrown away and the history recomputed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import marshal
+import mmap
 import os
 import subprocess
 import threading
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +43,7 @@ from kbcli.core.history import (
 )
 from kbcli.errors import KbError
 
-CACHE_VERSION = 3
+CACHE_VERSION = 5
 CACHE_NAME = "history/state.marshal"
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
@@ -146,8 +149,11 @@ class _Pass:
         self.prefix = prefix + "/" if prefix else ""
         self.state = state
         self.commits: list[tuple[str, str, str, int]] = state["commits"]
-        self.live: dict[str, list[tuple[Any, ...]]] = state["live"]
-        self.deleted: list[list[tuple[Any, ...]]] = state["deleted"]
+        # Each card's changes are kept marshalled (bytes) in the cache, so that loading
+        # it does not build millions of tuples; a pass decodes only the cards it touches.
+        self.live: dict[str, Any] = state["live"]
+        self.store: _Store | None = state.get("store")
+        self.deleted: list[Any] = state["deleted"]
         self.touched: dict[str, int] = state["touched"]
         self.authors: dict[str, int] = state["authors"]
 
@@ -245,7 +251,7 @@ class _Pass:
 
     def _delete(self, card: str | None, seq: int) -> None:
         if card and card in self.live:
-            changes = self.live.pop(card)
+            changes = _changes(self.live.pop(card), self.store)
             changes.append((seq, card, None, _DELETED, (), ()))
             self.deleted.append(changes)
 
@@ -258,7 +264,7 @@ class _Pass:
         old_blob: str,
         new_blob: str,
     ) -> None:
-        changes = self.live.pop(old_card, None)
+        changes = _changes(self.live.pop(old_card, None), self.store)
         if card in self.live:
             self.deleted.append(self.live.pop(card))
         old, new = summaries.get(old_blob), summaries.get(new_blob)
@@ -280,6 +286,35 @@ class _Pass:
             changes = []
         changes.append((seq, card, old_card if old_card != card else None, flags, keys, values))
         self.live[card] = changes
+
+
+class _Store:
+    """The cache file's card section, memory-mapped: one card's changes are read on demand."""
+
+    def __init__(self, data: Any, start: int, offsets: array[int]) -> None:
+        self.data = data
+        self.start = start
+        self.offsets = offsets
+
+    def raw(self, index: int) -> bytes:
+        return bytes(
+            self.data[self.start + self.offsets[index] : self.start + self.offsets[index + 1]]
+        )
+
+
+def _changes(raw: Any, store: _Store | None) -> Any:
+    """A card's change list: a list, marshalled bytes, or an index into the cache file."""
+    if isinstance(raw, int):
+        assert store is not None
+        raw = store.raw(raw)
+    return marshal.loads(raw) if isinstance(raw, bytes) else raw
+
+
+def _encode(raw: Any, store: _Store | None) -> bytes:
+    if isinstance(raw, int):
+        assert store is not None
+        return store.raw(raw)
+    return raw if isinstance(raw, bytes) else marshal.dumps(raw)
 
 
 def _record(record: bytes, prefix: str) -> tuple[tuple[str, str, str, int], list[Entry]]:
@@ -419,25 +454,61 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
     }
 
 
+_MAGIC = b"KBHIST04"
+
+
 def _read_cache(cache: Path, place: GitPlace) -> dict[str, Any] | None:
+    """The cached state, or None when missing, unreadable, stale in format or for another place.
+
+    Layout: magic, header length, the marshalled header (commits, touched files, authors,
+    the card paths), then every card's marshalled changes back to back; the header is
+    decoded at once, a card's changes only when a pass or a report asks for that card.
+    """
     try:
-        # loads() on bytes: load() on a file reads object by object, 20 times slower.
-        state = marshal.loads(cache.read_bytes())
+        with cache.open("rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if data[:8] != _MAGIC:
+            return None
+        length = int.from_bytes(data[8:16], "little")
+        collecting = gc.isenabled()
+        gc.disable()  # no cycles in plain data; scanning it while it loads is wasted time
+        try:
+            state = marshal.loads(data[16 : 16 + length])
+        finally:
+            if collecting:
+                gc.enable()
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
         return None
     if state.get("prefix") != place.prefix or state.get("shallow") != place.shallow:
         return None
+    offsets = array("q")
+    offsets.frombytes(state.pop("offsets"))
+    paths = state.pop("paths")
+    state["live"] = dict(zip(paths, range(len(paths)), strict=True))
+    state["store"] = _Store(data, 16 + length, offsets)
     return state
 
 
 def _write_cache(cache: Path, state: dict[str, Any]) -> None:
     """Write atomically; a cache that cannot be written only costs time next run."""
+    store = state.get("store")
+    parts = [_encode(raw, store) for raw in state["live"].values()]
+    offsets = array("q", [0])
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    header = {k: v for k, v in state.items() if k not in ("live", "store", "deleted")}
+    header["deleted"] = [_encode(raw, store) for raw in state["deleted"]]
+    header["paths"] = list(state["live"])
+    header["offsets"] = offsets.tobytes()
+    head = marshal.dumps(header)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         temp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        temp.write_bytes(marshal.dumps(state))
+        with temp.open("wb") as handle:
+            handle.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+            handle.write(b"".join(parts))
         os.replace(temp, cache)
     except OSError:
         pass
@@ -450,10 +521,11 @@ def _is_ancestor(root: Path, old: str, new: str) -> bool:
 
 def to_history(state: dict[str, Any]) -> RepoHistory:
     commits = _Commits(state["commits"])
+    store = state.get("store")
     return RepoHistory(
         tip=state["tip"],
-        cards=_Cards(state["live"], commits),
-        deleted=_Deleted(state["deleted"], commits),
+        cards=_Cards(state["live"], commits, store),
+        deleted=_Deleted(state["deleted"], commits, store),
         touched=_Touches(state["touched"], commits),
         authors=_Touches(state["authors"], commits),
         prefix=state["prefix"],
@@ -479,7 +551,8 @@ class _Commits:
         return commit
 
 
-def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
+def _card(raw: Any, commits: _Commits, store: _Store | None) -> CardHistory:
+    changes = _changes(raw, store)
     built = tuple(
         Change(
             commit=commits[seq],
@@ -499,14 +572,15 @@ def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
 class _Deleted(Sequence[CardHistory]):
     """Histories of deleted cards, built only when the trend or bulk counts need them."""
 
-    def __init__(self, raw: list[list[tuple[Any, ...]]], commits: _Commits) -> None:
+    def __init__(self, raw: list[Any], commits: _Commits, store: _Store | None) -> None:
         self.raw = raw
         self.commits = commits
+        self.store = store
         self.built: list[CardHistory] | None = None
 
     def _all(self) -> list[CardHistory]:
         if self.built is None:
-            self.built = [_card(changes, self.commits) for changes in self.raw]
+            self.built = [_card(changes, self.commits, self.store) for changes in self.raw]
         return self.built
 
     @overload
@@ -521,15 +595,16 @@ class _Deleted(Sequence[CardHistory]):
 
 
 class _Cards(Mapping[str, CardHistory]):
-    def __init__(self, live: dict[str, list[tuple[Any, ...]]], commits: _Commits) -> None:
+    def __init__(self, live: dict[str, Any], commits: _Commits, store: _Store | None) -> None:
         self.live = live
         self.commits = commits
+        self.store = store
         self.built: dict[str, CardHistory] = {}
 
     def __getitem__(self, path: str) -> CardHistory:
         history = self.built.get(path)
         if history is None:
-            history = _card(self.live[path], self.commits)
+            history = _card(self.live[path], self.commits, self.store)
             self.built[path] = history
         return history
 
