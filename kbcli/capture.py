@@ -163,6 +163,10 @@ def render_card(
     body = sections.fill(
         body, draft.sections(), after={"Discussion": "Resolution", "Source": "Cause"}
     )
+    if head and draft.lang and draft.lang != workspace.config.search.default_lang:
+        from kbcli.core.frontmatter_edit import set_field
+
+        head = set_field(head, "lang", draft.lang)
     return head + body
 
 

@@ -68,6 +68,7 @@ class Draft:
     answered_by: str | None = None  # display name of whoever answered
     tags: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    lang: str | None = None  # the requester's language, when it is not Latin-script
 
     def sections(self) -> dict[str, str]:
         """Section name to markdown content; empty content keeps the template's hint."""
@@ -155,6 +156,7 @@ def draft_from_thread(
         answered_by=owner_person.name if owner_person else None,
         tags=(thread.channel,),
         warnings=tuple(warnings),
+        lang=guess_lang(" ".join(plain(m.text, names) for m in question)),
     )
 
 
@@ -390,7 +392,29 @@ def draft_from_text(text: str, *, source: str, today: date) -> Draft:
         environment=environment(text),
         resolution=resolution,
         source=line + ".",
+        lang=guess_lang(first),
     )
+
+
+_HEBREW = re.compile(r"[\u05d0-\u05ea]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
+
+
+def guess_lang(text: str) -> str | None:
+    """``he``, ``uk`` or ``ru`` when most letters are Hebrew or Cyrillic, else None.
+
+    Search stems each card by its ``lang``; a question asked in Hebrew should be
+    found by Hebrew words. Latin-script languages are left to the repo's default.
+    """
+    letters = sum(1 for ch in text if ch.isalpha())
+    if not letters:
+        return None
+    if len(_HEBREW.findall(text)) * 2 > letters:
+        return "he"
+    if len(_CYRILLIC.findall(text)) * 2 > letters:
+        return "uk" if _UKRAINIAN.search(text) else "ru"
+    return None
 
 
 def append_note(draft: Draft, *, today: date) -> str:

@@ -98,6 +98,7 @@ def test_zip_export_with_a_permalink_and_slack_url_from_kb_toml(kb: KbRepo, tmp_
     (path,) = changed_in_head(kb)
     text = (kb.path / path).read_text(encoding="utf-8")
     assert 'title: "לקוח לא מצליח להתחבר עם SSO אחרי שהחליפו את תעודת ה-Okta"' in text
+    assert "\nlang: he\n" in text  # search stems the card as Hebrew
     assert "```\nopenssl x509 -in okta.cert -noout -fingerprint -sha256\n```" in text
     assert "Підтверджую" in text  # the other reply, quoted as context
     assert "https://nimbus-support.slack.com/archives/C02IDENT/p1794298500000100" in text

@@ -10,6 +10,7 @@ from kbcli.core.kcs_draft import (
     draft_from_text,
     draft_from_thread,
     environment,
+    guess_lang,
     parse_notes,
     suggest_title,
 )
@@ -283,3 +284,11 @@ def test_the_askers_own_check_marked_solution_counts_when_nobody_elses_is_marked
     )
     answer = accepted_answer(thread)
     assert answer is not None and answer.text.startswith("Solved:")
+
+
+def test_language_guess_for_non_latin_questions():
+    assert guess_lang("לקוח לא מצליח להתחבר עם SSO") == "he"
+    assert guess_lang("Клиент не может войти через SSO") == "ru"
+    assert guess_lang("Клієнт не може увійти через SSO") == "uk"
+    assert guess_lang("Customer cannot sign in with SSO") is None
+    assert guess_lang("") is None
