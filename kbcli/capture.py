@@ -43,6 +43,7 @@ class Outcome:
     owner: str | None
     commit: str | None = None
     warnings: list[str] = field(default_factory=list)
+    changed: bool = True
 
 
 # ---- search before create ---------------------------------------------------------
@@ -346,6 +347,13 @@ def save(
             return None
         if picked:
             target = workspace.card(candidates[picked - 1].path)
+    marker = _source_marker(draft)
+    if target is not None and marker and marker in target.body:
+        # Appending the same conversation twice would only repeat it: nothing to do.
+        note = f"{target.path} already holds this conversation {marker}; nothing was added"
+        return Outcome(
+            target.path, False, target.title, target.meta.owner, warnings=[note], changed=False
+        )
     if target is not None:
         path = append_to(workspace, target, draft)
         outcome = Outcome(target.path, False, target.title, target.meta.owner)

@@ -239,6 +239,9 @@ def _print_outcome(outcome: Outcome) -> None:
 
     from kbcli.output import console
 
+    if not outcome.changed:
+        console().print(f"{escape(outcome.path)} is unchanged", soft_wrap=True)
+        return
     verb = "Created draft" if outcome.created else "Added the reported case to"
     owner = f", owner {escape(outcome.owner)}" if outcome.owner else ", no owner yet"
     line = f"{verb} [bold]{escape(outcome.path)}[/] ({escape(outcome.title)}{owner})"
@@ -250,7 +253,7 @@ def _print_outcome(outcome: Outcome) -> None:
 def _outcome_json(outcome: Outcome, candidates: list[Candidate]) -> dict[str, Any]:
     return {
         "path": outcome.path,
-        "action": "created" if outcome.created else "appended",
+        "action": "created" if outcome.created else "appended" if outcome.changed else "none",
         "title": outcome.title,
         "owner": outcome.owner,
         "commit": outcome.commit,

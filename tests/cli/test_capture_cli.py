@@ -186,6 +186,22 @@ def test_append_to_in_a_script_and_a_second_capture_finds_the_first(kb: KbRepo):
     )
     assert result.exit_code == 0, result.output
     assert changed_in_head(kb) == ["billing/vat-id-tax-exemption.md"]
+    before = head(kb)
+    twice = kb_run(
+        kb,
+        "capture",
+        "slack",
+        str(EXPORT),
+        "--channel",
+        "billing-help",
+        "--thread",
+        VAT_THREAD,
+        "--append-to",
+        "billing/vat-id-tax-exemption.md",
+        "--yes",
+    )
+    assert twice.exit_code == 0 and "nothing was added" in twice.stderr
+    assert head(kb) == before and git(kb.path, "status", "--porcelain") == ""
     again = kb_run(
         kb,
         "capture",
