@@ -15,11 +15,15 @@ import typer
 
 from kbcli import __version__
 from kbcli.commands import (
+    archive,
+    capture,
+    flag,
     history,
     index,
     init,
     list_cards,
     new,
+    publish,
     reassign,
     related,
     report,
@@ -99,6 +103,10 @@ for module in (
     history,
     verify,
     reassign,
+    capture,
+    publish,
+    archive,
+    flag,
 ):
     module.register(app)
 
