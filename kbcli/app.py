@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from kbcli import __version__
-from kbcli.commands import init, list_cards, new, schema, show, templates
+from kbcli.commands import build, init, list_cards, new, schema, show, templates
 from kbcli.context import RunContext
 
 app = typer.Typer(
@@ -69,7 +69,7 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema):
+for module in (init, new, templates, list_cards, show, schema, build):
     module.register(app)
 
 
