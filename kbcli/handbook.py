@@ -372,6 +372,7 @@ def gather_facts(ws: Workspace, audience: Audience) -> HandbookFacts:
 
 def _findings(ws: Workspace) -> Iterable[Any]:
     from kbcli.core import findings as F
+    from kbcli.core.handbook import trust_view
     from kbcli.core.trust import TrustState, needs_owner
 
     for card, problem in ws.catalog.problems():
@@ -386,12 +387,17 @@ def _findings(ws: Workspace) -> Iterable[Any]:
         rule = rule_of.get(item.trust.state)
         line = card.position.of("verified_at")[0]
         if rule and card.meta.status.value == "published":
-            yield F.Finding(
-                rule, F.RULES[rule].severity, card.path, line, item.trust.state.value, 1, card.title
-            )
+            message = trust_view(item.trust, ws.today)["detail"]
+            yield F.Finding(rule, F.RULES[rule].severity, card.path, line, message, 1, card.title)
         if needs_owner(card.meta):
             yield F.Finding(
-                F.NO_OWNER, F.RULES[F.NO_OWNER].severity, card.path, 1, "no owner", 1, card.title
+                F.NO_OWNER,
+                F.RULES[F.NO_OWNER].severity,
+                card.path,
+                1,
+                "published card without an owner",
+                1,
+                card.title,
             )
 
 
