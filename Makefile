@@ -36,8 +36,8 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: venv
-	$(BIN)/ruff check kbcli tests bench
-	$(BIN)/ruff format --check kbcli tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: venv
 	$(BIN)/mypy

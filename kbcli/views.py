@@ -13,9 +13,11 @@ from kbcli.core.people import Roster
 from kbcli.output import badge, console, trust_detail
 
 
-def owner_text(owner: str | None, roster: Roster) -> str:
+def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
     if not owner:
         return "[bold red]no owner[/]"
+    if not full:
+        return escape(owner)
     name = roster.display(owner)
     return escape(owner if name == owner else f"{name} ({owner})")
 
@@ -26,8 +28,12 @@ def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
         out.print("No cards match.")
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("trust", "title", "path", "owner", "expires", "tags"):
-        table.add_column(column, overflow="fold")
+    table.add_column("trust", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold", min_width=16)
+    table.add_column("path", ratio=2, overflow="fold", min_width=12)
+    table.add_column("owner", no_wrap=True, max_width=24, overflow="ellipsis")
+    table.add_column("expires", no_wrap=True)
+    table.add_column("tags", no_wrap=True, max_width=28, overflow="ellipsis")
     for item in items:
         meta, trust = item.card.meta, item.trust
         title = escape(meta.title)
@@ -38,7 +44,7 @@ def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
             badge(trust),
             title,
             escape(item.card.path),
-            owner_text(meta.owner, roster),
+            owner_text(meta.owner, roster, full=False),
             expires,
             escape(", ".join(meta.tags)),
         )

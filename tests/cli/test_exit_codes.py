@@ -1,0 +1,47 @@
+"""The error edge: bugs exit 3 with a traceback, colour only on terminals."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import EXAMPLE_KB, REPO_ROOT, run_kb
+
+
+def test_a_bug_in_kb_exits_3_with_its_traceback(monkeypatch: pytest.MonkeyPatch):
+    from kbcli.workspace import Workspace
+
+    def explode(self, card_filter=None):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Workspace, "assessed", explode)
+    result = run_kb("--kb", str(EXAMPLE_KB), "list")
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr and "RuntimeError: boom" in result.stderr
+    assert "bug in kb" in result.stderr
+
+
+def test_piped_output_has_no_colour_codes_even_without_no_color():
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", "--kb", str(EXAMPLE_KB), "--today", "2026-11-22", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout
+    assert "expired" in done.stdout and "verified" in done.stdout
+
+
+def test_python_m_kbcli_and_version_fast_path_agree():
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.startswith("kb ")
+    assert run_kb("--version").stdout == done.stdout
