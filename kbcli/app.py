@@ -14,7 +14,17 @@ from typing import Annotated
 import typer
 
 from kbcli import __version__
-from kbcli.commands import build, init, list_cards, new, schema, show, templates
+from kbcli.commands import (
+    build,
+    history,
+    init,
+    list_cards,
+    new,
+    report,
+    schema,
+    show,
+    templates,
+)
 from kbcli.context import RunContext
 
 app = typer.Typer(
@@ -69,7 +79,7 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, build):
+for module in (init, new, templates, list_cards, show, schema, report, history, build):
     module.register(app)
 
 

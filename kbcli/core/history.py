@@ -1,0 +1,334 @@
+"""Card histories from git: who created, edited, verified and moved each card, and when.
+
+Pure data. The git adapter (``kbcli/adapters/git_history.py``) walks the history once
+and records, per card, one ``Change`` for every commit that touched the file; this
+module answers questions about those changes (last content edit, last verification,
+owner changes, renames) and splits front matter into raw ``key -> text`` fields
+without a YAML parser, so that a pass over tens of thousands of file versions stays
+cheap.
+
+Times are author dates in UTC. ``Commit.seq`` is the position of the commit in the
+walk (oldest first), the order ``git log --reverse`` lists commits in: "after" and
+"before" between commits always mean walk order, never clock time, because clocks
+on laptops lie and rebases keep old author dates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from kbcli.core.cards import to_utc
+
+# Front-matter keys whose values the history keeps (the others are only compared).
+TRACKED = ("verified_at", "owner", "verifiers", "status", "verify_every", "depends_on")
+# Keys that change who answers for a card or when it was checked, not what it says.
+NON_CONTENT = frozenset({"verified_at"})
+BOOKKEEPING = frozenset({"verified_at", "owner", "verifiers"})
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One git commit as kb needs it: who wrote it and when (author date, UTC)."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    when: datetime
+    seq: int = 0
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+    @property
+    def day(self) -> date:
+        return self.when.date()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one commit did to one card.
+
+    ``keys`` are the front-matter keys whose raw text changed (added and removed
+    keys included); ``values`` holds the new raw text of the changed keys listed in
+    ``TRACKED`` (None when the key was removed).
+    """
+
+    commit: Commit
+    path: str
+    old_path: str | None = None
+    created: bool = False
+    deleted: bool = False
+    body_changed: bool = False
+    keys: tuple[str, ...] = ()
+    values: Mapping[str, str | None] = field(default_factory=dict)
+
+    @property
+    def renamed(self) -> bool:
+        return self.old_path is not None and self.old_path != self.path
+
+    @property
+    def is_content_edit(self) -> bool:
+        """Created, or changed the body or any key other than ``verified_at``."""
+        if self.deleted:
+            return False
+        return self.created or self.body_changed or any(k not in NON_CONTENT for k in self.keys)
+
+    @property
+    def is_substantive(self) -> bool:
+        """Changed what readers read: the body or a key other than verification/ownership."""
+        if self.deleted:
+            return False
+        return self.created or self.body_changed or any(k not in BOOKKEEPING for k in self.keys)
+
+    @property
+    def is_verification(self) -> bool:
+        """Set ``verified_at`` to a value (on creation too, when the card came verified)."""
+        return bool(self.values.get("verified_at")) and not self.deleted
+
+    @property
+    def is_stamp_only(self) -> bool:
+        """A verification that touched nothing else: the body and other keys are unchanged."""
+        return self.is_verification and not self.created and not self.is_content_edit
+
+    @property
+    def verified_value(self) -> datetime | None:
+        raw = self.values.get("verified_at")
+        return to_utc(scalar(raw)) if raw else None
+
+    @property
+    def owner_changed(self) -> bool:
+        return "owner" in self.values and not self.created and not self.deleted
+
+
+@dataclass(frozen=True)
+class CardHistory:
+    """Every change git recorded for one card, oldest first, across renames.
+
+    Stable interface for reports and the handbook: ``created``, ``last_change``,
+    ``last_edit``, ``last_verification``, ``verifications``, ``owner_changes``,
+    ``renames``, ``edits_after(change)`` and ``value_at(key, change)``.
+    """
+
+    path: str
+    changes: tuple[Change, ...]
+
+    @property
+    def created(self) -> Change | None:
+        """The commit that added the card (None when it predates a shallow boundary)."""
+        first = self.changes[0] if self.changes else None
+        return first if first is not None and first.created else None
+
+    @property
+    def last_change(self) -> Change | None:
+        """The last commit that touched the file at all (what ``git log -1 --follow`` shows)."""
+        return self.changes[-1] if self.changes else None
+
+    @property
+    def last_edit(self) -> Change | None:
+        """The last content edit: body or any key other than ``verified_at``."""
+        return next((c for c in reversed(self.changes) if c.is_content_edit), None)
+
+    @property
+    def verifications(self) -> list[Change]:
+        return [c for c in self.changes if c.is_verification]
+
+    @property
+    def last_verification(self) -> Change | None:
+        return next((c for c in reversed(self.changes) if c.is_verification), None)
+
+    @property
+    def owner_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.owner_changed]
+
+    @property
+    def renames(self) -> list[Change]:
+        return [c for c in self.changes if c.renamed]
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.changes) and self.changes[-1].deleted
+
+    def edits_after(self, change: Change | None) -> list[Change]:
+        """Substantive edits committed after ``change`` in walk order (all when None)."""
+        seq = change.commit.seq if change else -1
+        return [c for c in self.changes if c.commit.seq > seq and c.is_substantive]
+
+    def edits_before(self, change: Change) -> list[Change]:
+        """Substantive edits committed strictly before ``change``."""
+        return [c for c in self.changes if c.commit.seq < change.commit.seq and c.is_substantive]
+
+    def value_at(self, key: str, change: Change | None = None) -> str | None:
+        """The raw value of a tracked key right after ``change`` (the latest when None)."""
+        limit = change.commit.seq if change else None
+        value: str | None = None
+        for item in self.changes:
+            if limit is not None and item.commit.seq > limit:
+                break
+            if key in item.values:
+                value = item.values[key]
+        return value
+
+
+@dataclass(frozen=True)
+class RepoHistory:
+    """The result of one history pass over a repository.
+
+    ``cards`` maps each card path (relative to the knowledge repo root) that exists
+    at the tip to its history; ``deleted`` keeps the histories of cards that were
+    removed (for the trust trend). ``touched`` maps every file path of the repo
+    (relative to the git top level) to the last commit that changed it, and
+    ``authors`` maps each author e-mail (lower case) to their last commit. ``prefix``
+    is the knowledge repo's folder inside the git repo ("" at the top level).
+    """
+
+    tip: str | None
+    cards: Mapping[str, CardHistory]
+    deleted: Sequence[CardHistory] = ()
+    touched: Mapping[str, Commit] = field(default_factory=dict)
+    authors: Mapping[str, Commit] = field(default_factory=dict)
+    prefix: str = ""
+    commit_count: int = 0
+    first_commit: Commit | None = None
+    shallow: bool = False
+
+    def get(self, path: str) -> CardHistory | None:
+        return self.cards.get(path)
+
+    def stamp_counts(self) -> dict[str, int]:
+        """How many cards each commit re-stamped without editing them (bulk re-verification)."""
+        counts: dict[str, int] = {}
+        for history in (*self.cards.values(), *self.deleted):
+            for change in history.changes:
+                if change.is_stamp_only:
+                    counts[change.commit.sha] = counts.get(change.commit.sha, 0) + 1
+        return counts
+
+    def changed_since(self, patterns: Iterable[str], after_seq: int) -> list[tuple[str, Commit]]:
+        """Files matching the ``depends_on`` globs (relative to the knowledge repo root)
+        changed by a commit after ``after_seq`` in walk order, newest first."""
+        regexes = [glob_regex(repo_glob(self.prefix, p)) for p in patterns]
+        hits = [
+            (path, commit)
+            for path, commit in self.touched.items()
+            if commit.seq > after_seq and any(r.match(path) for r in regexes)
+        ]
+        return sorted(hits, key=lambda hit: (-hit[1].seq, hit[0]))
+
+
+# -- front matter as raw fields ------------------------------------------------------------
+
+_FENCE = re.compile(r"---[ \t]*\r?")
+_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?")
+_KEY_LINE = re.compile(r"""(["']?)([^\s:#'"\-][^:]*?)\1[ \t]*:(?:[ \t]|$)""")
+
+
+def split_fields(text: str) -> tuple[dict[str, str], str]:
+    """``({key: raw value text}, body)`` of a card file; ``({}, text)`` without front matter.
+
+    Only top-level keys are split out; a value's continuation lines (block lists,
+    nested mappings, folded text) stay in its raw text. This is enough to tell which
+    keys a commit changed without parsing YAML.
+    """
+    if not text.startswith("---"):
+        return {}, text
+    lines = text.split("\n")
+    if not _FENCE.fullmatch(lines[0]):
+        return {}, text
+    fields: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for index in range(1, len(lines)):
+        line = lines[index]
+        if _CLOSE.fullmatch(line):
+            body = "\n".join(lines[index + 1 :])
+            return {k: "\n".join(v).strip() for k, v in fields.items()}, body
+        match = _KEY_LINE.match(line)
+        if match:
+            key = match.group(2).strip()
+            current = fields.setdefault(key, [])
+            current.clear()
+            current.append(line[match.end() :])
+        elif current is not None:
+            current.append(line)
+    return {}, text  # never closed: treat it all as body
+
+
+def scalar(raw: str | None) -> str | None:
+    """A raw YAML scalar as text: quotes and a trailing ``# comment`` removed."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if text[:1] in ("'", '"'):
+        quote = text[0]
+        end = text.find(quote, 1)
+        return text[1:end] if end > 0 else text[1:]
+    text = re.split(r"\s+#", text, maxsplit=1)[0].strip()
+    return text or None
+
+
+def text_list(raw: str | None) -> tuple[str, ...]:
+    """A raw YAML list (``[a, b]``, a block list, or one value) as a tuple of text."""
+    if raw is None:
+        return ()
+    text = raw.strip()
+    if text.startswith("["):
+        inner = text[1 : text.rfind("]")] if "]" in text else text[1:]
+        items = [scalar(part) for part in inner.split(",")]
+    elif text.startswith("-") or "\n" in text:
+        items = [scalar(line.strip()[1:]) for line in text.split("\n") if line.strip()[:1] == "-"]
+    else:
+        items = [scalar(text)]
+    return tuple(item for item in items if item)
+
+
+def repo_glob(prefix: str, pattern: str) -> str:
+    """A ``depends_on`` glob (relative to the knowledge repo root) as a git-root glob."""
+    parts: list[str] = [p for p in prefix.strip("/").split("/") if p]
+    for part in pattern.strip().lstrip("/").split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """Gitignore-style glob: ``*`` within a folder, ``**`` across folders, ``?``, ``[...]``.
+
+    A pattern naming a folder also matches everything below it.
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", index + 1)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                out.append("[" + pattern[index + 1 : end].replace("!", "^", 1) + "]")
+                index = end
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return re.compile("".join(out) + "(?:/.*)?$")
+
+
+def utc_from_timestamp(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)

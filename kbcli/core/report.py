@@ -1,0 +1,214 @@
+"""The health report of a whole knowledge base: trust score, findings, owners, urgent cards.
+
+Pure: built from the assessed cards, their findings and the roster; rendered by
+``kbcli/views_report.py`` as a terminal page, JSON or a markdown digest per owner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from posixpath import dirname, join, normpath
+
+from kbcli.core.cards import Card, Status
+from kbcli.core.catalog import Assessed
+from kbcli.core.findings import RULES, Finding
+from kbcli.core.people import Roster
+from kbcli.core.trust import TrustState
+
+_URGENCY = {TrustState.EXPIRED: 0, TrustState.UNVERIFIED: 1, TrustState.DUE: 2}
+
+
+@dataclass(frozen=True)
+class Todo:
+    """A card someone must act on, and why."""
+
+    item: Assessed
+    reasons: tuple[str, ...]
+    inbound: int = 0
+
+    @property
+    def path(self) -> str:
+        return self.item.card.path
+
+
+@dataclass(frozen=True)
+class OwnerDigest:
+    owner: str
+    name: str
+    cards: int
+    expired: int
+    due: int
+    unverified: int
+    findings: int
+    todo: tuple[Todo, ...]
+    left: bool = False
+    unknown: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    today: date
+    cards: int
+    published: int
+    fresh: int
+    states: dict[str, int]
+    rule_counts: dict[str, int]
+    owners: tuple[OwnerDigest, ...]
+    urgent: tuple[Todo, ...]
+    findings: tuple[Finding, ...]
+    skipped: tuple[str, ...] = ()
+    history_commits: int | None = None
+    trend: tuple[tuple[date, float], ...] = field(default_factory=tuple)
+
+    @property
+    def score(self) -> float | None:
+        """Share of published cards that are verified (or due, still within their date)."""
+        return self.fresh / self.published if self.published else None
+
+
+def build_report(
+    items: Sequence[Assessed],
+    findings: Sequence[Finding],
+    roster: Roster,
+    today: date,
+    *,
+    owner: str | None = None,
+    urgent_limit: int = 10,
+    skipped: Iterable[str] = (),
+    history_commits: int | None = None,
+) -> Report:
+    """Summarise the knowledge base (or one owner's part of it, with ``owner``)."""
+    inbound = inbound_links([item.card for item in items])
+    if owner is not None:
+        items = [i for i in items if owns(owner, i.card.meta.owner, roster)]
+        paths = {i.card.path for i in items}
+        findings = [f for f in findings if f.path in paths]
+    published = [i for i in items if i.card.meta.status is Status.PUBLISHED]
+    states = Counter(i.trust.state.value for i in published)
+    states["no-owner"] = sum(1 for i in published if i.trust.no_owner)
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    todos = [_todo(i, by_path.get(i.card.path, []), inbound, today) for i in items]
+    todo_by_path = {t.path: t for t in todos if t.reasons}
+    owners = _owners(items, by_path, todo_by_path, roster, today)
+    urgent = sorted(
+        (t for t in todos if t.item.trust.state in _URGENCY and _is_live(t.item)),
+        key=lambda t: (
+            _URGENCY[t.item.trust.state],
+            -t.inbound,
+            t.item.trust.days_left(today) or 0,
+            t.path,
+        ),
+    )
+    return Report(
+        today=today,
+        cards=len(items),
+        published=len(published),
+        fresh=sum(1 for i in published if i.trust.is_fresh),
+        states={s: states.get(s, 0) for s in (*(t.value for t in TrustState), "no-owner")},
+        rule_counts=dict(sorted(Counter(f.rule for f in findings).items())),
+        owners=owners,
+        urgent=tuple(urgent[:urgent_limit]),
+        findings=tuple(findings),
+        skipped=tuple(skipped),
+        history_commits=history_commits,
+    )
+
+
+def owns(handle: str, owner: str | None, roster: Roster) -> bool:
+    """``handle`` owns a card owned by itself, or by a team it belongs to."""
+    return bool(owner) and (owner == handle or handle in roster.members(owner or ""))
+
+
+def _is_live(item: Assessed) -> bool:
+    return item.card.meta.status is Status.PUBLISHED
+
+
+def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], today: date) -> Todo:
+    reasons: list[str] = []
+    if _is_live(item):
+        trust = item.trust
+        if trust.state is TrustState.EXPIRED and trust.expires_on:
+            days = (today - trust.expires_on).days
+            reasons.append(f"expired {trust.expires_on.isoformat()} ({days} days ago)")
+        elif trust.state is TrustState.DUE and trust.expires_on:
+            days = (trust.expires_on - today).days
+            reasons.append(f"expires {trust.expires_on.isoformat()} (in {days} days)")
+        elif trust.state is TrustState.UNVERIFIED:
+            reasons.append("never verified")
+    trust_rules = {"expired", "due-soon", "never-verified"}
+    for finding in findings:
+        if finding.rule not in trust_rules and RULES.get(finding.rule, None) is not None:
+            reasons.append(finding.rule)
+    return Todo(item, tuple(dict.fromkeys(reasons)), inbound.get(item.card.path, 0))
+
+
+def _owners(
+    items: Sequence[Assessed],
+    by_path: dict[str, list[Finding]],
+    todos: dict[str, Todo],
+    roster: Roster,
+    today: date,
+) -> tuple[OwnerDigest, ...]:
+    groups: dict[str, list[Assessed]] = {}
+    for item in items:
+        groups.setdefault(item.card.meta.owner or "", []).append(item)
+    digests = []
+    for owner, owned in groups.items():
+        live = [i for i in owned if _is_live(i)]
+        person = roster.people.get(owner)
+        digests.append(
+            OwnerDigest(
+                owner=owner,
+                name=roster.display(owner) if owner else "(no owner)",
+                cards=len(owned),
+                expired=sum(1 for i in live if i.trust.state is TrustState.EXPIRED),
+                due=sum(1 for i in live if i.trust.state is TrustState.DUE),
+                unverified=sum(1 for i in live if i.trust.state is TrustState.UNVERIFIED),
+                findings=sum(len(by_path.get(i.card.path, [])) for i in owned),
+                todo=tuple(
+                    sorted(
+                        (todos[i.card.path] for i in owned if i.card.path in todos),
+                        key=lambda t: (_URGENCY.get(t.item.trust.state, 3), -t.inbound, t.path),
+                    )
+                ),
+                left=bool(person and person.left and person.left <= today),
+                unknown=bool(owner) and bool(roster.people) and not roster.knows(owner),
+            )
+        )
+    return tuple(sorted(digests, key=lambda d: (-len(d.todo), d.owner == "", d.owner)))
+
+
+_WIKI = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")
+_LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+\.md)(?:[#?][^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def inbound_links(cards: Sequence[Card]) -> dict[str, int]:
+    """How many other cards link to each card (``[[Title]]`` or ``[text](path.md)``)."""
+    names: dict[str, str] = {}
+    for card in cards:
+        for key in (card.title, card.stem, *card.meta.aliases):
+            names.setdefault(key.casefold().removesuffix(".md"), card.path)
+    paths = {card.path for card in cards}
+    counts: Counter[str] = Counter()
+    for card in cards:
+        targets: set[str] = set()
+        for match in _WIKI.finditer(card.body):
+            target = names.get(match.group(1).strip().casefold())
+            if target:
+                targets.add(target)
+        for match in _LINK.finditer(card.body):
+            link = match.group(1)
+            if "://" in link:
+                continue
+            resolved = normpath(join(dirname(card.path), link)).lstrip("/")
+            if resolved in paths:
+                targets.add(resolved)
+        targets.discard(card.path)
+        counts.update(targets)
+    return dict(counts)
