@@ -17,12 +17,16 @@ from kbcli import __version__
 from kbcli.commands import (
     build,
     history,
+    index,
     init,
     list_cards,
     new,
+    related,
     report,
     schema,
+    search,
     show,
+    suggest,
     templates,
 )
 from kbcli.context import RunContext
@@ -79,7 +83,21 @@ def root(
     ctx.obj = RunContext(kb_dir=kb, today_text=today)
 
 
-for module in (init, new, templates, list_cards, show, schema, report, history, build):
+for module in (
+    init,
+    new,
+    templates,
+    list_cards,
+    show,
+    schema,
+    search,
+    index,
+    related,
+    suggest,
+    report,
+    history,
+    build,
+):
     module.register(app)
 
 

@@ -1,0 +1,680 @@
+"""The search index: a Tantivy index under ``.kb/index/``, kept in step with the card files.
+
+Layout of ``.kb/index/``:
+
+- ``tantivy-v<N>/``: the Tantivy index; a schema or analyzer change bumps N, so an old
+  index is never opened with a new schema (it is rebuilt, then removed).
+- ``manifest.json``: what the index holds, per card path: size, mtime_ns, content hash
+  and language group, plus the settings the documents were built with.
+
+Freshness: ``sync`` compares the card files' size and mtime with the manifest (stat
+only, no parsing), hashes the files that differ to confirm a change, and re-indexes
+just those (delete by the raw ``path`` term, add, commit). The manifest is written
+after Tantivy's commit, so a run killed at any point leaves an index the next sync
+repairs: files it does not know yet are re-indexed, and deleting by path first means
+a re-indexed card is never duplicated.
+
+Concurrency: Tantivy's writer lock (an OS file lock, released when a process dies)
+guards both the index and the manifest. Writers wait for it with backoff; searches
+never wait: with the lock busy they read the last committed index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import Card
+from kbcli.core.languages import GROUPS, PRE_ANALYZED, group_of, normalize_lang, word_alternatives
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    import tantivy
+
+    from kbcli.adapters.card_files import CardFiles
+
+# Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
+SCHEMA_VERSION = 3
+MANIFEST = "manifest.json"
+HEAP_BYTES = 96_000_000
+NEVER = 10**9  # day number of "never expires"
+EPOCH = date(1970, 1, 1)
+
+# Field boosts: title > tags > headings > body.
+BOOSTS = {"title": 3.0, "tags": 2.0, "head": 1.5, "body": 1.0}
+STEMMERS = {"en": "english", "ru": "russian"}
+
+
+class IndexBusy(KbError):
+    """Another kb process holds the index writer for longer than we were willing to wait."""
+
+
+def day_number(day: date | None) -> int:
+    return -1 if day is None else (day - EPOCH).days
+
+
+def field_names() -> list[str]:
+    """Schema field names in schema order (Tantivy's explanations name fields by number)."""
+    names = ["path"]
+    for group in GROUPS:
+        names += [f"title_{group}", f"head_{group}", f"body_{group}"]
+    return [*names, "tags", "fm", "flags", "vday", "eday", "wday", "meta", "text"]
+
+
+def analyzer_name(group: str) -> str:
+    return f"kb_{group}" if group in STEMMERS else "kb_plain"
+
+
+def _build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    import tantivy
+
+    def base() -> tantivy.TextAnalyzerBuilder:
+        return (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(60))
+            .filter(tantivy.Filter.lowercase())
+        )
+
+    analyzers = {"kb_plain": base().build()}
+    for group, language in STEMMERS.items():
+        analyzers[f"kb_{group}"] = base().filter(tantivy.Filter.stemmer(language)).build()
+    analyzers["kb_key"] = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        .filter(tantivy.Filter.remove_long(250))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
+    return analyzers
+
+
+def _build_schema() -> tantivy.Schema:
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("path", stored=True, fast=True, tokenizer_name="raw")
+    for group in GROUPS:
+        for part in ("title", "head", "body"):
+            sb.add_text_field(f"{part}_{group}", tokenizer_name=analyzer_name(group))
+    sb.add_text_field("tags", tokenizer_name="kb_plain")
+    sb.add_json_field("fm", tokenizer_name="kb_key", index_option="basic")
+    sb.add_text_field("flags", tokenizer_name="kb_key", index_option="basic")
+    for name in ("vday", "eday", "wday"):
+        sb.add_integer_field(name, indexed=True, fast=True)
+    sb.add_bytes_field("meta", stored=True)
+    sb.add_bytes_field("text", stored=True)
+    return sb.build()
+
+
+class Analysis:
+    """The analysis of every language group, the same at index time and query time."""
+
+    def __init__(self) -> None:
+        self.analyzers = _build_analyzers()
+        self._cache: dict[tuple[str, str], list[str]] = {}
+
+    def tokens(self, group: str, text: str) -> list[str]:
+        """The index tokens of ``text`` in a language group."""
+        if group in PRE_ANALYZED:
+            return PRE_ANALYZED[group](text)
+        return self.analyzers[analyzer_name(group)].analyze(text)
+
+    def field_text(self, group: str, text: str) -> str:
+        """What to hand Tantivy for a field of this group (pre-analysed for uk and he)."""
+        if group in PRE_ANALYZED:
+            return " ".join(PRE_ANALYZED[group](text))
+        return text
+
+    def word(self, group: str, word: str) -> list[list[str]]:
+        """Alternatives of token sequences one query word can match in a group."""
+        return word_alternatives(group, word, lambda w: self.tokens(group, w))
+
+    def word_tokens(self, group: str, word: str) -> list[str]:
+        """Index tokens of a single card word (cached: snippets ask for many)."""
+        key = (group, word)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self.tokens(group, word)
+            self._cache[key] = hit
+        return hit
+
+
+# --- manifest ------------------------------------------------------------------------
+
+
+@dataclass
+class Manifest:
+    """What the committed index holds: path -> [size, mtime_ns, hash, group]."""
+
+    key: str = ""
+    files: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        try:
+            data = json.loads(path.read_bytes())
+            return cls(str(data["key"]), dict(data["files"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump({"key": self.key, "files": self.files}, handle, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    def groups(self) -> list[str]:
+        present = {entry[3] for entry in self.files.values()}
+        return [g for g in GROUPS if g in present]
+
+
+# --- scanning ------------------------------------------------------------------------
+
+
+def scan_cards(card_files: CardFiles, known: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    """Every card path with (size, mtime_ns), by ``os.scandir``: one stat per card file.
+
+    Paths the manifest already knows skip the ignore patterns (they passed them when
+    indexed; a change of patterns changes the manifest key and forces a rebuild).
+    """
+    from kbcli.config import ALWAYS_IGNORED
+
+    root = card_files.root.resolve()
+    found: dict[str, tuple[int, int]] = {}
+    ignore = None
+    for folder in card_files.config.cards.folders:
+        base = (root / folder).resolve()
+        if not base.is_dir() or not base.is_relative_to(root):
+            continue
+        rel_base = base.relative_to(root).as_posix()
+        stack = [(str(base), "" if rel_base == "." else rel_base)]
+        while stack:
+            directory, rel_dir = stack.pop()
+            try:
+                entries = os.scandir(directory)
+            except OSError:
+                continue
+            with entries:
+                for entry in entries:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    rel = f"{rel_dir}/{name}" if rel_dir else name
+                    if entry.is_dir(follow_symlinks=False):
+                        if not (rel_dir == "" and name in ALWAYS_IGNORED):
+                            stack.append((entry.path, rel))
+                        continue
+                    if not name.endswith(".md") or rel in found:
+                        continue
+                    if rel not in known:
+                        if ignore is None:
+                            ignore = card_files.ignore
+                        if ignore.match_file(rel):
+                            continue
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    found[rel] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+# --- the index -----------------------------------------------------------------------
+
+
+@dataclass
+class SyncStats:
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    busy: bool = False  # another process held the writer; the index may lag behind
+
+    @property
+    def touched(self) -> int:
+        return self.added + self.changed + self.deleted
+
+
+@dataclass(frozen=True)
+class IndexedCard:
+    """What kb needs to build one document: the card and its dates as day numbers."""
+
+    card: Card
+    lang: str
+    vday: int
+    eday: int
+    wday: int
+    front: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RawHit:
+    score: float
+    address: Any
+    path: str
+    meta: dict[str, Any]
+    text: str
+
+
+class CardIndex:
+    """One knowledge repo's Tantivy index and its manifest."""
+
+    def __init__(self, root: Path, directory: Path, settings_key: str) -> None:
+        import tantivy
+
+        self.root = root
+        self.directory = directory
+        self.key = f"v{SCHEMA_VERSION}:{settings_key}"
+        self.data_dir = directory / f"tantivy-v{SCHEMA_VERSION}"
+        self.manifest_path = directory / MANIFEST
+        self.schema = _build_schema()
+        self.analysis = Analysis()
+        self.names = field_names()
+        directory.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(exist_ok=True)
+        self.manifest = Manifest.load(self.manifest_path)
+        try:
+            self.index = tantivy.Index(self.schema, str(self.data_dir))
+        except (OSError, ValueError):
+            # Unreadable index (e.g. a disk filled up mid-write): start over.
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            self.data_dir.mkdir()
+            self.manifest = Manifest()
+            self.index = tantivy.Index(self.schema, str(self.data_dir))
+        # Custom analyzers live in the process, not the index: register on every open.
+        for name, analyzer in self.analysis.analyzers.items():
+            self.index.register_tokenizer(name, analyzer)
+
+    # -- writing --
+
+    def _writer(self, wait: float) -> tantivy.IndexWriter | None:
+        """The index writer, waiting up to ``wait`` seconds with backoff; None if still busy."""
+        deadline = time.monotonic() + wait
+        delay = 0.05
+        threads = max(1, min(2, os.cpu_count() or 1))
+        while True:
+            try:
+                return self.index.writer(HEAP_BYTES, threads)
+            except ValueError as error:
+                if "LockBusy" not in str(error):
+                    raise
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 1.0)
+
+    def sync(
+        self,
+        scan: Mapping[str, tuple[int, int]],
+        prepare: Callable[[str, bytes], IndexedCard],
+        *,
+        rebuild: bool = False,
+        wait: float = 0.0,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SyncStats:
+        """Bring the index in step with ``scan`` (path -> size, mtime_ns)."""
+        started = time.monotonic()
+        stats = SyncStats()
+        old = self.manifest
+        full = rebuild or old.key != self.key
+        if full:
+            candidates = sorted(scan)
+            deleted = sorted(old.files)
+        else:
+            candidates = [
+                p
+                for p, (size, mtime) in scan.items()
+                if (entry := old.files.get(p)) is None or entry[0] != size or entry[1] != mtime
+            ]
+            deleted = [p for p in old.files if p not in scan]
+        stats.unchanged = len(scan) - len(candidates)
+        if not candidates and not deleted:
+            return stats
+        files = {} if full else dict(old.files)
+        writer: tantivy.IndexWriter | None = None
+
+        def need_writer() -> tantivy.IndexWriter | None:
+            nonlocal writer
+            if writer is None:
+                writer = self._writer(wait)
+                if writer is not None and full:
+                    writer.delete_all_documents()
+            return writer
+
+        if full and need_writer() is None:
+            return _busy(stats)
+        for p in deleted if not full else ():
+            w = need_writer()
+            if w is None:
+                return _busy(stats)
+            w.delete_documents_by_term("path", p)
+            files.pop(p, None)
+            stats.deleted += 1
+        total = len(candidates)
+        for number, rel in enumerate(candidates, 1):
+            if progress is not None:
+                progress(number, total)
+            try:
+                data = (self.root / rel).read_bytes()
+            except OSError:
+                continue  # vanished since the scan: the next sync deletes it
+            digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+            size, mtime = scan[rel]
+            entry = old.files.get(rel)
+            if not full and entry is not None and entry[2] == digest:
+                files[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
+                stats.unchanged += 1
+                continue
+            w = need_writer()
+            if w is None:
+                return _busy(stats)
+            indexed = prepare(rel, data)
+            w.delete_documents_by_term("path", rel)
+            w.add_document(self._document(indexed))
+            files[rel] = [size, mtime, digest, group_of(indexed.lang)]
+            if entry is None or full:
+                stats.added += 1
+            else:
+                stats.changed += 1
+        if full:
+            stats.rebuilt = True
+            stats.deleted = len(set(old.files) - set(scan))
+        new_manifest = Manifest(self.key, files)
+        if writer is not None:
+            writer.commit()
+            writer.wait_merging_threads()
+            new_manifest.save(self.manifest_path)
+            self.index.reload()
+        else:
+            # Only stats changed (a touched file): record them if nobody else is writing.
+            w = self._writer(0.0)
+            if w is not None:
+                new_manifest.save(self.manifest_path)
+                del w
+        self.manifest = new_manifest
+        if full:
+            self._remove_old_versions()
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    def _remove_old_versions(self) -> None:
+        for child in self.directory.glob("tantivy-v*"):
+            if child != self.data_dir and child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+
+    def _document(self, item: IndexedCard) -> tantivy.Document:
+        import tantivy
+
+        card, meta = item.card, item.card.meta
+        group = group_of(item.lang)
+        doc = tantivy.Document()
+        doc.add_text("path", card.path)
+        an = self.analysis
+        doc.add_text(f"title_{group}", an.field_text(group, " ".join((meta.title, *meta.aliases))))
+        headings = "\n".join(
+            line.lstrip("#").strip() for line in card.body.splitlines() if line.startswith("#")
+        )
+        if headings:
+            doc.add_text(f"head_{group}", an.field_text(group, headings))
+        doc.add_text(f"body_{group}", an.field_text(group, card.body))
+        if meta.tags:
+            doc.add_text("tags", " ".join(meta.tags))
+        doc.add_json("fm", dict(item.front))
+        if not meta.owner:
+            doc.add_text("flags", "unowned")
+        doc.add_integer("vday", item.vday)
+        doc.add_integer("eday", item.eday)
+        doc.add_integer("wday", item.wday)
+        stored = {
+            "title": meta.title,
+            "owner": meta.owner,
+            "verified_at": meta.verified_at.isoformat() if meta.verified_at else None,
+            "verify_every": item.front.get("verify_every"),
+            "status": meta.status.value,
+            "audience": meta.audience.value,
+            "tags": list(meta.tags),
+            "lang": item.lang,
+            "aliases": list(meta.aliases),
+        }
+        doc.add_bytes("meta", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+        doc.add_bytes("text", card.body.encode("utf-8"))
+        return doc
+
+    # -- reading --
+
+    def groups(self) -> list[str]:
+        """Language groups present in the index (queries are analysed for each)."""
+        return self.manifest.groups() or ["en"]
+
+    def search(
+        self, query: tantivy.Query, limit: int, *, by_path: bool = False
+    ) -> tuple[int, list[RawHit]]:
+        """(total matches, top hits with their stored fields)."""
+        import tantivy
+
+        searcher = self.index.searcher()
+        if by_path:
+            result = searcher.search(query, limit, order_by_field="path", order=tantivy.Order.Asc)
+        else:
+            result = searcher.search(query, limit)
+        hits = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            hits.append(
+                RawHit(
+                    float(score) if not by_path else 0.0,
+                    address,
+                    str(doc.get_first("path")),
+                    json.loads(bytes(doc.get_first("meta") or b"{}")),
+                    bytes(doc.get_first("text") or b"").decode("utf-8"),
+                )
+            )
+        count = getattr(result, "count", None)  # not in tantivy's type stubs
+        return int(count or 0), hits
+
+    def count(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+    def explain(self, query: tantivy.Query, address: Any) -> dict[str, Any]:
+        return json.loads(query.explain(self.index.searcher(), address).to_json())
+
+    def doc_freq(self, field_name: str, token: str) -> int:
+        return int(self.index.searcher().doc_freq(field_name, token))
+
+    # -- queries --
+
+    def queries(self, groups: Iterable[str] | None = None) -> QueryBuilder:
+        return QueryBuilder(self, list(groups or self.groups()))
+
+
+def _busy(stats: SyncStats) -> SyncStats:
+    stats.busy = True
+    stats.added = stats.changed = stats.deleted = 0
+    return stats
+
+
+class QueryBuilder:
+    """Builds Tantivy queries from query-language parts, for every language group present."""
+
+    def __init__(self, index: CardIndex, groups: list[str]) -> None:
+        import tantivy
+
+        self.t = tantivy
+        self.schema = index.schema
+        self.analysis = index.analysis
+        self.groups = groups
+
+    def _term(self, field_name: str, tokens: list[str], boost: float) -> tantivy.Query:
+        t = self.t
+        if len(tokens) == 1:
+            q = t.Query.term_query(self.schema, field_name, tokens[0])
+        else:
+            q = t.Query.phrase_query(self.schema, field_name, list[Any](tokens))
+        return t.Query.boost_query(q, boost) if boost != 1.0 else q
+
+    def _any(self, queries: list[tantivy.Query]) -> tantivy.Query:
+        t = self.t
+        if not queries:
+            return t.Query.empty_query()
+        if len(queries) == 1:
+            return queries[0]
+        return t.Query.boolean_query([(t.Occur.Should, q) for q in queries])
+
+    def word(self, word: str, *, fuzzy: bool = False) -> tantivy.Query:
+        """One word in any field and any language group, field-boosted; typo-tolerant if asked."""
+        t = self.t
+        parts: list[tantivy.Query] = []
+        seen_tags: set[tuple[str, ...]] = set()
+        for group in self.groups:
+            for alternative in self.analysis.word(group, word):
+                if not alternative:
+                    continue
+                for part in ("title", "head", "body"):
+                    parts.append(self._term(f"{part}_{group}", alternative, BOOSTS[part]))
+                if tuple(alternative) not in seen_tags:
+                    seen_tags.add(tuple(alternative))
+                    parts.append(self._term("tags", alternative, BOOSTS["tags"]))
+                if fuzzy and len(alternative) == 1:
+                    parts += self._fuzzy(group, alternative[0])
+        tag_tokens = self.analysis.tokens("xx", word)
+        if tag_tokens and tuple(tag_tokens) not in seen_tags:
+            parts.append(self._term("tags", tag_tokens, BOOSTS["tags"]))
+            if fuzzy and len(tag_tokens) == 1 and len(tag_tokens[0]) >= 4:
+                parts.append(self._fuzzy_field("tags", tag_tokens[0], BOOSTS["tags"] * 0.5))
+        return self._any(parts) if parts else t.Query.empty_query()
+
+    def _fuzzy(self, group: str, token: str) -> list[tantivy.Query]:
+        if len(token) < 4 or token.isdigit():
+            return []
+        return [
+            self._fuzzy_field(f"title_{group}", token, BOOSTS["title"] * 0.5),
+            self._fuzzy_field(f"head_{group}", token, BOOSTS["head"] * 0.5),
+            self._fuzzy_field(f"body_{group}", token, 0.4),
+        ]
+
+    def _fuzzy_field(self, field_name: str, token: str, boost: float) -> tantivy.Query:
+        distance = 1 if len(token) < 8 else 2
+        q = self.t.Query.fuzzy_term_query(self.schema, field_name, token, distance, True, False)
+        return self.t.Query.boost_query(q, boost)
+
+    def phrase(self, text: str) -> tantivy.Query:
+        """An exact phrase in a title, heading or body, in any language group."""
+        parts = []
+        for group in self.groups:
+            tokens = self.analysis.tokens(group, text)
+            if not tokens:
+                continue
+            # Hebrew indexes every reading of a word, so its phrases need slack.
+            slop = len(tokens) if group == "he" else 0
+            if group == "he":
+                tokens = [
+                    alt[0][0] for w in text.split() for alt in [self.analysis.word("he", w)] if alt
+                ]
+            for part in ("title", "head", "body"):
+                name = f"{part}_{group}"
+                if len(tokens) == 1:
+                    parts.append(self._term(name, tokens, BOOSTS[part]))
+                else:
+                    q = self.t.Query.phrase_query(self.schema, name, list[Any](tokens), slop)
+                    parts.append(self.t.Query.boost_query(q, BOOSTS[part]))
+        return self._any(parts)
+
+    def key(self, key: str, value: str) -> tantivy.Query:
+        """``key:value`` on the front matter (values compared case-insensitively)."""
+        if key == "lang":
+            value = normalize_lang(value)
+        return self.t.Query.term_query(self.schema, f"fm.{key}", value.strip().lower())
+
+    def flag(self, name: str) -> tantivy.Query:
+        return self.t.Query.term_query(self.schema, "flags", name)
+
+    def day_range(self, name: str, low: int | None, high: int | None) -> tantivy.Query:
+        return self.t.Query.range_query(self.schema, name, self.t.FieldType.Integer, low, high)
+
+    def state(self, state: str, today: int) -> tantivy.Query:
+        """Cards in a trust state on day number ``today`` (dates were indexed, not states)."""
+        t = self.t
+        valid = self.day_range("vday", 0, today)
+        if state == "unowned":
+            return self.flag("unowned")
+        if state in ("draft", "published", "archived"):
+            return self.key("status", state)
+        if state == "unverified":
+            return t.Query.boolean_query(
+                [
+                    (t.Occur.Should, self.day_range("vday", None, -1)),
+                    (t.Occur.Should, self.day_range("vday", today + 1, None)),
+                ]
+            )
+        if state == "verified":
+            rest = [self.day_range("wday", today + 1, None)]
+        elif state == "due":
+            rest = [self.day_range("wday", None, today), self.day_range("eday", today + 1, None)]
+        else:  # expired
+            rest = [self.day_range("eday", None, today)]
+        return t.Query.boolean_query([(t.Occur.Must, q) for q in (valid, *rest)])
+
+    def all(self) -> tantivy.Query:
+        return self.t.Query.all_query()
+
+    def path(self, path: str) -> tantivy.Query:
+        return self.t.Query.term_query(self.schema, "path", path)
+
+    def combine(
+        self,
+        must: list[tantivy.Query],
+        should: list[tantivy.Query] | None = None,
+        must_not: list[tantivy.Query] | None = None,
+        filters: list[tantivy.Query] | None = None,
+        min_should: int | None = None,
+    ) -> tantivy.Query:
+        """A boolean query; filters constrain without changing scores."""
+        t = self.t
+        clauses = [(t.Occur.Must, q) for q in must]
+        clauses += [(t.Occur.Should, q) for q in should or ()]
+        clauses += [(t.Occur.MustNot, q) for q in must_not or ()]
+        clauses += [(t.Occur.Must, t.Query.const_score_query(q, 0.0)) for q in filters or ()]
+        if not must and not should:
+            clauses.append((t.Occur.Must, t.Query.const_score_query(t.Query.all_query(), 0.0)))
+        return t.Query.boolean_query(clauses, min_should)
+
+    def like(self, fields: Mapping[str, list[str]], max_terms: int = 30) -> tantivy.Query:
+        """A more-like-this query from field values (already in each field's language)."""
+        return self.t.Query.more_like_this_document_fields_query(
+            self.schema,
+            dict(fields),
+            min_doc_frequency=1,
+            max_doc_frequency=None,
+            min_term_frequency=1,
+            max_query_terms=max_terms,
+            min_word_length=2,
+            max_word_length=None,
+            boost_factor=1.0,
+            stop_words=[],
+        )
+
+
+def iter_terms(explanation: Mapping[str, Any], factor: float = 1.0) -> Iterator[tuple[str, float]]:
+    """(term context, contribution) of each term-level node of a Tantivy explanation."""
+    description = str(explanation.get("description", ""))
+    if description.startswith("Boost x"):
+        with contextlib.suppress(IndexError, ValueError):
+            factor *= float(description.split()[1][1:])
+    if explanation.get("context"):
+        value = float(explanation.get("value", 0.0))
+        yield " ".join(explanation["context"]), value * factor
+        return
+    for child in explanation.get("details", ()) or ():
+        yield from iter_terms(child, factor)

@@ -1,0 +1,152 @@
+"""The search query language, parsed without touching the index.
+
+    refund "duplicate charge" -chargeback tag:billing owner:ana is:verified -is:expired
+
+- plain words rank cards (all of them required while that finds enough);
+- ``"exact phrases"`` must appear as written (after analysis);
+- ``-word`` and ``-"a phrase"`` exclude cards that contain them;
+- ``key:value`` filters on front matter: ``tag:``, ``owner:``, ``status:``, ``audience:``,
+  ``lang:`` and any other key (``ticket_refs:SUP-1388``); ``-key:value`` excludes;
+- ``is:verified|due|expired|unverified|unowned`` filter on trust as of the run's day,
+  ``is:draft|published|archived`` on status; ``-is:...`` excludes.
+
+Values may be quoted: ``owner:"Ana Souza"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TRUST_STATES = ("verified", "due", "expired", "unverified", "unowned")
+STATUS_STATES = ("draft", "published", "archived")
+IS_VALUES = TRUST_STATES + STATUS_STATES
+# Filter keys spelled the way people type them, mapped to the front-matter key.
+KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "verifiers"}
+
+_TOKEN = re.compile(
+    r"""(?P<neg>-)?(?:
+        (?P<key>[A-Za-z_][\w.\-]*):(?!//)(?:"(?P<qvalue>[^"]*)"?|(?P<value>[^\s"]+))
+      | "(?P<phrase>[^"]*)"?
+      | (?P<word>[^\s"]+)
+    )""",
+    re.VERBOSE,
+)
+
+
+class QueryError(ValueError):
+    """The query cannot be understood (e.g. ``is:stale``); the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class KeyFilter:
+    key: str
+    value: str
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class StateFilter:
+    state: str
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    excluded_words: tuple[str, ...] = ()
+    excluded_phrases: tuple[str, ...] = ()
+    filters: tuple[KeyFilter, ...] = ()
+    states: tuple[StateFilter, ...] = ()
+    text: str = field(default="", compare=False)
+
+    @property
+    def has_terms(self) -> bool:
+        """Whether the query ranks by text (else it only filters)."""
+        return bool(self.words or self.phrases)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.words
+            or self.phrases
+            or self.filters
+            or self.states
+            or self.excluded_words
+            or self.excluded_phrases
+        )
+
+    @property
+    def mentions_status(self) -> bool:
+        """Whether the query asks about status itself (then archived cards are not hidden)."""
+        return any(f.key == "status" for f in self.filters) or any(
+            s.state in STATUS_STATES for s in self.states
+        )
+
+    def without(self, item: KeyFilter | StateFilter) -> ParsedQuery:
+        """The same query with one filter dropped (for "no results" hints)."""
+        return ParsedQuery(
+            self.words,
+            self.phrases,
+            self.excluded_words,
+            self.excluded_phrases,
+            tuple(f for f in self.filters if f != item),
+            tuple(s for s in self.states if s != item),
+            self.text,
+        )
+
+    def describe(self, item: KeyFilter | StateFilter) -> str:
+        if isinstance(item, StateFilter):
+            return f"{'-' if item.negated else ''}is:{item.state}"
+        value = f'"{item.value}"' if " " in item.value else item.value
+        return f"{'-' if item.negated else ''}{item.key}:{value}"
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse the query language; raise ``QueryError`` for an unknown ``is:`` value."""
+    words: list[str] = []
+    phrases: list[str] = []
+    ex_words: list[str] = []
+    ex_phrases: list[str] = []
+    filters: list[KeyFilter] = []
+    states: list[StateFilter] = []
+    for match in _TOKEN.finditer(text):
+        negated = bool(match.group("neg"))
+        if match.group("key") is not None:
+            key = match.group("key").lower()
+            value = match.group("qvalue")
+            if value is None:
+                value = match.group("value")
+            value = value.strip()
+            if key == "is":
+                state = value.lower().replace("-", "").replace("_", "")
+                state = {"noowner": "unowned", "unowner": "unowned"}.get(state, state)
+                if state not in IS_VALUES:
+                    raise QueryError(
+                        f"unknown filter 'is:{value}': use one of "
+                        + ", ".join(f"is:{v}" for v in IS_VALUES)
+                    )
+                states.append(StateFilter(state, negated))
+            elif value:
+                filters.append(KeyFilter(KEY_ALIASES.get(key, key), value, negated))
+        elif match.group("phrase") is not None:
+            phrase = match.group("phrase").strip()
+            if phrase:
+                (ex_phrases if negated else phrases).append(phrase)
+        else:
+            word = match.group("word")
+            if negated and not word:
+                continue
+            if not any(ch.isalnum() for ch in word):
+                continue
+            (ex_words if negated else words).append(word)
+    return ParsedQuery(
+        tuple(words),
+        tuple(phrases),
+        tuple(ex_words),
+        tuple(ex_phrases),
+        tuple(filters),
+        tuple(states),
+        text,
+    )
