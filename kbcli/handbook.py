@@ -14,9 +14,9 @@ import json
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 MANIFEST_VERSION = 1
+RELATED_AUTO_MAX = 2000  # search's "more like this" costs ~50 ms a card: opt in above this
 PARALLEL_MIN = 150  # below this many items a process pool costs more than it saves
 
 
@@ -134,6 +135,7 @@ class HandbookBuild:
         search: bool = True,
         workers: int | None = None,
         facts: HandbookFacts | None = None,
+        related: bool | None = None,
     ) -> None:
         self.ws = workspace
         self.out = out.resolve()
@@ -141,7 +143,9 @@ class HandbookBuild:
         self.search = search
         self.workers = workers or os.cpu_count() or 1
         self._facts = facts
+        self.related = related
         self.report = BuildReport(self.out, audience)
+        self._related_found: dict[str, list[str]] = {}
         self._check_out()
         key = digest(str(self.out))[:16]
         self.state_dir = workspace.config.cache_dir / "handbook"
@@ -211,6 +215,10 @@ class HandbookBuild:
             )
         self.report.bodies_rendered = len(todo)
         t = self._timed("bodies", t)
+        related = self._related(shown, keys, old_bodies)
+        if related:
+            facts = replace(facts, related=related, has_related=True)
+        t = self._timed("related", t)
 
         options = SiteOptions(
             title=ws.config.handbook.title,
@@ -248,6 +256,29 @@ class HandbookBuild:
             self._timed("search", t)
         return self.report
 
+    def _related(
+        self, shown: list[Any], keys: dict[str, str], old: dict[str, Any]
+    ) -> dict[str, list[str]]:
+        """Related cards from search, recomputed only for cards whose body changed."""
+        enabled = self.related if self.related is not None else len(shown) <= RELATED_AUTO_MAX
+        if not enabled:
+            if self.related is None:
+                self.report.warnings.append(
+                    f"related cards left out: {len(shown)} cards is over {RELATED_AUTO_MAX}; "
+                    "pass --related to compute them (slow on a first build, cached after)"
+                )
+            return {}
+        found = {
+            p: old[p]["related"]
+            for p in keys
+            if p in old and old[p].get("key") == keys[p] and "related" in old[p]
+        }
+        todo = [i.card for i in shown if i.card.path not in found]
+        if todo:
+            found.update(related_cards(self.ws, todo, self.report.warnings))
+        self._related_found = found
+        return found
+
     # --- state ---------------------------------------------------------------------------------
 
     def _load_manifest(self) -> dict[str, Any]:
@@ -277,6 +308,7 @@ class HandbookBuild:
                     "links": list(b.links),
                     "broken": list(b.broken),
                     "headings": list(b.headings),
+                    "related": self._related_found.get(p, []),
                 }
                 for p, b in bodies.items()
             },
@@ -358,47 +390,60 @@ def _edit_base(ws: Workspace) -> str:
 
 
 def gather_facts(ws: Workspace, audience: Audience) -> HandbookFacts:
-    """Git facts, trend, findings and related cards, from the modules that own them when present."""
-    from kbcli.core import findings as F
+    """Git facts, the trust trend and findings, from the history pass (issue 4's interface).
+
+    Outside a git repository the history is empty and pages leave those facts out.
+    """
     from kbcli.core.handbook import GitFacts
+    from kbcli.health import card_histories, collect_findings, trust_trend
 
-    findings: list[dict[str, Any]] = []
-    if audience is Audience.INTERNAL:
-        findings = [_finding_dict(f) for f in _findings(ws)]
+    roster = ws.config.roster
     git: dict[str, GitFacts] = {}
-    _ = F
-    return HandbookFacts(git=git, findings=findings)
-
-
-def _findings(ws: Workspace) -> Iterable[Any]:
-    from kbcli.core import findings as F
-    from kbcli.core.handbook import trust_view
-    from kbcli.core.trust import TrustState, needs_owner
-
-    for card, problem in ws.catalog.problems():
-        yield F.from_problem(card.path, problem, card.title)
-    rule_of = {
-        TrustState.EXPIRED: F.EXPIRED,
-        TrustState.DUE: F.DUE,
-        TrustState.UNVERIFIED: F.NEVER_VERIFIED,
-    }
-    for item in ws.assessed():
-        card = item.card
-        rule = rule_of.get(item.trust.state)
-        line = card.position.of("verified_at")[0]
-        if rule and card.meta.status.value == "published":
-            message = trust_view(item.trust, ws.today)["detail"]
-            yield F.Finding(rule, F.RULES[rule].severity, card.path, line, message, 1, card.title)
-        if needs_owner(card.meta):
-            yield F.Finding(
-                F.NO_OWNER,
-                F.RULES[F.NO_OWNER].severity,
-                card.path,
-                1,
-                "published card without an owner",
-                1,
-                card.title,
+    for path, history in card_histories(ws).items():
+        edit, verification = history.last_edit, history.last_verification
+        git[path] = GitFacts(
+            last_author=_person(roster, edit.commit.author_name, edit.commit.author_email)
+            if edit
+            else None,
+            last_date=edit.commit.day if edit else None,
+            verified_by=_person(
+                roster, verification.commit.author_name, verification.commit.author_email
             )
+            if verification
+            else None,
+        )
+    internal = audience is Audience.INTERNAL
+    findings = [_finding_dict(f) for f in collect_findings(ws)] if internal else []
+    trend = [(day, round(score * 100)) for day, score in trust_trend(ws)] if internal else []
+    return HandbookFacts(git=git, trend=trend, findings=findings, has_history=bool(git))
+
+
+def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> dict[str, list[str]]:
+    """The most similar cards of each card, from the search index (issue 3's related)."""
+    try:
+        from kbcli import search as S
+        from kbcli.core.languages import group_of, normalize_lang
+    except ImportError:
+        return {}
+    try:
+        index = S.open_index(ws)
+        S.sync(ws, index=index, show_progress=False)
+        found = {}
+        for card in cards:
+            lang = normalize_lang(card.meta.lang, ws.config.search.default_lang)
+            fields = S._like_fields(index, card.body, card.title, card.meta.tags, [group_of(lang)])
+            words = S._words(card.title + " " + " ".join(card.meta.tags))
+            hits = S._like(ws, index, fields, 8, card.path, words)
+            found[card.path] = [hit.path for hit in hits]
+    except KbError as error:
+        warnings.append(f"related cards left out: {error}")
+        return {}
+    return found
+
+
+def _person(roster: Any, name: str, email: str) -> str:
+    handle = roster.handle_for(name, email)
+    return roster.display(handle) if handle else name
 
 
 def _finding_dict(finding: Any) -> dict[str, Any]:
@@ -423,9 +468,13 @@ def run_build(
     *,
     search: bool = True,
     jobs: int | None = None,
+    related: bool | None = None,
 ) -> BuildReport:
     """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``."""
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():
         target = ws.cwd / target
-    return HandbookBuild(ws, target, Audience(audience), search=search, workers=jobs).run()
+    build = HandbookBuild(
+        ws, target, Audience(audience), search=search, workers=jobs, related=related
+    )
+    return build.run()

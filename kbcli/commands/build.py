@@ -34,6 +34,13 @@ def build(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Rendering processes (default: all cores)."),
     ] = None,
+    related: Annotated[
+        bool | None,
+        typer.Option(
+            "--related/--no-related",
+            help="Show related cards from the search index (default: on up to 2,000 cards).",
+        ),
+    ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when a card has a broken link.")
     ] = False,
@@ -48,7 +55,9 @@ def build(
     from kbcli.handbook import run_build
     from kbcli.views_handbook import build_summary
 
-    report = run_build(ctx.obj.workspace, out, audience.value, search=search, jobs=jobs)
+    report = run_build(
+        ctx.obj.workspace, out, audience.value, search=search, jobs=jobs, related=related
+    )
     build_summary(report)
     raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)
 
