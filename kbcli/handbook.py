@@ -395,7 +395,7 @@ def gather_facts(ws: Workspace, audience: Audience) -> HandbookFacts:
     Outside a git repository the history is empty and pages leave those facts out.
     """
     from kbcli.core.handbook import GitFacts
-    from kbcli.health import card_histories, collect_findings, trust_trend
+    from kbcli.health import assess_health, card_histories, trust_trend
 
     roster = ws.config.roster
     git: dict[str, GitFacts] = {}
@@ -413,7 +413,7 @@ def gather_facts(ws: Workspace, audience: Audience) -> HandbookFacts:
             else None,
         )
     internal = audience is Audience.INTERNAL
-    findings = [_finding_dict(f) for f in collect_findings(ws)] if internal else []
+    findings = [_finding_dict(f) for f in assess_health(ws).findings] if internal else []
     trend = [(day, round(score * 100)) for day, score in trust_trend(ws)] if internal else []
     return HandbookFacts(git=git, trend=trend, findings=findings, has_history=bool(git))
 
@@ -428,16 +428,28 @@ def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> d
     try:
         index = S.open_index(ws)
         S.sync(ws, index=index, show_progress=False)
-        found = {}
-        for card in cards:
-            lang = normalize_lang(card.meta.lang, ws.config.search.default_lang)
-            fields = S._like_fields(index, card.body, card.title, card.meta.tags, [group_of(lang)])
-            words = S._words(card.title + " " + " ".join(card.meta.tags))
-            hits = S._like(ws, index, fields, 8, card.path, words)
-            found[card.path] = [hit.path for hit in hits]
     except KbError as error:
         warnings.append(f"related cards left out: {error}")
         return {}
+    found: dict[str, list[str]] = {}
+    failed = 0
+    for card in cards:
+        lang = normalize_lang(card.meta.lang, ws.config.search.default_lang)
+        fields = S._like_fields(index, card.body, card.title, card.meta.tags, [group_of(lang)])
+        words = S._words(card.title + " " + " ".join(card.meta.tags))
+        try:
+            hits = S._like(ws, index, fields, 8, card.path, words)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # tantivy can panic (a pyo3 PanicException) on an updated index
+            failed += 1
+            continue
+        found[card.path] = [hit.path for hit in hits]
+    if failed:
+        warnings.append(
+            f"related cards left out for {failed} card(s): the search index failed on them "
+            "(kb index --rebuild may fix it)"
+        )
     return found
 
 
