@@ -94,7 +94,7 @@ def test_home_tag_owner_and_health_pages(small_kb: KbRepo) -> None:
     owner = (out / "owners/ana.html").read_text(encoding="utf-8")
     assert "Needs attention (1)" in owner
     health = (out / "health.html").read_text(encoding="utf-8")
-    assert "<svg" in health and "<polyline" in health or "<circle" in health
+    assert "<svg" in health and ("<polyline" in health or "<circle" in health)
     assert "<script" not in health.split("</main>")[0]  # the chart needs no JavaScript
     assert "expired" in health and "billing/invoices.md" in health
     assert (out / "404.html").is_file()
