@@ -63,6 +63,16 @@ def relative_url(from_page: str, to_page: str) -> str:
     return rel
 
 
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def page_lang(lang: str | None, default: str) -> str:
+    """A BCP 47 tag fit for ``<html lang>`` and a per-language search index; else the default."""
+    if lang and _LANG.match(lang.strip()):
+        return lang.strip().lower()
+    return default
+
+
 def text_direction(lang: str) -> str:
     return "rtl" if lang.split("-", 1)[0].lower() in RTL_LANGS else "ltr"
 
@@ -240,7 +250,7 @@ def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> dict[s
     """The short form of a card every list shows: title, link, badge, owner, tags."""
     meta = item.card.meta
     public = options.audience is Audience.PUBLIC
-    lang = meta.lang or options.default_lang
+    lang = page_lang(meta.lang, options.default_lang)
     verifiers = () if public else meta.effective_verifiers
     return {
         "path": item.card.path,
