@@ -25,6 +25,7 @@ from kbcli.commands import (
     report,
     schema,
     search,
+    serve,
     show,
     suggest,
     templates,
@@ -97,6 +98,7 @@ for module in (
     report,
     history,
     build,
+    serve,
 ):
     module.register(app)
 
