@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
@@ -35,8 +35,8 @@ ALLOWED_ATTRIBUTES = {
     "input": {"checked"},
     "li": {"id"},
     "ol": {"start"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "scope", "style"},
     "section": set(),
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
@@ -65,6 +65,7 @@ def _cleaner() -> Any:
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
         strip_comments=True,
+        filter_style_properties={"text-align"},  # GFM table alignment, nothing else
     )
 
 
@@ -157,6 +158,9 @@ def parser() -> MarkdownIt:
     md.use(footnote_plugin).use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug, permalink=False)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    # GFM writes strikethrough as <del>, markdown-it as <s>.
+    md.add_render_rule("s_open", lambda *args: "<del>")
+    md.add_render_rule("s_close", lambda *args: "</del>")
     return md
 
 
@@ -203,6 +207,8 @@ class BodyRenderer:
         kept: list[Token] = []
         mode = "keep"  # what to do with the current link's closing token (links never nest)
         for child in children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
             if child.type == "link_open":
                 mode = self._link_open(card_path, child, line, result)
                 if mode != "drop":
