@@ -1,0 +1,137 @@
+"""Write card files safely: one front-matter field at a time, atomically, inside the repo.
+
+Why so careful? kb rewrites files that people are editing and that git tracks:
+
+* a crash or a full disk halfway through must never leave a truncated card, so the new
+  bytes go to a temporary file in the same directory, are fsynced, and replace the card
+  with one ``os.replace`` (atomic on POSIX), then the directory entry is fsynced too;
+* a card that would not change is not written at all, so its mtime stays and editors
+  and watchers see nothing;
+* the permission bits of the card are kept (a card may be read-only for others);
+* a symlink is followed only when it stays inside the knowledge repo: writing through a
+  link to ``~/.bashrc`` from a cloned repo would be a security hole;
+* a file that is not valid UTF-8 is refused instead of being "repaired".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from kbcli.core.frontmatter_edit import YamlValue, remove_field, set_field
+from kbcli.errors import KbError
+
+
+def write_atomic(path: Path, data: bytes, *, root: Path) -> None:
+    """Replace the file at ``path`` (or the file its in-repo symlink points to) by ``data``."""
+    _replace(_real_target(path, root), data)
+
+
+def edit_field(path: Path, key: str, value: YamlValue, *, root: Path) -> bool:
+    """Set the front-matter ``key`` of the card at ``path``; True when the file changed."""
+    return _rewrite(path, root, lambda text: set_field(text, key, value))
+
+
+def drop_field(path: Path, key: str, *, root: Path) -> bool:
+    """Remove the front-matter ``key`` of the card at ``path``; True when the file changed."""
+    return _rewrite(path, root, lambda text: remove_field(text, key))
+
+
+def _rewrite(path: Path, root: Path, edit: Callable[[str], str]) -> bool:
+    """Read, edit and write back only when the bytes differ."""
+    target = _real_target(path, root)
+    raw = _read(target, path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KbError(f"{path}: not valid UTF-8; kb will not rewrite it") from None
+    try:
+        data = edit(text).encode("utf-8")
+    except ValueError as exc:
+        raise KbError(f"{path}: {exc}") from exc
+    if data == raw:
+        return False
+    _replace(target, data)
+    return True
+
+
+def _read(target: Path, shown: Path) -> bytes:
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise KbError(f"{shown}: no such card file") from None
+    except OSError as exc:
+        raise KbError(f"{shown}: cannot read it ({exc.strerror})") from exc
+
+
+def _real_target(path: Path, root: Path) -> Path:
+    """The file to write: ``path`` with symlinks resolved, refused when outside ``root``.
+
+    ``path`` is first checked without resolving links so that a link *inside* the repo
+    pointing out is reported as such, and a plain path outside the repo as that.
+    """
+    real = path.resolve()
+    if real.is_relative_to(root.resolve()):
+        return real
+    lexical = Path(os.path.abspath(path))
+    if lexical.is_relative_to(Path(os.path.abspath(root))):
+        raise KbError(
+            f"{path} is a symlink that points outside the knowledge repo; "
+            "kb will not write through it"
+        )
+    raise KbError(f"{path} is outside the knowledge repo {root}; kb will not write it")
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary sibling, fsync it, then rename it over ``target``."""
+    try:
+        _replace_or_raise(target, data)
+    except OSError as exc:
+        raise KbError(f"{target}: cannot write it ({exc.strerror or exc})") from exc
+
+
+def _replace_or_raise(target: Path, data: bytes) -> None:
+    mode = _mode_for(target)
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_directory(target.parent)
+
+
+def _mode_for(target: Path) -> int:
+    """The target's permission bits, or what a new file would get under the umask.
+
+    mkstemp creates 0600 files; without this a shared card would turn private.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Persist the rename itself; some platforms cannot open a directory, which is fine."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
