@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +147,7 @@ class HandbookBuild:
         self.related = related
         self.report = BuildReport(self.out, audience)
         self._related_found: dict[str, list[str]] = {}
+        self._trend_cache: dict[str, Any] = {}
         self._check_out()
         key = digest(str(self.out))[:16]
         self.state_dir = workspace.config.cache_dir / "handbook"
@@ -178,11 +180,12 @@ class HandbookBuild:
         dirs = template_dirs(ws.root)
         templates_fp = fingerprint(dirs)
         t = self._timed("load", t)
-        facts = self._facts or gather_facts(ws, self.audience)
-        t = self._timed("history", t)
-
         manifest = self._load_manifest()
         same_build = manifest.get("audience") == self.audience.value
+        self._trend_cache = dict(manifest.get("trend", {})) if same_build else {}
+        facts = self._facts or gather_facts(ws, self.audience, self._trend_cache)
+        t = self._timed("history", t)
+
         cache: dict[str, str] = self._load_bodies() if same_build else {}
         old_bodies: dict[str, Any] = manifest.get("bodies", {}) if same_build else {}
         init = (links, dirs, self.out)
@@ -314,6 +317,7 @@ class HandbookBuild:
             },
             "pages": pages,
             "static": static,
+            "trend": self._trend_cache,
         }
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
@@ -389,13 +393,17 @@ def _edit_base(ws: Workspace) -> str:
     return edit_base(settings.repo_url, settings.branch, "" if prefix == "." else prefix)
 
 
-def gather_facts(ws: Workspace, audience: Audience) -> HandbookFacts:
+def gather_facts(
+    ws: Workspace, audience: Audience, trend_cache: dict[str, Any] | None = None
+) -> HandbookFacts:
     """Git facts, the trust trend and findings, from the history pass (issue 4's interface).
 
-    Outside a git repository the history is empty and pages leave those facts out.
+    Outside a git repository the history is empty and pages leave those facts out. The
+    trend only depends on commits, the day and the cadence, so it is cached by those
+    in ``trend_cache`` (it takes seconds on a large history).
     """
     from kbcli.core.handbook import GitFacts
-    from kbcli.health import assess_health, card_histories, trust_trend
+    from kbcli.health import assess_health, card_histories
 
     roster = ws.config.roster
     git: dict[str, GitFacts] = {}
@@ -414,7 +422,9 @@ def gather_facts(ws: Workspace, audience: Audience) -> HandbookFacts:
         )
     internal = audience is Audience.INTERNAL
     findings = [_finding_dict(f) for f in assess_health(ws).findings] if internal else []
-    trend = [(day, round(score * 100)) for day, score in trust_trend(ws)] if internal else []
+    trend: list[tuple[date, int]] = []
+    if internal and git:
+        trend = _cached_trend(ws, trend_cache if trend_cache is not None else {})
     return HandbookFacts(git=git, trend=trend, findings=findings, has_history=bool(git))
 
 
@@ -451,6 +461,19 @@ def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> d
             "(kb index --rebuild may fix it)"
         )
     return found
+
+
+def _cached_trend(ws: Workspace, cache: dict[str, Any]) -> list[tuple[date, int]]:
+    from kbcli.adapters.git_history import locate
+    from kbcli.health import trust_trend
+
+    place = locate(ws.root)
+    key = digest(place.head if place else None, ws.today, repr(ws.config.trust_policy))
+    if cache.get("key") != key:
+        points = [(day.isoformat(), round(score * 100)) for day, score in trust_trend(ws)]
+        cache.clear()
+        cache.update(key=key, points=points)
+    return [(date.fromisoformat(day), score) for day, score in cache["points"]]
 
 
 def _person(roster: Any, name: str, email: str) -> str:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from kbcli.handbook import BuildReport
 
 
-def build_summary(report: BuildReport, *, quiet: bool = False) -> None:
+def build_summary(report: BuildReport, *, quiet: bool = False, timings: bool = False) -> None:
     out = console()
     problems = err_console()
     for broken in report.broken:
@@ -34,4 +34,6 @@ def build_summary(report: BuildReport, *, quiet: bool = False) -> None:
     out.print(escape(line), soft_wrap=True)
     if report.broken:
         out.print(f"{len(report.broken)} broken link(s), listed above.")
+    if timings:
+        out.print("steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in t.items()), soft_wrap=True)
     out.print(f"Open {escape(str(report.out / 'index.html'))}", soft_wrap=True)

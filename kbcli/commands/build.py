@@ -41,6 +41,9 @@ def build(
             help="Show related cards from the search index (default: on up to 2,000 cards).",
         ),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print the time of each build step.")
+    ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when a card has a broken link.")
     ] = False,
@@ -58,7 +61,7 @@ def build(
     report = run_build(
         ctx.obj.workspace, out, audience.value, search=search, jobs=jobs, related=related
     )
-    build_summary(report)
+    build_summary(report, timings=verbose)
     raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)
 
 

@@ -135,7 +135,10 @@ def test_repo_templates_override_and_extend_the_default(small_kb: KbRepo) -> Non
     out, _, _ = build(small_kb.path, "--no-search")
     page = (out / "billing/tax.html").read_text(encoding="utf-8")
     assert '<p class="house">Ask #support-kb</p>' in page and "trust as of" in page
-    small_kb.write("templates/handbook/_badge.html", "<b>{{ trust.state|upper }}</b>")
+    small_kb.write(
+        "templates/handbook/_badge.html",
+        "{% macro badge(trust) %}<b>{{ trust.state|upper }}</b>{% endmacro %}",
+    )
     _, stdout, _ = build(small_kb.path, "--no-search")
     assert written(stdout) > 3  # a template change re-renders the pages that use it
     assert "<b>EXPIRED</b>" in (out / "billing/invoices.html").read_text(encoding="utf-8")
