@@ -43,12 +43,12 @@ disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
 [markup.goldmark.renderer]
 unsafe = false
 """
-HUGO_SINGLE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .File.BaseFileName }}</title>
-</head><body><main>{{ .Content }}</main></body></html>
+HUGO_SINGLE = """<!doctype html><html><head><meta charset="utf-8">
+<title>{{ .File.BaseFileName }}</title></head><body><main>{{ .Content }}</main></body></html>
 """
 HUGO_LIST = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
-<body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .File.BaseFileName }}</a></li>{{ end }}</ul>
-</body></html>
+<body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .File.BaseFileName }}</a></li>
+{{ end }}</ul></body></html>
 """
 
 
