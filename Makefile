@@ -28,6 +28,12 @@ demo: venv
 	@echo
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
+	@echo
+	@echo "== kb build: the handbook, internal and public =="
+	$(KB) --kb example-kb build --out $(DEMO)/handbook
+	$(KB) --kb example-kb build --audience public --out $(DEMO)/help-center
+	@echo "Handbook: $(DEMO)/handbook/index.html  Help center: $(DEMO)/help-center/index.html"
+	@echo "Live preview: $(KB) --kb example-kb serve"
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:
