@@ -311,7 +311,7 @@ class HandbookBuild:
                     "links": list(b.links),
                     "broken": list(b.broken),
                     "headings": list(b.headings),
-                    "related": self._related_found.get(p, []),
+                    **({"related": self._related_found[p]} if p in self._related_found else {}),
                 }
                 for p, b in bodies.items()
             },
@@ -319,13 +319,15 @@ class HandbookBuild:
             "static": static,
             "trend": self._trend_cache,
         }
+        if self.report.bodies_rendered or not self.bodies_path.exists():
+            tmp = self.bodies_path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump({b.key: b.html for b in bodies.values()}, handle, protocol=5)
+            tmp.replace(self.bodies_path)
+        # The manifest last: it only names bodies the cache above holds.
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         tmp.replace(self.manifest_path)
-        tmp = self.bodies_path.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump({b.key: b.html for b in bodies.values()}, handle, protocol=5)
-        tmp.replace(self.bodies_path)
 
     def _write_static(self, dirs: list[Path], old: dict[str, str]) -> dict[str, str]:
         from kbcli.adapters.jinja_site import SiteTemplates
@@ -356,12 +358,15 @@ class HandbookBuild:
             if target.is_file() and target.resolve().is_relative_to(self.out):
                 target.unlink()
                 removed += 1
-        unknown = [
-            p.relative_to(self.out).as_posix()
-            for p in self.out.rglob("*.html")
-            if not p.relative_to(self.out).as_posix().startswith("pagefind/")
-            and p.relative_to(self.out).as_posix() not in keep
-        ]
+        unknown = []
+        base = str(self.out)
+        for folder, dirs, files in os.walk(base):
+            rel = os.path.relpath(folder, base).replace(os.sep, "/")
+            prefix = "" if rel == "." else rel + "/"
+            if prefix == "pagefind/":
+                dirs.clear()
+                continue
+            unknown += [prefix + f for f in files if f.endswith(".html") and prefix + f not in keep]
         if unknown:
             self.report.warnings.append(
                 f"{self.out} holds {len(unknown)} page(s) kb did not write (e.g. {unknown[0]}); "
