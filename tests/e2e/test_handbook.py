@@ -315,3 +315,36 @@ def test_public_build_has_no_internal_card_reachable(browser: Any, tmp_path: Pat
     hits = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.href)")
     assert not any(h.removeprefix(base) in internal for h in hits)
     page.close()
+
+
+def test_kb_serve_reloads_the_open_page_after_a_save(browser: Any, kb_repo: KbRepo) -> None:
+    import subprocess
+    import sys
+
+    kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(kb_repo.path), "serve", "--port", "0",
+         "--no-search"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    page = browser.new_page()
+    try:
+        assert process.stdout is not None
+        url = ""
+        for line in process.stdout:
+            if line.startswith("Serving "):
+                url = line.split()[1]
+                break
+        assert url.startswith("http://127.0.0.1:")
+        page.goto(url + "faq/refunds.html")
+        assert "First version." in page.locator(".card-body").inner_text()
+        page.wait_for_timeout(800)  # the reload script has seen build 0
+        kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nSecond version.\n")
+        page.wait_for_selector("text=Second version.", timeout=20000)  # reloaded by itself
+    finally:
+        page.close()
+        process.terminate()
+        process.communicate(timeout=10)
