@@ -82,14 +82,20 @@ def page_files(repo: Path, folders: list[str]) -> list[Path]:
     return sorted(p for f in folders for p in (repo / f).rglob("*.md") if p.name != "README.md")
 
 
-def copy_pages(repo: Path, folders: list[str], target: Path) -> int:
+def copy_pages(repo: Path, folders: list[str], target: Path, *, hugo: bool = False) -> int:
+    """The same markdown for another tool. For Hugo, ``{{<`` (tldr's placeholders next to
+    ``<``) is spaced out: Hugo would read it as a shortcode and stop."""
     if target.exists():
         shutil.rmtree(target)
     files = page_files(repo, folders)
     for path in files:
         dest = target / path.relative_to(repo)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
+        if hugo:
+            text = path.read_text(encoding="utf-8")
+            dest.write_text(text.replace("{{<", "{{ <").replace("{{%", "{{ %"), "utf-8")
+        else:
+            shutil.copyfile(path, dest)
     return len(files)
 
 
@@ -177,7 +183,7 @@ def _pagefind() -> str:
 
 def bench_hugo(hugo: str, repo: Path, folders: list[str], work: Path, runs: int) -> float:
     site = work / f"{repo.name}-hugo"
-    copy_pages(repo, folders, site / "content")
+    copy_pages(repo, folders, site / "content", hugo=True)
     (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
     (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
