@@ -29,6 +29,12 @@ demo: venv
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
 	@echo
+	@echo "== kb report: trust score, findings, what each owner must verify =="
+	-$(KB) --kb example-kb report --limit 5 --allow-shallow
+	@echo
+	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
+	-$(KB) --kb example-kb report --format markdown --owner marcus --allow-shallow
+	@echo
 	@echo "== kb build: the handbook, internal and public =="
 	$(KB) --kb example-kb build --out $(DEMO)/handbook
 	$(KB) --kb example-kb build --audience public --out $(DEMO)/help-center

@@ -21,6 +21,7 @@ from kbcli.commands import (
     init,
     list_cards,
     new,
+    reassign,
     related,
     report,
     schema,
@@ -29,6 +30,7 @@ from kbcli.commands import (
     show,
     suggest,
     templates,
+    verify,
 )
 from kbcli.context import RunContext
 
@@ -97,6 +99,8 @@ for module in (
     suggest,
     report,
     history,
+    verify,
+    reassign,
     build,
     serve,
 ):

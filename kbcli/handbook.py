@@ -412,7 +412,7 @@ def gather_facts(
 
     roster = ws.config.roster
     git: dict[str, GitFacts] = {}
-    for path, history in card_histories(ws).items():
+    for path, history in card_histories(ws, allow_shallow=True).items():
         edit, verification = history.last_edit, history.last_verification
         git[path] = GitFacts(
             last_author=_person(roster, edit.commit.author_name, edit.commit.author_email)
@@ -426,7 +426,11 @@ def gather_facts(
             else None,
         )
     internal = audience is Audience.INTERNAL
-    findings = [_finding_dict(f) for f in assess_health(ws).findings] if internal else []
+    findings = (
+        [_finding_dict(f) for f in assess_health(ws, allow_shallow=True).findings]
+        if internal
+        else []
+    )
     trend: list[tuple[date, int]] = []
     if internal and git:
         trend = _cached_trend(ws, trend_cache if trend_cache is not None else {})
@@ -475,7 +479,10 @@ def _cached_trend(ws: Workspace, cache: dict[str, Any]) -> list[tuple[date, int]
     place = locate(ws.root)
     key = digest(place.head if place else None, ws.today, repr(ws.config.trust_policy))
     if cache.get("key") != key:
-        points = [(day.isoformat(), round(score * 100)) for day, score in trust_trend(ws)]
+        points = [
+            (day.isoformat(), round(score * 100))
+            for day, score in trust_trend(ws, allow_shallow=True)
+        ]
         cache.clear()
         cache.update(key=key, points=points)
     return [(date.fromisoformat(day), score) for day, score in cache["points"]]

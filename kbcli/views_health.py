@@ -264,16 +264,19 @@ def history_json(history: CardHistory, roster: Roster) -> dict[str, Any]:
 def render_history(history: CardHistory, roster: Roster, title: str, dirty: bool) -> None:
     out = console()
     out.print(f"[bold]{escape(title)}[/] [dim]({escape(history.path)})[/]")
-    for label, change in (
-        ("created", history.created),
-        ("last edit", history.last_edit),
-        ("last verified", history.last_verification),
-    ):
+    for label, change in (("created", history.created), ("last edit", history.last_edit)):
         if change is not None:
             out.print(
                 f"  {label}: {change.commit.day.isoformat()} by "
                 f"{escape(who(change, roster))} (commit {change.commit.short})"
             )
+    stamp = history.last_verification
+    if stamp is not None:
+        value = scalar(stamp.values.get("verified_at"))
+        out.print(
+            f"  last verified: {value}, committed {stamp.commit.day.isoformat()} by "
+            f"{escape(who(stamp, roster))} (commit {stamp.commit.short})"
+        )
     if dirty:
         out.print("  [yellow]the card has uncommitted changes[/]")
     out.print()

@@ -18,15 +18,19 @@ is thrown away and the history recomputed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import marshal
+import mmap
 import os
 import subprocess
 import threading
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from kbcli.core.history import (
     TRACKED,
@@ -39,7 +43,7 @@ from kbcli.core.history import (
 )
 from kbcli.errors import KbError
 
-CACHE_VERSION = 3
+CACHE_VERSION = 5
 CACHE_NAME = "history/state.marshal"
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
@@ -69,20 +73,27 @@ class GitPlace:
 def locate(root: Path) -> GitPlace | None:
     """The git facts of ``root``; None outside a git work tree (or without git)."""
     try:
-        result = _git(root, "rev-parse", "--show-toplevel", "--show-prefix", check=False)
+        result = _git(
+            root,
+            "rev-parse",
+            "--show-toplevel",
+            "--show-prefix",
+            "--is-shallow-repository",
+            check=False,
+        )
     except FileNotFoundError:
         return None
     if result.returncode != 0:
         return None
     lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
     toplevel, prefix = Path(lines[0]), lines[1].strip().rstrip("/")
-    shallow = _git(root, "rev-parse", "--is-shallow-repository", check=False)
+    shallow = lines[2].strip() == "true"
     head = _git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
     return GitPlace(
         toplevel=toplevel,
         prefix=prefix,
         head=head.stdout.decode().strip() or None if head.returncode == 0 else None,
-        shallow=shallow.stdout.strip() == b"true",
+        shallow=shallow,
     )
 
 
@@ -138,54 +149,71 @@ class _Pass:
         self.prefix = prefix + "/" if prefix else ""
         self.state = state
         self.commits: list[tuple[str, str, str, int]] = state["commits"]
-        self.live: dict[str, list[tuple[Any, ...]]] = state["live"]
-        self.deleted: list[list[tuple[Any, ...]]] = state["deleted"]
+        # Each card's changes are kept marshalled (bytes) in the cache, so that loading
+        # it does not build millions of tuples; a pass decodes only the cards it touches.
+        self.live: dict[str, Any] = state["live"]
+        self.store: _Store | None = state.get("store")
+        self.deleted: list[Any] = state["deleted"]
         self.touched: dict[str, int] = state["touched"]
         self.authors: dict[str, int] = state["authors"]
 
-    def card_path(self, path: str) -> str | None:
-        if not path.endswith(".md") or not path.startswith(self.prefix):
-            return None
-        return path[len(self.prefix) :]
-
     def run(self, revs: str) -> None:
-        records = list(self._records(revs))
-        wanted: set[str] = set()
-        for _, entries in records:
-            for status, old_blob, new_blob, old_path, new_path in entries:
-                if self.card_path(new_path) or (old_path and self.card_path(old_path)):
-                    if status != "D":
-                        wanted.add(new_blob)
-                    if status in ("M", "T", "R"):
-                        wanted.add(old_blob)
-        wanted.discard(_ZERO)
-        summaries = _read_blobs(self.root, sorted(wanted))
+        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs."""
+        blobs = _BlobReader(self.root)
+        records = []
+        try:
+            for header, entries in self._records(revs):
+                records.append((header, entries))
+                for status, old_blob, new_blob, _, _, old_card, new_card in entries:
+                    if new_card or old_card:
+                        if status != "D":
+                            blobs.want(new_blob)
+                        if status in ("M", "T", "R"):
+                            blobs.want(old_blob)
+                if len(records) % 256 == 0:
+                    blobs.flush()
+        finally:
+            summaries = blobs.finish()
         for header, entries in records:
             self._replay(header, entries, summaries)
 
-    def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Any]]]:
-        result = _git(
-            self.root,
-            "log",
-            "--reverse",
-            "-M",
-            "--raw",
-            "--no-abbrev",
-            "-z",
-            "--no-color",
-            "--format=%x1e%H%x1f%aN%x1f%aE%x1f%at",
-            revs,
-            "--",
+    def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Entry]]]:
+        args = ["log", "--reverse", "-M", "--raw", "--no-abbrev", "-z", "--no-color"]
+        args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at", revs, "--"]
+        proc = subprocess.Popen(
+            ["git", *_GIT_OPTIONS, *args],
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-        for record in result.stdout.split(b"\x1e")[1:]:
-            head, _, rest = record.partition(b"\0")
-            sha, name, email, stamp = head.decode("utf-8", "replace").split("\x1f")
-            yield (sha, name, email, int(stamp or 0)), _raw_entries(rest)
+        assert proc.stdout is not None and proc.stderr is not None
+        stderr = proc.stderr
+        errors: list[bytes] = []
+        drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
+        drain.start()
+        pending = b""
+        while True:
+            chunk = proc.stdout.read(1 << 20)
+            if not chunk:
+                break
+            pending += chunk
+            parts = pending.split(b"\x1e")
+            pending = parts.pop()
+            for record in parts:
+                if record:
+                    yield _record(record, self.prefix)
+        if pending:
+            yield _record(pending, self.prefix)
+        proc.stdout.close()
+        drain.join()
+        if proc.wait() != 0:
+            detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+            raise KbError(f"git log failed in {self.root}: {detail[-1] if detail else 'no output'}")
 
     def _replay(
         self,
         header: tuple[str, str, str, int],
-        entries: list[Any],
+        entries: list[Entry],
         summaries: Mapping[str, _Summary],
     ) -> None:
         seq = len(self.commits)
@@ -194,14 +222,15 @@ class _Pass:
         known = self.authors.get(email)
         if known is None or self.commits[known][3] <= header[3]:
             self.authors[email] = seq
-        for status, old_blob, new_blob, old_path, new_path in entries:
-            self.touched[new_path] = seq
+        touched = self.touched
+        for status, old_blob, new_blob, old_path, new_path, old_card, new_card in entries:
+            touched[new_path] = seq
             if old_path:
-                self.touched[old_path] = seq
-            new_card = self.card_path(new_path) if status != "D" else None
-            old_card = self.card_path(old_path) if old_path else None
+                touched[old_path] = seq
+            if new_card is None and old_card is None:
+                continue
             if status == "D":
-                self._delete(self.card_path(new_path), seq)
+                self._delete(new_card, seq)
             elif status == "R" and old_card and new_card:
                 self._change(old_card, new_card, seq, summaries, old_blob, new_blob)
             elif status == "R":
@@ -222,7 +251,7 @@ class _Pass:
 
     def _delete(self, card: str | None, seq: int) -> None:
         if card and card in self.live:
-            changes = self.live.pop(card)
+            changes = _changes(self.live.pop(card), self.store)
             changes.append((seq, card, None, _DELETED, (), ()))
             self.deleted.append(changes)
 
@@ -235,7 +264,7 @@ class _Pass:
         old_blob: str,
         new_blob: str,
     ) -> None:
-        changes = self.live.pop(old_card, None)
+        changes = _changes(self.live.pop(old_card, None), self.store)
         if card in self.live:
             self.deleted.append(self.live.pop(card))
         old, new = summaries.get(old_blob), summaries.get(new_blob)
@@ -243,6 +272,8 @@ class _Pass:
         values: tuple[tuple[str, str | None], ...] = ()
         if old is None or new is None:  # unreadable blob (submodule, partial clone)
             flags = _BODY
+        elif not old.fields and not new.fields:  # no front matter on either side
+            flags = _BODY if old.body != new.body else 0
         else:
             keys = tuple(
                 k
@@ -257,72 +288,145 @@ class _Pass:
         self.live[card] = changes
 
 
-def _raw_entries(rest: bytes) -> list[tuple[str, str, str, str | None, str]]:
-    """``(status, old blob, new blob, old path, new path)`` from ``--raw -z`` output."""
+class _Store:
+    """The cache file's card section, memory-mapped: one card's changes are read on demand."""
+
+    def __init__(self, data: Any, start: int, offsets: array[int]) -> None:
+        self.data = data
+        self.start = start
+        self.offsets = offsets
+
+    def raw(self, index: int) -> bytes:
+        return bytes(
+            self.data[self.start + self.offsets[index] : self.start + self.offsets[index + 1]]
+        )
+
+
+def _changes(raw: Any, store: _Store | None) -> Any:
+    """A card's change list: a list, marshalled bytes, or an index into the cache file."""
+    if isinstance(raw, int):
+        assert store is not None
+        raw = store.raw(raw)
+    return marshal.loads(raw) if isinstance(raw, bytes) else raw
+
+
+def _encode(raw: Any, store: _Store | None) -> bytes:
+    if isinstance(raw, int):
+        assert store is not None
+        return store.raw(raw)
+    return raw if isinstance(raw, bytes) else marshal.dumps(raw)
+
+
+def _record(record: bytes, prefix: str) -> tuple[tuple[str, str, str, int], list[Entry]]:
+    head, _, rest = record.partition(b"\0")
+    sha, name, email, stamp = head.decode("utf-8", "replace").split("\x1f")
+    return (sha, name, email, int(stamp or 0)), _raw_entries(rest, prefix)
+
+
+Entry = tuple[str, str, str, str | None, str, str | None, str | None]
+
+
+def _raw_entries(rest: bytes, prefix: str) -> list[Entry]:
+    """``(status, old blob, new blob, old path, new path, old card, new card)`` from
+    ``--raw -z`` output; a card path is relative to the knowledge repo (None: not a card)."""
     tokens = rest.split(b"\0")
-    entries = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index].lstrip(b"\n")
+    entries: list[Entry] = []
+    index, count = 0, len(tokens)
+    cut = len(prefix)
+    while index < count:
+        token = tokens[index]
         index += 1
-        if not token.startswith(b":"):
-            continue
-        parts = token.decode().split(" ")
-        status = parts[4][:1]
-        old_blob, new_blob = parts[2], parts[3]
+        if token[:1] != b":":
+            token = token.lstrip(b"\n")
+            if token[:1] != b":":
+                continue
+        _, _, old_blob, new_blob, status = token.decode().split(" ", 4)
+        status = status[:1]
         old_path: str | None = None
-        if status in ("R", "C"):
+        old_card: str | None = None
+        if status == "R" or status == "C":
             old_path = tokens[index].decode("utf-8", "surrogateescape")
             new_path = tokens[index + 1].decode("utf-8", "surrogateescape")
             index += 2
             if status == "C":
                 status, old_path = "A", None
+            elif old_path.endswith(".md") and old_path.startswith(prefix):
+                old_card = old_path[cut:]
         else:
             new_path = tokens[index].decode("utf-8", "surrogateescape")
             index += 1
-        entries.append((status, old_blob, new_blob, old_path, new_path))
+        new_card = (
+            new_path[cut:] if new_path.endswith(".md") and new_path.startswith(prefix) else None
+        )
+        entries.append((status, old_blob, new_blob, old_path, new_path, old_card, new_card))
     return entries
 
 
-def _read_blobs(root: Path, blobs: Sequence[str]) -> dict[str, _Summary]:
-    """Summaries (body digest, raw front-matter fields) of many blobs, one git process."""
-    if not blobs:
-        return {}
-    proc = subprocess.Popen(
-        ["git", *_GIT_OPTIONS, "cat-file", "--batch"],
-        cwd=root,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    stdin = proc.stdin
+class _BlobReader:
+    """One ``git cat-file --batch`` fed while ``git log`` runs, read by a second thread."""
 
-    def feed() -> None:
-        try:
-            stdin.write("".join(b + "\n" for b in blobs).encode())
-            stdin.close()
-        except BrokenPipeError:  # git died; the reader sees EOF
-            pass
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.asked: set[str] = set()
+        self.pending: list[str] = []
+        self.summaries: dict[str, _Summary] = {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.reader: threading.Thread | None = None
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    summaries: dict[str, _Summary] = {}
-    out = proc.stdout
-    for _ in blobs:
-        header = out.readline()
-        if not header:
-            break
-        parts = header.split()
-        if len(parts) != 3:  # "<sha> missing"
-            continue
-        data = out.read(int(parts[2]))
-        out.read(1)
-        summaries[parts[0].decode()] = _summarise(data)
-    writer.join()
-    proc.stdout.close()
-    proc.wait()
-    return summaries
+    def _start(self) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            ["git", *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.reader = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.reader.start()
+        return proc
+
+    def want(self, blob: str) -> None:
+        if blob != _ZERO and blob not in self.asked:
+            self.asked.add(blob)
+            self.pending.append(blob)
+
+    def flush(self) -> None:
+        """Hand the blobs asked for so far to git (in batches: one write per batch)."""
+        if not self.pending:
+            return
+        if self.proc is None:
+            self.proc = self._start()
+        assert self.proc.stdin is not None
+        # If git died, the blobs it did not answer count as unreadable.
+        with contextlib.suppress(BrokenPipeError):
+            self.proc.stdin.write(("\n".join(self.pending) + "\n").encode())
+            self.proc.stdin.flush()
+        self.pending.clear()
+
+    def _read(self, proc: subprocess.Popen[bytes]) -> None:
+        out = proc.stdout
+        assert out is not None
+        while True:
+            header = out.readline()
+            if not header:
+                return
+            parts = header.split()
+            if len(parts) != 3:  # "<sha> missing"
+                continue
+            data = out.read(int(parts[2]))
+            out.read(1)
+            self.summaries[parts[0].decode()] = _summarise(data)
+
+    def finish(self) -> dict[str, _Summary]:
+        self.flush()
+        if self.proc is not None:
+            assert self.proc.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                self.proc.stdin.close()
+            if self.reader is not None:
+                self.reader.join()
+            self.proc.wait()
+        return self.summaries
 
 
 def _summarise(data: bytes) -> _Summary:
@@ -350,26 +454,61 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
     }
 
 
+_MAGIC = b"KBHIST04"
+
+
 def _read_cache(cache: Path, place: GitPlace) -> dict[str, Any] | None:
+    """The cached state, or None when missing, unreadable, stale in format or for another place.
+
+    Layout: magic, header length, the marshalled header (commits, touched files, authors,
+    the card paths), then every card's marshalled changes back to back; the header is
+    decoded at once, a card's changes only when a pass or a report asks for that card.
+    """
     try:
         with cache.open("rb") as handle:
-            state = marshal.load(handle)
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if data[:8] != _MAGIC:
+            return None
+        length = int.from_bytes(data[8:16], "little")
+        collecting = gc.isenabled()
+        gc.disable()  # no cycles in plain data; scanning it while it loads is wasted time
+        try:
+            state = marshal.loads(data[16 : 16 + length])
+        finally:
+            if collecting:
+                gc.enable()
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
         return None
     if state.get("prefix") != place.prefix or state.get("shallow") != place.shallow:
         return None
+    offsets = array("q")
+    offsets.frombytes(state.pop("offsets"))
+    paths = state.pop("paths")
+    state["live"] = dict(zip(paths, range(len(paths)), strict=True))
+    state["store"] = _Store(data, 16 + length, offsets)
     return state
 
 
 def _write_cache(cache: Path, state: dict[str, Any]) -> None:
     """Write atomically; a cache that cannot be written only costs time next run."""
+    store = state.get("store")
+    parts = [_encode(raw, store) for raw in state["live"].values()]
+    offsets = array("q", [0])
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    header = {k: v for k, v in state.items() if k not in ("live", "store", "deleted")}
+    header["deleted"] = [_encode(raw, store) for raw in state["deleted"]]
+    header["paths"] = list(state["live"])
+    header["offsets"] = offsets.tobytes()
+    head = marshal.dumps(header)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         temp = cache.with_name(f".{cache.name}.{os.getpid()}")
         with temp.open("wb") as handle:
-            marshal.dump(state, handle)
+            handle.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+            handle.write(b"".join(parts))
         os.replace(temp, cache)
     except OSError:
         pass
@@ -382,10 +521,11 @@ def _is_ancestor(root: Path, old: str, new: str) -> bool:
 
 def to_history(state: dict[str, Any]) -> RepoHistory:
     commits = _Commits(state["commits"])
+    store = state.get("store")
     return RepoHistory(
         tip=state["tip"],
-        cards=_Cards(state["live"], commits),
-        deleted=[_card(changes, commits) for changes in state["deleted"]],
+        cards=_Cards(state["live"], commits, store),
+        deleted=_Deleted(state["deleted"], commits, store),
         touched=_Touches(state["touched"], commits),
         authors=_Touches(state["authors"], commits),
         prefix=state["prefix"],
@@ -411,7 +551,8 @@ class _Commits:
         return commit
 
 
-def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
+def _card(raw: Any, commits: _Commits, store: _Store | None) -> CardHistory:
+    changes = _changes(raw, store)
     built = tuple(
         Change(
             commit=commits[seq],
@@ -428,16 +569,42 @@ def _card(changes: list[tuple[Any, ...]], commits: _Commits) -> CardHistory:
     return CardHistory(built[-1].path if built else "", built)
 
 
+class _Deleted(Sequence[CardHistory]):
+    """Histories of deleted cards, built only when the trend or bulk counts need them."""
+
+    def __init__(self, raw: list[Any], commits: _Commits, store: _Store | None) -> None:
+        self.raw = raw
+        self.commits = commits
+        self.store = store
+        self.built: list[CardHistory] | None = None
+
+    def _all(self) -> list[CardHistory]:
+        if self.built is None:
+            self.built = [_card(changes, self.commits, self.store) for changes in self.raw]
+        return self.built
+
+    @overload
+    def __getitem__(self, index: int) -> CardHistory: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CardHistory]: ...
+    def __getitem__(self, index: int | slice) -> CardHistory | Sequence[CardHistory]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
 class _Cards(Mapping[str, CardHistory]):
-    def __init__(self, live: dict[str, list[tuple[Any, ...]]], commits: _Commits) -> None:
+    def __init__(self, live: dict[str, Any], commits: _Commits, store: _Store | None) -> None:
         self.live = live
         self.commits = commits
+        self.store = store
         self.built: dict[str, CardHistory] = {}
 
     def __getitem__(self, path: str) -> CardHistory:
         history = self.built.get(path)
         if history is None:
-            history = _card(self.live[path], self.commits)
+            history = _card(self.live[path], self.commits, self.store)
             self.built[path] = history
         return history
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from kbcli.core.cards import to_utc
 
@@ -211,12 +212,17 @@ class RepoHistory:
         """Files matching the ``depends_on`` globs (relative to the knowledge repo root)
         changed by a commit after ``after_seq`` in walk order, newest first."""
         regexes = [glob_regex(repo_glob(self.prefix, p)) for p in patterns]
-        hits = [
-            (path, commit)
-            for path, commit in self.touched.items()
-            if commit.seq > after_seq and any(r.match(path) for r in regexes)
-        ]
-        return sorted(hits, key=lambda hit: (-hit[1].seq, hit[0]))
+        hits = []
+        for path, commit in self._newest_first:
+            if commit.seq <= after_seq:
+                break
+            if any(r.match(path) for r in regexes):
+                hits.append((path, commit))
+        return hits
+
+    @cached_property
+    def _newest_first(self) -> list[tuple[str, Commit]]:
+        return sorted(self.touched.items(), key=lambda hit: (-hit[1].seq, hit[0]))
 
 
 # -- front matter as raw fields ------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""Commits made by kb: only the files it touched, with a message and trailers.
+
+``git commit -- PATHS`` commits exactly those paths (their whole working-tree
+content, so uncommitted edits to a verified card go in with the verification) and
+leaves anything else the user has staged alone. The user's hooks run as usual.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from kbcli.errors import KbError
+
+
+def commit_files(root: Path, paths: Sequence[str], message: str) -> str:
+    """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha."""
+    _run(root, "add", "--", *paths)
+    _run(root, "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, stdin=message)
+    return _run(root, "rev-parse", "HEAD").strip()
+
+
+def in_git_repo(root: Path) -> bool:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True
+        )
+    except FileNotFoundError:
+        return False
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def _run(root: Path, *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        input=stdin.encode() if stdin is not None else None,
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+        last = detail.splitlines()[-1] if detail else "no output"
+        raise KbError(
+            f"git {args[0]} failed: {last}; the card files were changed but not committed"
+        )
+    return result.stdout.decode("utf-8", "replace")

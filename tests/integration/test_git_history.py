@@ -1,0 +1,185 @@
+"""The history pass against real git: last edits match git log, renames, cache, odd clones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kbcli.adapters.git_history import CACHE_NAME, ShallowClone, load_history
+from tests.helpers import KbRepo, git, make_repo, run_kb
+
+CARD = "---\ntitle: {title}\nowner: ana\nverified_at: {verified}\n---\n{body}\n"
+PEOPLE = [("Ana Souza", "ana@example.test"), ("Bob Stone", "bob@example.test")]
+
+
+def card(title: str, body: str, verified: str = "2026-01-05") -> str:
+    return CARD.format(title=title, body=body, verified=verified)
+
+
+def build_history(repo: KbRepo) -> None:
+    """A small history with renames, a folder move, a delete, a re-add and a merge."""
+    repo.write("a/one.md", card("One", "first"))
+    repo.write("a/two.md", card("Two", "second"))
+    repo.write("notes.txt", "not a card\n")
+    repo.commit("add", when="2026-01-05T10:00:00Z")
+    git(repo.path, "mv", "a/one.md", "a/uno.md")
+    repo.commit("rename", when="2026-01-06T10:00:00Z", author="Bob Stone", email="bob@example.test")
+    repo.write("a/uno.md", card("One", "first, edited"))
+    repo.commit("edit", when="2026-01-07T09:00:00+05:00")
+    git(repo.path, "mv", "a", "b")
+    repo.write("b/two.md", card("Two", "second, moved and edited"))
+    repo.commit(
+        "move folder", when="2026-01-08T10:00:00Z", author="Bob Stone", email="bob@example.test"
+    )
+    git(repo.path, "checkout", "-q", "-b", "side")
+    repo.write("b/three.md", card("Three", "on a branch"))
+    repo.commit(
+        "side card", when="2026-01-09T10:00:00Z", author="Bob Stone", email="bob@example.test"
+    )
+    git(repo.path, "checkout", "-q", "main")
+    repo.write("b/uno.md", card("One", "first, edited on main", "2026-01-10"))
+    repo.commit("verify one", when="2026-01-10T10:00:00Z")
+    git(repo.path, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    git(repo.path, "rm", "-q", "b/two.md")
+    repo.commit("drop two", when="2026-01-11T10:00:00Z")
+    repo.write("b/two.md", card("Two again", "re-added"))
+    repo.commit(
+        "re-add two", when="2026-01-12T10:00:00Z", author="Bob Stone", email="bob@example.test"
+    )
+
+
+def git_last(repo: Path, path: str) -> tuple[str, str, int]:
+    out = git(repo, "log", "-1", "--follow", "--format=%H%x1f%aN%x1f%at", "--", path).strip()
+    sha, name, stamp = out.split("\x1f")
+    return sha, name, int(stamp)
+
+
+def test_last_change_matches_git_log_follow_for_every_file(kb_repo: KbRepo, tmp_path: Path):
+    build_history(kb_repo)
+    history = load_history(kb_repo.path, tmp_path / "cache")
+    assert history is not None
+    files = git(kb_repo.path, "ls-files", "*.md").split()
+    assert sorted(history.cards) == sorted(files)
+    for path in files:
+        last = history.cards[path].last_change
+        assert last is not None
+        sha, name, stamp = git_last(kb_repo.path, path)
+        assert (last.commit.sha, last.commit.author_name) == (sha, name), path
+        assert int(last.commit.when.timestamp()) == stamp
+
+
+def test_a_card_keeps_its_history_across_renames(kb_repo: KbRepo, tmp_path: Path):
+    build_history(kb_repo)
+    history = load_history(kb_repo.path, tmp_path / "cache")
+    assert history is not None
+    uno = history.cards["b/uno.md"]
+    assert uno.created is not None and uno.created.commit.author_name == "Ana Souza"
+    assert [(r.old_path, r.path) for r in uno.renames] == [
+        ("a/one.md", "a/uno.md"),
+        ("a/uno.md", "b/uno.md"),
+    ]
+    # dates are UTC: 09:00+05:00 is 04:00Z
+    edits = [c for c in uno.changes if c.body_changed and not c.created]
+    assert edits[0].commit.when.isoformat() == "2026-01-07T04:00:00+00:00"
+    verification = uno.last_verification
+    assert verification is not None and verification.values["verified_at"] == "2026-01-10"
+    # a pure rename is not a content edit
+    assert uno.last_edit is not None and uno.last_edit.commit.when.day == 10
+    # the re-added card starts a new history; the deleted one is kept for the trend
+    two = history.cards["b/two.md"]
+    assert two.created is not None and two.created.commit.when.day == 12
+    assert any(h.deleted and h.path == "b/two.md" for h in history.deleted)
+    # a card from a merged branch is attributed to its own commit, not to the merge
+    three = history.cards["b/three.md"]
+    assert three.created is not None and three.created.commit.author_name == "Bob Stone"
+
+
+def test_cache_is_extended_by_new_commits_and_rebuilt_after_a_rewrite(
+    kb_repo: KbRepo, tmp_path: Path
+):
+    build_history(kb_repo)
+    cache = tmp_path / "cache"
+    first = load_history(kb_repo.path, cache)
+    assert first is not None and (cache / CACHE_NAME).is_file()
+
+    kb_repo.write("b/uno.md", card("One", "edited again"))
+    kb_repo.commit(
+        "later edit", when="2026-02-01T10:00:00Z", author="Bob Stone", email="bob@example.test"
+    )
+    incremental = load_history(kb_repo.path, cache)
+    fresh = load_history(kb_repo.path, tmp_path / "fresh")
+    assert incremental is not None and fresh is not None
+    assert incremental.commit_count == first.commit_count + 1
+    assert _summary(incremental) == _summary(fresh)
+
+    git(kb_repo.path, "reset", "-q", "--hard", "HEAD~2")
+    kb_repo.write("b/new.md", card("New", "after the rewrite"))
+    kb_repo.commit("rewritten", when="2026-02-02T10:00:00Z")
+    rewritten = load_history(kb_repo.path, cache)
+    fresh = load_history(kb_repo.path, tmp_path / "fresh2")
+    assert rewritten is not None and fresh is not None
+    assert _summary(rewritten) == _summary(fresh)
+    assert "b/new.md" in rewritten.cards
+
+
+def _summary(history) -> dict[str, list[tuple[str, str | None, bool]]]:
+    return {
+        path: [(c.commit.sha, c.old_path, c.is_content_edit) for c in h.changes]
+        for path, h in history.cards.items()
+    }
+
+
+def test_kb_root_in_a_subfolder_of_the_git_repo(tmp_path: Path):
+    outer = tmp_path / "project"
+    outer.mkdir()
+    git(outer, "init", "-q", "-b", "main")
+    repo = make_repo(outer / "kb", git_init=False)
+    repo.write("c.md", card("C", "body"))
+    repo.write("../src/api.py", "x = 1\n")
+    repo.commit("add")
+    history = load_history(repo.path, tmp_path / "cache")
+    assert history is not None and history.prefix == "kb"
+    assert list(history.cards) == ["c.md"]
+    assert "src/api.py" in history.touched
+
+
+def test_empty_repo_detached_head_and_no_git(tmp_path: Path, kb_repo: KbRepo):
+    empty = load_history(kb_repo.path, tmp_path / "c1")
+    assert empty is not None and empty.tip is None and not empty.cards
+    build_history(kb_repo)
+    git(kb_repo.path, "checkout", "-q", "--detach", "HEAD~1")
+    detached = load_history(kb_repo.path, tmp_path / "c2")
+    assert detached is not None and "b/uno.md" in detached.cards
+    plain = make_repo(tmp_path / "plain", git_init=False)
+    assert load_history(plain.path, tmp_path / "c3") is None
+
+
+def test_depth_one_clone_stops_with_the_unshallow_fix(kb_repo: KbRepo, tmp_path: Path):
+    build_history(kb_repo)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{kb_repo.path}", str(clone))
+    with pytest.raises(ShallowClone):
+        load_history(clone, tmp_path / "cache")
+
+    result = run_kb("--today", "2026-02-01", "report", cwd=clone)
+    assert result.exit_code == 2, result.output
+    assert "git fetch --unshallow" in result.stderr and "fetch-depth: 0" in result.stderr
+    assert "Traceback" not in result.output
+
+    allowed = run_kb("--today", "2026-02-01", "report", "--allow-shallow", cwd=clone)
+    assert allowed.exit_code == 0, allowed.output
+    assert "shallow clone" in allowed.stderr
+
+
+def test_report_outside_git_runs_front_matter_checks_and_says_history_was_skipped(
+    tmp_path: Path,
+):
+    repo = make_repo(tmp_path / "plain", git_init=False)
+    repo.write("c.md", card("C", "body", "2025-01-01"))
+    result = run_kb("--today", "2026-02-01", "report", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert "expired" in result.stdout
+    assert "skipped history checks" in result.stdout
+    assert shutil.which("git")
