@@ -29,6 +29,12 @@ demo: venv
 	@echo "== kb show: one card =="
 	$(KB) --kb example-kb show "SAML SSO setup" | head -40
 	@echo
+	@echo "== kb search: ranked, with trust badges (the index updates itself) =="
+	$(KB) --kb example-kb search "refund duplicate charge"
+	@echo
+	@echo "== kb suggest: which cards answer this ticket? =="
+	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
+	@echo
 	@echo "== kb report: trust score, findings, what each owner must verify =="
 	-$(KB) --kb example-kb report --limit 5 --allow-shallow
 	@echo

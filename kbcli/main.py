@@ -16,6 +16,12 @@ def main() -> NoReturn:
 
         sys.stdout.write(f"kb {__version__}\n")
         sys.exit(0)
+    if "search" in sys.argv[1:4]:  # kb search skips the CLI framework (kbcli/fast_search.py)
+        from kbcli.fast_search import run as fast_search
+
+        code = fast_search(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from kbcli.app import run
 
     sys.exit(run())

@@ -12,14 +12,15 @@ Stable API for other features (``kb capture`` calls ``suggest``)::
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.cards import CardMeta, Status, to_utc
+from kbcli.core.cards import Card, CardMeta, Status, to_utc
 from kbcli.core.durations import parse_duration
 from kbcli.core.languages import (
     STOP_WORDS,
@@ -114,7 +115,8 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
     default_lang = workspace.config.search.default_lang
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
-        card = card_from_bytes(rel, data)  # no "today": future dates are judged at query time
+        # No "today": future dates are judged at query time.
+        card = _quick_card(rel, data) or card_from_bytes(rel, data)
         meta = card.meta
         lang = normalize_lang(meta.lang, default_lang)
         cadence = policy.cadence_for(rel)
@@ -131,6 +133,27 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
         return IndexedCard(card, lang, vday, eday, wday, _front(meta, lang))
 
     return prepare
+
+
+def _quick_card(rel: str, data: bytes) -> Card | None:
+    """A card whose front matter is plain ``key: value`` lines, read without YAML."""
+    from kbcli.adapters.card_files import split_front_matter
+    from kbcli.core.cards import Position, parse_meta
+    from kbcli.core.quick_front import quick_front
+
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    split = split_front_matter(text)
+    if split is None or split[2] == 0:
+        return None
+    front, body, body_line = split
+    raw = quick_front(front)
+    if raw is None:
+        return None
+    meta, _ = parse_meta(raw, Position(), path=rel, body=body)
+    return Card(rel, meta, body, (), Position(), body_line)
 
 
 def _front(meta: CardMeta, lang: str) -> dict[str, Any]:
@@ -180,14 +203,18 @@ def sync(
     ``wait`` is how long to wait for another kb process's writer (0: don't wait and
     search the last committed index instead).
     """
-    from kbcli.adapters.tantivy_index import scan_cards
-
     index = index or open_index(workspace)
-    known = {} if rebuild else index.manifest.files
-    scan = scan_cards(workspace.card_files, known)
+    scan, checked, head, dirty = _look(workspace, index, rebuild)
     with _Progress(show_progress) as progress:
         stats = index.sync(
-            scan, _preparer(workspace), rebuild=rebuild, wait=wait, progress=progress.update
+            scan,
+            _preparer(workspace),
+            rebuild=rebuild,
+            wait=wait,
+            progress=progress.update,
+            checked=checked,
+            head=head,
+            dirty=dirty,
         )
     if stats.busy and wait > 0:
         raise KbError(
@@ -195,6 +222,49 @@ def sync(
             "try again when it has finished"
         )
     return stats
+
+
+def _look(
+    workspace: Workspace, index: CardIndex, rebuild: bool
+) -> tuple[dict[str, tuple[int, int]], set[str] | None, str, frozenset[str]]:
+    """What to compare with the index: (stats, paths checked or None for all, HEAD, dirty).
+
+    In a git work tree only the files git reports as changed (now, at the last sync,
+    or between the last sync's HEAD and this one) are stat-ed; elsewhere, every card.
+    """
+    from kbcli.adapters import git_status
+    from kbcli.adapters.tantivy_index import scan_cards
+
+    manifest = index.manifest
+    git = git_status.view(workspace.root)
+    if git is None:
+        return (
+            scan_cards(workspace.card_files, {} if rebuild else manifest.files),
+            None,
+            "",
+            frozenset(),
+        )
+    full = rebuild or manifest.key != index.key or not manifest.head
+    between: set[str] | None = set()
+    if not full and manifest.head != git.head:
+        between = git_status.changed_between(workspace.root, manifest.head, git.head)
+    if full or between is None:
+        scan = scan_cards(workspace.card_files, {} if rebuild else manifest.files)
+        return scan, None, git.head, _cards(workspace, git.dirty)
+    checked = _cards(workspace, git.dirty | set(manifest.dirty) | between)
+    scan = {}
+    for rel in checked:
+        try:
+            st = os.stat(workspace.root / rel)
+        except OSError:
+            continue
+        scan[rel] = (st.st_size, st.st_mtime_ns)
+    return scan, set(checked), git.head, _cards(workspace, git.dirty)
+
+
+def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
+    is_card = workspace.card_files.is_card_path
+    return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
 
 
 class _Progress:
@@ -419,13 +489,10 @@ def _run(
         fuzzy = stage != STAGES[0]
         clauses = [qb.word(w, fuzzy=fuzzy) for w in words]
         if stage == STAGES[2]:
-            # Most of the words (half, rounded up) in any field, typos allowed.
+            # Any of the words in any field, typos allowed: BM25 ranks cards with more
+            # (and rarer) words first.
             q = qb.combine(
-                phrases,
-                should=clauses,
-                must_not=excluded,
-                filters=required,
-                min_should=max(1, (len(words) + 1) // 2),
+                phrases, should=clauses, must_not=excluded, filters=required, min_should=1
             )
         else:
             q = qb.combine(clauses + phrases, must_not=excluded, filters=required)
@@ -607,9 +674,14 @@ def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
         raise KbError("give the text of a ticket or question (or - to read it from stdin)")
     index = open_index(workspace)
     sync(workspace, index=index)
-    words = _words(text)
-    fields = _like_fields(index, text, text, words, index.groups())
-    return _like(workspace, index, fields, limit, None, words)
+    words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
+    qb = index.queries()
+    _, excluded = _filters(workspace, qb, ParsedQuery(), False)
+    q = qb.combine([], should=[qb.word(w) for w in words], must_not=excluded, min_should=1)
+    _, raw = index.search(q, max(limit * 3, 20))
+    hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
+    hits.sort(key=lambda h: -h.score)
+    return hits[:limit]
 
 
 def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]:
@@ -639,7 +711,7 @@ def index_status(workspace: Workspace) -> dict[str, Any]:
     index = open_index(workspace)
     return {
         "path": str(index.directory),
-        "cards": len(index.manifest.files),
+        "cards": index.manifest.count(),
         "documents": index.count(),
         "languages": index.groups(),
     }

@@ -11,6 +11,7 @@ from rich.markup import escape
 from kbcli.output import badge, console, print_json
 
 if TYPE_CHECKING:
+    from kbcli.context import RunContext
     from kbcli.search import Hit, SearchResult
     from kbcli.workspace import Workspace
 
@@ -104,3 +105,27 @@ def render_no_hits(result: SearchResult, *, json: bool) -> None:
         out.print(f"  [dim]hint:[/] {escape(hint)}", soft_wrap=True)
     if not result.hints and (result.query.filters or result.query.states):
         out.print("  [dim]hint:[/] drop a filter to broaden the search", soft_wrap=True)
+
+
+def search_command(
+    context: RunContext,
+    query: list[str],
+    *,
+    limit: int,
+    json: bool,
+    paths_only: bool,
+    explain: bool,
+    archived: bool,
+) -> int:
+    """The search command's work, shared with the fast path (``kbcli.fast_search``)."""
+    from kbcli.search import search as run_search
+
+    workspace = context.workspace
+    result = run_search(
+        workspace, " ".join(query), limit=limit, include_archived=archived, explain=explain
+    )
+    render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
+    if not result.hits:
+        render_no_hits(result, json=json or paths_only)
+        return 1
+    return 0

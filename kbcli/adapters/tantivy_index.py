@@ -27,8 +27,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
 SCHEMA_VERSION = 3
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.tsv"
+STATE = "state.json"
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -150,32 +151,117 @@ class Analysis:
 # --- manifest ------------------------------------------------------------------------
 
 
-@dataclass
 class Manifest:
-    """What the committed index holds: path -> [size, mtime_ns, hash, group]."""
+    """What the committed index holds: path -> [size, mtime_ns, hash, group].
 
-    key: str = ""
-    files: dict[str, list[Any]] = field(default_factory=dict)
+    Two files, so that editing one card never rewrites a 38,000-line file:
+
+    - ``state.json``: settings key, git HEAD at the last sync, the entries of the
+      files git reported as changed then (an overlay), language groups, card count;
+    - ``manifest.tsv``: ``size\tmtime\thash\tgroup\tpath`` lines for the rest,
+      read only when a search needs them (from a handle opened with the state, so a
+      concurrent rewrite is never mixed in).
+
+    ``manifest.tsv`` is always written before ``state.json``; a run killed between
+    the two leaves an older overlay, whose entries the next sync re-checks.
+    """
+
+    def __init__(
+        self,
+        key: str = "",
+        files: dict[str, list[Any]] | None = None,
+        *,
+        head: str = "",
+        dirty: dict[str, list[Any]] | None = None,
+        groups: list[str] | None = None,
+        count: int | None = None,
+    ) -> None:
+        self.key = key
+        self.head = head
+        self.dirty = dirty or {}
+        self._files = files
+        self._rest: Any = None
+        self._groups = groups
+        self._count = count
 
     @classmethod
-    def load(cls, path: Path) -> Manifest:
+    def load(cls, directory: Path) -> Manifest:
         try:
-            data = json.loads(path.read_bytes())
-            return cls(str(data["key"]), dict(data["files"]))
+            state = json.loads((directory / STATE).read_bytes())
+            manifest = cls(
+                str(state["key"]),
+                None,
+                head=str(state.get("head") or ""),
+                dirty=dict(state.get("dirty") or {}),
+                groups=list(state.get("groups") or []),
+                count=int(state.get("count") or 0),
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
+        try:
+            manifest._rest = (directory / MANIFEST).open("r", encoding="utf-8", newline="\n")
+        except OSError:
+            manifest._files = {}
+        return manifest
 
-    def save(self, path: Path) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump({"key": self.key, "files": self.files}, handle, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+    @property
+    def files(self) -> dict[str, list[Any]]:
+        """Every entry: the lines of manifest.tsv with the overlay on top."""
+        if self._files is None:
+            files: dict[str, list[Any]] = {}
+            handle = self._rest
+            if handle is not None:
+                try:
+                    for line in handle:
+                        size, mtime, digest, group, rel = line.rstrip("\n").split("\t", 4)
+                        files[rel] = [int(size), int(mtime), digest, group]
+                except (ValueError, OSError):
+                    files = {}
+                    self.key = ""  # unreadable: the next sync rebuilds
+                handle.close()
+                self._rest = None
+            files.update(self.dirty)
+            self._files = files
+        return self._files
+
+    def save(self, directory: Path, *, body: bool) -> None:
+        """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""
+        if body:
+            lines = [
+                f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}"
+                for p, e in self.files.items()
+                if "\n" not in p
+            ]
+            _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n")
+        state = {
+            "key": self.key,
+            "head": self.head,
+            "dirty": self.dirty,
+            "groups": self.groups(),
+            "count": self.count(),
+        }
+        _write_atomic(directory / STATE, json.dumps(state, ensure_ascii=False))
 
     def groups(self) -> list[str]:
-        present = {entry[3] for entry in self.files.values()}
+        if self._files is None and self._groups is not None:
+            present = set(self._groups) | {e[3] for e in self.dirty.values()}
+        else:
+            present = {entry[3] for entry in self.files.values()}
         return [g for g in GROUPS if g in present]
+
+    def count(self) -> int:
+        if self._files is None and self._count is not None:
+            return self._count
+        return len(self.files)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 # --- scanning ------------------------------------------------------------------------
@@ -278,13 +364,12 @@ class CardIndex:
         self.directory = directory
         self.key = f"v{SCHEMA_VERSION}:{settings_key}"
         self.data_dir = directory / f"tantivy-v{SCHEMA_VERSION}"
-        self.manifest_path = directory / MANIFEST
         self.schema = _build_schema()
         self.analysis = Analysis()
         self.names = field_names()
         directory.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(exist_ok=True)
-        self.manifest = Manifest.load(self.manifest_path)
+        self.manifest = Manifest.load(directory)
         try:
             self.index = tantivy.Index(self.schema, str(self.data_dir))
         except (OSError, ValueError):
@@ -323,26 +408,42 @@ class CardIndex:
         rebuild: bool = False,
         wait: float = 0.0,
         progress: Callable[[int, int], None] | None = None,
+        checked: Collection[str] | None = None,
+        head: str = "",
+        dirty: Collection[str] = (),
     ) -> SyncStats:
-        """Bring the index in step with ``scan`` (path -> size, mtime_ns)."""
+        """Bring the index in step with ``scan`` (path -> size, mtime_ns).
+
+        With ``checked``, only those paths were looked at (git said the others are as
+        committed at ``head``): ``scan`` holds the ones that exist. ``dirty`` are the
+        paths git reports as changed, remembered so the next search re-checks them.
+        """
         started = time.monotonic()
         stats = SyncStats()
         old = self.manifest
         full = rebuild or old.key != self.key
+
+        def known(p: str) -> list[Any] | None:
+            return old.dirty[p] if p in old.dirty else old.files.get(p)
+
         if full:
             candidates = sorted(scan)
-            deleted = sorted(old.files)
+            deleted: list[str] = []
         else:
             candidates = [
                 p
                 for p, (size, mtime) in scan.items()
-                if (entry := old.files.get(p)) is None or entry[0] != size or entry[1] != mtime
+                if (entry := known(p)) is None or entry[0] != size or entry[1] != mtime
             ]
-            deleted = [p for p in old.files if p not in scan]
+            if checked is None:
+                deleted = [p for p in old.files if p not in scan]
+            else:
+                deleted = [p for p in checked if p not in scan and known(p) is not None]
         stats.unchanged = len(scan) - len(candidates)
-        if not candidates and not deleted:
+        same_git = head == old.head and set(dirty) == set(old.dirty)
+        if not candidates and not deleted and same_git:
             return stats
-        files = {} if full else dict(old.files)
+        changes: dict[str, list[Any] | None] = {}  # path -> new entry, None when deleted
         writer: tantivy.IndexWriter | None = None
 
         def need_writer() -> tantivy.IndexWriter | None:
@@ -355,12 +456,12 @@ class CardIndex:
 
         if full and need_writer() is None:
             return _busy(stats)
-        for p in deleted if not full else ():
+        for p in deleted:
             w = need_writer()
             if w is None:
                 return _busy(stats)
             w.delete_documents_by_term("path", p)
-            files.pop(p, None)
+            changes[p] = None
             stats.deleted += 1
         total = len(candidates)
         for number, rel in enumerate(candidates, 1):
@@ -372,36 +473,64 @@ class CardIndex:
                 continue  # vanished since the scan: the next sync deletes it
             digest = hashlib.blake2b(data, digest_size=12).hexdigest()
             size, mtime = scan[rel]
-            entry = old.files.get(rel)
-            if not full and entry is not None and entry[2] == digest:
-                files[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
+            entry = None if full else known(rel)
+            if entry is not None and entry[2] == digest:
+                changes[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
                 stats.unchanged += 1
                 continue
             w = need_writer()
             if w is None:
                 return _busy(stats)
             indexed = prepare(rel, data)
-            w.delete_documents_by_term("path", rel)
+            if not full:  # after delete_all_documents there is nothing to replace
+                w.delete_documents_by_term("path", rel)
             w.add_document(self._document(indexed))
-            files[rel] = [size, mtime, digest, group_of(indexed.lang)]
-            if entry is None or full:
+            changes[rel] = [size, mtime, digest, group_of(indexed.lang)]
+            if entry is None:
                 stats.added += 1
             else:
                 stats.changed += 1
         if full:
             stats.rebuilt = True
             stats.deleted = len(set(old.files) - set(scan))
-        new_manifest = Manifest(self.key, files)
+        new_dirty: dict[str, list[Any]] = {}
+        for p in dirty:
+            entry = changes[p] if p in changes else (None if full else known(p))
+            if entry is not None:
+                new_dirty[p] = entry
+        touched = set(changes)
+        # manifest.tsv holds what is not in the overlay: rewrite it only when that changed.
+        body = (
+            full
+            or checked is None
+            or head != old.head
+            or any(p not in new_dirty for p in touched)
+            or any(p not in new_dirty for p in old.dirty)
+        )
+        if body:
+            files = {} if full else dict(old.files)
+            for p, entry in changes.items():
+                if entry is None:
+                    files.pop(p, None)
+                else:
+                    files[p] = entry
+            new_manifest = Manifest(self.key, files, head=head, dirty=new_dirty)
+        else:
+            new_manifest = old
+            new_manifest.dirty = new_dirty
+            if new_manifest._files is not None:
+                new_manifest._files.update(new_dirty)
+            new_manifest._count = (old._count or 0) + stats.added - stats.deleted
         if writer is not None:
             writer.commit()
             writer.wait_merging_threads()
-            new_manifest.save(self.manifest_path)
+            new_manifest.save(self.directory, body=body)
             self.index.reload()
         else:
-            # Only stats changed (a touched file): record them if nobody else is writing.
+            # Only stats or git's view changed: record them if nobody else is writing.
             w = self._writer(0.0)
             if w is not None:
-                new_manifest.save(self.manifest_path)
+                new_manifest.save(self.directory, body=body)
                 del w
         self.manifest = new_manifest
         if full:

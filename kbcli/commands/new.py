@@ -40,6 +40,7 @@ def new(
                 "could not map your git identity to a person in the roster; "
                 "the card has no owner yet (pass --owner)"
             )
+    _warn_duplicates(workspace, title)
     path = workspace.new_card(
         template=template, title=title, owner=owner, tags=tuple(tag or ()), folder=folder
     )
@@ -47,6 +48,17 @@ def new(
     console().print(f"Created [bold]{rel}[/] from template '{template}'")
     if edit:
         open_in_editor(path)
+
+
+def _warn_duplicates(workspace: object, title: str) -> None:
+    """Search early: name the existing cards that look like the one being created."""
+    from kbcli.output import warn
+    from kbcli.search import duplicates
+
+    similar = duplicates(workspace, title)  # type: ignore[arg-type]
+    if similar:
+        listed = "; ".join(f"{hit.path} ({hit.title})" for hit in similar)
+        warn(f"similar cards already exist, consider updating one instead: {listed}")
 
 
 def register(app: typer.Typer) -> None:

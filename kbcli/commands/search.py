@@ -13,14 +13,12 @@ def search(
         list[str],
         typer.Argument(help='Words, "phrases", -exclusions, key:value and is:state filters.'),
     ],
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")
-    ] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
     json: Annotated[
         bool, typer.Option("--json", help="Print JSON (fields in the README).")
     ] = False,
     paths_only: Annotated[
-        bool, typer.Option("--paths-only", "-l", help="Print only the paths, one per line.")
+        bool, typer.Option("--paths-only", help="Print only the paths, one per line.")
     ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show why each hit ranked where it did.")
@@ -38,18 +36,21 @@ def search(
 
     Example: kb search refund "duplicate charge" tag:billing -is:expired
     """
-    from kbcli.search import search as run_search
-    from kbcli.views_search import render_hits, render_no_hits
+    from kbcli.views_search import search_command
 
-    workspace = ctx.obj.workspace
-    result = run_search(
-        workspace, " ".join(query), limit=limit, include_archived=archived, explain=explain
+    code = search_command(
+        ctx.obj,
+        query,
+        limit=limit,
+        json=json,
+        paths_only=paths_only,
+        explain=explain,
+        archived=archived,
     )
-    render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
-    if not result.hits:
-        render_no_hits(result, json=json or paths_only)
-        raise typer.Exit(1)
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(search)
+    # Unknown "options" are query exclusions: kb search refund -stripe
+    app.command(context_settings={"ignore_unknown_options": True})(search)

@@ -166,7 +166,9 @@ _STOP_TEXT = """
 a an and are as at be been but by can could do does did for from had has have how i
 if in into is it its me my no not of on or our so than that the their them then there
 these they this to was we were what when where which who why will with would you your
-yours am any all get got cannot can't dont don't doesn't isn't
+yours am any all get got cannot can't dont don't doesn't isn't more most some such only
+also just very out up over again still now like want wants need needs please help hi hello
+thanks anything something everything being instead shows show s t
 и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только
 ее мне было вот от меня еще нет о из ему когда или ли если уже мой моя мои нам нас это
 почему где
@@ -234,7 +236,8 @@ def make_snippet(
     return _cut(text[start:end], hits, width)
 
 
-_MARKUP = re.compile(r"\*\*|__|`")
+# Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.
+_MARKUP = re.compile(r"\*\*|__|`|\]\([^)\s]*\)|\[(?=[^\[\]]*\]\()|\[\[|\]\]")
 
 
 def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
@@ -269,7 +272,9 @@ def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
                 removed += min(m.end(), offset) - m.start()
         return offset - removed
 
-    final = tuple((moved(s) + len(prefix), moved(e) + len(prefix)) for s, e in shifted)
+    final = tuple(
+        (moved(s) + len(prefix), moved(e) + len(prefix)) for s, e in shifted if moved(e) > moved(s)
+    )
     return Snippet(prefix + clean + suffix, final)
 
 

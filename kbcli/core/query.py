@@ -100,7 +100,8 @@ class ParsedQuery:
         if isinstance(item, StateFilter):
             return f"{'-' if item.negated else ''}is:{item.state}"
         value = f'"{item.value}"' if " " in item.value else item.value
-        return f"{'-' if item.negated else ''}{item.key}:{value}"
+        key = "tag" if item.key == "tags" else item.key
+        return f"{'-' if item.negated else ''}{key}:{value}"
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -1,0 +1,223 @@
+"""Benchmark kb's search index against the tools a user would otherwise use.
+
+Measured in one run (report ratios, these machines are noisy):
+
+1. full index build: ``kb index --rebuild`` vs a minimal tantivy-py script indexing
+   the same files (title + body, no front matter handling);
+2. re-sync after editing one card: ``kb index`` after touching one card;
+3. ``kb search WORDS`` as a whole process (warm index, freshness check included)
+   vs ``rg -il WORDS`` over the same card files;
+4. peak memory (max RSS) of the full build.
+
+Usage: python bench/search_bench.py [REPO] [--query "refund duplicate charge"] [--runs 5]
+REPO is a knowledge repo (kb.toml) such as one made by bench/generate.py, or a git
+bundle of the tldr-pages corpus (the default, ../shared/corpora/tldr-pages.bundle from
+the project root), which is cloned to a temporary folder with a kb.toml added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MINIMAL = r"""
+import os, sys, tantivy
+out, roots = sys.argv[1], sys.argv[2:]
+sb = tantivy.SchemaBuilder()
+sb.add_text_field("path", stored=True, tokenizer_name="raw")
+sb.add_text_field("body", stored=True, tokenizer_name="en_stem")
+index = tantivy.Index(sb.build(), out)
+writer = index.writer(96_000_000, 2)
+for root in roots:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith(".md"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    writer.add_document(tantivy.Document(path=path, body=f.read()))
+writer.commit()
+writer.wait_merging_threads()
+"""
+
+
+def tldr_repo(bundle: Path) -> Path:
+    """Clone the tldr-pages bundle and make its English, Russian and Ukrainian pages cards."""
+    target = Path(tempfile.mkdtemp(prefix="kb-bench-tldr-")) / "tldr"
+    subprocess.run(["git", "clone", "-q", str(bundle), str(target)], check=True)
+    (target / "kb.toml").write_text('[cards]\nfolders = ["pages", "pages.ru", "pages.uk"]\n')
+    (target / ".git" / "info" / "exclude").write_text(".kb/\nkb.toml\n")
+    return target
+
+
+# Users' installs have compiled bytecode; a machine that sets PYTHONDONTWRITEBYTECODE
+# would make every kb run recompile kb's modules, which is not what users see.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+CPU: list[float] = []  # user+sys seconds of each timed() run, in order
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and max RSS (KiB) of one child process; its CPU time goes to CPU."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    start = time.perf_counter()
+    subprocess.run(
+        cmd, cwd=cwd, env=ENV, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(usage.ru_utime + usage.ru_stime - cpu_before)
+    return seconds, max(before, usage.ru_maxrss)
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) via /usr/bin/time -v (children only counted once)."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], env=ENV, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - start
+    rss = 0
+    for line in proc.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            rss = int(line.split(":")[1])
+    return seconds, rss
+
+
+def median(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    """Median wall and CPU time of ``runs`` runs after one warm-up run."""
+    timed(cmd, cwd)
+    walls = [timed(cmd, cwd)[0] for _ in range(runs)]
+    return statistics.median(walls), statistics.median(CPU[-runs:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = Path(__file__).resolve().parent.parent / "../shared/corpora/tldr-pages.bundle"
+    parser.add_argument("repo", type=Path, nargs="?", default=default)
+    parser.add_argument("--query", default="refund duplicate charge")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-build", action="store_true", help="only measure sync and search")
+    args = parser.parse_args()
+    repo = args.repo.resolve()
+    if repo.suffix == ".bundle":
+        repo = tldr_repo(repo)
+    kb = [str(Path(sys.executable).with_name("kb")), "--kb", str(repo)]
+    tldr = [str(repo / f) for f in ("pages", "pages.ru", "pages.uk") if (repo / f).is_dir()]
+    roots = tldr or [str(repo)]
+    rows = []
+    if not args.skip_build:
+        kb_s, kb_rss = peak_rss([*kb, "index", "--rebuild"])
+        tmp = Path(tempfile.mkdtemp())
+        try:
+            min_s, min_rss = peak_rss([sys.executable, "-c", MINIMAL, str(tmp), *roots])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        rows.append(
+            (
+                "full index build",
+                f"{kb_s:.1f} s",
+                f"{min_s:.1f} s (minimal tantivy-py)",
+                f"{kb_s / min_s:.2f}x",
+            )
+        )
+        rows.append(
+            (
+                "peak RSS while indexing",
+                f"{kb_rss / 1024:.0f} MB",
+                f"{min_rss / 1024:.0f} MB (minimal)",
+                f"{kb_rss / max(min_rss, 1):.2f}x",
+            )
+        )
+    subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
+    cards = sorted(p for p in repo.rglob("*.md") if ".kb" not in p.parts and ".git" not in p.parts)
+    if (repo / "pages").is_dir():  # tldr: only the folders kb.toml names are cards
+        cards = [
+            p for p in cards if p.relative_to(repo).parts[0] in ("pages", "pages.ru", "pages.uk")
+        ]
+    victim = cards[len(cards) // 2]
+    original = victim.read_bytes()
+    sync_times, sync_inner, sync_cpu = [], [], []
+    try:
+        for i in range(args.runs):
+            victim.write_bytes(original + f"\nedited {i}\n".encode())
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            out = subprocess.run(
+                [*kb, "index", "--json"], env=ENV, capture_output=True, text=True, check=False
+            )
+            sync_times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            sync_cpu.append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
+            sync_inner.append(json.loads(out.stdout)["seconds"])
+    finally:
+        victim.write_bytes(original)
+        subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
+    noop, noop_cpu = median([*kb, "index"], args.runs)
+    rows.append(
+        (
+            "re-sync after editing one card: kb index, whole process",
+            f"{statistics.median(sync_times):.3f} s",
+            f"{noop:.3f} s (no change)",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "  same, CPU time (user+sys)",
+            f"{statistics.median(sync_cpu):.3f} s",
+            f"{noop_cpu:.3f} s (no change)",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "  the sync itself (git status, hash, index, commit)",
+            f"{statistics.median(sync_inner):.3f} s",
+            "",
+            "",
+        )
+    )
+    words = args.query.split()
+    search_s, search_cpu = median([*kb, "search", *words, "--paths-only"], args.runs)
+    rg = ["rg", "-il", "--glob", "*.md", "--glob", "!.kb"]
+    for word in words:
+        rg += ["-e", word]
+    rg_s, rg_cpu = median([*rg, *roots], args.runs)
+    rows.append(
+        (
+            f"kb search {args.query!r} vs rg -il",
+            f"{search_s:.3f} s",
+            f"{rg_s:.3f} s (rg)",
+            f"{search_s / rg_s:.2f}x",
+        )
+    )
+    rows.append(
+        (
+            "  same, CPU time (user+sys)",
+            f"{search_cpu:.3f} s",
+            f"{rg_cpu:.3f} s (rg)",
+            f"{search_cpu / max(rg_cpu, 1e-6):.2f}x",
+        )
+    )
+    width = max(len(r[0]) for r in rows)
+    print(f"repo: {repo} ({len(cards)} .md files), runs: {args.runs}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    for name, ours, theirs, ratio in rows:
+        print(f"{name:<{width}}  {ours:>10}  {theirs:>32}  {ratio:>7}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""A fast reader for the plain front matter most cards have, with YAML as the fallback.
+
+Indexing tens of thousands of cards spends most of its time building Python objects in
+the YAML library. Front matter made only of ``key: value`` and ``key: [a, b]`` lines is
+read here directly; anything else (nesting, block lists, anchors, comments, multi-line
+values) returns None so that the caller uses the full YAML parser and gets its exact
+semantics and error positions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_LINE = re.compile(r"^([A-Za-z_][\w\-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_FAIL = object()
+_SPECIAL = set("{&*!|>%@`#")
+_NUMBER = re.compile(r"^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^0[xo]")
+
+
+def quick_front(front: str) -> dict[str, Any] | None:
+    """The mapping of simple front matter; None when YAML is needed to read it right."""
+    result: dict[str, Any] = {}
+    for line in front.split("\n"):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        match = _LINE.match(line)
+        if not match or match.group(1) in result:
+            return None
+        value = _value(match.group(2) or "")
+        if value is _FAIL:
+            return None
+        result[match.group(1)] = value
+    return result
+
+
+def _value(text: str) -> Any:
+    if text.startswith("["):
+        if not text.endswith("]") or "[" in text[1:] or "]" in text[:-1]:
+            return _FAIL
+        inner = text[1:-1].strip()
+        if not inner:
+            return []
+        items = [_scalar(part.strip()) for part in inner.split(",")]
+        return _FAIL if any(i is _FAIL or i is None for i in items) else items
+    return _scalar(text)
+
+
+def _scalar(text: str) -> Any:
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    first = text[0]
+    if first in "\"'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != first or first in inner or "\\" in inner:
+            return _FAIL
+        return inner
+    if first in _SPECIAL or first in "-?:,[]" or " #" in text or ": " in text or text.endswith(":"):
+        return _FAIL
+    if text.lower() in ("true", "false", "yes", "no", "on", "off") or _NUMBER.match(text):
+        return _FAIL  # YAML booleans and numbers: let YAML decide
+    return text

@@ -1,0 +1,111 @@
+"""The query language parser and the offline Ukrainian/Hebrew analysis (pure, no index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbcli.core.languages import (
+    analyze_he,
+    analyze_uk,
+    content_words,
+    group_of,
+    make_snippet,
+    stem_uk,
+    within_edits,
+)
+from kbcli.core.query import KeyFilter, QueryError, StateFilter, parse_query
+
+
+def test_parse_query_splits_words_phrases_exclusions_and_filters() -> None:
+    q = parse_query(
+        'refund "duplicate charge" -chargeback -"card declined" tag:billing '
+        'owner:"Ana Souza" is:verified -is:expired ticket_refs:SUP-1388 -lang:ru'
+    )
+    assert q.words == ("refund",)
+    assert q.phrases == ("duplicate charge",)
+    assert q.excluded_words == ("chargeback",)
+    assert q.excluded_phrases == ("card declined",)
+    assert KeyFilter("tags", "billing") in q.filters
+    assert KeyFilter("owner", "Ana Souza") in q.filters
+    assert KeyFilter("ticket_refs", "SUP-1388") in q.filters
+    assert KeyFilter("lang", "ru", negated=True) in q.filters
+    assert q.states == (StateFilter("verified"), StateFilter("expired", negated=True))
+
+
+def test_urls_times_and_punctuation_stay_words() -> None:
+    q = parse_query("https://app.example.com 10:30 - --")
+    assert q.words == ("https://app.example.com", "10:30")
+    assert not q.filters
+
+
+def test_unknown_is_value_is_a_clear_error() -> None:
+    with pytest.raises(QueryError, match="is:verified"):
+        parse_query("refund is:stale")
+
+
+def test_status_filters_unhide_archived() -> None:
+    assert parse_query("x is:archived").mentions_status
+    assert parse_query("x status:archived").mentions_status
+    assert not parse_query("x tag:archived").mentions_status
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("повернення", "поверненню", "повернень"),
+        ("кошти", "коштів", "коштами"),
+        ("пароль", "паролю", "паролі"),
+        ("рахунок", "рахунку", "рахунків"),
+        ("підписка", "підписки", "підписку"),
+    ],
+)
+def test_ukrainian_inflected_forms_share_a_stem(forms: tuple[str, ...]) -> None:
+    assert len({stem_uk(f) for f in forms}) == 1, {f: stem_uk(f) for f in forms}
+
+
+def test_ukrainian_apostrophe_words_stay_whole() -> None:
+    assert analyze_uk("прив'язаної адреси") == analyze_uk("прив’язаної адреси")
+    assert len(analyze_uk("прив'язаної")) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("סיסמה", "לאפס את הסיסמה"),  # definite article prefix
+        ("סיסמאות", "בחירת סיסמה חדשה"),  # plural
+        ("לסיסמה", "שכחתם את הסיסמה"),  # preposition prefix
+        ("חשבונות", "החשבון שלכם"),  # plural and final letter
+    ],
+)
+def test_hebrew_prefixes_and_plurals_meet(query: str, text: str) -> None:
+    assert set(analyze_he(query)) & set(analyze_he(text))
+
+
+def test_hebrew_short_roots_keep_their_first_letter() -> None:
+    assert "ית" not in analyze_he("בית")
+
+
+def test_language_groups() -> None:
+    assert group_of("en-US") == "en"
+    assert group_of("ua") == "uk"
+    assert group_of("de") == "xx"
+    assert group_of(None, "ru") == "ru"
+
+
+def test_stop_words_are_dropped_unless_nothing_is_left() -> None:
+    assert content_words(["how", "do", "I", "refund"]) == ["refund"]
+    assert content_words(["the", "who"]) == ["the", "who"]
+
+
+def test_snippet_picks_the_best_passage_and_marks_matches() -> None:
+    text = "# Title\n\nIntro line about nothing.\n\nA **refund** for a duplicate charge.\n"
+    snippet = make_snippet(text, lambda w: w.lower() in {"refund", "duplicate"})
+    assert snippet.text == "A refund for a duplicate charge."
+    marked = [snippet.text[s:e] for s, e in snippet.highlights]
+    assert marked == ["refund", "duplicate"]
+
+
+def test_edit_distance() -> None:
+    assert within_edits("password", "pasword", 1)
+    assert within_edits("salesforce", "salesfroce", 2)
+    assert not within_edits("refund", "return", 1)
