@@ -15,12 +15,16 @@ import typer
 
 from kbcli import __version__
 from kbcli.commands import (
+    archive,
     build,
+    capture,
+    flag,
     history,
     index,
     init,
     list_cards,
     new,
+    publish,
     reassign,
     related,
     report,
@@ -103,6 +107,10 @@ for module in (
     reassign,
     build,
     serve,
+    capture,
+    publish,
+    archive,
+    flag,
 ):
     module.register(app)
 
@@ -133,8 +141,6 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    from rich.markup import escape
+    from kbcli.output import print_error
 
-    from kbcli.output import err_console
-
-    err_console().print(f"[bold red]kb: error:[/] {escape(message)}", soft_wrap=True)
+    print_error(message)

@@ -140,6 +140,15 @@ class HandbookSettings:
     branch: str = setting("main", _text, "Branch that edit links point at.")
 
 
+@dataclass(frozen=True)
+class CaptureSettings:
+    slack_url: str = setting(
+        "", _text, "Web address of the Slack workspace (https://acme.slack.com), for permalinks."
+    )
+    folder: str = setting("", _text, "Folder for captured drafts (default: the first card folder).")
+    template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
+
+
 SECTIONS: dict[str, type] = {
     "cards": CardsSettings,
     "verification": VerificationSettings,
@@ -147,6 +156,7 @@ SECTIONS: dict[str, type] = {
     "history": HistorySettings,
     "check": CheckSettings,
     "handbook": HandbookSettings,
+    "capture": CaptureSettings,
 }
 
 
@@ -160,6 +170,7 @@ class KbConfig:
     history: HistorySettings = field(default_factory=HistorySettings)
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
+    capture: CaptureSettings = field(default_factory=CaptureSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()
 

@@ -43,7 +43,12 @@ class RunContext:
         from kbcli.output import warn
         from kbcli.workspace import Workspace
 
-        cwd = Path.cwd()
+        try:
+            cwd = Path.cwd()
+        except FileNotFoundError:
+            raise KbError(
+                "the current folder no longer exists: cd into your knowledge repo"
+            ) from None
         root = find_root(cwd, self.kb_dir)
         config = load_config(root, os.environ, self.overrides)
         for warning in config.warnings:

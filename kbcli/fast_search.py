@@ -90,11 +90,9 @@ def run(argv: list[str]) -> int | None:
             archived=bool(options.get("archived")),
         )
     except KbError as error:
-        from rich.markup import escape
+        from kbcli.output import print_error
 
-        from kbcli.output import err_console
-
-        err_console().print(f"[bold red]kb: error:[/] {escape(error.message)}", soft_wrap=True)
+        print_error(error.message)
         return error.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED

@@ -16,6 +16,9 @@ Stable interface for other features (``kb check``, ``kb report``, the handbook):
   the trust score (share of published cards that are verified or due) at the end of
   each of the last ``weeks`` weeks up to ``today``, oldest first.
 
+Importing this module (or ``kbcli.core.health``) registers the trust, roster and
+history rules in ``kbcli.core.findings.RULES``.
+
 A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) unless
 ``allow_shallow``.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
 from kbcli.core.catalog import Assessed
 from kbcli.core.findings import Finding, from_problem
 from kbcli.core.history import CardHistory, RepoHistory
@@ -90,7 +94,10 @@ def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Healt
         from_problem(card.path, problem, card.title)
         for card, problem in workspace.catalog.problems()
     ]
-    findings = apply_severities([*problems, *result.findings], workspace)
+    from kbcli.core.flags import flag_findings
+
+    flagged = [f for item in items for f in flag_findings(item.card)]
+    findings = apply_severities([*problems, *result.findings, *flagged], workspace)
     return Health(items, findings, history, skipped)
 
 

@@ -99,6 +99,13 @@ def print_problems(problems: list[tuple[str, Any]]) -> None:
         out.print(f"[{style}]{escape(problem.at(path))}[/]", soft_wrap=True)
 
 
+def print_error(message: str) -> None:
+    """``kb: error: MESSAGE`` on stderr: how every user-facing error is shown."""
+    from rich.markup import escape
+
+    err_console().print(f"[bold red]kb: error:[/] {escape(message)}", soft_wrap=True)
+
+
 def warn(message: str) -> None:
     from rich.markup import escape
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 INDEX_DIR = "index"
 # A stage of the query ladder is "enough" when it finds this many cards (or the limit).
 ENOUGH = 3
+LINK_BOOST = 20.0  # a depends_on link counts like a strong textual match
 STAGES = ("all words", "all words, typo-tolerant", "some words, typo-tolerant")
 
 
@@ -203,6 +204,7 @@ def sync(
     ``wait`` is how long to wait for another kb process's writer (0: don't wait and
     search the last committed index instead).
     """
+    started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild)
     with _Progress(show_progress) as progress:
@@ -216,6 +218,7 @@ def sync(
             head=head,
             dirty=dirty,
         )
+    stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
             f"another kb process has been updating the index for over {wait:.0f} seconds; "
@@ -611,12 +614,13 @@ def _like(
     limit: int,
     exclude_path: str | None,
     words: Sequence[str],
+    links: Sequence[tantivy.Query] = (),
 ) -> list[Hit]:
     qb = index.queries()
     _, excluded = _filters(workspace, qb, ParsedQuery(), False)
     if exclude_path:
         excluded.append(qb.path(exclude_path))
-    q = qb.combine([qb.like(fields)], must_not=excluded)
+    q = qb.combine([], should=[qb.like(fields), *links], must_not=excluded, min_should=1)
     _, raw = index.search(q, max(limit * 3, 20))
     hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
     hits.sort(key=lambda h: -h.score)
@@ -633,7 +637,16 @@ def related(workspace: Workspace, ref: str, *, limit: int = 5) -> tuple[str, lis
     # Same-language cards by their words, plus every language by the title's words and tags.
     fields = _like_fields(index, card.body, card.meta.title, card.meta.tags, [group])
     words = [w for w in _words(card.meta.title + " " + " ".join(card.meta.tags))]
-    return card.path, _like(workspace, index, fields, limit, card.path, words)
+    # Cards linked by depends_on either way (translations, policies behind procedures)
+    # are related whatever their language.
+    qb = index.queries()
+    links = [qb.t.Query.boost_query(qb.key("depends_on", card.path), LINK_BOOST)]
+    links += [
+        qb.t.Query.boost_query(qb.path(target), LINK_BOOST)
+        for target in card.meta.depends_on
+        if not any(ch in target for ch in "*?[")
+    ]
+    return card.path, _like(workspace, index, fields, limit, card.path, words, links)
 
 
 def _card_fast(workspace: Workspace, ref: str) -> Any:

@@ -64,13 +64,13 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
     if report.urgent:
         out.print()
         table = Table(title="Most urgent", title_justify="left", box=None, pad_edge=False)
-        for column in ("trust", "card", "owner", "linked from", "why"):
-            table.add_column(column, overflow="fold")
+        for column in ("trust", "card", "owner", "links", "why"):
+            table.add_column(column, overflow="fold", ratio=2 if column == "why" else None)
         for todo in report.urgent:
             meta = todo.item.card.meta
             table.add_row(
                 badge(todo.item.trust),
-                escape(f"{meta.title} ({todo.path})"),
+                escape(todo.path),
                 escape(meta.owner or "no owner"),
                 str(todo.inbound),
                 escape("; ".join(todo.reasons)),

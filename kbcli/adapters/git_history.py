@@ -27,7 +27,7 @@ import os
 import subprocess
 import threading
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -494,10 +494,7 @@ def _read_cache(cache: Path, place: GitPlace) -> dict[str, Any] | None:
 def _write_cache(cache: Path, state: dict[str, Any]) -> None:
     """Write atomically; a cache that cannot be written only costs time next run."""
     store = state.get("store")
-    parts = [_encode(raw, store) for raw in state["live"].values()]
-    offsets = array("q", [0])
-    for part in parts:
-        offsets.append(offsets[-1] + len(part))
+    parts, offsets = _card_section(state["live"].values(), store)
     header = {k: v for k, v in state.items() if k not in ("live", "store", "deleted")}
     header["deleted"] = [_encode(raw, store) for raw in state["deleted"]]
     header["paths"] = list(state["live"])
@@ -512,6 +509,37 @@ def _write_cache(cache: Path, state: dict[str, Any]) -> None:
         os.replace(temp, cache)
     except OSError:
         pass
+
+
+def _card_section(values: Iterable[Any], store: _Store | None) -> tuple[list[Any], array[int]]:
+    """The cards' bytes for the cache file and their offsets. Cards a pass did not touch
+    are copied from the old file in runs of neighbours, not one by one."""
+    parts: list[Any] = []
+    offsets = array("q", [0])
+    run_start = run_end = -1
+    total = 0
+
+    def close_run() -> None:
+        if run_start >= 0 and store is not None:
+            begin, end = store.offsets[run_start], store.offsets[run_end]
+            parts.append(store.data[store.start + begin : store.start + end])
+
+    for raw in values:
+        if isinstance(raw, int) and store is not None:
+            if raw != run_end:
+                close_run()
+                run_start = raw
+            run_end = raw + 1
+            total += store.offsets[raw + 1] - store.offsets[raw]
+        else:
+            close_run()
+            run_start = run_end = -1
+            data = raw if isinstance(raw, bytes) else marshal.dumps(raw)
+            parts.append(data)
+            total += len(data)
+        offsets.append(total)
+    close_run()
+    return parts, offsets
 
 
 def _is_ancestor(root: Path, old: str, new: str) -> bool:

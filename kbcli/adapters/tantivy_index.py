@@ -521,6 +521,9 @@ class CardIndex:
             if new_manifest._files is not None:
                 new_manifest._files.update(new_dirty)
             new_manifest._count = (old._count or 0) + stats.added - stats.deleted
+        if not full and old.key != self.key:
+            # manifest.tsv turned out unreadable while we read it: rebuild next time.
+            new_manifest.key = ""
         if writer is not None:
             writer.commit()
             writer.wait_merging_threads()

@@ -11,7 +11,10 @@ def search(
     ctx: typer.Context,
     query: Annotated[
         list[str],
-        typer.Argument(help='Words, "phrases", -exclusions, key:value and is:state filters.'),
+        typer.Argument(
+            metavar="QUERY",
+            help='Words, "phrases", -exclusions, key:value and is:state filters.',
+        ),
     ],
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
     json: Annotated[

@@ -117,6 +117,7 @@ def card_findings(
         )
     last_seen = _last_seen(history, roster) if history and people else {}
     stamps = history.stamp_counts() if history else {}
+    memo = _Memo(roster)
     for item in items:
         findings += trust_findings(item, today)
         if people:
@@ -128,9 +129,43 @@ def card_findings(
         card_history = history.get(item.card.path)
         if card_history is not None:
             findings += history_findings(
-                item, card_history, history, roster, stamps, settings, check_people=people
+                item,
+                card_history,
+                history,
+                roster,
+                stamps,
+                settings,
+                check_people=people,
+                memo=memo,
             )
     return HealthResult(findings, skipped)
+
+
+class _Memo:
+    """Roster look-ups repeated for every card (identities, allowed handles), done once each."""
+
+    def __init__(self, roster: Roster) -> None:
+        self.roster = roster
+        self.ids: dict[tuple[str, str], str | None] = {}
+        self.allowed_sets: dict[tuple[str | None, tuple[str, ...]], set[str]] = {}
+
+    def identity(self, commit: Commit) -> str | None:
+        key = (commit.author_name, commit.author_email)
+        if key not in self.ids:
+            self.ids[key] = identity(commit, self.roster)
+        return self.ids[key]
+
+    def describe(self, commit: Commit) -> str:
+        handle = self.identity(commit)
+        if handle:
+            return f"{self.roster.display(handle)} ({handle})"
+        return f"{commit.author_name} <{commit.author_email}> (not in people.yaml)"
+
+    def allowed(self, meta: CardMeta) -> set[str]:
+        key = (meta.owner, meta.verifiers)
+        if key not in self.allowed_sets:
+            self.allowed_sets[key] = allowed_handles(meta, self.roster)
+        return self.allowed_sets[key]
 
 
 def make_finding(rule: str, card: Card, key: str, message: str) -> Finding:
@@ -285,8 +320,10 @@ def history_findings(
     settings: HealthSettings,
     *,
     check_people: bool = True,
+    memo: _Memo | None = None,
 ) -> list[Finding]:
     """Findings that need the card's git history."""
+    memo = memo or _Memo(roster)
     card, meta = item.card, item.card.meta
     if meta.status is Status.ARCHIVED or meta.verified_at is None:
         return []
@@ -296,15 +333,20 @@ def history_findings(
     verify = f"kb verify {card.path}"
     value = meta.verified_at.date().isoformat()
     found: list[Finding] = []
-    allowed = allowed_handles(meta, roster) | allowed_handles(_meta_at(card_history, stamp), roster)
     imported = stamp.created and meta.verified_at.date() < stamp.commit.day
-    if check_people and not imported and identity(stamp.commit, roster) not in allowed:
+    author = memo.identity(stamp.commit) if check_people and not imported else None
+    if (
+        check_people
+        and not imported
+        and author not in memo.allowed(meta)
+        and author not in memo.allowed(_meta_at(card_history, stamp))
+    ):
         found.append(
             make_finding(
                 VERIFIED_BY_NON_VERIFIER,
                 card,
                 "verified_at",
-                f"verified_at was set by {describe(stamp.commit, roster)} on "
+                f"verified_at was set by {memo.describe(stamp.commit)} on "
                 f"{stamp.commit.day.isoformat()} (commit {stamp.commit.short}), who is neither "
                 f"the owner nor a verifier; an owner or verifier should review it and run "
                 f"'{verify}'",
@@ -314,7 +356,7 @@ def history_findings(
         strangers = [
             c
             for c in card_history.edits_after(stamp)
-            if identity(c.commit, roster) not in allowed_handles(meta, roster)
+            if memo.identity(c.commit) not in memo.allowed(meta)
         ]
         if strangers:
             last = strangers[-1]
@@ -324,7 +366,7 @@ def history_findings(
                     EDITED_SINCE_VERIFIED,
                     card,
                     "verified_at",
-                    f"edited by {describe(last.commit, roster)} on {last.commit.day.isoformat()} "
+                    f"edited by {memo.describe(last.commit)} on {last.commit.day.isoformat()} "
                     f"(commit {last.commit.short}){more} after its verification of {value}; "
                     f"the owner should review the change and run '{verify}'",
                 )
@@ -361,7 +403,7 @@ def history_findings(
                 card,
                 "verified_at",
                 f"verified in bulk: commit {stamp.commit.short} by "
-                f"{describe(stamp.commit, roster)} on {stamp.commit.day.isoformat()} re-stamped "
+                f"{memo.describe(stamp.commit)} on {stamp.commit.day.isoformat()} re-stamped "
                 f"{count} cards without changing any of them, so it was likely not read; "
                 f"review this card and run '{verify}'",
             )

@@ -45,3 +45,16 @@ def test_python_m_kbcli_and_version_fast_path_agree():
     )
     assert done.returncode == 0 and done.stdout.startswith("kb ")
     assert run_kb("--version").stdout == done.stdout
+
+
+def test_a_deleted_current_folder_is_a_clear_error(tmp_path):
+    script = f'mkdir gone && cd gone && rmdir ../gone && exec "{sys.executable}" -m kbcli list'
+    done = subprocess.run(
+        ["sh", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "no longer exists" in done.stderr and "Traceback" not in done.stderr

@@ -176,6 +176,10 @@ def test_related_and_suggest(example_kb: Path) -> None:
     related = result.stdout.split()
     assert "policies/refund-policy.md" in related[:3]
     assert "billing/refund-request-processing.md" not in related
+    translations = kb(example_kb, "related", "accounts/reset-password.md", "-l").stdout.split()
+    assert {"accounts/ru-reset-password.md", "accounts/he-reset-password.md"} <= set(
+        translations[:3]
+    )
     ticket = "Hello, we were billed twice for March. Can we get the money back?"
     suggested = kb(example_kb, "suggest", "-", "-l", stdin=ticket).stdout.split()
     assert {"billing/refund-request-processing.md", "policies/refund-policy.md"} & set(

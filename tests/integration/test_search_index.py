@@ -119,3 +119,18 @@ def test_golden_file_errors_name_file_and_line(tmp_path: Path) -> None:
     bad.write_text("- query: refund\n  expect: a.md\n  expected: b.md\n")
     with pytest.raises(KbError, match=r"golden.yaml:1: unknown key 'expected'"):
         load_golden(bad)
+
+
+def test_a_damaged_index_folder_is_rebuilt_not_fatal(example_kb: Path) -> None:
+    def search() -> list[str]:
+        found = run_kb("--kb", str(example_kb), "search", "refund", "--paths-only")
+        assert found.exit_code == 0, found.output
+        return found.stdout.split()
+
+    expected = search()
+    index_dir = example_kb / ".kb" / "index"
+    for name in ("state.json", "manifest.tsv"):
+        (index_dir / name).write_text("garbage\tline\n")
+        assert search() == expected
+    next(index_dir.glob("tantivy-v*")).joinpath("meta.json").write_text("{not json")
+    assert search() == expected
