@@ -77,12 +77,11 @@ def text_direction(lang: str) -> str:
 
 
 def in_audience(card: Card, audience: Audience) -> bool:
-    """Which cards a build shows: public builds only published public cards; drafts never."""
-    if card.meta.status is Status.DRAFT:
+    """Which cards a build shows: published ones (drafts and archived cards never, as
+    ``kb archive`` promises); public builds only those with ``audience: public``."""
+    if card.meta.status is not Status.PUBLISHED:
         return False
-    if audience is Audience.PUBLIC:
-        return card.meta.audience is Audience.PUBLIC and card.meta.status is Status.PUBLISHED
-    return True
+    return audience is Audience.INTERNAL or card.meta.audience is Audience.PUBLIC
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -165,7 +166,9 @@ def test_works_outside_git_and_leaves_git_facts_out(tmp_path: Path) -> None:
     page = (out / "billing/refund-request-processing.html").read_text(encoding="utf-8")
     assert "Last edit" not in page
     assert "Only today's score" in (out / "health.html").read_text(encoding="utf-8")
-    assert "47 cards" in stdout
+    listed = run_kb("--kb", str(root), "list", "--status", "published", "--json")
+    published = len(json.loads(listed.stdout))
+    assert f"{published} cards" in stdout  # drafts and archived cards stay out
 
 
 def _all_bytes(out: Path) -> dict[str, bytes]:
