@@ -46,6 +46,12 @@ demo: venv
 	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export --latest 3
 	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export \
 	  --link https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100 --dry-run
+	@echo
+	@echo "== kb build: the handbook, internal and public =="
+	$(KB) --kb example-kb build --out $(DEMO)/handbook
+	$(KB) --kb example-kb build --audience public --out $(DEMO)/help-center
+	@echo "Handbook: $(DEMO)/handbook/index.html  Help center: $(DEMO)/help-center/index.html"
+	@echo "Live preview: $(KB) --kb example-kb serve"
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

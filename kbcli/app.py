@@ -16,6 +16,7 @@ import typer
 from kbcli import __version__
 from kbcli.commands import (
     archive,
+    build,
     capture,
     flag,
     history,
@@ -29,6 +30,7 @@ from kbcli.commands import (
     report,
     schema,
     search,
+    serve,
     show,
     suggest,
     templates,
@@ -103,6 +105,8 @@ for module in (
     history,
     verify,
     reassign,
+    build,
+    serve,
     capture,
     publish,
     archive,
