@@ -43,6 +43,18 @@ demo: venv
 	@echo
 	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
 	-$(KB) --kb example-kb report --format markdown --owner marcus --allow-shallow
+	@echo
+	@echo "== kb capture slack: a Slack thread becomes a KCS draft (dry run, on a scratch copy) =="
+	@rm -rf $(DEMO)/capture && mkdir -p $(DEMO) && cp -r example-kb $(DEMO)/capture
+	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export --latest 3
+	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export \
+	  --link https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100 --dry-run
+	@echo
+	@echo "== kb build: the handbook, internal and public =="
+	$(KB) --kb example-kb build --out $(DEMO)/handbook
+	$(KB) --kb example-kb build --audience public --out $(DEMO)/help-center
+	@echo "Handbook: $(DEMO)/handbook/index.html  Help center: $(DEMO)/help-center/index.html"
+	@echo "Live preview: $(KB) --kb example-kb serve"
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

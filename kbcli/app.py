@@ -15,17 +15,23 @@ import typer
 
 from kbcli import __version__
 from kbcli.commands import (
+    archive,
+    build,
+    capture,
     check,
+    flag,
     history,
     index,
     init,
     list_cards,
     new,
+    publish,
     reassign,
     related,
     report,
     schema,
     search,
+    serve,
     show,
     suggest,
     templates,
@@ -100,6 +106,12 @@ for module in (
     history,
     verify,
     reassign,
+    build,
+    serve,
+    capture,
+    publish,
+    archive,
+    flag,
     check,
 ):
     module.register(app)
@@ -118,7 +130,11 @@ def run(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, typer.Abort):
         _error("interrupted")
         return ExitCode.INTERRUPTED
-    except Exception as error:
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:
+        # BaseException too: a Rust panic inside tantivy arrives as pyo3's PanicException,
+        # which is not an Exception, and must still exit 3, not 1 ("findings").
         if hasattr(error, "exit_code") and hasattr(error, "show"):  # click usage errors
             error.show()
             return int(error.exit_code)

@@ -140,6 +140,15 @@ class HandbookSettings:
     branch: str = setting("main", _text, "Branch that edit links point at.")
 
 
+@dataclass(frozen=True)
+class CaptureSettings:
+    slack_url: str = setting(
+        "", _text, "Web address of the Slack workspace (https://acme.slack.com), for permalinks."
+    )
+    folder: str = setting("", _text, "Folder for captured drafts (default: the first card folder).")
+    template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
+
+
 SECTIONS: dict[str, type] = {
     "cards": CardsSettings,
     "verification": VerificationSettings,
@@ -147,6 +156,7 @@ SECTIONS: dict[str, type] = {
     "history": HistorySettings,
     "check": CheckSettings,
     "handbook": HandbookSettings,
+    "capture": CaptureSettings,
 }
 
 
@@ -160,6 +170,7 @@ class KbConfig:
     history: HistorySettings = field(default_factory=HistorySettings)
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
+    capture: CaptureSettings = field(default_factory=CaptureSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()
 
@@ -294,15 +305,17 @@ def _roster(root: Path, table: Any, errors: list[str]) -> Roster:
         errors.append(f"{CONFIG_FILE}: [people] must hold tables such as [people.ana]")
     path = root / ROSTER_FILE
     if path.is_file():
-        import yaml  # lazy: only repos with a people.yaml pay for it
+        from kbcli.adapters.yaml_text import load_yaml  # lazy: only repos with a roster pay
 
         try:
-            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{ROSTER_FILE}:{mark.line + 1}:{mark.column + 1}" if mark else ROSTER_FILE
-            errors.append(f"{where}: cannot parse it ({getattr(error, 'problem', error)})")
-            loaded = {}
+            loaded, problem = load_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            loaded, problem = None, None
+            errors.append(f"{ROSTER_FILE}: cannot read it ({error})")
+        if problem is not None:
+            where = f"{ROSTER_FILE}:{problem.line + 1}:{problem.column + 1}"
+            errors.append(f"{where}: cannot parse it ({problem.message})")
+        loaded = loaded or {}
         if not isinstance(loaded, Mapping):
             errors.append(f"{ROSTER_FILE}: must map handles to people (ana: {{name: ...}})")
             loaded = {}

@@ -94,7 +94,10 @@ def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Healt
         from_problem(card.path, problem, card.title)
         for card, problem in workspace.catalog.problems()
     ]
-    findings = apply_severities([*problems, *result.findings], workspace)
+    from kbcli.core.flags import flag_findings
+
+    flagged = [f for item in items for f in flag_findings(item.card)]
+    findings = apply_severities([*problems, *result.findings, *flagged], workspace)
     return Health(items, findings, history, skipped)
 
 

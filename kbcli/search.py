@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.cards import Card, CardMeta, Status, to_utc
+from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.durations import parse_duration
 from kbcli.core.languages import (
     STOP_WORDS,
@@ -117,7 +117,7 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
         # No "today": future dates are judged at query time.
-        card = _quick_card(rel, data) or card_from_bytes(rel, data)
+        card = card_from_bytes(rel, data)
         meta = card.meta
         lang = normalize_lang(meta.lang, default_lang)
         cadence = policy.cadence_for(rel)
@@ -134,27 +134,6 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
         return IndexedCard(card, lang, vday, eday, wday, _front(meta, lang))
 
     return prepare
-
-
-def _quick_card(rel: str, data: bytes) -> Card | None:
-    """A card whose front matter is plain ``key: value`` lines, read without YAML."""
-    from kbcli.adapters.card_files import split_front_matter
-    from kbcli.core.cards import Position, parse_meta
-    from kbcli.core.quick_front import quick_front
-
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return None
-    split = split_front_matter(text)
-    if split is None or split[2] == 0:
-        return None
-    front, body, body_line = split
-    raw = quick_front(front)
-    if raw is None:
-        return None
-    meta, _ = parse_meta(raw, Position(), path=rel, body=body)
-    return Card(rel, meta, body, (), Position(), body_line)
 
 
 def _front(meta: CardMeta, lang: str) -> dict[str, Any]:

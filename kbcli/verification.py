@@ -113,10 +113,13 @@ def verify(
             f"{workspace.root} is not in a git repository, so kb cannot record who verified: "
             "run 'git init' first, or pass --no-commit to only edit the files"
         )
+    from kbcli.lifecycle import clear_resolved_flags
+
     changed = [
         c.path
         for c in cards
         if edit_field(workspace.root / c.path, "verified_at", workspace.today, root=workspace.root)
+        | clear_resolved_flags(workspace, c)
     ]
     if not commit:
         return Outcome(cards, changed, None)

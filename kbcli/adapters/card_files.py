@@ -17,6 +17,7 @@ from kbcli.config import ALWAYS_IGNORED, KbConfig
 from kbcli.core import problems as P
 from kbcli.core.cards import Card, CardMeta, Position, parse_meta, title_from
 from kbcli.core.problems import Problem
+from kbcli.core.quick_front import quick_front
 
 if TYPE_CHECKING:
     import pathspec
@@ -120,7 +121,10 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
         )
         return Card(rel, meta, text, (problem,))
     position = key_positions(front, first_line=2, end_line=body_line - 1)
-    raw, problems = _load_yaml(front)
+    # Most cards are plain `key: value` lines: read those without building YAML objects
+    # (half the cost of loading a card); anything else gets the full YAML parser.
+    quick = quick_front(front)
+    raw, problems = (quick, []) if quick is not None else _load_yaml(front)
     if raw is None:
         raw = {}
     meta, found = parse_meta(raw, position, path=rel, body=body, today=today)
@@ -167,18 +171,14 @@ def key_positions(front: str, first_line: int, end_line: int) -> Position:
 
 
 def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    import frontmatter
-    import yaml
+    from kbcli.adapters.yaml_text import load_yaml
 
-    try:
-        raw = frontmatter.YAMLHandler().load(front)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = (mark.line + 2) if mark else 1
-        column = (mark.column + 1) if mark else 1
-        what = getattr(error, "problem", None) or str(error).splitlines()[0]
-        message = f"YAML syntax error: {what}; fix the front matter (quote values with ': ')"
-        return None, [Problem(P.YAML_SYNTAX, message, line, column)]
+    raw, problem = load_yaml(front)
+    if problem is not None:
+        message = (
+            f"YAML syntax error: {problem.message}; fix the front matter (quote values with ': ')"
+        )
+        return None, [Problem(P.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)]
     if raw is None:
         return {}, []
     if not isinstance(raw, dict):

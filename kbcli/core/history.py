@@ -26,8 +26,9 @@ from kbcli.core.cards import to_utc
 # Front-matter keys whose values the history keeps (the others are only compared).
 TRACKED = ("verified_at", "owner", "verifiers", "status", "verify_every", "depends_on")
 # Keys that change who answers for a card or when it was checked, not what it says.
-NON_CONTENT = frozenset({"verified_at"})
-BOOKKEEPING = frozenset({"verified_at", "owner", "verifiers"})
+# ``flags`` (kb flag) are notes about a card, not edits of what it says.
+NON_CONTENT = frozenset({"verified_at", "flags"})
+BOOKKEEPING = frozenset({"verified_at", "owner", "verifiers", "flags"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,9 @@ def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], toda
             reasons.append("never verified")
     trust_rules = {"expired", "due-soon", "never-verified"}
     for finding in findings:
-        if finding.rule not in trust_rules and RULES.get(finding.rule, None) is not None:
+        if finding.rule == "flagged":  # who flagged it and why is what the owner needs
+            reasons.append(finding.message)
+        elif finding.rule not in trust_rules and RULES.get(finding.rule, None) is not None:
             reasons.append(finding.rule)
     return Todo(item, tuple(dict.fromkeys(reasons)), inbound.get(item.card.path, 0))
 

@@ -44,6 +44,20 @@ def card_schema() -> dict[str, Any]:
                 "description": "Globs of repo files whose change needs a review.",
             },
             "template": {"type": "string", "description": "The template the card was made from."},
+            "flags": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "by": {"type": "string"},
+                        "at": {"type": "string", "format": "date"},
+                        "reason": {"type": "string"},
+                        "resolved": {"type": "boolean"},
+                    },
+                    "required": ["by", "reason"],
+                },
+                "description": "Problems reported with kb flag; kb verify clears resolved ones.",
+            },
         },
         "additionalProperties": True,
     }

@@ -58,3 +58,17 @@ def test_a_deleted_current_folder_is_a_clear_error(tmp_path):
     )
     assert done.returncode == 2, done.stderr
     assert "no longer exists" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_panic_that_is_not_an_exception_still_exits_3(monkeypatch: pytest.MonkeyPatch):
+    from kbcli.workspace import Workspace
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic
+        pass
+
+    def panic(self, card_filter=None):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(Workspace, "assessed", panic)
+    result = run_kb("--kb", str(EXAMPLE_KB), "list")
+    assert result.exit_code == 3 and "bug in kb" in result.stderr

@@ -79,3 +79,16 @@ def test_ignore_globs_hidden_folders_and_kb_folders_are_not_cards(tmp_path: Path
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text("# x\n")
     assert CardFiles(load_config(root)).paths() == ["a.md", "sub/b.md"]
+
+
+def test_impossible_dates_are_problems_at_their_line_not_crashes():
+    card = card_from_bytes("c.md", b"---\ntitle: T\nverified_at: 2026-13-01\n---\n", TODAY)
+    assert [(p.rule, p.line) for p in card.problems] == [("invalid-date", 3)]
+    assert card.meta.verified_at is None  # fails closed
+    tagged = card_from_bytes("t.md", b"---\ntitle: T\nx: !!timestamp 2026-02-30\n---\n", TODAY)
+    assert [p.rule for p in tagged.problems] == ["yaml-syntax"]
+
+
+def test_dates_in_unknown_keys_stay_as_written():
+    card = card_from_bytes("c.md", b"---\ntitle: T\nlaunch: 2026-03-01\nowner: [a, b]\n---\n")
+    assert card.meta.extra == {"launch": "2026-03-01"}

@@ -78,3 +78,10 @@ def test_root_is_found_upwards_and_explicit_root_is_checked(tmp_path: Path):
         find_root(tmp_path)
     with pytest.raises(NotAKnowledgeRepo):
         find_root(root, explicit=str(tmp_path / "nowhere"))
+
+
+def test_an_impossible_left_date_in_the_roster_is_a_config_error(tmp_path: Path):
+    root = write(tmp_path, "")
+    (root / "people.yaml").write_text("ana:\n  name: Ana\n  left: 2026-13-01\n")
+    with pytest.raises(ConfigError, match="left"):
+        load_config(root, env={})

@@ -1,0 +1,267 @@
+"""Benchmark ``kb build`` against Hugo and MkDocs (material) on the same markdown pages.
+
+Measured in one run on the same machine, so the ratios are what to read (shared
+machines are noisy). By default the English tldr pages (``pages/``) and then all
+pages (``pages``, ``pages.ru``, ``pages.uk``) of the tldr-pages bundle are built:
+
+- kb cold: no build cache (the git history pass is primed first and timed on its own);
+- kb no-op: nothing changed; kb one edit: one card edited (what ``kb serve`` does on save);
+- kb single process (``--jobs 1``): what parallel rendering buys;
+- Pagefind: the search-index step on kb's output, timed separately;
+- Hugo: Debian's hugo with a minimal layout; MkDocs: the material theme.
+
+kb builds run with ``--no-related`` (related cards come from the search index and
+cost ~50 ms a card on a first build; they are cached per card afterwards).
+
+MkDocs is not a kb dependency: install it into its own venv and pass --mkdocs:
+
+    python3 -m venv /tmp/mkdocs-venv && /tmp/mkdocs-venv/bin/pip install mkdocs mkdocs-material
+    python bench/handbook_bench.py --mkdocs /tmp/mkdocs-venv/bin/mkdocs
+
+Example: python bench/handbook_bench.py ../shared/corpora/tldr-pages.bundle --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT.parent / "shared" / "corpora" / "tldr-pages.bundle"
+SETS = {"english": ["pages"], "all": ["pages", "pages.ru", "pages.uk"]}
+
+HUGO_CONFIG = """baseURL = "http://localhost/"
+title = "tldr"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+[markup.goldmark.renderer]
+unsafe = false
+"""
+HUGO_SINGLE = """<!doctype html><html><head><meta charset="utf-8">
+<title>{{ .File.BaseFileName }}</title></head><body><main>{{ .Content }}</main></body></html>
+"""
+HUGO_LIST = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .File.BaseFileName }}</a></li>
+{{ end }}</ul></body></html>
+"""
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
+    return elapsed, result.stdout + result.stderr
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def prepare_repo(corpus: Path, work: Path, name: str, folders: list[str]) -> Path:
+    """A clone of the bundle with a kb.toml naming the page folders (no front matter needed)."""
+    repo = work / name
+    if not repo.is_dir():
+        subprocess.run(["git", "clone", "-q", str(corpus), str(repo)], check=True)
+    quoted = ", ".join(f'"{f}"' for f in folders)
+    (repo / "kb.toml").write_text(
+        f'[cards]\nfolders = [{quoted}]\nignore = ["README.md"]\n\n[handbook]\ntitle = "tldr"\n',
+        encoding="utf-8",
+    )
+    return repo
+
+
+def page_files(repo: Path, folders: list[str]) -> list[Path]:
+    return sorted(p for f in folders for p in (repo / f).rglob("*.md") if p.name != "README.md")
+
+
+def copy_pages(repo: Path, folders: list[str], target: Path, *, hugo: bool = False) -> int:
+    """The same markdown for another tool. For Hugo, ``{{<`` (tldr's placeholders next to
+    ``<``) is spaced out: Hugo would read it as a shortcode and stop."""
+    if target.exists():
+        shutil.rmtree(target)
+    files = page_files(repo, folders)
+    for path in files:
+        dest = target / path.relative_to(repo)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if hugo:
+            text = path.read_text(encoding="utf-8")
+            dest.write_text(text.replace("{{<", "{{ <").replace("{{%", "{{ %"), "utf-8")
+        else:
+            shutil.copyfile(path, dest)
+    return len(files)
+
+
+def kb_build(kb: list[str], repo: Path, out: Path, *extra: str) -> tuple[float, str]:
+    return run([*kb, "--kb", str(repo), "build", "--out", str(out), "--no-related", "-v", *extra])
+
+
+def bench_kb(kb: list[str], repo: Path, work: Path, runs: int) -> dict[str, float]:
+    out = work / f"{repo.name}-kb-site"
+    results: dict[str, list[float]] = {k: [] for k in ("cold", "noop", "edit", "jobs1")}
+    results["serve_edit"] = []
+    # Prime the git history pass (its own cache under .kb/history) and time it once.
+    shutil.rmtree(repo / ".kb", ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    first, output = kb_build(kb, repo, out, "--no-search")
+    history = _timing(output, "history")
+    for _ in range(runs):
+        shutil.rmtree(repo / ".kb" / "handbook", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        results["cold"].append(kb_build(kb, repo, out, "--no-search")[0])
+        results["noop"].append(kb_build(kb, repo, out, "--no-search")[0])
+        victim = page_files(repo, ["pages"])[len(results["edit"]) * 7]
+        with victim.open("a", encoding="utf-8") as handle:
+            handle.write("\n- Edited by the benchmark:\n\n`true`\n")
+        elapsed, output = kb_build(kb, repo, out, "--no-search")
+        assert "1 bodies rendered" in output, output
+        results["edit"].append(elapsed)
+        subprocess.run(
+            ["git", "checkout", "-q", "--", str(victim.relative_to(repo))], cwd=repo, check=True
+        )
+    for _ in range(max(1, runs // 2)):
+        shutil.rmtree(repo / ".kb" / "handbook", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        results["jobs1"].append(kb_build(kb, repo, out, "--no-search", "--jobs", "1")[0])
+    results["serve_edit"] = serve_edits(repo, out, runs)
+    pagefind = [run([_pagefind(), "--site", str(out), "--silent"])[0] for _ in range(runs)]
+    report = {k: median(v) for k, v in results.items()}
+    report.update(pagefind=median(pagefind), history_first=history, first_build=first)
+    return report
+
+
+def serve_edits(repo: Path, out: Path, runs: int) -> list[float]:
+    """What ``kb serve`` does on save, in-process: refresh changed files, rebuild, time it."""
+    from kbcli.context import RunContext
+    from kbcli.core.cards import Audience
+    from kbcli.handbook import HandbookBuild
+    from kbcli.handbook_serve import LiveState
+
+    def rebuild(live: LiveState) -> float:
+        start = time.perf_counter()
+        ws = RunContext(kb_dir=str(repo)).workspace
+        live.refresh(ws)
+        HandbookBuild(ws, out, Audience.INTERNAL, search=False, related=False).run()
+        live.remember(ws)
+        return time.perf_counter() - start
+
+    live = LiveState()
+    rebuild(live)
+    times = []
+    for n in range(runs):
+        victim = page_files(repo, ["pages"])[100 + n * 13]
+        with victim.open("a", encoding="utf-8") as handle:
+            handle.write("\n- Edited in kb serve:\n\n`true`\n")
+        times.append(rebuild(live))
+        subprocess.run(
+            ["git", "checkout", "-q", "--", str(victim.relative_to(repo))], cwd=repo, check=True
+        )
+        rebuild(live)
+    return times
+
+
+def _timing(output: str, name: str) -> float:
+    match = re.search(rf"{name} ([0-9.]+)s", output)
+    return float(match.group(1)) if match else float("nan")
+
+
+def _pagefind() -> str:
+    from pagefind.service import get_executable
+
+    path = get_executable()
+    if path is None:
+        sys.exit("the pagefind binary is missing: pip install 'pagefind[extended]'")
+    return str(path)
+
+
+def bench_hugo(hugo: str, repo: Path, folders: list[str], work: Path, runs: int) -> float:
+    site = work / f"{repo.name}-hugo"
+    copy_pages(repo, folders, site / "content", hugo=True)
+    (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "layouts" / "index.html").write_text(HUGO_LIST, encoding="utf-8")
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        times.append(run([hugo, "--quiet", "--source", str(site)])[0])
+    return median(times)
+
+
+def bench_mkdocs(mkdocs: str, repo: Path, folders: list[str], work: Path, runs: int) -> float:
+    site = work / f"{repo.name}-mkdocs"
+    copy_pages(repo, folders, site / "docs")
+    (site / "mkdocs.yml").write_text("site_name: tldr\ntheme:\n  name: material\n", "utf-8")
+    times = []
+    for _ in range(runs):
+        shutil.rmtree(site / "site", ignore_errors=True)
+        times.append(run([mkdocs, "build", "-q", "-f", str(site / "mkdocs.yml")])[0])
+    return median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="tldr bundle")
+    parser.add_argument("--work", default="/tmp/kb-handbook-bench", help="scratch folder")
+    parser.add_argument("--sets", default="english,all", help="english, all or both")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--mkdocs", default=shutil.which("mkdocs"), help="mkdocs executable")
+    parser.add_argument("--mkdocs-runs", type=int, default=1, help="MkDocs is slow: fewer runs")
+    parser.add_argument("--hugo", default=shutil.which("hugo"), help="hugo executable")
+    parser.add_argument("--kb", default=str(Path(sys.executable).with_name("kb")), help="kb")
+    args = parser.parse_args()
+
+    work = Path(args.work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    env_note = f"{os.cpu_count()} cores"
+    rows = []
+    for name in args.sets.split(","):
+        folders = SETS[name]
+        repo = prepare_repo(Path(args.corpus), work, f"tldr-{name}", folders)
+        pages = len(page_files(repo, folders))
+        print(f"== {name}: {pages} pages ({env_note})", flush=True)
+        kb = bench_kb([args.kb], repo, work, args.runs)
+        print(f"   kb: {kb}", flush=True)
+        hugo = bench_hugo(args.hugo, repo, folders, work, args.runs) if args.hugo else None
+        print(f"   hugo: {hugo}", flush=True)
+        mk = (
+            bench_mkdocs(args.mkdocs, repo, folders, work, args.mkdocs_runs)
+            if args.mkdocs
+            else None
+        )
+        print(f"   mkdocs: {mk}", flush=True)
+        rows.append((name, pages, kb, hugo, mk))
+
+    print()
+    print(
+        "| set | pages | kb cold | kb no-op | kb one edit | kb serve one edit | kb --jobs 1 | "
+        "Pagefind | Hugo | MkDocs material | Hugo / kb cold | MkDocs / kb cold | "
+        "history pass (first) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, pages, kb, hugo, mk in rows:
+
+        def fmt(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.2f} s"
+
+        hugo_ratio = f"{hugo / kb['cold']:.2f}x" if hugo else "n/a"
+        mk_ratio = f"{mk / kb['cold']:.1f}x" if mk else "n/a"
+        print(
+            f"| {name} | {pages} | {fmt(kb['cold'])} | {fmt(kb['noop'])} | {fmt(kb['edit'])} | "
+            f"{fmt(kb['serve_edit'])} | {fmt(kb['jobs1'])} | {fmt(kb['pagefind'])} | "
+            f"{fmt(hugo)} | {fmt(mk)} | "
+            f"{hugo_ratio} | {mk_ratio} | {fmt(kb['history_first'])} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Jinja2 for the handbook: the repo's templates/handbook/ first, then kb's built-ins.
+
+A knowledge repo overrides any template with a file of the same name, and can
+extend the built-in one with ``{% extends "default:card.html" %}`` (datasette's
+PrefixLoader idiom). Autoescape is on for every template and undefined names fail
+loudly, so a typo in an override is an error instead of an empty badge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.errors import KbError
+from kbcli.resources import templates_dir
+
+if TYPE_CHECKING:
+    import jinja2
+
+REPO_TEMPLATES = "templates/handbook"
+
+
+def builtin_dir() -> Path:
+    return templates_dir() / "handbook"
+
+
+def template_dirs(root: Path) -> list[Path]:
+    """Where templates are looked up, in order: the repo's overrides, then kb's."""
+    dirs = [root / REPO_TEMPLATES] if (root / REPO_TEMPLATES).is_dir() else []
+    return [*dirs, builtin_dir()]
+
+
+def fingerprint(dirs: list[Path]) -> str:
+    """A hash of every template and static file: any change re-renders the pages it affects."""
+    digest = hashlib.blake2b(digest_size=16)
+    for base in dirs:
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def environment(dirs: list[Path]) -> jinja2.Environment:
+    import jinja2
+
+    builtin = jinja2.FileSystemLoader(str(builtin_dir()))
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(d) for d in dirs]),
+            jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
+        ]
+    )
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class SiteTemplates:
+    """Renders named page templates with a context dict."""
+
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = dirs
+        self.env = environment(dirs)
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        import jinja2
+
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as error:
+            where = f"{error.filename or error.name}:{error.lineno}"
+            raise KbError(f"{where}: template syntax error: {error.message}") from None
+        except jinja2.TemplateNotFound as error:
+            raise KbError(f"template {error.name} not found in {self._where()}") from None
+        except jinja2.UndefinedError as error:
+            raise KbError(f"template {name}: {error.message}; check the names it uses") from None
+
+    def _where(self) -> str:
+        return ", ".join(str(d) for d in self.dirs)
+
+    def static_files(self) -> dict[str, Path]:
+        """``static/`` files by relative name; the repo's override kb's files of the same name."""
+        found: dict[str, Path] = {}
+        for base in reversed(self.dirs):
+            static = base / "static"
+            if static.is_dir():
+                for path in static.rglob("*"):
+                    if path.is_file():
+                        found[path.relative_to(static).as_posix()] = path
+        return found

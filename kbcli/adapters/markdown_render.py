@@ -1,0 +1,249 @@
+"""Card bodies to safe HTML: markdown-it-py, pygments, link rewriting, then nh3 sanitizing.
+
+Anyone can contribute a card, so the output of the markdown step is treated as
+untrusted: nh3 keeps only an allowlist of tags, attributes and URL schemes. Links
+between cards are resolved here, from the token stream, so that a link inside a
+code block is never rewritten and every broken link is reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.handbook import LinkIndex, Resolved, card_url, relative_url
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
+RENDERER_VERSION = "2"
+
+ALLOWED_TAGS = {
+    *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
+    *("em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd", "li", "mark"),
+    *("ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub", "summary", "sup"),
+    *("table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var", "figure"),
+    "figcaption",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "title", "lang", "dir"},
+    "a": {"href", "id"},
+    "img": {"src", "alt", "width", "height"},
+    "input": {"checked"},
+    "li": {"id"},
+    "ol": {"start"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "scope", "style"},
+    "section": set(),
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass
+class RenderedBody:
+    """One card body as HTML plus what the renderer learnt about its links and headings."""
+
+    html: str
+    links: list[str] = field(default_factory=list)  # card paths this body links to
+    broken: list[dict[str, Any]] = field(default_factory=list)  # {"ref", "line"}
+    headings: list[dict[str, Any]] = field(default_factory=list)  # {"level", "id", "text"}
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> Any:
+    import nh3
+
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "noscript", "template", "iframe", "object"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
+        strip_comments=True,
+        filter_style_properties={"text-align"},  # GFM table alignment, nothing else
+    )
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allowlisted markup: no script, no event handler, no javascript: URL."""
+    return str(_cleaner().clean(html))
+
+
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+def highlight(code: str, lang: str, attrs: str) -> str:
+    """Pygments HTML for a fenced block with a known language; "" lets markdown-it escape it."""
+    name = (lang or "").strip().split()[0] if lang and lang.strip() else ""
+    lexer = _lexer(name.lower()) if name else None
+    if lexer is None:
+        return ""
+    from html import escape
+
+    from pygments import highlight as pyg_highlight
+
+    body = pyg_highlight(code, lexer, _formatter())
+    return f'<pre class="highlight"><code class="language-{escape(name)}">{body}</code></pre>\n'
+
+
+def pygments_css() -> str:
+    """Light and dark code colours (the dark set applies under prefers-color-scheme: dark)."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def heading_slug(text: str) -> str:
+    """GitHub-style anchors that keep letters of every script (Cyrillic, Hebrew...)."""
+    import re
+
+    slug = re.sub(r"[^\w\- ]", "", text.strip().casefold()).replace(" ", "-")
+    return slug or "section"
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if not src.startswith("[[", pos):
+        return False
+    end = src.find("]]", pos + 2)
+    if end < 0:
+        return False
+    inner = src[pos + 2 : end]
+    if not inner.strip() or "[" in inner or "\n" in inner:
+        return False
+    if not silent:
+        target, _, label = inner.partition("|")
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": ""}
+        token.meta = {"wikilink": target.strip()}
+        text = state.push("text", "", 0)
+        text.content = (label or target).strip()
+        state.push("link_close", "a", -1)
+    state.pos = end + 2
+    return True
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """CommonMark plus GFM tables and strikethrough, task lists, footnotes, heading anchors."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    md = MarkdownIt("commonmark", {"highlight": highlight, "html": True})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug, permalink=False)
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    # GFM writes strikethrough as <del>, markdown-it as <s>.
+    md.add_render_rule("s_open", lambda *args: "<del>")
+    md.add_render_rule("s_close", lambda *args: "</del>")
+    return md
+
+
+class BodyRenderer:
+    """Renders the bodies of one build: the same link index and audience for every card."""
+
+    def __init__(self, links: LinkIndex) -> None:
+        self.links = links
+
+    def render(self, card_path: str, body: str, first_line: int = 1) -> RenderedBody:
+        md = parser()
+        env: dict[str, Any] = {}
+        tokens = md.parse(body, env)
+        result = RenderedBody("")
+        self._rewrite(card_path, tokens, first_line, result)
+        html = md.renderer.render(tokens, md.options, env)
+        result.html = sanitize(html)
+        return result
+
+    def _rewrite(
+        self, card_path: str, tokens: list[Token], first_line: int, result: RenderedBody
+    ) -> None:
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open" and index + 1 < len(tokens):
+                inline = tokens[index + 1]
+                result.headings.append(
+                    {
+                        "level": int(token.tag[1]),
+                        "id": token.attrGet("id"),
+                        "text": "".join(
+                            c.content
+                            for c in inline.children or ()
+                            if c.type in ("text", "code_inline")
+                        ),
+                    }
+                )
+            if token.children:
+                line = first_line + (token.map[0] if token.map else 0)
+                token.children = self._links(card_path, token.children, line, result)
+
+    def _links(
+        self, card_path: str, children: list[Token], line: int, result: RenderedBody
+    ) -> list[Token]:
+        kept: list[Token] = []
+        mode = "keep"  # what to do with the current link's closing token (links never nest)
+        for child in children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            if child.type == "link_open":
+                mode = self._link_open(card_path, child, line, result)
+                if mode != "drop":
+                    kept.append(child)
+            elif child.type == "link_close":
+                if mode == "span":
+                    child.tag = "span"
+                if mode != "drop":
+                    kept.append(child)
+                mode = "keep"
+            else:
+                kept.append(child)
+        return kept
+
+    def _link_open(self, card_path: str, token: Token, line: int, result: RenderedBody) -> str:
+        found = self._resolve(card_path, token)
+        if found is None:
+            return "keep"
+        if found.kind == "card":
+            href = relative_url(card_url(card_path), card_url(found.target))
+            token.attrs = {"href": href + ("#" + found.fragment if found.fragment else "")}
+            token.attrs["class"] = "card-link"
+            result.links.append(found.target)
+            return "keep"
+        if found.kind == "hidden":  # an internal card in a public build becomes plain text
+            return "drop"
+        ref = token.meta.get("wikilink") if token.meta else None
+        ref = ref or str(token.attrGet("href") or "")
+        result.broken.append({"ref": ref, "line": line})
+        token.tag = "span"
+        token.attrs = {"class": "broken-link", "title": f"broken link: {ref}"}
+        return "span"
+
+    def _resolve(self, card_path: str, token: Token) -> Resolved | None:
+        if token.meta and "wikilink" in token.meta:
+            return self.links.wiki(token.meta["wikilink"])
+        href = token.attrGet("href")
+        return self.links.relative(card_path, str(href)) if href else None

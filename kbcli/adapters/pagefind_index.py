@@ -1,0 +1,48 @@
+"""Pagefind: the browser search index of the built site (one index per page language).
+
+The ``pagefind[extended]`` wheel ships the binary (the extended build segments
+languages such as Chinese and Japanese too); it reads the rendered HTML, so what is
+searchable is exactly what the site shows: an internal card that is not in a public
+build cannot reach its index.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from kbcli.errors import KbError
+
+BUNDLE = "pagefind"
+
+
+def executable() -> Path | None:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    return get_executable()
+
+
+def index_site(site: Path) -> None:
+    """(Re)build ``site/pagefind/`` from the HTML under ``site``."""
+    binary = executable()
+    if binary is None:
+        raise KbError(
+            "the Pagefind binary is missing: reinstall kb (pip install 'pagefind[extended]') "
+            "or build with --no-search"
+        )
+    bundle = site / BUNDLE
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    result = subprocess.run(
+        [str(binary), "--site", str(site), "--output-subdir", BUNDLE, "--silent"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise KbError(
+            f"Pagefind could not index {site}: {detail[-1] if detail else 'unknown error'}"
+        )

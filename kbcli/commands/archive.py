@@ -1,0 +1,32 @@
+"""kb archive: retire a card; search and the handbook hide it unless asked for."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def archive(
+    ctx: typer.Context,
+    card: Annotated[str, typer.Argument(help="A path, file name, alias or title.")],
+    reason: Annotated[
+        str | None, typer.Option(help="Why it is archived (goes into the commit message).")
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
+    ] = True,
+    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Archive a card: only its status line changes; the file and its history stay.
+
+    Example: kb archive integrations/api-v1-migration.md --reason "v1 API shut down"
+    """
+    from kbcli.change_view import print_change
+    from kbcli.lifecycle import archive as archive_card
+
+    print_change(archive_card(ctx.obj.workspace, card, reason=reason, commit=commit), as_json=json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(archive)

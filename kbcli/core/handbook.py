@@ -1,0 +1,394 @@
+"""The handbook's view models: page URLs, link resolution, groups, trust score, chart geometry.
+
+Pure: templates receive plain dicts built here, so what a page shows can be tested
+without Jinja, a browser or a filesystem, and the same dict is hashed to decide
+whether a page must be rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kbcli.core.cards import Audience, Card, Status
+from kbcli.core.catalog import Assessed
+from kbcli.core.naming import slugify
+from kbcli.core.people import Roster
+from kbcli.core.trust import Trust, TrustState
+
+# Site paths the handbook itself uses; a card folder with one of these names is moved under cards/.
+RESERVED = frozenset(
+    {"tags", "owners", "static", "pagefind", "index.html", "health.html", "404.html"}
+)
+RTL_LANGS = frozenset({"he", "iw", "ar", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
+BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?"}
+BADGE_WORD = {
+    "verified": "Verified",
+    "due": "Due for review",
+    "expired": "Expired",
+    "unverified": "Unverified",
+}
+
+
+def card_url(path: str) -> str:
+    """``billing/refunds.md`` -> ``billing/refunds.html`` (cards keep their folder layout)."""
+    url = path.removesuffix(".md") + ".html"
+    if url.split("/", 1)[0] in RESERVED:
+        url = "cards/" + url
+    return url
+
+
+def tag_url(tag: str) -> str:
+    return f"tags/{slugify(tag)}.html"
+
+
+def owner_url(owner: str) -> str:
+    return f"owners/{slugify(owner)}.html"
+
+
+def root_of(page_url: str) -> str:
+    """The relative prefix from a page back to the site root: ``""`` or ``"../"``..."""
+    return "../" * page_url.count("/")
+
+
+def relative_url(from_page: str, to_page: str) -> str:
+    """A link from one site page to another that works from disk and under any prefix."""
+    rel = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return rel
+
+
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def page_lang(lang: str | None, default: str) -> str:
+    """A BCP 47 tag fit for ``<html lang>`` and a per-language search index; else the default."""
+    if lang and _LANG.match(lang.strip()):
+        return lang.strip().lower()
+    return default
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if lang.split("-", 1)[0].lower() in RTL_LANGS else "ltr"
+
+
+def in_audience(card: Card, audience: Audience) -> bool:
+    """Which cards a build shows: published ones (drafts and archived cards never, as
+    ``kb archive`` promises); public builds only those with ``audience: public``."""
+    if card.meta.status is not Status.PUBLISHED:
+        return False
+    return audience is Audience.INTERNAL or card.meta.audience is Audience.PUBLIC
+
+
+# ---------------------------------------------------------------------------------------------
+# Links between cards
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What one link in a card body points at."""
+
+    kind: str  # "card" (a page in this build), "hidden" (a card not in this build), "broken"
+    target: str = ""  # the card path for card/hidden
+    fragment: str = ""
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass
+class LinkIndex:
+    """Resolves relative ``.md`` links and ``[[wikilinks]]`` (by title, alias, path or name)."""
+
+    paths: frozenset[str]
+    shown: frozenset[str]
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, cards: Iterable[Card], shown: Iterable[str]) -> LinkIndex:
+        names: dict[str, list[str]] = {}
+        all_cards = list(cards)
+        for card in all_cards:
+            keys = {
+                card.title.casefold(),
+                card.stem.casefold(),
+                card.path.casefold(),
+                card.path.removesuffix(".md").casefold(),
+                *(a.casefold() for a in card.meta.aliases),
+            }
+            for key in keys:
+                names.setdefault(key, []).append(card.path)
+        return cls(
+            frozenset(c.path for c in all_cards),
+            frozenset(shown),
+            {k: tuple(sorted(set(v))) for k, v in names.items()},
+        )
+
+    def _outcome(self, path: str | None, fragment: str) -> Resolved:
+        if path is None:
+            return Resolved("broken", fragment=fragment)
+        return Resolved("card" if path in self.shown else "hidden", path, fragment)
+
+    def relative(self, from_card: str, href: str) -> Resolved | None:
+        """A markdown link's target; None when it is not a link to a ``.md`` file in the repo."""
+        if _SCHEME.match(href) or href.startswith(("/", "#", "//")):
+            return None
+        path, _, fragment = href.partition("#")
+        path = path.partition("?")[0]
+        if not path.endswith(".md"):
+            return None
+        from urllib.parse import unquote
+
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_card), unquote(path)))
+        if joined.startswith("../") or joined == "..":
+            return Resolved("broken", fragment=fragment)
+        return self._outcome(joined if joined in self.paths else None, fragment)
+
+    def wiki(self, target: str) -> Resolved:
+        """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]`` or ``[[Title#section]]``."""
+        name, _, fragment = target.partition("#")
+        hits = self.names.get(name.strip().casefold(), ())
+        return self._outcome(hits[0] if len(hits) == 1 else None, fragment.strip())
+
+
+_WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+_MDLINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+
+
+def link_refs(body: str) -> list[tuple[str, str]]:
+    """Every link reference a body may hold, as ``("wiki"|"md", ref)``: a superset of what
+    the renderer will resolve (code blocks included), good enough as a cache key."""
+    refs = [("wiki", m.group(1).partition("|")[0]) for m in _WIKI.finditer(body)]
+    for pattern in (_MDLINK, _REFDEF):
+        refs += [("md", m.group(1)) for m in pattern.finditer(body) if ".md" in m.group(1)]
+    return refs
+
+
+def link_context(card_path: str, body: str, links: LinkIndex) -> list[Any]:
+    """What the links of one body resolve to: part of the key that says "render again"."""
+    context: list[Any] = []
+    for kind, ref in sorted(set(link_refs(body))):
+        found = links.wiki(ref) if kind == "wiki" else links.relative(card_path, ref)
+        context.append([kind, ref, found.kind if found else "", found.target if found else ""])
+    return context
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of plain parts (str, numbers, None, dates, lists, tuples, dicts): the build
+    manifest's keys. ``repr`` is deterministic for these and several times faster than JSON;
+    dicts are built by the same code each time, so their order is stable too."""
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# View models
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    """What git knows about one card (from the history pass): last edit, last verifier."""
+
+    last_author: str | None = None
+    last_date: date | None = None
+    verified_by: str | None = None
+
+
+@dataclass(frozen=True)
+class HandbookFacts:
+    """Everything outside the cards that pages show; history is optional (not a git repo)."""
+
+    git: Mapping[str, GitFacts] = field(default_factory=dict)
+    trend: Sequence[tuple[date, int]] = ()
+    findings: Sequence[Mapping[str, Any]] = ()
+    related: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    has_history: bool = False
+    has_related: bool = False
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    title: str
+    audience: Audience
+    today: date
+    default_lang: str = "en"
+    edit_base: str = ""  # "https://host/org/repo/edit/main/prefix/" or ""
+
+
+def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict[str, Any]:
+    state = trust.state.value
+    left = trust.days_left(today)
+    if trust.verified_on is None:
+        detail = "never verified"
+    elif left is None:
+        detail = f"verified {trust.verified_on.isoformat()}, never expires"
+    elif left > 0:
+        detail = f"verified {trust.verified_on.isoformat()}, expires in {left} days"
+    elif left == 0:
+        detail = f"verified {trust.verified_on.isoformat()}, expires today"
+    else:
+        detail = f"verified {trust.verified_on.isoformat()}, expired {-left} days ago"
+    return {
+        "state": state,
+        "icon": BADGE_ICON[state],
+        "word": BADGE_WORD[state],
+        "verified_on": trust.verified_on.isoformat() if trust.verified_on else None,
+        "expires_on": trust.expires_on.isoformat() if trust.expires_on else None,
+        "days_left": left,
+        "detail": detail,
+        "verifiers": list(verifiers),
+        "no_owner": trust.no_owner,
+    }
+
+
+def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> dict[str, Any]:
+    """The short form of a card every list shows: title, link, badge, owner, tags."""
+    meta = item.card.meta
+    public = options.audience is Audience.PUBLIC
+    lang = page_lang(meta.lang, options.default_lang)
+    verifiers = () if public else meta.effective_verifiers
+    return {
+        "path": item.card.path,
+        "title": meta.title,
+        "url": card_url(item.card.path),
+        "trust": trust_view(item.trust, options.today, verifiers),
+        "owner": None if public else owner_view(meta.owner, roster),
+        "tags": [{"name": t, "url": tag_url(t)} for t in meta.tags],
+        "lang": lang,
+        "dir": text_direction(lang),
+        "status": meta.status.value,
+        "folder": item.card.folder,
+    }
+
+
+def owner_view(handle: str | None, roster: Roster) -> dict[str, Any] | None:
+    if not handle:
+        return None
+    person = roster.people.get(handle)
+    return {
+        "handle": handle,
+        "name": roster.display(handle),
+        "url": owner_url(handle),
+        "team": person.team if person else None,
+        "is_team": handle not in roster.people and handle in roster.teams,
+    }
+
+
+def trust_score(items: Iterable[Assessed]) -> int | None:
+    """Percent of published cards whose verification is current (verified or due)."""
+    live = [i for i in items if i.card.meta.status is Status.PUBLISHED]
+    if not live:
+        return None
+    fresh = sum(1 for i in live if i.trust.is_fresh)
+    return round(100 * fresh / len(live))
+
+
+_URGENCY = {TrustState.EXPIRED: 0, TrustState.DUE: 1, TrustState.UNVERIFIED: 2}
+
+
+def urgent(items: Iterable[Assessed], limit: int = 10) -> list[Assessed]:
+    """Expired first (longest expired first), then due (soonest first), then never verified."""
+    pending = [i for i in items if i.trust.state in _URGENCY]
+    pending.sort(
+        key=lambda i: (
+            _URGENCY[i.trust.state],
+            i.trust.expires_on or date.max,
+            i.card.path,
+        )
+    )
+    return pending[:limit]
+
+
+def recently_verified(items: Iterable[Assessed], limit: int = 10) -> list[Assessed]:
+    done = [i for i in items if i.trust.verified_on is not None]
+    done.sort(key=lambda i: (i.trust.verified_on or date.min, i.card.path), reverse=True)
+    return done[:limit]
+
+
+def folder_counts(items: Iterable[Assessed]) -> list[dict[str, Any]]:
+    """Top-level folders with card counts per trust state, for the home page."""
+    groups: dict[str, dict[str, int]] = {}
+    for item in items:
+        folder = item.card.path.split("/", 1)[0] if "/" in item.card.path else "(top level)"
+        counts = groups.setdefault(folder, {s.value: 0 for s in TrustState})
+        counts[item.trust.state.value] += 1
+    return [
+        {"name": name, "total": sum(counts.values()), "counts": counts, "anchor": slugify(name)}
+        for name, counts in sorted(groups.items())
+    ]
+
+
+def group_by(
+    items: Iterable[Assessed], keys: Any
+) -> dict[str, list[Assessed]]:  # keys: Callable[[Assessed], Iterable[str]]
+    groups: dict[str, list[Assessed]] = {}
+    for item in items:
+        for key in keys(item):
+            groups.setdefault(key, []).append(item)
+    return dict(sorted(groups.items(), key=lambda kv: kv[0].casefold()))
+
+
+def edit_base(repo_url: str, branch: str, prefix: str) -> str:
+    """The URL an "edit this card" link starts with (GitLab and Gitea/GitHub forms)."""
+    if not repo_url:
+        return ""
+    base = repo_url.rstrip("/").removesuffix(".git")
+    host = base.split("//", 1)[-1].split("/", 1)[0]
+    verb = "-/edit" if "gitlab" in host else "edit"
+    prefix = prefix.strip("/")
+    return f"{base}/{verb}/{branch}/" + (prefix + "/" if prefix else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The trust-score chart (inline SVG: no JavaScript needed)
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    points: str  # the polyline's "x,y x,y ..."
+    dots: list[dict[str, Any]]
+    y_ticks: list[dict[str, Any]]
+    x_ticks: list[dict[str, Any]]
+    summary: str  # what a screen reader hears
+
+
+def trend_chart(trend: Sequence[tuple[date, int]], width: int = 640, height: int = 220) -> Chart:
+    """Geometry of the trust score over time: percent on y (0-100), weeks on x."""
+    left, right, top, bottom = 40, 16, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y_ticks = [
+        {"y": round(top + plot_h * (1 - v / 100), 1), "label": f"{v}%"}
+        for v in (0, 25, 50, 75, 100)
+    ]
+    if not trend:
+        return Chart(width, height, "", [], y_ticks, [], "No trust history yet.")
+    first, last = trend[0][0], trend[-1][0]
+    span = max((last - first).days, 1)
+
+    def x_of(day: date) -> float:
+        if len(trend) == 1:
+            return left + plot_w / 2
+        return round(left + plot_w * (day - first).days / span, 1)
+
+    dots = [
+        {
+            "x": x_of(day),
+            "y": round(top + plot_h * (1 - max(0, min(100, score)) / 100), 1),
+            "label": f"{day.isoformat()}: {score}%",
+        }
+        for day, score in trend
+    ]
+    points = " ".join(f"{d['x']},{d['y']}" for d in dots)
+    step = max(1, len(trend) // 6)
+    x_ticks = [{"x": x_of(day), "label": day.isoformat()} for day, _ in trend[::step]]
+    summary = (
+        f"Trust score from {first.isoformat()} ({trend[0][1]}%) "
+        f"to {last.isoformat()} ({trend[-1][1]}%), {len(trend)} points."
+    )
+    return Chart(width, height, points, dots, y_ticks, x_ticks, summary)

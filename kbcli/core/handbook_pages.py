@@ -1,0 +1,271 @@
+"""Every page of the handbook as (url, template, context): what the site shows, decided once.
+
+Pure: rendered bodies, trust, roster and git facts come in; plain dicts go out. The
+build hashes each context to decide whether a page must be written again, so
+nothing here may depend on the order of cards on disk or on the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from kbcli.core.cards import Audience
+from kbcli.core.catalog import Assessed
+from kbcli.core.handbook import (
+    HandbookFacts,
+    SiteOptions,
+    card_summary,
+    card_url,
+    folder_counts,
+    group_by,
+    owner_url,
+    owner_view,
+    recently_verified,
+    root_of,
+    tag_url,
+    text_direction,
+    trend_chart,
+    trust_score,
+    urgent,
+)
+from kbcli.core.naming import slugify
+from kbcli.core.people import Roster
+from kbcli.core.trust import TrustState
+
+
+@dataclass(frozen=True)
+class Body:
+    """A rendered card body (already sanitized) and what its links said."""
+
+    html: str
+    key: str
+    links: Sequence[str] = ()
+    broken: Sequence[Mapping[str, Any]] = ()
+    headings: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    template: str
+    context: dict[str, Any]
+    key_context: dict[str, Any]  # the context with the body replaced by its key, for hashing
+
+
+STATES = tuple(s.value for s in TrustState)
+
+
+class SitePlan:
+    """Builds page contexts for one audience from assessed cards and their rendered bodies."""
+
+    def __init__(
+        self,
+        items: Sequence[Assessed],
+        bodies: Mapping[str, Body],
+        options: SiteOptions,
+        roster: Roster,
+        facts: HandbookFacts,
+    ) -> None:
+        self.items = sorted(items, key=lambda i: (i.card.meta.title.casefold(), i.card.path))
+        self.bodies = bodies
+        self.options = options
+        self.roster = roster
+        self.facts = facts
+        self.internal = options.audience is Audience.INTERNAL
+        self.summaries = {i.card.path: card_summary(i, options, roster) for i in self.items}
+        langs = {s["lang"].lower() for s in self.summaries.values()} | {options.default_lang}
+        self.site = {
+            "title": options.title,
+            "internal": self.internal,
+            "audience": options.audience.value,
+            "today": options.today.isoformat(),
+            "languages": sorted(langs),
+        }
+
+    def _base(self, url: str, lang: str | None = None, root: str | None = None) -> dict[str, Any]:
+        lang = lang or self.options.default_lang
+        return {
+            "site": self.site,
+            "root": root_of(url) if root is None else root,
+            "page_url": url,
+            "lang": lang,
+            "dir": text_direction(lang),
+        }
+
+    def _page(self, url: str, template: str, extra: dict[str, Any], **base: Any) -> Page:
+        context = {**self._base(url, **base), **extra}
+        return Page(url, template, context, context)
+
+    def _list(self, items: Sequence[Assessed]) -> list[dict[str, Any]]:
+        return [self.summaries[i.card.path] for i in items]
+
+    def backlinks(self) -> dict[str, list[str]]:
+        found: dict[str, set[str]] = {}
+        for path, body in self.bodies.items():
+            for target in body.links:
+                if target != path:
+                    found.setdefault(target, set()).add(path)
+        return {target: sorted(sources) for target, sources in found.items()}
+
+    def pages(self) -> list[Page]:
+        pages = [self.home(), self.not_found(), *self.card_pages(), *self.tag_pages()]
+        if self.internal:
+            pages += [*self.owner_pages(), self.health()]
+        return pages
+
+    def home(self) -> Page:
+        folders = folder_counts(self.items)
+        by_folder = group_by(
+            self.items,
+            lambda i: [i.card.path.split("/", 1)[0] if "/" in i.card.path else "(top level)"],
+        )
+        for folder in folders:
+            folder["cards"] = self._list(by_folder.get(folder["name"], []))
+        counts = {s: 0 for s in STATES}
+        for item in self.items:
+            counts[item.trust.state.value] += 1
+        return self._page(
+            "index.html",
+            "index.html",
+            {
+                "cards_total": len(self.items),
+                "score": trust_score(self.items),
+                "state_counts": counts,
+                "urgent": self._list(urgent(self.items)) if self.internal else [],
+                "recent": self._list(recently_verified(self.items)),
+                "folders": folders,
+            },
+        )
+
+    def not_found(self) -> Page:
+        return self._page("404.html", "404.html", {}, root="/")
+
+    def card_pages(self) -> list[Page]:
+        backlinks = self.backlinks()
+        pages = []
+        for item in self.items:
+            path = item.card.path
+            summary = self.summaries[path]
+            body = self.bodies[path]
+            git = self.facts.git.get(path)
+            related = [
+                self.summaries[p] for p in self.facts.related.get(path, ()) if p in self.summaries
+            ]
+            edit = (
+                self.options.edit_base + quote(path)
+                if self.internal and self.options.edit_base
+                else ""
+            )
+            extra = {
+                "card": summary,
+                "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
+                "headings": list(body.headings),
+                "git": {
+                    "last_author": git.last_author if git and self.internal else None,
+                    "last_date": git.last_date.isoformat() if git and git.last_date else None,
+                    "verified_by": git.verified_by if git and self.internal else None,
+                },
+                "backlinks": [self.summaries[p] for p in backlinks.get(path, [])],
+                "related": related[:5],
+                "edit_url": edit,
+            }
+            url = card_url(path)
+            context = {**self._base(url, summary["lang"]), **extra}
+            pages.append(
+                Page(
+                    url, "card.html", {**context, "body": body.html}, {**context, "body": body.key}
+                )
+            )
+        return pages
+
+    def tag_pages(self) -> list[Page]:
+        by_tag = group_by(self.items, lambda i: dict.fromkeys(i.card.meta.tags))
+        pages = [
+            self._page(tag_url(tag), "tag.html", {"tag": tag, "items": self._list(items)})
+            for tag, items in by_tag.items()
+        ]
+        cloud = [{"name": t, "url": tag_url(t), "count": len(i)} for t, i in by_tag.items()]
+        pages.append(self._page("tags/index.html", "tags.html", {"tags": cloud}))
+        return pages
+
+    def owner_pages(self) -> list[Page]:
+        by_owner = group_by(self.items, lambda i: [i.card.meta.owner] if i.card.meta.owner else [])
+        pages, rows = [], []
+        for handle, items in by_owner.items():
+            view = owner_view(handle, self.roster) or {}
+            person = self.roster.people.get(handle)
+            team = view.get("team")
+            owner = {
+                **view,
+                "team_url": owner_url(team) if team and team in by_owner else None,
+                "email": person.emails[0] if person and person.emails else None,
+                "left": person.left.isoformat() if person and person.left else None,
+            }
+            members = [
+                owner_view(h, self.roster)
+                for h in sorted(self.roster.members(handle) - {handle})
+                if h in by_owner
+            ]
+            due = [i for i in items if i.trust.state in (TrustState.EXPIRED, TrustState.DUE)] + [
+                i for i in items if i.trust.state is TrustState.UNVERIFIED
+            ]
+            pages.append(
+                self._page(
+                    owner_url(handle),
+                    "owner.html",
+                    {
+                        "owner": owner,
+                        "members": members,
+                        "items": self._list(items),
+                        "due": self._list(urgent(due, limit=len(due))),
+                    },
+                )
+            )
+            states = [i.trust.state.value for i in items]
+            rows.append(
+                {
+                    "name": view.get("name", handle),
+                    "url": owner_url(handle),
+                    "total": len(items),
+                    **{s: states.count(s) for s in ("expired", "due", "unverified")},
+                }
+            )
+        unowned = [i for i in self.items if not i.card.meta.owner]
+        pages.append(
+            self._page(
+                "owners/index.html",
+                "owners.html",
+                {"owners": rows, "unowned": self._list(unowned)},
+            )
+        )
+        return pages
+
+    def health(self) -> Page:
+        trend = list(self.facts.trend)
+        score = trust_score(self.items)
+        if not trend and score is not None:
+            trend = [(self.options.today, score)]
+        chart = trend_chart(trend)
+        findings = [
+            {**f, "url": card_url(f["path"]) if f.get("path") in self.summaries else None}
+            for f in self.facts.findings
+        ]
+        broken = [
+            {"path": path, "url": card_url(path), **b}
+            for path, body in sorted(self.bodies.items())
+            for b in body.broken
+        ]
+        return self._page(
+            "health.html",
+            "health.html",
+            {
+                "score": score,
+                "chart": chart.__dict__,
+                "history": self.facts.has_history,
+                "findings": findings,
+                "broken_links": broken,
+            },
+        )

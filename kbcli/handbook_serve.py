@@ -1,0 +1,210 @@
+"""``kb serve``: build, serve on 127.0.0.1, rebuild what changed on save, reload the browser.
+
+The site on disk is exactly what ``kb build`` writes; the server adds a tiny
+live-reload script to HTML responses only (an external file, so the pages' Content
+Security Policy still holds). The script polls ``/__kb/build`` and reloads the page
+when the build number changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.handbook import BuildReport
+    from kbcli.workspace import Workspace
+
+RELOAD_JS = b"""(function () {
+  var seen = null;
+  function poll() {
+    fetch("/__kb/build", { cache: "no-store" }).then(function (r) { return r.text(); })
+      .then(function (id) {
+        if (seen !== null && id !== seen) { window.location.reload(); return; }
+        seen = id; setTimeout(poll, 700);
+      }).catch(function () { setTimeout(poll, 1500); });
+  }
+  poll();
+})();
+"""
+INJECT = b'<script src="/__kb/livereload.js" defer></script>'
+WATCHED_SUFFIXES = (".md", ".toml", ".yaml", ".yml", ".html", ".css", ".js", ".svg", ".png")
+
+
+class BuildState:
+    """The build number the browser polls; bumped after every successful rebuild."""
+
+    def __init__(self) -> None:
+        self.number = 0
+        self.lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self.lock:
+            self.number += 1
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    state: BuildState
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: kb prints builds instead
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == "/__kb/build":
+            return self._send(str(self.state.number).encode(), "text/plain")
+        if path == "/__kb/livereload.js":
+            return self._send(RELOAD_JS, "text/javascript")
+        target = Path(self.translate_path(path))
+        if target.is_dir():
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            return self._send(_inject(target.read_bytes()), "text/html; charset=utf-8")
+        if not target.exists():
+            missing = Path(self.directory) / "404.html"
+            if missing.is_file():
+                body = _inject(missing.read_bytes())
+                return self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _inject(html: bytes) -> bytes:
+    at = html.rfind(b"</body>")
+    return html if at < 0 else html[:at] + INJECT + html[at:]
+
+
+def start_server(site: Path, host: str, port: int, state: BuildState) -> ThreadingHTTPServer:
+    handler = functools.partial(_Handler, directory=str(site))
+    handler.func.state = state  # type: ignore[attr-defined]
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        raise KbError(
+            f"cannot serve on {host}:{port} ({error.strerror}); pass another --port"
+        ) from None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def watch_filter(root: Path, out: Path) -> Callable[[Any, str], bool]:
+    skip = [root / ".kb", root / ".git", out]
+
+    def keep(change: Any, path: str) -> bool:
+        p = Path(path)
+        if any(p == s or s in p.parents for s in skip):
+            return False
+        return (
+            p.suffix in WATCHED_SUFFIXES
+            and not p.name.startswith((".", "~"))
+            and "~" not in p.suffix
+        )
+
+    return keep
+
+
+def serve(
+    workspace: Callable[[], Workspace],
+    build: Callable[[Workspace], BuildReport],
+    *,
+    host: str,
+    port: int,
+    on_build: Callable[[BuildReport], None],
+    on_error: Callable[[str], None],
+    on_ready: Callable[[str], None],
+    stop: threading.Event | None = None,
+) -> None:
+    """Build, serve, then rebuild on every change under the repo until ^C (or ``stop``)."""
+    import watchfiles
+
+    live = LiveState()
+    ws = workspace()
+    live.refresh(ws)
+    report = build(ws)
+    live.remember(ws)
+    on_build(report)
+    state = BuildState()
+    server = start_server(report.out, host, port, state)
+    shown_host = f"[{host}]" if ":" in host else host
+    on_ready(f"http://{shown_host}:{server.server_address[1]}/")
+    try:
+        for _changes in watchfiles.watch(
+            ws.root,
+            watch_filter=watch_filter(ws.root.resolve(), report.out),
+            stop_event=stop,
+            debounce=200,
+            raise_interrupt=False,
+        ):
+            try:
+                ws = workspace()
+                live.refresh(ws)
+                report = build(ws)
+                live.remember(ws)
+            except KbError as error:
+                on_error(error.message)
+                continue
+            on_build(report)
+            state.bump()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class LiveState:
+    """What one rebuild can reuse from the last: unchanged card files and the git history.
+
+    A save touches one file: re-reading only files whose size or mtime changed, and
+    keeping the history pass while HEAD stays put, is what keeps a rebuild under a
+    second on thousands of cards.
+    """
+
+    def __init__(self) -> None:
+        self.cards: dict[str, tuple[tuple[int, int], Any]] = {}
+        self.head: str | None = None
+        self.memo: dict[str, Any] | None = None
+
+    def refresh(self, ws: Workspace) -> None:
+        """Give ``ws`` a catalog built from unchanged cards plus re-read changed ones."""
+        import os
+
+        from kbcli.adapters.git_history import locate
+        from kbcli.core.catalog import Catalog
+
+        cards, fresh = [], {}
+        for rel in ws.card_files.paths():
+            try:
+                stat = os.stat(ws.root / rel)
+            except OSError:
+                continue
+            signature = (stat.st_mtime_ns, stat.st_size)
+            known = self.cards.get(rel)
+            card = (
+                known[1] if known and known[0] == signature else ws.card_files.read(rel, ws.today)
+            )
+            fresh[rel] = (signature, card)
+            cards.append(card)
+        self.cards = fresh
+        ws.__dict__["catalog"] = Catalog(cards)
+        place = locate(ws.root)
+        head = place.head if place else None
+        if self.memo is not None and head == self.head:
+            ws.__dict__["_kb_history"] = self.memo
+        self.head = head
+
+    def remember(self, ws: Workspace) -> None:
+        memo = ws.__dict__.get("_kb_history")
+        self.memo = memo if isinstance(memo, dict) else None

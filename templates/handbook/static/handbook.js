@@ -1,0 +1,141 @@
+// kb handbook search: Pagefind's JS API, one index per language merged, trust and tag filters.
+(function () {
+  "use strict";
+  var body = document.body;
+  var root = body.getAttribute("data-root") || "";
+  var input = document.getElementById("search-input");
+  var trustSelect = document.getElementById("search-trust");
+  var tagSelect = document.getElementById("search-tag");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  if (!input || !list) return;
+  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified" };
+  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?" };
+  var pagefind = null;
+  var pending = null;
+  var seq = 0;
+
+  function siteBase() {
+    return new URL(root || "./", window.location.href);
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Pagefind excerpts hold <mark> around hits and are otherwise plain text: rebuild them safely.
+  function excerptNode(excerpt) {
+    var span = el("span", { "class": "excerpt" });
+    var parts = String(excerpt || "").split(/(<mark>|<\/mark>)/);
+    var marked = false;
+    parts.forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      var text = part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+      span.appendChild(marked ? el("mark", {}, text) : document.createTextNode(text));
+    });
+    return span;
+  }
+
+  async function load() {
+    var base = siteBase();
+    var bundle = new URL("pagefind/", base).href;
+    try {
+      pagefind = await import(new URL("pagefind.js", bundle).href);
+    } catch (error) {
+      status.textContent = "Search is not available (the search index was not built).";
+      return;
+    }
+    await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
+    var pageLang = (document.documentElement.lang || "").toLowerCase();
+    var langs = (body.getAttribute("data-languages") || "").split(/\s+/).filter(Boolean);
+    for (var i = 0; i < langs.length; i++) {
+      if (langs[i].toLowerCase() === pageLang) continue;
+      try { await pagefind.mergeIndex(bundle, { language: langs[i], baseUrl: base.pathname }); } catch (e) { /* that language has no index */ }
+    }
+    try {
+      var filters = await pagefind.filters();
+      Object.keys((filters && filters.tag) || {}).sort().forEach(function (tag) {
+        tagSelect.appendChild(el("option", { value: tag }, tag));
+      });
+    } catch (e) { /* filters are optional */ }
+    input.disabled = false; trustSelect.disabled = false; tagSelect.disabled = false;
+    input.setAttribute("data-ready", "1");
+    if (input.value) run();
+  }
+
+  function currentFilters() {
+    var f = {};
+    if (trustSelect.value) f.trust = trustSelect.value;
+    if (tagSelect.value) f.tag = tagSelect.value;
+    return f;
+  }
+
+  async function run() {
+    if (!pagefind) return;
+    var query = input.value.trim();
+    var filters = currentFilters();
+    var mine = ++seq;
+    if (!query && !Object.keys(filters).length) {
+      list.hidden = true; list.textContent = ""; status.textContent = "";
+      return;
+    }
+    var search = await pagefind.search(query || null, { filters: filters });
+    if (mine !== seq || !search) return;
+    var results = await Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+    if (mine !== seq) return;
+    list.textContent = "";
+    results.forEach(function (data) {
+      var li = el("li", { "class": "search-result" });
+      var state = (data.meta && data.meta.trust) || "";
+      if (words[state]) {
+        var badge = el("span", { "class": "badge badge-" + state, "data-trust": state });
+        badge.appendChild(el("span", { "aria-hidden": "true" }, icons[state] + " "));
+        badge.appendChild(document.createTextNode(words[state]));
+        li.appendChild(badge);
+        li.appendChild(document.createTextNode(" "));
+      }
+      var link = el("a", { href: data.url }, (data.meta && data.meta.title) || data.url);
+      if (data.language) link.setAttribute("hreflang", data.language);
+      li.appendChild(link);
+      li.appendChild(excerptNode(data.excerpt));
+      list.appendChild(li);
+    });
+    list.hidden = results.length === 0;
+    status.textContent = search.results.length + " result" + (search.results.length === 1 ? "" : "s");
+  }
+
+  function schedule() {
+    clearTimeout(pending);
+    pending = setTimeout(run, 120);
+  }
+
+  input.addEventListener("input", schedule);
+  trustSelect.addEventListener("change", run);
+  tagSelect.addEventListener("change", run);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") {
+      var first = list.querySelector("a");
+      if (first) { event.preventDefault(); first.focus(); }
+    } else if (event.key === "Escape") {
+      input.value = ""; run();
+    }
+  });
+  list.addEventListener("keydown", function (event) {
+    var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+    var at = links.indexOf(document.activeElement);
+    if (at < 0) return;
+    if (event.key === "ArrowDown" && at + 1 < links.length) { event.preventDefault(); links[at + 1].focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? links[at - 1] : input).focus(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "/" && document.activeElement !== input && !event.ctrlKey && !event.metaKey) {
+      var tag = (document.activeElement && document.activeElement.tagName) || "";
+      if (tag !== "INPUT" && tag !== "TEXTAREA" && tag !== "SELECT") { event.preventDefault(); input.focus(); }
+    }
+  });
+  load();
+})();

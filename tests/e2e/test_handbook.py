@@ -1,0 +1,350 @@
+"""The built handbook in a real Chromium: search, trust badges, backlinks, XSS, public build.
+
+Debian's chromium is driven by Playwright (no browser download). Without chromium
+these tests skip locally and fail when CI is set: CI must really run them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import KbRepo, copy_example, git, run_kb
+
+pytestmark = pytest.mark.browser
+TODAY = "2026-11-22"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed; CI must run the browser tests (make browser)")
+    pytest.skip("chromium is not installed (run 'make browser' to install Debian's chromium)")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@functools.cache
+def _serve(site: str) -> str:
+    handler = functools.partial(_Quiet, directory=site)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/"
+
+
+def _build(root: Path, out: Path, *args: str) -> str:
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), *args)
+    assert result.exit_code == 0, result.output
+    return _serve(str(out))
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, headless=True, args=ARGS
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """example-kb in a git repo, built once for the module and served on 127.0.0.1."""
+    root = copy_example(tmp_path_factory.mktemp("e2e") / "example-kb")
+    git(root, "init", "-q", "-b", "main")
+    KbRepo(root).commit("import the cards", when="2026-11-20T10:00:00Z")
+    return _build(root, root.parent / "site")
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors
+    yield page
+    page.close()
+
+
+def _search(page: Any, text: str) -> None:
+    page.wait_for_selector("#search-input[data-ready]")
+    page.fill("#search-input", "")
+    page.wait_for_selector("#search-results", state="hidden")
+    page.fill("#search-input", text)
+    page.wait_for_selector("#search-results li a")
+
+
+def _poll(page: Any, selector: str, done: Any, attr: str = "trust") -> list[str]:
+    """Poll from Python: the site's CSP forbids the eval that wait_for_function needs."""
+    values: list[str] = []
+    for _ in range(50):
+        values = page.locator(selector).evaluate_all(f"els => els.map(e => e.dataset.{attr})")
+        if done(values):
+            break
+        page.wait_for_timeout(100)
+    return values
+
+
+def test_home_search_open_result_badge_and_backlink(page: Any, example_site: str) -> None:
+    page.goto(example_site + "index.html")
+    assert page.title() == "Nimbus Support Handbook"
+    assert page.locator("h2", has_text="Most urgent").is_visible()
+    _search(page, "proration")
+    first = page.locator("#search-results li").first
+    assert first.locator(".badge").count() == 1  # results carry the trust badge
+    first.locator("a").click()
+    page.wait_for_url(re.compile(r"/billing/plan-change-proration\.html$"))
+    assert page.locator("h1").inner_text() == "Plan changes and proration"
+
+    page.goto(example_site + "accounts/sso-lockout-bypass.html")
+    badge = page.locator(".trust .badge")
+    assert badge.get_attribute("data-trust") == "expired"
+    assert "Expired" in badge.inner_text()
+    assert "2025-11-04" in page.locator(".trust-detail").inner_text()
+
+    page.goto(example_site + "policies/refund-policy.html")
+    backlink = page.locator(
+        "section[aria-labelledby=backlinks-h] a", has_text="Processing a refund"
+    )
+    backlink.click()
+    page.wait_for_url(re.compile(r"/billing/refund-request-processing\.html$"))
+    assert "Last edit" in page.locator(".facts").inner_text()
+    assert page.errors == []
+
+
+def test_search_finds_other_languages_and_filters_by_trust(page: Any, example_site: str) -> None:
+    page.goto(example_site + "index.html")
+    _search(page, "пароль")
+    titles = page.locator("#search-results li a").all_inner_texts()
+    assert "Как сбросить пароль" in titles
+    _search(page, "הסיסמה")
+    assert "איך לאפס את הסיסמה" in page.locator("#search-results li a").all_inner_texts()
+    page.fill("#search-input", "refund")
+    page.select_option("#search-trust", "expired")
+    states = _poll(page, "#search-results .badge", lambda s: s and set(s) == {"expired"})
+    assert states and set(states) == {"expired"}
+    assert page.errors == []
+
+
+def test_keyboard_and_rtl(page: Any, example_site: str) -> None:
+    page.goto(example_site + "accounts/he-reset-password.html")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "he"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.goto(example_site + "index.html")
+    page.wait_for_selector("#search-input[data-ready]")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search-input"
+    page.keyboard.type("webhook")
+    page.wait_for_selector("#search-results li a")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('#search-results') !== null")
+    assert page.errors == []
+
+
+def test_health_chart_is_svg_without_script(page: Any, example_site: str) -> None:
+    page.goto(example_site + "health.html")
+    assert page.locator("figure.chart svg[role=img]").count() == 1
+    assert page.locator("table.findings tbody tr").count() > 5
+    assert page.errors == []
+
+
+XSS_TITLE = "<img src=x onerror=\"window.__pwned=1;alert('title')\">Evil"
+XSS_TAGS = ["<img src=x onerror=alert(1)>", '"><script>alert(2)</script>']
+XSS_LANG = '" onmouseover="alert(1)'
+XSS_BODY = """
+<script>window.__pwned = 1; alert('script')</script>
+
+<img src="x" onerror="window.__pwned=1;alert('img')">
+
+<svg><script>window.__pwned=1</script><a xlink:href="javascript:alert('svg')">svg</a></svg>
+
+<svg onload="window.__pwned=1;alert('svgload')"></svg>
+
+<iframe src="javascript:alert('iframe')"></iframe>
+
+<a href="javascript:alert('a')">click me</a> and <a href="JaVaScRiPt:alert(1)">case</a>
+
+[md link](javascript:alert('md')) and [entity](&#106;avascript:alert('e'))
+
+<details open ontoggle="window.__pwned=1;alert('toggle')"><summary>x</summary></details>
+
+<div style="background:url(javascript:alert(1))" onclick="alert('div')">div</div>
+
+<form action="javascript:alert(1)"><button>go</button></form>
+
+<math><mtext><table><mglyph><style><img src=x onerror=alert('math')>
+</style></mglyph></table></mtext></math>
+
+<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">
+
+<meta http-equiv="refresh" content="0;url=javascript:alert(1)">
+
+`<script>alert('code')</script>` and [[<script>alert('wiki')</script>]]
+"""
+
+
+@pytest.fixture(scope="module")
+def xss_site(tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = tmp_path_factory.mktemp("xss") / "kb"
+    repo = KbRepo(root)
+    root.mkdir()
+    (root / "kb.toml").write_text(
+        '[handbook]\ntitle = "</title><script>alert(1)</script>"\n', encoding="utf-8"
+    )
+    repo.write(
+        "evil.md",
+        "---\n"
+        f"title: {json.dumps(XSS_TITLE)}\n"
+        "owner: '<script>window.__pwned=1</script>'\n"
+        "verified_at: 2026-11-01\n"
+        f"tags: {json.dumps(XSS_TAGS)}\n"
+        f"lang: {json.dumps(XSS_LANG)}\n"
+        "aliases: ['javascript:alert(1)']\n"
+        f"---\n{XSS_BODY}",
+    )
+    repo.write("ok.md", "---\ntitle: Fine\n---\nSee [[javascript:alert(1)]] and [evil](evil.md).\n")
+    return _build(root, root.parent / "site")
+
+
+def test_xss_payloads_never_run(browser: Any, xss_site: str, tmp_path: Path) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pages = ["evil.html", "ok.html", "index.html", "tags/index.html", "owners/index.html"]
+    for url in pages:
+        page.goto(xss_site + url)
+        page.wait_for_load_state("load")
+        for link in page.locator("main a, main summary, main div, main details").all()[:60]:
+            with contextlib.suppress(Exception):
+                link.hover(timeout=300)
+        assert page.evaluate("window.__pwned") is None, url
+    for tag_link in page.locator("a.tag").all():
+        href = tag_link.get_attribute("href") or ""
+        assert not href.lower().startswith("javascript")
+    page.goto(xss_site + "evil.html")
+    assert "Evil" in page.locator("h1").inner_text()  # the title is shown as text
+    assert "<img" in page.locator("h1").inner_text()
+    page.close()
+    assert dialogs == []
+
+
+def test_xss_raw_html_has_no_dangerous_constructs(xss_site: str) -> None:
+    import urllib.request
+
+    for url in ("evil.html", "ok.html", "index.html"):
+        with urllib.request.urlopen(xss_site + url) as response:
+            html = response.read().decode("utf-8")
+        scripts = re.findall(r"<script\b[^>]*>", html, flags=re.I)
+        assert scripts == ['<script src="' + "../" * url.count("/") + 'static/handbook.js" defer>']
+        assert not re.search(r"<[^>]+\son\w+\s*=", html, flags=re.I), url
+        assert not re.search(r"(href|src|action|data)\s*=\s*[\"']?\s*javascript:", html, re.I)
+        for tag in ("iframe", "object", "embed", "form", "svg", "math", "style", "meta http"):
+            body = html.split("<main", 1)[1]
+            if tag == "svg":
+                continue  # only the health page has an svg, and it is ours
+            assert f"<{tag}" not in body.lower(), (url, tag)
+
+
+def test_public_build_has_no_internal_card_reachable(browser: Any, tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "kb")
+    base = _build(root, tmp_path / "public", "--audience", "public")
+    page = browser.new_page()
+    page.goto(base + "index.html")
+    assert page.locator("a[href$='health.html']").count() == 0
+    hrefs = page.locator("a").evaluate_all("els => els.map(e => e.href)")
+    internal = {
+        p.relative_to(root).as_posix().removesuffix(".md") + ".html"
+        for p in root.rglob("*.md")
+        if "audience: public" not in p.read_text(encoding="utf-8")
+    }
+    seen: set[str] = set()
+    todo = [h for h in hrefs if h.startswith(base)]
+    while todo:  # crawl every page reachable from home
+        url = todo.pop().split("#")[0]
+        if url in seen or not url.endswith(".html"):
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        assert response is not None and response.ok, url
+        assert url.removeprefix(base) not in internal, f"internal card reachable: {url}"
+        todo += [
+            h
+            for h in page.locator("a").evaluate_all("els => els.map(e => e.href)")
+            if h.startswith(base)
+        ]
+    assert len(seen) > 10
+    page.goto(base + "index.html")
+    _search(page, "password")
+    results = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.href)")
+    assert results and not any(r.removeprefix(base) in internal for r in results)
+    page.fill("#search-input", "Stripe refund approval")  # words of internal billing cards
+    page.wait_for_timeout(600)
+    hits = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.href)")
+    assert not any(h.removeprefix(base) in internal for h in hits)
+    page.close()
+
+
+def test_kb_serve_reloads_the_open_page_after_a_save(browser: Any, kb_repo: KbRepo) -> None:
+    import subprocess
+    import sys
+
+    kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(kb_repo.path), "serve", "--port", "0",
+         "--no-search"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    page = browser.new_page()
+    try:
+        assert process.stdout is not None
+        url = ""
+        for line in process.stdout:
+            if line.startswith("Serving "):
+                url = line.split()[1]
+                break
+        assert url.startswith("http://127.0.0.1:")
+        page.goto(url + "faq/refunds.html")
+        assert "First version." in page.locator(".card-body").inner_text()
+        page.wait_for_timeout(800)  # the reload script has seen build 0
+        kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nSecond version.\n")
+        page.wait_for_selector("text=Second version.", timeout=20000)  # reloaded by itself
+    finally:
+        page.close()
+        process.terminate()
+        process.communicate(timeout=10)

@@ -1,0 +1,254 @@
+"""kb build: pages, trust on every page, incremental rebuilds, overrides, the public audience."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import KbRepo, copy_example, git, run_kb
+
+TODAY = "2026-11-22"
+
+CARD = """---
+title: {title}
+owner: {owner}
+verified_at: {verified}
+tags: [{tags}]
+audience: {audience}
+---
+{body}
+"""
+
+
+def card(
+    title: str,
+    body: str = "Body.",
+    *,
+    owner: str = "ana",
+    verified: str = "2026-11-01",
+    tags: str = "billing",
+    audience: str = "internal",
+) -> str:
+    return CARD.format(
+        title=title, owner=owner, verified=verified, tags=tags, audience=audience, body=body
+    )
+
+
+def build(root: Path, *args: str) -> tuple[Path, str, str]:
+    out = root.parent / f"{root.name}-site"
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), *args)
+    assert result.exit_code == 0, result.output
+    return out, result.stdout, result.stderr
+
+
+def written(stdout: str) -> int:
+    match = re.search(r"\((\d+) written", stdout)
+    assert match, stdout
+    return int(match.group(1))
+
+
+@pytest.fixture
+def small_kb(kb_repo: KbRepo) -> KbRepo:
+    kb_repo.write("billing/refunds.md", card("Refunds", "See [[Invoices]] and [bad](nope.md)."))
+    kb_repo.write("billing/invoices.md", card("Invoices", "Download them.", verified="2025-01-01"))
+    kb_repo.write("billing/tax.md", card("Tax", "Links to [refunds](refunds.md#how)."))
+    kb_repo.commit("cards", when="2026-11-02T09:00:00Z", author="Ana Souza")
+    return kb_repo
+
+
+def test_card_page_shows_trust_owner_tags_backlinks_and_last_edit(small_kb: KbRepo) -> None:
+    (small_kb.path / "kb.toml").write_text(
+        '[handbook]\nrepo_url = "https://github.com/acme/kb"\n', encoding="utf-8"
+    )
+    out, _, _ = build(small_kb.path)
+    page = (out / "billing/invoices.html").read_text(encoding="utf-8")
+    assert 'data-trust="expired"' in page
+    assert "Expired" in page
+    assert 'href="../owners/ana.html"' in page
+    assert 'href="../tags/billing.html"' in page
+    assert "Linked from" in page and 'href="../billing/refunds.html">Refunds</a>' in page
+    assert "2026-11-02" in page and "Ana Souza" in page  # last edit, from git
+    assert 'href="https://github.com/acme/kb/edit/main/billing/invoices.md"' in page
+    tax = (out / "billing/tax.html").read_text(encoding="utf-8")
+    assert 'href="refunds.html#how"' in tax
+    assert '<html lang="en" dir="ltr">' in tax
+
+
+def test_broken_links_are_reported_with_file_and_line(small_kb: KbRepo) -> None:
+    _, _, stderr = build(small_kb.path)
+    assert "billing/refunds.md:8: broken link 'nope.md'" in stderr
+    strict = run_kb("--kb", str(small_kb.path), "--today", TODAY, "build", "--strict")
+    assert strict.exit_code == 1
+
+
+def test_home_tag_owner_and_health_pages(small_kb: KbRepo) -> None:
+    out, _, _ = build(small_kb.path)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Most urgent" in home and "Invoices" in home
+    assert re.search(r"67%</span>\s*<span class=\"stat-label\">trust score", home)
+    tag = (out / "tags/billing.html").read_text(encoding="utf-8")
+    assert tag.count('class="card-row"') == 3
+    owner = (out / "owners/ana.html").read_text(encoding="utf-8")
+    assert "Needs attention (1)" in owner
+    health = (out / "health.html").read_text(encoding="utf-8")
+    assert "<svg" in health and ("<polyline" in health or "<circle" in health)
+    assert "<script" not in health.split("</main>")[0]  # the chart needs no JavaScript
+    assert "expired" in health and "billing/invoices.md" in health
+    assert (out / "404.html").is_file()
+    assert (out / "pagefind/pagefind.js").is_file()
+
+
+def test_unchanged_build_writes_nothing_and_one_edit_rewrites_few_pages(small_kb: KbRepo) -> None:
+    out, first, _ = build(small_kb.path, "--no-search")
+    assert written(first) > 5
+    _, again, _ = build(small_kb.path, "--no-search")
+    assert written(again) == 0 and "0 bodies rendered" in again
+    small_kb.write("billing/tax.md", card("Tax", "Links to [refunds](refunds.md#how). Edited."))
+    _, edited, _ = build(small_kb.path, "--no-search")
+    assert "1 bodies rendered" in edited
+    assert written(edited) == 1  # the card page; its title and badge did not change
+    assert "Edited." in (out / "billing/tax.html").read_text(encoding="utf-8")
+
+
+def test_a_retitled_link_target_rerenders_the_cards_that_link_to_it(small_kb: KbRepo) -> None:
+    build(small_kb.path, "--no-search")
+    (small_kb.path / "billing/invoices.md").unlink()
+    small_kb.write("billing/downloads.md", card("Invoice downloads", "Download them."))
+    out, stdout, stderr = build(small_kb.path, "--no-search")
+    # refunds.md links [[Invoices]]: that link is now broken, so its body is rendered again
+    # (with the new card's body: 2), and the old page is gone.
+    assert "2 bodies rendered" in stdout
+    assert "billing/refunds.md:8: broken link 'Invoices'" in stderr
+    assert not (out / "billing/invoices.html").exists()
+    assert 'class="broken-link"' in (out / "billing/refunds.html").read_text(encoding="utf-8")
+
+
+def test_repo_templates_override_and_extend_the_default(small_kb: KbRepo) -> None:
+    small_kb.write(
+        "templates/handbook/card.html",
+        '{% extends "default:card.html" %}\n'
+        '{% block footer %}<p class="house">Ask #support-kb</p>{{ super() }}{% endblock %}\n',
+    )
+    out, _, _ = build(small_kb.path, "--no-search")
+    page = (out / "billing/tax.html").read_text(encoding="utf-8")
+    assert '<p class="house">Ask #support-kb</p>' in page and "trust as of" in page
+    small_kb.write(
+        "templates/handbook/_badge.html",
+        "{% macro badge(trust) %}<b>{{ trust.state|upper }}</b>{% endmacro %}",
+    )
+    _, stdout, _ = build(small_kb.path, "--no-search")
+    assert written(stdout) > 3  # a template change re-renders the pages that use it
+    assert "<b>EXPIRED</b>" in (out / "billing/invoices.html").read_text(encoding="utf-8")
+
+
+def test_a_template_error_is_one_clear_sentence(small_kb: KbRepo) -> None:
+    small_kb.write("templates/handbook/tag.html", "{% block content %}{{ nope.x }}")
+    out = small_kb.path.parent / "site"
+    result = run_kb("--kb", str(small_kb.path), "build", "--out", str(out), "--no-search")
+    assert result.exit_code == 2
+    assert "tag.html" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_refuses_to_write_into_the_repo(small_kb: KbRepo) -> None:
+    result = run_kb("--kb", str(small_kb.path), "build", "--out", str(small_kb.path))
+    assert result.exit_code == 2
+    assert "would overwrite the knowledge repo" in result.stderr
+    assert (small_kb.path / "billing/refunds.md").is_file()
+
+
+def test_works_outside_git_and_leaves_git_facts_out(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "kb")
+    out, stdout, _ = build(root, "--no-search", "--no-related")
+    page = (out / "billing/refund-request-processing.html").read_text(encoding="utf-8")
+    assert "Last edit" not in page
+    assert "Only today's score" in (out / "health.html").read_text(encoding="utf-8")
+    listed = run_kb("--kb", str(root), "list", "--status", "published", "--json")
+    published = len(json.loads(listed.stdout))
+    assert f"{published} cards" in stdout  # drafts and archived cards stay out
+
+
+def _all_bytes(out: Path) -> dict[str, bytes]:
+    """Every output file's bytes, Pagefind's gzip-compressed index fragments decompressed."""
+    found = {}
+    for path in out.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            found[path.relative_to(out).as_posix()] = data
+    return found
+
+
+MARKER = "Zqxv7Secret"
+
+
+def test_public_build_leaks_no_internal_text_anywhere(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "kb")
+    (root / "billing/zz-internal.md").write_text(
+        card(
+            f"{MARKER} title",
+            f"{MARKER}-body text, see [[Processing a refund request]].",
+            owner=f"{MARKER.lower()}owner",
+            tags=f"{MARKER.lower()}tag",
+        ),
+        encoding="utf-8",
+    )
+    (root / "billing/zz-public.md").write_text(
+        card(
+            "Public card",
+            "Read [our process](zz-internal.md) and [[Processing a refund request]].",
+            audience="public",
+        ),
+        encoding="utf-8",
+    )
+    KbRepo(root)  # not a git repo: facts must still not leak
+    out, _, _ = build(root, "--audience", "public")
+    files = _all_bytes(out)
+    assert any(name.startswith("pagefind/fragment/") for name in files)
+    internal = [
+        c.removesuffix(".md") + ".html"
+        for c in (p.relative_to(root).as_posix() for p in root.rglob("*.md"))
+        if "audience: public" not in (root / c).read_text(encoding="utf-8")
+    ]
+    emails = re.findall(r"[\w.]+@nimbus\.example", (root / "people.yaml").read_text())
+    assert emails
+    for name, data in files.items():
+        text = data.decode("utf-8", "replace")
+        assert MARKER.lower() not in text.lower(), f"internal marker leaked into {name}"
+        assert not any(e in text for e in emails), f"owner email in {name}"
+        for page in internal:
+            assert page not in name, f"internal page {page} was built"
+            assert f"/{page}" not in text and f'"{page}' not in text, f"link to {page} in {name}"
+    assert "health.html" not in files and "owners/index.html" not in files
+    public = files["billing/zz-public.html"].decode()
+    assert "Read our process and Processing a refund request." in re.sub(r"<[^>]+>", "", public)
+
+
+def test_a_card_turned_internal_disappears_from_the_next_public_build(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "kb")
+    out, _, _ = build(root, "--audience", "public", "--no-search")
+    target = root / "accounts/reset-password.md"
+    assert (out / "accounts/reset-password.html").is_file()
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("audience: public", "audience: internal"),
+        encoding="utf-8",
+    )
+    _, stdout, _ = build(root, "--audience", "public", "--no-search")
+    assert not (out / "accounts/reset-password.html").exists()
+    assert "removed" in stdout
+
+
+def test_example_kb_in_git_shows_history_on_cards(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "kb")
+    git(root, "init", "-q", "-b", "main")
+    KbRepo(root).commit("import", when="2026-11-20T10:00:00Z", author="Priya Raman",
+                        email="priya@nimbus.example")  # fmt: skip
+    out, _, _ = build(root, "--no-search", "--no-related")
+    page = (out / "accounts/saml-sso-setup.html").read_text(encoding="utf-8")
+    assert "2026-11-20" in page and "Priya Raman" in page
+    he = (out / "accounts/he-reset-password.html").read_text(encoding="utf-8")
+    assert '<html lang="he" dir="rtl">' in he

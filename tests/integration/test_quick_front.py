@@ -1,0 +1,88 @@
+"""The quick front-matter reader must never disagree with YAML on what it accepts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kbcli.adapters.yaml_text import load_yaml
+from kbcli.core.cards import Position, parse_meta
+from kbcli.core.quick_front import quick_front
+from tests.helpers import EXAMPLE_KB
+
+TODAY = date(2026, 11, 22)
+KEYS = ["title", "owner", "verified_at", "verify_every", "tags", "status", "lang", "launch"]
+WORDS = st.sampled_from(
+    [
+        "billing",
+        "Ana Souza",
+        "2026-10-01",
+        "2026-9-1",
+        "2026-09-14T16:20:00Z",
+        "3m",
+        "never",
+        "yes",
+        "no",
+        "on",
+        "null",
+        "~",
+        "12",
+        "1.5",
+        "0x1F",
+        "true",
+        "a: b",
+        "x #y",
+        "#c",
+        "'q'",
+        '"d q"',
+        "it's",
+        "[a, b]",
+        "[]",
+        "[1, 2]",
+        "Сброс пароля",
+        "איפוס",
+        "-dash",
+        "a,b",
+        "",
+        "2026-10-01 10:00:00",
+        "'2026-10-01'",
+        "&anchor",
+        "*ref",
+        "|",
+        ">",
+        "@at",
+        "`tick`",
+    ]
+)
+
+
+def meta_of(raw: dict) -> object:
+    return parse_meta(raw, Position(), path="a.md", body="", today=TODAY)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(KEYS), WORDS), max_size=8))
+def test_quick_reader_agrees_with_yaml_whenever_it_answers(pairs):
+    front = "".join(f"{key}: {value}\n" for key, value in pairs)
+    quick = quick_front(front)
+    if quick is None:
+        return
+    full, problem = load_yaml(front)
+    assert problem is None, f"quick reader accepted what YAML rejects: {front!r}"
+    assert meta_of(quick) == meta_of(full or {}), front
+
+
+def test_every_example_card_reads_the_same_both_ways():
+    answered = 0
+    for path in EXAMPLE_KB.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---\n"):
+            continue
+        front = text.split("---\n")[1]
+        quick = quick_front(front)
+        if quick is not None:
+            answered += 1
+            assert meta_of(quick) == meta_of(load_yaml(front)[0]), path
+    assert answered > 10

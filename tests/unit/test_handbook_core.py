@@ -1,0 +1,131 @@
+"""The handbook's pure view models: URLs, link resolution, trust score, urgency, chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kbcli.core.cards import Audience, Card, CardMeta, Status, to_utc
+from kbcli.core.catalog import Assessed
+from kbcli.core.handbook import (
+    LinkIndex,
+    card_url,
+    edit_base,
+    in_audience,
+    link_context,
+    page_lang,
+    relative_url,
+    root_of,
+    text_direction,
+    trend_chart,
+    trust_score,
+    urgent,
+)
+from kbcli.core.trust import TrustPolicy, assess
+
+TODAY = date(2026, 11, 22)
+
+
+def item(path: str, verified: str | None, status: Status = Status.PUBLISHED) -> Assessed:
+    meta = CardMeta(title=path, verified_at=to_utc(verified) if verified else None, status=status)
+    card = Card(path, meta, "")
+    return Assessed(card, assess(meta, TrustPolicy(), path, TODAY))
+
+
+def test_urls_keep_folders_and_relative_links_work_from_any_depth() -> None:
+    assert card_url("billing/refunds.md") == "billing/refunds.html"
+    assert card_url("tags/how-to-tag.md") == "cards/tags/how-to-tag.html"  # reserved folder
+    assert root_of("a/b/c.html") == "../../"
+    assert relative_url("billing/refunds.html", "accounts/sso.html") == "../accounts/sso.html"
+
+
+def test_wikilinks_resolve_by_title_alias_path_and_name_but_not_ambiguously() -> None:
+    cards = [
+        Card("a/setup.md", CardMeta(title="SAML setup", aliases=("KB-1",)), ""),
+        Card("b/setup.md", CardMeta(title="Other"), ""),
+    ]
+    links = LinkIndex.build(cards, {"a/setup.md"})
+    assert links.wiki("saml SETUP").target == "a/setup.md"
+    assert links.wiki("kb-1#step-2").fragment == "step-2"
+    assert links.wiki("b/setup").kind == "hidden"  # exists, but not in this build
+    assert links.wiki("setup").kind == "broken"  # two cards are called setup
+    assert links.relative("a/setup.md", "../b/setup.md").kind == "hidden"
+    assert links.relative("a/setup.md", "../../etc/passwd.md").kind == "broken"
+    assert links.relative("a/setup.md", "https://x.test/a.md") is None
+
+
+def test_link_context_changes_only_when_what_a_card_links_to_changes() -> None:
+    body = "See [[SAML setup]]."
+    before = LinkIndex.build([Card("a/setup.md", CardMeta(title="SAML setup"), "")], {"a/setup.md"})
+    after = LinkIndex.build(
+        [Card("a/setup.md", CardMeta(title="SAML setup"), ""), Card("c.md", CardMeta("C"), "")],
+        {"a/setup.md", "c.md"},
+    )
+    renamed = LinkIndex.build([Card("a/setup.md", CardMeta(title="SSO"), "")], {"a/setup.md"})
+    assert link_context("x.md", body, before) == link_context("x.md", body, after)
+    assert link_context("x.md", body, before) != link_context("x.md", body, renamed)
+
+
+def test_trust_score_counts_published_cards_with_a_current_verification() -> None:
+    items = [
+        item("a.md", "2026-11-01"),
+        item("b.md", "2025-01-01"),
+        item("c.md", None),
+        item("d.md", "2025-01-01", Status.ARCHIVED),
+    ]
+    assert trust_score(items) == 33
+    assert trust_score([]) is None
+
+
+def test_most_urgent_is_expired_longest_first_then_due_then_unverified() -> None:
+    items = [
+        item("never.md", None),
+        item("due.md", "2026-08-30"),
+        item("old.md", "2025-01-01"),
+        item("older.md", "2024-01-01"),
+        item("fresh.md", "2026-11-20"),
+    ]
+    assert [i.card.path for i in urgent(items)] == ["older.md", "old.md", "due.md", "never.md"]
+
+
+def test_public_builds_show_only_published_public_cards() -> None:
+    public = Card("p.md", CardMeta(title="P", audience=Audience.PUBLIC), "")
+    draft = Card("d.md", CardMeta(title="D", audience=Audience.PUBLIC, status=Status.DRAFT), "")
+    internal = Card("i.md", CardMeta(title="I"), "")
+    assert [in_audience(c, Audience.PUBLIC) for c in (public, draft, internal)] == [
+        True,
+        False,
+        False,
+    ]
+    assert [in_audience(c, Audience.INTERNAL) for c in (public, draft, internal)] == [
+        True,
+        False,
+        True,
+    ]
+
+
+def test_edit_links_for_github_and_gitlab() -> None:
+    assert edit_base("https://github.com/a/kb.git", "main", "") == (
+        "https://github.com/a/kb/edit/main/"
+    )
+    assert edit_base("https://gitlab.example.com/a/kb", "trunk", "docs/kb") == (
+        "https://gitlab.example.com/a/kb/-/edit/trunk/docs/kb/"
+    )
+    assert edit_base("", "main", "") == ""
+
+
+def test_languages_and_direction() -> None:
+    assert page_lang("he", "en") == "he" and text_direction("he") == "rtl"
+    assert page_lang("pt-BR", "en") == "pt-br" and text_direction("pt-br") == "ltr"
+    assert page_lang('" onmouseover="x', "en") == "en"
+    assert text_direction("ar-EG") == "rtl"
+
+
+def test_trend_chart_maps_scores_into_the_plot() -> None:
+    chart = trend_chart([(date(2026, 1, 1), 0), (date(2026, 1, 8), 50), (date(2026, 1, 15), 100)])
+    xs = [d["x"] for d in chart.dots]
+    ys = [d["y"] for d in chart.dots]
+    assert xs == sorted(xs) and xs[0] == 40 and xs[-1] == chart.width - 16
+    assert ys[0] > ys[1] > ys[2]  # higher score, higher on the page
+    assert ys[2] == 12 and ys[0] == chart.height - 28
+    assert "0%" in chart.summary and "100%" in chart.summary
+    assert trend_chart([]).points == ""
