@@ -30,9 +30,9 @@ from kbcli.core.catalog import Catalog
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome, sort_findings
 from kbcli.core.links import LinkKind, LinkResolver, Resolved
-from kbcli.core.severity import RulePolicy, effective
+from kbcli.core.severity import effective
 from kbcli.core.trust import TrustState
-from kbcli.errors import ConfigError, KbError
+from kbcli.errors import KbError
 from kbcli.progress import Progress
 
 if TYPE_CHECKING:
@@ -59,27 +59,14 @@ class _Scope:
     notes: list[str] = field(default_factory=list)
 
 
-def rule_policy(workspace: Workspace, *, strict: bool = False) -> RulePolicy:
-    """kb.toml's severities as a policy; unknown rule names are a configuration error."""
-    config = workspace.config
-    folders = {name: dict(f.rules) for name, f in config.folders.items() if f.rules}
-    policy = RulePolicy(dict(config.check.rules or {}), folders, config.check.grace, strict)
-    unknown = policy.unknown_rules()
-    if unknown:
-        detail = "\n".join(f"  {u}" for u in unknown)
-        raise ConfigError(
-            f"the configuration has {len(unknown)} problem(s):\n{detail}\n"
-            "  (kb check --list-rules lists every rule)"
-        )
-    return policy
-
-
 def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
     """Run every rule in scope and grade the findings; raises KbError when kb cannot run."""
     from kbcli.adapters.git_history import locate
     from kbcli.health import collect_findings
 
     started = time.perf_counter()
+    from kbcli.health import rule_policy
+
     policy = rule_policy(workspace, strict=options.strict)
     place = locate(workspace.root)
     if place is None:

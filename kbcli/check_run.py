@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbcli.check import CheckOptions, rule_policy, run_check
+from kbcli.check import CheckOptions, run_check
 from kbcli.errors import KbError
+from kbcli.health import rule_policy
 
 if TYPE_CHECKING:
     from kbcli.context import RunContext

@@ -34,7 +34,8 @@ from kbcli.core import health as _rules  # noqa: F401  (registers the health rul
 from kbcli.core.catalog import Assessed
 from kbcli.core.findings import Finding, from_problem
 from kbcli.core.history import CardHistory, RepoHistory
-from kbcli.core.problems import Severity
+from kbcli.core.severity import RulePolicy
+from kbcli.errors import ConfigError
 
 if TYPE_CHECKING:
     from kbcli.core.report import Report
@@ -133,30 +134,27 @@ def trust_trend(
     return trend(histories, workspace.config.trust_policy, days, workspace.card_files.is_card_path)
 
 
+def rule_policy(workspace: Workspace, *, strict: bool = False) -> RulePolicy:
+    """kb.toml's severities as a policy; unknown rule names are a configuration error."""
+    config = workspace.config
+    folders = {name: dict(f.rules) for name, f in config.folders.items() if f.rules}
+    policy = RulePolicy(dict(config.check.rules or {}), folders, config.check.grace, strict)
+    unknown = policy.unknown_rules()
+    if unknown:
+        detail = "\n".join(f"  {u}" for u in unknown)
+        raise ConfigError(
+            f"the configuration has {len(unknown)} problem(s):\n{detail}\n"
+            "  (kb check --list-rules lists every rule)"
+        )
+    return policy
+
+
 def apply_severities(findings: list[Finding], workspace: Workspace) -> list[Finding]:
     """kb.toml ``[check] rules`` then ``[folders.X] rules`` (longest folder wins); drop "off"."""
-    from dataclasses import replace
-
-    config = workspace.config
-    base = dict(config.check.rules or {})
-    folders = sorted(
-        ((name.strip("/"), dict(f.rules)) for name, f in config.folders.items() if f.rules),
-        key=lambda pair: len(pair[0]),
-    )
-    result = []
-    for finding in findings:
-        level = base.get(finding.rule)
-        for folder, rules in folders:
-            if finding.rule in rules and (
-                folder in ("", ".") or finding.path.startswith(folder + "/")
-            ):
-                level = rules[finding.rule]
-        if level == Severity.OFF:
-            continue
-        if level and level != finding.severity:
-            finding = replace(finding, severity=Severity(level))
-        result.append(finding)
-    return sorted(result, key=lambda f: (f.path, f.line, f.column, f.rule))
+    policy = rule_policy(workspace)
+    graded = (policy.grade(f, today=workspace.today) for f in findings)
+    kept = [f for f in graded if f is not None]
+    return sorted(kept, key=lambda f: (f.path, f.line, f.column, f.rule))
 
 
 def health_report(
