@@ -120,7 +120,8 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
             1,
         )
         return Card(rel, meta, text, (problem,))
-    position = key_positions(front, first_line=2, end_line=body_line - 1)
+    keys = _keys(front, 2)
+    position = _position(keys, end_line=body_line - 1)
     # Most cards are plain `key: value` lines: read those without building YAML objects
     # (half the cost of loading a card); anything else gets the full YAML parser.
     quick = quick_front(front)
@@ -129,7 +130,7 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
         raw = {}
     meta, found = parse_meta(raw, position, path=rel, body=body, today=today)
     problems += found
-    problems += _duplicate_keys(front)
+    problems += _duplicate_keys(keys)
     return Card(rel, meta, body, tuple(problems), position, body_line)
 
 
@@ -156,18 +157,26 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         line_no += 1
 
 
-def key_positions(front: str, first_line: int, end_line: int) -> Position:
+def _position(keys: list[tuple[str, int, int]], end_line: int) -> Position:
     """Line and value column of each top-level key, for ``file:line:column`` messages."""
     lines: dict[str, int] = {}
     columns: dict[str, int] = {}
-    for match in _KEY.finditer(front):
-        key = match.group("key").strip()
-        if key in lines:
-            continue
-        line = first_line + front.count("\n", 0, match.start())
-        lines[key] = line
-        columns[key] = match.end() - match.start() + 1
+    for key, line, column in keys:
+        if key not in lines:
+            lines[key] = line
+            columns[key] = column
     return Position(lines, columns, end_line)
+
+
+def _keys(front: str, first_line: int) -> list[tuple[str, int, int]]:
+    """Every top-level key with its line and value column, in order (one pass)."""
+    found = []
+    line, counted = first_line, 0
+    for match in _KEY.finditer(front):
+        line += front.count("\n", counted, match.start())
+        counted = match.start()
+        found.append((match.group("key").strip(), line, match.end() - match.start() + 1))
+    return found
 
 
 def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -188,19 +197,16 @@ def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     return {str(k): v for k, v in raw.items()}, []
 
 
-def _duplicate_keys(front: str) -> list[Problem]:
+def _duplicate_keys(keys: list[tuple[str, int, int]]) -> list[Problem]:
     seen: dict[str, int] = {}
     problems = []
-    for match in _KEY.finditer(front):
-        key = match.group("key").strip()
-        line = 2 + front.count("\n", 0, match.start())
+    for key, line, _column in keys:
         if key in seen:
             problems.append(
                 Problem(
                     P.INVALID_FIELD,
                     f"'{key}' is set twice (lines {seen[key]} and {line}); "
-                    "YAML keeps only the last, "
-                    "so delete one",
+                    "YAML keeps only the last, so delete one",
                     line,
                 )
             )

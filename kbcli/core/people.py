@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 
@@ -30,8 +31,9 @@ class Person:
 class Roster:
     people: Mapping[str, Person] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def teams(self) -> dict[str, list[Person]]:
+        """Team name -> members; cached, because ownership checks ask per card."""
         teams: dict[str, list[Person]] = {}
         for person in self.people.values():
             if person.team:
