@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -164,7 +165,7 @@ def main() -> None:
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help="tldr-pages bundle")
     parser.add_argument("--cards", type=int, nargs="*", default=[38000, 100000])
     parser.add_argument("--runs", type=int, default=3, help="runs per warm measurement")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/kb-check-bench"))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kb-check-bench")
     parser.add_argument("--no-tldr", action="store_true", help="skip the tldr corpus")
     parser.add_argument(
         "--phases", action="store_true", help="also time the phases of one warm run in-process"

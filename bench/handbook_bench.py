@@ -15,8 +15,8 @@ cost ~50 ms a card on a first build; they are cached per card afterwards).
 
 MkDocs is not a kb dependency: install it into its own venv and pass --mkdocs:
 
-    python3 -m venv /tmp/mkdocs-venv && /tmp/mkdocs-venv/bin/pip install mkdocs mkdocs-material
-    python bench/handbook_bench.py --mkdocs /tmp/mkdocs-venv/bin/mkdocs
+    python3 -m venv .mkdocs-venv && .mkdocs-venv/bin/pip install mkdocs mkdocs-material
+    python bench/handbook_bench.py --mkdocs .mkdocs-venv/bin/mkdocs
 
 Example: python bench/handbook_bench.py ../shared/corpora/tldr-pages.bundle --runs 3
 """
@@ -30,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -211,7 +212,7 @@ def bench_mkdocs(mkdocs: str, repo: Path, folders: list[str], work: Path, runs: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="tldr bundle")
-    parser.add_argument("--work", default="/tmp/kb-handbook-bench", help="scratch folder")
+    parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "kb-handbook-bench"), help="scratch folder")
     parser.add_argument("--sets", default="english,all", help="english, all or both")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--mkdocs", default=shutil.which("mkdocs"), help="mkdocs executable")
