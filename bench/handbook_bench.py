@@ -212,7 +212,8 @@ def bench_mkdocs(mkdocs: str, repo: Path, folders: list[str], work: Path, runs: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="tldr bundle")
-    parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "kb-handbook-bench"), help="scratch folder")
+    scratch = Path(tempfile.gettempdir()) / "kb-handbook-bench"
+    parser.add_argument("--work", default=str(scratch), help="scratch folder")
     parser.add_argument("--sets", default="english,all", help="english, all or both")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--mkdocs", default=shutil.which("mkdocs"), help="mkdocs executable")
