@@ -6,17 +6,17 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import CardRef, Commit, Json
+
 
 def archive(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="A path, file name, alias or title.")],
+    card: CardRef,
     reason: Annotated[
         str | None, typer.Option(help="Why it is archived (goes into the commit message).")
     ] = None,
-    commit: Annotated[
-        bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
-    ] = True,
-    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    commit: Commit = True,
+    json: Json = False,
 ) -> None:
     """Archive a card: only its status line changes; the file and its history stay.
 

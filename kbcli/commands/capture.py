@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from kbcli.commands.options import Commit, Json
+
 if TYPE_CHECKING:
     from kbcli.capture import Candidate, Options, Outcome
     from kbcli.core.kcs_draft import Draft
@@ -38,11 +40,9 @@ AppendTo = Annotated[
 Yes = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask: create a new card unless --append-to.")
 ]
-Commit = Annotated[bool, typer.Option("--commit/--no-commit", help="Commit the card with git.")]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print the card that would be written; write nothing.")
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 @app.command()

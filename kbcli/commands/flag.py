@@ -6,18 +6,18 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import CardRef, Commit, Json
+
 
 def flag(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="A path, file name, alias or title.")],
+    card: CardRef,
     reason: Annotated[str, typer.Option("--reason", "-r", help="What is wrong or missing.")],
     by: Annotated[
         str | None, typer.Option(help="Who flags it (default: you, mapped through the roster).")
     ] = None,
-    commit: Annotated[
-        bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
-    ] = True,
-    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    commit: Commit = True,
+    json: Json = False,
 ) -> None:
     """Flag a card: who, when and why go into its front matter; kb verify clears it.
 

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import CardRef
+
 
 def history(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="A path, file name, alias or title.")],
+    card: CardRef,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     allow_shallow: Annotated[
         bool,

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
+
+from kbcli.commands.options import CardRef, Commit, Json
 
 
 def publish(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="A path, file name, alias or title.")],
-    commit: Annotated[
-        bool, typer.Option("--commit/--no-commit", help="Commit the change with git.")
-    ] = True,
-    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    card: CardRef,
+    commit: Commit = True,
+    json: Json = False,
 ) -> None:
     """Publish a draft: it needs an owner and the template's required sections filled.
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import Commit
+
 
 def reassign(
     ctx: typer.Context,
@@ -22,9 +24,7 @@ def reassign(
             "--reset-verification", help="Remove verified_at: the new owner must verify again."
         ),
     ] = False,
-    no_commit: Annotated[
-        bool, typer.Option("--no-commit", help="Only edit the files; do not commit.")
-    ] = False,
+    commit: Commit = True,
 ) -> None:
     """Change owner (and verifiers) from one person or team to another, keeping verification dates.
 
@@ -45,7 +45,7 @@ def reassign(
         paths or [],
         whoami(workspace),
         reset_verification=reset_verification,
-        commit=not no_commit,
+        commit=commit,
     )
     out = console()
     for path in outcome.changed:

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import CardRef
+
 
 def related(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="A card: path, file name, alias or title.")],
+    card: CardRef,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 5,
     json: Annotated[
         bool, typer.Option("--json", help="Print JSON (same fields as kb search).")

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import CardRef
+
 
 def show(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(help="A path, file name, alias or title.")],
+    card: CardRef,
     raw: Annotated[bool, typer.Option("--raw", help="Print the file as it is.")] = False,
 ) -> None:
     """Show a card under a header with owner, trust state and verification dates.

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.commands.options import Commit
+
 
 def verify(
     ctx: typer.Context,
@@ -23,9 +25,7 @@ def verify(
     reason: Annotated[
         str | None, typer.Option(help="Why --force is right; recorded in the commit.")
     ] = None,
-    no_commit: Annotated[
-        bool, typer.Option("--no-commit", help="Only edit verified_at; do not commit.")
-    ] = False,
+    commit: Commit = True,
 ) -> None:
     """Set verified_at to today and commit just those cards with a Verified-by: trailer.
 
@@ -61,13 +61,13 @@ def verify(
         found = [workspace.card(ref) for ref in cards or ()]
     check_allowed(workspace, found, me, force=force, reason=reason)
     threshold = workspace.config.history.bulk_threshold
-    if len(found) >= threshold and not no_commit:
+    if len(found) >= threshold and commit:
         warn(
             f"one commit re-stamping {len(found)} cards is reported as a bulk re-verification "
             f"(kb.toml [history] bulk_threshold = {threshold}) unless their text changed too"
         )
     outcome = run_verify(
-        workspace, found, me, commit=not no_commit, forced_reason=reason if force else None
+        workspace, found, me, commit=commit, forced_reason=reason if force else None
     )
     day = workspace.today.isoformat()
     for card in outcome.cards:
@@ -75,7 +75,7 @@ def verify(
         out.print(f"✔ verified {card.path} on {day}{note}")
     if outcome.commit:
         out.print(f"committed {outcome.commit[:10]} (Verified-by: {me.signature})")
-    elif not no_commit:
+    elif commit:
         out.print("nothing to commit: the cards were already verified today")
 
 

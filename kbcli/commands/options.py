@@ -1,0 +1,13 @@
+"""Options that several commands share, declared once so they read and behave the same."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+CardRef = Annotated[str, typer.Argument(help="A card: path, file name, alias or title.")]
+Commit = Annotated[
+    bool, typer.Option("--commit/--no-commit", help="Commit the change with git (default).")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
