@@ -206,49 +206,6 @@ def target_path(workspace: Workspace, title: str, folder: str | None) -> Path:
     return path
 
 
-def write_new(path: Path, text: str) -> None:
-    """Create ``path`` with ``text``: never overwrite, never leave half a file.
-
-    The text goes to a temporary file first, which is then hard-linked to the
-    target: the link fails if the target exists, and readers see all or nothing.
-    """
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".kb-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0o022)  # mkstemp makes 0600 files: give the card the usual mode
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise KbError(f"{path.name} exists already; nothing was written") from None
-        except OSError:
-            # No hard links here (some network and FUSE file systems): still never
-            # overwrite, and remove a partial file if the write fails.
-            _create_exclusive(path, text)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _create_exclusive(path: Path, text: str) -> None:
-    try:
-        with path.open("x", encoding="utf-8", newline="") as out:
-            try:
-                out.write(text)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
-    except FileExistsError:
-        raise KbError(f"{path.name} exists already; nothing was written") from None
-
-
 def append_to(workspace: Workspace, card: Card, draft: Draft) -> Path:
     """Add the draft's Issue statement and Source to the end of an existing card's Issue."""
     from kbcli.core import sections
@@ -373,6 +330,8 @@ def save(
             template=options.template,
         )
         path = target_path(workspace, title, default_folder(workspace, options, candidates))
+        from kbcli.adapters.card_writer import write_new
+
         write_new(path, text)
         rel = path.relative_to(workspace.root.resolve()).as_posix()
         outcome = Outcome(rel, True, title, owner, warnings=warnings)

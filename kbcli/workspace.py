@@ -119,6 +119,7 @@ class Workspace:
                 f"{rel} would not be a card: its folder is not listed in kb.toml "
                 "[cards] folders, or it is ignored"
             )
-        with path.open("x", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        from kbcli.adapters.card_writer import write_new
+
+        write_new(path, text)
         return path

@@ -161,3 +161,22 @@ def test_write_atomic_new_file_gets_umask_mode(repo: Path) -> None:
 def test_missing_card_is_a_kb_error(repo: Path) -> None:
     with pytest.raises(KbError, match="no such card file"):
         edit_field(repo / "nope.md", "owner", "ana", root=repo)
+
+
+def test_write_new_never_overwrites_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    from kbcli.adapters.card_writer import write_new
+
+    card = tmp_path / "cards" / "new.md"
+    write_new(card, "---\ntitle: New\n---\n")
+    assert card.read_text() == "---\ntitle: New\n---\n"
+    assert card.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    with pytest.raises(KbError, match="exists already"):
+        write_new(card, "other text")
+    assert card.read_text() == "---\ntitle: New\n---\n"
+    assert sorted(p.name for p in card.parent.iterdir()) == ["new.md"]
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
