@@ -160,6 +160,8 @@ class HandbookBuild:
             raise KbError(
                 f"--out {self.out} would overwrite the knowledge repo; pick another folder"
             )
+        if self.out.exists() and not self.out.is_dir():
+            raise KbError(f"--out {self.out} is a file, not a folder; pick a folder for the site")
         if (self.out / "kb.toml").exists() or (self.out / ".git").exists():
             raise KbError(f"--out {self.out} holds a repository; pick an empty or site folder")
 

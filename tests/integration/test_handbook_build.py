@@ -160,6 +160,15 @@ def test_build_refuses_to_write_into_the_repo(small_kb: KbRepo) -> None:
     assert (small_kb.path / "billing/refunds.md").is_file()
 
 
+def test_build_refuses_an_out_path_that_is_a_file(small_kb: KbRepo) -> None:
+    card = small_kb.path / "billing/refunds.md"
+    before = card.read_bytes()
+    result = run_kb("--kb", str(small_kb.path), "build", "--out", str(card), "--no-search")
+    assert result.exit_code == 2
+    assert "is a file" in result.stderr and "Traceback" not in result.stderr
+    assert card.read_bytes() == before
+
+
 def test_works_outside_git_and_leaves_git_facts_out(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "kb")
     out, stdout, _ = build(root, "--no-search", "--no-related")
