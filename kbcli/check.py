@@ -1,7 +1,7 @@
 """The ``kb check`` use case: every rule over the cards, graded, scoped, timed.
 
 Findings come from one place each: schema, trust, roster and history findings from
-``kbcli.health.collect_findings`` (issue 4), content findings (broken links,
+``kbcli.health.assess_health`` (issue 4), content findings (broken links,
 template sections) from ``kbcli.core.content``. Severities, the grace window and
 ``--strict`` are applied once by ``kbcli.core.severity.RulePolicy``.
 
@@ -61,8 +61,16 @@ class _Scope:
 
 def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
     """Run every rule in scope and grade the findings; raises KbError when kb cannot run."""
+    from kbcli.health import paused_gc
+
+    with paused_gc():
+        return _run_check(workspace, options)
+
+
+def _run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
     from kbcli.adapters.git_history import locate
-    from kbcli.health import collect_findings
+    from kbcli.health import assess_health
+    from kbcli.output import warn
 
     started = time.perf_counter()
     from kbcli.health import rule_policy
@@ -76,7 +84,10 @@ def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
         )
     progress = Progress(options.progress, started)
     cards = _load_cards(workspace, progress)
-    findings = collect_findings(workspace, allow_shallow=options.allow_shallow)
+    health = assess_health(workspace, allow_shallow=options.allow_shallow)
+    for note in health.skipped:
+        warn(f"skipped {note}")
+    findings = health.findings
     scope = _scope(workspace, cards, options)
     chosen = set(scope.cards)  # cards with links the change broke join below, links only
     content = _content_findings(workspace, cards, scope, progress)
@@ -84,7 +95,7 @@ def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
     selected = [f for f in findings if f.path in chosen] + content
     expiries = {
         item.path: item.trust.expires_on
-        for item in workspace.assessed()
+        for item in health.items  # assessed once, for the findings above
         if item.trust.state is TrustState.EXPIRED and item.trust.expires_on is not None
     }
     graded = effective(selected, policy, workspace.today, expiries)

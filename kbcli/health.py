@@ -25,7 +25,9 @@ A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) un
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -72,8 +74,31 @@ def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHi
     return found
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run a block without CPython's cyclic garbage collector.
+
+    Reading a big knowledge base keeps millions of objects alive (cards, histories,
+    findings) and makes almost no reference cycles; the collector would walk all of
+    them again and again as they pile up, which costs about a third of the CPU time of
+    ``kb report`` on 100,000 cards. Reference counting still frees everything else.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Health:
     """Every finding of every card, with the assessed cards and the history behind them."""
+    with paused_gc():
+        return _assess_health(workspace, allow_shallow=allow_shallow)
+
+
+def _assess_health(workspace: Workspace, *, allow_shallow: bool) -> Health:
     from kbcli.core.health import HealthSettings, card_findings
 
     items = workspace.assessed()
@@ -126,12 +151,14 @@ def trust_trend(
     """Weekly trust score (0..1) over the last ``weeks`` weeks, ending ``today``."""
     from kbcli.core.health import trust_trend as trend
 
-    history = repo_history(workspace, allow_shallow=allow_shallow)
-    if history is None:
-        return []
-    days = [workspace.today - timedelta(weeks=k) for k in range(max(weeks, 1) - 1, -1, -1)]
-    histories = [*history.cards.values(), *history.deleted]
-    return trend(histories, workspace.config.trust_policy, days, workspace.card_files.is_card_path)
+    with paused_gc():
+        history = repo_history(workspace, allow_shallow=allow_shallow)
+        if history is None:
+            return []
+        days = [workspace.today - timedelta(weeks=k) for k in range(max(weeks, 1) - 1, -1, -1)]
+        histories = [*history.cards.values(), *history.deleted]
+        policy = workspace.config.trust_policy
+        return trend(histories, policy, days, workspace.card_files.is_card_path)
 
 
 def rule_policy(workspace: Workspace, *, strict: bool = False) -> RulePolicy:
@@ -166,6 +193,24 @@ def health_report(
     allow_shallow: bool = False,
 ) -> Report:
     """The ``kb report`` model: trust score, finding counts, owners, urgent cards, trend."""
+    with paused_gc():
+        return _health_report(
+            workspace,
+            owner=owner,
+            trend_weeks=trend_weeks,
+            urgent_limit=urgent_limit,
+            allow_shallow=allow_shallow,
+        )
+
+
+def _health_report(
+    workspace: Workspace,
+    *,
+    owner: str | None,
+    trend_weeks: int,
+    urgent_limit: int,
+    allow_shallow: bool,
+) -> Report:
     from dataclasses import replace
 
     from kbcli.core.report import build_report

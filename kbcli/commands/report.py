@@ -42,7 +42,6 @@ def report(
     """
     from kbcli.errors import KbError
     from kbcli.health import health_report
-    from kbcli.output import print_json
     from kbcli.views_health import render_report, report_json, report_markdown
 
     if format not in FORMATS:
@@ -60,7 +59,12 @@ def report(
     )
     title = workspace.config.handbook.title
     if json:
-        print_json(report_json(model))
+        import sys
+
+        from kbcli.json_text import dumps
+
+        # The same text print_json writes, without json's slow indented encoder.
+        sys.stdout.write(dumps(report_json(model)) + "\n")
     elif format == "markdown":
         typer.echo(report_markdown(model, roster, title=title), nl=False)
     else:

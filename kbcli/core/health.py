@@ -16,7 +16,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from kbcli.core.cards import Card, CardMeta, Status, to_utc
 from kbcli.core.catalog import Assessed
@@ -33,7 +34,7 @@ from kbcli.core.findings import (
 )
 from kbcli.core.history import CardHistory, Change, Commit, RepoHistory, scalar, text_list
 from kbcli.core.people import Roster
-from kbcli.core.trust import TrustPolicy, TrustState, assess, needs_owner
+from kbcli.core.trust import TrustPolicy, TrustState, needs_owner
 
 E, W = Severity.ERROR, Severity.WARNING
 OWNER_UNKNOWN = register(
@@ -431,10 +432,16 @@ def current_stamp(card_history: CardHistory, meta: CardMeta) -> Change | None:
     last = card_history.last_verification
     if last is None or meta.verified_at is None:
         return None
-    value = last.verified_value
+    value = _verified_value(last.values.get("verified_at"))
     if value is None or value.date() != meta.verified_at.date():
         return None
     return last
+
+
+@lru_cache(maxsize=1 << 16)
+def _verified_value(raw: str | None) -> datetime | None:
+    """``Change.verified_value``, parsed once per distinct text (cards share dates)."""
+    return to_utc(scalar(raw)) if raw else None
 
 
 def allowed_handles(meta: CardMeta, roster: Roster) -> set[str]:
@@ -459,11 +466,15 @@ def describe(commit: Commit, roster: Roster) -> str:
 
 
 def _meta_at(card_history: CardHistory, change: Change) -> CardMeta:
-    return CardMeta(
-        title="",
-        owner=scalar(card_history.value_at("owner", change)),
-        verifiers=text_list(card_history.value_at("verifiers", change)),
+    return _owner_meta(
+        card_history.value_at("owner", change), card_history.value_at("verifiers", change)
     )
+
+
+@lru_cache(maxsize=1 << 14)
+def _owner_meta(owner: str | None, verifiers: str | None) -> CardMeta:
+    """Owner and verifiers as a card said them, parsed once per distinct text."""
+    return CardMeta(title="", owner=scalar(owner), verifiers=text_list(verifiers))
 
 
 def _last_seen(history: RepoHistory, roster: Roster) -> dict[str, date]:
@@ -505,40 +516,101 @@ def trust_trend(
     """The trust score at the end of each day in ``days``, from committed front matter.
 
     A point is left out when no published card existed that day.
+
+    Each card's timeline is replayed once, keeping only the three keys trust depends on;
+    a state is judged (status, expiry date) once, however many days fall on it, so the
+    cost grows with the cards, not with cards times days.
     """
-    timelines = [_timeline(h) for h in histories]
-    points = []
-    for day in days:
-        fresh = published = 0
-        for moments, states in timelines:
-            index = bisect.bisect_right(moments, day) - 1
-            if index < 0:
+    days = list(days)
+    fresh = [0] * len(days)
+    published = [0] * len(days)
+    judge = _StateJudge(policy, is_card)
+    first_day = days[0] if days else None
+    for history in histories:
+        moments, states = _timeline(history)
+        if not moments:
+            continue
+        if first_day is not None and moments[-1] <= first_day:
+            # Nothing changed during the window: one state for every day.
+            verdict = judge(states[-1])
+            if verdict is not None:
+                verified_on, expires_on = verdict
+                for index, day in enumerate(days):
+                    published[index] += 1
+                    if verified_on is not None and verified_on <= day < expires_on:
+                        fresh[index] += 1
+            continue
+        for index, day in enumerate(days):
+            position = bisect.bisect_right(moments, day) - 1
+            if position < 0:
                 continue
-            state = states[index]
-            if state is None or not is_card(state[0]):
+            verdict = judge(states[position])
+            if verdict is None:
                 continue
-            path, meta = state
-            if meta.status is not Status.PUBLISHED:
-                continue
-            if meta.verified_on is not None and meta.verified_on > day:
-                meta = CardMeta(title="", status=meta.status, verify_every=meta.verify_every)
-            published += 1
-            fresh += assess(meta, policy, path, day).is_fresh
-        if published:
-            points.append((day, fresh / published))
-    return points
+            verified_on, expires_on = verdict
+            published[index] += 1
+            if verified_on is not None and verified_on <= day < expires_on:
+                fresh[index] += 1
+    return [(day, fresh[i] / published[i]) for i, day in enumerate(days) if published[i]]
 
 
-def _timeline(history: CardHistory) -> tuple[list[date], list[tuple[str, CardMeta] | None]]:
-    """Per commit day, the card's path and trust-relevant front matter (None once deleted)."""
+# A card's trust-relevant state after a commit: path, raw status, verify_every, verified_at.
+_State = tuple[str, str | None, str | None, str | None]
+
+
+class _StateJudge:
+    """Whether a past state counts as a published card, and the days it is fresh in.
+
+    Returns None for a state that is not a published card, else ``(verified_on,
+    expires_on)``: the card is fresh on ``day`` when ``verified_on <= day < expires_on``
+    (a verification dated after ``day`` did not exist yet that day). This is what
+    ``trust.assess`` says for every day, computed once per state.
+    """
+
+    def __init__(self, policy: TrustPolicy, is_card: Callable[[str], bool]) -> None:
+        self.policy = policy
+        self.is_card = is_card
+        self.known: dict[_State | None, tuple[date | None, date] | None] = {None: None}
+
+    def __call__(self, state: _State | None) -> tuple[date | None, date] | None:
+        try:
+            return self.known[state]
+        except KeyError:
+            pass
+        assert state is not None
+        verdict = self._judge(state)
+        self.known[state] = verdict
+        return verdict
+
+    def _judge(self, state: _State) -> tuple[date | None, date] | None:
+        path, status, every, verified_at = state
+        if not self.is_card(path):
+            return None
+        meta = _trust_meta({"status": status, "verify_every": every, "verified_at": verified_at})
+        if meta.status is not Status.PUBLISHED:
+            return None
+        verified_on = meta.verified_on
+        if verified_on is None:
+            return None, date.min
+        cadence = self.policy.cadence_for(path)
+        return verified_on, (meta.verify_every or cadence.verify_every).after(verified_on)
+
+
+def _timeline(history: CardHistory) -> tuple[list[date], list[_State | None]]:
+    """Per commit day, the card's path and trust-relevant raw front matter (None once
+    deleted)."""
     moments: list[date] = []
-    states: list[tuple[str, CardMeta] | None] = []
-    values: dict[str, str | None] = {}
+    states: list[_State | None] = []
+    status = every = verified_at = None
     for change in history.changes:
-        values.update(change.values)
-        state: tuple[str, CardMeta] | None = None
+        values = change.values
+        if values:
+            status = values.get("status", status)
+            every = values.get("verify_every", every)
+            verified_at = values.get("verified_at", verified_at)
+        state: _State | None = None
         if not change.deleted:
-            state = (change.path, _trust_meta(values))
+            state = (change.path, status, every, verified_at)
         day = change.commit.day
         if moments and moments[-1] >= day:
             states[-1] = state  # same day (or a clock that went back): last state wins

@@ -36,8 +36,20 @@ class TrustPolicy:
 
     default: Cadence = field(default_factory=Cadence)
     folders: Mapping[str, Cadence] = field(default_factory=dict)
+    # Cadence per card folder: every card of a folder gets the same answer, and a
+    # report asks once per card (100,000 times on a big knowledge base).
+    _by_folder: dict[str, Cadence] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def cadence_for(self, path: str) -> Cadence:
+        folder_of_card = path.rpartition("/")[0]
+        found = self._by_folder.get(folder_of_card)
+        if found is None:
+            found = self._by_folder[folder_of_card] = self._match(folder_of_card + "/")
+        return found
+
+    def _match(self, path: str) -> Cadence:
         best, best_len = self.default, -1
         for folder, cadence in self.folders.items():
             prefix = folder.strip("/")
