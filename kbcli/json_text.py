@@ -11,7 +11,7 @@ byte for byte what ``json.dumps`` gives (tested).
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 _CONSTANTS = {True: "true", False: "false", None: "null"}
@@ -28,7 +28,7 @@ def _scalar(value: Any) -> str | None:
     """The JSON text of a plain scalar; None for containers and anything unusual."""
     kind = type(value)
     if kind is str:
-        return encode_basestring(value)  # type: ignore[no-any-return]
+        return encode_basestring(value)
     if kind is int:
         return int.__repr__(value)
     if kind is bool or value is None:

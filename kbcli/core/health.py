@@ -126,7 +126,7 @@ def card_findings(
         if history is None:
             continue
         if people:
-            findings += inactive_findings(item, roster, today, history, last_seen, settings)
+            findings += inactive_findings(item, roster, today, history, last_seen, settings, memo)
         card_history = history.get(item.card.path)
         if card_history is not None:
             findings += history_findings(
@@ -149,6 +149,7 @@ class _Memo:
         self.roster = roster
         self.ids: dict[tuple[str, str], str | None] = {}
         self.allowed_sets: dict[tuple[str | None, tuple[str, ...]], set[str]] = {}
+        self.inactive: dict[str, str | None] = {}  # owner -> how long inactive, or None
 
     def identity(self, commit: Commit) -> str | None:
         key = (commit.author_name, commit.author_email)
@@ -280,27 +281,20 @@ def inactive_findings(
     history: RepoHistory,
     last_seen: dict[str, date],
     settings: HealthSettings,
+    memo: _Memo | None = None,
 ) -> list[Finding]:
     """An owner with no commit in the repository for ``inactive_after``."""
     card, meta = item.card, item.card.meta
-    if meta.status is Status.ARCHIVED or not meta.owner or not roster.knows(meta.owner):
+    if meta.status is Status.ARCHIVED or not meta.owner:
         return []
-    if history.first_commit is None or settings.inactive_after.is_never:
+    owners = memo.inactive if memo is not None else {}
+    if meta.owner not in owners:
+        owners[meta.owner] = _inactive_since(
+            meta.owner, roster, today, history, last_seen, settings
+        )
+    since = owners[meta.owner]
+    if since is None:
         return []
-    members = [h for h in roster.members(meta.owner) if h in roster.people]
-    active_members = [h for h in members if not roster.people[h].left]
-    if not active_members:
-        return []  # owner-left covers it
-    seen = [last_seen.get(h) for h in active_members]
-    if any(day is not None and settings.inactive_after.after(day) > today for day in seen):
-        return []
-    if all(day is None for day in seen):
-        if settings.inactive_after.after(history.first_commit.day) > today:
-            return []  # the repository is younger than the inactivity window
-        since = "has made no commit in this repository"
-    else:
-        latest = max(day for day in seen if day is not None)
-        since = f"has made no commit since {latest.isoformat()}"
     return [
         make_finding(
             OWNER_INACTIVE,
@@ -310,6 +304,35 @@ def inactive_findings(
             f"they still own the card or reassign it (kb reassign --from {meta.owner} --to HANDLE)",
         )
     ]
+
+
+def _inactive_since(
+    owner: str,
+    roster: Roster,
+    today: date,
+    history: RepoHistory,
+    last_seen: dict[str, date],
+    settings: HealthSettings,
+) -> str | None:
+    """How an inactive owner has been inactive ("has made no commit since ..."); None
+    when the owner is active, unknown, gone (owner-left says so) or cannot be judged."""
+    if not roster.knows(owner):
+        return None
+    if history.first_commit is None or settings.inactive_after.is_never:
+        return None
+    members = [h for h in roster.members(owner) if h in roster.people]
+    active_members = [h for h in members if not roster.people[h].left]
+    if not active_members:
+        return None  # owner-left covers it
+    seen = [last_seen.get(h) for h in active_members]
+    if any(day is not None and settings.inactive_after.after(day) > today for day in seen):
+        return None
+    if all(day is None for day in seen):
+        if settings.inactive_after.after(history.first_commit.day) > today:
+            return None  # the repository is younger than the inactivity window
+        return "has made no commit in this repository"
+    latest = max(day for day in seen if day is not None)
+    return f"has made no commit since {latest.isoformat()}"
 
 
 def history_findings(

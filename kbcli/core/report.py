@@ -20,6 +20,8 @@ from kbcli.core.people import Roster
 from kbcli.core.trust import TrustState
 
 _URGENCY = {TrustState.EXPIRED: 0, TrustState.UNVERIFIED: 1, TrustState.DUE: 2}
+# Already said by the trust reason of a to-do ("expired ...", "never verified").
+_TRUST_RULES = frozenset({"expired", "due-soon", "never-verified"})
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,10 @@ def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], toda
             reasons.append(f"expires {trust.expires_on.isoformat()} (in {days} days)")
         elif trust.state is TrustState.UNVERIFIED:
             reasons.append("never verified")
-    trust_rules = {"expired", "due-soon", "never-verified"}
     for finding in findings:
         if finding.rule == "flagged":  # who flagged it and why is what the owner needs
             reasons.append(finding.message)
-        elif finding.rule not in trust_rules and RULES.get(finding.rule, None) is not None:
+        elif finding.rule not in _TRUST_RULES and RULES.get(finding.rule, None) is not None:
             reasons.append(finding.rule)
     return Todo(item, tuple(dict.fromkeys(reasons)), inbound.get(item.card.path, 0))
 
@@ -162,23 +163,31 @@ def _owners(
         groups.setdefault(item.card.meta.owner or "", []).append(item)
     digests = []
     for owner, owned in groups.items():
-        live = [i for i in owned if _is_live(i)]
+        # One pass per owner: trust states of the published cards, findings, to-dos.
+        states: Counter[TrustState] = Counter()
+        findings = 0
+        todo: list[Todo] = []
+        for item in owned:
+            path = item.card.path
+            if item.card.meta.status is Status.PUBLISHED:
+                states[item.trust.state] += 1
+            found = by_path.get(path)
+            if found:
+                findings += len(found)
+            if path in todos:
+                todo.append(todos[path])
+        todo.sort(key=lambda t: (_URGENCY.get(t.item.trust.state, 3), -t.inbound, t.path))
         person = roster.people.get(owner)
         digests.append(
             OwnerDigest(
                 owner=owner,
                 name=roster.display(owner) if owner else "(no owner)",
                 cards=len(owned),
-                expired=sum(1 for i in live if i.trust.state is TrustState.EXPIRED),
-                due=sum(1 for i in live if i.trust.state is TrustState.DUE),
-                unverified=sum(1 for i in live if i.trust.state is TrustState.UNVERIFIED),
-                findings=sum(len(by_path.get(i.card.path, [])) for i in owned),
-                todo=tuple(
-                    sorted(
-                        (todos[i.card.path] for i in owned if i.card.path in todos),
-                        key=lambda t: (_URGENCY.get(t.item.trust.state, 3), -t.inbound, t.path),
-                    )
-                ),
+                expired=states[TrustState.EXPIRED],
+                due=states[TrustState.DUE],
+                unverified=states[TrustState.UNVERIFIED],
+                findings=findings,
+                todo=tuple(todo),
                 left=bool(person and person.left and person.left <= today),
                 unknown=bool(owner) and bool(roster.people) and not roster.knows(owner),
             )
