@@ -47,9 +47,12 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
             table.add_column(column, overflow="fold")
         from kbcli.core.findings import RULES
 
+        levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
+        for finding in report.findings:
+            levels.setdefault(finding.rule, set()).add(finding.severity.value)
         for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0])):
             known = RULES.get(rule)
-            severity = {f.severity.value for f in report.findings if f.rule == rule}
+            severity = levels.get(rule, set())
             table.add_row(
                 str(count),
                 rule,

@@ -1,0 +1,109 @@
+"""Benchmark kb report (and kb check) on a big knowledge repo with a warm history cache.
+
+The repo is cloned into a temporary folder (the original is never written to), one
+``kb report`` run builds the history cache (.kb/history), and then, alternating, each
+of these runs --runs times as a fresh process:
+
+* frontmatter-once: python-frontmatter reads every card once (the floor for any
+  Python tool that looks at every card);
+* history-load: loading the cached history and building every card's history (what
+  the report needs from git when nothing changed);
+* kb report --json, kb report (text), kb report --trend --json,
+  kb report --format markdown and kb check --format json.
+
+Wall time and CPU time (user + system of the process and its children, git included)
+are printed as medians. On a shared machine compare CPU times and ratios.
+
+Example: python bench/report_bench.py gen100k --runs 3
+(make gen100k with: python bench/generate.py gen100k --cards 100000 --commits 50000 --seed 1)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+KB = [sys.executable, "-m", "kbcli"]
+FRONTMATTER_ONCE = """
+import sys, os, frontmatter
+n = 0
+for dirpath, dirnames, filenames in os.walk("."):
+    dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    for name in filenames:
+        if name.endswith(".md"):
+            frontmatter.load(os.path.join(dirpath, name)); n += 1
+print(n)
+"""
+HISTORY_LOAD = """
+from pathlib import Path
+from kbcli.config import load_config
+from kbcli.adapters.git_history import load_history
+config = load_config(Path('.').resolve())
+history = load_history(config.root, config.cache_dir)
+for path in history.cards:
+    history.cards[path]
+list(history.deleted)
+"""
+CONTENDERS = {
+    "frontmatter-once": [sys.executable, "-c", FRONTMATTER_ONCE],
+    "history-load": [sys.executable, "-c", HISTORY_LOAD],
+    "kb report --json": [*KB, "report", "--json"],
+    "kb report": [*KB, "report"],
+    "kb report --trend --json": [*KB, "report", "--trend", "--json"],
+    "kb report --format markdown": [*KB, "report", "--format", "markdown"],
+    "kb check --format json": [*KB, "check", "--format", "json"],
+}
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; CPU counts the children it started too."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]!r}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("repo", type=Path, help="a knowledge repo (a git repository)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each contender")
+    parser.add_argument(
+        "--only", nargs="*", choices=list(CONTENDERS), help="time only these contenders"
+    )
+    args = parser.parse_args()
+    names = args.only or list(CONTENDERS)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # a normal install has bytecode
+    with tempfile.TemporaryDirectory(prefix="kb-report-bench-") as scratch:
+        repo = Path(scratch) / "repo"
+        subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
+        wall, cpu = timed([*KB, "report", "--json"], repo)
+        print(f"first kb report (builds the history cache): {wall:.2f} s, {cpu:.2f} s CPU")
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+        for _ in range(args.runs):
+            for name in names:  # alternate, so load changes hit every contender alike
+                samples[name].append(timed(CONTENDERS[name], repo))
+        floor = None
+        print(f"{'contender':30} {'wall s':>8} {'CPU s':>8} {'CPU / fm-once':>14}")
+        for name in names:
+            wall = statistics.median(w for w, _ in samples[name])
+            cpu = statistics.median(c for _, c in samples[name])
+            if name == "frontmatter-once":
+                floor = cpu
+            ratio = f"{cpu / floor:13.2f}x" if floor else ""
+            print(f"{name:30} {wall:8.2f} {cpu:8.2f} {ratio:>14}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
