@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from kbcli.check import CheckOptions, run_check
 from kbcli.errors import KbError
-from kbcli.health import rule_policy
+from kbcli.health import paused_gc, rule_policy
 
 if TYPE_CHECKING:
     from kbcli.context import RunContext
@@ -54,10 +54,11 @@ def run_command(
         queries=queries,
         progress=_interactive(),
     )
-    result = run_check(workspace, options)
-    _emit(result, format, output)
-    for name, target in extra:
-        _write(target, _render(name, result))
+    with paused_gc():  # the result holds every card and finding: see paused_gc
+        result = run_check(workspace, options)
+        _emit(result, format, output)
+        for name, target in extra:
+            _write(target, _render(name, result))
     _step_summary(result)
     raise typer.Exit(result.exit_code)
 

@@ -41,7 +41,7 @@ def report(
     Example: kb report --format markdown --owner ana
     """
     from kbcli.errors import KbError
-    from kbcli.health import health_report
+    from kbcli.health import health_report, paused_gc
     from kbcli.views_health import render_report, report_json, report_markdown
 
     if format not in FORMATS:
@@ -50,25 +50,26 @@ def report(
     roster = workspace.config.roster
     if owner is not None and roster.people and not roster.knows(owner):
         raise KbError(f"--owner {owner!r} is not a person or team in people.yaml")
-    model = health_report(
-        workspace,
-        owner=owner,
-        trend_weeks=weeks if trend else 0,
-        urgent_limit=limit,
-        allow_shallow=allow_shallow,
-    )
-    title = workspace.config.handbook.title
-    if json:
-        import sys
+    with paused_gc():  # the model holds every card and finding: see paused_gc
+        model = health_report(
+            workspace,
+            owner=owner,
+            trend_weeks=weeks if trend else 0,
+            urgent_limit=limit,
+            allow_shallow=allow_shallow,
+        )
+        title = workspace.config.handbook.title
+        if json:
+            import sys
 
-        from kbcli.json_text import dumps
+            from kbcli.json_text import dumps
 
-        # The same text print_json writes, without json's slow indented encoder.
-        sys.stdout.write(dumps(report_json(model)) + "\n")
-    elif format == "markdown":
-        typer.echo(report_markdown(model, roster, title=title), nl=False)
-    else:
-        render_report(model, roster, title=title)
+            # The same text print_json writes, without json's slow indented encoder.
+            sys.stdout.write(dumps(report_json(model)) + "\n")
+        elif format == "markdown":
+            typer.echo(report_markdown(model, roster, title=title), nl=False)
+        else:
+            render_report(model, roster, title=title)
 
 
 def register(app: typer.Typer) -> None:
