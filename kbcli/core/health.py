@@ -594,6 +594,7 @@ class _StateJudge:
         self.policy = policy
         self.is_card = is_card
         self.known: dict[_State | None, tuple[date | None, date] | None] = {None: None}
+        self.cards: dict[str, bool] = {}  # path -> is it a card path
 
     def __call__(self, state: _State | None) -> tuple[date | None, date] | None:
         try:
@@ -607,16 +608,27 @@ class _StateJudge:
 
     def _judge(self, state: _State) -> tuple[date | None, date] | None:
         path, status, every, verified_at = state
-        if not self.is_card(path):
+        card = self.cards.get(path)
+        if card is None:
+            card = self.cards[path] = self.is_card(path)
+        if not card:
             return None
-        meta = _trust_meta({"status": status, "verify_every": every, "verified_at": verified_at})
-        if meta.status is not Status.PUBLISHED:
+        published, verified_on, verify_every = _trust_fields(status, every, verified_at)
+        if not published:
             return None
-        verified_on = meta.verified_on
         if verified_on is None:
             return None, date.min
         cadence = self.policy.cadence_for(path)
-        return verified_on, (meta.verify_every or cadence.verify_every).after(verified_on)
+        return verified_on, (verify_every or cadence.verify_every).after(verified_on)
+
+
+@lru_cache(maxsize=1 << 16)
+def _trust_fields(
+    status: str | None, every: str | None, verified_at: str | None
+) -> tuple[bool, date | None, Duration | None]:
+    """(published, verified_on, verify_every) of raw front matter; cards share values."""
+    meta = _trust_meta({"status": status, "verify_every": every, "verified_at": verified_at})
+    return meta.status is Status.PUBLISHED, meta.verified_on, meta.verify_every
 
 
 def _timeline(history: CardHistory) -> tuple[list[date], list[_State | None]]:
