@@ -13,6 +13,8 @@ of these runs --runs times as a fresh process:
 
 Wall time and CPU time (user + system of the process and its children, git included)
 are printed as medians. On a shared machine compare CPU times and ratios.
+``--baseline DIR`` also runs every kb contender with the kb package of another
+checkout (DIR/kbcli), alternating, for before/after figures from the same run.
 
 Example: python bench/report_bench.py gen100k --runs 3
 (--in-place skips the clone and the cold pass when the repo is yours and already warm)
@@ -63,11 +65,17 @@ CONTENDERS = {
 }
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of one run; CPU counts the children it started too."""
+def timed(cmd: list[str], cwd: Path, source: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; CPU counts the children it started too.
+
+    ``source``: run the kb package found in that folder (another checkout) instead.
+    """
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
@@ -88,33 +96,47 @@ def main() -> None:
         action="store_true",
         help="time REPO where it is, without cloning it (kb writes its cache to REPO/.kb)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of another kb version (its root folder): each kb contender also "
+        "runs with that version, alternating with this one",
+    )
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # a normal install has bytecode
+    names = args.only or list(CONTENDERS)
     if args.in_place:
-        run(args.repo.resolve(), args.only or list(CONTENDERS), args.runs)
+        run(args.repo.resolve(), names, args.runs, args.baseline)
         return
     with tempfile.TemporaryDirectory(prefix="kb-report-bench-") as scratch:
         repo = Path(scratch) / "repo"
         subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
-        run(repo, args.only or list(CONTENDERS), args.runs)
+        run(repo, names, args.runs, args.baseline)
 
 
-def run(repo: Path, names: list[str], runs: int) -> None:
+def run(repo: Path, names: list[str], runs: int, baseline: Path | None) -> None:
     wall, cpu = timed([*KB, "report", "--json"], repo)
     print(f"first kb report (builds or updates the history cache): {wall:.2f} s, {cpu:.2f} s CPU")
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    plan: list[tuple[str, Path | None]] = []
+    for name in names:
+        plan.append((name, None))
+        if baseline is not None and name.startswith("kb "):
+            plan.append((name, baseline.resolve()))
+    samples: dict[str, list[tuple[float, float]]] = {}
     for _ in range(runs):
-        for name in names:  # alternate, so load changes hit every contender alike
-            samples[name].append(timed(CONTENDERS[name], repo))
+        for name, source in plan:  # alternate, so load changes hit every contender alike
+            label = f"{name} (baseline)" if source else name
+            samples.setdefault(label, []).append(timed(CONTENDERS[name], repo, source))
+    names = list(samples)
     floor = None
-    print(f"{'contender':30} {'wall s':>8} {'CPU s':>8} {'CPU / fm-once':>14}")
+    print(f"{'contender':41} {'wall s':>8} {'CPU s':>8} {'CPU / fm-once':>14}")
     for name in names:
         wall = statistics.median(w for w, _ in samples[name])
         cpu = statistics.median(c for _, c in samples[name])
         if name == "frontmatter-once":
             floor = cpu
         ratio = f"{cpu / floor:13.2f}x" if floor else ""
-        print(f"{name:30} {wall:8.2f} {cpu:8.2f} {ratio:>14}", flush=True)
+        print(f"{name:41} {wall:8.2f} {cpu:8.2f} {ratio:>14}", flush=True)
 
 
 if __name__ == "__main__":
