@@ -22,10 +22,8 @@ never wait: with the lock busy they read the last committed index.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.core.cards import Card
 from kbcli.core.languages import GROUPS, PRE_ANALYZED, group_of, normalize_lang, word_alternatives
 from kbcli.errors import KbError
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
 SCHEMA_VERSION = 3
-MANIFEST = "manifest.tsv"
-STATE = "state.json"
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -148,122 +145,6 @@ class Analysis:
         return hit
 
 
-# --- manifest ------------------------------------------------------------------------
-
-
-class Manifest:
-    """What the committed index holds: path -> [size, mtime_ns, hash, group].
-
-    Two files, so that editing one card never rewrites a 38,000-line file:
-
-    - ``state.json``: settings key, git HEAD at the last sync, the entries of the
-      files git reported as changed then (an overlay), language groups, card count;
-    - ``manifest.tsv``: ``size\tmtime\thash\tgroup\tpath`` lines for the rest,
-      read only when a search needs them (from a handle opened with the state, so a
-      concurrent rewrite is never mixed in).
-
-    ``manifest.tsv`` is always written before ``state.json``; a run killed between
-    the two leaves an older overlay, whose entries the next sync re-checks.
-    """
-
-    def __init__(
-        self,
-        key: str = "",
-        files: dict[str, list[Any]] | None = None,
-        *,
-        head: str = "",
-        dirty: dict[str, list[Any]] | None = None,
-        groups: list[str] | None = None,
-        count: int | None = None,
-    ) -> None:
-        self.key = key
-        self.head = head
-        self.dirty = dirty or {}
-        self._files = files
-        self._rest: Any = None
-        self._groups = groups
-        self._count = count
-
-    @classmethod
-    def load(cls, directory: Path) -> Manifest:
-        try:
-            state = json.loads((directory / STATE).read_bytes())
-            manifest = cls(
-                str(state["key"]),
-                None,
-                head=str(state.get("head") or ""),
-                dirty=dict(state.get("dirty") or {}),
-                groups=list(state.get("groups") or []),
-                count=int(state.get("count") or 0),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls()
-        try:
-            manifest._rest = (directory / MANIFEST).open("r", encoding="utf-8", newline="\n")
-        except OSError:
-            manifest._files = {}
-        return manifest
-
-    @property
-    def files(self) -> dict[str, list[Any]]:
-        """Every entry: the lines of manifest.tsv with the overlay on top."""
-        if self._files is None:
-            files: dict[str, list[Any]] = {}
-            handle = self._rest
-            if handle is not None:
-                try:
-                    for line in handle:
-                        size, mtime, digest, group, rel = line.rstrip("\n").split("\t", 4)
-                        files[rel] = [int(size), int(mtime), digest, group]
-                except (ValueError, OSError):
-                    files = {}
-                    self.key = ""  # unreadable: the next sync rebuilds
-                handle.close()
-                self._rest = None
-            files.update(self.dirty)
-            self._files = files
-        return self._files
-
-    def save(self, directory: Path, *, body: bool) -> None:
-        """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""
-        if body:
-            lines = [
-                f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}"
-                for p, e in self.files.items()
-                if "\n" not in p
-            ]
-            _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n")
-        state = {
-            "key": self.key,
-            "head": self.head,
-            "dirty": self.dirty,
-            "groups": self.groups(),
-            "count": self.count(),
-        }
-        _write_atomic(directory / STATE, json.dumps(state, ensure_ascii=False))
-
-    def groups(self) -> list[str]:
-        if self._files is None and self._groups is not None:
-            present = set(self._groups) | {e[3] for e in self.dirty.values()}
-        else:
-            present = {entry[3] for entry in self.files.values()}
-        return [g for g in GROUPS if g in present]
-
-    def count(self) -> int:
-        if self._files is None and self._count is not None:
-            return self._count
-        return len(self.files)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 # --- scanning ------------------------------------------------------------------------
 
 
@@ -357,7 +238,14 @@ class RawHit:
 class CardIndex:
     """One knowledge repo's Tantivy index and its manifest."""
 
-    def __init__(self, root: Path, directory: Path, settings_key: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        directory: Path,
+        settings_key: str,
+        opened: ManifestFiles | None = None,
+    ) -> None:
+        """Open (or create) the index; ``opened`` are its manifest files opened earlier."""
         import tantivy
 
         self.root = root
@@ -369,11 +257,13 @@ class CardIndex:
         self.names = field_names()
         directory.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(exist_ok=True)
-        self.manifest = Manifest.load(directory)
+        self.manifest = Manifest.load(directory, opened)
         try:
             self.index = tantivy.Index(self.schema, str(self.data_dir))
         except (OSError, ValueError):
             # Unreadable index (e.g. a disk filled up mid-write): start over.
+            import shutil
+
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir.mkdir()
             self.manifest = Manifest()
@@ -463,6 +353,8 @@ class CardIndex:
             w.delete_documents_by_term("path", p)
             changes[p] = None
             stats.deleted += 1
+        import hashlib  # here: a search with nothing changed never hashes
+
         total = len(candidates)
         for number, rel in enumerate(candidates, 1):
             if progress is not None:
@@ -542,6 +434,8 @@ class CardIndex:
         return stats
 
     def _remove_old_versions(self) -> None:
+        import shutil
+
         for child in self.directory.glob("tantivy-v*"):
             if child != self.data_dir and child.is_dir():
                 shutil.rmtree(child, ignore_errors=True)

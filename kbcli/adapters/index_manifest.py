@@ -1,0 +1,160 @@
+"""What the committed search index holds, per card file: the manifest under ``.kb/index/``.
+
+Kept apart from the Tantivy adapter because ``kb search`` opens the manifest files
+before anything else (``ManifestFiles``): the ``git status`` freshness check starts
+right after, so git's view of the work tree is never older than the manifest it is
+compared with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+MANIFEST = "manifest.tsv"
+STATE = "state.json"
+
+
+class ManifestFiles:
+    """The manifest's two files, opened but not read yet: what the index holds right now.
+
+    An open handle keeps reading the file it opened even when a concurrent sync
+    replaces it, so the state and the entries read later belong together and are no
+    newer than this moment.
+    """
+
+    def __init__(self, directory: str | Path) -> None:
+        self.state = _open(os.path.join(directory, STATE), "rb")
+        self.rest = _open(os.path.join(directory, MANIFEST), "r") if self.state else None
+
+
+def _open(path: str, mode: str) -> IO[Any] | None:
+    try:
+        if mode == "r":
+            return open(path, "r", encoding="utf-8", newline="\n")  # noqa: UP015
+        return open(path, mode)
+    except OSError:
+        return None
+
+
+class Manifest:
+    """What the committed index holds: path -> [size, mtime_ns, hash, group].
+
+    Two files, so that editing one card never rewrites a 38,000-line file:
+
+    - ``state.json``: settings key, git HEAD at the last sync, the entries of the
+      files git reported as changed then (an overlay), language groups, card count;
+    - ``manifest.tsv``: ``size\tmtime\thash\tgroup\tpath`` lines for the rest,
+      read only when a search needs them (from a handle opened with the state, so a
+      concurrent rewrite is never mixed in).
+
+    ``manifest.tsv`` is always written before ``state.json``; a run killed between
+    the two leaves an older overlay, whose entries the next sync re-checks.
+    """
+
+    def __init__(
+        self,
+        key: str = "",
+        files: dict[str, list[Any]] | None = None,
+        *,
+        head: str = "",
+        dirty: dict[str, list[Any]] | None = None,
+        groups: list[str] | None = None,
+        count: int | None = None,
+    ) -> None:
+        self.key = key
+        self.head = head
+        self.dirty = dirty or {}
+        self._files = files
+        self._rest: Any = None
+        self._groups = groups
+        self._count = count
+
+    @classmethod
+    def load(cls, directory: Path, opened: ManifestFiles | None = None) -> Manifest:
+        """The manifest in ``directory``, or in files ``opened`` there earlier."""
+        opened = opened or ManifestFiles(directory)
+        if opened.state is None:
+            return cls()
+        try:
+            with opened.state:
+                state = json.loads(opened.state.read())
+            manifest = cls(
+                str(state["key"]),
+                None,
+                head=str(state.get("head") or ""),
+                dirty=dict(state.get("dirty") or {}),
+                groups=list(state.get("groups") or []),
+                count=int(state.get("count") or 0),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            if opened.rest is not None:
+                opened.rest.close()
+            return cls()
+        if opened.rest is None:
+            manifest._files = {}
+        manifest._rest = opened.rest
+        return manifest
+
+    @property
+    def files(self) -> dict[str, list[Any]]:
+        """Every entry: the lines of manifest.tsv with the overlay on top."""
+        if self._files is None:
+            files: dict[str, list[Any]] = {}
+            handle = self._rest
+            if handle is not None:
+                try:
+                    for line in handle:
+                        size, mtime, digest, group, rel = line.rstrip("\n").split("\t", 4)
+                        files[rel] = [int(size), int(mtime), digest, group]
+                except (ValueError, OSError):
+                    files = {}
+                    self.key = ""  # unreadable: the next sync rebuilds
+                handle.close()
+                self._rest = None
+            files.update(self.dirty)
+            self._files = files
+        return self._files
+
+    def save(self, directory: Path, *, body: bool) -> None:
+        """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""
+        if body:
+            lines = [
+                f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}"
+                for p, e in self.files.items()
+                if "\n" not in p
+            ]
+            _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n")
+        state = {
+            "key": self.key,
+            "head": self.head,
+            "dirty": self.dirty,
+            "groups": self.groups(),
+            "count": self.count(),
+        }
+        _write_atomic(directory / STATE, json.dumps(state, ensure_ascii=False))
+
+    def groups(self) -> list[str]:
+        from kbcli.core.languages import GROUPS
+
+        if self._files is None and self._groups is not None:
+            present = set(self._groups) | {e[3] for e in self.dirty.values()}
+        else:
+            present = {entry[3] for entry in self.files.values()}
+        return [g for g in GROUPS if g in present]
+
+    def count(self) -> int:
+        if self._files is None and self._count is not None:
+            return self._count
+        return len(self.files)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
