@@ -10,8 +10,8 @@ behaviour never differs: both paths call ``views_search.search_command``.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: this module runs before git status starts
 if TYPE_CHECKING:
     from kbcli.freshness import FreshnessStart
 

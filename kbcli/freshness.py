@@ -13,12 +13,12 @@ checked again, never taken as unchanged on the word of an older ``git status``.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from kbcli.adapters import git_status
 from kbcli.adapters.index_manifest import ManifestFiles
 from kbcli.repo_root import CACHE_DIR
 
+TYPE_CHECKING = False  # not typing's: this module loads before git status starts
 if TYPE_CHECKING:
     from pathlib import Path
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: this module loads before git status starts
 if TYPE_CHECKING:
     from pathlib import Path
 

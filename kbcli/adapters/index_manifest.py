@@ -1,17 +1,18 @@
 """What the committed search index holds, per card file: the manifest under ``.kb/index/``.
 
-Kept apart from the Tantivy adapter because ``kb search`` opens the manifest files
-before anything else (``ManifestFiles``): the ``git status`` freshness check starts
-right after, so git's view of the work tree is never older than the manifest it is
-compared with.
+Kept apart from the Tantivy adapter, and light to import: ``kb search`` opens the
+manifest's files (``ManifestFiles``) before anything else, then starts ``git status``
+(``kbcli.freshness``).
 """
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
-from typing import IO, Any
+
+TYPE_CHECKING = False  # not typing's: ``kb search`` loads this before git status starts
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import IO, Any
 
 MANIFEST = "manifest.tsv"
 STATE = "state.json"
@@ -75,6 +76,8 @@ class Manifest:
     @classmethod
     def load(cls, directory: Path, opened: ManifestFiles | None = None) -> Manifest:
         """The manifest in ``directory``, or in files ``opened`` there earlier."""
+        import json
+
         opened = opened or ManifestFiles(directory)
         if opened.state is None:
             return cls()
@@ -120,6 +123,8 @@ class Manifest:
 
     def save(self, directory: Path, *, body: bool) -> None:
         """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""
+        import json
+
         if body:
             lines = [
                 f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}"
