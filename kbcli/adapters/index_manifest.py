@@ -70,6 +70,7 @@ class Manifest:
         self.dirty = dirty or {}
         self._files = files
         self._rest: Any = None
+        self._body: str | None = None  # manifest.tsv's text, once read
         self._groups = groups
         self._count = count
 
@@ -106,20 +107,58 @@ class Manifest:
         """Every entry: the lines of manifest.tsv with the overlay on top."""
         if self._files is None:
             files: dict[str, list[Any]] = {}
-            handle = self._rest
-            if handle is not None:
-                try:
-                    for line in handle:
-                        size, mtime, digest, group, rel = line.rstrip("\n").split("\t", 4)
-                        files[rel] = [int(size), int(mtime), digest, group]
-                except (ValueError, OSError):
-                    files = {}
-                    self.key = ""  # unreadable: the next sync rebuilds
-                handle.close()
-                self._rest = None
+            text = self._text()
+            lines = text.split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            try:
+                for line in lines:
+                    size, mtime, digest, group, rel = line.split("\t", 4)
+                    files[rel] = [int(size), int(mtime), digest, group]
+            except ValueError:
+                files = {}
+                self.key = ""  # unreadable: the next sync rebuilds
+            self._body = None
             files.update(self.dirty)
             self._files = files
         return self._files
+
+    def entry(self, path: str) -> list[Any] | None:
+        """One path's entry, without parsing every line of manifest.tsv (a re-sync after
+        editing one card in a big repo needs just that one)."""
+        if self._files is not None:
+            return self._files.get(path)
+        if path in self.dirty:
+            return self.dirty[path]
+        text = self._text()
+        needle = f"\t{path}\n"
+        at = text.find(needle)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            fields = text[start : at + len(needle) - 1].split("\t", 4)
+            if len(fields) == 5 and fields[4] == path:
+                try:
+                    return [int(fields[0]), int(fields[1]), fields[2], fields[3]]
+                except ValueError:
+                    break  # a damaged line: let the full parse judge the file
+            at = text.find(needle, at + 1)
+        if at < 0 and not text.endswith(f"\t{path}"):
+            return None
+        return self.files.get(path)
+
+    def _text(self) -> str:
+        """manifest.tsv as read from the handle opened with the state ("" when unreadable)."""
+        if self._body is None:
+            handle = self._rest
+            self._body = ""
+            if handle is not None:
+                try:
+                    self._body = handle.read()
+                except (OSError, ValueError):
+                    self._body = "\x00"  # not a valid line: the full parse marks it unreadable
+                handle.close()
+                self._rest = None
+        return self._body
 
     def save(self, directory: Path, *, body: bool) -> None:
         """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""

@@ -313,8 +313,7 @@ class CardIndex:
         old = self.manifest
         full = rebuild or old.key != self.key
 
-        def known(p: str) -> list[Any] | None:
-            return old.dirty[p] if p in old.dirty else old.files.get(p)
+        known = old.entry  # the overlay first, then manifest.tsv
 
         if full:
             candidates = sorted(scan)
