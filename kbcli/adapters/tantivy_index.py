@@ -278,7 +278,9 @@ class CardIndex:
         """The index writer, waiting up to ``wait`` seconds with backoff; None if still busy."""
         deadline = time.monotonic() + wait
         delay = 0.05
-        threads = max(1, min(2, os.cpu_count() or 1))
+        # Leave a core to the Python thread that parses cards and feeds the writer: on two
+        # cores, a second indexing thread only competes with it (more CPU, same wall time).
+        threads = max(1, min(2, (os.cpu_count() or 1) - 1))
         while True:
             try:
                 return self.index.writer(HEAP_BYTES, threads)
@@ -354,12 +356,15 @@ class CardIndex:
             stats.deleted += 1
         import hashlib  # here: a search with nothing changed never hashes
 
+        root = os.fspath(self.root)
+
         total = len(candidates)
         for number, rel in enumerate(candidates, 1):
             if progress is not None:
                 progress(number, total)
             try:
-                data = (self.root / rel).read_bytes()
+                with open(os.path.join(root, rel), "rb") as handle:  # no Path per card
+                    data = handle.read()
             except OSError:
                 continue  # vanished since the scan: the next sync deletes it
             digest = hashlib.blake2b(data, digest_size=12).hexdigest()
