@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -542,6 +543,7 @@ class QueryBuilder:
         import tantivy
 
         self.t = tantivy
+        self.index = index
         self.schema = index.schema
         self.analysis = index.analysis
         self.groups = groups
@@ -681,7 +683,19 @@ class QueryBuilder:
         return t.Query.boolean_query(clauses, min_should)
 
     def like(self, fields: Mapping[str, list[str]], max_terms: int = 30) -> tantivy.Query:
-        """A more-like-this query from field values (already in each field's language)."""
+        """A more-like-this query from field values (already in each field's language).
+
+        Tantivy's own more-like-this panics ("bm25.rs: 3 >= 4") when a term's document
+        frequency, which counts deleted documents until segments merge, exceeds the number
+        of live documents: a term in every card, just after one was edited. In that case
+        the same query is built here, with the frequency capped at the live count.
+        """
+        searcher = self.index.index.searcher()
+        live = int(searcher.num_docs)
+        counts = self._term_counts(fields)
+        frequencies = {key: int(searcher.doc_freq(*key)) for key in counts}
+        if any(df > live for df in frequencies.values()):
+            return self._like_terms(counts, frequencies, live, max_terms)
         return self.t.Query.more_like_this_document_fields_query(
             self.schema,
             dict(fields),
@@ -694,6 +708,47 @@ class QueryBuilder:
             boost_factor=1.0,
             stop_words=[],
         )
+
+    def _term_counts(self, fields: Mapping[str, list[str]]) -> dict[tuple[str, str], int]:
+        """(field, token) -> frequency in the values, tokenized as the field was indexed."""
+        counts: dict[tuple[str, str], int] = {}
+        for name, values in fields.items():
+            analyzer = self.analysis.analyzers[_analyzer_of(name)]
+            for value in values:
+                for token in analyzer.analyze(value):
+                    counts[(name, token)] = counts.get((name, token), 0) + 1
+        return counts
+
+    def _like_terms(
+        self,
+        counts: Mapping[tuple[str, str], int],
+        frequencies: Mapping[tuple[str, str], int],
+        live: int,
+        max_terms: int,
+    ) -> tantivy.Query:
+        """Tantivy's more-like-this, by hand: the ``max_terms`` terms (of 2 bytes or more)
+        with the highest tf x idf, each a should-clause boosted by that score."""
+        t = self.t
+        scored = []
+        for (name, token), tf in counts.items():
+            df = min(frequencies[(name, token)], live)
+            if df < 1 or len(token.encode("utf-8")) < 2:
+                continue
+            idf = math.log(1.0 + (live - df + 0.5) / (df + 0.5))
+            scored.append((tf * idf, name, token))
+        scored.sort(key=lambda item: -item[0])
+        clauses = [
+            t.Query.boost_query(t.Query.term_query(self.schema, name, token), score)
+            for score, name, token in scored[:max_terms]
+        ]
+        return self._any(clauses)
+
+
+def _analyzer_of(field_name: str) -> str:
+    """The analyzer a text field was indexed with (see ``_build_schema``)."""
+    if field_name == "tags":
+        return "kb_plain"
+    return analyzer_name(field_name.rsplit("_", 1)[1])
 
 
 def iter_terms(explanation: Mapping[str, Any], factor: float = 1.0) -> Iterator[tuple[str, float]]:

@@ -344,3 +344,16 @@ def test_paths_only_and_plain_output_rank_alike(example_kb: Path) -> None:
     plain = kb(example_kb, "search", "refund", "charge", "--json").stdout
     paths = kb(example_kb, "search", "refund", "charge", "--paths-only").stdout.split()
     assert paths and [hit["path"] for hit in json.loads(plain)] == paths
+
+
+def test_related_right_after_an_edit_when_a_word_is_in_every_card(tmp_path: Path) -> None:
+    """Deleted documents still count in Tantivy's term statistics until segments merge;
+    its more-like-this query used to panic on them (bm25.rs: "3 >= 4")."""
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    for i in (1, 2, 3):
+        repo.write(f"cards/c{i}.md", card(f"Refund card {i}", f"Refund the charge {i}."))
+    assert kb(repo.path, "related", "cards/c1.md").exit_code == 0
+    repo.write("cards/c2.md", card("Refund card 2", "Refund the charge 2 again."))
+    related = kb(repo.path, "related", "cards/c1.md")
+    assert related.exit_code == 0, related.output
+    assert "cards/c2.md" in related.stdout and "cards/c3.md" in related.stdout
