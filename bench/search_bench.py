@@ -194,7 +194,8 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
         ]
     victim = cards[len(cards) // 2]
     original = victim.read_bytes()
-    sync_times, sync_inner, sync_cpu = [], [], []
+    sync_times, sync_inner, sync_cpu, edited_search = [], [], [], []
+    words = args.query.split()
     try:
         for i in range(args.runs):
             victim.write_bytes(original + f"\nedited {i}\n".encode())
@@ -207,6 +208,8 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             sync_cpu.append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
             sync_inner.append(json.loads(out.stdout)["seconds"])
+            victim.write_bytes(original + f"\nedited again {i}\n".encode())
+            edited_search.append(timed([*kb, "search", *words, "--paths-only"])[0])
     finally:
         victim.write_bytes(original)
         subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
@@ -235,7 +238,6 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
             "",
         )
     )
-    words = args.query.split()
     rg = ["rg", "-il"]
     for word in words:
         rg += ["-e", word]
@@ -256,6 +258,14 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
             f"{search_cpu:.3f} s",
             f"{rg_cpu:.3f} s (rg)",
             f"{search_cpu / max(rg_cpu, 1e-6):.2f}x",
+        )
+    )
+    rows.append(
+        (
+            "  kb search right after editing one card (its sync included)",
+            f"{statistics.median(edited_search):.3f} s",
+            f"{search_s:.3f} s (no change)",
+            "",
         )
     )
     width = max(len(r[0]) for r in rows)
