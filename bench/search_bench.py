@@ -5,8 +5,9 @@ Measured in one run (report ratios, these machines are noisy):
 1. full index build: ``kb index --rebuild`` vs a minimal tantivy-py script indexing
    the same files (title + body, no front matter handling);
 2. re-sync after editing one card: ``kb index`` after touching one card;
-3. ``kb search WORDS`` as a whole process (warm index, freshness check included)
-   vs ``rg -il WORDS`` over the same card files;
+3. ``kb search WORDS --paths-only`` as a whole process (warm index, freshness check
+   included) vs ``rg -il -e WORD...`` over the card folders kb.toml names; the two
+   commands alternate run by run, so both see the same machine load;
 4. peak memory (max RSS) of the full build.
 
 Usage: python bench/search_bench.py [REPO] [--query "refund duplicate charge"] [--runs 5]
@@ -59,6 +60,15 @@ def tldr_repo(bundle: Path) -> Path:
     return target
 
 
+def scratch_copy(repo: Path) -> Path:
+    """A copy of ``repo`` in a temporary folder, with git's stat cache refreshed for it (a
+    copied work tree has new inodes, and kb's git status never writes git's index)."""
+    target = Path(tempfile.mkdtemp(prefix="kb-bench-")) / repo.name
+    shutil.copytree(repo, target, symlinks=True)
+    subprocess.run(["git", "status", "--porcelain"], cwd=target, stdout=subprocess.DEVNULL)
+    return target
+
+
 # Users' installs have compiled bytecode; a machine that sets PYTHONDONTWRITEBYTECODE
 # would make every kb run recompile kb's modules, which is not what users see.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -102,6 +112,29 @@ def median(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, f
     return statistics.median(walls), statistics.median(CPU[-runs:])
 
 
+def alternating(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
+    """Median wall and CPU time of each command, run in turn ``runs`` times (after a warm-up
+    of each), so that a change in machine load hits all of them alike."""
+    for cmd in commands:
+        timed(cmd)
+    walls: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for i, cmd in enumerate(commands):
+            walls[i].append(timed(cmd)[0])
+            cpus[i].append(CPU[-1])
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus, strict=True)]
+
+
+def card_folders(repo: Path) -> list[str]:
+    """The card folders kb.toml names (the folders rg searches)."""
+    import tomllib
+
+    config = tomllib.loads((repo / "kb.toml").read_text(encoding="utf-8"))
+    folders = config.get("cards", {}).get("folders", ["."])
+    return [str(repo / f) for f in folders if (repo / f).is_dir()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = Path(__file__).resolve().parent.parent / "../shared/corpora/tldr-pages.bundle"
@@ -109,13 +142,26 @@ def main() -> int:
     parser.add_argument("--query", default="refund duplicate charge")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true", help="only measure sync and search")
+    parser.add_argument(
+        "--copy", action="store_true", help="work on a temporary copy of REPO (it is not written)"
+    )
     args = parser.parse_args()
     repo = args.repo.resolve()
     if repo.suffix == ".bundle":
         repo = tldr_repo(repo)
+    elif args.copy:
+        repo = scratch_copy(repo)
+    try:
+        return measure(repo, args)
+    finally:
+        if repo != args.repo.resolve():  # a temporary clone or copy
+            shutil.rmtree(repo.parent, ignore_errors=True)
+
+
+def measure(repo: Path, args: argparse.Namespace) -> int:
+    """Run every measurement on ``repo`` and print the table."""
     kb = [str(Path(sys.executable).with_name("kb")), "--kb", str(repo)]
-    tldr = [str(repo / f) for f in ("pages", "pages.ru", "pages.uk") if (repo / f).is_dir()]
-    roots = tldr or [str(repo)]
+    roots = card_folders(repo)
     rows = []
     if not args.skip_build:
         kb_s, kb_rss = peak_rss([*kb, "index", "--rebuild"])
@@ -148,7 +194,8 @@ def main() -> int:
         ]
     victim = cards[len(cards) // 2]
     original = victim.read_bytes()
-    sync_times, sync_inner, sync_cpu = [], [], []
+    sync_times, sync_inner, sync_cpu, edited_search = [], [], [], []
+    words = args.query.split()
     try:
         for i in range(args.runs):
             victim.write_bytes(original + f"\nedited {i}\n".encode())
@@ -161,6 +208,8 @@ def main() -> int:
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             sync_cpu.append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
             sync_inner.append(json.loads(out.stdout)["seconds"])
+            victim.write_bytes(original + f"\nedited again {i}\n".encode())
+            edited_search.append(timed([*kb, "search", *words, "--paths-only"])[0])
     finally:
         victim.write_bytes(original)
         subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
@@ -189,12 +238,12 @@ def main() -> int:
             "",
         )
     )
-    words = args.query.split()
-    search_s, search_cpu = median([*kb, "search", *words, "--paths-only"], args.runs)
-    rg = ["rg", "-il", "--glob", "*.md", "--glob", "!.kb"]
+    rg = ["rg", "-il"]
     for word in words:
         rg += ["-e", word]
-    rg_s, rg_cpu = median([*rg, *roots], args.runs)
+    (search_s, search_cpu), (rg_s, rg_cpu) = alternating(
+        [[*kb, "search", *words, "--paths-only"], [*rg, *roots]], args.runs
+    )
     rows.append(
         (
             f"kb search {args.query!r} vs rg -il",
@@ -209,6 +258,14 @@ def main() -> int:
             f"{search_cpu:.3f} s",
             f"{rg_cpu:.3f} s (rg)",
             f"{search_cpu / max(rg_cpu, 1e-6):.2f}x",
+        )
+    )
+    rows.append(
+        (
+            "  kb search right after editing one card (its sync included)",
+            f"{statistics.median(edited_search):.3f} s",
+            f"{search_s:.3f} s (no change)",
+            "",
         )
     )
     width = max(len(r[0]) for r in rows)

@@ -19,10 +19,9 @@ from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.people import Roster, roster_from
 from kbcli.core.trust import Cadence, TrustPolicy
 from kbcli.errors import ConfigError, NotAKnowledgeRepo
+from kbcli.repo_root import CACHE_DIR, CONFIG_FILE, locate
 
-CONFIG_FILE = "kb.toml"
 ROSTER_FILE = "people.yaml"
-CACHE_DIR = ".kb"
 # Never cards, whatever kb.toml says: kb's own caches, git, and the repo's templates.
 ALWAYS_IGNORED = (".git", ".kb", "templates", "node_modules")
 
@@ -192,21 +191,17 @@ class KbConfig:
 
 def find_root(start: Path, explicit: str | None = None) -> Path:
     """The knowledge repo root: ``--kb``/``KB_DIR`` if given, else walk up to kb.toml."""
+    found = locate(str(start), explicit)
+    if found is not None:
+        return Path(found)
     if explicit:
         root = Path(explicit).expanduser()
-        if not (root / CONFIG_FILE).is_file():
-            raise NotAKnowledgeRepo(
-                f"{root} has no {CONFIG_FILE}: run 'kb init {root}' "
-                "or point --kb at a knowledge repo"
-            )
-        return root.resolve()
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
+        raise NotAKnowledgeRepo(
+            f"{root} has no {CONFIG_FILE}: run 'kb init {root}' or point --kb at a knowledge repo"
+        )
     raise NotAKnowledgeRepo(
-        f"no {CONFIG_FILE} in {here} or any parent folder: run 'kb init' to make a knowledge repo, "
-        "or pass --kb PATH (or set KB_DIR)"
+        f"no {CONFIG_FILE} in {start.resolve()} or any parent folder: run 'kb init' to make a "
+        "knowledge repo, or pass --kb PATH (or set KB_DIR)"
     )
 
 
@@ -305,10 +300,10 @@ def _roster(root: Path, table: Any, errors: list[str]) -> Roster:
         errors.append(f"{CONFIG_FILE}: [people] must hold tables such as [people.ana]")
     path = root / ROSTER_FILE
     if path.is_file():
-        from kbcli.adapters.yaml_text import load_yaml  # lazy: only repos with a roster pay
+        from kbcli.adapters.roster_cache import load_roster_yaml
 
         try:
-            loaded, problem = load_yaml(path.read_text(encoding="utf-8"))
+            loaded, problem = load_roster_yaml(path.read_text(encoding="utf-8"), root / CACHE_DIR)
         except (OSError, UnicodeDecodeError) as error:
             loaded, problem = None, None
             errors.append(f"{ROSTER_FILE}: cannot read it ({error})")

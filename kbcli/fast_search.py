@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False  # not typing's: this module runs before git status starts
+if TYPE_CHECKING:
+    from kbcli.freshness import FreshnessStart
+
 _FLAGS = {"--json": "json", "--paths-only": "paths_only", "--explain": "explain"}
 _FLAGS["--archived"] = "archived"
 
@@ -74,6 +78,7 @@ def run(argv: list[str]) -> int | None:
     options = parse(argv)
     if options is None:
         return None
+    started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
     from kbcli.context import RunContext
     from kbcli.errors import ExitCode, KbError
     from kbcli.views_search import search_command as run_search
@@ -88,6 +93,7 @@ def run(argv: list[str]) -> int | None:
             paths_only=bool(options.get("paths_only")),
             explain=bool(options.get("explain")),
             archived=bool(options.get("archived")),
+            started=started,
         )
     except KbError as error:
         from kbcli.output import print_error
@@ -96,3 +102,19 @@ def run(argv: list[str]) -> int | None:
         return error.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
+    finally:
+        if started is not None:
+            started.close()
+
+
+def _start_freshness_check(kb_dir: str | None) -> FreshnessStart | None:
+    """Start ``git status`` before the heavy imports (None when there is no knowledge repo:
+    the search then reports that as usual)."""
+    from kbcli.freshness import FreshnessStart
+    from kbcli.repo_root import locate
+
+    try:
+        root = locate(os.getcwd(), kb_dir)
+    except OSError:
+        return None
+    return None if root is None else FreshnessStart(root)

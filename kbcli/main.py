@@ -7,7 +7,10 @@ prompts that ask for the version should not pay for them.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+
+TYPE_CHECKING = False  # not typing's: importing typing here would delay the search's git status
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def main() -> NoReturn:

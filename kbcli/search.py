@@ -33,14 +33,17 @@ from kbcli.core.languages import (
 from kbcli.core.query import KeyFilter, ParsedQuery, QueryError, StateFilter, parse_query
 from kbcli.core.trust import Trust, TrustState, assess
 from kbcli.errors import KbError
+from kbcli.freshness import INDEX_DIR, FreshnessStart
 
 if TYPE_CHECKING:
     import tantivy
 
+    from kbcli.adapters.git_status import PendingView
+    from kbcli.adapters.index_manifest import ManifestFiles
     from kbcli.adapters.tantivy_index import CardIndex, IndexedCard, QueryBuilder, RawHit, SyncStats
+    from kbcli.core.languages import Snippet
     from kbcli.workspace import Workspace
 
-INDEX_DIR = "index"
 # A stage of the query ladder is "enough" when it finds this many cards (or the limit).
 ENOUGH = 3
 LINK_BOOST = 20.0  # a depends_on link counts like a strong textual match
@@ -100,11 +103,11 @@ def settings_key(workspace: Workspace) -> str:
     )
 
 
-def open_index(workspace: Workspace) -> CardIndex:
+def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> CardIndex:
     from kbcli.adapters.tantivy_index import CardIndex
 
     return CardIndex(
-        workspace.root, workspace.config.cache_dir / INDEX_DIR, settings_key(workspace)
+        workspace.root, workspace.config.cache_dir / INDEX_DIR, settings_key(workspace), opened
     )
 
 
@@ -177,15 +180,17 @@ def sync(
     wait: float = 0.0,
     show_progress: bool = True,
     index: CardIndex | None = None,
+    git: PendingView | None = None,
 ) -> SyncStats:
     """Bring the index in step with the card files; returns what changed.
 
     ``wait`` is how long to wait for another kb process's writer (0: don't wait and
-    search the last committed index instead).
+    search the last committed index instead). ``git`` is a ``git status`` of the
+    repo started earlier (``git_status.start``); without it, one is run now.
     """
     started = time.monotonic()
     index = index or open_index(workspace)
-    scan, checked, head, dirty = _look(workspace, index, rebuild)
+    scan, checked, head, dirty = _look(workspace, index, rebuild, git)
     with _Progress(show_progress) as progress:
         stats = index.sync(
             scan,
@@ -207,7 +212,7 @@ def sync(
 
 
 def _look(
-    workspace: Workspace, index: CardIndex, rebuild: bool
+    workspace: Workspace, index: CardIndex, rebuild: bool, pending: PendingView | None
 ) -> tuple[dict[str, tuple[int, int]], set[str] | None, str, frozenset[str]]:
     """What to compare with the index: (stats, paths checked or None for all, HEAD, dirty).
 
@@ -218,7 +223,9 @@ def _look(
     from kbcli.adapters.tantivy_index import scan_cards
 
     manifest = index.manifest
-    git = git_status.view(workspace.root)
+    if pending is None or pending.root != os.fspath(workspace.root):
+        pending = git_status.start(workspace.root)
+    git = pending.result()
     if git is None:
         return (
             scan_cards(workspace.card_files, {} if rebuild else manifest.files),
@@ -337,40 +344,46 @@ def trust_factor(workspace: Workspace, trust: Trust) -> float:
     return 1.0
 
 
+Matcher = Callable[[str], Callable[[str], bool]]
+
+
 def _hits(
     workspace: Workspace,
     raw: Sequence[RawHit],
     stage: str,
-    matcher: Callable[[str], Callable[[str], bool]] | None,
+    matcher: Matcher | None,
+    *,
+    snippets: bool = True,
 ) -> list[Hit]:
+    """Hits with trust and final scores; with ``snippets``, the best passage of each too."""
     hits = []
     policy = workspace.config.trust_policy
     for item in raw:
         meta = _meta_from(item.meta, workspace.today)
         trust = assess(meta, policy, item.path, workspace.today)
         factor = trust_factor(workspace, trust)
-        group = group_of(meta.lang, workspace.config.search.default_lang)
-        snippet = make_snippet(item.text, matcher(group) if matcher else (lambda _w: False))
-        hits.append(
-            Hit(
-                path=item.path,
-                title=meta.title,
-                meta=meta,
-                trust=trust,
-                score=item.score * factor,
-                bm25=item.score,
-                factor=factor,
-                snippet=snippet.text,
-                highlights=snippet.highlights,
-                stage=stage,
-            )
+        hit = Hit(
+            path=item.path,
+            title=meta.title,
+            meta=meta,
+            trust=trust,
+            score=item.score * factor,
+            bm25=item.score,
+            factor=factor,
+            stage=stage,
         )
+        hits.append(_with_snippet(workspace, hit, item.text, matcher) if snippets else hit)
     return hits
 
 
-def _matcher(
-    index: CardIndex, words: Sequence[str], fuzzy: bool
-) -> Callable[[str], Callable[[str], bool]]:
+def _with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher | None) -> Hit:
+    """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
+    group = group_of(hit.meta.lang, workspace.config.search.default_lang)
+    snippet: Snippet = make_snippet(text, matcher(group) if matcher else (lambda _w: False))
+    return replace(hit, snippet=snippet.text, highlights=snippet.highlights)
+
+
+def _matcher(index: CardIndex, words: Sequence[str], fuzzy: bool) -> Matcher:
     """Per language group: does a word of a card match one of the query's words?"""
     analysis = index.analysis
 
@@ -408,19 +421,42 @@ def search(
     include_archived: bool = False,
     explain: bool = False,
     sync_first: bool = True,
+    snippets: bool = True,
+    started: FreshnessStart | None = None,
 ) -> SearchResult:
-    """Search the cards with the query language (see ``kbcli.core.query``)."""
+    """Search the cards with the query language (see ``kbcli.core.query``).
+
+    With ``sync_first`` the index is brought up to date first, in effect: the query
+    runs while ``git status`` (``started`` early by the caller, or now) is still
+    looking for changed cards, and runs again only if the sync changed the index.
+    ``snippets=False`` leaves each hit's snippet empty (``--paths-only`` shows none).
+    """
     try:
         query = parse_query(text)
     except QueryError as error:
+        if started is not None:
+            started.close()
         raise KbError(str(error)) from None
     if query.is_empty:
+        if started is not None:
+            started.close()
         raise KbError('give something to search for, e.g. kb search "refund duplicate charge"')
-    index = open_index(workspace)
-    stats = sync(workspace, index=index) if sync_first else None
+    if not sync_first:
+        index = open_index(workspace)
+    else:
+        if started is None or started.root != os.fspath(workspace.root):
+            if started is not None:
+                started.close()
+            started = FreshnessStart(workspace.root)
+        index = open_index(workspace, started.manifest_files)
     qb = index.queries()
-    result = _run(workspace, index, qb, query, limit, include_archived, explain)
-    result.stats = stats
+    result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
+    if started is not None:
+        stats = sync(workspace, index=index, git=started.git)
+        if stats.rebuilt or stats.touched:
+            qb = index.queries()
+            result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
+        result.stats = stats
     if not result.hits:
         result.hints = _hints(workspace, index, qb, query, include_archived)
     return result
@@ -452,6 +488,7 @@ def _run(
     limit: int,
     include_archived: bool,
     explain: bool,
+    snippets: bool = True,
 ) -> SearchResult:
     required, excluded = _filters(workspace, qb, query, include_archived)
     excluded += [qb.word(w) for w in query.excluded_words]
@@ -459,12 +496,15 @@ def _run(
     if not query.has_terms:
         q = qb.combine([], must_not=excluded, filters=required)
         total, raw = index.search(q, limit, by_path=True)
-        return SearchResult(query, _hits(workspace, raw, "filters only", None), total, "filters")
+        hits = _hits(workspace, raw, "filters only", None, snippets=snippets)
+        return SearchResult(query, hits, total, "filters")
     words = content_words(query.words) if query.words else []
     phrases = [qb.phrase(p) for p in query.phrases]
     enough = min(ENOUGH, limit)
     candidates = max(limit * 3, 30)
     seen: dict[str, Hit] = {}
+    texts: dict[str, str] = {}
+    matchers: dict[str, Matcher] = {}
     total = 0
     stage_used = STAGES[0]
     for stage in STAGES:
@@ -479,10 +519,11 @@ def _run(
         else:
             q = qb.combine(clauses + phrases, must_not=excluded, filters=required)
         count, raw = index.search(q, candidates)
-        matcher = _matcher(index, [*words, *query.phrases], fuzzy)
-        for hit in _hits(workspace, raw, stage, matcher):
+        matchers[stage] = _matcher(index, [*words, *query.phrases], fuzzy)
+        for hit, item in zip(_hits(workspace, raw, stage, None, snippets=False), raw, strict=True):
             if hit.path not in seen:
                 seen[hit.path] = hit
+                texts[hit.path] = item.text
                 if explain:
                     seen[hit.path] = replace(hit, why=_why(index, q, raw, hit.path))
         total = max(total, count)
@@ -490,8 +531,10 @@ def _run(
         if len(seen) >= enough or (stage == STAGES[1] and len(words) < 2):
             break
     # Earlier stages are better matches: keep their order ahead of later stages'.
-    ranked = sorted(seen.values(), key=lambda h: (STAGES.index(h.stage), -h.score))
-    return SearchResult(query, ranked[:limit], max(total, len(seen)), stage_used)
+    ranked = sorted(seen.values(), key=lambda h: (STAGES.index(h.stage), -h.score))[:limit]
+    if snippets:  # only for the hits shown
+        ranked = [_with_snippet(workspace, h, texts[h.path], matchers[h.stage]) for h in ranked]
+    return SearchResult(query, ranked, max(total, len(seen)), stage_used)
 
 
 def _why(
@@ -532,13 +575,13 @@ def _hints(
         relaxed = query.without(item)
         if relaxed.is_empty:
             continue
-        found = _run(workspace, index, qb, relaxed, 3, include_archived, False)
+        found = _run(workspace, index, qb, relaxed, 3, include_archived, False, False)
         if found.hits:
             hints.append(
                 f"without {query.describe(item)}: {found.total} card(s), e.g. {found.hits[0].path}"
             )
     if not include_archived and not query.mentions_status:
-        found = _run(workspace, index, qb, query, 3, True, False)
+        found = _run(workspace, index, qb, query, 3, True, False, False)
         if found.hits:
             hints.append(
                 f"{found.total} archived card(s) match; add is:archived or --archived to see them"

@@ -6,12 +6,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from kbcli.output import badge, console, print_json
 
 if TYPE_CHECKING:
     from kbcli.context import RunContext
+    from kbcli.freshness import FreshnessStart
     from kbcli.search import Hit, SearchResult
     from kbcli.workspace import Workspace
 
@@ -47,6 +46,8 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
 
 
 def _highlighted(text: str, ranges: Sequence[tuple[int, int]]) -> str:
+    from rich.markup import escape
+
     out, pos = [], 0
     for start, end in ranges:
         if start < pos:
@@ -72,6 +73,8 @@ def render_hits(
     if paths_only:
         sys.stdout.write("".join(f"{h.path}\n" for h in hits))
         return
+    from rich.markup import escape  # here: --paths-only and --json never load rich
+
     out = console()
     roster = workspace.config.roster
     for hit in hits:
@@ -97,6 +100,8 @@ def render_hits(
 
 def render_no_hits(result: SearchResult, *, json: bool) -> None:
     """Say that nothing matched, and how to broaden the query (stderr when JSON is asked)."""
+    from rich.markup import escape
+
     from kbcli.output import err_console
 
     out = err_console() if json else console()
@@ -116,13 +121,23 @@ def search_command(
     paths_only: bool,
     explain: bool,
     archived: bool,
+    started: FreshnessStart | None = None,
 ) -> int:
-    """The search command's work, shared with the fast path (``kbcli.fast_search``)."""
+    """The search command's work, shared with the fast path (``kbcli.fast_search``).
+
+    ``started``: the freshness check the fast path began before its imports.
+    """
     from kbcli.search import search as run_search
 
     workspace = context.workspace
     result = run_search(
-        workspace, " ".join(query), limit=limit, include_archived=archived, explain=explain
+        workspace,
+        " ".join(query),
+        limit=limit,
+        include_archived=archived,
+        explain=explain,
+        snippets=not paths_only,
+        started=started,
     )
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:

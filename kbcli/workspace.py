@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 
 from kbcli.config import KbConfig
 from kbcli.core.cards import Card
-from kbcli.core.catalog import Assessed, CardFilter, Catalog
-from kbcli.core.naming import slugify, unique_name
 from kbcli.errors import CardNotFound, KbError
 
 if TYPE_CHECKING:
     from kbcli.adapters.card_files import CardFiles
     from kbcli.adapters.card_templates import CardTemplates
+    from kbcli.core.catalog import Assessed, CardFilter, Catalog
 
 
 @dataclass
@@ -41,6 +40,8 @@ class Workspace:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from kbcli.core.catalog import Catalog  # here: kb search never loads every card
+
         return Catalog(self.card_files.load_all(self.today))
 
     def assessed(self, card_filter: CardFilter | None = None) -> list[Assessed]:
@@ -48,6 +49,7 @@ class Workspace:
         return card_filter.apply(items) if card_filter else items
 
     def assess(self, card: Card) -> Assessed:
+        from kbcli.core.catalog import Assessed
         from kbcli.core.trust import assess
 
         return Assessed(card, assess(card.meta, self.config.trust_policy, card.path, self.today))
@@ -112,6 +114,8 @@ class Workspace:
         )
         target_dir.mkdir(parents=True, exist_ok=True)
         taken = {p.name for p in target_dir.iterdir()}
+        from kbcli.core.naming import slugify, unique_name
+
         path = target_dir / unique_name(slugify(title), taken)
         rel = path.relative_to(self.root).as_posix()
         if not self.card_files.is_card_path(rel):

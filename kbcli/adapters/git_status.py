@@ -4,25 +4,47 @@
 (in C, in parallel), so asking it which files changed is several times faster than
 stat-ing every card from Python. kb falls back to its own scan whenever git is not
 available or the knowledge repo is not a git work tree with a commit.
+
+``git status`` is also the slowest step of a search in a big repo (one ``lstat`` per
+tracked file), so ``start`` launches it without waiting: ``kb search`` starts it
+before importing anything heavy and reads the answer only when it needs it, letting
+git and Python work at the same time.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
-from dataclasses import dataclass
-from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: this module loads before git status starts
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_STATUS = ("status", "--porcelain=v2", "--branch", "--no-ahead-behind", "-z", "-uall")
+_STATUS_ARGS = (*_STATUS, "--no-renames", "--", ".")
 
 
-@dataclass(frozen=True)
 class GitView:
-    head: str  # commit id of HEAD
-    dirty: frozenset[str]  # paths under the kb root (relative to it) that differ from HEAD
+    """HEAD's commit id, and the paths under the kb root (relative to it) that differ from it.
+
+    A plain class, not a dataclass: this module loads before anything else in a search.
+    """
+
+    __slots__ = ("dirty", "head")
+
+    def __init__(self, head: str, dirty: frozenset[str]) -> None:
+        self.head = head
+        self.dirty = dirty
+
+
+def _command(*args: str) -> list[str]:
+    return ["git", "--no-optional-locks", *args]
 
 
 def _git(root: Path, *args: str) -> str | None:
     try:
         result = subprocess.run(
-            ["git", "--no-optional-locks", *args],
+            _command(*args),
             cwd=root,
             capture_output=True,
             check=False,
@@ -35,14 +57,72 @@ def _git(root: Path, *args: str) -> str | None:
     return result.stdout.decode("utf-8", "surrogateescape")
 
 
-def _prefix(root: Path) -> str | None:
+def _prefix(root: str) -> str | None:
     """``root`` relative to its git work tree ("" at the top), found without running git."""
-    here = root.resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            rel = here.relative_to(folder).as_posix()
-            return "" if rel == "." else rel + "/"
-    return None
+    here = folder = os.path.realpath(root)
+    while not os.path.exists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    if folder == here:
+        return ""
+    return os.path.relpath(here, folder).replace(os.sep, "/") + "/"
+
+
+class PendingView:
+    """A ``git status`` of one knowledge repo that is running; ``result`` waits for it."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = os.fspath(root)
+        self._prefix = _prefix(self.root)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._view: GitView | None = None
+        self._done = self._prefix is None
+        if self._done:
+            return
+        try:
+            self._process = subprocess.Popen(
+                _command(*_STATUS_ARGS),
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            self._done = True
+
+    def result(self) -> GitView | None:
+        """HEAD and the changed files (None if git is unavailable or there is no commit)."""
+        if not self._done:
+            self._done = True
+            self._view = self._read()
+        return self._view
+
+    def cancel(self) -> None:
+        """Stop git if nobody will read its answer (git status writes nothing: safe to kill)."""
+        if not self._done and self._process is not None:
+            self._done = True
+            self._process.kill()
+            self._process.communicate()
+
+    def _read(self) -> GitView | None:
+        process = self._process
+        assert process is not None and self._prefix is not None
+        try:
+            out, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            return None
+        if process.returncode != 0:
+            return None
+        return _parse_status(out.decode("utf-8", "surrogateescape"), self._prefix)
+
+
+def start(root: str | Path) -> PendingView:
+    """Launch ``git status`` for ``root`` now; read it later with ``.result()``."""
+    return PendingView(root)
 
 
 def view(root: Path) -> GitView | None:
@@ -50,14 +130,10 @@ def view(root: Path) -> GitView | None:
 
     One ``git status --porcelain=v2 --branch`` call gives both HEAD and the changes.
     """
-    prefix = _prefix(root)
-    if prefix is None:
-        return None
-    out = _git(
-        root, "status", "--porcelain=v2", "--branch", "-z", "-uall", "--no-renames", "--", "."
-    )
-    if out is None:
-        return None
+    return start(root).result()
+
+
+def _parse_status(out: str, prefix: str) -> GitView | None:
     head = ""
     dirty = set()
     for entry in out.split("\0"):

@@ -22,10 +22,9 @@ never wait: with the lock busy they read the last committed index.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
+import math
 import os
-import shutil
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.core.cards import Card
 from kbcli.core.languages import GROUPS, PRE_ANALYZED, group_of, normalize_lang, word_alternatives
 from kbcli.errors import KbError
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
 SCHEMA_VERSION = 3
-MANIFEST = "manifest.tsv"
-STATE = "state.json"
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -148,122 +146,6 @@ class Analysis:
         return hit
 
 
-# --- manifest ------------------------------------------------------------------------
-
-
-class Manifest:
-    """What the committed index holds: path -> [size, mtime_ns, hash, group].
-
-    Two files, so that editing one card never rewrites a 38,000-line file:
-
-    - ``state.json``: settings key, git HEAD at the last sync, the entries of the
-      files git reported as changed then (an overlay), language groups, card count;
-    - ``manifest.tsv``: ``size\tmtime\thash\tgroup\tpath`` lines for the rest,
-      read only when a search needs them (from a handle opened with the state, so a
-      concurrent rewrite is never mixed in).
-
-    ``manifest.tsv`` is always written before ``state.json``; a run killed between
-    the two leaves an older overlay, whose entries the next sync re-checks.
-    """
-
-    def __init__(
-        self,
-        key: str = "",
-        files: dict[str, list[Any]] | None = None,
-        *,
-        head: str = "",
-        dirty: dict[str, list[Any]] | None = None,
-        groups: list[str] | None = None,
-        count: int | None = None,
-    ) -> None:
-        self.key = key
-        self.head = head
-        self.dirty = dirty or {}
-        self._files = files
-        self._rest: Any = None
-        self._groups = groups
-        self._count = count
-
-    @classmethod
-    def load(cls, directory: Path) -> Manifest:
-        try:
-            state = json.loads((directory / STATE).read_bytes())
-            manifest = cls(
-                str(state["key"]),
-                None,
-                head=str(state.get("head") or ""),
-                dirty=dict(state.get("dirty") or {}),
-                groups=list(state.get("groups") or []),
-                count=int(state.get("count") or 0),
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls()
-        try:
-            manifest._rest = (directory / MANIFEST).open("r", encoding="utf-8", newline="\n")
-        except OSError:
-            manifest._files = {}
-        return manifest
-
-    @property
-    def files(self) -> dict[str, list[Any]]:
-        """Every entry: the lines of manifest.tsv with the overlay on top."""
-        if self._files is None:
-            files: dict[str, list[Any]] = {}
-            handle = self._rest
-            if handle is not None:
-                try:
-                    for line in handle:
-                        size, mtime, digest, group, rel = line.rstrip("\n").split("\t", 4)
-                        files[rel] = [int(size), int(mtime), digest, group]
-                except (ValueError, OSError):
-                    files = {}
-                    self.key = ""  # unreadable: the next sync rebuilds
-                handle.close()
-                self._rest = None
-            files.update(self.dirty)
-            self._files = files
-        return self._files
-
-    def save(self, directory: Path, *, body: bool) -> None:
-        """Write the state (and, if ``body``, every entry); the caller holds the writer lock."""
-        if body:
-            lines = [
-                f"{e[0]}\t{e[1]}\t{e[2]}\t{e[3]}\t{p}"
-                for p, e in self.files.items()
-                if "\n" not in p
-            ]
-            _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n")
-        state = {
-            "key": self.key,
-            "head": self.head,
-            "dirty": self.dirty,
-            "groups": self.groups(),
-            "count": self.count(),
-        }
-        _write_atomic(directory / STATE, json.dumps(state, ensure_ascii=False))
-
-    def groups(self) -> list[str]:
-        if self._files is None and self._groups is not None:
-            present = set(self._groups) | {e[3] for e in self.dirty.values()}
-        else:
-            present = {entry[3] for entry in self.files.values()}
-        return [g for g in GROUPS if g in present]
-
-    def count(self) -> int:
-        if self._files is None and self._count is not None:
-            return self._count
-        return len(self.files)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 # --- scanning ------------------------------------------------------------------------
 
 
@@ -357,7 +239,14 @@ class RawHit:
 class CardIndex:
     """One knowledge repo's Tantivy index and its manifest."""
 
-    def __init__(self, root: Path, directory: Path, settings_key: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        directory: Path,
+        settings_key: str,
+        opened: ManifestFiles | None = None,
+    ) -> None:
+        """Open (or create) the index; ``opened`` are its manifest files opened earlier."""
         import tantivy
 
         self.root = root
@@ -369,11 +258,13 @@ class CardIndex:
         self.names = field_names()
         directory.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(exist_ok=True)
-        self.manifest = Manifest.load(directory)
+        self.manifest = Manifest.load(directory, opened)
         try:
             self.index = tantivy.Index(self.schema, str(self.data_dir))
         except (OSError, ValueError):
             # Unreadable index (e.g. a disk filled up mid-write): start over.
+            import shutil
+
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir.mkdir()
             self.manifest = Manifest()
@@ -388,7 +279,9 @@ class CardIndex:
         """The index writer, waiting up to ``wait`` seconds with backoff; None if still busy."""
         deadline = time.monotonic() + wait
         delay = 0.05
-        threads = max(1, min(2, os.cpu_count() or 1))
+        # Leave a core to the Python thread that parses cards and feeds the writer: on two
+        # cores, a second indexing thread only competes with it (more CPU, same wall time).
+        threads = max(1, min(2, (os.cpu_count() or 1) - 1))
         while True:
             try:
                 return self.index.writer(HEAP_BYTES, threads)
@@ -423,8 +316,7 @@ class CardIndex:
         old = self.manifest
         full = rebuild or old.key != self.key
 
-        def known(p: str) -> list[Any] | None:
-            return old.dirty[p] if p in old.dirty else old.files.get(p)
+        known = old.entry  # the overlay first, then manifest.tsv
 
         if full:
             candidates = sorted(scan)
@@ -463,12 +355,17 @@ class CardIndex:
             w.delete_documents_by_term("path", p)
             changes[p] = None
             stats.deleted += 1
+        import hashlib  # here: a search with nothing changed never hashes
+
+        root = os.fspath(self.root)
+
         total = len(candidates)
         for number, rel in enumerate(candidates, 1):
             if progress is not None:
                 progress(number, total)
             try:
-                data = (self.root / rel).read_bytes()
+                with open(os.path.join(root, rel), "rb") as handle:  # no Path per card
+                    data = handle.read()
             except OSError:
                 continue  # vanished since the scan: the next sync deletes it
             digest = hashlib.blake2b(data, digest_size=12).hexdigest()
@@ -542,6 +439,8 @@ class CardIndex:
         return stats
 
     def _remove_old_versions(self) -> None:
+        import shutil
+
         for child in self.directory.glob("tantivy-v*"):
             if child != self.data_dir and child.is_dir():
                 shutil.rmtree(child, ignore_errors=True)
@@ -644,6 +543,7 @@ class QueryBuilder:
         import tantivy
 
         self.t = tantivy
+        self.index = index
         self.schema = index.schema
         self.analysis = index.analysis
         self.groups = groups
@@ -783,7 +683,19 @@ class QueryBuilder:
         return t.Query.boolean_query(clauses, min_should)
 
     def like(self, fields: Mapping[str, list[str]], max_terms: int = 30) -> tantivy.Query:
-        """A more-like-this query from field values (already in each field's language)."""
+        """A more-like-this query from field values (already in each field's language).
+
+        Tantivy's own more-like-this panics ("bm25.rs: 3 >= 4") when a term's document
+        frequency, which counts deleted documents until segments merge, exceeds the number
+        of live documents: a term in every card, just after one was edited. In that case
+        the same query is built here, with the frequency capped at the live count.
+        """
+        searcher = self.index.index.searcher()
+        live = int(searcher.num_docs)
+        counts = self._term_counts(fields)
+        frequencies = {key: int(searcher.doc_freq(*key)) for key in counts}
+        if any(df > live for df in frequencies.values()):
+            return self._like_terms(counts, frequencies, live, max_terms)
         return self.t.Query.more_like_this_document_fields_query(
             self.schema,
             dict(fields),
@@ -796,6 +708,47 @@ class QueryBuilder:
             boost_factor=1.0,
             stop_words=[],
         )
+
+    def _term_counts(self, fields: Mapping[str, list[str]]) -> dict[tuple[str, str], int]:
+        """(field, token) -> frequency in the values, tokenized as the field was indexed."""
+        counts: dict[tuple[str, str], int] = {}
+        for name, values in fields.items():
+            analyzer = self.analysis.analyzers[_analyzer_of(name)]
+            for value in values:
+                for token in analyzer.analyze(value):
+                    counts[(name, token)] = counts.get((name, token), 0) + 1
+        return counts
+
+    def _like_terms(
+        self,
+        counts: Mapping[tuple[str, str], int],
+        frequencies: Mapping[tuple[str, str], int],
+        live: int,
+        max_terms: int,
+    ) -> tantivy.Query:
+        """Tantivy's more-like-this, by hand: the ``max_terms`` terms (of 2 bytes or more)
+        with the highest tf x idf, each a should-clause boosted by that score."""
+        t = self.t
+        scored = []
+        for (name, token), tf in counts.items():
+            df = min(frequencies[(name, token)], live)
+            if df < 1 or len(token.encode("utf-8")) < 2:
+                continue
+            idf = math.log(1.0 + (live - df + 0.5) / (df + 0.5))
+            scored.append((tf * idf, name, token))
+        scored.sort(key=lambda item: -item[0])
+        clauses = [
+            t.Query.boost_query(t.Query.term_query(self.schema, name, token), score)
+            for score, name, token in scored[:max_terms]
+        ]
+        return self._any(clauses)
+
+
+def _analyzer_of(field_name: str) -> str:
+    """The analyzer a text field was indexed with (see ``_build_schema``)."""
+    if field_name == "tags":
+        return "kb_plain"
+    return analyzer_name(field_name.rsplit("_", 1)[1])
 
 
 def iter_terms(explanation: Mapping[str, Any], factor: float = 1.0) -> Iterator[tuple[str, float]]:

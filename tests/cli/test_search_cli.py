@@ -311,3 +311,49 @@ def test_the_fast_path_prints_what_the_typer_path_prints(example_kb: Path) -> No
         assert quick.stderr == slow.stderr, args
     helped = fast("--kb", str(example_kb), "search", "--help")
     assert helped.returncode == 0 and "Query language" in helped.stdout
+
+
+def test_a_git_status_started_before_another_sync_never_hides_an_edit(tmp_path: Path) -> None:
+    """The manifest is opened before git status starts (kbcli.freshness); that order matters
+    when another kb process indexes an edit in between."""
+    from kbcli.context import RunContext
+    from kbcli.freshness import FreshnessStart
+    from kbcli.search import search
+    from tests.helpers import git
+
+    repo = small_repo(tmp_path)
+    repo.write(".gitignore", ".kb/\n")
+    repo.commit("cards")
+
+    def found(word: str) -> list[str]:
+        return kb(repo.path, "search", word, "--paths-only").stdout.split()
+
+    assert found("metadata") == ["cards/sso.md"]
+    early = FreshnessStart(repo.path.resolve())
+    assert early.git.result() is not None  # git has looked: every card is as committed
+    repo.write("cards/sso.md", card("SAML SSO setup", "Rotate the signing certificate."))
+    assert found("rotate") == ["cards/sso.md"]  # another search indexes the edit
+    workspace = RunContext(kb_dir=str(repo.path), today_text=TODAY[1]).workspace
+    hits = search(workspace, "rotate", started=early, snippets=False).hits
+    assert [h.path for h in hits] == ["cards/sso.md"]
+    git(repo.path, "checkout", "--", "cards/sso.md")  # back to the committed text
+    assert found("rotate") == [] and found("metadata") == ["cards/sso.md"]
+
+
+def test_paths_only_and_plain_output_rank_alike(example_kb: Path) -> None:
+    plain = kb(example_kb, "search", "refund", "charge", "--json").stdout
+    paths = kb(example_kb, "search", "refund", "charge", "--paths-only").stdout.split()
+    assert paths and [hit["path"] for hit in json.loads(plain)] == paths
+
+
+def test_related_right_after_an_edit_when_a_word_is_in_every_card(tmp_path: Path) -> None:
+    """Deleted documents still count in Tantivy's term statistics until segments merge;
+    its more-like-this query used to panic on them (bm25.rs: "3 >= 4")."""
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    for i in (1, 2, 3):
+        repo.write(f"cards/c{i}.md", card(f"Refund card {i}", f"Refund the charge {i}."))
+    assert kb(repo.path, "related", "cards/c1.md").exit_code == 0
+    repo.write("cards/c2.md", card("Refund card 2", "Refund the charge 2 again."))
+    related = kb(repo.path, "related", "cards/c1.md")
+    assert related.exit_code == 0, related.output
+    assert "cards/c2.md" in related.stdout and "cards/c3.md" in related.stdout

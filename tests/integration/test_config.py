@@ -85,3 +85,36 @@ def test_an_impossible_left_date_in_the_roster_is_a_config_error(tmp_path: Path)
     (root / "people.yaml").write_text("ana:\n  name: Ana\n  left: 2026-13-01\n")
     with pytest.raises(ConfigError, match="left"):
         load_config(root, env={})
+
+
+def test_the_parsed_roster_is_cached_only_for_the_exact_text_it_came_from(tmp_path: Path):
+    root = write(tmp_path, "")
+    (root / ".kb").mkdir()
+    people = root / "people.yaml"
+    people.write_text("ana:\n  name: Ana\n  emails: [ana@x.test]\n")
+    assert load_config(root, env={}).roster.display("ana") == "Ana"
+    assert (root / ".kb" / "people.json").is_file()
+    assert load_config(root, env={}).roster.display("ana") == "Ana"  # from the cache
+    people.write_text("ana:\n  name: Ana Souza\n  emails: [ana@x.test]\n")  # same size or not
+    assert load_config(root, env={}).roster.display("ana") == "Ana Souza"
+    people.write_text("ana: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"people.yaml:\d+:\d+"):
+        load_config(root, env={})
+    with pytest.raises(ConfigError, match=r"people.yaml:\d+:\d+"):
+        load_config(root, env={})  # a broken roster is never cached
+
+
+def test_a_roster_json_cannot_hold_exactly_is_parsed_every_time(tmp_path: Path):
+    root = write(tmp_path, "")
+    (root / ".kb").mkdir()
+    (root / "people.yaml").write_text("12: {name: Numbered}\nana: {name: Ana}\n")
+    first = load_config(root, env={}).roster
+    assert not (root / ".kb" / "people.json").exists()  # key 12 would come back as "12"
+    assert load_config(root, env={}).roster == first
+
+
+def test_the_roster_cache_is_not_written_without_a_kb_folder(tmp_path: Path):
+    root = write(tmp_path, "")
+    (root / "people.yaml").write_text("ana: {name: Ana}\n")
+    assert load_config(root, env={}).roster.display("ana") == "Ana"
+    assert not (root / ".kb").exists()

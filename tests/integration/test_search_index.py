@@ -134,3 +134,18 @@ def test_a_damaged_index_folder_is_rebuilt_not_fatal(example_kb: Path) -> None:
         assert search() == expected
     next(index_dir.glob("tantivy-v*")).joinpath("meta.json").write_text("{not json")
     assert search() == expected
+
+
+def test_one_manifest_entry_is_found_without_parsing_them_all(tmp_path: Path) -> None:
+    from kbcli.adapters.index_manifest import Manifest
+
+    files = {"a.md": [1, 2, "h1", "en"], "x\tb.md": [3, 4, "h2", "ru"], "b.md": [5, 6, "h3", "en"]}
+    Manifest("key", files, head="abc", dirty={"c.md": [7, 8, "h4", "he"]}).save(tmp_path, body=True)
+    lazy, full = Manifest.load(tmp_path), Manifest.load(tmp_path)
+    for path in ("a.md", "b.md", "x\tb.md", "c.md", "missing.md", "b"):
+        assert lazy.entry(path) == full.files.get(path), path
+    (tmp_path / "manifest.tsv").write_text("1\t2\th1\ten\ta.md\nnot a line\n")
+    damaged = Manifest.load(tmp_path)
+    assert damaged.entry("a.md") == [1, 2, "h1", "en"]
+    assert damaged.entry("gone.md") is None
+    assert damaged.files == {"c.md": [7, 8, "h4", "he"]} and damaged.key == ""  # rebuilt next
