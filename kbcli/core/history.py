@@ -263,6 +263,27 @@ def split_fields(text: str) -> tuple[dict[str, str], str]:
     return {}, text  # never closed: treat it all as body
 
 
+_KEY_LINES = re.compile(r"""^(["']?)([^\s:#'"\-][^:\n]*?)\1[ \t]*:(?:[ \t]|$)""", re.MULTILINE)
+
+
+def front_fields(front: str) -> dict[str, str]:
+    """The fields of a closed front-matter block (opening line to closing line, both
+    included), the same ``split_fields`` gives, found with one regex scan instead of
+    one match per line: the history pass splits hundreds of thousands of versions."""
+    first, last = front.find("\n"), front.rfind("\n")
+    inner = front[first + 1 : last] if 0 <= first < last else ""
+    fields: dict[str, str] = {}
+    key: str | None = None
+    start = 0
+    for match in _KEY_LINES.finditer(inner):
+        if key is not None:
+            fields[key] = inner[start : match.start() - 1].strip()
+        key, start = match.group(2).strip(), match.end()
+    if key is not None:
+        fields[key] = inner[start:].strip()
+    return fields
+
+
 def scalar(raw: str | None) -> str | None:
     """A raw YAML scalar as text: quotes and a trailing ``# comment`` removed."""
     if raw is None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 
-from kbcli.adapters.git_history import CACHE_NAME, ShallowClone, load_history
+from kbcli.adapters.git_history import CACHE_NAME, ShallowClone, _summarise, load_history
+from kbcli.core.history import split_fields
 from tests.helpers import KbRepo, git, make_repo, run_kb
 
 CARD = "---\ntitle: {title}\nowner: ana\nverified_at: {verified}\n---\n{body}\n"
@@ -183,3 +186,38 @@ def test_report_outside_git_runs_front_matter_checks_and_says_history_was_skippe
     assert "expired" in result.stdout
     assert "skipped history checks" in result.stdout
     assert shutil.which("git")
+
+
+def _reference_summary(data: bytes) -> tuple[bytes, dict[str, str]]:
+    """What a version's summary meant before it was computed on bytes: decode, split."""
+    if not data.startswith(b"---"):
+        return hashlib.blake2b(data, digest_size=16).digest(), {}
+    fields, body = split_fields(data.decode("utf-8", "replace"))
+    return hashlib.blake2b(body.encode(), digest_size=16).digest(), fields
+
+
+SUMMARY_PIECES = [
+    b"---",
+    b"--- ",
+    b"---\r",
+    b"...",
+    b"--- x",
+    b"title: A",
+    b"owner: ana",
+    b"- bob",
+    b"  nested: 1",
+    b"body text",
+    b"",
+    b"\xff\xfe bad utf-8",
+    b"caf\xc3\xa9: ok",
+    b"# h",
+]
+
+
+def test_blob_summary_on_bytes_matches_decoding_and_splitting_the_text():
+    rng = random.Random(7)
+    for _ in range(4000):
+        lines = [rng.choice(SUMMARY_PIECES) for _ in range(rng.randint(0, 8))]
+        data = b"\n".join(lines) + rng.choice([b"", b"\n"])
+        summary = _summarise(data)
+        assert (summary.body, summary.fields) == _reference_summary(data), data
