@@ -32,9 +32,11 @@ CACHE_NAME = "history/state.marshal"
 JOURNAL_NAME = "journal.marshal"
 _MAGIC = b"KBHIST06"
 _JOURNAL_MAGIC = b"KBJRNL06"
-# Fold the journal into a new base past this many records or this share of the base.
+# Fold the journal into a new base past this many records, or when it is both larger
+# than this share of the base and than _MIN_FOLD bytes (small bases are cheap to keep).
 _MAX_RECORDS = 64
 _MAX_SHARE = 8
+_MIN_FOLD = 1 << 20
 
 
 class Store:
@@ -146,7 +148,7 @@ def append_state(
         write_state(cache, state)
         return
     records, size = journal
-    if records >= _MAX_RECORDS or size * _MAX_SHARE > len(store.data):
+    if records >= _MAX_RECORDS or (size > _MIN_FOLD and size * _MAX_SHARE > len(store.data)):
         write_state(cache, state)
         return
     tip, commit_count, deleted_count = start
