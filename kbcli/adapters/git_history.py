@@ -23,6 +23,7 @@ import hashlib
 import re
 import subprocess
 import threading
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,10 @@ from kbcli.adapters.history_cache import (
     CACHE_VERSION,
     Store,
     append_state,
+    card_count,
     changes_of,
+    commit_count,
+    first_commit,
     no_cycle_collection,
     read_state,
     write_state,
@@ -160,9 +164,13 @@ class _Summary:
 
     @property
     def fields(self) -> dict[str, str]:
+        return self.fields_with({})
+
+    def fields_with(self, memo: dict[str, tuple[str, str] | None]) -> dict[str, str]:
+        """The fields, split once; ``memo`` is the pass's cache of key lines."""
         if self._fields is None:
             front = self.front
-            self._fields = front_fields(front.decode("utf-8", "replace")) if front else {}
+            self._fields = front_fields(front.decode("utf-8", "replace"), memo) if front else {}
         return self._fields
 
 
@@ -178,29 +186,36 @@ class _Pass:
         # it does not build millions of tuples; a pass decodes only the cards it touches.
         self.live: dict[str, Any] = state["live"]
         self.dirty: set[str] = set()  # cards this pass changed: what the journal records
+        self.key_lines: dict[str, tuple[str, str] | None] = {}
         self.store: Store | None = state.get("store")
         self.deleted: list[Any] = state["deleted"]
         self.touched: dict[str, int] = state["touched"]
         self.authors: dict[str, int] = state["authors"]
 
     def run(self, revs: str) -> None:
-        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs."""
+        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs,
+        and each commit is replayed as soon as the blobs it needs have been read."""
         blobs = _BlobReader(self.root)
-        records = []
+        waiting: deque[tuple[tuple[str, str, str, int], list[Entry], int]] = deque()
         try:
-            for header, entries in self._records(revs):
-                records.append((header, entries))
+            for count, (header, entries) in enumerate(self._records(revs), 1):
                 for status, old_blob, new_blob, _, _, old_card, new_card in entries:
                     if new_card or old_card:
                         if status != "D":
                             blobs.want(new_blob)
                         if status in ("M", "T", "R"):
                             blobs.want(old_blob)
-                if len(records) % 256 == 0:
+                waiting.append((header, entries, len(blobs.asked)))
+                if count % 256 == 0:
                     blobs.flush()
+                # cat-file answers in the order it was asked: a commit whose last blob
+                # has been answered has all of its blobs read.
+                while waiting and waiting[0][2] <= blobs.answered:
+                    header, entries, _ = waiting.popleft()
+                    self._replay(header, entries, blobs.summaries)
         finally:
             summaries = blobs.finish()
-        for header, entries in records:
+        for header, entries, _ in waiting:
             self._replay(header, entries, summaries)
 
     def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Entry]]]:
@@ -272,7 +287,7 @@ class _Pass:
         self.dirty.add(card)
         if card in self.live:
             self.deleted.append(self.live.pop(card))
-        fields = new.fields if new else {}
+        fields = new.fields_with(self.key_lines) if new else {}
         values = tuple((k, fields[k]) for k in TRACKED if k in fields)
         self.live[card] = [(seq, card, None, _CREATED | _BODY, tuple(fields), values)]
 
@@ -305,7 +320,7 @@ class _Pass:
         else:
             flags = _BODY if old.body != new.body else 0
             if old.front != new.front:  # same bytes, same fields: nothing to split
-                before, after = old.fields, new.fields
+                before, after = old.fields_with(self.key_lines), new.fields_with(self.key_lines)
                 keys = tuple(
                     k
                     for k in (*before, *(k for k in after if k not in before))
@@ -371,6 +386,7 @@ class _BlobReader:
         self.asked: set[str] = set()
         self.pending: list[str] = []
         self.summaries: dict[str, _Summary] = {}
+        self.answered = 0  # blobs git has answered so far (read or missing), in asked order
         self.proc: subprocess.Popen[bytes] | None = None
         self.reader: threading.Thread | None = None
 
@@ -412,11 +428,11 @@ class _BlobReader:
             if not header:
                 return
             parts = header.split()
-            if len(parts) != 3:  # "<sha> missing"
-                continue
-            data = out.read(int(parts[2]))
-            out.read(1)
-            self.summaries[parts[0].decode()] = _summarise(data)
+            if len(parts) == 3:  # else "<sha> missing"
+                data = out.read(int(parts[2]))
+                out.read(1)
+                self.summaries[parts[0].decode()] = _summarise(data)
+            self.answered += 1
 
     def finish(self) -> dict[str, _Summary]:
         self.flush()
@@ -479,17 +495,19 @@ def _is_ancestor(root: Path, old: str, new: str) -> bool:
 
 
 def to_history(state: dict[str, Any]) -> RepoHistory:
-    commits = _Commits(state["commits"])
+    """The history a state describes; its big sections are decoded when first asked for."""
+    commits = _Commits(state)
     store = state.get("store")
+    first = first_commit(state)
     return RepoHistory(
         tip=state["tip"],
-        cards=_Cards(state["live"], commits, store),
-        deleted=_Deleted(state["deleted"], commits, store),
-        touched=_Touches(state["touched"], commits),
-        authors=_Touches(state["authors"], commits),
+        cards=_Cards(state, commits, store),
+        deleted=_Deleted(state, commits, store),
+        touched=_Touches(state, "touched", commits),
+        authors=_Touches(state, "authors", commits),
         prefix=state["prefix"],
-        commit_count=len(state["commits"]),
-        first_commit=commits[0] if state["commits"] else None,
+        commit_count=commit_count(state),
+        first_commit=None if first is None else _commit(first, 0),
         shallow=state["shallow"],
     )
 
@@ -497,17 +515,21 @@ def to_history(state: dict[str, Any]) -> RepoHistory:
 class _Commits:
     """Commit objects built on first use: a report rarely needs all 50,000."""
 
-    def __init__(self, raw: list[tuple[str, str, str, int]]) -> None:
-        self.raw = raw
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
         self.built: dict[int, Commit] = {}
 
     def __getitem__(self, seq: int) -> Commit:
         commit = self.built.get(seq)
         if commit is None:
-            sha, name, email, stamp = self.raw[seq]
-            commit = Commit(sha, name, email, utc_from_timestamp(stamp), seq)
+            commit = _commit(self.state["commits"][seq], seq)
             self.built[seq] = commit
         return commit
+
+
+def _commit(raw: tuple[str, str, str, int], seq: int) -> Commit:
+    sha, name, email, stamp = raw
+    return Commit(sha, name, email, utc_from_timestamp(stamp), seq)
 
 
 def _card(raw: Any, commits: _Commits, store: Store | None) -> CardHistory:
@@ -531,15 +553,16 @@ def _card(raw: Any, commits: _Commits, store: Store | None) -> CardHistory:
 class _Deleted(Sequence[CardHistory]):
     """Histories of deleted cards, built only when the trend or bulk counts need them."""
 
-    def __init__(self, raw: list[Any], commits: _Commits, store: Store | None) -> None:
-        self.raw = raw
+    def __init__(self, state: dict[str, Any], commits: _Commits, store: Store | None) -> None:
+        self.state = state
         self.commits = commits
         self.store = store
         self.built: list[CardHistory] | None = None
 
     def _all(self) -> list[CardHistory]:
         if self.built is None:
-            self.built = [_card(changes, self.commits, self.store) for changes in self.raw]
+            raw = self.state["deleted"]
+            self.built = [_card(changes, self.commits, self.store) for changes in raw]
         return self.built
 
     @overload
@@ -550,12 +573,12 @@ class _Deleted(Sequence[CardHistory]):
         return self._all()[index]
 
     def __len__(self) -> int:
-        return len(self.raw)
+        return len(self.state["deleted"])
 
 
 class _Cards(Mapping[str, CardHistory]):
-    def __init__(self, live: dict[str, Any], commits: _Commits, store: Store | None) -> None:
-        self.live = live
+    def __init__(self, state: dict[str, Any], commits: _Commits, store: Store | None) -> None:
+        self.state = state
         self.commits = commits
         self.store = store
         self.built: dict[str, CardHistory] = {}
@@ -563,33 +586,34 @@ class _Cards(Mapping[str, CardHistory]):
     def __getitem__(self, path: str) -> CardHistory:
         history = self.built.get(path)
         if history is None:
-            history = _card(self.live[path], self.commits, self.store)
+            history = _card(self.state["live"][path], self.commits, self.store)
             self.built[path] = history
         return history
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.live)
+        return iter(self.state["live"])
 
     def __len__(self) -> int:
-        return len(self.live)
+        return card_count(self.state)
 
     def __contains__(self, path: object) -> bool:
-        return path in self.live
+        return path in self.state["live"]
 
 
 class _Touches(Mapping[str, Commit]):
-    def __init__(self, seqs: dict[str, int], commits: _Commits) -> None:
-        self.seqs = seqs
+    def __init__(self, state: dict[str, Any], key: str, commits: _Commits) -> None:
+        self.state = state
+        self.key = key
         self.commits = commits
 
     def __getitem__(self, key: str) -> Commit:
-        return self.commits[self.seqs[key]]
+        return self.commits[self.state[self.key][key]]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.seqs)
+        return iter(self.state[self.key])
 
     def __len__(self) -> int:
-        return len(self.seqs)
+        return len(self.state[self.key])
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:

@@ -23,15 +23,15 @@ import marshal
 import mmap
 import os
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 CACHE_NAME = "history/state.marshal"
 JOURNAL_NAME = "journal.marshal"
-_MAGIC = b"KBHIST06"
-_JOURNAL_MAGIC = b"KBJRNL06"
+_MAGIC = b"KBHIST07"
+_JOURNAL_MAGIC = b"KBJRNL07"
 # Fold the journal into a new base past this many records, or when it is both larger
 # than this share of the base and than _MIN_FOLD bytes (small bases are cheap to keep).
 _MAX_RECORDS = 64
@@ -81,6 +81,51 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+# The big parts of a state, decoded only when something asks for them.
+SECTIONS = ("commits", "touched", "authors", "deleted", "live")
+
+
+class LazyState(dict[str, Any]):
+    """A cached state whose big sections are decoded (and the journal records applied to
+    them) on first use: a run with nothing new to walk decodes none of them."""
+
+    def __init__(self, meta: dict[str, Any], sections: dict[str, bytes]) -> None:
+        super().__init__(meta)
+        self.sections = sections
+        self.records: list[dict[str, Any]] = []
+
+    def __missing__(self, key: str) -> Any:
+        raw = self.sections.pop(key, None)
+        if raw is None:
+            raise KeyError(key)
+        with no_cycle_collection():
+            if key == "live":
+                paths = marshal.loads(raw)
+                value: Any = dict(zip(paths, range(len(paths)), strict=True))
+            else:
+                value = marshal.loads(raw)
+            for record in self.records:
+                _APPLY[key](value, record)
+        self[key] = value
+        return value
+
+
+def commit_count(state: dict[str, Any]) -> int:
+    """How many commits a state covers, without decoding them when the cache knows."""
+    return len(state["commits"]) if "commits" in state else int(state["count"])
+
+
+def card_count(state: dict[str, Any]) -> int:
+    return len(state["live"]) if "live" in state else int(state["cards"])
+
+
+def first_commit(state: dict[str, Any]) -> tuple[str, str, str, int] | None:
+    if "commits" in state:
+        return state["commits"][0] if state["commits"] else None
+    first: tuple[str, str, str, int] | None = state["first"]
+    return first
+
+
 def read_state(cache: Path, prefix: str, shallow: bool) -> dict[str, Any] | None:
     """The cached state (base plus the journal records that chain onto it), or None when
     missing, unreadable, stale in format or made for another place."""
@@ -90,20 +135,18 @@ def read_state(cache: Path, prefix: str, shallow: bool) -> dict[str, Any] | None
         if data[:8] != _MAGIC:
             return None
         length = int.from_bytes(data[8:16], "little")
-        with no_cycle_collection():
-            state = marshal.loads(data[16 : 16 + length])
+        header = marshal.loads(data[16 : 16 + length])
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
+    if not isinstance(header, dict) or header.get("version") != CACHE_VERSION:
         return None
-    if state.get("prefix") != prefix or state.get("shallow") != shallow:
+    if header.get("prefix") != prefix or header.get("shallow") != shallow:
         return None
     offsets = array("q")
-    offsets.frombytes(state.pop("offsets"))
-    paths = state.pop("paths")
-    state["live"] = dict(zip(paths, range(len(paths)), strict=True))
+    offsets.frombytes(header.pop("offsets"))
+    state = LazyState(header, header.pop("sections"))
     state["store"] = Store(data, 16 + length, offsets)
-    state["journal"] = _apply_journal(cache.with_name(JOURNAL_NAME), state)
+    state["journal"] = _read_journal(cache.with_name(JOURNAL_NAME), state)
     return state
 
 
@@ -111,12 +154,18 @@ def write_state(cache: Path, state: dict[str, Any]) -> None:
     """Write a new base atomically and drop the journal; a cache that cannot be written
     only costs time next run."""
     store = state.get("store")
-    parts, offsets = _card_section(state["live"].values(), store)
-    header = {k: v for k, v in state.items() if k not in ("live", "store", "deleted", "journal")}
-    header["id"] = os.urandom(8)
-    header["deleted"] = [encode(raw, store) for raw in state["deleted"]]
-    header["paths"] = list(state["live"])
-    header["offsets"] = offsets.tobytes()
+    live = state["live"]
+    parts, offsets = _card_section(live.values(), store)
+    sections = {
+        "commits": marshal.dumps(state["commits"]),
+        "touched": marshal.dumps(state["touched"]),
+        "authors": marshal.dumps(state["authors"]),
+        "deleted": marshal.dumps([encode(raw, store) for raw in state["deleted"]]),
+        "live": marshal.dumps(list(live)),
+    }
+    header = {key: state[key] for key in ("version", "prefix", "tip", "shallow")}
+    header |= {"id": os.urandom(8), "count": len(state["commits"]), "cards": len(live)}
+    header |= {"first": first_commit(state), "sections": sections, "offsets": offsets.tobytes()}
     head = marshal.dumps(header)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +210,7 @@ def append_state(
         "authors": {k: v for k, v in state["authors"].items() if v >= commit_count},
         "cards": [(path, encode(raw, store)) for path, raw in live.items() if path in dirty],
         "removed": [path for path in dirty if path not in live],
+        "cards_count": len(live),
         "deleted": [encode(raw, store) for raw in state["deleted"][deleted_count:]],
     }
     payload = marshal.dumps(record)
@@ -185,17 +235,17 @@ def _framed(payload: bytes) -> bytes:
     return len(payload).to_bytes(8, "little") + payload
 
 
-def _apply_journal(path: Path, state: dict[str, Any]) -> tuple[int, int]:
-    """Apply the journal records that chain onto ``state``; (records applied, bytes read).
-
-    Stops at the first record that is torn or starts from another state."""
+def _read_journal(path: Path, state: LazyState) -> tuple[int, int]:
+    """Queue the journal records that chain onto ``state`` (applied to each section as it
+    is decoded); (records kept, bytes read). Stops at the first record that is torn or
+    starts from another state."""
     try:
         data = path.read_bytes()
     except OSError:
         return 0, 0
     if data[:8] != _JOURNAL_MAGIC or data[8:16] != state.get("id"):
         return 0, 0
-    position, applied = 16, 0
+    position = 16
     while position + 8 <= len(data):
         length = int.from_bytes(data[position : position + 8], "little")
         end = position + 8 + length
@@ -205,27 +255,35 @@ def _apply_journal(path: Path, state: dict[str, Any]) -> tuple[int, int]:
             record = marshal.loads(data[position + 8 : end])
         except (EOFError, ValueError, TypeError):
             break
-        if record.get("from") != (state["tip"], len(state["commits"])):
+        if not isinstance(record, dict) or record.get("from") != (state["tip"], state["count"]):
             break
-        _apply(record, state)
-        position, applied = end, applied + 1
-    return applied, position
+        state.records.append(record)
+        state["tip"] = record["tip"]
+        state["count"] += len(record["commits"])
+        state["cards"] = record["cards_count"]
+        if state["first"] is None and record["commits"]:
+            state["first"] = record["commits"][0]
+        position = end
+    return len(state.records), position
 
 
-def _apply(record: dict[str, Any], state: dict[str, Any]) -> None:
-    """Replay one record: a card a pass changed moves to the end of ``live``, as the
-    pass itself moved it, so the cards keep the order a fresh extension gives."""
-    state["tip"] = record["tip"]
-    state["commits"].extend(record["commits"])
-    state["touched"].update(record["touched"])
-    state["authors"].update(record["authors"])
-    live = state["live"]
+def _apply_live(live: dict[str, Any], record: dict[str, Any]) -> None:
+    """A card a pass changed moves to the end of ``live``, as the pass itself moved it,
+    so the cards keep the order a fresh extension gives."""
     for path in record["removed"]:
         live.pop(path, None)
     for path, raw in record["cards"]:
         live.pop(path, None)
         live[path] = raw
-    state["deleted"].extend(record["deleted"])
+
+
+_APPLY: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    "commits": lambda commits, record: commits.extend(record["commits"]),
+    "touched": lambda touched, record: touched.update(record["touched"]),
+    "authors": lambda authors, record: authors.update(record["authors"]),
+    "deleted": lambda deleted, record: deleted.extend(record["deleted"]),
+    "live": _apply_live,
+}
 
 
 def _card_section(values: Iterable[Any], store: Store | None) -> tuple[list[Any], array[int]]:
