@@ -47,6 +47,7 @@ from kbcli.core.history import (
     CardHistory,
     Change,
     Commit,
+    KeyLine,
     RepoHistory,
     front_fields,
     utc_from_timestamp,
@@ -166,7 +167,7 @@ class _Summary:
     def fields(self) -> dict[str, str]:
         return self.fields_with({})
 
-    def fields_with(self, memo: dict[str, tuple[str, str] | None]) -> dict[str, str]:
+    def fields_with(self, memo: dict[str, KeyLine]) -> dict[str, str]:
         """The fields, split once; ``memo`` is the pass's cache of key lines."""
         if self._fields is None:
             front = self.front
@@ -186,7 +187,7 @@ class _Pass:
         # it does not build millions of tuples; a pass decodes only the cards it touches.
         self.live: dict[str, Any] = state["live"]
         self.dirty: set[str] = set()  # cards this pass changed: what the journal records
-        self.key_lines: dict[str, tuple[str, str] | None] = {}
+        self.key_lines: dict[str, KeyLine] = {}
         self.store: Store | None = state.get("store")
         self.deleted: list[Any] = state["deleted"]
         self.touched: dict[str, int] = state["touched"]

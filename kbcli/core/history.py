@@ -263,12 +263,11 @@ def split_fields(text: str) -> tuple[dict[str, str], str]:
     return {}, text  # never closed: treat it all as body
 
 
-_UNSEEN: tuple[str, str] = ("", "")
+KeyLine = tuple[str, str, str] | None  # (key, raw rest of the line, stripped rest)
+_UNSEEN: KeyLine = ("", "", "")
 
 
-def front_fields(
-    front: str, memo: dict[str, tuple[str, str] | None] | None = None
-) -> dict[str, str]:
+def front_fields(front: str, memo: dict[str, KeyLine] | None = None) -> dict[str, str]:
     """The fields of a closed front-matter block (opening line to closing line, both
     included), the same ``split_fields`` gives.
 
@@ -281,21 +280,32 @@ def front_fields(
         return {}
     if memo is None:
         memo = {}
-    fields: dict[str, list[str]] = {}
-    current: list[str] | None = None
+    fields: dict[str, str] = {}
+    current: KeyLine = None
+    continued: list[str] | None = None  # the current value's lines, once it has several
     for line in front[first + 1 : last].split("\n"):
         hit = memo.get(line, _UNSEEN)
         if hit is _UNSEEN:
             match = _KEY_LINE.match(line)
-            hit = (match.group(2).strip(), line[match.end() :]) if match else None
+            if match:
+                rest = line[match.end() :]
+                hit = (match.group(2).strip(), rest, rest.strip())
+            else:
+                hit = None
             memo[line] = hit
         if hit is not None:
-            current = fields.setdefault(hit[0], [])
-            current.clear()
-            current.append(hit[1])
+            if continued is not None and current is not None:
+                fields[current[0]] = "\n".join(continued).strip()
+                continued = None
+            current = hit
+            fields[hit[0]] = hit[2]
         elif current is not None:
-            current.append(line)
-    return {k: (v[0] if len(v) == 1 else "\n".join(v)).strip() for k, v in fields.items()}
+            if continued is None:
+                continued = [current[1]]
+            continued.append(line)
+    if continued is not None and current is not None:
+        fields[current[0]] = "\n".join(continued).strip()
+    return fields
 
 
 def scalar(raw: str | None) -> str | None:

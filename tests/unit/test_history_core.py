@@ -11,6 +11,7 @@ from kbcli.core.history import (
     CardHistory,
     Change,
     Commit,
+    KeyLine,
     front_fields,
     glob_regex,
     repo_glob,
@@ -78,7 +79,7 @@ def _random_front(rng: random.Random) -> str:
 
 def test_front_fields_agrees_with_split_fields_on_random_front_matter():
     rng = random.Random(4)
-    memo: dict[str, tuple[str, str] | None] = {}  # shared, as a history pass shares it
+    memo: dict[str, KeyLine] = {}  # shared, as a history pass shares it
     for _ in range(3000):
         front = _random_front(rng)
         expected = split_fields(front + "\nbody\n")[0]
