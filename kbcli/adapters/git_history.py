@@ -10,10 +10,15 @@ Merge commits follow ``git log``'s default: a merge shows no changes of its own,
 so the edits it brings in are attributed to the commits that made them on their
 branch (the same author and date ``git log -- FILE`` shows).
 
+Each blob is summarised on its bytes (front matter split out, body hashed, never
+decoded), and a commit is replayed as soon as its blobs are read, while ``git log``
+still runs.
+
 The result is cached in ``.kb/history/`` under the knowledge repo, keyed by the
-commit it covers. The next run asks git only for the commits added since; when the
-cached tip is no longer an ancestor of HEAD (rebase, force push, reset) the cache
-is thrown away and the history recomputed.
+commit it covers (``history_cache.py``: a base file and an append-only journal). The
+next run asks git only for the commits added since and appends what they changed;
+when the cached tip is no longer an ancestor of HEAD (rebase, force push, reset) the
+cache is thrown away and the history recomputed.
 """
 
 from __future__ import annotations
