@@ -11,8 +11,7 @@ so the edits it brings in are attributed to the commits that made them on their
 branch (the same author and date ``git log -- FILE`` shows).
 
 Each blob is summarised on its bytes (front matter split out, body hashed, never
-decoded), and a commit is replayed as soon as its blobs are read, while ``git log``
-still runs.
+decoded).
 
 The result is cached in ``.kb/history/`` under the knowledge repo, keyed by the
 commit it covers (``history_cache.py``: a base file and an append-only journal). The
@@ -28,7 +27,6 @@ import hashlib
 import re
 import subprocess
 import threading
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,29 +197,27 @@ class _Pass:
         self.authors: dict[str, int] = state["authors"]
 
     def run(self, revs: str) -> None:
-        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs,
-        and each commit is replayed as soon as the blobs it needs have been read."""
+        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs.
+
+        Commits are replayed once git log is done: the thread that reads git log does
+        nothing else, so git log (the slowest part) never waits for Python.
+        """
         blobs = _BlobReader(self.root)
-        waiting: deque[tuple[tuple[str, str, str, int], list[Entry], int]] = deque()
+        records = []
         try:
-            for count, (header, entries) in enumerate(self._records(revs), 1):
+            for header, entries in self._records(revs):
+                records.append((header, entries))
                 for status, old_blob, new_blob, _, _, old_card, new_card in entries:
                     if new_card or old_card:
                         if status != "D":
                             blobs.want(new_blob)
                         if status in ("M", "T", "R"):
                             blobs.want(old_blob)
-                waiting.append((header, entries, len(blobs.asked)))
-                if count % 256 == 0:
+                if len(records) % 256 == 0:
                     blobs.flush()
-                # cat-file answers in the order it was asked: a commit whose last blob
-                # has been answered has all of its blobs read.
-                while waiting and waiting[0][2] <= blobs.answered:
-                    header, entries, _ = waiting.popleft()
-                    self._replay(header, entries, blobs.summaries)
         finally:
             summaries = blobs.finish()
-        for header, entries, _ in waiting:
+        for header, entries in records:
             self._replay(header, entries, summaries)
 
     def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Entry]]]:
@@ -392,7 +388,6 @@ class _BlobReader:
         self.asked: set[str] = set()
         self.pending: list[str] = []
         self.summaries: dict[str, _Summary] = {}
-        self.answered = 0  # blobs git has answered so far (read or missing), in asked order
         self.proc: subprocess.Popen[bytes] | None = None
         self.reader: threading.Thread | None = None
 
@@ -434,11 +429,11 @@ class _BlobReader:
             if not header:
                 return
             parts = header.split()
-            if len(parts) == 3:  # else "<sha> missing"
-                data = out.read(int(parts[2]))
-                out.read(1)
-                self.summaries[parts[0].decode()] = _summarise(data)
-            self.answered += 1
+            if len(parts) != 3:  # "<sha> missing"
+                continue
+            data = out.read(int(parts[2]))
+            out.read(1)
+            self.summaries[parts[0].decode()] = _summarise(data)
 
     def finish(self) -> dict[str, _Summary]:
         self.flush()
