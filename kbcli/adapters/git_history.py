@@ -156,7 +156,7 @@ class _Summary:
     """One card version as the pass compares it: its front matter and a hash of its body.
 
     The front matter's fields are split out only when a pass needs them (a creation,
-    or two versions whose front matter bytes differ); most versions never are.
+    or two versions whose front matter bytes differ), and then once per version.
     """
 
     __slots__ = ("_fields", "body", "front")
