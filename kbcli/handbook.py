@@ -10,7 +10,6 @@ list it. Rendering runs in a process pool on all cores when there is enough work
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import time
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.markdown_render import RenderedBody
     from kbcli.workspace import Workspace
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 RELATED_AUTO_MAX = 2000  # search's "more like this" costs ~50 ms a card: opt in above this
 PARALLEL_MIN = 150  # below this many items a process pool costs more than it saves
 
@@ -68,17 +67,47 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class BuildMemo:
+    """What ``kb serve`` keeps in memory from one rebuild to the next.
+
+    After a save most cards are the same objects as before (``LiveState`` keeps
+    unchanged files), so their body keys, the link index and the git facts need not be
+    computed again: each is reused only while everything it was computed from is
+    unchanged (the same card object, the same link names, the same history and roster).
+    """
+
+    audience: Audience | None = None
+    link_names: tuple[Any, ...] | None = None
+    links: LinkIndex | None = None
+    body_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    git_source: Any = None
+    git: dict[str, Any] | None = None
+    summaries_source: Any = None
+    summaries: dict[str, Any] | None = None
+    manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
+    bodies: tuple[Any, dict[str, str]] | None = None  # (file signature, body cache)
+
+
 # --- worker side -----------------------------------------------------------------------------
 
 _LINKS: LinkIndex | None = None
 _DIRS: list[Path] = []
 _OUT: Path | None = None
 _TEMPLATES: Any = None
+_TEMPLATES_KEY: Any = None
+_FOLDERS: set[Path] = set()
 
 
-def _init_worker(links: LinkIndex, dirs: list[Path], out: Path) -> None:
-    global _LINKS, _DIRS, _OUT, _TEMPLATES
-    _LINKS, _DIRS, _OUT, _TEMPLATES = links, dirs, out, None
+def _init_worker(links: LinkIndex, dirs: list[Path], out: Path, templates_fp: str = "") -> None:
+    """Set up a worker (or this process) for one build. Compiled templates are kept while
+    no template file changed: compiling them costs more than rendering a page."""
+    global _LINKS, _DIRS, _OUT, _TEMPLATES, _TEMPLATES_KEY
+    _LINKS, _DIRS, _OUT = links, dirs, out
+    _FOLDERS.clear()
+    key = (tuple(dirs), templates_fp)
+    if not templates_fp or key != _TEMPLATES_KEY:
+        _TEMPLATES, _TEMPLATES_KEY = None, key
 
 
 def _render_body(job: tuple[str, str, int]) -> tuple[str, RenderedBody]:
@@ -99,7 +128,9 @@ def _render_page(job: tuple[str, str, dict[str, Any]]) -> str:
     url, template, context = job
     html = _TEMPLATES.render(template, context)
     target = _OUT / url
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.parent not in _FOLDERS:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _FOLDERS.add(target.parent)
     target.write_text(html, encoding="utf-8")
     return url
 
@@ -137,6 +168,7 @@ class HandbookBuild:
         workers: int | None = None,
         facts: HandbookFacts | None = None,
         related: bool | None = None,
+        memo: BuildMemo | None = None,
     ) -> None:
         self.ws = workspace
         self.out = out.resolve()
@@ -145,13 +177,17 @@ class HandbookBuild:
         self.workers = workers or os.cpu_count() or 1
         self._facts = facts
         self.related = related
+        self.memo = memo if memo is not None else BuildMemo()
+        if self.memo.audience is not audience:
+            self.memo.__init__()  # type: ignore[misc]
+            self.memo.audience = audience
         self.report = BuildReport(self.out, audience)
         self._related_found: dict[str, list[str]] = {}
         self._trend_cache: dict[str, Any] = {}
         self._check_out()
         key = digest(str(self.out))[:16]
         self.state_dir = workspace.config.cache_dir / "handbook"
-        self.manifest_path = self.state_dir / f"{key}.json"
+        self.manifest_path = self.state_dir / f"{key}.manifest.pickle"
         self.bodies_path = self.state_dir / f"{key}.bodies.pickle"
 
     def _check_out(self) -> None:
@@ -178,34 +214,41 @@ class HandbookBuild:
         items = ws.assessed()
         shown = [i for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
-        links = LinkIndex.build((i.card for i in items), (i.card.path for i in shown))
+        links = self._link_index(items, shown)
         dirs = template_dirs(ws.root)
         templates_fp = fingerprint(dirs)
         t = self._timed("load", t)
         manifest = self._load_manifest()
         same_build = manifest.get("audience") == self.audience.value
         self._trend_cache = dict(manifest.get("trend", {})) if same_build else {}
-        facts = self._facts or gather_facts(ws, self.audience, self._trend_cache)
+        facts = self._facts or gather_facts(ws, self.audience, self._trend_cache, self.memo)
         t = self._timed("history", t)
 
         cache: dict[str, str] = self._load_bodies() if same_build else {}
         old_bodies: dict[str, Any] = manifest.get("bodies", {}) if same_build else {}
-        init = (links, dirs, self.out)
+        init = (links, dirs, self.out, templates_fp)
 
         bodies: dict[str, Body] = {}
         todo: list[tuple[str, str, int]] = []
         keys: dict[str, str] = {}
+        known = self.memo.body_keys if self.memo.links is links else {}
+        body_keys: dict[str, tuple[Any, str]] = {}
         for item in shown:
             card = item.card
-            key = digest(
-                "body",
-                card.path,
-                card.body,
-                card.body_line,
-                self.audience.value,
-                link_context(card.path, card.body, links),
-                _renderer_version(),
-            )
+            remembered = known.get(card.path)
+            if remembered is not None and remembered[0] is card:
+                key = remembered[1]
+            else:
+                key = digest(
+                    "body",
+                    card.path,
+                    card.body,
+                    card.body_line,
+                    self.audience.value,
+                    link_context(card.path, card.body, links),
+                    _renderer_version(),
+                )
+            body_keys[card.path] = (card, key)
             keys[card.path] = key
             old = old_bodies.get(card.path)
             if old and old.get("key") == key and key in cache:
@@ -219,6 +262,7 @@ class HandbookBuild:
                 rendered.html, keys[path], rendered.links, rendered.broken, rendered.headings
             )
         self.report.bodies_rendered = len(todo)
+        self.memo.links, self.memo.body_keys = links, body_keys
         t = self._timed("bodies", t)
         related = self._related(shown, keys, old_bodies)
         if related:
@@ -232,26 +276,28 @@ class HandbookBuild:
             default_lang=ws.config.search.default_lang,
             edit_base=_edit_base(ws),
         )
-        plan = SitePlan(shown, bodies, options, ws.config.roster, facts)
+        source = (options, ws.config.roster)
+        summaries = self.memo.summaries if self.memo.summaries_source == source else None
+        plan = SitePlan(shown, bodies, options, ws.config.roster, facts, summaries)
+        self.memo.summaries_source, self.memo.summaries = source, plan.summary_memo()
         pages = plan.pages()
         old_pages: dict[str, str] = manifest.get("pages", {}) if same_build else {}
         page_keys = {p.url: digest("page", templates_fp, p.template, p.key_context) for p in pages}
+        on_disk = _files_under(self.out)
         stale = [
-            p
-            for p in pages
-            if old_pages.get(p.url) != page_keys[p.url] or not (self.out / p.url).exists()
+            p for p in pages if old_pages.get(p.url) != page_keys[p.url] or p.url not in on_disk
         ]
         t = self._timed("plan", t)
         self.out.mkdir(parents=True, exist_ok=True)
         _run(_render_page, [(p.url, p.template, p.context) for p in stale], self.workers, init)
         static = self._write_static(dirs, manifest.get("static", {}) if same_build else {})
         self.report.pages, self.report.written = len(pages), len(stale)
-        self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static))
+        self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
         t = self._timed("pages", t)
 
         for path, body in sorted(bodies.items()):
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        self._save(bodies, page_keys, static)
+        self._save(manifest, bodies, page_keys, static)
         t = self._timed("manifest", t)
         if self.search and (stale or self.report.removed or not (self.out / "pagefind").is_dir()):
             from kbcli.adapters.pagefind_index import index_site
@@ -260,6 +306,17 @@ class HandbookBuild:
             self.report.searched = True
             self._timed("search", t)
         return self.report
+
+    def _link_index(self, items: list[Any], shown: list[Any]) -> LinkIndex:
+        """The link index, or the previous one when no card's link names changed."""
+        names = (
+            tuple((c.path, c.title, c.meta.aliases) for c in (i.card for i in items)),
+            tuple(i.card.path for i in shown),
+        )
+        if self.memo.links is not None and self.memo.link_names == names:
+            return self.memo.links
+        self.memo.link_names = names
+        return LinkIndex.build((i.card for i in items), (i.card.path for i in shown))
 
     def _related(
         self, shown: list[Any], keys: dict[str, str], old: dict[str, Any]
@@ -287,49 +344,69 @@ class HandbookBuild:
     # --- state ---------------------------------------------------------------------------------
 
     def _load_manifest(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        data = self._load_pickle(self.manifest_path, "manifest")
         return data if data.get("version") == MANIFEST_VERSION else {}
 
     def _load_bodies(self) -> dict[str, str]:
+        return self._load_pickle(self.bodies_path, "bodies")
+
+    def _load_pickle(self, path: Path, slot: str) -> dict[str, Any]:
+        """A cache file, or what the memo kept of it when the file is the one it saw."""
+        signature = _signature(path)
+        kept = getattr(self.memo, slot)
+        if signature is not None and kept is not None and kept[0] == signature:
+            return kept[1]
         try:
-            with self.bodies_path.open("rb") as handle:
+            with path.open("rb") as handle:
                 data = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
 
-    def _save(self, bodies: dict[str, Body], pages: dict[str, str], static: dict[str, str]) -> None:
+    def _dump_pickle(self, path: Path, slot: str, data: dict[str, Any]) -> None:
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(data, handle, protocol=5)
+        tmp.replace(path)
+        setattr(self.memo, slot, (_signature(path), data))
+
+    def _save(
+        self,
+        old: dict[str, Any],
+        bodies: dict[str, Body],
+        pages: dict[str, str],
+        static: dict[str, str],
+    ) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        old_bodies = old.get("bodies", {}) if old.get("audience") == self.audience.value else {}
         manifest = {
             "version": MANIFEST_VERSION,
             "out": str(self.out),
             "audience": self.audience.value,
-            "bodies": {
-                p: {
-                    "key": b.key,
-                    "links": list(b.links),
-                    "broken": list(b.broken),
-                    "headings": list(b.headings),
-                    **({"related": self._related_found[p]} if p in self._related_found else {}),
-                }
-                for p, b in bodies.items()
-            },
+            "bodies": {p: self._entry(p, b, old_bodies.get(p)) for p, b in bodies.items()},
             "pages": pages,
             "static": static,
             "trend": self._trend_cache,
         }
         if self.report.bodies_rendered or not self.bodies_path.exists():
-            tmp = self.bodies_path.with_suffix(".tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump({b.key: b.html for b in bodies.values()}, handle, protocol=5)
-            tmp.replace(self.bodies_path)
-        # The manifest last: it only names bodies the cache above holds.
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.manifest_path)
+            self._dump_pickle(self.bodies_path, "bodies", {b.key: b.html for b in bodies.values()})
+        # The manifest last: it only names bodies the cache above holds. A build that
+        # changed nothing leaves it alone.
+        if manifest != old or not self.manifest_path.exists():
+            self._dump_pickle(self.manifest_path, "manifest", manifest)
+
+    def _entry(self, path: str, body: Body, old: dict[str, Any] | None) -> dict[str, Any]:
+        """A body's manifest entry; the previous one itself when nothing in it changed."""
+        related = self._related_found.get(path)
+        if old is not None and old.get("key") == body.key and old.get("related") == related:
+            return old
+        return {
+            "key": body.key,
+            "links": list(body.links),
+            "broken": list(body.broken),
+            "headings": list(body.headings),
+            **({"related": related} if related is not None else {}),
+        }
 
     def _write_static(self, dirs: list[Path], old: dict[str, str]) -> dict[str, str]:
         from kbcli.adapters.jinja_site import SiteTemplates
@@ -350,7 +427,7 @@ class HandbookBuild:
             written[rel] = key
         return written
 
-    def _remove_stale(self, manifest: dict[str, Any], keep: set[str]) -> int:
+    def _remove_stale(self, manifest: dict[str, Any], keep: set[str], on_disk: set[str]) -> int:
         """Delete the files an earlier build wrote that this one does not (a card went away,
         or became internal): a public build must never keep an old internal page."""
         previous = set(manifest.get("pages", {})) | set(manifest.get("static", {}))
@@ -360,21 +437,36 @@ class HandbookBuild:
             if target.is_file() and target.resolve().is_relative_to(self.out):
                 target.unlink()
                 removed += 1
-        unknown = []
-        base = str(self.out)
-        for folder, dirs, files in os.walk(base):
-            rel = os.path.relpath(folder, base).replace(os.sep, "/")
-            prefix = "" if rel == "." else rel + "/"
-            if prefix == "pagefind/":
-                dirs.clear()
-                continue
-            unknown += [prefix + f for f in files if f.endswith(".html") and prefix + f not in keep]
+        unknown = sorted(f for f in on_disk if f.endswith(".html") and f not in keep)
         if unknown:
             self.report.warnings.append(
                 f"{self.out} holds {len(unknown)} page(s) kb did not write (e.g. {unknown[0]}); "
                 "they are published and indexed too: build into an empty folder"
             )
         return removed
+
+
+def _files_under(out: Path) -> set[str]:
+    """Every file of the output folder (Pagefind's own folder aside), as relative paths:
+    one listing instead of a stat per page."""
+    found: set[str] = set()
+    base = str(out)
+    for folder, dirs, files in os.walk(base):
+        rel = os.path.relpath(folder, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        if prefix == "pagefind/":
+            dirs.clear()
+            continue
+        found.update(prefix + f for f in files)
+    return found
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def _bytes_key(data: bytes) -> str:
@@ -401,7 +493,10 @@ def _edit_base(ws: Workspace) -> str:
 
 
 def gather_facts(
-    ws: Workspace, audience: Audience, trend_cache: dict[str, Any] | None = None
+    ws: Workspace,
+    audience: Audience,
+    trend_cache: dict[str, Any] | None = None,
+    memo: BuildMemo | None = None,
 ) -> HandbookFacts:
     """Git facts, the trust trend and findings, from the history pass (issue 4's interface).
 
@@ -413,8 +508,36 @@ def gather_facts(
     from kbcli.health import assess_health, card_histories
 
     roster = ws.config.roster
+    histories = card_histories(ws, allow_shallow=True)
+    source = (histories, roster)
+    if memo is not None and memo.git is not None and _same_source(memo.git_source, source):
+        git: dict[str, GitFacts] = memo.git
+    else:
+        git = _git_facts(histories, roster)
+        if memo is not None:
+            memo.git_source, memo.git = source, git
+    internal = audience is Audience.INTERNAL
+    findings = (
+        [_finding_dict(f) for f in assess_health(ws, allow_shallow=True).findings]
+        if internal
+        else []
+    )
+    trend: list[tuple[date, int]] = []
+    if internal and git:
+        trend = _cached_trend(ws, trend_cache if trend_cache is not None else {})
+    return HandbookFacts(git=git, trend=trend, findings=findings, has_history=bool(git))
+
+
+def _same_source(old: Any, new: tuple[Any, Any]) -> bool:
+    """The same history object (kb serve keeps it while HEAD stays) and an equal roster."""
+    return old is not None and old[0] is new[0] and old[1] == new[1]
+
+
+def _git_facts(histories: Any, roster: Any) -> dict[str, Any]:
+    from kbcli.core.handbook import GitFacts
+
     git: dict[str, GitFacts] = {}
-    for path, history in card_histories(ws, allow_shallow=True).items():
+    for path, history in histories.items():
         edit, verification = history.last_edit, history.last_verification
         git[path] = GitFacts(
             last_author=_person(roster, edit.commit.author_name, edit.commit.author_email)
@@ -427,16 +550,7 @@ def gather_facts(
             if verification
             else None,
         )
-    internal = audience is Audience.INTERNAL
-    findings = (
-        [_finding_dict(f) for f in assess_health(ws, allow_shallow=True).findings]
-        if internal
-        else []
-    )
-    trend: list[tuple[date, int]] = []
-    if internal and git:
-        trend = _cached_trend(ws, trend_cache if trend_cache is not None else {})
-    return HandbookFacts(git=git, trend=trend, findings=findings, has_history=bool(git))
+    return git
 
 
 def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> dict[str, list[str]]:
@@ -518,12 +632,13 @@ def run_build(
     search: bool = True,
     jobs: int | None = None,
     related: bool | None = None,
+    memo: BuildMemo | None = None,
 ) -> BuildReport:
     """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``."""
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():
         target = ws.cwd / target
     build = HandbookBuild(
-        ws, target, Audience(audience), search=search, workers=jobs, related=related
+        ws, target, Audience(audience), search=search, workers=jobs, related=related, memo=memo
     )
     return build.run()

@@ -17,6 +17,7 @@ from kbcli.core.catalog import Assessed
 from kbcli.core.handbook import (
     HandbookFacts,
     SiteOptions,
+    Summary,
     card_summary,
     card_url,
     folder_counts,
@@ -68,14 +69,18 @@ class SitePlan:
         options: SiteOptions,
         roster: Roster,
         facts: HandbookFacts,
+        known: Mapping[str, tuple[Any, Any, Summary]] | None = None,
     ) -> None:
+        """``known`` is ``summary_memo()`` of an earlier plan with equal options and roster
+        (kb serve): the summary of a card that is the same object with the same trust is
+        reused instead of built again."""
         self.items = sorted(items, key=lambda i: (i.card.meta.title.casefold(), i.card.path))
         self.bodies = bodies
         self.options = options
         self.roster = roster
         self.facts = facts
         self.internal = options.audience is Audience.INTERNAL
-        self.summaries = {i.card.path: card_summary(i, options, roster) for i in self.items}
+        self.summaries = {i.card.path: self._summary(i, known) for i in self.items}
         langs = {s["lang"].lower() for s in self.summaries.values()} | {options.default_lang}
         self.site = {
             "title": options.title,
@@ -84,6 +89,17 @@ class SitePlan:
             "today": options.today.isoformat(),
             "languages": sorted(langs),
         }
+
+    def _summary(
+        self, item: Assessed, known: Mapping[str, tuple[Any, Any, Summary]] | None
+    ) -> Summary:
+        seen = known.get(item.card.path) if known else None
+        if seen is not None and seen[0] is item.card and seen[1] == item.trust:
+            return seen[2]
+        return card_summary(item, self.options, self.roster)
+
+    def summary_memo(self) -> dict[str, tuple[Any, Any, Summary]]:
+        return {i.card.path: (i.card, i.trust, self.summaries[i.card.path]) for i in self.items}
 
     def _base(self, url: str, lang: str | None = None, root: str | None = None) -> dict[str, Any]:
         lang = lang or self.options.default_lang
