@@ -177,6 +177,9 @@ class HandbookBuild:
         self.workers = workers or os.cpu_count() or 1
         self._facts = facts
         self.related = related
+        # kb serve passes its memo and knows what changed; a plain kb build first checks
+        # whether anything at all changed since the last build (see _unchanged).
+        self.quick_check = memo is None and facts is None
         self.memo = memo if memo is not None else BuildMemo()
         if self.memo.audience is not audience:
             self.memo.__init__()  # type: ignore[misc]
@@ -184,6 +187,7 @@ class HandbookBuild:
         self.report = BuildReport(self.out, audience)
         self._related_found: dict[str, list[str]] = {}
         self._trend_cache: dict[str, Any] = {}
+        self._unknown_warning = ""
         self._check_out()
         key = digest(str(self.out))[:16]
         self.state_dir = workspace.config.cache_dir / "handbook"
@@ -211,14 +215,19 @@ class HandbookBuild:
 
         t = time.perf_counter()
         ws = self.ws
+        dirs = template_dirs(ws.root)
+        templates_fp = fingerprint(dirs)
+        inputs = self._inputs_key(templates_fp) if self.quick_check else None
+        manifest = self._load_manifest()
+        if inputs is not None and self._unchanged(manifest, inputs):
+            self._timed("unchanged", t)
+            return self.report
+        t = self._timed("inputs", t)
         items = ws.assessed()
         shown = [i for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         links = self._link_index(items, shown)
-        dirs = template_dirs(ws.root)
-        templates_fp = fingerprint(dirs)
         t = self._timed("load", t)
-        manifest = self._load_manifest()
         same_build = manifest.get("audience") == self.audience.value
         self._trend_cache = dict(manifest.get("trend", {})) if same_build else {}
         facts = self._facts or gather_facts(ws, self.audience, self._trend_cache, self.memo)
@@ -297,15 +306,73 @@ class HandbookBuild:
 
         for path, body in sorted(bodies.items()):
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        self._save(manifest, bodies, page_keys, static)
-        t = self._timed("manifest", t)
-        if self.search and (stale or self.report.removed or not (self.out / "pagefind").is_dir()):
+        # The search index is current when this build indexed, or the last one's index
+        # was current and no page changed since (a --no-search build may have changed some).
+        changed = bool(stale or self.report.removed)
+        indexed = bool(same_build and manifest.get("indexed")) and not changed
+        if self.search and (not indexed or not (self.out / "pagefind").is_dir()):
             from kbcli.adapters.pagefind_index import index_site
 
             index_site(self.out)
-            self.report.searched = True
-            self._timed("search", t)
+            self.report.searched = indexed = True
+            t = self._timed("search", t)
+        self._save(manifest, bodies, page_keys, static, inputs, indexed)
+        self._timed("manifest", t)
         return self.report
+
+    def _inputs_key(self, templates_fp: str) -> str:
+        """A hash of everything a build reads: every card file's bytes, the loaded
+        configuration (kb.toml, people.yaml, environment), the git HEAD the history comes
+        from, the day, the templates, the options and kb's version. Reading and hashing
+        the files costs a fraction of parsing them."""
+        import hashlib
+
+        from kbcli import __version__
+        from kbcli.adapters.git_history import locate
+
+        ws = self.ws
+        head = (
+            __version__,
+            MANIFEST_VERSION,
+            _renderer_version(),
+            self.audience.value,
+            self.related,
+            str(self.out),
+            ws.today,
+            repr(ws.config),
+            templates_fp,
+            locate(ws.root),
+        )
+        hasher = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
+        root = str(ws.root)
+        for rel in ws.card_files.paths():
+            try:
+                with open(os.path.join(root, rel), "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                data, rel = str(error.errno).encode(), rel + "\0unreadable"
+            hasher.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+            hasher.update(data)
+        return hasher.hexdigest()
+
+    def _unchanged(self, manifest: dict[str, Any], inputs: str) -> bool:
+        """True (and the report filled from the manifest) when the last build into this
+        folder read exactly the same inputs and every file it wrote is still there."""
+        if manifest.get("inputs") != inputs or manifest.get("audience") != self.audience.value:
+            return False
+        pages, static = manifest.get("pages", {}), manifest.get("static", {})
+        on_disk = _files_under(self.out)
+        if not (on_disk.issuperset(pages) and on_disk.issuperset(static)):
+            return False
+        if self.search and not (manifest.get("indexed") and (self.out / "pagefind").is_dir()):
+            return False
+        saved = manifest.get("report", {})
+        self.report.cards, self.report.pages = saved.get("cards", 0), len(pages)
+        self.report.warnings += saved.get("warnings", [])
+        self._warn_unknown(on_disk, set(pages) | set(static))
+        for path, entry in sorted(manifest.get("bodies", {}).items()):
+            self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in entry["broken"]]
+        return True
 
     def _link_index(self, items: list[Any], shown: list[Any]) -> LinkIndex:
         """The link index, or the previous one when no card's link names changed."""
@@ -376,6 +443,8 @@ class HandbookBuild:
         bodies: dict[str, Body],
         pages: dict[str, str],
         static: dict[str, str],
+        inputs: str | None,
+        indexed: bool,
     ) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         old_bodies = old.get("bodies", {}) if old.get("audience") == self.audience.value else {}
@@ -387,6 +456,12 @@ class HandbookBuild:
             "pages": pages,
             "static": static,
             "trend": self._trend_cache,
+            "inputs": inputs,
+            "indexed": indexed,
+            "report": {
+                "cards": self.report.cards,
+                "warnings": [w for w in self.report.warnings if w != self._unknown_warning],
+            },
         }
         if self.report.bodies_rendered or not self.bodies_path.exists():
             self._dump_pickle(self.bodies_path, "bodies", {b.key: b.html for b in bodies.values()})
@@ -437,13 +512,17 @@ class HandbookBuild:
             if target.is_file() and target.resolve().is_relative_to(self.out):
                 target.unlink()
                 removed += 1
+        self._warn_unknown(on_disk, keep)
+        return removed
+
+    def _warn_unknown(self, on_disk: set[str], keep: set[str]) -> None:
         unknown = sorted(f for f in on_disk if f.endswith(".html") and f not in keep)
         if unknown:
-            self.report.warnings.append(
+            self._unknown_warning = (
                 f"{self.out} holds {len(unknown)} page(s) kb did not write (e.g. {unknown[0]}); "
                 "they are published and indexed too: build into an empty folder"
             )
-        return removed
+            self.report.warnings.append(self._unknown_warning)
 
 
 def _files_under(out: Path) -> set[str]:

@@ -216,3 +216,48 @@ def test_serve_with_a_later_day_rewrites_trust_badges(kb_repo: KbRepo) -> None:
     build(root, fresh, today=LATER)
     assert _bytes(out) == _bytes(fresh)
     assert 'data-trust="expired"' in (out / "billing/invoices.html").read_text(encoding="utf-8")
+
+
+# --- the whole-build check: nothing read has changed ------------------------------------------
+
+
+def test_an_unchanged_build_still_reports_broken_links_and_restores_a_deleted_page(
+    kb_repo: KbRepo,
+) -> None:
+    root = repo(kb_repo).path
+    kb_repo.write("billing/fees.md", card("Fees", "See [[Nowhere]]."))
+    out = root.parent / "site"
+    args = ("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-search")
+    first = run_kb(*args, "--no-related")
+    again = run_kb(*args, "--no-related")
+    assert "broken link 'Nowhere'" in first.stderr and again.stderr == first.stderr
+    assert "0 written" in again.stdout and "1 broken link(s)" in again.stdout
+    (out / "billing/tax.html").unlink()
+    restored = build(root, out)
+    assert written(restored) == 1 and (out / "billing/tax.html").is_file()
+
+
+def test_config_commits_and_search_each_count_as_a_change(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+    build(root, out)
+    (root / "kb.toml").write_text('[handbook]\ntitle = "Acme help"\n', encoding="utf-8")
+    assert written(build(root, out)) > 5
+    assert "Acme help" in (out / "index.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="tax"))  # same text
+    kb_repo.commit("touch", when="2026-11-10T09:00:00Z", author="Bo Lund")
+    build(root, out)  # a new HEAD: the history, so the last-edit facts, are read again
+    assert "Bo Lund" not in (out / "billing/tax.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited.", tags="tax"))
+    kb_repo.commit("edit", when="2026-11-11T09:00:00Z", author="Bo Lund")
+    build(root, out)
+    assert "Bo Lund" in (out / "billing/tax.html").read_text(encoding="utf-8")
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
+    assert result.exit_code == 0 and "search index" in result.stdout
+    assert (out / "pagefind").is_dir()
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited twice.", tags="tax"))
+    build(root, out)  # --no-search: the index no longer matches the pages
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited.", tags="tax"))
+    build(root, out)
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
+    assert "0 written" in result.stdout and "search index" in result.stdout  # indexed again
