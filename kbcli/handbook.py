@@ -142,14 +142,21 @@ def _run(
     if workers <= 1 or len(jobs) < PARALLEL_MIN:
         _init_worker(*init)
         return [fn(job) for job in jobs]
+    import gc
     import multiprocessing
 
-    chunk = max(8, len(jobs) // (workers * 8))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=init
-    ) as pool:
-        return list(pool.map(fn, jobs, chunksize=chunk))
+    # Forked workers share the parent's memory until they write to it; the collector
+    # walking every object would copy it all. Frozen objects are left alone.
+    gc.freeze()
+    try:
+        chunk = max(8, len(jobs) // (workers * 8))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=init
+        ) as pool:
+            return list(pool.map(fn, jobs, chunksize=chunk))
+    finally:
+        gc.unfreeze()
 
 
 # --- the build -------------------------------------------------------------------------------
@@ -188,6 +195,7 @@ class HandbookBuild:
         self._related_found: dict[str, list[str]] = {}
         self._trend_cache: dict[str, Any] = {}
         self._unknown_warning = ""
+        self._card_bytes: list[tuple[str, bytes | None]] = []
         self._check_out()
         key = digest(str(self.out))[:16]
         self.state_dir = workspace.config.cache_dir / "handbook"
@@ -223,6 +231,7 @@ class HandbookBuild:
             self._timed("unchanged", t)
             return self.report
         t = self._timed("inputs", t)
+        self._catalog_from_bytes()
         items = ws.assessed()
         shown = [i for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
@@ -345,15 +354,36 @@ class HandbookBuild:
         )
         hasher = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
         root = str(ws.root)
+        self._card_bytes = []
         for rel in ws.card_files.paths():
             try:
                 with open(os.path.join(root, rel), "rb") as handle:
                     data = handle.read()
             except OSError as error:
-                data, rel = str(error.errno).encode(), rel + "\0unreadable"
+                hasher.update(f"{rel}\0unreadable {error.errno}\0".encode("utf-8", "replace"))
+                self._card_bytes.append((rel, None))
+                continue
             hasher.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
             hasher.update(data)
+            self._card_bytes.append((rel, data))
         return hasher.hexdigest()
+
+    def _catalog_from_bytes(self) -> None:
+        """Give the workspace the cards parsed from the bytes just hashed: read once."""
+        from kbcli.adapters.card_files import card_from_bytes
+        from kbcli.core.catalog import Catalog
+
+        ws = self.ws
+        if "catalog" in ws.__dict__ or not self._card_bytes:
+            return
+        cards = [
+            card_from_bytes(rel, data, ws.today)
+            if data is not None
+            else ws.card_files.read(rel, ws.today)
+            for rel, data in self._card_bytes
+        ]
+        ws.__dict__["catalog"] = Catalog(cards)
+        self._card_bytes = []
 
     def _unchanged(self, manifest: dict[str, Any], inputs: str) -> bool:
         """True (and the report filled from the manifest) when the last build into this
