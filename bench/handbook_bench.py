@@ -97,12 +97,17 @@ def page_files(repo: Path, folders: list[str]) -> list[Path]:
     return sorted(p for f in folders for p in (repo / f).rglob("*.md") if p.name != "README.md")
 
 
-def copy_pages(repo: Path, folders: list[str], target: Path, *, hugo: bool = False) -> int:
-    """The same markdown for another tool. For Hugo, ``{{<`` (tldr's placeholders next to
-    ``<``) is spaced out: Hugo would read it as a shortcode and stop."""
+def copy_pages(
+    repo: Path, folders: list[str], target: Path, *, hugo: bool = False, limit: int = 0
+) -> int:
+    """The same markdown for another tool (the first ``limit`` pages when given). For Hugo,
+    ``{{<`` (tldr's placeholders next to ``<``) is spaced out: Hugo would read it as a
+    shortcode and stop."""
     if target.exists():
         shutil.rmtree(target)
     files = page_files(repo, folders)
+    if limit:
+        files = files[:: max(1, len(files) // limit)][:limit]
     for path in files:
         dest = target / path.relative_to(repo)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -227,9 +232,13 @@ def bench_hugo(hugo: str, repo: Path, folders: list[str], work: Path, runs: int)
     return median(times)
 
 
-def bench_mkdocs(mkdocs: str, repo: Path, folders: list[str], work: Path, runs: int) -> float:
+def bench_mkdocs(
+    mkdocs: str, repo: Path, folders: list[str], work: Path, runs: int, limit: int = 0
+) -> float:
+    """MkDocs' build time; with ``limit``, of that many pages spread over the set (MkDocs
+    material takes many minutes on thousands of pages)."""
     site = work / f"{repo.name}-mkdocs"
-    copy_pages(repo, folders, site / "docs")
+    copy_pages(repo, folders, site / "docs", limit=limit)
     (site / "mkdocs.yml").write_text("site_name: tldr\ntheme:\n  name: material\n", "utf-8")
     times = []
     for _ in range(runs):
@@ -248,6 +257,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--mkdocs", default=shutil.which("mkdocs"), help="mkdocs executable")
     parser.add_argument("--mkdocs-runs", type=int, default=1, help="MkDocs is slow: fewer runs")
+    parser.add_argument(
+        "--mkdocs-pages", type=int, default=0, help="build only this many pages with MkDocs"
+    )
     parser.add_argument("--hugo", default=shutil.which("hugo"), help="hugo executable")
     parser.add_argument("--kb", default=str(Path(sys.executable).with_name("kb")), help="kb")
     args = parser.parse_args()
@@ -266,7 +278,7 @@ def main() -> None:
         hugo = bench_hugo(args.hugo, repo, folders, work, args.runs) if args.hugo else None
         print(f"   hugo: {hugo}", flush=True)
         mk = (
-            bench_mkdocs(args.mkdocs, repo, folders, work, args.mkdocs_runs)
+            bench_mkdocs(args.mkdocs, repo, folders, work, args.mkdocs_runs, args.mkdocs_pages)
             if args.mkdocs
             else None
         )
@@ -286,11 +298,13 @@ def main() -> None:
             return "n/a" if v is None else f"{v:.2f} s"
 
         hugo_ratio = f"{hugo / kb['cold']:.2f}x" if hugo else "n/a"
-        mk_ratio = f"{mk / kb['cold']:.1f}x" if mk else "n/a"
+        mk_pages = min(args.mkdocs_pages or pages, pages)
+        # Per page when MkDocs built a subset: kb cold's seconds per page vs MkDocs'.
+        mk_ratio = f"{(mk / mk_pages) / (kb['cold'] / pages):.1f}x" if mk else "n/a"
         print(
             f"| {name} | {pages} | {fmt(kb['cold'])} | {fmt(kb['noop'])} | {fmt(kb['edit'])} | "
             f"{fmt(kb['serve_edit'])} | {fmt(kb['jobs1'])} | {fmt(kb['pagefind'])} | "
-            f"{fmt(hugo)} | {fmt(mk)} | "
+            f"{fmt(hugo)} | {fmt(mk)}{f' ({mk_pages} pages)' if mk else ''} | "
             f"{hugo_ratio} | {mk_ratio} | {fmt(kb['history_first'])} |"
         )
     print()
