@@ -6,6 +6,15 @@ renderer version, the audience) and each page (its whole context plus the
 templates). Unchanged bodies are taken from the cache and unchanged pages are not
 written again, so editing one card re-renders that card and the few pages that
 list it. Rendering runs in a process pool on all cores when there is enough work.
+
+Before any of that, ``kb build`` hashes everything it is about to read (card bytes,
+configuration, git HEAD, the day, templates, options): when the hash equals the last
+build's and its files are all still there, nothing can differ and the build stops.
+``kb serve`` skips that check and keeps a ``BuildMemo`` instead.
+
+Related cards are the one approximation: they come from the search index and are kept
+per card while its body is unchanged (computing them costs ~50 ms a card), so a card
+may list older related cards than a build from scratch would.
 """
 
 from __future__ import annotations
@@ -85,8 +94,15 @@ class BuildMemo:
     git: dict[str, Any] | None = None
     summaries_source: Any = None
     summaries: dict[str, Any] | None = None
+    card_pages: dict[str, Any] | None = None
+    page_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)  # url -> (page, key)
+    page_keys_templates: str = ""  # the templates' fingerprint those keys were made with
     manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
     bodies: tuple[Any, dict[str, str]] | None = None  # (file signature, body cache)
+
+    def reset(self, audience: Audience) -> None:
+        """Forget everything: it was kept for another audience."""
+        self.__dict__.update(BuildMemo(audience=audience).__dict__)
 
 
 # --- worker side -----------------------------------------------------------------------------
@@ -189,8 +205,7 @@ class HandbookBuild:
         self.quick_check = memo is None and facts is None
         self.memo = memo if memo is not None else BuildMemo()
         if self.memo.audience is not audience:
-            self.memo.__init__()  # type: ignore[misc]
-            self.memo.audience = audience
+            self.memo.reset(audience)
         self.report = BuildReport(self.out, audience)
         self._related_found: dict[str, list[str]] = {}
         self._trend_cache: dict[str, Any] = {}
@@ -296,11 +311,13 @@ class HandbookBuild:
         )
         source = (options, ws.config.roster)
         summaries = self.memo.summaries if self.memo.summaries_source == source else None
-        plan = SitePlan(shown, bodies, options, ws.config.roster, facts, summaries)
-        self.memo.summaries_source, self.memo.summaries = source, plan.summary_memo()
+        card_pages = self.memo.card_pages if summaries is not None else None
+        plan = SitePlan(shown, bodies, options, ws.config.roster, facts, summaries, card_pages)
         pages = plan.pages()
+        self.memo.summaries_source, self.memo.summaries = source, plan.summary_memo()
+        self.memo.card_pages = plan.card_page_memo
         old_pages: dict[str, str] = manifest.get("pages", {}) if same_build else {}
-        page_keys = {p.url: digest("page", templates_fp, p.template, p.key_context) for p in pages}
+        page_keys = self._page_keys(pages, templates_fp)
         on_disk = _files_under(self.out)
         stale = [
             p for p in pages if old_pages.get(p.url) != page_keys[p.url] or p.url not in on_disk
@@ -328,6 +345,21 @@ class HandbookBuild:
         self._save(manifest, bodies, page_keys, static, inputs, indexed)
         self._timed("manifest", t)
         return self.report
+
+    def _page_keys(self, pages: list[Any], templates_fp: str) -> dict[str, str]:
+        """Each page's hash; a page the plan reused (the same object) keeps its hash."""
+        same = self.memo.page_keys_templates == templates_fp
+        known = self.memo.page_keys if same else {}
+        keys, kept = {}, {}
+        for page in pages:
+            seen = known.get(page.url)
+            if seen is not None and seen[0] is page:
+                key = seen[1]
+            else:
+                key = digest("page", templates_fp, page.template, page.key_context)
+            keys[page.url], kept[page.url] = key, (page, key)
+        self.memo.page_keys, self.memo.page_keys_templates = kept, templates_fp
+        return keys
 
     def _inputs_key(self, templates_fp: str) -> str:
         """A hash of everything a build reads: every card file's bytes, the loaded

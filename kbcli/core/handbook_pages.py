@@ -70,10 +70,12 @@ class SitePlan:
         roster: Roster,
         facts: HandbookFacts,
         known: Mapping[str, tuple[Any, Any, Summary]] | None = None,
+        known_pages: Mapping[str, tuple[tuple[Any, ...], Page]] | None = None,
     ) -> None:
         """``known`` is ``summary_memo()`` of an earlier plan with equal options and roster
         (kb serve): the summary of a card that is the same object with the same trust is
-        reused instead of built again."""
+        reused instead of built again. ``known_pages`` is an earlier ``card_page_memo``:
+        a card page whose inputs all compare equal is that earlier page, context and all."""
         self.items = sorted(items, key=lambda i: (i.card.meta.title.casefold(), i.card.path))
         self.bodies = bodies
         self.options = options
@@ -81,6 +83,8 @@ class SitePlan:
         self.facts = facts
         self.internal = options.audience is Audience.INTERNAL
         self.summaries = {i.card.path: self._summary(i, known) for i in self.items}
+        self.known_pages = known_pages or {}
+        self.card_page_memo: dict[str, tuple[tuple[Any, ...], Page]] = {}
         langs = {s["lang"].lower() for s in self.summaries.values()} | {options.default_lang}
         self.site = {
             "title": options.title,
@@ -175,6 +179,15 @@ class SitePlan:
                 if self.internal and self.options.edit_base
                 else ""
             )
+            linked_from = [self.summaries[p] for p in backlinks.get(path, [])]
+            # Everything the page below is made of; the body's key stands for its HTML and
+            # headings. Equal inputs, equal page: reuse it (kb serve, after one save).
+            inputs = (summary, body.key, git, linked_from, related[:5], edit, self.site)
+            seen = self.known_pages.get(path)
+            if seen is not None and seen[0] == inputs:
+                self.card_page_memo[path] = seen
+                pages.append(seen[1])
+                continue
             extra = {
                 "card": summary,
                 "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
@@ -184,17 +197,17 @@ class SitePlan:
                     "last_date": git.last_date.isoformat() if git and git.last_date else None,
                     "verified_by": git.verified_by if git and self.internal else None,
                 },
-                "backlinks": [self.summaries[p] for p in backlinks.get(path, [])],
+                "backlinks": linked_from,
                 "related": related[:5],
                 "edit_url": edit,
             }
             url = card_url(path)
             context = {**self._base(url, summary["lang"]), **extra}
-            pages.append(
-                Page(
-                    url, "card.html", {**context, "body": body.html}, {**context, "body": body.key}
-                )
+            page = Page(
+                url, "card.html", {**context, "body": body.html}, {**context, "body": body.key}
             )
+            self.card_page_memo[path] = (inputs, page)
+            pages.append(page)
         return pages
 
     def tag_pages(self) -> list[Page]:
