@@ -108,8 +108,10 @@ def watch_filter(root: Path, out: Path) -> Callable[[Any, str], bool]:
         p = Path(path)
         if any(p == s or s in p.parents for s in skip):
             return False
+        # Names without a suffix are kept too: most are folders, and a folder renamed or
+        # removed must make LiveState list every card again (its files send no event).
         return (
-            p.suffix in WATCHED_SUFFIXES
+            (p.suffix in WATCHED_SUFFIXES or not p.suffix)
             and not p.name.startswith((".", "~"))
             and "~" not in p.suffix
         )

@@ -261,3 +261,20 @@ def test_config_commits_and_search_each_count_as_a_change(kb_repo: KbRepo) -> No
     build(root, out)
     result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
     assert "0 written" in result.stdout and "search index" in result.stdout  # indexed again
+
+
+def test_serve_lists_every_card_again_when_a_folder_moves(kb_repo: KbRepo) -> None:
+    from kbcli.handbook_serve import watch_filter
+
+    root = repo(kb_repo).path
+    out = root.parent / "serve-site"
+    preview = Preview(root, out)
+    preview.save()
+    (root / "billing").rename(root / "money")
+    keep = watch_filter(root.resolve(), out)
+    assert keep(None, str(root / "billing")) and keep(None, str(root / "money"))
+    preview.save({str(root / "billing"), str(root / "money")})
+    assert (out / "money/refunds.html").is_file() and not list(out.glob("billing/*"))
+    fresh = root.parent / "fresh"
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
