@@ -60,6 +60,10 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # No stat of every template file on every page: the build keeps one environment
+        # per fingerprint of all template files (kbcli.handbook), so a changed template
+        # always gets a fresh environment.
+        auto_reload=False,
     )
 
 
