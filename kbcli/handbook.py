@@ -151,6 +151,25 @@ def _render_page(job: tuple[str, str, dict[str, Any]]) -> str:
     return url
 
 
+def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
+    """Import and set up in this process what every worker needs (the markdown parser, the
+    sanitizer, the compiled templates), so the forked workers inherit it instead of each
+    importing and compiling it again."""
+    global _TEMPLATES
+    _init_worker(*init)
+    if fn is _render_body:
+        from kbcli.adapters.markdown_render import parser, sanitize
+
+        parser()
+        sanitize("")
+    elif fn is _render_page:
+        from kbcli.adapters.jinja_site import SiteTemplates
+
+        if _TEMPLATES is None:
+            _TEMPLATES = SiteTemplates(_DIRS)
+            _TEMPLATES.compile_all()
+
+
 def _run(
     fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int, init: tuple[Any, ...]
 ) -> list[Any]:
@@ -161,6 +180,7 @@ def _run(
     import gc
     import multiprocessing
 
+    _warm(fn, init)
     # Forked workers share the parent's memory until they write to it; the collector
     # walking every object would copy it all. Frozen objects are left alone.
     gc.freeze()

@@ -74,6 +74,18 @@ class SiteTemplates:
         self.dirs = dirs
         self.env = environment(dirs)
 
+    def compile_all(self) -> None:
+        """Compile every template ahead of rendering (before worker processes fork, so
+        they inherit them). A broken template is left for the render that uses it to
+        report, as one clear sentence."""
+        import jinja2
+
+        for name in self.env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                continue
+
     def render(self, name: str, context: dict[str, Any]) -> str:
         import jinja2
 
