@@ -5,7 +5,10 @@ machines are noisy). By default the English tldr pages (``pages/``) and then all
 pages (``pages``, ``pages.ru``, ``pages.uk``) of the tldr-pages bundle are built:
 
 - kb cold: no build cache (the git history pass is primed first and timed on its own);
-- kb no-op: nothing changed; kb one edit: one card edited (what ``kb serve`` does on save);
+- kb no-op: nothing changed (the whole-build check: card bytes, config, HEAD, day, templates);
+- kb one edit: ``kb build`` after editing one card;
+- kb serve one edit: what ``kb serve`` does on save, in this process, with its memory of
+  the last build (the saved path as the file watcher reports it);
 - kb single process (``--jobs 1``): what parallel rendering buys;
 - Pagefind: the search-index step on kb's output, timed separately;
 - Hugo: Debian's hugo with a minimal layout; MkDocs: the material theme.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,10 +57,20 @@ HUGO_LIST = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title
 """
 
 
-def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, str]:
-    start = time.perf_counter()
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system, children included) per label
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str], cwd: Path | None = None, label: str = "") -> tuple[float, str]:
+    start, cpu = time.perf_counter(), _children_cpu()
     result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    if label:
+        CPU.setdefault(label, []).append(_children_cpu() - cpu)
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
     return elapsed, result.stdout + result.stderr
@@ -83,12 +97,17 @@ def page_files(repo: Path, folders: list[str]) -> list[Path]:
     return sorted(p for f in folders for p in (repo / f).rglob("*.md") if p.name != "README.md")
 
 
-def copy_pages(repo: Path, folders: list[str], target: Path, *, hugo: bool = False) -> int:
-    """The same markdown for another tool. For Hugo, ``{{<`` (tldr's placeholders next to
-    ``<``) is spaced out: Hugo would read it as a shortcode and stop."""
+def copy_pages(
+    repo: Path, folders: list[str], target: Path, *, hugo: bool = False, limit: int = 0
+) -> int:
+    """The same markdown for another tool (the first ``limit`` pages when given). For Hugo,
+    ``{{<`` (tldr's placeholders next to ``<``) is spaced out: Hugo would read it as a
+    shortcode and stop."""
     if target.exists():
         shutil.rmtree(target)
     files = page_files(repo, folders)
+    if limit:
+        files = files[:: max(1, len(files) // limit)][:limit]
     for path in files:
         dest = target / path.relative_to(repo)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -100,8 +119,11 @@ def copy_pages(repo: Path, folders: list[str], target: Path, *, hugo: bool = Fal
     return len(files)
 
 
-def kb_build(kb: list[str], repo: Path, out: Path, *extra: str) -> tuple[float, str]:
-    return run([*kb, "--kb", str(repo), "build", "--out", str(out), "--no-related", "-v", *extra])
+def kb_build(
+    kb: list[str], repo: Path, out: Path, *extra: str, label: str = ""
+) -> tuple[float, str]:
+    command = [*kb, "--kb", str(repo), "build", "--out", str(out), "--no-related", "-v", *extra]
+    return run(command, label=label)
 
 
 def bench_kb(kb: list[str], repo: Path, work: Path, runs: int) -> dict[str, float]:
@@ -116,12 +138,14 @@ def bench_kb(kb: list[str], repo: Path, work: Path, runs: int) -> dict[str, floa
     for _ in range(runs):
         shutil.rmtree(repo / ".kb" / "handbook", ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-        results["cold"].append(kb_build(kb, repo, out, "--no-search")[0])
-        results["noop"].append(kb_build(kb, repo, out, "--no-search")[0])
+        results["cold"].append(kb_build(kb, repo, out, "--no-search", label=f"{repo.name} cold")[0])
+        elapsed, output = kb_build(kb, repo, out, "--no-search", label=f"{repo.name} noop")
+        assert "0 written" in output, output
+        results["noop"].append(elapsed)
         victim = page_files(repo, ["pages"])[len(results["edit"]) * 7]
         with victim.open("a", encoding="utf-8") as handle:
             handle.write("\n- Edited by the benchmark:\n\n`true`\n")
-        elapsed, output = kb_build(kb, repo, out, "--no-search")
+        elapsed, output = kb_build(kb, repo, out, "--no-search", label=f"{repo.name} edit")
         assert "1 bodies rendered" in output, output
         results["edit"].append(elapsed)
         subprocess.run(
@@ -130,41 +154,51 @@ def bench_kb(kb: list[str], repo: Path, work: Path, runs: int) -> dict[str, floa
     for _ in range(max(1, runs // 2)):
         shutil.rmtree(repo / ".kb" / "handbook", ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-        results["jobs1"].append(kb_build(kb, repo, out, "--no-search", "--jobs", "1")[0])
+        results["jobs1"].append(
+            kb_build(kb, repo, out, "--no-search", "--jobs", "1", label=f"{repo.name} jobs1")[0]
+        )
     results["serve_edit"] = serve_edits(repo, out, runs)
-    pagefind = [run([_pagefind(), "--site", str(out), "--silent"])[0] for _ in range(runs)]
+    pagefind = [
+        run([_pagefind(), "--site", str(out), "--silent"], label=f"{repo.name} pagefind")[0]
+        for _ in range(runs)
+    ]
     report = {k: median(v) for k, v in results.items()}
     report.update(pagefind=median(pagefind), history_first=history, first_build=first)
     return report
 
 
 def serve_edits(repo: Path, out: Path, runs: int) -> list[float]:
-    """What ``kb serve`` does on save, in-process: refresh changed files, rebuild, time it."""
+    """What ``kb serve`` does on save, in-process: refresh the saved file, rebuild with the
+    memory of the last build, time it. Like ``kb serve``, the garbage collection after a
+    build (``_settle``) runs once the build is reported, outside the timed part."""
     from kbcli.context import RunContext
-    from kbcli.core.cards import Audience
-    from kbcli.handbook import HandbookBuild
-    from kbcli.handbook_serve import LiveState
+    from kbcli.handbook import run_build
+    from kbcli.handbook_serve import LiveState, _settle
 
-    def rebuild(live: LiveState) -> float:
-        start = time.perf_counter()
+    def rebuild(live: LiveState, changed: set[str] | None) -> float:
+        start, cpu = time.perf_counter(), time.process_time()
         ws = RunContext(kb_dir=str(repo)).workspace
-        live.refresh(ws)
-        HandbookBuild(ws, out, Audience.INTERNAL, search=False, related=False).run()
+        live.refresh(ws, changed)
+        run_build(ws, out, "internal", search=False, related=False, memo=live.memo)
         live.remember(ws)
-        return time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        CPU.setdefault(f"{repo.name} serve_edit", []).append(time.process_time() - cpu)
+        _settle()
+        return elapsed
 
     live = LiveState()
-    rebuild(live)
+    rebuild(live, None)
+    CPU.pop(f"{repo.name} serve_edit")
     times = []
     for n in range(runs):
         victim = page_files(repo, ["pages"])[100 + n * 13]
         with victim.open("a", encoding="utf-8") as handle:
             handle.write("\n- Edited in kb serve:\n\n`true`\n")
-        times.append(rebuild(live))
+        times.append(rebuild(live, {str(victim)}))
         subprocess.run(
             ["git", "checkout", "-q", "--", str(victim.relative_to(repo))], cwd=repo, check=True
         )
-        rebuild(live)
+        rebuild(live, {str(victim)})
     return times
 
 
@@ -194,18 +228,23 @@ def bench_hugo(hugo: str, repo: Path, folders: list[str], work: Path, runs: int)
     for _ in range(runs):
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / "resources", ignore_errors=True)
-        times.append(run([hugo, "--quiet", "--source", str(site)])[0])
+        times.append(run([hugo, "--quiet", "--source", str(site)], label=f"{repo.name} hugo")[0])
     return median(times)
 
 
-def bench_mkdocs(mkdocs: str, repo: Path, folders: list[str], work: Path, runs: int) -> float:
+def bench_mkdocs(
+    mkdocs: str, repo: Path, folders: list[str], work: Path, runs: int, limit: int = 0
+) -> float:
+    """MkDocs' build time; with ``limit``, of that many pages spread over the set (MkDocs
+    material takes many minutes on thousands of pages)."""
     site = work / f"{repo.name}-mkdocs"
-    copy_pages(repo, folders, site / "docs")
+    copy_pages(repo, folders, site / "docs", limit=limit)
     (site / "mkdocs.yml").write_text("site_name: tldr\ntheme:\n  name: material\n", "utf-8")
     times = []
     for _ in range(runs):
         shutil.rmtree(site / "site", ignore_errors=True)
-        times.append(run([mkdocs, "build", "-q", "-f", str(site / "mkdocs.yml")])[0])
+        command = [mkdocs, "build", "-q", "-f", str(site / "mkdocs.yml")]
+        times.append(run(command, label=f"{repo.name} mkdocs")[0])
     return median(times)
 
 
@@ -218,6 +257,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--mkdocs", default=shutil.which("mkdocs"), help="mkdocs executable")
     parser.add_argument("--mkdocs-runs", type=int, default=1, help="MkDocs is slow: fewer runs")
+    parser.add_argument(
+        "--mkdocs-pages", type=int, default=0, help="build only this many pages with MkDocs"
+    )
     parser.add_argument("--hugo", default=shutil.which("hugo"), help="hugo executable")
     parser.add_argument("--kb", default=str(Path(sys.executable).with_name("kb")), help="kb")
     args = parser.parse_args()
@@ -236,7 +278,7 @@ def main() -> None:
         hugo = bench_hugo(args.hugo, repo, folders, work, args.runs) if args.hugo else None
         print(f"   hugo: {hugo}", flush=True)
         mk = (
-            bench_mkdocs(args.mkdocs, repo, folders, work, args.mkdocs_runs)
+            bench_mkdocs(args.mkdocs, repo, folders, work, args.mkdocs_runs, args.mkdocs_pages)
             if args.mkdocs
             else None
         )
@@ -256,13 +298,29 @@ def main() -> None:
             return "n/a" if v is None else f"{v:.2f} s"
 
         hugo_ratio = f"{hugo / kb['cold']:.2f}x" if hugo else "n/a"
-        mk_ratio = f"{mk / kb['cold']:.1f}x" if mk else "n/a"
+        mk_pages = min(args.mkdocs_pages or pages, pages)
+        # Per page when MkDocs built a subset: kb cold's seconds per page vs MkDocs'.
+        mk_ratio = f"{(mk / mk_pages) / (kb['cold'] / pages):.1f}x" if mk else "n/a"
         print(
             f"| {name} | {pages} | {fmt(kb['cold'])} | {fmt(kb['noop'])} | {fmt(kb['edit'])} | "
             f"{fmt(kb['serve_edit'])} | {fmt(kb['jobs1'])} | {fmt(kb['pagefind'])} | "
-            f"{fmt(hugo)} | {fmt(mk)} | "
+            f"{fmt(hugo)} | {fmt(mk)}{f' ({mk_pages} pages)' if mk else ''} | "
             f"{hugo_ratio} | {mk_ratio} | {fmt(kb['history_first'])} |"
         )
+    print()
+    print("CPU seconds (user + system, worker processes included), medians:")
+    print("| run | CPU s | wall s |")
+    print("|---|---:|---:|")
+    walls = {"cold": "cold", "noop": "noop", "edit": "edit", "jobs1": "jobs1"}
+    for name, _pages, kb, hugo, mk in rows:
+        repo_name = f"tldr-{name}"
+        for label, values in CPU.items():
+            if not label.startswith(repo_name + " "):
+                continue
+            what = label.split(" ", 1)[1]
+            wall = {"hugo": hugo, "mkdocs": mk}.get(what, kb.get(walls.get(what, what)))
+            shown = "n/a" if wall is None else f"{wall:.2f}"
+            print(f"| {name} {what} | {median(values):.2f} | {shown} |")
 
 
 if __name__ == "__main__":

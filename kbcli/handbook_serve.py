@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
-    from kbcli.handbook import BuildReport
+    from kbcli.handbook import BuildMemo, BuildReport
     from kbcli.workspace import Workspace
 
 RELOAD_JS = b"""(function () {
@@ -108,8 +108,10 @@ def watch_filter(root: Path, out: Path) -> Callable[[Any, str], bool]:
         p = Path(path)
         if any(p == s or s in p.parents for s in skip):
             return False
+        # Names without a suffix are kept too: most are folders, and a folder renamed or
+        # removed must make LiveState list every card again (its files send no event).
         return (
-            p.suffix in WATCHED_SUFFIXES
+            (p.suffix in WATCHED_SUFFIXES or not p.suffix)
             and not p.name.startswith((".", "~"))
             and "~" not in p.suffix
         )
@@ -119,7 +121,7 @@ def watch_filter(root: Path, out: Path) -> Callable[[Any, str], bool]:
 
 def serve(
     workspace: Callable[[], Workspace],
-    build: Callable[[Workspace], BuildReport],
+    build: Callable[[Workspace, BuildMemo], BuildReport],
     *,
     host: str,
     port: int,
@@ -134,15 +136,16 @@ def serve(
     live = LiveState()
     ws = workspace()
     live.refresh(ws)
-    report = build(ws)
+    report = build(ws, live.memo)
     live.remember(ws)
     on_build(report)
+    _settle()
     state = BuildState()
     server = start_server(report.out, host, port, state)
     shown_host = f"[{host}]" if ":" in host else host
     on_ready(f"http://{shown_host}:{server.server_address[1]}/")
     try:
-        for _changes in watchfiles.watch(
+        for changes in watchfiles.watch(
             ws.root,
             watch_filter=watch_filter(ws.root.resolve(), report.out),
             stop_event=stop,
@@ -151,60 +154,118 @@ def serve(
         ):
             try:
                 ws = workspace()
-                live.refresh(ws)
-                report = build(ws)
+                live.refresh(ws, {path for _change, path in changes})
+                report = build(ws, live.memo)
                 live.remember(ws)
             except KbError as error:
                 on_error(error.message)
                 continue
             on_build(report)
             state.bump()
+            _settle()
     finally:
         server.shutdown()
         server.server_close()
 
 
-class LiveState:
-    """What one rebuild can reuse from the last: unchanged card files and the git history.
+def _settle() -> None:
+    """After a build, with the page already reloading: collect garbage once, then move what
+    survives (cards, bodies, history: kept for the next rebuild) out of the collector's
+    sight, so that the next rebuild does not scan it again and again."""
+    import gc
 
-    A save touches one file: re-reading only files whose size or mtime changed, and
-    keeping the history pass while HEAD stays put, is what keeps a rebuild under a
-    second on thousands of cards.
+    gc.collect()
+    gc.freeze()
+
+
+class LiveState:
+    """What one rebuild can reuse from the last: unchanged cards, the git history and the
+    build's in-memory caches (``BuildMemo``).
+
+    A save touches one file: re-reading only the files that changed, and keeping the
+    history pass while HEAD stays put, is what keeps a rebuild under a second on
+    thousands of cards.
     """
 
     def __init__(self) -> None:
+        from kbcli.handbook import BuildMemo
+
         self.cards: dict[str, tuple[tuple[int, int], Any]] = {}
         self.head: str | None = None
-        self.memo: dict[str, Any] | None = None
+        self.memo: BuildMemo = BuildMemo()
+        self.history: dict[str, Any] | None = None
 
-    def refresh(self, ws: Workspace) -> None:
-        """Give ``ws`` a catalog built from unchanged cards plus re-read changed ones."""
-        import os
+    def refresh(self, ws: Workspace, changed: set[str] | None = None) -> None:
+        """Give ``ws`` a catalog built from unchanged cards plus re-read changed ones.
 
+        ``changed`` (absolute paths the file watcher reported) limits the work to those
+        files; without it, or when a change is not a card file (a folder moved, a
+        config or template saved), every card file is listed and checked by size and
+        modification time.
+        """
         from kbcli.adapters.git_history import locate
         from kbcli.core.catalog import Catalog
 
-        cards, fresh = [], {}
+        fresh = self._changed_only(ws, changed) if changed and self.cards else None
+        if fresh is None:
+            fresh = self._all(ws)
+        self.cards = fresh
+        ws.__dict__["catalog"] = Catalog([card for _sig, card in fresh.values()])
+        place = locate(ws.root)
+        head = place.head if place else None
+        if self.history is not None and head == self.head:
+            ws.__dict__["_kb_history"] = self.history
+        self.head = head
+
+    def _all(self, ws: Workspace) -> dict[str, tuple[tuple[int, int], Any]]:
+        fresh = {}
         for rel in ws.card_files.paths():
-            try:
-                stat = os.stat(ws.root / rel)
-            except OSError:
+            signature = _stat(ws.root / rel)
+            if signature is None:
                 continue
-            signature = (stat.st_mtime_ns, stat.st_size)
             known = self.cards.get(rel)
             card = (
                 known[1] if known and known[0] == signature else ws.card_files.read(rel, ws.today)
             )
             fresh[rel] = (signature, card)
-            cards.append(card)
-        self.cards = fresh
-        ws.__dict__["catalog"] = Catalog(cards)
-        place = locate(ws.root)
-        head = place.head if place else None
-        if self.memo is not None and head == self.head:
-            ws.__dict__["_kb_history"] = self.memo
-        self.head = head
+        return fresh
+
+    def _changed_only(
+        self, ws: Workspace, changed: set[str]
+    ) -> dict[str, tuple[tuple[int, int], Any]] | None:
+        """The known cards with the changed card files re-read, or None to list them all."""
+        root = ws.root.resolve()
+        fresh = dict(self.cards)
+        for name in changed:
+            path = Path(name)
+            if not path.is_absolute() or not path.is_relative_to(root):
+                return None
+            rel = path.relative_to(root).as_posix()
+            if path.is_dir():
+                return None  # a folder appeared or moved: list everything
+            if not ws.card_files.is_card_path(rel):
+                if rel.endswith(".md") or not path.suffix:
+                    return None  # maybe a folder that went away: list everything
+                continue  # a template, config or static file: no card changed
+            signature = _stat(path)
+            if signature is None:
+                fresh.pop(rel, None)
+                continue
+            known = fresh.get(rel)
+            if not (known and known[0] == signature):
+                fresh[rel] = (signature, ws.card_files.read(rel, ws.today))
+        return dict(sorted(fresh.items()))
 
     def remember(self, ws: Workspace) -> None:
         memo = ws.__dict__.get("_kb_history")
-        self.memo = memo if isinstance(memo, dict) else None
+        self.history = memo if isinstance(memo, dict) else None
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    import os
+
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)

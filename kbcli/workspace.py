@@ -45,8 +45,15 @@ class Workspace:
         return Catalog(self.card_files.load_all(self.today))
 
     def assessed(self, card_filter: CardFilter | None = None) -> list[Assessed]:
-        items = self.catalog.assess(self.config.trust_policy, self.today)
-        return card_filter.apply(items) if card_filter else items
+        # Trust of every card, once per catalog: the handbook and the health findings both
+        # ask for it in one build (kb serve swaps the catalog in after a save).
+        catalog = self.catalog
+        memo = self.__dict__.get("_assessed")
+        if memo is None or memo[0] is not catalog:
+            memo = (catalog, catalog.assess(self.config.trust_policy, self.today))
+            self.__dict__["_assessed"] = memo
+        items: list[Assessed] = memo[1]
+        return card_filter.apply(items) if card_filter else list(items)
 
     def assess(self, card: Card) -> Assessed:
         from kbcli.core.catalog import Assessed

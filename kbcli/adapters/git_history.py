@@ -10,41 +10,53 @@ Merge commits follow ``git log``'s default: a merge shows no changes of its own,
 so the edits it brings in are attributed to the commits that made them on their
 branch (the same author and date ``git log -- FILE`` shows).
 
+Each blob is summarised on its bytes (front matter split out, body hashed, never
+decoded).
+
 The result is cached in ``.kb/history/`` under the knowledge repo, keyed by the
-commit it covers. The next run asks git only for the commits added since; when the
-cached tip is no longer an ancestor of HEAD (rebase, force push, reset) the cache
-is thrown away and the history recomputed.
+commit it covers (``history_cache.py``: a base file and an append-only journal). The
+next run asks git only for the commits added since and appends what they changed;
+when the cached tip is no longer an ancestor of HEAD (rebase, force push, reset) the
+cache is thrown away and the history recomputed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
-import marshal
-import mmap
-import os
+import re
 import subprocess
 import threading
-from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from kbcli.adapters.history_cache import (
+    CACHE_NAME,
+    CACHE_VERSION,
+    Store,
+    append_state,
+    card_count,
+    changes_of,
+    commit_count,
+    first_commit,
+    no_cycle_collection,
+    read_state,
+    write_state,
+)
 from kbcli.core.history import (
     TRACKED,
     CardHistory,
     Change,
     Commit,
+    KeyLine,
     RepoHistory,
-    split_fields,
+    front_fields,
     utc_from_timestamp,
 )
 from kbcli.errors import KbError
 
-CACHE_VERSION = 5
-CACHE_NAME = "history/state.marshal"
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
 _GIT_OPTIONS = ("-c", "log.showSignature=false", "-c", "core.quotepath=false")
@@ -117,28 +129,53 @@ def load_history(
 
 def update_state(root: Path, place: GitPlace, cache: Path) -> dict[str, Any]:
     """Bring the cached pass up to HEAD: reuse it, extend it, or recompute it."""
-    state = _read_cache(cache, place)
-    if place.head is None:
-        return _empty_state(place)
-    if state is not None and state["tip"] == place.head:
+    with no_cycle_collection():
+        state = read_state(cache, place.prefix, place.shallow)
+        if place.head is None:
+            return _empty_state(place)
+        if state is not None and state["tip"] == place.head:
+            return state
+        if state is not None and state["tip"] and _is_ancestor(root, state["tip"], place.head):
+            start = (state["tip"], len(state["commits"]), len(state["deleted"]))
+            extension = _Pass(root, place.prefix, state)
+            extension.run(f"{state['tip']}..{place.head}")
+            state["tip"] = place.head
+            append_state(cache, state, start, extension.dirty)
+            return state
+        state = _empty_state(place)
+        _Pass(root, place.prefix, state).run(place.head)
+        state["tip"] = place.head
+        write_state(cache, state)
         return state
-    if state is not None and state["tip"] and _is_ancestor(root, state["tip"], place.head):
-        revs = f"{state['tip']}..{place.head}"
-    else:
-        state, revs = _empty_state(place), place.head
-    _Pass(root, place.prefix, state).run(revs)
-    state["tip"] = place.head
-    _write_cache(cache, state)
-    return state
 
 
 # -- the pass ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Summary:
-    body: bytes
-    fields: dict[str, str]
+    """One card version as the pass compares it: its front matter and a hash of its body.
+
+    The front matter's fields are split out only when a pass needs them (a creation,
+    or two versions whose front matter bytes differ), and then once per version.
+    """
+
+    __slots__ = ("_fields", "body", "front")
+
+    def __init__(self, body: bytes, front: bytes | None) -> None:
+        self.body = body
+        self.front = front
+        self._fields: dict[str, str] | None = None
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return self.fields_with({})
+
+    def fields_with(self, memo: dict[str, KeyLine]) -> dict[str, str]:
+        """The fields, split once; ``memo`` is the pass's cache of key lines."""
+        if self._fields is None:
+            front = self.front
+            self._fields = front_fields(front.decode("utf-8", "replace"), memo) if front else {}
+        return self._fields
 
 
 class _Pass:
@@ -152,13 +189,19 @@ class _Pass:
         # Each card's changes are kept marshalled (bytes) in the cache, so that loading
         # it does not build millions of tuples; a pass decodes only the cards it touches.
         self.live: dict[str, Any] = state["live"]
-        self.store: _Store | None = state.get("store")
+        self.dirty: set[str] = set()  # cards this pass changed: what the journal records
+        self.key_lines: dict[str, KeyLine] = {}
+        self.store: Store | None = state.get("store")
         self.deleted: list[Any] = state["deleted"]
         self.touched: dict[str, int] = state["touched"]
         self.authors: dict[str, int] = state["authors"]
 
     def run(self, revs: str) -> None:
-        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs."""
+        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs.
+
+        Commits are replayed once git log is done: the thread that reads git log does
+        nothing else, so git log (the slowest part) never waits for Python.
+        """
         blobs = _BlobReader(self.root)
         records = []
         try:
@@ -243,15 +286,17 @@ class _Pass:
                 self._change(new_card, new_card, seq, summaries, old_blob, new_blob)
 
     def _add(self, card: str, seq: int, new: _Summary | None) -> None:
+        self.dirty.add(card)
         if card in self.live:
             self.deleted.append(self.live.pop(card))
-        fields = new.fields if new else {}
+        fields = new.fields_with(self.key_lines) if new else {}
         values = tuple((k, fields[k]) for k in TRACKED if k in fields)
         self.live[card] = [(seq, card, None, _CREATED | _BODY, tuple(fields), values)]
 
     def _delete(self, card: str | None, seq: int) -> None:
         if card and card in self.live:
-            changes = _changes(self.live.pop(card), self.store)
+            self.dirty.add(card)
+            changes = changes_of(self.live.pop(card), self.store)
             changes.append((seq, card, None, _DELETED, (), ()))
             self.deleted.append(changes)
 
@@ -264,7 +309,9 @@ class _Pass:
         old_blob: str,
         new_blob: str,
     ) -> None:
-        changes = _changes(self.live.pop(old_card, None), self.store)
+        self.dirty.add(old_card)
+        self.dirty.add(card)
+        changes = changes_of(self.live.pop(old_card, None), self.store)
         if card in self.live:
             self.deleted.append(self.live.pop(card))
         old, new = summaries.get(old_blob), summaries.get(new_blob)
@@ -272,49 +319,20 @@ class _Pass:
         values: tuple[tuple[str, str | None], ...] = ()
         if old is None or new is None:  # unreadable blob (submodule, partial clone)
             flags = _BODY
-        elif not old.fields and not new.fields:  # no front matter on either side
-            flags = _BODY if old.body != new.body else 0
         else:
-            keys = tuple(
-                k
-                for k in (*old.fields, *(k for k in new.fields if k not in old.fields))
-                if old.fields.get(k) != new.fields.get(k)
-            )
-            values = tuple((k, new.fields.get(k)) for k in TRACKED if k in keys)
             flags = _BODY if old.body != new.body else 0
+            if old.front != new.front:  # same bytes, same fields: nothing to split
+                before, after = old.fields_with(self.key_lines), new.fields_with(self.key_lines)
+                keys = tuple(
+                    k
+                    for k in (*before, *(k for k in after if k not in before))
+                    if before.get(k) != after.get(k)
+                )
+                values = tuple((k, after.get(k)) for k in TRACKED if k in keys)
         if changes is None:  # the card predates what we walked (shallow boundary)
             changes = []
         changes.append((seq, card, old_card if old_card != card else None, flags, keys, values))
         self.live[card] = changes
-
-
-class _Store:
-    """The cache file's card section, memory-mapped: one card's changes are read on demand."""
-
-    def __init__(self, data: Any, start: int, offsets: array[int]) -> None:
-        self.data = data
-        self.start = start
-        self.offsets = offsets
-
-    def raw(self, index: int) -> bytes:
-        return bytes(
-            self.data[self.start + self.offsets[index] : self.start + self.offsets[index + 1]]
-        )
-
-
-def _changes(raw: Any, store: _Store | None) -> Any:
-    """A card's change list: a list, marshalled bytes, or an index into the cache file."""
-    if isinstance(raw, int):
-        assert store is not None
-        raw = store.raw(raw)
-    return marshal.loads(raw) if isinstance(raw, bytes) else raw
-
-
-def _encode(raw: Any, store: _Store | None) -> bytes:
-    if isinstance(raw, int):
-        assert store is not None
-        return store.raw(raw)
-    return raw if isinstance(raw, bytes) else marshal.dumps(raw)
 
 
 def _record(record: bytes, prefix: str) -> tuple[tuple[str, str, str, int], list[Entry]]:
@@ -429,12 +447,30 @@ class _BlobReader:
         return self.summaries
 
 
+_OPEN = re.compile(rb"---[ \t]*\r?(?:\n|\Z)")
+_CLOSE = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?=\n|\Z)")
+
+
 def _summarise(data: bytes) -> _Summary:
-    if not data.startswith(b"---"):
-        return _Summary(hashlib.blake2b(data, digest_size=16).digest(), {})
-    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
-    fields, body = split_fields(text)
-    return _Summary(hashlib.blake2b(body.encode(), digest_size=16).digest(), fields)
+    """Front matter bytes and body hash of a blob, the same split ``split_fields`` makes,
+    found on the bytes so that the body is never decoded or split into lines."""
+    opening = _OPEN.match(data)
+    if opening is None:
+        if data.startswith(b"---"):  # an opening line split_fields rejects: all body
+            return _Summary(_body_hash(data), None)
+        return _Summary(hashlib.blake2b(data, digest_size=16).digest(), None)
+    closing = _CLOSE.search(data, opening.end() - 1)
+    if closing is None:  # never closed: it is all body
+        return _Summary(_body_hash(data), None)
+    end = closing.end()
+    return _Summary(_body_hash(data[end + 1 :]), data[:end])
+
+
+def _body_hash(body: bytes) -> bytes:
+    """The hash of the body as text: invalid UTF-8 is hashed as it decodes (replaced)."""
+    if not body.isascii():
+        body = body.decode("utf-8", "replace").encode()
+    return hashlib.blake2b(body, digest_size=16).digest()
 
 
 # -- state, cache and conversion -----------------------------------------------------------
@@ -454,111 +490,25 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
     }
 
 
-_MAGIC = b"KBHIST04"
-
-
-def _read_cache(cache: Path, place: GitPlace) -> dict[str, Any] | None:
-    """The cached state, or None when missing, unreadable, stale in format or for another place.
-
-    Layout: magic, header length, the marshalled header (commits, touched files, authors,
-    the card paths), then every card's marshalled changes back to back; the header is
-    decoded at once, a card's changes only when a pass or a report asks for that card.
-    """
-    try:
-        with cache.open("rb") as handle:
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        if data[:8] != _MAGIC:
-            return None
-        length = int.from_bytes(data[8:16], "little")
-        collecting = gc.isenabled()
-        gc.disable()  # no cycles in plain data; scanning it while it loads is wasted time
-        try:
-            state = marshal.loads(data[16 : 16 + length])
-        finally:
-            if collecting:
-                gc.enable()
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(state, dict) or state.get("version") != CACHE_VERSION:
-        return None
-    if state.get("prefix") != place.prefix or state.get("shallow") != place.shallow:
-        return None
-    offsets = array("q")
-    offsets.frombytes(state.pop("offsets"))
-    paths = state.pop("paths")
-    state["live"] = dict(zip(paths, range(len(paths)), strict=True))
-    state["store"] = _Store(data, 16 + length, offsets)
-    return state
-
-
-def _write_cache(cache: Path, state: dict[str, Any]) -> None:
-    """Write atomically; a cache that cannot be written only costs time next run."""
-    store = state.get("store")
-    parts, offsets = _card_section(state["live"].values(), store)
-    header = {k: v for k, v in state.items() if k not in ("live", "store", "deleted")}
-    header["deleted"] = [_encode(raw, store) for raw in state["deleted"]]
-    header["paths"] = list(state["live"])
-    header["offsets"] = offsets.tobytes()
-    head = marshal.dumps(header)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        with temp.open("wb") as handle:
-            handle.write(_MAGIC + len(head).to_bytes(8, "little") + head)
-            handle.write(b"".join(parts))
-        os.replace(temp, cache)
-    except OSError:
-        pass
-
-
-def _card_section(values: Iterable[Any], store: _Store | None) -> tuple[list[Any], array[int]]:
-    """The cards' bytes for the cache file and their offsets. Cards a pass did not touch
-    are copied from the old file in runs of neighbours, not one by one."""
-    parts: list[Any] = []
-    offsets = array("q", [0])
-    run_start = run_end = -1
-    total = 0
-
-    def close_run() -> None:
-        if run_start >= 0 and store is not None:
-            begin, end = store.offsets[run_start], store.offsets[run_end]
-            parts.append(store.data[store.start + begin : store.start + end])
-
-    for raw in values:
-        if isinstance(raw, int) and store is not None:
-            if raw != run_end:
-                close_run()
-                run_start = raw
-            run_end = raw + 1
-            total += store.offsets[raw + 1] - store.offsets[raw]
-        else:
-            close_run()
-            run_start = run_end = -1
-            data = raw if isinstance(raw, bytes) else marshal.dumps(raw)
-            parts.append(data)
-            total += len(data)
-        offsets.append(total)
-    close_run()
-    return parts, offsets
-
-
 def _is_ancestor(root: Path, old: str, new: str) -> bool:
     result = _git(root, "merge-base", "--is-ancestor", old, new, check=False)
     return result.returncode == 0
 
 
 def to_history(state: dict[str, Any]) -> RepoHistory:
-    commits = _Commits(state["commits"])
+    """The history a state describes; its big sections are decoded when first asked for."""
+    commits = _Commits(state)
     store = state.get("store")
+    first = first_commit(state)
     return RepoHistory(
         tip=state["tip"],
-        cards=_Cards(state["live"], commits, store),
-        deleted=_Deleted(state["deleted"], commits, store),
-        touched=_Touches(state["touched"], commits),
-        authors=_Touches(state["authors"], commits),
+        cards=_Cards(state, commits, store),
+        deleted=_Deleted(state, commits, store),
+        touched=_Touches(state, "touched", commits),
+        authors=_Touches(state, "authors", commits),
         prefix=state["prefix"],
-        commit_count=len(state["commits"]),
-        first_commit=commits[0] if state["commits"] else None,
+        commit_count=commit_count(state),
+        first_commit=None if first is None else _commit(first, 0),
         shallow=state["shallow"],
     )
 
@@ -566,21 +516,25 @@ def to_history(state: dict[str, Any]) -> RepoHistory:
 class _Commits:
     """Commit objects built on first use: a report rarely needs all 50,000."""
 
-    def __init__(self, raw: list[tuple[str, str, str, int]]) -> None:
-        self.raw = raw
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
         self.built: dict[int, Commit] = {}
 
     def __getitem__(self, seq: int) -> Commit:
         commit = self.built.get(seq)
         if commit is None:
-            sha, name, email, stamp = self.raw[seq]
-            commit = Commit(sha, name, email, utc_from_timestamp(stamp), seq)
+            commit = _commit(self.state["commits"][seq], seq)
             self.built[seq] = commit
         return commit
 
 
-def _card(raw: Any, commits: _Commits, store: _Store | None) -> CardHistory:
-    changes = _changes(raw, store)
+def _commit(raw: tuple[str, str, str, int], seq: int) -> Commit:
+    sha, name, email, stamp = raw
+    return Commit(sha, name, email, utc_from_timestamp(stamp), seq)
+
+
+def _card(raw: Any, commits: _Commits, store: Store | None) -> CardHistory:
+    changes = changes_of(raw, store)
     built = tuple(
         Change(
             commit=commits[seq],
@@ -600,15 +554,16 @@ def _card(raw: Any, commits: _Commits, store: _Store | None) -> CardHistory:
 class _Deleted(Sequence[CardHistory]):
     """Histories of deleted cards, built only when the trend or bulk counts need them."""
 
-    def __init__(self, raw: list[Any], commits: _Commits, store: _Store | None) -> None:
-        self.raw = raw
+    def __init__(self, state: dict[str, Any], commits: _Commits, store: Store | None) -> None:
+        self.state = state
         self.commits = commits
         self.store = store
         self.built: list[CardHistory] | None = None
 
     def _all(self) -> list[CardHistory]:
         if self.built is None:
-            self.built = [_card(changes, self.commits, self.store) for changes in self.raw]
+            raw = self.state["deleted"]
+            self.built = [_card(changes, self.commits, self.store) for changes in raw]
         return self.built
 
     @overload
@@ -619,12 +574,12 @@ class _Deleted(Sequence[CardHistory]):
         return self._all()[index]
 
     def __len__(self) -> int:
-        return len(self.raw)
+        return len(self.state["deleted"])
 
 
 class _Cards(Mapping[str, CardHistory]):
-    def __init__(self, live: dict[str, Any], commits: _Commits, store: _Store | None) -> None:
-        self.live = live
+    def __init__(self, state: dict[str, Any], commits: _Commits, store: Store | None) -> None:
+        self.state = state
         self.commits = commits
         self.store = store
         self.built: dict[str, CardHistory] = {}
@@ -632,33 +587,34 @@ class _Cards(Mapping[str, CardHistory]):
     def __getitem__(self, path: str) -> CardHistory:
         history = self.built.get(path)
         if history is None:
-            history = _card(self.live[path], self.commits, self.store)
+            history = _card(self.state["live"][path], self.commits, self.store)
             self.built[path] = history
         return history
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.live)
+        return iter(self.state["live"])
 
     def __len__(self) -> int:
-        return len(self.live)
+        return card_count(self.state)
 
     def __contains__(self, path: object) -> bool:
-        return path in self.live
+        return path in self.state["live"]
 
 
 class _Touches(Mapping[str, Commit]):
-    def __init__(self, seqs: dict[str, int], commits: _Commits) -> None:
-        self.seqs = seqs
+    def __init__(self, state: dict[str, Any], key: str, commits: _Commits) -> None:
+        self.state = state
+        self.key = key
         self.commits = commits
 
     def __getitem__(self, key: str) -> Commit:
-        return self.commits[self.seqs[key]]
+        return self.commits[self.state[self.key][key]]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.seqs)
+        return iter(self.state[self.key])
 
     def __len__(self) -> int:
-        return len(self.seqs)
+        return len(self.state[self.key])
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:

@@ -60,6 +60,10 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # No stat of every template file on every page: the build keeps one environment
+        # per fingerprint of all template files (kbcli.handbook), so a changed template
+        # always gets a fresh environment.
+        auto_reload=False,
     )
 
 
@@ -69,6 +73,18 @@ class SiteTemplates:
     def __init__(self, dirs: list[Path]) -> None:
         self.dirs = dirs
         self.env = environment(dirs)
+
+    def compile_all(self) -> None:
+        """Compile every template ahead of rendering (before worker processes fork, so
+        they inherit them). A broken template is left for the render that uses it to
+        report, as one clear sentence."""
+        import jinja2
+
+        for name in self.env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                continue
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         import jinja2

@@ -59,7 +59,7 @@ def serve(
 
     run_serve(
         workspace,
-        lambda ws: run_build(ws, target, audience.value, search=search),
+        lambda ws, memo: run_build(ws, target, audience.value, search=search, memo=memo),
         host=host,
         port=port,
         on_build=lambda report: build_summary(report),

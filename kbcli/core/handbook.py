@@ -38,7 +38,7 @@ BADGE_WORD = {
 def card_url(path: str) -> str:
     """``billing/refunds.md`` -> ``billing/refunds.html`` (cards keep their folder layout)."""
     url = path.removesuffix(".md") + ".html"
-    if url.split("/", 1)[0] in RESERVED:
+    if url.partition("/")[0] in RESERVED:
         url = "cards/" + url
     return url
 
@@ -245,24 +245,55 @@ def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict
     }
 
 
-def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> dict[str, Any]:
+class Summary(dict[str, Any]):
+    """A card summary: a read-only dict whose ``repr`` is a digest of its content.
+
+    One card's summary appears on many pages (home, its tags, its owner, the cards it
+    links to) and the build hashes every page's context to decide what to write again.
+    With the digest computed once per summary, hashing a page that lists 7,000 cards
+    costs 7,000 short strings instead of 7,000 nested dicts. Read-only so that the
+    digest can never go stale.
+    """
+
+    __slots__ = ("_digest",)
+
+    def __repr__(self) -> str:
+        try:
+            return self._digest
+        except AttributeError:
+            self._digest: str = f"Summary({digest(dict.__repr__(self))})"
+            return self._digest
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a card summary is read-only")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
+    __ior__ = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Summary, (dict(self),))
+
+
+def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> Summary:
     """The short form of a card every list shows: title, link, badge, owner, tags."""
     meta = item.card.meta
     public = options.audience is Audience.PUBLIC
     lang = page_lang(meta.lang, options.default_lang)
     verifiers = () if public else meta.effective_verifiers
-    return {
-        "path": item.card.path,
-        "title": meta.title,
-        "url": card_url(item.card.path),
-        "trust": trust_view(item.trust, options.today, verifiers),
-        "owner": None if public else owner_view(meta.owner, roster),
-        "tags": [{"name": t, "url": tag_url(t)} for t in meta.tags],
-        "lang": lang,
-        "dir": text_direction(lang),
-        "status": meta.status.value,
-        "folder": item.card.folder,
-    }
+    return Summary(
+        {
+            "path": item.card.path,
+            "title": meta.title,
+            "url": card_url(item.card.path),
+            "trust": trust_view(item.trust, options.today, verifiers),
+            "owner": None if public else owner_view(meta.owner, roster),
+            "tags": [{"name": t, "url": tag_url(t)} for t in meta.tags],
+            "lang": lang,
+            "dir": text_direction(lang),
+            "status": meta.status.value,
+            "folder": item.card.folder,
+        }
+    )
 
 
 def owner_view(handle: str | None, roster: Roster) -> dict[str, Any] | None:

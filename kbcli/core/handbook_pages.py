@@ -17,6 +17,7 @@ from kbcli.core.catalog import Assessed
 from kbcli.core.handbook import (
     HandbookFacts,
     SiteOptions,
+    Summary,
     card_summary,
     card_url,
     folder_counts,
@@ -68,14 +69,22 @@ class SitePlan:
         options: SiteOptions,
         roster: Roster,
         facts: HandbookFacts,
+        known: Mapping[str, tuple[Any, Any, Summary]] | None = None,
+        known_pages: Mapping[str, tuple[tuple[Any, ...], Page]] | None = None,
     ) -> None:
+        """``known`` is ``summary_memo()`` of an earlier plan with equal options and roster
+        (kb serve): the summary of a card that is the same object with the same trust is
+        reused instead of built again. ``known_pages`` is an earlier ``card_page_memo``:
+        a card page whose inputs all compare equal is that earlier page, context and all."""
         self.items = sorted(items, key=lambda i: (i.card.meta.title.casefold(), i.card.path))
         self.bodies = bodies
         self.options = options
         self.roster = roster
         self.facts = facts
         self.internal = options.audience is Audience.INTERNAL
-        self.summaries = {i.card.path: card_summary(i, options, roster) for i in self.items}
+        self.summaries = {i.card.path: self._summary(i, known) for i in self.items}
+        self.known_pages = known_pages or {}
+        self.card_page_memo: dict[str, tuple[tuple[Any, ...], Page]] = {}
         langs = {s["lang"].lower() for s in self.summaries.values()} | {options.default_lang}
         self.site = {
             "title": options.title,
@@ -84,6 +93,17 @@ class SitePlan:
             "today": options.today.isoformat(),
             "languages": sorted(langs),
         }
+
+    def _summary(
+        self, item: Assessed, known: Mapping[str, tuple[Any, Any, Summary]] | None
+    ) -> Summary:
+        seen = known.get(item.card.path) if known else None
+        if seen is not None and seen[0] is item.card and seen[1] == item.trust:
+            return seen[2]
+        return card_summary(item, self.options, self.roster)
+
+    def summary_memo(self) -> dict[str, tuple[Any, Any, Summary]]:
+        return {i.card.path: (i.card, i.trust, self.summaries[i.card.path]) for i in self.items}
 
     def _base(self, url: str, lang: str | None = None, root: str | None = None) -> dict[str, Any]:
         lang = lang or self.options.default_lang
@@ -159,6 +179,15 @@ class SitePlan:
                 if self.internal and self.options.edit_base
                 else ""
             )
+            linked_from = [self.summaries[p] for p in backlinks.get(path, [])]
+            # Everything the page below is made of; the body's key stands for its HTML and
+            # headings. Equal inputs, equal page: reuse it (kb serve, after one save).
+            inputs = (summary, body.key, git, linked_from, related[:5], edit, self.site)
+            seen = self.known_pages.get(path)
+            if seen is not None and seen[0] == inputs:
+                self.card_page_memo[path] = seen
+                pages.append(seen[1])
+                continue
             extra = {
                 "card": summary,
                 "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
@@ -168,17 +197,17 @@ class SitePlan:
                     "last_date": git.last_date.isoformat() if git and git.last_date else None,
                     "verified_by": git.verified_by if git and self.internal else None,
                 },
-                "backlinks": [self.summaries[p] for p in backlinks.get(path, [])],
+                "backlinks": linked_from,
                 "related": related[:5],
                 "edit_url": edit,
             }
             url = card_url(path)
             context = {**self._base(url, summary["lang"]), **extra}
-            pages.append(
-                Page(
-                    url, "card.html", {**context, "body": body.html}, {**context, "body": body.key}
-                )
+            page = Page(
+                url, "card.html", {**context, "body": body.html}, {**context, "body": body.key}
             )
+            self.card_page_memo[path] = (inputs, page)
+            pages.append(page)
         return pages
 
     def tag_pages(self) -> list[Page]:

@@ -263,6 +263,51 @@ def split_fields(text: str) -> tuple[dict[str, str], str]:
     return {}, text  # never closed: treat it all as body
 
 
+KeyLine = tuple[str, str, str] | None  # (key, raw rest of the line, stripped rest)
+_UNSEEN: KeyLine = ("", "", "")
+
+
+def front_fields(front: str, memo: dict[str, KeyLine] | None = None) -> dict[str, str]:
+    """The fields of a closed front-matter block (opening line to closing line, both
+    included), the same ``split_fields`` gives.
+
+    ``memo`` remembers, per line, whether it starts a key: across the versions of a
+    history most lines repeat (``owner: ana``, a title), so a pass that splits hundreds
+    of thousands of versions runs the key-line regex once per distinct line.
+    """
+    first, last = front.find("\n"), front.rfind("\n")
+    if not 0 <= first < last:
+        return {}
+    if memo is None:
+        memo = {}
+    fields: dict[str, str] = {}
+    current: KeyLine = None
+    continued: list[str] | None = None  # the current value's lines, once it has several
+    for line in front[first + 1 : last].split("\n"):
+        hit = memo.get(line, _UNSEEN)
+        if hit is _UNSEEN:
+            match = _KEY_LINE.match(line)
+            if match:
+                rest = line[match.end() :]
+                hit = (match.group(2).strip(), rest, rest.strip())
+            else:
+                hit = None
+            memo[line] = hit
+        if hit is not None:
+            if continued is not None and current is not None:
+                fields[current[0]] = "\n".join(continued).strip()
+                continued = None
+            current = hit
+            fields[hit[0]] = hit[2]
+        elif current is not None:
+            if continued is None:
+                continued = [current[1]]
+            continued.append(line)
+    if continued is not None and current is not None:
+        fields[current[0]] = "\n".join(continued).strip()
+    return fields
+
+
 def scalar(raw: str | None) -> str | None:
     """A raw YAML scalar as text: quotes and a trailing ``# comment`` removed."""
     if raw is None:

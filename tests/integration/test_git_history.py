@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 
-from kbcli.adapters.git_history import CACHE_NAME, ShallowClone, load_history
+from kbcli.adapters import history_cache
+from kbcli.adapters.git_history import CACHE_NAME, ShallowClone, _summarise, load_history
+from kbcli.adapters.history_cache import JOURNAL_NAME
+from kbcli.core.history import split_fields
 from tests.helpers import KbRepo, git, make_repo, run_kb
 
 CARD = "---\ntitle: {title}\nowner: ana\nverified_at: {verified}\n---\n{body}\n"
@@ -131,6 +136,109 @@ def _summary(history) -> dict[str, list[tuple[str, str | None, bool]]]:
     }
 
 
+def _everything(history) -> tuple:
+    """All a history says, to compare a journal-extended cache with a fresh pass."""
+
+    def card(h) -> list[tuple]:
+        return [
+            (
+                (c.commit.sha, c.commit.seq, c.path, c.old_path),
+                (c.created, c.deleted, c.body_changed, c.keys, tuple(c.values.items())),
+            )
+            for c in h.changes
+        ]
+
+    return (
+        history.tip,
+        history.commit_count,
+        [(path, card(h)) for path, h in history.cards.items()],
+        [card(h) for h in history.deleted],
+        sorted((path, c.sha) for path, c in history.touched.items()),
+        sorted((email, c.sha) for email, c in history.authors.items()),
+    )
+
+
+def _edit(repo: KbRepo, path: str, body: str, day: int, verified: str = "2026-01-05") -> None:
+    repo.write(path, card(path, body, verified))
+    repo.commit(f"edit {path}", when=f"2026-03-{day:02d}T10:00:00Z")
+
+
+def test_new_commits_are_appended_to_the_journal_and_equal_a_fresh_pass(
+    kb_repo: KbRepo, tmp_path: Path
+):
+    build_history(kb_repo)
+    cache = tmp_path / "cache"
+    load_history(kb_repo.path, cache)
+    base = (cache / CACHE_NAME).read_bytes()
+    journal = (cache / CACHE_NAME).with_name(JOURNAL_NAME)
+
+    _edit(kb_repo, "b/uno.md", "edited in March", 1)
+    git(kb_repo.path, "mv", "b/three.md", "b/tres.md")
+    kb_repo.commit("rename three", when="2026-03-02T10:00:00Z")
+    first = load_history(kb_repo.path, cache)
+    _edit(kb_repo, "b/new.md", "a new card", 3, verified="2026-03-03")
+    git(kb_repo.path, "rm", "-q", "b/two.md")
+    kb_repo.commit("drop two again", when="2026-03-04T10:00:00Z")
+    second = load_history(kb_repo.path, cache)
+
+    assert (cache / CACHE_NAME).read_bytes() == base  # the base was not rewritten
+    assert journal.is_file()
+    assert _everything(first) != _everything(second)
+    assert _everything(second) == _everything(load_history(kb_repo.path, tmp_path / "fresh"))
+    # and a run that reads base + journal gives the same again
+    assert _everything(load_history(kb_repo.path, cache)) == _everything(second)
+
+
+def test_a_journal_record_that_does_not_chain_is_ignored_and_dropped(
+    kb_repo: KbRepo, tmp_path: Path
+):
+    build_history(kb_repo)
+    cache = tmp_path / "cache"
+    load_history(kb_repo.path, cache)
+    journal = (cache / CACHE_NAME).with_name(JOURNAL_NAME)
+    _edit(kb_repo, "b/uno.md", "one", 1)
+    load_history(kb_repo.path, cache)
+    record = journal.read_bytes()[16:]
+    # the same record again (as a concurrent run would append it), then a torn one
+    journal.write_bytes(journal.read_bytes() + record + record[:20])
+    _edit(kb_repo, "b/uno.md", "two", 2)
+    extended = load_history(kb_repo.path, cache)
+    assert _everything(extended) == _everything(load_history(kb_repo.path, tmp_path / "fresh"))
+    assert len(journal.read_bytes()) < 16 + 3 * len(record)  # the bad tail is gone
+    assert _everything(load_history(kb_repo.path, cache)) == _everything(extended)
+
+
+def test_a_long_journal_is_folded_into_a_new_base(
+    kb_repo: KbRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(history_cache, "_MAX_RECORDS", 2)
+    build_history(kb_repo)
+    cache = tmp_path / "cache"
+    load_history(kb_repo.path, cache)
+    journal = (cache / CACHE_NAME).with_name(JOURNAL_NAME)
+    for day in (1, 2):
+        _edit(kb_repo, "b/uno.md", f"edit {day}", day)
+        load_history(kb_repo.path, cache)
+    assert journal.is_file()
+    _edit(kb_repo, "b/uno.md", "edit 3", 3)
+    folded = load_history(kb_repo.path, cache)
+    assert not journal.exists()
+    assert _everything(folded) == _everything(load_history(kb_repo.path, tmp_path / "fresh"))
+
+
+def test_a_rewritten_history_under_a_journal_is_recomputed(kb_repo: KbRepo, tmp_path: Path):
+    build_history(kb_repo)
+    cache = tmp_path / "cache"
+    load_history(kb_repo.path, cache)
+    _edit(kb_repo, "b/uno.md", "soon rewritten", 1)
+    load_history(kb_repo.path, cache)
+    git(kb_repo.path, "reset", "-q", "--hard", "HEAD~1")
+    _edit(kb_repo, "b/uno.md", "the rewrite", 2)
+    rewritten = load_history(kb_repo.path, cache)
+    assert _everything(rewritten) == _everything(load_history(kb_repo.path, tmp_path / "fresh"))
+    assert not (cache / CACHE_NAME).with_name(JOURNAL_NAME).exists()
+
+
 def test_kb_root_in_a_subfolder_of_the_git_repo(tmp_path: Path):
     outer = tmp_path / "project"
     outer.mkdir()
@@ -183,3 +291,38 @@ def test_report_outside_git_runs_front_matter_checks_and_says_history_was_skippe
     assert "expired" in result.stdout
     assert "skipped history checks" in result.stdout
     assert shutil.which("git")
+
+
+def _reference_summary(data: bytes) -> tuple[bytes, dict[str, str]]:
+    """What a version's summary meant before it was computed on bytes: decode, split."""
+    if not data.startswith(b"---"):
+        return hashlib.blake2b(data, digest_size=16).digest(), {}
+    fields, body = split_fields(data.decode("utf-8", "replace"))
+    return hashlib.blake2b(body.encode(), digest_size=16).digest(), fields
+
+
+SUMMARY_PIECES = [
+    b"---",
+    b"--- ",
+    b"---\r",
+    b"...",
+    b"--- x",
+    b"title: A",
+    b"owner: ana",
+    b"- bob",
+    b"  nested: 1",
+    b"body text",
+    b"",
+    b"\xff\xfe bad utf-8",
+    b"caf\xc3\xa9: ok",
+    b"# h",
+]
+
+
+def test_blob_summary_on_bytes_matches_decoding_and_splitting_the_text():
+    rng = random.Random(7)
+    for _ in range(4000):
+        lines = [rng.choice(SUMMARY_PIECES) for _ in range(rng.randint(0, 8))]
+        data = b"\n".join(lines) + rng.choice([b"", b"\n"])
+        summary = _summarise(data)
+        assert (summary.body, summary.fields) == _reference_summary(data), data

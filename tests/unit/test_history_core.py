@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,6 +11,8 @@ from kbcli.core.history import (
     CardHistory,
     Change,
     Commit,
+    KeyLine,
+    front_fields,
     glob_regex,
     repo_glob,
     scalar,
@@ -36,6 +39,52 @@ def test_split_fields_keeps_raw_values_and_continuation_lines():
 )
 def test_split_fields_without_a_closed_front_matter_is_all_body(text: str):
     assert split_fields(text) == ({}, text)
+
+
+# Lines chosen to hit every branch of the key-line rule: quoted keys, colons in values,
+# continuation lines, comments, list items, fences, CRLF, blank lines, a repeated key.
+TRICKY_LINES = [
+    "title: A",
+    'title: "A: b"',
+    "'quoted': 1",
+    '"dq": x',
+    "owner:",
+    "- ana",
+    "  - bob",
+    "  nested: 1",
+    "# comment: no",
+    "-dash: no",
+    "url: http://x.test/a:b",
+    "key:value",
+    "tabbed:\tvalue",
+    "verified_at: 2026-01-02  # ok",
+    "",
+    "   ",
+    "title: again\r",
+    "spaced key : v",
+    "---",
+    "...",
+    "--- ",
+    "text with no colon",
+    "k: ",
+    "é: ü",
+]
+
+
+def _random_front(rng: random.Random) -> str:
+    lines = [rng.choice(TRICKY_LINES) for _ in range(rng.randint(0, 9))]
+    lines = [line for line in lines if line.rstrip("\r ") not in ("---", "...")]
+    return "\n".join(["---", *lines, rng.choice(["---", "...", "--- \r"])])
+
+
+def test_front_fields_agrees_with_split_fields_on_random_front_matter():
+    rng = random.Random(4)
+    memo: dict[str, KeyLine] = {}  # shared, as a history pass shares it
+    for _ in range(3000):
+        front = _random_front(rng)
+        expected = split_fields(front + "\nbody\n")[0]
+        assert front_fields(front) == expected, front
+        assert list(front_fields(front, memo).items()) == list(expected.items()), front
 
 
 @pytest.mark.parametrize(

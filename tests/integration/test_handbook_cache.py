@@ -1,0 +1,280 @@
+"""The handbook's render cache: what a rebuild skips, and that it never skips too much.
+
+Each test builds a real git repo twice (or more) and checks that exactly the pages
+whose inputs changed are written again, and that they then say what a build from
+scratch says. ``kb serve``'s in-memory path (``LiveState`` + ``BuildMemo``) is held
+to the same standard: after a series of saves its site is byte-identical to a cold
+build of the same cards.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.helpers import KbRepo, run_kb
+from tests.integration.test_handbook_build import TODAY, card, written
+
+LATER = "2027-06-01"  # Invoices (verified 2026-11-01, default cadence) has expired by then
+
+
+def build(root: Path, out: Path, *args: str, today: str = TODAY) -> str:
+    # Related cards are left out: they come from the search index and are kept per card
+    # while its body is unchanged, by design (see kbcli/handbook.py), so they are the one
+    # part of a page an incremental build may show older than a build from scratch.
+    result = run_kb(
+        "--kb", str(root), "--today", today, "build", "--out", str(out), "--no-search",
+        "--no-related", *args
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def site_files(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a site with its modification time: a rewrite changes the time."""
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def repo(kb_repo: KbRepo) -> KbRepo:
+    kb_repo.write("billing/refunds.md", card("Refunds", "See [[Invoices]] first."))
+    kb_repo.write("billing/invoices.md", card("Invoices", "Download them."))
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="tax"))
+    kb_repo.commit("cards", when="2026-11-02T09:00:00Z", author="Ana Souza")
+    return kb_repo
+
+
+def changed_pages(before: dict[str, tuple[bytes, int]], out: Path) -> set[str]:
+    after = site_files(out)
+    return {name for name, (_, mtime) in after.items() if before.get(name, (b"", 0))[1] != mtime}
+
+
+def test_a_build_with_nothing_changed_rewrites_no_file_and_is_byte_identical(
+    kb_repo: KbRepo,
+) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+    build(root, out)
+    before = site_files(out)
+    again = build(root, out)
+    assert written(again) == 0 and "0 bodies rendered" in again
+    assert site_files(out) == before  # same bytes, and no file even touched
+
+
+def test_retitling_a_card_rewrites_the_pages_that_show_its_title(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+    build(root, out)
+    before = site_files(out)
+    kb_repo.write("billing/refunds.md", card("Refund a charge", "See [[Invoices]] first."))
+    stdout = build(root, out)
+    assert "0 bodies rendered" in stdout  # the title is front matter: the body is the same
+    changed = changed_pages(before, out)
+    # Its own page, the page it links to (the backlink shows its title), the lists.
+    assert {"billing/refunds.html", "billing/invoices.html", "index.html"} <= changed
+    assert "tags/billing.html" in changed and "owners/ana.html" in changed
+    assert "billing/tax.html" not in changed  # nothing on it names Refunds
+    invoices = (out / "billing/invoices.html").read_text(encoding="utf-8")
+    assert "Refund a charge" in invoices and ">Refunds<" not in invoices
+
+
+def test_retitling_a_link_target_rerenders_the_bodies_that_link_to_it_by_title(
+    kb_repo: KbRepo,
+) -> None:
+    root = repo(kb_repo).path
+    kb_repo.write("billing/fees.md", card("Late fees", "See [[Tax rules]]."))
+    kb_repo.write("billing/tax.md", card("Tax rules", "Tax rules.", tags="tax"))
+    out = root.parent / "site"
+    build(root, out)
+    assert 'href="tax.html"' in (out / "billing/fees.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Sales tax", "Tax rules.", tags="tax"))
+    stdout = build(root, out)
+    # fees' [[Tax rules]] named the old title: its body is rendered again, the link broken.
+    assert "1 bodies rendered" in stdout
+    assert 'class="broken-link"' in (out / "billing/fees.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax rules", "Tax rules.", tags="tax"))
+    build(root, out)
+    assert 'href="tax.html"' in (out / "billing/fees.html").read_text(encoding="utf-8")
+
+
+def test_a_later_day_rewrites_the_pages_whose_trust_changed(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+    build(root, out)
+    page = (out / "billing/invoices.html").read_text(encoding="utf-8")
+    assert 'data-trust="verified"' in page
+    before = site_files(out)
+    stdout = build(root, out, today=LATER)
+    assert "0 bodies rendered" in stdout  # bodies do not depend on the day; badges do
+    assert {"billing/invoices.html", "index.html", "health.html"} <= changed_pages(before, out)
+    page = (out / "billing/invoices.html").read_text(encoding="utf-8")
+    assert 'data-trust="expired"' in page
+
+
+def test_a_template_change_rewrites_the_pages_that_use_it(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+    build(root, out)
+    before = site_files(out)
+    kb_repo.write(
+        "templates/handbook/tag.html",
+        '{% extends "default:tag.html" %}{% block title %}Tag {{ tag }}{% endblock %}',
+    )
+    stdout = build(root, out)
+    assert "0 bodies rendered" in stdout
+    assert "<title>Tag billing</title>" in (out / "tags/billing.html").read_text(encoding="utf-8")
+    assert "tags/billing.html" in changed_pages(before, out)
+
+
+def test_every_incremental_build_matches_a_build_from_scratch(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    build(root, out)
+    kb_repo.write("billing/tax.md", card("Tax", "See [refunds](refunds.md).", tags="tax, billing"))
+    kb_repo.write("billing/invoices.md", card("Invoices", "Download them.", owner="bo"))
+    build(root, out, today=LATER)
+    build(root, fresh, today=LATER)
+    assert _bytes(out) == _bytes(fresh)
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in site_files(out).items()}
+
+
+# --- kb serve's in-memory path ----------------------------------------------------------------
+
+
+class Preview:
+    """What ``kb serve`` does on every save, in this process: refresh, build with the memo."""
+
+    def __init__(self, root: Path, out: Path, today: str = TODAY) -> None:
+        from kbcli.handbook_serve import LiveState
+
+        self.root, self.out, self.today = root, out, today
+        self.live = LiveState()
+
+    def save(self, changed: set[str] | None = None) -> object:
+        from kbcli.context import RunContext
+        from kbcli.handbook import run_build
+
+        ws = RunContext(kb_dir=str(self.root), today_text=self.today).workspace
+        self.live.refresh(ws, changed)
+        report = run_build(
+            ws, self.out, "internal", search=False, related=False, memo=self.live.memo
+        )
+        self.live.remember(ws)
+        return report
+
+
+def test_serve_rebuilds_match_a_cold_build_after_each_kind_of_save(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "serve-site"
+    preview = Preview(root, out)
+    preview.save()
+
+    def check(changed: set[str] | None) -> object:
+        report = preview.save(changed)
+        fresh = root.parent / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(root, fresh)
+        assert _bytes(out) == _bytes(fresh)
+        return report
+
+    refunds = str(root / "billing/refunds.md")
+    kb_repo.write("billing/refunds.md", card("Refunds", "See [[Invoices]] now."))
+    report = check({refunds})
+    assert report.bodies_rendered == 1 and report.written == 1  # type: ignore[attr-defined]
+    kb_repo.write("billing/refunds.md", card("Refund a charge", "See [[Invoices]] now."))
+    check({refunds})  # a new title: backlinks, lists
+    kb_repo.write("billing/invoices.md", card("Invoice downloads", "Download them."))
+    check({str(root / "billing/invoices.md")})  # [[Invoices]] in refunds is broken now
+    kb_repo.write("billing/new.md", card("New", "Links to [[Tax]]."))
+    check({str(root / "billing/new.md")})  # a new card
+    (root / "billing/tax.md").unlink()
+    check({str(root / "billing/tax.md")})  # a card gone: its page goes, the link breaks
+    kb_repo.write(
+        "templates/handbook/_badge.html", "{% macro badge(t) %}<b>{{ t.state }}</b>{% endmacro %}"
+    )
+    check({str(root / "templates/handbook/_badge.html")})
+    (root / "people.yaml").write_text("ana:\n  name: Ana S.\n", encoding="utf-8")
+    check({str(root / "people.yaml")})  # the roster: owner names on every page
+    kb_repo.write("billing/moved/deep.md", card("Deep", "Deep card."))
+    check(None)  # no change list (or a folder event): every file is checked
+
+
+def test_serve_with_a_later_day_rewrites_trust_badges(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "serve-site"
+    preview = Preview(root, out)
+    preview.save()
+    preview.today = LATER
+    preview.save(set())
+    fresh = root.parent / "fresh"
+    build(root, fresh, today=LATER)
+    assert _bytes(out) == _bytes(fresh)
+    assert 'data-trust="expired"' in (out / "billing/invoices.html").read_text(encoding="utf-8")
+
+
+# --- the whole-build check: nothing read has changed ------------------------------------------
+
+
+def test_an_unchanged_build_still_reports_broken_links_and_restores_a_deleted_page(
+    kb_repo: KbRepo,
+) -> None:
+    root = repo(kb_repo).path
+    kb_repo.write("billing/fees.md", card("Fees", "See [[Nowhere]]."))
+    out = root.parent / "site"
+    args = ("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-search")
+    first = run_kb(*args, "--no-related")
+    again = run_kb(*args, "--no-related")
+    assert "broken link 'Nowhere'" in first.stderr and again.stderr == first.stderr
+    assert "0 written" in again.stdout and "1 broken link(s)" in again.stdout
+    (out / "billing/tax.html").unlink()
+    restored = build(root, out)
+    assert written(restored) == 1 and (out / "billing/tax.html").is_file()
+
+
+def test_config_commits_and_search_each_count_as_a_change(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+    build(root, out)
+    (root / "kb.toml").write_text('[handbook]\ntitle = "Acme help"\n', encoding="utf-8")
+    assert written(build(root, out)) > 5
+    assert "Acme help" in (out / "index.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="tax"))  # same text
+    kb_repo.commit("touch", when="2026-11-10T09:00:00Z", author="Bo Lund")
+    build(root, out)  # a new HEAD: the history, so the last-edit facts, are read again
+    assert "Bo Lund" not in (out / "billing/tax.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited.", tags="tax"))
+    kb_repo.commit("edit", when="2026-11-11T09:00:00Z", author="Bo Lund")
+    build(root, out)
+    assert "Bo Lund" in (out / "billing/tax.html").read_text(encoding="utf-8")
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
+    assert result.exit_code == 0 and "search index" in result.stdout
+    assert (out / "pagefind").is_dir()
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited twice.", tags="tax"))
+    build(root, out)  # --no-search: the index no longer matches the pages
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited.", tags="tax"))
+    build(root, out)
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
+    assert "0 written" in result.stdout and "search index" in result.stdout  # indexed again
+
+
+def test_serve_lists_every_card_again_when_a_folder_moves(kb_repo: KbRepo) -> None:
+    from kbcli.handbook_serve import watch_filter
+
+    root = repo(kb_repo).path
+    out = root.parent / "serve-site"
+    preview = Preview(root, out)
+    preview.save()
+    (root / "billing").rename(root / "money")
+    keep = watch_filter(root.resolve(), out)
+    assert keep(None, str(root / "billing")) and keep(None, str(root / "money"))
+    preview.save({str(root / "billing"), str(root / "money")})
+    assert (out / "money/refunds.html").is_file() and not list(out.glob("billing/*"))
+    fresh = root.parent / "fresh"
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
