@@ -60,12 +60,9 @@ def report(
         )
         title = workspace.config.handbook.title
         if json:
-            import sys
+            from kbcli.output import print_json
 
-            from kbcli.json_text import dumps
-
-            # The same text print_json writes, without json's slow indented encoder.
-            sys.stdout.write(dumps(report_json(model)) + "\n")
+            print_json(report_json(model))
         elif format == "markdown":
             typer.echo(report_markdown(model, roster, title=title), nl=False)
         else:
