@@ -508,12 +508,12 @@ class HandbookBuild:
         try:
             with path.open("rb") as handle:
                 data = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        except Exception:  # unpickling damaged bytes can raise almost anything: rebuild
             return {}
         return data if isinstance(data, dict) else {}
 
     def _dump_pickle(self, path: Path, slot: str, data: dict[str, Any]) -> None:
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # kb serve and kb build at once
         with tmp.open("wb") as handle:
             pickle.dump(data, handle, protocol=5)
         tmp.replace(path)

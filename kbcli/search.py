@@ -433,14 +433,14 @@ def search(
     """
     try:
         query = parse_query(text)
+        if query.is_empty:
+            raise QueryError(
+                'give something to search for, e.g. kb search "refund duplicate charge"'
+            )
     except QueryError as error:
-        if started is not None:
+        if started is not None:  # stop the freshness check nobody will read
             started.close()
         raise KbError(str(error)) from None
-    if query.is_empty:
-        if started is not None:
-            started.close()
-        raise KbError('give something to search for, e.g. kb search "refund duplicate charge"')
     if not sync_first:
         index = open_index(workspace)
     else:

@@ -6,7 +6,7 @@ for the libraries it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +27,8 @@ class Workspace:
     config: KbConfig
     today: date
     cwd: Path
+    # The trust of every card, with the catalog it was judged on (see ``assessed``).
+    _assessed: tuple[Catalog, list[Assessed]] | None = field(default=None, init=False, repr=False)
 
     @property
     def root(self) -> Path:
@@ -48,11 +50,9 @@ class Workspace:
         # Trust of every card, once per catalog: the handbook and the health findings both
         # ask for it in one build (kb serve swaps the catalog in after a save).
         catalog = self.catalog
-        memo = self.__dict__.get("_assessed")
-        if memo is None or memo[0] is not catalog:
-            memo = (catalog, catalog.assess(self.config.trust_policy, self.today))
-            self.__dict__["_assessed"] = memo
-        items: list[Assessed] = memo[1]
+        if self._assessed is None or self._assessed[0] is not catalog:
+            self._assessed = (catalog, catalog.assess(self.config.trust_policy, self.today))
+        items = self._assessed[1]
         return card_filter.apply(items) if card_filter else list(items)
 
     def assess(self, card: Card) -> Assessed:

@@ -140,6 +140,22 @@ def test_every_incremental_build_matches_a_build_from_scratch(kb_repo: KbRepo) -
     assert _bytes(out) == _bytes(fresh)
 
 
+def test_a_damaged_build_cache_means_a_full_build_never_an_error(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    build(root, out)
+    caches = sorted((root / ".kb" / "handbook").glob("*.pickle"))
+    assert caches, "the build keeps its manifest and rendered bodies under .kb/handbook"
+    for damage in (b"", b"\x80\x05garbage", b"\x80\x05\x95\x10\x00", b"not a pickle at all"):
+        for cache in caches:
+            cache.write_bytes(damage)
+        kb_repo.write("billing/tax.md", card("Tax", f"Tax rules, {len(damage)}.", tags="tax"))
+        build(root, out)
+        build(root, fresh)
+        assert _bytes(out) == _bytes(fresh)
+        shutil.rmtree(fresh)
+
+
 def _bytes(out: Path) -> dict[str, bytes]:
     return {name: data for name, (data, _) in site_files(out).items()}
 
