@@ -61,7 +61,7 @@ class _Scope:
 
 def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
     """Run every rule in scope and grade the findings; raises KbError when kb cannot run."""
-    from kbcli.health import paused_gc
+    from kbcli.gc_pause import paused_gc
 
     with paused_gc():
         return _run_check(workspace, options)

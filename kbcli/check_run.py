@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from kbcli.check import CheckOptions, run_check
 from kbcli.errors import KbError
-from kbcli.health import paused_gc, rule_policy
+from kbcli.gc_pause import paused_gc
+from kbcli.health import rule_policy
 
 if TYPE_CHECKING:
     from kbcli.context import RunContext

@@ -25,9 +25,7 @@ A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) un
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -38,6 +36,7 @@ from kbcli.core.findings import Finding, from_problem
 from kbcli.core.history import CardHistory, RepoHistory
 from kbcli.core.severity import RulePolicy
 from kbcli.errors import ConfigError
+from kbcli.gc_pause import paused_gc
 
 if TYPE_CHECKING:
     from kbcli.core.report import Report
@@ -72,24 +71,6 @@ def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHi
         memo["history"] = history
     found: RepoHistory | None = memo["history"]
     return found
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Run a block without CPython's cyclic garbage collector.
-
-    Reading a big knowledge base keeps millions of objects alive (cards, histories,
-    findings) and makes almost no reference cycles; the collector would walk all of
-    them again and again as they pile up, which costs about a third of the CPU time of
-    ``kb report`` on 100,000 cards. Reference counting still frees everything else.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Health:

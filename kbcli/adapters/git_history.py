@@ -41,7 +41,6 @@ from kbcli.adapters.history_cache import (
     changes_of,
     commit_count,
     first_commit,
-    no_cycle_collection,
     read_state,
     write_state,
 )
@@ -56,6 +55,7 @@ from kbcli.core.history import (
     utc_from_timestamp,
 )
 from kbcli.errors import KbError
+from kbcli.gc_pause import paused_gc
 
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
@@ -129,7 +129,7 @@ def load_history(
 
 def update_state(root: Path, place: GitPlace, cache: Path) -> dict[str, Any]:
     """Bring the cached pass up to HEAD: reuse it, extend it, or recompute it."""
-    with no_cycle_collection():
+    with paused_gc():
         state = read_state(cache, place.prefix, place.shallow)
         if place.head is None:
             return _empty_state(place)

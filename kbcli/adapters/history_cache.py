@@ -18,14 +18,15 @@ grows past a share of the base, the next run folds it into a new base.
 from __future__ import annotations
 
 import contextlib
-import gc
 import marshal
 import mmap
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from kbcli.gc_pause import paused_gc
 
 CACHE_VERSION = 7
 CACHE_NAME = "history/state.marshal"
@@ -68,20 +69,6 @@ def encode(raw: Any, store: Store | None) -> bytes:
     return raw if isinstance(raw, bytes) else marshal.dumps(raw)
 
 
-@contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """A pass builds millions of small tuples and no cycles; the cycle collector would
-    scan them again and again as they pile up (a third of the replay's time, measured
-    on 50,000 commits)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 # The big parts of a state, decoded only when something asks for them.
 SECTIONS = ("commits", "touched", "authors", "deleted", "live")
 
@@ -99,7 +86,7 @@ class LazyState(dict[str, Any]):
         raw = self.sections.pop(key, None)
         if raw is None:
             raise KeyError(key)
-        with no_cycle_collection():
+        with paused_gc():
             if key == "live":
                 paths = marshal.loads(raw)
                 value: Any = dict(zip(paths, range(len(paths)), strict=True))

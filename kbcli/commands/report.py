@@ -41,7 +41,8 @@ def report(
     Example: kb report --format markdown --owner ana
     """
     from kbcli.errors import KbError
-    from kbcli.health import health_report, paused_gc
+    from kbcli.gc_pause import paused_gc
+    from kbcli.health import health_report
     from kbcli.views_health import render_report, report_json, report_markdown
 
     if format not in FORMATS:
