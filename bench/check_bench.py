@@ -131,11 +131,11 @@ from datetime import date
 from pathlib import Path
 from kbcli.config import load_config
 from kbcli.workspace import Workspace
-from kbcli.check import CheckOptions, _content_findings, _load_cards, _scope
-from kbcli.progress import Progress
-from kbcli.health import collect_findings
-from kbcli.formats import json as fmt
-from kbcli.check import run_check
+from kbcli.usecases.check import CheckOptions, _content_findings, _load_cards, _scope
+from kbcli.cli.progress import Progress
+from kbcli.usecases.health import collect_findings
+from kbcli.cli.formats import json as fmt
+from kbcli.usecases.check import run_check
 root = Path(sys.argv[1]).resolve()
 ws = Workspace(load_config(root), date.today(), root)
 t0 = time.perf_counter()

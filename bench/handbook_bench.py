@@ -171,9 +171,9 @@ def serve_edits(repo: Path, out: Path, runs: int) -> list[float]:
     """What ``kb serve`` does on save, in-process: refresh the saved file, rebuild with the
     memory of the last build, time it. Like ``kb serve``, the garbage collection after a
     build (``_settle``) runs once the build is reported, outside the timed part."""
-    from kbcli.context import RunContext
-    from kbcli.handbook import run_build
-    from kbcli.handbook_serve import LiveState, _settle
+    from kbcli.cli.context import RunContext
+    from kbcli.usecases.handbook import run_build
+    from kbcli.usecases.serve import LiveState, _settle
 
     def rebuild(live: LiveState, changed: set[str] | None) -> float:
         start, cpu = time.perf_counter(), time.process_time()

@@ -1,6 +1,6 @@
 """Allow ``python -m kbcli``."""
 
-from kbcli.main import main
+from kbcli.cli.main import main
 
 if __name__ == "__main__":
     main()

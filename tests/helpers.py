@@ -27,8 +27,8 @@ class Result:
 
 
 def run_kb(*args: str, cwd: Path | None = None, stdin: str = "") -> Result:
-    """Run ``kb ARGS`` in-process through ``kbcli.app.run``: the same exit path users get."""
-    from kbcli.app import run
+    """Run ``kb ARGS`` in-process through ``kbcli.cli.app.run``: the same exit path users get."""
+    from kbcli.cli.app import run
 
     out, err = io.StringIO(), io.StringIO()
     old_cwd, old_stdin = Path.cwd(), sys.stdin

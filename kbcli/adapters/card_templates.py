@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbcli.adapters.resources import templates_dir
 from kbcli.errors import KbError
-from kbcli.resources import templates_dir
 
 _HEADER = re.compile(r"\A\{#-?\s*kb-template\s*\n(?P<yaml>.*?)\n\s*-?#\}", re.DOTALL)
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from kbcli.adapters.gc_pause import paused_gc
 from kbcli.adapters.history_cache import (
     CACHE_NAME,
     CACHE_VERSION,
@@ -55,7 +56,6 @@ from kbcli.core.history import (
     utc_from_timestamp,
 )
 from kbcli.errors import KbError
-from kbcli.gc_pause import paused_gc
 
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from kbcli.gc_pause import paused_gc
+from kbcli.adapters.gc_pause import paused_gc
 
 CACHE_VERSION = 7
 CACHE_NAME = "history/state.marshal"

@@ -2,7 +2,7 @@
 
 Kept apart from the Tantivy adapter, and light to import: ``kb search`` opens the
 manifest's files (``ManifestFiles``) before anything else, then starts ``git status``
-(``kbcli.freshness``).
+(``kbcli.usecases.freshness``).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli.adapters.resources import templates_dir
 from kbcli.errors import KbError
-from kbcli.resources import templates_dir
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,7 +61,7 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         # No stat of every template file on every page: the build keeps one environment
-        # per fingerprint of all template files (kbcli.handbook), so a changed template
+        # per fingerprint of all template files (kbcli.usecases.handbook), so a changed template
         # always gets a fresh environment.
         auto_reload=False,
     )

@@ -1,7 +1,7 @@
 """The health report of a whole knowledge base: trust score, findings, owners, urgent cards.
 
 Pure: built from the assessed cards, their findings and the roster; rendered by
-``kbcli/views_report.py`` as a terminal page, JSON or a markdown digest per owner.
+``kbcli/cli/views/`` as a terminal page, JSON or a markdown digest per owner.
 """
 
 from __future__ import annotations

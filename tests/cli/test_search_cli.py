@@ -289,7 +289,9 @@ def test_the_fast_path_prints_what_the_typer_path_prints(example_kb: Path) -> No
     from tests.helpers import REPO_ROOT
 
     def fast(*args: str) -> subprocess.CompletedProcess[str]:
-        code = "import sys; from kbcli.main import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
+        code = (
+            "import sys; from kbcli.cli.main import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
+        )
         return subprocess.run(
             [sys.executable, "-c", code, *args],
             capture_output=True,
@@ -314,11 +316,11 @@ def test_the_fast_path_prints_what_the_typer_path_prints(example_kb: Path) -> No
 
 
 def test_a_git_status_started_before_another_sync_never_hides_an_edit(tmp_path: Path) -> None:
-    """The manifest is opened before git status starts (kbcli.freshness); that order matters
-    when another kb process indexes an edit in between."""
-    from kbcli.context import RunContext
-    from kbcli.freshness import FreshnessStart
-    from kbcli.search import search
+    """The manifest is opened before git status starts (kbcli.usecases.freshness); that order
+    matters when another kb process indexes an edit in between."""
+    from kbcli.cli.context import RunContext
+    from kbcli.usecases.freshness import FreshnessStart
+    from kbcli.usecases.search import search
     from tests.helpers import git
 
     repo = small_repo(tmp_path)

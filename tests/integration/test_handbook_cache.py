@@ -20,7 +20,7 @@ LATER = "2027-06-01"  # Invoices (verified 2026-11-01, default cadence) has expi
 
 def build(root: Path, out: Path, *args: str, today: str = TODAY) -> str:
     # Related cards are left out: they come from the search index and are kept per card
-    # while its body is unchanged, by design (see kbcli/handbook.py), so they are the one
+    # while its body is unchanged, by design (see kbcli/usecases/handbook.py), so they are the one
     # part of a page an incremental build may show older than a build from scratch.
     result = run_kb(
         "--kb", str(root), "--today", today, "build", "--out", str(out), "--no-search",
@@ -167,14 +167,14 @@ class Preview:
     """What ``kb serve`` does on every save, in this process: refresh, build with the memo."""
 
     def __init__(self, root: Path, out: Path, today: str = TODAY) -> None:
-        from kbcli.handbook_serve import LiveState
+        from kbcli.usecases.serve import LiveState
 
         self.root, self.out, self.today = root, out, today
         self.live = LiveState()
 
     def save(self, changed: set[str] | None = None) -> object:
-        from kbcli.context import RunContext
-        from kbcli.handbook import run_build
+        from kbcli.cli.context import RunContext
+        from kbcli.usecases.handbook import run_build
 
         ws = RunContext(kb_dir=str(self.root), today_text=self.today).workspace
         self.live.refresh(ws, changed)
@@ -280,7 +280,7 @@ def test_config_commits_and_search_each_count_as_a_change(kb_repo: KbRepo) -> No
 
 
 def test_serve_lists_every_card_again_when_a_folder_moves(kb_repo: KbRepo) -> None:
-    from kbcli.handbook_serve import watch_filter
+    from kbcli.usecases.serve import watch_filter
 
     root = repo(kb_repo).path
     out = root.parent / "serve-site"

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from kbcli.context import RunContext
-from kbcli.golden import evaluate, load_golden
+from kbcli.cli.context import RunContext
+from kbcli.usecases.golden import evaluate, load_golden
 from tests.helpers import REPO_ROOT, make_repo, run_kb
 
 GOLDEN = REPO_ROOT / "tests" / "golden" / "example-kb.yaml"
@@ -73,7 +73,7 @@ def test_a_busy_writer_never_blocks_searches_and_kb_index_waits_then_says_so(
     repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
     many_cards(repo.path, 20)
     assert run_kb("--kb", str(repo.path), "index").exit_code == 0
-    from kbcli.search import open_index
+    from kbcli.usecases.search import open_index
 
     workspace = RunContext(kb_dir=str(repo.path)).workspace
     holder = open_index(workspace)._writer(0.0)  # another process would hold this lock

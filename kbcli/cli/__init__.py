@@ -1,0 +1,1 @@
+"""Everything that knows typer, rich, argv or stdout: the `kb` command line."""

@@ -1,0 +1,69 @@
+"""kb build: render the handbook, a static site with trust on every page and browser search."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class AudienceChoice(StrEnum):
+    internal = "internal"
+    public = "public"
+
+
+def build(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: .kb/site in the repo)."),
+    ] = None,
+    audience: Annotated[
+        AudienceChoice,
+        typer.Option(
+            help="internal: every card; public: a help center of public cards only "
+            "(no internal cards or links, no owners, no health page)."
+        ),
+    ] = AudienceChoice.internal,
+    search: Annotated[
+        bool, typer.Option("--search/--no-search", help="Build the Pagefind search index.")
+    ] = True,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Rendering processes (default: all cores)."),
+    ] = None,
+    related: Annotated[
+        bool | None,
+        typer.Option(
+            "--related/--no-related",
+            help="Show related cards from the search index (default: on up to 2,000 cards).",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print the time of each build step.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when a card has a broken link.")
+    ] = False,
+) -> None:
+    """Render the cards to a static site; unchanged cards are not rendered again.
+
+    Broken links between cards are reported as file:line on stderr.
+
+    Example: kb build --audience public --out public-site
+    """
+    from kbcli.cli.views.handbook import build_summary
+    from kbcli.errors import ExitCode
+    from kbcli.usecases.handbook import run_build
+
+    report = run_build(
+        ctx.obj.workspace, out, audience.value, search=search, jobs=jobs, related=related
+    )
+    build_summary(report, timings=verbose)
+    raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(build)

@@ -1,0 +1,83 @@
+"""kb check: the CI gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FORMATS = ("text", "json", "github", "junit", "sarif", "gitlab")
+
+
+def check(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these cards or folders (default: every card).", metavar="PATHS"),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="Output: " + ", ".join(FORMATS) + ".", metavar="F"),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the output to FILE, not stdout.", metavar="FILE"
+        ),
+    ] = None,
+    report: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also write FORMAT to FILE, e.g. junit=kb-junit.xml (repeatable).",
+            metavar="FORMAT=FILE",
+        ),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            help="Pull-request mode: only cards changed since REF (and links the change broke).",
+            metavar="REF",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    queries: Annotated[
+        Path | None,
+        typer.Option(help="Also run the golden search queries in FILE (YAML).", metavar="FILE"),
+    ] = None,
+    allow_shallow: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shallow", help="Run in a shallow clone although history findings are wrong."
+        ),
+    ] = False,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List every rule with its severity and exit.")
+    ] = False,
+) -> None:
+    """Check every card: schema, trust, history, links and template sections.
+
+    Exits 0 when there is no error (warnings allowed), 1 when there are errors,
+    2 when kb could not run (configuration, usage, shallow clone, not a repository).
+    Severities come from kb.toml [check.rules] and [folders.PATH.rules].
+
+    Example: kb check --changed-since origin/main --format github
+    """
+    from kbcli.cli.check_run import run_command
+
+    run_command(
+        ctx.obj,
+        paths=tuple(paths or ()),
+        format=format,
+        output=output,
+        reports=tuple(report or ()),
+        changed_since=changed_since,
+        strict=strict,
+        queries=queries,
+        allow_shallow=allow_shallow,
+        list_rules=list_rules,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)

@@ -1,0 +1,67 @@
+"""kb list: the cards with their trust state, filtered."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+STATE_NAMES = ("verified", "due", "expired", "unverified", "no-owner")
+
+
+def list_cards(
+    ctx: typer.Context,
+    tag: Annotated[
+        list[str] | None, typer.Option(help="Only cards with this tag (repeatable).")
+    ] = None,
+    owner: Annotated[
+        list[str] | None, typer.Option(help="Only cards of this owner (repeatable).")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(help="Only cards with this status: draft, published, archived (repeatable)."),
+    ] = None,
+    state: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable)."
+        ),
+    ] = None,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (fields in the README).")
+    ] = False,
+) -> None:
+    """List cards with trust state, owner and expiry; broken cards are reported as file:line.
+
+    Exits 1 when a card has problems (the other cards are still listed).
+
+    Example: kb list --state expired --owner ana
+    """
+    from kbcli.cli.output import card_json, print_json, print_problems
+    from kbcli.cli.views.cards import card_table
+    from kbcli.core.cards import Status
+    from kbcli.core.catalog import CardFilter
+    from kbcli.errors import ExitCode, KbError
+
+    bad = [s for s in state or () if s not in STATE_NAMES]
+    if bad:
+        raise KbError(f"unknown --state {bad[0]!r}: use one of {', '.join(STATE_NAMES)}")
+    try:
+        statuses = tuple(Status(s) for s in status or ())
+    except ValueError as error:
+        raise KbError(f"{error}: use draft, published or archived") from None
+    workspace = ctx.obj.workspace
+    items = workspace.assessed(
+        CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ()))
+    )
+    problems = [(card.path, problem) for card, problem in workspace.catalog.problems()]
+    if json:
+        print_json([card_json(item, workspace.today) for item in items])
+    else:
+        card_table(items, workspace.today, workspace.config.roster)
+    print_problems(problems)
+    raise typer.Exit(ExitCode.FINDINGS if problems else ExitCode.OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="list")(list_cards)

@@ -1,0 +1,74 @@
+"""kb report: the health of the whole knowledge base at a glance."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+FORMATS = ("text", "markdown")
+
+
+def report(
+    ctx: typer.Context,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="Only the cards this person (or a team they belong to) owns."),
+    ] = None,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (fields in the README).")
+    ] = False,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="text, or markdown: a digest per owner to paste into an issue."
+        ),
+    ] = "text",
+    trend: Annotated[
+        bool, typer.Option("--trend", help="Add the weekly trust score, rebuilt from git history.")
+    ] = False,
+    weeks: Annotated[int, typer.Option(help="How many weeks --trend covers.", min=1)] = 12,
+    limit: Annotated[int, typer.Option(help="How many urgent cards to list.", min=0)] = 10,
+    allow_shallow: Annotated[
+        bool,
+        typer.Option("--allow-shallow", help="Go on in a shallow clone (history is incomplete)."),
+    ] = False,
+) -> None:
+    """Trust score, findings per rule, what each owner must verify and the most urgent cards.
+
+    History checks read git once (cached in .kb/history). Exits 0: use kb check to fail CI.
+
+    Example: kb report --format markdown --owner ana
+    """
+    from kbcli.adapters.gc_pause import paused_gc
+    from kbcli.cli.views.health import render_report, report_json, report_markdown
+    from kbcli.errors import KbError
+    from kbcli.usecases.health import health_report
+
+    if format not in FORMATS:
+        raise KbError(f"unknown --format {format!r}: use text or markdown")
+    workspace = ctx.obj.workspace
+    roster = workspace.config.roster
+    if owner is not None and roster.people and not roster.knows(owner):
+        raise KbError(f"--owner {owner!r} is not a person or team in people.yaml")
+    with paused_gc():  # the model holds every card and finding: see paused_gc
+        model = health_report(
+            workspace,
+            owner=owner,
+            trend_weeks=weeks if trend else 0,
+            urgent_limit=limit,
+            allow_shallow=allow_shallow,
+        )
+        title = workspace.config.handbook.title
+        if json:
+            from kbcli.cli.output import print_json
+
+            print_json(report_json(model))
+        elif format == "markdown":
+            typer.echo(report_markdown(model, roster, title=title), nl=False)
+        else:
+            render_report(model, roster, title=title)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

@@ -1,0 +1,59 @@
+"""kb search: ranked search with trust badges, snippets and the query language."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY",
+            help='Words, "phrases", -exclusions, key:value and is:state filters.',
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (fields in the README).")
+    ] = False,
+    paths_only: Annotated[
+        bool, typer.Option("--paths-only", help="Print only the paths, one per line.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show why each hit ranked where it did.")
+    ] = False,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="Include archived cards (hidden by default).")
+    ] = False,
+) -> None:
+    """Search the cards, best first, with each card's trust badge and a matching passage.
+
+    Query language: plain words (all required while that finds enough), "exact phrases",
+    -word to exclude, tag: owner: status: audience: lang: or any front-matter key:value,
+    and is:verified, is:due, is:expired, is:unverified, is:unowned. Exits 1 when nothing
+    matches, as grep does.
+
+    Example: kb search refund "duplicate charge" tag:billing -is:expired
+    """
+    from kbcli.cli.views.search import search_command
+
+    code = search_command(
+        ctx.obj,
+        query,
+        limit=limit,
+        json=json,
+        paths_only=paths_only,
+        explain=explain,
+        archived=archived,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    # Unknown "options" are query exclusions: kb search refund -stripe
+    app.command(context_settings={"ignore_unknown_options": True})(search)

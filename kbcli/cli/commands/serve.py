@@ -1,0 +1,72 @@
+"""kb serve: a live preview of the handbook that rebuilds and reloads on save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kbcli.cli.commands.build import AudienceChoice
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on; the default keeps the preview on this machine."),
+    ] = "127.0.0.1",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: .kb/serve in the repo)."),
+    ] = None,
+    audience: Annotated[
+        AudienceChoice, typer.Option(help="Preview the internal handbook or the public one.")
+    ] = AudienceChoice.internal,
+    search: Annotated[
+        bool, typer.Option("--search/--no-search", help="Build the Pagefind search index.")
+    ] = True,
+) -> None:
+    """Build the handbook, serve it, and rebuild only what changed when a card or template
+    is saved; open pages reload by themselves. Stop with Ctrl-C.
+
+    Example: kb serve --port 8080
+    """
+    from kbcli.cli.context import RunContext
+    from kbcli.cli.output import console, warn
+    from kbcli.cli.views.handbook import build_summary
+    from kbcli.usecases.handbook import run_build
+    from kbcli.usecases.serve import serve as run_serve
+
+    options = ctx.obj
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        warn(f"serving on {host}: anyone who can reach this machine can read the handbook")
+    target = out
+    first = options.workspace
+    if target is None:
+        target = first.config.cache_dir / "serve"
+    state = {"first": True}
+
+    def workspace() -> Workspace:
+        if state.pop("first", False):
+            return first
+        fresh: Workspace = RunContext(options.kb_dir, options.today_text).workspace
+        return fresh
+
+    run_serve(
+        workspace,
+        lambda ws, memo: run_build(ws, target, audience.value, search=search, memo=memo),
+        host=host,
+        port=port,
+        on_build=lambda report: build_summary(report),
+        on_error=lambda message: warn(f"rebuild failed: {message}"),
+        on_ready=lambda url: console().print(f"Serving {url} (Ctrl-C to stop)", soft_wrap=True),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

@@ -1,0 +1,56 @@
+"""The run context every command receives: global options, then a lazily built Workspace.
+
+Like zk's container, this is the one place that turns options into a configured
+workspace; commands never read kb.toml or the environment themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+
+@dataclass
+class RunContext:
+    kb_dir: str | None = None
+    today_text: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def today(self) -> date:
+        """The UTC calendar day that trust is judged on (``--today`` for what-ifs and tests)."""
+        if not self.today_text:
+            return datetime.now(UTC).date()
+        try:
+            return date.fromisoformat(self.today_text)
+        except ValueError:
+            raise KbError(
+                f"--today {self.today_text!r} is not an ISO date such as 2026-01-31"
+            ) from None
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        from kbcli.cli.output import warn
+        from kbcli.config import find_root, load_config
+        from kbcli.workspace import Workspace
+
+        try:
+            cwd = Path.cwd()
+        except FileNotFoundError:
+            raise KbError(
+                "the current folder no longer exists: cd into your knowledge repo"
+            ) from None
+        root = find_root(cwd, self.kb_dir)
+        config = load_config(root, os.environ, self.overrides)
+        for warning in config.warnings:
+            warn(warning)
+        return Workspace(config=config, today=self.today, cwd=cwd)

@@ -1,0 +1,120 @@
+"""``kb search`` without loading the CLI framework: the hot path of a support agent's day.
+
+Typer (with pydantic) takes longer to import than the whole search, so ``main`` hands
+plain ``kb [--kb P] [--today D] search [--limit N] [--json] [--paths-only] [--explain]
+[--archived] WORDS...`` command lines here. Anything else (``--help``, an unknown or
+malformed option, another command) returns None and takes the normal typer path, so
+behaviour never differs: both paths call ``views_search.search_command``.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # not typing's: this module runs before git status starts
+if TYPE_CHECKING:
+    from kbcli.usecases.freshness import FreshnessStart
+
+_FLAGS = {"--json": "json", "--paths-only": "paths_only", "--explain": "explain"}
+_FLAGS["--archived"] = "archived"
+
+
+def parse(argv: list[str]) -> dict[str, object] | None:
+    """The search arguments of a plain ``kb ... search ...`` line, or None to use typer."""
+    options: dict[str, object] = {
+        "kb": os.environ.get("KB_DIR") or None,
+        "today": os.environ.get("KB_TODAY") or None,
+        "limit": 10,
+        "words": [],
+    }
+    i = 0
+    while i < len(argv) and argv[i] != "search":
+        name, eq, value = argv[i].partition("=")
+        if name not in ("--kb", "--today"):
+            return None
+        if not eq:
+            if i + 1 >= len(argv):
+                return None
+            i, value = i + 1, argv[i + 1]
+        options[name[2:]] = value
+        i += 1
+    if i >= len(argv):
+        return None
+    words: list[str] = []
+    rest = argv[i + 1 :]
+    j = 0
+    while j < len(rest):
+        token = rest[j]
+        if token == "--":
+            words += rest[j + 1 :]
+            break
+        if token.startswith("--"):
+            name, eq, value = token.partition("=")
+            if name in _FLAGS and not eq:
+                options[_FLAGS[name]] = True
+            elif name == "--limit":
+                if not eq:
+                    if j + 1 >= len(rest):
+                        return None
+                    j, value = j + 1, rest[j + 1]
+                if not value.isdigit() or int(value) < 1:
+                    return None
+                options["limit"] = int(value)
+            else:
+                return None
+        elif token in ("-h",):
+            return None
+        else:
+            words.append(token)
+        j += 1
+    if not words:
+        return None
+    options["words"] = words
+    return options
+
+
+def run(argv: list[str]) -> int | None:
+    """Run a plain search and return its exit code; None when typer should handle argv."""
+    options = parse(argv)
+    if options is None:
+        return None
+    started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
+    from kbcli.cli.context import RunContext
+    from kbcli.cli.views.search import search_command as run_search
+    from kbcli.errors import ExitCode, KbError
+
+    context = RunContext(kb_dir=options["kb"], today_text=options["today"])  # type: ignore[arg-type]
+    try:
+        return run_search(
+            context,
+            list(options["words"]),  # type: ignore[call-overload]
+            limit=int(options["limit"]),  # type: ignore[call-overload]
+            json=bool(options.get("json")),
+            paths_only=bool(options.get("paths_only")),
+            explain=bool(options.get("explain")),
+            archived=bool(options.get("archived")),
+            started=started,
+        )
+    except KbError as error:
+        from kbcli.cli.output import print_error
+
+        print_error(error.message)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    finally:
+        if started is not None:
+            started.close()
+
+
+def _start_freshness_check(kb_dir: str | None) -> FreshnessStart | None:
+    """Start ``git status`` before the heavy imports (None when there is no knowledge repo:
+    the search then reports that as usual)."""
+    from kbcli.repo_root import locate
+    from kbcli.usecases.freshness import FreshnessStart
+
+    try:
+        root = locate(os.getcwd(), kb_dir)
+    except OSError:
+        return None
+    return None if root is None else FreshnessStart(root)

@@ -1,0 +1,30 @@
+"""The ``kb`` entry point: answer ``--version`` before loading the CLI framework.
+
+Typer and its dependencies take most of kb's start-up time; scripts and shell
+prompts that ask for the version should not pay for them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False  # not typing's: importing typing here would delay the search's git status
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+
+def main() -> NoReturn:
+    if sys.argv[1:] == ["--version"]:
+        from kbcli import __version__
+
+        sys.stdout.write(f"kb {__version__}\n")
+        sys.exit(0)
+    if "search" in sys.argv[1:4]:  # kb search skips the CLI framework (kbcli/cli/fast_search.py)
+        from kbcli.cli.fast_search import run as fast_search
+
+        code = fast_search(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
+    from kbcli.cli.app import run
+
+    sys.exit(run())

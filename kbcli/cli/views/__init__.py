@@ -1,0 +1,1 @@
+"""Terminal and JSON views: one renderer per result type."""

@@ -1,0 +1,75 @@
+"""Terminal views shared by commands: the card table and the card page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from rich.markup import escape
+from rich.table import Table
+
+from kbcli.cli.output import badge, console, trust_detail
+from kbcli.core.catalog import Assessed
+from kbcli.core.people import Roster
+
+
+def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
+    if not owner:
+        return "[bold red]no owner[/]"
+    if not full:
+        return escape(owner)
+    name = roster.display(owner)
+    return escape(owner if name == owner else f"{name} ({owner})")
+
+
+def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
+    out = console()
+    if not items:
+        out.print("No cards match.")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("trust", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold", min_width=16)
+    table.add_column("path", ratio=2, overflow="fold", min_width=12)
+    table.add_column("owner", no_wrap=True, max_width=24, overflow="ellipsis")
+    table.add_column("expires", no_wrap=True)
+    table.add_column("tags", no_wrap=True, max_width=28, overflow="ellipsis")
+    for item in items:
+        meta, trust = item.card.meta, item.trust
+        title = escape(meta.title)
+        if meta.status.value != "published":
+            title += f" [dim]({meta.status.value})[/]"
+        expires = trust.expires_on.isoformat() if trust.expires_on else "-"
+        table.add_row(
+            badge(trust),
+            title,
+            escape(item.card.path),
+            owner_text(meta.owner, roster, full=False),
+            expires,
+            escape(", ".join(meta.tags)),
+        )
+    out.print(table)
+    out.print(f"[dim]{len(items)} card(s)[/]")
+
+
+def card_page(item: Assessed, today: date, roster: Roster) -> None:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    meta, trust = item.card.meta, item.trust
+    out = console()
+    out.print(Rule(f"[bold]{escape(meta.title)}[/]"))
+    facts = [
+        badge(trust),
+        escape(trust_detail(trust, today)),
+        f"owner {owner_text(meta.owner, roster)}",
+    ]
+    if meta.effective_verifiers and meta.effective_verifiers != (meta.owner,):
+        facts.append("verifiers " + escape(", ".join(meta.effective_verifiers)))
+    out.print(" · ".join(facts))
+    tags = f" · tags {escape(', '.join(meta.tags))}" if meta.tags else ""
+    out.print(
+        f"[dim]{escape(item.card.path)} · {meta.status.value} · {meta.audience.value}{tags}[/]"
+    )
+    out.print(Rule())
+    out.print(Markdown(item.card.body))

@@ -1,0 +1,31 @@
+"""Terminal output of kb publish, archive and flag: one line per change."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from kbcli.cli.output import console, print_json
+from kbcli.usecases.lifecycle import Change
+
+
+def print_change(change: Change, *, as_json: bool = False) -> None:
+    """What changed and the commit, or why nothing changed (``--json``: the same as data)."""
+    if as_json:
+        print_json(
+            {
+                "path": change.path,
+                "title": change.title,
+                "changed": change.changed,
+                "detail": change.detail,
+                "commit": change.commit,
+            }
+        )
+        return
+    out = console()
+    if not change.changed:
+        out.print(f"{escape(change.path)} {escape(change.detail)}; nothing changed", soft_wrap=True)
+        return
+    line = f"[bold]{escape(change.path)}[/]: {escape(change.detail)}"
+    if change.commit:
+        line += f"; committed {change.commit}"
+    out.print(line, soft_wrap=True)

@@ -1,0 +1,39 @@
+"""Terminal output of kb build and kb serve."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+from kbcli.cli.output import console, err_console, warn
+
+if TYPE_CHECKING:
+    from kbcli.usecases.handbook import BuildReport
+
+
+def build_summary(report: BuildReport, *, quiet: bool = False, timings: bool = False) -> None:
+    out = console()
+    problems = err_console()
+    for broken in report.broken:
+        problems.print(f"[yellow]{escape(broken.at())}[/]", soft_wrap=True)
+    for message in report.warnings:
+        warn(message)
+    if quiet:
+        return
+    t = report.timings
+    render = sum(v for k, v in t.items() if k != "search")
+    line = (
+        f"Built the {report.audience.value} handbook: {report.cards} cards, {report.pages} pages "
+        f"({report.written} written, {report.bodies_rendered} bodies rendered"
+        + (f", {report.removed} removed" if report.removed else "")
+        + f") in {render:.2f}s"
+    )
+    if report.searched:
+        line += f"; search index {t.get('search', 0.0):.2f}s"
+    out.print(escape(line), soft_wrap=True)
+    if report.broken:
+        out.print(f"{len(report.broken)} broken link(s), listed above.")
+    if timings:
+        out.print("steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in t.items()), soft_wrap=True)
+    out.print(f"Open {escape(str(report.out / 'index.html'))}", soft_wrap=True)

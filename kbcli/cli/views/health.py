@@ -1,0 +1,296 @@
+"""Terminal, JSON and markdown views of the health report and of a card's history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from kbcli.cli.output import badge, console
+from kbcli.core.history import CardHistory, Change, scalar, text_list
+from kbcli.core.people import Roster
+from kbcli.core.report import OwnerDigest, Report
+
+_BAR = "█"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def render_report(report: Report, roster: Roster, *, title: str = "Knowledge base") -> None:
+    out = console()
+    score = percent(report.score)
+    out.print(f"[bold]{escape(title)}: health on {report.today.isoformat()}[/]")
+    out.print(
+        f"Trust score [bold]{score}[/]: {report.fresh} of {report.published} published cards "
+        f"are verified ({report.cards} cards in all)"
+    )
+    states = report.states
+    out.print(
+        f"  verified {states['verified']} · due {states['due']} · expired {states['expired']}"
+        f" · never verified {states['unverified']} · no owner {states['no-owner']}"
+    )
+    if report.history_commits is not None:
+        out.print(f"[dim]  history: {report.history_commits} commits read[/]")
+    for note in report.skipped:
+        out.print(f"[yellow]  skipped {escape(note)}[/]")
+    if report.trend:
+        out.print()
+        render_trend(report.trend)
+    out.print()
+    if report.rule_counts:
+        table = Table(title="Findings", title_justify="left", box=None, pad_edge=False)
+        for column in ("count", "rule", "severity", "meaning"):
+            table.add_column(column, overflow="fold")
+        from kbcli.core.findings import RULES
+
+        levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
+        for finding in report.findings:
+            levels.setdefault(finding.rule, set()).add(finding.severity.value)
+        for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            known = RULES.get(rule)
+            severity = levels.get(rule, set())
+            table.add_row(
+                str(count),
+                rule,
+                "/".join(sorted(severity)),
+                escape(known.description if known else ""),
+            )
+        out.print(table)
+    else:
+        out.print("[green]No findings.[/]")
+    out.print()
+    render_owners(report.owners, roster)
+    if report.urgent:
+        out.print()
+        table = Table(title="Most urgent", title_justify="left", box=None, pad_edge=False)
+        for column in ("trust", "card", "owner", "links", "why"):
+            table.add_column(column, overflow="fold", ratio=2 if column == "why" else None)
+        for todo in report.urgent:
+            meta = todo.item.card.meta
+            table.add_row(
+                badge(todo.item.trust),
+                escape(todo.path),
+                escape(meta.owner or "no owner"),
+                str(todo.inbound),
+                escape("; ".join(todo.reasons)),
+            )
+        out.print(table)
+
+
+def render_owners(owners: tuple[OwnerDigest, ...], roster: Roster) -> None:
+    out = console()
+    table = Table(title="By owner", title_justify="left", box=None, pad_edge=False)
+    for column in ("owner", "cards", "expired", "due", "never verified", "findings", "to do"):
+        table.add_column(column, overflow="fold")
+    for digest in owners:
+        who = digest.owner or "(no owner)"
+        if digest.left:
+            who += " [red](left)[/]"
+        elif digest.unknown:
+            who += " [yellow](not in roster)[/]"
+        table.add_row(
+            who if digest.left or digest.unknown else escape(who),
+            str(digest.cards),
+            str(digest.expired),
+            str(digest.due),
+            str(digest.unverified),
+            str(digest.findings),
+            str(len(digest.todo)),
+        )
+    out.print(table)
+
+
+def render_trend(points: tuple[tuple[date, float], ...] | list[tuple[date, float]]) -> None:
+    """A small horizontal bar chart: one line per week."""
+    out = console()
+    out.print("[bold]Trust score by week[/]")
+    width = 30
+    for day, value in points:
+        filled = round(value * width)
+        out.print(f"  {day.isoformat()} {_BAR * filled}{'·' * (width - filled)} {percent(value)}")
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The documented JSON shape of ``kb report --json`` (add fields, never rename)."""
+    return {
+        "today": report.today.isoformat(),
+        "trust_score": report.score,
+        "cards": report.cards,
+        "published": report.published,
+        "verified": report.fresh,
+        "states": report.states,
+        "findings_by_rule": report.rule_counts,
+        "owners": [
+            {
+                "owner": d.owner or None,
+                "name": d.name,
+                "cards": d.cards,
+                "expired": d.expired,
+                "due": d.due,
+                "unverified": d.unverified,
+                "findings": d.findings,
+                "left": d.left,
+                "unknown": d.unknown,
+                "to_verify": [
+                    {"path": t.path, "title": t.item.card.title, "reasons": list(t.reasons)}
+                    for t in d.todo
+                ],
+            }
+            for d in report.owners
+        ],
+        "urgent": [
+            {
+                "path": t.path,
+                "title": t.item.card.title,
+                "owner": t.item.card.meta.owner,
+                "trust": t.item.trust.state.value,
+                "linked_from": t.inbound,
+                "reasons": list(t.reasons),
+            }
+            for t in report.urgent
+        ],
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "message": f.message,
+            }
+            for f in report.findings
+        ],
+        "skipped": list(report.skipped),
+        "history_commits": report.history_commits,
+        "trend": [{"week_ending": d.isoformat(), "trust_score": v} for d, v in report.trend],
+    }
+
+
+def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge base") -> str:
+    """A digest per owner, ready to paste into an issue or a chat message."""
+    lines = [
+        f"# {title}: cards to verify ({report.today.isoformat()})",
+        "",
+        f"Trust score **{percent(report.score)}**: {report.fresh} of {report.published} "
+        "published cards are verified.",
+        "",
+    ]
+    owners = [d for d in report.owners if d.todo]
+    if not owners:
+        lines.append("Nothing to do: every card is verified and no finding is open.")
+    for digest in owners:
+        name = digest.name if digest.owner else "Cards without an owner"
+        label = f"{name} (@{digest.owner})" if digest.owner and name != digest.owner else name
+        if digest.owner and not digest.todo:
+            continue
+        note = " (left: needs a new owner)" if digest.left else ""
+        lines.append(f"## {label}{note}: {len(digest.todo)} card(s)")
+        lines.append("")
+        for todo in digest.todo:
+            card = todo.item.card
+            lines.append(f"- [ ] **{card.title}** (`{card.path}`): {'; '.join(todo.reasons)}")
+        lines.append("")
+        if digest.owner:
+            lines.append(
+                "Review each card, then run `kb verify --mine` (or `kb verify PATH` per card)."
+            )
+            lines.append("")
+    if report.trend:
+        lines += ["## Trust score by week", ""]
+        lines += [f"- {day.isoformat()}: {percent(value)}" for day, value in report.trend]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- kb history ------------------------------------------------------------------------------
+
+
+def change_events(change: Change, roster: Roster) -> list[str]:
+    """What one commit did to a card, in words."""
+    events = []
+    if change.created:
+        events.append("created")
+    if change.deleted:
+        events.append("deleted")
+    if change.renamed:
+        events.append(f"renamed from {change.old_path}")
+    if change.is_verification:
+        events.append(f"verified (verified_at: {scalar(change.values.get('verified_at'))})")
+    elif "verified_at" in change.values and not change.created:
+        events.append("verification removed")
+    if change.owner_changed:
+        events.append(f"owner → {scalar(change.values.get('owner')) or 'none'}")
+    if "verifiers" in change.values and not change.created:
+        events.append(f"verifiers → {', '.join(text_list(change.values['verifiers'])) or 'none'}")
+    if not change.created and not change.deleted:
+        other = [k for k in change.keys if k not in ("verified_at", "owner", "verifiers")]
+        if change.body_changed:
+            events.append("edited the text")
+        if other:
+            events.append("changed " + ", ".join(other))
+    return events or ["no change to the card's text or front matter"]
+
+
+def who(change: Change, roster: Roster) -> str:
+    handle = roster.handle_for(change.commit.author_name, change.commit.author_email)
+    return handle or change.commit.author_name
+
+
+def history_json(history: CardHistory, roster: Roster) -> dict[str, Any]:
+    def commit(change: Change | None) -> dict[str, Any] | None:
+        if change is None:
+            return None
+        return {
+            "commit": change.commit.sha,
+            "author": change.commit.author_name,
+            "email": change.commit.author_email,
+            "handle": roster.handle_for(change.commit.author_name, change.commit.author_email),
+            "when": change.commit.when.isoformat(),
+        }
+
+    return {
+        "path": history.path,
+        "created": commit(history.created),
+        "last_edit": commit(history.last_edit),
+        "last_verification": commit(history.last_verification),
+        "events": [
+            {**(commit(c) or {}), "path": c.path, "events": change_events(c, roster)}
+            for c in history.changes
+        ],
+    }
+
+
+def render_history(history: CardHistory, roster: Roster, title: str, dirty: bool) -> None:
+    out = console()
+    out.print(f"[bold]{escape(title)}[/] [dim]({escape(history.path)})[/]")
+    for label, change in (("created", history.created), ("last edit", history.last_edit)):
+        if change is not None:
+            out.print(
+                f"  {label}: {change.commit.day.isoformat()} by "
+                f"{escape(who(change, roster))} (commit {change.commit.short})"
+            )
+    stamp = history.last_verification
+    if stamp is not None:
+        value = scalar(stamp.values.get("verified_at"))
+        out.print(
+            f"  last verified: {value}, committed {stamp.commit.day.isoformat()} by "
+            f"{escape(who(stamp, roster))} (commit {stamp.commit.short})"
+        )
+    if dirty:
+        out.print("  [yellow]the card has uncommitted changes[/]")
+    out.print()
+    table = Table(box=None, pad_edge=False)
+    for column in ("date", "commit", "who", "what"):
+        table.add_column(column, overflow="fold")
+    for change in history.changes:
+        table.add_row(
+            change.commit.when.strftime("%Y-%m-%d %H:%M"),
+            change.commit.short,
+            escape(who(change, roster)),
+            escape("; ".join(change_events(change, roster))),
+        )
+    out.print(table)

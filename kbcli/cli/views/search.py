@@ -1,0 +1,146 @@
+"""Terminal and JSON views of search hits (kb search, related, suggest)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from kbcli.cli.output import badge, console, print_json
+
+if TYPE_CHECKING:
+    from kbcli.cli.context import RunContext
+    from kbcli.usecases.freshness import FreshnessStart
+    from kbcli.usecases.search import Hit, SearchResult
+    from kbcli.workspace import Workspace
+
+
+def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str, Any]:
+    """The documented JSON shape of a hit (README: "kb search --json"). Add, never rename."""
+    meta, trust = hit.meta, hit.trust
+    data: dict[str, Any] = {
+        "path": hit.path,
+        "title": hit.title,
+        "score": round(hit.score, 4),
+        "trust": trust.state.value,
+        "no_owner": trust.no_owner,
+        "owner": meta.owner,
+        "status": meta.status.value,
+        "audience": meta.audience.value,
+        "lang": meta.lang,
+        "tags": list(meta.tags),
+        "verified_at": trust.verified_on.isoformat() if trust.verified_on else None,
+        "expires_on": trust.expires_on.isoformat() if trust.expires_on else None,
+        "days_left": trust.days_left(workspace.today),
+        "snippet": hit.snippet,
+        "highlights": [list(r) for r in hit.highlights],
+        "match": hit.stage,
+    }
+    if explain:
+        data["explain"] = {
+            "bm25": round(hit.bm25, 4),
+            "trust_factor": hit.factor,
+            "terms": {k: v for k, v in hit.why},
+        }
+    return data
+
+
+def _highlighted(text: str, ranges: Sequence[tuple[int, int]]) -> str:
+    from rich.markup import escape
+
+    out, pos = [], 0
+    for start, end in ranges:
+        if start < pos:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(f"[bold underline]{escape(text[start:end])}[/]")
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def render_hits(
+    hits: Sequence[Hit],
+    workspace: Workspace,
+    *,
+    json: bool = False,
+    paths_only: bool = False,
+    explain: bool = False,
+) -> None:
+    if json:
+        print_json([hit_json(h, workspace, explain) for h in hits])
+        return
+    if paths_only:
+        sys.stdout.write("".join(f"{h.path}\n" for h in hits))
+        return
+    from rich.markup import escape  # here: --paths-only and --json never load rich
+
+    out = console()
+    roster = workspace.config.roster
+    for hit in hits:
+        title = f"[bold]{escape(hit.title)}[/]"
+        if hit.meta.status.value != "published":
+            title += f" [dim]({hit.meta.status.value})[/]"
+        owner = escape(hit.meta.owner) if hit.meta.owner else "[bold red]no owner[/]"
+        if hit.meta.owner and roster.display(hit.meta.owner) != hit.meta.owner:
+            owner = escape(f"{hit.meta.owner}")
+        snippet = _highlighted(hit.snippet, hit.highlights)
+        line = f"{badge(hit.trust)}  {title}  [cyan]{escape(hit.path)}[/]  [dim]{owner}[/]"
+        if snippet:
+            line += f"  [dim]—[/] {snippet}"
+        out.print(line, soft_wrap=True)
+        if explain:
+            terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
+            out.print(
+                f"    [dim]score {hit.score:.3f} = bm25 {hit.bm25:.3f} × trust {hit.factor:g}"
+                f" ({hit.trust.state.value}); matched {escape(hit.stage)}: {terms}[/]",
+                soft_wrap=True,
+            )
+
+
+def render_no_hits(result: SearchResult, *, json: bool) -> None:
+    """Say that nothing matched, and how to broaden the query (stderr when JSON is asked)."""
+    from rich.markup import escape
+
+    from kbcli.cli.output import err_console
+
+    out = err_console() if json else console()
+    out.print(f"No cards match {escape(result.query.text)!s}.", soft_wrap=True)
+    for hint in result.hints:
+        out.print(f"  [dim]hint:[/] {escape(hint)}", soft_wrap=True)
+    if not result.hints and (result.query.filters or result.query.states):
+        out.print("  [dim]hint:[/] drop a filter to broaden the search", soft_wrap=True)
+
+
+def search_command(
+    context: RunContext,
+    query: list[str],
+    *,
+    limit: int,
+    json: bool,
+    paths_only: bool,
+    explain: bool,
+    archived: bool,
+    started: FreshnessStart | None = None,
+) -> int:
+    """The search command's work, shared with the fast path (``kbcli.cli.fast_search``).
+
+    ``started``: the freshness check the fast path began before its imports.
+    """
+    from kbcli.usecases.search import search as run_search
+
+    workspace = context.workspace
+    result = run_search(
+        workspace,
+        " ".join(query),
+        limit=limit,
+        include_archived=archived,
+        explain=explain,
+        snippets=not paths_only,
+        started=started,
+    )
+    render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
+    if not result.hits:
+        render_no_hits(result, json=json or paths_only)
+        return 1
+    return 0

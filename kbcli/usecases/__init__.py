@@ -1,0 +1,1 @@
+"""What kb does: Workspace in, data out, never prints."""

@@ -1,0 +1,386 @@
+"""Capture use cases: Slack threads and ticket notes become KCS draft cards.
+
+KCS in one command: read the conversation, draft the card in the requester's
+words, search before create (propose the cards that may already answer it), then
+either write a new draft or add the requester's words to the card that answers
+them. Nothing is written until every input has been read and checked, and a new
+card is created exclusively and atomically, so a failure never leaves half a card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kbcli.core.kcs_draft import Draft, append_note
+from kbcli.core.naming import slugify, unique_name
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.core.cards import Card
+    from kbcli.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An existing card the duplicate check proposes, best first."""
+
+    path: str
+    title: str
+    score: float
+    why: str = ""
+
+
+@dataclass
+class Outcome:
+    """What a capture did: the card path, whether it was new, and the commit."""
+
+    path: str
+    created: bool
+    title: str
+    owner: str | None
+    commit: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    changed: bool = True
+
+
+# ---- search before create ---------------------------------------------------------
+
+
+def similar_cards(workspace: Workspace, draft: Draft, limit: int = 5) -> list[Candidate]:
+    """Existing cards that may already answer the draft's question, best first.
+
+    A card whose Source already names this conversation comes first: the thread
+    was captured before.
+    """
+    found: list[Candidate] = []
+    marker = _source_marker(draft)
+    if marker:
+        for card in workspace.catalog:
+            if marker in card.body:
+                found.append(Candidate(card.path, card.title, 1.0, "captured from this thread"))
+    for match in duplicate_check(workspace, draft.search_text, limit):
+        if all(match.path != c.path for c in found):
+            found.append(match)
+    return found[:limit]
+
+
+def duplicate_check(workspace: Workspace, text: str, limit: int) -> list[Candidate]:
+    """The duplicate check: the cards most like ``text``, archived cards excluded.
+
+    Uses the search index (``kbcli.usecases.search.suggest``: stemming, every card language,
+    trust-aware); when the index cannot be used, a word-overlap ranking of the
+    cards in memory keeps search-before-create working.
+    """
+    try:
+        from kbcli.usecases.search import suggest
+
+        hits = suggest(workspace, text, limit)
+    except (ImportError, KbError, OSError, ValueError) as error:
+        from kbcli.cli.output import warn
+
+        warn(f"the search index is not available ({error}); using a simpler word match")
+        return _word_overlap(workspace, text, limit)
+    if not hits:
+        return []
+    floor = hits[0].score * RELATIVE_FLOOR
+    return [Candidate(h.path, h.title, round(h.score, 3)) for h in hits if h.score >= floor]
+
+
+RELATIVE_FLOOR = 0.4  # a proposal scoring under 40% of the best one is noise
+
+
+def _word_overlap(workspace: Workspace, text: str, limit: int) -> list[Candidate]:
+    from kbcli.core.similar import rank
+
+    return [Candidate(m.path, m.title, m.score) for m in rank(text, workspace.catalog.cards, limit)]
+
+
+def _source_marker(draft: Draft) -> str | None:
+    start = draft.source.find("(ts ")
+    if start < 0:
+        return None
+    return draft.source[start : draft.source.find(")", start) + 1]
+
+
+# ---- writing --------------------------------------------------------------------
+
+
+def resolve_owner(
+    workspace: Workspace, draft: Draft, owner: str | None
+) -> tuple[str | None, list[str]]:
+    """``--owner`` if given, else whoever answered (when the roster knows them and they
+    have not left)."""
+    if owner:
+        return owner, []
+    roster = workspace.config.roster
+    if draft.owner:
+        person = roster.people.get(draft.owner)
+        if person and person.left and person.left <= workspace.today:
+            return None, [
+                f"{person.display} answered but left on {person.left.isoformat()}: "
+                "the card has no owner yet (pass --owner)"
+            ]
+        return draft.owner, []
+    if draft.answered_by:
+        return None, [
+            f"{draft.answered_by} answered but is not in the roster (people.yaml): "
+            "the card has no owner yet (pass --owner)"
+        ]
+    return None, [
+        "nobody in the roster (people.yaml) to own the card: it has no owner yet "
+        "(pass --owner, or add your git e-mail to people.yaml)"
+    ]
+
+
+def render_card(
+    workspace: Workspace,
+    draft: Draft,
+    *,
+    title: str,
+    owner: str | None,
+    tags: Sequence[str],
+    template: str | None = None,
+) -> str:
+    """The new card's text: the template's front matter and headings, filled with the draft."""
+    from kbcli.adapters.card_files import split_front_matter
+    from kbcli.core import sections
+
+    name = template or workspace.config.capture.template
+    text = workspace.card_templates().render(
+        name,
+        {
+            "title": title,
+            "owner": owner,
+            "tags": list(tags),
+            "today": workspace.today.isoformat(),
+            "template": name,
+        },
+    )
+    split = split_front_matter(text)
+    head, body = ("", text) if split is None else (text[: len(text) - len(split[1])], split[1])
+    body = sections.fill(
+        body, draft.sections(), after={"Discussion": "Resolution", "Source": "Cause"}
+    )
+    if head and draft.lang and draft.lang != workspace.config.search.default_lang:
+        from kbcli.core.frontmatter_edit import set_field
+
+        head = set_field(head, "lang", draft.lang)
+    return head + body
+
+
+def default_folder(
+    workspace: Workspace, options: Options, candidates: Sequence[Candidate]
+) -> str | None:
+    """``--folder``, else kb.toml's [capture] folder, else the folder of the most similar
+    cards (a refund question goes next to the refund cards), else None (the first folder)."""
+    if options.folder is not None:
+        return options.folder
+    if workspace.config.capture.folder:
+        return workspace.config.capture.folder
+    folders = [c.path.rpartition("/")[0] for c in candidates[:3] if "/" in c.path]
+    if folders:
+        # The folder most of the closest cards share; the closest card breaks ties.
+        return max(folders, key=lambda f: (folders.count(f), -folders.index(f)))
+    return None
+
+
+def target_path(workspace: Workspace, title: str, folder: str | None) -> Path:
+    """A free, valid card path for ``title`` in ``folder`` (checked, not created)."""
+    config = workspace.config
+    folder = folder if folder is not None else (config.capture.folder or config.cards.folders[0])
+    folder = folder.strip("/") or "."
+    target_dir = (workspace.root / folder).resolve()
+    if not target_dir.is_relative_to(workspace.root.resolve()):
+        raise KbError(f"folder '{folder}' is outside the knowledge repo")
+    taken = {p.name for p in target_dir.iterdir()} if target_dir.is_dir() else set()
+    path = target_dir / unique_name(slugify(title), taken)
+    rel = path.relative_to(workspace.root.resolve()).as_posix()
+    if not workspace.card_files.is_card_path(rel):
+        raise KbError(
+            f"{rel} would not be a card: its folder is not listed in kb.toml [cards] folders, "
+            "or it is ignored (pass --folder)"
+        )
+    return path
+
+
+def append_to(workspace: Workspace, card: Card, draft: Draft) -> Path:
+    """Add the draft's Issue statement and Source to the end of an existing card's Issue."""
+    from kbcli.core import sections
+
+    path = workspace.root / card.path
+    text = path.read_text(encoding="utf-8")
+    new = sections.append(text, "Issue", append_note(draft, today=workspace.today))
+    _write_existing(workspace, path, new)
+    return path
+
+
+def _write_existing(workspace: Workspace, path: Path, text: str) -> None:
+    from kbcli.adapters.card_writer import write_atomic
+
+    write_atomic(path, text.encode("utf-8"), root=workspace.root)
+
+
+Chooser = Callable[[list[Candidate]], "int | None"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for: every field optional, defaults come from the draft."""
+
+    title: str | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    folder: str | None = None
+    template: str | None = None
+    append_to: str | None = None
+    commit: bool = True
+
+
+def card_tags(draft: Draft, options: Options) -> list[str]:
+    """``--tag`` values, then the draft's own (the channel name), each once."""
+    return list(dict.fromkeys([*options.tags, *(slugify(t) for t in draft.tags)]))
+
+
+def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
+    """What ``--dry-run`` prints: the new card, or the lines ``--append-to`` would add."""
+    if options.append_to:
+        card = workspace.card(options.append_to)
+        return (
+            f"Would add to the Issue of {card.path}:\n\n"
+            + append_note(draft, today=workspace.today)
+            + "\n"
+        )
+    owner, _ = resolve_owner(workspace, draft, options.owner)
+    return render_card(
+        workspace,
+        draft,
+        title=(options.title or draft.title).strip(),
+        owner=owner,
+        tags=card_tags(draft, options),
+        template=options.template,
+    )
+
+
+def planned_path(
+    workspace: Workspace, draft: Draft, options: Options, candidates: Sequence[Candidate]
+) -> str:
+    """Where the new card would go (``--dry-run`` says so)."""
+    title = (options.title or draft.title).strip()
+    path = target_path(workspace, title, default_folder(workspace, options, candidates))
+    return path.relative_to(workspace.root.resolve()).as_posix()
+
+
+def dry_run_warnings(workspace: Workspace, draft: Draft, options: Options) -> list[str]:
+    if options.append_to:
+        return list(draft.warnings)
+    return [*draft.warnings, *resolve_owner(workspace, draft, options.owner)[1]]
+
+
+def save(
+    workspace: Workspace,
+    draft: Draft,
+    what: str,
+    options: Options,
+    candidates: list[Candidate],
+    choose: Chooser | None,
+) -> Outcome | None:
+    """Write the draft as a new card, or append it to a card; commit unless told not to.
+
+    ``choose`` is asked (when given and there are candidates) to pick: None cancels,
+    0 creates a new card, N appends to candidate N. Returns None when cancelled.
+    Every check runs before the first write.
+    """
+    if not draft.issue.strip():
+        raise KbError(f"{what} holds no text to capture")
+    if options.commit:
+        require_git(workspace)
+    target: Card | None = workspace.card(options.append_to) if options.append_to else None
+    if target is None and choose is not None and candidates:
+        picked = choose(candidates)
+        if picked is None:
+            return None
+        if picked:
+            target = workspace.card(candidates[picked - 1].path)
+    marker = _source_marker(draft)
+    if target is not None and marker and marker in target.body:
+        # Appending the same conversation twice would only repeat it: nothing to do.
+        note = f"{target.path} already holds this conversation {marker}; nothing was added"
+        return Outcome(
+            target.path, False, target.title, target.meta.owner, warnings=[note], changed=False
+        )
+    if target is not None:
+        path = append_to(workspace, target, draft)
+        outcome = Outcome(target.path, False, target.title, target.meta.owner)
+        message = (
+            f"capture: add a reported case to '{target.title}'\n\n"
+            f"From {what}. KCS: the requester's words go to the card that answers them."
+        )
+    else:
+        title = (options.title or draft.title).strip()
+        owner, warnings = resolve_owner(workspace, draft, options.owner)
+        text = render_card(
+            workspace,
+            draft,
+            title=title,
+            owner=owner,
+            tags=card_tags(draft, options),
+            template=options.template,
+        )
+        path = target_path(workspace, title, default_folder(workspace, options, candidates))
+        from kbcli.adapters.card_writer import write_new
+
+        write_new(path, text)
+        rel = path.relative_to(workspace.root.resolve()).as_posix()
+        outcome = Outcome(rel, True, title, owner, warnings=warnings)
+        message = f"capture: draft '{title}'\n\nCaptured from {what} (status: draft)."
+    outcome.warnings[:0] = list(draft.warnings)
+    if options.commit:
+        outcome.commit = commit(workspace, [path], message)
+    return outcome
+
+
+# ---- ticket notes and e-mails ------------------------------------------------------
+
+
+def read_text_input(file: str) -> str:
+    """The notes to capture, from a file or ``-`` (stdin)."""
+    import sys
+
+    if file == "-":
+        return sys.stdin.read()
+    path = Path(file).expanduser()
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise KbError(
+            f"{file} does not exist: give a file of ticket notes, or - for stdin"
+        ) from None
+    except UnicodeDecodeError:
+        raise KbError(f"{file} is not UTF-8 text; re-save it as UTF-8") from None
+    except OSError as error:
+        raise KbError(f"cannot read {file} ({error.strerror})") from None
+
+
+def text_draft(workspace: Workspace, text: str, *, file: str, source: str | None) -> Draft:
+    from kbcli.core.kcs_draft import draft_from_text
+
+    label = source or ("notes pasted on stdin" if file == "-" else Path(file).name)
+    draft = draft_from_text(text, source=label, today=workspace.today)
+    if not draft.issue.strip():
+        raise KbError(f"{'stdin' if file == '-' else file} holds no text to capture")
+    return draft
+
+
+def commit(workspace: Workspace, paths: Sequence[Path], message: str) -> str:
+    from kbcli.usecases.lifecycle import commit_paths
+
+    return commit_paths(workspace.root, list(paths), message)
+
+
+def require_git(workspace: Workspace) -> None:
+    from kbcli.usecases.lifecycle import require_git as require
+
+    require(workspace.root)

@@ -1,0 +1,235 @@
+"""Health of a knowledge repo: findings from front matter, git history and the roster.
+
+Stable interface for other features (``kb check``, ``kb report``, the handbook):
+
+- ``collect_findings(workspace, *, allow_shallow=False) -> list[Finding]``: schema
+  problems plus trust, roster and history findings, severities from kb.toml applied
+  ("off" rules dropped), sorted by path and line. Checks that cannot run (no git
+  repository, no roster) are announced once on stderr as skipped.
+- ``assess_health(workspace, *, allow_shallow=False) -> Health``: the same, plus the
+  assessed cards, the history and the skipped checks, for reports.
+- ``card_histories(workspace, *, allow_shallow=False) -> Mapping[str, CardHistory]``:
+  per card path, ``created``, ``last_edit`` (author and date: ``.commit.author_name``,
+  ``.commit.when``), ``last_verification``, ``verifications``, ``owner_changes``,
+  ``renames``; empty outside a git repository.
+- ``trust_trend(workspace, weeks=12, *, allow_shallow=False) -> list[tuple[date, float]]``:
+  the trust score (share of published cards that are verified or due) at the end of
+  each of the last ``weeks`` weeks up to ``today``, oldest first.
+
+Importing this module (or ``kbcli.core.health``) registers the trust, roster and
+history rules in ``kbcli.core.findings.RULES``.
+
+A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) unless
+``allow_shallow``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from kbcli.adapters.gc_pause import paused_gc
+from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
+from kbcli.core.catalog import Assessed
+from kbcli.core.findings import Finding, from_problem
+from kbcli.core.history import CardHistory, RepoHistory
+from kbcli.core.severity import RulePolicy
+from kbcli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kbcli.core.report import Report
+    from kbcli.workspace import Workspace
+
+_MEMO = "_kb_history"
+
+
+@dataclass
+class Health:
+    items: list[Assessed]
+    findings: list[Finding]
+    history: RepoHistory | None
+    skipped: list[str] = field(default_factory=list)
+
+
+def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHistory | None:
+    """The history pass for the workspace (cached on disk and for the rest of the run)."""
+    from kbcli.adapters.git_history import load_history
+    from kbcli.cli.output import warn
+
+    memo = workspace.__dict__.setdefault(_MEMO, {})
+    if "history" not in memo:
+        history = load_history(
+            workspace.root, workspace.config.cache_dir, allow_shallow=allow_shallow
+        )
+        if history is not None and history.shallow:
+            warn(
+                "this is a shallow clone: git history is cut off, so creation and edit dates "
+                "of older cards are wrong (run 'git fetch --unshallow' for full history)"
+            )
+        memo["history"] = history
+    found: RepoHistory | None = memo["history"]
+    return found
+
+
+def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Health:
+    """Every finding of every card, with the assessed cards and the history behind them."""
+    with paused_gc():
+        return _assess_health(workspace, allow_shallow=allow_shallow)
+
+
+def _assess_health(workspace: Workspace, *, allow_shallow: bool) -> Health:
+    from kbcli.core.health import HealthSettings, card_findings
+
+    items = workspace.assessed()
+    history = repo_history(workspace, allow_shallow=allow_shallow)
+    settings = HealthSettings(
+        inactive_after=workspace.config.history.inactive_after,
+        bulk_threshold=workspace.config.history.bulk_threshold,
+    )
+    result = card_findings(items, workspace.config.roster, workspace.today, history, settings)
+    skipped = list(result.skipped)
+    if history is None:
+        skipped.insert(
+            0,
+            "history checks (edited-since-verified, verified-by-non-verifier, "
+            "backdated-verification, future-verification, bulk-reverification, "
+            "dependency-changed, owner-inactive): the knowledge repo is not in a git repository",
+        )
+    problems = [
+        from_problem(card.path, problem, card.title)
+        for card, problem in workspace.catalog.problems()
+    ]
+    from kbcli.core.flags import flag_findings
+
+    flagged = [f for item in items for f in flag_findings(item.card)]
+    findings = apply_severities([*problems, *result.findings, *flagged], workspace)
+    return Health(items, findings, history, skipped)
+
+
+def collect_findings(workspace: Workspace, *, allow_shallow: bool = False) -> list[Finding]:
+    """Schema, trust and history findings, severities from kb.toml applied (see module doc)."""
+    from kbcli.cli.output import warn
+
+    health = assess_health(workspace, allow_shallow=allow_shallow)
+    for note in health.skipped:
+        warn(f"skipped {note}")
+    return health.findings
+
+
+def card_histories(
+    workspace: Workspace, *, allow_shallow: bool = False
+) -> Mapping[str, CardHistory]:
+    """Each card's history by path (relative to the knowledge repo root)."""
+    history = repo_history(workspace, allow_shallow=allow_shallow)
+    return history.cards if history is not None else {}
+
+
+def trust_trend(
+    workspace: Workspace, weeks: int = 12, *, allow_shallow: bool = False
+) -> list[tuple[date, float]]:
+    """Weekly trust score (0..1) over the last ``weeks`` weeks, ending ``today``."""
+    from kbcli.core.health import trust_trend as trend
+
+    with paused_gc():
+        history = repo_history(workspace, allow_shallow=allow_shallow)
+        if history is None:
+            return []
+        days = [workspace.today - timedelta(weeks=k) for k in range(max(weeks, 1) - 1, -1, -1)]
+        histories = [*history.cards.values(), *history.deleted]
+        policy = workspace.config.trust_policy
+        return trend(histories, policy, days, workspace.card_files.is_card_path)
+
+
+def rule_policy(workspace: Workspace, *, strict: bool = False) -> RulePolicy:
+    """kb.toml's severities as a policy; unknown rule names are a configuration error."""
+    config = workspace.config
+    folders = {name: dict(f.rules) for name, f in config.folders.items() if f.rules}
+    policy = RulePolicy(dict(config.check.rules or {}), folders, config.check.grace, strict)
+    unknown = policy.unknown_rules()
+    if unknown:
+        detail = "\n".join(f"  {u}" for u in unknown)
+        raise ConfigError(
+            f"the configuration has {len(unknown)} problem(s):\n{detail}\n"
+            "  (kb check --list-rules lists every rule)"
+        )
+    return policy
+
+
+def apply_severities(findings: list[Finding], workspace: Workspace) -> list[Finding]:
+    """kb.toml ``[check] rules`` then ``[folders.X] rules`` (longest folder wins); drop "off"."""
+    policy = rule_policy(workspace)
+    graded = (policy.grade(f, today=workspace.today) for f in findings)
+    kept = [f for f in graded if f is not None]
+    return sorted(kept, key=lambda f: (f.path, f.line, f.column, f.rule))
+
+
+def health_report(
+    workspace: Workspace,
+    *,
+    owner: str | None = None,
+    trend_weeks: int = 0,
+    urgent_limit: int = 10,
+    allow_shallow: bool = False,
+) -> Report:
+    """The ``kb report`` model: trust score, finding counts, owners, urgent cards, trend."""
+    with paused_gc():
+        return _health_report(
+            workspace,
+            owner=owner,
+            trend_weeks=trend_weeks,
+            urgent_limit=urgent_limit,
+            allow_shallow=allow_shallow,
+        )
+
+
+def _health_report(
+    workspace: Workspace,
+    *,
+    owner: str | None,
+    trend_weeks: int,
+    urgent_limit: int,
+    allow_shallow: bool,
+) -> Report:
+    from dataclasses import replace
+
+    from kbcli.core.report import build_report
+
+    health = assess_health(workspace, allow_shallow=allow_shallow)
+    report = build_report(
+        health.items,
+        health.findings,
+        workspace.config.roster,
+        workspace.today,
+        owner=owner,
+        urgent_limit=urgent_limit,
+        skipped=health.skipped,
+        history_commits=health.history.commit_count if health.history else None,
+    )
+    if trend_weeks:
+        report = replace(
+            report, trend=tuple(trust_trend(workspace, trend_weeks, allow_shallow=allow_shallow))
+        )
+    return report
+
+
+def card_timeline(
+    workspace: Workspace, path: str, *, allow_shallow: bool = False
+) -> tuple[CardHistory, bool]:
+    """One card's history and whether it has uncommitted changes.
+
+    Raises a ``KbError`` outside a git repository or for a card git does not know yet.
+    """
+    from kbcli.adapters.git_history import uncommitted
+    from kbcli.errors import KbError
+
+    history = repo_history(workspace, allow_shallow=allow_shallow)
+    if history is None:
+        raise KbError(
+            f"{workspace.root} is not in a git repository, so there is no history to show"
+        )
+    found = history.get(path)
+    if found is None:
+        raise KbError(f"{path} has no commits yet: commit it first (git add {path}; git commit)")
+    return found, path in uncommitted(workspace.root, [path])

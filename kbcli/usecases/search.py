@@ -1,0 +1,752 @@
+"""Search use cases: keep the index fresh, search, related cards, suggestions, duplicates.
+
+Every use case syncs the index first (stat only when nothing changed), so an edit
+is visible to the very next search. Trust is never read from the index for display:
+each hit's trust is assessed with ``core.trust.assess`` on the run's day, and the
+ranking boost for verified cards and penalty for expired ones is applied then.
+
+Stable API for other features (``kb capture`` calls ``suggest``)::
+
+    suggest(workspace, text, limit=5) -> list[Hit]
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import CardMeta, Status, to_utc
+from kbcli.core.durations import parse_duration
+from kbcli.core.languages import (
+    STOP_WORDS,
+    content_words,
+    group_of,
+    make_snippet,
+    normalize_lang,
+    within_edits,
+)
+from kbcli.core.query import KeyFilter, ParsedQuery, QueryError, StateFilter, parse_query
+from kbcli.core.trust import Trust, TrustState, assess
+from kbcli.errors import KbError
+from kbcli.usecases.freshness import INDEX_DIR, FreshnessStart
+
+if TYPE_CHECKING:
+    import tantivy
+
+    from kbcli.adapters.git_status import PendingView
+    from kbcli.adapters.index_manifest import ManifestFiles
+    from kbcli.adapters.tantivy_index import CardIndex, IndexedCard, QueryBuilder, RawHit, SyncStats
+    from kbcli.core.languages import Snippet
+    from kbcli.workspace import Workspace
+
+# A stage of the query ladder is "enough" when it finds this many cards (or the limit).
+ENOUGH = 3
+LINK_BOOST = 20.0  # a depends_on link counts like a strong textual match
+STAGES = ("all words", "all words, typo-tolerant", "some words, typo-tolerant")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result. Fields are stable: ``kb capture`` and ``--json`` rely on them.
+
+    ``score`` is the final ranking score (``bm25`` times ``factor``, the trust
+    boost or penalty); ``snippet`` is a passage of the card with ``highlights``, the
+    (start, end) character ranges in it that matched.
+    """
+
+    path: str
+    title: str
+    meta: CardMeta
+    trust: Trust
+    score: float
+    bm25: float
+    factor: float
+    snippet: str = ""
+    highlights: tuple[tuple[int, int], ...] = ()
+    stage: str = ""
+    why: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.meta.status is Status.DRAFT
+
+
+@dataclass
+class SearchResult:
+    query: ParsedQuery
+    hits: list[Hit]
+    total: int
+    stage: str = ""
+    stats: SyncStats | None = None
+    hints: list[str] = field(default_factory=list)
+    archived_hidden: int = 0
+
+
+# --- the index --------------------------------------------------------------------------
+
+
+def settings_key(workspace: Workspace) -> str:
+    """What documents depend on besides the card files: a change forces a rebuild."""
+    config = workspace.config
+    return repr(
+        (
+            config.search.default_lang,
+            config.trust_policy,
+            config.cards.folders,
+            config.cards.ignore,
+        )
+    )
+
+
+def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> CardIndex:
+    from kbcli.adapters.tantivy_index import CardIndex
+
+    return CardIndex(
+        workspace.root, workspace.config.cache_dir / INDEX_DIR, settings_key(workspace), opened
+    )
+
+
+def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
+    from kbcli.adapters.card_files import card_from_bytes
+    from kbcli.adapters.tantivy_index import NEVER, IndexedCard, day_number
+
+    policy = workspace.config.trust_policy
+    default_lang = workspace.config.search.default_lang
+
+    def prepare(rel: str, data: bytes) -> IndexedCard:
+        # No "today": future dates are judged at query time.
+        card = card_from_bytes(rel, data)
+        meta = card.meta
+        lang = normalize_lang(meta.lang, default_lang)
+        cadence = policy.cadence_for(rel)
+        every = meta.verify_every or cadence.verify_every
+        verified_on = meta.verified_on
+        if verified_on is None:
+            vday = eday = wday = -1
+        elif every.is_never:
+            vday, eday, wday = day_number(verified_on), NEVER, NEVER
+        else:
+            expires = every.after(verified_on)
+            vday, eday = day_number(verified_on), day_number(expires)
+            wday = day_number(cadence.warn_within.before(expires))
+        return IndexedCard(card, lang, vday, eday, wday, _front(meta, lang))
+
+    return prepare
+
+
+def _front(meta: CardMeta, lang: str) -> dict[str, Any]:
+    """Every front-matter key as text (lists stay lists), for ``key:value`` filters."""
+    front: dict[str, Any] = {k: _text_leaves(v) for k, v in meta.extra.items()}
+    front.update(
+        title=meta.title,
+        status=meta.status.value,
+        audience=meta.audience.value,
+        lang=lang,
+        tags=list(meta.tags),
+        aliases=list(meta.aliases),
+        verifiers=list(meta.effective_verifiers),
+        depends_on=list(meta.depends_on),
+    )
+    if meta.owner:
+        front["owner"] = meta.owner
+    if meta.template:
+        front["template"] = meta.template
+    if meta.verified_at:
+        front["verified_at"] = meta.verified_on.isoformat() if meta.verified_on else ""
+    if meta.verify_every:
+        front["verify_every"] = str(meta.verify_every)
+    return {k: v for k, v in front.items() if v not in ([], "", None)}
+
+
+def _text_leaves(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _text_leaves(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_leaves(v) for v in value if v is not None]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def sync(
+    workspace: Workspace,
+    *,
+    rebuild: bool = False,
+    wait: float = 0.0,
+    show_progress: bool = True,
+    index: CardIndex | None = None,
+    git: PendingView | None = None,
+) -> SyncStats:
+    """Bring the index in step with the card files; returns what changed.
+
+    ``wait`` is how long to wait for another kb process's writer (0: don't wait and
+    search the last committed index instead). ``git`` is a ``git status`` of the
+    repo started earlier (``git_status.start``); without it, one is run now.
+    """
+    started = time.monotonic()
+    index = index or open_index(workspace)
+    scan, checked, head, dirty = _look(workspace, index, rebuild, git)
+    with _Progress(show_progress) as progress:
+        stats = index.sync(
+            scan,
+            _preparer(workspace),
+            rebuild=rebuild,
+            wait=wait,
+            progress=progress.update,
+            checked=checked,
+            head=head,
+            dirty=dirty,
+        )
+    stats.seconds = time.monotonic() - started  # the freshness check included
+    if stats.busy and wait > 0:
+        raise KbError(
+            f"another kb process has been updating the index for over {wait:.0f} seconds; "
+            "try again when it has finished"
+        )
+    return stats
+
+
+def _look(
+    workspace: Workspace, index: CardIndex, rebuild: bool, pending: PendingView | None
+) -> tuple[dict[str, tuple[int, int]], set[str] | None, str, frozenset[str]]:
+    """What to compare with the index: (stats, paths checked or None for all, HEAD, dirty).
+
+    In a git work tree only the files git reports as changed (now, at the last sync,
+    or between the last sync's HEAD and this one) are stat-ed; elsewhere, every card.
+    """
+    from kbcli.adapters import git_status
+    from kbcli.adapters.tantivy_index import scan_cards
+
+    manifest = index.manifest
+    if pending is None or pending.root != os.fspath(workspace.root):
+        pending = git_status.start(workspace.root)
+    git = pending.result()
+    if git is None:
+        return (
+            scan_cards(workspace.card_files, {} if rebuild else manifest.files),
+            None,
+            "",
+            frozenset(),
+        )
+    full = rebuild or manifest.key != index.key or not manifest.head
+    between: set[str] | None = set()
+    if not full and manifest.head != git.head:
+        between = git_status.changed_between(workspace.root, manifest.head, git.head)
+    if full or between is None:
+        scan = scan_cards(workspace.card_files, {} if rebuild else manifest.files)
+        return scan, None, git.head, _cards(workspace, git.dirty)
+    checked = _cards(workspace, git.dirty | set(manifest.dirty) | between)
+    scan = {}
+    for rel in checked:
+        try:
+            st = os.stat(workspace.root / rel)
+        except OSError:
+            continue
+        scan[rel] = (st.st_size, st.st_mtime_ns)
+    return scan, set(checked), git.head, _cards(workspace, git.dirty)
+
+
+def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
+    is_card = workspace.card_files.is_card_path
+    return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
+
+
+class _Progress:
+    """A rich progress bar on stderr that appears only once indexing has taken a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or (done % 64 and done != total):
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            from kbcli.cli.output import err_console
+
+            out = err_console()
+            if not out.is_terminal:
+                self.enabled = False
+                return
+            self.bar = Progress(
+                "indexing cards",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=out,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("index", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# --- turning raw hits into results ------------------------------------------------------
+
+
+def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
+    verified_at = to_utc(stored.get("verified_at")) if stored.get("verified_at") else None
+    if verified_at is not None and verified_at.date() > today:
+        verified_at = None  # a future date counts as never verified (as kb list says)
+    every = None
+    if stored.get("verify_every"):
+        try:
+            every = parse_duration(stored["verify_every"])
+        except ValueError:
+            every = None
+    try:
+        status = Status(stored.get("status") or "published")
+    except ValueError:
+        status = Status.PUBLISHED
+    from kbcli.core.cards import Audience
+
+    try:
+        audience = Audience(stored.get("audience") or "internal")
+    except ValueError:
+        audience = Audience.INTERNAL
+    return CardMeta(
+        title=stored.get("title") or "",
+        owner=stored.get("owner"),
+        verified_at=verified_at,
+        verify_every=every,
+        tags=tuple(stored.get("tags") or ()),
+        status=status,
+        audience=audience,
+        lang=stored.get("lang"),
+        aliases=tuple(stored.get("aliases") or ()),
+    )
+
+
+def trust_factor(workspace: Workspace, trust: Trust) -> float:
+    """The ranking multiplier of a trust state (kb.toml [search])."""
+    if trust.state is TrustState.VERIFIED:
+        return workspace.config.search.verified_boost
+    if trust.state is TrustState.EXPIRED:
+        return workspace.config.search.expired_penalty
+    return 1.0
+
+
+Matcher = Callable[[str], Callable[[str], bool]]
+
+
+def _hits(
+    workspace: Workspace,
+    raw: Sequence[RawHit],
+    stage: str,
+    matcher: Matcher | None,
+    *,
+    snippets: bool = True,
+) -> list[Hit]:
+    """Hits with trust and final scores; with ``snippets``, the best passage of each too."""
+    hits = []
+    policy = workspace.config.trust_policy
+    for item in raw:
+        meta = _meta_from(item.meta, workspace.today)
+        trust = assess(meta, policy, item.path, workspace.today)
+        factor = trust_factor(workspace, trust)
+        hit = Hit(
+            path=item.path,
+            title=meta.title,
+            meta=meta,
+            trust=trust,
+            score=item.score * factor,
+            bm25=item.score,
+            factor=factor,
+            stage=stage,
+        )
+        hits.append(_with_snippet(workspace, hit, item.text, matcher) if snippets else hit)
+    return hits
+
+
+def _with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher | None) -> Hit:
+    """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
+    group = group_of(hit.meta.lang, workspace.config.search.default_lang)
+    snippet: Snippet = make_snippet(text, matcher(group) if matcher else (lambda _w: False))
+    return replace(hit, snippet=snippet.text, highlights=snippet.highlights)
+
+
+def _matcher(index: CardIndex, words: Sequence[str], fuzzy: bool) -> Matcher:
+    """Per language group: does a word of a card match one of the query's words?"""
+    analysis = index.analysis
+
+    def for_group(group: str) -> Callable[[str], bool]:
+        terms: set[str] = set()
+        for word in words:
+            for alternative in analysis.word(group, word):
+                terms.update(alternative)
+        terms -= {t for t in terms if t in STOP_WORDS}
+
+        def matches(card_word: str) -> bool:
+            tokens = analysis.word_tokens(group, card_word)
+            if any(t in terms for t in tokens):
+                return True
+            return fuzzy and any(
+                len(t) >= 4 and within_edits(t, term, 1 if len(term) < 8 else 2)
+                for t in tokens
+                for term in terms
+                if len(term) >= 4
+            )
+
+        return matches
+
+    return for_group
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def search(
+    workspace: Workspace,
+    text: str,
+    *,
+    limit: int = 10,
+    include_archived: bool = False,
+    explain: bool = False,
+    sync_first: bool = True,
+    snippets: bool = True,
+    started: FreshnessStart | None = None,
+) -> SearchResult:
+    """Search the cards with the query language (see ``kbcli.core.query``).
+
+    With ``sync_first`` the index is brought up to date first, in effect: the query
+    runs while ``git status`` (``started`` early by the caller, or now) is still
+    looking for changed cards, and runs again only if the sync changed the index.
+    ``snippets=False`` leaves each hit's snippet empty (``--paths-only`` shows none).
+    """
+    try:
+        query = parse_query(text)
+        if query.is_empty:
+            raise QueryError(
+                'give something to search for, e.g. kb search "refund duplicate charge"'
+            )
+    except QueryError as error:
+        if started is not None:  # stop the freshness check nobody will read
+            started.close()
+        raise KbError(str(error)) from None
+    if not sync_first:
+        index = open_index(workspace)
+    else:
+        if started is None or started.root != os.fspath(workspace.root):
+            if started is not None:
+                started.close()
+            started = FreshnessStart(workspace.root)
+        index = open_index(workspace, started.manifest_files)
+    qb = index.queries()
+    result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
+    if started is not None:
+        stats = sync(workspace, index=index, git=started.git)
+        if stats.rebuilt or stats.touched:
+            qb = index.queries()
+            result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
+        result.stats = stats
+    if not result.hits:
+        result.hints = _hints(workspace, index, qb, query, include_archived)
+    return result
+
+
+def _filters(
+    workspace: Workspace, qb: QueryBuilder, query: ParsedQuery, include_archived: bool
+) -> tuple[list[tantivy.Query], list[tantivy.Query]]:
+    """(required, excluded) filter queries of a parsed query."""
+    from kbcli.adapters.tantivy_index import day_number
+
+    today = day_number(workspace.today)
+    required: list[tantivy.Query] = []
+    excluded: list[tantivy.Query] = []
+    for item in query.filters:
+        (excluded if item.negated else required).append(qb.key(item.key, item.value))
+    for state in query.states:
+        (excluded if state.negated else required).append(qb.state(state.state, today))
+    if not include_archived and not query.mentions_status:
+        excluded.append(qb.key("status", "archived"))
+    return required, excluded
+
+
+def _run(
+    workspace: Workspace,
+    index: CardIndex,
+    qb: QueryBuilder,
+    query: ParsedQuery,
+    limit: int,
+    include_archived: bool,
+    explain: bool,
+    snippets: bool = True,
+) -> SearchResult:
+    required, excluded = _filters(workspace, qb, query, include_archived)
+    excluded += [qb.word(w) for w in query.excluded_words]
+    excluded += [qb.phrase(p) for p in query.excluded_phrases]
+    if not query.has_terms:
+        q = qb.combine([], must_not=excluded, filters=required)
+        total, raw = index.search(q, limit, by_path=True)
+        hits = _hits(workspace, raw, "filters only", None, snippets=snippets)
+        return SearchResult(query, hits, total, "filters")
+    words = content_words(query.words) if query.words else []
+    phrases = [qb.phrase(p) for p in query.phrases]
+    enough = min(ENOUGH, limit)
+    candidates = max(limit * 3, 30)
+    seen: dict[str, Hit] = {}
+    texts: dict[str, str] = {}
+    matchers: dict[str, Matcher] = {}
+    total = 0
+    stage_used = STAGES[0]
+    for stage in STAGES:
+        fuzzy = stage != STAGES[0]
+        clauses = [qb.word(w, fuzzy=fuzzy) for w in words]
+        if stage == STAGES[2]:
+            # Any of the words in any field, typos allowed: BM25 ranks cards with more
+            # (and rarer) words first.
+            q = qb.combine(
+                phrases, should=clauses, must_not=excluded, filters=required, min_should=1
+            )
+        else:
+            q = qb.combine(clauses + phrases, must_not=excluded, filters=required)
+        count, raw = index.search(q, candidates)
+        matchers[stage] = _matcher(index, [*words, *query.phrases], fuzzy)
+        for hit, item in zip(_hits(workspace, raw, stage, None, snippets=False), raw, strict=True):
+            if hit.path not in seen:
+                seen[hit.path] = hit
+                texts[hit.path] = item.text
+                if explain:
+                    seen[hit.path] = replace(hit, why=_why(index, q, raw, hit.path))
+        total = max(total, count)
+        stage_used = stage
+        if len(seen) >= enough or (stage == STAGES[1] and len(words) < 2):
+            break
+    # Earlier stages are better matches: keep their order ahead of later stages'.
+    ranked = sorted(seen.values(), key=lambda h: (STAGES.index(h.stage), -h.score))[:limit]
+    if snippets:  # only for the hits shown
+        ranked = [_with_snippet(workspace, h, texts[h.path], matchers[h.stage]) for h in ranked]
+    return SearchResult(query, ranked, max(total, len(seen)), stage_used)
+
+
+def _why(
+    index: CardIndex, q: tantivy.Query, raw: Sequence[RawHit], path: str
+) -> tuple[tuple[str, float], ...]:
+    """The field:term contributions behind one hit's BM25 score, largest first."""
+    import re
+
+    from kbcli.adapters.tantivy_index import iter_terms
+
+    address = next(r.address for r in raw if r.path == path)
+    names = index.names
+    totals: dict[str, float] = {}
+    for context, value in iter_terms(index.explain(q, address)):
+        match = re.search(r'field=(\d+), type=(\w+), (?:"(.*)"|(\S+))\)', context)
+        if not match:
+            continue
+        name = names[int(match.group(1))] if int(match.group(1)) < len(names) else "?"
+        label = (
+            f"{name.rsplit('_', 1)[0] if '_' in name else name}:{match.group(3) or match.group(4)}"
+        )
+        totals[label] = totals.get(label, 0.0) + value
+    ordered = sorted(totals.items(), key=lambda kv: -kv[1])
+    return tuple((k, round(v, 3)) for k, v in ordered if v > 0)[:8]
+
+
+def _hints(
+    workspace: Workspace,
+    index: CardIndex,
+    qb: QueryBuilder,
+    query: ParsedQuery,
+    include_archived: bool,
+) -> list[str]:
+    """Why nothing matched: filters that emptied the result, hidden archived cards, near words."""
+    hints = []
+    items: list[KeyFilter | StateFilter] = [*query.filters, *query.states]
+    for item in items:
+        relaxed = query.without(item)
+        if relaxed.is_empty:
+            continue
+        found = _run(workspace, index, qb, relaxed, 3, include_archived, False, False)
+        if found.hits:
+            hints.append(
+                f"without {query.describe(item)}: {found.total} card(s), e.g. {found.hits[0].path}"
+            )
+    if not include_archived and not query.mentions_status:
+        found = _run(workspace, index, qb, query, 3, True, False, False)
+        if found.hits:
+            hints.append(
+                f"{found.total} archived card(s) match; add is:archived or --archived to see them"
+            )
+    if not hints and query.words:
+        near = _near_words(index, query.words)
+        if near:
+            hints.append("did you mean: " + ", ".join(near))
+    return hints
+
+
+def _near_words(index: CardIndex, words: Sequence[str]) -> list[str]:
+    """Titles of cards whose words are close to the query's (looser than the typo stage)."""
+    qb = index.queries()
+    parts = []
+    for word in words:
+        for group in qb.groups:
+            for alternative in index.analysis.word(group, word):
+                if len(alternative) == 1 and len(alternative[0]) >= 3:
+                    q = qb.t.Query.fuzzy_term_query(
+                        qb.schema, f"title_{group}", alternative[0], 2, True, True
+                    )
+                    parts.append(q)
+    if not parts:
+        return []
+    _, raw = index.search(qb.combine([], should=parts, min_should=1), 3)
+    return [f'"{r.meta.get("title")}" ({r.path})' for r in raw]
+
+
+# --- related, suggest, duplicates ------------------------------------------------------
+
+
+def _like_fields(
+    index: CardIndex, text: str, title: str, tags: Sequence[str], groups: Sequence[str]
+) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    analysis = index.analysis
+    for group in groups:
+        if title:
+            fields[f"title_{group}"] = [analysis.field_text(group, title)]
+        if text:
+            fields[f"body_{group}"] = [analysis.field_text(group, text)]
+    if tags:
+        fields["tags"] = [" ".join(tags)]
+    return fields
+
+
+def _like(
+    workspace: Workspace,
+    index: CardIndex,
+    fields: dict[str, list[str]],
+    limit: int,
+    exclude_path: str | None,
+    words: Sequence[str],
+    links: Sequence[tantivy.Query] = (),
+) -> list[Hit]:
+    qb = index.queries()
+    _, excluded = _filters(workspace, qb, ParsedQuery(), False)
+    if exclude_path:
+        excluded.append(qb.path(exclude_path))
+    q = qb.combine([], should=[qb.like(fields), *links], must_not=excluded, min_should=1)
+    _, raw = index.search(q, max(limit * 3, 20))
+    hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
+    hits.sort(key=lambda h: -h.score)
+    return hits[:limit]
+
+
+def related(workspace: Workspace, ref: str, *, limit: int = 5) -> tuple[str, list[Hit]]:
+    """The cards most similar to one card (title, tags and body terms)."""
+    index = open_index(workspace)
+    sync(workspace, index=index)
+    card = _card_fast(workspace, ref)
+    lang = normalize_lang(card.meta.lang, workspace.config.search.default_lang)
+    group = group_of(lang)
+    # Same-language cards by their words, plus every language by the title's words and tags.
+    fields = _like_fields(index, card.body, card.meta.title, card.meta.tags, [group])
+    words = [w for w in _words(card.meta.title + " " + " ".join(card.meta.tags))]
+    # Cards linked by depends_on either way (translations, policies behind procedures)
+    # are related whatever their language.
+    qb = index.queries()
+    links = [qb.t.Query.boost_query(qb.key("depends_on", card.path), LINK_BOOST)]
+    links += [
+        qb.t.Query.boost_query(qb.path(target), LINK_BOOST)
+        for target in card.meta.depends_on
+        if not any(ch in target for ch in "*?[")
+    ]
+    return card.path, _like(workspace, index, fields, limit, card.path, words, links)
+
+
+def _card_fast(workspace: Workspace, ref: str) -> Any:
+    """A card by path without loading the whole catalog; falls back to full resolution."""
+    candidates = [ref, ref + ".md"]
+    rel_cwd = None
+    if workspace.cwd.resolve().is_relative_to(workspace.root):
+        rel_cwd = workspace.cwd.resolve().relative_to(workspace.root)
+    for candidate in candidates:
+        path = Path(candidate).expanduser()
+        options = [path] if path.is_absolute() else [workspace.root / path]
+        if rel_cwd is not None and not path.is_absolute():
+            options.append(workspace.root / rel_cwd / path)
+        for option in options:
+            resolved = option.resolve()
+            if resolved.is_file() and resolved.is_relative_to(workspace.root):
+                rel = resolved.relative_to(workspace.root).as_posix()
+                if workspace.card_files.is_card_path(rel):
+                    return workspace.card_files.read(rel, workspace.today)
+    return workspace.card(ref)
+
+
+def _words(text: str) -> list[str]:
+    from kbcli.core.languages import WORD
+
+    return content_words(m.group() for m in WORD.finditer(text))
+
+
+def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
+    """The cards most likely to answer ``text`` (a ticket, an email, a chat question).
+
+    Stable API (``kb capture`` uses it): returns up to ``limit`` ``Hit`` objects, best
+    first, each with ``path``, ``title``, ``trust`` (assessed today), ``score`` and a
+    highlighted ``snippet``. The text may be in any language the repo's cards use;
+    archived cards are left out. The index is synced first.
+    """
+    if not text.strip():
+        raise KbError("give the text of a ticket or question (or - to read it from stdin)")
+    index = open_index(workspace)
+    sync(workspace, index=index)
+    words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
+    qb = index.queries()
+    _, excluded = _filters(workspace, qb, ParsedQuery(), False)
+    q = qb.combine([], should=[qb.word(w) for w in words], must_not=excluded, min_should=1)
+    _, raw = index.search(q, max(limit * 3, 20))
+    hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
+    hits.sort(key=lambda h: -h.score)
+    return hits[:limit]
+
+
+def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]:
+    """Cards whose title says much the same as ``title`` (for ``kb new``'s warning).
+
+    A card counts as a likely duplicate when at least 60% of the new title's content
+    words (after stemming) are in its title or aliases, or its text matches every word.
+    """
+    words = _words(title)
+    if not words:
+        return []
+    result = search(workspace, " ".join(words), limit=limit * 2)
+    index_analysis = open_index(workspace).analysis
+    found = []
+    for hit in result.hits:
+        group = group_of(hit.meta.lang, workspace.config.search.default_lang)
+        wanted = {t for w in words for t in index_analysis.tokens(group, w)}
+        have = set(index_analysis.tokens(group, " ".join((hit.title, *hit.meta.aliases))))
+        overlap = len(wanted & have) / max(1, len(wanted))
+        if overlap >= 0.6 or (hit.stage == "all words" and len(words) >= 3):
+            found.append(hit)
+    return found[:limit]
+
+
+def index_status(workspace: Workspace) -> dict[str, Any]:
+    """Facts about the index for ``kb index --status``."""
+    index = open_index(workspace)
+    return {
+        "path": str(index.directory),
+        "cards": index.manifest.count(),
+        "documents": index.count(),
+        "languages": index.groups(),
+    }

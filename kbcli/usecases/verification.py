@@ -1,0 +1,222 @@
+"""Use cases that change who vouches for cards: verify and reassign.
+
+Both edit front matter only through the surgical editor (one field, every other
+byte kept) and make one commit of exactly the files they touched, so the history
+pass can later tell who verified what, and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kbcli.core.cards import Card, Status
+from kbcli.core.catalog import Assessed
+from kbcli.core.health import allowed_handles
+from kbcli.core.report import owns
+from kbcli.core.trust import TrustState
+from kbcli.errors import ExitCode, KbError
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Me:
+    """The person running kb: their git identity and roster handle."""
+
+    name: str | None
+    email: str | None
+    handle: str | None
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name or self.handle or 'unknown'} <{self.email or 'unknown'}>"
+
+    @property
+    def described(self) -> str:
+        who = self.signature
+        return f"{self.handle} ({who})" if self.handle else f"{who}, not in people.yaml"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    cards: list[Card]
+    changed: list[str]
+    commit: str | None
+
+
+def whoami(workspace: Workspace) -> Me:
+    from kbcli.adapters.git_repo import identity
+
+    who = identity(workspace.root)
+    return Me(who.name, who.email, workspace.config.roster.handle_for(who.name, who.email))
+
+
+def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
+    """Published cards the user owns (personally or through a team) that need verifying."""
+    if me.handle is None:
+        raise KbError(
+            f"your git identity {me.signature} is not in people.yaml, so kb cannot tell "
+            "which cards are yours: add your e-mail to your entry there"
+        )
+    roster = workspace.config.roster
+    return [
+        item
+        for item in workspace.assessed()
+        if item.card.meta.status is Status.PUBLISHED
+        and owns(me.handle, item.card.meta.owner, roster)
+        and item.trust.state in (TrustState.EXPIRED, TrustState.DUE, TrustState.UNVERIFIED)
+    ]
+
+
+def check_allowed(
+    workspace: Workspace, cards: Sequence[Card], me: Me, *, force: bool, reason: str | None
+) -> None:
+    """Refuse (exit 1) when the user is neither owner nor verifier, unless forced with a reason."""
+    if force and not (reason and reason.strip()):
+        raise KbError("--force needs --reason TEXT: say why you verify cards you do not own")
+    if reason and not force:
+        raise KbError("--reason is only used with --force")
+    roster = workspace.config.roster
+    refused = [
+        c for c in cards if me.handle is None or me.handle not in allowed_handles(c.meta, roster)
+    ]
+    if refused and not force:
+        names = ", ".join(c.path for c in refused[:5])
+        more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        raise KbError(
+            f"you ({me.described}) are neither owner nor verifier of {names}{more}; ask the "
+            "owner to verify, or pass --force --reason TEXT (the reason is recorded in the commit)",
+            exit_code=ExitCode.FINDINGS,
+        )
+
+
+def verify(
+    workspace: Workspace,
+    cards: Sequence[Card],
+    me: Me,
+    *,
+    commit: bool = True,
+    forced_reason: str | None = None,
+) -> Outcome:
+    """Set ``verified_at`` to today on each card and commit exactly those files."""
+    from kbcli.adapters.card_writer import edit_field
+    from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.adapters.git_history import uncommitted
+
+    cards = list({c.path: c for c in cards}.values())
+    if commit and not in_git_repo(workspace.root):
+        raise KbError(
+            f"{workspace.root} is not in a git repository, so kb cannot record who verified: "
+            "run 'git init' first, or pass --no-commit to only edit the files"
+        )
+    from kbcli.usecases.lifecycle import clear_resolved_flags
+
+    changed = [
+        c.path
+        for c in cards
+        if edit_field(workspace.root / c.path, "verified_at", workspace.today, root=workspace.root)
+        | clear_resolved_flags(workspace, c)
+    ]
+    if not commit:
+        return Outcome(cards, changed, None)
+    to_commit = sorted(uncommitted(workspace.root, [c.path for c in cards]))
+    if not to_commit:
+        return Outcome(cards, changed, None)
+    message = _verify_message(cards, me, workspace.today.isoformat(), forced_reason)
+    sha = commit_files(workspace.root, to_commit, message)
+    return Outcome(cards, changed, sha)
+
+
+def _verify_message(cards: Sequence[Card], me: Me, day: str, reason: str | None) -> str:
+    subject = f"Verify {cards[0].path}" if len(cards) == 1 else f"Verify {len(cards)} cards"
+    lines = [subject, ""]
+    lines += [f"- {c.path}: {c.title}" for c in cards]
+    lines += ["", f"Reviewed and marked verified on {day} with kb verify."]
+    if reason:
+        lines += [
+            "",
+            f"Forced: {me.described} is not an owner or verifier of every card.",
+            f"Reason: {reason.strip()}",
+        ]
+    lines += ["", f"Verified-by: {me.signature}"]
+    if reason:
+        lines.append(f"Verify-forced: {reason.strip()}")
+    return "\n".join(lines) + "\n"
+
+
+def reassign(
+    workspace: Workspace,
+    old: str,
+    new: str,
+    paths: Sequence[str],
+    me: Me,
+    *,
+    reset_verification: bool = False,
+    commit: bool = True,
+) -> Outcome:
+    """Give every card owned or verified by ``old`` (under ``paths``) to ``new``, in one commit."""
+    from kbcli.adapters.card_writer import drop_field, edit_field
+    from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.adapters.git_history import uncommitted
+
+    roster = workspace.config.roster
+    if old == new:
+        raise KbError("--from and --to name the same owner")
+    if roster.people and not roster.knows(new):
+        raise KbError(f"'{new}' is not a person or team in people.yaml: add them there first")
+    if commit and not in_git_repo(workspace.root):
+        raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
+    scopes = [_scope(workspace, p) for p in paths]
+    cards = [
+        c
+        for c in workspace.catalog
+        if (c.meta.owner == old or old in c.meta.verifiers)
+        and (
+            not scopes or any(c.path == s or c.path.startswith(s + "/") or s == "" for s in scopes)
+        )
+    ]
+    if not cards:
+        where = f" under {', '.join(paths)}" if paths else ""
+        raise KbError(f"no card{where} has '{old}' as owner or verifier")
+    root = workspace.root
+    changed: list[str] = []
+    for card in cards:
+        target = root / card.path
+        touched = False
+        if card.meta.owner == old:
+            touched |= edit_field(target, "owner", new, root=root)
+        if old in card.meta.verifiers:
+            verifiers = list(dict.fromkeys(new if v == old else v for v in card.meta.verifiers))
+            touched |= edit_field(target, "verifiers", verifiers, root=root)
+        if reset_verification:
+            touched |= drop_field(target, "verified_at", root=root)
+        if touched:
+            changed.append(card.path)
+    if not commit or not changed:
+        return Outcome(cards, changed, None)
+    to_commit = sorted(set(changed) & uncommitted(root, changed)) or changed
+    lines = [f"Reassign {len(changed)} card(s) from {old} to {new}", ""]
+    lines += [f"- {p}" for p in changed]
+    if reset_verification:
+        lines += ["", "Verification dates removed: the new owner must verify these cards."]
+    else:
+        lines += ["", "Verification dates kept."]
+    lines += ["", f"Reassigned-by: {me.signature}"]
+    sha = commit_files(root, to_commit, "\n".join(lines) + "\n")
+    return Outcome(cards, changed, sha)
+
+
+def _scope(workspace: Workspace, path: str) -> str:
+    """A PATH argument (file or folder, relative to the current folder) as a repo path."""
+    target = (workspace.cwd / Path(path).expanduser()).resolve()
+    root = workspace.root.resolve()
+    if not target.is_relative_to(root):
+        raise KbError(f"{path} is outside the knowledge repo {root}")
+    rel = target.relative_to(root).as_posix()
+    if not target.exists():
+        raise KbError(f"{path} does not exist")
+    return "" if rel == "." else rel
