@@ -28,7 +28,7 @@ from typing import Any
 
 from kbcli.adapters.gc_pause import paused_gc
 
-CACHE_VERSION = 7
+CACHE_VERSION = 8  # 8: blobs with a byte order mark have front matter (one grammar)
 CACHE_NAME = "history/state.marshal"
 JOURNAL_NAME = "journal.marshal"
 _MAGIC = b"KBHIST07"
