@@ -21,6 +21,7 @@ class Person:
     emails: tuple[str, ...] = ()
     team: str | None = None
     left: date | None = None
+    slack: str | None = None  # Slack member id (U0123ABC), for mentions and Slack sign-in
 
     @property
     def display(self) -> str:
@@ -58,6 +59,14 @@ class Roster:
                     return person.handle
         return None
 
+    def handle_for_slack(self, member_id: str | None, email: str | None) -> str | None:
+        """A Slack user as a handle: by member id (``slack:`` in people.yaml), then e-mail."""
+        if member_id:
+            for person in self.people.values():
+                if person.slack == member_id:
+                    return person.handle
+        return self.handle_for(None, email) if email else None
+
     def members(self, handle: str) -> set[str]:
         """The handles that ``handle`` stands for: the person, or every member of a team."""
         if handle in self.people:
@@ -91,7 +100,7 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             except ValueError:
                 problems.append(f"person '{handle}': left: {left!r} is not an ISO date")
                 left = None
-        unknown = set(entry) - {"name", "emails", "email", "team", "left"}
+        unknown = set(entry) - {"name", "emails", "email", "team", "left", "slack"}
         if unknown:
             problems.append(f"person '{handle}': unknown keys {', '.join(sorted(unknown))}")
         people[str(handle)] = Person(
@@ -100,5 +109,6 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             emails=tuple(str(e) for e in emails or ()),
             team=str(entry["team"]) if entry.get("team") else None,
             left=left,
+            slack=str(entry["slack"]).strip() if entry.get("slack") else None,
         )
     return Roster(people), problems
