@@ -267,7 +267,9 @@ class HandbookBuild:
             return self.report
         t = self._timed("inputs", t)
         self._catalog_from_bytes()
-        items = ws.assessed()
+        from kbcli.usecases.health import judged
+
+        items = judged(ws)  # verdicts: a card kb has evidence against never shows ✔
         shown = [i for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         links = self._link_index(items, shown)
