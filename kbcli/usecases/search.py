@@ -479,10 +479,24 @@ def _filters(
     for item in query.filters:
         (excluded if item.negated else required).append(qb.key(item.key, item.value))
     for state in query.states:
-        (excluded if state.negated else required).append(qb.state(state.state, today))
+        (excluded if state.negated else required).append(_state(workspace, qb, state.state, today))
     if not include_archived and not query.mentions_status:
         excluded.append(qb.key("status", "archived"))
     return required, excluded
+
+
+def _state(workspace: Workspace, qb: QueryBuilder, state: str, today: int) -> tantivy.Query:
+    """``is:STATE`` on the verdict: the index knows dates; evidence comes from the history
+    (judging every card, as kb list does, only when a query filters on trust this way)."""
+    if state not in ("verified", "due", "needs-review"):
+        return qb.state(state, today)
+    from kbcli.usecases.health import judged
+
+    doubted = [qb.path(i.path) for i in judged(workspace) if i.trust.reasons]
+    if state == "needs-review":
+        fresh = qb.combine([], should=[qb.state("verified", today), qb.state("due", today)])
+        return qb.combine([fresh], should=doubted or [qb.path("")], min_should=1)
+    return qb.combine([qb.state(state, today)], must_not=doubted)
 
 
 def _run(
