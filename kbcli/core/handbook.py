@@ -218,6 +218,8 @@ class SiteOptions:
     today: date
     default_lang: str = "en"
     edit_base: str = ""  # "https://host/org/repo/edit/main/prefix/" or ""
+    # Built from a shallow clone (--allow-shallow): every page says history facts are missing.
+    shallow: bool = False
 
 
 def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict[str, Any]:
