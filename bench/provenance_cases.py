@@ -294,9 +294,10 @@ def stage(
         first = ["kb.toml", "people.yaml"]
     setup = Stager(root, "", 0, signed, keys)
     setup.commit(first, "2026-09-30", Person("admin", "Repo Admin"))
+    base = "" if fresh else _card_folder(root)
     expected: dict[str, dict[str, object]] = {}
     for k in range(copies):
-        stager = Stager(root, f"staged-{k}", k, signed, keys)
+        stager = Stager(root, f"{base}staged-{k}", k, signed, keys)
         stage_copy(stager)
         for path, want in stager.expected.items():
             expected[path] = {"state": want.state, "reasons": sorted(want.reasons)}
@@ -304,6 +305,16 @@ def stage(
         json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
     return expected
+
+
+def _card_folder(root: Path) -> str:
+    """``FOLDER/`` of the repo's first card folder (kb.toml [cards] folders), or ""."""
+    import tomllib
+
+    data = tomllib.loads((root / "kb.toml").read_text(encoding="utf-8"))
+    folders = data.get("cards", {}).get("folders", ["."])
+    first = str(folders[0]).strip("/") if folders else "."
+    return "" if first in ("", ".") else first + "/"
 
 
 def main(argv: list[str] | None = None) -> int:
