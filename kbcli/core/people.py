@@ -21,6 +21,8 @@ class Person:
     emails: tuple[str, ...] = ()
     team: str | None = None
     left: date | None = None
+    # Public keys this person signs commits with (SSH "ssh-ed25519 AAAA..." lines).
+    signing_keys: tuple[str, ...] = ()
     slack: str | None = None  # Slack member id (U0123ABC), for mentions and Slack sign-in
 
     @property
@@ -46,7 +48,10 @@ class Roster:
         return handle in self.people or handle in self.teams
 
     def handle_for(self, name: str | None, email: str | None) -> str | None:
-        """Map a git identity to a handle: by e-mail (case-insensitive), then by name."""
+        """Map a git identity to a handle: by e-mail (case-insensitive), then by name.
+
+        Provenance rules pass no name (``name=None``): a name is free text anyone can set.
+        """
         if email:
             wanted = email.strip().lower()
             for person in self.people.values():
@@ -100,7 +105,13 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             except ValueError:
                 problems.append(f"person '{handle}': left: {left!r} is not an ISO date")
                 left = None
-        unknown = set(entry) - {"name", "emails", "email", "team", "left", "slack"}
+        keys = entry.get("signing_keys") or []
+        if isinstance(keys, str):
+            keys = [keys]
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            problems.append(f"person '{handle}': signing_keys must be a list of public keys")
+            keys = []
+        unknown = set(entry) - {"name", "emails", "email", "team", "left", "signing_keys", "slack"}
         if unknown:
             problems.append(f"person '{handle}': unknown keys {', '.join(sorted(unknown))}")
         people[str(handle)] = Person(
@@ -109,6 +120,7 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             emails=tuple(str(e) for e in emails or ()),
             team=str(entry["team"]) if entry.get("team") else None,
             left=left,
+            signing_keys=tuple(k.strip() for k in keys),
             slack=str(entry["slack"]).strip() if entry.get("slack") else None,
         )
     return Roster(people), problems
