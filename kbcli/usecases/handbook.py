@@ -212,6 +212,7 @@ class HandbookBuild:
         facts: HandbookFacts | None = None,
         related: bool | None = None,
         memo: BuildMemo | None = None,
+        allow_shallow: bool = False,
     ) -> None:
         self.ws = workspace
         self.out = out.resolve()
@@ -220,6 +221,7 @@ class HandbookBuild:
         self.workers = workers or os.cpu_count() or 1
         self._facts = facts
         self.related = related
+        self.shallow = _shallow(workspace, allow_shallow)
         # kb serve passes its memo and knows what changed; a plain kb build first checks
         # whether anything at all changed since the last build (see _unchanged).
         self.quick_check = memo is None and facts is None
@@ -267,7 +269,9 @@ class HandbookBuild:
             return self.report
         t = self._timed("inputs", t)
         self._catalog_from_bytes()
-        items = ws.assessed()
+        from kbcli.usecases.health import judged
+
+        items = judged(ws)  # verdicts: a card kb has evidence against never shows ✔
         shown = [i for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         links = self._link_index(items, shown)
@@ -328,6 +332,7 @@ class HandbookBuild:
             today=ws.today,
             default_lang=ws.config.search.default_lang,
             edit_base=_edit_base(ws),
+            shallow=self.shallow,
         )
         source = (options, ws.config.roster)
         summaries = self.memo.summaries if self.memo.summaries_source == source else None
@@ -757,12 +762,37 @@ def run_build(
     jobs: int | None = None,
     related: bool | None = None,
     memo: BuildMemo | None = None,
+    allow_shallow: bool = False,
 ) -> BuildReport:
-    """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``."""
+    """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``.
+
+    A shallow clone raises ``ShallowClone`` (exit 2, with the fix) unless
+    ``allow_shallow``; then every page carries a banner saying history facts are missing.
+    """
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():
         target = ws.cwd / target
     build = HandbookBuild(
-        ws, target, Audience(audience), search=search, workers=jobs, related=related, memo=memo
+        ws,
+        target,
+        Audience(audience),
+        search=search,
+        workers=jobs,
+        related=related,
+        memo=memo,
+        allow_shallow=allow_shallow,
     )
     return build.run()
+
+
+def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
+    """Whether the build reads a shallow clone; refuses one unless ``allow_shallow``, as
+    kb check, kb report and kb history do (wrong authors, dates and findings otherwise)."""
+    from kbcli.adapters.git_history import ShallowClone, ShallowHint, locate
+
+    place = locate(ws.root)
+    if place is None or not place.shallow:
+        return False
+    if not allow_shallow:
+        raise ShallowClone(ShallowHint)
+    return True
