@@ -77,7 +77,10 @@ def request(root: str, argv: list[str]) -> bytes:
 
 
 def ask(argv: list[str], kb_dir: str | None) -> int | None:
-    """Run ``kb ARGV`` in the repo's daemon: its exit code, or None to run it here."""
+    """Run ``kb ARGV`` in the repo's daemon: its exit code, or None to run it here
+    (always with ``KB_DAEMON=off``)."""
+    if os.environ.get("KB_DAEMON") == "off":
+        return None
     from kbcli.repo_root import locate
 
     try:
