@@ -15,6 +15,7 @@ import typer
 
 from kbcli import __version__
 from kbcli.cli.commands import (
+    adopt,
     archive,
     build,
     capture,
@@ -25,6 +26,7 @@ from kbcli.cli.commands import (
     init,
     list_cards,
     new,
+    people,
     publish,
     reassign,
     related,
@@ -93,6 +95,7 @@ def root(
 
 for module in (
     init,
+    adopt,
     new,
     templates,
     list_cards,
@@ -106,6 +109,7 @@ for module in (
     history,
     verify,
     reassign,
+    people,
     build,
     serve,
     capture,

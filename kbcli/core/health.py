@@ -420,7 +420,8 @@ def history_findings(
             )
         )
     count = stamps.get(stamp.commit.sha, 0)
-    if stamp.is_stamp_only and count >= max(settings.bulk_threshold, 2):
+    baseline = stamp.commit.sha in history.baselines
+    if stamp.is_stamp_only and count >= max(settings.bulk_threshold, 2) and not baseline:
         found.append(
             make_finding(
                 BULK,
