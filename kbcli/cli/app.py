@@ -27,6 +27,7 @@ from kbcli.cli.commands import (
     list_cards,
     new,
     people,
+    notify,
     publish,
     reassign,
     related,
@@ -117,6 +118,7 @@ for module in (
     archive,
     flag,
     check,
+    notify,
 ):
     module.register(app)
 
