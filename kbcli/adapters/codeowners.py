@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ class CodeOwners:
 
     file: str
     rules: list[OwnerRule]
-    matchers: list[Callable[[str], bool]]
+    matchers: Sequence[Callable[[str], bool]]
 
     def rule_for(self, git_path: str) -> OwnerRule | None:
         """The last rule whose pattern matches ``git_path`` (the one GitHub and GitLab use)."""

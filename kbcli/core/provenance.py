@@ -193,8 +193,14 @@ class Stamp:
         return self.change.created and verified is not None and verified.date() < self.commit.day
 
     @property
+    def adoption_baseline(self) -> bool:
+        """Set by ``kb adopt --baseline`` (trailer "Kb-Adopt: baseline"): the team's declared
+        starting point, made by whoever ran the adoption, not a verification by one person."""
+        return self.commit.sha in self.repo.baselines
+
+    @property
     def judge_people(self) -> bool:
-        return self.check_people and not self.imported
+        return self.check_people and not self.imported and not self.adoption_baseline
 
     @property
     def value(self) -> str:
