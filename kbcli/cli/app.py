@@ -16,6 +16,7 @@ import typer
 from kbcli import __version__
 from kbcli.cli.commands import (
     archive,
+    ask,
     build,
     capture,
     check,
@@ -34,6 +35,7 @@ from kbcli.cli.commands import (
     search,
     serve,
     show,
+    slack,
     suggest,
     templates,
     verify,
@@ -115,6 +117,8 @@ for module in (
     flag,
     check,
     notify,
+    ask,
+    slack,
 ):
     module.register(app)
 
