@@ -15,10 +15,13 @@ import typer
 
 from kbcli import __version__
 from kbcli.cli.commands import (
+    adopt,
     archive,
+    ask,
     build,
     capture,
     check,
+    daemon,
     flag,
     history,
     index,
@@ -26,6 +29,7 @@ from kbcli.cli.commands import (
     list_cards,
     new,
     notify,
+    people,
     publish,
     reassign,
     related,
@@ -34,6 +38,7 @@ from kbcli.cli.commands import (
     search,
     serve,
     show,
+    slack,
     suggest,
     templates,
     verify,
@@ -94,6 +99,7 @@ def root(
 
 for module in (
     init,
+    adopt,
     new,
     templates,
     list_cards,
@@ -107,14 +113,18 @@ for module in (
     history,
     verify,
     reassign,
+    people,
     build,
     serve,
+    daemon,
     capture,
     publish,
     archive,
     flag,
     check,
     notify,
+    ask,
+    slack,
 ):
     module.register(app)
 
