@@ -22,6 +22,7 @@ import pytest
 from tests.helpers import REPO_ROOT, git, run_kb
 
 TODAY = "2026-11-22"
+KEY = ("ed25519", "sign", "never")  # gpg --quick-gen-key: algorithm, usage, expiry
 
 
 def _generator() -> ModuleType:
@@ -218,8 +219,7 @@ def test_require_signed_with_gpg_keys_from_the_roster(tmp_path, monkeypatch):
 
     def new_key(uid: str) -> str:
         subprocess.run(
-            ["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key", uid]
-            + ["ed25519", "sign", "never"],
+            [*("gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key"), uid, *KEY],
             check=True,
             capture_output=True,
         )
