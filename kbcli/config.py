@@ -120,6 +120,9 @@ class FolderSettings:
     rules: dict[str, str] = setting(
         None, _severities, "Rule severities for this folder (rule = error|warning|off)."
     )
+    owner: str | None = setting(
+        None, _text, "Owner kb adopt suggests for this folder when CODEOWNERS and git say nothing."
+    )
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,9 @@ class HandbookSettings:
     title: str = setting("Knowledge base", _text, "Title of the handbook site.")
     repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
     branch: str = setting("main", _text, "Branch that edit links point at.")
+    url: str = setting(
+        "", _text, "Address the built handbook is served at (https://kb.acme.com), for Slack links."
+    )
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,16 @@ class CaptureSettings:
     )
     folder: str = setting("", _text, "Folder for captured drafts (default: the first card folder).")
     template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
+
+
+@dataclass(frozen=True)
+class AdoptSettings:
+    owner: str = setting(
+        "", _text, "Owner kb adopt suggests when CODEOWNERS, git and [folders] say nothing."
+    )
+    history: Duration = setting(
+        parse_duration("12m"), _duration, "kb adopt weighs git commits made in this window."
+    )
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,7 @@ SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "handbook": HandbookSettings,
     "capture": CaptureSettings,
+    "adopt": AdoptSettings,
     "usage": UsageSettings,
 }
 
@@ -209,6 +226,7 @@ class KbConfig:
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
+    adopt: AdoptSettings = field(default_factory=AdoptSettings)
     usage: UsageSettings = field(default_factory=UsageSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()

@@ -15,6 +15,7 @@ import typer
 
 from kbcli import __version__
 from kbcli.cli.commands import (
+    adopt,
     archive,
     build,
     capture,
@@ -25,6 +26,8 @@ from kbcli.cli.commands import (
     init,
     list_cards,
     new,
+    notify,
+    people,
     publish,
     reassign,
     related,
@@ -93,6 +96,7 @@ def root(
 
 for module in (
     init,
+    adopt,
     new,
     templates,
     list_cards,
@@ -106,6 +110,7 @@ for module in (
     history,
     verify,
     reassign,
+    people,
     build,
     serve,
     capture,
@@ -113,6 +118,7 @@ for module in (
     archive,
     flag,
     check,
+    notify,
 ):
     module.register(app)
 

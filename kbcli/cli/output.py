@@ -45,20 +45,6 @@ def badge(trust: Trust) -> str:
     return f"[{BADGE_STYLE[state]}]{BADGE_ICON[state]} {state.replace('-', ' ')}[/]"
 
 
-def trust_detail(trust: Trust, today: date) -> str:
-    """``verified 2026-10-01, expires 2027-01-01 (in 40 days)`` in words."""
-    if trust.verified_on is None:
-        return "never verified"
-    text = f"verified {trust.verified_on.isoformat()}"
-    left = trust.days_left(today)
-    if left is None:
-        return text + ", never expires"
-    assert trust.expires_on is not None
-    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
-    verb = "expires" if left > 0 else "expired"
-    return f"{text}, {verb} {trust.expires_on.isoformat()} ({when})"
-
-
 def card_json(item: Assessed, today: date) -> dict[str, Any]:
     """The documented JSON shape of a card (README: "JSON output"). Add fields, never rename."""
     meta, trust = item.card.meta, item.trust

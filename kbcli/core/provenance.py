@@ -188,7 +188,12 @@ class Stamp:
         self.imported: bool = (
             self.change.created and verified is not None and verified.date() < self.commit.day
         )
-        self.judge_people: bool = self.check_people and not self.imported
+        # Set by ``kb adopt --baseline`` (trailer "Kb-Adopt: baseline"): the team's declared
+        # starting point, made by whoever ran the adoption, not a verification by one person.
+        self.adoption_baseline: bool = self.commit.sha in self.repo.baselines
+        self.judge_people: bool = (
+            self.check_people and not self.imported and not self.adoption_baseline
+        )
         self._allowed_then: set[str] | None = None
 
     @property
@@ -488,7 +493,9 @@ def bulk_runs(
     by_person: dict[str, list[tuple[datetime, int, str, Commit]]] = {}
     for history in (*repo.cards.values(), *repo.deleted):
         for change in history.changes:
-            if change.is_stamp_only:
+            # An adoption baseline (kb adopt --baseline, trailer "Kb-Adopt: baseline") is
+            # a declared starting point, recorded as such, not a bulk re-stamp.
+            if change.is_stamp_only and change.commit.sha not in repo.baselines:
                 commit = change.commit
                 key = person(commit)
                 by_person.setdefault(key, []).append((commit.when, commit.seq, change.path, commit))

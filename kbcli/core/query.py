@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 TRUST_STATES = ("verified", "due", "expired", "unverified", "needs-review", "unowned")
-STATUS_STATES = ("draft", "published", "archived")
+STATUS_STATES = ("draft", "requested", "published", "archived")
 IS_VALUES = TRUST_STATES + STATUS_STATES
 # Filter keys spelled the way people type them, mapped to the front-matter key.
 KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "verifiers"}

@@ -150,6 +150,10 @@ def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], toda
             reasons.append(f"expires {trust.expires_on.isoformat()} (in {days} days)")
         elif trust.state is TrustState.UNVERIFIED:
             reasons.append("never verified")
+    elif item.card.meta.status is Status.REQUESTED:
+        asker = item.card.meta.extra.get("requested_by")
+        by = f" by {asker}" if isinstance(asker, str) and asker else ""
+        reasons.append(f"knowledge request{by}: write the answer")
     for finding in findings:
         if finding.rule == "flagged":  # who flagged it and why is what the owner needs
             reasons.append(finding.message)

@@ -130,3 +130,18 @@ def assess(meta: CardMeta, policy: TrustPolicy, path: str, today: date) -> Trust
 def needs_owner(meta: CardMeta) -> bool:
     """Published cards must have someone answerable for them; drafts may not yet."""
     return meta.status is Status.PUBLISHED and not meta.owner
+
+
+def trust_detail(trust: Trust, today: date) -> str:
+    """The reason behind a badge in words: ``verified 2026-10-01, expires 2027-01-01 (in 40
+    days)``. Every surface (terminal, Slack, handbook) says it the same way."""
+    if trust.verified_on is None:
+        return "never verified"
+    text = f"verified {trust.verified_on.isoformat()}"
+    left = trust.days_left(today)
+    if left is None:
+        return text + ", never expires"
+    assert trust.expires_on is not None
+    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
+    verb = "expires" if left > 0 else "expired"
+    return f"{text}, {verb} {trust.expires_on.isoformat()} ({when})"

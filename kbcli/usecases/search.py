@@ -73,7 +73,7 @@ class Hit:
 
     @property
     def is_draft(self) -> bool:
-        return self.meta.status is Status.DRAFT
+        return self.meta.status in (Status.DRAFT, Status.REQUESTED)
 
 
 @dataclass

@@ -35,12 +35,12 @@ def build(
         typer.Option("--jobs", "-j", min=1, help="Rendering processes (default: all cores)."),
     ] = None,
     related: Annotated[
-        bool | None,
+        bool,
         typer.Option(
             "--related/--no-related",
-            help="Show related cards from the search index (default: on up to 2,000 cards).",
+            help="Show each card's related cards, from the cards' weighted words.",
         ),
-    ] = None,
+    ] = True,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print the time of each build step.")
     ] = False,

@@ -8,9 +8,10 @@ from datetime import date
 from rich.markup import escape
 from rich.table import Table
 
-from kbcli.cli.output import badge, console, trust_detail
+from kbcli.cli.output import badge, console
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Roster
+from kbcli.core.trust import trust_detail
 
 
 def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
