@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-import stat
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from kbcli.adapters.bounded_zip import BoundedZip, ZipLimits
 from kbcli.core.slack import Channel, SlackUser, Thread, channels_from, threads_from, users_from
 from kbcli.errors import KbError
 
@@ -163,53 +162,35 @@ class _Folder:
 
 
 class _Zip:
-    """A zip export read in memory; its top folder (if any) is the export root."""
+    """A zip export read member by member within ``bounded_zip``'s limits; its top
+    folder (if any) is the export root."""
 
-    def __init__(self, archive: zipfile.ZipFile, label: str, prefix: str) -> None:
+    def __init__(self, archive: BoundedZip, prefix: str) -> None:
         self.archive = archive
-        self.label = label
+        self.label = archive.label
         self.prefix = prefix
         self.members = {
-            info.filename[len(prefix) :]: info
-            for info in archive.infolist()
-            if info.filename.startswith(prefix) and not info.is_dir()
+            name[len(prefix) :]: name for name in archive.names() if name.startswith(prefix)
         }
 
     @classmethod
     def open(cls, path: Path) -> _Zip:
         try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise KbError(
-                f"{path} is neither a folder nor a .zip file: give a Slack export"
-            ) from None
-        except OSError as error:
-            raise KbError(f"cannot read {path} ({error.strerror})") from None
-        for info in archive.infolist():
-            problem = _unsafe_member(info)
-            if problem:
+            archive = BoundedZip(path, ZipLimits(member_bytes=MAX_FILE_BYTES))
+        except KbError as error:
+            if "is not a .zip file" in error.message:
                 raise KbError(
-                    f"{path}: zip member '{info.filename}' {problem}; refusing to read this export"
-                )
-        names = [i.filename for i in archive.infolist()]
+                    f"{path} is neither a folder nor a .zip file: give a Slack export"
+                ) from None
+            raise
+        names = archive.names()
         roots = sorted((n for n in names if PurePosixPath(n).name == "users.json"), key=len)
         prefix = roots[0][: -len("users.json")] if roots else ""
-        return cls(archive, str(path), prefix)
+        return cls(archive, prefix)
 
     def read(self, rel: str) -> bytes | None:
-        info = self.members.get(rel)
-        if info is None:
-            return None
-        if info.file_size > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        try:
-            with self.archive.open(info) as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise KbError(f"{self.label}: cannot read {rel} from the zip ({error})") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return data
+        name = self.members.get(rel)
+        return None if name is None else self.archive.read(name)
 
     def listdir(self, rel: str) -> list[str]:
         folder = rel.rstrip("/") + "/"
@@ -218,18 +199,6 @@ class _Zip:
             for name in self.members
             if name.startswith(folder) and "/" not in name[len(folder) :]
         ]
-
-
-def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
-    name = info.filename.replace("\\", "/")
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return "has an absolute path"
-    if ".." in PurePosixPath(name).parts:
-        return "escapes the export folder with '..'"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link"
-    return None
 
 
 def iter_threads(export: SlackExport, channel: Channel | None = None) -> Iterator[Thread]:

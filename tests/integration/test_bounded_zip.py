@@ -1,0 +1,77 @@
+"""Bounded zip reading: a zip bomb stops at a limit with the numbers, in bounded memory."""
+
+from __future__ import annotations
+
+import resource
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kbcli.adapters.bounded_zip import BoundedZip, ZipLimitReached, ZipLimits
+from kbcli.adapters.slack_export import open_export
+from kbcli.errors import ExitCode
+
+MIB = 1 << 20
+
+
+def _bomb(path: Path, name: str, mib: int) -> Path:
+    """A member of ``mib`` MiB of zeros: deflate packs it about 1000:1."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        out.writestr("users.json", "[]")
+        out.writestr("channels.json", "[]")
+        with out.open(name, "w") as member:
+            for _ in range(mib):
+                member.write(bytes(MIB))
+    return path
+
+
+def test_a_1000_to_1_member_is_refused_with_its_ratio(tmp_path: Path) -> None:
+    archive = BoundedZip(_bomb(tmp_path / "b.zip", "general/2026-01-01.json", 64))
+    info = archive.members["general/2026-01-01.json"]
+    assert info.file_size / info.compress_size > 900  # it really is a 1000:1 bomb
+    with pytest.raises(ZipLimitReached, match=r"inflates \d+:1 .* over the limit of 200:1"):
+        archive.read("general/2026-01-01.json")
+
+
+def test_member_and_total_limits_count_the_bytes_that_arrive(tmp_path: Path) -> None:
+    path = tmp_path / "z.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as out:
+        for n in range(4):
+            out.writestr(f"m{n}", bytes(3 * MIB))
+    limits = ZipLimits(member_bytes=2 * MIB, total_bytes=100 * MIB)
+    with pytest.raises(ZipLimitReached, match="more than 2 MiB"):
+        BoundedZip(path, limits).read("m0")
+    total = BoundedZip(path, ZipLimits(total_bytes=7 * MIB))
+    assert total.read("m0") is not None and total.read("m1") is not None
+    with pytest.raises(ZipLimitReached, match="more than 7 MiB in all"):
+        total.read("m2")
+
+
+def test_a_slack_export_zip_bomb_ends_fast_in_bounded_memory(tmp_path: Path) -> None:
+    bomb = _bomb(tmp_path / "export.zip", "general/2026-01-01.json", 512)  # 512 MiB inflated
+    (tmp_path / "export.zip").stat()
+    started = time.monotonic()
+    export = open_export(bomb)
+    with pytest.raises(ZipLimitReached) as caught:
+        export.source.read("general/2026-01-01.json")
+    assert time.monotonic() - started < 5
+    assert caught.value.exit_code == ExitCode.USAGE
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert peak_mib < 400, peak_mib  # never the 512 MiB the member inflates to
+
+
+def test_kb_capture_on_a_zip_bomb_exits_2_with_the_numbers(tmp_path: Path) -> None:
+    from tests.helpers import run_kb
+
+    bomb = tmp_path / "export.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        out.writestr("users.json", "[]")
+        out.writestr("channels.json", '[{"id": "C1", "name": "general"}]')
+        with out.open("general/2026-01-01.json", "w") as member:
+            for _ in range(64):
+                member.write(bytes(MIB))
+    result = run_kb("capture", "slack", str(bomb), "--latest", "1", cwd=tmp_path)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "over the limit of 200:1" in result.stderr and "Traceback" not in result.output
