@@ -17,6 +17,7 @@ from kbcli import __version__
 from kbcli.cli.commands import (
     adopt,
     archive,
+    ask,
     build,
     capture,
     check,
@@ -37,6 +38,7 @@ from kbcli.cli.commands import (
     search,
     serve,
     show,
+    slack,
     suggest,
     templates,
     verify,
@@ -121,6 +123,8 @@ for module in (
     flag,
     check,
     notify,
+    ask,
+    slack,
 ):
     module.register(app)
 
