@@ -64,7 +64,7 @@ class Question:
 
 
 def load_set(name: str) -> list[Question]:
-    corpus, lang = SETS[name]
+    lang = SETS[name][1]
     entries = yaml.safe_load((HERE / "sets" / f"{name}.yaml").read_text(encoding="utf-8"))
     return [
         Question(name, lang, e["kind"], e["q"], e["expect"], "tune" if i % 2 == 0 else "test")
@@ -207,9 +207,7 @@ def evaluate(
 
 def markdown(results: dict[str, dict[str, dict[str, float]]], contenders: Sequence[str]) -> str:
     first = results[contenders[0]]
-    head = "| set / kind | n | " + " | ".join(
-        f"{c} MRR@10 | {c} R@1/5/10" for c in contenders
-    )
+    head = "| set / kind | n | " + " | ".join(f"{c} MRR@10 | {c} R@1/5/10" for c in contenders)
     lines = [head + " |", "|" + "---|" * (2 + 2 * len(contenders))]
     for group in sorted(first, key=lambda g: (g.split(" / ")[0], " / " in g, g)):
         cells = [group, str(first[group]["n"])]
