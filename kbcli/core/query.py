@@ -10,7 +10,8 @@
 - ``is:verified|due|expired|unverified|unowned`` filter on trust as of the run's day,
   ``is:draft|published|archived`` on status; ``-is:...`` excludes.
 
-Values may be quoted: ``owner:"Ana Souza"``.
+Values may be quoted: ``owner:"Ana Souza"``. A ``"`` inside a word is a letter of it (the
+Hebrew acronym ``מנכ"ל``, ``5"``); a quote that is never closed quotes nothing.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "v
 _TOKEN = re.compile(
     r"""(?P<neg>-)?(?:
         (?P<key>[A-Za-z_][\w.\-]*):(?!//)(?:"(?P<qvalue>[^"]*)"?|(?P<value>[^\s"]+))
-      | "(?P<phrase>[^"]*)"?
-      | (?P<word>[^\s"]+)
+      | "(?P<phrase>[^"]*)(?P<close>")?
+      | (?P<word>[^\s"][^\s]*)
     )""",
     re.VERBOSE,
 )
@@ -133,7 +134,10 @@ def parse_query(text: str) -> ParsedQuery:
                 filters.append(KeyFilter(KEY_ALIASES.get(key, key), value, negated))
         elif match.group("phrase") is not None:
             phrase = match.group("phrase").strip()
-            if phrase:
+            if phrase and match.group("close") is None:
+                # An unclosed quote: the words are plain words, not a phrase to the end.
+                (ex_words if negated else words).extend(phrase.split())
+            elif phrase:
                 (ex_phrases if negated else phrases).append(phrase)
         else:
             word = match.group("word")

@@ -717,7 +717,6 @@ def _git_facts(histories: Any, roster: Any) -> dict[str, Any]:
 def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> dict[str, list[str]]:
     """The most similar cards of each card, from the search index (issue 3's related)."""
     try:
-        from kbcli.core.languages import group_of, normalize_lang
         from kbcli.usecases import search as S
     except ImportError:
         return {}
@@ -730,11 +729,8 @@ def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> d
     found: dict[str, list[str]] = {}
     failed = 0
     for card in cards:
-        lang = normalize_lang(card.meta.lang, ws.config.search.default_lang)
-        fields = S._like_fields(index, card.body, card.title, card.meta.tags, [group_of(lang)])
-        words = S._words(card.title + " " + " ".join(card.meta.tags))
         try:
-            hits = S._like(ws, index, fields, 8, card.path, words)
+            hits = S.similar(ws, index, card, 8)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # tantivy can panic (a pyo3 PanicException) on an updated index

@@ -40,6 +40,7 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
         data["explain"] = {
             "bm25": round(hit.bm25, 4),
             "trust_factor": hit.factor,
+            "language_factor": hit.lang_factor,
             "terms": {k: v for k, v in hit.why},
         }
     return data
@@ -91,11 +92,23 @@ def render_hits(
         out.print(line, soft_wrap=True)
         if explain:
             terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
+            language = f" × language {hit.lang_factor:g}" if hit.lang_factor != 1.0 else ""
             out.print(
                 f"    [dim]score {hit.score:.3f} = bm25 {hit.bm25:.3f} × trust {hit.factor:g}"
-                f" ({hit.trust.state.value}); matched {escape(hit.stage)}: {terms}[/]",
+                f" ({hit.trust.state.value}){language}; terms: {terms}[/]",
                 soft_wrap=True,
             )
+
+
+def render_explanation(result: SearchResult) -> None:
+    """How the query was read: typo expansions (words no card uses) and preferred languages."""
+    from rich.markup import escape
+
+    out = console()
+    for word, terms in result.expansions.items():
+        out.print(f"[dim]typo: {escape(word)} → {escape(', '.join(terms))}[/]", soft_wrap=True)
+    if result.languages:
+        out.print(f"[dim]query language: {', '.join(result.languages)}[/]", soft_wrap=True)
 
 
 def render_no_hits(result: SearchResult, *, json: bool) -> None:
@@ -139,6 +152,8 @@ def search_command(
         snippets=not paths_only,
         started=started,
     )
+    if explain and not json and not paths_only:
+        render_explanation(result)
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:
         render_no_hits(result, json=json or paths_only)
