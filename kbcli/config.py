@@ -105,6 +105,12 @@ class VerificationSettings:
     warn_within: Duration = setting(
         parse_duration("14d"), _duration, "A card is 'due' this long before it expires."
     )
+    require_signed: bool = setting(
+        False,
+        _flag,
+        "A stamp counts only if git verifies its commit's signature against people.yaml "
+        "signing_keys (kb verify --sign).",
+    )
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,9 @@ class FolderSettings:
     warn_within: Duration | None = setting(None, _duration, "Due window for this folder.")
     rules: dict[str, str] = setting(
         None, _severities, "Rule severities for this folder (rule = error|warning|off)."
+    )
+    owner: str | None = setting(
+        None, _text, "Owner kb adopt suggests for this folder when CODEOWNERS and git say nothing."
     )
 
 
@@ -129,7 +138,19 @@ class HistorySettings:
         parse_duration("180d"), _duration, "An owner with no commit for this long is inactive."
     )
     bulk_threshold: int = setting(
-        10, _count, "A commit re-stamping this many cards without edits is a bulk re-verification."
+        10,
+        _count,
+        "One person re-stamping this many cards without edits within bulk_window_hours is a "
+        "bulk re-verification (in one commit or several).",
+    )
+    bulk_window_hours: int = setting(
+        24, _count, "The window (hours) within which a person's stamps count toward one bulk run."
+    )
+    ci_identities: tuple[str, ...] = setting(
+        (),
+        _texts,
+        "Committer e-mails of CI or merge bots that may commit a verifier's stamp "
+        "(committer-not-verifier ignores them).",
     )
 
 
@@ -148,6 +169,9 @@ class HandbookSettings:
     title: str = setting("Knowledge base", _text, "Title of the handbook site.")
     repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
     branch: str = setting("main", _text, "Branch that edit links point at.")
+    url: str = setting(
+        "", _text, "Address the built handbook is served at (https://kb.acme.com), for Slack links."
+    )
 
 
 @dataclass(frozen=True)
@@ -157,6 +181,16 @@ class CaptureSettings:
     )
     folder: str = setting("", _text, "Folder for captured drafts (default: the first card folder).")
     template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
+
+
+@dataclass(frozen=True)
+class AdoptSettings:
+    owner: str = setting(
+        "", _text, "Owner kb adopt suggests when CODEOWNERS, git and [folders] say nothing."
+    )
+    history: Duration = setting(
+        parse_duration("12m"), _duration, "kb adopt weighs git commits made in this window."
+    )
 
 
 @dataclass(frozen=True)
@@ -176,6 +210,7 @@ SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "handbook": HandbookSettings,
     "capture": CaptureSettings,
+    "adopt": AdoptSettings,
     "usage": UsageSettings,
 }
 
@@ -191,6 +226,7 @@ class KbConfig:
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
+    adopt: AdoptSettings = field(default_factory=AdoptSettings)
     usage: UsageSettings = field(default_factory=UsageSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()

@@ -14,10 +14,31 @@ from pathlib import Path
 from kbcli.errors import KbError
 
 
-def commit_files(root: Path, paths: Sequence[str], message: str) -> str:
-    """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha."""
+def commit_files(
+    root: Path, paths: Sequence[str], message: str, *, sign: bool = False, author: str | None = None
+) -> str:
+    """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha.
+
+    ``sign`` adds git's own ``-S``: the user's ``gpg.format`` and ``user.signingkey``
+    decide how (SSH or GPG), as for any signed commit they make.
+    """
     _run(root, "add", "--", *paths)
-    _run(root, "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, stdin=message)
+    signing = ("-S",) if sign else ()
+    # ``author`` ("Name <email>"): someone signed in elsewhere (Slack) made the change.
+    authored = (f"--author={author}",) if author else ()
+    _run(
+        root,
+        "commit",
+        "--quiet",
+        "--no-edit",
+        *signing,
+        *authored,
+        "-F",
+        "-",
+        "--",
+        *paths,
+        stdin=message,
+    )
     return _run(root, "rev-parse", "HEAD").strip()
 
 
@@ -45,3 +66,33 @@ def _run(root: Path, *args: str, stdin: str | None = None) -> str:
             f"git {args[0]} failed: {last}; the card files were changed but not committed"
         )
     return result.stdout.decode("utf-8", "replace")
+
+
+def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str]:
+    """Shas of the commits with the trailer ``key: value`` (e.g. ``Kb-Adopt: baseline``).
+
+    ``--grep`` narrows the walk to messages holding the text; git's own trailer parser
+    then confirms it is a trailer, so a message that merely quotes it does not count.
+    """
+    try:
+        result = subprocess.run(
+            [
+                "git",
+                "log",
+                "-F",
+                f"--grep={key}: {value}",
+                f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
+            ],
+            cwd=root,
+            capture_output=True,
+        )
+    except FileNotFoundError:
+        return frozenset()
+    if result.returncode != 0:
+        return frozenset()
+    found = set()
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        sha, _, values = line.partition(" ")
+        if value in (v.strip() for v in values.split(",")):
+            found.add(sha)
+    return frozenset(found)

@@ -88,6 +88,10 @@ class Analysis:
             out.extend(self.word_terms(lang, match.group()))
         return out
 
+    def tokens(self, lang: str, text: str) -> list[str]:
+        """``terms`` under the name the handbook's related-cards vectors use."""
+        return self.terms(lang, text)
+
     def query_terms(self, word: str, langs: Iterable[str]) -> list[str]:
         """Alternative index terms of one query word: its terms in each present language of
         its script (most words have one or two)."""

@@ -15,7 +15,9 @@ import typer
 
 from kbcli import __version__
 from kbcli.cli.commands import (
+    adopt,
     archive,
+    ask,
     build,
     capture,
     check,
@@ -25,6 +27,8 @@ from kbcli.cli.commands import (
     init,
     list_cards,
     new,
+    notify,
+    people,
     publish,
     reassign,
     related,
@@ -33,6 +37,7 @@ from kbcli.cli.commands import (
     search,
     serve,
     show,
+    slack,
     suggest,
     templates,
     verify,
@@ -93,6 +98,7 @@ def root(
 
 for module in (
     init,
+    adopt,
     new,
     templates,
     list_cards,
@@ -106,6 +112,7 @@ for module in (
     history,
     verify,
     reassign,
+    people,
     build,
     serve,
     capture,
@@ -113,6 +120,9 @@ for module in (
     archive,
     flag,
     check,
+    notify,
+    ask,
+    slack,
 ):
     module.register(app)
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
-from kbcli.core.health import allowed_handles
+from kbcli.core.provenance import allowed_handles
 from kbcli.core.report import owns
 from kbcli.core.trust import TrustState
 from kbcli.errors import ExitCode, KbError
@@ -52,7 +51,22 @@ def whoami(workspace: Workspace) -> Me:
     from kbcli.adapters.git_repo import identity
 
     who = identity(workspace.root)
-    return Me(who.name, who.email, workspace.config.roster.handle_for(who.name, who.email))
+    # By e-mail only, as the history checks judge stamps: a name is free text.
+    return Me(who.name, who.email, workspace.config.roster.handle_for(None, who.email))
+
+
+def slack_me(workspace: Workspace, member_id: str, email: str | None) -> Me:
+    """The person behind a Slack user: by member id (people.yaml ``slack:``), then e-mail.
+
+    The name and e-mail are the roster's, so the commit is authored by the person the
+    history checks know; an unknown user keeps no handle and is refused like a stranger.
+    """
+    roster = workspace.config.roster
+    handle = roster.handle_for_slack(member_id, email)
+    person = roster.people.get(handle or "")
+    if person is None:
+        return Me(None, email, None)
+    return Me(person.display, person.emails[0] if person.emails else email, handle)
 
 
 def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
@@ -101,8 +115,11 @@ def verify(
     *,
     commit: bool = True,
     forced_reason: str | None = None,
+    sign: bool = False,
+    via: str | None = None,
 ) -> Outcome:
-    """Set ``verified_at`` to today on each card and commit exactly those files."""
+    """Set ``verified_at`` to today on each card and commit exactly those files
+    (``sign``: a signed commit, for ``[verification] require_signed``)."""
     from kbcli.adapters.card_writer import edit_field
     from kbcli.adapters.git_commits import commit_files, in_git_repo
     from kbcli.adapters.git_history import uncommitted
@@ -127,7 +144,11 @@ def verify(
     if not to_commit:
         return Outcome(cards, changed, None)
     message = _verify_message(cards, me, workspace.today.isoformat(), forced_reason)
-    sha = commit_files(workspace.root, to_commit, message)
+    author = None
+    if via:  # verified from another surface (Slack): the person is the author, with a trailer
+        message += f"Verified-via: {via}\n"
+        author = me.signature if me.name and me.email else None
+    sha = commit_files(workspace.root, to_commit, message, sign=sign, author=author)
     return Outcome(cards, changed, sha)
 
 
@@ -146,6 +167,10 @@ def _verify_message(cards: Sequence[Card], me: Me, day: str, reason: str | None)
     if reason:
         lines.append(f"Verify-forced: {reason.strip()}")
     return "\n".join(lines) + "\n"
+
+
+# ``kb reassign --from none``: the cards that have no owner at all.
+UNOWNED = "none"
 
 
 def reassign(
@@ -170,24 +195,27 @@ def reassign(
         raise KbError(f"'{new}' is not a person or team in people.yaml: add them there first")
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
-    scopes = [_scope(workspace, p) for p in paths]
+    from kbcli.usecases.selection import select_card_paths
+
+    scope = set(select_card_paths(workspace, paths)) if paths else None
+    unowned = old == UNOWNED
     cards = [
         c
         for c in workspace.catalog
-        if (c.meta.owner == old or old in c.meta.verifiers)
-        and (
-            not scopes or any(c.path == s or c.path.startswith(s + "/") or s == "" for s in scopes)
-        )
+        if ((c.meta.owner is None if unowned else c.meta.owner == old) or old in c.meta.verifiers)
+        and (scope is None or c.path in scope)
     ]
     if not cards:
         where = f" under {', '.join(paths)}" if paths else ""
+        if unowned:
+            raise KbError(f"no card{where} lacks an owner")
         raise KbError(f"no card{where} has '{old}' as owner or verifier")
     root = workspace.root
     changed: list[str] = []
     for card in cards:
         target = root / card.path
         touched = False
-        if card.meta.owner == old:
+        if card.meta.owner == old or (unowned and card.meta.owner is None):
             touched |= edit_field(target, "owner", new, root=root)
         if old in card.meta.verifiers:
             verifiers = list(dict.fromkeys(new if v == old else v for v in card.meta.verifiers))
@@ -210,13 +238,18 @@ def reassign(
     return Outcome(cards, changed, sha)
 
 
-def _scope(workspace: Workspace, path: str) -> str:
-    """A PATH argument (file or folder, relative to the current folder) as a repo path."""
-    target = (workspace.cwd / Path(path).expanduser()).resolve()
-    root = workspace.root.resolve()
-    if not target.is_relative_to(root):
-        raise KbError(f"{path} is outside the knowledge repo {root}")
-    rel = target.relative_to(root).as_posix()
-    if not target.exists():
-        raise KbError(f"{path} does not exist")
-    return "" if rel == "." else rel
+def named_cards(workspace: Workspace, refs: Sequence[str]) -> list[Card]:
+    """The cards ``kb verify`` arguments name: a card each, or every card of a folder or glob."""
+    from kbcli.usecases.selection import is_folder_or_glob, select_card_paths
+
+    found: dict[str, Card] = {}
+    for ref in refs:
+        if is_folder_or_glob(workspace, ref):
+            for path in select_card_paths(workspace, [ref]):
+                card = workspace.catalog.get(path)
+                if card is not None:
+                    found[path] = card
+        else:
+            card = workspace.card(ref)
+            found[card.path] = card
+    return list(found.values())

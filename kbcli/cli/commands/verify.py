@@ -11,9 +11,7 @@ from kbcli.cli.commands.options import Commit
 
 def verify(
     ctx: typer.Context,
-    cards: Annotated[
-        list[str] | None, typer.Argument(help="Cards: paths, file names, aliases or titles.")
-    ] = None,
+    cards: Annotated[list[str] | None, typer.Argument(help="Cards, folders or globs.")] = None,
     mine: Annotated[
         bool, typer.Option("--mine", help="Every published card you own that is due or expired.")
     ] = False,
@@ -26,6 +24,14 @@ def verify(
         str | None, typer.Option(help="Why --force is right; recorded in the commit.")
     ] = None,
     commit: Commit = True,
+    sign: Annotated[
+        bool,
+        typer.Option(
+            "--sign",
+            help="Sign the verification commit (git commit -S, with your gpg.format and "
+            "user.signingkey); required with [verification] require_signed.",
+        ),
+    ] = False,
 ) -> None:
     """Set verified_at to today and commit just those cards with a Verified-by: trailer.
 
@@ -33,10 +39,12 @@ def verify(
     uncommitted edits to a card are committed with its verification.
 
     Example: kb verify billing/refund-policy.md
+
+    Example: kb verify 'runbooks/*.md' guides/
     """
     from kbcli.cli.output import console, warn
     from kbcli.errors import ExitCode, KbError
-    from kbcli.usecases.verification import check_allowed, due_cards, whoami
+    from kbcli.usecases.verification import check_allowed, due_cards, named_cards, whoami
     from kbcli.usecases.verification import verify as run_verify
 
     workspace = ctx.obj.workspace
@@ -58,16 +66,22 @@ def verify(
             raise KbError("nothing verified", exit_code=ExitCode.FINDINGS)
         found = [item.card for item in items]
     else:
-        found = [workspace.card(ref) for ref in cards or ()]
+        found = named_cards(workspace, cards or ())
     check_allowed(workspace, found, me, force=force, reason=reason)
-    threshold = workspace.config.history.bulk_threshold
-    if len(found) >= threshold and commit:
+    history = workspace.config.history
+    if len(found) >= history.bulk_threshold and commit:
         warn(
-            f"one commit re-stamping {len(found)} cards is reported as a bulk re-verification "
-            f"(kb.toml [history] bulk_threshold = {threshold}) unless their text changed too"
+            f"re-stamping {len(found)} cards is reported as a bulk re-verification (kb.toml "
+            f"[history] bulk_threshold = {history.bulk_threshold} within "
+            f"{history.bulk_window_hours} hours) unless their text changed too"
+        )
+    if workspace.config.verification.require_signed and commit and not sign:
+        warn(
+            "kb.toml [verification] require_signed = true: an unsigned verification does not "
+            "count; pass --sign"
         )
     outcome = run_verify(
-        workspace, found, me, commit=commit, forced_reason=reason if force else None
+        workspace, found, me, commit=commit, forced_reason=reason if force else None, sign=sign
     )
     day = workspace.today.isoformat()
     for card in outcome.cards:
