@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from kbcli.adapters.gc_pause import paused_gc
-
 CACHE_VERSION = 7
 CACHE_NAME = "history/state.marshal"
 JOURNAL_NAME = "journal.marshal"
@@ -86,14 +84,13 @@ class LazyState(dict[str, Any]):
         raw = self.sections.pop(key, None)
         if raw is None:
             raise KeyError(key)
-        with paused_gc():
-            if key == "live":
-                paths = marshal.loads(raw)
-                value: Any = dict(zip(paths, range(len(paths)), strict=True))
-            else:
-                value = marshal.loads(raw)
-            for record in self.records:
-                _APPLY[key](value, record)
+        if key == "live":
+            paths = marshal.loads(raw)
+            value: Any = dict(zip(paths, range(len(paths)), strict=True))
+        else:
+            value = marshal.loads(raw)
+        for record in self.records:
+            _APPLY[key](value, record)
         self[key] = value
         return value
 

@@ -426,7 +426,7 @@ class HandbookBuild:
         from kbcli.core.catalog import Catalog
 
         ws = self.ws
-        if "catalog" in ws.__dict__ or not self._card_bytes:
+        if ws.has_catalog or not self._card_bytes:
             return
         cards = [
             card_from_bytes(rel, data, ws.today)
@@ -434,7 +434,7 @@ class HandbookBuild:
             else ws.card_files.read(rel, ws.today)
             for rel, data in self._card_bytes
         ]
-        ws.__dict__["catalog"] = Catalog(cards)
+        ws.catalog = Catalog(cards)
         self._card_bytes = []
 
     def _unchanged(self, manifest: dict[str, Any], inputs: str) -> bool:
@@ -723,7 +723,7 @@ def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> d
         return {}
     try:
         index = S.open_index(ws)
-        S.sync(ws, index=index, show_progress=False)
+        S.sync(ws, index=index)
     except KbError as error:
         warnings.append(f"related cards left out: {error}")
         return {}

@@ -40,7 +40,8 @@ def report(
 
     Example: kb report --format markdown --owner ana
     """
-    from kbcli.adapters.gc_pause import paused_gc
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.output import warn
     from kbcli.cli.views.health import render_report, report_json, report_markdown
     from kbcli.errors import KbError
     from kbcli.usecases.health import health_report
@@ -59,6 +60,8 @@ def report(
             urgent_limit=limit,
             allow_shallow=allow_shallow,
         )
+        for notice in model.notices:
+            warn(notice)
         title = workspace.config.handbook.title
         if json:
             from kbcli.cli.output import print_json

@@ -127,18 +127,21 @@ def search_command(
 
     ``started``: the freshness check the fast path began before its imports.
     """
+    from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import search as run_search
 
     workspace = context.workspace
-    result = run_search(
-        workspace,
-        " ".join(query),
-        limit=limit,
-        include_archived=archived,
-        explain=explain,
-        snippets=not paths_only,
-        started=started,
-    )
+    with ProgressBar() as progress:
+        result = run_search(
+            workspace,
+            " ".join(query),
+            limit=limit,
+            include_archived=archived,
+            explain=explain,
+            snippets=not paths_only,
+            started=started,
+            progress=progress,
+        )
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:
         render_no_hits(result, json=json or paths_only)
