@@ -56,6 +56,17 @@ def _count(value: Any) -> int:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 def _duration(value: Any) -> Duration:
     return parse_duration(value)
 
@@ -148,6 +159,15 @@ class CaptureSettings:
     template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
 
 
+@dataclass(frozen=True)
+class UsageSettings:
+    log_users: bool = setting(
+        False,
+        _flag,
+        "Also record who searched in .kb/usage/ (off: only time, query, surface, results).",
+    )
+
+
 SECTIONS: dict[str, type] = {
     "cards": CardsSettings,
     "verification": VerificationSettings,
@@ -156,6 +176,7 @@ SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "handbook": HandbookSettings,
     "capture": CaptureSettings,
+    "usage": UsageSettings,
 }
 
 
@@ -170,6 +191,7 @@ class KbConfig:
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
+    usage: UsageSettings = field(default_factory=UsageSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()
 
