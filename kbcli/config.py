@@ -105,6 +105,12 @@ class VerificationSettings:
     warn_within: Duration = setting(
         parse_duration("14d"), _duration, "A card is 'due' this long before it expires."
     )
+    require_signed: bool = setting(
+        False,
+        _flag,
+        "A stamp counts only if git verifies its commit's signature against people.yaml "
+        "signing_keys (kb verify --sign).",
+    )
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,19 @@ class HistorySettings:
         parse_duration("180d"), _duration, "An owner with no commit for this long is inactive."
     )
     bulk_threshold: int = setting(
-        10, _count, "A commit re-stamping this many cards without edits is a bulk re-verification."
+        10,
+        _count,
+        "One person re-stamping this many cards without edits within bulk_window_hours is a "
+        "bulk re-verification (in one commit or several).",
+    )
+    bulk_window_hours: int = setting(
+        24, _count, "The window (hours) within which a person's stamps count toward one bulk run."
+    )
+    ci_identities: tuple[str, ...] = setting(
+        (),
+        _texts,
+        "Committer e-mails of CI or merge bots that may commit a verifier's stamp "
+        "(committer-not-verifier ignores them).",
     )
 
 
@@ -148,6 +166,9 @@ class HandbookSettings:
     title: str = setting("Knowledge base", _text, "Title of the handbook site.")
     repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
     branch: str = setting("main", _text, "Branch that edit links point at.")
+    url: str = setting(
+        "", _text, "Address the built handbook is served at (https://kb.acme.com), for Slack links."
+    )
 
 
 @dataclass(frozen=True)

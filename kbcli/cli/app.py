@@ -25,6 +25,7 @@ from kbcli.cli.commands import (
     init,
     list_cards,
     new,
+    notify,
     publish,
     reassign,
     related,
@@ -113,6 +114,7 @@ for module in (
     archive,
     flag,
     check,
+    notify,
 ):
     module.register(app)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-STATE_NAMES = ("verified", "due", "expired", "unverified", "no-owner")
+STATE_NAMES = ("verified", "due", "expired", "unverified", "needs-review", "no-owner")
 
 
 def list_cards(
@@ -37,11 +37,14 @@ def list_cards(
 
     Example: kb list --state expired --owner ana
     """
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.notices import say_history_notices
     from kbcli.cli.output import card_json, print_json, print_problems
     from kbcli.cli.views.cards import card_table
     from kbcli.core.cards import Status
     from kbcli.core.catalog import CardFilter
     from kbcli.errors import ExitCode, KbError
+    from kbcli.usecases.health import judged
 
     bad = [s for s in state or () if s not in STATE_NAMES]
     if bad:
@@ -51,9 +54,12 @@ def list_cards(
     except ValueError as error:
         raise KbError(f"{error}: use draft, published or archived") from None
     workspace = ctx.obj.workspace
-    items = workspace.assessed(
-        CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ()))
-    )
+    with paused_gc():  # every card judged on the history pass: see paused_gc
+        items = judged(
+            workspace,
+            CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ())),
+        )
+    say_history_notices(workspace)
     problems = [(card.path, problem) for card, problem in workspace.catalog.problems()]
     if json:
         print_json([card_json(item, workspace.today) for item in items])

@@ -61,7 +61,9 @@ def serve(
 
     def build(ws: Workspace, memo: BuildMemo) -> BuildReport:
         with paused_gc():  # each rebuild, as kb build: see paused_gc
-            return run_build(ws, target, audience.value, search=search, memo=memo)
+            return run_build(
+                ws, target, audience.value, search=search, memo=memo, allow_shallow=True
+            )
 
     run_serve(
         workspace,

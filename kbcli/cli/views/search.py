@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kbcli.cli.output import badge, console, print_json
+from kbcli.cli.output import badge, console, print_json, reasons_json
 
 if TYPE_CHECKING:
     from kbcli.cli.context import RunContext
@@ -23,6 +23,7 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
         "title": hit.title,
         "score": round(hit.score, 4),
         "trust": trust.state.value,
+        "reasons": reasons_json(trust),
         "no_owner": trust.no_owner,
         "owner": meta.owner,
         "status": meta.status.value,
@@ -89,6 +90,10 @@ def render_hits(
         if snippet:
             line += f"  [dim]—[/] {snippet}"
         out.print(line, soft_wrap=True)
+        if hit.trust.reasons:
+            from kbcli.core.verdict import summary
+
+            out.print(f"    [red]✖ {escape(summary(hit.trust))}[/]", soft_wrap=True)
         if explain:
             terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
             out.print(
@@ -127,6 +132,7 @@ def search_command(
 
     ``started``: the freshness check the fast path began before its imports.
     """
+    from kbcli.cli.notices import say_history_notices
     from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import search as run_search
 
@@ -142,6 +148,7 @@ def search_command(
             started=started,
             progress=progress,
         )
+    say_history_notices(workspace)
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:
         render_no_hits(result, json=json or paths_only)
