@@ -15,6 +15,7 @@ import typer
 
 from kbcli import __version__
 from kbcli.cli.commands import (
+    adopt,
     archive,
     build,
     capture,
@@ -26,6 +27,7 @@ from kbcli.cli.commands import (
     list_cards,
     new,
     notify,
+    people,
     publish,
     reassign,
     related,
@@ -94,6 +96,7 @@ def root(
 
 for module in (
     init,
+    adopt,
     new,
     templates,
     list_cards,
@@ -107,6 +110,7 @@ for module in (
     history,
     verify,
     reassign,
+    people,
     build,
     serve,
     capture,

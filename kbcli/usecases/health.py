@@ -72,9 +72,12 @@ def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHi
     from kbcli.adapters.git_history import load_history
 
     if not workspace.history_loaded:
-        workspace.set_history(
-            load_history(workspace.root, workspace.config.cache_dir, allow_shallow=allow_shallow)
+        history = load_history(
+            workspace.root, workspace.config.cache_dir, allow_shallow=allow_shallow
         )
+        if history is not None:
+            history = _with_baselines(workspace, history)
+        workspace.set_history(history)
     return workspace.history
 
 
@@ -309,3 +312,14 @@ def card_timeline(workspace: Workspace, path: str, *, allow_shallow: bool = Fals
         raise KbError(f"{path} has no commits yet: commit it first (git add {path}; git commit)")
     dirty = path in uncommitted(workspace.root, [path])
     return Timeline(found, dirty, history_notices(history))
+
+
+def _with_baselines(workspace: Workspace, history: RepoHistory) -> RepoHistory:
+    """The history with its adoption baseline commits marked (see ``kb adopt --baseline``)."""
+    from dataclasses import replace
+
+    from kbcli.adapters.git_commits import commits_with_trailer
+    from kbcli.core.adopt import BASELINE_KEY, BASELINE_VALUE
+
+    found = commits_with_trailer(workspace.root, BASELINE_KEY, BASELINE_VALUE)
+    return replace(history, baselines=found) if found else history
