@@ -17,9 +17,11 @@ from kbcli import __version__
 from kbcli.cli.commands import (
     adopt,
     archive,
+    ask,
     build,
     capture,
     check,
+    daemon,
     flag,
     history,
     index,
@@ -36,6 +38,7 @@ from kbcli.cli.commands import (
     search,
     serve,
     show,
+    slack,
     suggest,
     templates,
     verify,
@@ -113,12 +116,15 @@ for module in (
     people,
     build,
     serve,
+    daemon,
     capture,
     publish,
     archive,
     flag,
     check,
     notify,
+    ask,
+    slack,
 ):
     module.register(app)
 

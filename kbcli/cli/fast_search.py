@@ -78,6 +78,11 @@ def run(argv: list[str]) -> int | None:
     options = parse(argv)
     if options is None:
         return None
+    from kbcli.cli.search_client import ask
+
+    answered = ask(argv, options["kb"])  # type: ignore[arg-type]
+    if answered is not None:  # a kb daemon or kb serve of this repo answered
+        return answered
     started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
     from kbcli.cli.context import RunContext
     from kbcli.cli.views.search import search_command as run_search

@@ -383,6 +383,7 @@ def search(
     snippets: bool = True,
     started: FreshnessStart | None = None,
     progress: Progress = no_progress,
+    index: CardIndex | None = None,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
 
@@ -390,6 +391,7 @@ def search(
     runs while ``git status`` (``started`` early by the caller, or now) is still
     looking for changed cards, and runs again only if the sync changed the index.
     ``snippets=False`` leaves each hit's snippet empty (``--paths-only`` shows none).
+    ``index``: an open index to use when ``sync_first`` is off (a resident process's).
     """
     try:
         query = parse_query(text)
@@ -402,7 +404,7 @@ def search(
             started.close()
         raise KbError(str(error)) from None
     if not sync_first:
-        index = open_index(workspace)
+        index = index or open_index(workspace)
     else:
         if started is None or started.root != os.fspath(workspace.root):
             if started is not None:
