@@ -30,6 +30,7 @@ from kbcli.core.languages import (
     normalize_lang,
     query_languages,
 )
+from kbcli.core.progress import Progress, no_progress
 from kbcli.core.query import KeyFilter, ParsedQuery, QueryError, StateFilter, parse_query
 from kbcli.core.trust import Trust, assess
 from kbcli.errors import KbError
@@ -185,7 +186,7 @@ def sync(
     *,
     rebuild: bool = False,
     wait: float = 0.0,
-    show_progress: bool = True,
+    progress: Progress = no_progress,
     index: CardIndex | None = None,
     git: PendingView | None = None,
 ) -> SyncStats:
@@ -198,17 +199,16 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    with _Progress(show_progress) as progress:
-        stats = index.sync(
-            scan,
-            _preparer(workspace),
-            rebuild=rebuild,
-            wait=wait,
-            progress=progress.update,
-            checked=checked,
-            head=head,
-            dirty=dirty,
-        )
+    stats = index.sync(
+        scan,
+        _preparer(workspace),
+        rebuild=rebuild,
+        wait=wait,
+        progress=lambda done, total: progress("indexing cards", done, total),
+        checked=checked,
+        head=head,
+        dirty=dirty,
+    )
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
@@ -261,52 +261,6 @@ def _look(
 def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
     is_card = workspace.card_files.is_card_path
     return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
-
-
-class _Progress:
-    """A rich progress bar on stderr that appears only once indexing has taken a second."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled or (done % 64 and done != total):
-            return
-        if self.bar is None:
-            if time.monotonic() - self.started < 1.0:
-                return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            from kbcli.cli.output import err_console
-
-            out = err_console()
-            if not out.is_terminal:
-                self.enabled = False
-                return
-            self.bar = Progress(
-                "indexing cards",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=out,
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("index", total=total)
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-# --- turning raw hits into results ------------------------------------------------------
 
 
 def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
@@ -424,6 +378,7 @@ def search(
     sync_first: bool = True,
     snippets: bool = True,
     started: FreshnessStart | None = None,
+    progress: Progress = no_progress,
     index: CardIndex | None = None,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
@@ -455,7 +410,7 @@ def search(
     qb = index.queries()
     result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
     if started is not None:
-        stats = sync(workspace, index=index, git=started.git)
+        stats = sync(workspace, index=index, git=started.git, progress=progress)
         if stats.rebuilt or stats.touched:
             qb = index.queries()
             result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
@@ -732,10 +687,12 @@ def card_words(
     return chosen
 
 
-def related(workspace: Workspace, ref: str, *, limit: int = 5) -> tuple[str, list[Hit]]:
+def related(
+    workspace: Workspace, ref: str, *, limit: int = 5, progress: Progress = no_progress
+) -> tuple[str, list[Hit]]:
     """The cards most similar to one card: its words ranked as a query, same language first."""
     index = open_index(workspace)
-    sync(workspace, index=index)
+    sync(workspace, index=index, progress=progress)
     card = _card_fast(workspace, ref)
     return card.path, similar(workspace, index, card, limit)
 
@@ -795,7 +752,9 @@ def _words(text: str) -> list[str]:
     return content_words(m.group() for m in he_words(text))
 
 
-def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
+def suggest(
+    workspace: Workspace, text: str, limit: int = 5, progress: Progress = no_progress
+) -> list[Hit]:
     """The cards most likely to answer ``text`` (a ticket, an email, a chat question).
 
     Stable API (``kb capture`` uses it): returns up to ``limit`` ``Hit`` objects, best
@@ -806,7 +765,7 @@ def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
     if not text.strip():
         raise KbError("give the text of a ticket or question (or - to read it from stdin)")
     index = open_index(workspace)
-    sync(workspace, index=index)
+    sync(workspace, index=index, progress=progress)
     words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
     result = rank(workspace, index, ParsedQuery(words=tuple(words)), limit)
     return [replace(h, stage="similar") for h in result.hits]
