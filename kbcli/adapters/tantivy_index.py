@@ -25,6 +25,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.index_manifest import Manifest, ManifestFiles
-from kbcli.core.cards import Card
+from kbcli.core.cards import Card, to_utc
 from kbcli.core.languages import GROUPS, PRE_ANALYZED, group_of, normalize_lang, word_alternatives
 from kbcli.errors import KbError
 
@@ -492,7 +493,7 @@ class CardIndex:
         doc.add_text(f"body_{group}", an.field_text(group, card.body))
         if meta.tags:
             doc.add_text("tags", " ".join(meta.tags))
-        doc.add_json("fm", dict(item.front))
+        doc.add_json("fm", _json_safe(dict(item.front)))
         if not meta.owner:
             doc.add_text("flags", "unowned")
         doc.add_integer("vday", item.vday)
@@ -809,3 +810,25 @@ def iter_terms(explanation: Mapping[str, Any], factor: float = 1.0) -> Iterator[
         return
     for child in explanation.get("details", ()) or ():
         yield from iter_terms(child, factor)
+
+
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+_DROP = object()
+
+
+def _json_safe(value: Any) -> Any:
+    """Front-matter values without the date-time strings tantivy cannot hold.
+
+    tantivy's JSON field reads any RFC 3339 string as a date and panics ("local datetime
+    out of valid range") on ``9999-12-31T23:59:59-14:00``, taking the whole index down.
+    Such a value (one Python cannot convert to UTC within 1900-2999) is left out of the
+    ``key:value`` filter field; the card is still indexed and searchable.
+    """
+    if isinstance(value, str):
+        return _DROP if _RFC3339.match(value) and to_utc(value) is None else value
+    if isinstance(value, list):
+        return [v for v in map(_json_safe, value) if v is not _DROP]
+    if isinstance(value, dict):
+        pairs = ((str(k), _json_safe(v)) for k, v in value.items())
+        return {k: v for k, v in pairs if v is not _DROP}
+    return value

@@ -107,6 +107,19 @@ def run(argv: list[str]) -> int | None:
         return error.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException:
+        # As kbcli.cli.app.run: a crash (a Rust panic is a BaseException) exits 3, so it
+        # never reads as exit 1, "no match".
+        import traceback
+
+        from kbcli import __version__
+        from kbcli.cli.output import print_error
+
+        traceback.print_exc()
+        print_error(f"this is a bug in kb {__version__}; please report it with the traceback above")
+        return ExitCode.BUG
     finally:
         if started is not None:
             started.close()
