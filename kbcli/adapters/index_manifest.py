@@ -181,13 +181,12 @@ class Manifest:
         _write_atomic(directory / STATE, json.dumps(state, ensure_ascii=False))
 
     def groups(self) -> list[str]:
-        from kbcli.core.languages import GROUPS
-
+        """The languages of the cards indexed (each entry's fourth column)."""
         if self._files is None and self._groups is not None:
             present = set(self._groups) | {e[3] for e in self.dirty.values()}
         else:
             present = {entry[3] for entry in self.files.values()}
-        return [g for g in GROUPS if g in present]
+        return sorted(p for p in present if p)
 
     def count(self) -> int:
         if self._files is None and self._count is not None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import re
 import time
@@ -34,8 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.index_manifest import Manifest, ManifestFiles
+from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
-from kbcli.core.languages import GROUPS, PRE_ANALYZED, group_of, normalize_lang, word_alternatives
+from kbcli.core.languages import normalize_lang, typo_distance, within_edits
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -44,14 +44,16 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_files import CardFiles
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
 
-# Field boosts: title > tags > headings > body.
-BOOSTS = {"title": 3.0, "tags": 2.0, "head": 1.5, "body": 1.0}
-STEMMERS = {"en": "english", "ru": "russian"}
+# BM25F by repetition: every part of a card goes into the one ``words`` field, the parts
+# that name the card repeated, so one BM25 (one length norm, one idf) scores them all.
+# Measured on bench/relevance's tuning halves (see bench/README.md).
+REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1}
+WORDS = "words"
 
 
 class IndexBusy(KbError):
@@ -64,36 +66,22 @@ def day_number(day: date | None) -> int:
 
 def field_names() -> list[str]:
     """Schema field names in schema order (Tantivy's explanations name fields by number)."""
-    names = ["path"]
-    for group in GROUPS:
-        names += [f"title_{group}", f"head_{group}", f"body_{group}"]
-    return [*names, "tags", "fm", "flags", "vday", "eday", "wday", "meta", "text"]
-
-
-def analyzer_name(group: str) -> str:
-    return f"kb_{group}" if group in STEMMERS else "kb_plain"
+    return ["path", WORDS, "fm", "flags", "vday", "eday", "wday", "meta", "text"]
 
 
 def _build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
     import tantivy
 
-    def base() -> tantivy.TextAnalyzerBuilder:
-        return (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(60))
+    return {
+        # Terms arrive analysed (adapters/text_analysis): split on spaces, nothing more.
+        "kb_terms": tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build(),
+        "kb_key": (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+            .filter(tantivy.Filter.remove_long(250))
             .filter(tantivy.Filter.lowercase())
-        )
-
-    analyzers = {"kb_plain": base().build()}
-    for group, language in STEMMERS.items():
-        analyzers[f"kb_{group}"] = base().filter(tantivy.Filter.stemmer(language)).build()
-    analyzers["kb_key"] = (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
-        .filter(tantivy.Filter.remove_long(250))
-        .filter(tantivy.Filter.lowercase())
-        .build()
-    )
-    return analyzers
+            .build()
+        ),
+    }
 
 
 def _build_schema() -> tantivy.Schema:
@@ -101,10 +89,7 @@ def _build_schema() -> tantivy.Schema:
 
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("path", stored=True, fast=True, tokenizer_name="raw")
-    for group in GROUPS:
-        for part in ("title", "head", "body"):
-            sb.add_text_field(f"{part}_{group}", tokenizer_name=analyzer_name(group))
-    sb.add_text_field("tags", tokenizer_name="kb_plain")
+    sb.add_text_field(WORDS, tokenizer_name="kb_terms")
     sb.add_json_field("fm", tokenizer_name="kb_key", index_option="basic")
     sb.add_text_field("flags", tokenizer_name="kb_key", index_option="basic")
     for name in ("vday", "eday", "wday"):
@@ -114,37 +99,18 @@ def _build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-class Analysis:
-    """The analysis of every language group, the same at index time and query time."""
-
-    def __init__(self) -> None:
-        self.analyzers = _build_analyzers()
-        self._cache: dict[tuple[str, str], list[str]] = {}
-
-    def tokens(self, group: str, text: str) -> list[str]:
-        """The index tokens of ``text`` in a language group."""
-        if group in PRE_ANALYZED:
-            return PRE_ANALYZED[group](text)
-        return self.analyzers[analyzer_name(group)].analyze(text)
-
-    def field_text(self, group: str, text: str) -> str:
-        """What to hand Tantivy for a field of this group (pre-analysed for uk and he)."""
-        if group in PRE_ANALYZED:
-            return " ".join(PRE_ANALYZED[group](text))
-        return text
-
-    def word(self, group: str, word: str) -> list[list[str]]:
-        """Alternatives of token sequences one query word can match in a group."""
-        return word_alternatives(group, word, lambda w: self.tokens(group, w))
-
-    def word_tokens(self, group: str, word: str) -> list[str]:
-        """Index tokens of a single card word (cached: snippets ask for many)."""
-        key = (group, word)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = self.tokens(group, word)
-            self._cache[key] = hit
-        return hit
+def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
+    """The ``words`` field of a card: its parts' terms, the naming parts repeated."""
+    card, meta, lang = item.card, item.card.meta, item.lang
+    title = analysis.terms(lang, " ".join((meta.title, *meta.aliases)))
+    tags = analysis.terms(lang, " ".join(meta.tags))
+    slug = analysis.terms(lang, card.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    headings = analysis.terms(
+        lang,
+        "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
+    )
+    parts = title * REPEAT["title"] + tags * REPEAT["tags"] + slug * REPEAT["slug"]
+    return parts + headings * REPEAT["head"] + analysis.terms(lang, card.body)
 
 
 # --- scanning ------------------------------------------------------------------------
@@ -271,7 +237,7 @@ class CardIndex:
             self.manifest = Manifest()
             self.index = tantivy.Index(self.schema, str(self.data_dir))
         # Custom analyzers live in the process, not the index: register on every open.
-        for name, analyzer in self.analysis.analyzers.items():
+        for name, analyzer in _build_analyzers().items():
             self.index.register_tokenizer(name, analyzer)
 
     # -- writing --
@@ -403,7 +369,7 @@ class CardIndex:
             if not full:  # after delete_all_documents there is nothing to replace
                 w.delete_documents_by_term("path", rel)
             w.add_document(self._document(indexed))
-            changes[rel] = [size, mtime, digest, group_of(indexed.lang)]
+            changes[rel] = [size, mtime, digest, indexed.lang]
             if entry is None:
                 stats.added += 1
             else:
@@ -480,19 +446,9 @@ class CardIndex:
         import tantivy
 
         card, meta = item.card, item.card.meta
-        group = group_of(item.lang)
         doc = tantivy.Document()
         doc.add_text("path", card.path)
-        an = self.analysis
-        doc.add_text(f"title_{group}", an.field_text(group, " ".join((meta.title, *meta.aliases))))
-        headings = "\n".join(
-            line.lstrip("#").strip() for line in card.body.splitlines() if line.startswith("#")
-        )
-        if headings:
-            doc.add_text(f"head_{group}", an.field_text(group, headings))
-        doc.add_text(f"body_{group}", an.field_text(group, card.body))
-        if meta.tags:
-            doc.add_text("tags", " ".join(meta.tags))
+        doc.add_text(WORDS, " ".join(card_terms(self.analysis, item)))
         doc.add_json("fm", _json_safe(dict(item.front)))
         if not meta.owner:
             doc.add_text("flags", "unowned")
@@ -517,7 +473,7 @@ class CardIndex:
     # -- reading --
 
     def groups(self) -> list[str]:
-        """Language groups present in the index (queries are analysed for each)."""
+        """Languages of the indexed cards (a query word is analysed in each of its script)."""
         return self.manifest.groups() or ["en"]
 
     def search(
@@ -584,7 +540,7 @@ def _busy(stats: SyncStats) -> SyncStats:
 
 
 class QueryBuilder:
-    """Builds Tantivy queries from query-language parts, for every language group present."""
+    """Builds Tantivy queries from query-language parts, for every language present."""
 
     def __init__(self, index: CardIndex, groups: list[str]) -> None:
         import tantivy
@@ -594,81 +550,63 @@ class QueryBuilder:
         self.schema = index.schema
         self.analysis = index.analysis
         self.groups = groups
+        self.searcher = index.index.searcher()
 
-    def _term(self, field_name: str, tokens: list[str], boost: float) -> tantivy.Query:
-        t = self.t
-        if len(tokens) == 1:
-            q = t.Query.term_query(self.schema, field_name, tokens[0])
-        else:
-            q = t.Query.phrase_query(self.schema, field_name, list[Any](tokens))
-        return t.Query.boost_query(q, boost) if boost != 1.0 else q
+    def terms(self, word: str) -> list[str]:
+        """The index terms one query word can match (one per present language of its script)."""
+        return self.analysis.query_terms(word, self.groups)
 
-    def _any(self, queries: list[tantivy.Query]) -> tantivy.Query:
+    def known(self, term: str) -> bool:
+        return int(self.searcher.doc_freq(WORDS, term)) > 0
+
+    def near_terms(self, term: str, most: int = 3) -> list[str]:
+        """Vocabulary terms within a typo of ``term`` (same first letter), most frequent first.
+
+        Tantivy's fuzzy query would score every neighbour alike; listing them from the term
+        dictionary lets each be scored as the real term it is, with a penalty.
+        """
+        distance = typo_distance(term)
+        if not distance:
+            return []
+        found = []
+        for candidate, count in self.searcher.terms_with_prefix(WORDS, term[0]):
+            near = abs(len(candidate) - len(term)) <= distance and candidate != term
+            if near and within_edits(candidate, term, distance):
+                found.append((candidate, int(count)))
+        found.sort(key=lambda item: (not within_edits(item[0], term, 1), -item[1]))
+        return [candidate for candidate, _ in found[:most]]
+
+    def any_term(self, terms: list[str], boost: float = 1.0) -> tantivy.Query:
+        """The best-scoring of alternative terms (a word's readings must not add up)."""
         t = self.t
+        queries = [t.Query.term_query(self.schema, WORDS, term) for term in terms]
         if not queries:
             return t.Query.empty_query()
-        if len(queries) == 1:
-            return queries[0]
-        return t.Query.boolean_query([(t.Occur.Should, q) for q in queries])
-
-    def word(self, word: str, *, fuzzy: bool = False) -> tantivy.Query:
-        """One word in any field and any language group, field-boosted; typo-tolerant if asked."""
-        t = self.t
-        parts: list[tantivy.Query] = []
-        seen_tags: set[tuple[str, ...]] = set()
-        for group in self.groups:
-            for alternative in self.analysis.word(group, word):
-                if not alternative:
-                    continue
-                for part in ("title", "head", "body"):
-                    parts.append(self._term(f"{part}_{group}", alternative, BOOSTS[part]))
-                if tuple(alternative) not in seen_tags:
-                    seen_tags.add(tuple(alternative))
-                    parts.append(self._term("tags", alternative, BOOSTS["tags"]))
-                if fuzzy and len(alternative) == 1:
-                    parts += self._fuzzy(group, alternative[0])
-        tag_tokens = self.analysis.tokens("xx", word)
-        if tag_tokens and tuple(tag_tokens) not in seen_tags:
-            parts.append(self._term("tags", tag_tokens, BOOSTS["tags"]))
-            if fuzzy and len(tag_tokens) == 1 and len(tag_tokens[0]) >= 4:
-                parts.append(self._fuzzy_field("tags", tag_tokens[0], BOOSTS["tags"] * 0.5))
-        return self._any(parts) if parts else t.Query.empty_query()
-
-    def _fuzzy(self, group: str, token: str) -> list[tantivy.Query]:
-        if len(token) < 4 or token.isdigit():
-            return []
-        return [
-            self._fuzzy_field(f"title_{group}", token, BOOSTS["title"] * 0.5),
-            self._fuzzy_field(f"head_{group}", token, BOOSTS["head"] * 0.5),
-            self._fuzzy_field(f"body_{group}", token, 0.4),
-        ]
-
-    def _fuzzy_field(self, field_name: str, token: str, boost: float) -> tantivy.Query:
-        distance = 1 if len(token) < 8 else 2
-        q = self.t.Query.fuzzy_term_query(self.schema, field_name, token, distance, True, False)
-        return self.t.Query.boost_query(q, boost)
+        q = queries[0] if len(queries) == 1 else t.Query.disjunction_max_query(queries)
+        return t.Query.boost_query(q, boost) if boost != 1.0 else q
 
     def phrase(self, text: str) -> tantivy.Query:
-        """An exact phrase in a title, heading or body, in any language group."""
+        """An exact phrase (after analysis), read in each present language of its script."""
+        t = self.t
+        words = self.analysis.words_of(text)
         parts = []
-        for group in self.groups:
-            tokens = self.analysis.tokens(group, text)
+        for lang in self.groups:
+            tokens = [term for w in words for term in self.analysis.query_terms(w, [lang])[:1]]
             if not tokens:
                 continue
+            if len(tokens) == 1:
+                parts.append(t.Query.term_query(self.schema, WORDS, tokens[0]))
+                continue
             # Hebrew indexes every reading of a word, so its phrases need slack.
-            slop = len(tokens) if group == "he" else 0
-            if group == "he":
-                tokens = [
-                    alt[0][0] for w in text.split() for alt in [self.analysis.word("he", w)] if alt
-                ]
-            for part in ("title", "head", "body"):
-                name = f"{part}_{group}"
-                if len(tokens) == 1:
-                    parts.append(self._term(name, tokens, BOOSTS[part]))
-                else:
-                    q = self.t.Query.phrase_query(self.schema, name, list[Any](tokens), slop)
-                    parts.append(self.t.Query.boost_query(q, BOOSTS[part]))
-        return self._any(parts)
+            slop = len(tokens) if lang == "he" else 0
+            parts.append(t.Query.phrase_query(self.schema, WORDS, list[Any](tokens), slop))
+        if not parts:
+            return t.Query.empty_query()
+        return parts[0] if len(parts) == 1 else t.Query.disjunction_max_query(parts)
+
+    def word(self, word: str) -> tantivy.Query:
+        """Cards with a word (any reading, no typos): for ``-word`` exclusions."""
+        return self.any_term(self.terms(word))
 
     def key(self, key: str, value: str) -> tantivy.Query:
         """``key:value`` on the front matter (values compared case-insensitively)."""
@@ -728,74 +666,6 @@ class QueryBuilder:
         if not must and not should:
             clauses.append((t.Occur.Must, t.Query.const_score_query(t.Query.all_query(), 0.0)))
         return t.Query.boolean_query(clauses, min_should)
-
-    def like(self, fields: Mapping[str, list[str]], max_terms: int = 30) -> tantivy.Query:
-        """A more-like-this query from field values (already in each field's language).
-
-        Tantivy's own more-like-this panics ("bm25.rs: 3 >= 4") when a term's document
-        frequency, which counts deleted documents until segments merge, exceeds the number
-        of live documents: a term in every card, just after one was edited. In that case
-        the same query is built here, with the frequency capped at the live count.
-        """
-        searcher = self.index.index.searcher()
-        live = int(searcher.num_docs)
-        counts = self._term_counts(fields)
-        frequencies = {key: int(searcher.doc_freq(*key)) for key in counts}
-        if any(df > live for df in frequencies.values()):
-            return self._like_terms(counts, frequencies, live, max_terms)
-        return self.t.Query.more_like_this_document_fields_query(
-            self.schema,
-            dict(fields),
-            min_doc_frequency=1,
-            max_doc_frequency=None,
-            min_term_frequency=1,
-            max_query_terms=max_terms,
-            min_word_length=2,
-            max_word_length=None,
-            boost_factor=1.0,
-            stop_words=[],
-        )
-
-    def _term_counts(self, fields: Mapping[str, list[str]]) -> dict[tuple[str, str], int]:
-        """(field, token) -> frequency in the values, tokenized as the field was indexed."""
-        counts: dict[tuple[str, str], int] = {}
-        for name, values in fields.items():
-            analyzer = self.analysis.analyzers[_analyzer_of(name)]
-            for value in values:
-                for token in analyzer.analyze(value):
-                    counts[(name, token)] = counts.get((name, token), 0) + 1
-        return counts
-
-    def _like_terms(
-        self,
-        counts: Mapping[tuple[str, str], int],
-        frequencies: Mapping[tuple[str, str], int],
-        live: int,
-        max_terms: int,
-    ) -> tantivy.Query:
-        """Tantivy's more-like-this, by hand: the ``max_terms`` terms (of 2 bytes or more)
-        with the highest tf x idf, each a should-clause boosted by that score."""
-        t = self.t
-        scored = []
-        for (name, token), tf in counts.items():
-            df = min(frequencies[(name, token)], live)
-            if df < 1 or len(token.encode("utf-8")) < 2:
-                continue
-            idf = math.log(1.0 + (live - df + 0.5) / (df + 0.5))
-            scored.append((tf * idf, name, token))
-        scored.sort(key=lambda item: -item[0])
-        clauses = [
-            t.Query.boost_query(t.Query.term_query(self.schema, name, token), score)
-            for score, name, token in scored[:max_terms]
-        ]
-        return self._any(clauses)
-
-
-def _analyzer_of(field_name: str) -> str:
-    """The analyzer a text field was indexed with (see ``_build_schema``)."""
-    if field_name == "tags":
-        return "kb_plain"
-    return analyzer_name(field_name.rsplit("_", 1)[1])
 
 
 def iter_terms(explanation: Mapping[str, Any], factor: float = 1.0) -> Iterator[tuple[str, float]]:

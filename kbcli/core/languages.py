@@ -1,18 +1,21 @@
-"""Language handling for search that Tantivy lacks: Ukrainian and Hebrew, stop words, snippets.
+"""Language handling for search: word splitting, Ukrainian and Hebrew, query language, snippets.
 
-Tantivy ships Snowball stemmers for English and Russian but none for Ukrainian or
-Hebrew, and Snowball has neither. This module holds the offline stand-ins, pure and
-fast enough to run on every card of a large repo:
+Snowball (PyStemmer, in ``adapters/text_analysis``) stems about 30 languages but has
+neither Ukrainian nor Hebrew. This module holds the offline stand-ins, pure and fast
+enough to run on every card of a large repo:
 
 - Ukrainian: a light suffix stripper (reflexive particle, then the longest
   inflectional ending that leaves a stem of at least three letters, then doubled
-  consonants collapsed), so ``повернення``, ``поверненню`` and ``повернень`` meet.
-- Hebrew: final letters normalised, niqqud dropped, plural and feminine endings
-  stripped, and every reading with up to two prefix particles (ו ה ב כ ל מ ש)
-  removed is indexed too, so ``לסיסמה``, ``הסיסמה`` and ``סיסמאות`` find each other.
+  consonants collapsed, then the stem-final к/ц, г/з, х/с alternation folded), so
+  ``повернення``, ``поверненню`` and ``повернень`` meet, and so do ``помилка`` and
+  ``помилці``.
+- Hebrew: niqqud dropped, plural and feminine endings (‎-ים -ות -ה‎ ...) stripped *before*
+  final letters are normalised (a word ends in its final form: ‎ם‎ of ‎-ים‎), every reading
+  with up to two prefix particles (ו ה ב כ ל מ ש) removed is indexed too, and the
+  gershayim of an acronym (מנכ"ל) is a letter of the word, not a split.
 
-Text is split into words the way Tantivy's simple tokenizer does (runs of letters and
-digits), so offsets found here line up with what the index saw.
+Text is split into words as runs of letters and digits, so offsets found here line up
+with what the index saw.
 """
 
 from __future__ import annotations
@@ -21,25 +24,130 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-# Language groups the index knows. Others share the unstemmed "xx" group.
-GROUPS = ("en", "ru", "uk", "he", "xx")
 _ALIASES = {"ua": "uk", "iw": "he", "eng": "en", "rus": "ru", "ukr": "uk", "heb": "he"}
 
 WORD = re.compile(r"[^\W_]+")
 _UK_APOSTROPHES = re.compile(r"(?<=[^\W\d_])['’ʼ`](?=[^\W\d_])")
+# Quote marks between two Hebrew letters are gershayim/geresh (acronyms, abbreviations).
+_HE_QUOTES = re.compile(r"(?<=[\u05d0-\u05ea])[\"״׳'](?=[\u05d0-\u05ea])")
 
-
-def group_of(lang: str | None, default: str = "en") -> str:
-    """The index language group of a card's ``lang`` (``en-US`` -> ``en``, ``de`` -> ``xx``)."""
-    code = (lang or default or "en").strip().lower().replace("_", "-").split("-")[0]
-    code = _ALIASES.get(code, code)
-    return code if code in GROUPS else "xx"
+# ISO 639-1 code -> Snowball algorithm (PyStemmer). Ukrainian and Hebrew are kb's own.
+SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
+    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian",
+    "ne": "nepali", "no": "norwegian", "nb": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "es": "spanish",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
 
 
 def normalize_lang(lang: str | None, default: str = "en") -> str:
     """A card's language code as users filter on it (``lang:uk``): lowercased primary tag."""
     code = (lang or default or "en").strip().lower().replace("_", "-").split("-")[0]
     return _ALIASES.get(code, code)
+
+
+def group_of(lang: str | None, default: str = "en") -> str:
+    """The analysis language of a card's ``lang`` (``en-US`` -> ``en``)."""
+    return normalize_lang(lang, default)
+
+
+def script_of(word: str) -> str:
+    """The writing system of a word: latin, cyrillic, hebrew, or other (digits: other)."""
+    for ch in word:
+        code = ord(ch)
+        if ch.isascii():
+            if ch.isalpha():
+                return "latin"
+            continue
+        if 0x0400 <= code <= 0x052F:
+            return "cyrillic"
+        if 0x0590 <= code <= 0x05FF:
+            return "hebrew"
+        if ch.isalpha() and code < 0x0250:
+            return "latin"
+        if ch.isalpha():
+            return "other"
+    return "other"
+
+
+_SCRIPTS = {"ru": "cyrillic", "uk": "cyrillic", "sr": "cyrillic", "he": "hebrew", "yi": "hebrew"}
+_NON_LATIN = {"ar", "hy", "el", "hi", "ne", "fa", "ta"}
+
+
+def script_of_lang(lang: str) -> str:
+    return _SCRIPTS.get(lang, "other" if lang in _NON_LATIN else "latin")
+
+
+# Words that give a short query's language away (function words, and letters only one of
+# Russian/Ukrainian has). A query is short: a statistical identifier guesses poorly on it.
+_LATIN_HINTS = {  # frequent words of one language that the others rarely use
+    "en": "the and of to with for this that you your is are from how what which when by it be",
+    "de": "der die das und ist nicht mit für ein eine den dem zu auf sie wird werden oder auch",
+    "es": "el los las del por una es cómo qué se lo al está más y en su",
+    "fr": "le les des et est pour avec une dans du je vous sur pas ce qui au",
+    "pt": "os não com uma em do da dos das é ao você seu sua",
+    "it": "il gli che è per con del della non di nel sono questo",
+    "nl": "het een van niet voor met zijn dat op te ook wordt",
+}
+_LATIN_WORDS = {lang: frozenset(words.split()) for lang, words in _LATIN_HINTS.items()}
+_RU_ONLY = frozenset(
+    [
+        "как",
+        "что",
+        "это",
+        "где",
+        "почему",
+        "когда",
+        "или",
+        "если",
+        "мой",
+        "моя",
+        "нет",
+        "для",
+        "чтобы",
+    ]
+)
+_UK_ONLY = frozenset(
+    ["як", "що", "це", "де", "чому", "коли", "або", "якщо", "мій", "моя", "немає", "для", "щоб"]
+)
+
+
+def query_languages(words: Iterable[str], present: Iterable[str]) -> frozenset[str]:
+    """The languages a query is likely written in, among those ``present`` in the index.
+
+    Empty when the query gives no confident sign (then no language is preferred).
+    """
+    present = set(present)
+    words = [w.lower() for w in words]
+    scripts = {script_of(w) for w in words} - {"other"}
+    if len(scripts) != 1:
+        if "cyrillic" in scripts or "hebrew" in scripts:  # commands in a Cyrillic question
+            scripts -= {"latin"}
+        if len(scripts) != 1:
+            return frozenset()
+    script = scripts.pop()
+    candidates = {lang for lang in present if script_of_lang(lang) == script}
+    if len(candidates) <= 1:
+        return frozenset(candidates)
+    text = " ".join(words)
+    if script == "cyrillic":
+        uk = any(ch in text for ch in "іїєґ") or any(w in _UK_ONLY for w in words)
+        ru = any(ch in text for ch in "ыэъё") or any(w in _RU_ONLY for w in words)
+        chosen = {"uk"} if uk and not ru else {"ru"} if ru and not uk else candidates
+        return frozenset(chosen & candidates)
+    if script == "latin":
+        votes = {
+            lang: sum(w in _LATIN_WORDS[lang] for w in words)
+            for lang in candidates
+            if lang in _LATIN_WORDS
+        }
+        best = max(votes.values(), default=0)
+        winners = [lang for lang, v in votes.items() if v == best]
+        return frozenset(winners) if best and len(winners) == 1 else frozenset()
+    return frozenset()
 
 
 # --- Ukrainian -----------------------------------------------------------------------
@@ -65,6 +173,8 @@ _UK_ENDINGS = tuple(
         reverse=True,
     )
 )  # fmt: skip
+# Before -і the stem's last consonant alternates (к/ц, г/з, х/с): fold both to one letter.
+_UK_ALTERNATION = {"к": "ц", "г": "з", "х": "с"}
 _UK_DOUBLE = re.compile(r"([бвгґджзклмнпрстфхцчшщ])\1")
 
 
@@ -81,7 +191,10 @@ def stem_uk(word: str) -> str:
             break
     if len(word) >= 5 and word.endswith("ок"):  # fleeting vowel: рахунок / рахунку
         word = word[:-2] + "к"
-    return _UK_DOUBLE.sub(r"\1", word)
+    word = _UK_DOUBLE.sub(r"\1", word)
+    if len(word) >= 4 and word[-1] in _UK_ALTERNATION:  # помилка / помилці, нога / нозі
+        word = word[:-1] + _UK_ALTERNATION[word[-1]]
+    return word
 
 
 def analyze_uk(text: str) -> list[str]:
@@ -95,23 +208,28 @@ def analyze_uk(text: str) -> list[str]:
 _HE_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
 _HE_MARKS = re.compile(r"[\u0591-\u05c7]")  # cantillation and niqqud
 _HE_PREFIXES = "והבכלמש"
-_HE_SUFFIXES = ("יות", "ים", "ות", "ה", "ת", "י")
+_HE_SUFFIXES = ("יות", "ים", "ות", "ה", "ת", "י")  # as written: ‎ם‎ is final
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")
 
 
 def _he_suffix(word: str) -> str:
+    """The stem of a Hebrew word as written (final letters still final), finals normalised.
+
+    Suffixes are matched on the written word: ‎-ים‎ ends in a final mem, so normalising
+    final letters first would hide every masculine plural.
+    """
     for suffix in _HE_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
     if len(word) > 3 and word[-1] in "אה":
         word = word[:-1]
-    return word
+    return word.translate(_HE_FINALS)
 
 
 def he_variants(word: str) -> list[str]:
     """Index forms of one Hebrew word: its stem, and the stems with 1-2 prefix particles off."""
-    word = _HE_MARKS.sub("", word.lower()).translate(_HE_FINALS)
+    word = _HE_QUOTES.sub("", _HE_MARKS.sub("", word.lower()))
     if not _HEBREW.search(word):
         return [word]
     forms = [_he_suffix(word)]
@@ -127,10 +245,19 @@ def he_variants(word: str) -> list[str]:
     return forms
 
 
+def he_words(text: str) -> Iterable[re.Match[str]]:
+    """Hebrew words of ``text``, acronyms with gershayim (מנכ"ל) kept whole."""
+    return _HE_WORD.finditer(text)
+
+
+# A word, or letters joined by gershayim/geresh (״ ׳ " '): one Hebrew word.
+_HE_WORD = re.compile(r"[^\W_]+(?:[\"״׳'][\u05d0-\u05ea]+)*")
+
+
 def analyze_he(text: str) -> list[str]:
     """Hebrew text as index tokens: every variant of every word, in order."""
     tokens: list[str] = []
-    for match in WORD.finditer(text.replace("״", '"').replace("׳", "'")):
+    for match in he_words(text):
         tokens.extend(he_variants(match.group()))
     return tokens
 
@@ -149,7 +276,7 @@ def word_alternatives(
     """
     if group == "he":
         alternatives: list[list[str]] = []
-        for match in WORD.finditer(word):
+        for match in he_words(word):
             variants = he_variants(match.group())
             if not alternatives:
                 alternatives = [[v] for v in variants]
@@ -279,19 +406,91 @@ def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
 
 
 def within_edits(a: str, b: str, limit: int) -> bool:
-    """Whether ``a`` and ``b`` are at most ``limit`` edits apart (Levenshtein, banded)."""
+    """Whether ``a`` and ``b`` are at most ``limit`` edits apart.
+
+    Edits are insertions, deletions, substitutions and swaps of two neighbouring letters
+    (optimal string alignment): ``dokcer`` is one edit from ``docker``, as typed.
+    """
     if abs(len(a) - len(b)) > limit:
         return False
     if a == b:
         return True
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i] + [0] * len(b)
-        low = limit + 1
+        low = current[0]
         for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            low = min(low, current[j])
+            cost = previous[j - 1] + (ca != cb)
+            value = min(previous[j] + 1, current[j - 1] + 1, cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, before[j - 2] + 1)
+            current[j] = value
+            low = min(low, value)
         if low > limit:
             return False
-        previous = current
+        before, previous = previous, current
     return previous[-1] <= limit
+
+
+def typo_distance(word: str) -> int:
+    """How many edits a typo of ``word`` may have: none under 4 letters, 2 from 8."""
+    if len(word) < 4 or word.isdigit():
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+# --- a card's language from its text ----------------------------------------------------
+
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]+")
+_HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]+")
+_CODE = re.compile(r"`[^`\n]*`|\{\{[^}]*\}\}|<?https?://\S+")
+
+
+def guess_language(text: str) -> str | None:
+    """A card's language from its letters and function words, or None when unsure.
+
+    The writing system settles Hebrew; Ukrainian and Russian differ in letters each has
+    (і ї є ґ / ы э ъ ё); Latin-script languages by their most frequent function words.
+    Code spans and links are left out (a Russian page's commands are English). This
+    covers the common cases without loading a model: py3langid, the fallback, takes
+    1-5 s to load its model and 2 ms a page (measured on the tldr pages).
+    """
+    sample = _CODE.sub(" ", text[:2500])
+    size = len(sample)
+    counts = {  # letters of each script (runs removed: fast on long text)
+        "latin": size - len(_LATIN_LETTER.sub("", sample)),
+        "cyrillic": size - len(_CYRILLIC_LETTER.sub("", sample)),
+        "hebrew": size - len(_HEBREW_LETTER.sub("", sample)),
+    }
+    total = sum(counts.values())
+    if total < 20:
+        return None
+    script, top = max(counts.items(), key=lambda kv: kv[1])
+    if top < total * 0.6:
+        return None
+    lowered = sample.lower()
+    if script == "hebrew":
+        return "he"
+    if script == "cyrillic":
+        uk = sum(lowered.count(ch) for ch in "іїєґ")
+        ru = sum(lowered.count(ch) for ch in "ыэъё")
+        # Ukrainian text of 20 letters without і/ї/є is rare; Russian has none of them.
+        if uk > 3 * ru:
+            return "uk"
+        if (ru >= 1 and ru > 3 * uk) or uk == 0:
+            return "ru"
+        return None
+    if script == "latin":
+        counted: dict[str, int] = {}
+        for w in WORD.findall(lowered[:1200]):
+            counted[w] = counted.get(w, 0) + 1
+        votes = {
+            lang: sum(counted.get(w, 0) for w in hints) for lang, hints in _LATIN_WORDS.items()
+        }
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+        (best, first), (_, second) = ranked[0], ranked[1]
+        if first >= 3 and first >= 2 * second:
+            return best
+    return None

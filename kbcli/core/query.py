@@ -11,7 +11,8 @@
   as of the run's day (``core/verdict.py``),
   ``is:draft|published|archived`` on status; ``-is:...`` excludes.
 
-Values may be quoted: ``owner:"Ana Souza"``.
+Values may be quoted: ``owner:"Ana Souza"``. A ``"`` inside a word is a letter of it (the
+Hebrew acronym ``מנכ"ל``, ``5"``); a quote that is never closed quotes nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "v
 _TOKEN = re.compile(
     r"""(?P<neg>-)?(?:
         (?P<key>[A-Za-z_][\w.\-]*):(?!//)(?:"(?P<qvalue>[^"]*)"?|(?P<value>[^\s"]+))
-      | "(?P<phrase>[^"]*)"?
-      | (?P<word>[^\s"]+)
+      | "(?P<phrase>[^"]*)(?P<close>")?
+      | (?P<word>[^\s"][^\s]*)
     )""",
     re.VERBOSE,
 )
@@ -138,7 +139,10 @@ def parse_query(text: str) -> ParsedQuery:
                 filters.append(KeyFilter(KEY_ALIASES.get(key, key), value, negated))
         elif match.group("phrase") is not None:
             phrase = match.group("phrase").strip()
-            if phrase:
+            if phrase and match.group("close") is None:
+                # An unclosed quote: the words are plain words, not a phrase to the end.
+                (ex_words if negated else words).extend(phrase.split())
+            elif phrase:
                 (ex_phrases if negated else phrases).append(phrase)
         else:
             word = match.group("word")

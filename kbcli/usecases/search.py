@@ -25,11 +25,12 @@ from kbcli.core.durations import parse_duration
 from kbcli.core.languages import (
     STOP_WORDS,
     content_words,
-    group_of,
+    he_words,
     make_snippet,
     normalize_lang,
-    within_edits,
+    query_languages,
 )
+from kbcli.core.progress import Progress, no_progress
 from kbcli.core.query import KeyFilter, ParsedQuery, QueryError, StateFilter, parse_query
 from kbcli.core.trust import Trust, assess
 from kbcli.errors import KbError
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
     from kbcli.core.languages import Snippet
     from kbcli.workspace import Workspace
 
-# A stage of the query ladder is "enough" when it finds this many cards (or the limit).
-ENOUGH = 3
 LINK_BOOST = 20.0  # a depends_on link counts like a strong textual match
-STAGES = ("all words", "all words, typo-tolerant", "some words, typo-tolerant")
+# Ranking constants, tuned on bench/relevance's tuning halves (bench/README.md):
+COORDINATION = 1.5  # added per query word a card matches: more of the question wins
+TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
+OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
+POOL = 60  # candidates re-ranked by trust and language before the limit is cut
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     stage: str = ""
     why: tuple[tuple[str, float], ...] = ()
+    lang_factor: float = 1.0
 
     @property
     def is_draft(self) -> bool:
@@ -85,6 +89,8 @@ class SearchResult:
     stats: SyncStats | None = None
     hints: list[str] = field(default_factory=list)
     archived_hidden: int = 0
+    expansions: dict[str, list[str]] = field(default_factory=dict)  # typo -> terms used
+    languages: tuple[str, ...] = ()  # the query's languages, preferred in the ranking
 
 
 # --- the index --------------------------------------------------------------------------
@@ -113,6 +119,7 @@ def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> Car
 
 def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
     from kbcli.adapters.card_files import card_from_bytes
+    from kbcli.adapters.language_id import detect
     from kbcli.adapters.tantivy_index import NEVER, IndexedCard, day_number
 
     policy = workspace.config.trust_policy
@@ -122,7 +129,8 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
         # No "today": future dates are judged at query time.
         card = card_from_bytes(rel, data)
         meta = card.meta
-        lang = normalize_lang(meta.lang, default_lang)
+        # The card's own lang, else its text's, else the repo's default.
+        lang = normalize_lang(meta.lang or detect(card.body), default_lang)
         cadence = policy.cadence_for(rel)
         every = meta.verify_every or cadence.verify_every
         verified_on = meta.verified_on
@@ -178,7 +186,7 @@ def sync(
     *,
     rebuild: bool = False,
     wait: float = 0.0,
-    show_progress: bool = True,
+    progress: Progress = no_progress,
     index: CardIndex | None = None,
     git: PendingView | None = None,
 ) -> SyncStats:
@@ -191,17 +199,16 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    with _Progress(show_progress) as progress:
-        stats = index.sync(
-            scan,
-            _preparer(workspace),
-            rebuild=rebuild,
-            wait=wait,
-            progress=progress.update,
-            checked=checked,
-            head=head,
-            dirty=dirty,
-        )
+    stats = index.sync(
+        scan,
+        _preparer(workspace),
+        rebuild=rebuild,
+        wait=wait,
+        progress=lambda done, total: progress("indexing cards", done, total),
+        checked=checked,
+        head=head,
+        dirty=dirty,
+    )
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
@@ -256,52 +263,6 @@ def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
     return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
 
 
-class _Progress:
-    """A rich progress bar on stderr that appears only once indexing has taken a second."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled or (done % 64 and done != total):
-            return
-        if self.bar is None:
-            if time.monotonic() - self.started < 1.0:
-                return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            from kbcli.cli.output import err_console
-
-            out = err_console()
-            if not out.is_terminal:
-                self.enabled = False
-                return
-            self.bar = Progress(
-                "indexing cards",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=out,
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("index", total=total)
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-# --- turning raw hits into results ------------------------------------------------------
-
-
 def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
     verified_at = to_utc(stored.get("verified_at")) if stored.get("verified_at") else None
     if verified_at is not None and verified_at.date() > today:
@@ -350,11 +311,9 @@ def _hits(
     workspace: Workspace,
     raw: Sequence[RawHit],
     stage: str,
-    matcher: Matcher | None,
-    *,
-    snippets: bool = True,
+    languages: frozenset[str] = frozenset(),
 ) -> list[Hit]:
-    """Hits with trust and final scores; with ``snippets``, the best passage of each too."""
+    """Hits with trust and final scores (BM25 x trust x language preference)."""
     from kbcli.usecases.health import verdicts_for
 
     hits = []
@@ -367,52 +326,43 @@ def _hits(
         meta = metas[item.path]
         trust = verdicts[item.path]
         factor = trust_factor(workspace, trust)
-        hit = Hit(
-            path=item.path,
-            title=meta.title,
-            meta=meta,
-            trust=trust,
-            score=item.score * factor,
-            bm25=item.score,
-            factor=factor,
-            stage=stage,
+        lang = normalize_lang(meta.lang, workspace.config.search.default_lang)
+        lang_factor = OTHER_LANGUAGE if languages and lang not in languages else 1.0
+        hits.append(
+            Hit(
+                path=item.path,
+                title=meta.title,
+                meta=meta,
+                trust=trust,
+                score=item.score * factor * lang_factor,
+                bm25=item.score,
+                factor=factor,
+                stage=stage,
+                lang_factor=lang_factor,
+            )
         )
-        hits.append(_with_snippet(workspace, hit, item.text, matcher) if snippets else hit)
     return hits
 
 
-def _with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher | None) -> Hit:
+def _with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) -> Hit:
     """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
-    group = group_of(hit.meta.lang, workspace.config.search.default_lang)
-    snippet: Snippet = make_snippet(text, matcher(group) if matcher else (lambda _w: False))
+    lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
+    snippet: Snippet = make_snippet(text, matcher(lang))
     return replace(hit, snippet=snippet.text, highlights=snippet.highlights)
 
 
-def _matcher(index: CardIndex, words: Sequence[str], fuzzy: bool) -> Matcher:
-    """Per language group: does a word of a card match one of the query's words?"""
+def _matcher(index: CardIndex, terms: set[str]) -> Matcher:
+    """Per card language: does a word of the card match one of the query's terms?"""
     analysis = index.analysis
+    wanted = terms - STOP_WORDS
 
-    def for_group(group: str) -> Callable[[str], bool]:
-        terms: set[str] = set()
-        for word in words:
-            for alternative in analysis.word(group, word):
-                terms.update(alternative)
-        terms -= {t for t in terms if t in STOP_WORDS}
-
+    def for_lang(lang: str) -> Callable[[str], bool]:
         def matches(card_word: str) -> bool:
-            tokens = analysis.word_tokens(group, card_word)
-            if any(t in terms for t in tokens):
-                return True
-            return fuzzy and any(
-                len(t) >= 4 and within_edits(t, term, 1 if len(term) < 8 else 2)
-                for t in tokens
-                for term in terms
-                if len(term) >= 4
-            )
+            return any(t in wanted for t in analysis.word_terms(lang, card_word))
 
         return matches
 
-    return for_group
+    return for_lang
 
 
 # --- search -----------------------------------------------------------------------------
@@ -428,6 +378,7 @@ def search(
     sync_first: bool = True,
     snippets: bool = True,
     started: FreshnessStart | None = None,
+    progress: Progress = no_progress,
     index: CardIndex | None = None,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
@@ -459,7 +410,7 @@ def search(
     qb = index.queries()
     result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
     if started is not None:
-        stats = sync(workspace, index=index, git=started.git)
+        stats = sync(workspace, index=index, git=started.git, progress=progress)
         if stats.rebuilt or stats.touched:
             qb = index.queries()
             result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
@@ -487,6 +438,114 @@ def _filters(
     return required, excluded
 
 
+@dataclass
+class _Terms:
+    """A query's words as index terms: exact ones, typo expansions, all to highlight."""
+
+    clauses: list[tantivy.Query]
+    expansions: dict[str, list[str]]
+    highlight: set[str]
+
+
+def _word_clauses(qb: QueryBuilder, words: Sequence[str]) -> _Terms:
+    """One OR clause per word, plus a constant bonus per matched word (coordination).
+
+    A word in the vocabulary matches its own terms only; a word that no card uses is
+    expanded to its nearest vocabulary terms, scored as those terms with a penalty, so
+    a typo's match never outranks an exact one.
+    """
+    t = qb.t
+    clauses: list[tantivy.Query] = []
+    expansions: dict[str, list[str]] = {}
+    highlight: set[str] = set()
+    parts = (m.group() for w in words for m in he_words(w.lower()))  # tar.gz: tar, gz
+    for word in dict.fromkeys(parts):
+        terms = qb.terms(word)
+        boost = 1.0
+        if terms and not any(qb.known(term) for term in terms):
+            near = [n for term in terms for n in qb.near_terms(term)]
+            if near:
+                expansions[word] = near
+                terms, boost = list(dict.fromkeys(near)), TYPO_PENALTY
+        if not terms:
+            continue
+        highlight.update(terms)
+        match = qb.any_term(terms, boost)
+        clauses.append(match)
+        clauses.append(t.Query.const_score_query(match, COORDINATION * boost))
+    return _Terms(clauses, expansions, highlight)
+
+
+def rank(
+    workspace: Workspace,
+    index: CardIndex,
+    query: ParsedQuery,
+    limit: int,
+    *,
+    include_archived: bool = False,
+    explain: bool = False,
+    snippets: bool = True,
+    qb: QueryBuilder | None = None,
+    languages: frozenset[str] | None = None,
+    extra: Sequence[tantivy.Query] = (),
+    exclude_path: str | None = None,
+) -> SearchResult:
+    """The one ranking of kb: search, suggest, related and duplicates all come here.
+
+    One OR query over the combined ``words`` field (BM25 with title, tags and headings
+    weighted by repetition), a coordination bonus per matched word, typo expansion only
+    for words no card uses; then trust and the query's language as score factors. No
+    stage ever hides a better partial match. Phrases must appear; filters constrain.
+    """
+    qb = qb or index.queries()
+    required, excluded = _filters(workspace, qb, query, include_archived)
+    excluded += [qb.word(w) for w in query.excluded_words]
+    excluded += [qb.phrase(p) for p in query.excluded_phrases]
+    if exclude_path:
+        excluded.append(qb.path(exclude_path))
+    if not query.has_terms and not extra:
+        q = qb.combine([], must_not=excluded, filters=required)
+        total, raw = index.search(q, limit, by_path=True)
+        hits = _hits(workspace, raw, "filters only")
+        if snippets:
+            texts = {r.path: r.text for r in raw}
+            matcher = _matcher(index, set())
+            hits = [_with_snippet(workspace, h, texts[h.path], matcher) for h in hits]
+        return SearchResult(query, hits, total, "filters")
+    words = content_words(query.words) if query.words else []
+    terms = _word_clauses(qb, words)
+    for phrase in query.phrases:
+        for word in index.analysis.words_of(phrase):
+            terms.highlight.update(qb.terms(word))
+    phrases = [qb.phrase(p) for p in query.phrases]
+    should = [*terms.clauses, *extra]
+    q = qb.combine(
+        phrases,
+        should=should,
+        must_not=excluded,
+        filters=required,
+        min_should=None if phrases else 1,
+    )
+    if languages is None:
+        languages = query_languages(
+            [m.group() for w in (*query.words, *query.phrases) for m in he_words(w)], qb.groups
+        )
+    total, raw = index.search(q, max(POOL, limit * 3))
+    hits = _hits(workspace, raw, "ranked", languages)
+    hits.sort(key=lambda h: -h.score)
+    hits = hits[:limit]
+    texts = {r.path: r.text for r in raw}
+    if explain:
+        hits = [replace(h, why=_why(index, q, raw, h.path)) for h in hits]
+    if snippets:
+        matcher = _matcher(index, terms.highlight)
+        hits = [_with_snippet(workspace, h, texts[h.path], matcher) for h in hits]
+    result = SearchResult(query, hits, total, "ranked")
+    result.expansions = terms.expansions
+    result.languages = tuple(sorted(languages))
+    return result
+
+
 def _state(workspace: Workspace, qb: QueryBuilder, state: str, today: int) -> tantivy.Query:
     """``is:STATE`` on the verdict: the index knows dates; evidence comes from the history
     (judging every card, as kb list does, only when a query filters on trust this way)."""
@@ -511,72 +570,33 @@ def _run(
     explain: bool,
     snippets: bool = True,
 ) -> SearchResult:
-    required, excluded = _filters(workspace, qb, query, include_archived)
-    excluded += [qb.word(w) for w in query.excluded_words]
-    excluded += [qb.phrase(p) for p in query.excluded_phrases]
-    if not query.has_terms:
-        q = qb.combine([], must_not=excluded, filters=required)
-        total, raw = index.search(q, limit, by_path=True)
-        hits = _hits(workspace, raw, "filters only", None, snippets=snippets)
-        return SearchResult(query, hits, total, "filters")
-    words = content_words(query.words) if query.words else []
-    phrases = [qb.phrase(p) for p in query.phrases]
-    enough = min(ENOUGH, limit)
-    candidates = max(limit * 3, 30)
-    seen: dict[str, Hit] = {}
-    texts: dict[str, str] = {}
-    matchers: dict[str, Matcher] = {}
-    total = 0
-    stage_used = STAGES[0]
-    for stage in STAGES:
-        fuzzy = stage != STAGES[0]
-        clauses = [qb.word(w, fuzzy=fuzzy) for w in words]
-        if stage == STAGES[2]:
-            # Any of the words in any field, typos allowed: BM25 ranks cards with more
-            # (and rarer) words first.
-            q = qb.combine(
-                phrases, should=clauses, must_not=excluded, filters=required, min_should=1
-            )
-        else:
-            q = qb.combine(clauses + phrases, must_not=excluded, filters=required)
-        count, raw = index.search(q, candidates)
-        matchers[stage] = _matcher(index, [*words, *query.phrases], fuzzy)
-        for hit, item in zip(_hits(workspace, raw, stage, None, snippets=False), raw, strict=True):
-            if hit.path not in seen:
-                seen[hit.path] = hit
-                texts[hit.path] = item.text
-                if explain:
-                    seen[hit.path] = replace(hit, why=_why(index, q, raw, hit.path))
-        total = max(total, count)
-        stage_used = stage
-        if len(seen) >= enough or (stage == STAGES[1] and len(words) < 2):
-            break
-    # Earlier stages are better matches: keep their order ahead of later stages'.
-    ranked = sorted(seen.values(), key=lambda h: (STAGES.index(h.stage), -h.score))[:limit]
-    if snippets:  # only for the hits shown
-        ranked = [_with_snippet(workspace, h, texts[h.path], matchers[h.stage]) for h in ranked]
-    return SearchResult(query, ranked, max(total, len(seen)), stage_used)
+    return rank(
+        workspace,
+        index,
+        query,
+        limit,
+        include_archived=include_archived,
+        explain=explain,
+        snippets=snippets,
+        qb=qb,
+    )
 
 
 def _why(
     index: CardIndex, q: tantivy.Query, raw: Sequence[RawHit], path: str
 ) -> tuple[tuple[str, float], ...]:
-    """The field:term contributions behind one hit's BM25 score, largest first."""
+    """The term contributions behind one hit's BM25 score, largest first."""
     import re
 
     from kbcli.adapters.tantivy_index import iter_terms
 
     address = next(r.address for r in raw if r.path == path)
-    names = index.names
     totals: dict[str, float] = {}
     for context, value in iter_terms(index.explain(q, address)):
         match = re.search(r'field=(\d+), type=(\w+), (?:"(.*)"|(\S+))\)', context)
         if not match:
             continue
-        name = names[int(match.group(1))] if int(match.group(1)) < len(names) else "?"
-        label = (
-            f"{name.rsplit('_', 1)[0] if '_' in name else name}:{match.group(3) or match.group(4)}"
-        )
+        label = match.group(3) or match.group(4)
         totals[label] = totals.get(label, 0.0) + value
     ordered = sorted(totals.items(), key=lambda kv: -kv[1])
     return tuple((k, round(v, 3)) for k, v in ordered if v > 0)[:8]
@@ -615,17 +635,16 @@ def _hints(
 
 
 def _near_words(index: CardIndex, words: Sequence[str]) -> list[str]:
-    """Titles of cards whose words are close to the query's (looser than the typo stage)."""
+    """Titles of cards whose words are two edits or less from the query's."""
+    from kbcli.adapters.tantivy_index import WORDS
+
     qb = index.queries()
-    parts = []
-    for word in words:
-        for group in qb.groups:
-            for alternative in index.analysis.word(group, word):
-                if len(alternative) == 1 and len(alternative[0]) >= 3:
-                    q = qb.t.Query.fuzzy_term_query(
-                        qb.schema, f"title_{group}", alternative[0], 2, True, True
-                    )
-                    parts.append(q)
+    parts = [
+        qb.t.Query.fuzzy_term_query(qb.schema, WORDS, term, 2, True, False)
+        for word in words
+        for term in qb.terms(word)
+        if len(term) >= 3
+    ]
     if not parts:
         return []
     _, raw = index.search(qb.combine([], should=parts, min_should=1), 3)
@@ -635,53 +654,57 @@ def _near_words(index: CardIndex, words: Sequence[str]) -> list[str]:
 # --- related, suggest, duplicates ------------------------------------------------------
 
 
-def _like_fields(
-    index: CardIndex, text: str, title: str, tags: Sequence[str], groups: Sequence[str]
-) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    analysis = index.analysis
-    for group in groups:
-        if title:
-            fields[f"title_{group}"] = [analysis.field_text(group, title)]
-        if text:
-            fields[f"body_{group}"] = [analysis.field_text(group, text)]
-    if tags:
-        fields["tags"] = [" ".join(tags)]
-    return fields
+def card_words(
+    index: CardIndex, title: str, tags: Sequence[str], body: str, lang: str
+) -> list[str]:
+    """What a card is about, as query words: its title and tags, then the body's words
+    that are most frequent in it and rarest in the repo (tf x idf), up to 30 in all."""
+    import math
+
+    from kbcli.adapters.tantivy_index import WORDS
+
+    chosen = list(dict.fromkeys(w.lower() for w in _words(" ".join((title, *tags)))))
+    counts: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for word in _words(body):
+        terms = index.analysis.word_terms(lang, word)
+        if not terms or len(word) < 3 or word.isdigit():
+            continue
+        counts[terms[0]] = counts.get(terms[0], 0) + 1
+        first.setdefault(terms[0], word.lower())
+    searcher = index.index.searcher()
+    live = max(1, int(searcher.num_docs))
+
+    def weight(term: str) -> float:
+        df = min(live, int(searcher.doc_freq(WORDS, term)))
+        return counts[term] * math.log(1 + (live - df + 0.5) / (df + 0.5))
+
+    for term in sorted(counts, key=weight, reverse=True):
+        if len(chosen) >= 30:
+            break
+        if first[term] not in chosen:
+            chosen.append(first[term])
+    return chosen
 
 
-def _like(
-    workspace: Workspace,
-    index: CardIndex,
-    fields: dict[str, list[str]],
-    limit: int,
-    exclude_path: str | None,
-    words: Sequence[str],
-    links: Sequence[tantivy.Query] = (),
-) -> list[Hit]:
-    qb = index.queries()
-    _, excluded = _filters(workspace, qb, ParsedQuery(), False)
-    if exclude_path:
-        excluded.append(qb.path(exclude_path))
-    q = qb.combine([], should=[qb.like(fields), *links], must_not=excluded, min_should=1)
-    _, raw = index.search(q, max(limit * 3, 20))
-    hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
-    hits.sort(key=lambda h: -h.score)
-    return hits[:limit]
-
-
-def related(workspace: Workspace, ref: str, *, limit: int = 5) -> tuple[str, list[Hit]]:
-    """The cards most similar to one card (title, tags and body terms)."""
+def related(
+    workspace: Workspace, ref: str, *, limit: int = 5, progress: Progress = no_progress
+) -> tuple[str, list[Hit]]:
+    """The cards most similar to one card: its words ranked as a query, same language first."""
     index = open_index(workspace)
-    sync(workspace, index=index)
+    sync(workspace, index=index, progress=progress)
     card = _card_fast(workspace, ref)
+    return card.path, similar(workspace, index, card, limit)
+
+
+def similar(workspace: Workspace, index: CardIndex, card: Any, limit: int) -> list[Hit]:
+    """Cards like ``card`` through the one ranking path; ``depends_on`` links count too.
+
+    Cards linked by depends_on either way (translations, policies behind procedures)
+    are related whatever their language.
+    """
     lang = normalize_lang(card.meta.lang, workspace.config.search.default_lang)
-    group = group_of(lang)
-    # Same-language cards by their words, plus every language by the title's words and tags.
-    fields = _like_fields(index, card.body, card.meta.title, card.meta.tags, [group])
-    words = [w for w in _words(card.meta.title + " " + " ".join(card.meta.tags))]
-    # Cards linked by depends_on either way (translations, policies behind procedures)
-    # are related whatever their language.
+    words = card_words(index, card.meta.title, card.meta.tags, card.body, lang)
     qb = index.queries()
     links = [qb.t.Query.boost_query(qb.key("depends_on", card.path), LINK_BOOST)]
     links += [
@@ -689,7 +712,18 @@ def related(workspace: Workspace, ref: str, *, limit: int = 5) -> tuple[str, lis
         for target in card.meta.depends_on
         if not any(ch in target for ch in "*?[")
     ]
-    return card.path, _like(workspace, index, fields, limit, card.path, words, links)
+    query = ParsedQuery(words=tuple(words))
+    result = rank(
+        workspace,
+        index,
+        query,
+        limit,
+        qb=qb,
+        languages=frozenset({lang}),
+        extra=links,
+        exclude_path=card.path,
+    )
+    return [replace(h, stage="similar") for h in result.hits]
 
 
 def _card_fast(workspace: Workspace, ref: str) -> Any:
@@ -713,12 +747,14 @@ def _card_fast(workspace: Workspace, ref: str) -> Any:
 
 
 def _words(text: str) -> list[str]:
-    from kbcli.core.languages import WORD
+    from kbcli.core.languages import he_words
 
-    return content_words(m.group() for m in WORD.finditer(text))
+    return content_words(m.group() for m in he_words(text))
 
 
-def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
+def suggest(
+    workspace: Workspace, text: str, limit: int = 5, progress: Progress = no_progress
+) -> list[Hit]:
     """The cards most likely to answer ``text`` (a ticket, an email, a chat question).
 
     Stable API (``kb capture`` uses it): returns up to ``limit`` ``Hit`` objects, best
@@ -729,37 +765,43 @@ def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
     if not text.strip():
         raise KbError("give the text of a ticket or question (or - to read it from stdin)")
     index = open_index(workspace)
-    sync(workspace, index=index)
+    sync(workspace, index=index, progress=progress)
     words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
-    qb = index.queries()
-    _, excluded = _filters(workspace, qb, ParsedQuery(), False)
-    q = qb.combine([], should=[qb.word(w) for w in words], must_not=excluded, min_should=1)
-    _, raw = index.search(q, max(limit * 3, 20))
-    hits = _hits(workspace, raw, "similar", _matcher(index, words, False))
-    hits.sort(key=lambda h: -h.score)
-    return hits[:limit]
+    result = rank(workspace, index, ParsedQuery(words=tuple(words)), limit)
+    return [replace(h, stage="similar") for h in result.hits]
 
 
 def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]:
     """Cards whose title says much the same as ``title`` (for ``kb new``'s warning).
 
     A card counts as a likely duplicate when at least 60% of the new title's content
-    words (after stemming) are in its title or aliases, or its text matches every word.
+    words (after stemming) are in its title or aliases, or its text has every word.
     """
     words = _words(title)
     if not words:
         return []
-    result = search(workspace, " ".join(words), limit=limit * 2)
-    index_analysis = open_index(workspace).analysis
+    index = open_index(workspace)
+    sync(workspace, index=index)
+    result = rank(workspace, index, ParsedQuery(words=tuple(words)), limit * 2, snippets=False)
+    analysis = index.analysis
     found = []
     for hit in result.hits:
-        group = group_of(hit.meta.lang, workspace.config.search.default_lang)
-        wanted = {t for w in words for t in index_analysis.tokens(group, w)}
-        have = set(index_analysis.tokens(group, " ".join((hit.title, *hit.meta.aliases))))
+        lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
+        wanted = {t for w in words for t in analysis.word_terms(lang, w)[:1]}
+        have = set(analysis.terms(lang, " ".join((hit.title, *hit.meta.aliases))))
         overlap = len(wanted & have) / max(1, len(wanted))
-        if overlap >= 0.6 or (hit.stage == "all words" and len(words) >= 3):
+        if overlap >= 0.6 or (len(words) >= 3 and wanted <= _card_terms(workspace, hit, lang)):
             found.append(hit)
     return found[:limit]
+
+
+def _card_terms(workspace: Workspace, hit: Hit, lang: str) -> set[str]:
+    index = open_index(workspace)
+    try:
+        text = (workspace.root / hit.path).read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return set(index.analysis.terms(lang, text))
 
 
 def index_status(workspace: Workspace) -> dict[str, Any]:

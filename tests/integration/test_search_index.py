@@ -94,6 +94,8 @@ def test_a_busy_writer_never_blocks_searches_and_kb_index_waits_then_says_so(
 
 
 def test_golden_queries_over_example_kb(example_kb: Path) -> None:
+    """A regression check on the demo repo; relevance itself is judged on content kb did not
+    write (tests/integration/test_relevance_sets.py)."""
     queries = load_golden(GOLDEN)
     assert len(queries) >= 40
     workspace = RunContext(kb_dir=str(example_kb), today_text="2026-11-22").workspace

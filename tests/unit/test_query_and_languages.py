@@ -88,7 +88,7 @@ def test_hebrew_short_roots_keep_their_first_letter() -> None:
 def test_language_groups() -> None:
     assert group_of("en-US") == "en"
     assert group_of("ua") == "uk"
-    assert group_of("de") == "xx"
+    assert group_of("de") == "de"
     assert group_of(None, "ru") == "ru"
 
 

@@ -42,6 +42,7 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
         data["explain"] = {
             "bm25": round(hit.bm25, 4),
             "trust_factor": hit.factor,
+            "language_factor": hit.lang_factor,
             "terms": {k: v for k, v in hit.why},
         }
     return data
@@ -97,11 +98,23 @@ def render_hits(
             out.print(f"    [red]✖ {escape(summary(hit.trust))}[/]", soft_wrap=True)
         if explain:
             terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
+            language = f" × language {hit.lang_factor:g}" if hit.lang_factor != 1.0 else ""
             out.print(
                 f"    [dim]score {hit.score:.3f} = bm25 {hit.bm25:.3f} × trust {hit.factor:g}"
-                f" ({hit.trust.state.value}); matched {escape(hit.stage)}: {terms}[/]",
+                f" ({hit.trust.state.value}){language}; terms: {terms}[/]",
                 soft_wrap=True,
             )
+
+
+def render_explanation(result: SearchResult) -> None:
+    """How the query was read: typo expansions (words no card uses) and preferred languages."""
+    from rich.markup import escape
+
+    out = console()
+    for word, terms in result.expansions.items():
+        out.print(f"[dim]typo: {escape(word)} → {escape(', '.join(terms))}[/]", soft_wrap=True)
+    if result.languages:
+        out.print(f"[dim]query language: {', '.join(result.languages)}[/]", soft_wrap=True)
 
 
 def render_no_hits(result: SearchResult, *, json: bool) -> None:
@@ -136,20 +149,27 @@ def search_command(
     ``started``: the freshness check the fast path began before its imports; ``index``:
     an open index the resident process keeps current (no freshness check then).
     """
+    from kbcli.cli.notices import say_history_notices
+    from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import search as run_search
 
     workspace = context.workspace
-    result = run_search(
-        workspace,
-        " ".join(query),
-        limit=limit,
-        include_archived=archived,
-        explain=explain,
-        snippets=not paths_only,
-        started=started,
-        sync_first=index is None,
-        index=index,
-    )
+    with ProgressBar() as progress:
+        result = run_search(
+            workspace,
+            " ".join(query),
+            limit=limit,
+            include_archived=archived,
+            explain=explain,
+            snippets=not paths_only,
+            started=started,
+            sync_first=index is None,
+            index=index,
+            progress=progress,
+        )
+    say_history_notices(workspace)
+    if explain and not json and not paths_only:
+        render_explanation(result)
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:
         render_no_hits(result, json=json or paths_only)

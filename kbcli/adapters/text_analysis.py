@@ -1,0 +1,115 @@
+"""Text analysis for the search index: words to index terms, per card language.
+
+Every card's text is analysed here, in Python, with the analyzer of its language, and
+handed to Tantivy as ready terms in one field (see ``tantivy_index``): that is what lets
+cards of different languages share one field, and so one idf, instead of a field per
+language whose statistics split the corpus.
+
+- Snowball languages (about 30) are stemmed by PyStemmer (the C build of the Snowball
+  stemmers, the ones Tantivy ships too); Ukrainian and Hebrew by kb's own analyzers in
+  ``core.languages``; anything else is lowercased only.
+- A word in another script than its card's language (``docker`` in a Russian page) is
+  stemmed as English if Latin, Russian if Cyrillic: commands, product names and quoted
+  English are common in non-English pages, and are asked for in English.
+- A query word can be in any language present, so its alternatives are its terms under
+  every present language of its script; the query takes the best-scoring one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from kbcli.core.languages import (
+    SNOWBALL,
+    WORD,
+    analyze_uk,
+    he_variants,
+    he_words,
+    script_of,
+    script_of_lang,
+    stem_uk,
+)
+
+MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
+_FALLBACK = {"latin": "en", "cyrillic": "ru", "hebrew": "he"}
+
+
+class Analysis:
+    """Analyzers by language code, built on first use (one PyStemmer object each)."""
+
+    def __init__(self) -> None:
+        self._stemmers: dict[str, Any] = {}
+        self._words: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def _stem_function(self, lang: str) -> Callable[[str], str] | None:
+        algorithm = SNOWBALL.get(lang)
+        if algorithm is None:
+            return None
+        stemmer = self._stemmers.get(algorithm)
+        if stemmer is None:
+            import Stemmer
+
+            stemmer = self._stemmers[algorithm] = Stemmer.Stemmer(algorithm, 20_000)
+        stem: Callable[[str], str] = stemmer.stemWord
+        return stem
+
+    def word_terms(self, lang: str, word: str) -> tuple[str, ...]:
+        """The index terms of one word of a card in ``lang`` (cached: words repeat)."""
+        key = (lang, word)
+        found = self._words.get(key)
+        if found is None:
+            found = self._word_terms(lang, word.lower())
+            if len(self._words) < 500_000:
+                self._words[key] = found
+        return found
+
+    def _word_terms(self, lang: str, word: str) -> tuple[str, ...]:
+        if len(word) > MAX_WORD:
+            return ()
+        script = script_of(word)
+        if script != "other" and script != script_of_lang(lang):
+            lang = _FALLBACK.get(script, lang)
+        if lang == "he":
+            return tuple(he_variants(word))
+        if lang == "uk":
+            return (stem_uk(word),)
+        stem = self._stem_function(lang)
+        return (stem(word),) if stem else (word,)
+
+    def terms(self, lang: str, text: str) -> list[str]:
+        """Index terms of ``text`` written in ``lang``, in order."""
+        if lang == "he":
+            return [t for m in he_words(text) for t in self.word_terms("he", m.group())]
+        if lang == "uk":
+            return [t for t in analyze_uk(text) if len(t) <= MAX_WORD]
+        out: list[str] = []
+        for match in WORD.finditer(text):
+            out.extend(self.word_terms(lang, match.group()))
+        return out
+
+    def tokens(self, lang: str, text: str) -> list[str]:
+        """``terms`` under the name the handbook's related-cards vectors use."""
+        return self.terms(lang, text)
+
+    def query_terms(self, word: str, langs: Iterable[str]) -> list[str]:
+        """Alternative index terms of one query word: its terms in each present language of
+        its script (most words have one or two)."""
+        script = script_of(word)
+        found: list[str] = []
+        for lang in langs:
+            if script != "other" and script_of_lang(lang) != script:
+                continue
+            for term in self.word_terms(lang, word)[:1]:  # he: the full word's own stem
+                if term and term not in found:
+                    found.append(term)
+        if not found:
+            fallback = _FALLBACK.get(script, "xx")
+            found = [t for t in self.word_terms(fallback, word)[:1] if t]
+        if script == "hebrew":  # a prefixed Hebrew query word: its readings too
+            found += [t for t in he_variants(word)[1:] if t not in found]
+        return found
+
+    def words_of(self, text: str) -> list[str]:
+        """The words of a query or a card as people wrote them (Hebrew acronyms whole)."""
+        return [m.group() for m in he_words(text)]
