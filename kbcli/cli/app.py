@@ -24,6 +24,7 @@ from kbcli.cli.commands import (
     index,
     init,
     list_cards,
+    mcp,
     new,
     publish,
     reassign,
@@ -113,6 +114,7 @@ for module in (
     archive,
     flag,
     check,
+    mcp,
 ):
     module.register(app)
 
