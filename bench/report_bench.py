@@ -111,12 +111,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kb-report-bench-") as scratch:
         repo = Path(scratch) / "repo"
         subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
-        run(repo, names, args.runs, args.baseline)
+        other = None
+        if args.baseline is not None:
+            # Its own clone: two kb versions may keep different history cache formats, and
+            # sharing one .kb/ would make every run of each rebuild the other's cache.
+            other = Path(scratch) / "baseline-repo"
+            subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(other)], check=True)
+        run(repo, names, args.runs, args.baseline, other)
 
 
-def run(repo: Path, names: list[str], runs: int, baseline: Path | None) -> None:
+def run(
+    repo: Path, names: list[str], runs: int, baseline: Path | None, other: Path | None = None
+) -> None:
     wall, cpu = timed([*KB, "report", "--json"], repo)
     print(f"first kb report (builds or updates the history cache): {wall:.2f} s, {cpu:.2f} s CPU")
+    other = other or repo
+    if baseline is not None and other != repo:
+        wall, cpu = timed([*KB, "report", "--json"], other, baseline.resolve())
+        print(f"first baseline kb report (its own cache): {wall:.2f} s, {cpu:.2f} s CPU")
     plan: list[tuple[str, Path | None]] = []
     for name in names:
         plan.append((name, None))
@@ -126,7 +138,8 @@ def run(repo: Path, names: list[str], runs: int, baseline: Path | None) -> None:
     for _ in range(runs):
         for name, source in plan:  # alternate, so load changes hit every contender alike
             label = f"{name} (baseline)" if source else name
-            samples.setdefault(label, []).append(timed(CONTENDERS[name], repo, source))
+            where = other if source else repo
+            samples.setdefault(label, []).append(timed(CONTENDERS[name], where, source))
     names = list(samples)
     floor = None
     print(f"{'contender':41} {'wall s':>8} {'CPU s':>8} {'CPU / fm-once':>14}")

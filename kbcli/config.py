@@ -56,6 +56,17 @@ def _count(value: Any) -> int:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 def _duration(value: Any) -> Duration:
     return parse_duration(value)
 
@@ -94,6 +105,12 @@ class VerificationSettings:
     warn_within: Duration = setting(
         parse_duration("14d"), _duration, "A card is 'due' this long before it expires."
     )
+    require_signed: bool = setting(
+        False,
+        _flag,
+        "A stamp counts only if git verifies its commit's signature against people.yaml "
+        "signing_keys (kb verify --sign).",
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +135,19 @@ class HistorySettings:
         parse_duration("180d"), _duration, "An owner with no commit for this long is inactive."
     )
     bulk_threshold: int = setting(
-        10, _count, "A commit re-stamping this many cards without edits is a bulk re-verification."
+        10,
+        _count,
+        "One person re-stamping this many cards without edits within bulk_window_hours is a "
+        "bulk re-verification (in one commit or several).",
+    )
+    bulk_window_hours: int = setting(
+        24, _count, "The window (hours) within which a person's stamps count toward one bulk run."
+    )
+    ci_identities: tuple[str, ...] = setting(
+        (),
+        _texts,
+        "Committer e-mails of CI or merge bots that may commit a verifier's stamp "
+        "(committer-not-verifier ignores them).",
     )
 
 
@@ -137,6 +166,9 @@ class HandbookSettings:
     title: str = setting("Knowledge base", _text, "Title of the handbook site.")
     repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
     branch: str = setting("main", _text, "Branch that edit links point at.")
+    url: str = setting(
+        "", _text, "Address the built handbook is served at (https://kb.acme.com), for Slack links."
+    )
 
 
 @dataclass(frozen=True)
@@ -148,6 +180,15 @@ class CaptureSettings:
     template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
 
 
+@dataclass(frozen=True)
+class UsageSettings:
+    log_users: bool = setting(
+        False,
+        _flag,
+        "Also record who searched in .kb/usage/ (off: only time, query, surface, results).",
+    )
+
+
 SECTIONS: dict[str, type] = {
     "cards": CardsSettings,
     "verification": VerificationSettings,
@@ -156,6 +197,7 @@ SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "handbook": HandbookSettings,
     "capture": CaptureSettings,
+    "usage": UsageSettings,
 }
 
 
@@ -170,6 +212,7 @@ class KbConfig:
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
+    usage: UsageSettings = field(default_factory=UsageSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()
 

@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.helpers import KbRepo, copy_example, make_repo
+
+
+class NetworkForbidden(OSError):
+    """The suite tried to reach beyond loopback: tests talk only to local fakes."""
+
+
+def _is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    if host in ("localhost", "", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _forbid_non_loopback(event: str, args: tuple[Any, ...]) -> None:
+    """An audit hook (PEP 578): every connect and name lookup of this process is checked,
+    whatever library makes it, without patching any of them."""
+    if event in ("socket.connect", "socket.sendto") and len(args) >= 2:
+        sock, address = args[0], args[-1]
+        if getattr(sock, "family", None) == socket.AF_UNIX or not isinstance(address, tuple):
+            return
+        if not _is_loopback(address[0]):
+            raise NetworkForbidden(f"tests may not connect beyond loopback: {address!r}")
+    elif event == "socket.getaddrinfo" and args and not _is_loopback(args[0]):
+        raise NetworkForbidden(f"tests may not resolve non-local names: {args[0]!r}")
+
+
+sys.addaudithook(_forbid_non_loopback)
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,15 @@ from pathlib import Path
 from kbcli.errors import KbError
 
 
-def commit_files(root: Path, paths: Sequence[str], message: str) -> str:
-    """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha."""
+def commit_files(root: Path, paths: Sequence[str], message: str, *, sign: bool = False) -> str:
+    """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha.
+
+    ``sign`` adds git's own ``-S``: the user's ``gpg.format`` and ``user.signingkey``
+    decide how (SSH or GPG), as for any signed commit they make.
+    """
     _run(root, "add", "--", *paths)
-    _run(root, "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, stdin=message)
+    signing = ("-S",) if sign else ()
+    _run(root, "commit", "--quiet", "--no-edit", *signing, "-F", "-", "--", *paths, stdin=message)
     return _run(root, "rev-parse", "HEAD").strip()
 
 

@@ -185,7 +185,7 @@ class _Pass:
         self.root = root
         self.prefix = prefix + "/" if prefix else ""
         self.state = state
-        self.commits: list[tuple[str, str, str, int]] = state["commits"]
+        self.commits: list[Header] = state["commits"]
         # Each card's changes are kept marshalled (bytes) in the cache, so that loading
         # it does not build millions of tuples; a pass decodes only the cards it touches.
         self.live: dict[str, Any] = state["live"]
@@ -220,9 +220,11 @@ class _Pass:
         for header, entries in records:
             self._replay(header, entries, summaries)
 
-    def _records(self, revs: str) -> Iterator[tuple[tuple[str, str, str, int], list[Entry]]]:
+    def _records(self, revs: str) -> Iterator[tuple[Header, list[Entry]]]:
         args = ["log", "--reverse", "-M", "--raw", "--no-abbrev", "-z", "--no-color"]
-        args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at", revs, "--"]
+        # Author and committer, both through .mailmap (%aN %aE %cN %cE): a stamp is judged
+        # on who wrote it and on who committed it (a spoofed --author shows here).
+        args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at%x1f%cN%x1f%cE", revs, "--"]
         proc = subprocess.Popen(
             ["git", *_GIT_OPTIONS, *args],
             cwd=self.root,
@@ -255,11 +257,12 @@ class _Pass:
 
     def _replay(
         self,
-        header: tuple[str, str, str, int],
+        header: Header,
         entries: list[Entry],
         summaries: Mapping[str, _Summary],
     ) -> None:
         seq = len(self.commits)
+        header = (*header[:6], _touches_roster(entries))
         self.commits.append(header)
         email = header[2].lower()
         known = self.authors.get(email)
@@ -335,10 +338,24 @@ class _Pass:
         self.live[card] = changes
 
 
-def _record(record: bytes, prefix: str) -> tuple[tuple[str, str, str, int], list[Entry]]:
+def _record(record: bytes, prefix: str) -> tuple[Header, list[Entry]]:
     head, _, rest = record.partition(b"\0")
-    sha, name, email, stamp = head.decode("utf-8", "replace").split("\x1f")
-    return (sha, name, email, int(stamp or 0)), _raw_entries(rest, prefix)
+    sha, name, email, stamp, c_name, c_email = head.decode("utf-8", "replace").split("\x1f")
+    return (sha, name, email, int(stamp or 0), c_name, c_email, 0), _raw_entries(rest, prefix)
+
+
+# (sha, author name, author e-mail, author time, committer name, committer e-mail,
+# 1 when the commit changed the roster: people.yaml or .mailmap anywhere in the repo)
+Header = tuple[str, str, str, int, str, str, int]
+ROSTER_FILES = ("people.yaml", ".mailmap")
+
+
+def _touches_roster(entries: list[Entry]) -> int:
+    for entry in entries:
+        for path in (entry[3], entry[4]):
+            if path and path.rpartition("/")[2] in ROSTER_FILES:
+                return 1
+    return 0
 
 
 Entry = tuple[str, str, str, str | None, str, str | None, str | None]
@@ -528,9 +545,9 @@ class _Commits:
         return commit
 
 
-def _commit(raw: tuple[str, str, str, int], seq: int) -> Commit:
-    sha, name, email, stamp = raw
-    return Commit(sha, name, email, utc_from_timestamp(stamp), seq)
+def _commit(raw: Header, seq: int) -> Commit:
+    sha, name, email, stamp, c_name, c_email, roster = raw
+    return Commit(sha, name, email, utc_from_timestamp(stamp), seq, c_name, c_email, bool(roster))
 
 
 def _card(raw: Any, commits: _Commits, store: Store | None) -> CardHistory:

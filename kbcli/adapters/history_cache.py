@@ -28,7 +28,7 @@ from typing import Any
 
 from kbcli.adapters.gc_pause import paused_gc
 
-CACHE_VERSION = 7
+CACHE_VERSION = 8  # 8: committer and roster-change flag per commit
 CACHE_NAME = "history/state.marshal"
 JOURNAL_NAME = "journal.marshal"
 _MAGIC = b"KBHIST07"
@@ -107,10 +107,10 @@ def card_count(state: dict[str, Any]) -> int:
     return len(state["live"]) if "live" in state else int(state["cards"])
 
 
-def first_commit(state: dict[str, Any]) -> tuple[str, str, str, int] | None:
+def first_commit(state: dict[str, Any]) -> Any:
     if "commits" in state:
         return state["commits"][0] if state["commits"] else None
-    first: tuple[str, str, str, int] | None = state["first"]
+    first: Any = state["first"]
     return first
 
 

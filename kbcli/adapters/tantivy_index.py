@@ -641,7 +641,7 @@ class QueryBuilder:
         valid = self.day_range("vday", 0, today)
         if state == "unowned":
             return self.flag("unowned")
-        if state in ("draft", "published", "archived"):
+        if state in ("draft", "requested", "published", "archived"):
             return self.key("status", state)
         if state == "unverified":
             return t.Query.boolean_query(

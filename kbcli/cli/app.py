@@ -26,6 +26,7 @@ from kbcli.cli.commands import (
     list_cards,
     mcp,
     new,
+    notify,
     publish,
     reassign,
     related,
@@ -114,6 +115,7 @@ for module in (
     archive,
     flag,
     check,
+    notify,
     mcp,
 ):
     module.register(app)

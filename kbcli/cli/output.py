@@ -22,8 +22,9 @@ BADGE_STYLE = {
     "due": "bold yellow",
     "expired": "bold red",
     "unverified": "bold magenta",
+    "needs-review": "bold red",
 }
-BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?"}
+BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?", "needs-review": "✖"}
 
 
 def console() -> Console:
@@ -41,21 +42,7 @@ def err_console() -> Console:
 def badge(trust: Trust) -> str:
     """Rich markup for a trust badge, e.g. ``[bold red]✖ expired[/]``."""
     state = trust.state.value
-    return f"[{BADGE_STYLE[state]}]{BADGE_ICON[state]} {state}[/]"
-
-
-def trust_detail(trust: Trust, today: date) -> str:
-    """``verified 2026-10-01, expires 2027-01-01 (in 40 days)`` in words."""
-    if trust.verified_on is None:
-        return "never verified"
-    text = f"verified {trust.verified_on.isoformat()}"
-    left = trust.days_left(today)
-    if left is None:
-        return text + ", never expires"
-    assert trust.expires_on is not None
-    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
-    verb = "expires" if left > 0 else "expired"
-    return f"{text}, {verb} {trust.expires_on.isoformat()} ({when})"
+    return f"[{BADGE_STYLE[state]}]{BADGE_ICON[state]} {state.replace('-', ' ')}[/]"
 
 
 def card_json(item: Assessed, today: date) -> dict[str, Any]:
@@ -72,6 +59,7 @@ def card_json(item: Assessed, today: date) -> dict[str, Any]:
         "lang": meta.lang,
         "aliases": list(meta.aliases),
         "trust": trust.state.value,
+        "reasons": reasons_json(trust),
         "no_owner": trust.no_owner,
         "verified_at": meta.verified_at.isoformat() if meta.verified_at else None,
         "verify_every": str(trust.verify_every),
@@ -83,6 +71,11 @@ def card_json(item: Assessed, today: date) -> dict[str, Any]:
         ],
         "extra": dict(meta.extra),
     }
+
+
+def reasons_json(trust: Trust) -> list[dict[str, str]]:
+    """The evidence behind a verdict: ``[{"rule": id, "text": one line}]`` (README)."""
+    return [{"rule": r.rule, "text": r.text} for r in trust.reasons]
 
 
 def print_json(data: Any) -> None:

@@ -21,6 +21,7 @@ from kbcli.core.problems import Problem
 
 class Status(StrEnum):
     DRAFT = "draft"
+    REQUESTED = "requested"  # a knowledge request: a question waiting for its owner's answer
     PUBLISHED = "published"
     ARCHIVED = "archived"
 

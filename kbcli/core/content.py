@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from kbcli.core.cards import Card, Status
 from kbcli.core.findings import RULES, Finding, register
 from kbcli.core.links import BodyScan, Heading, LinkResolver, Resolved
+from kbcli.core.lints import FileMatcher, depends_on_findings, link_lints
 from kbcli.core.problems import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -46,16 +47,28 @@ _UNDERLINE = re.compile(r"\A[ \t]*(=+|-+)[ \t]*$", re.MULTILINE)
 
 
 def content_findings(
-    card: Card, resolver: LinkResolver, required: Mapping[str, Sequence[str]]
+    card: Card,
+    resolver: LinkResolver,
+    required: Mapping[str, Sequence[str]],
+    *,
+    cards: Mapping[str, Card] | None = None,
+    files: FileMatcher | None = None,
 ) -> list[Finding]:
-    """Broken links and template sections of one card.
+    """Broken links and template sections of one card; with ``cards``, the link lints
+    (public to internal, published to archived); with ``files``, depends_on globs that
+    match nothing (``core/lints.py``).
 
     ``required`` maps every known template name to its required sections (empty
     when it declares none).
     """
     if card.meta.status is Status.ARCHIVED:
         return []
-    found = link_findings(card, resolver)
+    resolved = resolver.resolve_all(card)  # once, for broken links and the link lints
+    found = [broken_link(card, result) for result in resolved if not result.ok]
+    if cards is not None:
+        found += link_lints(card, resolved, cards)
+    if files is not None:
+        found += depends_on_findings(card, files)
     if card.meta.template:
         found += section_findings(card, resolver.scan(card), required)
     return found

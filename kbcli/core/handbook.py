@@ -26,12 +26,13 @@ RESERVED = frozenset(
     {"tags", "owners", "static", "pagefind", "index.html", "health.html", "404.html"}
 )
 RTL_LANGS = frozenset({"he", "iw", "ar", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
-BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?"}
+BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?", "needs-review": "✖"}
 BADGE_WORD = {
     "verified": "Verified",
     "due": "Due for review",
     "expired": "Expired",
     "unverified": "Unverified",
+    "needs-review": "Needs review",
 }
 
 
@@ -217,6 +218,8 @@ class SiteOptions:
     today: date
     default_lang: str = "en"
     edit_base: str = ""  # "https://host/org/repo/edit/main/prefix/" or ""
+    # Built from a shallow clone (--allow-shallow): every page says history facts are missing.
+    shallow: bool = False
 
 
 def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict[str, Any]:
@@ -238,10 +241,12 @@ def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict
         "word": BADGE_WORD[state],
         "verified_on": trust.verified_on.isoformat() if trust.verified_on else None,
         "expires_on": trust.expires_on.isoformat() if trust.expires_on else None,
+        "due_on": trust.due_on.isoformat() if trust.due_on else None,
         "days_left": left,
         "detail": detail,
         "verifiers": list(verifiers),
         "no_owner": trust.no_owner,
+        "reasons": [{"rule": r.rule, "text": r.text} for r in trust.reasons],
     }
 
 
@@ -310,15 +315,18 @@ def owner_view(handle: str | None, roster: Roster) -> dict[str, Any] | None:
 
 
 def trust_score(items: Iterable[Assessed]) -> int | None:
-    """Percent of published cards whose verification is current (verified or due)."""
-    live = [i for i in items if i.card.meta.status is Status.PUBLISHED]
-    if not live:
-        return None
-    fresh = sum(1 for i in live if i.trust.is_fresh)
-    return round(100 * fresh / len(live))
+    """Percent of published cards that count as verified (``verdict.trust_score``)."""
+    from kbcli.core.verdict import trust_score as score
+
+    return score(items).percent
 
 
-_URGENCY = {TrustState.EXPIRED: 0, TrustState.DUE: 1, TrustState.UNVERIFIED: 2}
+_URGENCY = {
+    TrustState.EXPIRED: 0,
+    TrustState.NEEDS_REVIEW: 1,
+    TrustState.DUE: 2,
+    TrustState.UNVERIFIED: 3,
+}
 
 
 def urgent(items: Iterable[Assessed], limit: int = 10) -> list[Assessed]:

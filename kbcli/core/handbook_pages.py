@@ -92,6 +92,7 @@ class SitePlan:
             "audience": options.audience.value,
             "today": options.today.isoformat(),
             "languages": sorted(langs),
+            "shallow": options.shallow,
         }
 
     def _summary(

@@ -2,24 +2,20 @@
 
 Pure: cards with their trust state, the history pass, the roster and ``today`` go in,
 positioned findings come out. Every rule is registered in ``findings.RULES`` with a
-default severity that kb.toml can change, and every message says what to do.
-
-Who counts as allowed to verify a card: its owner and its verifiers (a team handle
-stands for every member of the team), as the card says now or said in the commit
-that set ``verified_at``. A card added with a ``verified_at`` earlier than the commit
-that added it was imported (from another tool or repository): its verification is
-judged by its date, not by who committed the import.
+default severity that kb.toml can change, and every message says what to do. The
+rules about a card's verification stamp (who set it, when, how) are in
+``core/provenance.py``, one function each.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
-from kbcli.core.cards import Card, CardMeta, Status, to_utc
+from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.catalog import Assessed
 from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import (
@@ -27,13 +23,22 @@ from kbcli.core.findings import (
     EXPIRED,
     NEVER_VERIFIED,
     NO_OWNER,
-    RULES,
     Finding,
     Severity,
     register,
 )
-from kbcli.core.history import CardHistory, Change, Commit, RepoHistory, scalar, text_list
+from kbcli.core.history import CardHistory, Commit, RepoHistory, scalar
 from kbcli.core.people import Roster
+from kbcli.core.provenance import (
+    BulkRun,
+    People,
+    Signature,
+    Stamp,
+    bulk_runs,
+    current_stamp,
+    make_finding,
+    stamp_findings,
+)
 from kbcli.core.trust import TrustPolicy, TrustState, needs_owner
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -47,51 +52,14 @@ OWNER_INACTIVE = register(
     "The owner made no commit in the repository for [history] inactive_after.",
     "history",
 )
-EDITED_SINCE_VERIFIED = register(
-    "edited-since-verified",
-    W,
-    "Someone who is neither owner nor verifier changed the card after its last verification.",
-    "history",
-)
-VERIFIED_BY_NON_VERIFIER = register(
-    "verified-by-non-verifier",
-    E,
-    "The commit that set verified_at was authored by someone who is neither owner nor verifier.",
-    "history",
-)
-BACKDATED = register(
-    "backdated-verification",
-    E,
-    "verified_at is earlier than a content edit committed before the verification.",
-    "history",
-)
-FUTURE_VERIFICATION = register(
-    "future-verification",
-    E,
-    "verified_at is later than the day of the commit that set it.",
-    "history",
-)
-BULK = register(
-    "bulk-reverification",
-    W,
-    "One commit re-stamped many cards ([history] bulk_threshold) without changing them.",
-    "history",
-)
-DEPENDENCY_CHANGED = register(
-    "dependency-changed",
-    W,
-    "Files matching depends_on changed after the card's last verification.",
-    "history",
-)
-
-# A commit made in the latest time zone on earth (UTC+14) may carry the next UTC day.
-_ZONE_SLACK = timedelta(hours=14)
 
 
 @dataclass(frozen=True)
 class HealthSettings:
     inactive_after: Duration = field(default_factory=lambda: parse_duration("180d"))
     bulk_threshold: int = 10
+    bulk_window: timedelta = timedelta(hours=24)
+    ci_identities: tuple[str, ...] = ()
 
 
 @dataclass
@@ -106,73 +74,59 @@ def card_findings(
     today: date,
     history: RepoHistory | None,
     settings: HealthSettings,
+    *,
+    bulk: Mapping[tuple[int, str], BulkRun] | None = None,
+    signatures: Mapping[str, Signature] | None = None,
 ) -> HealthResult:
-    """Trust, roster and history findings for every card, in path order."""
+    """Trust, roster and history findings for every card, in path order.
+
+    ``bulk`` (``bulk_runs`` of the history) is computed here unless the caller kept
+    it; ``signatures`` (commit sha -> what git said) only when signatures are required.
+    """
     findings: list[Finding] = []
     skipped: list[str] = []
-    people = bool(roster.people)
-    if not people:
+    has_people = bool(roster.people)
+    if not has_people:
         skipped.append(
             "owner and verifier identity checks (owner-unknown, owner-inactive, "
             "verified-by-non-verifier, edited-since-verified): there is no people.yaml roster"
         )
-    last_seen = _last_seen(history, roster) if history and people else {}
-    stamps = history.stamp_counts() if history else {}
-    memo = _Memo(roster)
+    people = People(roster, settings.ci_identities)
+    last_seen = _last_seen(history, people) if history and has_people else {}
+    if history is not None and bulk is None:
+        bulk = history_bulk(history, people, settings)
+    inactive: dict[str, str | None] = {}
     for item in items:
         findings += trust_findings(item, today)
-        if people:
+        if has_people:
             findings += roster_findings(item, roster, today)
         if history is None:
             continue
-        if people:
-            findings += inactive_findings(item, roster, today, history, last_seen, settings, memo)
-        card_history = history.get(item.card.path)
-        if card_history is not None:
-            findings += history_findings(
-                item,
-                card_history,
-                history,
-                roster,
-                stamps,
-                settings,
-                check_people=people,
-                memo=memo,
+        if has_people:
+            findings += inactive_findings(
+                item, roster, today, history, last_seen, settings, inactive
             )
+        card_history = history.get(item.card.path)
+        stamp = current_stamp(card_history, item.card.meta) if card_history else None
+        if card_history is None or stamp is None or item.card.meta.status is Status.ARCHIVED:
+            continue
+        findings += stamp_findings(
+            Stamp(
+                item.card, card_history, history, stamp, people, has_people, bulk or {}, signatures
+            )
+        )
     return HealthResult(findings, skipped)
 
 
-class _Memo:
-    """Roster look-ups repeated for every card (identities, allowed handles), done once each."""
+def history_bulk(
+    history: RepoHistory, people: People, settings: HealthSettings
+) -> dict[tuple[int, str], BulkRun]:
+    """The bulk runs of a history, by roster handle (or e-mail when not in the roster)."""
 
-    def __init__(self, roster: Roster) -> None:
-        self.roster = roster
-        self.ids: dict[tuple[str, str], str | None] = {}
-        self.allowed_sets: dict[tuple[str | None, tuple[str, ...]], set[str]] = {}
-        self.inactive: dict[str, str | None] = {}  # owner -> how long inactive, or None
+    def person(commit: Commit) -> str:
+        return people.identity(commit) or commit.author_email.strip().lower()
 
-    def identity(self, commit: Commit) -> str | None:
-        key = (commit.author_name, commit.author_email)
-        if key not in self.ids:
-            self.ids[key] = identity(commit, self.roster)
-        return self.ids[key]
-
-    def describe(self, commit: Commit) -> str:
-        handle = self.identity(commit)
-        if handle:
-            return f"{self.roster.display(handle)} ({handle})"
-        return f"{commit.author_name} <{commit.author_email}> (not in people.yaml)"
-
-    def allowed(self, meta: CardMeta) -> set[str]:
-        key = (meta.owner, meta.verifiers)
-        if key not in self.allowed_sets:
-            self.allowed_sets[key] = allowed_handles(meta, self.roster)
-        return self.allowed_sets[key]
-
-
-def make_finding(rule: str, card: Card, key: str, message: str) -> Finding:
-    line, column = card.position.of(key)
-    return Finding(rule, RULES[rule].severity, card.path, line, message, column, card.title)
+    return bulk_runs(history, person, settings.bulk_window, settings.bulk_threshold)
 
 
 def trust_findings(item: Assessed, today: date) -> list[Finding]:
@@ -281,13 +235,13 @@ def inactive_findings(
     history: RepoHistory,
     last_seen: dict[str, date],
     settings: HealthSettings,
-    memo: _Memo | None = None,
+    owners: dict[str, str | None] | None = None,
 ) -> list[Finding]:
     """An owner with no commit in the repository for ``inactive_after``."""
     card, meta = item.card, item.card.meta
     if meta.status is Status.ARCHIVED or not meta.owner:
         return []
-    owners = memo.inactive if memo is not None else {}
+    owners = owners if owners is not None else {}
     if meta.owner not in owners:
         owners[meta.owner] = _inactive_since(
             meta.owner, roster, today, history, last_seen, settings
@@ -335,199 +289,16 @@ def _inactive_since(
     return f"has made no commit since {latest.isoformat()}"
 
 
-def history_findings(
-    item: Assessed,
-    card_history: CardHistory,
-    history: RepoHistory,
-    roster: Roster,
-    stamps: dict[str, int],
-    settings: HealthSettings,
-    *,
-    check_people: bool = True,
-    memo: _Memo | None = None,
-) -> list[Finding]:
-    """Findings that need the card's git history."""
-    memo = memo or _Memo(roster)
-    card, meta = item.card, item.card.meta
-    if meta.status is Status.ARCHIVED or meta.verified_at is None:
-        return []
-    stamp = current_stamp(card_history, meta)
-    if stamp is None:
-        return []  # verified_at is not committed yet: nothing to judge
-    verify = f"kb verify {card.path}"
-    value = meta.verified_at.date().isoformat()
-    found: list[Finding] = []
-    imported = stamp.created and meta.verified_at.date() < stamp.commit.day
-    author = memo.identity(stamp.commit) if check_people and not imported else None
-    if (
-        check_people
-        and not imported
-        and author not in memo.allowed(meta)
-        and author not in memo.allowed(_meta_at(card_history, stamp))
-    ):
-        found.append(
-            make_finding(
-                VERIFIED_BY_NON_VERIFIER,
-                card,
-                "verified_at",
-                f"verified_at was set by {memo.describe(stamp.commit)} on "
-                f"{stamp.commit.day.isoformat()} (commit {stamp.commit.short}), who is neither "
-                f"the owner nor a verifier; an owner or verifier should review it and run "
-                f"'{verify}'",
-            )
-        )
-    if check_people:
-        strangers = [
-            c
-            for c in card_history.edits_after(stamp)
-            if memo.identity(c.commit) not in memo.allowed(meta)
-        ]
-        if strangers:
-            last = strangers[-1]
-            more = f" (and {len(strangers) - 1} more edit(s))" if len(strangers) > 1 else ""
-            found.append(
-                make_finding(
-                    EDITED_SINCE_VERIFIED,
-                    card,
-                    "verified_at",
-                    f"edited by {memo.describe(last.commit)} on {last.commit.day.isoformat()} "
-                    f"(commit {last.commit.short}){more} after its verification of {value}; "
-                    f"the owner should review the change and run '{verify}'",
-                )
-            )
-    before = [c for c in card_history.edits_before(stamp) if not c.created]
-    if before and before[-1].commit.day > meta.verified_at.date():
-        edit = before[-1]
-        found.append(
-            make_finding(
-                BACKDATED,
-                card,
-                "verified_at",
-                f"verified_at {value} is earlier than the edit of {edit.commit.day.isoformat()} "
-                f"(commit {edit.commit.short}) that it was committed after; a verification "
-                f"cannot predate what it checked: run '{verify}' to stamp today",
-            )
-        )
-    if meta.verified_at.date() > (stamp.commit.when + _ZONE_SLACK).date():
-        found.append(
-            make_finding(
-                FUTURE_VERIFICATION,
-                card,
-                "verified_at",
-                f"verified_at {value} is later than the commit that set it "
-                f"({stamp.commit.day.isoformat()}, commit {stamp.commit.short}); set it to the "
-                f"day the card was checked: run '{verify}'",
-            )
-        )
-    count = stamps.get(stamp.commit.sha, 0)
-    if stamp.is_stamp_only and count >= max(settings.bulk_threshold, 2):
-        found.append(
-            make_finding(
-                BULK,
-                card,
-                "verified_at",
-                f"verified in bulk: commit {stamp.commit.short} by "
-                f"{memo.describe(stamp.commit)} on {stamp.commit.day.isoformat()} re-stamped "
-                f"{count} cards without changing any of them, so it was likely not read; "
-                f"review this card and run '{verify}'",
-            )
-        )
-    if meta.depends_on:
-        changed = history.changed_since(meta.depends_on, stamp.commit.seq)
-        if changed:
-            path, commit = changed[0]
-            more = f" and {len(changed) - 1} more file(s)" if len(changed) > 1 else ""
-            found.append(
-                make_finding(
-                    DEPENDENCY_CHANGED,
-                    card,
-                    "depends_on",
-                    f"{_relative(path, history.prefix)}{more} (depends_on) changed in commit "
-                    f"{commit.short} on {commit.day.isoformat()}, after the verification of "
-                    f"{value}; check the card against it and run '{verify}'",
-                )
-            )
-    return found
-
-
-def current_stamp(card_history: CardHistory, meta: CardMeta) -> Change | None:
-    """The commit that set the card's current ``verified_at`` (None when uncommitted)."""
-    last = card_history.last_verification
-    if last is None or meta.verified_at is None:
-        return None
-    value = _verified_value(last.values.get("verified_at"))
-    if value is None or value.date() != meta.verified_at.date():
-        return None
-    return last
-
-
-@lru_cache(maxsize=1 << 16)
-def _verified_value(raw: str | None) -> datetime | None:
-    """``Change.verified_value``, parsed once per distinct text (cards share dates)."""
-    return to_utc(scalar(raw)) if raw else None
-
-
-def allowed_handles(meta: CardMeta, roster: Roster) -> set[str]:
-    """Owner and verifiers, with teams expanded to their members."""
-    handles: set[str] = set()
-    for handle in (meta.owner, *meta.verifiers):
-        if handle:
-            handles.add(handle)
-            handles |= roster.members(handle)
-    return handles
-
-
-def identity(commit: Commit, roster: Roster) -> str | None:
-    return roster.handle_for(commit.author_name, commit.author_email)
-
-
-def describe(commit: Commit, roster: Roster) -> str:
-    handle = identity(commit, roster)
-    if handle:
-        return f"{roster.display(handle)} ({handle})"
-    return f"{commit.author_name} <{commit.author_email}> (not in people.yaml)"
-
-
-def _meta_at(card_history: CardHistory, change: Change) -> CardMeta:
-    return _owner_meta(
-        card_history.value_at("owner", change), card_history.value_at("verifiers", change)
-    )
-
-
-@lru_cache(maxsize=1 << 14)
-def _owner_meta(owner: str | None, verifiers: str | None) -> CardMeta:
-    """Owner and verifiers as a card said them, parsed once per distinct text."""
-    return CardMeta(title="", owner=scalar(owner), verifiers=text_list(verifiers))
-
-
-def _last_seen(history: RepoHistory, roster: Roster) -> dict[str, date]:
+def _last_seen(history: RepoHistory, people: People) -> dict[str, date]:
     seen: dict[str, date] = {}
     for commit in history.authors.values():
-        handle = identity(commit, roster)
+        handle = people.identity(commit)
         if handle and (handle not in seen or seen[handle] < commit.day):
             seen[handle] = commit.day
     return seen
 
 
-def _relative(path: str, prefix: str) -> str:
-    if prefix and path.startswith(prefix + "/"):
-        return path[len(prefix) + 1 :]
-    if prefix:
-        return "../" * (prefix.count("/") + 1) + path
-    return path
-
-
 # -- trust over time -------------------------------------------------------------------------
-
-
-def trust_score(items: Iterable[Assessed]) -> tuple[int, int]:
-    """(fresh, published): published cards that are verified or due, out of all published."""
-    fresh = published = 0
-    for item in items:
-        if item.card.meta.status is Status.PUBLISHED:
-            published += 1
-            fresh += item.trust.is_fresh
-    return fresh, published
 
 
 def trust_trend(

@@ -40,6 +40,10 @@ class Commit:
     author_email: str
     when: datetime
     seq: int = 0
+    committer_name: str = ""
+    committer_email: str = ""
+    # The commit also changed people.yaml or .mailmap (who counts as whom).
+    touches_roster: bool = False
 
     @property
     def short(self) -> str:
@@ -199,15 +203,6 @@ class RepoHistory:
 
     def get(self, path: str) -> CardHistory | None:
         return self.cards.get(path)
-
-    def stamp_counts(self) -> dict[str, int]:
-        """How many cards each commit re-stamped without editing them (bulk re-verification)."""
-        counts: dict[str, int] = {}
-        for history in (*self.cards.values(), *self.deleted):
-            for change in history.changes:
-                if change.is_stamp_only:
-                    counts[change.commit.sha] = counts.get(change.commit.sha, 0) + 1
-        return counts
 
     def changed_since(self, patterns: Iterable[str], after_seq: int) -> list[tuple[str, Commit]]:
         """Files matching the ``depends_on`` globs (relative to the knowledge repo root)

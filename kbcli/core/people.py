@@ -21,6 +21,9 @@ class Person:
     emails: tuple[str, ...] = ()
     team: str | None = None
     left: date | None = None
+    # Public keys this person signs commits with (SSH "ssh-ed25519 AAAA..." lines).
+    signing_keys: tuple[str, ...] = ()
+    slack: str | None = None  # Slack member id (U0123ABC), for mentions and Slack sign-in
 
     @property
     def display(self) -> str:
@@ -45,7 +48,10 @@ class Roster:
         return handle in self.people or handle in self.teams
 
     def handle_for(self, name: str | None, email: str | None) -> str | None:
-        """Map a git identity to a handle: by e-mail (case-insensitive), then by name."""
+        """Map a git identity to a handle: by e-mail (case-insensitive), then by name.
+
+        Provenance rules pass no name (``name=None``): a name is free text anyone can set.
+        """
         if email:
             wanted = email.strip().lower()
             for person in self.people.values():
@@ -57,6 +63,14 @@ class Roster:
                 if wanted in (person.name.casefold(), person.handle.casefold()):
                     return person.handle
         return None
+
+    def handle_for_slack(self, member_id: str | None, email: str | None) -> str | None:
+        """A Slack user as a handle: by member id (``slack:`` in people.yaml), then e-mail."""
+        if member_id:
+            for person in self.people.values():
+                if person.slack == member_id:
+                    return person.handle
+        return self.handle_for(None, email) if email else None
 
     def members(self, handle: str) -> set[str]:
         """The handles that ``handle`` stands for: the person, or every member of a team."""
@@ -91,7 +105,13 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             except ValueError:
                 problems.append(f"person '{handle}': left: {left!r} is not an ISO date")
                 left = None
-        unknown = set(entry) - {"name", "emails", "email", "team", "left"}
+        keys = entry.get("signing_keys") or []
+        if isinstance(keys, str):
+            keys = [keys]
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            problems.append(f"person '{handle}': signing_keys must be a list of public keys")
+            keys = []
+        unknown = set(entry) - {"name", "emails", "email", "team", "left", "signing_keys", "slack"}
         if unknown:
             problems.append(f"person '{handle}': unknown keys {', '.join(sorted(unknown))}")
         people[str(handle)] = Person(
@@ -100,5 +120,7 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             emails=tuple(str(e) for e in emails or ()),
             team=str(entry["team"]) if entry.get("team") else None,
             left=left,
+            signing_keys=tuple(k.strip() for k in keys),
+            slack=str(entry["slack"]).strip() if entry.get("slack") else None,
         )
     return Roster(people), problems

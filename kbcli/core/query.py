@@ -7,7 +7,8 @@
 - ``-word`` and ``-"a phrase"`` exclude cards that contain them;
 - ``key:value`` filters on front matter: ``tag:``, ``owner:``, ``status:``, ``audience:``,
   ``lang:`` and any other key (``ticket_refs:SUP-1388``); ``-key:value`` excludes;
-- ``is:verified|due|expired|unverified|unowned`` filter on trust as of the run's day,
+- ``is:verified|due|expired|unverified|needs-review|unowned`` filter on the trust verdict
+  as of the run's day (``core/verdict.py``),
   ``is:draft|published|archived`` on status; ``-is:...`` excludes.
 
 Values may be quoted: ``owner:"Ana Souza"``.
@@ -18,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-TRUST_STATES = ("verified", "due", "expired", "unverified", "unowned")
-STATUS_STATES = ("draft", "published", "archived")
+TRUST_STATES = ("verified", "due", "expired", "unverified", "needs-review", "unowned")
+STATUS_STATES = ("draft", "requested", "published", "archived")
 IS_VALUES = TRUST_STATES + STATUS_STATES
 # Filter keys spelled the way people type them, mapped to the front-matter key.
 KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "verifiers"}
@@ -122,7 +123,11 @@ def parse_query(text: str) -> ParsedQuery:
             value = value.strip()
             if key == "is":
                 state = value.lower().replace("-", "").replace("_", "")
-                state = {"noowner": "unowned", "unowner": "unowned"}.get(state, state)
+                state = {
+                    "noowner": "unowned",
+                    "unowner": "unowned",
+                    "needsreview": "needs-review",
+                }.get(state, state)
                 if state not in IS_VALUES:
                     raise QueryError(
                         f"unknown filter 'is:{value}': use one of "

@@ -18,8 +18,14 @@ from kbcli.core.catalog import Assessed
 from kbcli.core.findings import RULES, Finding
 from kbcli.core.people import Roster
 from kbcli.core.trust import TrustState
+from kbcli.core.verdict import trust_score
 
-_URGENCY = {TrustState.EXPIRED: 0, TrustState.UNVERIFIED: 1, TrustState.DUE: 2}
+_URGENCY = {
+    TrustState.EXPIRED: 0,
+    TrustState.NEEDS_REVIEW: 1,
+    TrustState.UNVERIFIED: 2,
+    TrustState.DUE: 3,
+}
 # Already said by the trust reason of a to-do ("expired ...", "never verified").
 _TRUST_RULES = frozenset({"expired", "due-soon", "never-verified"})
 
@@ -49,6 +55,7 @@ class OwnerDigest:
     todo: tuple[Todo, ...]
     left: bool = False
     unknown: bool = False
+    needs_review: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ def build_report(
         today=today,
         cards=len(items),
         published=len(published),
-        fresh=sum(1 for i in published if i.trust.is_fresh),
+        fresh=trust_score(published).fresh,
         states={s: states.get(s, 0) for s in (*(t.value for t in TrustState), "no-owner")},
         rule_counts=dict(sorted(Counter(f.rule for f in findings).items())),
         owners=owners,
@@ -143,6 +150,10 @@ def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], toda
             reasons.append(f"expires {trust.expires_on.isoformat()} (in {days} days)")
         elif trust.state is TrustState.UNVERIFIED:
             reasons.append("never verified")
+    elif item.card.meta.status is Status.REQUESTED:
+        asker = item.card.meta.extra.get("requested_by")
+        by = f" by {asker}" if isinstance(asker, str) and asker else ""
+        reasons.append(f"knowledge request{by}: write the answer")
     for finding in findings:
         if finding.rule == "flagged":  # who flagged it and why is what the owner needs
             reasons.append(finding.message)
@@ -186,6 +197,7 @@ def _owners(
                 expired=states[TrustState.EXPIRED],
                 due=states[TrustState.DUE],
                 unverified=states[TrustState.UNVERIFIED],
+                needs_review=states[TrustState.NEEDS_REVIEW],
                 findings=findings,
                 todo=tuple(todo),
                 left=bool(person and person.left and person.left <= today),

@@ -20,6 +20,16 @@ class TrustState(StrEnum):
     DUE = "due"
     EXPIRED = "expired"
     UNVERIFIED = "unverified"
+    # A verification kb has evidence against (see ``kbcli.core.verdict``).
+    NEEDS_REVIEW = "needs-review"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a card needs review: a rule id (stable, for CI and JSON) and one line of text."""
+
+    rule: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -67,10 +77,21 @@ class Trust:
     expires_on: date | None
     verify_every: Duration
     no_owner: bool
+    # Evidence against the verification (empty unless ``verdict.judge`` found some).
+    reasons: tuple[Reason, ...] = ()
+    # The first day the card counts as due (None when it never expires): lets a page
+    # built earlier recompute its badge on the day it is read.
+    due_on: date | None = None
 
     @property
     def is_fresh(self) -> bool:
+        """Counts as verified in the trust score: verified or due, with no evidence against."""
         return self.state in (TrustState.VERIFIED, TrustState.DUE)
+
+    @property
+    def reason_ids(self) -> tuple[str, ...]:
+        """The rule ids behind ``reasons``, each once, in order."""
+        return tuple(dict.fromkeys(r.rule for r in self.reasons))
 
     def days_left(self, today: date) -> int | None:
         """Days until expiry (negative once expired); None when it never expires."""
@@ -96,13 +117,31 @@ def assess(meta: CardMeta, policy: TrustPolicy, path: str, today: date) -> Trust
     expires_on = every.after(verified_on)
     if today >= expires_on:
         state = TrustState.EXPIRED
-    elif today >= cadence.warn_within.before(expires_on):
+    elif today >= cadence.warn_within.before(expires_on):  # due_on below
         state = TrustState.DUE
     else:
         state = TrustState.VERIFIED
-    return Trust(state, verified_on, None if every.is_never else expires_on, every, no_owner)
+    if every.is_never:
+        return Trust(state, verified_on, None, every, no_owner)
+    due_on = cadence.warn_within.before(expires_on)
+    return Trust(state, verified_on, expires_on, every, no_owner, due_on=due_on)
 
 
 def needs_owner(meta: CardMeta) -> bool:
     """Published cards must have someone answerable for them; drafts may not yet."""
     return meta.status is Status.PUBLISHED and not meta.owner
+
+
+def trust_detail(trust: Trust, today: date) -> str:
+    """The reason behind a badge in words: ``verified 2026-10-01, expires 2027-01-01 (in 40
+    days)``. Every surface (terminal, Slack, handbook) says it the same way."""
+    if trust.verified_on is None:
+        return "never verified"
+    text = f"verified {trust.verified_on.isoformat()}"
+    left = trust.days_left(today)
+    if left is None:
+        return text + ", never expires"
+    assert trust.expires_on is not None
+    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
+    verb = "expires" if left > 0 else "expired"
+    return f"{text}, {verb} {trust.expires_on.isoformat()} ({when})"

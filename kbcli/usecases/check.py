@@ -196,13 +196,17 @@ def _content_findings(
     workspace: Workspace, cards: Sequence[Card], scope: _Scope, progress: Progress
 ) -> list[Finding]:
     from kbcli.core.content import broken_link, content_findings
+    from kbcli.core.lints import FileMatcher
 
-    resolver = LinkResolver(cards, files=other_files(workspace.root))
+    files = other_files(workspace.root)
+    resolver = LinkResolver(cards, files=files)
     required = _required_sections(workspace)
+    by_path = {card.path: card for card in cards}
+    matcher = FileMatcher(files)
     found: list[Finding] = []
     for card in progress.track(cards, "checking links"):
         if card.path in scope.cards:
-            found += content_findings(card, resolver, required)
+            found += content_findings(card, resolver, required, cards=by_path, files=matcher)
         elif scope.caused is not None:
             for result in resolver.broken(card):
                 if scope.caused(result):

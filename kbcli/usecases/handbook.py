@@ -12,9 +12,9 @@ configuration, git HEAD, the day, templates, options): when the hash equals the 
 build's and its files are all still there, nothing can differ and the build stops.
 ``kb serve`` skips that check and keeps a ``BuildMemo`` instead.
 
-Related cards are the one approximation: they come from the search index and are kept
-per card while its body is unchanged (computing them costs ~50 ms a card), so a card
-may list older related cards than a build from scratch would.
+Related cards come from every shown card's term vector (``usecases.related``), computed
+for the whole site on each build that changed a card's words, so a rebuild lists the same
+related cards as a build from scratch.
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.markdown_render import RenderedBody
     from kbcli.workspace import Workspace
 
-MANIFEST_VERSION = 2
-RELATED_AUTO_MAX = 2000  # search's "more like this" costs ~50 ms a card: opt in above this
+MANIFEST_VERSION = 3
 PARALLEL_MIN = 150  # below this many items a process pool costs more than it saves
 
 
@@ -99,6 +98,7 @@ class BuildMemo:
     page_keys_templates: str = ""  # the templates' fingerprint those keys were made with
     manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
     bodies: tuple[Any, dict[str, str]] | None = None  # (file signature, body cache)
+    terms: tuple[Any, dict[str, Any]] | None = None  # (file signature, related-cards state)
 
     def reset(self, audience: Audience) -> None:
         """Forget everything: it was kept for another audience."""
@@ -212,6 +212,7 @@ class HandbookBuild:
         facts: HandbookFacts | None = None,
         related: bool | None = None,
         memo: BuildMemo | None = None,
+        allow_shallow: bool = False,
     ) -> None:
         self.ws = workspace
         self.out = out.resolve()
@@ -220,6 +221,7 @@ class HandbookBuild:
         self.workers = workers or os.cpu_count() or 1
         self._facts = facts
         self.related = related
+        self.shallow = _shallow(workspace, allow_shallow)
         # kb serve passes its memo and knows what changed; a plain kb build first checks
         # whether anything at all changed since the last build (see _unchanged).
         self.quick_check = memo is None and facts is None
@@ -227,7 +229,6 @@ class HandbookBuild:
         if self.memo.audience is not audience:
             self.memo.reset(audience)
         self.report = BuildReport(self.out, audience)
-        self._related_found: dict[str, list[str]] = {}
         self._trend_cache: dict[str, Any] = {}
         self._unknown_warning = ""
         self._card_bytes: list[tuple[str, bytes | None]] = []
@@ -236,6 +237,7 @@ class HandbookBuild:
         self.state_dir = workspace.config.cache_dir / "handbook"
         self.manifest_path = self.state_dir / f"{key}.manifest.pickle"
         self.bodies_path = self.state_dir / f"{key}.bodies.pickle"
+        self.terms_path = self.state_dir / f"{key}.terms.pickle"
 
     def _check_out(self) -> None:
         root = self.ws.root.resolve()
@@ -267,7 +269,9 @@ class HandbookBuild:
             return self.report
         t = self._timed("inputs", t)
         self._catalog_from_bytes()
-        items = ws.assessed()
+        from kbcli.usecases.health import judged
+
+        items = judged(ws)  # verdicts: a card kb has evidence against never shows ✔
         shown = [i for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         links = self._link_index(items, shown)
@@ -317,7 +321,7 @@ class HandbookBuild:
         self.report.bodies_rendered = len(todo)
         self.memo.links, self.memo.body_keys = links, body_keys
         t = self._timed("bodies", t)
-        related = self._related(shown, keys, old_bodies)
+        related = self._related(shown)
         if related:
             facts = replace(facts, related=related, has_related=True)
         t = self._timed("related", t)
@@ -328,6 +332,7 @@ class HandbookBuild:
             today=ws.today,
             default_lang=ws.config.search.default_lang,
             edit_base=_edit_base(ws),
+            shallow=self.shallow,
         )
         source = (options, ws.config.roster)
         summaries = self.memo.summaries if self.memo.summaries_source == source else None
@@ -467,27 +472,27 @@ class HandbookBuild:
         self.memo.link_names = names
         return LinkIndex.build((i.card for i in items), (i.card.path for i in shown))
 
-    def _related(
-        self, shown: list[Any], keys: dict[str, str], old: dict[str, Any]
-    ) -> dict[str, list[str]]:
-        """Related cards from search, recomputed only for cards whose body changed."""
-        enabled = self.related if self.related is not None else len(shown) <= RELATED_AUTO_MAX
-        if not enabled:
-            if self.related is None:
-                self.report.warnings.append(
-                    f"related cards left out: {len(shown)} cards is over {RELATED_AUTO_MAX}; "
-                    "pass --related to compute them (slow on a first build, cached after)"
-                )
+    def _related(self, shown: list[Any]) -> dict[str, list[str]]:
+        """Related cards from every shown card's term vector (``usecases.related``).
+
+        The term counts of each card are kept in ``terms.pickle`` by a hash of what they
+        are made of, so a rebuild analyses only changed cards; when no card's terms
+        changed (a verification, an owner change) the last lists are reused as they are.
+        A damaged file means computing everything again.
+        """
+        if self.related is False:
             return {}
-        found = {
-            p: old[p]["related"]
-            for p in keys
-            if p in old and old[p].get("key") == keys[p] and "related" in old[p]
-        }
-        todo = [i.card for i in shown if i.card.path not in found]
-        if todo:
-            found.update(related_cards(self.ws, todo, self.report.warnings))
-        self._related_found = found
+        from kbcli.usecases.related import related_cards
+
+        kept = self._load_pickle(self.terms_path, "terms")
+        known = kept.get("terms", {}) if kept.get("version") == MANIFEST_VERSION else {}
+        lang = self.ws.config.search.default_lang
+        cards = [item.card for item in shown]
+        found, terms = related_cards(cards, {c.path for c in cards}, lang, known_terms=known)
+        if terms != known or kept.get("related") != found:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            data = {"version": MANIFEST_VERSION, "terms": terms, "related": found}
+            self._dump_pickle(self.terms_path, "terms", data)
         return found
 
     # --- state ---------------------------------------------------------------------------------
@@ -554,15 +559,13 @@ class HandbookBuild:
 
     def _entry(self, path: str, body: Body, old: dict[str, Any] | None) -> dict[str, Any]:
         """A body's manifest entry; the previous one itself when nothing in it changed."""
-        related = self._related_found.get(path)
-        if old is not None and old.get("key") == body.key and old.get("related") == related:
+        if old is not None and old.get("key") == body.key:
             return old
         return {
             "key": body.key,
             "links": list(body.links),
             "broken": list(body.broken),
             "headings": list(body.headings),
-            **({"related": related} if related is not None else {}),
         }
 
     def _write_static(self, dirs: list[Path], old: dict[str, str]) -> dict[str, str]:
@@ -714,41 +717,6 @@ def _git_facts(histories: Any, roster: Any) -> dict[str, Any]:
     return git
 
 
-def related_cards(ws: Workspace, cards: Sequence[Any], warnings: list[str]) -> dict[str, list[str]]:
-    """The most similar cards of each card, from the search index (issue 3's related)."""
-    try:
-        from kbcli.core.languages import group_of, normalize_lang
-        from kbcli.usecases import search as S
-    except ImportError:
-        return {}
-    try:
-        index = S.open_index(ws)
-        S.sync(ws, index=index, show_progress=False)
-    except KbError as error:
-        warnings.append(f"related cards left out: {error}")
-        return {}
-    found: dict[str, list[str]] = {}
-    failed = 0
-    for card in cards:
-        lang = normalize_lang(card.meta.lang, ws.config.search.default_lang)
-        fields = S._like_fields(index, card.body, card.title, card.meta.tags, [group_of(lang)])
-        words = S._words(card.title + " " + " ".join(card.meta.tags))
-        try:
-            hits = S._like(ws, index, fields, 8, card.path, words)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException:  # tantivy can panic (a pyo3 PanicException) on an updated index
-            failed += 1
-            continue
-        found[card.path] = [hit.path for hit in hits]
-    if failed:
-        warnings.append(
-            f"related cards left out for {failed} card(s): the search index failed on them "
-            "(kb index --rebuild may fix it)"
-        )
-    return found
-
-
 def _cached_trend(ws: Workspace, cache: dict[str, Any]) -> list[tuple[date, int]]:
     from kbcli.adapters.git_history import locate
     from kbcli.usecases.health import trust_trend
@@ -794,12 +762,37 @@ def run_build(
     jobs: int | None = None,
     related: bool | None = None,
     memo: BuildMemo | None = None,
+    allow_shallow: bool = False,
 ) -> BuildReport:
-    """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``."""
+    """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``.
+
+    A shallow clone raises ``ShallowClone`` (exit 2, with the fix) unless
+    ``allow_shallow``; then every page carries a banner saying history facts are missing.
+    """
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():
         target = ws.cwd / target
     build = HandbookBuild(
-        ws, target, Audience(audience), search=search, workers=jobs, related=related, memo=memo
+        ws,
+        target,
+        Audience(audience),
+        search=search,
+        workers=jobs,
+        related=related,
+        memo=memo,
+        allow_shallow=allow_shallow,
     )
     return build.run()
+
+
+def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
+    """Whether the build reads a shallow clone; refuses one unless ``allow_shallow``, as
+    kb check, kb report and kb history do (wrong authors, dates and findings otherwise)."""
+    from kbcli.adapters.git_history import ShallowClone, ShallowHint, locate
+
+    place = locate(ws.root)
+    if place is None or not place.shallow:
+        return False
+    if not allow_shallow:
+        raise ShallowClone(ShallowHint)
+    return True

@@ -32,10 +32,12 @@ from typing import TYPE_CHECKING
 
 from kbcli.adapters.gc_pause import paused_gc
 from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
-from kbcli.core.catalog import Assessed
+from kbcli.core.catalog import Assessed, CardFilter
 from kbcli.core.findings import Finding, from_problem
 from kbcli.core.history import CardHistory, RepoHistory
+from kbcli.core.provenance import Signature
 from kbcli.core.severity import RulePolicy
+from kbcli.core.trust import Trust
 from kbcli.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ _MEMO = "_kb_history"
 
 @dataclass
 class Health:
+    """``items`` carry each card's verdict: its dates with the findings folded in."""
+
     items: list[Assessed]
     findings: list[Finding]
     history: RepoHistory | None
@@ -74,21 +78,113 @@ def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHi
 
 
 def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Health:
-    """Every finding of every card, with the assessed cards and the history behind them."""
+    """Every finding of every card, with the judged cards and the history behind them.
+
+    Memoised per catalog: ``kb build`` and ``kb list`` ask once, ``kb serve`` again
+    after a save (a new catalog).
+    """
+    memo = workspace.__dict__.setdefault(_MEMO, {})
+    known = memo.get("health")
+    if known is not None and known[0] is workspace.catalog:
+        found: Health = known[1]
+        return found
     with paused_gc():
-        return _assess_health(workspace, allow_shallow=allow_shallow)
+        health = _assess_health(workspace, workspace.assessed(), allow_shallow=allow_shallow)
+    memo["health"] = (workspace.catalog, health)
+    return health
 
 
-def _assess_health(workspace: Workspace, *, allow_shallow: bool) -> Health:
-    from kbcli.core.health import HealthSettings, card_findings
+def judged(workspace: Workspace, card_filter: CardFilter | None = None) -> list[Assessed]:
+    """Every card with its verdict (``kb list``, the handbook), filtered; a shallow clone
+    is judged on the history it has (a warning says so), a folder outside git on dates
+    and flags alone."""
+    items = assess_health(workspace, allow_shallow=True).items
+    return card_filter.apply(items) if card_filter else list(items)
 
-    items = workspace.assessed()
+
+def judge_cards(
+    workspace: Workspace, items: list[Assessed], *, allow_shallow: bool = True
+) -> list[Assessed]:
+    """The verdicts of a few cards (``kb show``, search hits) without judging every card."""
+    with paused_gc():
+        return _assess_health(workspace, items, allow_shallow=allow_shallow).items
+
+
+def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str, Trust]:
+    """Search's entry point: each path's date-only trust with the evidence folded in.
+
+    ``trusts`` maps card paths (search hits) to what ``trust.assess`` said; the result
+    maps the same paths to their verdicts (``core.verdict``). Only these cards are
+    read and judged; verdicts are remembered for the rest of the run. A card that
+    cannot be read keeps its date-only trust (and fails elsewhere with its file:line).
+    """
+    memo: dict[str, Trust] = workspace.__dict__.setdefault(_MEMO, {}).setdefault("verdicts", {})
+    todo = [path for path in trusts if path not in memo]
+    if todo:
+        from kbcli.core.catalog import Assessed
+
+        items = []
+        for path in todo:
+            try:
+                card = workspace.card_files.read(path, workspace.today)
+            except OSError:
+                memo[path] = trusts[path]
+                continue
+            items.append(Assessed(card, trusts[path]))
+        for item in judge_cards(workspace, items):
+            memo[item.path] = item.trust
+    return {path: memo[path] for path in trusts}
+
+
+def stamp_signatures(
+    workspace: Workspace, history: RepoHistory, items: list[Assessed]
+) -> dict[str, Signature] | None:
+    """With ``[verification] require_signed``: git's verdict on each stamp commit's
+    signature, against the roster's ``signing_keys``; None when signatures are not required."""
+    if not workspace.config.verification.require_signed:
+        return None
+    from kbcli.adapters.signatures import verify_commits
+    from kbcli.core.provenance import current_stamp
+
+    shas = set()
+    for item in items:
+        card_history = history.get(item.path)
+        stamp = current_stamp(card_history, item.card.meta) if card_history else None
+        if stamp is not None:
+            shas.add(stamp.commit.sha)
+    return verify_commits(workspace.root, sorted(shas), workspace.config.roster)
+
+
+def _assess_health(workspace: Workspace, items: list[Assessed], *, allow_shallow: bool) -> Health:
+    from kbcli.core.flags import flag_findings
+    from kbcli.core.health import HealthSettings, card_findings, history_bulk
+    from kbcli.core.provenance import People
+    from kbcli.core.verdict import judge_all
+
     history = repo_history(workspace, allow_shallow=allow_shallow)
+    config = workspace.config
     settings = HealthSettings(
-        inactive_after=workspace.config.history.inactive_after,
-        bulk_threshold=workspace.config.history.bulk_threshold,
+        inactive_after=config.history.inactive_after,
+        bulk_threshold=config.history.bulk_threshold,
+        bulk_window=timedelta(hours=config.history.bulk_window_hours),
+        ci_identities=config.history.ci_identities,
     )
-    result = card_findings(items, workspace.config.roster, workspace.today, history, settings)
+    memo = workspace.__dict__.setdefault(_MEMO, {})
+    bulk = None
+    if history is not None:
+        if memo.get("bulk", (None,))[0] is not history:
+            memo["bulk"] = (history, history_bulk(history, People(config.roster), settings))
+        bulk = memo["bulk"][1]
+    signatures = stamp_signatures(workspace, history, items) if history is not None else None
+    result = card_findings(
+        items,
+        config.roster,
+        workspace.today,
+        history,
+        settings,
+        bulk=bulk,
+        signatures=signatures,
+    )
     skipped = list(result.skipped)
     if history is None:
         skipped.insert(
@@ -97,15 +193,17 @@ def _assess_health(workspace: Workspace, *, allow_shallow: bool) -> Health:
             "backdated-verification, future-verification, bulk-reverification, "
             "dependency-changed, owner-inactive): the knowledge repo is not in a git repository",
         )
+    paths = {item.path for item in items}
     problems = [
         from_problem(card.path, problem, card.title)
         for card, problem in workspace.catalog.problems()
+        if card.path in paths
     ]
-    from kbcli.core.flags import flag_findings
-
     flagged = [f for item in items for f in flag_findings(item.card)]
     findings = apply_severities([*problems, *result.findings, *flagged], workspace)
-    return Health(items, findings, history, skipped)
+    # The verdict: every surface reads these items, so evidence against a verification
+    # shows wherever the card's trust does (the findings were judged on the dates alone).
+    return Health(judge_all(items, findings), findings, history, skipped)
 
 
 def collect_findings(workspace: Workspace, *, allow_shallow: bool = False) -> list[Finding]:

@@ -31,7 +31,7 @@ from kbcli.core.languages import (
     within_edits,
 )
 from kbcli.core.query import KeyFilter, ParsedQuery, QueryError, StateFilter, parse_query
-from kbcli.core.trust import Trust, TrustState, assess
+from kbcli.core.trust import Trust, assess
 from kbcli.errors import KbError
 from kbcli.usecases.freshness import INDEX_DIR, FreshnessStart
 
@@ -73,7 +73,7 @@ class Hit:
 
     @property
     def is_draft(self) -> bool:
-        return self.meta.status is Status.DRAFT
+        return self.meta.status in (Status.DRAFT, Status.REQUESTED)
 
 
 @dataclass
@@ -336,12 +336,11 @@ def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
 
 
 def trust_factor(workspace: Workspace, trust: Trust) -> float:
-    """The ranking multiplier of a trust state (kb.toml [search])."""
-    if trust.state is TrustState.VERIFIED:
-        return workspace.config.search.verified_boost
-    if trust.state is TrustState.EXPIRED:
-        return workspace.config.search.expired_penalty
-    return 1.0
+    """The ranking multiplier of a verdict (kb.toml [search]; ``verdict.ranking_factor``)."""
+    from kbcli.core.verdict import ranking_factor
+
+    search = workspace.config.search
+    return ranking_factor(trust, search.verified_boost, search.expired_penalty)
 
 
 Matcher = Callable[[str], Callable[[str], bool]]
@@ -356,11 +355,17 @@ def _hits(
     snippets: bool = True,
 ) -> list[Hit]:
     """Hits with trust and final scores; with ``snippets``, the best passage of each too."""
+    from kbcli.usecases.health import verdicts_for
+
     hits = []
     policy = workspace.config.trust_policy
+    metas = {item.path: _meta_from(item.meta, workspace.today) for item in raw}
+    verdicts = verdicts_for(
+        workspace, {p: assess(m, policy, p, workspace.today) for p, m in metas.items()}
+    )
     for item in raw:
-        meta = _meta_from(item.meta, workspace.today)
-        trust = assess(meta, policy, item.path, workspace.today)
+        meta = metas[item.path]
+        trust = verdicts[item.path]
         factor = trust_factor(workspace, trust)
         hit = Hit(
             path=item.path,
@@ -474,10 +479,24 @@ def _filters(
     for item in query.filters:
         (excluded if item.negated else required).append(qb.key(item.key, item.value))
     for state in query.states:
-        (excluded if state.negated else required).append(qb.state(state.state, today))
+        (excluded if state.negated else required).append(_state(workspace, qb, state.state, today))
     if not include_archived and not query.mentions_status:
         excluded.append(qb.key("status", "archived"))
     return required, excluded
+
+
+def _state(workspace: Workspace, qb: QueryBuilder, state: str, today: int) -> tantivy.Query:
+    """``is:STATE`` on the verdict: the index knows dates; evidence comes from the history
+    (judging every card, as kb list does, only when a query filters on trust this way)."""
+    if state not in ("verified", "due", "needs-review"):
+        return qb.state(state, today)
+    from kbcli.usecases.health import judged
+
+    doubted = [qb.path(i.path) for i in judged(workspace) if i.trust.reasons]
+    if state == "needs-review":
+        fresh = qb.combine([], should=[qb.state("verified", today), qb.state("due", today)])
+        return qb.combine([fresh], should=doubted or [qb.path("")], min_should=1)
+    return qb.combine([qb.state(state, today)], must_not=doubted)
 
 
 def _run(

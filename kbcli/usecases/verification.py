@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
-from kbcli.core.health import allowed_handles
+from kbcli.core.provenance import allowed_handles
 from kbcli.core.report import owns
 from kbcli.core.trust import TrustState
 from kbcli.errors import ExitCode, KbError
@@ -52,7 +52,8 @@ def whoami(workspace: Workspace) -> Me:
     from kbcli.adapters.git_repo import identity
 
     who = identity(workspace.root)
-    return Me(who.name, who.email, workspace.config.roster.handle_for(who.name, who.email))
+    # By e-mail only, as the history checks judge stamps: a name is free text.
+    return Me(who.name, who.email, workspace.config.roster.handle_for(None, who.email))
 
 
 def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
@@ -101,8 +102,10 @@ def verify(
     *,
     commit: bool = True,
     forced_reason: str | None = None,
+    sign: bool = False,
 ) -> Outcome:
-    """Set ``verified_at`` to today on each card and commit exactly those files."""
+    """Set ``verified_at`` to today on each card and commit exactly those files
+    (``sign``: a signed commit, for ``[verification] require_signed``)."""
     from kbcli.adapters.card_writer import edit_field
     from kbcli.adapters.git_commits import commit_files, in_git_repo
     from kbcli.adapters.git_history import uncommitted
@@ -127,7 +130,7 @@ def verify(
     if not to_commit:
         return Outcome(cards, changed, None)
     message = _verify_message(cards, me, workspace.today.isoformat(), forced_reason)
-    sha = commit_files(workspace.root, to_commit, message)
+    sha = commit_files(workspace.root, to_commit, message, sign=sign)
     return Outcome(cards, changed, sha)
 
 

@@ -353,3 +353,31 @@ def test_long_interactive_runs_show_a_progress_bar_on_stderr(repo: KbRepo):
     assert done.returncode == 0, seen.decode(errors="replace")
     assert b"reading cards" in seen
     assert done.stdout.startswith(b"{")  # the bar never mixes into machine output
+
+
+def test_lints_for_dead_globs_and_leaking_links(repo: KbRepo):
+    repo.write("src/api.yaml", "v: 1\n")
+    repo.write(
+        "billing/deps.md",
+        card(
+            "Deps",
+            extra='depends_on: ["src/*.yaml", "src/gone/**", "docs/old.txt"]',
+            body="Before: [old plans](old.md).\n",
+        ),
+    )
+    repo.write(
+        "billing/help.md",
+        card("Help", extra="audience: public", body="See [refunds](refunds.md).\n"),
+    )
+    repo.write("billing/old.md", card("Old plans").replace("published", "archived"))
+    repo.commit("more cards", when="2026-11-02T10:00:00Z", email="ana@example.test")
+    result = kb(repo, "--format", "json")
+    assert result.exit_code == 0, result.output  # warnings: the gate stays open
+    found = [(f["path"], f["rule"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    dead = [m for p, r, m in found if r == "depends-on-matches-nothing"]
+    assert len(dead) == 2  # src/*.yaml matches a file; the other two match nothing
+    assert "'src/gone/**'" in dead[0] and "'docs/old.txt'" in dead[1]
+    assert [(p, r) for p, r, _ in found if r != "depends-on-matches-nothing"] == [
+        ("billing/deps.md", "links-archived"),
+        ("billing/help.md", "public-links-internal"),
+    ]

@@ -88,6 +88,8 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     page = browser.new_page()
+    # Badges are recomputed for the day the page is read: read them on the build's day.
+    page.clock.set_fixed_time(f"{TODAY}T12:00:00Z")
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -140,6 +142,34 @@ def test_home_search_open_result_badge_and_backlink(page: Any, example_site: str
     page.wait_for_url(re.compile(r"/billing/refund-request-processing\.html$"))
     assert "Last edit" in page.locator(".facts").inner_text()
     assert page.errors == []
+
+
+def test_badges_age_in_the_browser_after_the_build(page: Any, example_site: str) -> None:
+    """Built on TODAY; read on later days (the browser's clock is set): the badge follows."""
+    url = example_site + "accounts/reset-password.html"
+    raw = page.request.get(url).text()  # what a reader without script sees: the build's day
+    assert 'data-trust="verified"' in raw and "as of 2026-11-22" in raw
+
+    page.goto(url)
+    badge = page.locator(".trust .badge")
+    assert badge.get_attribute("data-trust") == "verified"
+    assert "Verified" in badge.inner_text()
+
+    page.clock.set_fixed_time("2027-01-25T12:00:00Z")  # within 14 days of 2027-01-30
+    page.goto(url)
+    assert badge.get_attribute("data-trust") == "due"
+    assert "Due for review" in badge.inner_text()
+
+    page.clock.set_fixed_time("2027-02-01T12:00:00Z")  # after the card expired
+    page.goto(url)
+    assert badge.get_attribute("data-trust") == "expired"
+    assert "Expired" in badge.inner_text()
+    assert "2027-02-01" in (badge.get_attribute("title") or "")
+    home = page.goto(example_site + "index.html")
+    assert home is not None
+    row = page.locator(".card-row", has=page.locator('a[href$="accounts/reset-password.html"]'))
+    assert row.first.locator(".badge").get_attribute("data-trust") == "expired"
+    assert not page.errors
 
 
 def test_search_finds_other_languages_and_filters_by_trust(page: Any, example_site: str) -> None:

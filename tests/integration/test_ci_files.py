@@ -120,3 +120,13 @@ def test_gitlab_script_writes_both_reports(pr_clone: KbRepo, tmp_path: Path):
     quality = json.loads((pr_clone.path / "gl-code-quality-report.json").read_text())
     assert {issue["location"]["path"] for issue in quality} == {"billing/new.md"}
     assert "billing/new.md" in (pr_clone.path / "kb-junit.xml").read_text()
+
+
+def test_slack_reminders_run_nightly_only_when_the_webhook_secret_is_set():
+    nightly = WORKFLOW["jobs"]["nightly"]
+    assert nightly["env"]["KB_SLACK_WEBHOOK_URL"] == "${{ secrets.KB_SLACK_WEBHOOK_URL }}"
+    step = next(s for s in nightly["steps"] if "kb notify slack" in s.get("run", ""))
+    assert step["if"] == "env.KB_SLACK_WEBHOOK_URL != ''"
+    job = GITLAB["kb-notify-slack"]
+    assert job["script"] == ["kb notify slack"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule" && $KB_SLACK_WEBHOOK_URL'}]

@@ -326,3 +326,31 @@ def test_blob_summary_on_bytes_matches_decoding_and_splitting_the_text():
         data = b"\n".join(lines) + rng.choice([b"", b"\n"])
         summary = _summarise(data)
         assert (summary.body, summary.fields) == _reference_summary(data), data
+
+
+def test_build_in_a_depth_one_clone_exits_2_unless_allowed_then_every_page_says_so(
+    kb_repo: KbRepo, tmp_path: Path
+):
+    build_history(kb_repo)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{kb_repo.path}", str(clone))
+    site = tmp_path / "site"
+    refused = run_kb("--today", "2026-02-01", "build", "--no-search", "-o", str(site), cwd=clone)
+    assert refused.exit_code == 2, refused.output
+    assert "git fetch --unshallow" in refused.stderr and "--allow-shallow" in refused.stderr
+    assert not site.exists()
+
+    allowed = run_kb(
+        "--today",
+        "2026-02-01",
+        "build",
+        "--no-search",
+        "--allow-shallow",
+        "-o",
+        str(site),
+        cwd=clone,
+    )
+    assert allowed.exit_code == 0, allowed.output
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 3
+    assert all('class="shallow-banner"' in p.read_text(encoding="utf-8") for p in pages)

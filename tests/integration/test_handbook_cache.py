@@ -19,12 +19,9 @@ LATER = "2027-06-01"  # Invoices (verified 2026-11-01, default cadence) has expi
 
 
 def build(root: Path, out: Path, *args: str, today: str = TODAY) -> str:
-    # Related cards are left out: they come from the search index and are kept per card
-    # while its body is unchanged, by design (see kbcli/usecases/handbook.py), so they are the one
-    # part of a page an incremental build may show older than a build from scratch.
+    # Related cards are on (the default): an incremental build must list the same ones.
     result = run_kb(
-        "--kb", str(root), "--today", today, "build", "--out", str(out), "--no-search",
-        "--no-related", *args
+        "--kb", str(root), "--today", today, "build", "--out", str(out), "--no-search", *args
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -178,9 +175,7 @@ class Preview:
 
         ws = RunContext(kb_dir=str(self.root), today_text=self.today).workspace
         self.live.refresh(ws, changed)
-        report = run_build(
-            ws, self.out, "internal", search=False, related=False, memo=self.live.memo
-        )
+        report = run_build(ws, self.out, "internal", search=False, memo=self.live.memo)
         self.live.remember(ws)
         return report
 
@@ -244,8 +239,8 @@ def test_an_unchanged_build_still_reports_broken_links_and_restores_a_deleted_pa
     kb_repo.write("billing/fees.md", card("Fees", "See [[Nowhere]]."))
     out = root.parent / "site"
     args = ("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-search")
-    first = run_kb(*args, "--no-related")
-    again = run_kb(*args, "--no-related")
+    first = run_kb(*args)
+    again = run_kb(*args)
     assert "broken link 'Nowhere'" in first.stderr and again.stderr == first.stderr
     assert "0 written" in again.stdout and "1 broken link(s)" in again.stdout
     (out / "billing/tax.html").unlink()
@@ -268,14 +263,14 @@ def test_config_commits_and_search_each_count_as_a_change(kb_repo: KbRepo) -> No
     kb_repo.commit("edit", when="2026-11-11T09:00:00Z", author="Bo Lund")
     build(root, out)
     assert "Bo Lund" in (out / "billing/tax.html").read_text(encoding="utf-8")
-    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out))
     assert result.exit_code == 0 and "search index" in result.stdout
     assert (out / "pagefind").is_dir()
     kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited twice.", tags="tax"))
     build(root, out)  # --no-search: the index no longer matches the pages
     kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited.", tags="tax"))
     build(root, out)
-    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-related")
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out))
     assert "0 written" in result.stdout and "search index" in result.stdout  # indexed again
 
 

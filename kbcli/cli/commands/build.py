@@ -35,17 +35,25 @@ def build(
         typer.Option("--jobs", "-j", min=1, help="Rendering processes (default: all cores)."),
     ] = None,
     related: Annotated[
-        bool | None,
+        bool,
         typer.Option(
             "--related/--no-related",
-            help="Show related cards from the search index (default: on up to 2,000 cards).",
+            help="Show each card's related cards, from the cards' weighted words.",
         ),
-    ] = None,
+    ] = True,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print the time of each build step.")
     ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when a card has a broken link.")
+    ] = False,
+    allow_shallow: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shallow",
+            help="Build from a shallow clone anyway; every page then says that history-based "
+            "facts (authors, dates, findings) are missing.",
+        ),
     ] = False,
 ) -> None:
     """Render the cards to a static site; unchanged cards are not rendered again.
@@ -59,7 +67,13 @@ def build(
     from kbcli.usecases.handbook import run_build
 
     report = run_build(
-        ctx.obj.workspace, out, audience.value, search=search, jobs=jobs, related=related
+        ctx.obj.workspace,
+        out,
+        audience.value,
+        search=search,
+        jobs=jobs,
+        related=related,
+        allow_shallow=allow_shallow,
     )
     build_summary(report, timings=verbose)
     raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-STATE_NAMES = ("verified", "due", "expired", "unverified", "no-owner")
+STATE_NAMES = ("verified", "due", "expired", "unverified", "needs-review", "no-owner")
 
 
 def list_cards(
@@ -42,6 +42,7 @@ def list_cards(
     from kbcli.core.cards import Status
     from kbcli.core.catalog import CardFilter
     from kbcli.errors import ExitCode, KbError
+    from kbcli.usecases.health import judged
 
     bad = [s for s in state or () if s not in STATE_NAMES]
     if bad:
@@ -51,8 +52,8 @@ def list_cards(
     except ValueError as error:
         raise KbError(f"{error}: use draft, published or archived") from None
     workspace = ctx.obj.workspace
-    items = workspace.assessed(
-        CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ()))
+    items = judged(
+        workspace, CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ()))
     )
     problems = [(card.path, problem) for card, problem in workspace.catalog.problems()]
     if json:

@@ -33,13 +33,26 @@ def report(
         bool,
         typer.Option("--allow-shallow", help="Go on in a shallow clone (history is incomplete)."),
     ] = False,
+    gaps: Annotated[
+        bool,
+        typer.Option("--gaps", help="List the searches that found nothing, most frequent first."),
+    ] = False,
+    used: Annotated[
+        bool, typer.Option("--used", help="List the cards searches led to, most often first.")
+    ] = False,
 ) -> None:
     """Trust score, findings per rule, what each owner must verify and the most urgent cards.
 
     History checks read git once (cached in .kb/history). Exits 0: use kb check to fail CI.
 
+    --gaps and --used read the usage log (.kb/usage/) that kb slack, kb ask and
+    other search surfaces append to.
+
     Example: kb report --format markdown --owner ana
     """
+    if gaps or used:
+        _usage(ctx, gaps=gaps, used=used, as_json=json, limit=limit or 20)
+        return
     from kbcli.adapters.gc_pause import paused_gc
     from kbcli.cli.views.health import render_report, report_json, report_markdown
     from kbcli.errors import KbError
@@ -68,6 +81,30 @@ def report(
             typer.echo(report_markdown(model, roster, title=title), nl=False)
         else:
             render_report(model, roster, title=title)
+
+
+def _usage(ctx: typer.Context, *, gaps: bool, used: bool, as_json: bool, limit: int) -> None:
+    from kbcli.cli.output import print_json, warn
+    from kbcli.cli.views import usage as view
+    from kbcli.usecases import usage
+
+    workspace = ctx.obj.workspace
+    data: dict[str, object] = {}
+    if gaps:
+        found_gaps, warnings = usage.gaps(workspace, limit)
+        data["gaps"] = view.gaps_json(found_gaps)
+    if used:
+        found_used, warnings = usage.used(workspace, limit)
+        data["used"] = view.used_json(found_used)
+    for message in warnings:
+        warn(message)
+    if as_json:
+        print_json(data)
+        return
+    if gaps:
+        view.render_gaps(found_gaps)
+    if used:
+        view.render_used(found_used)
 
 
 def register(app: typer.Typer) -> None:

@@ -59,7 +59,9 @@ def serve(
 
     run_serve(
         workspace,
-        lambda ws, memo: run_build(ws, target, audience.value, search=search, memo=memo),
+        lambda ws, memo: run_build(
+            ws, target, audience.value, search=search, memo=memo, allow_shallow=True
+        ),
         host=host,
         port=port,
         on_build=lambda report: build_summary(report),

@@ -13,6 +13,9 @@ def show(
     ctx: typer.Context,
     card: CardRef,
     raw: Annotated[bool, typer.Option("--raw", help="Print the file as it is.")] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print the card's JSON (as kb list --json).")
+    ] = False,
 ) -> None:
     """Show a card under a header with owner, trust state and verification dates.
 
@@ -25,7 +28,15 @@ def show(
     if raw:
         typer.echo((workspace.root / found.path).read_text(encoding="utf-8"), nl=False)
         return
-    card_page(workspace.assess(found), workspace.today, workspace.config.roster)
+    from kbcli.usecases.health import judge_cards
+
+    (item,) = judge_cards(workspace, [workspace.assess(found)])
+    if json:
+        from kbcli.cli.output import card_json, print_json
+
+        print_json(card_json(item, workspace.today))
+        return
+    card_page(item, workspace.today, workspace.config.roster)
 
 
 def register(app: typer.Typer) -> None:

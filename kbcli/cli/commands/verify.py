@@ -26,6 +26,14 @@ def verify(
         str | None, typer.Option(help="Why --force is right; recorded in the commit.")
     ] = None,
     commit: Commit = True,
+    sign: Annotated[
+        bool,
+        typer.Option(
+            "--sign",
+            help="Sign the verification commit (git commit -S, with your gpg.format and "
+            "user.signingkey); required with [verification] require_signed.",
+        ),
+    ] = False,
 ) -> None:
     """Set verified_at to today and commit just those cards with a Verified-by: trailer.
 
@@ -60,14 +68,20 @@ def verify(
     else:
         found = [workspace.card(ref) for ref in cards or ()]
     check_allowed(workspace, found, me, force=force, reason=reason)
-    threshold = workspace.config.history.bulk_threshold
-    if len(found) >= threshold and commit:
+    history = workspace.config.history
+    if len(found) >= history.bulk_threshold and commit:
         warn(
-            f"one commit re-stamping {len(found)} cards is reported as a bulk re-verification "
-            f"(kb.toml [history] bulk_threshold = {threshold}) unless their text changed too"
+            f"re-stamping {len(found)} cards is reported as a bulk re-verification (kb.toml "
+            f"[history] bulk_threshold = {history.bulk_threshold} within "
+            f"{history.bulk_window_hours} hours) unless their text changed too"
+        )
+    if workspace.config.verification.require_signed and commit and not sign:
+        warn(
+            "kb.toml [verification] require_signed = true: an unsigned verification does not "
+            "count; pass --sign"
         )
     outcome = run_verify(
-        workspace, found, me, commit=commit, forced_reason=reason if force else None
+        workspace, found, me, commit=commit, forced_reason=reason if force else None, sign=sign
     )
     day = workspace.today.isoformat()
     for card in outcome.cards:

@@ -8,9 +8,10 @@ from datetime import date
 from rich.markup import escape
 from rich.table import Table
 
-from kbcli.cli.output import badge, console, trust_detail
+from kbcli.cli.output import badge, console
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Roster
+from kbcli.core.trust import trust_detail
 
 
 def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
@@ -71,5 +72,10 @@ def card_page(item: Assessed, today: date, roster: Roster) -> None:
     out.print(
         f"[dim]{escape(item.card.path)} · {meta.status.value} · {meta.audience.value}{tags}[/]"
     )
+    if trust.reasons:
+        from rich.panel import Panel
+
+        lines = "\n".join(f"✖ {escape(r.text)} [dim]\\[{r.rule}][/]" for r in trust.reasons)
+        out.print(Panel(lines, title="why it needs review", title_align="left", border_style="red"))
     out.print(Rule())
     out.print(Markdown(item.card.body))

@@ -31,7 +31,8 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
     states = report.states
     out.print(
         f"  verified {states['verified']} · due {states['due']} · expired {states['expired']}"
-        f" · never verified {states['unverified']} · no owner {states['no-owner']}"
+        f" · needs review {states['needs-review']} · never verified {states['unverified']}"
+        f" · no owner {states['no-owner']}"
     )
     if report.history_commits is not None:
         out.print(f"[dim]  history: {report.history_commits} commits read[/]")
@@ -132,6 +133,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "expired": d.expired,
                 "due": d.due,
                 "unverified": d.unverified,
+                "needs_review": d.needs_review,
                 "findings": d.findings,
                 "left": d.left,
                 "unknown": d.unknown,

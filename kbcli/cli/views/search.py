@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kbcli.cli.output import badge, console, print_json
+from kbcli.cli.output import badge, console, print_json, reasons_json
 
 if TYPE_CHECKING:
     from kbcli.cli.context import RunContext
@@ -23,6 +23,7 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
         "title": hit.title,
         "score": round(hit.score, 4),
         "trust": trust.state.value,
+        "reasons": reasons_json(trust),
         "no_owner": trust.no_owner,
         "owner": meta.owner,
         "status": meta.status.value,
@@ -89,6 +90,10 @@ def render_hits(
         if snippet:
             line += f"  [dim]—[/] {snippet}"
         out.print(line, soft_wrap=True)
+        if hit.trust.reasons:
+            from kbcli.core.verdict import summary
+
+            out.print(f"    [red]✖ {escape(summary(hit.trust))}[/]", soft_wrap=True)
         if explain:
             terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
             out.print(

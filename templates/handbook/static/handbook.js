@@ -1,3 +1,35 @@
+// Badges that age: the build wrote each card's verification dates on its badge; the
+// state is recomputed here for the day the page is read (UTC, as kb does), so a page
+// built before a card expired still says "expired" on the day it does. Evidence against
+// a verification (needs review) is kept; with script off, the badge is the build day's.
+(function () {
+  "use strict";
+  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review" };
+  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716" };
+  var today = new Date().toISOString().slice(0, 10);
+  function stateOf(badge) {
+    var built = badge.getAttribute("data-trust");
+    var expires = badge.getAttribute("data-expires-on");
+    var due = badge.getAttribute("data-due-on");
+    if (built === "unverified" || !expires) return built;
+    if (today >= expires) return "expired";
+    if (built === "needs-review") return built;
+    if (due && today >= due) return "due";
+    return "verified";
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".badge[data-trust]"), function (badge) {
+    var state = stateOf(badge);
+    if (state === badge.getAttribute("data-trust") || !words[state]) return;
+    badge.setAttribute("data-trust", state);
+    badge.className = "badge badge-" + state;
+    var icon = badge.querySelector("[aria-hidden]");
+    var word = badge.querySelector(".badge-word");
+    if (icon) icon.textContent = icons[state];
+    if (word) word.textContent = words[state];
+    badge.setAttribute("title", words[state] + " on " + today + " (page built earlier)");
+  });
+})();
+
 // kb handbook search: Pagefind's JS API, one index per language merged, trust and tag filters.
 (function () {
   "use strict";
@@ -9,8 +41,8 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   if (!input || !list) return;
-  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified" };
-  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?" };
+  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review" };
+  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716" };
   var pagefind = null;
   var pending = null;
   var seq = 0;

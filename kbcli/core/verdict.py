@@ -1,0 +1,131 @@
+"""The trust verdict: one answer per card that folds in every piece of evidence.
+
+A card's dates say whether its verification is current (``trust.assess``); its
+findings say whether that verification can be believed. ``judge`` combines the two:
+a card whose verification is current but that kb has evidence against (stamped by
+someone who may not verify it, re-stamped in bulk, backdated, edited since, a
+dependency changed, an open flag, an unsigned stamp where signatures are required...)
+is **needs review**. It never reads as verified: it gets the ranking penalty, not the
+boost, and counts as not verified in the trust score.
+
+Stable API for every surface (CLI, handbook, Slack, MCP, LSP)::
+
+    judge(trust, findings) -> Trust        # .state, .reasons, .reason_ids
+    summary(trust) -> str                  # "needs review: re-stamped with 29 other cards ..."
+    ranking_factor(trust, boost, penalty) -> float
+    trust_score(items) -> Score            # .fresh, .published, .percent
+
+Reasons are the findings' rule ids (stable: kb.toml, SARIF and CI dashboards use the
+same ids), each with the finding's first clause as its one line of text. A rule set
+to "off" in kb.toml yields no finding and so no evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from kbcli.core.cards import Status
+from kbcli.core.catalog import Assessed
+from kbcli.core.findings import Finding
+from kbcli.core.trust import Reason, Trust, TrustState
+
+# Rules whose finding is evidence against a card's verification. The ids are
+# registered (with severity and description) where each rule fires: core/health.py,
+# core/provenance.py and core/flags.py.
+EVIDENCE: frozenset[str] = frozenset(
+    {
+        # history (core/health.py)
+        "verified-by-non-verifier",
+        "committer-not-verifier",
+        "bulk-reverification",
+        "backdated-verification",
+        "future-verification",
+        "edited-since-verified",
+        "dependency-changed",
+        "flagged",
+        "unsigned-verification",
+        "signature-not-verifier",
+        "roster-changed-with-stamp",
+        "self-granted-verifier",
+    }
+)
+
+# The states a needs-review verdict replaces: expired and never verified already say
+# "do not trust this" and keep their own word (their reasons are still listed).
+_CURRENT = (TrustState.VERIFIED, TrustState.DUE)
+
+
+def reason_of(finding: Finding) -> Reason:
+    """A finding as a reason: its rule id and the part of its message before the fix."""
+    text = finding.message.split("; ", 1)[0].strip()
+    return Reason(finding.rule, text)
+
+
+def judge(trust: Trust, findings: Iterable[Finding]) -> Trust:
+    """``trust`` with the evidence among ``findings`` (one card's) folded in.
+
+    Pure and cheap: the caller passes the card's findings after kb.toml severities
+    were applied. Non-evidence findings (schema, roster, expiry) are ignored here.
+    """
+    reasons = tuple(reason_of(f) for f in findings if f.rule in EVIDENCE)
+    if not reasons:
+        return trust
+    state = TrustState.NEEDS_REVIEW if trust.state in _CURRENT else trust.state
+    return replace(trust, state=state, reasons=reasons)
+
+
+def judge_all(items: Iterable[Assessed], findings: Iterable[Finding]) -> list[Assessed]:
+    """Every card's verdict from one list of findings (any order, any cards)."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.rule in EVIDENCE:
+            by_path.setdefault(finding.path, []).append(finding)
+    judged = []
+    for item in items:
+        found = by_path.get(item.card.path)
+        judged.append(item if not found else Assessed(item.card, judge(item.trust, found)))
+    return judged
+
+
+def summary(trust: Trust) -> str:
+    """One line: the state and, when there is evidence, the first reason and how many more."""
+    word = trust.state.value.replace("-", " ")
+    if not trust.reasons:
+        return word
+    more = len(trust.reasons) - 1
+    tail = f" (+{more} more)" if more else ""
+    return f"{word}: {trust.reasons[0].text}{tail}"
+
+
+def ranking_factor(trust: Trust, verified_boost: float, penalty: float) -> float:
+    """Search ranking multiplier: the boost only for verified; the penalty for expired and
+    needs review (a doubted answer must not outrank an honest one)."""
+    if trust.state is TrustState.VERIFIED:
+        return verified_boost
+    if trust.state in (TrustState.EXPIRED, TrustState.NEEDS_REVIEW):
+        return penalty
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Score:
+    """The trust score: published cards that count as verified, out of all published."""
+
+    fresh: int
+    published: int
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded percentage; None when nothing is published."""
+        return round(100 * self.fresh / self.published) if self.published else None
+
+
+def trust_score(items: Iterable[Assessed]) -> Score:
+    """The one trust-score formula (report, handbook, trend): verified or due, no evidence."""
+    fresh = published = 0
+    for item in items:
+        if item.card.meta.status is Status.PUBLISHED:
+            published += 1
+            fresh += item.trust.is_fresh
+    return Score(fresh, published)

@@ -1,0 +1,137 @@
+"""kb notify slack: one Block Kit reminder per owner, posted to a webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.helpers import KbRepo, run_kb
+
+PEOPLE = """\
+ana:
+  name: Ana Souza
+  emails: [ana@example.test]
+  slack: U0ANA
+ben:
+  name: Ben Ito
+  emails: [ben@example.test]
+"""
+
+
+def _card(title: str, owner: str, verified: str | None, extra: str = "") -> str:
+    when = f"verified_at: {verified}\n" if verified else ""
+    return f"---\ntitle: {title}\nowner: {owner}\n{when}{extra}---\n# {title}\n\nBody text.\n"
+
+
+@pytest.fixture
+def repo(kb_repo: KbRepo) -> KbRepo:
+    kb_repo.write("people.yaml", PEOPLE)
+    kb_repo.write("kb.toml", '[handbook]\nurl = "https://kb.example.test"\n')
+    kb_repo.write("billing/refunds.md", _card("Refunds", "ana", "2026-01-02"))
+    kb_repo.write("billing/vat.md", _card("VAT ids", "ana", "2026-11-30"))
+    kb_repo.write("accounts/sso.md", _card("SSO setup", "ben", None))
+    kb_repo.write("accounts/fresh.md", _card("Fresh", "ben", "2026-11-30"))
+    kb_repo.commit("cards", when="2026-12-01T10:00:00Z")
+    return kb_repo
+
+
+class Webhook:
+    """A local stand-in for Slack's incoming webhook: records bodies, answers as told."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.status = 200
+        self.answer = b"ok"
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                hook.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(hook.status)
+                self.end_headers()
+                self.wfile.write(hook.answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/X"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.server.shutdown()
+    hook.server.server_close()
+
+
+def _kb(repo: KbRepo, *args: str) -> Any:
+    return run_kb("--kb", str(repo.path), "--today", "2026-12-05", "notify", "slack", *args)
+
+
+def test_dry_run_prints_one_payload_per_owner_with_todos(repo: KbRepo) -> None:
+    result = _kb(repo, "--dry-run")
+    assert result.exit_code == 0, result.output
+    payloads = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(payloads) == 2
+    by_text = {p["text"].split(":")[0]: p for p in payloads}
+    ana = json.dumps(by_text["<@U0ANA>"])  # mentioned by the member id from people.yaml
+    assert "Refunds" in ana and "expired 2026-04-02" in ana
+    assert "https://kb.example.test/billing/refunds.html" in ana
+    assert "VAT ids" not in ana  # verified, nothing to do
+    ben = json.dumps(by_text["Ben Ito"])  # no Slack id: named, not mentioned
+    assert "never verified" in ben and "Fresh" not in ben
+    buttons = [b["accessory"] for b in by_text["<@U0ANA>"]["blocks"] if "accessory" in b]
+    assert buttons == [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Verify"},
+            "action_id": "kb_verify",
+            "value": "billing/refunds.md",
+            "style": "primary",
+        }
+    ]
+
+
+def test_posts_each_reminder_and_exits_0(repo: KbRepo, webhook: Webhook) -> None:
+    result = _kb(repo, "--webhook-url", webhook.url)
+    assert result.exit_code == 0, result.output
+    assert len(webhook.bodies) == 2
+    assert {b["text"].split(":")[0] for b in webhook.bodies} == {"<@U0ANA>", "Ben Ito"}
+
+
+def test_owner_filter(repo: KbRepo, webhook: Webhook) -> None:
+    result = _kb(repo, "--webhook-url", webhook.url, "--owner", "ben")
+    assert result.exit_code == 0, result.output
+    assert [b["text"].split(":")[0] for b in webhook.bodies] == ["Ben Ito"]
+
+
+def test_a_500_answer_exits_2_with_slacks_error_text(repo: KbRepo, webhook: Webhook) -> None:
+    webhook.status, webhook.answer = 500, b"rollup_error"
+    result = _kb(repo, "--webhook-url", webhook.url)
+    assert result.exit_code == 2
+    assert "HTTP 500" in result.stderr and "rollup_error" in result.stderr
+    assert len(webhook.bodies) == 1  # stopped at the first failure, no retry loop
+
+
+def test_unreachable_webhook_exits_2(repo: KbRepo, webhook: Webhook) -> None:
+    url = webhook.url
+    webhook.server.shutdown()
+    webhook.server.server_close()
+    result = _kb(repo, "--webhook-url", url)
+    assert result.exit_code == 2
+    assert "could not reach the Slack webhook" in result.stderr
+
+
+def test_no_url_is_a_usage_error(repo: KbRepo) -> None:
+    result = _kb(repo)
+    assert result.exit_code == 2
+    assert "--webhook-url" in result.stderr

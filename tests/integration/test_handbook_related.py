@@ -1,0 +1,55 @@
+"""Related cards in the handbook: on by default, the same on every build, audience-safe."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from tests.helpers import KbRepo
+from tests.integration.test_handbook_build import build, card
+
+
+def related_on(page: Path) -> list[str]:
+    html = page.read_text(encoding="utf-8")
+    section = re.search(r'<section aria-labelledby="related-h">(.*?)</section>', html, re.S)
+    links = re.findall(r'href="([^"]+\.html)"', section.group(1)) if section else []
+    return [link for link in links if "/owners/" not in link]
+
+
+def repo(kb_repo: KbRepo) -> KbRepo:
+    kb_repo.write("billing/refunds.md", card("Refunds", "Refund a Stripe charge within 30 days."))
+    kb_repo.write("billing/chargebacks.md", card("Chargebacks", "A Stripe charge disputed."))
+    kb_repo.write("billing/secret.md", card("Stripe keys", "Rotate Stripe charge keys."))
+    kb_repo.write(
+        "billing/public.md", card("Public refunds", "Stripe charge refunds.", audience="public")
+    )
+    kb_repo.write("accounts/password.md", card("Password", "Reset it by email.", tags="login"))
+    kb_repo.commit("cards", when="2026-11-02T09:00:00Z", author="Ana Souza")
+    return kb_repo
+
+
+def test_related_cards_are_on_by_default_and_identical_between_builds(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, _, _ = build(root, "--no-search")
+    first = {p.name: related_on(p) for p in sorted((out / "billing").glob("*.html"))}
+    assert "chargebacks.html" in " ".join(first["refunds.html"])
+    shutil.rmtree(out)
+    shutil.rmtree(root / ".kb")
+    out, _, _ = build(root, "--no-search")
+    assert {p.name: related_on(p) for p in sorted((out / "billing").glob("*.html"))} == first
+
+
+def test_a_public_build_never_lists_an_internal_card_as_related(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, _, _ = build(root, "--no-search", "--audience", "public")
+    assert not (out / "billing/secret.html").exists()
+    listed = [link for page in out.rglob("*.html") for link in related_on(page)]
+    internal = ("secret.html", "/refunds.html", "chargebacks.html")
+    assert not any(link.endswith(internal) for link in listed)
+
+
+def test_no_related_leaves_the_section_out(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, _, _ = build(root, "--no-search", "--no-related")
+    assert related_on(out / "billing/refunds.html") == []
