@@ -48,9 +48,12 @@ def trusted(trust: Trust, meta: CardMeta) -> bool:
 def trust_fields(trust: Trust, meta: CardMeta, workspace: Workspace) -> dict[str, Any]:
     """The trust state of a card in words an assistant can repeat to the user."""
     from kbcli.core.handbook import trust_view
+    from kbcli.core.verdict import summary
 
     view = trust_view(trust, workspace.today)
     reason = view["detail"]
+    if trust.reasons:  # the evidence behind a "needs review" verdict
+        reason += f"; {summary(trust)}"
     if meta.status is Status.DRAFT:
         reason += "; status draft (not reviewed)"
     return {
@@ -61,6 +64,7 @@ def trust_fields(trust: Trust, meta: CardMeta, workspace: Workspace) -> dict[str
         "expires_on": view["expires_on"],
         "owner": meta.owner,
         "status": meta.status.value,
+        "reasons": view["reasons"],
     }
 
 
@@ -123,7 +127,18 @@ def search_cards(
 ) -> Found:
     """Search with kb's query language; only trusted cards unless ``include_unverified``.
 
-    The exclusion goes into the query itself, so ``limit`` trusted cards come back
+    Every search goes to the usage log (surface ``mcp``) with the paths the assistant
+    got, so a question nothing trusted answers shows up in ``kb report --gaps``.
+    """
+    from kbcli.usecases.usage import log_search
+
+    found = _search_cards(workspace, query, limit, include_unverified)
+    log_search(workspace, query, "mcp", [r["path"] for r in found.results])
+    return found
+
+
+def _search_cards(workspace: Workspace, query: str, limit: int, include_unverified: bool) -> Found:
+    """The exclusion goes into the query itself, so ``limit`` trusted cards come back
     even when many expired ones rank higher; when none is left, a second search
     counts what the filter left out, so the assistant can say so.
     """
@@ -166,12 +181,21 @@ def suggest_for_ticket(
 
 
 def list_due(workspace: Workspace, owner: str) -> list[dict[str, Any]]:
-    """Published cards ``owner`` (a roster handle or team) must verify, most urgent first."""
-    from kbcli.usecases.verification import Me, due_cards
+    """Published cards ``owner`` (a roster handle or team) must verify, most urgent first:
+    expired, due, never verified, or verified but with evidence against (needs review)."""
+    from kbcli.core.report import owns
+    from kbcli.usecases.health import judged
 
-    if not workspace.config.roster.knows(owner):
+    roster = workspace.config.roster
+    if not roster.knows(owner):
         raise KbError(f"nobody called '{owner}' in people.yaml: give a roster handle or team")
-    items = due_cards(workspace, Me(None, None, owner))
+    items = [
+        item
+        for item in judged(workspace)
+        if item.card.meta.status is Status.PUBLISHED
+        and owns(owner, item.card.meta.owner, roster)
+        and item.trust.state is not TrustState.VERIFIED
+    ]
     items.sort(key=lambda a: a.trust.expires_on or a.trust.verified_on or workspace.today)
     return [
         {"path": a.path, "title": a.card.title, **trust_fields(a.trust, a.card.meta, workspace)}
@@ -214,8 +238,11 @@ def get_card(workspace: Workspace, ref: str) -> str:
     """A card's markdown under a header that says how far to trust it."""
     rel = card_path(workspace, ref)
     text = (workspace.root.resolve() / rel).read_text(encoding="utf-8", errors="replace")
+    from kbcli.usecases.health import judge_cards
+
     card = workspace.card_files.read(rel, workspace.today)
-    fields = trust_fields(workspace.assess(card).trust, card.meta, workspace)
+    (item,) = judge_cards(workspace, [workspace.assess(card)])
+    fields = trust_fields(item.trust, card.meta, workspace)
     state = fields["trust"] if fields["trusted"] else f"{fields['trust']} (do not cite as verified)"
     header = [
         f"<!-- kb card: {rel}",

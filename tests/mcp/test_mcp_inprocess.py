@@ -196,5 +196,31 @@ def test_flag_card_with_allow_write_flags_the_card(
     assert not result.is_error, text(result)
     card = (kb_git.path / "billing/refund-request-processing.md").read_text(encoding="utf-8")
     assert "step 3 names an old menu" in card
+    # An open flag is evidence against the stamp: the card now needs review, so it is no
+    # longer offered as verified, and says why when asked for.
+    search = {"query": "refund request processing", "limit": 10}
+    default = call(server, "search_cards", search).structured_content["results"]
+    assert "billing/refund-request-processing.md" not in [h["path"] for h in default]
+    asked = call(server, "search_cards", {**search, "include_unverified": True})
+    found = {h["path"]: h for h in asked.structured_content["results"]}
+    flagged = found["billing/refund-request-processing.md"]
+    assert flagged["trust"] == "needs-review" and not flagged["trusted"]
+    assert "flagged" in [r["rule"] for r in flagged["reasons"]]
     escape = call(server, "flag_card", {"path": "../outside.md", "reason": "x"})
     assert escape.is_error
+
+
+def test_a_search_nothing_trusted_answers_is_a_gap_in_the_usage_log(
+    server: Any, make_workspace: Callable[[], Any]
+) -> None:
+    from kbcli.usecases.usage import gaps, read_searches
+
+    call(server, "search_cards", {"query": "VAT exemption"})
+    call(server, "search_cards", {"query": "refund duplicate charge"})
+    events = read_searches(make_workspace()).events
+    assert [(e.surface, e.query) for e in events] == [
+        ("mcp", "VAT exemption"),
+        ("mcp", "refund duplicate charge"),
+    ]
+    found, _ = gaps(make_workspace())
+    assert [g.query for g in found] == ["VAT exemption"]
