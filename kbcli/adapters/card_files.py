@@ -7,13 +7,13 @@ on that card, so one broken file cannot hide the others.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.config import ALWAYS_IGNORED, KbConfig
+from kbcli.core import front_matter
 from kbcli.core import problems as P
 from kbcli.core.cards import Card, CardMeta, Position, parse_meta, title_from
 from kbcli.core.problems import Problem
@@ -21,12 +21,6 @@ from kbcli.core.quick_front import quick_front
 
 if TYPE_CHECKING:
     import pathspec
-
-_KEY = re.compile(
-    r"""^(?P<q>["']?)(?P<key>[^\s:#'"\-][^:\n]*?)(?P=q)[ \t]*:(?:[ \t]+|$)""", re.MULTILINE
-)
-_FENCE = re.compile(r"^---[ \t]*\r?$")
-_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
 
 
 class CardFiles:
@@ -106,8 +100,8 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
         meta = CardMeta(title=title_from("", rel))
         problem = Problem(P.NOT_UTF8, "the file is not UTF-8 text; re-save it as UTF-8", line)
         return Card(rel, meta, "", (problem,))
-    text = text.removeprefix("\ufeff")
     split = split_front_matter(text)
+    text = text.removeprefix(front_matter.BOM)
     if split is None:
         meta, problems = parse_meta({}, Position(), path=rel, body=text, today=today)
         return Card(rel, meta, text, tuple(problems))
@@ -120,7 +114,7 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
             1,
         )
         return Card(rel, meta, text, (problem,))
-    keys = _keys(front, 2)
+    keys = front_matter.key_lines(front, 2)
     position = _position(keys, end_line=body_line - 1)
     # Most cards are plain `key: value` lines: read those without building YAML objects
     # (half the cost of loading a card); anything else gets the full YAML parser.
@@ -137,24 +131,10 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """``(front matter, body, first body line)``; None when the file has no front matter.
 
-    A first body line of 0 means the front matter was opened but never closed.
+    A first body line of 0 means the front matter was opened but never closed. The
+    grammar is ``core.front_matter``, shared with the history pass and the editor.
     """
-    first_end = text.find("\n")
-    first = text if first_end < 0 else text[:first_end]
-    if not _FENCE.match(first):
-        return None
-    offset = first_end + 1
-    line_no = 2
-    while True:
-        end = text.find("\n", offset)
-        line = text[offset:] if end < 0 else text[offset:end]
-        if _CLOSE.match(line):
-            body_start = len(text) if end < 0 else end + 1
-            return text[first_end + 1 : offset], text[body_start:], line_no + 1
-        if end < 0:
-            return text[first_end + 1 :], "", 0
-        offset = end + 1
-        line_no += 1
+    return front_matter.split(text)
 
 
 def _position(keys: list[tuple[str, int, int]], end_line: int) -> Position:
@@ -166,17 +146,6 @@ def _position(keys: list[tuple[str, int, int]], end_line: int) -> Position:
             lines[key] = line
             columns[key] = column
     return Position(lines, columns, end_line)
-
-
-def _keys(front: str, first_line: int) -> list[tuple[str, int, int]]:
-    """Every top-level key with its line and value column, in order (one pass)."""
-    found = []
-    line, counted = first_line, 0
-    for match in _KEY.finditer(front):
-        line += front.count("\n", counted, match.start())
-        counted = match.start()
-        found.append((match.group("key").strip(), line, match.end() - match.start() + 1))
-    return found
 
 
 def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,6 +44,7 @@ from kbcli.adapters.history_cache import (
     read_state,
     write_state,
 )
+from kbcli.core import front_matter
 from kbcli.core.history import (
     TRACKED,
     CardHistory,
@@ -464,23 +464,18 @@ class _BlobReader:
         return self.summaries
 
 
-_OPEN = re.compile(rb"---[ \t]*\r?(?:\n|\Z)")
-_CLOSE = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?=\n|\Z)")
-
-
 def _summarise(data: bytes) -> _Summary:
-    """Front matter bytes and body hash of a blob, the same split ``split_fields`` makes,
-    found on the bytes so that the body is never decoded or split into lines."""
-    opening = _OPEN.match(data)
-    if opening is None:
+    """Front matter bytes and body hash of a blob, the same split ``split_fields`` makes
+    (``core.front_matter``'s grammar), found on the bytes so that the body is never
+    decoded or split into lines."""
+    span = front_matter.locate_bytes(data)
+    if span is None:
         if data.startswith(b"---"):  # an opening line split_fields rejects: all body
             return _Summary(_body_hash(data), None)
         return _Summary(hashlib.blake2b(data, digest_size=16).digest(), None)
-    closing = _CLOSE.search(data, opening.end() - 1)
-    if closing is None:  # never closed: it is all body
+    if not span.closed:  # never closed: it is all body
         return _Summary(_body_hash(data), None)
-    end = closing.end()
-    return _Summary(_body_hash(data[end + 1 :]), data[:end])
+    return _Summary(_body_hash(data[span.body :]), data[span.fence : span.close_end])
 
 
 def _body_hash(body: bytes) -> bytes:

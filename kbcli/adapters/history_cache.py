@@ -28,7 +28,9 @@ from typing import Any
 
 from kbcli.adapters.gc_pause import paused_gc
 
-CACHE_VERSION = 8  # 8: committer and roster-change flag per commit
+# 8: committer and roster-change flag per commit; 9: blobs with a byte order mark have
+# front matter (one grammar)
+CACHE_VERSION = 9
 CACHE_NAME = "history/state.marshal"
 JOURNAL_NAME = "journal.marshal"
 _MAGIC = b"KBHIST07"

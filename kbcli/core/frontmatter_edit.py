@@ -36,11 +36,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TypeAlias
 
+from kbcli.core import front_matter
+
 Scalar: TypeAlias = str | int | float | bool | date | datetime | None
 Item: TypeAlias = Scalar | Sequence[Scalar]
 YamlValue: TypeAlias = Scalar | Sequence[Scalar] | Sequence[Mapping[str, Item]] | Mapping[str, Item]
 
-BOM = "\ufeff"
+BOM = front_matter.BOM
 INDENT = "  "
 
 _KEY_OK = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
@@ -50,6 +52,7 @@ _KEY_LINE = re.compile(
 )
 _PROPERTIES = re.compile(r"(?:[&!]\S*(?:[ \t]+|\Z))*")
 _BLOCK_HEADER = re.compile(r"[|>](?P<a>[1-9])?[+-]?(?P<b>[1-9])?\Z")
+_KEEP_HEADER = re.compile(r"(?:^|[ \t:-])[|>][1-9]?\+[1-9]?[ \t]*(?:#.*)?\Z")
 _NESTED_BLOCK_HEADER = re.compile(
     r"(?:^[ \t]*-|:)[ \t]+(?:[&!]\S*[ \t]+)*[|>][1-9+-]{0,2}[ \t]*(?:#.*)?\Z"
 )
@@ -94,9 +97,12 @@ def set_field(text: str, key: str, value: YamlValue) -> str:
 def remove_field(text: str, key: str) -> str:
     """Return ``text`` without the top-level ``key`` entry; unchanged when it is absent.
 
-    One case needs more than a cut: when the entry before is a block scalar (``|``),
-    indented comment lines after the removed entry would become part of that text.
-    Those comments are moved to column 0, so no other value changes.
+    One case needs more than a cut: when the entry before ends in a block scalar
+    (``|``, ``>``), the blank and comment lines after the removed entry would become
+    part of that text. Those lines are made harmless: comments move to column 0,
+    whitespace-only lines become empty, and under keep chomping (``|+``), where even
+    an empty line is text, the empty lines before the first comment go. No other
+    value changes (the generated-card property test checks this byte for byte).
     """
     _check_key(key)
     front = _find_front_matter(text)
@@ -104,9 +110,46 @@ def remove_field(text: str, key: str) -> str:
     if front is None or entry is None:
         return text
     start, end = entry.span
-    released = front.lines[entry.end : entry.end + _absorbed_after_removal(front, entry)]
-    kept = "".join(_dedent_comment(line.raw) for line in released)
-    return text[:start] + kept + text[released[-1].end if released else end :]
+    previous, following = _neighbours(front, entry)
+    if previous is None or not _ends_in_block_scalar(previous):
+        return text[:start] + text[end:]
+    released = front.lines[entry.end : following]
+    keep = _keeps_trailing_lines(previous)
+    kept, in_leading_blanks = [], True
+    for line in released:
+        if line.body.strip(" \t"):
+            in_leading_blanks = False
+            kept.append(_dedent_comment(line.raw))
+        elif not (keep and in_leading_blanks):
+            kept.append(line.raw[len(line.body) :])  # the line ending only
+    return text[:start] + "".join(kept) + text[released[-1].end if released else end :]
+
+
+def _neighbours(front: _FrontMatter, entry: _Entry) -> tuple[_Entry | None, int]:
+    """The entry before ``entry`` and the index of the first line of the one after it."""
+    previous = None
+    for other in _entries(front):
+        if other.first < entry.first:
+            previous = other
+        elif other.first > entry.first:
+            return previous, other.first
+    return previous, len(front.lines) - 1
+
+
+def _ends_in_block_scalar(entry: _Entry) -> bool:
+    """Whether the entry's value holds a block scalar (top-level or nested): trailing
+    lines after it can change its text."""
+    if entry.head.block_header is not None:
+        return True
+    return any(
+        _NESTED_BLOCK_HEADER.search(line.body) for line in entry.lines[entry.first : entry.end]
+    )
+
+
+def _keeps_trailing_lines(entry: _Entry) -> bool:
+    """Whether a block scalar of the entry keeps trailing empty lines (``|+``, ``>+``)."""
+    lines = [entry.head.core, *(line.body for line in entry.lines[entry.first + 1 : entry.end])]
+    return any(_KEEP_HEADER.search(line) for line in lines)
 
 
 def field_span(text: str, key: str) -> tuple[int, int] | None:
@@ -196,24 +239,19 @@ class _FrontMatter:
         return _newline_of(self.lines[0])
 
 
-def _is_fence(body: str, marks: tuple[str, ...]) -> bool:
-    return body.rstrip(" \t") in marks
-
-
 def _find_front_matter(text: str) -> _FrontMatter | None:
-    """Locate the front matter, or None when the file does not start with ``---``."""
-    lines: list[_Line] = []
-    for line in _iter_lines(text, 1 if text.startswith(BOM) else 0):
-        lines.append(line)
-        if len(lines) == 1 and not _is_fence(line.body, ("---",)):
-            return None
-        if len(lines) > 1 and _is_fence(line.body, ("---", "...")):
-            return _FrontMatter(lines)
-    if not lines:
+    """Locate the front matter, or None when the file does not start with ``---``.
+
+    Where it starts and ends is ``core.front_matter``'s grammar, the one every reader uses.
+    """
+    span = front_matter.locate(text)
+    if span is None:
         return None
-    raise ValueError(
-        "front matter opened with '---' on line 1 is never closed by a '---' or '...' line"
-    )
+    if not span.closed:
+        raise ValueError(
+            "front matter opened with '---' on line 1 is never closed by a '---' or '...' line"
+        )
+    return _FrontMatter(list(_iter_lines(text[: span.body], span.fence)))
 
 
 def _prepend_front_matter(text: str, key: str, value: YamlValue) -> str:
@@ -440,20 +478,6 @@ def _scalar_start(header: re.Match[str] | None) -> tuple[int | None, bool]:
         return None, False
     digit = header["a"] or header["b"]
     return (int(digit), True) if digit else (1, False)
-
-
-def _absorbed_after_removal(front: _FrontMatter, entry: _Entry) -> int:
-    """How many lines after ``entry`` the previous entry would swallow once it is gone."""
-    previous = None
-    for other in _entries(front):
-        if other.first >= entry.first:
-            break
-        previous = other
-    if previous is None:
-        return 0
-    lines = front.lines[: entry.first] + front.lines[entry.end :]
-    new_end = _entry_end(lines, previous.first, len(lines) - 1, previous.head)
-    return max(0, new_end - entry.first)
 
 
 def _dedent_comment(raw: str) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 
+from kbcli.core import front_matter
 from kbcli.core.cards import to_utc
 
 # Front-matter keys whose values the history keeps (the others are only compared).
@@ -223,9 +224,7 @@ class RepoHistory:
 
 # -- front matter as raw fields ------------------------------------------------------------
 
-_FENCE = re.compile(r"---[ \t]*\r?")
-_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?")
-_KEY_LINE = re.compile(r"""(["']?)([^\s:#'"\-][^:]*?)\1[ \t]*:(?:[ \t]|$)""")
+_KEY_LINE = front_matter.KEY_LINE
 
 
 def split_fields(text: str) -> tuple[dict[str, str], str]:
@@ -233,29 +232,13 @@ def split_fields(text: str) -> tuple[dict[str, str], str]:
 
     Only top-level keys are split out; a value's continuation lines (block lists,
     nested mappings, folded text) stay in its raw text. This is enough to tell which
-    keys a commit changed without parsing YAML.
+    keys a commit changed without parsing YAML. The split is ``core.front_matter``'s,
+    the same the card reader uses (a byte order mark included).
     """
-    if not text.startswith("---"):
-        return {}, text
-    lines = text.split("\n")
-    if not _FENCE.fullmatch(lines[0]):
-        return {}, text
-    fields: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for index in range(1, len(lines)):
-        line = lines[index]
-        if _CLOSE.fullmatch(line):
-            body = "\n".join(lines[index + 1 :])
-            return {k: "\n".join(v).strip() for k, v in fields.items()}, body
-        match = _KEY_LINE.match(line)
-        if match:
-            key = match.group(2).strip()
-            current = fields.setdefault(key, [])
-            current.clear()
-            current.append(line[match.end() :])
-        elif current is not None:
-            current.append(line)
-    return {}, text  # never closed: treat it all as body
+    span = front_matter.locate(text)
+    if span is None or not span.closed:
+        return {}, text  # never closed: treat it all as body
+    return front_fields(text[span.fence : span.close_end]), text[span.body :]
 
 
 KeyLine = tuple[str, str, str] | None  # (key, raw rest of the line, stripped rest)
@@ -284,7 +267,7 @@ def front_fields(front: str, memo: dict[str, KeyLine] | None = None) -> dict[str
             match = _KEY_LINE.match(line)
             if match:
                 rest = line[match.end() :]
-                hit = (match.group(2).strip(), rest, rest.strip())
+                hit = (front_matter.key_of(match), rest, rest.strip())
             else:
                 hit = None
             memo[line] = hit
@@ -312,8 +295,7 @@ def scalar(raw: str | None) -> str | None:
         quote = text[0]
         end = text.find(quote, 1)
         return text[1:end] if end > 0 else text[1:]
-    text = re.split(r"\s+#", text, maxsplit=1)[0].strip()
-    return text or None
+    return front_matter.strip_comment(text) or None
 
 
 def text_list(raw: str | None) -> tuple[str, ...]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kbcli.core import front_matter
+
 _LINE = re.compile(r"^([A-Za-z_][\w\-]*):(?:[ \t]+(.*?))?[ \t]*$")
 _FAIL = object()
 _SPECIAL = set("{&*!|>%@`#")
@@ -56,8 +58,10 @@ def _scalar(text: str) -> Any:
         if len(text) < 2 or text[-1] != first or first in inner or "\\" in inner:
             return _FAIL
         return inner
-    if first in _SPECIAL or first in "-?:,[]" or " #" in text or ": " in text or text.endswith(":"):
+    if first in _SPECIAL or first in "-?:,[]" or ": " in text or text.endswith(":"):
         return _FAIL
+    if front_matter.has_comment(text) or ":\t" in text:
+        return _FAIL  # a comment after a space or a tab (YAML's rule), or a nested key
     if text.lower() in ("true", "false", "yes", "no", "on", "off") or _NUMBER.match(text):
         return _FAIL  # YAML booleans and numbers: let YAML decide
     return text

@@ -359,7 +359,9 @@ literal = st.sampled_from(["42", "-3", "1.5", "true", "no", "2024-01-01", "null"
 flow = st.lists(item, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]")
 gap = st.sampled_from([" ", "  "])
 note = st.one_of(st.just(""), st.builds(operator.add, gap, comment))
-trailer = st.lists(st.one_of(st.just(""), comment, st.just("  # indented")), max_size=2)
+trailer = st.lists(
+    st.one_of(st.sampled_from(["", "  ", "     ", "  # indented"]), comment), max_size=3
+)
 
 
 @dataclass
@@ -376,6 +378,7 @@ class Shape:
     quote: str | None  # quote style of a string value
     comment: str  # inline comment with its leading gap, or ""
     scalar: bool = False  # block scalar: an indented comment right after it is content
+    keep: bool = False  # keep chomping (|+): even an empty line right after it is content
 
     def lines(self, key: str) -> list[str]:
         return [key + self.head, *self.more]
@@ -401,9 +404,8 @@ def _map_shape(subs: list[tuple[str, str]], remark: str, tail: list[str]) -> Sha
 
 def _scalar_shape(sep: str, header: str, body: list[str], remark: str, tail: list[str]) -> Shape:
     tail = [t.lstrip() for t in tail]  # an indented comment here would be text of the scalar
-    return Shape(
-        f":{sep}{header}{remark}", ["  " + b for b in body], tail, True, None, remark, scalar=True
-    )
+    lines = ["  " + b for b in body]
+    return Shape(f":{sep}{header}{remark}", lines, tail, True, None, remark, True, "+" in header)
 
 
 def _multi_shape(sep: str, first: str, last: str, tail: list[str]) -> Shape:
@@ -433,7 +435,7 @@ shapes = st.one_of(
     st.builds(
         _scalar_shape,
         gap,
-        st.sampled_from(["|", ">-", "|2"]),
+        st.sampled_from(["|", ">-", "|2", "|+", ">+"]),
         st.lists(st.one_of(plain, comment), min_size=1, max_size=3),
         note,
         trailer,
@@ -517,6 +519,9 @@ def cards(draw: st.DrawFn) -> Card:
             trailer = shape.trailer
             if index and entries[index - 1][1].scalar:  # see test_remove_after_block_scalar
                 trailer = [line.lstrip() for line in trailer]
+                if entries[index - 1][1].keep:  # blank lines before the first comment go
+                    while trailer and not trailer[0]:
+                        trailer.pop(0)
             tail = joined(trailer)
         elif at != -1 and index > at:
             tail += joined(shape.lines(key) + shape.trailer)
