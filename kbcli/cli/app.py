@@ -24,6 +24,7 @@ from kbcli.cli.commands import (
     index,
     init,
     list_cards,
+    lsp,
     mcp,
     new,
     notify,
@@ -117,6 +118,7 @@ for module in (
     check,
     notify,
     mcp,
+    lsp,
 ):
     module.register(app)
 
