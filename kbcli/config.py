@@ -120,6 +120,9 @@ class FolderSettings:
     rules: dict[str, str] = setting(
         None, _severities, "Rule severities for this folder (rule = error|warning|off)."
     )
+    owner: str | None = setting(
+        None, _text, "Owner kb adopt suggests for this folder when CODEOWNERS and git say nothing."
+    )
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,16 @@ class CaptureSettings:
 
 
 @dataclass(frozen=True)
+class AdoptSettings:
+    owner: str = setting(
+        "", _text, "Owner kb adopt suggests when CODEOWNERS, git and [folders] say nothing."
+    )
+    history: Duration = setting(
+        parse_duration("12m"), _duration, "kb adopt weighs git commits made in this window."
+    )
+
+
+@dataclass(frozen=True)
 class UsageSettings:
     log_users: bool = setting(
         False,
@@ -197,6 +210,7 @@ SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "handbook": HandbookSettings,
     "capture": CaptureSettings,
+    "adopt": AdoptSettings,
     "usage": UsageSettings,
 }
 
@@ -212,6 +226,7 @@ class KbConfig:
     check: CheckSettings = field(default_factory=CheckSettings)
     handbook: HandbookSettings = field(default_factory=HandbookSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
+    adopt: AdoptSettings = field(default_factory=AdoptSettings)
     usage: UsageSettings = field(default_factory=UsageSettings)
     roster: Roster = field(default_factory=Roster)
     warnings: tuple[str, ...] = ()

@@ -19,10 +19,10 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from kbcli.core.frontmatter_edit import YamlValue, remove_field, set_field
+from kbcli.core.frontmatter_edit import BOM, YamlValue, field_span, remove_field, set_field
 from kbcli.errors import KbError
 
 
@@ -39,6 +39,47 @@ def edit_field(path: Path, key: str, value: YamlValue, *, root: Path) -> bool:
 def drop_field(path: Path, key: str, *, root: Path) -> bool:
     """Remove the front-matter ``key`` of the card at ``path``; True when the file changed."""
     return _rewrite(path, root, lambda text: remove_field(text, key))
+
+
+def add_front_matter(path: Path, fields: Mapping[str, YamlValue], *, root: Path) -> bool:
+    """Add the ``fields`` the card lacks, every existing byte kept; True when it changed.
+
+    A file without front matter gets a whole new header, written by python-frontmatter
+    (the library the field uses for exactly this) and put before the untouched text. A
+    file with a header gets each missing key through kb's surgical editor, just before
+    the closing fence; keys it already has are left alone.
+    """
+    return _rewrite(path, root, lambda text: with_front_matter(text, fields))
+
+
+def with_front_matter(text: str, fields: Mapping[str, YamlValue]) -> str:
+    """``text`` with ``fields`` added as described in ``add_front_matter``."""
+    from kbcli.adapters.card_files import split_front_matter
+
+    bom = BOM if text.startswith(BOM) else ""
+    rest = text[len(bom) :]
+    if split_front_matter(rest) is None:
+        return bom + _new_header(fields, _newline(rest)) + rest
+    for key, value in fields.items():
+        if field_span(text, key) is None:
+            text = set_field(text, key, value)
+    return text
+
+
+def _new_header(fields: Mapping[str, YamlValue], newline: str) -> str:
+    import frontmatter
+
+    # dumps() strips the text it returns, so an empty post gives exactly "---...---".
+    post = frontmatter.Post("")
+    post.metadata.update(fields)
+    header = frontmatter.dumps(post, sort_keys=False)
+    return header.replace("\n", newline) + newline
+
+
+def _newline(text: str) -> str:
+    """The file's own line ending, so a CRLF file gets a CRLF header."""
+    end = text.find("\n")
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
 
 
 def _rewrite(path: Path, root: Path, edit: Callable[[str], str]) -> bool:

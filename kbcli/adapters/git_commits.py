@@ -92,3 +92,33 @@ def _run(
             f"git {args[0]} failed: {last}; the card files were changed but not committed"
         )
     return result.stdout.decode("utf-8", "replace")
+
+
+def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str]:
+    """Shas of the commits with the trailer ``key: value`` (e.g. ``Kb-Adopt: baseline``).
+
+    ``--grep`` narrows the walk to messages holding the text; git's own trailer parser
+    then confirms it is a trailer, so a message that merely quotes it does not count.
+    """
+    try:
+        result = subprocess.run(
+            [
+                "git",
+                "log",
+                "-F",
+                f"--grep={key}: {value}",
+                f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
+            ],
+            cwd=root,
+            capture_output=True,
+        )
+    except FileNotFoundError:
+        return frozenset()
+    if result.returncode != 0:
+        return frozenset()
+    found = set()
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        sha, _, values = line.partition(" ")
+        if value in (v.strip() for v in values.split(",")):
+            found.add(sha)
+    return frozenset(found)

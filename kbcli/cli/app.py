@@ -15,6 +15,7 @@ import typer
 
 from kbcli import __version__
 from kbcli.cli.commands import (
+    adopt,
     archive,
     build,
     capture,
@@ -28,6 +29,7 @@ from kbcli.cli.commands import (
     mcp,
     new,
     notify,
+    people,
     publish,
     reassign,
     related,
@@ -96,6 +98,7 @@ def root(
 
 for module in (
     init,
+    adopt,
     new,
     templates,
     list_cards,
@@ -109,6 +112,7 @@ for module in (
     history,
     verify,
     reassign,
+    people,
     build,
     serve,
     capture,

@@ -201,6 +201,9 @@ class RepoHistory:
     commit_count: int = 0
     first_commit: Commit | None = None
     shallow: bool = False
+    # Commits with the ``Kb-Adopt: baseline`` trailer: a team's declared starting point
+    # when it adopted kb, not a bulk re-stamp (kb adopt --baseline; set by the use case).
+    baselines: frozenset[str] = frozenset()
 
     def get(self, path: str) -> CardHistory | None:
         return self.cards.get(path)

@@ -193,8 +193,14 @@ class Stamp:
         return self.change.created and verified is not None and verified.date() < self.commit.day
 
     @property
+    def adoption_baseline(self) -> bool:
+        """Set by ``kb adopt --baseline`` (trailer "Kb-Adopt: baseline"): the team's declared
+        starting point, made by whoever ran the adoption, not a verification by one person."""
+        return self.commit.sha in self.repo.baselines
+
+    @property
     def judge_people(self) -> bool:
-        return self.check_people and not self.imported
+        return self.check_people and not self.imported and not self.adoption_baseline
 
     @property
     def value(self) -> str:
@@ -489,7 +495,9 @@ def bulk_runs(
     by_person: dict[str, list[tuple[datetime, int, str, Commit]]] = {}
     for history in (*repo.cards.values(), *repo.deleted):
         for change in history.changes:
-            if change.is_stamp_only:
+            # An adoption baseline (kb adopt --baseline, trailer "Kb-Adopt: baseline") is
+            # a declared starting point, recorded as such, not a bulk re-stamp.
+            if change.is_stamp_only and change.commit.sha not in repo.baselines:
                 commit = change.commit
                 key = person(commit)
                 by_person.setdefault(key, []).append((commit.when, commit.seq, change.path, commit))

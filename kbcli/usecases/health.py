@@ -72,6 +72,8 @@ def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHi
                 "this is a shallow clone: git history is cut off, so creation and edit dates "
                 "of older cards are wrong (run 'git fetch --unshallow' for full history)"
             )
+        if history is not None:
+            history = _with_baselines(workspace, history)
         memo["history"] = history
     found: RepoHistory | None = memo["history"]
     return found
@@ -331,3 +333,14 @@ def card_timeline(
     if found is None:
         raise KbError(f"{path} has no commits yet: commit it first (git add {path}; git commit)")
     return found, path in uncommitted(workspace.root, [path])
+
+
+def _with_baselines(workspace: Workspace, history: RepoHistory) -> RepoHistory:
+    """The history with its adoption baseline commits marked (see ``kb adopt --baseline``)."""
+    from dataclasses import replace
+
+    from kbcli.adapters.git_commits import commits_with_trailer
+    from kbcli.core.adopt import BASELINE_KEY, BASELINE_VALUE
+
+    found = commits_with_trailer(workspace.root, BASELINE_KEY, BASELINE_VALUE)
+    return replace(history, baselines=found) if found else history

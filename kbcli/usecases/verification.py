@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.core.cards import Card, Status
@@ -151,6 +150,10 @@ def _verify_message(cards: Sequence[Card], me: Me, day: str, reason: str | None)
     return "\n".join(lines) + "\n"
 
 
+# ``kb reassign --from none``: the cards that have no owner at all.
+UNOWNED = "none"
+
+
 def reassign(
     workspace: Workspace,
     old: str,
@@ -173,24 +176,27 @@ def reassign(
         raise KbError(f"'{new}' is not a person or team in people.yaml: add them there first")
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
-    scopes = [_scope(workspace, p) for p in paths]
+    from kbcli.usecases.selection import select_card_paths
+
+    scope = set(select_card_paths(workspace, paths)) if paths else None
+    unowned = old == UNOWNED
     cards = [
         c
         for c in workspace.catalog
-        if (c.meta.owner == old or old in c.meta.verifiers)
-        and (
-            not scopes or any(c.path == s or c.path.startswith(s + "/") or s == "" for s in scopes)
-        )
+        if ((c.meta.owner is None if unowned else c.meta.owner == old) or old in c.meta.verifiers)
+        and (scope is None or c.path in scope)
     ]
     if not cards:
         where = f" under {', '.join(paths)}" if paths else ""
+        if unowned:
+            raise KbError(f"no card{where} lacks an owner")
         raise KbError(f"no card{where} has '{old}' as owner or verifier")
     root = workspace.root
     changed: list[str] = []
     for card in cards:
         target = root / card.path
         touched = False
-        if card.meta.owner == old:
+        if card.meta.owner == old or (unowned and card.meta.owner is None):
             touched |= edit_field(target, "owner", new, root=root)
         if old in card.meta.verifiers:
             verifiers = list(dict.fromkeys(new if v == old else v for v in card.meta.verifiers))
@@ -213,13 +219,18 @@ def reassign(
     return Outcome(cards, changed, sha)
 
 
-def _scope(workspace: Workspace, path: str) -> str:
-    """A PATH argument (file or folder, relative to the current folder) as a repo path."""
-    target = (workspace.cwd / Path(path).expanduser()).resolve()
-    root = workspace.root.resolve()
-    if not target.is_relative_to(root):
-        raise KbError(f"{path} is outside the knowledge repo {root}")
-    rel = target.relative_to(root).as_posix()
-    if not target.exists():
-        raise KbError(f"{path} does not exist")
-    return "" if rel == "." else rel
+def named_cards(workspace: Workspace, refs: Sequence[str]) -> list[Card]:
+    """The cards ``kb verify`` arguments name: a card each, or every card of a folder or glob."""
+    from kbcli.usecases.selection import is_folder_or_glob, select_card_paths
+
+    found: dict[str, Card] = {}
+    for ref in refs:
+        if is_folder_or_glob(workspace, ref):
+            for path in select_card_paths(workspace, [ref]):
+                card = workspace.catalog.get(path)
+                if card is not None:
+                    found[path] = card
+        else:
+            card = workspace.card(ref)
+            found[card.path] = card
+    return list(found.values())

@@ -15,7 +15,10 @@ def reassign(
         list[str] | None, typer.Argument(help="Only cards in these files or folders.")
     ] = None,
     from_: Annotated[
-        str, typer.Option("--from", help="The current owner or verifier handle.")
+        str,
+        typer.Option(
+            "--from", help="The current owner or verifier handle; 'none' for unowned cards."
+        ),
     ] = "",
     to: Annotated[str, typer.Option("--to", help="The new owner or verifier handle.")] = "",
     reset_verification: Annotated[
@@ -29,6 +32,8 @@ def reassign(
     """Change owner (and verifiers) from one person or team to another, keeping verification dates.
 
     Example: kb reassign --from dmitri --to hannah runbooks/
+
+    Example: kb reassign --from none --to docs-team guides/
     """
     from kbcli.cli.output import console
     from kbcli.errors import KbError
@@ -36,7 +41,9 @@ def reassign(
     from kbcli.usecases.verification import whoami
 
     if not from_ or not to:
-        raise KbError("give both --from HANDLE and --to HANDLE")
+        raise KbError(
+            "give both --from HANDLE and --to HANDLE (--from none takes the cards with no owner)"
+        )
     workspace = ctx.obj.workspace
     outcome = run_reassign(
         workspace,

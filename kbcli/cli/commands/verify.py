@@ -11,9 +11,7 @@ from kbcli.cli.commands.options import Commit
 
 def verify(
     ctx: typer.Context,
-    cards: Annotated[
-        list[str] | None, typer.Argument(help="Cards: paths, file names, aliases or titles.")
-    ] = None,
+    cards: Annotated[list[str] | None, typer.Argument(help="Cards, folders or globs.")] = None,
     mine: Annotated[
         bool, typer.Option("--mine", help="Every published card you own that is due or expired.")
     ] = False,
@@ -41,10 +39,12 @@ def verify(
     uncommitted edits to a card are committed with its verification.
 
     Example: kb verify billing/refund-policy.md
+
+    Example: kb verify 'runbooks/*.md' guides/
     """
     from kbcli.cli.output import console, warn
     from kbcli.errors import ExitCode, KbError
-    from kbcli.usecases.verification import check_allowed, due_cards, whoami
+    from kbcli.usecases.verification import check_allowed, due_cards, named_cards, whoami
     from kbcli.usecases.verification import verify as run_verify
 
     workspace = ctx.obj.workspace
@@ -66,7 +66,7 @@ def verify(
             raise KbError("nothing verified", exit_code=ExitCode.FINDINGS)
         found = [item.card for item in items]
     else:
-        found = [workspace.card(ref) for ref in cards or ()]
+        found = named_cards(workspace, cards or ())
     check_allowed(workspace, found, me, force=force, reason=reason)
     history = workspace.config.history
     if len(found) >= history.bulk_threshold and commit:

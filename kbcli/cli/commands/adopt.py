@@ -1,0 +1,73 @@
+"""kb adopt: turn existing markdown files into cards, with an owner suggestion per file."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from kbcli.cli.commands.options import Commit, Json
+
+
+def adopt(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders or globs (default: every card file).")
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the plan (default: only show it).")
+    ] = False,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline",
+            help="Declare the files read today: write verified_at and mark the commit "
+            "'Kb-Adopt: baseline'.",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    json: Json = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No plan table, only counts.")
+    ] = False,
+    commit: Commit = True,
+) -> None:
+    """Plan, then add front matter (title, owner, tags, status) to existing markdown files.
+
+    Owners come with their evidence: CODEOWNERS, then who changed the file or its folder
+    most in kb.toml [adopt] history (mapped through people.yaml), then [folders.X] owner
+    or [adopt] owner. Nothing is written without --apply (or a yes at the prompt); then
+    one commit adds front matter and changes no other line.
+
+    Example: kb adopt docs/ --apply
+    """
+    from kbcli.cli.output import console, err_console, print_json
+    from kbcli.cli.views.adopt import plan_json, render_plan
+    from kbcli.usecases.adopt import apply as run_apply
+    from kbcli.usecases.adopt import plan
+
+    workspace = ctx.obj.workspace
+    adoption = plan(workspace, paths or [], baseline=baseline)
+    if json:
+        print_json(plan_json(adoption))
+    else:
+        render_plan(adoption, quiet=quiet)
+    if not adoption.to_write:
+        return
+    if not apply:
+        if json or yes or not sys.stdin.isatty() or not sys.stdout.isatty():
+            if not json:
+                err_console().print("Nothing written: review the plan, then run with --apply.")
+            return
+        if not typer.confirm("Write this front matter now?"):
+            return
+    outcome = run_apply(workspace, adoption, commit=commit)
+    out = err_console() if json else console()
+    out.print(f"adopted {len(outcome.written)} file(s)")
+    if outcome.commit:
+        out.print(f"committed {outcome.commit[:10]}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(adopt)

@@ -1,0 +1,76 @@
+"""The adoption plan on a terminal (a table), in a pipe (one tab-separated line per file),
+and as JSON."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from kbcli.cli.output import console
+from kbcli.usecases.adopt import AdoptPlan
+
+
+def plan_json(adoption: AdoptPlan) -> dict[str, Any]:
+    """The documented ``kb adopt --json`` shape. Add fields, never rename."""
+    return {
+        "baseline": adoption.baseline,
+        "already_cards": adoption.already,
+        "files": [
+            {
+                "path": row.path,
+                "owner": row.owner,
+                "source": row.suggestion.source,
+                "reason": row.suggestion.reason,
+                "adds": sorted(row.adds),
+                "skipped": row.skipped or None,
+            }
+            for row in adoption.rows
+        ],
+    }
+
+
+def render_plan(adoption: AdoptPlan, *, quiet: bool = False) -> None:
+    """``path → owner (why)`` for every file; a table on a terminal, TSV in a pipe."""
+    out = console()
+    rows = adoption.rows
+    if quiet:
+        pass
+    elif not sys.stdout.isatty():
+        for row in rows:
+            fields = [row.path, row.owner or "-", row.suggestion.source, row.suggestion.reason]
+            sys.stdout.write("\t".join(f.replace("\t", " ") for f in fields) + "\n")
+    elif rows:
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        table.add_column("path", overflow="fold")
+        table.add_column("owner", no_wrap=True)
+        table.add_column("why", overflow="fold")
+        table.add_column("adds", overflow="fold")
+        for row in rows:
+            owner = escape(row.owner) if row.owner else "[bold red]none[/]"
+            table.add_row(
+                escape(row.path),
+                owner,
+                escape(row.suggestion.reason),
+                escape(", ".join(row.adds)) if not row.skipped else "[yellow]skipped[/]",
+            )
+        out.print(table)
+    summary(adoption)
+
+
+def summary(adoption: AdoptPlan) -> None:
+    """Counts on stderr, so a pipe of the plan stays one record per line."""
+    from kbcli.cli.output import err_console
+
+    rows = adoption.rows
+    owned = sum(1 for r in adoption.to_write if r.owner)
+    skipped = sum(1 for r in rows if r.skipped)
+    text = (
+        f"{len(adoption.to_write)} file(s) to adopt ({owned} with an owner), "
+        f"{adoption.already} already cards"
+    )
+    if skipped:
+        text += f", {skipped} skipped (unreadable header)"
+    err_console().print(text + (" · baseline: verified_at today" if adoption.baseline else ""))

@@ -1,0 +1,208 @@
+"""kb adopt: turn existing markdown files into cards, planned first, written in one commit.
+
+``plan`` reads and suggests, and never writes: a team reviews the plan (owner and
+evidence per file) before ``apply`` adds the missing front matter. ``apply`` only adds
+keys, so the adoption commit's diff is front matter and nothing else; with a baseline
+it also stamps ``verified_at`` and marks the commit with the ``Kb-Adopt: baseline``
+trailer, which the bulk re-verification rule recognises (see ``core/health.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kbcli.core import problems as P
+from kbcli.core.adopt import BASELINE_TRAILER, Evidence, Suggestion, folder_tags, missing_fields
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.adapters.codeowners import CodeOwners
+    from kbcli.adapters.git_authors import Authorship
+    from kbcli.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class AdoptRow:
+    """One file of the plan: the owner kb suggests and why, and the keys it will add."""
+
+    path: str
+    suggestion: Suggestion
+    adds: dict[str, object]
+    skipped: str = ""  # why the file is left alone (unreadable header...)
+
+    @property
+    def owner(self) -> str | None:
+        return self.suggestion.owner
+
+
+@dataclass
+class AdoptPlan:
+    rows: list[AdoptRow]
+    already: int  # files that needed nothing
+    baseline: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def to_write(self) -> list[AdoptRow]:
+        return [r for r in self.rows if r.adds and not r.skipped]
+
+
+@dataclass(frozen=True)
+class AdoptOutcome:
+    written: list[str]
+    commit: str | None
+
+
+def plan(
+    workspace: Workspace,
+    paths: Sequence[str],
+    *,
+    baseline: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> AdoptPlan:
+    """The adoption plan for the card files under ``paths`` (all card files when empty)."""
+    from kbcli.adapters.card_files import card_from_bytes
+    from kbcli.usecases.selection import select_card_paths
+
+    selected = select_card_paths(workspace, paths)
+    sources = _Sources.load(workspace)
+    rows: list[AdoptRow] = []
+    already = 0
+    for index, rel in enumerate(selected):
+        if progress:
+            progress(index + 1, len(selected))
+        card = card_from_bytes(rel, (workspace.root / rel).read_bytes(), workspace.today)
+        present = card.position.lines
+        broken = [p for p in card.problems if p.rule in _UNREADABLE]
+        if broken:
+            why = f"{rel}:{broken[0].line}: {broken[0].message}; fix the header first"
+            rows.append(AdoptRow(rel, Suggestion(None, "none", why), {}, skipped=why))
+            continue
+        suggestion = (
+            Suggestion(card.meta.owner, "existing", "owner already in the file")
+            if "owner" in present
+            else sources.suggest(rel)
+        )
+        adds = missing_fields(
+            present,
+            title=card.meta.title,
+            owner=suggestion.owner,
+            tags=folder_tags(rel, workspace.config.cards.folders),
+            verified_at=workspace.today if baseline else None,
+        )
+        if not adds:
+            already += 1
+            continue
+        rows.append(AdoptRow(rel, suggestion, adds))
+    return AdoptPlan(rows, already, baseline, sources.warnings)
+
+
+# Problems that mean kb could not read the header's keys: adding keys would guess.
+_UNREADABLE = frozenset(
+    {P.NOT_UTF8, P.YAML_SYNTAX, P.UNCLOSED_FRONT_MATTER, P.FRONT_MATTER_NOT_MAPPING}
+)
+
+
+@dataclass
+class _Sources:
+    """CODEOWNERS, git authorship and kb.toml defaults, read once for the whole plan."""
+
+    workspace: Workspace
+    prefix: str
+    codeowners: CodeOwners | None
+    authors: Authorship | None
+    window: str
+    warnings: list[str]
+
+    @classmethod
+    def load(cls, workspace: Workspace) -> _Sources:
+        from kbcli.adapters.codeowners import load_codeowners
+        from kbcli.adapters.git_authors import authorship
+        from kbcli.adapters.git_history import locate
+
+        warnings: list[str] = []
+        place = locate(workspace.root)
+        since = workspace.config.adopt.history.before(workspace.today)
+        if place is None:
+            warnings.append("not a git repository: owners come from kb.toml defaults only")
+            return cls(workspace, "", None, None, "", warnings)
+        return cls(
+            workspace,
+            f"{place.prefix}/" if place.prefix else "",
+            load_codeowners(place.toplevel),
+            authorship(workspace.root, since),
+            f"since {since.isoformat()}",
+            warnings,
+        )
+
+    def suggest(self, rel: str) -> Suggestion:
+        from kbcli.core.adopt import suggest_owner
+
+        folder = rel.rpartition("/")[0]
+        authors = self.authors
+        evidence = Evidence(
+            codeowners=self.codeowners.rule_for(self.prefix + rel) if self.codeowners else None,
+            codeowners_file=self.codeowners.file if self.codeowners else "CODEOWNERS",
+            file_authors=authors.files.get(rel, ()) if authors else (),
+            folder=folder,
+            folder_authors=authors.folders.get(folder, ()) if authors else (),
+            folder_default=self._folder_default(folder),
+            window=self.window,
+        )
+        return suggest_owner(evidence, self.workspace.config.roster, self.workspace.today)
+
+    def _folder_default(self, folder: str) -> tuple[str, str] | None:
+        config = self.workspace.config
+        best = None
+        for name, settings in config.folders.items():
+            inside = folder == name or folder.startswith(name + "/")
+            if settings.owner and inside and (best is None or len(name) > len(best[0])):
+                best = (name, settings.owner)
+        if best:
+            return best[1], f"kb.toml [folders.{best[0]}] owner"
+        if config.adopt.owner:
+            return config.adopt.owner, "kb.toml [adopt] owner"
+        return None
+
+
+def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> AdoptOutcome:
+    """Write the plan's front matter and commit exactly those files in one commit."""
+    from kbcli.adapters.card_writer import add_front_matter
+    from kbcli.adapters.git_commits import commit_files, in_git_repo
+
+    rows = adoption.to_write
+    if commit and not in_git_repo(workspace.root):
+        raise KbError(
+            f"{workspace.root} is not in a git repository: run 'git init' first, "
+            "or pass --no-commit to only edit the files"
+        )
+    root = workspace.root
+    written = [row.path for row in rows if add_front_matter(root / row.path, row.adds, root=root)]  # type: ignore[arg-type]
+    if not commit or not written:
+        return AdoptOutcome(written, None)
+    sha = commit_files(root, written, adoption_message(adoption, written, workspace))
+    return AdoptOutcome(written, sha)
+
+
+def adoption_message(adoption: AdoptPlan, written: Sequence[str], workspace: Workspace) -> str:
+    """Subject, what was added, owners by source, and the trailer the history rules read."""
+    sources: dict[str, int] = {}
+    for row in adoption.to_write:
+        sources[row.suggestion.source] = sources.get(row.suggestion.source, 0) + 1
+    lines = [f"Adopt {len(written)} markdown file(s) as kb cards", ""]
+    lines.append("Front matter added with kb adopt; no other line changed.")
+    lines.append("Owners by evidence: " + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())))
+    if adoption.baseline:
+        day = workspace.today.isoformat()
+        lines += [
+            "",
+            f"Baseline: the team declared these cards read on {day}; verified_at records",
+            "that declaration, not a card-by-card review.",
+        ]
+    lines += ["", *[f"- {p}" for p in written[:20]]]
+    if len(written) > 20:
+        lines.append(f"- ... and {len(written) - 20} more")
+    lines += ["", BASELINE_TRAILER if adoption.baseline else "Kb-Adopt: cards"]
+    return "\n".join(lines) + "\n"
