@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,13 +14,17 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.helpers import KbRepo, run_kb
+from tests.helpers import KbRepo, git, run_kb
 from tests.mcp.conftest import TODAY, kb_git  # noqa: F401 (a fixture)
 
 CARD = "billing/refund-request-processing.md"
 
 
-def drive(repo: KbRepo, steps: Callable[[LanguageClient], Awaitable[Any]]) -> Any:
+def drive(
+    repo: KbRepo,
+    steps: Callable[[LanguageClient], Awaitable[Any]],
+    env: dict[str, str] | None = None,
+) -> Any:
     """Start ``kb lsp`` as an editor would, initialize, run ``steps``, shut down."""
 
     async def go() -> Any:
@@ -33,7 +38,8 @@ def drive(repo: KbRepo, steps: Callable[[LanguageClient], Awaitable[Any]]) -> An
                 "--today",
                 TODAY.isoformat(),
                 "lsp",
-            ]
+            ],
+            server_env={**os.environ, **(env or {})},
         )
         client = await config.start()
         try:
@@ -167,3 +173,30 @@ def test_completion_hover_definition_and_code_actions(kb_git: KbRepo) -> None:  
     assert where.uri.endswith("policies/refund-policy.md")
     values = [i.label for i in got["keys"].items]  # line 7 is "audience: internal"
     assert values == ["internal", "public"]
+
+
+def test_verify_this_card_runs_kb_verify_for_the_editors_git_identity(
+    kb_git: KbRepo,  # noqa: F811
+) -> None:
+    card = "billing/plan-change-proration.md"  # owned by marcus, due on TODAY
+    path = kb_git.path / card
+    marcus = {
+        "GIT_AUTHOR_NAME": "Marcus Bell",
+        "GIT_AUTHOR_EMAIL": "marcus@nimbus.example",
+        "GIT_COMMITTER_NAME": "Marcus Bell",
+        "GIT_COMMITTER_EMAIL": "marcus@nimbus.example",
+    }
+
+    async def steps(client: LanguageClient) -> Any:
+        await open_card(client, path, path.read_text(encoding="utf-8"))
+        uri = from_fs_path(str(path))
+        return await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="kb.verify", arguments=[uri])
+        )
+
+    answer = drive(kb_git, steps, env=marcus)
+    assert answer["ok"], answer
+    assert answer["message"].startswith("Verified"), answer["message"]
+    assert f"verified_at: {TODAY.isoformat()}" in path.read_text(encoding="utf-8")
+    log = git(kb_git.path, "log", "-1", "--format=%an %s", "--", card)
+    assert log.startswith("Marcus Bell")
