@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 KB     := $(BIN)/kb
 DEMO   := .kb-demo
 
-.PHONY: demo test venv lint typecheck browser clean bench
+.PHONY: demo test venv lint typecheck browser signing clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# ssh-keygen and gpg for the signed-verification tests (Debian's openssh-client, gnupg).
+signing:
+	@{ command -v ssh-keygen && command -v gpg; } >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openssh-client gnupg >/dev/null; }
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,7 +75,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: venv browser lint typecheck
+test: venv browser signing lint typecheck
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: venv

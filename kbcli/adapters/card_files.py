@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.config import ALWAYS_IGNORED, KbConfig
 from kbcli.core import front_matter
 from kbcli.core import problems as P
-from kbcli.core.cards import Card, CardMeta, Position, parse_meta, title_from
+from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
 from kbcli.core.problems import Problem
 from kbcli.core.quick_front import quick_front
 
@@ -92,7 +92,29 @@ class CardFiles:
 
 
 def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
-    """Parse a card file's bytes. Pure apart from the YAML library."""
+    """Parse a card file's bytes. Pure apart from the YAML library.
+
+    Never raises: hostile input that still trips a reader becomes a ``card-unreadable``
+    problem on this card (fail closed: no owner, never verified), so one card can never
+    take a whole repository down.
+    """
+    try:
+        return _card_from_bytes(rel, data, today)
+    except Exception as error:
+        return unreadable_card(rel, error)
+
+
+def unreadable_card(rel: str, error: BaseException, line: int = 1) -> Card:
+    """The stand-in for a card kb could not read: a title from its name and one problem."""
+    meta = CardMeta(title=title_from("", rel), status=Status.DRAFT)
+    message = (
+        f"kb could not read this card ({type(error).__name__}: {str(error)[:200]}); "
+        "simplify the front matter to plain 'key: value' lines"
+    )
+    return Card(rel, meta, "", (Problem(P.CARD_UNREADABLE, message, line),))
+
+
+def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -14,7 +14,9 @@ from pathlib import Path
 from kbcli.errors import KbError
 
 
-def commit_files(root: Path, paths: Sequence[str], message: str, *, sign: bool = False) -> str:
+def commit_files(
+    root: Path, paths: Sequence[str], message: str, *, sign: bool = False, author: str | None = None
+) -> str:
     """Commit ``paths`` (relative to ``root``) with ``message``; return the new commit's sha.
 
     ``sign`` adds git's own ``-S``: the user's ``gpg.format`` and ``user.signingkey``
@@ -22,7 +24,21 @@ def commit_files(root: Path, paths: Sequence[str], message: str, *, sign: bool =
     """
     _run(root, "add", "--", *paths)
     signing = ("-S",) if sign else ()
-    _run(root, "commit", "--quiet", "--no-edit", *signing, "-F", "-", "--", *paths, stdin=message)
+    # ``author`` ("Name <email>"): someone signed in elsewhere (Slack) made the change.
+    authored = (f"--author={author}",) if author else ()
+    _run(
+        root,
+        "commit",
+        "--quiet",
+        "--no-edit",
+        *signing,
+        *authored,
+        "-F",
+        "-",
+        "--",
+        *paths,
+        stdin=message,
+    )
     return _run(root, "rev-parse", "HEAD").strip()
 
 

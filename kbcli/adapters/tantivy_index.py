@@ -25,6 +25,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.index_manifest import Manifest, ManifestFiles
-from kbcli.core.cards import Card
+from kbcli.core.cards import Card, to_utc
 from kbcli.core.languages import GROUPS, PRE_ANALYZED, group_of, normalize_lang, word_alternatives
 from kbcli.errors import KbError
 
@@ -310,55 +311,75 @@ class CardIndex:
         With ``checked``, only those paths were looked at (git said the others are as
         committed at ``head``): ``scan`` holds the ones that exist. ``dirty`` are the
         paths git reports as changed, remembered so the next search re-checks them.
+        Three steps: what differs from the manifest, the index writes, the manifest.
         """
         started = time.monotonic()
         stats = SyncStats()
         old = self.manifest
         full = rebuild or old.key != self.key
-
-        known = old.entry  # the overlay first, then manifest.tsv
-
-        if full:
-            candidates = sorted(scan)
-            deleted: list[str] = []
-        else:
-            candidates = [
-                p
-                for p, (size, mtime) in scan.items()
-                if (entry := known(p)) is None or entry[0] != size or entry[1] != mtime
-            ]
-            if checked is None:
-                deleted = [p for p in old.files if p not in scan]
-            else:
-                deleted = [p for p in checked if p not in scan and known(p) is not None]
+        candidates, deleted = self._diff(scan, full, checked)
         stats.unchanged = len(scan) - len(candidates)
-        same_git = head == old.head and set(dirty) == set(old.dirty)
-        if not candidates and not deleted and same_git:
+        if not candidates and not deleted and head == old.head and set(dirty) == set(old.dirty):
             return stats
-        changes: dict[str, list[Any] | None] = {}  # path -> new entry, None when deleted
-        writer: tantivy.IndexWriter | None = None
-
-        def need_writer() -> tantivy.IndexWriter | None:
-            nonlocal writer
-            if writer is None:
-                writer = self._writer(wait)
-                if writer is not None and full:
-                    writer.delete_all_documents()
-            return writer
-
-        if full and need_writer() is None:
+        writer = _LazyWriter(self, wait, full)
+        if full and writer.get() is None:
             return _busy(stats)
+        changes = self._write(scan, candidates, deleted, prepare, writer, stats, full, progress)
+        if changes is None:
+            return _busy(stats)
+        if full:
+            stats.rebuilt = True
+            stats.deleted = len(set(old.files) - set(scan))
+        new_manifest, body = self._next_manifest(changes, full, checked, head, dirty, stats)
+        self._save(new_manifest, body, writer.writer)
+        if full:
+            self._remove_old_versions()
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    def _diff(
+        self, scan: Mapping[str, tuple[int, int]], full: bool, checked: Collection[str] | None
+    ) -> tuple[list[str], list[str]]:
+        """(paths whose size or mtime differ from the manifest, paths gone since)."""
+        if full:
+            return sorted(scan), []
+        known = self.manifest.entry  # the overlay first, then manifest.tsv
+        candidates = [
+            p
+            for p, (size, mtime) in scan.items()
+            if (entry := known(p)) is None or entry[0] != size or entry[1] != mtime
+        ]
+        if checked is None:
+            deleted = [p for p in self.manifest.files if p not in scan]
+        else:
+            deleted = [p for p in checked if p not in scan and known(p) is not None]
+        return candidates, deleted
+
+    def _write(
+        self,
+        scan: Mapping[str, tuple[int, int]],
+        candidates: list[str],
+        deleted: list[str],
+        prepare: Callable[[str, bytes], IndexedCard],
+        writer: _LazyWriter,
+        stats: SyncStats,
+        full: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> dict[str, list[Any] | None] | None:
+        """Delete and (re-)add documents; the new manifest entry of each path touched
+        (None when deleted), or None when another process holds the writer."""
+        import hashlib  # here: a search with nothing changed never hashes
+
+        changes: dict[str, list[Any] | None] = {}
         for p in deleted:
-            w = need_writer()
+            w = writer.get()
             if w is None:
-                return _busy(stats)
+                return None
             w.delete_documents_by_term("path", p)
             changes[p] = None
             stats.deleted += 1
-        import hashlib  # here: a search with nothing changed never hashes
-
         root = os.fspath(self.root)
-
+        known = self.manifest.entry
         total = len(candidates)
         for number, rel in enumerate(candidates, 1):
             if progress is not None:
@@ -375,9 +396,9 @@ class CardIndex:
                 changes[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
                 stats.unchanged += 1
                 continue
-            w = need_writer()
+            w = writer.get()
             if w is None:
-                return _busy(stats)
+                return None
             indexed = prepare(rel, data)
             if not full:  # after delete_all_documents there is nothing to replace
                 w.delete_documents_by_term("path", rel)
@@ -387,21 +408,31 @@ class CardIndex:
                 stats.added += 1
             else:
                 stats.changed += 1
-        if full:
-            stats.rebuilt = True
-            stats.deleted = len(set(old.files) - set(scan))
+        return changes
+
+    def _next_manifest(
+        self,
+        changes: dict[str, list[Any] | None],
+        full: bool,
+        checked: Collection[str] | None,
+        head: str,
+        dirty: Collection[str],
+        stats: SyncStats,
+    ) -> tuple[Manifest, bool]:
+        """The manifest after ``changes``, and whether manifest.tsv must be rewritten
+        (only when what is not in the small overlay changed)."""
+        old = self.manifest
+        known = old.entry
         new_dirty: dict[str, list[Any]] = {}
         for p in dirty:
             entry = changes[p] if p in changes else (None if full else known(p))
             if entry is not None:
                 new_dirty[p] = entry
-        touched = set(changes)
-        # manifest.tsv holds what is not in the overlay: rewrite it only when that changed.
         body = (
             full
             or checked is None
             or head != old.head
-            or any(p not in new_dirty for p in touched)
+            or any(p not in new_dirty for p in changes)
             or any(p not in new_dirty for p in old.dirty)
         )
         if body:
@@ -421,22 +452,22 @@ class CardIndex:
         if not full and old.key != self.key:
             # manifest.tsv turned out unreadable while we read it: rebuild next time.
             new_manifest.key = ""
+        return new_manifest, body
+
+    def _save(self, manifest: Manifest, body: bool, writer: tantivy.IndexWriter | None) -> None:
+        """Commit the documents, then write the manifest (see the module doc for why)."""
         if writer is not None:
             writer.commit()
             writer.wait_merging_threads()
-            new_manifest.save(self.directory, body=body)
+            manifest.save(self.directory, body=body)
             self.index.reload()
         else:
             # Only stats or git's view changed: record them if nobody else is writing.
             w = self._writer(0.0)
             if w is not None:
-                new_manifest.save(self.directory, body=body)
+                manifest.save(self.directory, body=body)
                 del w
-        self.manifest = new_manifest
-        if full:
-            self._remove_old_versions()
-        stats.seconds = time.monotonic() - started
-        return stats
+        self.manifest = manifest
 
     def _remove_old_versions(self) -> None:
         import shutil
@@ -462,7 +493,7 @@ class CardIndex:
         doc.add_text(f"body_{group}", an.field_text(group, card.body))
         if meta.tags:
             doc.add_text("tags", " ".join(meta.tags))
-        doc.add_json("fm", dict(item.front))
+        doc.add_json("fm", _json_safe(dict(item.front)))
         if not meta.owner:
             doc.add_text("flags", "unowned")
         doc.add_integer("vday", item.vday)
@@ -528,6 +559,22 @@ class CardIndex:
 
     def queries(self, groups: Iterable[str] | None = None) -> QueryBuilder:
         return QueryBuilder(self, list(groups or self.groups()))
+
+
+class _LazyWriter:
+    """The index writer, taken on first need: a sync that only records git's view never
+    waits for it. A full rebuild starts by deleting every document."""
+
+    def __init__(self, index: CardIndex, wait: float, full: bool) -> None:
+        self.index, self.wait, self.full = index, wait, full
+        self.writer: tantivy.IndexWriter | None = None
+
+    def get(self) -> tantivy.IndexWriter | None:
+        if self.writer is None:
+            self.writer = self.index._writer(self.wait)
+            if self.writer is not None and self.full:
+                self.writer.delete_all_documents()
+        return self.writer
 
 
 def _busy(stats: SyncStats) -> SyncStats:
@@ -763,3 +810,25 @@ def iter_terms(explanation: Mapping[str, Any], factor: float = 1.0) -> Iterator[
         return
     for child in explanation.get("details", ()) or ():
         yield from iter_terms(child, factor)
+
+
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+_DROP = object()
+
+
+def _json_safe(value: Any) -> Any:
+    """Front-matter values without the date-time strings tantivy cannot hold.
+
+    tantivy's JSON field reads any RFC 3339 string as a date and panics ("local datetime
+    out of valid range") on ``9999-12-31T23:59:59-14:00``, taking the whole index down.
+    Such a value (one Python cannot convert to UTC within 1900-2999) is left out of the
+    ``key:value`` filter field; the card is still indexed and searchable.
+    """
+    if isinstance(value, str):
+        return _DROP if _RFC3339.match(value) and to_utc(value) is None else value
+    if isinstance(value, list):
+        return [v for v in map(_json_safe, value) if v is not _DROP]
+    if isinstance(value, dict):
+        pairs = ((str(k), _json_safe(v)) for k, v in value.items())
+        return {k: v for k, v in pairs if v is not _DROP}
+    return value

@@ -36,16 +36,62 @@ class YamlProblem:
     column: int = 0
 
 
-def load_yaml(text: str) -> tuple[Any, YamlProblem | None]:
-    """Parse ``text``; never raises for bad input, returns ``(None, problem)`` instead."""
-    import frontmatter
+MAX_BYTES = 64 * 1024
+"""Largest front matter read (characters): a card header is a few hundred bytes."""
+MAX_VALUES = 10_000
+"""Most values a header may expand to, aliases counted each time they are used: a
+441-byte alias bomb expands to billions, and every later walk (search, JSON) would hang."""
+MAX_DEPTH = 64
+"""Deepest nesting: ~600 levels overflowed the recursion of every later walk."""
 
+
+def load_yaml(text: str) -> tuple[Any, YamlProblem | None]:
+    """Parse ``text``; never raises for bad input, returns ``(None, problem)`` instead.
+
+    Bounded: a header over ``MAX_BYTES``, a value nested deeper than ``MAX_DEPTH``, a
+    recursive alias or more than ``MAX_VALUES`` values once aliases are expanded is a
+    problem, never a hang or a crash later on.
+    """
+    if len(text) > MAX_BYTES:
+        return None, YamlProblem(
+            f"the front matter is {len(text):,} characters, over the limit of {MAX_BYTES:,}; "
+            "move long text into the card body"
+        )
     try:
-        return frontmatter.YAMLHandler().load(text, Loader=TextDatesLoader), None
+        value = yaml.load(text, Loader=TextDatesLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         what = getattr(error, "problem", None) or str(error).splitlines()[0]
         return None, YamlProblem(what, mark.line if mark else 0, mark.column if mark else 0)
-    except (ValueError, TypeError, OverflowError, RecursionError) as error:
-        # Explicit tags (!!timestamp, !!int) construct values and can fail this way.
-        return None, YamlProblem(f"a value cannot be read ({error})")
+    except Exception as error:
+        # Explicit tags (!!timestamp, !!bool maybe) construct values and fail in many ways.
+        return None, YamlProblem(f"a value cannot be read ({type(error).__name__}: {error})")
+    problem = _bounds_problem(value)
+    return (None, problem) if problem else (value, None)
+
+
+def _bounds_problem(value: Any) -> YamlProblem | None:
+    """Walk the loaded value once with a budget (iteratively, so depth cannot overflow)."""
+    count = 0
+    stack: list[tuple[Any, int, frozenset[int]]] = [(value, 0, frozenset())]
+    while stack:
+        item, depth, path = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return YamlProblem(
+                f"the front matter expands to more than {MAX_VALUES:,} values "
+                "(aliases count each time they are used); write the values out"
+            )
+        if depth > MAX_DEPTH:
+            return YamlProblem(f"the front matter nests deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            children: list[Any] = [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if id(item) in path:
+            return YamlProblem("an alias refers to itself (a recursive value); remove it")
+        inner = path | {id(item)}
+        stack.extend((child, depth + 1, inner) for child in children)
+    return None

@@ -78,6 +78,11 @@ def run(argv: list[str]) -> int | None:
     options = parse(argv)
     if options is None:
         return None
+    from kbcli.cli.search_client import ask
+
+    answered = ask(argv, options["kb"])  # type: ignore[arg-type]
+    if answered is not None:  # a kb daemon or kb serve of this repo answered
+        return answered
     started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
     from kbcli.cli.context import RunContext
     from kbcli.cli.views.search import search_command as run_search
@@ -102,6 +107,19 @@ def run(argv: list[str]) -> int | None:
         return error.exit_code
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException:
+        # As kbcli.cli.app.run: a crash (a Rust panic is a BaseException) exits 3, so it
+        # never reads as exit 1, "no match".
+        import traceback
+
+        from kbcli import __version__
+        from kbcli.cli.output import print_error
+
+        traceback.print_exc()
+        print_error(f"this is a bug in kb {__version__}; please report it with the traceback above")
+        return ExitCode.BUG
     finally:
         if started is not None:
             started.close()

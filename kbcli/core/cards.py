@@ -220,8 +220,8 @@ class _MetaParser:
             self._problem(
                 P.INVALID_DATE,
                 key,
-                f"'{key}: {value}' is not a date; write an ISO date such as 2026-01-31 "
-                "(the card counts as never verified until then)",
+                f"'{key}: {value}' is not a date between 1900 and 2999; write an ISO date "
+                "such as 2026-01-31 (the card counts as never verified until then)",
             )
             return None
         if today is not None and parsed.date() > today:
@@ -235,11 +235,18 @@ class _MetaParser:
         return parsed
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+"""Dates kb accepts: beyond them date arithmetic (time zones, cadences) overflows, and no
+real verification happened there, so such a date is unreadable (fail closed)."""
+
+
 def to_utc(value: object) -> datetime | None:
     """A date, datetime or ISO string as an aware UTC datetime; None when unreadable.
 
     Naive datetimes are taken as UTC, so that two machines in different time zones
-    agree on whether a card has expired.
+    agree on whether a card has expired. Dates outside ``EARLIEST``..``LATEST`` are
+    unreadable too: ``0001-01-01T00:00:00+14:00`` overflowed the conversion to UTC.
     """
     if isinstance(value, datetime):
         moment = value
@@ -252,9 +259,14 @@ def to_utc(value: object) -> datetime | None:
             return None
     else:
         return None
+    if not EARLIEST.year <= moment.year <= LATEST.year:
+        return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _kind(value: object) -> str:

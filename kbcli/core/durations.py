@@ -10,8 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_PATTERN = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+_PATTERN = re.compile(r"^\s*(\d{1,9})\s*([dwmy])\s*$", re.IGNORECASE)
 _UNIT_NAMES = {"d": "day", "w": "week", "m": "month", "y": "year"}
+_LONGEST = {"d": 36_525, "w": 5_218, "m": 1_200, "y": 100}
+"""A hundred years in each unit: longer cadences overflowed date arithmetic (3000000d);
+write ``never`` for a card that needs no re-verification."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,11 @@ def parse_duration(text: object) -> Duration:
         if text.strip().lower() == "never":
             return NEVER
         match = _PATTERN.match(text)
-        if match and int(match.group(1)) > 0:
+        if match and 0 < int(match.group(1)) <= _LONGEST[match.group(2).lower()]:
             return Duration(int(match.group(1)), match.group(2).lower())
     raise ValueError(
-        f"{text!r} is not a duration: write a number and a unit, such as 30d, 6w, 3m or 1y, "
-        "or never"
+        f"{text!r} is not a duration: write a number and a unit up to a hundred years, "
+        "such as 30d, 6w, 3m or 1y, or never"
     )
 
 

@@ -53,12 +53,14 @@ for _id, _desc in (
     (P.UNCLOSED_FRONT_MATTER, "The front matter has no closing '---' line."),
     (P.FRONT_MATTER_NOT_MAPPING, "The front matter is not a set of 'key: value' lines."),
     (P.INVALID_FIELD, "A front-matter key has the wrong type or is set twice."),
-    (P.INVALID_DATE, "verified_at is not an ISO date (the card counts as never verified)."),
+    (P.INVALID_DATE, "verified_at is not an ISO date in 1900-2999 (counts as never verified)."),
     (P.FUTURE_DATE, "verified_at lies in the future (the card counts as never verified)."),
     (P.UNKNOWN_STATUS, "status is not draft, published or archived."),
     (P.UNKNOWN_AUDIENCE, "audience is not internal or public."),
     (P.INVALID_DURATION, "verify_every is not a duration such as 30d, 6w, 3m, 1y or never."),
     (P.DUPLICATE_ALIAS, "An alias is claimed by more than one card."),
+    (P.CARD_UNREADABLE, "kb could not read the card at all (it is skipped, never trusted)."),
+    (P.OUTSIDE_REPO, "The card is a link to a file outside the repository (never read)."),
 ):
     register(_id, E, _desc, "schema")
 

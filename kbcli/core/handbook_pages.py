@@ -239,7 +239,8 @@ class SitePlan:
                 for h in sorted(self.roster.members(handle) - {handle})
                 if h in by_owner
             ]
-            due = [i for i in items if i.trust.state in (TrustState.EXPIRED, TrustState.DUE)] + [
+            first = (TrustState.EXPIRED, TrustState.NEEDS_REVIEW, TrustState.DUE)
+            due = [i for i in items if i.trust.state in first] + [
                 i for i in items if i.trust.state is TrustState.UNVERIFIED
             ]
             pages.append(
@@ -261,6 +262,7 @@ class SitePlan:
                     "url": owner_url(handle),
                     "total": len(items),
                     **{s: states.count(s) for s in ("expired", "due", "unverified")},
+                    "needs_review": states.count("needs-review"),
                 }
             )
         unowned = [i for i in self.items if not i.card.meta.owner]

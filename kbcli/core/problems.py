@@ -28,6 +28,8 @@ UNKNOWN_STATUS = "unknown-status"
 UNKNOWN_AUDIENCE = "unknown-audience"
 INVALID_DURATION = "invalid-duration"
 DUPLICATE_ALIAS = "duplicate-alias"
+CARD_UNREADABLE = "card-unreadable"
+OUTSIDE_REPO = "card-outside-repo"
 
 
 @dataclass(frozen=True)

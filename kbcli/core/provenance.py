@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from kbcli.core.cards import Card, CardMeta, to_utc
@@ -119,13 +119,14 @@ class Signature:
 
 @dataclass(frozen=True)
 class BulkRun:
-    """Stamps one person made without edits within one window (``bulk_runs``)."""
+    """Stamps one person made without edits within one window (``bulk_runs``): how
+    many cards, in how many commits, from the first stamp's day to the last's."""
 
     person: str
     cards: int
     commits: int
-    first: Commit
-    last: Commit
+    first: date
+    last: date
 
 
 class People:
@@ -178,40 +179,36 @@ class Stamp:
     bulk: Mapping[tuple[int, str], BulkRun] = field(default_factory=dict)
     signatures: Mapping[str, Signature] | None = None
 
-    @property
-    def meta(self) -> CardMeta:
-        return self.card.meta
-
-    @property
-    def commit(self) -> Commit:
-        return self.change.commit
-
-    @property
-    def imported(self) -> bool:
-        """Added already verified with an older date: judged by its date, not its importer."""
+    def __post_init__(self) -> None:
+        # Read by most rules: worked out once per card (100,000 cards on a big repo).
+        self.meta: CardMeta = self.card.meta
+        self.commit: Commit = self.change.commit
         verified = self.meta.verified_at
-        return self.change.created and verified is not None and verified.date() < self.commit.day
-
-    @property
-    def adoption_baseline(self) -> bool:
-        """Set by ``kb adopt --baseline`` (trailer "Kb-Adopt: baseline"): the team's declared
-        starting point, made by whoever ran the adoption, not a verification by one person."""
-        return self.commit.sha in self.repo.baselines
-
-    @property
-    def judge_people(self) -> bool:
-        return self.check_people and not self.imported and not self.adoption_baseline
+        # Added already verified with an older date: judged by its date, not its importer.
+        self.imported: bool = (
+            self.change.created and verified is not None and verified.date() < self.commit.day
+        )
+        # Set by ``kb adopt --baseline`` (trailer "Kb-Adopt: baseline"): the team's declared
+        # starting point, made by whoever ran the adoption, not a verification by one person.
+        self.adoption_baseline: bool = self.commit.sha in self.repo.baselines
+        self.judge_people: bool = (
+            self.check_people and not self.imported and not self.adoption_baseline
+        )
+        self._allowed_then: set[str] | None = None
 
     @property
     def value(self) -> str:
         assert self.meta.verified_at is not None
         return self.meta.verified_at.date().isoformat()
 
-    def allowed(self) -> set[str]:
-        """Handles allowed to verify: as the card says now or said right after the stamp."""
-        return self.people.allowed(self.meta) | self.people.allowed(
-            meta_at(self.history, self.change)
-        )
+    def is_allowed(self, handle: str | None) -> bool:
+        """Whether ``handle`` may verify the card: as it says now, or said right after
+        the stamp (looked up only when the card's current owners do not include it)."""
+        if handle is not None and handle in self.people.allowed(self.meta):
+            return True
+        if self._allowed_then is None:
+            self._allowed_then = self.people.allowed(meta_at(self.history, self.change))
+        return handle in self._allowed_then
 
     def finding(self, rule: str, key: str, text: str, fix: str = "") -> Finding:
         """``text``; ``fix`` (default: re-verify). Reasons show the text only."""
@@ -229,7 +226,7 @@ def make_finding(rule: str, card: Card, key: str, message: str) -> Finding:
 
 def non_verifier(s: Stamp) -> Finding | None:
     """The stamp's author is neither owner nor verifier."""
-    if not s.judge_people or s.people.identity(s.commit) in s.allowed():
+    if not s.judge_people or s.is_allowed(s.people.identity(s.commit)):
         return None
     return s.finding(
         VERIFIED_BY_NON_VERIFIER,
@@ -245,9 +242,9 @@ def committer_not_verifier(s: Stamp) -> Finding | None:
     email = commit.committer_email.strip().lower()
     if not s.judge_people or not email or email == commit.author_email.strip().lower():
         return None
-    if email in s.people.ci or s.people.identity(commit) not in s.allowed():
+    if email in s.people.ci or not s.is_allowed(s.people.identity(commit)):
         return None  # a CI/merge identity; or the author is already reported
-    if s.people.handle(email) in s.allowed():
+    if s.is_allowed(s.people.handle(email)):
         return None
     return s.finding(
         COMMITTER_NOT_VERIFIER,
@@ -316,7 +313,7 @@ def bulk(s: Stamp) -> Finding | None:
     run = s.bulk.get((s.commit.seq, s.change.path))
     if run is None or not s.change.is_stamp_only:
         return None
-    first, last = run.first.day.isoformat(), run.last.day.isoformat()
+    first, last = run.first.isoformat(), run.last.isoformat()
     when = f"on {first}" if first == last else f"between {first} and {last}"
     spread = f"in {run.commits} commits" if run.commits > 1 else f"in commit {s.commit.short}"
     return s.finding(
@@ -396,7 +393,7 @@ def signature(s: Stamp) -> Finding | None:
             "is not signed",
             f"the owner or a verifier should run 'kb verify --sign {s.card.path}'",
         )
-    if found.good and found.signer in s.allowed():
+    if found.good and s.is_allowed(found.signer):
         return None
     who = f"{found.signer}'s key" if found.good else "a key that is not in people.yaml"
     return s.finding(
@@ -488,7 +485,8 @@ def bulk_runs(
 
     A run is ``threshold`` or more stamps by the same person (``person`` of the
     author) whose author dates fit in ``window``, however many commits they were split
-    into. Each stamp gets the largest run it belongs to. Linear after one sort.
+    into. Each stamp gets the first run (in time) that covers it; every stamp is
+    marked once, so the pass is linear after one sort per person.
     """
     if threshold < 2:
         threshold = 2
@@ -514,9 +512,8 @@ def bulk_runs(
             if end - start + 1 < threshold or end < marked:
                 continue
             members = stamps[start : end + 1]
-            run = BulkRun(
-                who, len(members), len({m[1] for m in members}), members[0][3], members[-1][3]
-            )
+            commits = len({m[1] for m in members})
+            run = BulkRun(who, len(members), commits, members[0][3].day, members[-1][3].day)
             for _when, seq, path, _commit in stamps[max(start, marked) : end + 1]:
                 runs[(seq, path)] = run
             marked = end + 1

@@ -121,14 +121,20 @@ def gaps(events: Iterable[SearchEvent], limit: int = 20) -> list[Gap]:
 
 
 def uses(events: Iterable[SearchEvent], limit: int = 20) -> list[Use]:
-    """Cards that searches led to, most often first (each search counts a card once)."""
+    """Cards that searches led to, most often first.
+
+    A search leads to its first result (the card a surface shows on top, or the one a
+    surface logged alone because the user picked it); the rest were only shown.
+    """
     counts: Counter[str] = Counter()
     last: dict[str, str] = {}
     for event in events:
-        for path in dict.fromkeys(event.results):
-            counts[path] += 1
-            if event.at > last.get(path, ""):
-                last[path] = event.at
+        if not event.results:
+            continue
+        path = event.results[0]
+        counts[path] += 1
+        if event.at > last.get(path, ""):
+            last[path] = event.at
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], _negated(last[kv[0]]), kv[0]))
     return [Use(path, count, last[path]) for path, count in ranked[:limit]]
 

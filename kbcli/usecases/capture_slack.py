@@ -7,12 +7,22 @@ people the knowledge repo knows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.core.kcs_draft import Draft, Participant, draft_from_thread
-from kbcli.core.slack import Thread, normalise_ts, parse_permalink, permalink
+from kbcli.core.slack import (
+    Channel,
+    SlackUser,
+    Thread,
+    normalise_ts,
+    parse_permalink,
+    permalink,
+    threads_from,
+    users_from,
+)
 from kbcli.core.slack_markup import Names, plain
 from kbcli.errors import KbError
 
@@ -102,12 +112,20 @@ def find_thread(
 
 
 def thread_draft(
-    workspace: Workspace, export: SlackExport, thread: Thread, host: str | None
+    workspace: Workspace,
+    export: SlackExport | Mapping[str, SlackUser],
+    thread: Thread,
+    host: str | None,
 ) -> Draft:
-    """The KCS draft of a thread, with Slack users mapped to roster handles."""
+    """The KCS draft of a thread, with Slack users mapped to roster handles.
+
+    ``export`` is a workspace export, or the users by id (the Slack app fetches them
+    with ``users.info``): either way the same thread gives the same draft.
+    """
     roster = workspace.config.roster
     people: dict[str, Participant] = {}
-    for uid, user in export.users.items():
+    users = export if isinstance(export, Mapping) else export.users
+    for uid, user in users.items():
         handle = roster.handle_for(user.real_name or None, user.email) or roster.handle_for(
             user.name or None, None
         )
@@ -129,3 +147,22 @@ def thread_draft(
 
 def _with_warning(draft: Draft, warning: str) -> Draft:
     return replace(draft, warnings=(*draft.warnings, warning))
+
+
+def thread_from_api(
+    channel_id: str,
+    channel_name: str,
+    messages: Sequence[object],
+    users: Sequence[object],
+) -> tuple[Thread, dict[str, SlackUser]]:
+    """A thread from Web API answers (``conversations.replies`` messages, ``users.info``
+    users): the same parsing as an export's day files, so edits, bots and events are
+    dropped the same way. Raises KbError when nothing of the thread is left."""
+    try:
+        people = users_from(list(users))
+    except ValueError as error:
+        raise KbError(f"Slack sent users kb cannot read ({error})") from None
+    found = threads_from(Channel(channel_id, channel_name or channel_id), [list(messages)], people)
+    if not found:
+        raise KbError("that thread has no message from a person to capture")
+    return found[0], people

@@ -256,11 +256,11 @@ class HandbookBuild:
         return now
 
     def run(self) -> BuildReport:
+        """Inputs check, cards, history, bodies, related cards, pages, search, manifest."""
         from kbcli.adapters.jinja_site import fingerprint, template_dirs
 
         t = time.perf_counter()
-        ws = self.ws
-        dirs = template_dirs(ws.root)
+        dirs = template_dirs(self.ws.root)
         templates_fp = fingerprint(dirs)
         inputs = self._inputs_key(templates_fp) if self.quick_check else None
         manifest = self._load_manifest()
@@ -268,23 +268,57 @@ class HandbookBuild:
             self._timed("unchanged", t)
             return self.report
         t = self._timed("inputs", t)
-        self._catalog_from_bytes()
-        from kbcli.usecases.health import judged
-
-        items = judged(ws)  # verdicts: a card kb has evidence against never shows ✔
-        shown = [i for i in items if in_audience(i.card, self.audience)]
-        self.report.cards = len(shown)
-        links = self._link_index(items, shown)
+        shown, links = self._load_cards()
         t = self._timed("load", t)
         same_build = manifest.get("audience") == self.audience.value
-        self._trend_cache = dict(manifest.get("trend", {})) if same_build else {}
-        facts = self._facts or gather_facts(ws, self.audience, self._trend_cache, self.memo)
+        previous = manifest if same_build else {}
+        self._trend_cache = dict(previous.get("trend", {}))
+        facts = self._facts or gather_facts(self.ws, self.audience, self._trend_cache, self.memo)
         t = self._timed("history", t)
-
-        cache: dict[str, str] = self._load_bodies() if same_build else {}
-        old_bodies: dict[str, Any] = manifest.get("bodies", {}) if same_build else {}
         init = (links, dirs, self.out, templates_fp)
+        bodies = self._bodies(shown, links, previous, init)
+        t = self._timed("bodies", t)
+        related = self._related(shown)
+        if related:
+            facts = replace(facts, related=related, has_related=True)
+        t = self._timed("related", t)
+        pages, page_keys, stale, on_disk = self._plan(shown, bodies, facts, previous, templates_fp)
+        t = self._timed("plan", t)
+        self.out.mkdir(parents=True, exist_ok=True)
+        _run(_render_page, [(p.url, p.template, p.context) for p in stale], self.workers, init)
+        static = self._write_static(dirs, previous.get("static", {}))
+        self.report.pages, self.report.written = len(pages), len(stale)
+        self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
+        t = self._timed("pages", t)
+        for path, body in sorted(bodies.items()):
+            self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
+        indexed = self._search_index(previous, changed=bool(stale or self.report.removed))
+        t = self._timed("search", t)
+        self._save(manifest, bodies, page_keys, static, inputs, indexed)
+        self._timed("manifest", t)
+        return self.report
 
+    def _load_cards(self) -> tuple[list[Any], LinkIndex]:
+        """The shown cards with their verdicts, and the link index of all cards."""
+        from kbcli.usecases.health import judged
+
+        self._catalog_from_bytes()
+        items = judged(self.ws)  # verdicts: a card kb has evidence against never shows ✔
+        shown = [i for i in items if in_audience(i.card, self.audience)]
+        self.report.cards = len(shown)
+        return shown, self._link_index(items, shown)
+
+    def _bodies(
+        self,
+        shown: list[Any],
+        links: LinkIndex,
+        previous: dict[str, Any],
+        init: tuple[Any, ...],
+    ) -> dict[str, Body]:
+        """Every shown card's rendered body: from the cache when its key is unchanged,
+        else rendered (in parallel when there are many)."""
+        cache: dict[str, str] = self._load_bodies() if previous else {}
+        old_bodies: dict[str, Any] = previous.get("bodies", {})
         bodies: dict[str, Body] = {}
         todo: list[tuple[str, str, int]] = []
         keys: dict[str, str] = {}
@@ -296,15 +330,7 @@ class HandbookBuild:
             if remembered is not None and remembered[0] is card:
                 key = remembered[1]
             else:
-                key = digest(
-                    "body",
-                    card.path,
-                    card.body,
-                    card.body_line,
-                    self.audience.value,
-                    link_context(card.path, card.body, links),
-                    _renderer_version(),
-                )
+                key = self._body_key(card, links)
             body_keys[card.path] = (card, key)
             keys[card.path] = key
             old = old_bodies.get(card.path)
@@ -320,12 +346,31 @@ class HandbookBuild:
             )
         self.report.bodies_rendered = len(todo)
         self.memo.links, self.memo.body_keys = links, body_keys
-        t = self._timed("bodies", t)
-        related = self._related(shown)
-        if related:
-            facts = replace(facts, related=related, has_related=True)
-        t = self._timed("related", t)
+        return bodies
 
+    def _body_key(self, card: Any, links: LinkIndex) -> str:
+        """What a rendered body depends on: its text, what its links resolve to, the
+        audience and the renderer."""
+        return digest(
+            "body",
+            card.path,
+            card.body,
+            card.body_line,
+            self.audience.value,
+            link_context(card.path, card.body, links),
+            _renderer_version(),
+        )
+
+    def _plan(
+        self,
+        shown: list[Any],
+        bodies: dict[str, Body],
+        facts: HandbookFacts,
+        previous: dict[str, Any],
+        templates_fp: str,
+    ) -> tuple[list[Any], dict[str, str], list[Any], set[str]]:
+        """(every page, each page's key, the pages to write, the files in the output)."""
+        ws = self.ws
         options = SiteOptions(
             title=ws.config.handbook.title,
             audience=self.audience,
@@ -341,35 +386,25 @@ class HandbookBuild:
         pages = plan.pages()
         self.memo.summaries_source, self.memo.summaries = source, plan.summary_memo()
         self.memo.card_pages = plan.card_page_memo
-        old_pages: dict[str, str] = manifest.get("pages", {}) if same_build else {}
+        old_pages: dict[str, str] = previous.get("pages", {})
         page_keys = self._page_keys(pages, templates_fp)
         on_disk = _files_under(self.out)
         stale = [
             p for p in pages if old_pages.get(p.url) != page_keys[p.url] or p.url not in on_disk
         ]
-        t = self._timed("plan", t)
-        self.out.mkdir(parents=True, exist_ok=True)
-        _run(_render_page, [(p.url, p.template, p.context) for p in stale], self.workers, init)
-        static = self._write_static(dirs, manifest.get("static", {}) if same_build else {})
-        self.report.pages, self.report.written = len(pages), len(stale)
-        self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
-        t = self._timed("pages", t)
+        return pages, page_keys, stale, on_disk
 
-        for path, body in sorted(bodies.items()):
-            self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        # The search index is current when this build indexed, or the last one's index
-        # was current and no page changed since (a --no-search build may have changed some).
-        changed = bool(stale or self.report.removed)
-        indexed = bool(same_build and manifest.get("indexed")) and not changed
+    def _search_index(self, previous: dict[str, Any], *, changed: bool) -> bool:
+        """Run Pagefind unless the index is current; whether it is current now. It is when
+        this build indexed, or the last one's index was current and no page changed since
+        (a --no-search build may have changed some)."""
+        indexed = bool(previous.get("indexed")) and not changed
         if self.search and (not indexed or not (self.out / "pagefind").is_dir()):
             from kbcli.adapters.pagefind_index import index_site
 
             index_site(self.out)
             self.report.searched = indexed = True
-            t = self._timed("search", t)
-        self._save(manifest, bodies, page_keys, static, inputs, indexed)
-        self._timed("manifest", t)
-        return self.report
+        return indexed
 
     def _page_keys(self, pages: list[Any], templates_fp: str) -> dict[str, str]:
         """Each page's hash; a page the plan reused (the same object) keeps its hash."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.gc_pause import paused_gc
 from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
@@ -41,6 +41,7 @@ from kbcli.core.trust import Trust
 from kbcli.errors import ConfigError
 
 if TYPE_CHECKING:
+    from kbcli.core.health import HealthSettings
     from kbcli.core.report import Report
     from kbcli.workspace import Workspace
 
@@ -138,6 +139,24 @@ def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str,
     return {path: memo[path] for path in trusts}
 
 
+def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) -> Any:
+    """The history's bulk runs (``core.health.history_bulk``), cached on disk by tip."""
+    from kbcli.adapters.bulk_cache import cached
+    from kbcli.core.health import history_bulk
+    from kbcli.core.provenance import People
+
+    roster = workspace.config.roster
+    identities = sorted(
+        (p.handle, tuple(e.lower() for e in p.emails)) for p in roster.people.values()
+    )
+    key = repr(
+        (history.tip, history.prefix, identities, settings.bulk_window, settings.bulk_threshold)
+    )
+    return cached(
+        workspace.config.cache_dir, key, lambda: history_bulk(history, People(roster), settings)
+    )
+
+
 def stamp_signatures(
     workspace: Workspace, history: RepoHistory, items: list[Assessed]
 ) -> dict[str, Signature] | None:
@@ -159,8 +178,7 @@ def stamp_signatures(
 
 def _assess_health(workspace: Workspace, items: list[Assessed], *, allow_shallow: bool) -> Health:
     from kbcli.core.flags import flag_findings
-    from kbcli.core.health import HealthSettings, card_findings, history_bulk
-    from kbcli.core.provenance import People
+    from kbcli.core.health import HealthSettings, card_findings
     from kbcli.core.verdict import judge_all
 
     history = repo_history(workspace, allow_shallow=allow_shallow)
@@ -175,7 +193,7 @@ def _assess_health(workspace: Workspace, items: list[Assessed], *, allow_shallow
     bulk = None
     if history is not None:
         if memo.get("bulk", (None,))[0] is not history:
-            memo["bulk"] = (history, history_bulk(history, People(config.roster), settings))
+            memo["bulk"] = (history, _bulk(workspace, history, settings))
         bulk = memo["bulk"][1]
     signatures = stamp_signatures(workspace, history, items) if history is not None else None
     result = card_findings(

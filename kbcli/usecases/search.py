@@ -428,6 +428,7 @@ def search(
     sync_first: bool = True,
     snippets: bool = True,
     started: FreshnessStart | None = None,
+    index: CardIndex | None = None,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
 
@@ -435,6 +436,7 @@ def search(
     runs while ``git status`` (``started`` early by the caller, or now) is still
     looking for changed cards, and runs again only if the sync changed the index.
     ``snippets=False`` leaves each hit's snippet empty (``--paths-only`` shows none).
+    ``index``: an open index to use when ``sync_first`` is off (a resident process's).
     """
     try:
         query = parse_query(text)
@@ -447,7 +449,7 @@ def search(
             started.close()
         raise KbError(str(error)) from None
     if not sync_first:
-        index = open_index(workspace)
+        index = index or open_index(workspace)
     else:
         if started is None or started.root != os.fspath(workspace.root):
             if started is not None:

@@ -55,6 +55,20 @@ def whoami(workspace: Workspace) -> Me:
     return Me(who.name, who.email, workspace.config.roster.handle_for(None, who.email))
 
 
+def slack_me(workspace: Workspace, member_id: str, email: str | None) -> Me:
+    """The person behind a Slack user: by member id (people.yaml ``slack:``), then e-mail.
+
+    The name and e-mail are the roster's, so the commit is authored by the person the
+    history checks know; an unknown user keeps no handle and is refused like a stranger.
+    """
+    roster = workspace.config.roster
+    handle = roster.handle_for_slack(member_id, email)
+    person = roster.people.get(handle or "")
+    if person is None:
+        return Me(None, email, None)
+    return Me(person.display, person.emails[0] if person.emails else email, handle)
+
+
 def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
     """Published cards the user owns (personally or through a team) that need verifying."""
     if me.handle is None:
@@ -102,6 +116,7 @@ def verify(
     commit: bool = True,
     forced_reason: str | None = None,
     sign: bool = False,
+    via: str | None = None,
 ) -> Outcome:
     """Set ``verified_at`` to today on each card and commit exactly those files
     (``sign``: a signed commit, for ``[verification] require_signed``)."""
@@ -129,7 +144,11 @@ def verify(
     if not to_commit:
         return Outcome(cards, changed, None)
     message = _verify_message(cards, me, workspace.today.isoformat(), forced_reason)
-    sha = commit_files(workspace.root, to_commit, message, sign=sign)
+    author = None
+    if via:  # verified from another surface (Slack): the person is the author, with a trailer
+        message += f"Verified-via: {via}\n"
+        author = me.signature if me.name and me.email else None
+    sha = commit_files(workspace.root, to_commit, message, sign=sign, author=author)
     return Outcome(cards, changed, sha)
 
 

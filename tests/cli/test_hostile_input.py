@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.helpers import KbRepo, run_kb
 
 TODAY = "2026-06-01"
@@ -29,3 +31,50 @@ def test_a_tab_before_a_comment_does_not_publish_a_draft(kb_repo: KbRepo) -> Non
     result = run_kb("--today", TODAY, "list", "--json", cwd=kb_repo.path)
     assert result.exit_code in (0, 1), result.output
     assert '"draft"' in result.stdout and "unknown-status" not in result.stdout
+
+
+PAIRS = zip("abcdefgh", "bcdefghi", strict=True)
+BOMB = "\n".join(  # 441 bytes that expand to 9**9 values
+    ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    + [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in PAIRS]
+)
+ONE_LINE_KILLERS = {
+    "date-overflow": "verified_at: 0001-01-01T00:00:00+14:00",
+    "huge-duration": "verified_at: 2026-01-01\nverify_every: 3000000d",
+    "bad-bool-tag": "x: !!bool maybe",
+    "recursive-alias": "x: &a [*a]",
+    "deep-nesting": "x: " + "[" * 600 + "]" * 600,
+    "unknown-key-date": "x: 9999-12-31T23:59:59-14:00",
+    "alias-bomb": BOMB,
+}
+
+
+def _repo_with(kb_repo: KbRepo, *bad_lines: str) -> KbRepo:
+    kb_repo.write("good.md", "---\ntitle: Good\nowner: ana\nverified_at: 2026-05-01\n---\nbody\n")
+    for n, line in enumerate(bad_lines):
+        kb_repo.write(f"bad{n}.md", f"---\ntitle: Bad {n}\nowner: ana\n{line}\n---\nbody text\n")
+    kb_repo.commit("cards", when="2026-05-01T10:00:00Z")
+    return kb_repo
+
+
+@pytest.mark.parametrize("line", ONE_LINE_KILLERS.values(), ids=ONE_LINE_KILLERS.keys())
+def test_one_hostile_line_is_one_finding_not_a_crash(kb_repo: KbRepo, line: str) -> None:
+    _repo_with(kb_repo, line)
+    for args in (["list"], ["check"], ["search", "body"]):
+        result = run_kb("--today", TODAY, *args, cwd=kb_repo.path)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert "Traceback" not in result.output, args
+    listed = run_kb("--today", TODAY, "list", "--json", cwd=kb_repo.path)
+    assert "good.md" in listed.stdout and "bad0.md" in listed.stdout
+    if "verified_at" in line:  # fail closed: never shown as verified
+        check = run_kb("--today", TODAY, "check", "--format", "json", cwd=kb_repo.path)
+        assert "bad0.md" in check.stdout and check.exit_code == 1
+
+
+def test_build_and_trend_survive_every_hostile_card_at_once(kb_repo: KbRepo, tmp_path) -> None:
+    _repo_with(kb_repo, *ONE_LINE_KILLERS.values())
+    built = run_kb("--today", TODAY, "build", "--out", str(tmp_path / "site"), cwd=kb_repo.path)
+    assert built.exit_code in (0, 1), built.output
+    trend = run_kb("--today", TODAY, "report", "--trend", cwd=kb_repo.path)
+    assert trend.exit_code in (0, 1), trend.output
+    assert "Traceback" not in built.output + trend.output

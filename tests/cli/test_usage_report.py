@@ -34,6 +34,7 @@ def test_used_and_json(kb_repo: KbRepo) -> None:
     ws = _workspace(kb_repo)
     log_search(ws, "refund", "mcp", ["billing/refund.md", "billing/vat.md"])
     log_search(ws, "refund twice", "slack", ["billing/refund.md"])
+    log_search(ws, "vat", "slack", ["billing/vat.md", "billing/refund.md"])
     result = run_kb("--kb", str(kb_repo.path), "report", "--used", "--gaps", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 from tests.helpers import REPO_ROOT, git, run_kb
 
 TODAY = "2026-11-22"
+KEY = ("ed25519", "sign", "never")  # gpg --quick-gen-key: algorithm, usage, expiry
 
 
 def _generator() -> ModuleType:
@@ -167,8 +169,16 @@ def _signing_config(root: Path, key: Path) -> None:
     git(root, "config", "user.signingkey", str(key))
 
 
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+def _needs(tool: str) -> None:
+    """Skip without ``tool`` locally; fail in CI, which must run these (make signing)."""
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is not installed; CI must run the signing tests (make signing)")
+        pytest.skip(f"{tool} is not installed (run 'make signing')")
+
+
 def test_require_signed_counts_only_stamps_signed_by_a_verifier_key(tmp_path, monkeypatch):
+    _needs("ssh-keygen")
     root = tmp_path / "kb"
     expected = _staged(root, signed=True)
     got = _verdicts(root)
@@ -195,3 +205,56 @@ def test_require_signed_counts_only_stamps_signed_by_a_verifier_key(tmp_path, mo
         ["git", "cat-file", "commit", "HEAD~1"], cwd=root, text=True, capture_output=True
     )
     assert "-----BEGIN SSH SIGNATURE-----" in raw.stdout  # kb verify --sign used git -S
+
+
+def test_require_signed_with_gpg_keys_from_the_roster(tmp_path, monkeypatch):
+    """A GPG-signed stamp counts when the key is the verifier's in people.yaml; the same
+    stamp signed with a key that is not in the roster does not."""
+    _needs("gpg")
+    root = tmp_path / "kb"
+    _staged(root, signed=True)
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("GNUPGHOME", str(home))
+
+    def new_key(uid: str) -> str:
+        subprocess.run(
+            [*("gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key"), uid, *KEY],
+            check=True,
+            capture_output=True,
+        )
+        listed = subprocess.run(
+            ["gpg", "--with-colons", "--list-keys", uid], check=True, capture_output=True, text=True
+        ).stdout
+        return next(line.split(":")[9] for line in listed.splitlines() if line.startswith("fpr"))
+
+    bo_key, stranger_key = new_key("Bo <bo-0@corp.test>"), new_key("Mallory <m@evil.test>")
+    armored = subprocess.run(
+        ["gpg", "--armor", "--export", bo_key], check=True, capture_output=True, text=True
+    ).stdout
+    people = root / "people.yaml"
+    lines = people.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("bo-0:\n")
+    assert lines[at + 3].startswith("  signing_keys:")  # bo's SSH key: GPG replaces it
+    lines[at + 3] = "  signing_keys:\n    - |\n" + _indent(armored, 6)
+    text = "".join(lines)
+    people.write_text(text, encoding="utf-8")
+    git(root, "commit", "-q", "-m", "bo's GPG key", "--", "people.yaml")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Bo Verifier 0")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "bo-0@corp.test")
+    git(root, "config", "gpg.format", "openpgp")
+    git(root, "config", "user.signingkey", bo_key)
+    signed = run_kb("--today", TODAY, "verify", "--sign", "staged-0/nine-3.md", cwd=root)
+    assert signed.exit_code == 0, signed.output
+    git(root, "config", "user.signingkey", stranger_key)
+    forged = run_kb("--today", TODAY, "verify", "--sign", "staged-0/nine-4.md", cwd=root)
+    assert forged.exit_code == 0, forged.output
+    got = _verdicts(root)
+    assert got["staged-0/nine-3.md"] == ("verified", [])
+    assert got["staged-0/nine-4.md"] == ("needs-review", ["signature-not-verifier"])
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], check=False, capture_output=True)
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line + "\n" for line in text.splitlines())

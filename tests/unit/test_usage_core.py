@@ -30,10 +30,12 @@ def test_a_question_answered_since_is_no_longer_a_gap() -> None:
     assert gaps(events) == []
 
 
-def test_uses_count_each_search_once_per_card() -> None:
+def test_a_search_leads_to_its_first_result() -> None:
     events = [
-        _event("2026-12-01T10:00:00Z", "refund", "billing/refund.md", "billing/refund.md"),
+        _event("2026-12-01T10:00:00Z", "refund", "billing/refund.md", "billing/vat.md"),
         _event("2026-12-02T10:00:00Z", "charge twice", "billing/refund.md", "billing/vat.md"),
+        _event("2026-12-03T10:00:00Z", "vat", "billing/vat.md"),
+        _event("2026-12-03T11:00:00Z", "nothing"),
     ]
     assert [(u.path, u.count) for u in uses(events)] == [
         ("billing/refund.md", 2),

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kbcli.cli.commands.build import AudienceChoice
+from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from kbcli.cli.search_daemon import SearchDaemon
     from kbcli.workspace import Workspace
 
 
@@ -57,17 +59,41 @@ def serve(
         fresh: Workspace = RunContext(options.kb_dir, options.today_text).workspace
         return fresh
 
-    run_serve(
-        workspace,
-        lambda ws, memo: run_build(
-            ws, target, audience.value, search=search, memo=memo, allow_shallow=True
-        ),
-        host=host,
-        port=port,
-        on_build=lambda report: build_summary(report),
-        on_error=lambda message: warn(f"rebuild failed: {message}"),
-        on_ready=lambda url: console().print(f"Serving {url} (Ctrl-C to stop)", soft_wrap=True),
-    )
+    searches = _search_daemon(options.kb_dir)
+    try:
+        run_serve(
+            workspace,
+            lambda ws, memo: run_build(
+                ws, target, audience.value, search=search, memo=memo, allow_shallow=True
+            ),
+            host=host,
+            port=port,
+            on_build=lambda report: build_summary(report),
+            on_error=lambda message: warn(f"rebuild failed: {message}"),
+            on_ready=lambda url: console().print(f"Serving {url} (Ctrl-C to stop)", soft_wrap=True),
+        )
+    finally:
+        if searches is not None:
+            searches.stop()
+
+
+def _search_daemon(kb_dir: str | None) -> SearchDaemon | None:
+    """Answer kb search from this process too (as kb daemon), in a thread; None when
+    another process already does."""
+    import threading
+
+    from kbcli.cli.output import warn
+    from kbcli.cli.search_daemon import DaemonRunning, SearchDaemon
+
+    try:
+        searches = SearchDaemon(kb_dir)
+    except DaemonRunning:
+        return None  # that one answers kb search
+    except (KbError, OSError) as error:
+        warn(f"kb search will not use this process: {error}")
+        return None
+    threading.Thread(target=searches.serve_forever, name="kb-search", daemon=True).start()
+    return searches
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.cli.output import badge, console, print_json, reasons_json
 
 if TYPE_CHECKING:
+    from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.cli.context import RunContext
     from kbcli.usecases.freshness import FreshnessStart
     from kbcli.usecases.search import Hit, SearchResult
@@ -127,10 +128,13 @@ def search_command(
     explain: bool,
     archived: bool,
     started: FreshnessStart | None = None,
+    index: CardIndex | None = None,
 ) -> int:
-    """The search command's work, shared with the fast path (``kbcli.cli.fast_search``).
+    """The search command's work, shared with the fast path (``kbcli.cli.fast_search``)
+    and the resident process (``kbcli.cli.search_daemon``).
 
-    ``started``: the freshness check the fast path began before its imports.
+    ``started``: the freshness check the fast path began before its imports; ``index``:
+    an open index the resident process keeps current (no freshness check then).
     """
     from kbcli.usecases.search import search as run_search
 
@@ -143,6 +147,8 @@ def search_command(
         explain=explain,
         snippets=not paths_only,
         started=started,
+        sync_first=index is None,
+        index=index,
     )
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:

@@ -1,0 +1,96 @@
+"""The Slack app's checkout: keep it current, and write on a branch without touching it.
+
+A long-running app serves searches from one checkout while people edit the knowledge
+repo elsewhere: ``pull --ff-only`` brings their commits in (never a merge the app would
+have to resolve), and changes meant for review are committed in a temporary
+``git worktree`` on a new branch, so the checkout the searches read never moves.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kbcli.errors import KbError
+
+TIMEOUT = 60.0  # seconds: a hung remote must not hang the app
+
+
+def git(root: Path, *args: str, check: bool = True) -> str:
+    """Run git in ``root``; a failure is a KbError with git's last line (the user sees it)."""
+    try:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            timeout=TIMEOUT,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise KbError(f"git {args[0]} failed: {error}") from None
+    if check and result.returncode != 0:
+        detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+        last = detail.splitlines()[-1] if detail else f"exit {result.returncode}"
+        raise KbError(f"git {args[0]} failed: {last}")
+    return result.stdout.decode("utf-8", "replace").strip()
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD", check=False)
+
+
+def toplevel(root: Path) -> Path:
+    return Path(git(root, "rev-parse", "--show-toplevel"))
+
+
+def upstream(root: Path) -> str | None:
+    """The remote the current branch tracks (``origin``), or None when it tracks none.
+
+    Read from the branch's configuration, so a remote that has gone away still counts
+    and its pull fails loudly instead of being skipped."""
+    branch = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False)
+    if not branch:
+        return None
+    return git(root, "config", "--get", f"branch.{branch}.remote", check=False) or None
+
+
+def pull(root: Path) -> bool:
+    """``git pull --ff-only`` when the branch tracks a remote; True when it did pull."""
+    if upstream(root) is None:
+        return False
+    git(root, "pull", "--ff-only", "--quiet")
+    return True
+
+
+def remote_of(root: Path) -> str | None:
+    remotes = git(root, "remote", check=False).split()
+    return "origin" if "origin" in remotes else (remotes[0] if remotes else None)
+
+
+def push(root: Path, branch: str) -> str | None:
+    """Push ``branch`` to the remote; the remote's name, or None when there is no remote."""
+    remote = remote_of(root)
+    if remote is None:
+        return None
+    git(root, "push", "--quiet", remote, f"{branch}:{branch}")
+    return remote
+
+
+@contextmanager
+def branch_worktree(root: Path, branch: str) -> Iterator[Path]:
+    """A temporary work tree of a new ``branch`` from HEAD; yields the knowledge root in it
+    (``root`` may sit in a subfolder of the repository). Removed afterwards; the branch stays."""
+    top = toplevel(root)
+    inner = Path(os.path.relpath(root.resolve(), top.resolve()))
+    with tempfile.TemporaryDirectory(prefix="kb-branch-") as scratch:
+        tree = Path(scratch) / "tree"
+        git(root, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
+        try:
+            yield tree / inner
+        finally:
+            git(root, "worktree", "remove", "--force", str(tree), check=False)
+            git(root, "worktree", "prune", check=False)

@@ -1,0 +1,103 @@
+"""The search index kept open by a long-running process (``kb daemon``, ``kb serve``).
+
+A one-shot ``kb search`` pays for the interpreter, its imports, opening the index and
+``git status`` on every call. A resident process pays once: it opens the index, syncs
+it, and then lets a file watcher (watchfiles, as ``kb serve``) say when anything under
+the repo changed. A search finds the index current unless the watcher reported a change
+since the last sync; then it syncs first (the same ``sync`` as a one-shot search, git
+status included), so it never answers from an index older than the files it saw change.
+
+The workspace (configuration, roster, history caches) is kept while nothing changed
+and made again after any change, so a new HEAD, kb.toml or people.yaml is always seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kbcli.adapters.tantivy_index import CardIndex
+    from kbcli.workspace import Workspace
+
+# Under .git only these say that what a search shows may differ (HEAD, branches): the
+# history behind trust. Object writes and the like are noise.
+GIT_SIGNALS = ("HEAD", "refs", "packed-refs")
+
+
+def watch_filter(root: Path) -> Callable[[Any, str], bool]:
+    """Changes that can alter an answer: anything in the repo but kb's own cache and git's
+    internals (except its refs)."""
+    cache, git = root / ".kb", root / ".git"
+
+    def keep(_change: Any, path: str) -> bool:
+        p = Path(path)
+        if p == cache or cache in p.parents:
+            return False
+        if p == git or git in p.parents:
+            rel = p.relative_to(git).parts
+            return bool(rel) and rel[0] in GIT_SIGNALS
+        return True
+
+    return keep
+
+
+class ResidentIndex:
+    """One repo's index, open, with a watcher thread that marks it stale on changes."""
+
+    def __init__(self, make_workspace: Callable[[date | None], Workspace]) -> None:
+        """``make_workspace(today)`` builds a fresh workspace (None: today's date)."""
+        self._make = make_workspace
+        self._lock = threading.Lock()
+        self._stale = True
+        self._workspaces: dict[date | None, Workspace] = {}
+        self._index: CardIndex | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.root = make_workspace(None).root.resolve()
+
+    def start(self) -> None:
+        """Open and sync the index now, then watch the repo in a background thread."""
+        self.current(None)
+        self._thread = threading.Thread(target=self._watch, name="kb-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def current(self, today: date | None) -> tuple[Workspace, CardIndex]:
+        """The workspace for ``today`` and the index, synced if anything changed since."""
+        from kbcli.usecases.search import open_index, sync
+
+        with self._lock:
+            stale, self._stale = self._stale, False
+            if stale:
+                self._workspaces.clear()
+            workspace = self._workspaces.get(today)
+            if workspace is None:
+                workspace = self._workspaces[today] = self._make(today)
+            if self._index is None:
+                self._index = open_index(workspace)
+                stale = True
+            if stale:
+                sync(workspace, index=self._index, wait=5.0, show_progress=False)
+            return workspace, self._index
+
+    def _watch(self) -> None:
+        import watchfiles
+
+        for _changes in watchfiles.watch(
+            self.root,
+            watch_filter=watch_filter(self.root),
+            stop_event=self._stop,
+            debounce=100,
+            step=10,
+            raise_interrupt=False,
+        ):
+            with self._lock:
+                self._stale = True

@@ -1,0 +1,117 @@
+"""kb slack manifest, kb slack's start-up checks, kb ask, and kb slack as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from kbcli.slack.manifest import BOT_SCOPES
+from tests.helpers import REPO_ROOT, run_kb
+from tests.slack.conftest import HANDBOOK, TODAY, make_kb
+from tests.slack.fake_slack import FakeSlack
+
+# The scope each Web API method the app calls needs (Slack's method reference).
+METHOD_SCOPES = {
+    "chat_postMessage": {"chat:write"},
+    "users_info": {"users:read", "users:read.email"},
+    "conversations_replies": {"channels:history", "groups:history"},
+    "chat_unfurl": {"links:write", "links:read"},
+}
+FEATURE_SCOPES = {"commands"}  # the slash command and the message shortcut
+
+
+def test_manifest_asks_for_exactly_the_scopes_the_app_uses(tmp_path: Path) -> None:
+    repo = make_kb(tmp_path / "kb")
+    result = run_kb("--kb", str(repo.path), "slack", "manifest")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.stdout)
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    source = (REPO_ROOT / "kbcli" / "slack" / "app.py").read_text()
+    called = set(re.findall(r"client\.([a-z]+_[A-Za-z]+)\(", source))
+    assert called == set(METHOD_SCOPES)  # a new call must be added here with its scope
+    needed = FEATURE_SCOPES.union(*METHOD_SCOPES.values())
+    assert scopes == needed == set(BOT_SCOPES)
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["features"]["unfurl_domains"] == ["kb.nimbus.example"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["link_shared"]
+    assert manifest["features"]["shortcuts"][0]["callback_id"] == "kb_capture_thread"
+    assert manifest["features"]["slash_commands"][0]["command"] == "/kb"
+
+
+def test_without_a_handbook_address_no_link_scopes(kb_repo) -> None:
+    result = run_kb("--kb", str(kb_repo.path), "slack", "manifest")
+    scopes = set(json.loads(result.stdout)["oauth_config"]["scopes"]["bot"])
+    assert not scopes & {"links:read", "links:write"}
+
+
+def test_kb_slack_needs_both_tokens_from_the_environment(kb_repo, monkeypatch) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    result = run_kb("--kb", str(kb_repo.path), "slack")
+    assert result.exit_code == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "Traceback" not in result.output
+
+
+def test_kb_ask_from_the_terminal(tmp_path: Path) -> None:
+    repo = make_kb(tmp_path / "kb")
+    question = "Do we refund a duplicate charge made by a failed payment retry?"
+    result = run_kb(
+        "--kb",
+        str(repo.path),
+        "--today",
+        TODAY.isoformat(),
+        "ask",
+        question,
+        "--from",
+        "marcus",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    request = json.loads(result.stdout)
+    assert request["owner"] and request["commit"]
+    text = (repo.path / request["path"]).read_text()
+    assert "status: requested" in text and "requested_by: marcus" in text
+    found = run_kb(
+        "--kb", str(repo.path), "--today", TODAY.isoformat(), "search", "is:requested", "--json"
+    )
+    assert request["path"] in found.stdout
+
+
+def test_kb_slack_process_answers_a_slash_command(tmp_path: Path) -> None:
+    slack = FakeSlack()
+    repo = make_kb(tmp_path / "kb")
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_APP_TOKEN": "xapp-test",
+        "KB_SLACK_API_URL": slack.api_url,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kbcli",
+            "--kb",
+            str(repo.path),
+            "--today",
+            TODAY.isoformat(),
+            "slack",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        slack.wait_connected(timeout=30)
+        envelope, url = slack.slash("refund duplicate charge")
+        slack.wait_ack(envelope)
+        answer = slack.wait_response(url)
+        assert HANDBOOK in json.dumps(answer) and answer["response_type"] == "ephemeral"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        slack.close()
