@@ -54,16 +54,22 @@ def add_front_matter(path: Path, fields: Mapping[str, YamlValue], *, root: Path)
 
 def with_front_matter(text: str, fields: Mapping[str, YamlValue]) -> str:
     """``text`` with ``fields`` added as described in ``add_front_matter``."""
-    from kbcli.adapters.card_files import split_front_matter
+    from kbcli.core.front_matter import locate
 
     bom = BOM if text.startswith(BOM) else ""
     rest = text[len(bom) :]
-    if split_front_matter(rest) is None:
+    if locate(text) is None:
         return bom + _new_header(fields, _newline(rest)) + rest
     for key, value in fields.items():
         if field_span(text, key) is None:
             text = set_field(text, key, value)
     return text
+
+
+def card_text(fields: Mapping[str, object], body: str) -> str:
+    """A whole new card: a python-frontmatter header, then ``body`` untouched."""
+    ending = "" if body.endswith("\n") else "\n"
+    return _new_header(fields, "\n") + body + ending  # type: ignore[arg-type]
 
 
 def _new_header(fields: Mapping[str, YamlValue], newline: str) -> str:
@@ -72,7 +78,7 @@ def _new_header(fields: Mapping[str, YamlValue], newline: str) -> str:
     # dumps() strips the text it returns, so an empty post gives exactly "---...---".
     post = frontmatter.Post("")
     post.metadata.update(fields)
-    header = frontmatter.dumps(post, sort_keys=False)
+    header = frontmatter.dumps(post, sort_keys=False, width=1000)  # one line per value
     return header.replace("\n", newline) + newline
 
 

@@ -40,7 +40,43 @@ def git(root: Path, *args: str, check: bool = True) -> str:
 
 
 def head(root: Path) -> str:
-    return git(root, "rev-parse", "HEAD", check=False)
+    """HEAD's commit id. Read from the files when they are plain (HEAD, the branch's ref
+    or packed-refs), because the app asks before every answer and a git process costs
+    5-20 ms on a busy machine; anything unusual asks git itself."""
+    try:
+        found = _head_from_files(_git_dir(root))
+    except OSError:
+        found = None
+    return found or git(root, "rev-parse", "HEAD", check=False)
+
+
+_GIT_DIRS: dict[Path, Path] = {}
+
+
+def _git_dir(root: Path) -> Path:
+    if root not in _GIT_DIRS:
+        found = git(root, "rev-parse", "--git-dir")
+        _GIT_DIRS[root] = (root / found).resolve()
+    return _GIT_DIRS[root]
+
+
+def _head_from_files(git_dir: Path) -> str | None:
+    text = (git_dir / "HEAD").read_text(encoding="ascii").strip()
+    if not text.startswith("ref: "):
+        return text if len(text) == 40 else None
+    ref = text[5:]
+    if (git_dir / "commondir").exists():
+        return None  # a linked work tree: refs live elsewhere, let git resolve them
+    loose = git_dir / ref
+    if loose.exists():
+        value = loose.read_text(encoding="ascii").strip()
+        return value if len(value) == 40 else None
+    packed = git_dir / "packed-refs"
+    if packed.exists():
+        for line in packed.read_text(encoding="ascii").splitlines():
+            if line.endswith(" " + ref) and not line.startswith(("#", "^")):
+                return line.split(" ", 1)[0]
+    return None
 
 
 def toplevel(root: Path) -> Path:

@@ -1,29 +1,27 @@
 """Read a Slack workspace export, from a folder or a ``.zip``, safely.
 
 An export holds ``users.json``, ``channels.json`` and one folder per channel with
-a ``YYYY-MM-DD.json`` file per day. Zip files are read in memory, never
-extracted; a zip whose member names escape the export (``../``, absolute paths,
-drive letters) is refused as a whole, and so is a folder whose channel names
-or symlinks point outside it. Any unreadable or malformed file is a ``KbError``
-(exit 2) that names the file.
+a ``YYYY-MM-DD.json`` file per day. Zip files are read through the guards
+every importer shares (``export_archive``: in memory, never extracted; member names
+that escape the export, symlinks and oversized members refused), and a folder whose
+channel names or symlinks point outside it is refused too. Any unreadable or
+malformed file is a ``KbError`` (exit 2) that names the file.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import stat
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Protocol
 
+from kbcli.adapters.export_archive import open_source
 from kbcli.core.slack import Channel, SlackUser, Thread, channels_from, threads_from, users_from
 from kbcli.errors import KbError
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
-MAX_FILE_BYTES = 256 * 1024 * 1024  # one day of one channel; more is a zip bomb, not chat
 
 
 class _Source(Protocol):
@@ -77,12 +75,7 @@ class SlackExport:
 
 def open_export(path: Path) -> SlackExport:
     """Open a Slack export folder or zip; raise ``KbError`` on anything malformed."""
-    if path.is_dir():
-        source: _Source = _Folder(path)
-    elif path.is_file():
-        source = _Zip.open(path)
-    else:
-        raise KbError(f"{path} does not exist: give the folder or .zip of a Slack export")
+    source: _Source = open_source(path, marker="users.json", what="a Slack export")
     for required in ("users.json", "channels.json"):
         if source.read(required) is None:
             raise KbError(
@@ -133,103 +126,6 @@ def _json(source: _Source, rel: str) -> Any:
 
 def _safe_name(name: str) -> bool:
     return bool(name) and name not in (".", "..") and not re.search(r"[/\\\x00:]", name)
-
-
-class _Folder:
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.label = str(root)
-
-    def _path(self, rel: str) -> Path:
-        path = (self.root / rel).resolve()
-        if not path.is_relative_to(self.root):
-            raise KbError(f"{self.label}: {rel} points outside the export; refusing to read it")
-        return path
-
-    def read(self, rel: str) -> bytes | None:
-        path = self._path(rel)
-        if not path.is_file():
-            return None
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        try:
-            return path.read_bytes()
-        except OSError as error:
-            raise KbError(f"{self.label}: cannot read {rel} ({error.strerror})") from None
-
-    def listdir(self, rel: str) -> list[str]:
-        path = self._path(rel)
-        return [p.name for p in path.iterdir()] if path.is_dir() else []
-
-
-class _Zip:
-    """A zip export read in memory; its top folder (if any) is the export root."""
-
-    def __init__(self, archive: zipfile.ZipFile, label: str, prefix: str) -> None:
-        self.archive = archive
-        self.label = label
-        self.prefix = prefix
-        self.members = {
-            info.filename[len(prefix) :]: info
-            for info in archive.infolist()
-            if info.filename.startswith(prefix) and not info.is_dir()
-        }
-
-    @classmethod
-    def open(cls, path: Path) -> _Zip:
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise KbError(
-                f"{path} is neither a folder nor a .zip file: give a Slack export"
-            ) from None
-        except OSError as error:
-            raise KbError(f"cannot read {path} ({error.strerror})") from None
-        for info in archive.infolist():
-            problem = _unsafe_member(info)
-            if problem:
-                raise KbError(
-                    f"{path}: zip member '{info.filename}' {problem}; refusing to read this export"
-                )
-        names = [i.filename for i in archive.infolist()]
-        roots = sorted((n for n in names if PurePosixPath(n).name == "users.json"), key=len)
-        prefix = roots[0][: -len("users.json")] if roots else ""
-        return cls(archive, str(path), prefix)
-
-    def read(self, rel: str) -> bytes | None:
-        info = self.members.get(rel)
-        if info is None:
-            return None
-        if info.file_size > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        try:
-            with self.archive.open(info) as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise KbError(f"{self.label}: cannot read {rel} from the zip ({error})") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return data
-
-    def listdir(self, rel: str) -> list[str]:
-        folder = rel.rstrip("/") + "/"
-        return [
-            name[len(folder) :]
-            for name in self.members
-            if name.startswith(folder) and "/" not in name[len(folder) :]
-        ]
-
-
-def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
-    name = info.filename.replace("\\", "/")
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return "has an absolute path"
-    if ".." in PurePosixPath(name).parts:
-        return "escapes the export folder with '..'"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link"
-    return None
 
 
 def iter_threads(export: SlackExport, channel: Channel | None = None) -> Iterator[Thread]:

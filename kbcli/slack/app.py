@@ -111,7 +111,8 @@ class Handlers:
         from kbcli.usecases.slack_answers import answer
 
         self._refresh()
-        return answer(self.checkout.workspace(), query, user or None)
+        # The checkout syncs the index whenever HEAD moves: no freshness check per answer.
+        return answer(self.checkout.workspace(), query, user or None, sync_first=False)
 
     def _refresh(self) -> None:
         error = self.checkout.refresh()

@@ -48,12 +48,16 @@ def card_line(
     )
 
 
-def answer(workspace: Workspace, query: str, user: str | None = None) -> dict[str, Any]:
-    """The ephemeral answer to ``/kb QUERY``: top cards, or "No card matches" with Ask."""
+def answer(
+    workspace: Workspace, query: str, user: str | None = None, *, sync_first: bool = True
+) -> dict[str, Any]:
+    """The ephemeral answer to ``/kb QUERY``: top cards, or "No card matches" with Ask.
+
+    ``sync_first=False`` when the caller keeps the index in step itself (``Checkout``)."""
     from kbcli.usecases.search import search
     from kbcli.usecases.usage import log_search
 
-    result = search(workspace, query, limit=TOP)
+    result = search(workspace, query, limit=TOP, sync_first=sync_first)
     lines = [card_line(workspace, h.path, h.meta, h.trust, h.snippet) for h in result.hits]
     log_search(workspace, query, SURFACE, [line.path for line in lines], user=user)
     if not lines:

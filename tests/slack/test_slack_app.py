@@ -257,3 +257,34 @@ def test_a_git_error_is_answered_and_the_app_keeps_running(rig: SlackRig, tmp_pa
     envelope, url = rig.slack.slash("refund duplicate charge")
     rig.slack.wait_ack(envelope)
     assert "refund" in _text(rig.slack.wait_response(url)).lower()
+
+
+def test_a_new_commit_is_searchable_at_once_and_a_pull_brings_the_teams_cards(
+    rig: SlackRig, tmp_path
+) -> None:
+    rig.repo.write(
+        "billing/yak-shaving.md",
+        "---\ntitle: Yak shaving surcharge\nowner: ana\n---\n# Yak shaving surcharge\n\nBody.\n",
+    )
+    rig.repo.commit("a card", when="2026-12-02T09:00:00Z")
+    envelope, url = rig.slack.slash("yak shaving surcharge")
+    rig.slack.wait_ack(envelope)
+    assert "Yak shaving surcharge" in _text(rig.slack.wait_response(url))
+    # The team pushes to the shared repo; the app pulls (--ff-only) and answers with it.
+    shared = tmp_path / "shared.git"
+    git(tmp_path, "clone", "-q", "--bare", str(rig.repo.path), str(shared))
+    git(rig.repo.path, "remote", "add", "origin", str(shared))
+    git(rig.repo.path, "fetch", "-q", "origin")
+    git(rig.repo.path, "branch", "-q", "--set-upstream-to=origin/main")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(shared), str(other))
+    (other / "billing" / "llama.md").write_text(
+        "---\ntitle: Llama grooming refunds\nowner: ana\n---\n# Llama grooming refunds\n\nBody.\n"
+    )
+    git(other, "add", "-A")
+    git(other, "commit", "-q", "-m", "another card")
+    git(other, "push", "-q", "origin", "main")
+    assert rig.checkout.refresh(force=True) is None
+    envelope, url = rig.slack.slash("llama grooming")
+    rig.slack.wait_ack(envelope)
+    assert "Llama grooming refunds" in _text(rig.slack.wait_response(url))
