@@ -132,23 +132,25 @@ from pathlib import Path
 from kbcli.config import load_config
 from kbcli.workspace import Workspace
 from kbcli.usecases.check import CheckOptions, _content_findings, _load_cards, _scope
-from kbcli.cli.progress import Progress
-from kbcli.usecases.health import collect_findings
+from kbcli.core.progress import no_progress
+from kbcli.usecases.health import assess_health
 from kbcli.cli.formats import json as fmt
+from kbcli.cli.gc_pause import paused_gc
 from kbcli.usecases.check import run_check
 root = Path(sys.argv[1]).resolve()
 ws = Workspace(load_config(root), date.today(), root)
-t0 = time.perf_counter()
-cards = _load_cards(ws, Progress(False, t0))
-t1 = time.perf_counter()
-findings = collect_findings(ws)
-t2 = time.perf_counter()
-_content_findings(ws, cards, _scope(ws, cards, CheckOptions()), Progress(False, t0))
-t3 = time.perf_counter()
-result = run_check(Workspace(load_config(root), date.today(), root), CheckOptions())
-t4 = time.perf_counter()
-fmt.render(result)
-t5 = time.perf_counter()
+with paused_gc():  # as kb check does at its edge
+    t0 = time.perf_counter()
+    cards = _load_cards(ws, no_progress)
+    t1 = time.perf_counter()
+    findings = assess_health(ws).findings
+    t2 = time.perf_counter()
+    _content_findings(ws, cards, _scope(ws, cards, CheckOptions()), no_progress)
+    t3 = time.perf_counter()
+    result = run_check(Workspace(load_config(root), date.today(), root), CheckOptions())
+    t4 = time.perf_counter()
+    fmt.render(result)
+    t5 = time.perf_counter()
 print(f"read {t1-t0:.2f} history {t2-t1:.2f} content {t3-t2:.2f} render-json {t5-t4:.2f}")
 """
 

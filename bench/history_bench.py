@@ -32,8 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BUNDLE = ROOT / ".." / "shared" / "corpora" / "tldr-pages.bundle"
+# gc.disable(): the commands pause the collector at their edge (kbcli/cli/gc_pause.py).
 PASS = (
-    "import sys; from pathlib import Path; "
+    "import gc, sys; from pathlib import Path; gc.disable(); "
     "from kbcli.adapters.git_history import load_history; "
     "h = load_history(Path(sys.argv[1]), Path(sys.argv[2]), allow_shallow=True); "
     "print(len(h.cards), h.commit_count)"

@@ -45,6 +45,8 @@ for dirpath, dirnames, filenames in os.walk("."):
 print(n)
 """
 HISTORY_LOAD = """
+import gc
+gc.disable()  # as the commands do at their edge (kbcli/cli/gc_pause.py)
 from pathlib import Path
 from kbcli.config import load_config
 from kbcli.adapters.git_history import load_history

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kbcli.config import KbConfig
 from kbcli.core.cards import Card
@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_files import CardFiles
     from kbcli.adapters.card_templates import CardTemplates
     from kbcli.core.catalog import Assessed, CardFilter, Catalog
+    from kbcli.core.history import RepoHistory
+    from kbcli.core.trust import Trust
+
+
+@dataclass
+class RunMemo:
+    """What the use cases remember for the rest of one run, in declared fields."""
+
+    # The history pass, once read: (history,), where history is None outside git.
+    history: tuple[RepoHistory | None] | None = None
+    # (catalog, Health): every card's findings and verdict, for that catalog.
+    health: tuple[Catalog, Any] | None = None
+    # Search hits' verdicts by card path (kbcli.usecases.health.verdicts_for).
+    verdicts: dict[str, Trust] = field(default_factory=dict)
+    # (history, bulk re-verifications found in it): computed once per history.
+    bulk: tuple[RepoHistory, Any] | None = None
 
 
 @dataclass
@@ -29,6 +45,10 @@ class Workspace:
     cwd: Path
     # The trust of every card, with the catalog it was judged on (see ``assessed``).
     _assessed: tuple[Catalog, list[Assessed]] | None = field(default=None, init=False, repr=False)
+    # Every card, read once on first use (or handed over by kb check, build and serve).
+    _catalog: Catalog | None = field(default=None, init=False, repr=False)
+    # What use cases remember for the rest of the run (see RunMemo).
+    memo: RunMemo = field(default_factory=lambda: RunMemo(), init=False, repr=False)
 
     @property
     def root(self) -> Path:
@@ -40,11 +60,35 @@ class Workspace:
 
         return CardFiles(self.config)
 
-    @cached_property
+    @property
     def catalog(self) -> Catalog:
-        from kbcli.core.catalog import Catalog  # here: kb search never loads every card
+        if self._catalog is None:
+            from kbcli.core.catalog import Catalog  # here: kb search never loads every card
 
-        return Catalog(self.card_files.load_all(self.today))
+            self._catalog = Catalog(self.card_files.load_all(self.today))
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    @property
+    def has_catalog(self) -> bool:
+        """Whether every card has been read already (reading them costs seconds at scale)."""
+        return self._catalog is not None
+
+    @property
+    def history_loaded(self) -> bool:
+        return self.memo.history is not None
+
+    @property
+    def history(self) -> RepoHistory | None:
+        """The history pass once loaded (``kbcli.usecases.health.repo_history`` loads it)."""
+        return self.memo.history[0] if self.memo.history is not None else None
+
+    def set_history(self, history: RepoHistory | None) -> None:
+        """Keep the history pass for the rest of the run (kb serve hands it to a rebuild)."""
+        self.memo.history = (history,)
 
     def assessed(self, card_filter: CardFilter | None = None) -> list[Assessed]:
         # Trust of every card, once per catalog: the handbook and the health findings both

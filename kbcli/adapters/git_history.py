@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
-from kbcli.adapters.gc_pause import paused_gc
 from kbcli.adapters.history_cache import (
     CACHE_NAME,
     CACHE_VERSION,
@@ -129,24 +128,23 @@ def load_history(
 
 def update_state(root: Path, place: GitPlace, cache: Path) -> dict[str, Any]:
     """Bring the cached pass up to HEAD: reuse it, extend it, or recompute it."""
-    with paused_gc():
-        state = read_state(cache, place.prefix, place.shallow)
-        if place.head is None:
-            return _empty_state(place)
-        if state is not None and state["tip"] == place.head:
-            return state
-        if state is not None and state["tip"] and _is_ancestor(root, state["tip"], place.head):
-            start = (state["tip"], len(state["commits"]), len(state["deleted"]))
-            extension = _Pass(root, place.prefix, state)
-            extension.run(f"{state['tip']}..{place.head}")
-            state["tip"] = place.head
-            append_state(cache, state, start, extension.dirty)
-            return state
-        state = _empty_state(place)
-        _Pass(root, place.prefix, state).run(place.head)
-        state["tip"] = place.head
-        write_state(cache, state)
+    state = read_state(cache, place.prefix, place.shallow)
+    if place.head is None:
+        return _empty_state(place)
+    if state is not None and state["tip"] == place.head:
         return state
+    if state is not None and state["tip"] and _is_ancestor(root, state["tip"], place.head):
+        start = (state["tip"], len(state["commits"]), len(state["deleted"]))
+        extension = _Pass(root, place.prefix, state)
+        extension.run(f"{state['tip']}..{place.head}")
+        state["tip"] = place.head
+        append_state(cache, state, start, extension.dirty)
+        return state
+    state = _empty_state(place)
+    _Pass(root, place.prefix, state).run(place.head)
+    state["tip"] = place.head
+    write_state(cache, state)
+    return state
 
 
 # -- the pass ------------------------------------------------------------------------------

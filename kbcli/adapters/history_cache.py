@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from kbcli.adapters.gc_pause import paused_gc
-
 # 8: committer and roster-change flag per commit; 9: blobs with a byte order mark have
 # front matter (one grammar)
 CACHE_VERSION = 9
@@ -88,14 +86,13 @@ class LazyState(dict[str, Any]):
         raw = self.sections.pop(key, None)
         if raw is None:
             raise KeyError(key)
-        with paused_gc():
-            if key == "live":
-                paths = marshal.loads(raw)
-                value: Any = dict(zip(paths, range(len(paths)), strict=True))
-            else:
-                value = marshal.loads(raw)
-            for record in self.records:
-                _APPLY[key](value, record)
+        if key == "live":
+            paths = marshal.loads(raw)
+            value: Any = dict(zip(paths, range(len(paths)), strict=True))
+        else:
+            value = marshal.loads(raw)
+        for record in self.records:
+            _APPLY[key](value, record)
         self[key] = value
         return value
 

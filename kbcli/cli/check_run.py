@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbcli.adapters.gc_pause import paused_gc
+from kbcli.cli.gc_pause import paused_gc
+from kbcli.cli.progress import ProgressBar, interactive
 from kbcli.errors import KbError
 from kbcli.usecases.check import CheckOptions, run_check
 from kbcli.usecases.health import rule_policy
@@ -53,10 +54,11 @@ def run_command(
         strict=strict,
         allow_shallow=allow_shallow,
         queries=queries,
-        progress=_interactive(),
     )
     with paused_gc():  # the result holds every card and finding: see paused_gc
-        result = run_check(workspace, options)
+        with ProgressBar(interactive()) as progress:
+            result = run_check(workspace, options, progress)
+        _say(result.notices)
         _emit(result, format, output)
         for name, target in extra:
             _write(target, _render(name, result))
@@ -91,10 +93,11 @@ def _root_from_paths(paths: Sequence[str]) -> str | None:
     return None
 
 
-def _interactive() -> bool:
-    import sys
+def _say(notices: Sequence[str]) -> None:
+    from kbcli.cli.output import warn
 
-    return sys.stderr.isatty() and os.environ.get("CI", "") in ("", "0", "false")
+    for notice in notices:
+        warn(notice)
 
 
 def _render(name: str, result: CheckResult) -> str:

@@ -1,13 +1,16 @@
-"""A progress bar on stderr for long interactive runs: silent for the first second."""
+"""The one progress bar of kb: on stderr, for long interactive runs, silent at first.
+
+Use cases report progress through a ``kbcli.core.progress.Progress`` callable; a
+``ProgressBar`` is that callable for the terminal. It stays invisible for the first
+second (``KB_PROGRESS_AFTER`` seconds; tests set 0), so quick runs print nothing, and
+never draws when stderr is not a terminal, so machine output stays clean.
+"""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
-
-_T = TypeVar("_T")
+from typing import Any
 
 
 def _progress_after() -> float:
@@ -18,51 +21,66 @@ def _progress_after() -> float:
         return 1.0
 
 
-class Progress:
-    """A progress bar on stderr that appears only once a run has lasted a second."""
+def interactive() -> bool:
+    """Whether a person watches stderr (a terminal, and not a CI job)."""
+    import sys
 
-    def __init__(self, enabled: bool, started: float) -> None:
+    return sys.stderr.isatty() and os.environ.get("CI", "") in ("", "0", "false")
+
+
+class ProgressBar:
+    """``progress(label, done, total)`` drawn as a transient rich bar, one row per label."""
+
+    def __init__(self, enabled: bool = True, started: float | None = None) -> None:
         self.enabled = enabled
-        self.started = started
+        self.started = time.perf_counter() if started is None else started
         self.after = _progress_after()
         self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
 
-    def track(self, items: Sequence[_T], label: str) -> Iterator[_T]:
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __call__(self, label: str, done: int, total: int) -> None:
         if not self.enabled:
-            yield from items
             return
-        task = None
-        for index, item in enumerate(items):
-            if task is None and time.perf_counter() - self.started > self.after:
-                task = self._start(label, len(items), index)
-            elif task is not None and index % 200 == 0:
-                self._update(task, index)
-            yield item
-        if task is not None:
-            self._update(task, len(items))
+        task = self._tasks.get(label)
+        if task is None:
+            if time.perf_counter() - self.started < self.after or done >= total:
+                return
+            task = self._start(label, total, done)
+            if task is None:
+                return
+        self._bar.update(task, completed=done, total=total)
 
-    def _start(self, label: str, total: int, done: int) -> object:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        from kbcli.cli.output import err_console
-
+    def _start(self, label: str, total: int, done: int) -> Any:
         if self._bar is None:
-            bar = Progress(
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            from kbcli.cli.output import err_console
+
+            out = err_console()
+            if not out.is_terminal:
+                self.enabled = False
+                return None
+            self._bar = Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=err_console(),
+                console=out,
                 transient=True,
             )
-            bar.start()
-            self._bar = bar
-        return self._bar.add_task(label, total=total, completed=done)
-
-    def _update(self, task: object, done: int) -> None:
-        self._bar.update(task, completed=done)
+            self._bar.start()
+        task = self._bar.add_task(label, total=total, completed=done)
+        self._tasks[label] = task
+        return task
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+            self._tasks.clear()

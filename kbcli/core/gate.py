@@ -41,6 +41,9 @@ class CheckResult:
     golden_file: str | None = None
     path_prefix: str = ""  # the knowledge repo's folder inside the git repo ("" or "kb/")
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # What the person running kb should hear on stderr (a shallow clone, checks that
+    # could not run); the command line prints them, no output format carries them.
+    notices: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Finding]:

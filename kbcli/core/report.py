@@ -72,6 +72,7 @@ class Report:
     skipped: tuple[str, ...] = ()
     history_commits: int | None = None
     trend: tuple[tuple[date, float], ...] = field(default_factory=tuple)
+    notices: tuple[str, ...] = ()  # warnings for stderr (a shallow clone); not in any output
 
     @property
     def score(self) -> float | None:
@@ -89,6 +90,7 @@ def build_report(
     urgent_limit: int = 10,
     skipped: Iterable[str] = (),
     history_commits: int | None = None,
+    notices: Iterable[str] = (),
 ) -> Report:
     """Summarise the knowledge base (or one owner's part of it, with ``owner``)."""
     inbound = inbound_links([item.card for item in items])
@@ -126,6 +128,7 @@ def build_report(
         findings=tuple(findings),
         skipped=tuple(skipped),
         history_commits=history_commits,
+        notices=tuple(notices),
     )
 
 

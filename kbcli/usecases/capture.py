@@ -49,39 +49,43 @@ class Outcome:
 # ---- search before create ---------------------------------------------------------
 
 
-def similar_cards(workspace: Workspace, draft: Draft, limit: int = 5) -> list[Candidate]:
-    """Existing cards that may already answer the draft's question, best first.
+def similar_cards(
+    workspace: Workspace, draft: Draft, limit: int = 5
+) -> tuple[list[Candidate], list[str]]:
+    """Existing cards that may already answer the draft's question, best first, and
+    warnings for the user (a search index that could not be used).
 
     A card whose Source already names this conversation comes first: the thread
     was captured before.
     """
+    warnings: list[str] = []
     found: list[Candidate] = []
     marker = _source_marker(draft)
     if marker:
         for card in workspace.catalog:
             if marker in card.body:
                 found.append(Candidate(card.path, card.title, 1.0, "captured from this thread"))
-    for match in duplicate_check(workspace, draft.search_text, limit):
+    for match in duplicate_check(workspace, draft.search_text, limit, warnings):
         if all(match.path != c.path for c in found):
             found.append(match)
-    return found[:limit]
+    return found[:limit], warnings
 
 
-def duplicate_check(workspace: Workspace, text: str, limit: int) -> list[Candidate]:
+def duplicate_check(
+    workspace: Workspace, text: str, limit: int, warnings: list[str]
+) -> list[Candidate]:
     """The duplicate check: the cards most like ``text``, archived cards excluded.
 
     Uses the search index (``kbcli.usecases.search.suggest``: stemming, every card language,
     trust-aware); when the index cannot be used, a word-overlap ranking of the
-    cards in memory keeps search-before-create working.
+    cards in memory keeps search-before-create working (and ``warnings`` says so).
     """
     try:
         from kbcli.usecases.search import suggest
 
         hits = suggest(workspace, text, limit)
     except (ImportError, KbError, OSError, ValueError) as error:
-        from kbcli.cli.output import warn
-
-        warn(f"the search index is not available ({error}); using a simpler word match")
+        warnings.append(f"the search index is not available ({error}); using a simpler word match")
         return _word_overlap(workspace, text, limit)
     if not hits:
         return []

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 # Every module that registers rules, so that kb.toml can name any of them.
 import kbcli.core.content
 import kbcli.core.health  # noqa: F401
-from kbcli.cli.progress import Progress
 from kbcli.config import ALWAYS_IGNORED
 from kbcli.core.cards import Card
 from kbcli.core.catalog import Catalog
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome, sort_findings
 from kbcli.core.links import LinkKind, LinkResolver, Resolved
+from kbcli.core.progress import Progress, no_progress, tracked
 from kbcli.core.severity import effective
 from kbcli.core.trust import TrustState
 from kbcli.errors import KbError
@@ -47,7 +47,6 @@ class CheckOptions:
     strict: bool = False
     allow_shallow: bool = False
     queries: Path | None = None
-    progress: bool = False
 
 
 @dataclass
@@ -59,22 +58,18 @@ class _Scope:
     notes: list[str] = field(default_factory=list)
 
 
-def run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
-    """Run every rule in scope and grade the findings; raises KbError when kb cannot run."""
-    from kbcli.adapters.gc_pause import paused_gc
+def run_check(
+    workspace: Workspace, options: CheckOptions, progress: Progress = no_progress
+) -> CheckResult:
+    """Run every rule in scope and grade the findings; raises KbError when kb cannot run.
 
-    with paused_gc():
-        return _run_check(workspace, options)
-
-
-def _run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
+    What the user should hear about (a shallow clone, checks that could not run) comes
+    back in the result's ``notices``; nothing is printed here.
+    """
     from kbcli.adapters.git_history import locate
-    from kbcli.cli.output import warn
-    from kbcli.usecases.health import assess_health
+    from kbcli.usecases.health import assess_health, rule_policy
 
     started = time.perf_counter()
-    from kbcli.usecases.health import rule_policy
-
     policy = rule_policy(workspace, strict=options.strict)
     place = locate(workspace.root)
     if place is None:
@@ -82,16 +77,12 @@ def _run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
             f"{workspace.root} is not in a git repository: kb check reads the cards' history "
             "from git; run 'git init' and commit the cards, or run it inside a clone"
         )
-    progress = Progress(options.progress, started)
     cards = _load_cards(workspace, progress)
     health = assess_health(workspace, allow_shallow=options.allow_shallow)
-    for note in health.skipped:
-        warn(f"skipped {note}")
     findings = health.findings
     scope = _scope(workspace, cards, options)
     chosen = set(scope.cards)  # cards with links the change broke join below, links only
     content = _content_findings(workspace, cards, scope, progress)
-    progress.close()
     selected = [f for f in findings if f.path in chosen] + content
     expiries = {
         item.path: item.trust.expires_on
@@ -113,6 +104,7 @@ def _run_check(workspace: Workspace, options: CheckOptions) -> CheckResult:
         golden_file=str(options.queries) if options.queries else None,
         path_prefix=f"{place.prefix}/" if place.prefix else "",
         notes=tuple(scope.notes),
+        notices=health.notices(),
     )
 
 
@@ -166,7 +158,7 @@ def _load_cards(workspace: Workspace, progress: Progress) -> list[Card]:
     files = workspace.card_files
     paths = files.paths()
     cards = []
-    for card_path in progress.track(paths, "reading cards"):
+    for card_path in tracked(paths, progress, "reading cards"):
         cards.append(files.read(card_path, workspace.today))
     # Every later step (trust, history findings, links) reuses this one read.
     workspace.catalog = Catalog(cards)
@@ -204,7 +196,7 @@ def _content_findings(
     by_path = {card.path: card for card in cards}
     matcher = FileMatcher(files)
     found: list[Finding] = []
-    for card in progress.track(cards, "checking links"):
+    for card in tracked(cards, progress, "checking links"):
         if card.path in scope.cards:
             found += content_findings(card, resolver, required, cards=by_path, files=matcher)
         elif scope.caused is not None:

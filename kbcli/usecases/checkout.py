@@ -62,7 +62,7 @@ class Checkout:
         itself moves HEAD."""
         from kbcli.usecases.search import sync
 
-        sync(workspace, show_progress=False)
+        sync(workspace)
 
     def _load(self, root: Path, today: date) -> Workspace:
         from kbcli.config import load_config

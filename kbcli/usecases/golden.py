@@ -119,7 +119,7 @@ def evaluate(workspace: Workspace, queries: Sequence[GoldenQuery]) -> GoldenRepo
     """Run each golden query (the index is synced once) and rank the expected cards."""
     from kbcli.usecases.search import search, sync
 
-    sync(workspace, show_progress=False)
+    sync(workspace)
     results = []
     for golden in queries:
         limit = max(golden.top_k, 10)

@@ -466,7 +466,7 @@ class HandbookBuild:
         from kbcli.core.catalog import Catalog
 
         ws = self.ws
-        if "catalog" in ws.__dict__ or not self._card_bytes:
+        if ws.has_catalog or not self._card_bytes:
             return
         cards = [
             card_from_bytes(rel, data, ws.today)
@@ -474,7 +474,7 @@ class HandbookBuild:
             else ws.card_files.read(rel, ws.today)
             for rel, data in self._card_bytes
         ]
-        ws.__dict__["catalog"] = Catalog(cards)
+        ws.catalog = Catalog(cards)
         self._card_bytes = []
 
     def _unchanged(self, manifest: dict[str, Any], inputs: str) -> bool:

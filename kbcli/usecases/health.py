@@ -2,12 +2,11 @@
 
 Stable interface for other features (``kb check``, ``kb report``, the handbook):
 
-- ``collect_findings(workspace, *, allow_shallow=False) -> list[Finding]``: schema
-  problems plus trust, roster and history findings, severities from kb.toml applied
-  ("off" rules dropped), sorted by path and line. Checks that cannot run (no git
-  repository, no roster) are announced once on stderr as skipped.
-- ``assess_health(workspace, *, allow_shallow=False) -> Health``: the same, plus the
-  assessed cards, the history and the skipped checks, for reports.
+- ``assess_health(workspace, *, allow_shallow=False) -> Health``: schema problems plus
+  trust, roster and history findings, severities from kb.toml applied ("off" rules
+  dropped), sorted by path and line; with the assessed cards, the history, and the
+  checks that could not run (no git repository, no roster) for the caller to announce
+  (``Health.notices``: nothing here prints).
 - ``card_histories(workspace, *, allow_shallow=False) -> Mapping[str, CardHistory]``:
   per card path, ``created``, ``last_edit`` (author and date: ``.commit.author_name``,
   ``.commit.when``), ``last_verification``, ``verifications``, ``owner_changes``,
@@ -30,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kbcli.adapters.gc_pause import paused_gc
 from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
 from kbcli.core.catalog import Assessed, CardFilter
 from kbcli.core.findings import Finding, from_problem
@@ -45,7 +43,10 @@ if TYPE_CHECKING:
     from kbcli.core.report import Report
     from kbcli.workspace import Workspace
 
-_MEMO = "_kb_history"
+SHALLOW_NOTICE = (
+    "this is a shallow clone: git history is cut off, so creation and edit dates "
+    "of older cards are wrong (run 'git fetch --unshallow' for full history)"
+)
 
 
 @dataclass
@@ -57,27 +58,28 @@ class Health:
     history: RepoHistory | None
     skipped: list[str] = field(default_factory=list)
 
+    def notices(self) -> tuple[str, ...]:
+        """What the person running kb should be told on stderr, in order."""
+        return (*history_notices(self.history), *(f"skipped {note}" for note in self.skipped))
+
+
+def history_notices(history: RepoHistory | None) -> tuple[str, ...]:
+    """The warning a history read from a shallow clone deserves (none otherwise)."""
+    return (SHALLOW_NOTICE,) if history is not None and history.shallow else ()
+
 
 def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHistory | None:
     """The history pass for the workspace (cached on disk and for the rest of the run)."""
     from kbcli.adapters.git_history import load_history
-    from kbcli.cli.output import warn
 
-    memo = workspace.__dict__.setdefault(_MEMO, {})
-    if "history" not in memo:
+    if not workspace.history_loaded:
         history = load_history(
             workspace.root, workspace.config.cache_dir, allow_shallow=allow_shallow
         )
-        if history is not None and history.shallow:
-            warn(
-                "this is a shallow clone: git history is cut off, so creation and edit dates "
-                "of older cards are wrong (run 'git fetch --unshallow' for full history)"
-            )
         if history is not None:
             history = _with_baselines(workspace, history)
-        memo["history"] = history
-    found: RepoHistory | None = memo["history"]
-    return found
+        workspace.set_history(history)
+    return workspace.history
 
 
 def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Health:
@@ -86,14 +88,12 @@ def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Healt
     Memoised per catalog: ``kb build`` and ``kb list`` ask once, ``kb serve`` again
     after a save (a new catalog).
     """
-    memo = workspace.__dict__.setdefault(_MEMO, {})
-    known = memo.get("health")
-    if known is not None and known[0] is workspace.catalog:
-        found: Health = known[1]
+    memo = workspace.memo
+    if memo.health is not None and memo.health[0] is workspace.catalog:
+        found: Health = memo.health[1]
         return found
-    with paused_gc():
-        health = _assess_health(workspace, workspace.assessed(), allow_shallow=allow_shallow)
-    memo["health"] = (workspace.catalog, health)
+    health = _assess_health(workspace, workspace.assessed(), allow_shallow=allow_shallow)
+    memo.health = (workspace.catalog, health)
     return health
 
 
@@ -109,8 +109,7 @@ def judge_cards(
     workspace: Workspace, items: list[Assessed], *, allow_shallow: bool = True
 ) -> list[Assessed]:
     """The verdicts of a few cards (``kb show``, search hits) without judging every card."""
-    with paused_gc():
-        return _assess_health(workspace, items, allow_shallow=allow_shallow).items
+    return _assess_health(workspace, items, allow_shallow=allow_shallow).items
 
 
 def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str, Trust]:
@@ -121,7 +120,7 @@ def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str,
     read and judged; verdicts are remembered for the rest of the run. A card that
     cannot be read keeps its date-only trust (and fails elsewhere with its file:line).
     """
-    memo: dict[str, Trust] = workspace.__dict__.setdefault(_MEMO, {}).setdefault("verdicts", {})
+    memo = workspace.memo.verdicts
     todo = [path for path in trusts if path not in memo]
     if todo:
         from kbcli.core.catalog import Assessed
@@ -189,12 +188,12 @@ def _assess_health(workspace: Workspace, items: list[Assessed], *, allow_shallow
         bulk_window=timedelta(hours=config.history.bulk_window_hours),
         ci_identities=config.history.ci_identities,
     )
-    memo = workspace.__dict__.setdefault(_MEMO, {})
+    memo = workspace.memo
     bulk = None
     if history is not None:
-        if memo.get("bulk", (None,))[0] is not history:
-            memo["bulk"] = (history, _bulk(workspace, history, settings))
-        bulk = memo["bulk"][1]
+        if memo.bulk is None or memo.bulk[0] is not history:
+            memo.bulk = (history, _bulk(workspace, history, settings))
+        bulk = memo.bulk[1]
     signatures = stamp_signatures(workspace, history, items) if history is not None else None
     result = card_findings(
         items,
@@ -226,16 +225,6 @@ def _assess_health(workspace: Workspace, items: list[Assessed], *, allow_shallow
     return Health(judge_all(items, findings), findings, history, skipped)
 
 
-def collect_findings(workspace: Workspace, *, allow_shallow: bool = False) -> list[Finding]:
-    """Schema, trust and history findings, severities from kb.toml applied (see module doc)."""
-    from kbcli.cli.output import warn
-
-    health = assess_health(workspace, allow_shallow=allow_shallow)
-    for note in health.skipped:
-        warn(f"skipped {note}")
-    return health.findings
-
-
 def card_histories(
     workspace: Workspace, *, allow_shallow: bool = False
 ) -> Mapping[str, CardHistory]:
@@ -250,14 +239,13 @@ def trust_trend(
     """Weekly trust score (0..1) over the last ``weeks`` weeks, ending ``today``."""
     from kbcli.core.health import trust_trend as trend
 
-    with paused_gc():
-        history = repo_history(workspace, allow_shallow=allow_shallow)
-        if history is None:
-            return []
-        days = [workspace.today - timedelta(weeks=k) for k in range(max(weeks, 1) - 1, -1, -1)]
-        histories = [*history.cards.values(), *history.deleted]
-        policy = workspace.config.trust_policy
-        return trend(histories, policy, days, workspace.card_files.is_card_path)
+    history = repo_history(workspace, allow_shallow=allow_shallow)
+    if history is None:
+        return []
+    days = [workspace.today - timedelta(weeks=k) for k in range(max(weeks, 1) - 1, -1, -1)]
+    histories = [*history.cards.values(), *history.deleted]
+    policy = workspace.config.trust_policy
+    return trend(histories, policy, days, workspace.card_files.is_card_path)
 
 
 def rule_policy(workspace: Workspace, *, strict: bool = False) -> RulePolicy:
@@ -292,24 +280,6 @@ def health_report(
     allow_shallow: bool = False,
 ) -> Report:
     """The ``kb report`` model: trust score, finding counts, owners, urgent cards, trend."""
-    with paused_gc():
-        return _health_report(
-            workspace,
-            owner=owner,
-            trend_weeks=trend_weeks,
-            urgent_limit=urgent_limit,
-            allow_shallow=allow_shallow,
-        )
-
-
-def _health_report(
-    workspace: Workspace,
-    *,
-    owner: str | None,
-    trend_weeks: int,
-    urgent_limit: int,
-    allow_shallow: bool,
-) -> Report:
     from dataclasses import replace
 
     from kbcli.core.report import build_report
@@ -324,6 +294,7 @@ def _health_report(
         urgent_limit=urgent_limit,
         skipped=health.skipped,
         history_commits=health.history.commit_count if health.history else None,
+        notices=history_notices(health.history),
     )
     if trend_weeks:
         report = replace(
@@ -332,9 +303,16 @@ def _health_report(
     return report
 
 
-def card_timeline(
-    workspace: Workspace, path: str, *, allow_shallow: bool = False
-) -> tuple[CardHistory, bool]:
+@dataclass(frozen=True)
+class Timeline:
+    """One card's history, whether it has uncommitted changes, and what to warn about."""
+
+    history: CardHistory
+    uncommitted: bool
+    notices: tuple[str, ...] = ()
+
+
+def card_timeline(workspace: Workspace, path: str, *, allow_shallow: bool = False) -> Timeline:
     """One card's history and whether it has uncommitted changes.
 
     Raises a ``KbError`` outside a git repository or for a card git does not know yet.
@@ -350,7 +328,8 @@ def card_timeline(
     found = history.get(path)
     if found is None:
         raise KbError(f"{path} has no commits yet: commit it first (git add {path}; git commit)")
-    return found, path in uncommitted(workspace.root, [path])
+    dirty = path in uncommitted(workspace.root, [path])
+    return Timeline(found, dirty, history_notices(history))
 
 
 def _with_baselines(workspace: Workspace, history: RepoHistory) -> RepoHistory:

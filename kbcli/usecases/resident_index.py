@@ -85,7 +85,7 @@ class ResidentIndex:
                 self._index = open_index(workspace)
                 stale = True
             if stale:
-                sync(workspace, index=self._index, wait=5.0, show_progress=False)
+                sync(workspace, index=self._index, wait=5.0)
             return workspace, self._index
 
     def _watch(self) -> None:

@@ -30,6 +30,7 @@ from kbcli.core.languages import (
     normalize_lang,
     within_edits,
 )
+from kbcli.core.progress import Progress, no_progress
 from kbcli.core.query import KeyFilter, ParsedQuery, QueryError, StateFilter, parse_query
 from kbcli.core.trust import Trust, assess
 from kbcli.errors import KbError
@@ -178,7 +179,7 @@ def sync(
     *,
     rebuild: bool = False,
     wait: float = 0.0,
-    show_progress: bool = True,
+    progress: Progress = no_progress,
     index: CardIndex | None = None,
     git: PendingView | None = None,
 ) -> SyncStats:
@@ -191,17 +192,16 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    with _Progress(show_progress) as progress:
-        stats = index.sync(
-            scan,
-            _preparer(workspace),
-            rebuild=rebuild,
-            wait=wait,
-            progress=progress.update,
-            checked=checked,
-            head=head,
-            dirty=dirty,
-        )
+    stats = index.sync(
+        scan,
+        _preparer(workspace),
+        rebuild=rebuild,
+        wait=wait,
+        progress=lambda done, total: progress("indexing cards", done, total),
+        checked=checked,
+        head=head,
+        dirty=dirty,
+    )
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
@@ -254,52 +254,6 @@ def _look(
 def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
     is_card = workspace.card_files.is_card_path
     return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
-
-
-class _Progress:
-    """A rich progress bar on stderr that appears only once indexing has taken a second."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled or (done % 64 and done != total):
-            return
-        if self.bar is None:
-            if time.monotonic() - self.started < 1.0:
-                return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            from kbcli.cli.output import err_console
-
-            out = err_console()
-            if not out.is_terminal:
-                self.enabled = False
-                return
-            self.bar = Progress(
-                "indexing cards",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=out,
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("index", total=total)
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-# --- turning raw hits into results ------------------------------------------------------
 
 
 def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
@@ -428,6 +382,7 @@ def search(
     sync_first: bool = True,
     snippets: bool = True,
     started: FreshnessStart | None = None,
+    progress: Progress = no_progress,
     index: CardIndex | None = None,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
@@ -459,7 +414,7 @@ def search(
     qb = index.queries()
     result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
     if started is not None:
-        stats = sync(workspace, index=index, git=started.git)
+        stats = sync(workspace, index=index, git=started.git, progress=progress)
         if stats.rebuilt or stats.touched:
             qb = index.queries()
             result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
@@ -670,10 +625,12 @@ def _like(
     return hits[:limit]
 
 
-def related(workspace: Workspace, ref: str, *, limit: int = 5) -> tuple[str, list[Hit]]:
+def related(
+    workspace: Workspace, ref: str, *, limit: int = 5, progress: Progress = no_progress
+) -> tuple[str, list[Hit]]:
     """The cards most similar to one card (title, tags and body terms)."""
     index = open_index(workspace)
-    sync(workspace, index=index)
+    sync(workspace, index=index, progress=progress)
     card = _card_fast(workspace, ref)
     lang = normalize_lang(card.meta.lang, workspace.config.search.default_lang)
     group = group_of(lang)
@@ -718,7 +675,9 @@ def _words(text: str) -> list[str]:
     return content_words(m.group() for m in WORD.finditer(text))
 
 
-def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
+def suggest(
+    workspace: Workspace, text: str, limit: int = 5, progress: Progress = no_progress
+) -> list[Hit]:
     """The cards most likely to answer ``text`` (a ticket, an email, a chat question).
 
     Stable API (``kb capture`` uses it): returns up to ``limit`` ``Hit`` objects, best
@@ -729,7 +688,7 @@ def suggest(workspace: Workspace, text: str, limit: int = 5) -> list[Hit]:
     if not text.strip():
         raise KbError("give the text of a ticket or question (or - to read it from stdin)")
     index = open_index(workspace)
-    sync(workspace, index=index)
+    sync(workspace, index=index, progress=progress)
     words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
     qb = index.queries()
     _, excluded = _filters(workspace, qb, ParsedQuery(), False)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from kbcli.core.history import RepoHistory
     from kbcli.usecases.handbook import BuildMemo, BuildReport
     from kbcli.workspace import Workspace
 
@@ -193,7 +194,8 @@ class LiveState:
         self.cards: dict[str, tuple[tuple[int, int], Any]] = {}
         self.head: str | None = None
         self.memo: BuildMemo = BuildMemo()
-        self.history: dict[str, Any] | None = None
+        # The history pass of the last build, while HEAD stays put: (history,) or None.
+        self.history: tuple[RepoHistory | None] | None = None
 
     def refresh(self, ws: Workspace, changed: set[str] | None = None) -> None:
         """Give ``ws`` a catalog built from unchanged cards plus re-read changed ones.
@@ -210,11 +212,11 @@ class LiveState:
         if fresh is None:
             fresh = self._all(ws)
         self.cards = fresh
-        ws.__dict__["catalog"] = Catalog([card for _sig, card in fresh.values()])
+        ws.catalog = Catalog([card for _sig, card in fresh.values()])
         place = locate(ws.root)
         head = place.head if place else None
         if self.history is not None and head == self.head:
-            ws.__dict__["_kb_history"] = self.history
+            ws.set_history(self.history[0])
         self.head = head
 
     def _all(self, ws: Workspace) -> dict[str, tuple[tuple[int, int], Any]]:
@@ -257,8 +259,7 @@ class LiveState:
         return dict(sorted(fresh.items()))
 
     def remember(self, ws: Workspace) -> None:
-        memo = ws.__dict__.get("_kb_history")
-        self.history = memo if isinstance(memo, dict) else None
+        self.history = (ws.history,) if ws.history_loaded else None
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -47,7 +47,8 @@ def candidates(workspace: Workspace, draft: Draft) -> list[CardLine]:
     from kbcli.usecases.capture import similar_cards
     from kbcli.usecases.slack_answers import line_for
 
-    return [line_for(workspace, c.path) for c in similar_cards(workspace, draft)]
+    found, _fallback_note = similar_cards(workspace, draft)  # the list is the answer here
+    return [line_for(workspace, c.path) for c in found]
 
 
 def branch_name(draft: Draft, thread: Thread) -> str:
@@ -71,7 +72,7 @@ def save(
     branch = branch_name(draft, thread)
     what = f"Slack thread #{thread.channel} {thread.ts}"
     with checkout.on_branch(branch) as workspace:
-        found = capture.similar_cards(workspace, draft) if append_to is None else []
+        found = capture.similar_cards(workspace, draft)[0] if append_to is None else []
         options = capture.Options(append_to=append_to)
         outcome = capture.save(workspace, draft, what, options, found, None)
     if outcome is None or not outcome.changed or not outcome.commit:

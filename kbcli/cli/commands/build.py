@@ -62,19 +62,26 @@ def build(
 
     Example: kb build --audience public --out public-site
     """
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.output import warn
     from kbcli.cli.views.handbook import build_summary
     from kbcli.errors import ExitCode
     from kbcli.usecases.handbook import run_build
+    from kbcli.usecases.health import history_notices
 
-    report = run_build(
-        ctx.obj.workspace,
-        out,
-        audience.value,
-        search=search,
-        jobs=jobs,
-        related=related,
-        allow_shallow=allow_shallow,
-    )
+    workspace = ctx.obj.workspace
+    with paused_gc():  # the history pass and the findings: see paused_gc
+        report = run_build(
+            workspace,
+            out,
+            audience.value,
+            search=search,
+            jobs=jobs,
+            related=related,
+            allow_shallow=allow_shallow,
+        )
+    for notice in history_notices(workspace.history):
+        warn(notice)
     build_summary(report, timings=verbose)
     raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)
 

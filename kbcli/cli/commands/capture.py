@@ -151,7 +151,9 @@ def _finish(
     from kbcli.usecases import capture
 
     workspace = ctx.obj.workspace
-    candidates = capture.similar_cards(workspace, draft)
+    candidates, notices = capture.similar_cards(workspace, draft)
+    for message in notices:
+        warn(message)
     if candidates and not options.append_to and (dry_run or not as_json):
         _show_candidates(candidates)
     if dry_run:

@@ -24,17 +24,22 @@ def history(
 
     Example: kb history billing/refund-policy.md
     """
-    from kbcli.cli.output import print_json
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.output import print_json, warn
     from kbcli.cli.views.health import history_json, render_history
     from kbcli.usecases.health import card_timeline
 
     workspace = ctx.obj.workspace
     found = workspace.card(card)
-    timeline, dirty = card_timeline(workspace, found.path, allow_shallow=allow_shallow)
+    with paused_gc():  # the history pass makes millions of objects: see paused_gc
+        timeline = card_timeline(workspace, found.path, allow_shallow=allow_shallow)
+    for notice in timeline.notices:
+        warn(notice)
+    roster = workspace.config.roster
     if json:
-        print_json({**history_json(timeline, workspace.config.roster), "uncommitted": dirty})
+        print_json({**history_json(timeline.history, roster), "uncommitted": timeline.uncommitted})
     else:
-        render_history(timeline, workspace.config.roster, found.title, dirty)
+        render_history(timeline.history, roster, found.title, timeline.uncommitted)
 
 
 def register(app: typer.Typer) -> None:

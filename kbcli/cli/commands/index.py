@@ -26,10 +26,12 @@ def index(
     Example: kb index --rebuild
     """
     from kbcli.cli.output import console, print_json
+    from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import index_status, sync
 
     workspace = ctx.obj.workspace
-    stats = sync(workspace, rebuild=rebuild, wait=wait)
+    with ProgressBar() as progress:
+        stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress)
     facts = index_status(workspace)
     if json:
         print_json(

@@ -40,6 +40,8 @@ def list_cards(
 
     Example: kb list --state expired --owner ana
     """
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.notices import say_history_notices
     from kbcli.cli.output import card_json, print_json, print_problems
     from kbcli.cli.views.cards import card_table
     from kbcli.core.cards import Status
@@ -55,9 +57,12 @@ def list_cards(
     except ValueError as error:
         raise KbError(f"{error}: use draft, published or archived") from None
     workspace = ctx.obj.workspace
-    items = judged(
-        workspace, CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ()))
-    )
+    with paused_gc():  # every card judged on the history pass: see paused_gc
+        items = judged(
+            workspace,
+            CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ())),
+        )
+    say_history_notices(workspace)
     problems = [(card.path, problem) for card, problem in workspace.catalog.problems()]
     if json:
         print_json([card_json(item, workspace.today) for item in items])

@@ -27,11 +27,13 @@ def related(
     Example: kb related billing/refund-request-processing.md
     """
     from kbcli.cli.output import console
+    from kbcli.cli.progress import ProgressBar
     from kbcli.cli.views.search import render_hits
     from kbcli.usecases.search import related as run_related
 
     workspace = ctx.obj.workspace
-    path, hits = run_related(workspace, card, limit=limit)
+    with ProgressBar() as progress:
+        path, hits = run_related(workspace, card, limit=limit, progress=progress)
     if not json and not paths_only:
         console().print(f"[dim]Cards related to {path}:[/]")
     render_hits(hits, workspace, json=json, paths_only=paths_only)

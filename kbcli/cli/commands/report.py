@@ -57,7 +57,8 @@ def report(
     if gaps or used:
         _usage(ctx, gaps=gaps, used=used, as_json=json, limit=limit or 20)
         return
-    from kbcli.adapters.gc_pause import paused_gc
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.output import warn
     from kbcli.cli.views.health import render_report, report_json, report_markdown
     from kbcli.errors import KbError
     from kbcli.usecases.health import health_report
@@ -76,6 +77,8 @@ def report(
             urgent_limit=limit,
             allow_shallow=allow_shallow,
         )
+        for notice in model.notices:
+            warn(notice)
         title = workspace.config.handbook.title
         if json:
             from kbcli.cli.output import print_json

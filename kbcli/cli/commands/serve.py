@@ -12,6 +12,7 @@ from kbcli.errors import KbError
 
 if TYPE_CHECKING:
     from kbcli.cli.search_daemon import SearchDaemon
+    from kbcli.usecases.handbook import BuildMemo, BuildReport
     from kbcli.workspace import Workspace
 
 
@@ -39,6 +40,7 @@ def serve(
     Example: kb serve --port 8080
     """
     from kbcli.cli.context import RunContext
+    from kbcli.cli.gc_pause import paused_gc
     from kbcli.cli.output import console, warn
     from kbcli.cli.views.handbook import build_summary
     from kbcli.usecases.handbook import run_build
@@ -59,13 +61,17 @@ def serve(
         fresh: Workspace = RunContext(options.kb_dir, options.today_text).workspace
         return fresh
 
+    def build(ws: Workspace, memo: BuildMemo) -> BuildReport:
+        with paused_gc():  # each rebuild, as kb build: see paused_gc
+            return run_build(
+                ws, target, audience.value, search=search, memo=memo, allow_shallow=True
+            )
+
     searches = _search_daemon(options.kb_dir)
     try:
         run_serve(
             workspace,
-            lambda ws, memo: run_build(
-                ws, target, audience.value, search=search, memo=memo, allow_shallow=True
-            ),
+            build,
             host=host,
             port=port,
             on_build=lambda report: build_summary(report),

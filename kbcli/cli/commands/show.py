@@ -28,9 +28,11 @@ def show(
     if raw:
         typer.echo((workspace.root / found.path).read_text(encoding="utf-8"), nl=False)
         return
+    from kbcli.cli.notices import say_history_notices
     from kbcli.usecases.health import judge_cards
 
     (item,) = judge_cards(workspace, [workspace.assess(found)])
+    say_history_notices(workspace)
     if json:
         from kbcli.cli.output import card_json, print_json
 

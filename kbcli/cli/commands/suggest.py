@@ -29,12 +29,14 @@ def suggest(
     Example: pbpaste | kb suggest -
     """
     from kbcli.cli.output import console
+    from kbcli.cli.progress import ProgressBar
     from kbcli.cli.views.search import render_hits
     from kbcli.usecases.search import suggest as run_suggest
 
     body = sys.stdin.read() if text == ["-"] else " ".join(text)
     workspace = ctx.obj.workspace
-    hits = run_suggest(workspace, body, limit=limit)
+    with ProgressBar() as progress:
+        hits = run_suggest(workspace, body, limit=limit, progress=progress)
     render_hits(hits, workspace, json=json, paths_only=paths_only)
     if not hits:
         if not json and not paths_only:

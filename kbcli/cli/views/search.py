@@ -136,20 +136,25 @@ def search_command(
     ``started``: the freshness check the fast path began before its imports; ``index``:
     an open index the resident process keeps current (no freshness check then).
     """
+    from kbcli.cli.notices import say_history_notices
+    from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import search as run_search
 
     workspace = context.workspace
-    result = run_search(
-        workspace,
-        " ".join(query),
-        limit=limit,
-        include_archived=archived,
-        explain=explain,
-        snippets=not paths_only,
-        started=started,
-        sync_first=index is None,
-        index=index,
-    )
+    with ProgressBar() as progress:
+        result = run_search(
+            workspace,
+            " ".join(query),
+            limit=limit,
+            include_archived=archived,
+            explain=explain,
+            snippets=not paths_only,
+            started=started,
+            sync_first=index is None,
+            index=index,
+            progress=progress,
+        )
+    say_history_notices(workspace)
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)
     if not result.hits:
         render_no_hits(result, json=json or paths_only)

@@ -1,4 +1,6 @@
-"""A pause of CPython's cyclic garbage collector around work on a whole knowledge base.
+"""A pause of CPython's cyclic garbage collector around a command that reads a whole
+knowledge base: kb check, kb report, kb history, kb build and each kb serve rebuild.
+The pause is taken here, at the command's edge, and nowhere below it.
 
 Reading a big knowledge base keeps millions of small objects alive (cards, history
 tuples, findings) and makes almost no reference cycles; the collector would walk all

@@ -1,0 +1,19 @@
+"""Warnings a command owes its user after a use case read the git history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+
+def say_history_notices(workspace: Workspace) -> None:
+    """Warn on stderr when the history the cards were judged on came from a shallow clone."""
+    if not workspace.history_loaded:
+        return
+    from kbcli.cli.output import warn
+    from kbcli.usecases.health import history_notices
+
+    for notice in history_notices(workspace.history):
+        warn(notice)

@@ -1,0 +1,110 @@
+"""The direction of imports between kbcli's layers, read from the source with ``ast``.
+
+cli -> usecases -> workspace/config -> adapters -> core. Every import counts, also
+the ones inside functions and under ``TYPE_CHECKING``: a lazy import is still a
+dependency, only a later one.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kbcli
+
+PACKAGE = Path(kbcli.__file__).parent
+
+
+def imports(path: Path, root: Path) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) of every import in one file under ``root``/kbcli."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            yield node.lineno, base
+            if base in ("kbcli", "kbcli.core", "kbcli.adapters", "kbcli.usecases", "kbcli.cli"):
+                # from kbcli.adapters import git_status: the submodules are the imports
+                for alias in node.names:
+                    yield node.lineno, f"{base}.{alias.name}"
+
+
+def _in(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def _core_may_import(module: str) -> bool:
+    top = module.split(".")[0]
+    return _in(module, "kbcli.core") or (top != "kbcli" and top in sys.stdlib_module_names)
+
+
+RULES = {
+    # layer folder: (what the rule says, may this layer import that module?)
+    "core": ("core imports only the standard library and kbcli.core", _core_may_import),
+    "usecases": (
+        "usecases never import kbcli.cli",
+        lambda m: not _in(m, "kbcli.cli"),
+    ),
+    "adapters": (
+        "adapters never import kbcli.usecases or kbcli.cli",
+        lambda m: not (_in(m, "kbcli.usecases") or _in(m, "kbcli.cli")),
+    ),
+}
+
+
+def broken_rules(package: Path) -> list[str]:
+    """Every import that breaks a layer rule, as ``file:line: module (rule)``."""
+    found = []
+    for layer, (rule, allowed) in RULES.items():
+        for path in sorted((package / layer).rglob("*.py")):
+            for line, module in imports(path, package.parent):
+                if not allowed(module):
+                    rel = path.relative_to(package.parent).as_posix()
+                    found.append(f"{rel}:{line}: {module} ({rule})")
+    return found
+
+
+def test_every_layer_imports_only_downwards() -> None:
+    assert broken_rules(PACKAGE) == []
+
+
+def test_each_layer_has_code_to_check() -> None:
+    """An empty or renamed folder would pass the rules trivially."""
+    for layer in RULES:
+        assert len(list((PACKAGE / layer).rglob("*.py"))) > 3, layer
+
+
+@pytest.mark.parametrize(
+    ("layer", "line", "rule"),
+    [
+        ("core", "import yaml", "core imports only the standard library"),
+        ("core", "from kbcli.adapters import git_repo", "core imports only the standard library"),
+        ("core", "from kbcli import workspace", "core imports only the standard library"),
+        ("usecases", "from kbcli.cli.output import warn", "usecases never import kbcli.cli"),
+        ("usecases", "from ..cli import output", "usecases never import kbcli.cli"),
+        ("adapters", "from kbcli.usecases import search", "adapters never import"),
+        ("adapters", "import kbcli.cli.progress", "adapters never import"),
+    ],
+)
+def test_a_rule_broken_on_purpose_is_caught(tmp_path: Path, layer: str, line: str, rule: str):
+    copy = tmp_path / "kbcli"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    culprit = next(p for p in sorted((copy / layer).glob("*.py")) if p.name != "__init__.py")
+    text = culprit.read_text(encoding="utf-8")
+    culprit.write_text(text + f"\n\ndef _late() -> None:\n    {line}\n", encoding="utf-8")
+    broken = broken_rules(copy)
+    added = len(text.splitlines()) + 4
+    assert broken, "the broken rule went unnoticed"
+    assert all(b.startswith(f"kbcli/{layer}/{culprit.name}:{added}: ") for b in broken), broken
+    assert all(rule in b for b in broken), broken
