@@ -4,7 +4,7 @@ An assistant should cite verified knowledge and say so when there is none, so ev
 function here is trust-aware by default: expired, unverified (and any other state
 that is not fresh, such as a card that needs review) and draft cards are left out
 unless the caller asks for them, and every result carries its state and the words
-behind it. Nothing here knows the MCP protocol: ``adapters/mcp_server.py`` maps
+behind it. Nothing here knows the MCP protocol: ``cli/mcp_server.py`` maps
 these functions onto tools, so the same answers could serve another transport.
 
 Paths from an assistant are untrusted input: ``card_path`` resolves them and refuses

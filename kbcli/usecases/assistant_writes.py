@@ -36,7 +36,7 @@ def capture_draft(workspace: Workspace, question: str, answer: str, source: str)
         resolution=answer,
         source=f"Source: {source.strip() or 'an AI assistant'}, captured {when} with kb mcp",
     )
-    candidates = capture.similar_cards(workspace, draft)
+    candidates, _ = capture.similar_cards(workspace, draft)
     owner, warnings = capture.resolve_owner(workspace, draft, workspace.default_owner())
     options = capture.Options()
     text = capture.render_card(

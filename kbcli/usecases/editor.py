@@ -7,7 +7,7 @@ The findings are the ones ``kb check`` reports for the same card, by the same ru
 (``core.content``, ``core.health``, ``core.flags``, the card parser's problems) and the
 same kb.toml severities, minus the rules that need the card's git history, which an
 unsaved buffer does not have. Nothing here knows the LSP protocol:
-``adapters/lsp_server.py`` turns these answers into diagnostics, completions and hovers.
+``cli/lsp_server.py`` turns these answers into diagnostics, completions and hovers.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from kbcli.adapters.mcp_server import build_server
+from kbcli.cli.mcp_server import build_server
 from tests.helpers import KbRepo, git
 
 REFUND_CARDS = {"billing/refund-request-processing.md", "policies/refund-policy.md"}

@@ -24,7 +24,7 @@ def lsp(ctx: typer.Context) -> None:
     from kbcli.errors import KbError
 
     try:
-        from kbcli.adapters.lsp_server import serve
+        from kbcli.cli.lsp_server import serve
     except ImportError:
         raise KbError("kb lsp needs pygls: pip install 'kbcli[lsp]'") from None
     options: RunContext = ctx.obj

@@ -39,7 +39,7 @@ def mcp(
     from kbcli.errors import KbError
 
     try:
-        from kbcli.adapters.mcp_server import serve
+        from kbcli.cli.mcp_server import serve
     except ImportError:
         raise KbError("kb mcp needs the MCP SDK: pip install 'kbcli[mcp]'") from None
     options: RunContext = ctx.obj
