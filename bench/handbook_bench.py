@@ -13,8 +13,8 @@ pages (``pages``, ``pages.ru``, ``pages.uk``) of the tldr-pages bundle are built
 - Pagefind: the search-index step on kb's output, timed separately;
 - Hugo: Debian's hugo with a minimal layout; MkDocs: the material theme.
 
-kb builds run with ``--no-related`` (related cards come from the search index and
-cost ~50 ms a card on a first build; they are cached per card afterwards).
+kb builds run with related cards on (the default: term vectors of every card, see
+kbcli/core/related.py); ``--no-related`` measures without them.
 
 MkDocs is not a kb dependency: install it into its own venv and pass --mkdocs:
 
@@ -57,6 +57,7 @@ HUGO_LIST = """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title
 """
 
 
+RELATED: list[str] = []  # ["--no-related"] with --no-related
 CPU: dict[str, list[float]] = {}  # CPU seconds (user + system, children included) per label
 
 
@@ -122,7 +123,7 @@ def copy_pages(
 def kb_build(
     kb: list[str], repo: Path, out: Path, *extra: str, label: str = ""
 ) -> tuple[float, str]:
-    command = [*kb, "--kb", str(repo), "build", "--out", str(out), "--no-related", "-v", *extra]
+    command = [*kb, "--kb", str(repo), "build", "--out", str(out), "-v", *RELATED, *extra]
     return run(command, label=label)
 
 
@@ -179,7 +180,7 @@ def serve_edits(repo: Path, out: Path, runs: int) -> list[float]:
         start, cpu = time.perf_counter(), time.process_time()
         ws = RunContext(kb_dir=str(repo)).workspace
         live.refresh(ws, changed)
-        run_build(ws, out, "internal", search=False, related=False, memo=live.memo)
+        run_build(ws, out, "internal", search=False, related=not RELATED, memo=live.memo)
         live.remember(ws)
         elapsed = time.perf_counter() - start
         CPU.setdefault(f"{repo.name} serve_edit", []).append(time.process_time() - cpu)
@@ -262,7 +263,10 @@ def main() -> None:
     )
     parser.add_argument("--hugo", default=shutil.which("hugo"), help="hugo executable")
     parser.add_argument("--kb", default=str(Path(sys.executable).with_name("kb")), help="kb")
+    parser.add_argument("--no-related", action="store_true", help="kb without related cards")
     args = parser.parse_args()
+    if args.no_related:
+        RELATED.append("--no-related")
 
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)

@@ -162,6 +162,18 @@ class CheckSettings:
     rules: dict[str, str] = setting(
         None, _severities, "Rule severities (rule = error|warning|off)."
     )
+    duplicate_similarity: float = setting(
+        0.9,
+        _number,
+        "Two published cards whose title and body terms are this similar (cosine, 0-1) are "
+        "near-duplicates; 0 turns the check off.",
+    )
+    duplicate_max_cards: int = setting(
+        5000,
+        _count,
+        "Above this many published cards the near-duplicate check is skipped (and said so): "
+        "it reads every card's words.",
+    )
 
 
 @dataclass(frozen=True)

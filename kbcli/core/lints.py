@@ -5,6 +5,9 @@
 - ``public-links-internal``: a public card links to an internal one (the help center
   would print an internal title, or a dead link).
 - ``links-archived``: a published card sends readers to an archived card.
+- ``near-duplicate``: two published cards say much the same (cosine similarity of the
+  term vectors ``core/related.py`` builds for related cards, title and body), so one of
+  them will be forgotten and go stale while the other is kept up to date.
 
 Pure: the cards, their resolved links and the repo's file list go in, findings come out.
 """
@@ -12,7 +15,7 @@ Pure: the cards, their resolved links and the repo's file list go in, findings c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from kbcli.core.cards import Audience, Card, Status
 from kbcli.core.findings import RULES, Finding, register
@@ -37,6 +40,13 @@ PUBLIC_LINKS_INTERNAL = register(
 )
 LINKS_ARCHIVED = register(
     "links-archived", W, "A published card links to an archived card.", "content"
+)
+NEAR_DUPLICATE = register(
+    "near-duplicate",
+    W,
+    "Two published cards are near-duplicates ([check] duplicate_similarity of their title "
+    "and body terms); merge them or link one to the other.",
+    "content",
 )
 _GLOB = re.compile(r"[*?\[]")
 
@@ -118,5 +128,54 @@ def link_lints(
         severity = RULES[rule].severity
         found.append(
             Finding(rule, severity, card.path, result.line, text, result.column, card.title)
+        )
+    return found
+
+
+def near_duplicates(
+    cards: Sequence[tuple[str, Mapping[str, float]]], threshold: float
+) -> list[tuple[str, str, float]]:
+    """Pairs (earlier path, later path, similarity) of cards at least ``threshold`` alike.
+
+    ``cards`` are (path, term counts) as ``core.related`` takes them; the similarity is
+    the cosine of the same tf x idf vectors that pick a card's related cards.
+    """
+    from kbcli.core.related import weigh
+
+    ordered = sorted(cards, key=lambda c: c[0])
+    vectors = weigh(ordered)
+    postings: dict[str, list[tuple[int, float]]] = {}
+    pairs = []
+    for number, vector in enumerate(vectors):
+        scores: dict[int, float] = {}
+        for term, weight in vector.items():
+            for other, other_weight in postings.get(term, ()):
+                scores[other] = scores.get(other, 0.0) + weight * other_weight
+            postings.setdefault(term, []).append((number, weight))
+        for other, score in sorted(scores.items()):
+            if score >= threshold:
+                pairs.append((ordered[other][0], ordered[number][0], round(score, 3)))
+    return pairs
+
+
+def duplicate_findings(
+    pairs: Iterable[tuple[str, str, float]], cards: Mapping[str, Card]
+) -> list[Finding]:
+    """One finding per near-duplicate pair, on the later card (by path), naming the other."""
+    found = []
+    for first, second, score in pairs:
+        card = cards[second]
+        line, column = card.position.of("title")
+        found.append(
+            Finding(
+                NEAR_DUPLICATE,
+                RULES[NEAR_DUPLICATE].severity,
+                card.path,
+                line,
+                f"says much the same as {first} (similarity {score:.2f}); merge the two "
+                "cards, or make them distinct and link one to the other",
+                column,
+                card.title,
+            )
         )
     return found

@@ -204,7 +204,38 @@ def _content_findings(
                 if scope.caused(result):
                     found.append(broken_link(card, result))
                     scope.cards.add(card.path)
-    return found
+    return found + _duplicate_findings(workspace, cards, scope, by_path)
+
+
+def _duplicate_findings(
+    workspace: Workspace, cards: Sequence[Card], scope: _Scope, by_path: dict[str, Card]
+) -> list[Finding]:
+    """Near-duplicate published cards (``core.lints``), when one of a pair is in scope."""
+    from kbcli.core.cards import Status
+    from kbcli.core.lints import duplicate_findings, near_duplicates
+    from kbcli.usecases.related import card_terms
+
+    settings = workspace.config.check
+    published = [c for c in cards if c.meta.status is Status.PUBLISHED]
+    if settings.duplicate_similarity <= 0 or len(published) < 2:
+        return []
+    if len(published) > settings.duplicate_max_cards:
+        scope.notes.append(
+            f"near-duplicate check skipped: {len(published)} published cards is more than "
+            f"[check] duplicate_max_cards = {settings.duplicate_max_cards}"
+        )
+        return []
+    from kbcli.adapters.tantivy_index import Analysis
+
+    analysis = Analysis()
+    lang = workspace.config.search.default_lang
+    terms = [(c.path, card_terms(analysis, c, lang)) for c in published]
+    pairs = [
+        pair
+        for pair in near_duplicates(terms, settings.duplicate_similarity)
+        if pair[0] in scope.cards or pair[1] in scope.cards
+    ]
+    return duplicate_findings(pairs, by_path)
 
 
 # --- scope --------------------------------------------------------------------------

@@ -381,3 +381,20 @@ def test_lints_for_dead_globs_and_leaking_links(repo: KbRepo):
         ("billing/deps.md", "links-archived"),
         ("billing/help.md", "public-links-internal"),
     ]
+
+
+def test_near_duplicate_published_cards_are_reported(repo: KbRepo):
+    steps = (
+        "## Steps\n\nOpen the billing console, find the duplicate charge on the invoice, "
+        "refund it to the original card and tell the customer it takes five days.\n"
+    )
+    repo.write("billing/duplicate-charge.md", card("Refund a duplicate charge", body=steps))
+    repo.write("billing/double-charge.md", card("Refunding duplicate charges", body=steps))
+    repo.commit("two cards", when="2026-11-02T10:00:00Z", email="ana@example.test")
+    result = kb(repo, "--format", "json")
+    found = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "near-duplicate"]
+    assert [f["path"] for f in found] == ["billing/duplicate-charge.md"]
+    assert "billing/double-charge.md" in found[0]["message"]
+    repo.write("kb.toml", "[check]\nduplicate_similarity = 0\n")
+    off = kb(repo, "--format", "json")
+    assert not [f for f in json.loads(off.stdout)["findings"] if f["rule"] == "near-duplicate"]
