@@ -42,6 +42,41 @@ def commit_files(
     return _run(root, "rev-parse", "HEAD").strip()
 
 
+def commit_to_new_branch(
+    root: Path, branch: str, files: dict[str, bytes], message: str
+) -> tuple[str, str]:
+    """Commit ``files`` (repo-relative path -> content) on top of HEAD as a new branch.
+
+    Plumbing with a private index (``GIT_INDEX_FILE``), so the user's checkout, index
+    and current branch are untouched: an assistant's draft waits on its own branch
+    for review. The branch gets a ``-2``, ``-3``... suffix when the name is taken.
+    Returns (branch, commit sha).
+    """
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kb-index-") as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        _run(root, "read-tree", "HEAD", env=env)
+        for rel, data in files.items():
+            blob = _run(root, "hash-object", "-w", "--stdin", stdin_bytes=data).strip()
+            _run(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rel}", env=env)
+        tree = _run(root, "write-tree", env=env).strip()
+    sha = _run(root, "commit-tree", tree, "-p", "HEAD", "-F", "-", stdin=message).strip()
+    name, n = branch, 1
+    while _exists(root, f"refs/heads/{name}"):
+        n += 1
+        name = f"{branch}-{n}"
+    # The empty old value makes the update fail instead of moving a branch created meanwhile.
+    _run(root, "update-ref", f"refs/heads/{name}", sha, "")
+    return name, sha
+
+
+def _exists(root: Path, ref: str) -> bool:
+    result = subprocess.run(["git", "show-ref", "--verify", "--quiet", ref], cwd=root)
+    return result.returncode == 0
+
+
 def in_git_repo(root: Path) -> bool:
     try:
         result = subprocess.run(
@@ -52,12 +87,19 @@ def in_git_repo(root: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
 
-def _run(root: Path, *args: str, stdin: str | None = None) -> str:
+def _run(
+    root: Path,
+    *args: str,
+    stdin: str | None = None,
+    stdin_bytes: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
     result = subprocess.run(
         ["git", *args],
         cwd=root,
-        input=stdin.encode() if stdin is not None else None,
+        input=stdin.encode() if stdin is not None else stdin_bytes,
         capture_output=True,
+        env=env,
     )
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()

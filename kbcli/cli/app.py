@@ -28,6 +28,8 @@ from kbcli.cli.commands import (
     index,
     init,
     list_cards,
+    lsp,
+    mcp,
     new,
     notify,
     people,
@@ -127,6 +129,8 @@ for module in (
     notify,
     ask,
     slack,
+    mcp,
+    lsp,
 ):
     module.register(app)
 

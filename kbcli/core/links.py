@@ -415,6 +415,16 @@ class LinkResolver:
             found = self._links[card.path] = scan(card.body, with_headings=False).links
         return found
 
+    def refresh(self, card: Card) -> None:
+        """Take a card's new text (an editor's unsaved buffer) in place of the old one.
+
+        Only its own scan is dropped: the name indexes keep the saved title and aliases,
+        which only links from other cards to this one depend on.
+        """
+        self._by_path[card.path] = card
+        self._scans.pop(card.path, None)
+        self._links.pop(card.path, None)
+
     def resolve_all(self, card: Card) -> list[Resolved]:
         """Every link of ``card``, resolved."""
         return [self.resolve(card, link) for link in self.links(card)]

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.completion import choices
+
 FORMATS = ("text", "json", "github", "junit", "sarif", "gitlab")
 
 
@@ -18,7 +20,13 @@ def check(
     ] = None,
     format: Annotated[
         str,
-        typer.Option("--format", "-f", help="Output: " + ", ".join(FORMATS) + ".", metavar="F"),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: " + ", ".join(FORMATS) + ".",
+            metavar="F",
+            autocompletion=choices(FORMATS),
+        ),
     ] = "text",
     output: Annotated[
         Path | None,

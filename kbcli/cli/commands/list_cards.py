@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.completion import choices
+
 STATE_NAMES = ("verified", "due", "expired", "unverified", "needs-review", "no-owner")
 
 
@@ -24,7 +26,8 @@ def list_cards(
     state: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable)."
+            help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable).",
+            autocompletion=choices(STATE_NAMES),
         ),
     ] = None,
     json: Annotated[

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli import completion
+
 
 def new(
     ctx: typer.Context,
@@ -13,7 +15,13 @@ def new(
         str, typer.Option("--title", "-t", help="Title of the new card.", prompt="Title")
     ],
     template: Annotated[
-        str, typer.Option("--template", "-T", help="Card template (kb templates lists them).")
+        str,
+        typer.Option(
+            "--template",
+            "-T",
+            help="Card template (kb templates lists them).",
+            autocompletion=completion.templates,
+        ),
     ] = "kcs",
     owner: Annotated[
         str | None, typer.Option(help="Owner handle (default: you, mapped through the roster).")

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-CardRef = Annotated[str, typer.Argument(help="A card: path, file name, alias or title.")]
+from kbcli.cli import completion
+
+CardRef = Annotated[
+    str,
+    typer.Argument(
+        help="A card: path, file name, alias or title.", autocompletion=completion.card_refs
+    ),
+]
 Commit = Annotated[
     bool, typer.Option("--commit/--no-commit", help="Commit the change with git (default).")
 ]

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.completion import choices
+
 FORMATS = ("text", "markdown")
 
 
@@ -21,7 +23,9 @@ def report(
     format: Annotated[
         str,
         typer.Option(
-            "--format", help="text, or markdown: a digest per owner to paste into an issue."
+            "--format",
+            help="text, or markdown: a digest per owner to paste into an issue.",
+            autocompletion=choices(("text", "markdown")),
         ),
     ] = "text",
     trend: Annotated[

@@ -1,0 +1,58 @@
+"""kb mcp: serve the knowledge base to AI assistants over the Model Context Protocol."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+
+def mcp(
+    ctx: typer.Context,
+    http: Annotated[
+        bool,
+        typer.Option("--http", help="Serve Streamable HTTP on 127.0.0.1 instead of stdio."),
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="TCP port for --http.")
+    ] = 8765,
+    allow_write: Annotated[
+        bool,
+        typer.Option(
+            "--allow-write",
+            help="Also offer capture_draft (a draft card on a new branch) and flag_card.",
+        ),
+    ] = False,
+) -> None:
+    """Serve cards to AI assistants (Claude, Copilot, Cursor) over MCP: search, read and
+    cite verified cards; expired and unverified ones only when asked. Read-only unless
+    --allow-write. Needs the mcp extra: pip install 'kbcli[mcp]'.
+
+    Example: claude mcp add kb -- kb --kb ~/support-kb mcp
+    """
+    from dataclasses import replace
+
+    from kbcli.cli.context import RunContext
+    from kbcli.errors import KbError
+
+    try:
+        from kbcli.cli.mcp_server import serve
+    except ImportError:
+        raise KbError("kb mcp needs the MCP SDK: pip install 'kbcli[mcp]'") from None
+    options: RunContext = ctx.obj
+    first = options.workspace  # fail now, not on the first call, when this is no kb repo
+
+    def workspace() -> Workspace:
+        # A fresh Workspace per call: new cards, edits and a new day are seen; the
+        # config (kb.toml) is read once, at start.
+        today = options.today if options.today_text else RunContext().today
+        return replace(first, today=today)
+
+    serve(workspace, allow_write=allow_write, http_port=port if http else None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(mcp)

@@ -1,0 +1,253 @@
+"""What kb serves to AI assistants (``kb mcp``): trusted answers, each with its trust state.
+
+An assistant should cite verified knowledge and say so when there is none, so every
+function here is trust-aware by default: expired, unverified (and any other state
+that is not fresh, such as a card that needs review) and draft cards are left out
+unless the caller asks for them, and every result carries its state and the words
+behind it. Nothing here knows the MCP protocol: ``cli/mcp_server.py`` maps
+these functions onto tools, so the same answers could serve another transport.
+
+Paths from an assistant are untrusted input: ``card_path`` resolves them and refuses
+anything outside the knowledge repo, including symlinks that lead out of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import Status
+from kbcli.core.query import TRUST_STATES
+from kbcli.core.trust import Trust, TrustState
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.core.cards import CardMeta
+    from kbcli.usecases.search import Hit
+    from kbcli.workspace import Workspace
+
+# Trust states the query language can filter on that an assistant must not cite unasked.
+# Computed from the one trust function's notion of "fresh", so a new state (such as
+# "needs review") is excluded as soon as the query language knows it, and the hits
+# are filtered again afterwards in any case (fail closed).
+_FRESH = {TrustState.VERIFIED.value, TrustState.DUE.value}
+_UNTRUSTED_FILTERS = tuple(s for s in TRUST_STATES if s not in _FRESH and s != "unowned")
+MAX_LIMIT = 50
+
+
+class OutsideRepo(KbError):
+    """A path given to the server points outside the knowledge repo (or is not a card)."""
+
+
+def trusted(trust: Trust, meta: CardMeta) -> bool:
+    """Whether an assistant may cite a card without being asked: fresh and not a draft."""
+    return trust.is_fresh and meta.status is not Status.DRAFT
+
+
+def trust_fields(trust: Trust, meta: CardMeta, workspace: Workspace) -> dict[str, Any]:
+    """The trust state of a card in words an assistant can repeat to the user."""
+    from kbcli.core.handbook import trust_view
+    from kbcli.core.verdict import summary
+
+    view = trust_view(trust, workspace.today)
+    reason = view["detail"]
+    if trust.reasons:  # the evidence behind a "needs review" verdict
+        reason += f"; {summary(trust)}"
+    if meta.status is Status.DRAFT:
+        reason += "; status draft (not reviewed)"
+    return {
+        "trust": trust.state.value,
+        "trusted": trusted(trust, meta),
+        "reason": reason,
+        "verified_on": view["verified_on"],
+        "expires_on": view["expires_on"],
+        "owner": meta.owner,
+        "status": meta.status.value,
+        "reasons": view["reasons"],
+    }
+
+
+def hit_fields(hit: Hit, workspace: Workspace) -> dict[str, Any]:
+    """One search result as an assistant sees it: where, what, how far to trust it."""
+    from kbcli.core.handbook import card_url
+
+    return {
+        "path": hit.path,
+        "title": hit.title,
+        **trust_fields(hit.trust, hit.meta, workspace),
+        "snippet": hit.snippet,
+        "handbook_page": card_url(hit.path),
+        "resource": f"kb://card/{hit.path}",
+    }
+
+
+@dataclass(frozen=True)
+class Found:
+    """Results after the trust filter, and how many untrusted matches were left out."""
+
+    results: list[dict[str, Any]]
+    left_out: int
+    note: str
+
+
+def _found(
+    workspace: Workspace, hits: list[Hit], limit: int, include_unverified: bool, what: str
+) -> Found:
+    kept = [h for h in hits if include_unverified or trusted(h.trust, h.meta)][:limit]
+    left_out = 0 if include_unverified else sum(not trusted(h.trust, h.meta) for h in hits)
+    return Found([hit_fields(h, workspace) for h in kept], left_out, _note(kept, left_out, what))
+
+
+def _note(kept: list[Hit], left_out: int, what: str) -> str:
+    if kept and all(trusted(h.trust, h.meta) for h in kept):
+        return f"{len(kept)} verified card(s) {what}; cite their paths."
+    if kept:
+        return (
+            f"{len(kept)} card(s) {what}, some not verified: say which ones are expired, "
+            "unverified or drafts when you use them."
+        )
+    if left_out:
+        return (
+            f"No verified card {what}. {left_out} expired, unverified or draft card(s) "
+            "were left out (include_unverified=true shows them); tell the user that "
+            "nothing verified answers this."
+        )
+    return f"No card {what}; tell the user the knowledge base has no answer."
+
+
+def _limit(limit: int) -> int:
+    if limit < 1:
+        raise KbError("limit must be at least 1")
+    return min(limit, MAX_LIMIT)
+
+
+def search_cards(
+    workspace: Workspace, query: str, *, limit: int = 5, include_unverified: bool = False
+) -> Found:
+    """Search with kb's query language; only trusted cards unless ``include_unverified``.
+
+    Every search goes to the usage log (surface ``mcp``) with the paths the assistant
+    got, so a question nothing trusted answers shows up in ``kb report --gaps``.
+    """
+    from kbcli.usecases.usage import log_search
+
+    found = _search_cards(workspace, query, limit, include_unverified)
+    log_search(workspace, query, "mcp", [r["path"] for r in found.results])
+    return found
+
+
+def _search_cards(workspace: Workspace, query: str, limit: int, include_unverified: bool) -> Found:
+    """The exclusion goes into the query itself, so ``limit`` trusted cards come back
+    even when many expired ones rank higher; when none is left, a second search
+    counts what the filter left out, so the assistant can say so.
+    """
+    from kbcli.usecases.search import search
+
+    if not query.strip():
+        raise KbError('give something to search for, e.g. "refund duplicate charge"')
+    limit = _limit(limit)
+    if include_unverified:
+        hits = search(workspace, query, limit=limit).hits
+        return _found(workspace, hits, limit, True, "match")
+    exclusions = " ".join(f"-is:{s}" for s in (*_UNTRUSTED_FILTERS, "draft"))
+    hits = search(workspace, f"{query} {exclusions}", limit=limit).hits
+    kept = [h for h in hits if trusted(h.trust, h.meta)]
+    if kept:
+        return Found([hit_fields(h, workspace) for h in kept], 0, _note(kept, 0, "match"))
+    everything = search(workspace, query, limit=limit).hits
+    return _found(workspace, everything, limit, False, "matches")
+
+
+def related_cards(
+    workspace: Workspace, path: str, *, limit: int = 5, include_unverified: bool = False
+) -> Found:
+    """Cards similar to one card (``kb related``), trusted ones unless asked."""
+    from kbcli.usecases.search import related
+
+    rel = card_path(workspace, path)
+    _, hits = related(workspace, rel, limit=_limit(limit) * 4)
+    return _found(workspace, hits, _limit(limit), include_unverified, "is related")
+
+
+def suggest_for_ticket(
+    workspace: Workspace, text: str, *, limit: int = 5, include_unverified: bool = False
+) -> Found:
+    """The cards most likely to answer a ticket (``kb suggest``), trusted ones unless asked."""
+    from kbcli.usecases.search import suggest
+
+    hits = suggest(workspace, text, limit=_limit(limit) * 4)
+    return _found(workspace, hits, _limit(limit), include_unverified, "answers this ticket")
+
+
+def list_due(workspace: Workspace, owner: str) -> list[dict[str, Any]]:
+    """Published cards ``owner`` (a roster handle or team) must verify, most urgent first:
+    expired, due, never verified, or verified but with evidence against (needs review)."""
+    from kbcli.core.report import owns
+    from kbcli.usecases.health import judged
+
+    roster = workspace.config.roster
+    if not roster.knows(owner):
+        raise KbError(f"nobody called '{owner}' in people.yaml: give a roster handle or team")
+    items = [
+        item
+        for item in judged(workspace)
+        if item.card.meta.status is Status.PUBLISHED
+        and owns(owner, item.card.meta.owner, roster)
+        and item.trust.state is not TrustState.VERIFIED
+    ]
+    items.sort(key=lambda a: a.trust.expires_on or a.trust.verified_on or workspace.today)
+    return [
+        {"path": a.path, "title": a.card.title, **trust_fields(a.trust, a.card.meta, workspace)}
+        for a in items
+    ]
+
+
+def card_path(workspace: Workspace, ref: str) -> str:
+    """The repo-relative path of the card ``ref`` names, refusing anything outside the repo.
+
+    ``ref`` is a path (``billing/refunds.md``, with or without ``.md``), an alias or a
+    title. Absolute paths, ``..`` and symlinks that resolve outside the repo are
+    refused before any file is opened; so is a file that is not a card (kb.toml,
+    people.yaml, anything under .git).
+    """
+    ref = ref.strip().replace("\\", "/")
+    if not ref or "\0" in ref:
+        raise OutsideRepo("give a card path such as billing/refund-request-processing.md")
+    if ref.startswith("/") or ref.startswith("~") or ".." in ref.split("/") or ":" in ref[:3]:
+        raise OutsideRepo(f"'{ref}' is outside the knowledge repo: give a path inside it")
+    root = workspace.root.resolve()
+    for candidate in (ref, ref + ".md"):
+        target = root / candidate
+        if target.is_file() or target.is_symlink():
+            return _inside(workspace, root, candidate)
+    card = workspace.card(ref)  # an alias or a title: only cards kb itself listed
+    return _inside(workspace, root, card.path)
+
+
+def _inside(workspace: Workspace, root: Path, rel: str) -> str:
+    resolved = (root / rel).resolve()
+    if not resolved.is_relative_to(root):
+        raise OutsideRepo(f"'{rel}' leads outside the knowledge repo (a symlink); refused")
+    if not workspace.card_files.is_card_path(rel):
+        raise OutsideRepo(f"'{rel}' is not a card of this knowledge repo")
+    return rel
+
+
+def get_card(workspace: Workspace, ref: str) -> str:
+    """A card's markdown under a header that says how far to trust it."""
+    rel = card_path(workspace, ref)
+    text = (workspace.root.resolve() / rel).read_text(encoding="utf-8", errors="replace")
+    from kbcli.usecases.health import judge_cards
+
+    card = workspace.card_files.read(rel, workspace.today)
+    (item,) = judge_cards(workspace, [workspace.assess(card)])
+    fields = trust_fields(item.trust, card.meta, workspace)
+    state = fields["trust"] if fields["trusted"] else f"{fields['trust']} (do not cite as verified)"
+    header = [
+        f"<!-- kb card: {rel}",
+        f"     trust: {state}: {fields['reason']}",
+        f"     owner: {fields['owner'] or 'nobody'} -->",
+        "",
+    ]
+    return "\n".join(header) + text

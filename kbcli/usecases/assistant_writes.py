@@ -1,0 +1,82 @@
+"""What an assistant may write through ``kb mcp --allow-write``: a draft card, a flag.
+
+Both go through the same use cases as ``kb capture`` and ``kb flag`` (same template,
+same owner and folder rules, same surgical front-matter edit). A captured draft is
+committed on a new branch of its own, never into the user's checkout, so nothing an
+assistant writes reaches the team's cards before a person has reviewed it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+BRANCH_PREFIX = "kb/draft/"
+
+
+def capture_draft(workspace: Workspace, question: str, answer: str, source: str) -> dict[str, Any]:
+    """Render a KCS draft card from a question and its answer; commit it on a new branch."""
+    from kbcli.adapters.git_commits import commit_to_new_branch
+    from kbcli.core.kcs_draft import Draft, suggest_title
+    from kbcli.core.naming import slugify
+    from kbcli.usecases import capture
+
+    question, answer = question.strip(), answer.strip()
+    if not question or not answer:
+        raise KbError("capture_draft needs both the question and the answer")
+    capture.require_git(workspace)
+    when = workspace.today.isoformat()
+    draft = Draft(
+        title=suggest_title(question),
+        issue=question,
+        resolution=answer,
+        source=f"Source: {source.strip() or 'an AI assistant'}, captured {when} with kb mcp",
+    )
+    candidates, _ = capture.similar_cards(workspace, draft)
+    owner, warnings = capture.resolve_owner(workspace, draft, workspace.default_owner())
+    options = capture.Options()
+    text = capture.render_card(
+        workspace, draft, title=draft.title, owner=owner, tags=capture.card_tags(draft, options)
+    )
+    path = capture.target_path(
+        workspace, draft.title, capture.default_folder(workspace, options, candidates)
+    )
+    rel = path.relative_to(workspace.root.resolve()).as_posix()
+    message = (
+        f"capture: draft '{draft.title}'\n\nCaptured by an assistant through kb mcp "
+        f"(status: draft). {draft.source}."
+    )
+    branch, sha = commit_to_new_branch(
+        workspace.root, BRANCH_PREFIX + slugify(draft.title), {rel: text.encode()}, message
+    )
+    return {
+        "path": rel,
+        "title": draft.title,
+        "owner": owner,
+        "status": "draft",
+        "branch": branch,
+        "commit": sha[:7],
+        "similar_cards": [{"path": c.path, "title": c.title} for c in candidates],
+        "warnings": warnings,
+        "note": f"Draft saved on branch {branch} for review; the working tree is unchanged.",
+    }
+
+
+def flag_card(workspace: Workspace, ref: str, reason: str) -> dict[str, Any]:
+    """Flag a card (``kb flag``) in the working tree, uncommitted, for a person to review."""
+    from kbcli.usecases.assistant import card_path
+    from kbcli.usecases.lifecycle import flag
+
+    rel = card_path(workspace, ref)
+    change = flag(workspace, rel, reason=reason, by=None, commit=False)
+    return {
+        "path": change.path,
+        "title": change.title,
+        "changed": change.changed,
+        "detail": change.detail,
+        "note": "The flag is in the card's front matter in the working tree, not committed.",
+    }

@@ -1,0 +1,131 @@
+"""What kb tells an editor about the card being typed (``kb lsp``): findings, trust, names.
+
+An editor sends the unsaved text of one card on every keystroke, so everything here
+works on that text plus what was read once: the other cards (for links, anchors and
+aliases), the roster, the templates' required sections and the repo's other files.
+The findings are the ones ``kb check`` reports for the same card, by the same rules
+(``core.content``, ``core.health``, ``core.flags``, the card parser's problems) and the
+same kb.toml severities, minus the rules that need the card's git history, which an
+unsaved buffer does not have. Nothing here knows the LSP protocol:
+``cli/lsp_server.py`` turns these answers into diagnostics, completions and hovers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kbcli.core.cards import Card
+from kbcli.core.findings import Finding
+from kbcli.core.problems import Problem
+
+if TYPE_CHECKING:
+    from kbcli.core.catalog import Assessed
+    from kbcli.core.links import LinkResolver
+    from kbcli.core.lints import FileMatcher
+    from kbcli.core.severity import RulePolicy
+    from kbcli.workspace import Workspace
+
+# Rules that need the card's git history (kb check runs them on saved, committed cards).
+HISTORY_ONLY = frozenset({"owner-inactive"})
+
+
+@dataclass
+class EditorSession:
+    """One knowledge repo as the editor sees it; ``reload`` after files change on disk."""
+
+    workspace: Workspace
+    cards: dict[str, Card] = field(init=False)
+    resolver: LinkResolver = field(init=False)
+    required: dict[str, tuple[str, ...]] = field(init=False)
+    files: FileMatcher = field(init=False)
+    policy: RulePolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read every card, the templates and the file list again (on save, on a new card)."""
+        from kbcli.core.links import LinkResolver
+        from kbcli.core.lints import FileMatcher
+        from kbcli.usecases.check import _required_sections, other_files
+        from kbcli.usecases.health import rule_policy
+
+        ws = self.workspace
+        ws.__dict__.pop("catalog", None)
+        self.cards = {card.path: card for card in ws.catalog}
+        names = other_files(ws.root)
+        self.resolver = LinkResolver(list(self.cards.values()), files=names)
+        self.required = _required_sections(ws)
+        self.files = FileMatcher(names)
+        self.policy = rule_policy(ws)
+
+    def relative(self, path: Path) -> str | None:
+        """The repo-relative path of a file, when it is a card of this repo."""
+        root = self.workspace.root.resolve()
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            return None
+        rel = resolved.relative_to(root).as_posix()
+        return rel if self.workspace.card_files.is_card_path(rel) else None
+
+    def parse(self, rel: str, text: str) -> Card:
+        """The card as it is in the editor's buffer (not as saved)."""
+        from kbcli.adapters.card_files import card_from_bytes
+
+        return card_from_bytes(rel, text.encode("utf-8"), self.workspace.today)
+
+    def assess(self, card: Card) -> Assessed:
+        """The card's trust verdict on its dates and flags (history needs a saved commit)."""
+        from dataclasses import replace
+
+        from kbcli.core.verdict import judge
+
+        item = self.workspace.assess(card)
+        return replace(item, trust=judge(item.trust, self._flags(card)))
+
+    def findings(self, card: Card) -> list[Finding]:
+        """``kb check``'s findings for this one card, in its order, with kb.toml severities."""
+        from kbcli.core.content import content_findings
+        from kbcli.core.findings import from_problem
+        from kbcli.core.gate import sort_findings
+        from kbcli.core.health import roster_findings, trust_findings
+        from kbcli.core.severity import effective
+        from kbcli.core.trust import TrustState
+        from kbcli.usecases.health import apply_severities
+
+        ws = self.workspace
+        item = ws.assess(card)
+        problems = [from_problem(card.path, p, card.title) for p in self._problems(card)]
+        found = [*problems, *trust_findings(item, ws.today), *self._flags(card)]
+        if ws.config.roster.people:
+            found += roster_findings(item, ws.config.roster, ws.today)
+        found = [f for f in apply_severities(found, ws) if f.rule not in HISTORY_ONLY]
+        self.resolver.refresh(card)
+        others = {**self.cards, card.path: card}
+        found += content_findings(
+            card, self.resolver, self.required, cards=others, files=self.files
+        )
+        expires = item.trust.expires_on
+        expired = item.trust.state is TrustState.EXPIRED and expires is not None
+        expiries = {card.path: expires} if expired and expires else {}
+        return list(sort_findings(effective(found, self.policy, ws.today, expiries)))
+
+    def _problems(self, card: Card) -> Sequence[Problem]:
+        from kbcli.core.cards import duplicate_aliases
+
+        aliases = set(card.meta.aliases) | {card.path, card.path.removesuffix(".md")}
+        sharing = [
+            c
+            for c in self.cards.values()
+            if c.path != card.path and aliases & {*c.meta.aliases, c.path, c.path[:-3]}
+        ]
+        extra = duplicate_aliases([card, *sharing]).get(card.path, []) if sharing else []
+        return [*card.problems, *extra]
+
+    def _flags(self, card: Card) -> list[Finding]:
+        from kbcli.core.flags import flag_findings
+
+        return flag_findings(card)

@@ -1,0 +1,226 @@
+"""kb's MCP server driven by the SDK's own client, in-process (no JSON-RPC framing)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+
+from kbcli.cli.mcp_server import build_server
+from tests.helpers import KbRepo, git
+
+REFUND_CARDS = {"billing/refund-request-processing.md", "policies/refund-policy.md"}
+EXPIRED = "billing/vat-id-tax-exemption.md"
+
+
+def call(server: Any, name: str, args: dict[str, Any]) -> Any:
+    async def go() -> Any:
+        async with Client(server) as client:
+            return await client.call_tool(name, args)
+
+    return anyio.run(go)
+
+
+def text(result: Any) -> str:
+    return "".join(part.text for part in result.content)
+
+
+@pytest.fixture
+def server(make_workspace: Callable[[], Any]) -> Any:
+    return build_server(make_workspace)
+
+
+def test_read_only_server_lists_the_five_read_tools_the_card_template_and_the_prompt(
+    server: Any,
+) -> None:
+    async def go() -> tuple[list[str], list[str], list[str]]:
+        async with Client(server) as client:
+            tools = [t.name for t in (await client.list_tools()).tools]
+            templates = [
+                t.uri_template for t in (await client.list_resource_templates()).resource_templates
+            ]
+            prompts = [p.name for p in (await client.list_prompts()).prompts]
+            return tools, templates, prompts
+
+    tools, templates, prompts = anyio.run(go)
+    assert sorted(tools) == sorted(
+        ["search_cards", "get_card", "related_cards", "list_due", "suggest_for_ticket"]
+    )
+    assert templates == ["kb://card/{+path}"]
+    assert prompts == ["answer_from_verified_cards"]
+
+
+def test_search_returns_a_refund_card_first_with_its_trust_state(server: Any) -> None:
+    result = call(server, "search_cards", {"query": "refund duplicate charge"})
+    assert not result.is_error, text(result)
+    hits = result.structured_content["results"]
+    assert hits[0]["path"] in REFUND_CARDS
+    assert all(h["trust"] in ("verified", "due") and h["trusted"] for h in hits)
+    assert hits[0]["reason"].startswith("verified 20")
+    assert hits[0]["handbook_page"].endswith(".html")
+
+
+def test_expired_card_is_left_out_unless_asked(server: Any) -> None:
+    default = call(server, "search_cards", {"query": "VAT exemption"}).structured_content
+    assert EXPIRED not in [h["path"] for h in default["results"]]
+    assert default["left_out"] >= 1
+    assert "No verified card" in default["note"]
+    asked = call(server, "search_cards", {"query": "VAT exemption", "include_unverified": True})
+    found = {h["path"]: h for h in asked.structured_content["results"]}
+    assert found[EXPIRED]["trust"] == "expired"
+    assert found[EXPIRED]["trusted"] is False
+    assert "expired" in found[EXPIRED]["reason"]
+
+
+def test_draft_cards_are_left_out_by_default(server: Any) -> None:
+    hits = call(server, "search_cards", {"query": "calendar duplicate shifts"}).structured_content
+    assert all(h["status"] != "draft" for h in hits["results"])
+    asked = call(
+        server, "search_cards", {"query": "calendar duplicate shifts", "include_unverified": True}
+    ).structured_content
+    assert any(h["status"] == "draft" for h in asked["results"])
+
+
+def test_get_card_returns_markdown_under_a_trust_header(server: Any) -> None:
+    result = call(server, "get_card", {"path": "billing/refund-request-processing.md"})
+    body = text(result)
+    assert not result.is_error
+    assert body.startswith("<!-- kb card: billing/refund-request-processing.md")
+    assert "trust: verified" in body.splitlines()[1]
+    assert 'title: "Processing a refund request"' in body
+    expired = text(call(server, "get_card", {"path": EXPIRED}))
+    assert "expired (do not cite as verified)" in expired.splitlines()[1]
+
+
+def test_get_card_refuses_paths_outside_the_cards(server: Any) -> None:
+    for path in ("../../etc/passwd", "/etc/passwd", "billing/../../x.md", "kb.toml", ".git/config"):
+        result = call(server, "get_card", {"path": path})
+        assert result.is_error, path
+        assert "root:" not in text(result)
+        assert "outside the knowledge repo" in text(result) or "not a card" in text(result)
+
+
+def test_symlink_out_of_the_repo_is_refused(kb_git: KbRepo, server: Any, tmp_path: Any) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret\n---\nTOP SECRET\n", encoding="utf-8")
+    os.symlink(secret, kb_git.path / "billing" / "secret.md")
+    result = call(server, "get_card", {"path": "billing/secret.md"})
+    assert result.is_error
+    assert "TOP SECRET" not in text(result)
+    assert "symlink" in text(result)
+
+
+def test_card_resource_reads_a_card_and_refuses_traversal(server: Any) -> None:
+    from mcp import MCPError
+
+    async def go(uri: str) -> Any:
+        async with Client(server) as client:
+            try:
+                return await client.read_resource(uri)
+            except MCPError as error:
+                return error
+
+    ok = anyio.run(go, "kb://card/billing/refund-request-processing.md")
+    assert "Processing a refund request" in ok.contents[0].text
+    for uri in ("kb://card/../../etc/passwd", "kb://card/kb.toml"):
+        refused = anyio.run(go, uri)
+        assert isinstance(refused, MCPError), uri
+
+
+def test_list_due_names_the_owners_expired_cards(server: Any) -> None:
+    due = call(server, "list_due", {"owner": "marcus"}).structured_content["cards"]
+    assert EXPIRED in [c["path"] for c in due]
+    assert all(c["trust"] in ("expired", "due", "unverified") for c in due)
+    unknown = call(server, "list_due", {"owner": "nobody-here"})
+    assert unknown.is_error and "people.yaml" in text(unknown)
+
+
+def test_suggest_and_related_keep_to_trusted_cards(server: Any) -> None:
+    ticket = "We were billed twice this month, can we get our money back?"
+    hits = call(server, "suggest_for_ticket", {"text": ticket}).structured_content["results"]
+    assert hits and hits[0]["path"] in REFUND_CARDS
+    related = call(server, "related_cards", {"path": "billing/refund-request-processing.md"})
+    paths = [h["path"] for h in related.structured_content["results"]]
+    assert "policies/refund-policy.md" in paths
+    assert all(h["trusted"] for h in related.structured_content["results"])
+
+
+def test_write_tools_are_refused_without_allow_write(server: Any, kb_git: KbRepo) -> None:
+    before = (kb_git.path / "billing/refund-request-processing.md").read_bytes()
+    result = call(
+        server, "flag_card", {"path": "billing/refund-request-processing.md", "reason": "x"}
+    )
+    assert result.is_error and "flag_card" in text(result)
+    assert (kb_git.path / "billing/refund-request-processing.md").read_bytes() == before
+    assert call(server, "capture_draft", {"question": "q", "answer": "a", "source": "s"}).is_error
+
+
+def test_capture_draft_commits_a_draft_on_its_own_branch(
+    make_workspace: Callable[[], Any], kb_git: KbRepo
+) -> None:
+    server = build_server(make_workspace, allow_write=True)
+    status_before = git(kb_git.path, "status", "--porcelain")
+    result = call(
+        server,
+        "capture_draft",
+        {
+            "question": "How do I export time sheets to Excel for payroll?",
+            "answer": "Open Reports, pick Time sheets, then Export and choose XLSX.",
+            "source": "Claude conversation with Sam",
+        },
+    )
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    assert data["branch"].startswith("kb/draft/")
+    assert git(kb_git.path, "status", "--porcelain") == status_before
+    assert git(kb_git.path, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    card = git(kb_git.path, "show", f"{data['branch']}:{data['path']}")
+    assert "status: draft" in card
+    assert "Export and choose XLSX" in card
+    assert "Claude conversation with Sam" in card
+
+
+def test_flag_card_with_allow_write_flags_the_card(
+    make_workspace: Callable[[], Any], kb_git: KbRepo
+) -> None:
+    server = build_server(make_workspace, allow_write=True)
+    result = call(
+        server,
+        "flag_card",
+        {"path": "billing/refund-request-processing.md", "reason": "step 3 names an old menu"},
+    )
+    assert not result.is_error, text(result)
+    card = (kb_git.path / "billing/refund-request-processing.md").read_text(encoding="utf-8")
+    assert "step 3 names an old menu" in card
+    # An open flag is evidence against the stamp: the card now needs review, so it is no
+    # longer offered as verified, and says why when asked for.
+    search = {"query": "refund request processing", "limit": 10}
+    default = call(server, "search_cards", search).structured_content["results"]
+    assert "billing/refund-request-processing.md" not in [h["path"] for h in default]
+    asked = call(server, "search_cards", {**search, "include_unverified": True})
+    found = {h["path"]: h for h in asked.structured_content["results"]}
+    flagged = found["billing/refund-request-processing.md"]
+    assert flagged["trust"] == "needs-review" and not flagged["trusted"]
+    assert "flagged" in [r["rule"] for r in flagged["reasons"]]
+    escape = call(server, "flag_card", {"path": "../outside.md", "reason": "x"})
+    assert escape.is_error
+
+
+def test_a_search_nothing_trusted_answers_is_a_gap_in_the_usage_log(
+    server: Any, make_workspace: Callable[[], Any]
+) -> None:
+    from kbcli.usecases.usage import gaps, read_searches
+
+    call(server, "search_cards", {"query": "VAT exemption"})
+    call(server, "search_cards", {"query": "refund duplicate charge"})
+    events = read_searches(make_workspace()).events
+    assert [(e.surface, e.query) for e in events] == [
+        ("mcp", "VAT exemption"),
+        ("mcp", "refund duplicate charge"),
+    ]
+    found, _ = gaps(make_workspace())
+    assert [g.query for g in found] == ["VAT exemption"]
