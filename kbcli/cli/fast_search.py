@@ -13,6 +13,8 @@ import os
 
 TYPE_CHECKING = False  # not typing's: this module runs before git status starts
 if TYPE_CHECKING:
+    from typing import Any
+
     from kbcli.usecases.freshness import FreshnessStart
 
 _FLAGS = {"--json": "json", "--paths-only": "paths_only", "--explain": "explain"}
@@ -73,6 +75,18 @@ def parse(argv: list[str]) -> dict[str, object] | None:
     return options
 
 
+def search_arguments(options: dict[str, object]) -> dict[str, Any]:
+    """``parse``'s options as the search command's arguments (this path and ``kb daemon``)."""
+    return {
+        "query": list(options["words"]),  # type: ignore[call-overload]
+        "limit": int(options["limit"]),  # type: ignore[call-overload]
+        "json": bool(options.get("json")),
+        "paths_only": bool(options.get("paths_only")),
+        "explain": bool(options.get("explain")),
+        "archived": bool(options.get("archived")),
+    }
+
+
 def run(argv: list[str]) -> int | None:
     """Run a plain search and return its exit code; None when typer should handle argv."""
     options = parse(argv)
@@ -90,16 +104,7 @@ def run(argv: list[str]) -> int | None:
 
     context = RunContext(kb_dir=options["kb"], today_text=options["today"])  # type: ignore[arg-type]
     try:
-        return run_search(
-            context,
-            list(options["words"]),  # type: ignore[call-overload]
-            limit=int(options["limit"]),  # type: ignore[call-overload]
-            json=bool(options.get("json")),
-            paths_only=bool(options.get("paths_only")),
-            explain=bool(options.get("explain")),
-            archived=bool(options.get("archived")),
-            started=started,
-        )
+        return run_search(context, **search_arguments(options), started=started)
     except KbError as error:
         from kbcli.cli.output import print_error
 
@@ -128,6 +133,7 @@ def run(argv: list[str]) -> int | None:
 def _start_freshness_check(kb_dir: str | None) -> FreshnessStart | None:
     """Start ``git status`` before the heavy imports (None when there is no knowledge repo:
     the search then reports that as usual)."""
+
     from kbcli.repo_root import locate
     from kbcli.usecases.freshness import FreshnessStart
 

@@ -139,6 +139,7 @@ class SearchDaemon:
         return answer
 
     def _search(self, options: dict[str, object], tty: bool, terminal: str, columns: str) -> bytes:
+        from kbcli.cli.fast_search import search_arguments
         from kbcli.cli.views.search import search_command
 
         context = RunContext(kb_dir=self.kb_dir, today_text=options["today"])  # type: ignore[arg-type]
@@ -155,16 +156,7 @@ class SearchDaemon:
             env["COLUMNS"] = columns
         with _captured(env) as (out, err):
             try:
-                code = search_command(
-                    context,
-                    list(options["words"]),  # type: ignore[call-overload]
-                    limit=int(options["limit"]),  # type: ignore[call-overload]
-                    json=bool(options.get("json")),
-                    paths_only=bool(options.get("paths_only")),
-                    explain=bool(options.get("explain")),
-                    archived=bool(options.get("archived")),
-                    index=index,
-                )
+                code = search_command(context, **search_arguments(options), index=index)
             except KbError as error:
                 from kbcli.cli.output import print_error
 

@@ -123,3 +123,24 @@ def test_hebrew_plurals_and_ukrainian_alternations_find_each_other(tmp_path: Pat
     assert _paths(repo.path, "הודעה") == ["he/messages.md"]
     assert _paths(repo.path, "помилці в картці") == ["uk/card.md"]
     assert _paths(repo.path, "картка") == ["uk/card.md"]
+
+
+def test_a_hit_is_judged_on_its_own_evidence_without_reading_every_card(tmp_path: Path) -> None:
+    """A search judges its hits' verdicts (an open flag makes a verified card need review)
+    without loading the whole catalog: reading every card cost each search a third of its
+    time, and only the hits are shown."""
+    repo = make_repo(tmp_path / "kb")
+    flagged = (
+        "---\ntitle: Refund window\nowner: ana\nverified_at: 2026-11-01\n"
+        "flags:\n  - by: noa\n    at: 2026-11-10\n    reason: the window is now 60 days\n---\n\n"
+        "Refunds are accepted within 30 days of the charge.\n"
+    )
+    repo.write("refund.md", flagged)
+    for i in range(5):
+        repo.write(f"other-{i}.md", _card(f"Other {i}", FILLER))
+    repo.commit("cards")
+    workspace = RunContext(kb_dir=str(repo.path), today_text="2026-11-22").workspace
+    result = search(workspace, "refund window", limit=5, snippets=False)
+    assert result.hits[0].path == "refund.md"
+    assert result.hits[0].trust.state.value == "needs-review"
+    assert not workspace.has_catalog
