@@ -116,7 +116,7 @@ def kb_ranker(repo: Path, rebuild: bool = True) -> tuple[Ranker, float]:
 
     workspace = Workspace(config=load_config(repo, {}), today=date.today(), cwd=repo)
     started = time.perf_counter()
-    sync(workspace, rebuild=rebuild, show_progress=False)
+    sync(workspace, rebuild=rebuild)
     built = time.perf_counter() - started
 
     def rank(query: str) -> list[str]:
