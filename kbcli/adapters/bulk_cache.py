@@ -12,7 +12,6 @@ the dataclasses took 2 s, measured on the 100k benchmark repo).
 from __future__ import annotations
 
 import marshal
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -35,12 +34,9 @@ def cached(cache_dir: Path, key: str, compute: Callable[[], Runs]) -> Runs:
         pass
     value = compute()
     if cache_dir.is_dir():
-        tmp = path.with_name(f"{FILE}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(marshal.dumps(((VERSION, key), *_encode(value))))
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        from kbcli.adapters.atomic_file import replace_cache
+
+        replace_cache(path, marshal.dumps(((VERSION, key), *_encode(value))))
     return value
 
 
