@@ -152,7 +152,7 @@ def _step_summary(result: CheckResult) -> None:
 
 def _print_rules(workspace: Workspace, format: str) -> None:
     from kbcli.cli.output import console, print_json
-    from kbcli.core.findings import RULES
+    from kbcli.core.rules import RULES
 
     policy = rule_policy(workspace)
     rows = [

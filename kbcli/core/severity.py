@@ -3,7 +3,7 @@
 One pure function of the registry defaults, kb.toml and the day, shared by
 ``kb check`` and ``kb report`` so that both agree on what an error is:
 
-1. the rule's default severity (``findings.RULES``);
+1. the rule's default severity (``rules.RULES``);
 2. ``[check.rules]`` in kb.toml (``expired = "warning"``);
 3. ``[folders.PATH.rules]``, from the shortest matching folder to the longest, so
    the most specific folder wins for each rule it names;
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kbcli.core.durations import Duration
-from kbcli.core.findings import EXPIRED, RULES, Finding
+from kbcli.core.findings import Finding
 from kbcli.core.problems import Severity
+from kbcli.core.rules import EXPIRED, RULES
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,6 @@ Stable interface for other features (``kb check``, ``kb report``, the handbook):
   the trust score (share of published cards that are verified or due) at the end of
   each of the last ``weeks`` weeks up to ``today``, oldest first.
 
-Importing this module (or ``kbcli.core.health``) registers the trust, roster and
-history rules in ``kbcli.core.findings.RULES``.
-
 A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) unless
 ``allow_shallow``.
 """
@@ -29,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
 from kbcli.core.catalog import Assessed, CardFilter
 from kbcli.core.findings import Finding, from_problem
 from kbcli.core.history import CardHistory, RepoHistory
