@@ -11,7 +11,6 @@ the dataclasses took 2 s, measured on the 100k benchmark repo).
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -25,19 +24,12 @@ Runs = dict[tuple[int, str], BulkRun]
 
 def cached(cache_dir: Path, key: str, compute: Callable[[], Runs]) -> Runs:
     """``compute()``, or what it returned for ``key`` last time (a damaged file is ignored)."""
-    path = cache_dir / FILE
-    try:
-        stored = marshal.loads(path.read_bytes())
-        if isinstance(stored, tuple) and stored[0] == (VERSION, key):
-            return _decode(stored[1], stored[2])
-    except (OSError, EOFError, ValueError, TypeError, IndexError):
-        pass
-    value = compute()
-    if cache_dir.is_dir():
-        from kbcli.adapters.atomic_file import replace_cache
+    from kbcli.adapters.keyed_cache import cached as stored
 
-        replace_cache(path, marshal.dumps(((VERSION, key), *_encode(value))))
-    return value
+    try:
+        return _decode(*stored(cache_dir / FILE, (VERSION, key), lambda: _encode(compute())))
+    except (TypeError, ValueError, IndexError):  # the right key, a damaged value
+        return compute()
 
 
 def _encode(runs: Runs) -> tuple[list[tuple[str, int, int, int, int]], list[tuple[int, str, int]]]:

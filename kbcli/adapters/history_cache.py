@@ -157,6 +157,8 @@ def write_state(cache: Path, state: dict[str, Any]) -> None:
     from kbcli.adapters.atomic_file import replace_cache
 
     data = b"".join((_MAGIC, len(head).to_bytes(8, "little"), head, *parts))
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
     if replace_cache(cache, data):
         with contextlib.suppress(OSError):
             cache.with_name(JOURNAL_NAME).unlink()

@@ -230,9 +230,18 @@ def _look(
     from kbcli.adapters.tantivy_index import scan_cards
 
     manifest = index.manifest
-    if pending is None or pending.root != os.fspath(workspace.root):
-        pending = git_status.start(workspace.root)
+    folders = tuple(workspace.config.cards.folders)
+    state_dir = os.fspath(workspace.config.cache_dir / INDEX_DIR)
+    if pending is not None and (
+        pending.root != os.fspath(workspace.root) or pending.folders not in (None, folders)
+    ):
+        pending.cancel()  # another repo, or card folders kb.toml no longer names
+        pending = None
+    if pending is None:
+        pending = git_status.start(workspace.root, folders, state_dir)
     git = pending.result()
+    if git is not None:
+        git_status.remember_folders(state_dir, folders)
     if git is None:
         return (
             scan_cards(workspace.card_files, {} if rebuild else manifest.files),
