@@ -23,7 +23,6 @@ cache is thrown away and the history recomputed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -473,7 +472,7 @@ def _summarise(data: bytes) -> _Summary:
     if span is None:
         if data.startswith(b"---"):  # an opening line split_fields rejects: all body
             return _Summary(_body_hash(data), None)
-        return _Summary(hashlib.blake2b(data, digest_size=16).digest(), None)
+        return _Summary(_hash(data), None)
     if not span.closed:  # never closed: it is all body
         return _Summary(_body_hash(data), None)
     return _Summary(_body_hash(data[span.body :]), data[span.fence : span.close_end])
@@ -483,7 +482,15 @@ def _body_hash(body: bytes) -> bytes:
     """The hash of the body as text: invalid UTF-8 is hashed as it decodes (replaced)."""
     if not body.isascii():
         body = body.decode("utf-8", "replace").encode()
-    return hashlib.blake2b(body, digest_size=16).digest()
+    return _hash(body)
+
+
+def _hash(data: bytes) -> bytes:
+    # hashlib here, not at the top: loading it (OpenSSL) is a few ms of every search,
+    # which reads the cached history and never hashes.
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 # -- state, cache and conversion -----------------------------------------------------------

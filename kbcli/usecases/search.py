@@ -242,6 +242,7 @@ def _look(
     git = pending.result()
     if git is not None:
         git_status.remember_folders(state_dir, folders)
+        workspace.memo.head = git.head if git.shallow is False else None
     if git is None:
         return (
             scan_cards(workspace.card_files, {} if rebuild else manifest.files),
@@ -323,7 +324,7 @@ def _hits(
     languages: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """Hits with trust and final scores (BM25 x trust x language preference)."""
-    from kbcli.usecases.health import verdicts_for
+    from kbcli.usecases.verdict_cache import verdicts_for
 
     hits = []
     policy = workspace.config.trust_policy
@@ -416,11 +417,13 @@ def search(
                 started.close()
             started = FreshnessStart(workspace.root)
         index = open_index(workspace, started.manifest_files)
+        workspace.memo.expected_head = index.manifest.head or None
     qb = index.queries()
     result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
     if started is not None:
         stats = sync(workspace, index=index, git=started.git, progress=progress)
-        if stats.rebuilt or stats.touched:
+        memo = workspace.memo  # verdicts from the cache of another HEAD: judge again
+        if stats.rebuilt or stats.touched or memo.verdict_head not in (None, memo.head):
             qb = index.queries()
             result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
         result.stats = stats
