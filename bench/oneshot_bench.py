@@ -39,7 +39,8 @@ query = index.parse_query(" ".join(sys.argv[2:]), ["body"])
 for _score, address in searcher.search(query, 10).hits:
     print(searcher.doc(address)["path"][0])
 """
-# The kb command as its console script runs it, from a chosen source folder.
+# The kb command as its console script runs it, from a chosen source folder (-P: not from
+# the current folder, which may be another checkout).
 KB = "import sys; from kbcli.cli.main import main; sys.argv[0] = 'kb'; sys.exit(main())"
 
 
@@ -56,7 +57,7 @@ def bundle_repo(bundle: Path) -> Path:
 
 def kb_command(source: Path, repo: Path, words: list[str]) -> list[str]:
     env = ["env", "KB_DAEMON=off", f"PYTHONPATH={source}"]
-    return [*env, sys.executable, "-c", KB, "--kb", str(repo), "search", *words]
+    return [*env, sys.executable, "-P", "-c", KB, "--kb", str(repo), "search", *words]
 
 
 def main() -> int:
