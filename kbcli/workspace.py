@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.config import KbConfig
 from kbcli.core.cards import Card
+from kbcli.core.people import Me
 from kbcli.errors import CardNotFound, KbError
 
 if TYPE_CHECKING:
@@ -137,12 +138,17 @@ class Workspace:
 
         return CardTemplates(self.root)
 
-    def default_owner(self) -> str | None:
-        """The current git user, mapped through the roster to a handle."""
+    def me(self) -> Me:
+        """Who runs kb: the git identity, and the roster handle its e-mail maps to.
+
+        By e-mail only, as the history checks judge verification stamps: a name is free
+        text, so a handle found by name would make ``kb new`` call you the owner of a card
+        that ``kb verify`` then refuses to let you verify.
+        """
         from kbcli.adapters.git_repo import identity
 
         who = identity(self.root)
-        return self.config.roster.handle_for(who.name, who.email)
+        return Me(who.name, who.email, self.config.roster.handle_for(None, who.email))
 
     def new_card(
         self,

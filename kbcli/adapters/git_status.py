@@ -131,14 +131,11 @@ def _read_text(path: str) -> str | None:
 
 def _write_text(path: str, text: str) -> None:
     """Replace ``path`` atomically; a folder that does not exist (yet) means no record."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    from pathlib import Path
+
+    from kbcli.adapters.atomic_file import replace_cache
+
+    replace_cache(Path(path), text.encode("utf-8"))
 
 
 def remembered_folders(state_dir: str) -> tuple[str, ...] | None:

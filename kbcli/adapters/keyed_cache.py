@@ -8,8 +8,8 @@ A missing, damaged or foreign file means computing again, never a wrong answer.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,9 +46,7 @@ def save(path: Path, key: Any, value: Any) -> None:
     """Keep ``value`` for ``key`` in ``path``, atomically; nothing when its folder is missing."""
     if not path.parent.is_dir():
         return
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(marshal.dumps((key, value)))
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        tmp.unlink(missing_ok=True)
+    from kbcli.adapters.atomic_file import replace_cache
+
+    with contextlib.suppress(ValueError):  # a value marshal cannot store: not kept
+        replace_cache(path, marshal.dumps((key, value)))

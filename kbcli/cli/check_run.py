@@ -129,8 +129,10 @@ def _emit(result: CheckResult, format: str, output: Path | None) -> None:
 
 def _write(target: Path, text: str) -> None:
     try:
+        from kbcli.adapters.atomic_file import replace_file
+
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        replace_file(target, text.encode("utf-8"))
     except OSError as error:
         raise KbError(f"cannot write {target}: {error.strerror}") from None
 
