@@ -37,6 +37,13 @@ class RunMemo:
     verdicts: dict[str, Trust] = field(default_factory=dict)
     # (history, bulk re-verifications found in it): computed once per history.
     bulk: tuple[RepoHistory, Any] | None = None
+    # HEAD as this run's ``git status`` saw it (search's freshness check), when the
+    # repo is not a shallow clone; before that, HEAD at the index's last sync. Cached
+    # hit verdicts are looked up by ``head or expected_head`` and ``verdict_head``
+    # says which one was used: the search judges again if the two differ.
+    head: str | None = None
+    expected_head: str | None = None
+    verdict_head: str | None = None
 
 
 @dataclass

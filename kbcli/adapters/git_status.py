@@ -41,11 +41,13 @@ class GitView:
     A plain class, not a dataclass: this module loads before anything else in a search.
     """
 
-    __slots__ = ("dirty", "head")
+    __slots__ = ("dirty", "head", "shallow")
 
-    def __init__(self, head: str, dirty: frozenset[str]) -> None:
+    def __init__(self, head: str, dirty: frozenset[str], shallow: bool | None = None) -> None:
         self.head = head
         self.dirty = dirty
+        # A shallow clone (its history is cut off); None when kb could not tell.
+        self.shallow = shallow
 
 
 def _command(*args: str) -> list[str]:
@@ -83,13 +85,13 @@ def _work_tree(root: str) -> tuple[str, str] | None:
     return os.path.relpath(here, folder).replace(os.sep, "/") + "/", dot_git
 
 
-def _index_file(dot_git: str) -> str | None:
-    """git's index file for a work tree's ``.git`` (a folder, or a file naming the git
+def _git_dir(dot_git: str) -> str | None:
+    """The git folder of a work tree's ``.git`` (a folder, or a file naming the git
     folder of a linked worktree); None when the environment points git elsewhere."""
     if "GIT_DIR" in os.environ or "GIT_INDEX_FILE" in os.environ:
         return None
     if os.path.isdir(dot_git):
-        return os.path.join(dot_git, "index")
+        return dot_git
     try:
         with open(dot_git, encoding="utf-8") as handle:
             line = handle.readline().strip()
@@ -97,8 +99,18 @@ def _index_file(dot_git: str) -> str | None:
         return None
     if not line.startswith("gitdir:"):
         return None
-    git_dir = os.path.join(os.path.dirname(dot_git), line[len("gitdir:") :].strip())
-    return os.path.join(git_dir, "index")
+    return os.path.join(os.path.dirname(dot_git), line[len("gitdir:") :].strip())
+
+
+def _is_shallow(git_dir: str | None) -> bool | None:
+    """Whether the repository is a shallow clone (git keeps the cut in ``shallow``; a
+    linked worktree shares it with the main git folder, named in ``commondir``)."""
+    if git_dir is None:
+        return None
+    common = _read_text(os.path.join(git_dir, "commondir"))
+    if common is not None:
+        git_dir = os.path.join(git_dir, common.strip())
+    return os.path.exists(os.path.join(git_dir, "shallow"))
 
 
 def _identity(path: str) -> str | None:
@@ -146,9 +158,10 @@ def _refresh_if_stale(root: str, dot_git: str, state_dir: str | None) -> None:
     ``git update-index -q --refresh`` runs. It takes git's index lock, so it is
     tried once per change, whatever its outcome (busy lock, read-only repo).
     """
-    index = _index_file(dot_git) if state_dir is not None else None
-    if index is None or state_dir is None or not os.path.isdir(state_dir):
+    git_dir = _git_dir(dot_git) if state_dir is not None else None
+    if git_dir is None or state_dir is None or not os.path.isdir(state_dir):
         return
+    index = os.path.join(git_dir, "index")
     record = os.path.join(state_dir, STAT_FILE)
     if _identity(index) == _read_text(record):
         return
@@ -186,10 +199,12 @@ class PendingView:
         self._prefix = None if found is None else found[0]
         self._process: subprocess.Popen[bytes] | None = None
         self._view: GitView | None = None
+        self._shallow: bool | None = None
         self._done = found is None
         if found is None:
             return
         _refresh_if_stale(self.root, found[1], state_dir)
+        self._shallow = _is_shallow(_git_dir(found[1]))
         paths = [f":(literal){f}" for f in folders] if folders else ["."]
         try:
             self._process = subprocess.Popen(
@@ -227,7 +242,7 @@ class PendingView:
             return None
         if process.returncode != 0:
             return None
-        return _parse_status(out.decode("utf-8", "surrogateescape"), self._prefix)
+        return _parse_status(out.decode("utf-8", "surrogateescape"), self._prefix, self._shallow)
 
 
 def start(
@@ -246,7 +261,7 @@ def view(root: Path) -> GitView | None:
     return start(root).result()
 
 
-def _parse_status(out: str, prefix: str) -> GitView | None:
+def _parse_status(out: str, prefix: str, shallow: bool | None = None) -> GitView | None:
     head = ""
     dirty = set()
     for entry in out.split("\0"):
@@ -263,7 +278,7 @@ def _parse_status(out: str, prefix: str) -> GitView | None:
             dirty.add(path[len(prefix) :])
     if len(head) < 40:  # "(initial)": no commit yet
         return None
-    return GitView(head, frozenset(dirty))
+    return GitView(head, frozenset(dirty), shallow)
 
 
 def changed_between(root: Path, old: str, new: str) -> set[str] | None:

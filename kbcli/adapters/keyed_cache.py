@@ -22,16 +22,31 @@ def cached(path: Path, key: Any, compute: Callable[[], Any]) -> Any:
     None (the computation could not tell) is returned but not kept; the file is
     written only where its folder exists (no ``.kb/``: nothing is kept).
     """
+    found = load(path, key)
+    if found is not None:
+        return found
+    value = compute()
+    if value is not None:
+        save(path, key, value)
+    return value
+
+
+def load(path: Path, key: Any) -> Any:
+    """The value kept in ``path`` for ``key``; None when there is none (or it is damaged)."""
     try:
         stored = marshal.loads(path.read_bytes())
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-            return stored[1]
     except (OSError, EOFError, ValueError, TypeError):
-        pass
-    value = compute()
-    if value is not None and path.parent.is_dir():
-        from kbcli.adapters.atomic_file import replace_cache
+        return None
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+        return stored[1]
+    return None
 
-        with contextlib.suppress(ValueError):  # a value marshal cannot store: not kept
-            replace_cache(path, marshal.dumps((key, value)))
-    return value
+
+def save(path: Path, key: Any, value: Any) -> None:
+    """Keep ``value`` for ``key`` in ``path``, atomically; nothing when its folder is missing."""
+    if not path.parent.is_dir():
+        return
+    from kbcli.adapters.atomic_file import replace_cache
+
+    with contextlib.suppress(ValueError):  # a value marshal cannot store: not kept
+        replace_cache(path, marshal.dumps((key, value)))

@@ -16,7 +16,6 @@ One pure function of the registry defaults, kb.toml and the day, shared by
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -89,6 +88,8 @@ class RulePolicy:
         for rule, where in sorted(named.items()):
             if rule in RULES:
                 continue
+            import difflib  # only for a misspelt rule name
+
             close = difflib.get_close_matches(rule, list(RULES), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(f"kb.toml {where}: no rule is called '{rule}'{hint}")

@@ -1,7 +1,9 @@
-"""The search's freshness check on real git repos: git's stat cache and the card folders."""
+"""The search's freshness check on real git repos: git's stat cache, the card folders, and
+the hit verdicts kept between searches."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -65,3 +67,68 @@ def test_a_card_folder_added_to_kb_toml_is_watched_from_then_on(tmp_path: Path) 
     assert search_paths(repo.path, "chargebacks") == ["notes/n.md"]
     (repo.path / "guides" / "g1.md").write_text(CARD.format(title="G", body="Chargebacks too."))
     assert sorted(search_paths(repo.path, "chargebacks")) == ["guides/g1.md", "notes/n.md"]
+
+
+PEOPLE = """
+ana: {name: Ana Souza, emails: [ana@example.test]}
+eve: {name: Eve Moss, emails: [eve@example.test]}
+"""
+VERIFIED = (
+    "---\ntitle: Refund window\nowner: ana\nverified_at: 2026-11-01\n---\n\nRefunds: 30 days.\n"
+)
+FLAG = "flags:\n  - by: eve\n    at: 2026-11-10\n    reason: the window is now 60 days\n"
+
+
+def verdict(repo: Path) -> tuple[str, list[str]]:
+    result = run_kb("--today", "2026-11-22", "search", "refund", "--json", cwd=repo)
+    assert result.exit_code == 0, result.output
+    hit = json.loads(result.stdout)[0]
+    return hit["trust"], [reason["rule"] for reason in hit["reasons"]]
+
+
+def test_kept_verdicts_follow_the_history_and_the_card_file(tmp_path: Path) -> None:
+    """A search keeps its hits' verdicts under .kb/; a new HEAD (here the same card,
+    its verification now authored by someone who is not a verifier), an edit, or a
+    damaged file never lets an old verdict show."""
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    repo.write("refund.md", VERIFIED)
+    repo.commit("verify", when="2026-11-01T09:00:00Z")
+    assert verdict(repo.path) == ("verified", [])
+    assert (repo.path / ".kb" / "verdicts.marshal").is_file()
+    assert verdict(repo.path) == ("verified", [])
+    env = {  # Ana commits: the first amend is the original commit again, but for its author
+        "GIT_COMMITTER_DATE": "2026-11-01T09:00:00Z",
+        "GIT_COMMITTER_NAME": "Ana Souza",
+        "GIT_COMMITTER_EMAIL": "ana@example.test",
+    }
+    first = git(repo.path, "rev-parse", "HEAD")
+    git(
+        repo.path,
+        "commit",
+        "-q",
+        "--amend",
+        "--no-edit",
+        "--author",
+        "Eve Moss <eve@example.test>",
+        env=env,
+    )
+    assert verdict(repo.path) == ("needs-review", ["verified-by-non-verifier"])
+    assert verdict(repo.path) == ("needs-review", ["verified-by-non-verifier"])
+    git(
+        repo.path,
+        "commit",
+        "-q",
+        "--amend",
+        "--no-edit",
+        "--author",
+        "Ana Souza <ana@example.test>",
+        env=env,
+    )
+    assert git(repo.path, "rev-parse", "HEAD") == first  # back to the first HEAD
+    assert verdict(repo.path) == ("verified", [])
+    repo.write("refund.md", VERIFIED.replace("---\n\n", FLAG + "---\n\n"))  # not committed
+    assert verdict(repo.path) == ("needs-review", ["flagged"])
+    (repo.path / ".kb" / "verdicts.marshal").write_bytes(b"\x00damaged")
+    assert verdict(repo.path) == ("needs-review", ["flagged"])
+    repo.write("refund.md", VERIFIED)
+    assert verdict(repo.path) == ("verified", [])
