@@ -80,6 +80,10 @@ class Workspace:
     def catalog(self, catalog: Catalog) -> None:
         self._catalog = catalog
 
+    def forget_cards(self) -> None:
+        """Read every card again on next use (a card was created, deleted or renamed)."""
+        self._catalog = None
+
     @property
     def has_catalog(self) -> bool:
         """Whether every card has been read already (reading them costs seconds at scale)."""
