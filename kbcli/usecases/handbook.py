@@ -306,7 +306,7 @@ class HandbookBuild:
 
         self._catalog_from_bytes()
         items = judged(self.ws)  # verdicts: a card kb has evidence against never shows ✔
-        shown = [i for i in items if in_audience(i.card, self.audience)]
+        shown = [_with_language(i) for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         return shown, self._link_index(items, shown)
 
@@ -833,3 +833,18 @@ def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
     if not allow_shallow:
         raise ShallowClone(ShallowHint)
     return True
+
+
+def _with_language(item: Any) -> Any:
+    """A card without ``lang`` gets its text's language, as search detects it: the page's
+    ``<html lang>`` then sends it to Pagefind's index and stemmer for that language (a
+    Russian page in an English repo used to be indexed with the English stemmer)."""
+    from kbcli.adapters.language_id import detect
+
+    card = item.card
+    if card.meta.lang:
+        return item
+    lang = detect(card.body)
+    if not lang:
+        return item
+    return replace(item, card=replace(card, meta=replace(card.meta, lang=lang)))
