@@ -68,7 +68,11 @@ def judge(trust: Trust, findings: Iterable[Finding]) -> Trust:
     Pure and cheap: the caller passes the card's findings after kb.toml severities
     were applied. Non-evidence findings (schema, roster, expiry) are ignored here.
     """
-    reasons = tuple(reason_of(f) for f in findings if f.rule in EVIDENCE)
+    return with_reasons(trust, tuple(reason_of(f) for f in findings if f.rule in EVIDENCE))
+
+
+def with_reasons(trust: Trust, reasons: tuple[Reason, ...]) -> Trust:
+    """``trust`` with this evidence against it (``judge``'s result for these reasons)."""
     if not reasons:
         return trust
     state = TrustState.NEEDS_REVIEW if trust.state in _CURRENT else trust.state

@@ -54,7 +54,7 @@ class EditorSession:
         from kbcli.usecases.health import rule_policy
 
         ws = self.workspace
-        ws.__dict__.pop("catalog", None)
+        ws.forget_cards()
         self.cards = {card.path: card for card in ws.catalog}
         names = other_files(ws.root)
         self.resolver = LinkResolver(list(self.cards.values()), files=names)

@@ -75,6 +75,20 @@ def test_new_uses_the_git_identity_mapped_through_the_roster(kb_repo: KbRepo, mo
     assert 'owner: "ana"' in (kb_repo.path / "mine.md").read_text()
 
 
+def test_new_and_verify_agree_on_who_you_are(kb_repo: KbRepo, monkeypatch):
+    """Your git name matching a roster name is not enough: kb verify maps by e-mail
+    only, so kb new must not make you the owner of a card you may then not verify."""
+    (kb_repo.path / "people.yaml").write_text("ana:\n  name: Ana\n  emails: [ana@x.test]\n")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Ana")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "someone.else@x.test")
+    created = run_kb("new", "--no-edit", "-t", "Mine", cwd=kb_repo.path)
+    assert created.exit_code == 0, created.output
+    assert "owner: null" in (kb_repo.path / "mine.md").read_text()
+    assert "could not map your git identity" in created.stderr
+    verify = run_kb("verify", "--mine", "--yes", cwd=kb_repo.path)
+    assert verify.exit_code == 2 and "not in people.yaml" in verify.stderr
+
+
 def test_new_with_a_repo_template_and_an_unknown_template(kb_repo: KbRepo):
     (kb_repo.path / "templates").mkdir()
     (kb_repo.path / "templates" / "kcs.md").write_text(
