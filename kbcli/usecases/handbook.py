@@ -431,6 +431,7 @@ class HandbookBuild:
         import hashlib
 
         from kbcli import __version__
+        from kbcli.adapters.card_files import read_card_bytes
         from kbcli.adapters.git_history import locate
 
         ws = self.ws
@@ -451,9 +452,8 @@ class HandbookBuild:
         self._card_bytes = []
         for rel in ws.card_files.paths():
             try:
-                with open(os.path.join(root, rel), "rb") as handle:
-                    data = handle.read()
-            except OSError as error:
+                data = read_card_bytes(root, rel)
+            except OSError as error:  # OutsideRepo too: the card reader reports it
                 hasher.update(f"{rel}\0unreadable {error.errno}\0".encode("utf-8", "replace"))
                 self._card_bytes.append((rel, None))
                 continue

@@ -390,6 +390,7 @@ def search(
     started: FreshnessStart | None = None,
     progress: Progress = no_progress,
     index: CardIndex | None = None,
+    hints: bool = True,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
 
@@ -398,6 +399,7 @@ def search(
     looking for changed cards, and runs again only if the sync changed the index.
     ``snippets=False`` leaves each hit's snippet empty (``--paths-only`` shows none).
     ``index``: an open index to use when ``sync_first`` is off (a resident process's).
+    ``hints=False`` skips the searches that explain an empty result (for a program).
     """
     try:
         query = parse_query(text)
@@ -427,7 +429,7 @@ def search(
             qb = index.queries()
             result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
         result.stats = stats
-    if not result.hits:
+    if hints and not result.hits:
         result.hints = _hints(workspace, index, qb, query, include_archived)
     return result
 
@@ -821,10 +823,12 @@ def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]
 
 
 def _card_terms(workspace: Workspace, hit: Hit, lang: str) -> set[str]:
+    from kbcli.adapters.card_files import read_card_bytes
+
     index = open_index(workspace)
     try:
-        text = (workspace.root / hit.path).read_text(encoding="utf-8")
-    except OSError:
+        text = read_card_bytes(workspace.root, hit.path).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return set()
     return set(index.analysis.terms(lang, text))
 
