@@ -331,6 +331,8 @@ class CardIndex:
         (None when deleted), or None when another process holds the writer."""
         import hashlib  # here: a search with nothing changed never hashes
 
+        from kbcli.adapters.card_files import OutsideRepo, read_card_bytes
+
         changes: dict[str, list[Any] | None] = {}
         for p in deleted:
             w = writer.get()
@@ -346,8 +348,15 @@ class CardIndex:
             if progress is not None:
                 progress(number, total)
             try:
-                with open(os.path.join(root, rel), "rb") as handle:  # no Path per card
-                    data = handle.read()
+                data = read_card_bytes(root, rel)
+            except OutsideRepo:
+                if known(rel) is not None:  # indexed by a kb that still followed the link
+                    w = writer.get()
+                    if w is None:
+                        return None
+                    w.delete_documents_by_term("path", rel)
+                    changes[rel] = None
+                continue  # never indexed: kb check reports it as card-outside-repo
             except OSError:
                 continue  # vanished since the scan: the next sync deletes it
             digest = hashlib.blake2b(data, digest_size=12).hexdigest()

@@ -306,7 +306,7 @@ class HandbookBuild:
 
         self._catalog_from_bytes()
         items = judged(self.ws)  # verdicts: a card kb has evidence against never shows ✔
-        shown = [i for i in items if in_audience(i.card, self.audience)]
+        shown = [_with_language(i) for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         return shown, self._link_index(items, shown)
 
@@ -431,6 +431,7 @@ class HandbookBuild:
         import hashlib
 
         from kbcli import __version__
+        from kbcli.adapters.card_files import read_card_bytes
         from kbcli.adapters.git_history import locate
 
         ws = self.ws
@@ -451,9 +452,8 @@ class HandbookBuild:
         self._card_bytes = []
         for rel in ws.card_files.paths():
             try:
-                with open(os.path.join(root, rel), "rb") as handle:
-                    data = handle.read()
-            except OSError as error:
+                data = read_card_bytes(root, rel)
+            except OSError as error:  # OutsideRepo too: the card reader reports it
                 hasher.update(f"{rel}\0unreadable {error.errno}\0".encode("utf-8", "replace"))
                 self._card_bytes.append((rel, None))
                 continue
@@ -833,3 +833,18 @@ def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
     if not allow_shallow:
         raise ShallowClone(ShallowHint)
     return True
+
+
+def _with_language(item: Any) -> Any:
+    """A card without ``lang`` gets its text's language, as search detects it: the page's
+    ``<html lang>`` then sends it to Pagefind's index and stemmer for that language (a
+    Russian page in an English repo used to be indexed with the English stemmer)."""
+    from kbcli.adapters.language_id import detect
+
+    card = item.card
+    if card.meta.lang:
+        return item
+    lang = detect(card.body)
+    if not lang:
+        return item
+    return replace(item, card=replace(card, meta=replace(card.meta, lang=lang)))
