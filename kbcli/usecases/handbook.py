@@ -40,6 +40,7 @@ from kbcli.core.handbook import (
     link_context,
 )
 from kbcli.core.handbook_pages import Body, SitePlan
+from kbcli.core.sections import without_title_heading
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -341,7 +342,7 @@ class HandbookBuild:
                     cache[key], key, old["links"], old["broken"], old["headings"]
                 )
             else:
-                todo.append((card.path, card.body, card.body_line))
+                todo.append((card.path, *_shown_body(card)))
         for path, rendered in _run(_render_body, todo, self.workers, init):
             bodies[path] = Body(
                 rendered.html, keys[path], rendered.links, rendered.broken, rendered.headings
@@ -356,8 +357,7 @@ class HandbookBuild:
         return digest(
             "body",
             card.path,
-            card.body,
-            card.body_line,
+            *_shown_body(card),
             self.audience.value,
             link_context(card.path, card.body, links),
             _renderer_version(),
@@ -645,6 +645,13 @@ class HandbookBuild:
                 "they are published and indexed too: build into an empty folder"
             )
             self.report.warnings.append(self._unknown_warning)
+
+
+def _shown_body(card: Any) -> tuple[str, int]:
+    """The body a page shows, and its first line: a leading ``# Title`` equal to the
+    card's title is the page's own heading already, so it is not shown twice."""
+    body, dropped = without_title_heading(card.body, card.meta.title)
+    return body, card.body_line + dropped
 
 
 def _files_under(out: Path) -> set[str]:

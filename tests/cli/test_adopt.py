@@ -246,3 +246,27 @@ def test_a_path_outside_the_card_folders_says_which_folders(tmp_path: Path) -> N
     result = run_kb("adopt", "other/b.md", cwd=repo.path)
     assert result.exit_code == 2
     assert "[cards] folders = docs" in result.stderr
+
+
+def test_bots_are_never_suggested_as_owners_or_people(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb", people="")
+    repo.write("a.md", "# A\n")
+    repo.commit("a", author="Ana Souza", email="ana@example.test", when="2026-10-01T10:00:00Z")
+    bot = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+    for n in range(3):
+        repo.write("a.md", f"# A\n\nBuild {n}.\n")
+        repo.commit(f"sync {n}", author=bot[0], email=bot[1], when="2026-10-02T10:00:00Z")
+    repo.write("a.md", "# A\n\nBumped.\n")
+    repo.commit(
+        "bump", author="dependabot", email="support@dependabot.test", when="2026-10-03T10:00:00Z"
+    )
+    suggested = run_kb("people", "suggest", "--json", cwd=repo.path)
+    assert suggested.exit_code == 0, suggested.output
+    assert [p["name"] for p in json.loads(suggested.stdout)] == ["Ana Souza"]
+    (repo.path / "people.yaml").write_text(
+        "ana:\n  name: Ana Souza\n  emails: [ana@example.test]\n"
+        "github-actions-bot:\n  name: github-actions[bot]\n"
+        '  emails: ["41898282+github-actions[bot]@users.noreply.github.com"]\n'
+    )
+    rows = plan(repo)
+    assert rows["a.md"]["owner"] == "ana", rows["a.md"]

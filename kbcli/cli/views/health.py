@@ -8,7 +8,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from kbcli.cli.output import badge, console
+from kbcli.cli.output import badge, console, write_records
 from kbcli.core.history import CardHistory, Change, scalar, text_list
 from kbcli.core.people import Roster
 from kbcli.core.report import OwnerDigest, Report
@@ -51,16 +51,16 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
         for finding in report.findings:
             levels.setdefault(finding.rule, set()).add(finding.severity.value)
-        for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            known = RULES.get(rule)
-            severity = levels.get(rule, set())
-            table.add_row(
-                str(count),
-                rule,
-                "/".join(sorted(severity)),
-                escape(known.description if known else ""),
-            )
-        out.print(table)
+        rows = [
+            (str(count), rule, "/".join(sorted(levels.get(rule, set()))), _meaning(rule, RULES))
+            for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        if not out.is_terminal:
+            write_records(rows, kind="finding")
+        else:
+            for row in rows:
+                table.add_row(*(escape(cell) for cell in row))
+            out.print(table)
     else:
         out.print("[green]No findings.[/]")
     out.print()
@@ -70,6 +70,21 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         table = Table(title="Most urgent", title_justify="left", box=None, pad_edge=False)
         for column in ("trust", "card", "owner", "links", "why"):
             table.add_column(column, overflow="fold", ratio=2 if column == "why" else None)
+        if not out.is_terminal:
+            write_records(
+                (
+                    (
+                        todo.item.trust.state.value,
+                        todo.path,
+                        todo.item.card.meta.owner or "-",
+                        str(todo.inbound),
+                        "; ".join(todo.reasons),
+                    )
+                    for todo in report.urgent
+                ),
+                kind="urgent",
+            )
+            return
         for todo in report.urgent:
             meta = todo.item.card.meta
             table.add_row(
@@ -82,8 +97,31 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         out.print(table)
 
 
+def _meaning(rule: str, rules: Any) -> str:
+    known = rules.get(rule)
+    return known.description if known else ""
+
+
 def render_owners(owners: tuple[OwnerDigest, ...], roster: Roster) -> None:
     out = console()
+    if not out.is_terminal:
+        write_records(
+            (
+                (
+                    d.owner or "-",
+                    str(d.cards),
+                    str(d.expired),
+                    str(d.due),
+                    str(d.unverified),
+                    str(d.findings),
+                    str(len(d.todo)),
+                    "left" if d.left else "not-in-roster" if d.unknown else "",
+                )
+                for d in owners
+            ),
+            kind="owner",
+        )
+        return
     table = Table(title="By owner", title_justify="left", box=None, pad_edge=False)
     for column in ("owner", "cards", "expired", "due", "never verified", "findings", "to do"):
         table.add_column(column, overflow="fold")
