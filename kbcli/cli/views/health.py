@@ -34,6 +34,11 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         f" · needs review {states['needs-review']} · never verified {states['unverified']}"
         f" · no owner {states['no-owner']}"
     )
+    for day, count in report.baselines:
+        out.print(
+            f"  adopted baseline on {day.isoformat()}: {count} card(s) verified by the "
+            "adoption (declared by the team, not read one by one)"
+        )
     if report.history_commits is not None:
         out.print(f"[dim]  history: {report.history_commits} commits read[/]")
     for note in report.skipped:
@@ -162,6 +167,9 @@ def report_json(report: Report) -> dict[str, Any]:
         "published": report.published,
         "verified": report.fresh,
         "states": report.states,
+        "adoption_baselines": [
+            {"date": day.isoformat(), "cards": count} for day, count in report.baselines
+        ],
         "findings_by_rule": report.rule_counts,
         "owners": [
             {
@@ -218,6 +226,11 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         f"Trust score **{percent(report.score)}**: {report.fresh} of {report.published} "
         "published cards are verified.",
         "",
+        *(
+            f"Adopted baseline on {day.isoformat()}: {count} card(s) verified by the adoption, "
+            "not read one by one.\n"
+            for day, count in report.baselines
+        ),
     ]
     owners = [d for d in report.owners if d.todo]
     if not owners:
