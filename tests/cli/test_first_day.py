@@ -158,3 +158,17 @@ def test_check_of_a_path_outside_the_card_folders_says_so(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "notes/b.md holds no card" in result.output
     assert "folders = docs" in result.output
+
+
+def test_new_with_the_title_of_an_existing_card_shows_it_instead_of_writing_a_copy(
+    kb_repo: KbRepo,
+) -> None:
+    args = ("new", "-t", "Refund a duplicate charge", "--owner", "ana", "--no-edit")
+    assert run_kb(*args, cwd=kb_repo.path).exit_code == 0
+    again = run_kb(*args, cwd=kb_repo.path)
+    assert again.exit_code == 2, again.output
+    assert "refund-a-duplicate-charge.md" in again.stderr and "--force" in again.stderr
+    assert sorted(p.name for p in kb_repo.path.glob("*.md")) == ["refund-a-duplicate-charge.md"]
+    forced = run_kb(*args, "--force", cwd=kb_repo.path)
+    assert forced.exit_code == 0, forced.output
+    assert len(list(kb_repo.path.glob("*.md"))) == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,6 +32,9 @@ def new(
         typer.Option(help="Folder for the card (default: the first card folder in kb.toml)."),
     ] = None,
     edit: Annotated[bool, typer.Option(help="Open the new card in $EDITOR.")] = True,
+    force: Annotated[
+        bool, typer.Option("--force", help="Create it even if a card has the same title.")
+    ] = False,
 ) -> None:
     """Create a card from a template, with a safe unique file name from the title.
 
@@ -48,6 +51,8 @@ def new(
                 "could not map your git identity to a person in the roster; "
                 "the card has no owner yet (pass --owner)"
             )
+    if not force:
+        _refuse_same_title(workspace, title)
     _warn_duplicates(workspace, title)
     path = workspace.new_card(
         template=template, title=title, owner=owner, tags=tuple(tag or ()), folder=folder
@@ -56,6 +61,30 @@ def new(
     console().print(f"Created [bold]{rel}[/] from template '{template}'")
     if edit:
         open_in_editor(path)
+
+
+def _refuse_same_title(workspace: Any, title: str) -> None:
+    """A card with this very title exists: show it and ask (or stop, when nobody can
+    answer), instead of writing ``...-2.md`` and warning afterwards."""
+    import sys
+
+    from kbcli.errors import KbError
+
+    wanted = " ".join(title.split()).casefold()
+    same = [c for c in workspace.catalog if " ".join(c.title.split()).casefold() == wanted]
+    if not same:
+        return
+    card = same[0]
+    owner = card.meta.owner or "no owner"
+    shown = f"{card.path} ({card.title!r}, owner {owner})"
+    if sys.stdin.isatty() and typer.confirm(
+        f"A card with this title exists: {shown}. Create another one anyway?", default=False
+    ):
+        return
+    raise KbError(
+        f"a card with this title exists already: {shown}; edit it, or pass --force to "
+        "create another one"
+    )
 
 
 def _warn_duplicates(workspace: object, title: str) -> None:
