@@ -228,9 +228,18 @@ def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
 
     raw, problem = load_yaml(front)
     if problem is not None:
-        message = (
-            f"YAML syntax error: {problem.message}; fix the front matter (quote values with ': ')"
-        )
+        lines = front.split("\n")
+        bad = lines[problem.line] if problem.line < len(lines) else ""
+        if "\t" in bad[: len(bad) - len(bad.lstrip())] or "'\\t'" in problem.message:
+            message = (
+                "YAML syntax error: this line indents with a tab, and YAML allows only "
+                "spaces; replace the tab with spaces"
+            )
+        else:
+            message = (
+                f"YAML syntax error: {problem.message}; fix the front matter "
+                "(quote values with ': ')"
+            )
         return None, [Problem(P.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)]
     if raw is None:
         return {}, []

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from kbcli.core import problems as P
 from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.catalog import Assessed
 from kbcli.core.durations import Duration, parse_duration
@@ -118,6 +119,9 @@ def history_bulk(
     return bulk_runs(history, person, settings.bulk_window, settings.bulk_threshold)
 
 
+_UNREADABLE = frozenset((P.YAML_SYNTAX, P.FRONT_MATTER_NOT_MAPPING))
+
+
 def trust_findings(item: Assessed, today: date) -> list[Finding]:
     """Expired, due soon, never verified and no owner (published cards only)."""
     card, trust = item.card, item.trust
@@ -125,6 +129,10 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
         return []
     found = []
     verify = f"kb verify {card.path}"
+    # A header YAML could not read is one error already (yaml-syntax): its keys are
+    # unknown, not missing, so "no owner" or "never verified" would send people astray.
+    # The card still reads as unverified everywhere (fail closed).
+    unreadable = any(p.rule in _UNREADABLE for p in card.problems)
     if trust.state is TrustState.EXPIRED:
         assert trust.expires_on is not None
         days = (today - trust.expires_on).days
@@ -149,7 +157,7 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
                 f"(in {(trust.expires_on - today).days} days); review it and run '{verify}'",
             )
         )
-    elif trust.state is TrustState.UNVERIFIED:
+    elif trust.state is TrustState.UNVERIFIED and not unreadable:
         found.append(
             make_finding(
                 NEVER_VERIFIED,
@@ -158,7 +166,7 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
                 f"the card has never been verified; its owner should check it and run '{verify}'",
             )
         )
-    if needs_owner(card.meta):
+    if needs_owner(card.meta) and not unreadable:
         found.append(
             make_finding(
                 NO_OWNER,

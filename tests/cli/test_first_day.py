@@ -172,3 +172,13 @@ def test_new_with_the_title_of_an_existing_card_shows_it_instead_of_writing_a_co
     forced = run_kb(*args, "--force", cwd=kb_repo.path)
     assert forced.exit_code == 0, forced.output
     assert len(list(kb_repo.path.glob("*.md"))) == 2
+
+
+def test_a_tab_in_the_header_gets_a_tab_hint_and_no_false_missing_keys(kb_repo: KbRepo) -> None:
+    kb_repo.write("a.md", "---\ntitle: Tabbed\nowner: ana\ntags:\n\t- billing\n---\nText.\n")
+    kb_repo.commit("a card")
+    result = run_kb("check", "--format", "json", cwd=kb_repo.path)
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["line"]) for f in findings] == [("yaml-syntax", 5)]
+    assert "tab" in findings[0]["message"] and "': '" not in findings[0]["message"]

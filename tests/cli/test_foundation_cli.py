@@ -56,10 +56,10 @@ def test_init_refuses_to_overwrite_a_knowledge_repo(kb_repo: KbRepo):
 
 
 def test_new_names_are_unique_and_unicode_titles_work(kb_repo: KbRepo):
-    for _ in range(2):
+    for again in ((), ("--force",)):  # the same title twice needs --force (issue 14)
         assert (
             run_kb(
-                "new", "--no-edit", "-t", "Сброс пароля", "-T", "faq", cwd=kb_repo.path
+                "new", "--no-edit", "-t", "Сброс пароля", "-T", "faq", *again, cwd=kb_repo.path
             ).exit_code
             == 0
         )
