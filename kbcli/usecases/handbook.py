@@ -289,7 +289,7 @@ class HandbookBuild:
         t = self._timed("plan", t)
         self.out.mkdir(parents=True, exist_ok=True)
         _run(_render_page, [(p.url, p.template, p.context) for p in stale], self.workers, init)
-        static = self._write_static(dirs, previous.get("static", {}))
+        static = self._write_static(dirs, previous.get("static", {}), shown)
         self.report.pages, self.report.written = len(pages), len(stale)
         self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
         t = self._timed("pages", t)
@@ -605,14 +605,22 @@ class HandbookBuild:
             "headings": list(body.headings),
         }
 
-    def _write_static(self, dirs: list[Path], old: dict[str, str]) -> dict[str, str]:
+    def _write_static(
+        self, dirs: list[Path], old: dict[str, str], shown: Sequence[Any] = ()
+    ) -> dict[str, str]:
+        """The site's static files and the files shown cards reference (images,
+        attachments), tracked like pages so a later build removes what it no longer has."""
         from kbcli.adapters.jinja_site import SiteTemplates
         from kbcli.adapters.markdown_render import pygments_css
+        from kbcli.usecases.handbook_assets import referenced_files
 
-        files: dict[str, bytes] = {
-            f"static/{name}": path.read_bytes()
+        assets, missing = referenced_files(self.ws.root, (item.card for item in shown))
+        self.report.warnings.extend(missing)
+        files: dict[str, bytes] = {rel: path.read_bytes() for rel, path in assets.items()}
+        files.update(
+            (f"static/{name}", path.read_bytes())
             for name, path in SiteTemplates(dirs).static_files().items()
-        }
+        )
         files.setdefault("static/pygments.css", pygments_css().encode("utf-8"))
         written = {}
         for rel, data in files.items():

@@ -182,3 +182,34 @@ def test_a_tab_in_the_header_gets_a_tab_hint_and_no_false_missing_keys(kb_repo: 
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("yaml-syntax", 5)]
     assert "tab" in findings[0]["message"] and "': '" not in findings[0]["message"]
+
+
+def test_the_handbook_copies_the_files_cards_reference_and_reports_missing_ones(
+    kb_repo: KbRepo, tmp_path: Path
+) -> None:
+    public = "---\ntitle: A\nowner: ana\naudience: public\n---\n{}\n"
+    kb_repo.write(
+        "billing/a.md",
+        public.format(
+            "![flow](img/flow.png)\n\n[form](../forms/refund.pdf)\n\n![gone](img/gone.png)"
+        ),
+    )
+    kb_repo.write("billing/b.md", CARD.format(title="B", body="![secret](img/secret.png)"))
+    (kb_repo.path / "billing/img").mkdir()
+    (kb_repo.path / "billing/img/flow.png").write_bytes(b"\x89PNG flow")
+    (kb_repo.path / "billing/img/secret.png").write_bytes(b"\x89PNG secret")
+    kb_repo.write("forms/refund.pdf", "%PDF-1.4")
+    kb_repo.commit("cards")
+    out = tmp_path / "site"
+    built = run_kb("--kb", str(kb_repo.path), "build", "--out", str(out), "--no-search")
+    assert built.exit_code == 0, built.output
+    assert (out / "billing/img/flow.png").read_bytes() == b"\x89PNG flow"
+    assert (out / "forms/refund.pdf").read_text() == "%PDF-1.4"
+    assert (out / "billing/img/secret.png").is_file()
+    assert 'src="img/flow.png"' in (out / "billing/a.html").read_text(encoding="utf-8")
+    assert "billing/a.md:10: image img/gone.png does not exist" in built.stderr
+    public_out = tmp_path / "public"
+    args = ("build", "--audience", "public", "--out", str(public_out), "--no-search")
+    assert run_kb("--kb", str(kb_repo.path), *args).exit_code == 0
+    assert (public_out / "billing/img/flow.png").is_file()
+    assert not (public_out / "billing/img/secret.png").exists()  # only an internal card uses it
