@@ -104,22 +104,39 @@ def main() -> None:
         help="a checkout of another kb version (its root folder): each kb contender also "
         "runs with that version, alternating with this one",
     )
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        help="keep the clones (and their warm history caches) in this folder and reuse "
+        "them on the next run, instead of a temporary folder (the cold pass takes minutes)",
+    )
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # a normal install has bytecode
     names = args.only or list(CONTENDERS)
     if args.in_place:
         run(args.repo.resolve(), names, args.runs, args.baseline)
         return
+    if args.scratch is not None:
+        args.scratch.mkdir(parents=True, exist_ok=True)
+        clone_and_run(args, names, args.scratch)
+        return
     with tempfile.TemporaryDirectory(prefix="kb-report-bench-") as scratch:
-        repo = Path(scratch) / "repo"
+        clone_and_run(args, names, Path(scratch))
+
+
+def clone_and_run(args: argparse.Namespace, names: list[str], scratch: Path) -> None:
+    """Clone the repo (and a second copy for the baseline) into ``scratch`` unless there."""
+    repo = scratch / "repo"
+    if not repo.exists():
         subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
-        other = None
-        if args.baseline is not None:
-            # Its own clone: two kb versions may keep different history cache formats, and
-            # sharing one .kb/ would make every run of each rebuild the other's cache.
-            other = Path(scratch) / "baseline-repo"
+    other = None
+    if args.baseline is not None:
+        # Its own clone: two kb versions may keep different history cache formats, and
+        # sharing one .kb/ would make every run of each rebuild the other's cache.
+        other = scratch / "baseline-repo"
+        if not other.exists():
             subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(other)], check=True)
-        run(repo, names, args.runs, args.baseline, other)
+    run(repo, names, args.runs, args.baseline, other)
 
 
 def run(

@@ -331,10 +331,7 @@ def _layer(
     for name, spec in known.items():
         sources = [
             (f"{CONFIG_FILE} [{section}] {name}", (table or {}).get(name)),
-            (
-                f"environment KB_{section.upper()}_{name.upper()}",
-                env.get(f"KB_{section.upper()}_{name.upper()}"),
-            ),
+            (f"environment {env_name(section, name)}", env.get(env_name(section, name))),
             (f"option for {section}.{name}", overrides.get(f"{section}.{name}")),
         ]
         for source, raw in sources:
@@ -391,6 +388,19 @@ def _roster(root: Path, table: Any, errors: list[str]) -> Roster:
     roster, problems = roster_from(data)
     errors += [f"roster: {p}" for p in problems]
     return roster
+
+
+def env_name(section: str, key: str) -> str:
+    """The environment variable that overrides ``[section] key``: ``KB_SECTION_KEY``."""
+    return f"KB_{section.upper()}_{key.upper()}"
+
+
+def environment_names() -> list[str]:
+    """Every variable ``load_config`` reads, from the settings table (the test suite
+    clears them all, so a developer's own ``KB_*`` settings never change a result)."""
+    return [
+        env_name(section, spec.name) for section, cls in SECTIONS.items() for spec in fields(cls)
+    ]
 
 
 def reference() -> list[tuple[str, str, str, str]]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.config import KbConfig
 from kbcli.core.cards import Card
+from kbcli.core.people import Me
 from kbcli.errors import CardNotFound, KbError
 
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ class RunMemo:
     verdicts: dict[str, Trust] = field(default_factory=dict)
     # (history, bulk re-verifications found in it): computed once per history.
     bulk: tuple[RepoHistory, Any] | None = None
+    # HEAD as this run's ``git status`` saw it (search's freshness check), when the
+    # repo is not a shallow clone; before that, HEAD at the index's last sync. Cached
+    # hit verdicts are looked up by ``head or expected_head`` and ``verdict_head``
+    # says which one was used: the search judges again if the two differ.
+    head: str | None = None
+    expected_head: str | None = None
+    verdict_head: str | None = None
 
 
 @dataclass
@@ -71,6 +79,10 @@ class Workspace:
     @catalog.setter
     def catalog(self, catalog: Catalog) -> None:
         self._catalog = catalog
+
+    def forget_cards(self) -> None:
+        """Read every card again on next use (a card was created, deleted or renamed)."""
+        self._catalog = None
 
     @property
     def has_catalog(self) -> bool:
@@ -130,12 +142,17 @@ class Workspace:
 
         return CardTemplates(self.root)
 
-    def default_owner(self) -> str | None:
-        """The current git user, mapped through the roster to a handle."""
+    def me(self) -> Me:
+        """Who runs kb: the git identity, and the roster handle its e-mail maps to.
+
+        By e-mail only, as the history checks judge verification stamps: a name is free
+        text, so a handle found by name would make ``kb new`` call you the owner of a card
+        that ``kb verify`` then refuses to let you verify.
+        """
         from kbcli.adapters.git_repo import identity
 
         who = identity(self.root)
-        return self.config.roster.handle_for(who.name, who.email)
+        return Me(who.name, who.email, self.config.roster.handle_for(None, who.email))
 
     def new_card(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from kbcli.config import environment_names
 from tests.helpers import KbRepo, copy_example, make_repo
 
 
@@ -59,11 +60,10 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.test")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("KB_DIR", "KB_TODAY", "EDITOR", "VISUAL", "GITHUB_STEP_SUMMARY"):
+    for name in ("KB_DIR", "KB_TODAY", "KB_DAEMON", "EDITOR", "VISUAL", "GITHUB_STEP_SUMMARY"):
         monkeypatch.delenv(name, raising=False)
-    for name in list(os.environ):
-        if name.startswith(("KB_VERIFICATION_", "KB_SEARCH_", "KB_HANDBOOK_", "KB_CARDS_")):
-            monkeypatch.delenv(name)
+    for name in environment_names():  # every KB_SECTION_KEY that kb.toml settings read
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ the dataclasses took 2 s, measured on the 100k benchmark repo).
 
 from __future__ import annotations
 
-import marshal
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -26,22 +24,12 @@ Runs = dict[tuple[int, str], BulkRun]
 
 def cached(cache_dir: Path, key: str, compute: Callable[[], Runs]) -> Runs:
     """``compute()``, or what it returned for ``key`` last time (a damaged file is ignored)."""
-    path = cache_dir / FILE
+    from kbcli.adapters.keyed_cache import cached as stored
+
     try:
-        stored = marshal.loads(path.read_bytes())
-        if isinstance(stored, tuple) and stored[0] == (VERSION, key):
-            return _decode(stored[1], stored[2])
-    except (OSError, EOFError, ValueError, TypeError, IndexError):
-        pass
-    value = compute()
-    if cache_dir.is_dir():
-        tmp = path.with_name(f"{FILE}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(marshal.dumps(((VERSION, key), *_encode(value))))
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-    return value
+        return _decode(*stored(cache_dir / FILE, (VERSION, key), lambda: _encode(compute())))
+    except (TypeError, ValueError, IndexError):  # the right key, a damaged value
+        return compute()
 
 
 def _encode(runs: Runs) -> tuple[list[tuple[str, int, int, int, int]], list[tuple[int, str, int]]]:

@@ -15,13 +15,11 @@ Why so careful? kb rewrites files that people are editing and that git tracks:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from kbcli.adapters.atomic_file import create_file, replace_file
 from kbcli.core.frontmatter_edit import BOM, YamlValue, field_span, remove_field, set_field
 from kbcli.errors import KbError
 
@@ -136,89 +134,14 @@ def _real_target(path: Path, root: Path) -> Path:
 def _replace(target: Path, data: bytes) -> None:
     """Write ``data`` to a temporary sibling, fsync it, then rename it over ``target``."""
     try:
-        _replace_or_raise(target, data)
+        replace_file(target, data)
     except OSError as exc:
         raise KbError(f"{target}: cannot write it ({exc.strerror or exc})") from exc
 
 
-def _replace_or_raise(target: Path, data: bytes) -> None:
-    mode = _mode_for(target)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _mode_for(target: Path) -> int:
-    """The target's permission bits, or what a new file would get under the umask.
-
-    mkstemp creates 0600 files; without this a shared card would turn private.
-    """
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Persist the rename itself; some platforms cannot open a directory, which is fine."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_new(path: Path, text: str) -> None:
-    """Create ``path`` with ``text``: never overwrite, never leave half a file.
-
-    The text goes to a temporary file first, which is then hard-linked to the
-    target: the link fails if the target exists, and readers see all or nothing.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".kb-", suffix=".tmp", dir=path.parent)
+    """Create ``path`` with ``text``: never overwrite, never leave half a file."""
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0o022)  # mkstemp makes 0600 files: give the card the usual mode
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise KbError(f"{path.name} exists already; nothing was written") from None
-        except OSError:
-            # No hard links here (some network and FUSE file systems): still never
-            # overwrite, and remove a partial file if the write fails.
-            _create_exclusive(path, text)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _create_exclusive(path: Path, text: str) -> None:
-    try:
-        with path.open("x", encoding="utf-8", newline="") as out:
-            try:
-                out.write(text)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
+        create_file(path, text.encode("utf-8"))
     except FileExistsError:
         raise KbError(f"{path.name} exists already; nothing was written") from None

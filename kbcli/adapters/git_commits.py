@@ -110,8 +110,9 @@ def _run(
     return result.stdout.decode("utf-8", "replace")
 
 
-def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str]:
-    """Shas of the commits with the trailer ``key: value`` (e.g. ``Kb-Adopt: baseline``).
+def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | None:
+    """Shas of the commits with the trailer ``key: value`` (e.g. ``Kb-Adopt: baseline``);
+    None when git could not tell.
 
     ``--grep`` narrows the walk to messages holding the text; git's own trailer parser
     then confirms it is a trailer, so a message that merely quotes it does not count.
@@ -129,9 +130,9 @@ def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str]:
             capture_output=True,
         )
     except FileNotFoundError:
-        return frozenset()
+        return None
     if result.returncode != 0:
-        return frozenset()
+        return None
     found = set()
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         sha, _, values = line.partition(" ")

@@ -23,7 +23,6 @@ cache is thrown away and the history recomputed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -82,7 +81,12 @@ class GitPlace:
 
 
 def locate(root: Path) -> GitPlace | None:
-    """The git facts of ``root``; None outside a git work tree (or without git)."""
+    """The git facts of ``root``; None outside a git work tree (or without git).
+
+    One ``git rev-parse`` for all four facts (it was two; every search pays for it):
+    with ``--verify -q`` it exits 1 after the first three lines when there is no
+    commit yet, and 128 outside a work tree.
+    """
     try:
         result = _git(
             root,
@@ -90,22 +94,20 @@ def locate(root: Path) -> GitPlace | None:
             "--show-toplevel",
             "--show-prefix",
             "--is-shallow-repository",
+            "--verify",
+            "-q",
+            "HEAD^{commit}",
             check=False,
         )
     except FileNotFoundError:
         return None
-    if result.returncode != 0:
-        return None
     lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if result.returncode not in (0, 1) or len(lines) < 3:
+        return None
     toplevel, prefix = Path(lines[0]), lines[1].strip().rstrip("/")
     shallow = lines[2].strip() == "true"
-    head = _git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
-    return GitPlace(
-        toplevel=toplevel,
-        prefix=prefix,
-        head=head.stdout.decode().strip() or None if head.returncode == 0 else None,
-        shallow=shallow,
-    )
+    head = lines[3].strip() if result.returncode == 0 and len(lines) > 3 else ""
+    return GitPlace(toplevel=toplevel, prefix=prefix, head=head or None, shallow=shallow)
 
 
 def load_history(
@@ -470,7 +472,7 @@ def _summarise(data: bytes) -> _Summary:
     if span is None:
         if data.startswith(b"---"):  # an opening line split_fields rejects: all body
             return _Summary(_body_hash(data), None)
-        return _Summary(hashlib.blake2b(data, digest_size=16).digest(), None)
+        return _Summary(_hash(data), None)
     if not span.closed:  # never closed: it is all body
         return _Summary(_body_hash(data), None)
     return _Summary(_body_hash(data[span.body :]), data[span.fence : span.close_end])
@@ -480,7 +482,15 @@ def _body_hash(body: bytes) -> bytes:
     """The hash of the body as text: invalid UTF-8 is hashed as it decodes (replaced)."""
     if not body.isascii():
         body = body.decode("utf-8", "replace").encode()
-    return hashlib.blake2b(body, digest_size=16).digest()
+    return _hash(body)
+
+
+def _hash(data: bytes) -> bytes:
+    # hashlib here, not at the top: loading it (OpenSSL) is a few ms of every search,
+    # which reads the cached history and never hashes.
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 # -- state, cache and conversion -----------------------------------------------------------

@@ -154,17 +154,14 @@ def write_state(cache: Path, state: dict[str, Any]) -> None:
     header |= {"id": os.urandom(8), "count": len(state["commits"]), "cards": len(live)}
     header |= {"first": first_commit(state), "sections": sections, "offsets": offsets.tobytes()}
     head = marshal.dumps(header)
-    try:
+    from kbcli.adapters.atomic_file import replace_cache
+
+    data = b"".join((_MAGIC, len(head).to_bytes(8, "little"), head, *parts))
+    with contextlib.suppress(OSError):
         cache.parent.mkdir(parents=True, exist_ok=True)
-        temp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        with temp.open("wb") as handle:
-            handle.write(_MAGIC + len(head).to_bytes(8, "little") + head)
-            handle.write(b"".join(parts))
-        os.replace(temp, cache)
-        with contextlib.suppress(FileNotFoundError):
+    if replace_cache(cache, data):
+        with contextlib.suppress(OSError):
             cache.with_name(JOURNAL_NAME).unlink()
-    except OSError:
-        pass
 
 
 def append_state(
@@ -210,10 +207,10 @@ def append_state(
             return
         # A new journal for this base, or one with a tail that did not chain (a
         # concurrent run): keep the records that were applied, drop the rest.
+        from kbcli.adapters.atomic_file import replace_cache
+
         kept = path.read_bytes()[:size] if size else _JOURNAL_MAGIC + state["id"]
-        temp = path.with_name(f".{path.name}.{os.getpid()}")
-        temp.write_bytes(kept + _framed(payload))
-        os.replace(temp, path)
+        replace_cache(path, kept + _framed(payload))
     except OSError:
         pass
 

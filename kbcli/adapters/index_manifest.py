@@ -195,9 +195,6 @@ class Manifest:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    from kbcli.adapters.atomic_file import replace_file
+
+    replace_file(path, text.encode("utf-8"))

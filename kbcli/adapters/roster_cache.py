@@ -11,7 +11,6 @@ values JSON cannot hold exactly, is never cached.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +63,6 @@ def _same(a: Any, b: Any) -> bool:
 
 def _write(cache: Path, content: dict[str, Any]) -> None:
     """Best effort: a cache that cannot be written is simply not there next time."""
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    from kbcli.adapters.atomic_file import replace_cache
+
+    replace_cache(cache, json.dumps(content, ensure_ascii=False).encode("utf-8"))

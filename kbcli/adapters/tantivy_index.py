@@ -36,7 +36,6 @@ from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
 from kbcli.core.languages import normalize_lang, typo_distance, within_edits
-from kbcli.errors import KbError
 
 if TYPE_CHECKING:
     import tantivy
@@ -54,10 +53,6 @@ EPOCH = date(1970, 1, 1)
 # Measured on bench/relevance's tuning halves (see bench/README.md).
 REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1}
 WORDS = "words"
-
-
-class IndexBusy(KbError):
-    """Another kb process holds the index writer for longer than we were willing to wait."""
 
 
 def day_number(day: date | None) -> int:

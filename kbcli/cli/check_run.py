@@ -129,8 +129,10 @@ def _emit(result: CheckResult, format: str, output: Path | None) -> None:
 
 def _write(target: Path, text: str) -> None:
     try:
+        from kbcli.adapters.atomic_file import replace_file
+
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        replace_file(target, text.encode("utf-8"))
     except OSError as error:
         raise KbError(f"cannot write {target}: {error.strerror}") from None
 
@@ -152,7 +154,7 @@ def _step_summary(result: CheckResult) -> None:
 
 def _print_rules(workspace: Workspace, format: str) -> None:
     from kbcli.cli.output import console, print_json
-    from kbcli.core.findings import RULES
+    from kbcli.core.rules import RULES
 
     policy = rule_policy(workspace)
     rows = [

@@ -24,6 +24,8 @@ class RunContext:
     kb_dir: str | None = None
     today_text: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    # A workspace built elsewhere (kb daemon keeps one per checkout between requests).
+    resident: Workspace | None = None
 
     @cached_property
     def today(self) -> date:
@@ -39,6 +41,8 @@ class RunContext:
 
     @cached_property
     def workspace(self) -> Workspace:
+        if self.resident is not None:
+            return self.resident
         from kbcli.cli.output import warn
         from kbcli.config import find_root, load_config
         from kbcli.workspace import Workspace

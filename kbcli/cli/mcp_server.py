@@ -2,10 +2,13 @@
 
 This module only maps the SDK's tools, resources and prompts onto
 ``kbcli.usecases.assistant``; what the answers are (and the trust filter) lives
-there. Each call gets a fresh ``Workspace`` from ``make_workspace``, so a long-lived
-server sees edits, new cards and a new day exactly as ``kb search`` would, while the
-search index stays open and warm between calls. Calls run one at a time: the SDK
-runs sync tools in worker threads, and two index syncs must not race.
+there. The server keeps one ``ResidentIndex`` (what ``kb daemon`` uses): the index
+stays open, and the workspace (its parsed cards, history and the verdicts already
+judged) is kept between calls until a file watcher sees anything in the repo change,
+or the day changes; then the next call syncs the index and starts a new workspace.
+So a long-lived server sees edits, new cards and a new day as ``kb search`` would,
+without paying for ``git status`` and a cold verdict on every call. Calls run one at
+a time: the SDK runs sync tools in worker threads, and two index syncs must not race.
 
 Write tools exist only when the server was started with ``--allow-write``: a
 read-only server does not even list them, so an assistant cannot call them.
@@ -20,8 +23,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from mcp.server.mcpserver import MCPServer
 
+    from kbcli.adapters.tantivy_index import CardIndex
+    from kbcli.usecases.resident_index import ResidentIndex
     from kbcli.workspace import Workspace
 
 T = TypeVar("T")
@@ -46,9 +53,16 @@ Question: {question}"""
 
 
 def build_server(
-    make_workspace: Callable[[], Workspace], *, allow_write: bool = False
+    resident: ResidentIndex,
+    *,
+    today: Callable[[], date | None] = lambda: None,
+    allow_write: bool = False,
 ) -> MCPServer:
-    """The MCP server for one knowledge repo (tools, the card resource, the prompt)."""
+    """The MCP server for one knowledge repo (tools, the card resource, the prompt).
+
+    ``resident`` is started by the caller; ``today()`` is the day each call judges
+    trust on (None: the real date when the workspace is made).
+    """
     from mcp.server.mcpserver import MCPServer
 
     from kbcli import __version__
@@ -58,19 +72,22 @@ def build_server(
     )
     lock = threading.Lock()
 
-    def call(fn: Callable[[Workspace], T]) -> T:
+    def call(fn: Callable[[Workspace, CardIndex], T], *, writes: bool = False) -> T:
         from mcp.server.mcpserver.exceptions import ToolError
 
         with lock:
             try:
-                return fn(make_workspace())
+                return fn(*resident.current(today()))
             except KbError as error:
                 raise ToolError(error.message) from None
+            finally:
+                if writes:
+                    resident.invalidate()
 
     _read_tools(server, call)
     if allow_write:
         _write_tools(server, call)
-    _card_resource(server, make_workspace, lock)
+    _card_resource(server, resident, today, lock)
 
     @server.prompt(
         name="answer_from_verified_cards",
@@ -82,7 +99,7 @@ def build_server(
     return server
 
 
-Call = Callable[[Callable[["Workspace"], Any]], Any]
+Call = Callable[..., Any]
 
 
 def _read_tools(server: MCPServer, call: Call) -> None:
@@ -101,8 +118,8 @@ def _read_tools(server: MCPServer, call: Call) -> None:
         unverified and draft cards are left out unless include_unverified is true.
         The query language allows "phrases", -word, tag:x, owner:x."""
         found = call(
-            lambda ws: assistant.search_cards(
-                ws, query, limit=limit, include_unverified=include_unverified
+            lambda ws, index: assistant.search_cards(
+                ws, query, limit=limit, include_unverified=include_unverified, index=index
             )
         )
         return {"query": query, **_found(found)}
@@ -111,7 +128,7 @@ def _read_tools(server: MCPServer, call: Call) -> None:
     def get_card(path: str) -> str:
         """The markdown of one card (path, alias or title), under a header with its trust
         state, reason and owner. Paths outside the knowledge repo are refused."""
-        return str(call(lambda ws: assistant.get_card(ws, path)))
+        return str(call(lambda ws, _: assistant.get_card(ws, path)))
 
     @server.tool(annotations=read_only)
     def related_cards(
@@ -119,7 +136,7 @@ def _read_tools(server: MCPServer, call: Call) -> None:
     ) -> dict[str, Any]:
         """Cards similar to one card (shared words, title, tags, depends_on links)."""
         found = call(
-            lambda ws: assistant.related_cards(
+            lambda ws, _: assistant.related_cards(
                 ws, path, limit=limit, include_unverified=include_unverified
             )
         )
@@ -129,7 +146,7 @@ def _read_tools(server: MCPServer, call: Call) -> None:
     def list_due(owner: str) -> dict[str, Any]:
         """Published cards an owner (roster handle or team) must verify: expired, due or
         never verified, most urgent first."""
-        return {"owner": owner, "cards": call(lambda ws: assistant.list_due(ws, owner))}
+        return {"owner": owner, "cards": call(lambda ws, _: assistant.list_due(ws, owner))}
 
     @server.tool(annotations=read_only)
     def suggest_for_ticket(
@@ -138,7 +155,7 @@ def _read_tools(server: MCPServer, call: Call) -> None:
         """The cards most likely to answer a support ticket, e-mail or chat question
         (any language the cards use). Verified cards only unless include_unverified."""
         found = call(
-            lambda ws: assistant.suggest_for_ticket(
+            lambda ws, _: assistant.suggest_for_ticket(
                 ws, text, limit=limit, include_unverified=include_unverified
             )
         )
@@ -161,17 +178,25 @@ def _write_tools(server: MCPServer, call: Call) -> None:
         """Save a question and its answer as a draft card (status draft, for its owner to
         review) on a new git branch; the user's checkout is not touched. Search first:
         do not capture what a card already answers."""
-        return dict(call(lambda ws: assistant_writes.capture_draft(ws, question, answer, source)))
+        return dict(
+            call(
+                lambda ws, _: assistant_writes.capture_draft(ws, question, answer, source),
+                writes=True,
+            )
+        )
 
     @server.tool(annotations=writes)
     def flag_card(path: str, reason: str) -> dict[str, Any]:
         """Flag a card as wrong or outdated, with the reason, so its owner re-checks it.
         The flag is written into the card's front matter in the working tree."""
-        return dict(call(lambda ws: assistant_writes.flag_card(ws, path, reason)))
+        return dict(call(lambda ws, _: assistant_writes.flag_card(ws, path, reason), writes=True))
 
 
 def _card_resource(
-    server: MCPServer, make_workspace: Callable[[], Workspace], lock: threading.Lock
+    server: MCPServer,
+    resident: ResidentIndex,
+    today: Callable[[], date | None],
+    lock: threading.Lock,
 ) -> None:
     from kbcli.usecases import assistant
 
@@ -186,20 +211,32 @@ def _card_resource(
 
         with lock:
             try:
-                return assistant.get_card(make_workspace(), path)
+                workspace, _ = resident.current(today())
+                return assistant.get_card(workspace, path)
             except KbError as error:
                 raise ResourceError(error.message) from None
 
 
 def serve(
-    make_workspace: Callable[[], Workspace],
+    make_workspace: Callable[[date | None], Workspace],
     *,
+    today: Callable[[], date | None],
     allow_write: bool,
     http_port: int | None = None,
 ) -> None:
-    """Serve on stdio, or on Streamable HTTP at 127.0.0.1:``http_port`` (loopback only)."""
-    server = build_server(make_workspace, allow_write=allow_write)
-    if http_port is None:
-        server.run("stdio")
-    else:
-        server.run("streamable-http", host="127.0.0.1", port=http_port)
+    """Serve on stdio, or on Streamable HTTP at 127.0.0.1:``http_port`` (loopback only).
+
+    ``make_workspace(day)`` makes a fresh workspace judged on ``day``.
+    """
+    from kbcli.usecases.resident_index import ResidentIndex
+
+    resident = ResidentIndex(make_workspace)
+    resident.start()
+    try:
+        server = build_server(resident, today=today, allow_write=allow_write)
+        if http_port is None:
+            server.run("stdio")
+        else:
+            server.run("streamable-http", host="127.0.0.1", port=http_port)
+    finally:
+        resident.stop()

@@ -148,7 +148,7 @@ class SearchDaemon:
         except KbError:
             return FALLBACK  # the client reports the bad date itself
         workspace, index = self.resident.current(today)
-        context.__dict__["workspace"] = workspace
+        context = RunContext(kb_dir=self.kb_dir, today_text=context.today_text, resident=workspace)
         env = dict(item.split("=", 1) for item in terminal.split("\x1f") if "=" in item)
         if tty and "FORCE_COLOR" not in env and "NO_COLOR" not in env:
             env["FORCE_COLOR"] = "1"

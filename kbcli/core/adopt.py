@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from kbcli.core.codeowners import OwnerRule, owner_handle
+from kbcli.core.history import BASELINE_KEY, BASELINE_VALUE
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 
 # The keys adoption writes, in the order a new header lists them.
 ADOPT_KEYS = ("title", "owner", "tags", "status", "verified_at")
-BASELINE_KEY, BASELINE_VALUE = "Kb-Adopt", "baseline"
 BASELINE_TRAILER = f"{BASELINE_KEY}: {BASELINE_VALUE}"
 
 

@@ -11,34 +11,15 @@ import re
 from collections.abc import Mapping, Sequence
 
 from kbcli.core.cards import Card, Status
-from kbcli.core.findings import RULES, Finding, register
+from kbcli.core.findings import Finding
 from kbcli.core.links import BodyScan, Heading, LinkResolver, Resolved
 from kbcli.core.lints import FileMatcher, depends_on_findings, link_lints
-from kbcli.core.problems import Severity
-
-E, W = Severity.ERROR, Severity.WARNING
-BROKEN_LINK = register(
-    "broken-link",
-    E,
-    "A link to another card, a heading or a file leads nowhere (relative links, "
-    "[[wikilinks]] by title or alias, #anchors).",
-    "content",
-)
-MISSING_SECTION = register(
-    "missing-section",
-    E,
-    "A card made from a template lacks a section the template requires "
-    "(a KCS card needs Issue, Environment and Resolution).",
-    "content",
-)
-EMPTY_SECTION = register(
-    "empty-section", W, "A section the card's template requires has no text yet.", "content"
-)
-UNKNOWN_TEMPLATE = register(
-    "unknown-template",
-    W,
-    "The card's 'template' key names no card template, so its sections cannot be checked.",
-    "content",
+from kbcli.core.rules import (
+    BROKEN_LINK,
+    EMPTY_SECTION,
+    MISSING_SECTION,
+    RULES,
+    UNKNOWN_TEMPLATE,
 )
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)

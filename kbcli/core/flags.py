@@ -22,16 +22,11 @@ from datetime import date
 from typing import Any
 
 from kbcli.core.cards import Card, CardMeta, to_utc
-from kbcli.core.findings import Finding, register
+from kbcli.core.findings import Finding
 from kbcli.core.problems import Severity
+from kbcli.core.rules import FLAGGED
 
 FIELD = "flags"
-FLAGGED = register(
-    "flagged",
-    Severity.WARNING,
-    "Someone who used the card flagged it as wrong or incomplete (kb flag).",
-    "content",
-)
 
 
 @dataclass(frozen=True)

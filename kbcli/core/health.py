@@ -1,7 +1,7 @@
 """Health findings: what front matter, git history and the roster say about each card.
 
 Pure: cards with their trust state, the history pass, the roster and ``today`` go in,
-positioned findings come out. Every rule is registered in ``findings.RULES`` with a
+positioned findings come out. Every rule is declared in ``core/rules.py`` with a
 default severity that kb.toml can change, and every message says what to do. The
 rules about a card's verification stamp (who set it, when, how) are in
 ``core/provenance.py``, one function each.
@@ -18,15 +18,7 @@ from functools import lru_cache
 from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.catalog import Assessed
 from kbcli.core.durations import Duration, parse_duration
-from kbcli.core.findings import (
-    DUE,
-    EXPIRED,
-    NEVER_VERIFIED,
-    NO_OWNER,
-    Finding,
-    Severity,
-    register,
-)
+from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, Commit, RepoHistory, scalar
 from kbcli.core.people import Roster
 from kbcli.core.provenance import (
@@ -39,19 +31,16 @@ from kbcli.core.provenance import (
     make_finding,
     stamp_findings,
 )
+from kbcli.core.rules import (
+    DUE,
+    EXPIRED,
+    NEVER_VERIFIED,
+    NO_OWNER,
+    OWNER_INACTIVE,
+    OWNER_LEFT,
+    OWNER_UNKNOWN,
+)
 from kbcli.core.trust import TrustPolicy, TrustState, needs_owner
-
-E, W = Severity.ERROR, Severity.WARNING
-OWNER_UNKNOWN = register(
-    "owner-unknown", W, "The owner or a verifier is not in the roster (people.yaml).", "trust"
-)
-OWNER_LEFT = register("owner-left", E, "The owner has left (people.yaml 'left:').", "trust")
-OWNER_INACTIVE = register(
-    "owner-inactive",
-    W,
-    "The owner made no commit in the repository for [history] inactive_after.",
-    "history",
-)
 
 
 @dataclass(frozen=True)

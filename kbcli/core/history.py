@@ -32,6 +32,10 @@ NON_CONTENT = frozenset({"verified_at", "flags"})
 BOOKKEEPING = frozenset({"verified_at", "owner", "verifiers", "flags"})
 
 
+# The trailer of a baseline commit (``kb adopt --baseline``), kept in ``RepoHistory.baselines``.
+BASELINE_KEY, BASELINE_VALUE = "Kb-Adopt", "baseline"
+
+
 @dataclass(frozen=True, slots=True)
 class Commit:
     """One git commit as kb needs it: who wrote it and when (author date, UTC)."""

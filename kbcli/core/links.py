@@ -148,11 +148,6 @@ def scan(body: str, *, with_headings: bool = True) -> BodyScan:
     return BodyScan(tuple(links), tuple(headings), frozenset(anchors))
 
 
-def extract_links(body: str) -> list[Link]:
-    """The links of a card body, in reading order."""
-    return list(scan(body).links)
-
-
 def headings(body: str) -> list[Heading]:
     """The headings of a card body (ATX ``#`` and setext underlined), with unique slugs."""
     return list(scan(body).headings)

@@ -18,36 +18,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from kbcli.core.cards import Audience, Card, Status
-from kbcli.core.findings import RULES, Finding, register
+from kbcli.core.findings import Finding
 from kbcli.core.history import glob_regex
 from kbcli.core.links import Resolved
-from kbcli.core.problems import Severity
+from kbcli.core.rules import (
+    DEPENDS_ON_NOTHING,
+    LINKS_ARCHIVED,
+    NEAR_DUPLICATE,
+    PUBLIC_LINKS_INTERNAL,
+    RULES,
+)
 
-W = Severity.WARNING
-DEPENDS_ON_NOTHING = register(
-    "depends-on-matches-nothing",
-    W,
-    "A depends_on pattern matches no file in the repository, so dependency-changed can "
-    "never fire for it.",
-    "content",
-)
-PUBLIC_LINKS_INTERNAL = register(
-    "public-links-internal",
-    W,
-    "A public card links to an internal card (the help center would show an internal title "
-    "or a dead link).",
-    "content",
-)
-LINKS_ARCHIVED = register(
-    "links-archived", W, "A published card links to an archived card.", "content"
-)
-NEAR_DUPLICATE = register(
-    "near-duplicate",
-    W,
-    "Two published cards are near-duplicates ([check] duplicate_similarity of their title "
-    "and body terms); merge them or link one to the other.",
-    "content",
-)
 _GLOB = re.compile(r"[*?\[]")
 
 

@@ -31,6 +31,29 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Me:
+    """The person running kb: their git identity and roster handle."""
+
+    name: str | None
+    email: str | None
+    handle: str | None
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name or self.handle or 'unknown'} <{self.email or 'unknown'}>"
+
+    @property
+    def label(self) -> str:
+        """How a record of who did something names this person: handle, else e-mail."""
+        return self.handle or self.email or self.name or "unknown"
+
+    @property
+    def described(self) -> str:
+        who = self.signature
+        return f"{self.handle} ({who})" if self.handle else f"{who}, not in people.yaml"
+
+
+@dataclass(frozen=True)
 class Roster:
     people: Mapping[str, Person] = field(default_factory=dict)
 

@@ -27,80 +27,22 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from kbcli.core.cards import Card, CardMeta, to_utc
-from kbcli.core.findings import RULES, Finding, Severity, register
+from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, Change, Commit, RepoHistory, scalar, text_list
 from kbcli.core.people import Roster
-
-E, W = Severity.ERROR, Severity.WARNING
-EDITED_SINCE_VERIFIED = register(
-    "edited-since-verified",
-    W,
-    "Someone who is neither owner nor verifier changed the card after its last verification.",
-    "history",
-)
-VERIFIED_BY_NON_VERIFIER = register(
-    "verified-by-non-verifier",
-    E,
-    "The commit that set verified_at was authored by someone who is neither owner nor verifier.",
-    "history",
-)
-COMMITTER_NOT_VERIFIER = register(
-    "committer-not-verifier",
-    E,
-    "The commit that set verified_at names a verifier as author but was committed by someone "
-    "else (not a [history] ci_identities address).",
-    "history",
-)
-BACKDATED = register(
-    "backdated-verification",
-    E,
-    "verified_at is earlier than a content edit committed before the verification.",
-    "history",
-)
-FUTURE_VERIFICATION = register(
-    "future-verification",
-    E,
-    "verified_at is later than the day of the commit that set it.",
-    "history",
-)
-BULK = register(
-    "bulk-reverification",
-    W,
-    "One person re-stamped many cards without changing them within a short window "
-    "([history] bulk_threshold cards within bulk_window_hours), in one commit or several.",
-    "history",
-)
-DEPENDENCY_CHANGED = register(
-    "dependency-changed",
-    W,
-    "Files matching depends_on changed after the card's last verification.",
-    "history",
-)
-ROSTER_CHANGED = register(
-    "roster-changed-with-stamp",
-    E,
-    "The commit that set verified_at also changed people.yaml or .mailmap.",
-    "history",
-)
-SELF_GRANTED = register(
-    "self-granted-verifier",
-    E,
-    "The commit that set verified_at also made its author the card's owner or a verifier.",
-    "history",
-)
-UNSIGNED = register(
-    "unsigned-verification",
-    E,
-    "[verification] require_signed: the commit that set verified_at carries no signature "
-    "git could verify.",
-    "history",
-)
-SIGNATURE_NOT_VERIFIER = register(
-    "signature-not-verifier",
-    E,
-    "[verification] require_signed: the commit that set verified_at is signed by a key that "
-    "is not the owner's or a verifier's in people.yaml (signing_keys).",
-    "history",
+from kbcli.core.rules import (
+    BACKDATED,
+    BULK,
+    COMMITTER_NOT_VERIFIER,
+    DEPENDENCY_CHANGED,
+    EDITED_SINCE_VERIFIED,
+    FUTURE_VERIFICATION,
+    ROSTER_CHANGED,
+    RULES,
+    SELF_GRANTED,
+    SIGNATURE_NOT_VERIFIER,
+    UNSIGNED,
+    VERIFIED_BY_NON_VERIFIER,
 )
 
 # A commit made in the latest time zone on earth (UTC+14) may carry the next UTC day.

@@ -67,12 +67,31 @@ def most_similar(
     cards: Sequence[tuple[str, Mapping[str, float]]],
     limit: int,
     candidates: Collection[str] | None = None,
+    *,
+    only: Collection[str] | None = None,
+    links: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, list[str]]:
-    """Each card's ``limit`` most similar cards, best first, ties by path.
+    """Each card's ``limit`` most related cards, best first (``scored_similar``)."""
+    found = scored_similar(cards, limit, candidates, only=only, links=links)
+    return {path: [other for other, _ in listed] for path, listed in found.items()}
+
+
+def scored_similar(
+    cards: Sequence[tuple[str, Mapping[str, float]]],
+    limit: int,
+    candidates: Collection[str] | None = None,
+    *,
+    only: Collection[str] | None = None,
+    links: Mapping[str, Collection[str]] | None = None,
+) -> dict[str, list[tuple[str, float]]]:
+    """Each card's ``limit`` most related cards with their similarity, best first.
 
     Only paths in ``candidates`` (all cards when None) are listed as related; every
     card still contributes to the idf. A card is never related to itself, and cards
-    that share no kept term are not related at all.
+    that share no kept term are not related at all, unless ``links`` (path -> paths it
+    is linked with, e.g. by ``depends_on`` either way) links them: linked cards come
+    first, whatever their words. ``only``: list these cards' relations, not every card's.
+    Ties go by path.
     """
     paths = [path for path, _ in cards]
     vectors = weigh(cards)
@@ -82,18 +101,31 @@ def most_similar(
             continue
         for term, weight in vector.items():
             postings.setdefault(term, []).append((number, weight))
-    related: dict[str, list[str]] = {}
+    numbers = {path: number for number, path in enumerate(paths)}
+    related: dict[str, list[tuple[str, float]]] = {}
     for number, vector in enumerate(vectors):
+        path = paths[number]
+        if only is not None and path not in only:
+            continue
         scores: dict[int, float] = {}
         for term in sorted(vector):
             weight = vector[term]
             for other, other_weight in postings.get(term, ()):
                 scores[other] = scores.get(other, 0.0) + weight * other_weight
+        linked = {
+            numbers[other]
+            for other in (links or {}).get(path, ())
+            if other in numbers and (candidates is None or other in candidates)
+        }
+        for other in linked:
+            scores.setdefault(other, 0.0)
         scores.pop(number, None)
         best = heapq.nsmallest(
-            limit, scores.items(), key=lambda item: (-round(item[1], 9), paths[item[0]])
+            limit,
+            scores.items(),
+            key=lambda item: (item[0] not in linked, -round(item[1], 9), paths[item[0]]),
         )
-        related[paths[number]] = [paths[other] for other, _ in best]
+        related[path] = [(paths[other], score) for other, score in best]
     return related
 
 

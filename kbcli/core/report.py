@@ -15,8 +15,9 @@ from posixpath import dirname, join, normpath
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
-from kbcli.core.findings import RULES, Finding
+from kbcli.core.findings import Finding
 from kbcli.core.people import Roster
+from kbcli.core.rules import RULES
 from kbcli.core.trust import TrustState
 from kbcli.core.verdict import trust_score
 

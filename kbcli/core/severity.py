@@ -3,7 +3,7 @@
 One pure function of the registry defaults, kb.toml and the day, shared by
 ``kb check`` and ``kb report`` so that both agree on what an error is:
 
-1. the rule's default severity (``findings.RULES``);
+1. the rule's default severity (``rules.RULES``);
 2. ``[check.rules]`` in kb.toml (``expired = "warning"``);
 3. ``[folders.PATH.rules]``, from the shortest matching folder to the longest, so
    the most specific folder wins for each rule it names;
@@ -16,14 +16,14 @@ One pure function of the registry defaults, kb.toml and the day, shared by
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kbcli.core.durations import Duration
-from kbcli.core.findings import EXPIRED, RULES, Finding
+from kbcli.core.findings import Finding
 from kbcli.core.problems import Severity
+from kbcli.core.rules import EXPIRED, RULES
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,8 @@ class RulePolicy:
         for rule, where in sorted(named.items()):
             if rule in RULES:
                 continue
+            import difflib  # only for a misspelt rule name
+
             close = difflib.get_close_matches(rule, list(RULES), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(f"kb.toml {where}: no rule is called '{rule}'{hint}")

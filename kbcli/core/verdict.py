@@ -24,11 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from kbcli.core.cards import Status
-from kbcli.core.catalog import Assessed
-from kbcli.core.findings import Finding
 from kbcli.core.trust import Reason, Trust, TrustState
+
+if TYPE_CHECKING:  # at run time only judge_all needs them: a search showing kept
+    # verdicts loads neither (about 5 ms of its start, -X importtime)
+    from kbcli.core.catalog import Assessed
+    from kbcli.core.findings import Finding
 
 # Rules whose finding is evidence against a card's verification. The ids are
 # registered (with severity and description) where each rule fires: core/health.py,
@@ -68,7 +72,11 @@ def judge(trust: Trust, findings: Iterable[Finding]) -> Trust:
     Pure and cheap: the caller passes the card's findings after kb.toml severities
     were applied. Non-evidence findings (schema, roster, expiry) are ignored here.
     """
-    reasons = tuple(reason_of(f) for f in findings if f.rule in EVIDENCE)
+    return with_reasons(trust, tuple(reason_of(f) for f in findings if f.rule in EVIDENCE))
+
+
+def with_reasons(trust: Trust, reasons: tuple[Reason, ...]) -> Trust:
+    """``trust`` with this evidence against it (``judge``'s result for these reasons)."""
     if not reasons:
         return trust
     state = TrustState.NEEDS_REVIEW if trust.state in _CURRENT else trust.state
@@ -77,6 +85,8 @@ def judge(trust: Trust, findings: Iterable[Finding]) -> Trust:
 
 def judge_all(items: Iterable[Assessed], findings: Iterable[Finding]) -> list[Assessed]:
     """Every card's verdict from one list of findings (any order, any cards)."""
+    from kbcli.core.catalog import Assessed
+
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.rule in EVIDENCE:

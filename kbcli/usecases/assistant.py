@@ -23,17 +23,23 @@ from kbcli.core.trust import Trust, TrustState
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.core.cards import CardMeta
     from kbcli.usecases.search import Hit
     from kbcli.workspace import Workspace
 
-# Trust states the query language can filter on that an assistant must not cite unasked.
-# Computed from the one trust function's notion of "fresh", so a new state (such as
-# "needs review") is excluded as soon as the query language knows it, and the hits
-# are filtered again afterwards in any case (fail closed).
+# Trust states the query language can filter on that an assistant must not cite unasked,
+# computed from the one trust function's notion of "fresh". Only the states the index
+# knows from dates go into the query: "needs review" needs the evidence, and filtering
+# on it in the query would judge every card of the repo on every call (seconds on a
+# big repo). The hits are judged instead (search judges its candidates anyway, for
+# ranking) and filtered afterwards, so a doubted card is still left out (fail closed).
 _FRESH = {TrustState.VERIFIED.value, TrustState.DUE.value}
-_UNTRUSTED_FILTERS = tuple(s for s in TRUST_STATES if s not in _FRESH and s != "unowned")
+_JUDGED = {TrustState.NEEDS_REVIEW.value, "unowned"}
+_UNTRUSTED_FILTERS = tuple(s for s in TRUST_STATES if s not in _FRESH | _JUDGED)
 MAX_LIMIT = 50
+# Candidates asked for per trusted result wanted: room for doubted cards that rank high.
+_HEADROOM = 4
 
 
 class OutsideRepo(KbError):
@@ -123,40 +129,59 @@ def _limit(limit: int) -> int:
 
 
 def search_cards(
-    workspace: Workspace, query: str, *, limit: int = 5, include_unverified: bool = False
+    workspace: Workspace,
+    query: str,
+    *,
+    limit: int = 5,
+    include_unverified: bool = False,
+    index: CardIndex | None = None,
 ) -> Found:
     """Search with kb's query language; only trusted cards unless ``include_unverified``.
 
+    ``index``: the open index of a resident process, current for ``workspace`` (no sync
+    is run); without it each search brings the index up to date first, as ``kb search``.
     Every search goes to the usage log (surface ``mcp``) with the paths the assistant
     got, so a question nothing trusted answers shows up in ``kb report --gaps``.
     """
     from kbcli.usecases.usage import log_search
 
-    found = _search_cards(workspace, query, limit, include_unverified)
+    found = _search_cards(workspace, query, limit, include_unverified, index)
     log_search(workspace, query, "mcp", [r["path"] for r in found.results])
     return found
 
 
-def _search_cards(workspace: Workspace, query: str, limit: int, include_unverified: bool) -> Found:
-    """The exclusion goes into the query itself, so ``limit`` trusted cards come back
-    even when many expired ones rank higher; when none is left, a second search
-    counts what the filter left out, so the assistant can say so.
+def _search_cards(
+    workspace: Workspace,
+    query: str,
+    limit: int,
+    include_unverified: bool,
+    index: CardIndex | None,
+) -> Found:
+    """The date-based exclusions go into the query itself, so ``limit`` trusted cards
+    come back even when many expired ones rank higher; the candidates' verdicts drop
+    the doubted ones. When none is left, a second search counts what the filter left
+    out, so the assistant can say so.
     """
     from kbcli.usecases.search import search
 
     if not query.strip():
         raise KbError('give something to search for, e.g. "refund duplicate charge"')
     limit = _limit(limit)
+
+    def hits_for(text: str, wanted: int) -> list[Hit]:
+        if index is None:
+            return search(workspace, text, limit=wanted, hints=False).hits
+        found = search(workspace, text, limit=wanted, sync_first=False, index=index, hints=False)
+        return found.hits
+
     if include_unverified:
-        hits = search(workspace, query, limit=limit).hits
-        return _found(workspace, hits, limit, True, "match")
+        return _found(workspace, hits_for(query, limit), limit, True, "match")
     exclusions = " ".join(f"-is:{s}" for s in (*_UNTRUSTED_FILTERS, "draft"))
-    hits = search(workspace, f"{query} {exclusions}", limit=limit).hits
-    kept = [h for h in hits if trusted(h.trust, h.meta)]
+    hits = hits_for(f"{query} {exclusions}", limit * _HEADROOM)
+    kept = [h for h in hits if trusted(h.trust, h.meta)][:limit]
     if kept:
         return Found([hit_fields(h, workspace) for h in kept], 0, _note(kept, 0, "match"))
-    everything = search(workspace, query, limit=limit).hits
-    return _found(workspace, everything, limit, False, "matches")
+    return _found(workspace, hits_for(query, limit), limit, False, "matches")
 
 
 def related_cards(

@@ -37,7 +37,7 @@ def capture_draft(workspace: Workspace, question: str, answer: str, source: str)
         source=f"Source: {source.strip() or 'an AI assistant'}, captured {when} with kb mcp",
     )
     candidates, _ = capture.similar_cards(workspace, draft)
-    owner, warnings = capture.resolve_owner(workspace, draft, workspace.default_owner())
+    owner, warnings = capture.resolve_owner(workspace, draft, workspace.me().handle)
     options = capture.Options()
     text = capture.render_card(
         workspace, draft, title=draft.title, owner=owner, tags=capture.card_tags(draft, options)

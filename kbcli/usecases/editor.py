@@ -54,7 +54,7 @@ class EditorSession:
         from kbcli.usecases.links import link_resolver, other_files
 
         ws = self.workspace
-        ws.__dict__.pop("catalog", None)
+        ws.forget_cards()
         self.cards = {card.path: card for card in ws.catalog}
         names = other_files(ws.root)
         self.resolver = link_resolver(ws, list(self.cards.values()), names)

@@ -28,7 +28,7 @@ def missing_front_matter(session: EditorSession, card: Card, text: str) -> str |
 
     present = set(card.position.lines)
     wanted: dict[str, YamlValue] = {"title": card.title}
-    owner = session.workspace.default_owner()
+    owner = session.workspace.me().handle
     if owner:
         wanted["owner"] = owner
     wanted.update({"tags": [], "status": "draft", "audience": "internal"})
@@ -42,11 +42,11 @@ def missing_front_matter(session: EditorSession, card: Card, text: str) -> str |
 
 def verify_card(session: EditorSession, rel: str) -> str:
     """``kb verify`` of the saved card for the editor's git identity; what happened, in words."""
-    from kbcli.usecases.verification import check_allowed, verify, whoami
+    from kbcli.usecases.verification import check_allowed, verify
 
     ws = session.workspace
     card = ws.card_files.read(rel, ws.today)
-    me = whoami(ws)
+    me = ws.me()
     try:
         check_allowed(ws, [card], me, force=False, reason=None)
         outcome = verify(ws, [card], me)

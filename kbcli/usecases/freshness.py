@@ -30,8 +30,12 @@ class FreshnessStart:
 
     def __init__(self, root: str | Path) -> None:
         self.root = os.fspath(root)
-        self.manifest_files = ManifestFiles(os.path.join(self.root, CACHE_DIR, INDEX_DIR))
-        self.git = git_status.start(self.root)
+        state_dir = os.path.join(self.root, CACHE_DIR, INDEX_DIR)
+        self.manifest_files = ManifestFiles(state_dir)
+        # The card folders the last search used: kb.toml is not read yet (``sync``
+        # checks them against it and asks git again if they differ).
+        folders = git_status.remembered_folders(state_dir)
+        self.git = git_status.start(self.root, folders, state_dir)
 
     def close(self) -> None:
         """Release what was not used (a search that failed before reading them)."""

@@ -24,7 +24,7 @@ import pickle
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,7 +102,9 @@ class BuildMemo:
 
     def reset(self, audience: Audience) -> None:
         """Forget everything: it was kept for another audience."""
-        self.__dict__.update(BuildMemo(audience=audience).__dict__)
+        fresh = BuildMemo(audience=audience)
+        for each in fields(BuildMemo):
+            setattr(self, each.name, getattr(fresh, each.name))
 
 
 # --- worker side -----------------------------------------------------------------------------

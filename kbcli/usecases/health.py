@@ -15,9 +15,6 @@ Stable interface for other features (``kb check``, ``kb report``, the handbook):
   the trust score (share of published cards that are verified or due) at the end of
   each of the last ``weeks`` weeks up to ``today``, oldest first.
 
-Importing this module (or ``kbcli.core.health``) registers the trust, roster and
-history rules in ``kbcli.core.findings.RULES``.
-
 A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) unless
 ``allow_shallow``.
 """
@@ -29,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core import health as _rules  # noqa: F401  (registers the health rules in RULES)
 from kbcli.core.catalog import Assessed, CardFilter
 from kbcli.core.findings import Finding, from_problem
 from kbcli.core.history import CardHistory, RepoHistory
@@ -43,6 +39,7 @@ if TYPE_CHECKING:
     from kbcli.core.report import Report
     from kbcli.workspace import Workspace
 
+BASELINES_FILE = "baselines.marshal"  # under .kb/: the adoption baseline commits, by tip
 SHALLOW_NOTICE = (
     "this is a shallow clone: git history is cut off, so creation and edit dates "
     "of older cards are wrong (run 'git fetch --unshallow' for full history)"
@@ -354,7 +351,18 @@ def _with_baselines(workspace: Workspace, history: RepoHistory) -> RepoHistory:
     from dataclasses import replace
 
     from kbcli.adapters.git_commits import commits_with_trailer
-    from kbcli.core.adopt import BASELINE_KEY, BASELINE_VALUE
+    from kbcli.adapters.keyed_cache import cached
+    from kbcli.core.history import BASELINE_KEY, BASELINE_VALUE
 
-    found = commits_with_trailer(workspace.root, BASELINE_KEY, BASELINE_VALUE)
+    if history.tip is None:
+        return history
+
+    # A walk of every commit message (0.1 s of git on the tldr corpus, every search):
+    # commits never change, so the answer holds while the tip does.
+    def compute() -> list[str] | None:
+        found = commits_with_trailer(workspace.root, BASELINE_KEY, BASELINE_VALUE)
+        return None if found is None else sorted(found)
+
+    key = (1, history.tip, BASELINE_KEY, BASELINE_VALUE)
+    found = frozenset(cached(workspace.config.cache_dir / BASELINES_FILE, key, compute) or ())
     return replace(history, baselines=found) if found else history

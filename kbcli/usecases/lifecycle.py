@@ -104,7 +104,7 @@ def flag(workspace: Workspace, ref: str, *, reason: str, by: str | None, commit:
     if not reason:
         raise KbError('say what is wrong: --reason "step 3 names a menu that no longer exists"')
     card = workspace.card(ref)
-    who = by or _me(workspace)
+    who = by or workspace.me().label
     new = Flag(by=who, at=workspace.today, reason=reason)
     count = len(open_flags(card)) + 1
     return _set(
@@ -133,16 +133,6 @@ def clear_resolved_flags(workspace: Workspace, card: Card) -> bool:
     if keep is None:
         return drop_field(path, FLAGS_FIELD, root=workspace.root)
     return edit_field(path, FLAGS_FIELD, keep, root=workspace.root)
-
-
-def _me(workspace: Workspace) -> str:
-    from kbcli.adapters.git_repo import identity
-
-    handle = workspace.default_owner()
-    if handle:
-        return handle
-    who = identity(workspace.root)
-    return who.email or who.name or "unknown"
 
 
 def _set(

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.languages import group_of, normalize_lang
-from kbcli.core.related import most_similar, term_counts
+from kbcli.core.related import most_similar, scored_similar, term_counts
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import Analysis
@@ -36,24 +36,53 @@ def card_terms(analysis: Analysis, card: Any, default_lang: str) -> dict[str, fl
     )
 
 
+Terms = dict[str, tuple[str, dict[str, float]]]  # path -> (what they are made of, counts)
+
+
 def related_cards(
     cards: Sequence[Any],
     candidates: Collection[str],
     default_lang: str,
     *,
     known_terms: Mapping[str, tuple[str, dict[str, float]]] | None = None,
-) -> tuple[dict[str, list[str]], dict[str, tuple[str, dict[str, float]]]]:
+) -> tuple[dict[str, list[str]], Terms]:
     """(path -> its most related candidate paths, the term counts by path and key).
 
     ``cards`` are every card whose words count (sorted by path for a stable result);
     ``known_terms`` maps a path to (body key, term counts) from an earlier build, reused
     while the key is the same, so a rebuild analyses only the cards that changed.
+    Cards linked by ``depends_on`` (either way) come first in each other's lists.
     """
+    vectors, terms = _vectors(cards, default_lang, known_terms or {})
+    found = most_similar(vectors, RELATED_LIMIT, candidates, links=_links(cards))
+    return found, terms
+
+
+def related_to(
+    card: Any,
+    cards: Sequence[Any],
+    default_lang: str,
+    limit: int,
+    *,
+    known_terms: Mapping[str, tuple[str, dict[str, float]]] | None = None,
+) -> tuple[list[tuple[str, float]], Terms]:
+    """``kb related``: the cards among ``cards`` most related to ``card``, with their
+    similarity, exactly as ``related_cards`` lists them for a handbook of ``cards``
+    (``card`` itself counts for the idf only when it is one of them)."""
+    candidates = {c.path for c in cards}
+    everyone = cards if card.path in candidates else [*cards, card]
+    vectors, terms = _vectors(everyone, default_lang, known_terms or {})
+    found = scored_similar(vectors, limit, candidates, only={card.path}, links=_links(everyone))
+    return found.get(card.path, []), terms
+
+
+def _vectors(
+    cards: Sequence[Any], default_lang: str, known: Mapping[str, tuple[str, dict[str, float]]]
+) -> tuple[list[tuple[str, Mapping[str, float]]], Terms]:
     from kbcli.adapters.tantivy_index import Analysis
 
     analysis: Analysis | None = None
-    known = known_terms or {}
-    terms: dict[str, tuple[str, dict[str, float]]] = {}
+    terms: Terms = {}
     vectors: list[tuple[str, Mapping[str, float]]] = []
     for card in sorted(cards, key=lambda c: c.path):
         key = _terms_key(card, default_lang)
@@ -66,7 +95,19 @@ def related_cards(
             counts = card_terms(analysis, card, default_lang)
         terms[card.path] = (key, counts)
         vectors.append((card.path, counts))
-    return most_similar(vectors, RELATED_LIMIT, candidates), terms
+    return vectors, terms
+
+
+def _links(cards: Sequence[Any]) -> dict[str, set[str]]:
+    """Cards linked by ``depends_on``, both ways (translations, policies behind
+    procedures): related whatever their words or language. Globs link nothing."""
+    links: dict[str, set[str]] = {}
+    for card in cards:
+        for target in card.meta.depends_on:
+            if target != card.path and not any(ch in target for ch in "*?["):
+                links.setdefault(card.path, set()).add(target)
+                links.setdefault(target, set()).add(card.path)
+    return links
 
 
 def _terms_key(card: Any, default_lang: str) -> str:

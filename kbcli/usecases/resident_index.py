@@ -70,6 +70,12 @@ class ResidentIndex:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def invalidate(self) -> None:
+        """Sync (and make a new workspace) before the next answer: this process itself
+        just wrote to the repo, and must not wait for the watcher to say so."""
+        with self._lock:
+            self._stale = True
+
     def current(self, today: date | None) -> tuple[Workspace, CardIndex]:
         """The workspace for ``today`` and the index, synced if anything changed since."""
         from kbcli.usecases.search import open_index, sync

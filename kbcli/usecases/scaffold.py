@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kbcli.adapters.atomic_file import replace_file
 from kbcli.config import CONFIG_FILE, ROSTER_FILE
 from kbcli.errors import KbError
 
@@ -94,10 +95,10 @@ def create_repo(
         if name == ".gitignore" and path.exists():
             existing = path.read_text(encoding="utf-8")
             if ".kb/" not in existing.split():
-                path.write_text(existing.rstrip("\n") + "\n" + content, encoding="utf-8")
+                replace_file(path, (existing.rstrip("\n") + "\n" + content).encode("utf-8"))
                 created.append(name + " (updated)")
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        replace_file(path, content.encode("utf-8"))
         created.append(name)
     return created

@@ -45,12 +45,12 @@ if TYPE_CHECKING:
     from kbcli.core.languages import Snippet
     from kbcli.workspace import Workspace
 
-LINK_BOOST = 20.0  # a depends_on link counts like a strong textual match
 # Ranking constants, tuned on bench/relevance's tuning halves (bench/README.md):
 COORDINATION = 1.5  # added per query word a card matches: more of the question wins
 TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
+RELATED_TERMS, RELATED_TERMS_VERSION = "related-terms.marshal", 1  # kb related's term counts
 
 
 @dataclass(frozen=True)
@@ -230,9 +230,19 @@ def _look(
     from kbcli.adapters.tantivy_index import scan_cards
 
     manifest = index.manifest
-    if pending is None or pending.root != os.fspath(workspace.root):
-        pending = git_status.start(workspace.root)
+    folders = tuple(workspace.config.cards.folders)
+    state_dir = os.fspath(workspace.config.cache_dir / INDEX_DIR)
+    if pending is not None and (
+        pending.root != os.fspath(workspace.root) or pending.folders not in (None, folders)
+    ):
+        pending.cancel()  # another repo, or card folders kb.toml no longer names
+        pending = None
+    if pending is None:
+        pending = git_status.start(workspace.root, folders, state_dir)
     git = pending.result()
+    if git is not None:
+        git_status.remember_folders(state_dir, folders)
+        workspace.memo.head = git.head if git.shallow is False else None
     if git is None:
         return (
             scan_cards(workspace.card_files, {} if rebuild else manifest.files),
@@ -314,7 +324,7 @@ def _hits(
     languages: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """Hits with trust and final scores (BM25 x trust x language preference)."""
-    from kbcli.usecases.health import verdicts_for
+    from kbcli.usecases.verdict_cache import verdicts_for
 
     hits = []
     policy = workspace.config.trust_policy
@@ -380,6 +390,7 @@ def search(
     started: FreshnessStart | None = None,
     progress: Progress = no_progress,
     index: CardIndex | None = None,
+    hints: bool = True,
 ) -> SearchResult:
     """Search the cards with the query language (see ``kbcli.core.query``).
 
@@ -388,6 +399,7 @@ def search(
     looking for changed cards, and runs again only if the sync changed the index.
     ``snippets=False`` leaves each hit's snippet empty (``--paths-only`` shows none).
     ``index``: an open index to use when ``sync_first`` is off (a resident process's).
+    ``hints=False`` skips the searches that explain an empty result (for a program).
     """
     try:
         query = parse_query(text)
@@ -407,15 +419,17 @@ def search(
                 started.close()
             started = FreshnessStart(workspace.root)
         index = open_index(workspace, started.manifest_files)
+        workspace.memo.expected_head = index.manifest.head or None
     qb = index.queries()
     result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
     if started is not None:
         stats = sync(workspace, index=index, git=started.git, progress=progress)
-        if stats.rebuilt or stats.touched:
+        memo = workspace.memo  # verdicts from the cache of another HEAD: judge again
+        if stats.rebuilt or stats.touched or memo.verdict_head not in (None, memo.head):
             qb = index.queries()
             result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
         result.stats = stats
-    if not result.hits:
+    if hints and not result.hits:
         result.hints = _hints(workspace, index, qb, query, include_archived)
     return result
 
@@ -698,32 +712,45 @@ def related(
 
 
 def similar(workspace: Workspace, index: CardIndex, card: Any, limit: int) -> list[Hit]:
-    """Cards like ``card`` through the one ranking path; ``depends_on`` links count too.
+    """The cards the handbook lists as related to ``card`` (``usecases.related``: term
+    vectors, ``depends_on`` links first), as hits with their verdicts and snippets.
 
-    Cards linked by depends_on either way (translations, policies behind procedures)
-    are related whatever their language.
+    The same list as the handbook's (an internal build's published cards), never a
+    second notion of "related"; ``score`` is the similarity. Every card's term counts
+    are kept in ``.kb/`` so a later run analyses only changed cards.
     """
-    lang = normalize_lang(card.meta.lang, workspace.config.search.default_lang)
-    words = card_words(index, card.meta.title, card.meta.tags, card.body, lang)
+    from kbcli.adapters import keyed_cache
+    from kbcli.core.cards import Audience
+    from kbcli.core.handbook import in_audience
+    from kbcli.usecases.related import related_to
+
+    lang = workspace.config.search.default_lang
+    cards = [c for c in workspace.catalog.cards if in_audience(c, Audience.INTERNAL)]
+    store, key = workspace.config.cache_dir / RELATED_TERMS, (RELATED_TERMS_VERSION, lang)
+    known = keyed_cache.load(store, key) or {}
+    ranked, terms = related_to(card, cards, lang, limit, known_terms=known)
+    if terms != known:
+        keyed_cache.save(store, key, terms)
+    if not ranked:
+        return []
     qb = index.queries()
-    links = [qb.t.Query.boost_query(qb.key("depends_on", card.path), LINK_BOOST)]
-    links += [
-        qb.t.Query.boost_query(qb.path(target), LINK_BOOST)
-        for target in card.meta.depends_on
-        if not any(ch in target for ch in "*?[")
+    q = qb.combine([], should=[qb.path(path) for path, _ in ranked], min_should=1)
+    _, raw = index.search(q, len(ranked), by_path=True)
+    texts = {r.path: r.text for r in raw}
+    found = {h.path: h for h in _hits(workspace, raw, "similar")}
+    card_lang = normalize_lang(card.meta.lang, lang)
+    words = card_words(index, card.meta.title, card.meta.tags, card.body, card_lang)
+    matcher = _matcher(index, _word_clauses(qb, content_words(words)).highlight)
+    return [
+        _with_snippet(
+            workspace,
+            replace(found[path], score=score, bm25=score, factor=1.0),
+            texts[path],
+            matcher,
+        )
+        for path, score in ranked
+        if path in found
     ]
-    query = ParsedQuery(words=tuple(words))
-    result = rank(
-        workspace,
-        index,
-        query,
-        limit,
-        qb=qb,
-        languages=frozenset({lang}),
-        extra=links,
-        exclude_path=card.path,
-    )
-    return [replace(h, stage="similar") for h in result.hits]
 
 
 def _card_fast(workspace: Workspace, ref: str) -> Any:

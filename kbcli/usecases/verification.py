@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
+from kbcli.core.people import Me
 from kbcli.core.provenance import allowed_handles
 from kbcli.core.report import owns
 from kbcli.core.trust import TrustState
@@ -23,36 +24,10 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Me:
-    """The person running kb: their git identity and roster handle."""
-
-    name: str | None
-    email: str | None
-    handle: str | None
-
-    @property
-    def signature(self) -> str:
-        return f"{self.name or self.handle or 'unknown'} <{self.email or 'unknown'}>"
-
-    @property
-    def described(self) -> str:
-        who = self.signature
-        return f"{self.handle} ({who})" if self.handle else f"{who}, not in people.yaml"
-
-
-@dataclass(frozen=True)
 class Outcome:
     cards: list[Card]
     changed: list[str]
     commit: str | None
-
-
-def whoami(workspace: Workspace) -> Me:
-    from kbcli.adapters.git_repo import identity
-
-    who = identity(workspace.root)
-    # By e-mail only, as the history checks judge stamps: a name is free text.
-    return Me(who.name, who.email, workspace.config.roster.handle_for(None, who.email))
 
 
 def slack_me(workspace: Workspace, member_id: str, email: str | None) -> Me:

@@ -174,6 +174,27 @@ def test_baseline_is_not_reported_as_a_bulk_reverification(tmp_path: Path) -> No
     assert "bulk-reverification" in report.stdout
 
 
+def test_a_baseline_counts_after_earlier_runs_cached_the_history(tmp_path: Path) -> None:
+    """The baseline commits are kept under .kb/ by history tip: a run before the
+    baseline, or a damaged file, never hides a baseline committed since."""
+    repo = make_repo(tmp_path / "kb", kb_toml=KB_TOML, people=PEOPLE)
+    for n in range(4):
+        repo.write(
+            f"guides/g{n}.md",
+            f"---\ntitle: G{n}\nowner: ana\ntags: [guides]\nstatus: published\n---\nText {n}.\n",
+        )
+    commit_as(repo, "guides", "ana")
+    before = run_kb("--today", TODAY, "report", "--json", cwd=repo.path)
+    assert json.loads(before.stdout)["states"]["verified"] == 0
+    assert run_kb("--today", TODAY, "adopt", "--apply", "--baseline", cwd=repo.path).exit_code == 0
+    report = run_kb("--today", TODAY, "report", "--json", cwd=repo.path)
+    assert "bulk-reverification" not in report.stdout
+    assert json.loads(report.stdout)["states"]["verified"] == 4
+    (repo.path / ".kb" / "baselines.marshal").write_bytes(b"\x00damaged")
+    again = run_kb("--today", TODAY, "report", "--json", cwd=repo.path)
+    assert again.stdout == report.stdout
+
+
 def test_people_suggest_lists_unknown_authors_merged(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "kb", people=PEOPLE)
     repo.write("a.md", "# A\n")

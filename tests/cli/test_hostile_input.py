@@ -78,3 +78,21 @@ def test_build_and_trend_survive_every_hostile_card_at_once(kb_repo: KbRepo, tmp
     trend = run_kb("--today", TODAY, "report", "--trend", cwd=kb_repo.path)
     assert trend.exit_code in (0, 1), trend.output
     assert "Traceback" not in built.output + trend.output
+
+
+def test_history_rules_see_a_card_saved_with_a_byte_order_mark(kb_repo: KbRepo) -> None:
+    """A stamp set by someone who is neither owner nor verifier is an error, BOM or not."""
+    people = PEOPLE + "bob: {name: Bob Stone, emails: [bob@example.test]}\n"
+    (kb_repo.path / "people.yaml").write_text(people)
+    lines = ["\ufeff---", "title: Refunds", "owner: ana", "verified_at: 2026-01-01", "---", "x"]
+    kb_repo.write("refunds.md", "\r\n".join(lines) + "\r\n")
+    kb_repo.commit("add refunds", when="2026-01-01T10:00:00Z")
+    lines[3] = "verified_at: 2026-05-01"
+    kb_repo.write("refunds.md", "\r\n".join(lines) + "\r\n")
+    kb_repo.commit(
+        "stamp", when="2026-05-01T10:00:00Z", author="Bob Stone", email="bob@example.test"
+    )
+    result = run_kb("--today", TODAY, "check", "--format", "json", cwd=kb_repo.path)
+    assert result.exit_code == 1, result.output
+    rules = {finding["rule"] for finding in json.loads(result.stdout)["findings"]}
+    assert "verified-by-non-verifier" in rules

@@ -359,3 +359,15 @@ def test_related_right_after_an_edit_when_a_word_is_in_every_card(tmp_path: Path
     related = kb(repo.path, "related", "cards/c1.md")
     assert related.exit_code == 0, related.output
     assert "cards/c2.md" in related.stdout and "cards/c3.md" in related.stdout
+
+
+def test_search_shows_the_owners_name_from_the_roster_as_kb_show_does(tmp_path: Path):
+    repo = small_repo(tmp_path)
+    repo.write("people.yaml", "ana:\n  name: Ana Souza\n  emails: [ana@example.test]\n")
+    repo.commit("cards")
+    found = kb(repo.path, "search", "duplicate charge")
+    assert found.exit_code == 0, found.output
+    line = next(text for text in found.stdout.splitlines() if "cards/refunds.md" in text)
+    assert "Ana Souza (ana)" in line
+    shown = kb(repo.path, "show", "cards/refunds.md")
+    assert "owner Ana Souza (ana)" in shown.stdout

@@ -118,3 +118,35 @@ def test_the_roster_cache_is_not_written_without_a_kb_folder(tmp_path: Path):
     (root / "people.yaml").write_text("ana: {name: Ana}\n")
     assert load_config(root, env={}).roster.display("ana") == "Ana"
     assert not (root / ".kb").exists()
+
+
+def test_the_suite_runs_with_no_kb_setting_from_the_environment(tmp_path: Path):
+    """The hermetic fixture clears every variable the settings table reads: a developer's
+    own ``KB_CHECK_GRACE`` or ``KB_HISTORY_INACTIVE_AFTER`` must not change a result."""
+    import os
+
+    from kbcli.config import SECTIONS, environment_names
+
+    names = environment_names()
+    assert "KB_CHECK_GRACE" in names and "KB_USAGE_LOG_USERS" in names
+    assert {name.split("_")[1].lower() for name in names} == set(SECTIONS)
+    assert [name for name in names if name in os.environ] == []
+
+
+def test_the_readme_reference_names_every_setting():
+    """``config.reference()`` is the settings table; the README's kb.toml reference must
+    have a row for each (section, key) of it, so a new setting is never undocumented."""
+    import re
+
+    from kbcli.config import reference
+    from tests.helpers import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## kb.toml reference", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for row in re.findall(r"^\| ([^|]+) \| ([^|]+) \|", table, re.M):
+        section = row[0].strip().replace("folders.PATH", "folders.<path>")
+        for key in re.split(r"[,/]", row[1]):
+            documented.add((section, key.strip()))
+    missing = [(s, k) for s, k, _default, _help in reference() if (s, k) not in documented]
+    assert missing == []

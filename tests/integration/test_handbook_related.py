@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.helpers import KbRepo
+from tests.helpers import KbRepo, run_kb
 from tests.integration.test_handbook_build import build, card
 
 
@@ -53,3 +53,26 @@ def test_no_related_leaves_the_section_out(kb_repo: KbRepo) -> None:
     root = repo(kb_repo).path
     out, _, _ = build(root, "--no-search", "--no-related")
     assert related_on(out / "billing/refunds.html") == []
+
+
+def test_kb_related_lists_what_the_handbook_lists(example_kb: Path) -> None:
+    """One notion of "related": the command shows each card's handbook list, translations
+    (depends_on links) first, the same cards in the same order."""
+    out, _, _ = build(example_kb, "--no-search")
+    compared = 0
+    for page in sorted(out.rglob("*.html")):
+        rel = page.relative_to(out).with_suffix(".md")
+        if not (example_kb / rel).is_file():
+            continue  # tag, owner and index pages
+        listed = [
+            (page.parent / link).resolve().relative_to(out.resolve()).with_suffix(".md").as_posix()
+            for link in related_on(page)
+        ]
+        shown = run_kb("--kb", str(example_kb), "related", rel.as_posix(), "--paths-only")
+        assert shown.stdout.split() == listed, rel
+        compared += 1
+    assert compared >= 40
+    password = run_kb("--kb", str(example_kb), "related", "accounts/reset-password.md", "-l")
+    assert {"accounts/ru-reset-password.md", "accounts/he-reset-password.md"} == set(
+        password.stdout.split()[:2]
+    )

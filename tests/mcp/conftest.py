@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -34,3 +34,14 @@ def make_workspace(kb_git: KbRepo) -> Callable[[], object]:
 
     config = load_config(kb_git.path, os.environ, {})
     return lambda: Workspace(config=config, today=TODAY, cwd=kb_git.path)
+
+
+@pytest.fixture
+def resident(make_workspace: Callable[[], object]) -> Iterator[object]:
+    """The resident index a server keeps (watcher thread running), judged on TODAY."""
+    from kbcli.usecases.resident_index import ResidentIndex
+
+    index = ResidentIndex(lambda _day: make_workspace())  # type: ignore[arg-type,return-value]
+    index.start()
+    yield index
+    index.stop()

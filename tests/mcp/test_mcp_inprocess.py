@@ -30,8 +30,8 @@ def text(result: Any) -> str:
 
 
 @pytest.fixture
-def server(make_workspace: Callable[[], Any]) -> Any:
-    return build_server(make_workspace)
+def server(resident: Any) -> Any:
+    return build_server(resident)
 
 
 def test_read_only_server_lists_the_five_read_tools_the_card_template_and_the_prompt(
@@ -159,10 +159,8 @@ def test_write_tools_are_refused_without_allow_write(server: Any, kb_git: KbRepo
     assert call(server, "capture_draft", {"question": "q", "answer": "a", "source": "s"}).is_error
 
 
-def test_capture_draft_commits_a_draft_on_its_own_branch(
-    make_workspace: Callable[[], Any], kb_git: KbRepo
-) -> None:
-    server = build_server(make_workspace, allow_write=True)
+def test_capture_draft_commits_a_draft_on_its_own_branch(resident: Any, kb_git: KbRepo) -> None:
+    server = build_server(resident, allow_write=True)
     status_before = git(kb_git.path, "status", "--porcelain")
     result = call(
         server,
@@ -184,10 +182,8 @@ def test_capture_draft_commits_a_draft_on_its_own_branch(
     assert "Claude conversation with Sam" in card
 
 
-def test_flag_card_with_allow_write_flags_the_card(
-    make_workspace: Callable[[], Any], kb_git: KbRepo
-) -> None:
-    server = build_server(make_workspace, allow_write=True)
+def test_flag_card_with_allow_write_flags_the_card(resident: Any, kb_git: KbRepo) -> None:
+    server = build_server(resident, allow_write=True)
     result = call(
         server,
         "flag_card",
@@ -224,3 +220,39 @@ def test_a_search_nothing_trusted_answers_is_a_gap_in_the_usage_log(
     ]
     found, _ = gaps(make_workspace())
     assert [g.query for g in found] == ["VAT exemption"]
+
+
+def test_searches_reuse_one_warm_workspace_and_judge_only_candidates(
+    server: Any, resident: Any
+) -> None:
+    # A long-lived server must not pay for a cold workspace (and a verdict on every card
+    # of the repo) per call: that made a search take seconds on a big repo.
+    first = call(server, "search_cards", {"query": "refund duplicate charge"})
+    workspace, _ = resident.current(None)
+    second = call(server, "search_cards", {"query": "VAT exemption"})
+    assert resident.current(None)[0] is workspace
+    assert first.structured_content["results"] and not second.is_error
+    assert workspace.memo.health is None  # no whole-repo judgement behind the trust filter
+    judged = set(workspace.memo.verdicts)
+    cards = [p for p in workspace.root.rglob("*.md") if ".kb" not in p.parts]
+    assert REFUND_CARDS & judged and len(judged) < len(cards)
+
+
+def test_a_card_edited_on_disk_between_calls_is_seen(server: Any, kb_git: KbRepo) -> None:
+    import time
+
+    query = {"query": "refund request processing", "limit": 10}
+    before = call(server, "search_cards", query).structured_content["results"]
+    assert "billing/refund-request-processing.md" in [h["path"] for h in before]
+    card = kb_git.path / "billing/refund-request-processing.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("title: ", "title: Zanzibar ", 1), encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while True:  # the watcher reports the change within a few hundred milliseconds
+        found = call(server, "search_cards", {"query": "zanzibar"}).structured_content
+        paths = [h["path"] for h in found["results"]]
+        if paths or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert paths == ["billing/refund-request-processing.md"]
+    assert found["results"][0]["title"].startswith("Zanzibar ")

@@ -55,3 +55,24 @@ def test_a_word_in_most_cards_tells_nothing() -> None:
     related = most_similar(cards, 3)
     assert related["c/x.md"] == ["c/y.md"]
     assert related["c/000.md"] == []  # "common" alone relates nothing
+
+
+def test_linked_cards_come_first_whatever_their_words_and_only_among_candidates() -> None:
+    links = {
+        "accounts/password.md": {"billing/refunds.md", "billing/tax.md"},
+        "billing/refunds.md": {"accounts/password.md"},
+        "billing/tax.md": {"accounts/password.md"},
+    }
+    related = most_similar(CARDS, 3, links=links)
+    assert related["accounts/password.md"] == ["billing/refunds.md", "billing/tax.md"]
+    assert related["billing/refunds.md"][:2] == ["accounts/password.md", "billing/chargebacks.md"]
+    public = {"billing/refunds.md", "billing/chargebacks.md", "accounts/password.md"}
+    limited = most_similar(CARDS, 3, public, links=links)
+    assert limited["accounts/password.md"] == ["billing/refunds.md"]
+
+
+def test_one_cards_list_is_the_same_as_in_the_lists_of_every_card() -> None:
+    every = most_similar(CARDS, 3)
+    assert most_similar(CARDS, 3, only={"billing/tax.md"}) == {
+        "billing/tax.md": every["billing/tax.md"]
+    }

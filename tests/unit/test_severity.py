@@ -6,8 +6,9 @@ from datetime import date
 
 import kbcli.core.content  # noqa: F401  (registers broken-link)
 from kbcli.core.durations import parse_duration
-from kbcli.core.findings import EXPIRED, NEVER_VERIFIED, Finding
+from kbcli.core.findings import Finding
 from kbcli.core.problems import Severity
+from kbcli.core.rules import EXPIRED, NEVER_VERIFIED
 from kbcli.core.severity import RulePolicy
 
 TODAY = date(2026, 11, 22)

@@ -10,7 +10,8 @@ from kbcli.core import health as _health  # noqa: F401  (registers the history r
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta
 from kbcli.core.catalog import Assessed
 from kbcli.core.durations import parse_duration
-from kbcli.core.findings import RULES, Finding, Severity
+from kbcli.core.findings import Finding, Severity
+from kbcli.core.rules import RULES
 from kbcli.core.trust import Cadence, TrustPolicy, TrustState, assess
 from kbcli.core.verdict import EVIDENCE, judge, judge_all, ranking_factor, summary, trust_score
 

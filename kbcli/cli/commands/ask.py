@@ -29,7 +29,7 @@ def ask(
     from kbcli.usecases.ask import ask as run_ask
 
     workspace = ctx.obj.workspace
-    request = run_ask(workspace, question, asker=asker or workspace.default_owner(), commit=commit)
+    request = run_ask(workspace, question, asker=asker or workspace.me().handle, commit=commit)
     for message in request.warnings:
         warn(message)
     if json:

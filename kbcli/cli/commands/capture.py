@@ -127,7 +127,7 @@ def text(
     body = capture.read_text_input(file)
     draft = capture.text_draft(workspace, body, file=file, source=source)
     if owner is None and not append_to:
-        owner = workspace.default_owner()
+        owner = workspace.me().handle
     what = source or ("stdin" if file == "-" else file)
     options = capture.Options(title, owner, tuple(tag or ()), folder, template, append_to, commit)
     _finish(

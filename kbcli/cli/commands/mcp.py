@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from kbcli.workspace import Workspace
 
 
@@ -45,13 +47,16 @@ def mcp(
     options: RunContext = ctx.obj
     first = options.workspace  # fail now, not on the first call, when this is no kb repo
 
-    def workspace() -> Workspace:
-        # A fresh Workspace per call: new cards, edits and a new day are seen; the
-        # config (kb.toml) is read once, at start.
-        today = options.today if options.today_text else RunContext().today
-        return replace(first, today=today)
+    def workspace(day: date | None) -> Workspace:
+        # The config (kb.toml) is read once, at start; cards, history and the index
+        # are read again after any change (the resident index watches the repo).
+        return replace(first, today=day or RunContext().today)
 
-    serve(workspace, allow_write=allow_write, http_port=port if http else None)
+    def today() -> date | None:
+        # Asked on every call, so a server left running past midnight judges on the new day.
+        return options.today if options.today_text else RunContext().today
+
+    serve(workspace, today=today, allow_write=allow_write, http_port=port if http else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -42,7 +42,7 @@ def new(
 
     workspace = ctx.obj.workspace
     if owner is None:
-        owner = workspace.default_owner()
+        owner = workspace.me().handle
         if owner is None:
             warn(
                 "could not map your git identity to a person in the roster; "

@@ -38,7 +38,6 @@ def reassign(
     from kbcli.cli.output import console
     from kbcli.errors import KbError
     from kbcli.usecases.verification import reassign as run_reassign
-    from kbcli.usecases.verification import whoami
 
     if not from_ or not to:
         raise KbError(
@@ -50,7 +49,7 @@ def reassign(
         from_.strip(),
         to.strip(),
         paths or [],
-        whoami(workspace),
+        workspace.me(),
         reset_verification=reset_verification,
         commit=commit,
     )

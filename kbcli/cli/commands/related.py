@@ -20,7 +20,8 @@ def related(
         bool, typer.Option("--paths-only", "-l", help="Print only the paths, one per line.")
     ] = False,
 ) -> None:
-    """List the cards most similar to CARD (shared words, title and tags).
+    """List the cards most similar to CARD: the related cards of its handbook page
+    (shared words, title and tags; cards linked by depends_on first).
 
     Exits 1 when no card is similar.
 

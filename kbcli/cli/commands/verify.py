@@ -44,11 +44,11 @@ def verify(
     """
     from kbcli.cli.output import console, warn
     from kbcli.errors import ExitCode, KbError
-    from kbcli.usecases.verification import check_allowed, due_cards, named_cards, whoami
+    from kbcli.usecases.verification import check_allowed, due_cards, named_cards
     from kbcli.usecases.verification import verify as run_verify
 
     workspace = ctx.obj.workspace
-    me = whoami(workspace)
+    me = workspace.me()
     if mine and cards:
         raise KbError("give CARD arguments or --mine, not both")
     if not mine and not cards:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kbcli.core.findings import RULES
 from kbcli.core.gate import CheckResult
+from kbcli.core.rules import RULES
 
 
 def as_data(result: CheckResult) -> dict[str, Any]:

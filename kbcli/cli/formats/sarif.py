@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from kbcli import __version__
 from kbcli.cli.formats.gitlab import fingerprint
-from kbcli.core.findings import RULES
 from kbcli.core.gate import CheckResult
+from kbcli.core.rules import RULES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -46,7 +46,7 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         table = Table(title="Findings", title_justify="left", box=None, pad_edge=False)
         for column in ("count", "rule", "severity", "meaning"):
             table.add_column(column, overflow="fold")
-        from kbcli.core.findings import RULES
+        from kbcli.core.rules import RULES
 
         levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
         for finding in report.findings:

@@ -78,15 +78,15 @@ def render_hits(
         return
     from rich.markup import escape  # here: --paths-only and --json never load rich
 
+    from kbcli.cli.views.cards import owner_text
+
     out = console()
     roster = workspace.config.roster
     for hit in hits:
         title = f"[bold]{escape(hit.title)}[/]"
         if hit.meta.status.value != "published":
             title += f" [dim]({hit.meta.status.value})[/]"
-        owner = escape(hit.meta.owner) if hit.meta.owner else "[bold red]no owner[/]"
-        if hit.meta.owner and roster.display(hit.meta.owner) != hit.meta.owner:
-            owner = escape(f"{hit.meta.owner}")
+        owner = owner_text(hit.meta.owner, roster)  # "Ana Souza (ana)", as kb show has it
         snippet = _highlighted(hit.snippet, hit.highlights)
         line = f"{badge(hit.trust)}  {title}  [cyan]{escape(hit.path)}[/]  [dim]{owner}[/]"
         if snippet:

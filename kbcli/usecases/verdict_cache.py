@@ -1,0 +1,80 @@
+"""Search hits' verdicts kept in ``.kb/verdicts.marshal`` between one-shot searches.
+
+Judging a hit needs the history pass, the bulk runs and the evidence rules: the
+modules alone cost a one-shot search ~25 ms of its ~180 ms on example-kb (and a
+``git rev-parse``), measured with bench/oneshot_bench.py, to learn that most hits
+have no evidence against them. The verdict of a card depends on its file, the
+history (HEAD), the configuration (kb.toml, the roster, ``KB_*``), the day and kb's
+version, so it is kept under all of those: the file by its stat (size, mtime, ctime,
+inode, as git's own stat cache), the rest as the file's key. Any difference, a
+shallow clone (its history is judged with a notice), signed verifications (git's
+keyring is not a file kb watches) or a damaged file means judging again as before.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kbcli.core.trust import Trust
+    from kbcli.workspace import Workspace
+
+FILE = "verdicts.marshal"
+VERSION = 1
+
+# path -> (file stat, the date-only trust's repr, evidence as (rule, text) pairs)
+Entry = tuple[tuple[int, ...], str, tuple[tuple[str, str], ...]]
+
+
+def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str, Trust]:
+    """``usecases.health.verdicts_for``'s answer, from the cache where it still holds."""
+    # Before the freshness check has answered: HEAD at the index's last sync (the
+    # search checks it once git status answers, and judges again if it moved).
+    head = workspace.memo.head or workspace.memo.expected_head
+    config = workspace.config
+    if head is None or config.verification.require_signed or not trusts:
+        from kbcli.usecases import health
+
+        return health.verdicts_for(workspace, trusts)
+    from kbcli import __version__
+    from kbcli.adapters import keyed_cache
+    from kbcli.core.trust import Reason
+    from kbcli.core.verdict import with_reasons
+
+    path = config.cache_dir / FILE
+    key = (VERSION, __version__, workspace.today.isoformat(), head, repr(config))
+    stored: dict[str, Entry] = keyed_cache.load(path, key) or {}
+    found: dict[str, Trust] = {}
+    todo: dict[str, tuple[Trust, tuple[int, ...] | None]] = {}
+    for card, trust in trusts.items():
+        entry = stored.get(card)
+        stat = _stat(workspace, card)
+        if entry is not None and stat is not None and entry[0] == stat and entry[1] == repr(trust):
+            found[card] = with_reasons(trust, tuple(Reason(r, t) for r, t in entry[2]))
+            workspace.memo.verdict_head = head
+        else:
+            todo[card] = (trust, stat)
+    if todo:
+        from kbcli.usecases import health
+
+        judged = health.verdicts_for(workspace, {card: t for card, (t, _) in todo.items()})
+        history = workspace.history if workspace.history_loaded else None
+        keep = history is not None and history.tip == head and not history.shallow
+        for card, (trust, stat) in todo.items():
+            verdict = found[card] = judged[card]
+            if keep and stat is not None and stat == _stat(workspace, card):
+                reasons = tuple((r.rule, r.text) for r in verdict.reasons)
+                stored[card] = (stat, repr(trust), reasons)
+        if keep:
+            keyed_cache.save(path, key, stored)
+    return {card: found[card] for card in trusts}
+
+
+def _stat(workspace: Workspace, card: str) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(workspace.root / card)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
