@@ -8,19 +8,10 @@ from datetime import date
 from rich.markup import escape
 from rich.table import Table
 
-from kbcli.cli.output import badge, console
+from kbcli.cli.output import badge, console, owner_text
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Roster
 from kbcli.core.trust import trust_detail
-
-
-def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
-    if not owner:
-        return "[bold red]no owner[/]"
-    if not full:
-        return escape(owner)
-    name = roster.display(owner)
-    return escape(owner if name == owner else f"{name} ({owner})")
 
 
 def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
