@@ -36,6 +36,7 @@ from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
 from kbcli.core.languages import normalize_lang, typo_distance, within_edits
+from kbcli.core.sections import without_comments
 
 if TYPE_CHECKING:
     import tantivy
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_files import CardFiles
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: hint comments are not indexed
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -105,7 +106,7 @@ def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
         "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
     )
     parts = title * REPEAT["title"] + tags * REPEAT["tags"] + slug * REPEAT["slug"]
-    return parts + headings * REPEAT["head"] + analysis.terms(lang, card.body)
+    return parts + headings * REPEAT["head"] + analysis.terms(lang, without_comments(card.body))
 
 
 # --- scanning ------------------------------------------------------------------------
@@ -471,7 +472,7 @@ class CardIndex:
             "aliases": list(meta.aliases),
         }
         doc.add_bytes("meta", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
-        doc.add_bytes("text", card.body.encode("utf-8"))
+        doc.add_bytes("text", without_comments(card.body).encode("utf-8"))
         return doc
 
     # -- reading --

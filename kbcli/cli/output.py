@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -129,3 +130,14 @@ def warn(message: str) -> None:
     from rich.markup import escape
 
     err_console().print(f"[yellow]kb: warning:[/] {escape(message)}", soft_wrap=True)
+
+
+def write_records(rows: Iterable[Sequence[str]], *, kind: str = "") -> None:
+    """One record per line, tab-separated, full paths: what ``grep`` and ``cut`` want
+    when stdout is not a terminal (a table there wraps an 80-column row mid-path)."""
+    import sys
+
+    prefix = [kind] if kind else []
+    for row in rows:
+        fields = [*prefix, *row]
+        sys.stdout.write("\t".join(f.replace("\t", " ").replace("\n", " ") for f in fields) + "\n")
