@@ -1,6 +1,7 @@
 """Relevance of `kb search` on content kb did not write, against a textbook BM25 baseline.
 
-    python bench/relevance/evaluate.py [--half test|tune|all] [--json OUT] [--only SET ...]
+    python bench/relevance/evaluate.py [--half test|tune|all] [--robust] [--json OUT]
+                                       [--only SET ...]
 
 Judged sets (``sets/*.yaml``, one best page per question) run over the corpora in
 ``../shared/corpora/`` (from the project root): the 18F/TTS handbook for English, the
@@ -8,10 +9,9 @@ tldr-pages bundle for English, Russian and Ukrainian. Each bundle is cloned once
 ``bench/relevance/.cache/`` with a ``kb.toml`` naming its page folders. Odd entries of a
 set are the tuning half, even entries the test half; tune on one, report the other.
 
-Generated robustness sets come from the same corpora (see ``robustness.py``): titles as
-queries, one edit in the longest word, the same command in three languages (a query in
-language X must return the X page first), inflected Russian/Ukrainian forms, and long
-distractor pages that mention every query word once.
+With ``--robust``, each question also runs as people type it (``robustness.py``): a typo
+in its longest word, its last word missing, its words reversed, all in capitals. Those
+variants are reported as sets named ``<set>~<variant>``.
 
 Every question runs through kb's search use case (the index built by kb, ranking as the
 CLI ranks) and through ``rank_bm25.BM25Okapi`` over the same files (lowercased words,
@@ -225,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--keep-index", action="store_true", help="do not rebuild kb's index")
+    parser.add_argument("--robust", action="store_true", help="add the robustness variants")
     parser.add_argument("--json", type=Path, help="write scores and per-question ranks here")
     args = parser.parse_args(argv)
 
@@ -234,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for q in load_set(name):
             if args.half in ("all", q.half):
                 by_corpus[SETS[name][0]].append(q)
+    if args.robust:
+        from robustness import variants
+
+        for questions in by_corpus.values():
+            questions += variants(questions)
     results: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
     details: list[dict[str, object]] = []
     for corpus, questions in by_corpus.items():

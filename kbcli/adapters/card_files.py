@@ -6,6 +6,7 @@ on that card, so one broken file cannot hide the others.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -81,7 +82,9 @@ class CardFiles:
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
         try:
-            data = (self.root / rel).read_bytes()
+            data = read_card_bytes(self.root, rel)
+        except OutsideRepo as error:
+            return outside_card(rel, error)
         except OSError as error:
             meta = CardMeta(title=title_from("", rel))
             return Card(rel, meta, "", (Problem(P.NOT_UTF8, f"cannot read: {error.strerror}"),))
@@ -89,6 +92,56 @@ class CardFiles:
 
     def load_all(self, today: date | None = None) -> list[Card]:
         return [self.read(rel, today) for rel in self.paths()]
+
+
+class OutsideRepo(OSError):
+    """A card path that resolves outside the knowledge repo (a symlink, ``..``): never read."""
+
+
+# O_NOFOLLOW makes the common case (a plain file) cost nothing more than the open itself;
+# only a path whose last part is a symlink pays for resolving it. Directory symlinks
+# never reach here: both card walks skip them, and CARD arguments are resolved first.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_card_bytes(root: str | os.PathLike[str], rel: str) -> bytes:
+    """The bytes of the card at ``rel``; ``OutsideRepo`` when it leads out of ``root``.
+
+    Every reader of card files goes through here (card reader, search index, handbook,
+    ``kb show --raw``), so a card symlinked to ``/etc/passwd`` is never read, indexed or
+    published, whichever command meets it first.
+    """
+    path = os.path.join(root, rel)
+    if ".." in rel.replace("\\", "/").split("/") or not _NOFOLLOW:
+        _check_inside(root, rel, path)
+        fd = os.open(path, os.O_RDONLY)
+    else:
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            _check_inside(root, rel, path)
+            fd = os.open(path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def _check_inside(root: str | os.PathLike[str], rel: str, path: str) -> None:
+    real = os.path.realpath(path)
+    top = os.path.realpath(root)
+    if os.path.commonpath([real, top]) != top:
+        raise OutsideRepo(errno.EACCES, "it leads outside the knowledge repo", rel)
+
+
+def outside_card(rel: str, error: OutsideRepo | None = None) -> Card:
+    """The stand-in for a card that points outside the repo: a draft with one finding."""
+    meta = CardMeta(title=title_from("", rel), status=Status.DRAFT)
+    message = (
+        "this card is a link to a file outside the knowledge repo, so kb never reads it; "
+        "replace the link with the file itself or delete it"
+    )
+    return Card(rel, meta, "", (Problem(P.OUTSIDE_REPO, message, 1),))
 
 
 def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:

@@ -66,6 +66,8 @@ class CardTemplates:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.glob("*.md")):
+                if path.stem.lower() == "readme":  # kb init's note about the folder
+                    continue
                 header = _header(path.read_text(encoding="utf-8"))
                 required = header.get("required_sections") or []
                 found[path.stem] = CardTemplate(

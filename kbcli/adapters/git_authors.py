@@ -4,7 +4,8 @@
 ``kb people suggest`` asks who ever committed. Both are one ``git log`` each, read as
 a stream: on the tldr-pages bundle (13,918 commits) the full-history author list is
 one pass, and the windowed per-file pass only reads the commits of the window.
-Merges are skipped: they repeat changes their parents already made.
+Merges are skipped: they repeat changes their parents already made. Bots
+(``github-actions[bot]``, dependabot...) are skipped: they own nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kbcli.core.adopt import AuthorTally
+from kbcli.core.people import is_bot
 from kbcli.errors import KbError
 
 _GIT = ("git", "-c", "core.quotePath=false", "--no-pager")
@@ -120,5 +122,7 @@ def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int]
         parts = head.split("\x1f")
         if len(parts) != 3 or not parts[2].strip().isdigit():
             continue
+        if is_bot(parts[0], parts[1]):
+            continue  # automation owns nothing and is nobody to add to the roster
         paths = [line for line in rest.splitlines() if line.strip()]
         yield (parts[0], parts[1], int(parts[2])), paths

@@ -26,9 +26,9 @@ def load_roster_yaml(text: str, cache_dir: Path) -> tuple[Any, YamlProblem | Non
     cached = _read(cache)
     if cached is not None and cached.get("text") == text and "data" in cached:
         return cached["data"], None
-    from kbcli.adapters.yaml_text import load_yaml
+    from kbcli.adapters.yaml_text import ROSTER_LIMITS, load_yaml
 
-    data, problem = load_yaml(text)
+    data, problem = load_yaml(text, ROSTER_LIMITS)
     if problem is None and cache_dir.is_dir() and _survives_json(data):
         _write(cache, {"text": text, "data": data})
     return data, problem

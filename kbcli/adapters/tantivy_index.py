@@ -36,6 +36,7 @@ from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
 from kbcli.core.languages import normalize_lang, typo_distance, within_edits
+from kbcli.core.sections import without_comments
 
 if TYPE_CHECKING:
     import tantivy
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_files import CardFiles
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: hint comments are not indexed
 HEAP_BYTES = 96_000_000
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
@@ -105,7 +106,7 @@ def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
         "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
     )
     parts = title * REPEAT["title"] + tags * REPEAT["tags"] + slug * REPEAT["slug"]
-    return parts + headings * REPEAT["head"] + analysis.terms(lang, card.body)
+    return parts + headings * REPEAT["head"] + analysis.terms(lang, without_comments(card.body))
 
 
 # --- scanning ------------------------------------------------------------------------
@@ -331,6 +332,8 @@ class CardIndex:
         (None when deleted), or None when another process holds the writer."""
         import hashlib  # here: a search with nothing changed never hashes
 
+        from kbcli.adapters.card_files import OutsideRepo, read_card_bytes
+
         changes: dict[str, list[Any] | None] = {}
         for p in deleted:
             w = writer.get()
@@ -346,8 +349,15 @@ class CardIndex:
             if progress is not None:
                 progress(number, total)
             try:
-                with open(os.path.join(root, rel), "rb") as handle:  # no Path per card
-                    data = handle.read()
+                data = read_card_bytes(root, rel)
+            except OutsideRepo:
+                if known(rel) is not None:  # indexed by a kb that still followed the link
+                    w = writer.get()
+                    if w is None:
+                        return None
+                    w.delete_documents_by_term("path", rel)
+                    changes[rel] = None
+                continue  # never indexed: kb check reports it as card-outside-repo
             except OSError:
                 continue  # vanished since the scan: the next sync deletes it
             digest = hashlib.blake2b(data, digest_size=12).hexdigest()
@@ -462,7 +472,7 @@ class CardIndex:
             "aliases": list(meta.aliases),
         }
         doc.add_bytes("meta", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
-        doc.add_bytes("text", card.body.encode("utf-8"))
+        doc.add_bytes("text", without_comments(card.body).encode("utf-8"))
         return doc
 
     # -- reading --

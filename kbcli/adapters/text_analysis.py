@@ -8,9 +8,10 @@ language whose statistics split the corpus.
 - Snowball languages (about 30) are stemmed by PyStemmer (the C build of the Snowball
   stemmers, the ones Tantivy ships too); Ukrainian and Hebrew by kb's own analyzers in
   ``core.languages``; anything else is lowercased only.
-- A word in another script than its card's language (``docker`` in a Russian page) is
-  stemmed as English if Latin, Russian if Cyrillic: commands, product names and quoted
-  English are common in non-English pages, and are asked for in English.
+- A word in another script than its card's language (``docker`` in a Russian or
+  Ukrainian page) is stemmed as English if Latin, Russian if Cyrillic: commands,
+  product names and quoted English are common in non-English pages, and are asked
+  for in English.
 - A query word can be in any language present, so its alternatives are its terms under
   every present language of its script; the query takes the best-scoring one.
 """
@@ -23,15 +24,16 @@ from typing import Any
 from kbcli.core.languages import (
     SNOWBALL,
     WORD,
-    analyze_uk,
     he_variants,
     he_words,
+    join_uk_apostrophes,
     script_of,
     script_of_lang,
     stem_uk,
 )
 
 MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
+_CACHED_WORDS = 300_000  # per language: a big corpus's vocabulary, then start afresh
 _FALLBACK = {"latin": "en", "cyrillic": "ru", "hebrew": "he"}
 
 
@@ -40,7 +42,7 @@ class Analysis:
 
     def __init__(self) -> None:
         self._stemmers: dict[str, Any] = {}
-        self._words: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._words: dict[str, dict[str, tuple[str, ...]]] = {}  # lang -> word -> terms
 
     def _stem_function(self, lang: str) -> Callable[[str], str] | None:
         algorithm = SNOWBALL.get(lang)
@@ -54,14 +56,18 @@ class Analysis:
         stem: Callable[[str], str] = stemmer.stemWord
         return stem
 
+    def _cache(self, lang: str) -> dict[str, tuple[str, ...]]:
+        cache = self._words.setdefault(lang, {})
+        if len(cache) > _CACHED_WORDS:
+            cache.clear()
+        return cache
+
     def word_terms(self, lang: str, word: str) -> tuple[str, ...]:
         """The index terms of one word of a card in ``lang`` (cached: words repeat)."""
-        key = (lang, word)
-        found = self._words.get(key)
+        cache = self._cache(lang)
+        found = cache.get(word)
         if found is None:
-            found = self._word_terms(lang, word.lower())
-            if len(self._words) < 500_000:
-                self._words[key] = found
+            found = cache[word] = self._word_terms(lang, word.lower())
         return found
 
     def _word_terms(self, lang: str, word: str) -> tuple[str, ...]:
@@ -82,11 +88,14 @@ class Analysis:
         if lang == "he":
             return [t for m in he_words(text) for t in self.word_terms("he", m.group())]
         if lang == "uk":
-            return [t for t in analyze_uk(text) if len(t) <= MAX_WORD]
-        out: list[str] = []
-        for match in WORD.finditer(text):
-            out.extend(self.word_terms(lang, match.group()))
-        return out
+            text = join_uk_apostrophes(text)
+        # Each distinct word is analysed once, then the text is a list of look-ups: a call
+        # per word was half of building the tldr index (8,700 pages, 700,000 words).
+        words = WORD.findall(text)
+        cache = self._cache(lang)
+        for word in set(words).difference(cache):
+            cache[word] = self._word_terms(lang, word.lower())
+        return [term for word in words for term in cache[word]]
 
     def tokens(self, lang: str, text: str) -> list[str]:
         """``terms`` under the name the handbook's related-cards vectors use."""

@@ -43,19 +43,38 @@ MAX_VALUES = 10_000
 441-byte alias bomb expands to billions, and every later walk (search, JSON) would hang."""
 MAX_DEPTH = 64
 """Deepest nesting: ~600 levels overflowed the recursion of every later walk."""
+ROSTER_MAX_BYTES = 16 * 1024 * 1024
+ROSTER_MAX_VALUES = 2_000_000
+"""people.yaml is one file for the whole company, not a header: ``kb people suggest``
+on the tldr-pages bundle lists 2,658 authors (293 KB, ~16,000 values), which the
+card limits refused. These limits still stop an alias bomb or a runaway file."""
 
 
-def load_yaml(text: str) -> tuple[Any, YamlProblem | None]:
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for one kind of YAML text, and what to call it in a problem."""
+
+    max_bytes: int = MAX_BYTES
+    max_values: int = MAX_VALUES
+    what: str = "the front matter"
+    advice: str = "move long text into the card body"
+
+
+CARD_LIMITS = Limits()
+ROSTER_LIMITS = Limits(ROSTER_MAX_BYTES, ROSTER_MAX_VALUES, "people.yaml", "split it up")
+
+
+def load_yaml(text: str, limits: Limits = CARD_LIMITS) -> tuple[Any, YamlProblem | None]:
     """Parse ``text``; never raises for bad input, returns ``(None, problem)`` instead.
 
     Bounded: a header over ``MAX_BYTES``, a value nested deeper than ``MAX_DEPTH``, a
     recursive alias or more than ``MAX_VALUES`` values once aliases are expanded is a
     problem, never a hang or a crash later on.
     """
-    if len(text) > MAX_BYTES:
+    if len(text) > limits.max_bytes:
         return None, YamlProblem(
-            f"the front matter is {len(text):,} characters, over the limit of {MAX_BYTES:,}; "
-            "move long text into the card body"
+            f"{limits.what} is {len(text):,} characters, over the limit of "
+            f"{limits.max_bytes:,}; {limits.advice}"
         )
     try:
         value = yaml.load(text, Loader=TextDatesLoader)
@@ -66,24 +85,24 @@ def load_yaml(text: str) -> tuple[Any, YamlProblem | None]:
     except Exception as error:
         # Explicit tags (!!timestamp, !!bool maybe) construct values and fail in many ways.
         return None, YamlProblem(f"a value cannot be read ({type(error).__name__}: {error})")
-    problem = _bounds_problem(value)
+    problem = _bounds_problem(value, limits)
     return (None, problem) if problem else (value, None)
 
 
-def _bounds_problem(value: Any) -> YamlProblem | None:
+def _bounds_problem(value: Any, limits: Limits) -> YamlProblem | None:
     """Walk the loaded value once with a budget (iteratively, so depth cannot overflow)."""
     count = 0
     stack: list[tuple[Any, int, frozenset[int]]] = [(value, 0, frozenset())]
     while stack:
         item, depth, path = stack.pop()
         count += 1
-        if count > MAX_VALUES:
+        if count > limits.max_values:
             return YamlProblem(
-                f"the front matter expands to more than {MAX_VALUES:,} values "
+                f"{limits.what} expands to more than {limits.max_values:,} values "
                 "(aliases count each time they are used); write the values out"
             )
         if depth > MAX_DEPTH:
-            return YamlProblem(f"the front matter nests deeper than {MAX_DEPTH} levels")
+            return YamlProblem(f"{limits.what} nests deeper than {MAX_DEPTH} levels")
         if isinstance(item, dict):
             children: list[Any] = [*item.keys(), *item.values()]
         elif isinstance(item, list):

@@ -31,6 +31,7 @@ def run_command(
     queries: Path | None,
     allow_shallow: bool,
     list_rules: bool,
+    quiet: bool = False,
 ) -> None:
     """Parse and check the options, run the check, write every output, exit with its code."""
     import typer
@@ -56,10 +57,10 @@ def run_command(
         queries=queries,
     )
     with paused_gc():  # the result holds every card and finding: see paused_gc
-        with ProgressBar(interactive()) as progress:
+        with ProgressBar(interactive() and not quiet) as progress:
             result = run_check(workspace, options, progress)
         _say(result.notices)
-        _emit(result, format, output)
+        _emit(result, format, output, quiet=quiet)
         for name, target in extra:
             _write(target, _render(name, result))
     _step_summary(result)
@@ -106,7 +107,7 @@ def _render(name: str, result: CheckResult) -> str:
     return renderer(name)(result)
 
 
-def _emit(result: CheckResult, format: str, output: Path | None) -> None:
+def _emit(result: CheckResult, format: str, output: Path | None, *, quiet: bool) -> None:
     import sys
 
     if output is not None:
@@ -115,11 +116,11 @@ def _emit(result: CheckResult, format: str, output: Path | None) -> None:
         from kbcli.cli.formats.text import show
         from kbcli.cli.output import console
 
-        show(result, console())
+        show(result, console(), quiet=quiet)
     else:
         sys.stdout.write(_render(format, result))
         sys.stdout.flush()
-    if output is not None or format not in ("text", "github"):
+    if not quiet and (output is not None or format not in ("text", "github")):
         # Machine output stays clean on stdout; people still see the verdict.
         from kbcli.cli.output import err_console
 

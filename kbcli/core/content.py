@@ -21,6 +21,7 @@ from kbcli.core.rules import (
     RULES,
     UNKNOWN_TEMPLATE,
 )
+from kbcli.core.sections import placeholder_free
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _QUALIFIED = re.compile(r"\s*(?::|\s[-–—]\s|\()")
@@ -118,7 +119,7 @@ def section_findings(
             if later.level <= heading.level:
                 end = later.line - 1
                 break
-        text = _COMMENT.sub("", "\n".join(lines[heading.line : end]))
+        text = placeholder_free("\n".join(lines[heading.line : end]))
         text = _UNDERLINE.sub("", text, count=1)  # a setext heading's own underline
         if not text.strip():
             found.append(

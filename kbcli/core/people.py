@@ -181,3 +181,32 @@ def suggest_handle(name: str, email: str, taken: set[str]) -> str:
     while handle in taken:
         handle, number = f"{base}-{number}", number + 1
     return handle
+
+
+# Automation that commits under its own name: never a card's owner, never a person to add.
+# On the tldr-pages bundle "github-actions[bot]" was suggested as the owner of 104 cards.
+_BOT_NAMES = frozenset(
+    (
+        "github-actions",
+        "dependabot",
+        "dependabot-preview",
+        "renovate",
+        "renovate-bot",
+        "greenkeeper",
+        "pre-commit-ci",
+        "allcontributors",
+        "snyk-bot",
+        "imgbot",
+        "web-flow",
+    )
+)
+
+
+def is_bot(name: str, email: str) -> bool:
+    """Whether a git identity is a bot: ``[bot]`` in its name or e-mail (GitHub Apps), or
+    a well-known automation account."""
+    local = email.partition("@")[0].rpartition("+")[2].casefold()
+    folded = name.strip().casefold()
+    if folded.endswith("[bot]") or local.endswith("[bot]"):
+        return True
+    return folded in _BOT_NAMES or local in _BOT_NAMES

@@ -74,6 +74,9 @@ class Report:
     history_commits: int | None = None
     trend: tuple[tuple[date, float], ...] = field(default_factory=tuple)
     notices: tuple[str, ...] = ()  # warnings for stderr (a shallow clone); not in any output
+    # (day, cards): cards whose last verification is a ``kb adopt --baseline`` commit, a
+    # team's declared starting point rather than a reading of each card.
+    baselines: tuple[tuple[date, int], ...] = ()
 
     @property
     def score(self) -> float | None:

@@ -58,9 +58,44 @@ def find(text: str, name: str) -> Section | None:
     return None
 
 
+# A list item or checkbox with nothing after it: a template's "1. <!-- step -->".
+_BARE_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]+\[[ xX]?\])?[ \t]*$", re.MULTILINE)
+
+
+def placeholder_free(content: str) -> str:
+    """``content`` without what a template leaves behind: hint comments, and list items
+    or checkboxes that held only a hint."""
+    return _BARE_ITEM.sub("", _COMMENT.sub("", content))
+
+
+def without_comments(text: str) -> str:
+    """``text`` without ``<!-- hint -->`` comments (never indexed: a hint is no answer)."""
+    return _COMMENT.sub("", text) if "<!--" in text else text
+
+
 def is_filled(content: str) -> bool:
-    """True when a section says something beyond the template's hint comments."""
-    return bool(_COMMENT.sub("", content).strip())
+    """True when a section says something beyond the template's placeholders."""
+    return bool(placeholder_free(content).strip())
+
+
+def without_title_heading(body: str, title: str) -> tuple[str, int]:
+    """``body`` without a leading ``# Title`` equal to the card's title, and the number
+    of lines dropped: the handbook and ``kb show`` print the title already."""
+    lines = body.split("\n")
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first == len(lines):
+        return body, 0
+    match = _HEADING.match(lines[first].rstrip("\r"))
+    if not match or len(match.group("marks")) != 1:
+        return body, 0
+    if " ".join(match.group("name").split()).casefold() != " ".join(title.split()).casefold():
+        return body, 0
+    rest = first + 1
+    while rest < len(lines) and not lines[rest].strip():
+        rest += 1
+    return "\n".join(lines[rest:]), rest
 
 
 def missing(text: str, required: tuple[str, ...]) -> list[str]:

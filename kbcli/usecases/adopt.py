@@ -63,7 +63,6 @@ def plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> AdoptPlan:
     """The adoption plan for the card files under ``paths`` (all card files when empty)."""
-    from kbcli.adapters.card_files import card_from_bytes
     from kbcli.usecases.selection import select_card_paths
 
     selected = select_card_paths(workspace, paths)
@@ -73,7 +72,7 @@ def plan(
     for index, rel in enumerate(selected):
         if progress:
             progress(index + 1, len(selected))
-        card = card_from_bytes(rel, (workspace.root / rel).read_bytes(), workspace.today)
+        card = workspace.card_files.read(rel, workspace.today)
         present = card.position.lines
         broken = [p for p in card.problems if p.rule in _UNREADABLE]
         if broken:
@@ -101,7 +100,14 @@ def plan(
 
 # Problems that mean kb could not read the header's keys: adding keys would guess.
 _UNREADABLE = frozenset(
-    {P.NOT_UTF8, P.YAML_SYNTAX, P.UNCLOSED_FRONT_MATTER, P.FRONT_MATTER_NOT_MAPPING}
+    {
+        P.NOT_UTF8,
+        P.YAML_SYNTAX,
+        P.UNCLOSED_FRONT_MATTER,
+        P.FRONT_MATTER_NOT_MAPPING,
+        P.CARD_UNREADABLE,
+        P.OUTSIDE_REPO,
+    }
 )
 
 

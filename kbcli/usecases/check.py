@@ -253,8 +253,21 @@ def _scope(workspace: Workspace, cards: Sequence[Card], options: CheckOptions) -
         named = ", ".join(options.paths[:3])
         if len(options.paths) > 3:
             named += f" and {len(options.paths) - 3} more"
-        return _Scope(chosen, f"cards in {named}")
+        return _Scope(chosen, f"cards in {named}", notes=_outside_notes(workspace, options))
     return _Scope(set(every), "all cards")
+
+
+def _outside_notes(workspace: Workspace, options: CheckOptions) -> list[str]:
+    """A note for each PATH that names no card, with the configured folders: never a
+    silent "0 of 0 cards". Not an error: pre-commit passes README.md and other files."""
+    from kbcli.usecases.selection import folders_hint
+
+    every = set(workspace.card_files.paths())
+    return [
+        f"{given} holds no card: not checked{folders_hint(workspace)}"
+        for given in options.paths
+        if not _paths_scope(workspace, (given,), every)
+    ]
 
 
 def _paths_scope(workspace: Workspace, paths: Iterable[str], every: set[str]) -> set[str]:

@@ -40,6 +40,7 @@ from kbcli.core.handbook import (
     link_context,
 )
 from kbcli.core.handbook_pages import Body, SitePlan
+from kbcli.core.sections import without_title_heading
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -306,7 +307,7 @@ class HandbookBuild:
 
         self._catalog_from_bytes()
         items = judged(self.ws)  # verdicts: a card kb has evidence against never shows ✔
-        shown = [i for i in items if in_audience(i.card, self.audience)]
+        shown = [_with_language(i) for i in items if in_audience(i.card, self.audience)]
         self.report.cards = len(shown)
         return shown, self._link_index(items, shown)
 
@@ -341,7 +342,7 @@ class HandbookBuild:
                     cache[key], key, old["links"], old["broken"], old["headings"]
                 )
             else:
-                todo.append((card.path, card.body, card.body_line))
+                todo.append((card.path, *_shown_body(card)))
         for path, rendered in _run(_render_body, todo, self.workers, init):
             bodies[path] = Body(
                 rendered.html, keys[path], rendered.links, rendered.broken, rendered.headings
@@ -356,8 +357,7 @@ class HandbookBuild:
         return digest(
             "body",
             card.path,
-            card.body,
-            card.body_line,
+            *_shown_body(card),
             self.audience.value,
             link_context(card.path, card.body, links),
             _renderer_version(),
@@ -431,6 +431,7 @@ class HandbookBuild:
         import hashlib
 
         from kbcli import __version__
+        from kbcli.adapters.card_files import read_card_bytes
         from kbcli.adapters.git_history import locate
 
         ws = self.ws
@@ -451,9 +452,8 @@ class HandbookBuild:
         self._card_bytes = []
         for rel in ws.card_files.paths():
             try:
-                with open(os.path.join(root, rel), "rb") as handle:
-                    data = handle.read()
-            except OSError as error:
+                data = read_card_bytes(root, rel)
+            except OSError as error:  # OutsideRepo too: the card reader reports it
                 hasher.update(f"{rel}\0unreadable {error.errno}\0".encode("utf-8", "replace"))
                 self._card_bytes.append((rel, None))
                 continue
@@ -647,6 +647,13 @@ class HandbookBuild:
             self.report.warnings.append(self._unknown_warning)
 
 
+def _shown_body(card: Any) -> tuple[str, int]:
+    """The body a page shows, and its first line: a leading ``# Title`` equal to the
+    card's title is the page's own heading already, so it is not shown twice."""
+    body, dropped = without_title_heading(card.body, card.meta.title)
+    return body, card.body_line + dropped
+
+
 def _files_under(out: Path) -> set[str]:
     """Every file of the output folder (Pagefind's own folder aside), as relative paths:
     one listing instead of a stat per page."""
@@ -834,3 +841,18 @@ def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
     if not allow_shallow:
         raise ShallowClone(ShallowHint)
     return True
+
+
+def _with_language(item: Any) -> Any:
+    """A card without ``lang`` gets its text's language, as search detects it: the page's
+    ``<html lang>`` then sends it to Pagefind's index and stemmer for that language (a
+    Russian page in an English repo used to be indexed with the English stemmer)."""
+    from kbcli.adapters.language_id import detect
+
+    card = item.card
+    if card.meta.lang:
+        return item
+    lang = detect(card.body)
+    if not lang:
+        return item
+    return replace(item, card=replace(card, meta=replace(card.meta, lang=lang)))

@@ -21,7 +21,7 @@ A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) un
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -314,7 +314,28 @@ def health_report(
         report = replace(
             report, trend=tuple(trust_trend(workspace, trend_weeks, allow_shallow=allow_shallow))
         )
-    return report
+    if owner is not None:  # a to-do list for one owner: the baseline is the team's fact
+        return report
+    baselines = adoption_baselines(health.history, health.items)
+    return replace(report, baselines=baselines) if baselines else report
+
+
+def adoption_baselines(
+    history: RepoHistory | None, items: Sequence[Assessed]
+) -> tuple[tuple[date, int], ...]:
+    """(day, cards) of each adoption baseline that is still some card's last verification."""
+    if history is None or not history.baselines:
+        return ()
+    days: dict[date, int] = {}
+    for item in items:
+        card_history = history.get(item.card.path)
+        last = card_history.last_verification if card_history else None
+        verified = item.card.meta.verified_at
+        if last is not None and last.commit.sha in history.baselines and verified is not None:
+            # The day the baseline declared (its verified_at), not the commit's clock.
+            day = verified.date()
+            days[day] = days.get(day, 0) + 1
+    return tuple(sorted(days.items()))
 
 
 @dataclass(frozen=True)

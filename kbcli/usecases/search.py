@@ -823,10 +823,12 @@ def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]
 
 
 def _card_terms(workspace: Workspace, hit: Hit, lang: str) -> set[str]:
+    from kbcli.adapters.card_files import read_card_bytes
+
     index = open_index(workspace)
     try:
-        text = (workspace.root / hit.path).read_text(encoding="utf-8")
-    except OSError:
+        text = read_card_bytes(workspace.root, hit.path).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return set()
     return set(index.analysis.terms(lang, text))
 

@@ -39,7 +39,7 @@ def select_card_paths(workspace: Workspace, args: Sequence[str]) -> list[str]:
     for arg in args:
         found = _expand(workspace, arg, everything)
         if not found:
-            raise KbError(f"no card file matches {arg}{_folders_hint(workspace)}")
+            raise KbError(f"no card file matches {arg}{folders_hint(workspace)}")
         chosen.update(found)
     return sorted(chosen)
 
@@ -64,10 +64,10 @@ def _expand(workspace: Workspace, arg: str, everything: list[str]) -> list[str]:
             return everything
         found = [p for p in everything if p.startswith(rel + "/")]
         if not found and not _inside_card_folders(workspace, rel + "/x.md"):
-            raise KbError(f"{arg} is outside the card folders{_folders_hint(workspace)}")
+            raise KbError(f"{arg} is outside the card folders{folders_hint(workspace)}")
         return found
     if not workspace.card_files.is_card_path(rel):
-        raise KbError(f"{arg} is not a card file{_folders_hint(workspace)}")
+        raise KbError(f"{arg} is not a card file{folders_hint(workspace)}")
     return [rel]
 
 
@@ -75,7 +75,7 @@ def _inside_card_folders(workspace: Workspace, rel: str) -> bool:
     return workspace.card_files.is_card_path(rel)
 
 
-def _folders_hint(workspace: Workspace) -> str:
+def folders_hint(workspace: Workspace) -> str:
     cards = workspace.config.cards
     folders = ", ".join(cards.folders)
     ignored = ", ".join(cards.ignore)

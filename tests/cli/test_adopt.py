@@ -164,6 +164,9 @@ def test_baseline_is_not_reported_as_a_bulk_reverification(tmp_path: Path) -> No
     assert report.exit_code == 0, report.output
     assert "bulk-reverification" not in report.stdout
     assert json.loads(report.stdout)["states"]["verified"] == 4
+    assert json.loads(report.stdout)["adoption_baselines"] == [{"date": TODAY, "cards": 4}]
+    text = run_kb("--today", TODAY, "report", cwd=repo.path).stdout
+    assert f"adopted baseline on {TODAY}: 4 card(s)" in text
     # The rule itself still works: a plain bulk re-stamp of the same cards is reported.
     for n in range(4):
         path = repo.path / f"guides/g{n}.md"
@@ -246,3 +249,44 @@ def test_a_path_outside_the_card_folders_says_which_folders(tmp_path: Path) -> N
     result = run_kb("adopt", "other/b.md", cwd=repo.path)
     assert result.exit_code == 2
     assert "[cards] folders = docs" in result.stderr
+
+
+def test_bots_are_never_suggested_as_owners_or_people(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb", people="")
+    repo.write("a.md", "# A\n")
+    repo.commit("a", author="Ana Souza", email="ana@example.test", when="2026-10-01T10:00:00Z")
+    bot = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+    for n in range(3):
+        repo.write("a.md", f"# A\n\nBuild {n}.\n")
+        repo.commit(f"sync {n}", author=bot[0], email=bot[1], when="2026-10-02T10:00:00Z")
+    repo.write("a.md", "# A\n\nBumped.\n")
+    repo.commit(
+        "bump", author="dependabot", email="support@dependabot.test", when="2026-10-03T10:00:00Z"
+    )
+    suggested = run_kb("people", "suggest", "--json", cwd=repo.path)
+    assert suggested.exit_code == 0, suggested.output
+    assert [p["name"] for p in json.loads(suggested.stdout)] == ["Ana Souza"]
+    (repo.path / "people.yaml").write_text(
+        "ana:\n  name: Ana Souza\n  emails: [ana@example.test]\n"
+        "github-actions-bot:\n  name: github-actions[bot]\n"
+        '  emails: ["41898282+github-actions[bot]@users.noreply.github.com"]\n'
+    )
+    rows = plan(repo)
+    assert rows["a.md"]["owner"] == "ana", rows["a.md"]
+
+
+def test_a_roster_of_thousands_of_suggested_people_loads(tmp_path: Path) -> None:
+    """kb people suggest >> people.yaml on a big open-source repo writes a roster far
+    larger than any card header: it must load (the tldr-pages bundle: 2,658 authors)."""
+    people = "".join(
+        f"person-{n}:  # 3 commit(s), last 2026-01-01\n  name: Person {n}\n"
+        f'  emails: ["person-{n}@example.test", "p{n}@home.test"]\n'
+        for n in range(3000)
+    )
+    repo = make_repo(tmp_path / "kb", people=people)
+    repo.write("a.md", "---\ntitle: A\nowner: person-7\n---\nText.\n")
+    repo.commit("a card", author="Person 7", email="p7@home.test")
+    assert len(people) > 64 * 1024
+    result = run_kb("people", "suggest", "--json", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []  # Person 7 is known by a second e-mail

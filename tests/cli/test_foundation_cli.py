@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -164,11 +165,45 @@ def test_config_problems_exit_2_and_are_listed_together(kb_repo: KbRepo):
     assert "2 problem(s)" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["init", "new", "templates", "list", "show", "schema"])
-def test_every_command_has_help_with_an_example(command: str):
-    result = run_kb(command, "--help")
-    assert result.exit_code == 0
-    assert "Example: kb " in result.stdout
+def registered_commands() -> list[tuple[tuple[str, ...], bool]]:
+    """Every command path of the typer app (``("people", "suggest")``), and whether it
+    is a group: derived from the app, so a new command is covered without a list."""
+    import typer
+
+    from kbcli.cli.app import app
+
+    found: list[tuple[tuple[str, ...], bool]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        subcommands = getattr(command, "commands", None)
+        if path:
+            found.append((path, subcommands is not None))
+        for name, sub in (subcommands or {}).items():
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "group"),
+    registered_commands(),
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else ("group" if v else "command"),
+)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...], group: bool):
+    result = run_kb(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Usage: kb {' '.join(path)} ")
+    if group:  # a group's help lists what it holds
+        assert "Commands:" in result.stdout
+    else:
+        assert re.search(r"^  Example: .*\bkb\b", result.stdout, re.M), result.stdout
+
+
+def test_the_help_test_sees_every_command_and_subcommand():
+    paths = {path for path, _ in registered_commands()}
+    assert {("check",), ("people", "suggest"), ("capture", "text"), ("slack", "manifest")} <= paths
+    assert len(paths) >= 35
 
 
 def test_version():

@@ -378,3 +378,23 @@ def test_kb_serve_reloads_the_open_page_after_a_save(browser: Any, kb_repo: KbRe
         page.close()
         process.terminate()
         process.communicate(timeout=10)
+
+
+def test_handbook_opened_as_a_file_says_search_needs_a_web_server(
+    page: Any, kb_repo: KbRepo, tmp_path: Path
+) -> None:
+    """Double-clicking index.html is what a new user tries first: say what search needs."""
+    kb_repo.write("a.md", "---\ntitle: A card\nowner: ana\n---\nSome text.\n")
+    kb_repo.commit("a card")
+    site = tmp_path / "site"
+    result = run_kb("--kb", str(kb_repo.path), "build", "--out", str(site))
+    assert result.exit_code == 0, result.output
+    assert "kb serve" in result.stdout.strip().splitlines()[-1]
+    page.goto((site / "index.html").as_uri())
+    status = page.locator("#search-status")
+    for _ in range(50):
+        if status.inner_text():
+            break
+        page.wait_for_timeout(100)
+    assert "kb serve" in status.inner_text()
+    assert "was not built" not in status.inner_text()

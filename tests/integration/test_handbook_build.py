@@ -261,3 +261,22 @@ def test_example_kb_in_git_shows_history_on_cards(tmp_path: Path) -> None:
     assert "2026-11-20" in page and "Priya Raman" in page
     he = (out / "accounts/he-reset-password.html").read_text(encoding="utf-8")
     assert '<html lang="he" dir="rtl">' in he
+
+
+def test_a_page_without_lang_is_marked_with_its_detected_language(kb_repo: KbRepo) -> None:
+    """Pagefind indexes each page with its ``<html lang>`` stemmer: a Russian card in an
+    English repo is detected as Russian, as search detects it, not left as the default."""
+    repo = kb_repo
+    repo.write(
+        "billing/backup.md",
+        card(
+            "Резервное копирование",
+            body="Как сделать резервную копию базы данных: остановите службу, скопируйте "
+            "каталог с данными и проверьте, что архив открывается. Это нужно делать "
+            "каждую неделю, ещё до обновления.",
+        ),
+    )
+    repo.commit("add")
+    out, _, _ = build(repo.path, "--no-search", "--no-related")
+    page = (out / "billing/backup.html").read_text(encoding="utf-8")
+    assert '<html lang="ru" dir="ltr">' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,6 +63,7 @@ def meta_of(raw: dict) -> object:
     return parse_meta(raw, Position(), path="a.md", body="", today=TODAY)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KEYS), WORDS), max_size=8))
 def test_quick_reader_agrees_with_yaml_whenever_it_answers(pairs):

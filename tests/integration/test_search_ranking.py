@@ -144,3 +144,16 @@ def test_a_hit_is_judged_on_its_own_evidence_without_reading_every_card(tmp_path
     assert result.hits[0].path == "refund.md"
     assert result.hits[0].trust.state.value == "needs-review"
     assert not workspace.has_catalog
+
+
+def test_english_words_in_a_ukrainian_card_match_their_other_forms(tmp_path: Path) -> None:
+    """English words in a Ukrainian page (commands, products) are stemmed as English, as
+    the query's English words are: Ukrainian pages used to keep them unstemmed, so
+    ``container`` missed a page that says ``containers``."""
+    repo = make_repo(tmp_path / "kb")
+    repo.write(
+        "docker-stop.md",
+        _card("Зупинка контейнерів", "Як зупинити всі running containers у Docker.", "uk"),
+    )
+    repo.write("notes.md", _card("Нотатки команди", "Зустрічі щовівторка, нотатки в теці."))
+    assert _paths(repo.path, "container")[:1] == ["docker-stop.md"]

@@ -329,6 +329,7 @@ def test_nan_round_trips() -> None:
     assert isinstance(loaded, float) and math.isnan(loaded)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_any_string_round_trips(text: str) -> None:
@@ -555,6 +556,7 @@ NEW_VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards(), NEW_VALUES)
 def test_set_field_on_generated_cards(card: Card, value: Any) -> None:
@@ -569,6 +571,7 @@ def test_set_field_on_generated_cards(card: Card, value: Any) -> None:
     assert front(out) == {**old, "verified_at": value}
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards())
 def test_remove_field_and_span_on_generated_cards(card: Card) -> None:
@@ -589,6 +592,7 @@ def test_remove_field_and_span_on_generated_cards(card: Card) -> None:
         assert field_line(text, "verified_at") == card.before.count("\n") + 1
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(["", "\ufeff"]),

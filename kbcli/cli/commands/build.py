@@ -55,6 +55,13 @@ def build(
             "facts (authors, dates, findings) are missing.",
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Build into --out even when it is a card folder."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only problems, no summary.")
+    ] = False,
 ) -> None:
     """Render the cards to a static site; unchanged cards are not rendered again.
 
@@ -70,6 +77,10 @@ def build(
     from kbcli.usecases.health import history_notices
 
     workspace = ctx.obj.workspace
+    if out is not None and not force:
+        from kbcli.usecases.build_output import refuse_card_folder_output
+
+        refuse_card_folder_output(workspace, out)
     with paused_gc():  # the history pass and the findings: see paused_gc
         report = run_build(
             workspace,
@@ -82,7 +93,7 @@ def build(
         )
     for notice in history_notices(workspace.history):
         warn(notice)
-    build_summary(report, timings=verbose)
+    build_summary(report, quiet=quiet, timings=verbose)
     raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)
 
 

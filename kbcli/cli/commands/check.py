@@ -62,6 +62,10 @@ def check(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List every rule with its severity and exit.")
     ] = False,
+    json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the findings only: no summary line.")
+    ] = False,
 ) -> None:
     """Check every card: schema, trust, history, links and template sections.
 
@@ -76,7 +80,7 @@ def check(
     run_command(
         ctx.obj,
         paths=tuple(paths or ()),
-        format=format,
+        format="json" if json else format,
         output=output,
         reports=tuple(report or ()),
         changed_since=changed_since,
@@ -84,6 +88,7 @@ def check(
         queries=queries,
         allow_shallow=allow_shallow,
         list_rules=list_rules,
+        quiet=quiet,
     )
 
 

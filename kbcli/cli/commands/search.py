@@ -41,6 +41,7 @@ def search(
     """
     from kbcli.cli.views.search import search_command
 
+    _refuse_unknown_options(ctx, query)
     code = search_command(
         ctx.obj,
         query,
@@ -52,6 +53,20 @@ def search(
     )
     if code:
         raise typer.Exit(code)
+
+
+def _refuse_unknown_options(ctx: typer.Context, query: list[str]) -> None:
+    """``--paths-onyl`` is a typo, not a search word: a usage error with "did you mean".
+
+    Unknown options must reach the query (``-stripe`` excludes a word), so click lets
+    them through; no query word starts with ``--``, so those are options mistyped.
+    """
+    import click
+
+    for word in query:
+        if word.startswith("--") and len(word) > 2:
+            known = [name for param in ctx.command.params for name in param.opts]
+            raise click.NoSuchOption(word.partition("=")[0], possibilities=known)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kbcli.cli.commands.options import CardRef
+from kbcli.errors import KbError
 
 
 def show(
@@ -26,7 +27,13 @@ def show(
     workspace = ctx.obj.workspace
     found = workspace.card(card)
     if raw:
-        typer.echo((workspace.root / found.path).read_text(encoding="utf-8"), nl=False)
+        from kbcli.adapters.card_files import read_card_bytes
+
+        try:
+            data = read_card_bytes(workspace.root, found.path)
+        except OSError as error:
+            raise KbError(f"{found.path}: cannot read it ({error.strerror})") from None
+        typer.echo(data.decode("utf-8", errors="replace"), nl=False)
         return
     from kbcli.cli.notices import say_history_notices
     from kbcli.usecases.health import judge_cards

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
 
-def lines(result: CheckResult, *, markup: bool) -> list[str]:
-    """The report as lines; with ``markup`` they carry rich colour markup."""
+def lines(result: CheckResult, *, markup: bool, quiet: bool = False) -> list[str]:
+    """The report as lines; with ``markup`` they carry rich colour markup; ``quiet``
+    keeps the findings only (like ruff's -q), for scripts and pre-commit output."""
     from rich.markup import escape
 
     def paint(text: str, style: str) -> str:
@@ -44,6 +45,8 @@ def lines(result: CheckResult, *, markup: bool) -> list[str]:
             mark = paint("pass", "green") if outcome.passed else paint("FAIL", "red")
             out.append(f"  {mark}  {plain(outcome.query)}  {paint(outcome.message, 'dim')}")
         out.append("")
+    if quiet:
+        return out
     for note in result.notes:
         out.append(paint(note, "dim"))
     mark = paint("✖", "bold red") if result.exit_code else paint("✔", "bold green")
@@ -59,13 +62,16 @@ def _where(finding: Finding) -> str:
     return f"{finding.line}:{finding.column}"
 
 
-def render(result: CheckResult) -> str:
-    return "\n".join(lines(result, markup=False)) + "\n"
+def render(result: CheckResult, *, quiet: bool = False) -> str:
+    text = "\n".join(lines(result, markup=False, quiet=quiet))
+    return text + "\n" if text else ""
 
 
-def show(result: CheckResult, console: Console) -> None:
+def show(result: CheckResult, console: Console, *, quiet: bool = False) -> None:
     """Print on ``console``: coloured on a terminal, plain (and fast) otherwise."""
     if console.is_terminal and not console.no_color:
-        console.print("\n".join(lines(result, markup=True)), soft_wrap=True, highlight=False)
+        text = "\n".join(lines(result, markup=True, quiet=quiet))
+        if text:
+            console.print(text, soft_wrap=True, highlight=False)
     else:
-        console.file.write(render(result))
+        console.file.write(render(result, quiet=quiet))

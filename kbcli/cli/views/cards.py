@@ -8,25 +8,29 @@ from datetime import date
 from rich.markup import escape
 from rich.table import Table
 
-from kbcli.cli.output import badge, console
+from kbcli.cli.output import badge, console, owner_text, write_records
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Roster
 from kbcli.core.trust import trust_detail
-
-
-def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
-    if not owner:
-        return "[bold red]no owner[/]"
-    if not full:
-        return escape(owner)
-    name = roster.display(owner)
-    return escape(owner if name == owner else f"{name} ({owner})")
 
 
 def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
     out = console()
     if not items:
         out.print("No cards match.")
+        return
+    if not out.is_terminal:
+        write_records(
+            (
+                item.trust.state.value,
+                item.card.path,
+                item.card.meta.title,
+                item.card.meta.owner or "-",
+                item.trust.expires_on.isoformat() if item.trust.expires_on else "-",
+                ",".join(item.card.meta.tags),
+            )
+            for item in items
+        )
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("trust", no_wrap=True)
@@ -78,4 +82,6 @@ def card_page(item: Assessed, today: date, roster: Roster) -> None:
         lines = "\n".join(f"✖ {escape(r.text)} [dim]\\[{r.rule}][/]" for r in trust.reasons)
         out.print(Panel(lines, title="why it needs review", title_align="left", border_style="red"))
     out.print(Rule())
-    out.print(Markdown(item.card.body))
+    from kbcli.core.sections import without_title_heading
+
+    out.print(Markdown(without_title_heading(item.card.body, meta.title)[0]))

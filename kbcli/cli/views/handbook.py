@@ -36,4 +36,9 @@ def build_summary(report: BuildReport, *, quiet: bool = False, timings: bool = F
         out.print(f"{len(report.broken)} broken link(s), listed above.")
     if timings:
         out.print("steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in t.items()), soft_wrap=True)
-    out.print(f"Open {escape(str(report.out / 'index.html'))}", soft_wrap=True)
+    # Browsers refuse Pagefind's module import from file:// pages: a server is needed to search.
+    out.print(
+        f"Open it with: kb serve (search needs a web server; {escape(str(report.out))} "
+        "can also be served by any static web server)",
+        soft_wrap=True,
+    )

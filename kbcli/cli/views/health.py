@@ -8,7 +8,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from kbcli.cli.output import badge, console
+from kbcli.cli.output import badge, console, write_records
 from kbcli.core.history import CardHistory, Change, scalar, text_list
 from kbcli.core.people import Roster
 from kbcli.core.report import OwnerDigest, Report
@@ -34,6 +34,11 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         f" · needs review {states['needs-review']} · never verified {states['unverified']}"
         f" · no owner {states['no-owner']}"
     )
+    for day, count in report.baselines:
+        out.print(
+            f"  adopted baseline on {day.isoformat()}: {count} card(s) verified by the "
+            "adoption (declared by the team, not read one by one)"
+        )
     if report.history_commits is not None:
         out.print(f"[dim]  history: {report.history_commits} commits read[/]")
     for note in report.skipped:
@@ -51,16 +56,16 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
         for finding in report.findings:
             levels.setdefault(finding.rule, set()).add(finding.severity.value)
-        for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            known = RULES.get(rule)
-            severity = levels.get(rule, set())
-            table.add_row(
-                str(count),
-                rule,
-                "/".join(sorted(severity)),
-                escape(known.description if known else ""),
-            )
-        out.print(table)
+        rows = [
+            (str(count), rule, "/".join(sorted(levels.get(rule, set()))), _meaning(rule, RULES))
+            for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        if not out.is_terminal:
+            write_records(rows, kind="finding")
+        else:
+            for row in rows:
+                table.add_row(*(escape(cell) for cell in row))
+            out.print(table)
     else:
         out.print("[green]No findings.[/]")
     out.print()
@@ -70,6 +75,21 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         table = Table(title="Most urgent", title_justify="left", box=None, pad_edge=False)
         for column in ("trust", "card", "owner", "links", "why"):
             table.add_column(column, overflow="fold", ratio=2 if column == "why" else None)
+        if not out.is_terminal:
+            write_records(
+                (
+                    (
+                        todo.item.trust.state.value,
+                        todo.path,
+                        todo.item.card.meta.owner or "-",
+                        str(todo.inbound),
+                        "; ".join(todo.reasons),
+                    )
+                    for todo in report.urgent
+                ),
+                kind="urgent",
+            )
+            return
         for todo in report.urgent:
             meta = todo.item.card.meta
             table.add_row(
@@ -82,8 +102,31 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         out.print(table)
 
 
+def _meaning(rule: str, rules: Any) -> str:
+    known = rules.get(rule)
+    return known.description if known else ""
+
+
 def render_owners(owners: tuple[OwnerDigest, ...], roster: Roster) -> None:
     out = console()
+    if not out.is_terminal:
+        write_records(
+            (
+                (
+                    d.owner or "-",
+                    str(d.cards),
+                    str(d.expired),
+                    str(d.due),
+                    str(d.unverified),
+                    str(d.findings),
+                    str(len(d.todo)),
+                    "left" if d.left else "not-in-roster" if d.unknown else "",
+                )
+                for d in owners
+            ),
+            kind="owner",
+        )
+        return
     table = Table(title="By owner", title_justify="left", box=None, pad_edge=False)
     for column in ("owner", "cards", "expired", "due", "never verified", "findings", "to do"):
         table.add_column(column, overflow="fold")
@@ -124,6 +167,9 @@ def report_json(report: Report) -> dict[str, Any]:
         "published": report.published,
         "verified": report.fresh,
         "states": report.states,
+        "adoption_baselines": [
+            {"date": day.isoformat(), "cards": count} for day, count in report.baselines
+        ],
         "findings_by_rule": report.rule_counts,
         "owners": [
             {
@@ -180,6 +226,11 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         f"Trust score **{percent(report.score)}**: {report.fresh} of {report.published} "
         "published cards are verified.",
         "",
+        *(
+            f"Adopted baseline on {day.isoformat()}: {count} card(s) verified by the adoption, "
+            "not read one by one.\n"
+            for day, count in report.baselines
+        ),
     ]
     owners = [d for d in report.owners if d.todo]
     if not owners:

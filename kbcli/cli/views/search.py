@@ -78,7 +78,7 @@ def render_hits(
         return
     from rich.markup import escape  # here: --paths-only and --json never load rich
 
-    from kbcli.cli.views.cards import owner_text
+    from kbcli.cli.output import owner_text
 
     out = console()
     roster = workspace.config.roster

@@ -78,7 +78,10 @@
     try {
       pagefind = await import(new URL("pagefind.js", bundle).href);
     } catch (error) {
-      status.textContent = "Search is not available (the search index was not built).";
+      // Browsers refuse module imports from file:// pages: the index is there, the server is not.
+      status.textContent = location.protocol === "file:"
+        ? "Search needs a web server: run `kb serve` in the knowledge repo, or serve this folder with any web server (python3 -m http.server)."
+        : "Search is not available (the search index was not built).";
       return;
     }
     await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
