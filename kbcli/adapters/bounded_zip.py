@@ -5,7 +5,8 @@ per-file limit, but together, and at a compression ratio no real export has, the
 a zip bomb. Here a member is streamed in chunks and three limits are checked as the
 bytes arrive (a member's declared size can lie): per member, for the whole archive,
 and the ratio of inflated to compressed bytes. Unsafe member names (absolute, ``..``,
-symbolic links) are refused when the archive opens. A limit reached is a ``KbError``
+symbolic links) are refused when the archive opens, and so is an archive with too many
+members or whose declared sizes already add up past the total. A limit reached is a ``KbError``
 (exit 2) that gives the numbers.
 """
 
@@ -29,7 +30,8 @@ class ZipLimits:
     (tens of MiB of JSON at ratios under 20:1) with a wide margin."""
 
     member_bytes: int = 256 * _MIB
-    total_bytes: int = 2048 * _MIB
+    total_bytes: int = 4096 * _MIB
+    members: int = 200_000
     ratio: int = 200
     ratio_floor: int = _MIB  # tiny members may compress better than any ratio
 
@@ -41,23 +43,39 @@ class ZipLimitReached(KbError):
 class BoundedZip:
     """A zip file whose members are read whole, one at a time, within ``ZipLimits``."""
 
-    def __init__(self, path: Path, limits: ZipLimits | None = None) -> None:
+    def __init__(self, path: Path, limits: ZipLimits | None = None, *, what: str = "") -> None:
         self.label = str(path)
         self.limits = limits or ZipLimits()
         self.inflated = 0  # bytes handed out so far, against limits.total_bytes
+        hint = f": give {what}" if what else ""
         try:
             self.archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise KbError(f"{path} is not a .zip file") from None
+        except (zipfile.BadZipFile, ValueError):
+            raise KbError(f"{path} is neither a folder nor a .zip file{hint}") from None
         except OSError as error:
             raise KbError(f"cannot read {path} ({error.strerror})") from None
+        infos = self.archive.infolist()
+        if len(infos) > self.limits.members:
+            raise ZipLimitReached(
+                f"{path} has {len(infos):,} zip members, more than {self.limits.members:,}; "
+                "refusing to read it"
+            )
         self.members: dict[str, zipfile.ZipInfo] = {}
-        for info in self.archive.infolist():
+        declared = 0
+        for info in infos:
             problem = unsafe_member(info)
             if problem:
-                raise KbError(f"{path}: zip member '{info.filename}' {problem}; refusing it")
+                raise KbError(
+                    f"{path}: zip member '{info.filename}' {problem}; refusing to read this export"
+                )
+            declared += info.file_size
             if not info.is_dir():
                 self.members[info.filename] = info
+        if declared > self.limits.total_bytes:
+            raise ZipLimitReached(
+                f"{path} declares {declared // _MIB:,} MiB uncompressed, more than "
+                f"{self.limits.total_bytes // _MIB:,} MiB; refusing to read it"
+            )
 
     def names(self) -> list[str]:
         return list(self.members)

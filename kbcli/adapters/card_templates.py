@@ -89,9 +89,14 @@ class CardTemplates:
     def render(self, name: str, variables: dict[str, Any]) -> str:
         """Render template ``name``; a broken template is a KbError naming file and line."""
         import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        from kbcli.adapters.jinja_site import refusal
 
         template = self.get(name)
-        env = jinja2.Environment(
+        # Sandboxed like the handbook's templates (a pull request can add one); not
+        # HTML-escaped, because a card is markdown and its HTML is sanitized when built.
+        env = ImmutableSandboxedEnvironment(
             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False
         )
         env.filters["yaml"] = _to_yaml
@@ -107,3 +112,5 @@ class CardTemplates:
                 f"{template.path}: template uses an unknown variable: {error.message}; "
                 "available: " + ", ".join(sorted(variables))
             ) from None
+        except jinja2.TemplateError as error:
+            raise KbError(f"{template.path}: {refusal(error)}") from None

@@ -5,19 +5,18 @@ someone else's software, so a zip is read in memory and never extracted. It is
 refused as a whole when a member name escapes the export (``../``, an absolute path,
 a drive letter) or is a symbolic link, when it has more than ``MAX_MEMBERS`` members,
 or when its members add up to more than ``MAX_TOTAL_BYTES`` uncompressed; one member
-larger than ``MAX_FILE_BYTES`` is refused when read, and a member's real size is
-checked while reading, not only as declared (a zip bomb may lie in its header). A
-folder is read with the same rule for paths and symlinks that leave it.
+larger than ``MAX_FILE_BYTES`` is refused when read, and a member's real size and
+compression ratio are checked while reading, not only as declared (a zip bomb may lie
+in its header): ``bounded_zip`` does the reading. A folder is read with the same rule
+for paths and symlinks that leave it.
 """
 
 from __future__ import annotations
 
-import re
-import stat
-import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from kbcli.adapters.bounded_zip import BoundedZip, ZipLimits
 from kbcli.errors import KbError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # one file of an export; more is a zip bomb, not a page
@@ -80,58 +79,31 @@ class FolderSource:
 
 
 class ZipSource:
-    """A zip export read in memory; the folder holding ``marker`` (if any) is the root."""
+    """A zip export read in memory; the folder holding ``marker`` (if any) is the root.
 
-    def __init__(self, archive: zipfile.ZipFile, label: str, prefix: str) -> None:
+    Every byte comes through ``BoundedZip``: names checked on open, sizes, the total
+    and the compression ratio checked as the bytes arrive (exit 2 with the numbers).
+    """
+
+    def __init__(self, archive: BoundedZip, prefix: str) -> None:
         self.archive = archive
-        self.label = label
+        self.label = archive.label
         self.prefix = prefix
         self.members = {
-            info.filename[len(prefix) :]: info
-            for info in archive.infolist()
-            if info.filename.startswith(prefix) and not info.is_dir()
+            name[len(prefix) :]: name for name in archive.names() if name.startswith(prefix)
         }
 
     @classmethod
     def open(cls, path: Path, *, marker: str | None, what: str) -> ZipSource:
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise KbError(f"{path} is neither a folder nor a .zip file: give {what}") from None
-        except OSError as error:
-            raise KbError(f"cannot read {path} ({error.strerror})") from None
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise KbError(f"{path}: more than {MAX_MEMBERS} zip members; refusing to read it")
-        total = 0
-        for info in infos:
-            problem = unsafe_member(info)
-            if problem:
-                raise KbError(
-                    f"{path}: zip member '{info.filename}' {problem}; refusing to read this export"
-                )
-            total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise KbError(
-                f"{path}: the zip unpacks to more than {MAX_TOTAL_BYTES // 2**30} GiB; "
-                "refusing to read it"
-            )
-        return cls(archive, str(path), _root_prefix([i.filename for i in infos], marker))
+        archive = BoundedZip(
+            path, ZipLimits(MAX_FILE_BYTES, MAX_TOTAL_BYTES, MAX_MEMBERS), what=what
+        )
+        names = [info.filename for info in archive.archive.infolist()]
+        return cls(archive, _root_prefix(names, marker))
 
     def read(self, rel: str) -> bytes | None:
-        info = self.members.get(rel)
-        if info is None:
-            return None
-        if info.file_size > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        try:
-            with self.archive.open(info) as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise KbError(f"{self.label}: cannot read {rel} from the zip ({error})") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise KbError(f"{self.label}: {rel} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        return data
+        name = self.members.get(rel)
+        return None if name is None else self.archive.read(name)
 
     def listdir(self, rel: str) -> list[str]:
         folder = rel.rstrip("/") + "/"
@@ -155,16 +127,3 @@ def _root_prefix(names: list[str], marker: str | None) -> str:
     if len(tops) == 1 and all("/" in n for n in names):
         return tops.pop() + "/"
     return ""
-
-
-def unsafe_member(info: zipfile.ZipInfo) -> str | None:
-    """Why a zip member must not be read (None when it is safe)."""
-    name = info.filename.replace("\\", "/")
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return "has an absolute path"
-    if ".." in PurePosixPath(name).parts:
-        return "escapes the export folder with '..'"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link"
-    return None

@@ -53,7 +53,12 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
             jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
         ]
     )
-    return jinja2.Environment(
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # Sandboxed: a knowledge repo's templates come from anyone who can open a pull
+    # request, so they must not reach Python (``''.__class__.__mro__``) or change the
+    # values kb hands them. The built-in templates run under the same rules.
+    return ImmutableSandboxedEnvironment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -98,6 +103,8 @@ class SiteTemplates:
             raise KbError(f"template {error.name} not found in {self._where()}") from None
         except jinja2.UndefinedError as error:
             raise KbError(f"template {name}: {error.message}; check the names it uses") from None
+        except jinja2.TemplateError as error:  # SecurityError: the sandbox refused
+            raise KbError(f"template {name}: {refusal(error)}") from None
 
     def _where(self) -> str:
         return ", ".join(str(d) for d in self.dirs)
@@ -112,3 +119,15 @@ class SiteTemplates:
                     if path.is_file():
                         found[path.relative_to(static).as_posix()] = path
         return found
+
+
+def refusal(error: Exception) -> str:
+    """One sentence for a template that failed at run time (the sandbox, mostly)."""
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(error, SecurityError):
+        return (
+            f"{error}; templates run sandboxed and may only use the values kb passes them, "
+            "not Python internals"
+        )
+    return f"{type(error).__name__}: {error}"

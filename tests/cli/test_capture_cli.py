@@ -379,6 +379,20 @@ def _zip_absolute(tmp_path: Path) -> tuple[Path, str]:
     return _zip_with(tmp_path, "/etc/cron.d/evil.json"), "has an absolute path"
 
 
+def _zip_bomb(tmp_path: Path) -> tuple[Path, str]:
+    """A channel day of 16 MiB of spaces that deflate packs about 1000:1."""
+    archive = tmp_path / "bomb.zip"
+    bomb = "billing-help/2026-11-04.json"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for file in sorted(EXPORT.rglob("*.json")):
+            if file.relative_to(EXPORT).as_posix() != bomb:
+                out.write(file, file.relative_to(EXPORT).as_posix())
+        with out.open(bomb, "w") as member:
+            for _ in range(16):
+                member.write(b" " * (1 << 20))
+    return archive, "over the limit of 200:1"
+
+
 def _not_an_export(tmp_path: Path) -> tuple[Path, str]:
     bogus = tmp_path / "export.zip"
     bogus.write_text("not a zip")
@@ -394,6 +408,7 @@ def _not_an_export(tmp_path: Path) -> tuple[Path, str]:
         _bad_channels,
         _zip_slip,
         _zip_absolute,
+        _zip_bomb,
         _not_an_export,
     ],
 )
