@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.handbook import LinkIndex, Resolved, card_url, relative_url
+from kbcli.core.handbook import Destination, SiteLinks, card_url, relative_url
+from kbcli.core.links import github_slug
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"  # 3: kb check's slugs and link resolver
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
@@ -45,11 +46,13 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 @dataclass
 class RenderedBody:
-    """One card body as HTML plus what the renderer learnt about its links and headings."""
+    """One card body as HTML plus what the renderer learnt about its links and headings.
+
+    Broken links are not collected here: the build reports what ``kb check``'s resolver
+    reports, so the two always name the same links."""
 
     html: str
     links: list[str] = field(default_factory=list)  # card paths this body links to
-    broken: list[dict[str, Any]] = field(default_factory=list)  # {"ref", "line"}
     headings: list[dict[str, Any]] = field(default_factory=list)  # {"level", "id", "text"}
 
 
@@ -115,14 +118,6 @@ def pygments_css() -> str:
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
-def heading_slug(text: str) -> str:
-    """GitHub-style anchors that keep letters of every script (Cyrillic, Hebrew...)."""
-    import re
-
-    slug = re.sub(r"[^\w\- ]", "", text.strip().casefold()).replace(" ", "-")
-    return slug or "section"
-
-
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if not src.startswith("[[", pos):
@@ -133,6 +128,8 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     inner = src[pos + 2 : end]
     if not inner.strip() or "[" in inner or "\n" in inner:
         return False
+    if src.startswith("(", end + 2):
+        return False  # [[mirror]](url): a markdown link whose text is "[mirror]"
     if not silent:
         target, _, label = inner.partition("|")
         token = state.push("link_open", "a", 1)
@@ -156,7 +153,7 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"highlight": highlight, "html": True})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_slug, permalink=False)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=github_slug, permalink=False)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     # GFM writes strikethrough as <del>, markdown-it as <s>.
     md.add_render_rule("s_open", lambda *args: "<del>")
@@ -167,22 +164,20 @@ def parser() -> MarkdownIt:
 class BodyRenderer:
     """Renders the bodies of one build: the same link index and audience for every card."""
 
-    def __init__(self, links: LinkIndex) -> None:
+    def __init__(self, links: SiteLinks) -> None:
         self.links = links
 
-    def render(self, card_path: str, body: str, first_line: int = 1) -> RenderedBody:
+    def render(self, card_path: str, body: str) -> RenderedBody:
         md = parser()
         env: dict[str, Any] = {}
         tokens = md.parse(body, env)
         result = RenderedBody("")
-        self._rewrite(card_path, tokens, first_line, result)
+        self._rewrite(card_path, tokens, result)
         html = md.renderer.render(tokens, md.options, env)
         result.html = sanitize(html)
         return result
 
-    def _rewrite(
-        self, card_path: str, tokens: list[Token], first_line: int, result: RenderedBody
-    ) -> None:
+    def _rewrite(self, card_path: str, tokens: list[Token], result: RenderedBody) -> None:
         for index, token in enumerate(tokens):
             if token.type == "heading_open" and index + 1 < len(tokens):
                 inline = tokens[index + 1]
@@ -198,19 +193,14 @@ class BodyRenderer:
                     }
                 )
             if token.children:
-                line = first_line + (token.map[0] if token.map else 0)
-                token.children = self._links(card_path, token.children, line, result)
+                token.children = self._links(card_path, token.children, result)
 
-    def _links(
-        self, card_path: str, children: list[Token], line: int, result: RenderedBody
-    ) -> list[Token]:
+    def _links(self, card_path: str, children: list[Token], result: RenderedBody) -> list[Token]:
         kept: list[Token] = []
         mode = "keep"  # what to do with the current link's closing token (links never nest)
         for child in children:
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
             if child.type == "link_open":
-                mode = self._link_open(card_path, child, line, result)
+                mode = self._link_open(card_path, child, result)
                 if mode != "drop":
                     kept.append(child)
             elif child.type == "link_close":
@@ -223,7 +213,7 @@ class BodyRenderer:
                 kept.append(child)
         return kept
 
-    def _link_open(self, card_path: str, token: Token, line: int, result: RenderedBody) -> str:
+    def _link_open(self, card_path: str, token: Token, result: RenderedBody) -> str:
         found = self._resolve(card_path, token)
         if found is None:
             return "keep"
@@ -237,13 +227,12 @@ class BodyRenderer:
             return "drop"
         ref = token.meta.get("wikilink") if token.meta else None
         ref = ref or str(token.attrGet("href") or "")
-        result.broken.append({"ref": ref, "line": line})
         token.tag = "span"
         token.attrs = {"class": "broken-link", "title": f"broken link: {ref}"}
         return "span"
 
-    def _resolve(self, card_path: str, token: Token) -> Resolved | None:
+    def _resolve(self, card_path: str, token: Token) -> Destination | None:
         if token.meta and "wikilink" in token.meta:
-            return self.links.wiki(token.meta["wikilink"])
+            return self.links.wiki(card_path, token.meta["wikilink"])
         href = token.attrGet("href")
-        return self.links.relative(card_path, str(href)) if href else None
+        return self.links.href(card_path, str(href)) if href else None

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kbcli.core.cards import Audience, Card, Status
+from kbcli.core.cards import Audience, Card, CardMeta, Status
 from kbcli.core.catalog import Assessed
+from kbcli.core.links import Link, LinkKind, LinkResolver, destination, wiki_slug, wiki_target
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 from kbcli.core.trust import Trust, TrustState
@@ -90,70 +91,45 @@ def in_audience(card: Card, audience: Audience) -> bool:
 
 
 @dataclass(frozen=True)
-class Resolved:
-    """What one link in a card body points at."""
+class Destination:
+    """Where the renderer sends one link of a card body."""
 
     kind: str  # "card" (a page in this build), "hidden" (a card not in this build), "broken"
     target: str = ""  # the card path for card/hidden
     fragment: str = ""
 
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
 @dataclass
-class LinkIndex:
-    """Resolves relative ``.md`` links and ``[[wikilinks]]`` (by title, alias, path or name)."""
+class SiteLinks:
+    """The build's side of the one ``LinkResolver`` that ``kb check`` uses too: which
+    cards are pages of this build. Anchors do not change where a link goes (a link to a
+    missing heading still opens the page), so they are left to the resolver's report."""
 
-    paths: frozenset[str]
+    resolver: LinkResolver
     shown: frozenset[str]
-    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    @classmethod
-    def build(cls, cards: Iterable[Card], shown: Iterable[str]) -> LinkIndex:
-        names: dict[str, list[str]] = {}
-        all_cards = list(cards)
-        for card in all_cards:
-            keys = {
-                card.title.casefold(),
-                card.stem.casefold(),
-                card.path.casefold(),
-                card.path.removesuffix(".md").casefold(),
-                *(a.casefold() for a in card.meta.aliases),
-            }
-            for key in keys:
-                names.setdefault(key, []).append(card.path)
-        return cls(
-            frozenset(c.path for c in all_cards),
-            frozenset(shown),
-            {k: tuple(sorted(set(v))) for k, v in names.items()},
-        )
-
-    def _outcome(self, path: str | None, fragment: str) -> Resolved:
-        if path is None:
-            return Resolved("broken", fragment=fragment)
-        return Resolved("card" if path in self.shown else "hidden", path, fragment)
-
-    def relative(self, from_card: str, href: str) -> Resolved | None:
-        """A markdown link's target; None when it is not a link to a ``.md`` file in the repo."""
-        if _SCHEME.match(href) or href.startswith(("/", "#", "//")):
+    def href(self, card_path: str, href: str) -> Destination | None:
+        """A markdown link's destination; None when the page keeps the link as written
+        (other sites, anchors in the same page, files and folders that exist)."""
+        found = destination(href)
+        if found is None or found[0] is not LinkKind.PATH:
             return None
-        path, _, fragment = href.partition("#")
-        path = path.partition("?")[0]
-        if not path.endswith(".md"):
-            return None
-        from urllib.parse import unquote
+        fragment = href.partition("#")[2] if "#" in href else ""
+        return self._lead(card_path, Link(LinkKind.PATH, found[1], None, href, 1, 1), fragment)
 
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_card), unquote(path)))
-        if joined.startswith("../") or joined == "..":
-            return Resolved("broken", fragment=fragment)
-        return self._outcome(joined if joined in self.paths else None, fragment)
+    def wiki(self, card_path: str, inner: str) -> Destination | None:
+        """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``..."""
+        target, anchor = wiki_target(inner)
+        fragment = wiki_slug(anchor) if anchor else ""
+        return self._lead(card_path, Link(LinkKind.WIKI, target, None, inner, 1, 1), fragment)
 
-    def wiki(self, target: str) -> Resolved:
-        """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]`` or ``[[Title#section]]``."""
-        name, _, fragment = target.partition("#")
-        hits = self.names.get(name.strip().casefold(), ())
-        return self._outcome(hits[0] if len(hits) == 1 else None, fragment.strip())
+    def _lead(self, card_path: str, link: Link, fragment: str) -> Destination | None:
+        card = self.resolver.card(card_path) or Card(card_path, CardMeta(title=""), "")
+        found = self.resolver.resolve(card, link)
+        if found.target is not None and self.resolver.card(found.target) is not None:
+            kind = "card" if found.target in self.shown else "hidden"
+            return Destination(kind, found.target, fragment)
+        return None if found.ok else Destination("broken", fragment=fragment)
 
 
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
@@ -166,15 +142,15 @@ def link_refs(body: str) -> list[tuple[str, str]]:
     the renderer will resolve (code blocks included), good enough as a cache key."""
     refs = [("wiki", m.group(1).partition("|")[0]) for m in _WIKI.finditer(body)]
     for pattern in (_MDLINK, _REFDEF):
-        refs += [("md", m.group(1)) for m in pattern.finditer(body) if ".md" in m.group(1)]
+        refs += [("md", m.group(1)) for m in pattern.finditer(body)]
     return refs
 
 
-def link_context(card_path: str, body: str, links: LinkIndex) -> list[Any]:
+def link_context(card_path: str, body: str, links: SiteLinks) -> list[Any]:
     """What the links of one body resolve to: part of the key that says "render again"."""
     context: list[Any] = []
     for kind, ref in sorted(set(link_refs(body))):
-        found = links.wiki(ref) if kind == "wiki" else links.relative(card_path, ref)
+        found = links.wiki(card_path, ref) if kind == "wiki" else links.href(card_path, ref)
         context.append([kind, ref, found.kind if found else "", found.target if found else ""])
     return context
 

@@ -61,6 +61,11 @@ class Link:
     column: int
     image: bool = False
 
+    @property
+    def ref(self) -> str:
+        """Where the link points, as a reader would name it: ``refunds.md#steps``, ``Title``."""
+        return self.target + (f"#{self.anchor}" if self.anchor is not None else "")
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -93,7 +98,8 @@ _ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
 # Inline code: a run of N backticks up to the next run of exactly N, within a paragraph.
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]++|\n(?![ \t]*\n)|(?!\1(?!`))`++)*?(?<!`)\1(?!`)")
 _ESCAPED = re.compile(r"\\[\[\]\\`]")
-_WIKI = re.compile(r"!?\[\[([^\[\]\n]*?)\]\]")
+# ``[[mirror]](url)`` is a markdown link whose text is "[mirror]", not a wikilink.
+_WIKI = re.compile(r"!?\[\[([^\[\]\n]*?)\]\](?!\()")
 _INLINE = re.compile(
     r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
     r"(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
@@ -275,14 +281,12 @@ def _unique_headings(found: Iterable[tuple[int, str, int]]) -> list[Heading]:
 
 
 def _wikilink(match: re.Match[str], body: str, starts: list[int]) -> Link:
-    inner = match.group(1)
-    target, _, _label = inner.partition("|")
-    target, hash_, anchor = target.partition("#")
+    target, anchor = wiki_target(match.group(1))
     line, column = _position(starts, match.start())
     return Link(
         LinkKind.WIKI,
-        target.strip(),
-        anchor.strip() if hash_ else None,
+        target,
+        anchor,
         body[match.start() : match.end()],
         line,
         column,
@@ -290,9 +294,13 @@ def _wikilink(match: re.Match[str], body: str, starts: list[int]) -> Link:
     )
 
 
-def _inline(
-    dest: str, match: re.Match[str], body: str, starts: list[int], *, image: bool
-) -> Link | None:
+def destination(dest: str) -> tuple[LinkKind, str, str | None] | None:
+    """What a markdown link destination names: ``(kind, path, anchor)``, both decoded.
+
+    None for links kb never judges: other sites (``https:``, ``mailto:``, ``//host``)
+    and empty destinations. Shared by the scanner and the handbook renderer, so both
+    read ``refunds.md#steps`` the same way.
+    """
     dest = dest.strip()
     if dest.startswith("<") and dest.endswith(">"):
         dest = dest[1:-1].strip()
@@ -301,17 +309,31 @@ def _inline(
         return None
     path, hash_, anchor = dest.partition("#")
     path = path.partition("?")[0]
-    line, column = _position(starts, match.start())
     kind = LinkKind.PATH if path else LinkKind.ANCHOR
-    return Link(
-        kind,
-        unquote(path),
-        unquote(anchor) if hash_ else None,
-        body[match.start() : match.end()],
-        line,
-        column,
-        image=image,
-    )
+    return kind, unquote(path), unquote(anchor) if hash_ else None
+
+
+def wiki_target(inner: str) -> tuple[str, str | None]:
+    """``Title#Heading|label`` -> ``("Title", "Heading")``; the anchor is None without ``#``."""
+    target, _, _label = inner.partition("|")
+    target, hash_, anchor = target.partition("#")
+    return target.strip(), anchor.strip() if hash_ else None
+
+
+def wiki_slug(heading: str) -> str:
+    """The anchor ``[[Card#Heading text]]`` leads to: the slug of that heading."""
+    return github_slug(plain_heading(heading))
+
+
+def _inline(
+    dest: str, match: re.Match[str], body: str, starts: list[int], *, image: bool
+) -> Link | None:
+    found = destination(dest)
+    if found is None:
+        return None
+    kind, path, anchor = found
+    line, column = _position(starts, match.start())
+    return Link(kind, path, anchor, body[match.start() : match.end()], line, column, image=image)
 
 
 # --- resolving ----------------------------------------------------------------------
@@ -392,6 +414,10 @@ class LinkResolver:
             for key in keys:
                 names.setdefault(key, []).append(card)
         return names
+
+    def card(self, path: str) -> Card | None:
+        """The card at a repo-relative path, if there is one."""
+        return self._by_path.get(path)
 
     def scan(self, card: Card) -> BodyScan:
         """The (cached) scan of a card's body."""
@@ -502,7 +528,7 @@ class LinkResolver:
         scanned = self.scan(target)
         wanted = link.anchor.lower()
         if link.kind is LinkKind.WIKI:
-            wanted = github_slug(plain_heading(link.anchor))
+            wanted = wiki_slug(link.anchor)
         if wanted in scanned.anchors:
             return Resolved(card.path, link, line, column, target.path, link.anchor)
         where = "this card" if target.path == card.path else target.path

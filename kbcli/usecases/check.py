@@ -13,7 +13,6 @@ target, a removed heading).
 
 from __future__ import annotations
 
-import os
 import posixpath
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -24,16 +23,16 @@ from typing import TYPE_CHECKING
 # Every module that registers rules, so that kb.toml can name any of them.
 import kbcli.core.content
 import kbcli.core.health  # noqa: F401
-from kbcli.config import ALWAYS_IGNORED
 from kbcli.core.cards import Card
 from kbcli.core.catalog import Catalog
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome, sort_findings
-from kbcli.core.links import LinkKind, LinkResolver, Resolved
+from kbcli.core.links import LinkKind, Resolved
 from kbcli.core.progress import Progress, no_progress, tracked
 from kbcli.core.severity import effective
 from kbcli.core.trust import TrustState
 from kbcli.errors import KbError
+from kbcli.usecases.links import link_resolver, other_files
 
 if TYPE_CHECKING:
     from kbcli.adapters.git_diff import Changes
@@ -165,20 +164,6 @@ def _load_cards(workspace: Workspace, progress: Progress) -> list[Card]:
     return cards
 
 
-def other_files(root: Path) -> set[str]:
-    """Repo-relative paths of every file under ``root`` (images, attachments, READMEs)."""
-    found: set[str] = set()
-    base = str(root)
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel = os.path.relpath(dirpath, base).replace(os.sep, "/")
-        rel = "" if rel == "." else rel
-        dirnames[:] = [
-            d for d in dirnames if not d.startswith(".") and not (not rel and d in ALWAYS_IGNORED)
-        ]
-        found.update(f"{rel}/{name}" if rel else name for name in filenames)
-    return found
-
-
 def _required_sections(workspace: Workspace) -> dict[str, tuple[str, ...]]:
     templates = workspace.card_templates().available()
     return {name: t.required_sections for name, t in templates.items()}
@@ -191,7 +176,7 @@ def _content_findings(
     from kbcli.core.lints import FileMatcher
 
     files = other_files(workspace.root)
-    resolver = LinkResolver(cards, files=files)
+    resolver = link_resolver(workspace, cards, files)
     required = _required_sections(workspace)
     by_path = {card.path: card for card in cards}
     matcher = FileMatcher(files)

@@ -48,16 +48,16 @@ class EditorSession:
 
     def reload(self) -> None:
         """Read every card, the templates and the file list again (on save, on a new card)."""
-        from kbcli.core.links import LinkResolver
         from kbcli.core.lints import FileMatcher
-        from kbcli.usecases.check import _required_sections, other_files
+        from kbcli.usecases.check import _required_sections
         from kbcli.usecases.health import rule_policy
+        from kbcli.usecases.links import link_resolver, other_files
 
         ws = self.workspace
         ws.forget_cards()
         self.cards = {card.path: card for card in ws.catalog}
         names = other_files(ws.root)
-        self.resolver = LinkResolver(list(self.cards.values()), files=names)
+        self.resolver = link_resolver(ws, list(self.cards.values()), names)
         self.required = _required_sections(ws)
         self.files = FileMatcher(names)
         self.policy = rule_policy(ws)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.core.cards import Audience
 from kbcli.core.handbook import (
     HandbookFacts,
-    LinkIndex,
+    SiteLinks,
     SiteOptions,
     digest,
     edit_base,
@@ -42,6 +42,7 @@ from kbcli.core.handbook import (
 from kbcli.core.handbook_pages import Body, SitePlan
 from kbcli.core.sections import without_title_heading
 from kbcli.errors import KbError
+from kbcli.usecases.links import other_files
 
 if TYPE_CHECKING:
     from kbcli.adapters.markdown_render import RenderedBody
@@ -87,8 +88,7 @@ class BuildMemo:
     """
 
     audience: Audience | None = None
-    link_names: tuple[Any, ...] | None = None
-    links: LinkIndex | None = None
+    link_names: tuple[Any, ...] | None = None  # what the body keys' link context read
     body_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)
     git_source: Any = None
     git: dict[str, Any] | None = None
@@ -110,7 +110,7 @@ class BuildMemo:
 
 # --- worker side -----------------------------------------------------------------------------
 
-_LINKS: LinkIndex | None = None
+_LINKS: SiteLinks | None = None
 _DIRS: list[Path] = []
 _OUT: Path | None = None
 _TEMPLATES: Any = None
@@ -118,7 +118,7 @@ _TEMPLATES_KEY: Any = None
 _FOLDERS: set[Path] = set()
 
 
-def _init_worker(links: LinkIndex, dirs: list[Path], out: Path, templates_fp: str = "") -> None:
+def _init_worker(links: SiteLinks, dirs: list[Path], out: Path, templates_fp: str = "") -> None:
     """Set up a worker (or this process) for one build. Compiled templates are kept while
     no template file changed: compiling them costs more than rendering a page."""
     global _LINKS, _DIRS, _OUT, _TEMPLATES, _TEMPLATES_KEY
@@ -129,12 +129,12 @@ def _init_worker(links: LinkIndex, dirs: list[Path], out: Path, templates_fp: st
         _TEMPLATES, _TEMPLATES_KEY = None, key
 
 
-def _render_body(job: tuple[str, str, int]) -> tuple[str, RenderedBody]:
+def _render_body(job: tuple[str, str]) -> tuple[str, RenderedBody]:
     from kbcli.adapters.markdown_render import BodyRenderer
 
     assert _LINKS is not None
-    path, text, first_line = job
-    return path, BodyRenderer(_LINKS).render(path, text, first_line)
+    path, text = job
+    return path, BodyRenderer(_LINKS).render(path, text)
 
 
 def _render_page(job: tuple[str, str, dict[str, Any]]) -> str:
@@ -233,6 +233,8 @@ class HandbookBuild:
             self.memo.reset(audience)
         self.report = BuildReport(self.out, audience)
         self._trend_cache: dict[str, Any] = {}
+        self._same_link_names = False
+        self._files: set[str] | None = None
         self._unknown_warning = ""
         self._card_bytes: list[tuple[str, bytes | None]] = []
         self._check_out()
@@ -301,7 +303,7 @@ class HandbookBuild:
         self._timed("manifest", t)
         return self.report
 
-    def _load_cards(self) -> tuple[list[Any], LinkIndex]:
+    def _load_cards(self) -> tuple[list[Any], SiteLinks]:
         """The shown cards with their verdicts, and the link index of all cards."""
         from kbcli.usecases.health import judged
 
@@ -314,18 +316,20 @@ class HandbookBuild:
     def _bodies(
         self,
         shown: list[Any],
-        links: LinkIndex,
+        links: SiteLinks,
         previous: dict[str, Any],
         init: tuple[Any, ...],
     ) -> dict[str, Body]:
         """Every shown card's rendered body: from the cache when its key is unchanged,
-        else rendered (in parallel when there are many)."""
+        else rendered (in parallel when there are many). Its broken links are what the
+        resolver says, the very list ``kb check`` reports."""
         cache: dict[str, str] = self._load_bodies() if previous else {}
         old_bodies: dict[str, Any] = previous.get("bodies", {})
         bodies: dict[str, Body] = {}
-        todo: list[tuple[str, str, int]] = []
+        todo: list[tuple[str, str]] = []
         keys: dict[str, str] = {}
-        known = self.memo.body_keys if self.memo.links is links else {}
+        broken: dict[str, list[dict[str, Any]]] = {}
+        known = self.memo.body_keys if self._same_link_names else {}
         body_keys: dict[str, tuple[Any, str]] = {}
         for item in shown:
             card = item.card
@@ -336,22 +340,25 @@ class HandbookBuild:
                 key = self._body_key(card, links)
             body_keys[card.path] = (card, key)
             keys[card.path] = key
+            broken[card.path] = [
+                {"ref": r.link.ref, "line": r.line} for r in links.resolver.broken(card)
+            ]
             old = old_bodies.get(card.path)
             if old and old.get("key") == key and key in cache:
                 bodies[card.path] = Body(
-                    cache[key], key, old["links"], old["broken"], old["headings"]
+                    cache[key], key, old["links"], broken[card.path], old["headings"]
                 )
             else:
-                todo.append((card.path, *_shown_body(card)))
+                todo.append((card.path, _shown_body(card)[0]))
         for path, rendered in _run(_render_body, todo, self.workers, init):
             bodies[path] = Body(
-                rendered.html, keys[path], rendered.links, rendered.broken, rendered.headings
+                rendered.html, keys[path], rendered.links, broken[path], rendered.headings
             )
         self.report.bodies_rendered = len(todo)
-        self.memo.links, self.memo.body_keys = links, body_keys
+        self.memo.body_keys = body_keys
         return bodies
 
-    def _body_key(self, card: Any, links: LinkIndex) -> str:
+    def _body_key(self, card: Any, links: SiteLinks) -> str:
         """What a rendered body depends on: its text, what its links resolve to, the
         audience and the renderer."""
         return digest(
@@ -448,6 +455,9 @@ class HandbookBuild:
             locate(ws.root),
         )
         hasher = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
+        # Links to images and attachments are judged too: adding or removing one matters.
+        self._files = other_files(ws.root)
+        hasher.update("\0".join(sorted(self._files)).encode("utf-8", "surrogateescape"))
         root = str(ws.root)
         self._card_bytes = []
         for rel in ws.card_files.paths():
@@ -498,16 +508,23 @@ class HandbookBuild:
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in entry["broken"]]
         return True
 
-    def _link_index(self, items: list[Any], shown: list[Any]) -> LinkIndex:
-        """The link index, or the previous one when no card's link names changed."""
+    def _link_index(self, items: list[Any], shown: list[Any]) -> SiteLinks:
+        """The build's links: the resolver ``kb check`` uses, over every card and file.
+
+        Body keys remembered by ``kb serve`` stay valid while no card's link names (path,
+        title, aliases), no shown card and no other file changed."""
+        from kbcli.usecases.links import link_resolver
+
+        files = self._files if self._files is not None else other_files(self.ws.root)
         names = (
             tuple((c.path, c.title, c.meta.aliases) for c in (i.card for i in items)),
             tuple(i.card.path for i in shown),
+            frozenset(files),
         )
-        if self.memo.links is not None and self.memo.link_names == names:
-            return self.memo.links
+        self._same_link_names = self.memo.link_names == names
         self.memo.link_names = names
-        return LinkIndex.build((i.card for i in items), (i.card.path for i in shown))
+        resolver = link_resolver(self.ws, [i.card for i in items], files)
+        return SiteLinks(resolver, frozenset(i.card.path for i in shown))
 
     def _related(self, shown: list[Any]) -> dict[str, list[str]]:
         """Related cards from every shown card's term vector (``usecases.related``).
@@ -596,7 +613,7 @@ class HandbookBuild:
 
     def _entry(self, path: str, body: Body, old: dict[str, Any] | None) -> dict[str, Any]:
         """A body's manifest entry; the previous one itself when nothing in it changed."""
-        if old is not None and old.get("key") == body.key:
+        if old is not None and old.get("key") == body.key and old.get("broken") == body.broken:
             return old
         return {
             "key": body.key,

@@ -7,7 +7,8 @@ from datetime import date
 from kbcli.core.cards import Audience, Card, CardMeta, Status, to_utc
 from kbcli.core.catalog import Assessed
 from kbcli.core.handbook import (
-    LinkIndex,
+    Destination,
+    SiteLinks,
     card_url,
     edit_base,
     in_audience,
@@ -20,6 +21,7 @@ from kbcli.core.handbook import (
     trust_score,
     urgent,
 )
+from kbcli.core.links import LinkResolver
 from kbcli.core.trust import TrustPolicy, assess
 
 TODAY = date(2026, 11, 22)
@@ -43,24 +45,35 @@ def test_wikilinks_resolve_by_title_alias_path_and_name_but_not_ambiguously() ->
         Card("a/setup.md", CardMeta(title="SAML setup", aliases=("KB-1",)), ""),
         Card("b/setup.md", CardMeta(title="Other"), ""),
     ]
-    links = LinkIndex.build(cards, {"a/setup.md"})
-    assert links.wiki("saml SETUP").target == "a/setup.md"
-    assert links.wiki("kb-1#step-2").fragment == "step-2"
-    assert links.wiki("b/setup").kind == "hidden"  # exists, but not in this build
-    assert links.wiki("setup").kind == "broken"  # two cards are called setup
-    assert links.relative("a/setup.md", "../b/setup.md").kind == "hidden"
-    assert links.relative("a/setup.md", "../../etc/passwd.md").kind == "broken"
-    assert links.relative("a/setup.md", "https://x.test/a.md") is None
+    links = site_links(cards, {"a/setup.md"})
+
+    def wiki(inner: str) -> Destination:
+        found = links.wiki("a/setup.md", inner)
+        assert found is not None
+        return found
+
+    assert wiki("saml SETUP").target == "a/setup.md"
+    assert wiki("kb-1#Step 2: Refund!").fragment == "step-2-refund"  # the heading's slug
+    assert wiki("b/setup").kind == "hidden"  # exists, but not in this build
+    assert wiki("setup").kind == "broken"  # two cards are called setup
+    assert links.href("a/setup.md", "../b/setup.md") == Destination("hidden", "b/setup.md")
+    assert links.href("a/setup.md", "gone.md") == Destination("broken")
+    assert links.href("a/setup.md", "../../etc/passwd.md") is None  # outside: not judged
+    assert links.href("a/setup.md", "https://x.test/a.md") is None
+
+
+def site_links(cards: list[Card], shown: set[str]) -> SiteLinks:
+    return SiteLinks(LinkResolver(cards, files=set()), frozenset(shown))
 
 
 def test_link_context_changes_only_when_what_a_card_links_to_changes() -> None:
     body = "See [[SAML setup]]."
-    before = LinkIndex.build([Card("a/setup.md", CardMeta(title="SAML setup"), "")], {"a/setup.md"})
-    after = LinkIndex.build(
+    before = site_links([Card("a/setup.md", CardMeta(title="SAML setup"), "")], {"a/setup.md"})
+    after = site_links(
         [Card("a/setup.md", CardMeta(title="SAML setup"), ""), Card("c.md", CardMeta("C"), "")],
         {"a/setup.md", "c.md"},
     )
-    renamed = LinkIndex.build([Card("a/setup.md", CardMeta(title="SSO"), "")], {"a/setup.md"})
+    renamed = site_links([Card("a/setup.md", CardMeta(title="SSO"), "")], {"a/setup.md"})
     assert link_context("x.md", body, before) == link_context("x.md", body, after)
     assert link_context("x.md", body, before) != link_context("x.md", body, renamed)
 

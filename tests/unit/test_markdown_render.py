@@ -15,7 +15,8 @@ import pytest
 
 from kbcli.adapters.markdown_render import BodyRenderer, sanitize
 from kbcli.core.cards import Card, CardMeta
-from kbcli.core.handbook import LinkIndex
+from kbcli.core.handbook import SiteLinks
+from kbcli.core.links import LinkResolver
 
 SPEC = [
     # tabs
@@ -134,9 +135,8 @@ def _normalize(html: str) -> str:
 
 
 def _renderer(*cards: Card, shown: set[str] | None = None) -> BodyRenderer:
-    return BodyRenderer(
-        LinkIndex.build(cards, shown if shown is not None else {c.path for c in cards})
-    )
+    visible = shown if shown is not None else {c.path for c in cards}
+    return BodyRenderer(SiteLinks(LinkResolver(cards), frozenset(visible)))
 
 
 @pytest.mark.parametrize(("markdown", "expected"), SPEC, ids=[str(i) for i in range(len(SPEC))])
@@ -170,7 +170,7 @@ def test_links_between_cards_are_rewritten_and_broken_ones_reported() -> None:
         "[a](refunds.md) [b](../accounts/sso.md#setup) [[Tax rules]] [[kb-12|the refund card]]\n"
         "[c](missing.md) [[No such card]] [site](https://example.com/x.md) `[[code]]`\n"
     )
-    result = _renderer(*cards).render("billing/tax.md", body, first_line=6)
+    result = _renderer(*cards).render("billing/tax.md", body)
     html = result.html
     assert '<a href="refunds.html" class="card-link"' in html
     assert '<a href="../accounts/sso.html#setup" class="card-link"' in html
@@ -178,8 +178,8 @@ def test_links_between_cards_are_rewritten_and_broken_ones_reported() -> None:
     assert ">the refund card</a>" in html
     assert 'href="https://example.com/x.md"' in html  # other sites' links are left alone
     assert "<code>[[code]]</code>" in html
-    assert [b["ref"] for b in result.broken] == ["missing.md", "No such card"]
-    assert {b["line"] for b in result.broken} == {7}
+    assert html.count('class="broken-link"') == 2
+    assert 'title="broken link: missing.md"' in html and 'title="broken link: No such card"' in html
     assert result.links == ["billing/refunds.md", "accounts/sso.md", "billing/tax.md",
                             "billing/refunds.md"]  # fmt: skip
 
@@ -193,7 +193,7 @@ def test_links_to_cards_outside_the_build_become_plain_text() -> None:
         "public.md", "See [the runbook](secret.md) or [[Secret runbook]]."
     )
     assert _normalize(html.html) == "<p>See the runbook or Secret runbook.</p>\n"
-    assert html.broken == [] and html.links == []
+    assert html.links == []
 
 
 @pytest.mark.parametrize(
