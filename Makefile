@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 KB     := $(BIN)/kb
 DEMO   := .kb-demo
 
-.PHONY: demo test venv lint typecheck browser signing clean bench
+.PHONY: demo demo-repo test venv lint typecheck browser signing clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,42 +19,66 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
-demo: venv
+# example-kb/ lives inside kb's own repository, whose history (kb developers editing the
+# cards) would be evidence against every stamp. The demo runs on a copy with a history of
+# its own: the cards imported in one commit (no evidence either way), then a support
+# engineer (priya) who is not its verifier rewords one line of the escalation policy after its
+# verification, so the demo shows a realistic mix, one card needing review among them.
+DEMO_KB := $(DEMO)/example-kb
+GIT_DEMO := git -C $(DEMO_KB) -c commit.gpgsign=false
+demo-repo:
+	@rm -rf $(DEMO_KB) && mkdir -p $(DEMO) && cp -r example-kb $(DEMO_KB)
+	@printf '.kb/\n' > $(DEMO_KB)/.gitignore
+	@$(GIT_DEMO) init -q -b main
+	@$(GIT_DEMO) add -A
+	@GIT_COMMITTER_NAME=Importer GIT_COMMITTER_EMAIL=import@nimbus.example \
+	  GIT_AUTHOR_DATE=2026-11-20T10:00:00Z GIT_COMMITTER_DATE=2026-11-20T10:00:00Z \
+	  $(GIT_DEMO) commit -q --author="Importer <import@nimbus.example>" \
+	  -m "Import the support handbook"
+	@sed -i 's/When and how a support ticket leaves/When and how a ticket leaves/' \
+	  $(DEMO_KB)/policies/escalation-policy.md
+	@GIT_COMMITTER_NAME="Priya Raman" GIT_COMMITTER_EMAIL=priya@nimbus.example \
+	  GIT_AUTHOR_DATE=2026-11-21T09:30:00Z GIT_COMMITTER_DATE=2026-11-21T09:30:00Z \
+	  $(GIT_DEMO) commit -q -a --author="Priya Raman <priya@nimbus.example>" \
+	  -m "Escalation policy: shorter first line"
+	@echo "Demo knowledge repo (its own git history): $(DEMO_KB)"
+
+demo: venv demo-repo
 	@echo "== kb list: every card with its trust state =="
-	-$(KB) --kb example-kb list
+	-$(KB) --kb $(DEMO_KB) list
 	@echo
 	@echo "== kb list --state expired: what needs verifying now =="
-	-$(KB) --kb example-kb list --state expired
+	-$(KB) --kb $(DEMO_KB) list --state expired
 	@echo
 	@echo "== kb show: one card =="
-	$(KB) --kb example-kb show "SAML SSO setup" | head -40
+	$(KB) --kb $(DEMO_KB) show "SAML SSO setup" | head -40
 	@echo
 	@echo "== kb search: ranked, with trust badges (the index updates itself) =="
-	$(KB) --kb example-kb search "refund duplicate charge"
+	$(KB) --kb $(DEMO_KB) search "refund duplicate charge"
 	@echo
 	@echo "== kb suggest: which cards answer this ticket? =="
-	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb example-kb suggest -
+	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb $(DEMO_KB) suggest -
 	@echo
 	@echo "== kb check: the CI gate (exit 1 on errors; --format github/junit/sarif/gitlab for CI) =="
-	-$(KB) --kb example-kb check --allow-shallow billing accounts
+	-$(KB) --kb $(DEMO_KB) check --allow-shallow billing accounts
 	@echo
 	@echo "== kb report: trust score, findings, what each owner must verify =="
-	-$(KB) --kb example-kb report --limit 5 --allow-shallow
+	-$(KB) --kb $(DEMO_KB) report --limit 5 --allow-shallow
 	@echo
 	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
-	-$(KB) --kb example-kb report --format markdown --owner marcus --allow-shallow
+	-$(KB) --kb $(DEMO_KB) report --format markdown --owner marcus --allow-shallow
 	@echo
 	@echo "== kb capture slack: a Slack thread becomes a KCS draft (dry run, on a scratch copy) =="
-	@rm -rf $(DEMO)/capture && mkdir -p $(DEMO) && cp -r example-kb $(DEMO)/capture
+	@rm -rf $(DEMO)/capture && mkdir -p $(DEMO) && cp -r $(DEMO_KB) $(DEMO)/capture
 	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export --latest 3
 	-$(KB) --kb $(DEMO)/capture capture slack tests/fixtures/slack-export \
 	  --link https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100 --dry-run
 	@echo
 	@echo "== kb build: the handbook, internal and public =="
-	$(KB) --kb example-kb build --out $(DEMO)/handbook
-	$(KB) --kb example-kb build --audience public --out $(DEMO)/help-center
+	$(KB) --kb $(DEMO_KB) build --out $(DEMO)/handbook
+	$(KB) --kb $(DEMO_KB) build --audience public --out $(DEMO)/help-center
 	@echo "Handbook: $(DEMO)/handbook/index.html  Help center: $(DEMO)/help-center/index.html"
-	@echo "Live preview: $(KB) --kb example-kb serve"
+	@echo "Live preview: $(KB) --kb $(DEMO_KB) serve"
 
 # Debian's chromium for the handbook's browser tests (installed once, needs root or sudo).
 browser:

@@ -162,7 +162,7 @@ def run_lsp(repo: Path, edits: int, cli_runs: int) -> None:
             start = time.perf_counter()
             client.text_document_did_change(
                 lsp.DidChangeTextDocumentParams(
-                    lsp.VersionedTextDocumentIdentifier(uri, i + 2),
+                    lsp.VersionedTextDocumentIdentifier(uri=uri, version=i + 2),
                     [lsp.TextDocumentContentChangeWholeDocument(edited)],
                 )
             )

@@ -2,8 +2,9 @@
 
 ``kb search`` now judges its hits (history findings, flags) and ``kb list`` every card.
 This script times both against a baseline checkout (``--baseline DIR``, e.g. the commit
-before the verdict), alternating runs in the same clone so machine load hits both alike,
-and prints medians of wall and CPU seconds (the process and its children, git included).
+before the verdict), alternating runs (each version in its own clone) so machine load
+hits both alike, and prints medians of wall and CPU seconds (the process and its
+children, git included).
 
 Example: python bench/verdict_bench.py gen100k --baseline ../kb-before --runs 5
 The clone's index and history cache are built first (not timed).
@@ -49,24 +50,41 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, required=True, help="another kb checkout")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", nargs="*", choices=list(COMMANDS))
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        help="keep the two clones (warm index and history cache) here and reuse them",
+    )
     args = parser.parse_args()
+    if args.scratch is not None:
+        args.scratch.mkdir(parents=True, exist_ok=True)
+        bench(args, args.scratch)
+        return
     with tempfile.TemporaryDirectory(prefix="kb-verdict-bench-") as scratch:
-        repo = Path(scratch) / "repo"
-        subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
+        bench(args, Path(scratch))
+
+
+def bench(args: argparse.Namespace, scratch: Path) -> None:
+    """Each version runs in its own clone: their index schemas and history cache formats
+    differ, and one shared .kb/ would be rebuilt by every other run."""
+    clones = {None: scratch / "repo", args.baseline.resolve(): scratch / "baseline-repo"}
+    for source, repo in clones.items():
+        if not repo.exists():
+            subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(repo)], check=True)
         for warm in (["report", "--json"], ["index"], ["search", "warm"]):
-            timed(warm, repo, None)
-        timed(["search", "warm"], repo, args.baseline.resolve())
-        samples: dict[str, list[tuple[float, float]]] = {}
-        names = args.only or list(COMMANDS)
-        for _ in range(args.runs):
-            for name in names:
-                for label, source in ((name, None), (f"{name} (baseline)", args.baseline)):
-                    samples.setdefault(label, []).append(timed(COMMANDS[name], repo, source))
-        print(f"{'command':34} {'wall s':>8} {'CPU s':>8}")
-        for label, runs in samples.items():
-            wall = statistics.median(w for w, _ in runs)
-            cpu = statistics.median(c for _, c in runs)
-            print(f"{label:34} {wall:8.2f} {cpu:8.2f}", flush=True)
+            timed(warm, repo, source)
+    samples: dict[str, list[tuple[float, float]]] = {}
+    names = args.only or list(COMMANDS)
+    for _ in range(args.runs):
+        for name in names:
+            for label, source in ((name, None), (f"{name} (baseline)", args.baseline)):
+                where = clones[source.resolve() if source else None]
+                samples.setdefault(label, []).append(timed(COMMANDS[name], where, source))
+    print(f"{'command':34} {'wall s':>8} {'CPU s':>8}")
+    for label, runs in samples.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        print(f"{label:34} {wall:8.2f} {cpu:8.2f}", flush=True)
 
 
 if __name__ == "__main__":

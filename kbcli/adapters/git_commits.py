@@ -78,12 +78,16 @@ def _exists(root: Path, ref: str) -> bool:
 
 
 def in_git_repo(root: Path) -> bool:
+    """Whether ``root`` is in a git work tree; without git installed, a ``KbError`` saying
+    so (every caller is about to commit, and "not a git repository" would mislead)."""
     try:
         result = subprocess.run(
             ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True
         )
     except FileNotFoundError:
-        return False
+        from kbcli.adapters.git_repo import git_missing
+
+        raise git_missing() from None
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
 

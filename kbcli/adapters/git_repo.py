@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from kbcli.errors import KbError
 
@@ -17,9 +18,24 @@ class Identity:
     email: str | None
 
 
+def gitpython() -> ModuleType:
+    """GitPython, or exit 2 saying git is missing: GitPython refuses to import without a
+    git executable, and that ImportError used to surface as a kb bug (exit 3)."""
+    try:
+        import git
+    except ImportError:
+        raise git_missing() from None
+    return git
+
+
+def git_missing() -> KbError:
+    """The one error for a machine without git (exit 2)."""
+    return KbError("git is not installed (or not on PATH): install git to use this command")
+
+
 def repo_root(path: Path) -> Path | None:
     """The work tree root of the git repository containing ``path``, if any."""
-    import git
+    git = gitpython()
 
     try:
         repo = git.Repo(path, search_parent_directories=True)
@@ -30,7 +46,7 @@ def repo_root(path: Path) -> Path | None:
 
 def init_repo(path: Path) -> None:
     """``git init`` with ``main`` as the first branch."""
-    import git
+    git = gitpython()
 
     try:
         git.Repo.init(path, initial_branch="main")
@@ -42,11 +58,13 @@ def identity(path: Path) -> Identity:
     """``user.name`` and ``user.email`` as git would use them in ``path`` (env wins)."""
     import os
 
-    import git
-
     def value(key: str, env: str) -> str | None:
         if os.environ.get(env):
             return os.environ[env]
+        try:
+            git = gitpython()
+        except KbError:
+            return None  # no git, no configured identity: kb new asks for --owner instead
         try:
             return str(git.cmd.Git(str(path)).config("--get", key)).strip() or None
         except git.GitCommandError:

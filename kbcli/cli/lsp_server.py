@@ -89,7 +89,7 @@ def _documents(server: KbLanguageServer) -> None:
     def did_save(ls: KbLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         found = ls.card_of(params.text_document.uri)
         if found is not None:  # the other cards now link against the saved text
-            ls.session.cards[found[0].path] = found[0]
+            ls.session.remember(found[0])
         publish(ls, params.text_document.uri)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -42,6 +42,10 @@ class EditorSession:
     required: dict[str, tuple[str, ...]] = field(init=False)
     files: FileMatcher = field(init=False)
     policy: RulePolicy = field(init=False)
+    # Each name a card answers to (its aliases, its path with and without .md) -> the paths
+    # of the cards that claim it, so the duplicate-alias check of a keystroke looks up its
+    # own names instead of scanning every card (220 ms a keystroke at 38,000 cards).
+    _claims: dict[str, set[str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reload()
@@ -56,11 +60,27 @@ class EditorSession:
         ws = self.workspace
         ws.forget_cards()
         self.cards = {card.path: card for card in ws.catalog}
+        self._claims = {}
+        for card in self.cards.values():
+            self._claim(card)
         names = other_files(ws.root)
         self.resolver = link_resolver(ws, list(self.cards.values()), names)
         self.required = _required_sections(ws)
         self.files = FileMatcher(names)
         self.policy = rule_policy(ws)
+
+    def remember(self, card: Card) -> None:
+        """Take ``card`` (just saved) as the repo's copy of its path, for the other cards."""
+        old = self.cards.get(card.path)
+        if old is not None:
+            for name in _names(old):
+                self._claims.get(name, set()).discard(old.path)
+        self.cards[card.path] = card
+        self._claim(card)
+
+    def _claim(self, card: Card) -> None:
+        for name in _names(card):
+            self._claims.setdefault(name, set()).add(card.path)
 
     def relative(self, path: Path) -> str | None:
         """The repo-relative path of a file, when it is a card of this repo."""
@@ -116,12 +136,8 @@ class EditorSession:
     def _problems(self, card: Card) -> Sequence[Problem]:
         from kbcli.core.cards import duplicate_aliases
 
-        aliases = set(card.meta.aliases) | {card.path, card.path.removesuffix(".md")}
-        sharing = [
-            c
-            for c in self.cards.values()
-            if c.path != card.path and aliases & {*c.meta.aliases, c.path, c.path[:-3]}
-        ]
+        claimants = {p for name in _names(card) for p in self._claims.get(name, ())}
+        sharing = [self.cards[p] for p in sorted(claimants) if p != card.path and p in self.cards]
         extra = duplicate_aliases([card, *sharing]).get(card.path, []) if sharing else []
         return [*card.problems, *extra]
 
@@ -129,3 +145,8 @@ class EditorSession:
         from kbcli.core.flags import flag_findings
 
         return flag_findings(card)
+
+
+def _names(card: Card) -> set[str]:
+    """What a card answers to: its aliases, its path, its path without ``.md``."""
+    return {*card.meta.aliases, card.path, card.path.removesuffix(".md")}

@@ -52,7 +52,7 @@ def verify_card(session: EditorSession, rel: str) -> str:
         outcome = verify(ws, [card], me)
     except KbError as error:
         return f"kb verify: {error.message}"
-    session.cards[rel] = ws.card_files.read(rel, ws.today)
+    session.remember(ws.card_files.read(rel, ws.today))
     if outcome.commit:
         return f"Verified {rel} as {me.described} (commit {outcome.commit[:7]})"
     return f"{rel} was already verified today"

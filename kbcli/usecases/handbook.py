@@ -803,7 +803,8 @@ def _cached_trend(ws: Workspace, cache: dict[str, Any]) -> list[tuple[date, int]
 
 
 def _person(roster: Any, name: str, email: str) -> str:
-    handle = roster.handle_for(name, email)
+    # By e-mail only, as the provenance rules: a git user.name alone never passes as a person.
+    handle = roster.handle_for(None, email)
     return roster.display(handle) if handle else name
 
 

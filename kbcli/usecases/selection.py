@@ -3,6 +3,9 @@
 ``kb adopt``, ``kb verify`` and ``kb reassign`` take the same kinds of argument; this
 is the one place that turns them into repo-relative card paths. A path outside the
 configured card folders is an error that names the folders, never "0 cards".
+``named_cards`` adds what ``kb show`` and ``kb history`` accept for one card (a file
+name, an alias or a title): before, ``kb reassign`` refused ``download-invoices.md``
+that ``kb verify`` and ``kb show`` found.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from kbcli.core.cards import Card
     from kbcli.workspace import Workspace
 
 _GLOB_CHARS = frozenset("*?[")
@@ -28,6 +32,22 @@ def is_glob(arg: str) -> bool:
 def is_folder_or_glob(workspace: Workspace, arg: str) -> bool:
     """Whether ``arg`` names many cards (a folder or a glob) rather than one card."""
     return is_glob(arg) or (workspace.cwd / Path(arg).expanduser()).is_dir()
+
+
+def named_cards(workspace: Workspace, refs: Sequence[str]) -> list[Card]:
+    """The cards CARD/PATH arguments name: every card of a folder or glob, else the one
+    card a path, file name, alias or title names (``Workspace.card``)."""
+    found: dict[str, Card] = {}
+    for ref in refs:
+        if is_folder_or_glob(workspace, ref):
+            for path in select_card_paths(workspace, [ref]):
+                card = workspace.catalog.get(path)
+                if card is not None:
+                    found[path] = card
+        else:
+            card = workspace.card(ref)
+            found[card.path] = card
+    return list(found.values())
 
 
 def select_card_paths(workspace: Workspace, args: Sequence[str]) -> list[str]:

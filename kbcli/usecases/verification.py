@@ -170,9 +170,9 @@ def reassign(
         raise KbError(f"'{new}' is not a person or team in people.yaml: add them there first")
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
-    from kbcli.usecases.selection import select_card_paths
+    from kbcli.usecases.selection import named_cards
 
-    scope = set(select_card_paths(workspace, paths)) if paths else None
+    scope = {card.path for card in named_cards(workspace, paths)} if paths else None
     unowned = old == UNOWNED
     cards = [
         c
@@ -211,20 +211,3 @@ def reassign(
     lines += ["", f"Reassigned-by: {me.signature}"]
     sha = commit_files(root, to_commit, "\n".join(lines) + "\n")
     return Outcome(cards, changed, sha)
-
-
-def named_cards(workspace: Workspace, refs: Sequence[str]) -> list[Card]:
-    """The cards ``kb verify`` arguments name: a card each, or every card of a folder or glob."""
-    from kbcli.usecases.selection import is_folder_or_glob, select_card_paths
-
-    found: dict[str, Card] = {}
-    for ref in refs:
-        if is_folder_or_glob(workspace, ref):
-            for path in select_card_paths(workspace, [ref]):
-                card = workspace.catalog.get(path)
-                if card is not None:
-                    found[path] = card
-        else:
-            card = workspace.card(ref)
-            found[card.path] = card
-    return list(found.values())

@@ -159,3 +159,18 @@ def test_reassign_moves_owner_and_verifiers_in_one_commit(repo: KbRepo, monkeypa
     assert "verified_at" not in (repo.path / "ops/backup.md").read_text()
     history = run_kb("history", "ops/backup.md", cwd=repo.path)
     assert "owner → bob" in history.stdout and "owner → eve" in history.stdout
+
+
+def test_reassign_and_verify_take_a_card_the_way_kb_show_does(repo: KbRepo, monkeypatch):
+    """One CARD/PATH resolver: a bare file name or a title names a card for every
+    command; kb reassign used to answer 'backup.md does not exist'."""
+    as_user(monkeypatch, "Ana Souza", "ana@example.test")
+    assert run_kb("show", "backup.md", cwd=repo.path).exit_code == 0
+    moved = run_kb("reassign", "--from", "dmitri", "--to", "bob", "backup.md", cwd=repo.path)
+    assert moved.exit_code == 0, moved.output
+    assert git(repo.path, "show", "--name-only", "--format=", "HEAD").split() == ["ops/backup.md"]
+    by_title = run_kb("reassign", "--from", "bob", "--to", "eve", "Backup", cwd=repo.path)
+    assert by_title.exit_code == 0, by_title.output
+    assert "owner: eve" in (repo.path / "ops/backup.md").read_text()
+    missing = run_kb("reassign", "--from", "eve", "--to", "bob", "nosuch.md", cwd=repo.path)
+    assert missing.exit_code == 2 and "no card matches 'nosuch.md'" in missing.stderr

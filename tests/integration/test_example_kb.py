@@ -32,3 +32,38 @@ def test_example_kb_is_clean_and_shows_every_trust_state():
     assert sum(c.meta.audience.value == "public" for c in catalog) >= 3
     owners = {c.meta.owner for c in catalog if c.meta.owner}
     assert owners - set(config.roster.people) - set(config.roster.teams)  # an unknown owner
+
+
+def test_make_demo_runs_on_its_own_history_with_a_realistic_mix(tmp_path):
+    """`make demo` (the README's first command) must not show the demo cards as doubted
+    because kb's own developers edited them: it runs on a copy with its own history,
+    where one card needs review for a reason a reader can see, and the rest are judged
+    on their dates."""
+    import json
+    import subprocess
+
+    from tests.helpers import run_kb
+
+    root = EXAMPLE_KB.parent
+    done = subprocess.run(
+        ["make", "-s", "-C", str(root), "demo-repo", f"DEMO={tmp_path}"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    demo = tmp_path / "example-kb"
+    listed = run_kb("--kb", str(demo), "--today", "2026-11-22", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    cards = json.loads(listed.stdout)
+    cards = cards if isinstance(cards, list) else cards["cards"]
+    states = Counter(c["trust"] for c in cards)
+    assert {"verified", "due", "expired", "unverified", "needs-review"} <= set(states)
+    doubted = {c["path"]: c["reasons"] for c in cards if c["trust"] == "needs-review"}
+    assert list(doubted) == ["policies/escalation-policy.md"]
+    assert [r["rule"] for r in doubted["policies/escalation-policy.md"]] == [
+        "edited-since-verified"
+    ]
+    assert states["verified"] > states["needs-review"]
+    found = run_kb("--kb", str(demo), "--today", "2026-11-22", "search", "--json", "refund")
+    first = json.loads(found.stdout)[0]
+    assert first["trust"] == "verified", first

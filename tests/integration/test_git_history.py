@@ -354,3 +354,38 @@ def test_build_in_a_depth_one_clone_exits_2_unless_allowed_then_every_page_says_
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 3
     assert all('class="shallow-banner"' in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_history_names_a_person_by_e_mail_never_by_a_borrowed_name(tmp_path: Path):
+    """`git config user.name "Ana Souza"` must not make a commit read as ana's in kb history:
+    identities are matched by e-mail, as the provenance rules match them."""
+    import json
+
+    repo = make_repo(
+        tmp_path / "kb",
+        people="ana:\n  name: Ana Souza\n  emails: [ana@example.test]\n",
+    )
+    repo.write(
+        "billing/refunds.md",
+        "---\ntitle: Refunds\nowner: ana\nverified_at: 2026-01-05\n---\n\nBody.\n",
+    )
+    repo.commit("refunds", author="Ana Souza", email="ana@example.test")
+    repo.write(
+        "billing/refunds.md",
+        "---\ntitle: Refunds\nowner: ana\nverified_at: 2026-01-05\n---\n\nChanged.\n",
+    )
+    repo.commit("edit", when="2026-01-06T10:00:00Z", author="Ana Souza", email="m@evil.test")
+    result = run_kb("--kb", str(repo.path), "history", "--json", "billing/refunds.md")
+    assert result.exit_code == 0, result.output
+    commits = {c["email"]: c["handle"] for c in _commits(json.loads(result.stdout))}
+    assert commits == {"ana@example.test": "ana", "m@evil.test": None}
+
+
+def _commits(data: object) -> list[dict]:
+    """Every commit record (a dict with an e-mail) anywhere in kb history's JSON."""
+    if isinstance(data, dict):
+        found = [data] if "email" in data and "handle" in data else []
+        return found + [c for v in data.values() for c in _commits(v)]
+    if isinstance(data, list):
+        return [c for v in data for c in _commits(v)]
+    return []

@@ -44,7 +44,8 @@ def verify(
     """
     from kbcli.cli.output import console, warn
     from kbcli.errors import ExitCode, KbError
-    from kbcli.usecases.verification import check_allowed, due_cards, named_cards
+    from kbcli.usecases.selection import named_cards
+    from kbcli.usecases.verification import check_allowed, due_cards
     from kbcli.usecases.verification import verify as run_verify
 
     workspace = ctx.obj.workspace

@@ -289,7 +289,9 @@ def change_events(change: Change, roster: Roster) -> list[str]:
 
 
 def who(change: Change, roster: Roster) -> str:
-    handle = roster.handle_for(change.commit.author_name, change.commit.author_email)
+    """The roster handle of a commit's author, by e-mail only (a name anyone can set), as
+    the provenance rules see them; otherwise the name git recorded."""
+    handle = roster.handle_for(None, change.commit.author_email)
     return handle or change.commit.author_name
 
 
@@ -301,7 +303,7 @@ def history_json(history: CardHistory, roster: Roster) -> dict[str, Any]:
             "commit": change.commit.sha,
             "author": change.commit.author_name,
             "email": change.commit.author_email,
-            "handle": roster.handle_for(change.commit.author_name, change.commit.author_email),
+            "handle": roster.handle_for(None, change.commit.author_email),
             "when": change.commit.when.isoformat(),
         }
 

@@ -1,0 +1,37 @@
+"""Without git on PATH, commands that need git say "git is not installed" (exit 2) instead
+of crashing, and kb new still writes a card. A real kb process with a PATH that has no git."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import KbRepo
+
+CARD = "---\ntitle: A\nowner: ana\nverified_at: 2026-05-01\n---\nbody\n"
+
+
+def _kb_without_git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_PYTHON")}
+    env["PATH"] = str(cwd / "no-such-bin")
+    return subprocess.run(
+        [sys.executable, "-m", "kbcli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_verify_and_init_say_git_is_missing(kb_repo: KbRepo) -> None:
+    kb_repo.write("a.md", CARD)
+    email = os.environ.get("GIT_AUTHOR_EMAIL", "ana@example.test")
+    kb_repo.write("people.yaml", f"ana: {{name: Ana, emails: [{email}]}}\n")
+    kb_repo.commit("a card")
+    for args in (["verify", "a.md"], ["init", "fresh"]):
+        result = _kb_without_git(kb_repo.path, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "git is not installed" in result.stderr and "Traceback" not in result.stderr
+    assert (kb_repo.path / "a.md").read_text(encoding="utf-8") == CARD  # nothing half-done
+    made = _kb_without_git(kb_repo.path, "new", "--no-edit", "-t", "Fresh", "--owner", "ana")
+    assert made.returncode == 0, made.stderr
+    assert (kb_repo.path / "fresh.md").is_file()
