@@ -186,9 +186,9 @@ def _finish(
     for message in notices:
         warn(message)
     asking = not yes and not options.append and not options.force
-    if candidates and not options.append_to and (dry_run or not as_json):
-        if asking or not quiet:  # -q: the list only when someone must choose from it
-            _show_candidates(candidates)
+    shown = candidates and not options.append_to and (dry_run or not as_json)
+    if shown and (asking or not quiet):  # -q: the list only when someone must choose
+        _show_candidates(candidates)
     if dry_run:
         for message in capture.dry_run_warnings(workspace, draft, options):
             warn(message)
