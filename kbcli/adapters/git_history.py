@@ -23,13 +23,13 @@ cache is thrown away and the history recomputed.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
+from kbcli.adapters import git_runner
 from kbcli.adapters.history_cache import (
     CACHE_NAME,
     CACHE_VERSION,
@@ -55,9 +55,11 @@ from kbcli.core.history import (
 )
 from kbcli.errors import KbError
 
+if TYPE_CHECKING:
+    import subprocess
+
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
-_GIT_OPTIONS = ("-c", "log.showSignature=false", "-c", "core.quotepath=false")
 
 ShallowHint = (
     "this is a shallow clone, so git history is cut off and every card would look "
@@ -81,14 +83,17 @@ class GitPlace:
 
 
 def locate(root: Path) -> GitPlace | None:
-    """The git facts of ``root``; None outside a git work tree (or without git).
+    """The git facts of ``root``; None outside a git work tree.
 
     One ``git rev-parse`` for all four facts (it was two; every search pays for it):
     with ``--verify -q`` it exits 1 after the first three lines when there is no
-    commit yet, and 128 outside a work tree.
+    commit yet, and 128 outside a work tree. Without git, a folder with no ``.git``
+    above it is simply not a repository, and one with a ``.git`` raises ``GitMissing``
+    (reading it as "no history" would judge every card without its history); a
+    repository of another user raises git's ``safe.directory`` advice.
     """
     try:
-        result = _git(
+        result = git_runner.run(
             root,
             "rev-parse",
             "--show-toplevel",
@@ -97,17 +102,24 @@ def locate(root: Path) -> GitPlace | None:
             "--verify",
             "-q",
             "HEAD^{commit}",
+            read_only=True,
             check=False,
         )
-    except FileNotFoundError:
+    except git_runner.GitMissing:
+        if _inside_dot_git(root):
+            raise
         return None
-    lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    lines = git_runner.path(result.stdout).split("\n")
     if result.returncode not in (0, 1) or len(lines) < 3:
         return None
     toplevel, prefix = Path(lines[0]), lines[1].strip().rstrip("/")
     shallow = lines[2].strip() == "true"
     head = lines[3].strip() if result.returncode == 0 and len(lines) > 3 else ""
     return GitPlace(toplevel=toplevel, prefix=prefix, head=head or None, shallow=shallow)
+
+
+def _inside_dot_git(root: Path) -> bool:
+    return any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents))
 
 
 def load_history(
@@ -225,12 +237,7 @@ class _Pass:
         # Author and committer, both through .mailmap (%aN %aE %cN %cE): a stamp is judged
         # on who wrote it and on who committed it (a spoofed --author shows here).
         args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at%x1f%cN%x1f%cE", revs, "--"]
-        proc = subprocess.Popen(
-            ["git", *_GIT_OPTIONS, *args],
-            cwd=self.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        proc = git_runner.popen(self.root, *args, read_only=True)
         assert proc.stdout is not None and proc.stderr is not None
         stderr = proc.stderr
         errors: list[bytes] = []
@@ -252,8 +259,7 @@ class _Pass:
         proc.stdout.close()
         drain.join()
         if proc.wait() != 0:
-            detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
-            raise KbError(f"git log failed in {self.root}: {detail[-1] if detail else 'no output'}")
+            raise git_runner.failure(args, b"".join(errors), self.root)
 
     def _replay(
         self,
@@ -409,12 +415,8 @@ class _BlobReader:
         self.reader: threading.Thread | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            ["git", *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"],
-            cwd=self.root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+        proc = git_runner.popen(
+            self.root, "cat-file", "--batch", "--buffer", read_only=True, stdin=True, stderr=False
         )
         self.reader = threading.Thread(target=self._read, args=(proc,), daemon=True)
         self.reader.start()
@@ -511,7 +513,9 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
 
 
 def _is_ancestor(root: Path, old: str, new: str) -> bool:
-    result = _git(root, "merge-base", "--is-ancestor", old, new, check=False)
+    result = git_runner.run(
+        root, "merge-base", "--is-ancestor", old, new, read_only=True, check=False
+    )
     return result.returncode == 0
 
 
@@ -637,19 +641,11 @@ class _Touches(Mapping[str, Commit]):
         return len(self.state[self.key])
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    result = subprocess.run(["git", *_GIT_OPTIONS, *args], cwd=root, capture_output=True)
-    if check and result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise KbError(f"git {args[0]} failed in {root}: {detail[-1] if detail else 'no output'}")
-    return result
-
-
 def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
     """Which of ``paths`` (relative to ``root``) differ from HEAD or are untracked."""
     if not paths:
         return set()
-    result = _git(
+    result = git_runner.run(
         root,
         "status",
         "--porcelain=v1",
@@ -658,14 +654,16 @@ def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
         "--no-renames",
         "--",
         *paths,
+        read_only=True,
         check=False,
     )
     if result.returncode != 0:
         return set()
-    top = _git(root, "rev-parse", "--show-prefix", check=False).stdout.decode().strip()
+    top = git_runner.run(root, "rev-parse", "--show-prefix", read_only=True, check=False)
+    prefix = git_runner.path(top.stdout).strip()
     found = set()
     for entry in result.stdout.split(b"\0"):
         if len(entry) > 3:
-            path = entry[3:].decode("utf-8", "surrogateescape")
-            found.add(path[len(top) :] if top and path.startswith(top) else path)
+            path = git_runner.path(entry[3:])
+            found.add(path[len(prefix) :] if prefix and path.startswith(prefix) else path)
     return found
