@@ -25,14 +25,14 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
+from kbcli.adapters import git_runner
 from kbcli.adapters.history_cache import (
     CACHE_NAME,
     CACHE_VERSION,
@@ -58,9 +58,11 @@ from kbcli.core.history import (
 )
 from kbcli.errors import KbError
 
+if TYPE_CHECKING:
+    import subprocess
+
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
-_GIT_OPTIONS = ("-c", "log.showSignature=false", "-c", "core.quotepath=false")
 
 ShallowHint = (
     "this is a shallow clone, so git history is cut off and every card would look "
@@ -84,14 +86,17 @@ class GitPlace:
 
 
 def locate(root: Path) -> GitPlace | None:
-    """The git facts of ``root``; None outside a git work tree (or without git).
+    """The git facts of ``root``; None outside a git work tree.
 
     One ``git rev-parse`` for all four facts (it was two; every search pays for it):
     with ``--verify -q`` it exits 1 after the first three lines when there is no
-    commit yet, and 128 outside a work tree.
+    commit yet, and 128 outside a work tree. Without git, a folder with no ``.git``
+    above it is simply not a repository, and one with a ``.git`` raises ``GitMissing``
+    (reading it as "no history" would judge every card without its history); a
+    repository of another user raises git's ``safe.directory`` advice.
     """
     try:
-        result = _git(
+        result = git_runner.run(
             root,
             "rev-parse",
             "--show-toplevel",
@@ -100,17 +105,24 @@ def locate(root: Path) -> GitPlace | None:
             "--verify",
             "-q",
             "HEAD^{commit}",
+            read_only=True,
             check=False,
         )
-    except FileNotFoundError:
+    except git_runner.GitMissing:
+        if _inside_dot_git(root):
+            raise
         return None
-    lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    lines = git_runner.path(result.stdout).split("\n")
     if result.returncode not in (0, 1) or len(lines) < 3:
         return None
     toplevel, prefix = Path(lines[0]), lines[1].strip().rstrip("/")
     shallow = lines[2].strip() == "true"
     head = lines[3].strip() if result.returncode == 0 and len(lines) > 3 else ""
     return GitPlace(toplevel=toplevel, prefix=prefix, head=head or None, shallow=shallow)
+
+
+def _inside_dot_git(root: Path) -> bool:
+    return any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents))
 
 
 def load_history(
@@ -214,12 +226,7 @@ class _Pass:
         # Author and committer, both through .mailmap (%aN %aE %cN %cE): a stamp is judged
         # on who wrote it and on who committed it (a spoofed --author shows here).
         args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at%x1f%cN%x1f%cE", revs, "--"]
-        log = subprocess.Popen(
-            ["git", *_GIT_OPTIONS, *args],
-            cwd=self.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        log = git_runner.popen(self.root, *args, read_only=True)
         assert log.stdout is not None and log.stderr is not None
         stderr = log.stderr
         errors: list[bytes] = []
@@ -236,8 +243,7 @@ class _Pass:
             log.stdout.close()
         drain.join()
         if log.wait() != 0:
-            detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
-            raise KbError(f"git log failed in {self.root}: {detail[-1] if detail else 'no output'}")
+            raise git_runner.failure(args, b"".join(errors), self.root)
         blobs.finish()
 
     def _loop(self, log_fd: int, blobs: _Blobs) -> None:
@@ -488,12 +494,8 @@ class _Blobs:
         self._close_input()
 
     def _start(self) -> None:
-        self.proc = subprocess.Popen(
-            ["git", *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"],
-            cwd=self.root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+        self.proc = git_runner.popen(
+            self.root, "cat-file", "--batch", "--buffer", read_only=True, stdin=True, stderr=False
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin.fileno(), self.proc.stdout.fileno()
@@ -627,7 +629,9 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
 
 
 def _is_ancestor(root: Path, old: str, new: str) -> bool:
-    result = _git(root, "merge-base", "--is-ancestor", old, new, check=False)
+    result = git_runner.run(
+        root, "merge-base", "--is-ancestor", old, new, read_only=True, check=False
+    )
     return result.returncode == 0
 
 
@@ -753,19 +757,11 @@ class _Touches(Mapping[str, Commit]):
         return len(self.state[self.key])
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    result = subprocess.run(["git", *_GIT_OPTIONS, *args], cwd=root, capture_output=True)
-    if check and result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise KbError(f"git {args[0]} failed in {root}: {detail[-1] if detail else 'no output'}")
-    return result
-
-
 def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
     """Which of ``paths`` (relative to ``root``) differ from HEAD or are untracked."""
     if not paths:
         return set()
-    result = _git(
+    result = git_runner.run(
         root,
         "status",
         "--porcelain=v1",
@@ -774,14 +770,16 @@ def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
         "--no-renames",
         "--",
         *paths,
+        read_only=True,
         check=False,
     )
     if result.returncode != 0:
         return set()
-    top = _git(root, "rev-parse", "--show-prefix", check=False).stdout.decode().strip()
+    top = git_runner.run(root, "rev-parse", "--show-prefix", read_only=True, check=False)
+    prefix = git_runner.path(top.stdout).strip()
     found = set()
     for entry in result.stdout.split(b"\0"):
         if len(entry) > 3:
-            path = entry[3:].decode("utf-8", "surrogateescape")
-            found.add(path[len(top) :] if top and path.startswith(top) else path)
+            path = git_runner.path(entry[3:])
+            found.add(path[len(prefix) :] if prefix and path.startswith(prefix) else path)
     return found

@@ -45,10 +45,11 @@ def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
     return escape(owner if name == owner else f"{name} ({owner})")
 
 
-def console() -> Console:
+def console(*, quiet: bool = False) -> Console:
+    """Standard output; ``quiet`` (a command's ``-q``) drops what is printed through it."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, quiet=quiet)
 
 
 def err_console() -> Console:
