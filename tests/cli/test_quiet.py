@@ -55,6 +55,7 @@ CASES = [
     (("new", "--title", "From quiet", "--no-edit"), "from-quiet.md", "From quiet"),
     (("related", "billing/refunds.md"), None, None),
     (("suggest", "charged twice refund"), None, None),
+    (("ask", "Can a customer get a refund twice?"), None, None),
 ]
 
 
@@ -86,6 +87,14 @@ def test_without_quiet_the_same_commands_say_what_they_did(repo: KbRepo) -> None
     assert loud.exit_code == 0 and "verified billing/refunds.md" in loud.stdout
     assert "Index" in kb(repo, "index").stdout
     assert (repo.path / ".kb").is_dir()
+
+
+def test_people_suggest_quiet_prints_the_entries_without_the_count(repo: KbRepo) -> None:
+    loud = kb(repo, "people", "suggest")
+    assert "git author(s) not in people.yaml" in loud.stderr
+    quiet = kb(repo, "people", "suggest", "-q")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stdout == loud.stdout and quiet.stderr == ""
 
 
 def test_init_quiet(tmp_path: Path) -> None:

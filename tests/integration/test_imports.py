@@ -160,3 +160,26 @@ def test_an_unknown_source_is_a_usage_error(repo: KbRepo) -> None:
     result = run_kb("import", "sharepoint", str(FIXTURES / "guru"), cwd=repo.path)
     assert result.exit_code == 2
     assert "guru" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "source, member",
+    [
+        ("guru", "cards/bomb.yaml"),
+        ("notion", "Bomb 0123456789abcdef0123456789abcdef.md"),
+        ("zendesk", "bomb.json"),
+        ("confluence", "Bomb_99999.html"),
+    ],
+)
+def test_every_importer_reads_zips_within_the_zip_bomb_limits(
+    repo: KbRepo, tmp_path: Path, source: str, member: str
+) -> None:
+    """A page that inflates 1000:1 (4 MiB of one byte) is refused with the numbers,
+    before anything is written: every source reads its zip through the bounded reader."""
+    bomb = zip_folder(FIXTURES / source, tmp_path / "bomb.zip")
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{source}/{member}", b" " * (4 << 20))
+    result = run_kb("import", source, str(bomb), cwd=repo.path)
+    assert result.exit_code == 2, result.output
+    assert "refusing a zip bomb" in result.stderr
+    assert git(repo.path, "status", "--porcelain", "--untracked-files=all") == ""
