@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.commands.options import Quiet
+
 
 def index(
     ctx: typer.Context,
@@ -17,6 +19,7 @@ def index(
         typer.Option(help="Seconds to wait for another kb process that is writing the index."),
     ] = 30.0,
     json: Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Update the search index under .kb/index/ (only cards added, changed or deleted).
 
@@ -33,7 +36,7 @@ def index(
     from kbcli.usecases.semantic import embed_step
 
     workspace = ctx.obj.workspace
-    with ProgressBar() as progress:
+    with ProgressBar(enabled=not quiet) as progress:
         stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress)
         vectors, unavailable = embed_step(workspace, progress=progress)
     facts = index_status(workspace)
@@ -64,6 +67,8 @@ def index(
         )
         return
     what = "rebuilt" if stats.rebuilt else "updated"
+    if quiet:
+        return
     if not stats.touched and not stats.rebuilt:
         console().print(f"Index up to date: {facts['cards']} card(s).")
     else:
