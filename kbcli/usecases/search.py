@@ -50,7 +50,7 @@ COORDINATION = 1.5  # added per query word a card matches: more of the question 
 TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
-FUSION, DENSE_WEIGHT = "rrf", 1.0  # how the dense ranking joins the lexical one
+FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
 RELATED_TERMS, RELATED_TERMS_VERSION = "related-terms.marshal", 1  # kb related's term counts
 
 
