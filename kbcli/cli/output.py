@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kbcli.core.catalog import Assessed
+    from kbcli.core.findings import Finding
     from kbcli.core.people import Roster
     from kbcli.core.trust import Trust
 
@@ -110,14 +111,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
-def print_problems(problems: list[tuple[str, Any]]) -> None:
+def print_problems(problems: Sequence[Finding]) -> None:
     """``path:line:col: message [rule]`` on stderr, one per line, for editors and CI logs."""
     from rich.markup import escape
 
     out = err_console()
-    for path, problem in problems:
+    for problem in problems:
         style = "red" if problem.severity == "error" else "yellow"
-        out.print(f"[{style}]{escape(problem.at(path))}[/]", soft_wrap=True)
+        out.print(f"[{style}]{escape(problem.at())}[/]", soft_wrap=True)
 
 
 def print_error(message: str) -> None:
