@@ -17,6 +17,7 @@ from kbcli.config import ALWAYS_IGNORED, KbConfig
 from kbcli.core import front_matter
 from kbcli.core import problems as P
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
+from kbcli.core.naming import raw_path, shown_path
 from kbcli.core.problems import Problem
 from kbcli.core.quick_front import quick_front
 
@@ -65,7 +66,7 @@ class CardFiles:
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if not self.ignore.match_file(rel):
-                    yield rel
+                    yield shown_path(rel)
 
     def is_card_path(self, rel: str) -> bool:
         """Whether a repo-relative path would be a card (used to resolve CARD arguments)."""
@@ -81,6 +82,8 @@ class CardFiles:
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
+        if "\\x" in rel and undecodable_name(self.root, rel):
+            return misnamed_card(rel)
         try:
             data = read_card_bytes(self.root, rel)
         except OutsideRepo as error:
@@ -142,6 +145,23 @@ def outside_card(rel: str, error: OutsideRepo | None = None) -> Card:
         "replace the link with the file itself or delete it"
     )
     return Card(rel, meta, "", (Problem(P.OUTSIDE_REPO, message, 1),))
+
+
+def undecodable_name(root: str | os.PathLike[str], rel: str) -> bool:
+    """Whether ``rel`` is the shown form (``shown_path``) of a file name that is not UTF-8."""
+    raw = raw_path(rel)
+    return raw != rel and os.path.lexists(os.path.join(root, raw))
+
+
+def misnamed_card(rel: str) -> Card:
+    """The stand-in for a card whose file name is not UTF-8: a draft with one finding.
+    kb does not read it: its name cannot appear in a link, a URL, the index or JSON."""
+    meta = CardMeta(title=title_from("", rel), status=Status.DRAFT)
+    message = (
+        f"the file name is not valid UTF-8 (shown as {rel}), so kb does not read this card; "
+        "rename it (git mv) to a UTF-8 name"
+    )
+    return Card(rel, meta, "", (Problem(P.NOT_UTF8, message, 1),))
 
 
 def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:

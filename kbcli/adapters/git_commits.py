@@ -23,6 +23,7 @@ def commit_files(
     ``sign`` adds git's own ``-S``: the user's ``gpg.format`` and ``user.signingkey``
     decide how (SSH or GPG), as for any signed commit they make.
     """
+    refuse_nested(root, paths)
     _run(root, "add", "--", *paths)
     signing = ("-S",) if sign else ()
     # ``author`` ("Name <email>"): someone signed in elsewhere (Slack) made the change.
@@ -70,6 +71,25 @@ def commit_to_new_branch(
     # The empty old value makes the update fail instead of moving a branch created meanwhile.
     _run(root, "update-ref", f"refs/heads/{name}", sha, "")
     return name, sha
+
+
+def refuse_nested(root: Path, paths: Sequence[str]) -> None:
+    """A ``KbError`` when a path lies in another git repository inside ``root`` (a
+    submodule, a nested clone): a commit here would not contain it, and kb would report a
+    verification it never recorded. Found on disk as git finds a work tree: a ``.git``
+    in a folder between the file and ``root``."""
+    top = root.resolve()
+    for folder in sorted({str(Path(p).parent) for p in paths}):
+        here = (top / folder).resolve()
+        while here != top and top in here.parents:
+            if (here / ".git").exists():
+                inner = here.relative_to(top).as_posix()
+                raise git_runner.GitError(
+                    f"{inner}/ is a git repository of its own (a submodule) inside this "
+                    f"knowledge repo, and kb commits in one repository only: run kb from "
+                    f"{inner}/ with its own kb.toml, or pass --no-commit to only edit the files"
+                )
+            here = here.parent
 
 
 def _exists(root: Path, ref: str) -> bool:

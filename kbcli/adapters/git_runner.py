@@ -214,13 +214,6 @@ def path(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def shown(name: str) -> str:
-    """A path for people and JSON: valid UTF-8, undecodable bytes shown as ``\\xNN``."""
-    if not any("\udc80" <= c <= "\udcff" for c in name):
-        return name
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def _not_found(cwd: Path | str) -> GitError:
     """Python says FileNotFoundError both for a missing git and a missing folder."""
     if not os.path.isdir(cwd):

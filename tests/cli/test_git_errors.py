@@ -4,6 +4,8 @@ in temporary repositories, kb through its entry point."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,66 @@ def test_held_index_lock_is_named(repo: KbRepo) -> None:
     assert "safe to delete" in result.stderr
     assert "Traceback" not in result.output
     assert git(repo.path, "log", "--format=%s").splitlines() == ["a card"]
+
+
+def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A card file named in Latin-1 (git gives its name as bytes): shown escaped, with a
+    finding, every output valid UTF-8, and no command crashes."""
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    (repo.path / "cards").mkdir()
+    (repo.path / os.fsdecode(b"cards/caf\xe9.md")).write_bytes(CARD.encode())
+    repo.write("cards/ok.md", CARD.replace("title: A", "title: Espresso") + "espresso\n")
+    repo.commit("cards")
+    shown = "cards/caf\\xe9.md"
+    for args in (
+        ["list", "--json"],
+        ["check", "--format", "json"],
+        ["search", "espresso", "--json"],
+        ["search", "body", "--json"],
+        ["report", "--json"],
+        ["build", "--no-search"],
+    ):
+        result = run_kb("--today", "2026-06-01", *args, cwd=repo.path)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert "Traceback" not in result.output
+        result.stdout.encode("utf-8")  # raises on a lone surrogate: not valid UTF-8
+        result.stderr.encode("utf-8")
+        if "--json" in args or "json" in args:
+            json.loads(result.stdout)
+    listed = json.loads(run_kb("list", "--json", cwd=repo.path).stdout)
+    assert shown in [card["path"] for card in listed]
+    checked = run_kb("check", cwd=repo.path)
+    assert f"{shown}" in checked.stdout and "not valid UTF-8" in checked.stdout
+
+
+def test_verify_of_a_card_in_a_submodule(tmp_path: Path) -> None:
+    """A card inside a git submodule: kb verify from the outer knowledge repo refuses (it
+    used to edit the card, commit nothing and say "already verified"); run inside the
+    submodule, it commits there."""
+    inner = make_repo(tmp_path / "inner", people=PEOPLE)
+    inner.write("a.md", CARD)
+    inner.commit("a card")
+    outer = make_repo(tmp_path / "outer", kb_toml='[cards]\nfolders = ["kb"]\n', people=PEOPLE)
+    git(
+        outer.path,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "-q",
+        "add",
+        str(inner.path),
+        "kb",
+    )
+    outer.commit("the submodule")
+    card = outer.path / "kb" / "a.md"
+
+    refused = run_kb("--today", "2026-06-01", "verify", "kb/a.md", cwd=outer.path)
+    assert refused.exit_code == 2, refused.output
+    assert "submodule" in refused.stderr and "kb/" in refused.stderr
+    assert card.read_text(encoding="utf-8") == CARD  # nothing edited, nothing claimed
+
+    done = run_kb("--today", "2026-06-01", "verify", "a.md", cwd=card.parent)
+    assert done.exit_code == 0, done.output
+    assert "verified_at: 2026-06-01" in card.read_text(encoding="utf-8")
+    assert git(card.parent, "log", "-1", "--format=%s").strip() == "Verify a.md"
+    assert git(card.parent, "status", "--porcelain").strip() == ""
