@@ -290,6 +290,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+NAMED_CLAIMANTS = 5  # cards named in one duplicate-alias message
+
+
 def duplicate_aliases(cards: list[Card]) -> dict[str, list[Problem]]:
     """Aliases (and paths) claimed by more than one card, as problems per card path.
 
@@ -304,17 +307,24 @@ def duplicate_aliases(cards: list[Card]) -> dict[str, list[Problem]]:
     found: dict[str, list[Problem]] = {}
     by_path = {card.path: card for card in cards}
     for alias, claimants in claims.items():
+        named = sorted(claimants)
         for owner in claimants:
-            others = [p for p in claimants if p != owner]
-            if alias in paths and alias not in (owner, owner.removesuffix(".md")):
-                others.append(alias if alias.endswith(".md") else alias + ".md")
-            if not others:
+            also = alias if alias.endswith(".md") else alias + ".md"
+            clash = alias in paths and alias not in (owner, owner.removesuffix(".md"))
+            count = len(named) - 1 + clash
+            if not count:
                 continue
+            # At most NAMED_CLAIMANTS names per message: a crowd of N cards on one alias
+            # would otherwise write N names N times.
+            others = [p for p in named[: NAMED_CLAIMANTS + 1] if p != owner][:NAMED_CLAIMANTS]
+            if clash:
+                others = sorted([*others, also])[:NAMED_CLAIMANTS]
+            more = f" and {count - len(others):,} more" if count > len(others) else ""
             line, column = by_path[owner].position.of("aliases")
             found.setdefault(owner, []).append(
                 Problem(
                     P.DUPLICATE_ALIAS,
-                    f"alias '{alias}' is also claimed by {', '.join(sorted(others))}; "
+                    f"alias '{alias}' is also claimed by {', '.join(others)}{more}; "
                     "keep it on one card only",
                     line,
                     column,
