@@ -580,10 +580,10 @@ class HandbookBuild:
         return data if isinstance(data, dict) else {}
 
     def _dump_pickle(self, path: Path, slot: str, data: dict[str, Any]) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # kb serve and kb build at once
-        with tmp.open("wb") as handle:
-            pickle.dump(data, handle, protocol=5)
-        tmp.replace(path)
+        from kbcli.adapters.atomic_file import replace_file
+
+        # kb serve and kb build at once: one temporary file each (atomic_file's names).
+        replace_file(path, pickle.dumps(data, protocol=5), durable=False)
         setattr(self.memo, slot, (_signature(path), data))
 
     def _save(

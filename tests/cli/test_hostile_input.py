@@ -96,3 +96,34 @@ def test_history_rules_see_a_card_saved_with_a_byte_order_mark(kb_repo: KbRepo) 
     assert result.exit_code == 1, result.output
     rules = {finding["rule"] for finding in json.loads(result.stdout)["findings"]}
     assert "verified-by-non-verifier" in rules
+
+
+def _crowd(kb_repo: KbRepo, cards: int) -> tuple[int, str, str]:
+    for n in range(cards):
+        kb_repo.write(
+            f"c/{cards}-{n:04d}.md",
+            f"---\ntitle: C{n}\nowner: ana\naliases: [shared-{cards}]\n---\n",
+        )
+    result = run_kb("--today", TODAY, "list", cwd=kb_repo.path)
+    checked = run_kb("--today", TODAY, "check", "--format", "json", "c", cwd=kb_repo.path)
+    return result.exit_code, result.stderr, checked.stdout
+
+
+def test_a_crowd_on_one_alias_writes_findings_that_grow_linearly(kb_repo: KbRepo) -> None:
+    """N cards on one alias used to write N messages naming all N cards (N squared)."""
+    code, small, _ = _crowd(kb_repo, 50)
+    assert code == 1
+    lines = [line for line in small.splitlines() if "[duplicate-alias]" in line]
+    assert len(lines) == 50
+    assert "is also claimed by c/50-0000.md" in lines[-1] and "and 44 more" in lines[-1]
+    code, large, report = _crowd(kb_repo, 400)
+    large_lines = [line for line in large.splitlines() if "shared-400" in line]
+    assert code == 1 and len(large_lines) == 400
+    per_line_small = sum(map(len, lines)) / len(lines)
+    per_line_large = sum(map(len, large_lines)) / len(large_lines)
+    assert per_line_large < per_line_small * 1.2  # the same size per finding, not 8 times
+    data = json.loads(report)
+    duplicates = [f for f in data["findings"] if f["rule"] == "duplicate-alias"]
+    assert len(duplicates) == 450 and len(data["cards"]) == 450
+    assert len(data["findings"]) > 450  # never-verified too: still one title per card
+    assert report.count('"C7"') == 2  # c/50-0007.md and c/400-0007.md, once each
