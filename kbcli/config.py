@@ -130,6 +130,12 @@ class SearchSettings:
     default_lang: str = setting("en", _text, "Language of cards without a lang key.")
     verified_boost: float = setting(1.2, _number, "Score multiplier for verified cards.")
     expired_penalty: float = setting(0.7, _number, "Score multiplier for expired cards.")
+    semantic: bool = setting(
+        True,
+        _flag,
+        "Rank by meaning too, with the passage vectors kb index makes when kbcli[semantic] "
+        "is installed (false: words only).",
+    )
 
 
 @dataclass(frozen=True)

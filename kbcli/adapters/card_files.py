@@ -1,6 +1,6 @@
 """Cards on disk: find the card files of a knowledge repo and read each into a ``Card``.
 
-Reading never raises for a bad card: every problem becomes a positioned ``Problem``
+Reading never raises for a bad card: every problem becomes a positioned ``Finding``
 on that card, so one broken file cannot hide the others.
 """
 
@@ -13,12 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli.adapters.atomic_file import remove_if_leftover
 from kbcli.config import ALWAYS_IGNORED, KbConfig
-from kbcli.core import front_matter
-from kbcli.core import problems as P
+from kbcli.core import front_matter, rules
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
+from kbcli.core.findings import Finding, on_card
 from kbcli.core.naming import raw_path, shown_path
-from kbcli.core.problems import Problem
 from kbcli.core.quick_front import quick_front
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ class CardFiles:
             )
             for name in filenames:
                 if not name.endswith(".md") or name.startswith("."):
+                    if name.endswith(".tmp"):  # a card write killed half way: gone next run
+                        remove_if_leftover(os.path.join(dirpath, name))
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if not self.ignore.match_file(rel):
@@ -90,7 +92,9 @@ class CardFiles:
             return outside_card(rel, error)
         except OSError as error:
             meta = CardMeta(title=title_from("", rel))
-            return Card(rel, meta, "", (Problem(P.NOT_UTF8, f"cannot read: {error.strerror}"),))
+            return Card(
+                rel, meta, "", (on_card(rel, rules.NOT_UTF8, f"cannot read: {error.strerror}"),)
+            )
         return card_from_bytes(rel, data, today)
 
     def load_all(self, today: date | None = None) -> list[Card]:
@@ -144,7 +148,7 @@ def outside_card(rel: str, error: OutsideRepo | None = None) -> Card:
         "this card is a link to a file outside the knowledge repo, so kb never reads it; "
         "replace the link with the file itself or delete it"
     )
-    return Card(rel, meta, "", (Problem(P.OUTSIDE_REPO, message, 1),))
+    return Card(rel, meta, "", (on_card(rel, rules.OUTSIDE_REPO, message),))
 
 
 def undecodable_name(root: str | os.PathLike[str], rel: str) -> bool:
@@ -161,7 +165,7 @@ def misnamed_card(rel: str) -> Card:
         f"the file name is not valid UTF-8 (shown as {rel}), so kb does not read this card; "
         "rename it (git mv) to a UTF-8 name"
     )
-    return Card(rel, meta, "", (Problem(P.NOT_UTF8, message, 1),))
+    return Card(rel, meta, "", (on_card(rel, rules.NOT_UTF8, message),))
 
 
 def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
@@ -184,7 +188,7 @@ def unreadable_card(rel: str, error: BaseException, line: int = 1) -> Card:
         f"kb could not read this card ({type(error).__name__}: {str(error)[:200]}); "
         "simplify the front matter to plain 'key: value' lines"
     )
-    return Card(rel, meta, "", (Problem(P.CARD_UNREADABLE, message, line),))
+    return Card(rel, meta, "", (on_card(rel, rules.CARD_UNREADABLE, message, line),))
 
 
 def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
@@ -193,7 +197,9 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         meta = CardMeta(title=title_from("", rel))
-        problem = Problem(P.NOT_UTF8, "the file is not UTF-8 text; re-save it as UTF-8", line)
+        problem = on_card(
+            rel, rules.NOT_UTF8, "the file is not UTF-8 text; re-save it as UTF-8", line
+        )
         return Card(rel, meta, "", (problem,))
     split = split_front_matter(text)
     text = text.removeprefix(front_matter.BOM)
@@ -203,8 +209,9 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     front, body, body_line = split
     if body_line == 0:
         meta = CardMeta(title=title_from(text, rel))
-        problem = Problem(
-            P.UNCLOSED_FRONT_MATTER,
+        problem = on_card(
+            rel,
+            rules.UNCLOSED_FRONT_MATTER,
             "the front matter is never closed; add a line '---' after the last key",
             1,
         )
@@ -214,12 +221,12 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     # Most cards are plain `key: value` lines: read those without building YAML objects
     # (half the cost of loading a card); anything else gets the full YAML parser.
     quick = quick_front(front)
-    raw, problems = (quick, []) if quick is not None else _load_yaml(front)
+    raw, problems = (quick, []) if quick is not None else _load_yaml(front, rel)
     if raw is None:
         raw = {}
     meta, found = parse_meta(raw, position, path=rel, body=body, today=today)
     problems += found
-    problems += _duplicate_keys(keys)
+    problems += _duplicate_keys(keys, rel)
     return Card(rel, meta, body, tuple(problems), position, body_line)
 
 
@@ -243,7 +250,7 @@ def _position(keys: list[tuple[str, int, int]], end_line: int) -> Position:
     return Position(lines, columns, end_line)
 
 
-def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _load_yaml(front: str, rel: str) -> tuple[dict[str, Any] | None, list[Finding]]:
     from kbcli.adapters.yaml_text import load_yaml
 
     raw, problem = load_yaml(front)
@@ -260,24 +267,32 @@ def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
                 f"YAML syntax error: {problem.message}; fix the front matter "
                 "(quote values with ': ')"
             )
-        return None, [Problem(P.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)]
+        return None, [
+            on_card(rel, rules.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)
+        ]
     if raw is None:
         return {}, []
     if not isinstance(raw, dict):
         return None, [
-            Problem(P.FRONT_MATTER_NOT_MAPPING, "the front matter must be 'key: value' lines", 2)
+            on_card(
+                rel,
+                rules.FRONT_MATTER_NOT_MAPPING,
+                "the front matter must be 'key: value' lines",
+                2,
+            )
         ]
     return {str(k): v for k, v in raw.items()}, []
 
 
-def _duplicate_keys(keys: list[tuple[str, int, int]]) -> list[Problem]:
+def _duplicate_keys(keys: list[tuple[str, int, int]], rel: str) -> list[Finding]:
     seen: dict[str, int] = {}
     problems = []
     for key, line, _column in keys:
         if key in seen:
             problems.append(
-                Problem(
-                    P.INVALID_FIELD,
+                on_card(
+                    rel,
+                    rules.INVALID_FIELD,
                     f"'{key}' is set twice (lines {seen[key]} and {line}); "
                     "YAML keeps only the last, so delete one",
                     line,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from kbcli.core import problems as P
+from kbcli.core import rules
 from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.catalog import Assessed
 from kbcli.core.durations import Duration, parse_duration
@@ -119,7 +119,7 @@ def history_bulk(
     return bulk_runs(history, person, settings.bulk_window, settings.bulk_threshold)
 
 
-_UNREADABLE = frozenset((P.YAML_SYNTAX, P.FRONT_MATTER_NOT_MAPPING))
+_UNREADABLE = frozenset((rules.YAML_SYNTAX, rules.FRONT_MATTER_NOT_MAPPING))
 
 
 def trust_findings(item: Assessed, today: date) -> list[Finding]:
