@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli.adapters.atomic_file import remove_if_leftover
 from kbcli.config import ALWAYS_IGNORED, KbConfig
 from kbcli.core import front_matter, rules
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
@@ -62,6 +63,8 @@ class CardFiles:
             )
             for name in filenames:
                 if not name.endswith(".md") or name.startswith("."):
+                    if name.endswith(".tmp"):  # a card write killed half way: gone next run
+                        remove_if_leftover(os.path.join(dirpath, name))
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if not self.ignore.match_file(rel):
