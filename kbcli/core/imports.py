@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from kbcli.core.links import headings
+from kbcli.core.link_scan import headings
 from kbcli.core.naming import slugify
 
 # Markdown links and images: [text](target "title") / ![alt](target).
