@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 MANIFEST_VERSION = 3
+LANGUAGES = "languages.marshal"  # the languages detected for cards without lang, by text
 PARALLEL_MIN = 150  # below this many items a process pool costs more than it saves
 
 
@@ -305,11 +306,14 @@ class HandbookBuild:
 
     def _load_cards(self) -> tuple[list[Any], SiteLinks]:
         """The shown cards with their verdicts, and the link index of all cards."""
+        from kbcli.adapters.language_id import Detector
         from kbcli.usecases.health import judged
 
         self._catalog_from_bytes()
         items = judged(self.ws)  # verdicts: a card kb has evidence against never shows ✔
-        shown = [_with_language(i) for i in items if in_audience(i.card, self.audience)]
+        detect = Detector(self.ws.config.cache_dir / LANGUAGES)
+        shown = [_with_language(i, detect) for i in items if in_audience(i.card, self.audience)]
+        detect.save()
         self.report.cards = len(shown)
         return shown, self._link_index(items, shown)
 
@@ -539,13 +543,17 @@ class HandbookBuild:
         from kbcli.usecases.related import related_cards
 
         kept = self._load_pickle(self.terms_path, "terms")
-        known = kept.get("terms", {}) if kept.get("version") == MANIFEST_VERSION else {}
+        valid = kept.get("version") == MANIFEST_VERSION
+        known = kept.get("terms", {}) if valid else {}
+        lists = kept.get("lists") if valid else None
         lang = self.ws.config.search.default_lang
         cards = [item.card for item in shown]
-        found, terms = related_cards(cards, {c.path for c in cards}, lang, known_terms=known)
+        found, terms, lists = related_cards(
+            cards, {c.path for c in cards}, lang, known_terms=known, known_lists=lists
+        )
         if terms != known or kept.get("related") != found:
             self.state_dir.mkdir(parents=True, exist_ok=True)
-            data = {"version": MANIFEST_VERSION, "terms": terms, "related": found}
+            data = {"version": MANIFEST_VERSION, "terms": terms, "related": found, "lists": lists}
             self._dump_pickle(self.terms_path, "terms", data)
         return found
 
@@ -868,12 +876,10 @@ def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
     return True
 
 
-def _with_language(item: Any) -> Any:
+def _with_language(item: Any, detect: Callable[[str], str | None]) -> Any:
     """A card without ``lang`` gets its text's language, as search detects it: the page's
     ``<html lang>`` then sends it to Pagefind's index and stemmer for that language (a
     Russian page in an English repo used to be indexed with the English stemmer)."""
-    from kbcli.adapters.language_id import detect
-
     card = item.card
     if card.meta.lang:
         return item
