@@ -27,7 +27,8 @@ from kbcli.core.cards import Card
 from kbcli.core.catalog import Catalog
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome, sort_findings
-from kbcli.core.links import LinkKind, Resolved
+from kbcli.core.link_scan import LinkKind
+from kbcli.core.links import Resolved
 from kbcli.core.progress import Progress, no_progress, tracked
 from kbcli.core.severity import effective
 from kbcli.core.trust import TrustState

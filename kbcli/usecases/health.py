@@ -247,7 +247,7 @@ def trust_trend(
     workspace: Workspace, weeks: int = 12, *, allow_shallow: bool = False
 ) -> list[tuple[date, float]]:
     """Weekly trust score (0..1) over the last ``weeks`` weeks, ending ``today``."""
-    from kbcli.core.health import trust_trend as trend
+    from kbcli.core.trend import trust_trend as trend
 
     history = repo_history(workspace, allow_shallow=allow_shallow)
     if history is None:

@@ -61,7 +61,8 @@ def test_import_matches_golden_and_a_second_run_changes_nothing(
     check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
     assert check.exit_code in (0, 1), check.output
     # Links kb rewrote resolve; the only broken ones are those it reported as unmapped.
-    assert check.stdout.count('"broken-link"') == result.stderr.count("points at nothing")
+    reported = result.stderr.count("points at nothing") + result.stderr.count("no such heading")
+    assert check.stdout.count('"broken-link"') == reported
 
 
 def test_guru_maps_verifiers_dates_boards_and_strips_scripts(repo: KbRepo) -> None:
@@ -123,6 +124,8 @@ def test_zendesk_maps_authors_sections_drafts_and_audience(repo: KbRepo) -> None
     # A link to an article that is not in the export is reported, not silently kept.
     assert "360000000099-Contact-support is not in the export" in result.stderr
     assert "carol@elsewhere.test is not in people.yaml" in result.stderr
+    # A link to a heading the article does not have is kept and reported.
+    assert "360000000001#h_02: that page has no such heading" in result.stderr
 
 
 def test_confluence_maps_the_page_tree_authors_anchors_and_attachment_names(
