@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,17 +81,30 @@ class CardFiles:
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
+        data = self.load(rel)
+        return data if isinstance(data, Card) else card_from_bytes(rel, data, today)
+
+    def load(self, rel: str) -> bytes | Card:
+        """A card file's bytes, or the stand-in card for one that cannot be read."""
         try:
-            data = read_card_bytes(self.root, rel)
+            return read_card_bytes(self.root, rel)
         except OutsideRepo as error:
             return outside_card(rel, error)
         except OSError as error:
             meta = CardMeta(title=title_from("", rel))
             return Card(rel, meta, "", (Problem(P.NOT_UTF8, f"cannot read: {error.strerror}"),))
-        return card_from_bytes(rel, data, today)
 
-    def load_all(self, today: date | None = None) -> list[Card]:
-        return [self.read(rel, today) for rel in self.paths()]
+    def load_all(self, today: date | None = None, paths: Iterable[str] | None = None) -> list[Card]:
+        """Every card (or those at ``paths``), parsing only files changed since the last
+        run (``card_cache``); the cache is brought up to date."""
+        from kbcli.adapters.card_cache import CardCache
+
+        cache = CardCache(self.config.cache_dir)
+        found = cache.cards(
+            self.paths() if paths is None else paths, self.root, self.load, card_from_bytes, today
+        )
+        cache.save()
+        return found
 
 
 class OutsideRepo(OSError):
