@@ -18,7 +18,8 @@ The whole file carries a checksum, kb's version and a fingerprint of the parser'
 modules; a missing, truncated, damaged, foreign or older file, or one written by
 another kb, means parsing every card again (and writing a good file), never a wrong
 card. Writes are atomic (a temporary file renamed over), so concurrent writers leave
-one whole file or the other.
+one whole file or the other. Nothing is written where ``.kb/`` does not exist yet (a
+command that only reads, such as ``kb verify``, leaves no new folder behind).
 """
 
 from __future__ import annotations
@@ -124,6 +125,25 @@ class CardCache:
             found.append(self._card(rel, base, racy_after, load, parse, today))
         return found
 
+    def card_from(
+        self, rel: str, data: bytes, parse: Parse, today: date | None, digest: bytes | None = None
+    ) -> Card:
+        """The card whose file holds ``data`` (read already, e.g. to hash it): the kept
+        card when the bytes are the same (by hash), else parsed and kept."""
+        digest = digest or _digest(data)
+        entry = self.entries.get(rel)
+        self.changed = True
+        if entry is not None and entry[1] == digest:
+            card = _decoded(rel, entry[2])
+            if card is not None:
+                self.fresh[rel] = entry
+                return self._today(card, lambda _rel: data, parse, today)
+        self.parsed += 1
+        card = parse(rel, data, None)
+        # No stat at hand: (-1, ...) never matches a file's, so the next run compares bytes.
+        self.fresh[rel] = ((-1, -1, -1, -1), digest, encode(card))
+        return self._today(card, lambda _rel: data, parse, today)
+
     def _card(
         self, rel: str, base: str, racy_after: int, load: Load, parse: Parse, today: date | None
     ) -> Card:
@@ -167,26 +187,27 @@ class CardCache:
         data = load(card.path)
         return data if isinstance(data, Card) else parse(card.path, data, today)
 
-    def save(self) -> None:
-        """Keep the cards met in this run (cards not met since are dropped)."""
+    def save(self, *, keep_unseen: bool = False) -> None:
+        """Keep the cards met in this run; cards not met are dropped (a run that read
+        every card) or kept as they were (``keep_unseen``: a run that read only some)."""
         if not self.changed and len(self.fresh) == len(self.entries):
+            return
+        if not self.path.parent.is_dir():  # kb keeps nothing where it has no .kb/ yet
             return
         from kbcli.adapters.atomic_file import replace_cache
 
+        kept = {**self.entries, **self.fresh} if keep_unseen else self.fresh
         written = time.time_ns()
         try:
-            body = marshal.dumps((self.fingerprint, written, self.fresh))
+            body = marshal.dumps((self.fingerprint, written, kept))
         except ValueError:  # a value marshal cannot store: keep nothing
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
             return
         checksum = zlib.crc32(body).to_bytes(4, "big")
         replace_cache(self.path, _MAGIC + checksum + body)
 
 
 def _digest(data: bytes) -> bytes:
+    """The hash kept for a file's bytes (the search index's manifest keeps the same one)."""
     import hashlib
 
     return hashlib.blake2b(data, digest_size=12).digest()

@@ -474,18 +474,21 @@ class HandbookBuild:
 
     def _catalog_from_bytes(self) -> None:
         """Give the workspace the cards parsed from the bytes just hashed: read once."""
+        from kbcli.adapters.card_cache import CardCache
         from kbcli.adapters.card_files import card_from_bytes
         from kbcli.core.catalog import Catalog
 
         ws = self.ws
         if ws.has_catalog or not self._card_bytes:
             return
+        cache = CardCache(ws.config.cache_dir)  # cards unchanged since any kb run: not parsed
         cards = [
-            card_from_bytes(rel, data, ws.today)
+            cache.card_from(rel, data, card_from_bytes, ws.today)
             if data is not None
             else ws.card_files.read(rel, ws.today)
             for rel, data in self._card_bytes
         ]
+        cache.save(keep_unseen=True)
         ws.catalog = Catalog(cards)
         self._card_bytes = []
 

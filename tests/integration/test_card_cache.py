@@ -36,6 +36,7 @@ CARDS = {
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     (tmp_path / "kb.toml").write_text('[cards]\nfolders = ["kb"]\n')
+    (tmp_path / ".kb").mkdir()
     for rel, text in CARDS.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,3 +218,38 @@ def test_kb_check_and_list_answer_the_same_cold_and_warm(repo: Path) -> None:
     (repo / "kb" / "yaml-error.md").write_text("---\ntitle: Fixed\n---\nbody\n")
     check = run_kb("--today", TODAY.isoformat(), "check", "--format", "json", cwd=repo)
     assert "yaml-syntax" not in check.stdout
+
+
+def test_bytes_in_hand_use_the_kept_card_only_when_they_are_the_same(repo: Path) -> None:
+    """The handbook and a whole index rebuild read the bytes themselves (card_from)."""
+    age(repo)
+    cached(repo)
+    cache = CardCache(repo / ".kb")
+    rel = "kb/plain.md"
+    same = cache.card_from(rel, (repo / rel).read_bytes(), card_from_bytes, TODAY)
+    edited = CARDS[rel].replace("owner: ana", "owner: di").encode()
+    other = cache.card_from(rel, edited, card_from_bytes, TODAY)
+    assert cache.parsed == 1
+    assert same == card_from_bytes(rel, (repo / rel).read_bytes(), TODAY)
+    assert other == card_from_bytes(rel, edited, TODAY) and other.meta.owner == "di"
+    cache.save(keep_unseen=True)
+    cards, _ = cached(repo)  # the file still holds the old bytes: read, compared, right
+    assert cards == fresh(repo)
+
+
+def test_a_rebuilt_index_finds_what_the_cards_say(repo: Path) -> None:
+    age(repo)
+    (repo / "kb" / "plain.md").write_text(CARDS["kb/plain.md"] + "\nzebrafish refunds\n")
+    cached(repo)
+    damage_flip(repo / ".kb" / card_cache.FILE)
+    for _ in range(2):  # a damaged cache, then the one the first rebuild wrote
+        assert run_kb("index", "--rebuild", cwd=repo).exit_code == 0
+        found = run_kb("search", "zebrafish", "--json", cwd=repo)
+        assert found.exit_code == 0 and "kb/plain.md" in found.stdout
+
+
+def test_nothing_is_written_where_there_is_no_kb_folder(repo: Path) -> None:
+    (repo / ".kb").rmdir()
+    cards, _ = cached(repo)
+    assert cards == fresh(repo)
+    assert not (repo / ".kb").exists()
