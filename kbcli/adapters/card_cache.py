@@ -52,15 +52,27 @@ Load = Callable[[str], "bytes | Card"]
 
 
 def _fingerprint() -> str:
-    """kb's version and the parser's modules (size, mtime): a changed parser is a new cache."""
-    from kbcli import __version__
-    from kbcli.adapters import card_files
-    from kbcli.core import cards, front_matter, quick_front
+    """kb's and PyYAML's versions and the parser's modules (size, mtime): a changed parser
+    is a new cache."""
+    from importlib.util import find_spec
 
+    from kbcli import __version__
+    from kbcli.adapters import card_cache, card_files
+    from kbcli.core import cards, durations, front_matter, problems, quick_front
+
+    files = [
+        m.__file__
+        for m in (card_cache, card_files, cards, durations, front_matter, problems, quick_front)
+    ]
+    # The YAML reader a card's header may go through: found, not imported (most runs
+    # never need it).
+    for name in ("kbcli.adapters.yaml_text", "yaml"):
+        spec = find_spec(name)
+        files.append(spec.origin if spec is not None else None)
     parts = [__version__, str(VERSION)]
-    for module in (card_files, cards, front_matter, quick_front):
+    for file in files:
         try:
-            st = os.stat(module.__file__ or "")
+            st = os.stat(file or "")
             parts.append(f"{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             parts.append("?")
@@ -251,7 +263,14 @@ def _decoded(rel: str, value: Any) -> Card | None:
         return None
 
 
+# Enum members by value: a dict look-up, not the Enum call (100,000 cards per run).
+_STATUS = {s.value: s for s in Status}
+_AUDIENCE = {a.value: a for a in Audience}
+_SEVERITY = {s.value: s for s in Severity}
+
+
 def decode(rel: str, value: Sequence[Any]) -> Card:
+    """The card ``encode`` made ``value`` from (raises on a value of another shape)."""
     (
         title,
         owner,
@@ -280,8 +299,8 @@ def decode(rel: str, value: Sequence[Any]) -> Card:
         datetime.fromisoformat(verified_at) if verified_at is not None else None,
         Duration(*every) if every is not None else None,
         tags,
-        Status(status),
-        Audience(audience),
+        _STATUS[status],
+        _AUDIENCE[audience],
         lang,
         aliases,
         depends_on,
@@ -292,7 +311,9 @@ def decode(rel: str, value: Sequence[Any]) -> Card:
         rel,
         meta,
         body,
-        tuple(Problem(r, m, li, co, Severity(s)) for r, m, li, co, s in problems),
+        tuple(Problem(r, m, li, co, _SEVERITY[s]) for r, m, li, co, s in problems)
+        if problems
+        else (),
         Position(lines, columns, end_line),
         body_line,
     )
