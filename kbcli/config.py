@@ -95,6 +95,12 @@ class CardsSettings:
         _texts,
         "Gitignore-style patterns of .md files that are not cards.",
     )
+    max_front_matter: int = setting(
+        64 * 1024,
+        _count,
+        "Largest front matter kb reads, in characters; a longer one is a card-unreadable "
+        "finding on its card (read as an unowned draft). The body has no limit.",
+    )
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,12 @@ class SearchSettings:
     default_lang: str = setting("en", _text, "Language of cards without a lang key.")
     verified_boost: float = setting(1.2, _number, "Score multiplier for verified cards.")
     expired_penalty: float = setting(0.7, _number, "Score multiplier for expired cards.")
+    semantic: bool = setting(
+        True,
+        _flag,
+        "Rank by meaning too, with the passage vectors kb index makes when kbcli[semantic] "
+        "is installed (false: words only).",
+    )
 
 
 @dataclass(frozen=True)

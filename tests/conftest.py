@@ -64,6 +64,9 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
     for name in environment_names():  # every KB_SECTION_KEY that kb.toml settings read
         monkeypatch.delenv(name, raising=False)
+    # Dense retrieval (kbcli[semantic], in the dev extra) embeds every card kb index sees:
+    # minutes for example-kb. Its own tests turn it on (tests/integration/test_semantic.py).
+    monkeypatch.setenv("KB_SEARCH_SEMANTIC", "false")
 
 
 @pytest.fixture

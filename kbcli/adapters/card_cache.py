@@ -36,7 +36,7 @@ from typing import Any
 
 from kbcli.core.cards import Audience, Card, CardMeta, Position, Status
 from kbcli.core.durations import Duration
-from kbcli.core.problems import Problem, Severity
+from kbcli.core.findings import Finding, Severity
 
 FILE = "cards.marshal"
 VERSION = 1
@@ -58,12 +58,10 @@ def _fingerprint() -> str:
 
     from kbcli import __version__
     from kbcli.adapters import card_cache, card_files
-    from kbcli.core import cards, durations, front_matter, problems, quick_front
+    from kbcli.core import cards, durations, findings, front_matter, quick_front, rules
 
-    files = [
-        m.__file__
-        for m in (card_cache, card_files, cards, durations, front_matter, problems, quick_front)
-    ]
+    parser = (card_cache, card_files, cards, durations, findings, front_matter, quick_front)
+    files = [m.__file__ for m in (*parser, rules)]  # rules: a reading finding's severity
     # The YAML reader a card's header may go through: found, not imported (most runs
     # never need it).
     for name in ("kbcli.adapters.yaml_text", "yaml"):
@@ -82,9 +80,10 @@ def _fingerprint() -> str:
 class CardCache:
     """The cards of one repo as last parsed; ``cards`` answers, ``save`` keeps them."""
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, settings: str = "") -> None:
+        """``settings``: what else a parse depends on (kb.toml's front-matter limit)."""
         self.path = cache_dir / FILE
-        self.fingerprint = _fingerprint()
+        self.fingerprint = f"{_fingerprint()}|{settings}"
         self.written_ns = 0
         self.entries: dict[str, Entry] = self._load()
         self.fresh: dict[str, Entry] = {}
@@ -163,7 +162,8 @@ class CardCache:
             st = os.stat(os.path.join(base, rel), follow_symlinks=False)
         except OSError:
             st = None
-        if st is None or stat.S_ISLNK(st.st_mode):  # a link's target has its own stat
+        # A link's target has its own stat; a name that is not UTF-8 is judged by load.
+        if st is None or stat.S_ISLNK(st.st_mode) or "\\x" in rel:
             self.changed = True
             data = load(rel)
             return data if isinstance(data, Card) else parse(rel, data, today)
@@ -247,7 +247,10 @@ def encode(card: Card) -> tuple[Any, ...]:
         meta.template,
         dict(meta.extra),
         card.body,
-        tuple((p.rule, p.message, p.line, p.column, p.severity.value) for p in card.problems),
+        tuple(
+            (p.rule, p.severity.value, p.path, p.line, p.message, p.column, p.title)
+            for p in card.problems
+        ),
         dict(card.position.lines),
         dict(card.position.columns),
         card.position.end_line,
@@ -311,7 +314,10 @@ def decode(rel: str, value: Sequence[Any]) -> Card:
         rel,
         meta,
         body,
-        tuple(Problem(r, m, li, co, _SEVERITY[s]) for r, m, li, co, s in problems)
+        tuple(
+            Finding(rule, _SEVERITY[level], path, line, message, column, title)
+            for rule, level, path, line, message, column, title in problems
+        )
         if problems
         else (),
         Position(lines, columns, end_line),

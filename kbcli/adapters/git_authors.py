@@ -10,17 +10,14 @@ Merges are skipped: they repeat changes their parents already made. Bots
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from kbcli.adapters import git_runner
 from kbcli.core.adopt import AuthorTally
 from kbcli.core.people import is_bot
-from kbcli.errors import KbError
-
-_GIT = ("git", "-c", "core.quotePath=false", "--no-pager")
 
 
 @dataclass
@@ -108,16 +105,12 @@ def _freeze(table: dict[str, dict[tuple[str, str], list[int]]]) -> dict[str, lis
 
 def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int], list[str]]]:
     """``((name, e-mail, unix time), [paths])`` per commit of a ``%x1e``-separated log."""
-    try:
-        result = subprocess.run([*_GIT, *args], cwd=root, capture_output=True)
-    except FileNotFoundError:
-        raise KbError("git is not installed: kb needs it to read the history") from None
+    result = git_runner.run(root, *args, read_only=True, check=False)
     if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
         if b"does not have any commits" in result.stderr:
             return
-        raise KbError(f"git log failed in {root}: {detail[-1] if detail else 'no output'}")
-    for record in result.stdout.decode("utf-8", "replace").split("\x1e")[1:]:
+        raise git_runner.failure(args, result.stderr, root)
+    for record in git_runner.path(result.stdout).split("\x1e")[1:]:
         head, _, rest = record.partition("\n")
         parts = head.split("\x1f")
         if len(parts) != 3 or not parts[2].strip().isdigit():

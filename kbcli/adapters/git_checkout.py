@@ -9,34 +9,20 @@ have to resolve), and changes meant for review are committed in a temporary
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kbcli.errors import KbError
+from kbcli.adapters import git_runner
 
 TIMEOUT = 60.0  # seconds: a hung remote must not hang the app
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:
     """Run git in ``root``; a failure is a KbError with git's last line (the user sees it)."""
-    try:
-        result = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            timeout=TIMEOUT,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise KbError(f"git {args[0]} failed: {error}") from None
-    if check and result.returncode != 0:
-        detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
-        last = detail.splitlines()[-1] if detail else f"exit {result.returncode}"
-        raise KbError(f"git {args[0]} failed: {last}")
-    return result.stdout.decode("utf-8", "replace").strip()
+    done = git_runner.run(root, *args, check=check, timeout=TIMEOUT)
+    return git_runner.path(done.stdout).strip()
 
 
 def head(root: Path) -> str:

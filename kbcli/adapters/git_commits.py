@@ -7,11 +7,12 @@ leaves anything else the user has staged alone. The user's hooks run as usual.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from kbcli.errors import KbError
+from kbcli.adapters import git_runner
+
+NOT_COMMITTED = "the card files were changed but not committed"
 
 
 def commit_files(
@@ -22,6 +23,7 @@ def commit_files(
     ``sign`` adds git's own ``-S``: the user's ``gpg.format`` and ``user.signingkey``
     decide how (SSH or GPG), as for any signed commit they make.
     """
+    refuse_nested(root, paths)
     _run(root, "add", "--", *paths)
     signing = ("-S",) if sign else ()
     # ``author`` ("Name <email>"): someone signed in elsewhere (Slack) made the change.
@@ -52,11 +54,10 @@ def commit_to_new_branch(
     for review. The branch gets a ``-2``, ``-3``... suffix when the name is taken.
     Returns (branch, commit sha).
     """
-    import os
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="kb-index-") as tmp:
-        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         _run(root, "read-tree", "HEAD", env=env)
         for rel, data in files.items():
             blob = _run(root, "hash-object", "-w", "--stdin", stdin_bytes=data).strip()
@@ -72,22 +73,35 @@ def commit_to_new_branch(
     return name, sha
 
 
+def refuse_nested(root: Path, paths: Sequence[str]) -> None:
+    """A ``KbError`` when a path lies in another git repository inside ``root`` (a
+    submodule, a nested clone): a commit here would not contain it, and kb would report a
+    verification it never recorded. Found on disk as git finds a work tree: a ``.git``
+    in a folder between the file and ``root``."""
+    top = root.resolve()
+    for folder in sorted({str(Path(p).parent) for p in paths}):
+        here = (top / folder).resolve()
+        while here != top and top in here.parents:
+            if (here / ".git").exists():
+                inner = here.relative_to(top).as_posix()
+                raise git_runner.GitError(
+                    f"{inner}/ is a git repository of its own (a submodule) inside this "
+                    f"knowledge repo, and kb commits in one repository only: run kb from "
+                    f"{inner}/ with its own kb.toml, or pass --no-commit to only edit the files"
+                )
+            here = here.parent
+
+
 def _exists(root: Path, ref: str) -> bool:
-    result = subprocess.run(["git", "show-ref", "--verify", "--quiet", ref], cwd=root)
+    result = git_runner.run(root, "show-ref", "--verify", "--quiet", ref, check=False)
     return result.returncode == 0
 
 
 def in_git_repo(root: Path) -> bool:
-    """Whether ``root`` is in a git work tree; without git installed, a ``KbError`` saying
-    so (every caller is about to commit, and "not a git repository" would mislead)."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True
-        )
-    except FileNotFoundError:
-        from kbcli.adapters.git_repo import git_missing
-
-        raise git_missing() from None
+    """Whether ``root`` is in a git work tree. Without git installed, or in a repository
+    of another user, a ``KbError`` saying so (every caller is about to commit, and "not a
+    git repository" would mislead)."""
+    result = git_runner.run(root, "rev-parse", "--is-inside-work-tree", check=False)
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
 
@@ -98,20 +112,14 @@ def _run(
     stdin_bytes: bytes | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
-    result = subprocess.run(
-        ["git", *args],
-        cwd=root,
+    done = git_runner.run(
+        root,
+        *args,
         input=stdin.encode() if stdin is not None else stdin_bytes,
-        capture_output=True,
         env=env,
+        consequence=NOT_COMMITTED,
     )
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
-        last = detail.splitlines()[-1] if detail else "no output"
-        raise KbError(
-            f"git {args[0]} failed: {last}; the card files were changed but not committed"
-        )
-    return result.stdout.decode("utf-8", "replace")
+    return git_runner.path(done.stdout)
 
 
 def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | None:
@@ -122,18 +130,16 @@ def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | N
     then confirms it is a trailer, so a message that merely quotes it does not count.
     """
     try:
-        result = subprocess.run(
-            [
-                "git",
-                "log",
-                "-F",
-                f"--grep={key}: {value}",
-                f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
-            ],
-            cwd=root,
-            capture_output=True,
+        result = git_runner.run(
+            root,
+            "log",
+            "-F",
+            f"--grep={key}: {value}",
+            f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
+            read_only=True,
+            check=False,
         )
-    except FileNotFoundError:
+    except git_runner.GitMissing:
         return None
     if result.returncode != 0:
         return None

@@ -10,14 +10,17 @@ old versions of changed cards come from one ``git cat-file --batch``.
 
 from __future__ import annotations
 
-import subprocess
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kbcli.adapters import git_runner
 from kbcli.errors import KbError
 
-_OPTIONS = ("-c", "core.quotepath=false", "-c", "diff.renames=true")
+if TYPE_CHECKING:
+    import subprocess
 
 
 @dataclass
@@ -46,11 +49,14 @@ class Changes:
                 self.removed.discard(path)
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", *_OPTIONS, *args], cwd=root, capture_output=True)
-    except FileNotFoundError:
-        raise KbError("git is not installed; install git to use --changed-since") from None
+def _git(
+    root: Path,
+    *args: str,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    return git_runner.run(
+        root, "-c", "diff.renames=true", *args, input=input, read_only=True, check=False
+    )
 
 
 def changes_since(root: Path, ref: str) -> Changes:
@@ -76,15 +82,15 @@ def changes_since(root: Path, ref: str) -> Changes:
             f"--changed-since {ref}: {ref} and HEAD share no history here; in a shallow clone "
             "fetch the full history (git fetch --unshallow; GitHub Actions: fetch-depth: 0)"
         )
-    changes = Changes(base.stdout.decode().strip())
+    changes = Changes(git_runner.path(base.stdout).strip())
     committed = _git(root, "diff", "--relative", "--name-status", "-z", "-M", f"{ref}...HEAD")
-    _checked(committed, f"git diff {ref}...HEAD")
+    _checked(committed, root, "diff")
     changes.apply(_name_status(committed.stdout))
     working = _git(root, "diff", "--relative", "--name-status", "-z", "-M", "HEAD")
-    _checked(working, "git diff HEAD")
+    _checked(working, root, "diff")
     changes.apply(_name_status(working.stdout))
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
-    _checked(untracked, "git ls-files")
+    _checked(untracked, root, "ls-files")
     changes.apply(("A", p, None) for p in _split(untracked.stdout))
     return changes
 
@@ -94,15 +100,10 @@ def old_versions(root: Path, commit: str, paths: Iterable[str]) -> dict[str, byt
     wanted = sorted(set(paths))
     if not wanted:
         return {}
-    prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
-    request = "".join(f"{commit}:{prefix}{p}\n" for p in wanted).encode()
-    done = subprocess.run(
-        ["git", *_OPTIONS, "cat-file", "--batch"],
-        cwd=root,
-        input=request,
-        capture_output=True,
-    )
-    _checked(done, "git cat-file")
+    prefix = git_runner.path(_git(root, "rev-parse", "--show-prefix").stdout).strip()
+    request = "".join(f"{commit}:{prefix}{p}\n" for p in wanted)
+    done = _git(root, "cat-file", "--batch", input=os.fsencode(request))
+    _checked(done, root, "cat-file")
     found: dict[str, bytes] = {}
     data, offset = done.stdout, 0
     for path in wanted:
@@ -117,18 +118,17 @@ def old_versions(root: Path, commit: str, paths: Iterable[str]) -> dict[str, byt
     return found
 
 
-def _checked(done: subprocess.CompletedProcess[bytes], what: str) -> None:
+def _checked(done: subprocess.CompletedProcess[bytes], root: Path, what: str) -> None:
     if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise KbError(f"{what} failed: {detail[-1] if detail else 'unknown error'}")
+        raise git_runner.failure([what], done.stderr, root)
 
 
 def _split(data: bytes) -> list[str]:
-    return [p for p in data.decode("utf-8", "surrogateescape").split("\0") if p]
+    return [p for p in git_runner.path(data).split("\0") if p]
 
 
 def _name_status(data: bytes) -> list[tuple[str, str, str | None]]:
-    fields = data.decode("utf-8", "surrogateescape").split("\0")
+    fields = git_runner.path(data).split("\0")
     entries: list[tuple[str, str, str | None]] = []
     i = 0
     while i < len(fields) and fields[i]:

@@ -23,13 +23,16 @@ cache is thrown away and the history recomputed.
 from __future__ import annotations
 
 import contextlib
-import subprocess
+import os
+import select
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
+from kbcli.adapters import git_runner
 from kbcli.adapters.history_cache import (
     CACHE_NAME,
     CACHE_VERSION,
@@ -55,9 +58,11 @@ from kbcli.core.history import (
 )
 from kbcli.errors import KbError
 
+if TYPE_CHECKING:
+    import subprocess
+
 _ZERO = "0" * 40
 _CREATED, _DELETED, _BODY = 1, 2, 4
-_GIT_OPTIONS = ("-c", "log.showSignature=false", "-c", "core.quotepath=false")
 
 ShallowHint = (
     "this is a shallow clone, so git history is cut off and every card would look "
@@ -81,14 +86,17 @@ class GitPlace:
 
 
 def locate(root: Path) -> GitPlace | None:
-    """The git facts of ``root``; None outside a git work tree (or without git).
+    """The git facts of ``root``; None outside a git work tree.
 
     One ``git rev-parse`` for all four facts (it was two; every search pays for it):
     with ``--verify -q`` it exits 1 after the first three lines when there is no
-    commit yet, and 128 outside a work tree.
+    commit yet, and 128 outside a work tree. Without git, a folder with no ``.git``
+    above it is simply not a repository, and one with a ``.git`` raises ``GitMissing``
+    (reading it as "no history" would judge every card without its history); a
+    repository of another user raises git's ``safe.directory`` advice.
     """
     try:
-        result = _git(
+        result = git_runner.run(
             root,
             "rev-parse",
             "--show-toplevel",
@@ -97,17 +105,24 @@ def locate(root: Path) -> GitPlace | None:
             "--verify",
             "-q",
             "HEAD^{commit}",
+            read_only=True,
             check=False,
         )
-    except FileNotFoundError:
+    except git_runner.GitMissing:
+        if _inside_dot_git(root):
+            raise
         return None
-    lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    lines = git_runner.path(result.stdout).split("\n")
     if result.returncode not in (0, 1) or len(lines) < 3:
         return None
     toplevel, prefix = Path(lines[0]), lines[1].strip().rstrip("/")
     shallow = lines[2].strip() == "true"
     head = lines[3].strip() if result.returncode == 0 and len(lines) > 3 else ""
     return GitPlace(toplevel=toplevel, prefix=prefix, head=head or None, shallow=shallow)
+
+
+def _inside_dot_git(root: Path) -> bool:
+    return any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents))
 
 
 def load_history(
@@ -161,7 +176,7 @@ class _Summary:
 
     __slots__ = ("_fields", "body", "front")
 
-    def __init__(self, body: bytes, front: bytes | None) -> None:
+    def __init__(self, body: tuple[int, int], front: bytes | None) -> None:
         self.body = body
         self.front = front
         self._fields: dict[str, str] | None = None
@@ -197,63 +212,72 @@ class _Pass:
         self.authors: dict[str, int] = state["authors"]
 
     def run(self, revs: str) -> None:
-        """Stream ``git log``; blobs are read by ``git cat-file`` while git log still runs.
+        """Stream ``git log`` and read the card versions it names through one
+        ``git cat-file --batch``, both at once, in one thread.
 
-        Commits are replayed once git log is done: the thread that reads git log does
-        nothing else, so git log (the slowest part) never waits for Python.
+        One loop waits on both pipes: it parses git log's records as they come, hands
+        the blob ids they name to cat-file, summarises the blobs as they come back and
+        replays each commit as soon as the last blob it needs has arrived. Nothing
+        waits for a thread switch (two Python threads both busy on two cores spent a
+        third of the pass trading the interpreter lock) and little is left to do once
+        git log ends.
         """
-        blobs = _BlobReader(self.root)
-        records = []
-        try:
-            for header, entries in self._records(revs):
-                records.append((header, entries))
-                for status, old_blob, new_blob, _, _, old_card, new_card in entries:
-                    if new_card or old_card:
-                        if status != "D":
-                            blobs.want(new_blob)
-                        if status in ("M", "T", "R"):
-                            blobs.want(old_blob)
-                if len(records) % 256 == 0:
-                    blobs.flush()
-        finally:
-            summaries = blobs.finish()
-        for header, entries in records:
-            self._replay(header, entries, summaries)
-
-    def _records(self, revs: str) -> Iterator[tuple[Header, list[Entry]]]:
         args = ["log", "--reverse", "-M", "--raw", "--no-abbrev", "-z", "--no-color"]
         # Author and committer, both through .mailmap (%aN %aE %cN %cE): a stamp is judged
         # on who wrote it and on who committed it (a spoofed --author shows here).
         args += ["--format=%x1e%H%x1f%aN%x1f%aE%x1f%at%x1f%cN%x1f%cE", revs, "--"]
-        proc = subprocess.Popen(
-            ["git", *_GIT_OPTIONS, *args],
-            cwd=self.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert proc.stdout is not None and proc.stderr is not None
-        stderr = proc.stderr
+        log = git_runner.popen(self.root, *args, read_only=True)
+        assert log.stdout is not None and log.stderr is not None
+        stderr = log.stderr
         errors: list[bytes] = []
         drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
         drain.start()
-        pending = b""
-        while True:
-            chunk = proc.stdout.read(1 << 20)
-            if not chunk:
-                break
-            pending += chunk
-            parts = pending.split(b"\x1e")
-            pending = parts.pop()
-            for record in parts:
-                if record:
-                    yield _record(record, self.prefix)
-        if pending:
-            yield _record(pending, self.prefix)
-        proc.stdout.close()
+        blobs = _Blobs(self.root, self._replay)
+        try:
+            self._loop(log.stdout.fileno(), blobs)
+        except BaseException:
+            log.kill()
+            raise
+        finally:
+            blobs.close()
+            log.stdout.close()
         drain.join()
-        if proc.wait() != 0:
-            detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
-            raise KbError(f"git log failed in {self.root}: {detail[-1] if detail else 'no output'}")
+        if log.wait() != 0:
+            raise git_runner.failure(args, b"".join(errors), self.root)
+        blobs.finish()
+
+    def _loop(self, log_fd: int, blobs: _Blobs) -> None:
+        pending = b""
+        log_open = True
+        while log_open or blobs.busy():
+            readable, writable = _wait([log_fd] if log_open else [], blobs)
+            if log_fd in readable:
+                chunk = os.read(log_fd, _CHUNK)
+                if not chunk:
+                    log_open = False
+                    if pending:
+                        self._want(blobs, _record(pending, self.prefix))
+                    blobs.last()
+                    continue
+                pending += chunk
+                parts = pending.split(b"\x1e")
+                pending = parts.pop()
+                for record in parts:
+                    if record:
+                        self._want(blobs, _record(record, self.prefix))
+                blobs.send()
+            blobs.step(readable, writable)
+
+    @staticmethod
+    def _want(blobs: _Blobs, record: tuple[Header, list[Entry]]) -> None:
+        header, entries = record
+        for status, old_blob, new_blob, _, _, old_card, new_card in entries:
+            if new_card or old_card:
+                if status != "D":
+                    blobs.want(new_blob)
+                if status in ("M", "T", "R"):
+                    blobs.want(old_blob)
+        blobs.queue(header, entries)
 
     def _replay(
         self,
@@ -262,7 +286,6 @@ class _Pass:
         summaries: Mapping[str, _Summary],
     ) -> None:
         seq = len(self.commits)
-        header = (*header[:6], _touches_roster(entries))
         self.commits.append(header)
         email = header[2].lower()
         known = self.authors.get(email)
@@ -326,12 +349,16 @@ class _Pass:
             flags = _BODY if old.body != new.body else 0
             if old.front != new.front:  # same bytes, same fields: nothing to split
                 before, after = old.fields_with(self.key_lines), new.fields_with(self.key_lines)
-                keys = tuple(
-                    k
-                    for k in (*before, *(k for k in after if k not in before))
-                    if before.get(k) != after.get(k)
-                )
-                values = tuple((k, after.get(k)) for k in TRACKED if k in keys)
+                if before.keys() == after.keys():  # the usual case: values edited in place
+                    keys = tuple(k for k, v in before.items() if after[k] != v)
+                else:
+                    keys = tuple(
+                        k
+                        for k in (*before, *(k for k in after if k not in before))
+                        if before.get(k) != after.get(k)
+                    )
+                if keys:
+                    values = tuple((k, after.get(k)) for k in TRACKED if k in keys)
         if changes is None:  # the card predates what we walked (shallow boundary)
             changes = []
         changes.append((seq, card, old_card if old_card != card else None, flags, keys, values))
@@ -341,7 +368,10 @@ class _Pass:
 def _record(record: bytes, prefix: str) -> tuple[Header, list[Entry]]:
     head, _, rest = record.partition(b"\0")
     sha, name, email, stamp, c_name, c_email = head.decode("utf-8", "replace").split("\x1f")
-    return (sha, name, email, int(stamp or 0), c_name, c_email, 0), _raw_entries(rest, prefix)
+    entries = _raw_entries(rest, prefix)
+    # Most commits name neither file: one search of the bytes spares a look at each path.
+    roster = _touches_roster(entries) if b"people.yaml" in rest or b".mailmap" in rest else 0
+    return (sha, name, email, int(stamp or 0), c_name, c_email, roster), entries
 
 
 # (sha, author name, author e-mail, author time, committer name, committer e-mail,
@@ -359,6 +389,7 @@ def _touches_roster(entries: list[Entry]) -> int:
 
 
 Entry = tuple[str, str, str, str | None, str, str | None, str | None]
+Replay = Callable[[Header, list[Entry], Mapping[str, "_Summary"]], None]
 
 
 def _raw_entries(rest: bytes, prefix: str) -> list[Entry]:
@@ -397,71 +428,156 @@ def _raw_entries(rest: bytes, prefix: str) -> list[Entry]:
     return entries
 
 
-class _BlobReader:
-    """One ``git cat-file --batch`` fed while ``git log`` runs, read by a second thread."""
+_CHUNK = 1 << 20
 
-    def __init__(self, root: Path) -> None:
+
+def _wait(reading: list[int], blobs: _Blobs) -> tuple[list[int], list[int]]:
+    """The pipes ready to read or write (git log's, and cat-file's while it runs)."""
+    reading = reading + blobs.reading()
+    writing = blobs.writing()
+    if not reading and not writing:
+        return [], []
+    ready = select.select(reading, writing, [])
+    return ready[0], ready[1]
+
+
+class _Blobs:
+    """One ``git cat-file --batch``: the blob ids asked for go in, summaries come out, and
+    each commit is replayed (in order) once every blob asked for up to it has come back.
+
+    Its pipes are driven by the pass's loop, never blocking: ids are written only when
+    git can take them, answers read only when they are there.
+    """
+
+    def __init__(self, root: Path, replay: Replay) -> None:
         self.root = root
+        self.replay = replay
         self.asked: set[str] = set()
         self.pending: list[str] = []
+        self.outgoing = bytearray()
+        self.incoming = b""
         self.summaries: dict[str, _Summary] = {}
         self.proc: subprocess.Popen[bytes] | None = None
-        self.reader: threading.Thread | None = None
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            ["git", *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"],
-            cwd=self.root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self.reader = threading.Thread(target=self._read, args=(proc,), daemon=True)
-        self.reader.start()
-        return proc
+        self.stdin: int | None = None
+        self.stdout: int | None = None
+        self.ending = False  # git log is done: close cat-file's input once it is sent
+        # Commits waiting for their blobs: (blobs asked for up to this commit, header, entries).
+        self.waiting: deque[tuple[int, Header, list[Entry]]] = deque()
+        self.requested = 0  # blob ids handed over so far (each gets one answer)
+        self.answered = 0
 
     def want(self, blob: str) -> None:
         if blob != _ZERO and blob not in self.asked:
             self.asked.add(blob)
             self.pending.append(blob)
 
-    def flush(self) -> None:
-        """Hand the blobs asked for so far to git (in batches: one write per batch)."""
+    def queue(self, header: Header, entries: list[Entry]) -> None:
+        """A commit to replay once the blobs asked for so far have come back."""
+        self.waiting.append((self.requested + len(self.pending), header, entries))
+        if not self.pending and self.answered >= self.requested:
+            self._replay_ready()
+
+    def send(self) -> None:
+        """Queue the ids asked for so far for cat-file (written as the pipe takes them)."""
         if not self.pending:
             return
         if self.proc is None:
-            self.proc = self._start()
-        assert self.proc.stdin is not None
-        # If git died, the blobs it did not answer count as unreadable.
-        with contextlib.suppress(BrokenPipeError):
-            self.proc.stdin.write(("\n".join(self.pending) + "\n").encode())
-            self.proc.stdin.flush()
+            self._start()
+        self.requested += len(self.pending)
+        self.outgoing += ("\n".join(self.pending) + "\n").encode()
         self.pending.clear()
 
-    def _read(self, proc: subprocess.Popen[bytes]) -> None:
-        out = proc.stdout
-        assert out is not None
-        while True:
-            header = out.readline()
-            if not header:
-                return
-            parts = header.split()
-            if len(parts) != 3:  # "<sha> missing"
-                continue
-            data = out.read(int(parts[2]))
-            out.read(1)
-            self.summaries[parts[0].decode()] = _summarise(data)
+    def last(self) -> None:
+        """git log is done: send what is left, then close cat-file's input."""
+        self.send()
+        self.ending = True
+        self._close_input()
 
-    def finish(self) -> dict[str, _Summary]:
-        self.flush()
-        if self.proc is not None:
+    def _start(self) -> None:
+        self.proc = git_runner.popen(
+            self.root, "cat-file", "--batch", "--buffer", read_only=True, stdin=True, stderr=False
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        os.set_blocking(self.stdin, False)
+
+    def busy(self) -> bool:
+        return self.stdout is not None
+
+    def reading(self) -> list[int]:
+        return [self.stdout] if self.stdout is not None else []
+
+    def writing(self) -> list[int]:
+        return [self.stdin] if self.stdin is not None and self.outgoing else []
+
+    def step(self, readable: list[int], writable: list[int]) -> None:
+        if self.stdin is not None and self.stdin in writable:
+            try:
+                written = os.write(self.stdin, self.outgoing)
+            except BlockingIOError:
+                written = 0
+            except BrokenPipeError:  # git died: what it did not answer counts as unreadable
+                written = len(self.outgoing)
+            del self.outgoing[:written]
+            self._close_input()
+        if self.stdout is not None and self.stdout in readable:
+            chunk = os.read(self.stdout, _CHUNK)
+            if not chunk:
+                self.stdout = None
+                return
+            self._answers(self.incoming + chunk if self.incoming else chunk)
+            self._replay_ready()
+
+    def _close_input(self) -> None:
+        if self.ending and not self.outgoing and self.proc is not None and self.stdin is not None:
             assert self.proc.stdin is not None
             with contextlib.suppress(BrokenPipeError):
                 self.proc.stdin.close()
-            if self.reader is not None:
-                self.reader.join()
-            self.proc.wait()
-        return self.summaries
+            self.stdin = None
+
+    def _answers(self, data: bytes) -> None:
+        """Summarise every whole answer in ``data``; keep the rest for the next chunk."""
+        pos, size = 0, len(data)
+        summaries = self.summaries
+        while True:
+            eol = data.find(b"\n", pos)
+            if eol < 0:
+                break
+            parts = data[pos:eol].split()
+            if len(parts) != 3:  # "<sha> missing"
+                pos = eol + 1
+                self.answered += 1
+                continue
+            end = eol + 1 + int(parts[2])
+            if end + 1 > size:
+                break
+            summaries[parts[0].decode()] = _summarise(data[eol + 1 : end])
+            pos = end + 1
+            self.answered += 1
+        self.incoming = data[pos:]
+
+    def _replay_ready(self) -> None:
+        waiting, answered = self.waiting, self.answered
+        while waiting and waiting[0][0] <= answered:
+            _, header, entries = waiting.popleft()
+            self.replay(header, entries, self.summaries)
+
+    def close(self) -> None:
+        """Stop cat-file (after an error) and close its pipes."""
+        if self.proc is None:
+            return
+        if self.stdout is not None:  # ended early: do not wait for answers
+            self.proc.kill()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        self.proc.wait()
+
+    def finish(self) -> None:
+        """Replay what is left, in order (blobs git never answered count as unreadable)."""
+        self.answered = self.requested
+        self._replay_ready()
 
 
 def _summarise(data: bytes) -> _Summary:
@@ -478,19 +594,21 @@ def _summarise(data: bytes) -> _Summary:
     return _Summary(_body_hash(data[span.body :]), data[span.fence : span.close_end])
 
 
-def _body_hash(body: bytes) -> bytes:
-    """The hash of the body as text: invalid UTF-8 is hashed as it decodes (replaced)."""
+def _body_hash(body: bytes) -> tuple[int, int]:
+    """The body as text, for comparing two versions within one pass: its length and
+    Python's hash of its bytes (siphash, a few times faster than a cryptographic hash;
+    the value never leaves the process). Invalid UTF-8 is compared as it decodes
+    (replaced), as the card reader sees it."""
     if not body.isascii():
-        body = body.decode("utf-8", "replace").encode()
-    return _hash(body)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            body = body.decode("utf-8", "replace").encode()
+    return len(body), hash(body)
 
 
-def _hash(data: bytes) -> bytes:
-    # hashlib here, not at the top: loading it (OpenSSL) is a few ms of every search,
-    # which reads the cached history and never hashes.
-    import hashlib
-
-    return hashlib.blake2b(data, digest_size=16).digest()
+def _hash(data: bytes) -> tuple[int, int]:
+    return len(data), hash(data)
 
 
 # -- state, cache and conversion -----------------------------------------------------------
@@ -511,7 +629,9 @@ def _empty_state(place: GitPlace) -> dict[str, Any]:
 
 
 def _is_ancestor(root: Path, old: str, new: str) -> bool:
-    result = _git(root, "merge-base", "--is-ancestor", old, new, check=False)
+    result = git_runner.run(
+        root, "merge-base", "--is-ancestor", old, new, read_only=True, check=False
+    )
     return result.returncode == 0
 
 
@@ -637,19 +757,11 @@ class _Touches(Mapping[str, Commit]):
         return len(self.state[self.key])
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    result = subprocess.run(["git", *_GIT_OPTIONS, *args], cwd=root, capture_output=True)
-    if check and result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise KbError(f"git {args[0]} failed in {root}: {detail[-1] if detail else 'no output'}")
-    return result
-
-
 def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
     """Which of ``paths`` (relative to ``root``) differ from HEAD or are untracked."""
     if not paths:
         return set()
-    result = _git(
+    result = git_runner.run(
         root,
         "status",
         "--porcelain=v1",
@@ -658,14 +770,16 @@ def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
         "--no-renames",
         "--",
         *paths,
+        read_only=True,
         check=False,
     )
     if result.returncode != 0:
         return set()
-    top = _git(root, "rev-parse", "--show-prefix", check=False).stdout.decode().strip()
+    top = git_runner.run(root, "rev-parse", "--show-prefix", read_only=True, check=False)
+    prefix = git_runner.path(top.stdout).strip()
     found = set()
     for entry in result.stdout.split(b"\0"):
         if len(entry) > 3:
-            path = entry[3:].decode("utf-8", "surrogateescape")
-            found.add(path[len(top) :] if top and path.startswith(top) else path)
+            path = git_runner.path(entry[3:])
+            found.add(path[len(prefix) :] if prefix and path.startswith(prefix) else path)
     return found

@@ -1,6 +1,7 @@
-"""Small git facts kb needs outside the history pass: is this a repo, who am I, init.
+"""Repository plumbing through GitPython: discovery, ``git init``, who am I.
 
-GitPython is imported lazily: ``kb --help`` should not pay for it.
+GitPython is imported lazily: ``kb --help`` and ``kb search`` never pay for it. Its
+command errors are translated by ``git_runner.failure``, like every other git failure.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from kbcli.adapters.git_runner import failure, git_missing
 from kbcli.errors import KbError
 
 
@@ -26,11 +28,6 @@ def gitpython() -> ModuleType:
     except ImportError:
         raise git_missing() from None
     return git
-
-
-def git_missing() -> KbError:
-    """The one error for a machine without git (exit 2)."""
-    return KbError("git is not installed (or not on PATH): install git to use this command")
 
 
 def repo_root(path: Path) -> Path | None:
@@ -51,7 +48,7 @@ def init_repo(path: Path) -> None:
     try:
         git.Repo.init(path, initial_branch="main")
     except git.GitCommandError as error:
-        raise KbError(f"git init failed in {path}: {error.stderr.strip()}") from None
+        raise failure(["init"], str(error.stderr), path) from None
 
 
 def identity(path: Path) -> Identity:

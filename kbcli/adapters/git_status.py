@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import os
 
+from kbcli.adapters import git_runner
+
 TYPE_CHECKING = False  # not typing's: this module loads before git status starts
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,26 +51,14 @@ class GitView:
         self.shallow = shallow
 
 
-def _command(*args: str) -> list[str]:
-    return ["git", "--no-optional-locks", *args]
-
-
 def _git(root: Path, *args: str) -> str | None:
-    import subprocess
-
     try:
-        result = subprocess.run(
-            _command(*args),
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        result = git_runner.run(root, *args, read_only=True, check=False, timeout=60)
+    except git_runner.GitError:
         return None
     if result.returncode != 0:
         return None
-    return result.stdout.decode("utf-8", "surrogateescape")
+    return git_runner.path(result.stdout)
 
 
 def _work_tree(root: str) -> tuple[str, str] | None:
@@ -166,18 +156,8 @@ def _refresh_if_stale(root: str, dot_git: str, state_dir: str | None) -> None:
     record = os.path.join(state_dir, STAT_FILE)
     if _identity(index) == _read_text(record):
         return
-    import subprocess  # only when stale: see _Spawned for why not at the top
-
-    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-        subprocess.run(
-            ["git", "update-index", "-q", "--refresh"],
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-            timeout=60,
-        )
+    with contextlib.suppress(OSError, git_runner.GitError):  # subprocess, only when stale
+        git_runner.run(root, "update-index", "-q", "--refresh", check=False, timeout=60)
     now = _identity(index)
     if now is not None:
         _write_text(record, now)
@@ -196,11 +176,12 @@ class _Spawned:
     def __init__(self, root: str, args: list[str]) -> None:
         read_end, write_end = os.pipe()  # both close-on-exec: the child keeps only 0-2
         null = os.open(os.devnull, os.O_RDWR)
+        command = git_runner.argv(*args, read_only=True)
         try:
             self.pid = os.posix_spawnp(
                 "git",
-                ["git", "-C", root, *args],
-                os.environ,
+                [command[0], "-C", root, *command[1:]],
+                git_runner.environment(),
                 file_actions=[
                     (os.POSIX_SPAWN_DUP2, null, 0),
                     (os.POSIX_SPAWN_DUP2, write_end, 1),
@@ -274,7 +255,7 @@ class PendingView:
         self._shallow = _is_shallow(_git_dir(found[1]))
         paths = [f":(literal){f}" for f in folders] if folders else ["."]
         try:
-            self._process = _Spawned(self.root, [*_command(*_STATUS_ARGS), *paths][1:])
+            self._process = _Spawned(self.root, [*_STATUS_ARGS, *paths])
         except OSError:
             self._done = True
 
@@ -299,9 +280,7 @@ class PendingView:
         answer = process.communicate(timeout=60)
         if answer is None or answer[1] != 0:
             return None
-        return _parse_status(
-            answer[0].decode("utf-8", "surrogateescape"), self._prefix, self._shallow
-        )
+        return _parse_status(git_runner.path(answer[0]), self._prefix, self._shallow)
 
 
 def start(

@@ -9,6 +9,14 @@ Both were tried on the same HTML (tests/unit/test_imports.py keeps that case).
 
 from __future__ import annotations
 
+import html
+import re
+
+_HEADING = re.compile(
+    r"<h([1-6])\b[^>]*?\bid\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</h\1\s*>", re.I | re.S
+)
+_TAG = re.compile(r"<[^>]*>")
+
 # What survives sanitising: structure, tables, code, links and images; no script,
 # style, iframe or event handler ever reaches a card.
 _TAGS = {
@@ -37,3 +45,16 @@ def html_to_markdown(html: str) -> str:
     result = converter.convert(clean, options)
     text = result.content if hasattr(result, "content") else str(result)
     return (text or "").strip() + "\n"
+
+
+def heading_ids(page: str) -> dict[str, str]:
+    """``id`` of each heading of ``page`` -> the heading's text, for anchor links.
+
+    Help centers and wikis give headings their own ids (``h_01H...``, ``Page-Section``)
+    that a markdown heading loses; kb's anchor is made from the text instead.
+    """
+    found: dict[str, str] = {}
+    for match in _HEADING.finditer(page):
+        text = " ".join(html.unescape(_TAG.sub("", match.group(3))).split())
+        found.setdefault(match.group(2), text)
+    return found

@@ -17,13 +17,13 @@ from typing import Any
 
 from kbcli.adapters.export_archive import ExportSource
 from kbcli.adapters.html_markdown import html_to_markdown
-from kbcli.core.imports import ImportedCard, ImportNote
+from kbcli.core.imports import ImportedCard, ImportedExport, ImportNote
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 from kbcli.errors import KbError
 
 
-def read_guru(source: ExportSource, roster: Roster, notes: list[ImportNote]) -> list[ImportedCard]:
+def read_guru(source: ExportSource, roster: Roster, notes: list[ImportNote]) -> ImportedExport:
     names = source.names()
     folders = _board_folders(source, names, notes)
     cards = []
@@ -58,7 +58,7 @@ def read_guru(source: ExportSource, roster: Roster, notes: list[ImportNote]) -> 
         )
     if not cards:
         raise KbError(f"{source.label}: no cards/*.yaml found: is it a Guru collection export?")
-    return cards
+    return ImportedExport(cards)
 
 
 def _front_matter(

@@ -15,7 +15,7 @@ import re
 from datetime import date
 
 from kbcli.adapters.export_archive import ExportSource
-from kbcli.core.imports import ImportedCard, ImportNote
+from kbcli.core.imports import ImportedCard, ImportedExport, ImportNote
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 from kbcli.errors import KbError
@@ -30,9 +30,7 @@ def strip_id(name: str) -> str:
     return _ID.sub("", stem) + (dot + ext if dot else "")
 
 
-def read_notion(
-    source: ExportSource, roster: Roster, notes: list[ImportNote]
-) -> list[ImportedCard]:
+def read_notion(source: ExportSource, roster: Roster, notes: list[ImportNote]) -> ImportedExport:
     cards = []
     for name in source.names():
         if name.endswith(".csv"):
@@ -53,7 +51,7 @@ def read_notion(
         )
     if not cards:
         raise KbError(f"{source.label}: no .md pages found: is it a Notion Markdown & CSV export?")
-    return cards
+    return ImportedExport(cards)
 
 
 def _split_page(text: str, fallback: str) -> tuple[str, str, dict[str, str]]:

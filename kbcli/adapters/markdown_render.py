@@ -8,19 +8,20 @@ code block is never rewritten and every broken link is reported once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.handbook import Destination, SiteLinks, card_url, relative_url
-from kbcli.core.links import github_slug
+from kbcli.core.link_scan import github_slug
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-RENDERER_VERSION = "3"  # 3: kb check's slugs and link resolver
+RENDERER_VERSION = "4"  # 4: class allowlist, table alignment as classes, no style
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
@@ -33,15 +34,30 @@ ALLOWED_ATTRIBUTES = {
     "*": {"class", "title", "lang", "dir"},
     "a": {"href", "id"},
     "img": {"src", "alt", "width", "height"},
-    "input": {"checked"},
+    "input": {"checked", "disabled"},
     "li": {"id"},
     "ol": {"start"},
-    "td": {"align", "colspan", "rowspan", "style"},
-    "th": {"align", "colspan", "rowspan", "scope", "style"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
     "section": set(),
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# The only classes a card body keeps: the ones this renderer itself writes (links, task
+# lists, footnotes, table alignment, code highlighting). The theme's badge, status and
+# review classes are not among them, so a card cannot draw the real "Verified" badge;
+# every other class is dropped. No style attribute survives either: the page's CSP
+# (style-src 'self') would block it, so table alignment travels as an align-* class.
+BODY_CLASSES = frozenset(
+    {
+        *("card-link", "broken-link", "highlight"),
+        *("contains-task-list", "task-list-item", "task-list-item-checkbox"),
+        *("footnote-ref", "footnotes-sep", "footnotes", "footnotes-list", "footnote-item"),
+        *("footnote-backref", "align-left", "align-center", "align-right"),
+    }
+)
+_LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}\Z")
 
 
 @dataclass
@@ -57,6 +73,32 @@ class RenderedBody:
 
 
 @lru_cache(maxsize=1)
+def _code_classes() -> frozenset[str]:
+    """Pygments' token classes (``k``, ``nf``, ``s2`` ...), for highlighted code blocks."""
+    from pygments.token import STANDARD_TYPES
+
+    return frozenset(name for name in STANDARD_TYPES.values() if name)
+
+
+def _keep_classes(value: str) -> str | None:
+    code = _code_classes()
+    kept = [
+        name
+        for name in value.split()
+        if name in BODY_CLASSES or name in code or _LANGUAGE_CLASS.match(name)
+    ]
+    return " ".join(kept) or None
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        return _keep_classes(value)
+    if tag == "input" and attribute == "disabled":
+        return "disabled"
+    return value
+
+
+@lru_cache(maxsize=1)
 def _cleaner() -> Any:
     import nh3
 
@@ -64,11 +106,13 @@ def _cleaner() -> Any:
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "noscript", "template", "iframe", "object"},
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
+        # One forced attribute only: nh3 adds several in hash order, and two builds of the
+        # same repo must be byte-identical. Task-list boxes come with disabled="disabled".
+        set_tag_attribute_values={"input": {"type": "checkbox"}},
         strip_comments=True,
-        filter_style_properties={"text-align"},  # GFM table alignment, nothing else
     )
 
 
@@ -142,6 +186,18 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_ALIGN_STYLE = re.compile(r"text-align:\s*(left|center|right)\Z")
+
+
+def _alignment_classes(state: Any) -> None:
+    """GFM column alignment as an ``align-*`` class: the CSP blocks inline styles."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and token.attrs.get("style"):
+            found = _ALIGN_STYLE.match(str(token.attrs.pop("style")))
+            if found:
+                token.attrs["class"] = f"align-{found.group(1)}"
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """CommonMark plus GFM tables and strikethrough, task lists, footnotes, heading anchors."""
@@ -155,6 +211,7 @@ def parser() -> MarkdownIt:
     md.use(footnote_plugin).use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=github_slug, permalink=False)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.core.ruler.push("align_classes", _alignment_classes)
     # GFM writes strikethrough as <del>, markdown-it as <s>.
     md.add_render_rule("s_open", lambda *args: "<del>")
     md.add_render_rule("s_close", lambda *args: "</del>")

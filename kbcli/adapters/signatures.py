@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from kbcli.adapters import git_runner
 from kbcli.core.people import Roster
 from kbcli.core.provenance import Signature
 
@@ -54,9 +55,8 @@ def verify_commits(root: Path, shas: Sequence[str], roster: Roster) -> dict[str,
         home = Path(tmp) / "gnupg"
         home.mkdir(mode=0o700)
         owners = _gpg_keyring(roster, home)
-        env = {**os.environ, "GNUPGHOME": str(home)}
         for sha in shas:
-            results[sha] = _verify(root, sha, signers, env, owners)
+            results[sha] = _verify(root, sha, signers, {"GNUPGHOME": str(home)}, owners)
     return results
 
 
@@ -97,18 +97,15 @@ def _gpg(env: Mapping[str, str], args: list[str], stdin: str) -> tuple[bool, str
 def _verify(
     root: Path, sha: str, signers: Path, env: Mapping[str, str], gpg_owners: Mapping[str, str]
 ) -> Signature:
-    proc = subprocess.run(
-        [
-            "git",
-            "-c",
-            f"gpg.ssh.allowedSignersFile={signers}",
-            "verify-commit",
-            "--raw",
-            sha,
-        ],
-        cwd=root,
-        env=dict(env),
-        capture_output=True,
+    proc = git_runner.run(
+        root,
+        "-c",
+        f"gpg.ssh.allowedSignersFile={signers}",
+        "verify-commit",
+        "--raw",
+        sha,
+        read_only=True,
+        env=env,
         check=False,
     )
     text = proc.stderr.decode("utf-8", "replace")

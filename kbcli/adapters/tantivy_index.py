@@ -36,6 +36,7 @@ from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
 from kbcli.core.languages import normalize_lang, typo_distance, within_edits
+from kbcli.core.naming import shown_path
 from kbcli.core.sections import without_comments
 
 if TYPE_CHECKING:
@@ -145,7 +146,11 @@ def scan_cards(card_files: CardFiles, known: Mapping[str, Any]) -> dict[str, tup
                         if not (rel_dir == "" and name in ALWAYS_IGNORED):
                             stack.append((entry.path, rel))
                         continue
-                    if not name.endswith(".md") or rel in found:
+                    if not name.endswith(".md"):
+                        continue
+                    if not rel.isascii():
+                        rel = shown_path(rel)  # a name that is not UTF-8: as the reader
+                    if rel in found:
                         continue
                     if rel not in known:
                         if ignore is None:

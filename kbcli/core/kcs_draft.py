@@ -420,3 +420,29 @@ def guess_lang(text: str) -> str | None:
 def append_note(draft: Draft, *, today: date) -> str:
     """What ``--append-to`` adds to an existing card's Issue: the new words and source."""
     return f"Also reported ({today.isoformat()}):\n\n{draft.issue}\n\n{draft.source}"
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def thread_update(draft: Draft, body: str, *, today: date) -> dict[str, str]:
+    """What a thread captured before now says that its card does not: the paragraphs of
+    the draft's Resolution and Discussion missing from ``body``, by section, each led by
+    the date (empty when the card already holds everything).
+
+    A re-captured thread usually has new replies; adding only those keeps the card one
+    card instead of a ``-2`` copy, and the commit's diff shows exactly what was new.
+    """
+    seen = " ".join(body.split())
+    update: dict[str, str] = {}
+    for name, text in (("Resolution", draft.resolution), ("Discussion", draft.context)):
+        fresh = [
+            part.strip("\n")
+            for part in _PARAGRAPH_BREAK.split(text)
+            if part.strip() and " ".join(part.split()) not in seen
+        ]
+        if fresh:
+            update[name] = f"*Added from the thread on {today.isoformat()}:*\n\n" + "\n\n".join(
+                fresh
+            )
+    return update

@@ -31,3 +31,21 @@ def unique_name(stem: str, taken: Container[str]) -> str:
     while name in taken:
         name, number = f"{stem}-{number}.md", number + 1
     return name
+
+
+def shown_path(path: str) -> str:
+    """A file name as people, JSON and HTML see it: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates, and git gives as they are) shown as ``\\xNN``, so every
+    output stays valid UTF-8. Any other name is returned unchanged."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+def raw_path(shown: str) -> str:
+    """The file name ``shown_path`` showed (``\\xNN`` back to the byte, as a surrogate)."""
+    return re.sub(r"\\x([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m.group(1), 16)), shown)

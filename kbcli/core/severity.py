@@ -22,8 +22,7 @@ from datetime import date
 
 from kbcli.core.durations import Duration
 from kbcli.core.findings import Finding
-from kbcli.core.problems import Severity
-from kbcli.core.rules import EXPIRED, RULES
+from kbcli.core.rules import EXPIRED, RULES, Severity
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbcli.core.kcs_draft import Draft, append_note
+from kbcli.core.kcs_draft import Draft, append_note, thread_update
 from kbcli.core.naming import slugify, unique_name
 from kbcli.errors import KbError
 
@@ -44,6 +44,10 @@ class Outcome:
     commit: str | None = None
     warnings: list[str] = field(default_factory=list)
     changed: bool = True
+    updated: bool = False  # a card captured from this thread got the thread's new replies
+
+
+CAPTURED = "captured from this thread"  # why a candidate is proposed first
 
 
 # ---- search before create ---------------------------------------------------------
@@ -64,7 +68,7 @@ def similar_cards(
     if marker:
         for card in workspace.catalog:
             if marker in card.body:
-                found.append(Candidate(card.path, card.title, 1.0, "captured from this thread"))
+                found.append(Candidate(card.path, card.title, 1.0, CAPTURED))
     for match in duplicate_check(workspace, draft.search_text, limit, warnings):
         if all(match.path != c.path for c in found):
             found.append(match)
@@ -241,6 +245,8 @@ class Options:
     template: str | None = None
     append_to: str | None = None
     commit: bool = True
+    append: bool = False  # a thread captured before: add what is new to its card
+    force: bool = False  # a thread captured before: write another card anyway
 
 
 def card_tags(draft: Draft, options: Options) -> list[str]:
@@ -249,7 +255,15 @@ def card_tags(draft: Draft, options: Options) -> list[str]:
 
 
 def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
-    """What ``--dry-run`` prints: the new card, or the lines ``--append-to`` would add."""
+    """What ``--dry-run`` prints: the new card, the lines ``--append-to`` would add, or,
+    for a thread captured before, the new replies its card would get."""
+    holder = None if options.append_to or options.force else captured_in(workspace, draft)
+    if holder is not None:
+        update = _update(workspace, holder, draft, _source_marker(draft))
+        if not update:
+            return f"{holder.path} already holds this thread and all of its replies.\n"
+        added = "\n\n".join(f"## {name}\n\n{text}" for name, text in update.items())
+        return f"Would add the thread's new replies to {holder.path}:\n\n{added}\n"
     if options.append_to:
         card = workspace.card(options.append_to)
         return (
@@ -302,6 +316,14 @@ def save(
     if options.commit:
         require_git(workspace)
     target: Card | None = workspace.card(options.append_to) if options.append_to else None
+    holder = None if target is not None or options.force else captured_in(workspace, draft)
+    if holder is not None and options.append:
+        target = holder
+    elif holder is not None and choose is None:
+        raise KbError(
+            f"this thread is already captured in {holder.path}: pass --append to add what "
+            "is new in it to that card, or --force to write another card anyway"
+        )
     if target is None and choose is not None and candidates:
         picked = choose(candidates)
         if picked is None:
@@ -309,13 +331,21 @@ def save(
         if picked:
             target = workspace.card(candidates[picked - 1].path)
     marker = _source_marker(draft)
-    if target is not None and marker and marker in target.body:
+    update = _update(workspace, target, draft, marker) if target is not None else {}
+    if target is not None and marker and marker in target.body and not update:
         # Appending the same conversation twice would only repeat it: nothing to do.
         note = f"{target.path} already holds this conversation {marker}; nothing was added"
         return Outcome(
             target.path, False, target.title, target.meta.owner, warnings=[note], changed=False
         )
-    if target is not None:
+    if target is not None and update:
+        path = _add_update(workspace, target, update)
+        outcome = Outcome(target.path, False, target.title, target.meta.owner, updated=True)
+        message = (
+            f"capture: update '{target.title}' from its thread\n\n"
+            f"From {what}: the replies the card did not hold yet."
+        )
+    elif target is not None:
         path = append_to(workspace, target, draft)
         outcome = Outcome(target.path, False, target.title, target.meta.owner)
         message = (
@@ -344,6 +374,38 @@ def save(
     if options.commit:
         outcome.commit = commit(workspace, [path], message)
     return outcome
+
+
+def captured_in(workspace: Workspace, draft: Draft) -> Card | None:
+    """The card this conversation was captured into before (its Source names it), if any."""
+    marker = _source_marker(draft)
+    if not marker:
+        return None
+    return next((card for card in workspace.catalog if marker in card.body), None)
+
+
+def _update(workspace: Workspace, card: Card, draft: Draft, marker: str | None) -> dict[str, str]:
+    """New replies of the thread a card was created from (its Source section names the
+    thread); nothing for a card the thread was only appended to (Also reported)."""
+    from kbcli.core import sections
+
+    if not marker:
+        return {}
+    source = sections.find(card.body, "Source")
+    if source is None or marker not in card.body[source.start : source.end]:
+        return {}
+    return thread_update(draft, card.body, today=workspace.today)
+
+
+def _add_update(workspace: Workspace, card: Card, update: dict[str, str]) -> Path:
+    from kbcli.core import sections
+
+    path = workspace.root / card.path
+    text = path.read_text(encoding="utf-8")
+    for name, addition in update.items():
+        text = sections.append(text, name, addition)
+    _write_existing(workspace, path, text)
+    return path
 
 
 # ---- ticket notes and e-mails ------------------------------------------------------

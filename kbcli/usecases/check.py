@@ -27,7 +27,8 @@ from kbcli.core.cards import Card
 from kbcli.core.catalog import Catalog
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome, sort_findings
-from kbcli.core.links import LinkKind, Resolved
+from kbcli.core.link_scan import LinkKind
+from kbcli.core.links import Resolved
 from kbcli.core.progress import Progress, no_progress, tracked
 from kbcli.core.severity import effective
 from kbcli.core.trust import TrustState
@@ -307,7 +308,7 @@ def _old_names(workspace: Workspace, changes: Changes, every: set[str]) -> set[s
     paths = [p for p in changes.changed | changes.removed if is_card(p)]
     names: set[str] = set()
     for path, data in old_versions(workspace.root, changes.base, paths).items():
-        old = card_from_bytes(path, data)
+        old = card_from_bytes(path, data, None, workspace.config.cards.max_front_matter)
         names.update(n.casefold() for n in (old.title, old.stem, path, path[:-3]))
         names.update(a.casefold() for a in old.meta.aliases)
     for path in changes.removed:

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbcli.core.imports import ImportedCard, ImportNote, assign_paths, rewrite_links
+from kbcli.core.imports import (
+    ImportedCard,
+    ImportedExport,
+    ImportNote,
+    assign_paths,
+    rewrite_links,
+)
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
     from kbcli.core.people import Roster
     from kbcli.workspace import Workspace
 
-SOURCES = ("guru", "notion")
+SOURCES = ("guru", "notion", "zendesk", "confluence")
 _DOCUMENTS = (".md", ".html", ".htm", ".csv", ".yaml", ".yml", ".json")
 
 
@@ -39,7 +45,7 @@ class ImportOutcome:
 
 def _reader(
     kind: str,
-) -> tuple[Callable[[ExportSource, Roster, list[ImportNote]], list[ImportedCard]], str | None, str]:
+) -> tuple[Callable[[ExportSource, Roster, list[ImportNote]], ImportedExport], str | None, str]:
     if kind == "guru":
         from kbcli.adapters.import_guru import read_guru
 
@@ -48,6 +54,14 @@ def _reader(
         from kbcli.adapters.import_notion import read_notion
 
         return read_notion, None, "a Notion Markdown & CSV export"
+    if kind == "zendesk":
+        from kbcli.adapters.import_zendesk import read_zendesk
+
+        return read_zendesk, None, "a folder or .zip of Zendesk Help Center API JSON"
+    if kind == "confluence":
+        from kbcli.adapters.import_confluence import read_confluence
+
+        return read_confluence, "index.html", "a Confluence space HTML export"
     raise KbError(f"unknown import source '{kind}': use one of {', '.join(SOURCES)}")
 
 
@@ -67,13 +81,16 @@ def import_export(
     read, marker, what = _reader(kind)
     source = open_source(export, marker=marker, what=what)
     notes: list[ImportNote] = []
-    cards = read(source, workspace.config.roster, notes)
+    contents = read(source, workspace.config.roster, notes)
+    cards = contents.cards
     base = folder if folder is not None else _default_folder(workspace, kind)
     _check_folder(workspace, base)
     assign_paths(cards, base)
     # Attachments are the export's files that are not pages or indexes (Notion's CSVs).
     members = {n for n in source.names() if not n.endswith(_DOCUMENTS)}
-    notes += rewrite_links(cards, lambda p: p in members)
+    notes += rewrite_links(
+        cards, lambda p: p in members, canonical=contents.canonical, names=contents.names
+    )
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit")
     outcome = ImportOutcome(cards, notes=notes)

@@ -51,6 +51,7 @@ COORDINATION = 1.5  # added per query word a card matches: more of the question 
 TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
+FUSION, DENSE_WEIGHT = "rrf", 1.0  # how the dense ranking joins the lexical one
 RELATED_TERMS, RELATED_TERMS_VERSION = "related-terms.marshal", 1  # kb related's term counts
 
 
@@ -75,6 +76,9 @@ class Hit:
     stage: str = ""
     why: tuple[tuple[str, float], ...] = ()
     lang_factor: float = 1.0
+    lexical_rank: int | None = None  # with dense retrieval: the card's rank by words
+    dense_rank: int | None = None  # ... and by meaning (None: not in that list)
+    dense: float = 0.0  # the best cosine of its passages to the query
 
     @property
     def is_draft(self) -> bool:
@@ -92,6 +96,8 @@ class SearchResult:
     archived_hidden: int = 0
     expansions: dict[str, list[str]] = field(default_factory=dict)  # typo -> terms used
     languages: tuple[str, ...] = ()  # the query's languages, preferred in the ranking
+    semantic: str = ""  # how dense retrieval took part: "" (off), "fused", or why not
+    missing_vectors: int = 0  # indexed cards that had no vectors for this search
 
 
 # --- the index --------------------------------------------------------------------------
@@ -106,6 +112,7 @@ def settings_key(workspace: Workspace) -> str:
             config.trust_policy,
             config.cards.folders,
             config.cards.ignore,
+            config.cards.max_front_matter,
         )
     )
 
@@ -129,13 +136,14 @@ def _preparer(
 
     policy = workspace.config.trust_policy
     default_lang = workspace.config.search.default_lang
+    max_front = workspace.config.cards.max_front_matter
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
         # No "today": future dates are judged at query time.
         if cache is not None:
-            card = cache.card_from(rel, data, card_from_bytes, None)
+            card = cache.card_from(rel, data, workspace.card_files.parse, None)
         else:
-            card = card_from_bytes(rel, data)
+            card = card_from_bytes(rel, data, None, max_front)
         meta = card.meta
         # The card's own lang, else its text's, else the repo's default.
         lang = normalize_lang(meta.lang or detect(card.body), default_lang)
@@ -209,9 +217,7 @@ def sync(
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
     cache = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
-        from kbcli.adapters.card_cache import CardCache
-
-        cache = CardCache(workspace.config.cache_dir)
+        cache = workspace.card_files.cache()
     stats = index.sync(
         scan,
         _preparer(workspace, cache),
@@ -518,6 +524,7 @@ def rank(
     languages: frozenset[str] | None = None,
     extra: Sequence[tantivy.Query] = (),
     exclude_path: str | None = None,
+    semantic: bool = True,
 ) -> SearchResult:
     """The one ranking of kb: search, suggest, related and duplicates all come here.
 
@@ -561,18 +568,94 @@ def rank(
         )
     total, raw = index.search(q, max(POOL, limit * 3))
     hits = _hits(workspace, raw, "ranked", languages)
+    note, missing = "", 0
+    if semantic and not extra:
+        dense_query = " ".join((*query.words, *query.phrases))
+        found = _dense(workspace, index, dense_query, max(POOL, limit * 3))
+        note, missing = found.note, found.missing
+        if found.scores:
+            ok = qb.combine(
+                phrases,
+                should=[qb.path(p) for p in found.scores],
+                must_not=excluded,
+                filters=required,
+                min_should=1,
+            )
+            _, allowed = index.search(ok, len(found.scores), by_path=True)
+            lexical = {h.path for h in hits}
+            only_dense = [
+                r for r in allowed if r.path not in lexical and found.scores[r.path] >= found.floor
+            ]
+            hits += _hits(workspace, only_dense, "ranked", languages)
+            raw = [*raw, *only_dense]
+            passing = lexical | {r.path for r in only_dense}
+            dense = {p: s for p, s in found.scores.items() if p in passing}
+            hits = _fused(hits, dense)
+            total = max(total, len(hits))
     hits.sort(key=lambda h: -h.score)
     hits = hits[:limit]
     texts = {r.path: r.text for r in raw}
     if explain:
-        hits = [replace(h, why=_why(index, q, raw, h.path)) for h in hits]
+        hits = [replace(h, why=_why(index, q, raw, h.path) if h.bm25 else ()) for h in hits]
     if snippets:
         matcher = _matcher(index, terms.highlight)
         hits = [_with_snippet(workspace, h, texts[h.path], matcher) for h in hits]
     result = SearchResult(query, hits, total, "ranked")
     result.expansions = terms.expansions
     result.languages = tuple(sorted(languages))
+    result.semantic, result.missing_vectors = note, missing
     return result
+
+
+@dataclass
+class _Dense:
+    scores: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+    missing: int = 0
+    floor: float = 0.0
+
+
+def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _Dense:
+    """The dense ranking when there is one to use, else why not ("" when not wanted).
+
+    Silent without the extra unless vectors were made here (someone wanted them): then,
+    as when the model cannot load, the note says search ranks by words only.
+    """
+    from kbcli.usecases import semantic
+
+    if not semantic.enabled(workspace):
+        return _Dense()
+    from kbcli.adapters.embedder import NotInstalled, Unavailable
+
+    try:
+        ranking = semantic.dense_ranking(workspace, index, text, limit)
+    except Unavailable as error:
+        if isinstance(error, NotInstalled) and not semantic.vectors_exist(workspace):
+            return _Dense()
+        return _Dense(note=f"{error}; ranking by words only")
+    return _Dense(ranking.scores, "fused", ranking.missing, ranking.floor)
+
+
+def _fused(hits: list[Hit], dense: dict[str, float]) -> list[Hit]:
+    """``hits`` scored by the fusion of their lexical and dense rankings, times each
+    card's trust and language factors (applied once, after fusion)."""
+    from kbcli.core.fusion import FUSIONS
+
+    lexical = {h.path: h.bm25 for h in sorted(hits, key=lambda h: -h.bm25) if h.bm25 > 0}
+    fused = FUSIONS[FUSION](lexical, dense, DENSE_WEIGHT)
+    lex_rank = {p: i for i, p in enumerate(lexical, 1)}
+    dense_rank = {p: i for i, p in enumerate(dense, 1)}
+    return [
+        replace(
+            h,
+            score=fused.get(h.path, 0.0) * h.factor * h.lang_factor,
+            lexical_rank=lex_rank.get(h.path),
+            dense_rank=dense_rank.get(h.path),
+            dense=dense.get(h.path, 0.0),
+        )
+        for h in hits
+        if h.path in fused
+    ]
 
 
 def _state(workspace: Workspace, qb: QueryBuilder, state: str, today: int) -> tantivy.Query:

@@ -96,7 +96,7 @@ def verify(
     """Set ``verified_at`` to today on each card and commit exactly those files
     (``sign``: a signed commit, for ``[verification] require_signed``)."""
     from kbcli.adapters.card_writer import edit_field
-    from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.adapters.git_commits import commit_files, in_git_repo, refuse_nested
     from kbcli.adapters.git_history import uncommitted
 
     cards = list({c.path: c for c in cards}.values())
@@ -105,6 +105,8 @@ def verify(
             f"{workspace.root} is not in a git repository, so kb cannot record who verified: "
             "run 'git init' first, or pass --no-commit to only edit the files"
         )
+    if commit:
+        refuse_nested(workspace.root, [c.path for c in cards])
     from kbcli.usecases.lifecycle import clear_resolved_flags
 
     changed = [
@@ -160,7 +162,7 @@ def reassign(
 ) -> Outcome:
     """Give every card owned or verified by ``old`` (under ``paths``) to ``new``, in one commit."""
     from kbcli.adapters.card_writer import drop_field, edit_field
-    from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.adapters.git_commits import commit_files, in_git_repo, refuse_nested
     from kbcli.adapters.git_history import uncommitted
 
     roster = workspace.config.roster
@@ -186,6 +188,8 @@ def reassign(
             raise KbError(f"no card{where} lacks an owner")
         raise KbError(f"no card{where} has '{old}' as owner or verifier")
     root = workspace.root
+    if commit:
+        refuse_nested(root, [c.path for c in cards])
     changed: list[str] = []
     for card in cards:
         target = root / card.path

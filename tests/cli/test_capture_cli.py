@@ -581,3 +581,71 @@ def test_without_a_usable_search_index_the_duplicate_check_still_works(kb: KbRep
     assert result.exit_code == 0, result.output
     assert "using a simpler word match" in result.stderr
     assert "1. Download invoices and receipts (billing/download-invoices.md)" in result.stderr
+
+
+def _new_reply(export: Path) -> None:
+    """Marcus adds a substantial reply to the refund thread after it was captured."""
+    day = export / "billing-help/2026-11-04.json"
+    messages = json.loads(day.read_text(encoding="utf-8"))
+    messages.append(
+        {
+            "type": "message",
+            "user": "U02MARCUS",
+            "text": "Update: since the November release the retry job no longer charges "
+            "the backup card, so only one refund is needed per duplicate invoice.",
+            "ts": "1793752500.000100",
+            "user_profile": {"real_name": "Marcus Bell", "display_name": "marcus"},
+            "thread_ts": REFUND_THREAD,
+            "parent_user_id": "U04JAMIE",
+        }
+    )
+    day.write_text(json.dumps(messages), encoding="utf-8")
+
+
+def test_recapturing_a_thread_adds_its_new_replies_to_its_card_not_a_copy(
+    kb: KbRepo, tmp_path: Path
+):
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    args = ("capture", "slack", str(export), "--channel", "billing-help", "--thread", REFUND_THREAD)
+    first = kb_run(kb, *args, "--yes", "--json")
+    assert first.exit_code == 0, first.output
+    card = json.loads(first.stdout)["path"]
+    _new_reply(export)
+    before = head(kb)
+
+    # --dry-run shows what a re-capture would add, and writes nothing.
+    preview = kb_run(kb, *args, "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert f"Would add the thread's new replies to {card}" in preview.stdout
+    assert "no longer charges the backup card" in preview.stdout
+    assert "Would create" not in preview.stderr
+    assert head(kb) == before and git(kb.path, "status", "--porcelain") == ""
+
+    # Non-interactive: no -2 copy, a clear way on.
+    scripted = kb_run(kb, *args, "--yes")
+    assert scripted.exit_code == 2, scripted.output
+    assert f"already captured in {card}: pass --append" in scripted.stderr
+    assert head(kb) == before and git(kb.path, "status", "--porcelain") == ""
+
+    # Asked: the default answer adds the new reply to the card that holds the thread.
+    asked = kb_run(kb, *args, stdin="\n")
+    assert asked.exit_code == 0, asked.output
+    assert f"This thread is already in card 1 ({card})" in asked.stderr
+    assert f"Added the thread's new replies to {card}" in asked.stdout
+    assert changed_in_head(kb) == [card]
+    numstat = git(kb.path, "show", "--numstat", "--format=", "HEAD").split()
+    assert numstat[1] == "0", "an update only adds lines"
+    text = (kb.path / card).read_text(encoding="utf-8")
+    assert "no longer charges the backup card" in text
+    assert text.count("Duplicate charges are always refunded in full") == 1
+    assert not list((kb.path / card).parent.glob(Path(card).stem + "-2.md"))
+
+    # Nothing new since: --append changes nothing and says so.
+    again = kb_run(kb, *args, "--append", "-q")
+    assert again.exit_code == 0 and "nothing was added" in again.stderr
+    assert changed_in_head(kb) == [card] and git(kb.path, "status", "--porcelain") == ""
+
+    # Asked for on purpose, a second card is still possible.
+    forced = kb_run(kb, *args, "--force", "--yes", "--json")
+    assert forced.exit_code == 0 and json.loads(forced.stdout)["action"] == "created"

@@ -35,3 +35,16 @@ def test_verify_and_init_say_git_is_missing(kb_repo: KbRepo) -> None:
     made = _kb_without_git(kb_repo.path, "new", "--no-edit", "-t", "Fresh", "--owner", "ana")
     assert made.returncode == 0, made.stderr
     assert (kb_repo.path / "fresh.md").is_file()
+
+
+def test_check_and_history_say_git_is_missing(kb_repo: KbRepo) -> None:
+    """In a git repository, no git is not "not a git repository" (nor a history-less pass
+    that would judge every card without its history)."""
+    kb_repo.write("a.md", CARD)
+    kb_repo.commit("a card")
+    for args in (["check"], ["history", "a.md"], ["report"]):
+        result = _kb_without_git(kb_repo.path, *args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "git is not installed" in result.stderr, (args, result.stderr)
+        assert "not in a git repository" not in result.stderr
+        assert "Traceback" not in result.stderr

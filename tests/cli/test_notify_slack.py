@@ -135,3 +135,12 @@ def test_no_url_is_a_usage_error(repo: KbRepo) -> None:
     result = _kb(repo)
     assert result.exit_code == 2
     assert "--webhook-url" in result.stderr
+
+
+def test_quiet_posts_every_reminder_and_prints_nothing(repo: KbRepo, webhook: Webhook) -> None:
+    loud = _kb(repo, "--webhook-url", webhook.url, "--owner", "ana")
+    assert loud.exit_code == 0 and "reminder(s) posted" in loud.stderr
+    quiet = _kb(repo, "--webhook-url", webhook.url, "-q")
+    assert quiet.exit_code == 0, quiet.output
+    assert len(webhook.bodies) == 3  # ana's, then ana's and ben's
+    assert quiet.stdout == "" and quiet.stderr == ""

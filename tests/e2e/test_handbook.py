@@ -308,6 +308,46 @@ def test_xss_raw_html_has_no_dangerous_constructs(xss_site: str) -> None:
             assert f"<{tag}" not in body.lower(), (url, tag)
 
 
+def test_a_cards_fake_badge_is_plain_text_and_tables_align_under_the_csp(
+    page: Any, tmp_path: Path
+) -> None:
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "kb.toml").write_text("", encoding="utf-8")
+    repo = KbRepo(root)
+    repo.write(
+        "fake.md",
+        "---\ntitle: Fake badge\nowner: ana\n---\n"
+        '<span class="badge badge-verified" data-trust="verified">'
+        '<span aria-hidden="true">✔</span> <span class="badge-word">Verified</span></span>\n\n'
+        "| left | middle | right |\n|:-----|:------:|------:|\n| a | b | c |\n",
+    )
+    repo.write("real.md", "---\ntitle: Real\nowner: ana\nverified_at: 2026-11-20\n---\nok\n")
+    site = _build(root, tmp_path / "site", "--no-search")
+
+    def look(selector: str) -> dict[str, str]:
+        return page.locator(selector).first.evaluate(
+            "e => { const s = getComputedStyle(e);"
+            " return {bg: s.backgroundColor, radius: s.borderRadius, color: s.color,"
+            " border: s.borderTopStyle, align: s.textAlign}; }"
+        )
+
+    page.goto(site + "real.html")
+    real = look(".trust .badge-verified")
+    assert real["border"] == "solid" and real["bg"] != "rgba(0, 0, 0, 0)"
+    page.goto(site + "fake.html")
+    assert page.locator(".card-body .badge, .card-body [data-trust]").count() == 0
+    fake = look(".card-body p > span")
+    assert "Verified" in page.locator(".card-body p > span").first.inner_text()
+    assert (fake["bg"], fake["radius"], fake["border"]) == ("rgba(0, 0, 0, 0)", "0px", "none")
+    # The page's own badge is the only one: the card says "not verified".
+    assert page.locator(".trust .badge").get_attribute("data-trust") != "verified"
+    aligned = [look(f".card-body td:nth-child({n})")["align"] for n in (1, 2, 3)]
+    assert aligned == ["left", "center", "right"]
+    assert [look(f".card-body th:nth-child({n})")["align"] for n in (1, 2, 3)] == aligned
+    assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+
+
 def test_public_build_has_no_internal_card_reachable(browser: Any, tmp_path: Path) -> None:
     root = copy_example(tmp_path / "kb")
     base = _build(root, tmp_path / "public", "--audience", "public")

@@ -53,10 +53,14 @@ def fresh(root: Path, today: date | None = TODAY) -> list[Card]:
 
 def cached(root: Path, today: date | None = TODAY) -> tuple[list[Card], int]:
     files = CardFiles(load_config(root))
-    cache = CardCache(files.config.cache_dir)
-    cards = cache.cards(files.paths(), root, files.load, card_from_bytes, today)
+    cache = files.cache()
+    cards = cache.cards(files.paths(), root, files.load, files.parse, today)
     cache.save()
     return cards, cache.parsed
+
+
+def cache_of(root: Path) -> CardCache:
+    return CardFiles(load_config(root)).cache()
 
 
 def age(root: Path, seconds: int = 60) -> None:
@@ -112,7 +116,7 @@ def test_deleted_and_new_cards(repo: Path) -> None:
     (repo / "kb" / "new.md").write_text("---\ntitle: New\n---\n")
     cards, parsed = cached(repo)
     assert cards == fresh(repo) and parsed == 1
-    assert "kb/future.md" not in CardCache(repo / ".kb").entries
+    assert "kb/future.md" not in cache_of(repo).entries
 
 
 def damage_truncate(path: Path) -> None:
@@ -163,7 +167,7 @@ def test_an_entry_of_the_wrong_shape_is_parsed_again(repo: Path) -> None:
     """A whole, checksummed file whose entries are not cards (a bug, another writer)."""
     age(repo)
     cached(repo)
-    cache = CardCache(repo / ".kb")
+    cache = cache_of(repo)
     cache.fresh = {
         rel: (key, digest, ("not", "a card")) for rel, (key, digest, _) in cache.entries.items()
     }
@@ -224,7 +228,7 @@ def test_bytes_in_hand_use_the_kept_card_only_when_they_are_the_same(repo: Path)
     """The handbook and a whole index rebuild read the bytes themselves (card_from)."""
     age(repo)
     cached(repo)
-    cache = CardCache(repo / ".kb")
+    cache = cache_of(repo)
     rel = "kb/plain.md"
     same = cache.card_from(rel, (repo / rel).read_bytes(), card_from_bytes, TODAY)
     edited = CARDS[rel].replace("owner: ana", "owner: di").encode()
@@ -253,3 +257,18 @@ def test_nothing_is_written_where_there_is_no_kb_folder(repo: Path) -> None:
     cards, _ = cached(repo)
     assert cards == fresh(repo)
     assert not (repo / ".kb").exists()
+
+
+def test_a_changed_front_matter_limit_reads_every_card_again(repo: Path) -> None:
+    (repo / "kb" / "long.md").write_text("---\ntitle: Long\nnote: " + "x" * 2000 + "\n---\n")
+    age(repo)
+    before = {c.path: c for c in CardFiles(load_config(repo)).load_all(TODAY)}
+    assert not before["kb/long.md"].problems
+    (repo / "kb.toml").write_text('[cards]\nfolders = ["kb"]\nmax_front_matter = 1024\n')
+    files = CardFiles(load_config(repo))
+    after = files.load_all(TODAY)
+    expected = [files.parse(rel, (repo / rel).read_bytes(), TODAY) for rel in files.paths()]
+    assert after == expected
+    assert [p.rule for p in {c.path: c for c in after}["kb/long.md"].problems] == [
+        "card-unreadable"
+    ]

@@ -39,23 +39,29 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return results
 
 
-def test_json_is_the_documented_shape(outputs: dict[str, str]):
+def test_json_validates_against_its_schema_and_names_each_card_once(outputs: dict[str, str]):
+    schema = json.loads((SCHEMAS / "kb-check.schema.json").read_text())
     data = json.loads(outputs["json"])
-    assert data["version"] == 1 and data["exit_code"] == 1
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["version"] == 2 and data["exit_code"] == 1
     assert data["summary"]["cards"] == 5
     assert data["summary"]["errors"] == sum(f["severity"] == "error" for f in data["findings"])
+    assert set(data["cards"]) == {f["path"] for f in data["findings"]}
+    assert data["cards"]["billing/old.md"]["title"] == 'Old, 100% stale: <really> & "quoted"'
+    assert outputs["json"].count("100% stale: <really>") == 1  # not once per finding
     for finding in data["findings"]:
-        assert set(finding) == {
-            "rule",
-            "severity",
-            "group",
-            "path",
-            "line",
-            "column",
-            "message",
-            "title",
-        }
         assert finding["severity"] in ("error", "warning") and finding["line"] >= 1
+
+
+def test_the_readme_documents_the_json_shape_the_schema_requires():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `json` |"))
+    schema = json.loads((SCHEMAS / "kb-check.schema.json").read_text())
+    for key in schema["required"]:
+        assert re.search(rf"\b{key}\b", row), key
+    for key in schema["properties"]["findings"]["items"]["required"]:
+        assert re.search(rf"\b{key}\b", row), key
+    assert "version 2" in row
 
 
 def test_junit_validates_against_the_junit_schema(outputs: dict[str, str]):

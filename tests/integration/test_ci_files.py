@@ -130,3 +130,29 @@ def test_slack_reminders_run_nightly_only_when_the_webhook_secret_is_set():
     job = GITLAB["kb-notify-slack"]
     assert job["script"] == ["kb notify slack"]
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule" && $KB_SLACK_WEBHOOK_URL'}]
+
+
+def test_gitlab_template_installs_kb_from_its_git_repository(tmp_path: Path):
+    """kb is not on a package index: the default install is git+KB_REPO@KB_REF, and a
+    pipeline with no KB_REPO stops with what to set instead of a pip error."""
+    before = GITLAB[".kb"]["before_script"]
+    resolve = next(step for step in before if "KB_REPO" in step)
+    assert any(step.endswith('pip install --quiet "$KB_INSTALL"') for step in before)
+    defaults = {k: v for k, v in GITLAB["variables"].items() if k.startswith("KB_")}
+    repo = {"KB_REPO": "https://gitlab.example.test/tools/kb.git"}
+    done = _bash(resolve + '\necho "$KB_INSTALL"', tmp_path, {**defaults, **repo})
+    assert (
+        done.stdout.strip() == f"git+https://gitlab.example.test/tools/kb.git@{defaults['KB_REF']}"
+    )
+    unset = _bash(resolve, tmp_path, defaults)
+    assert unset.returncode == 2
+    assert "set the CI/CD variable KB_REPO" in unset.stderr
+    chosen = _bash(resolve + '\necho "$KB_INSTALL"', tmp_path, {**defaults, "KB_INSTALL": "kb.whl"})
+    assert chosen.stdout.strip() == "kb.whl"
+
+
+def test_docs_install_kb_from_git_and_leave_no_owner_placeholder():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert 'pipx install "git+$KB_REPO@' in readme
+    for shipped in ("README.md", "action.yml", "ci-templates/gitlab-ci.yml"):
+        assert "OWNER/kb" not in (REPO_ROOT / shipped).read_text(), shipped

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import shutil
 from pathlib import Path
@@ -293,12 +292,13 @@ def test_report_outside_git_runs_front_matter_checks_and_says_history_was_skippe
     assert shutil.which("git")
 
 
-def _reference_summary(data: bytes) -> tuple[bytes, dict[str, str]]:
-    """What a version's summary meant before it was computed on bytes: decode, split."""
+def _reference_summary(data: bytes) -> tuple[tuple[int, int], dict[str, str]]:
+    """What a version's summary meant before it was computed on bytes: decode, split
+    (the body compared as its length and hash, within one process)."""
     if not data.startswith(b"---"):
-        return hashlib.blake2b(data, digest_size=16).digest(), {}
+        return (len(data), hash(data)), {}
     fields, body = split_fields(data.decode("utf-8", "replace"))
-    return hashlib.blake2b(body.encode(), digest_size=16).digest(), fields
+    return (len(body.encode()), hash(body.encode())), fields
 
 
 SUMMARY_PIECES = [
@@ -389,3 +389,32 @@ def _commits(data: object) -> list[dict]:
     if isinstance(data, list):
         return [c for v in data for c in _commits(v)]
     return []
+
+
+def test_versions_larger_than_a_pipe_are_told_apart_by_front_matter_and_body(
+    kb_repo: KbRepo, tmp_path: Path
+):
+    """git log and cat-file run at once through pipes that hold 64 KB: cards of several
+    hundred KB, edited in the body, re-stamped and given a new owner, come out right."""
+    big = "word " * 60_000  # 300 KB of body
+    kb_repo.write("big.md", card("Big", big))
+    kb_repo.write("small.md", card("Small", "short"))
+    kb_repo.commit("add", when="2026-01-05T10:00:00Z")
+    kb_repo.write("big.md", card("Big", big, verified="2026-02-01"))
+    kb_repo.commit("stamp big", when="2026-02-01T10:00:00Z")
+    kb_repo.write("big.md", card("Big", big + "more"))
+    kb_repo.write("small.md", card("Small", "short").replace("owner: ana", "owner: bob"))
+    kb_repo.commit("edit big, hand small to bob", when="2026-03-01T10:00:00Z")
+    for day in range(1, 29):  # commits that touch no card, between the card versions
+        kb_repo.write("notes.txt", f"note {day}\n")
+        kb_repo.commit(f"note {day}", when=f"2026-04-{day:02d}T10:00:00Z")
+
+    history = load_history(kb_repo.path, tmp_path / "cache")
+    assert history is not None
+    big_changes = history.cards["big.md"].changes
+    assert [c.created for c in big_changes] == [True, False, False]
+    assert big_changes[1].is_stamp_only and not big_changes[1].body_changed
+    assert big_changes[2].body_changed and big_changes[2].keys == ("verified_at",)
+    small = history.cards["small.md"].changes[-1]
+    assert small.owner_changed and small.values["owner"] == "bob" and not small.body_changed
+    assert history.commit_count == 31

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,35 @@ def test_a_page_without_lang_is_marked_with_its_detected_language(kb_repo: KbRep
     out, _, _ = build(repo.path, "--no-search", "--no-related")
     page = (out / "billing/backup.html").read_text(encoding="utf-8")
     assert '<html lang="ru" dir="ltr">' in page
+
+    # The detected languages are kept for the next build; a damaged file means
+    # detecting again, never a page without its language.
+    kept = repo.path / ".kb" / "languages.marshal"
+    assert kept.is_file()
+    for damage in (b"\x00garbage", kept.read_bytes()[:-7]):
+        kept.write_bytes(damage)
+        shutil.rmtree(out)
+        build(repo.path, "--no-search", "--no-related")
+        page = (out / "billing/backup.html").read_text(encoding="utf-8")
+        assert '<html lang="ru" dir="ltr">' in page
+
+
+def test_two_builds_of_the_same_repo_are_byte_identical(small_kb: KbRepo) -> None:
+    """Each build in its own process: nh3's forced attributes used to come in hash order."""
+    import subprocess
+    import sys
+
+    small_kb.write(
+        "billing/checklist.md",
+        card("Checklist", "- [x] done\n- [ ] todo\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n"),
+    )
+    small_kb.commit("checklist", when="2026-11-03T09:00:00Z")
+    sites = []
+    for n in (1, 2, 3):
+        out = small_kb.path.parent / f"site-{n}"
+        args = ["--kb", str(small_kb.path), "--today", TODAY, "build", "--no-search"]
+        command = [sys.executable, "-m", "kbcli", *args, "--out", str(out)]
+        subprocess.run(command, check=True, capture_output=True)
+        sites.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert sites[0] == sites[1] == sites[2]
+    assert b'disabled="disabled" type="checkbox"' in sites[0][Path("billing/checklist.html")]

@@ -59,3 +59,18 @@ def test_verifiers_default_to_the_owner():
 
 def test_title_from_heading_ignores_deeper_headings():
     assert title_from("## Not this\n# This one #\n", "x.md") == "This one"
+
+
+def test_reading_problems_are_findings_of_the_card():
+    """One type for what is wrong with a card: reading it gives the same ``Finding`` that
+    kb check lists (path, line, column, registry severity), not a second shape."""
+    from kbcli.core.findings import Finding
+    from kbcli.core.rules import RULES, Severity
+
+    _, problems = parse({"verified_at": "last tuesday"})
+    (problem,) = problems
+    assert isinstance(problem, Finding)
+    assert problem.path == "billing/refund-duplicate.md"
+    assert (problem.line, problem.column) == (6, 14)
+    assert problem.severity is RULES[problem.rule].severity is Severity.ERROR
+    assert problem.at().startswith("billing/refund-duplicate.md:6:14: ")

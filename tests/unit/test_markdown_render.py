@@ -119,9 +119,11 @@ SPEC = [
     ),
     (
         "| a | b |\n|:-|-:|\n| 1 | 2 |\n",
-        '<table>\n<thead>\n<tr>\n<th style="text-align:left">a</th>\n'
-        '<th style="text-align:right">b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n'
-        '<td style="text-align:left">1</td>\n<td style="text-align:right">2</td>\n'
+        # GFM writes style="text-align:..."; the handbook's CSP blocks inline styles, so
+        # kb writes the alignment as a class the theme's stylesheet aligns.
+        '<table>\n<thead>\n<tr>\n<th class="align-left">a</th>\n'
+        '<th class="align-right">b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n'
+        '<td class="align-left">1</td>\n<td class="align-right">2</td>\n'
         "</tr>\n</tbody>\n</table>\n",
     ),
     ("~~Hi~~ Hello, world!\n", "<p><del>Hi</del> Hello, world!</p>\n"),
@@ -228,3 +230,65 @@ def test_sanitizer_removes_every_way_to_run_script(payload: str) -> None:
 def test_sanitize_keeps_the_markup_cards_need() -> None:
     kept = '<p><a href="https://x.test/">x</a> <code>c</code> <kbd>K</kbd></p>'
     assert sanitize(kept) == kept.replace('">x', '" rel="noopener noreferrer">x')
+
+
+def _theme_classes() -> set[str]:
+    from kbcli.adapters.resources import templates_dir  # the shipped theme
+
+    root = templates_dir() / "handbook"
+    css = (root / "static" / "handbook.css").read_text(encoding="utf-8")
+    templates = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.html"))
+    return set(re.findall(r"\.([A-Za-z][\w-]*)", css)) | set(
+        name for value in re.findall(r'class="([^"{]*)', templates) for name in value.split()
+    )
+
+
+def test_a_card_cannot_borrow_the_themes_badge_or_status_classes() -> None:
+    fake = (
+        '<span class="badge badge-verified" data-trust="verified">✔ Verified</span> '
+        '<div class="review-box trust status warn">x</div> '
+        '<p class="card-link highlight bogus">y</p>'
+    )
+    html = _renderer().render("card.md", fake + "\n").html
+    assert "badge" not in html and "review-box" not in html and "data-trust" not in html
+    assert "status" not in html and "warn" not in html and "bogus" not in html
+    assert 'class="card-link highlight"' in html  # the renderer's own classes stay
+
+
+def test_no_class_a_card_keeps_is_one_the_theme_uses_outside_card_bodies() -> None:
+    from kbcli.adapters.markdown_render import BODY_CLASSES, _code_classes
+
+    # Styled on purpose, for card bodies only:
+    renderer_own = {"broken-link", "task-list-item", "align-left", "align-center", "align-right"}
+    leaked = (BODY_CLASSES | _code_classes()) & (_theme_classes() - renderer_own)
+    assert leaked == set()
+
+
+def test_style_attributes_never_survive_and_tables_align_by_class() -> None:
+    body = '<p style="color:red">x</p>\n\n| a | b | c |\n|:-|:-:|-:|\n| 1 | 2 | 3 |\n'
+    html = _renderer().render("card.md", body).html
+    assert "style=" not in html
+    assert [m for m in re.findall(r'<td class="(align-\w+)"', html)] == [
+        "align-left",
+        "align-center",
+        "align-right",
+    ]
+
+
+def test_sanitized_html_is_the_same_bytes_in_every_process() -> None:
+    """nh3 adds forced attributes in hash order; each process hashes differently."""
+    import subprocess
+    import sys
+
+    script = (
+        "from kbcli.adapters.markdown_render import parser, sanitize\n"
+        "print(sanitize(parser().render('- [x] a\\n- [ ] b\\n\\n<input checked>\\n')))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(10)
+    }
+    assert len(outputs) == 1, outputs
+    assert 'disabled="disabled" type="checkbox"' in outputs.pop()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import CardRef, Commit, Json
+from kbcli.cli.commands.options import CardRef, Commit, Json, Quiet
 
 
 def archive(
@@ -17,6 +17,7 @@ def archive(
     ] = None,
     commit: Commit = True,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Archive a card: only its status line changes; the file and its history stay.
 
@@ -25,7 +26,11 @@ def archive(
     from kbcli.cli.views.change import print_change
     from kbcli.usecases.lifecycle import archive as archive_card
 
-    print_change(archive_card(ctx.obj.workspace, card, reason=reason, commit=commit), as_json=json)
+    print_change(
+        archive_card(ctx.obj.workspace, card, reason=reason, commit=commit),
+        as_json=json,
+        quiet=quiet,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import Commit, Json
+from kbcli.cli.commands.options import Commit, Json, Quiet
 
 
 def ask(
@@ -17,6 +17,7 @@ def ask(
     ] = None,
     commit: Commit = True,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Ask an expert: write a draft card with status: requested, the question as its
     Issue, owned by whoever owns the cards most related to it (found by search).
@@ -39,7 +40,7 @@ def ask(
     line = f"Requested [bold]{request.path}[/] for {owner}"
     if request.commit:
         line += f"; committed {request.commit}"
-    console().print(line, soft_wrap=True, highlight=False)
+    console(quiet=quiet).print(line, soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from kbcli.cli.commands.options import Commit, Json
+from kbcli.cli.commands.options import Commit, Json, Quiet
 
 if TYPE_CHECKING:
     from kbcli.core.kcs_draft import Draft
@@ -40,6 +40,17 @@ AppendTo = Annotated[
 Yes = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask: create a new card unless --append-to.")
 ]
+Append = Annotated[
+    bool,
+    typer.Option(
+        "--append",
+        help="If this thread was captured before, add its new replies to that card (no asking).",
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Write a new card even if this thread was captured before."),
+]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print the card that would be written; write nothing.")
 ]
@@ -66,17 +77,21 @@ def slack(
     folder: Folder = None,
     template: Template = None,
     append_to: AppendTo = None,
+    append: Append = False,
+    force: Force = False,
     yes: Yes = False,
     commit: Commit = True,
     dry_run: DryRun = False,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Make a draft card from one Slack thread of a workspace export.
 
     Pick the thread with --channel and --thread, or --link PERMALINK; --latest N lists
     recent threads. Issue is the question in the asker's words, Resolution the reply
     marked with a check mark (else the last substantial answer), with a Source link.
-    Existing cards that may already answer it are proposed first.
+    Existing cards that may already answer it are proposed first; a thread captured
+    before is offered for its card (its new replies are added) rather than a copy.
 
     Example: kb capture slack export.zip --channel billing-help --thread 1793749200.000100
     """
@@ -90,8 +105,14 @@ def slack(
     found, host = capture_slack.find_thread(data, channel=channel, thread=thread, link=link)
     draft = capture_slack.thread_draft(workspace, data, found, host)
     what = f"Slack thread #{found.channel} {found.ts}"
-    options = capture.Options(title, owner, tuple(tag or ()), folder, template, append_to, commit)
-    _finish(ctx, draft, what, options, yes=yes, dry_run=dry_run, as_json=json)
+    if append and force:
+        from kbcli.errors import KbError
+
+        raise KbError("give --append or --force, not both")
+    options = capture.Options(
+        title, owner, tuple(tag or ()), folder, template, append_to, commit, append, force
+    )
+    _finish(ctx, draft, what, options, yes=yes, dry_run=dry_run, as_json=json, quiet=quiet)
 
 
 @app.command()
@@ -113,6 +134,7 @@ def text(
     commit: Commit = True,
     dry_run: DryRun = False,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Make a draft card from ticket notes or an e-mail (Subject/From headers are read).
 
@@ -131,7 +153,15 @@ def text(
     what = source or ("stdin" if file == "-" else file)
     options = capture.Options(title, owner, tuple(tag or ()), folder, template, append_to, commit)
     _finish(
-        ctx, draft, what, options, yes=yes, dry_run=dry_run, as_json=json, stdin_used=file == "-"
+        ctx,
+        draft,
+        what,
+        options,
+        yes=yes,
+        dry_run=dry_run,
+        as_json=json,
+        stdin_used=file == "-",
+        quiet=quiet,
     )
 
 
@@ -145,6 +175,7 @@ def _finish(
     dry_run: bool,
     as_json: bool,
     stdin_used: bool = False,
+    quiet: bool = False,
 ) -> None:
     """Search before create, then write (or print, with --dry-run) and report."""
     from kbcli.cli.output import print_json, warn
@@ -154,12 +185,15 @@ def _finish(
     candidates, notices = capture.similar_cards(workspace, draft)
     for message in notices:
         warn(message)
-    if candidates and not options.append_to and (dry_run or not as_json):
+    asking = not yes and not options.append and not options.force
+    shown = candidates and not options.append_to and (dry_run or not as_json)
+    if shown and (asking or not quiet):  # -q: the list only when someone must choose
         _show_candidates(candidates)
     if dry_run:
         for message in capture.dry_run_warnings(workspace, draft, options):
             warn(message)
-        if not options.append_to:
+        recaptured = not options.force and capture.captured_in(workspace, draft) is not None
+        if not options.append_to and not recaptured:
             where = capture.planned_path(workspace, draft, options, candidates)
             typer.echo(f"Would create {where}:", err=True)
         typer.echo(capture.preview(workspace, draft, options), nl=False)
@@ -177,7 +211,8 @@ def _finish(
     if as_json:
         print_json(_outcome_json(outcome, candidates))
         return
-    _print_outcome(outcome)
+    if not quiet:
+        _print_outcome(outcome)
 
 
 def _show_candidates(candidates: list[Candidate]) -> None:
@@ -214,9 +249,19 @@ def _choose(candidates: list[Candidate], *, stdin_used: bool = False) -> int | N
 
 def _ask(candidates: list[Candidate], answers: TextIO) -> int | None:
     from kbcli.errors import KbError
+    from kbcli.usecases.capture import CAPTURED
 
     numbers = "1" if len(candidates) == 1 else f"1-{len(candidates)}"
     prompt = f"Create a new card [n], append to card [{numbers}], or cancel [c]? [n] "
+    default = 0
+    if candidates[0].why == CAPTURED:
+        # Captured before: adding its new replies to that card is what is wanted, not a copy.
+        prompt = (
+            f"This thread is already in card 1 ({candidates[0].path}). Add its new replies "
+            f"to it [1], append to another card [{numbers}], create a new card [n], or "
+            "cancel [c]? [1] "
+        )
+        default = 1
     for _ in range(3):
         sys.stderr.write(prompt)
         sys.stderr.flush()
@@ -226,7 +271,9 @@ def _ask(candidates: list[Candidate], answers: TextIO) -> int | None:
                 "no answer on stdin: pass --yes to create a new card, or --append-to CARD"
             )
         answer = line.strip().lower()
-        if answer in ("", "n", "new"):
+        if not answer:
+            return default
+        if answer in ("n", "new"):
             return 0
         if answer in ("c", "cancel", "q"):
             return None
@@ -244,7 +291,13 @@ def _print_outcome(outcome: Outcome) -> None:
     if not outcome.changed:
         console().print(f"{escape(outcome.path)} is unchanged", soft_wrap=True)
         return
-    verb = "Created draft" if outcome.created else "Added the reported case to"
+    verb = (
+        "Created draft"
+        if outcome.created
+        else "Added the thread's new replies to"
+        if outcome.updated
+        else "Added the reported case to"
+    )
     owner = f", owner {escape(outcome.owner)}" if outcome.owner else ", no owner yet"
     line = f"{verb} [bold]{escape(outcome.path)}[/] ({escape(outcome.title)}{owner})"
     if outcome.commit:
@@ -255,7 +308,13 @@ def _print_outcome(outcome: Outcome) -> None:
 def _outcome_json(outcome: Outcome, candidates: list[Candidate]) -> dict[str, Any]:
     return {
         "path": outcome.path,
-        "action": "created" if outcome.created else "appended" if outcome.changed else "none",
+        "action": "created"
+        if outcome.created
+        else "updated"
+        if outcome.updated
+        else "appended"
+        if outcome.changed
+        else "none",
         "title": outcome.title,
         "owner": outcome.owner,
         "commit": outcome.commit,

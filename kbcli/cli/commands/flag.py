@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import CardRef, Commit, Json
+from kbcli.cli.commands.options import CardRef, Commit, Json, Quiet
 
 
 def flag(
@@ -18,6 +18,7 @@ def flag(
     ] = None,
     commit: Commit = True,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Flag a card: who, when and why go into its front matter; kb verify clears it.
 
@@ -27,7 +28,9 @@ def flag(
     from kbcli.usecases.lifecycle import flag as flag_card
 
     print_change(
-        flag_card(ctx.obj.workspace, card, reason=reason, by=by, commit=commit), as_json=json
+        flag_card(ctx.obj.workspace, card, reason=reason, by=by, commit=commit),
+        as_json=json,
+        quiet=quiet,
     )
 
 

@@ -1,4 +1,4 @@
-"""kb import: bring a Guru or Notion export in as cards, in one commit."""
+"""kb import: bring a Guru, Notion, Zendesk or Confluence export in as cards, in one commit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from kbcli.cli.commands.options import Commit
 
 def import_export(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="Where the export comes from: guru or notion.")],
+    source: Annotated[
+        str,
+        typer.Argument(help="Where the export comes from: guru, notion, zendesk or confluence."),
+    ],
     export: Annotated[Path, typer.Argument(help="The export: a .zip file or its unpacked folder.")],
     folder: Annotated[
         str | None, typer.Option(help="Folder for the cards (default: one named for the source).")
@@ -39,7 +42,7 @@ def import_export(
     out = console()
     if not quiet:
         for path in outcome.written:
-            out.print(f"+ {path}")
+            out.print(f"+ {path}", soft_wrap=True, markup=False, highlight=False)
     err = err_console()
     for note in outcome.notes:
         err.print(f"kb: not mapped: {note}", soft_wrap=True, markup=False)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.commands.options import Quiet
+
 
 def init(
     directory: Annotated[
@@ -16,6 +18,7 @@ def init(
     git: Annotated[
         bool, typer.Option(help="Run git init when the folder is not a repo yet.")
     ] = True,
+    quiet: Quiet = False,
 ) -> None:
     """Make a knowledge repo: kb.toml, people.yaml, .gitignore, templates/ and git init.
 
@@ -34,7 +37,7 @@ def init(
         handle = slugify((who.email or "").partition("@")[0] or who.name or "me")
         me = (handle, who.name, who.email)
     created = create_repo(target, title=title, me=me, make_git=make_git)
-    out = console()
+    out = console(quiet=quiet)
     out.print(f"Created a knowledge repo in [bold]{target}[/]:")
     for name in created:
         out.print(f"  {name}")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from kbcli.cli import completion
+from kbcli.cli.commands.options import Quiet
 
 
 def new(
@@ -35,6 +36,7 @@ def new(
     force: Annotated[
         bool, typer.Option("--force", help="Create it even if a card has the same title.")
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Create a card from a template, with a safe unique file name from the title.
 
@@ -58,7 +60,7 @@ def new(
         template=template, title=title, owner=owner, tags=tuple(tag or ()), folder=folder
     )
     rel = path.relative_to(workspace.root).as_posix()
-    console().print(f"Created [bold]{rel}[/] from template '{template}'")
+    console(quiet=quiet).print(f"Created [bold]{rel}[/] from template '{template}'")
     if edit:
         open_in_editor(path)
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.commands.options import Quiet
+
 app = typer.Typer(
     name="notify",
     help="Remind owners of the cards they must verify (Slack incoming webhook).",
@@ -37,6 +39,7 @@ def slack(
         bool,
         typer.Option("--allow-shallow", help="Go on in a shallow clone (history is incomplete)."),
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Post one message per owner with to-dos: cards expired, due, never verified,
     flagged or requested, why, and links to their handbook pages ([handbook] url).
@@ -67,6 +70,7 @@ def slack(
         return
     assert webhook_url is not None
     out = err_console()
+    out.quiet = quiet
     sent = notify.send(items, webhook_url, lambda r: out.print(f"sent {r.owner} ({r.cards})"))
     out.print(f"{sent} reminder(s) posted" if sent else "Nothing to remind anyone of.")
 

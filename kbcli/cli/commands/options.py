@@ -18,3 +18,7 @@ Commit = Annotated[
     bool, typer.Option("--commit/--no-commit", help="Commit the change with git (default).")
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar and no summary: only errors and warnings."),
+]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import Json
+from kbcli.cli.commands.options import Json, Quiet
 
 people_app = typer.Typer(
     help="The people roster (people.yaml).", no_args_is_help=True, rich_markup_mode=None
@@ -20,6 +20,7 @@ def suggest(
         int, typer.Option("--min-commits", min=1, help="Only authors with this many commits.")
     ] = 1,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Git authors not yet in people.yaml, as entries to paste into it (most commits first).
 
@@ -53,7 +54,8 @@ def suggest(
         )
         typer.echo(f"  name: {format_value(person.name)}")
         typer.echo(f"  emails: {format_value(list(person.emails))}")
-    err_console().print(f"{len(found)} git author(s) not in people.yaml")
+    if not quiet:
+        err_console().print(f"{len(found)} git author(s) not in people.yaml")
 
 
 def register(app: typer.Typer) -> None:

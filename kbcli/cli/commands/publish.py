@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kbcli.cli.commands.options import CardRef, Commit, Json
+from kbcli.cli.commands.options import CardRef, Commit, Json, Quiet
 
 
 def publish(
@@ -12,6 +12,7 @@ def publish(
     card: CardRef,
     commit: Commit = True,
     json: Json = False,
+    quiet: Quiet = False,
 ) -> None:
     """Publish a draft: it needs an owner and the template's required sections filled.
 
@@ -22,7 +23,7 @@ def publish(
     from kbcli.cli.views.change import print_change
     from kbcli.usecases.lifecycle import publish as publish_card
 
-    print_change(publish_card(ctx.obj.workspace, card, commit=commit), as_json=json)
+    print_change(publish_card(ctx.obj.workspace, card, commit=commit), as_json=json, quiet=quiet)
 
 
 def register(app: typer.Typer) -> None:

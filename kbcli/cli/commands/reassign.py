@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import Commit
+from kbcli.cli.commands.options import Commit, Quiet
 
 
 def reassign(
@@ -28,6 +28,7 @@ def reassign(
         ),
     ] = False,
     commit: Commit = True,
+    quiet: Quiet = False,
 ) -> None:
     """Change owner (and verifiers) from one person or team to another, keeping verification dates.
 
@@ -53,7 +54,7 @@ def reassign(
         reset_verification=reset_verification,
         commit=commit,
     )
-    out = console()
+    out = console(quiet=quiet)
     for path in outcome.changed:
         out.print(f"✔ {path}: {from_} → {to}")
     if outcome.commit:

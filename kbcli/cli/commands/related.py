@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import CardRef
+from kbcli.cli.commands.options import CardRef, Quiet
 
 
 def related(
@@ -19,6 +19,7 @@ def related(
     paths_only: Annotated[
         bool, typer.Option("--paths-only", "-l", help="Print only the paths, one per line.")
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """List the cards most similar to CARD: the related cards of its handbook page
     (shared words, title and tags; cards linked by depends_on first).
@@ -33,13 +34,13 @@ def related(
     from kbcli.usecases.search import related as run_related
 
     workspace = ctx.obj.workspace
-    with ProgressBar() as progress:
+    with ProgressBar(enabled=not quiet) as progress:
         path, hits = run_related(workspace, card, limit=limit, progress=progress)
-    if not json and not paths_only:
+    if not json and not paths_only and not quiet:
         console().print(f"[dim]Cards related to {path}:[/]")
     render_hits(hits, workspace, json=json, paths_only=paths_only)
     if not hits:
-        if not json and not paths_only:
+        if not json and not paths_only and not quiet:
             console().print("No related cards found.")
         raise typer.Exit(1)
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.commands.options import Quiet
+
 
 def suggest(
     ctx: typer.Context,
@@ -20,6 +22,7 @@ def suggest(
     paths_only: Annotated[
         bool, typer.Option("--paths-only", "-l", help="Print only the paths, one per line.")
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Suggest the cards that most likely answer TEXT: "search early, search often".
 
@@ -35,11 +38,11 @@ def suggest(
 
     body = sys.stdin.read() if text == ["-"] else " ".join(text)
     workspace = ctx.obj.workspace
-    with ProgressBar() as progress:
+    with ProgressBar(enabled=not quiet) as progress:
         hits = run_suggest(workspace, body, limit=limit, progress=progress)
     render_hits(hits, workspace, json=json, paths_only=paths_only)
     if not hits:
-        if not json and not paths_only:
+        if not json and not paths_only and not quiet:
             console().print("No card looks like an answer: this may be a new article to write.")
         raise typer.Exit(1)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import Commit
+from kbcli.cli.commands.options import Commit, Quiet
 
 
 def verify(
@@ -32,6 +32,7 @@ def verify(
             "user.signingkey); required with [verification] require_signed.",
         ),
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Set verified_at to today and commit just those cards with a Verified-by: trailer.
 
@@ -85,6 +86,7 @@ def verify(
         workspace, found, me, commit=commit, forced_reason=reason if force else None, sign=sign
     )
     day = workspace.today.isoformat()
+    out = console(quiet=quiet)
     for card in outcome.cards:
         note = "" if card.path in outcome.changed else " (verified_at was already today)"
         out.print(f"✔ verified {card.path} on {day}{note}")

@@ -10,9 +10,17 @@ from kbcli.core.rules import RULES
 
 
 def as_data(result: CheckResult) -> dict[str, Any]:
-    """Fields may be added, never renamed."""
+    """Fields may be added, never renamed (tests/schemas/kb-check.schema.json).
+
+    Version 2 names each card once, in ``cards`` (path to title), not in every finding:
+    a card with a long title and thousands of findings repeated its title thousands of
+    times in version 1."""
+    cards: dict[str, dict[str, str]] = {}
+    for f in result.findings:
+        if f.path not in cards:
+            cards[f.path] = {"title": f.title}
     return {
-        "version": 1,
+        "version": 2,
         "exit_code": result.exit_code,
         "scope": result.scope,
         "strict": result.strict,
@@ -32,7 +40,6 @@ def as_data(result: CheckResult) -> dict[str, Any]:
                 "line": f.line,
                 "column": f.column,
                 "message": f.message,
-                "title": f.title,
             }
             for f in result.findings
         ],
@@ -47,6 +54,7 @@ def as_data(result: CheckResult) -> dict[str, Any]:
             }
             for g in result.golden
         ],
+        "cards": cards,
     }
 
 
@@ -55,10 +63,13 @@ def render(result: CheckResult) -> str:
     data = as_data(result)
     findings = data.pop("findings")
     golden = data.pop("golden")
+    cards = data.pop("cards")
     encode = json.JSONEncoder(ensure_ascii=False).encode
     head = json.dumps(data, ensure_ascii=False, indent=2)[:-2]
     parts = [head + ","]
     for key, items in (("findings", findings), ("golden", golden)):
         rows = ",\n".join("    " + encode(item) for item in items)
         parts.append(f'  "{key}": [\n{rows}\n  ]' if rows else f'  "{key}": []')
+    rows = ",\n".join(f"    {encode(path)}: {encode(card)}" for path, card in cards.items())
+    parts.append(f'  "cards": {{\n{rows}\n  }}' if rows else '  "cards": {}')
     return parts[0] + "\n" + ",\n".join(parts[1:]) + "\n}\n"

@@ -8,8 +8,9 @@ from kbcli.cli.output import console, print_json
 from kbcli.usecases.lifecycle import Change
 
 
-def print_change(change: Change, *, as_json: bool = False) -> None:
-    """What changed and the commit, or why nothing changed (``--json``: the same as data)."""
+def print_change(change: Change, *, as_json: bool = False, quiet: bool = False) -> None:
+    """What changed and the commit, or why nothing changed (``--json``: the same as data;
+    ``quiet``: only why nothing changed)."""
     if as_json:
         print_json(
             {
@@ -24,6 +25,8 @@ def print_change(change: Change, *, as_json: bool = False) -> None:
     out = console()
     if not change.changed:
         out.print(f"{escape(change.path)} {escape(change.detail)}; nothing changed", soft_wrap=True)
+        return
+    if quiet:
         return
     line = f"[bold]{escape(change.path)}[/]: {escape(change.detail)}"
     if change.commit:

@@ -45,6 +45,10 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
             "language_factor": hit.lang_factor,
             "terms": {k: v for k, v in hit.why},
         }
+        if hit.lexical_rank is not None or hit.dense_rank is not None:
+            data["explain"].update(
+                lexical_rank=hit.lexical_rank, dense_rank=hit.dense_rank, cosine=round(hit.dense, 4)
+            )
     return data
 
 
@@ -99,11 +103,35 @@ def render_hits(
         if explain:
             terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
             language = f" × language {hit.lang_factor:g}" if hit.lang_factor != 1.0 else ""
+            base = f"bm25 {hit.bm25:.3f}"
+            if hit.lexical_rank is not None or hit.dense_rank is not None:
+                base = (
+                    f"fused(words {_rank(hit.lexical_rank)} bm25 {hit.bm25:.3f}, "
+                    f"meaning {_rank(hit.dense_rank)} cosine {hit.dense:.3f})"
+                )
             out.print(
-                f"    [dim]score {hit.score:.3f} = bm25 {hit.bm25:.3f} × trust {hit.factor:g}"
+                f"    [dim]score {hit.score:.4f} = {base} × trust {hit.factor:g}"
                 f" ({hit.trust.state.value}){language}; terms: {terms}[/]",
                 soft_wrap=True,
             )
+
+
+def _rank(rank: int | None) -> str:
+    return f"#{rank}" if rank is not None else "—"
+
+
+def say_semantic(result: SearchResult) -> None:
+    """One line on stderr when dense retrieval could not take part, or lacked vectors."""
+    from kbcli.cli.output import err_console, warn
+
+    if result.semantic not in ("", "fused"):
+        warn(result.semantic)
+    elif result.missing_vectors:
+        err_console().print(
+            f"[dim]{result.missing_vectors} card(s) have no vectors yet and were ranked by "
+            "words only; kb index makes them[/]",
+            soft_wrap=True,
+        )
 
 
 def render_explanation(result: SearchResult) -> None:
@@ -115,6 +143,8 @@ def render_explanation(result: SearchResult) -> None:
         out.print(f"[dim]typo: {escape(word)} → {escape(', '.join(terms))}[/]", soft_wrap=True)
     if result.languages:
         out.print(f"[dim]query language: {', '.join(result.languages)}[/]", soft_wrap=True)
+    if result.semantic == "fused":
+        out.print("[dim]ranking: words and meaning (reciprocal rank fusion)[/]", soft_wrap=True)
 
 
 def render_no_hits(result: SearchResult, *, json: bool) -> None:
@@ -168,6 +198,7 @@ def search_command(
             progress=progress,
         )
     say_history_notices(workspace)
+    say_semantic(result)
     if explain and not json and not paths_only:
         render_explanation(result)
     render_hits(result.hits, workspace, json=json, paths_only=paths_only, explain=explain)

@@ -1,0 +1,219 @@
+"""Dense retrieval (``kbcli[semantic]``): embed cards in passages, rank cards by meaning.
+
+``kb index`` embeds the cards whose vectors are missing or stale (``embed``), only
+their changed passages, saving as it goes so an interrupted run keeps its work. A
+search never embeds a card: it ranks with the vectors there are (``dense_ranking``)
+and says how many cards have none yet. Without the extra, or when the model cannot
+load, everything here answers ``Unavailable`` and kb ranks lexically.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.passages import passage_key, passages
+from kbcli.core.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from kbcli.adapters.tantivy_index import CardIndex
+    from kbcli.adapters.vector_store import Vectors
+    from kbcli.workspace import Workspace
+
+BATCH = 16  # passages per call of the model
+CHECKPOINT_SECONDS = 30.0  # an interrupted kb index loses at most this much work
+# Every card has some cosine to any query; one that shares no word with the query is
+# shown only when it stands out: this many standard deviations above the mean cosine.
+STANDOUT = 2.0
+
+
+@dataclass
+class EmbedStats:
+    cards: int = 0  # cards embedded (new or changed)
+    passages: int = 0  # passages embedded (the rest came from the cache)
+    reused: int = 0  # passages whose vectors were already kept
+    total: int = 0  # cards with vectors now
+    seconds: float = 0.0
+    model: str = ""
+
+
+@dataclass
+class DenseRanking:
+    """Cards by the best cosine of any of their passages to the query, best first."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    missing: int = 0  # indexed cards without (current) vectors
+    floor: float = 0.0  # the cosine a card sharing no query word must reach to be shown
+
+
+def enabled(workspace: Workspace) -> bool:
+    """Whether kb.toml (or KB_SEARCH_SEMANTIC) lets kb use vectors (``[search] semantic``)."""
+    return bool(workspace.config.search.semantic)
+
+
+def embed(
+    workspace: Workspace,
+    index: CardIndex,
+    *,
+    progress: Progress = no_progress,
+    threads: int | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> EmbedStats:
+    """Make the vectors of every indexed card that has none for its current content.
+
+    Raises ``embedder.Unavailable`` without the extra. The index must be synced first
+    (its manifest names the cards and their content hashes).
+    """
+    from kbcli.adapters import embedder, vector_store
+
+    started = clock()
+    name = embedder.model_name()
+    hashes = {path: entry[2] for path, entry in index.manifest.files.items()}
+    folder = workspace.config.cache_dir
+    store = vector_store.load(folder, name)
+    forgot = store.keep_only(hashes)
+    todo = sorted(set(hashes) - store.current(hashes))
+    stats = EmbedStats(total=len(hashes) - len(todo), model=name)
+    if not todo:
+        if forgot or not vector_store.exists(folder):
+            vector_store.save(folder, store)
+        stats.seconds = clock() - started
+        return stats
+    model = embedder.load(threads or os.cpu_count() or 1)
+    pending = _passages_of(workspace, todo, hashes, name)
+    wanted = list(dict.fromkeys(k for _, _, items in pending for k, _ in items))
+    new = {k: t for _, _, items in pending for k, t in items if k not in store.vectors}
+    stats.reused = len(wanted) - len(new)
+    keys, saved = list(new), clock()
+    progress("embedding passages", 0, len(keys))
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        for key, row in zip(chunk, model.passages([new[k] for k in chunk]), strict=True):
+            store.vectors[key] = vector_store.to_bytes(row)
+        stats.passages += len(chunk)
+        progress("embedding passages", stats.passages, len(keys))
+        if clock() - saved > CHECKPOINT_SECONDS:
+            _complete(store, pending, stats)
+            vector_store.save(folder, store)
+            saved = clock()
+    _complete(store, pending, stats)
+    vector_store.save(folder, store)
+    stats.seconds = clock() - started
+    return stats
+
+
+def _passages_of(
+    workspace: Workspace, paths: list[str], hashes: dict[str, str], model: str
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(path, content hash, [(passage key, passage text)]) of each card to embed."""
+    from kbcli.adapters.card_files import OutsideRepo, card_from_bytes, read_card_bytes
+
+    found = []
+    root = os.fspath(workspace.root)
+    for path in paths:
+        try:
+            card = card_from_bytes(
+                path, read_card_bytes(root, path), None, workspace.config.cards.max_front_matter
+            )
+        except (OutsideRepo, OSError):
+            continue
+        texts = passages(card.title, card.body)
+        found.append((path, hashes[path], [(passage_key(model, t), t) for t in texts]))
+    return found
+
+
+def _complete(
+    store: Vectors, pending: list[tuple[str, str, list[tuple[str, str]]]], stats: EmbedStats
+) -> None:
+    """Record the cards all of whose passages have vectors now."""
+    for path, digest, items in pending:
+        if path in store.cards and store.cards[path][0] == digest:
+            continue
+        if all(k in store.vectors for k, _ in items):
+            store.cards[path] = (digest, tuple(k for k, _ in items))
+            stats.cards += 1
+            stats.total += 1
+
+
+def embed_step(
+    workspace: Workspace, *, progress: Progress = no_progress
+) -> tuple[EmbedStats | None, str]:
+    """``kb index``'s dense step: (what was embedded, or None; why it could not run).
+
+    Nothing and no reason when semantic search is off or the extra is not installed
+    and no vectors were ever made here; a reason when they were, or the model fails.
+    """
+    from kbcli.adapters.embedder import NotInstalled, Unavailable
+    from kbcli.usecases.search import open_index
+
+    if not enabled(workspace):
+        return None, ""
+    try:
+        return embed(workspace, open_index(workspace), progress=progress), ""
+    except Unavailable as error:
+        if isinstance(error, NotInstalled) and not vectors_exist(workspace):
+            return None, ""
+        return None, f"{error}; vectors not updated"
+
+
+def vectors_exist(workspace: Workspace) -> bool:
+    from kbcli.adapters import vector_store
+
+    return vector_store.exists(workspace.config.cache_dir)
+
+
+def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int) -> DenseRanking:
+    """The ``limit`` cards whose passages are nearest to ``text`` (cosine), best first.
+
+    Uses the vectors there are; ``missing`` counts the indexed cards without current
+    ones. Raises ``embedder.Unavailable`` without the extra or a loadable model.
+    """
+    from kbcli.adapters import embedder
+
+    name = embedder.model_name()
+    if not vectors_exist(workspace):  # never embedded here: no model to load, no numpy
+        return DenseRanking(missing=index.manifest.count())
+    store = _store(workspace, name)
+    hashes = {path: entry[2] for path, entry in index.manifest.files.items()}
+    current = store.current(hashes)
+    ranking = DenseRanking(missing=len(hashes) - len(current))
+    if not current or not text.strip():
+        return ranking
+    import numpy as np
+
+    model = embedder.load(1)
+    paths, starts, rows = _matrix(workspace, store, current)
+    best = np.maximum.reduceat(rows @ model.query(text), starts)
+    order = np.argsort(-best)[:limit]
+    ranking.scores = {paths[i]: float(best[i]) for i in order}
+    ranking.floor = float(best.mean() + STANDOUT * best.std())
+    return ranking
+
+
+_memo: dict[str, Any] = {}  # a resident process reuses the store while it is unchanged
+
+
+def _store(workspace: Workspace, model: str) -> Vectors:
+    from kbcli.adapters import vector_store
+
+    path = workspace.config.cache_dir / vector_store.FILE
+    try:
+        stamp = (os.fspath(path), model, os.stat(path).st_mtime_ns)
+    except OSError:
+        return vector_store.Vectors(model)
+    if _memo.get("stamp") != stamp:
+        _memo.clear()
+        _memo.update(stamp=stamp, store=vector_store.load(workspace.config.cache_dir, model))
+    store: Vectors = _memo["store"]
+    return store
+
+
+def _matrix(workspace: Workspace, store: Vectors, current: set[str]) -> tuple[list[str], Any, Any]:
+    key = ("matrix", frozenset(current))
+    if _memo.get("matrix_key") != key:
+        _memo.update(matrix_key=key, matrix=store.matrix(sorted(current)))
+    found: tuple[list[str], Any, Any] = _memo["matrix"]
+    return found

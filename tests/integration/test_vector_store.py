@@ -1,0 +1,43 @@
+"""The passage vectors kept under .kb/: round trip, staleness, forgetting deleted cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kbcli.adapters import vector_store
+
+
+def _row(value: float) -> bytes:
+    return vector_store.to_bytes(np.full(4, value, dtype=np.float32))
+
+
+def test_vectors_survive_a_round_trip_and_another_models_file_is_empty(tmp_path: Path) -> None:
+    store = vector_store.Vectors(
+        "model-a", {"a.md": ("h1", ("k1", "k2"))}, {"k1": _row(0.5), "k2": _row(0.25)}
+    )
+    vector_store.save(tmp_path, store)
+    again = vector_store.load(tmp_path, "model-a")
+    assert again.cards == store.cards and again.vectors == store.vectors
+    assert vector_store.load(tmp_path, "model-b").cards == {}
+    paths, starts, rows = again.matrix(["a.md", "gone.md"])
+    assert paths == ["a.md"] and list(starts) == [0]
+    assert rows.tolist() == [[0.5] * 4, [0.25] * 4]
+
+
+def test_a_card_whose_content_changed_is_stale_and_a_deleted_one_is_forgotten() -> None:
+    store = vector_store.Vectors(
+        "m",
+        {"a.md": ("h1", ("k1",)), "b.md": ("h2", ("k2",))},
+        {"k1": _row(1.0), "k2": _row(2.0)},
+    )
+    assert store.current({"a.md": "h1", "b.md": "changed"}) == {"a.md"}
+    assert store.keep_only(["a.md"]) is True
+    assert set(store.cards) == {"a.md"} and set(store.vectors) == {"k1"}
+    assert store.keep_only(["a.md"]) is False
+
+
+def test_a_damaged_file_is_an_empty_store(tmp_path: Path) -> None:
+    (tmp_path / vector_store.FILE).write_bytes(b"not marshal")
+    assert vector_store.load(tmp_path, "m").cards == {}

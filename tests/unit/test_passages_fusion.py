@@ -1,0 +1,69 @@
+"""Dense retrieval's pure parts: a card split into passages, and the two fusions."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kbcli.core.fusion import normalised_score, reciprocal_rank
+from kbcli.core.passages import passage_key, passages
+
+
+def test_a_card_splits_at_its_headings_and_each_passage_says_its_card_and_section() -> None:
+    body = (
+        "Intro words here.\n\n## Rotate the key\n\nOpen settings.\n\n## Billing\n\nPay monthly.\n"
+    )
+    found = passages("API keys", body)
+    assert found == [
+        "API keys: Intro words here.",
+        "API keys — Rotate the key: Open settings.",
+        "API keys — Billing: Pay monthly.",
+    ]
+
+
+def test_a_long_section_becomes_passages_of_about_two_hundred_words() -> None:
+    body = "## Long\n\n" + " ".join(f"w{i}" for i in range(450))
+    found = passages("T", body)
+    assert [len(p.split(": ", 1)[1].split()) for p in found] == [200, 200, 50]
+    assert all(p.startswith("T — Long: ") for p in found)
+
+
+def test_a_heading_inside_fenced_code_is_not_a_section() -> None:
+    body = "Run this:\n\n```sh\n# not a heading\necho hi\n```\n"
+    assert passages("Shell", body) == ["Shell: Run this: # not a heading echo hi"]
+
+
+def test_an_empty_card_is_its_title() -> None:
+    assert passages("Only a title", "") == ["Only a title"]
+
+
+def test_a_passage_key_changes_with_its_text_and_the_model() -> None:
+    assert passage_key("m1", "a") == passage_key("m1", "a")
+    assert len({passage_key("m1", "a"), passage_key("m1", "b"), passage_key("m2", "a")}) == 3
+
+
+def test_reciprocal_rank_fusion_rewards_a_card_both_rankings_find() -> None:
+    lexical = {"a": 9.0, "b": 5.0, "c": 1.0}
+    dense = {"d": 0.9, "b": 0.8, "e": 0.7}
+    fused = reciprocal_rank(lexical, dense)
+    assert max(fused, key=fused.__getitem__) == "b"  # 2nd in both beats 1st in one
+    assert set(fused) == {"a", "b", "c", "d", "e"}  # a card one ranking missed keeps its share
+
+
+def test_normalised_score_fusion_weighs_each_list_on_one_scale() -> None:
+    fused = normalised_score({"a": 20.0, "b": 10.0}, {"b": 0.9, "a": 0.5}, dense_weight=1.0)
+    assert fused == {"a": 1.0, "b": 1.0}
+    assert normalised_score({"a": 20.0, "b": 10.0}, {"b": 0.9, "a": 0.5}, 2.0)["b"] == 2.0
+
+
+scores = st.dictionaries(st.sampled_from("abcdefgh"), st.floats(0, 100), max_size=8)
+
+
+@settings(deadline=None)  # a loaded CI machine, not slow code
+@given(scores, scores)
+def test_fusion_never_loses_or_invents_a_card(
+    lexical: dict[str, float], dense: dict[str, float]
+) -> None:
+    ordered = dict(sorted(lexical.items(), key=lambda kv: -kv[1]))
+    for fuse in (reciprocal_rank, normalised_score):
+        assert set(fuse(ordered, dense)) == set(lexical) | set(dense)
