@@ -204,3 +204,25 @@ def test_an_alias_bomb_is_one_finding_quickly_and_in_bounded_memory(kb_repo: KbR
     assert "bomb.md" in output and "more than 10,000 values" in " ".join(output.split())
     assert "ok.md" in output  # the other card is still checked
     assert seconds < 5 * 3
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "status: {published: true}",  # a status kb does not know
+        "status: published\u200b",
+        "status: requested\nx: &a [*a]",  # a header YAML cannot read
+        "status: draft\t# not ready\nx: " + "[" * 600 + "]" * 600,
+        "status: draft\nx: !!python/object/apply:os.system ['true']",
+    ],
+)
+def test_a_card_whose_status_kb_cannot_read_is_never_published(
+    kb_repo: KbRepo, header: str
+) -> None:
+    """Found by make fuzz: both fell back to the default status, published."""
+    kb_repo.write("odd.md", f"---\ntitle: Odd\nowner: ana\n{header}\n---\nx\n")
+    kb_repo.commit("odd")
+    result = run_kb("--today", TODAY, "list", "--json", cwd=kb_repo.path)
+    assert result.exit_code == 1, result.output
+    (card,) = json.loads(result.stdout)
+    assert card["status"] == "draft" and card["problems"]
