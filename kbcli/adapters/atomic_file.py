@@ -21,14 +21,69 @@ from pathlib import Path
 # shutil) cost 4.5 ms of a `kb search` that records git's stat cache (-X importtime).
 # pid, thread and a counter make the name unique; O_EXCL refuses a leftover anyway.
 _SERIAL = itertools.count()
+# ".refunds.md.kb-4242-1397-0.tmp": recognisably kb's, with the pid of the writer, so the
+# next run can tell a killed writer's leftover from a file another kb is writing now.
+TEMP_MARK = ".kb-"
+_swept: set[str] = set()
+
+
+def temporary_name(name: str) -> str:
+    """The name of a temporary sibling of ``name`` written by this process."""
+    return f".{name}{TEMP_MARK}{os.getpid()}-{_thread.get_ident()}-{next(_SERIAL)}.tmp"
+
+
+def leftover_pid(name: str) -> int | None:
+    """The writer's pid when ``name`` is one of kb's temporary files, else None."""
+    if not (name.startswith(".") and name.endswith(".tmp")) or TEMP_MARK not in name:
+        return None
+    pid, _, rest = name[: -len(".tmp")].rpartition(TEMP_MARK)[2].partition("-")
+    return int(pid) if pid.isdigit() and rest else None
+
+
+def remove_if_leftover(path: str) -> bool:
+    """Delete ``path`` when it is kb's temporary file and its writer is gone (killed)."""
+    pid = leftover_pid(os.path.basename(path))
+    if pid is None or pid == os.getpid() or _alive(pid):
+        return False
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    return True
+
+
+def sweep(folder: str | os.PathLike[str]) -> int:
+    """Delete the leftovers of killed kb processes in ``folder`` (not below it)."""
+    removed = 0
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.path for e in entries if e.name.endswith(".tmp")]
+    except OSError:
+        return 0
+    for path in names:
+        with contextlib.suppress(OSError):
+            removed += remove_if_leftover(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
 
 
 def _temporary(folder: Path, name: str) -> tuple[int, str]:
-    """A new file beside the target, open for writing, readable by its owner only."""
+    """A new file beside the target, open for writing, readable by its owner only.
+
+    The first write of a run into a folder also removes what a killed kb left there."""
+    key = os.fspath(folder)
+    if key not in _swept:
+        _swept.add(key)
+        sweep(key)
     while True:
-        temp = os.path.join(
-            folder, f".{name}.{os.getpid()}-{_thread.get_ident()}-{next(_SERIAL)}.tmp"
-        )
+        temp = os.path.join(folder, temporary_name(name))
         try:
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), temp
         except FileExistsError:

@@ -1,6 +1,6 @@
 """Cards on disk: find the card files of a knowledge repo and read each into a ``Card``.
 
-Reading never raises for a bad card: every problem becomes a positioned ``Problem``
+Reading never raises for a bad card: every problem becomes a positioned ``Finding``
 on that card, so one broken file cannot hide the others.
 """
 
@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.config import ALWAYS_IGNORED, KbConfig
-from kbcli.core import front_matter
-from kbcli.core import problems as P
+from kbcli.adapters.atomic_file import remove_if_leftover
+from kbcli.config import ALWAYS_IGNORED, CardsSettings, KbConfig
+from kbcli.core import front_matter, rules
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
+from kbcli.core.findings import Finding, on_card
 from kbcli.core.naming import raw_path, shown_path
-from kbcli.core.problems import Problem
 from kbcli.core.quick_front import quick_front
 
 if TYPE_CHECKING:
     import pathspec
+
+    from kbcli.adapters.card_cache import CardCache
 
 
 class CardFiles:
@@ -63,6 +66,8 @@ class CardFiles:
             )
             for name in filenames:
                 if not name.endswith(".md") or name.startswith("."):
+                    if name.endswith(".tmp"):  # a card write killed half way: gone next run
+                        remove_if_leftover(os.path.join(dirpath, name))
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if not self.ignore.match_file(rel):
@@ -82,19 +87,45 @@ class CardFiles:
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
+        data = self.load(rel)
+        return data if isinstance(data, Card) else self.parse(rel, data, today)
+
+    def load(self, rel: str) -> bytes | Card:
+        """A card file's bytes, or the stand-in card for one that cannot be read."""
         if "\\x" in rel and undecodable_name(self.root, rel):
             return misnamed_card(rel)
         try:
-            data = read_card_bytes(self.root, rel)
+            return read_card_bytes(self.root, rel)
         except OutsideRepo as error:
             return outside_card(rel, error)
         except OSError as error:
             meta = CardMeta(title=title_from("", rel))
-            return Card(rel, meta, "", (Problem(P.NOT_UTF8, f"cannot read: {error.strerror}"),))
-        return card_from_bytes(rel, data, today)
+            return Card(
+                rel, meta, "", (on_card(rel, rules.NOT_UTF8, f"cannot read: {error.strerror}"),)
+            )
 
-    def load_all(self, today: date | None = None) -> list[Card]:
-        return [self.read(rel, today) for rel in self.paths()]
+    def parse(self, rel: str, data: bytes, today: date | None = None) -> Card:
+        """A card from its file's bytes, with this repo's settings."""
+        return card_from_bytes(rel, data, today, self.config.cards.max_front_matter)
+
+    def cache(self) -> CardCache:
+        """The per-card cache (``card_cache``) for this repo's settings."""
+        from kbcli.adapters.card_cache import CardCache
+
+        return CardCache(self.config.cache_dir, str(self.config.cards.max_front_matter))
+
+    def load_all(self, today: date | None = None, paths: Iterable[str] | None = None) -> list[Card]:
+        """Every card (or those at ``paths``), parsing only files changed since the last
+        run (``card_cache``); the cache is brought up to date."""
+        cache = self.cache()
+        found = cache.cards(
+            self.paths() if paths is None else paths, self.root, self.load, self.parse, today
+        )
+        cache.save()
+        return found
+
+
+MAX_FRONT_MATTER: int = CardsSettings.max_front_matter  # kb.toml [cards] max_front_matter
 
 
 class OutsideRepo(OSError):
@@ -144,7 +175,7 @@ def outside_card(rel: str, error: OutsideRepo | None = None) -> Card:
         "this card is a link to a file outside the knowledge repo, so kb never reads it; "
         "replace the link with the file itself or delete it"
     )
-    return Card(rel, meta, "", (Problem(P.OUTSIDE_REPO, message, 1),))
+    return Card(rel, meta, "", (on_card(rel, rules.OUTSIDE_REPO, message),))
 
 
 def undecodable_name(root: str | os.PathLike[str], rel: str) -> bool:
@@ -161,10 +192,12 @@ def misnamed_card(rel: str) -> Card:
         f"the file name is not valid UTF-8 (shown as {rel}), so kb does not read this card; "
         "rename it (git mv) to a UTF-8 name"
     )
-    return Card(rel, meta, "", (Problem(P.NOT_UTF8, message, 1),))
+    return Card(rel, meta, "", (on_card(rel, rules.NOT_UTF8, message),))
 
 
-def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
+def card_from_bytes(
+    rel: str, data: bytes, today: date | None = None, max_front: int = MAX_FRONT_MATTER
+) -> Card:
     """Parse a card file's bytes. Pure apart from the YAML library.
 
     Never raises: hostile input that still trips a reader becomes a ``card-unreadable``
@@ -172,7 +205,7 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     take a whole repository down.
     """
     try:
-        return _card_from_bytes(rel, data, today)
+        return _card_from_bytes(rel, data, today, max_front)
     except Exception as error:
         return unreadable_card(rel, error)
 
@@ -184,16 +217,18 @@ def unreadable_card(rel: str, error: BaseException, line: int = 1) -> Card:
         f"kb could not read this card ({type(error).__name__}: {str(error)[:200]}); "
         "simplify the front matter to plain 'key: value' lines"
     )
-    return Card(rel, meta, "", (Problem(P.CARD_UNREADABLE, message, line),))
+    return Card(rel, meta, "", (on_card(rel, rules.CARD_UNREADABLE, message, line),))
 
 
-def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
+def _card_from_bytes(rel: str, data: bytes, today: date | None, max_front: int) -> Card:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         meta = CardMeta(title=title_from("", rel))
-        problem = Problem(P.NOT_UTF8, "the file is not UTF-8 text; re-save it as UTF-8", line)
+        problem = on_card(
+            rel, rules.NOT_UTF8, "the file is not UTF-8 text; re-save it as UTF-8", line
+        )
         return Card(rel, meta, "", (problem,))
     split = split_front_matter(text)
     text = text.removeprefix(front_matter.BOM)
@@ -203,23 +238,26 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     front, body, body_line = split
     if body_line == 0:
         meta = CardMeta(title=title_from(text, rel))
-        problem = Problem(
-            P.UNCLOSED_FRONT_MATTER,
+        problem = on_card(
+            rel,
+            rules.UNCLOSED_FRONT_MATTER,
             "the front matter is never closed; add a line '---' after the last key",
             1,
         )
         return Card(rel, meta, text, (problem,))
+    if len(front) > max_front:
+        return _oversized(rel, len(front), max_front)
     keys = front_matter.key_lines(front, 2)
     position = _position(keys, end_line=body_line - 1)
     # Most cards are plain `key: value` lines: read those without building YAML objects
     # (half the cost of loading a card); anything else gets the full YAML parser.
     quick = quick_front(front)
-    raw, problems = (quick, []) if quick is not None else _load_yaml(front)
-    if raw is None:
-        raw = {}
-    meta, found = parse_meta(raw, position, path=rel, body=body, today=today)
+    raw, problems = (quick, []) if quick is not None else _load_yaml(front, rel, max_front)
+    meta, found = parse_meta(raw or {}, position, path=rel, body=body, today=today)
+    if raw is None:  # fail closed: a header kb cannot read never publishes its card
+        meta = replace(meta, status=Status.DRAFT)
     problems += found
-    problems += _duplicate_keys(keys)
+    problems += _duplicate_keys(keys, rel)
     return Card(rel, meta, body, tuple(problems), position, body_line)
 
 
@@ -243,10 +281,26 @@ def _position(keys: list[tuple[str, int, int]], end_line: int) -> Position:
     return Position(lines, columns, end_line)
 
 
-def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    from kbcli.adapters.yaml_text import load_yaml
+def _oversized(rel: str, size: int, limit: int) -> Card:
+    """Fail closed: a header too long to read is an unowned, unverified draft."""
+    meta = CardMeta(title=title_from("", rel), status=Status.DRAFT)
+    message = (
+        f"the front matter is {size:,} characters, over the limit of {limit:,} "
+        "([cards] max_front_matter in kb.toml), so kb does not read it; move long text "
+        "into the card body"
+    )
+    return Card(rel, meta, "", (on_card(rel, rules.CARD_UNREADABLE, message, 1),))
 
-    raw, problem = load_yaml(front)
+
+def _load_yaml(front: str, rel: str, max_front: int) -> tuple[dict[str, Any] | None, list[Finding]]:
+    from kbcli.adapters.yaml_text import CARD_LIMITS, load_yaml
+
+    limits = (
+        CARD_LIMITS
+        if max_front == CARD_LIMITS.max_bytes
+        else replace(CARD_LIMITS, max_bytes=max_front)
+    )
+    raw, problem = load_yaml(front, limits)
     if problem is not None:
         lines = front.split("\n")
         bad = lines[problem.line] if problem.line < len(lines) else ""
@@ -260,24 +314,32 @@ def _load_yaml(front: str) -> tuple[dict[str, Any] | None, list[Problem]]:
                 f"YAML syntax error: {problem.message}; fix the front matter "
                 "(quote values with ': ')"
             )
-        return None, [Problem(P.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)]
+        return None, [
+            on_card(rel, rules.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)
+        ]
     if raw is None:
         return {}, []
     if not isinstance(raw, dict):
         return None, [
-            Problem(P.FRONT_MATTER_NOT_MAPPING, "the front matter must be 'key: value' lines", 2)
+            on_card(
+                rel,
+                rules.FRONT_MATTER_NOT_MAPPING,
+                "the front matter must be 'key: value' lines",
+                2,
+            )
         ]
     return {str(k): v for k, v in raw.items()}, []
 
 
-def _duplicate_keys(keys: list[tuple[str, int, int]]) -> list[Problem]:
+def _duplicate_keys(keys: list[tuple[str, int, int]], rel: str) -> list[Finding]:
     seen: dict[str, int] = {}
     problems = []
     for key, line, _column in keys:
         if key in seen:
             problems.append(
-                Problem(
-                    P.INVALID_FIELD,
+                on_card(
+                    rel,
+                    rules.INVALID_FIELD,
                     f"'{key}' is set twice (lines {seen[key]} and {line}); "
                     "YAML keeps only the last, so delete one",
                     line,

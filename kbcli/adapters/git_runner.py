@@ -124,8 +124,9 @@ def failure(
         path = Path(lock.group(1))
         return LockHeld(
             f"git {args[0]} failed: {path} exists, so another git command holds the lock "
-            "(another kb verify, an editor, an IDE). Wait for it and try again; if no git "
-            f"command is running, a crashed one left the file and it is safe to delete{after}",
+            "(another kb verify, an editor, an IDE), and it was still held after kb waited "
+            f"{LOCK_WAIT:.0f} s. Wait for it and try again; if no git command is running, a "
+            f"crashed one left the file and it is safe to delete{after}",
             path,
         )
     if "not a git repository" in text:
@@ -152,11 +153,99 @@ def run(
 
     Whatever ``check`` says, git missing raises ``GitMissing`` and a repository of
     another user ``UnsafeRepository``: no caller should read either as "no repository".
+    A command that found a lock held (another ``kb verify`` committing at the same
+    moment) is run again with backoff for up to ``LOCK_WAIT`` seconds: git takes its
+    lock before it changes anything, so the failed attempt did nothing. A lock file no
+    process holds open is a crashed git's leftover: it is removed, once, and git retried.
     """
+    waited, attempt, removed = 0.0, 0, False
+    while True:
+        done = _run_once(cwd, args, read_only, input, env, timeout)
+        if done.returncode == 0:
+            return done
+        error = failure(args, done.stderr, cwd, consequence)
+        if isinstance(error, LockHeld) and not removed and lock_is_stale(error.path):
+            removed = _remove_stale(error.path)
+            if removed:
+                continue
+        if isinstance(error, LockHeld) and waited < LOCK_WAIT:
+            pause = _backoff(attempt)
+            _sleep(pause)
+            waited, attempt = waited + pause, attempt + 1
+            continue
+        if check or isinstance(error, UnsafeRepository):
+            raise error
+        return done
+
+
+LOCK_WAIT = 15.0  # seconds a write waits for another git command's lock
+
+
+def _backoff(attempt: int) -> float:
+    """0.05 s doubling to 1 s, with jitter so two waiting processes do not retry in step."""
+    import random
+
+    return min(0.05 * 2**attempt, 1.0) * random.uniform(0.5, 1.5)
+
+
+def _sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def lock_is_stale(path: Path, *, settle: float = 2.0) -> bool:
+    """Whether git's lock file ``path`` is a leftover: older than ``settle`` seconds and
+    open in no process (Linux ``/proc``; elsewhere, or when some process cannot be
+    inspected, never stale). A live git keeps its lock file open until it renames it."""
+    import time
+
+    try:
+        age = time.time() - os.stat(path).st_mtime
+    except OSError:
+        return False
+    if age < settle or not os.path.isdir("/proc/self/fd"):
+        return False
+    target = os.path.realpath(path)
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        folder = f"/proc/{pid}/fd"
+        try:
+            fds = os.listdir(folder)
+        except FileNotFoundError:
+            continue  # exited meanwhile
+        except PermissionError:
+            return False  # another user's process might hold it
+        for fd in fds:
+            try:
+                if os.readlink(f"{folder}/{fd}") == target:
+                    return False
+            except OSError:
+                continue
+    return True
+
+
+def _remove_stale(path: Path) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+def _run_once(
+    cwd: Path | str,
+    args: Sequence[str],
+    read_only: bool,
+    input: bytes | None,
+    env: Mapping[str, str] | None,
+    timeout: float,
+) -> subprocess.CompletedProcess[bytes]:
     import subprocess
 
     try:
-        done = subprocess.run(
+        return subprocess.run(
             argv(*args, read_only=read_only),
             cwd=cwd,
             input=input,
@@ -170,11 +259,6 @@ def run(
     except subprocess.TimeoutExpired:
         stopped = f"git {args[0]} took over {timeout:.0f} s in {cwd} and was stopped"
         raise GitError(stopped) from None
-    if done.returncode != 0:
-        error = failure(args, done.stderr, cwd, consequence)
-        if check or isinstance(error, UnsafeRepository):
-            raise error
-    return done
 
 
 def output(cwd: Path | str, *args: str, read_only: bool = False, consequence: str = "") -> str:

@@ -7,6 +7,7 @@ loaded once per process and only when needed: loading its model takes 1-5 s.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from kbcli.core.languages import guess_language, normalize_lang
@@ -32,3 +33,65 @@ def detect(text: str) -> str | None:
     except ImportError:
         return None
     return normalize_lang(str(lang)) if float(probability) >= _MIN_PROBABILITY else None
+
+
+class Detector:
+    """``detect`` with what earlier runs found, kept in one file by a hash of each text.
+
+    A build detects the language of every card without ``lang``; py3langid's model
+    alone takes 1-5 s to load, so a build after one edit asks only about the texts it
+    has not seen. The file is keyed by kb's version and the guess's own source, so a
+    changed rule never answers from an old file; a missing or damaged file means
+    detecting again.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.key = _cache_key()
+        self.known: dict[bytes, str | None] = {}
+        if path is not None:
+            from kbcli.adapters import keyed_cache
+
+            found = keyed_cache.load(path, self.key)
+            if isinstance(found, dict):
+                self.known = found
+        self.used: dict[bytes, str | None] = {}
+        self.new = 0
+
+    def __call__(self, text: str) -> str | None:
+        import hashlib
+
+        name = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if name in self.known:
+            lang = self.known[name]
+        else:
+            lang = detect(text)
+            self.new += 1
+        self.used[name] = lang
+        return lang
+
+    def save(self) -> None:
+        """Keep what this run detected (and the earlier entries, unless they are many)."""
+        if self.path is None or not self.new:
+            return
+        from kbcli.adapters import keyed_cache
+
+        kept = self.known | self.used
+        if len(kept) > 2 * len(self.used) + 1000:  # old texts pile up: keep this run's
+            kept = self.used
+        keyed_cache.save(self.path, self.key, kept)
+
+
+def _cache_key() -> tuple[str, str, str]:
+    import hashlib
+    from importlib import metadata
+
+    from kbcli import __version__
+    from kbcli.core import languages
+
+    try:
+        model = metadata.version("py3langid")
+    except metadata.PackageNotFoundError:
+        model = ""
+    source = Path(languages.__file__).read_bytes() + Path(__file__).read_bytes()
+    return (__version__, hashlib.blake2b(source, digest_size=16).hexdigest(), model)

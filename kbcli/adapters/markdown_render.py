@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.handbook import Destination, SiteLinks, card_url, relative_url
-from kbcli.core.links import github_slug
+from kbcli.core.link_scan import github_slug
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kbcli.core.catalog import Assessed
+    from kbcli.core.findings import Finding
     from kbcli.core.people import Roster
     from kbcli.core.trust import Trust
 
@@ -110,7 +111,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
-def print_problems(problems: list[tuple[str, Any]]) -> None:
+def print_problems(problems: Sequence[Finding]) -> None:
     """``path:line:col: message [rule]`` on stderr, one per line, for editors and CI logs.
 
     One write for all of them: printing 200,000 findings one rich call at a time took
@@ -122,12 +123,12 @@ def print_problems(problems: list[tuple[str, Any]]) -> None:
     out = err_console()
     if out.is_terminal and not out.no_color:
         text = "\n".join(
-            f"[{'red' if problem.severity == 'error' else 'yellow'}]{escape(problem.at(path))}[/]"
-            for path, problem in problems
+            f"[{'red' if problem.severity == 'error' else 'yellow'}]{escape(problem.at())}[/]"
+            for problem in problems
         )
         out.print(text, soft_wrap=True, highlight=False)
     else:
-        out.file.write("".join(problem.at(path) + "\n" for path, problem in problems))
+        out.file.write("".join(problem.at() + "\n" for problem in problems))
         out.file.flush()
 
 

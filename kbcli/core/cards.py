@@ -1,6 +1,6 @@
 """The card model: front matter turned into typed metadata, with every problem kept.
 
-``parse_meta`` never raises on bad data. It records a ``Problem`` and falls back to a
+``parse_meta`` never raises on bad data. It records a ``Finding`` and falls back to a
 value that cannot make a card look more trustworthy than it is (fail closed): an
 unreadable ``verified_at`` counts as never verified.
 """
@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from kbcli.core import problems as P
+from kbcli.core import rules
 from kbcli.core.durations import Duration, parse_duration
-from kbcli.core.problems import Problem
+from kbcli.core.findings import Finding, on_card
 
 
 class Status(StrEnum):
@@ -97,7 +97,7 @@ class Card:
     path: str
     meta: CardMeta
     body: str
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Finding, ...] = ()  # what reading the file found
     position: Position = field(default_factory=Position)
     body_line: int = 1
 
@@ -128,9 +128,9 @@ def title_from(body: str, path: str) -> str:
 
 def parse_meta(
     raw: Mapping[str, Any], position: Position, *, path: str, body: str, today: date | None = None
-) -> tuple[CardMeta, list[Problem]]:
+) -> tuple[CardMeta, list[Finding]]:
     """Turn a front-matter mapping into ``CardMeta`` plus the problems found on the way."""
-    parser = _MetaParser(raw, position)
+    parser = _MetaParser(raw, position, path)
     title = parser.text("title") or title_from(body, path)
     meta = CardMeta(
         title=title,
@@ -139,7 +139,7 @@ def parse_meta(
         verified_at=parser.timestamp("verified_at", today),
         verify_every=parser.duration("verify_every"),
         tags=parser.text_list("tags"),
-        status=parser.choice("status", Status, Status.PUBLISHED),
+        status=parser.choice("status", Status, Status.PUBLISHED, Status.DRAFT),
         audience=parser.choice("audience", Audience, Audience.INTERNAL),
         lang=parser.text("lang"),
         aliases=parser.text_list("aliases"),
@@ -153,14 +153,15 @@ def parse_meta(
 class _MetaParser:
     """Reads one key at a time, recording a positioned problem for each bad value."""
 
-    def __init__(self, raw: Mapping[str, Any], position: Position) -> None:
+    def __init__(self, raw: Mapping[str, Any], position: Position, path: str) -> None:
         self.raw = raw
         self.position = position
-        self.problems: list[Problem] = []
+        self.path = path
+        self.problems: list[Finding] = []
 
     def _problem(self, rule: str, key: str, message: str) -> None:
         line, column = self.position.of(key)
-        self.problems.append(Problem(rule, message, line, column))
+        self.problems.append(on_card(self.path, rule, message, line, column))
 
     def text(self, key: str) -> str | None:
         value = self.raw.get(key)
@@ -168,7 +169,7 @@ class _MetaParser:
             return None
         if isinstance(value, (bool, list, dict)):
             self._problem(
-                P.INVALID_FIELD, key, f"'{key}' must be a single text value, not {_kind(value)}"
+                rules.INVALID_FIELD, key, f"'{key}' must be a single text value, not {_kind(value)}"
             )
             return None
         text = str(value).strip()
@@ -182,14 +183,16 @@ class _MetaParser:
             return (value.strip(),) if value.strip() else ()
         if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
             self._problem(
-                P.INVALID_FIELD,
+                rules.INVALID_FIELD,
                 key,
                 f"'{key}' must be a list of text values such as [a, b], not {_kind(value)}",
             )
             return ()
         return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
 
-    def choice(self, key: str, enum: type[StrEnum], default: Any) -> Any:
+    def choice(self, key: str, enum: type[StrEnum], default: Any, invalid: Any = None) -> Any:
+        """The key's value in ``enum``; ``default`` when absent, ``invalid`` (fail closed:
+        a status kb does not know is not "published") when present but unknown."""
         value = self.raw.get(key)
         if value is None:
             return default
@@ -197,9 +200,9 @@ class _MetaParser:
             return enum(str(value).strip().lower())
         except ValueError:
             allowed = ", ".join(e.value for e in enum)
-            rule = P.UNKNOWN_STATUS if key == "status" else P.UNKNOWN_AUDIENCE
+            rule = rules.UNKNOWN_STATUS if key == "status" else rules.UNKNOWN_AUDIENCE
             self._problem(rule, key, f"'{key}: {value}' is not one of {allowed}; use one of those")
-            return default
+            return default if invalid is None else invalid
 
     def duration(self, key: str) -> Duration | None:
         value = self.raw.get(key)
@@ -208,7 +211,7 @@ class _MetaParser:
         try:
             return parse_duration(value)
         except ValueError as error:
-            self._problem(P.INVALID_DURATION, key, f"'{key}': {error}")
+            self._problem(rules.INVALID_DURATION, key, f"'{key}': {error}")
             return None
 
     def timestamp(self, key: str, today: date | None) -> datetime | None:
@@ -218,7 +221,7 @@ class _MetaParser:
         parsed = to_utc(value)
         if parsed is None:
             self._problem(
-                P.INVALID_DATE,
+                rules.INVALID_DATE,
                 key,
                 f"'{key}: {value}' is not a date between 1900 and 2999; write an ISO date "
                 "such as 2026-01-31 (the card counts as never verified until then)",
@@ -226,7 +229,7 @@ class _MetaParser:
             return None
         if today is not None and parsed.date() > today:
             self._problem(
-                P.FUTURE_DATE,
+                rules.FUTURE_DATE,
                 key,
                 f"'{key}: {value}' is in the future; set it to the day the card was checked "
                 "(the card counts as never verified until then)",
@@ -293,7 +296,7 @@ def _plain(value: Any) -> Any:
 NAMED_CLAIMANTS = 5  # cards named in one duplicate-alias message
 
 
-def duplicate_aliases(cards: list[Card]) -> dict[str, list[Problem]]:
+def duplicate_aliases(cards: list[Card]) -> dict[str, list[Finding]]:
     """Aliases (and paths) claimed by more than one card, as problems per card path.
 
     An alias must name one card: ``kb show OLD-ID`` and redirects from old paths
@@ -304,7 +307,7 @@ def duplicate_aliases(cards: list[Card]) -> dict[str, list[Problem]]:
         for alias in dict.fromkeys(card.meta.aliases):
             claims.setdefault(alias, []).append(card.path)
     paths = {card.path for card in cards} | {card.path.removesuffix(".md") for card in cards}
-    found: dict[str, list[Problem]] = {}
+    found: dict[str, list[Finding]] = {}
     by_path = {card.path: card for card in cards}
     for alias, claimants in claims.items():
         named = sorted(claimants)
@@ -322,8 +325,9 @@ def duplicate_aliases(cards: list[Card]) -> dict[str, list[Problem]]:
             more = f" and {count - len(others):,} more" if count > len(others) else ""
             line, column = by_path[owner].position.of("aliases")
             found.setdefault(owner, []).append(
-                Problem(
-                    P.DUPLICATE_ALIAS,
+                on_card(
+                    owner,
+                    rules.DUPLICATE_ALIAS,
                     f"alias '{alias}' is also claimed by {', '.join(others)}{more}; "
                     "keep it on one card only",
                     line,

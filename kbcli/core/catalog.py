@@ -7,11 +7,11 @@ Commands take a CARD argument the way people remember cards (``billing/refunds.m
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kbcli.core.cards import Card, Status, duplicate_aliases
-from kbcli.core.problems import Problem
+from kbcli.core.findings import Finding
 from kbcli.core.trust import Trust, TrustPolicy, TrustState, assess
 
 
@@ -31,7 +31,7 @@ class Assessed:
 class Catalog:
     cards: Sequence[Card]
     _by_path: dict[str, Card] = field(init=False)
-    _extra_problems: dict[str, list[Problem]] = field(init=False)
+    _extra_problems: dict[str, list[Finding]] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_path = {card.path: card for card in self.cards}
@@ -46,12 +46,13 @@ class Catalog:
     def get(self, path: str) -> Card | None:
         return self._by_path.get(path)
 
-    def problems(self) -> list[tuple[Card, Problem]]:
-        """Every reading problem of every card, in path order, including duplicate aliases."""
+    def problems(self) -> list[Finding]:
+        """Every reading finding of every card, in path order, including duplicate aliases,
+        each with its card's title."""
         found = []
         for card in self.cards:
             for problem in (*card.problems, *self._extra_problems.get(card.path, ())):
-                found.append((card, problem))
+                found.append(replace(problem, title=card.title))
         return found
 
     def resolve(self, ref: str, cwd_rel: str | None = None) -> list[Card]:

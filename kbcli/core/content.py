@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.findings import Finding
-from kbcli.core.links import BodyScan, Heading, LinkResolver, Resolved
+from kbcli.core.link_scan import BodyScan, Heading
+from kbcli.core.links import LinkResolver, Resolved
 from kbcli.core.lints import FileMatcher, depends_on_findings, link_lints
 from kbcli.core.rules import (
     BROKEN_LINK,

@@ -1,6 +1,8 @@
 """Findings: what ``kb check``, ``kb report`` and the handbook's health page list.
 
-A finding is one rule firing on one card, at the front-matter line it concerns. Rule
+A finding is one rule firing on one card, at the line it concerns. Reading a card makes
+findings too (``Card.problems``: bad YAML, a bad date...), of the same type, so that
+``kb list``, the editor and ``kb check`` show one thing. Rule
 ids are stable API (kb.toml severities, CI dashboards, SARIF rule ids); every rule is
 declared once in ``kbcli.core.rules`` with its default severity and a one-line
 description, so that ``kb check --list-rules``, the README and SARIF metadata come from
@@ -11,8 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbcli.core.problems import Problem, Severity
-from kbcli.core.rules import RULES
+from kbcli.core.rules import RULES, Severity
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,9 @@ class Finding:
         return f"{self.path}:{self.line}:{self.column}: {self.message} [{self.rule}]"
 
 
-def from_problem(path: str, problem: Problem, title: str = "") -> Finding:
-    rule = RULES.get(problem.rule)
-    severity = rule.severity if rule else problem.severity
-    return Finding(
-        problem.rule, severity, path, problem.line, problem.message, problem.column, title
-    )
+def on_card(path: str, rule: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    """A finding made while reading the card at ``path``, at its rule's default severity
+    (kb.toml's severities are applied later, with every other finding's)."""
+    registered = RULES.get(rule)
+    severity = registered.severity if registered else Severity.ERROR
+    return Finding(rule, severity, path, line, message, column)

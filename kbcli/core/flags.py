@@ -23,8 +23,7 @@ from typing import Any
 
 from kbcli.core.cards import Card, CardMeta, to_utc
 from kbcli.core.findings import Finding
-from kbcli.core.problems import Severity
-from kbcli.core.rules import FLAGGED
+from kbcli.core.rules import FLAGGED, Severity
 
 FIELD = "flags"
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kbcli.core.findings import Finding
-from kbcli.core.problems import Severity
+from kbcli.core.rules import Severity
 
 EXIT_OK = 0
 EXIT_ERRORS = 1

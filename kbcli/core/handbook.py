@@ -17,7 +17,8 @@ from typing import Any
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
 from kbcli.core.catalog import Assessed
-from kbcli.core.links import Link, LinkKind, LinkResolver, destination, wiki_slug, wiki_target
+from kbcli.core.link_scan import Link, LinkKind, destination, wiki_slug, wiki_target
+from kbcli.core.links import LinkResolver
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 from kbcli.core.trust import Trust, TrustState

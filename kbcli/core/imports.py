@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from kbcli.core.links import headings
+from kbcli.core.link_scan import headings
 from kbcli.core.naming import slugify
 
 # Markdown links and images: [text](target "title") / ![alt](target).
@@ -136,7 +136,8 @@ def _rewrite(
     if known is not None:
         if known in by_key:
             other = by_key[known]
-            return f"{label}({_relative(other.path, card.path)}{_suffix(other, anchor)}{title})"
+            suffix = _suffix(other, anchor, card, notes, target)
+            return f"{label}({_relative(other.path, card.path)}{suffix}{title})"
         if resolve.exists(known):
             return f"{label}({_asset(known, card, resolve)}{title})"
         notes.append(ImportNote(card.source, f"link to {target} is not in the export; kept as is"))
@@ -146,7 +147,8 @@ def _rewrite(
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(card.source), unquote(raw)))
     if resolved in by_key:
         other = by_key[resolved]
-        return f"{label}({_relative(other.path, card.path)}{_suffix(other, anchor)}{title})"
+        suffix = _suffix(other, anchor, card, notes, target)
+        return f"{label}({_relative(other.path, card.path)}{suffix}{title})"
     for candidate in (resolved, posixpath.normpath(unquote(raw).lstrip("/"))):
         if not candidate.startswith("..") and resolve.exists(candidate):
             return f"{label}({_asset(candidate, card, resolve)}{title})"
@@ -156,8 +158,18 @@ def _rewrite(
     return match.group(0)
 
 
-def _suffix(card: ImportedCard, anchor: str) -> str:
-    return "#" + _anchor(card, anchor) if anchor else ""
+def _suffix(
+    other: ImportedCard, anchor: str, card: ImportedCard, notes: list[ImportNote], target: str
+) -> str:
+    """``#anchor`` of the heading in ``other``; a heading it does not have is reported."""
+    if not anchor:
+        return ""
+    mapped = _anchor(other, anchor)
+    if mapped not in {heading.slug for heading in headings(other.body)}:
+        notes.append(
+            ImportNote(card.source, f"link to {target}: that page has no such heading; kept")
+        )
+    return "#" + mapped
 
 
 def _anchor(card: ImportedCard, anchor: str) -> str:

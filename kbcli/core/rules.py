@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 
-from kbcli.core import problems as P
-from kbcli.core.problems import Severity
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    OFF = "off"
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,21 @@ class Rule:
 
 
 E, W = Severity.ERROR, Severity.WARNING
+
+# Schema: what reading a card's file and front matter finds (``card_files``, ``cards``).
+NOT_UTF8 = "not-utf8"
+YAML_SYNTAX = "yaml-syntax"
+UNCLOSED_FRONT_MATTER = "unclosed-front-matter"
+FRONT_MATTER_NOT_MAPPING = "front-matter-not-mapping"
+INVALID_FIELD = "invalid-field"
+INVALID_DATE = "invalid-date"
+FUTURE_DATE = "future-date"
+UNKNOWN_STATUS = "unknown-status"
+UNKNOWN_AUDIENCE = "unknown-audience"
+INVALID_DURATION = "invalid-duration"
+DUPLICATE_ALIAS = "duplicate-alias"
+CARD_UNREADABLE = "card-unreadable"
+OUTSIDE_REPO = "card-outside-repo"
 
 # Trust: the card's verification state and its people.
 EXPIRED = "expired"
@@ -63,45 +82,45 @@ LINKS_ARCHIVED = "links-archived"
 NEAR_DUPLICATE = "near-duplicate"
 
 _TABLE: tuple[Rule, ...] = (
-    Rule(P.NOT_UTF8, E, "The card file is not UTF-8 text.", "schema"),
-    Rule(P.YAML_SYNTAX, E, "The front matter is not valid YAML.", "schema"),
-    Rule(P.UNCLOSED_FRONT_MATTER, E, "The front matter has no closing '---' line.", "schema"),
+    Rule(NOT_UTF8, E, "The card file is not UTF-8 text.", "schema"),
+    Rule(YAML_SYNTAX, E, "The front matter is not valid YAML.", "schema"),
+    Rule(UNCLOSED_FRONT_MATTER, E, "The front matter has no closing '---' line.", "schema"),
     Rule(
-        P.FRONT_MATTER_NOT_MAPPING,
+        FRONT_MATTER_NOT_MAPPING,
         E,
         "The front matter is not a set of 'key: value' lines.",
         "schema",
     ),
-    Rule(P.INVALID_FIELD, E, "A front-matter key has the wrong type or is set twice.", "schema"),
+    Rule(INVALID_FIELD, E, "A front-matter key has the wrong type or is set twice.", "schema"),
     Rule(
-        P.INVALID_DATE,
+        INVALID_DATE,
         E,
         "verified_at is not an ISO date in 1900-2999 (counts as never verified).",
         "schema",
     ),
     Rule(
-        P.FUTURE_DATE,
+        FUTURE_DATE,
         E,
         "verified_at lies in the future (the card counts as never verified).",
         "schema",
     ),
-    Rule(P.UNKNOWN_STATUS, E, "status is not draft, published or archived.", "schema"),
-    Rule(P.UNKNOWN_AUDIENCE, E, "audience is not internal or public.", "schema"),
+    Rule(UNKNOWN_STATUS, E, "status is not draft, published or archived.", "schema"),
+    Rule(UNKNOWN_AUDIENCE, E, "audience is not internal or public.", "schema"),
     Rule(
-        P.INVALID_DURATION,
+        INVALID_DURATION,
         E,
         "verify_every is not a duration such as 30d, 6w, 3m, 1y or never.",
         "schema",
     ),
-    Rule(P.DUPLICATE_ALIAS, E, "An alias is claimed by more than one card.", "schema"),
+    Rule(DUPLICATE_ALIAS, E, "An alias is claimed by more than one card.", "schema"),
     Rule(
-        P.CARD_UNREADABLE,
+        CARD_UNREADABLE,
         E,
         "kb could not read the card at all (it is skipped, never trusted).",
         "schema",
     ),
     Rule(
-        P.OUTSIDE_REPO,
+        OUTSIDE_REPO,
         E,
         "The card is a link to a file outside the repository (never read).",
         "schema",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kbcli.core import problems as P
+from kbcli.core import rules
 from kbcli.core.adopt import BASELINE_TRAILER, Evidence, Suggestion, folder_tags, missing_fields
 from kbcli.errors import KbError
 
@@ -101,12 +101,12 @@ def plan(
 # Problems that mean kb could not read the header's keys: adding keys would guess.
 _UNREADABLE = frozenset(
     {
-        P.NOT_UTF8,
-        P.YAML_SYNTAX,
-        P.UNCLOSED_FRONT_MATTER,
-        P.FRONT_MATTER_NOT_MAPPING,
-        P.CARD_UNREADABLE,
-        P.OUTSIDE_REPO,
+        rules.NOT_UTF8,
+        rules.YAML_SYNTAX,
+        rules.UNCLOSED_FRONT_MATTER,
+        rules.FRONT_MATTER_NOT_MAPPING,
+        rules.CARD_UNREADABLE,
+        rules.OUTSIDE_REPO,
     }
 )
 

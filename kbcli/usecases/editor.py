@@ -13,13 +13,12 @@ unsaved buffer does not have. Nothing here knows the LSP protocol:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.core.cards import Card
 from kbcli.core.findings import Finding
-from kbcli.core.problems import Problem
 
 if TYPE_CHECKING:
     from kbcli.core.catalog import Assessed
@@ -95,7 +94,10 @@ class EditorSession:
         """The card as it is in the editor's buffer (not as saved)."""
         from kbcli.adapters.card_files import card_from_bytes
 
-        return card_from_bytes(rel, text.encode("utf-8"), self.workspace.today)
+        config = self.workspace.config
+        return card_from_bytes(
+            rel, text.encode("utf-8"), self.workspace.today, config.cards.max_front_matter
+        )
 
     def assess(self, card: Card) -> Assessed:
         """The card's trust verdict on its dates and flags (history needs a saved commit)."""
@@ -109,7 +111,6 @@ class EditorSession:
     def findings(self, card: Card) -> list[Finding]:
         """``kb check``'s findings for this one card, in its order, with kb.toml severities."""
         from kbcli.core.content import content_findings
-        from kbcli.core.findings import from_problem
         from kbcli.core.gate import sort_findings
         from kbcli.core.health import roster_findings, trust_findings
         from kbcli.core.severity import effective
@@ -118,7 +119,7 @@ class EditorSession:
 
         ws = self.workspace
         item = ws.assess(card)
-        problems = [from_problem(card.path, p, card.title) for p in self._problems(card)]
+        problems = [replace(p, title=card.title) for p in self._problems(card)]
         found = [*problems, *trust_findings(item, ws.today), *self._flags(card)]
         if ws.config.roster.people:
             found += roster_findings(item, ws.config.roster, ws.today)
@@ -133,7 +134,7 @@ class EditorSession:
         expiries = {card.path: expires} if expired and expires else {}
         return list(sort_findings(effective(found, self.policy, ws.today, expiries)))
 
-    def _problems(self, card: Card) -> Sequence[Problem]:
+    def _problems(self, card: Card) -> Sequence[Finding]:
         from kbcli.core.cards import duplicate_aliases
 
         claimants = {p for name in _names(card) for p in self._claims.get(name, ())}

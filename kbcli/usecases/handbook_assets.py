@@ -23,7 +23,7 @@ _PRIVATE = frozenset((CONFIG_FILE, ROSTER_FILE))
 
 def referenced_files(root: Path, cards: Iterable[Any]) -> tuple[dict[str, Path], list[str]]:
     """``({repo-relative path: file}, ["card.md:LINE: ... does not exist"])``."""
-    from kbcli.core.links import LinkKind, scan
+    from kbcli.core.link_scan import LinkKind, scan
 
     base = root.resolve()
     found: dict[str, Path] = {}

@@ -22,12 +22,12 @@ A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) un
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.catalog import Assessed, CardFilter
-from kbcli.core.findings import Finding, from_problem
+from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, RepoHistory
 from kbcli.core.provenance import Signature
 from kbcli.core.severity import RulePolicy
@@ -227,16 +227,12 @@ def _reading_problems(workspace: Workspace, items: list[Assessed]) -> list[Findi
     """
     if not workspace.has_catalog:
         return [
-            from_problem(item.path, problem, item.card.title)
+            replace(problem, title=item.card.title)
             for item in items
             for problem in item.card.problems
         ]
     paths = {item.path for item in items}
-    return [
-        from_problem(card.path, problem, card.title)
-        for card, problem in workspace.catalog.problems()
-        if card.path in paths
-    ]
+    return [problem for problem in workspace.catalog.problems() if problem.path in paths]
 
 
 def card_histories(
@@ -251,7 +247,7 @@ def trust_trend(
     workspace: Workspace, weeks: int = 12, *, allow_shallow: bool = False
 ) -> list[tuple[date, float]]:
     """Weekly trust score (0..1) over the last ``weeks`` weeks, ending ``today``."""
-    from kbcli.core.health import trust_trend as trend
+    from kbcli.core.trend import trust_trend as trend
 
     history = repo_history(workspace, allow_shallow=allow_shallow)
     if history is None:

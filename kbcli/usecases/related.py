@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.languages import group_of, normalize_lang
-from kbcli.core.related import most_similar, scored_similar, term_counts
+from kbcli.core.related import Scored, scored_similar, similar_to, term_counts, update_similar
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import Analysis
@@ -45,17 +45,30 @@ def related_cards(
     default_lang: str,
     *,
     known_terms: Mapping[str, tuple[str, dict[str, float]]] | None = None,
-) -> tuple[dict[str, list[str]], Terms]:
-    """(path -> its most related candidate paths, the term counts by path and key).
+    known_lists: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, list[str]], Terms, dict[str, Any]]:
+    """(path -> its most related candidate paths, the term counts by path and key, the
+    lists with their scores to pass back as ``known_lists`` next time).
 
     ``cards`` are every card whose words count (sorted by path for a stable result);
     ``known_terms`` maps a path to (body key, term counts) from an earlier build, reused
-    while the key is the same, so a rebuild analyses only the cards that changed.
+    while the key is the same, so a rebuild analyses only the cards that changed; with
+    the ``known_lists`` computed from those counts, only the lists an edit can reach are
+    computed again (``core.related.update_similar``: the same lists as a whole pass).
     Cards linked by ``depends_on`` (either way) come first in each other's lists.
     """
     vectors, terms = _vectors(cards, default_lang, known_terms or {})
-    found = most_similar(vectors, RELATED_LIMIT, candidates, links=_links(cards))
-    return found, terms
+    links = _links(cards)
+    shape = (RELATED_LIMIT, frozenset(candidates), links)
+    scored: Scored | None = None
+    if known_terms and known_lists is not None and known_lists.get("shape") == shape:
+        before = {path: counts for path, (_, counts) in known_terms.items()}
+        listed = known_lists.get("scored", {})
+        scored = update_similar(vectors, RELATED_LIMIT, before, listed, candidates, links=links)
+    if scored is None:
+        scored = scored_similar(vectors, RELATED_LIMIT, candidates, links=links)
+    found = {path: [other for other, _ in listed] for path, listed in scored.items()}
+    return found, terms, {"shape": shape, "scored": scored}
 
 
 def related_to(
@@ -72,8 +85,8 @@ def related_to(
     candidates = {c.path for c in cards}
     everyone = cards if card.path in candidates else [*cards, card]
     vectors, terms = _vectors(everyone, default_lang, known_terms or {})
-    found = scored_similar(vectors, limit, candidates, only={card.path}, links=_links(everyone))
-    return found.get(card.path, []), terms
+    found = similar_to(vectors, card.path, limit, candidates, links=_links(everyone))
+    return found, terms
 
 
 def _vectors(

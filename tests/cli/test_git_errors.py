@@ -50,10 +50,13 @@ def test_marked_safe_it_works_again(repo: KbRepo, monkeypatch: pytest.MonkeyPatc
     assert result.exit_code in (0, 1), result.output
 
 
-def test_held_index_lock_is_named(repo: KbRepo) -> None:
+def test_held_index_lock_is_named(repo: KbRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kbcli.adapters import git_runner
+
+    monkeypatch.setattr(git_runner, "LOCK_WAIT", 0.3)  # kb waits that long for the lock
     lock = repo.path / ".git" / "index.lock"
-    lock.write_bytes(b"")
-    result = run_kb("--today", "2026-06-01", "verify", "a.md", cwd=repo.path)
+    with lock.open("wb"):  # held open, as a running git holds it (an unheld one is removed)
+        result = run_kb("--today", "2026-06-01", "verify", "a.md", cwd=repo.path)
     assert result.exit_code == 2, result.output
     assert str(lock) in result.stderr
     assert "safe to delete" in result.stderr

@@ -24,7 +24,7 @@ def test_yaml_error_points_at_file_line_and_other_cards_still_load(kb_repo: KbRe
     (problem,) = cards["broken.md"].problems
     assert problem.rule == "yaml-syntax"
     assert problem.line in (3, 4)  # the unclosed flow list starts on line 3
-    assert problem.at("broken.md").startswith(f"broken.md:{problem.line}:")
+    assert problem.at().startswith(f"broken.md:{problem.line}:")
 
 
 def test_wrong_type_points_at_its_key_line():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -280,6 +281,17 @@ def test_a_page_without_lang_is_marked_with_its_detected_language(kb_repo: KbRep
     out, _, _ = build(repo.path, "--no-search", "--no-related")
     page = (out / "billing/backup.html").read_text(encoding="utf-8")
     assert '<html lang="ru" dir="ltr">' in page
+
+    # The detected languages are kept for the next build; a damaged file means
+    # detecting again, never a page without its language.
+    kept = repo.path / ".kb" / "languages.marshal"
+    assert kept.is_file()
+    for damage in (b"\x00garbage", kept.read_bytes()[:-7]):
+        kept.write_bytes(damage)
+        shutil.rmtree(out)
+        build(repo.path, "--no-search", "--no-related")
+        page = (out / "billing/backup.html").read_text(encoding="utf-8")
+        assert '<html lang="ru" dir="ltr">' in page
 
 
 def test_two_builds_of_the_same_repo_are_byte_identical(small_kb: KbRepo) -> None:

@@ -61,7 +61,8 @@ def test_import_matches_golden_and_a_second_run_changes_nothing(
     check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
     assert check.exit_code in (0, 1), check.output
     # Links kb rewrote resolve; the only broken ones are those it reported as unmapped.
-    assert check.stdout.count('"broken-link"') == result.stderr.count("points at nothing")
+    reported = result.stderr.count("points at nothing") + result.stderr.count("no such heading")
+    assert check.stdout.count('"broken-link"') == reported
 
 
 def test_guru_maps_verifiers_dates_boards_and_strips_scripts(repo: KbRepo) -> None:
@@ -123,6 +124,8 @@ def test_zendesk_maps_authors_sections_drafts_and_audience(repo: KbRepo) -> None
     # A link to an article that is not in the export is reported, not silently kept.
     assert "360000000099-Contact-support is not in the export" in result.stderr
     assert "carol@elsewhere.test is not in people.yaml" in result.stderr
+    # A link to a heading the article does not have is kept and reported.
+    assert "360000000001#h_02: that page has no such heading" in result.stderr
 
 
 def test_confluence_maps_the_page_tree_authors_anchors_and_attachment_names(
@@ -183,3 +186,37 @@ def test_every_importer_reads_zips_within_the_zip_bomb_limits(
     assert result.exit_code == 2, result.output
     assert "refusing a zip bomb" in result.stderr
     assert git(repo.path, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_zendesk_json_of_odd_shapes_is_read_or_refused_never_a_crash(
+    repo: KbRepo, tmp_path: Path
+) -> None:
+    export = tmp_path / "odd"
+    export.mkdir()
+    (export / "articles.json").write_text(
+        '{"articles": [{"id": 1, "title": "Odd", "body": "<p>Text</p>", "section_id": [7],'
+        ' "author_id": {"id": 2}, "label_names": "single label", "locale": "en-us"},'
+        ' "not an article", {"id": true, "title": "Flag id", "body": null,'
+        ' "label_names": 5, "section_id": 9}],'
+        ' "users": 5, "sections": [{"id": 9, "name": "Nine", "parent_section_id": 9}]}',
+        encoding="utf-8",
+    )
+    (export / "broken.json").write_text("{", encoding="utf-8")
+    refused = run_kb("import", "zendesk", str(export), cwd=repo.path)
+    assert refused.exit_code == 2, refused.output
+    assert "broken.json is not valid JSON" in refused.stderr
+    (export / "broken.json").unlink()
+    result = run_kb("import", "zendesk", str(export), "--owner", "ana", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    odd = (repo.path / "zendesk/odd.md").read_text()
+    assert "- single-label" in odd
+    assert (repo.path / "zendesk/nine/flag-id.md").is_file()  # a section that is its own parent
+
+
+def test_quiet_import_prints_only_what_could_not_be_mapped(repo: KbRepo) -> None:
+    result = run_kb("import", "confluence", str(FIXTURES / "confluence"), "-q", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert (repo.path / "confluence/support-home.md").is_file()
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("kb: not mapped: ") for line in lines), lines

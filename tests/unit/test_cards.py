@@ -42,7 +42,8 @@ def test_wrong_types_point_at_the_key_line_and_column():
     meta, problems = parse({"owner": ["ana", "bob"], "tags": {"a": 1}, "status": "live"})
     found = {(p.rule, p.line, p.column) for p in problems}
     assert found == {("invalid-field", 3, 8), ("invalid-field", 4, 7), ("unknown-status", 5, 9)}
-    assert meta.owner is None and meta.tags == () and meta.status is Status.PUBLISHED
+    # An unknown status fails closed: "live" is not "published".
+    assert meta.owner is None and meta.tags == () and meta.status is Status.DRAFT
     assert all(
         "; " in p.message or " use " in p.message or "must be" in p.message for p in problems
     )
@@ -59,3 +60,18 @@ def test_verifiers_default_to_the_owner():
 
 def test_title_from_heading_ignores_deeper_headings():
     assert title_from("## Not this\n# This one #\n", "x.md") == "This one"
+
+
+def test_reading_problems_are_findings_of_the_card():
+    """One type for what is wrong with a card: reading it gives the same ``Finding`` that
+    kb check lists (path, line, column, registry severity), not a second shape."""
+    from kbcli.core.findings import Finding
+    from kbcli.core.rules import RULES, Severity
+
+    _, problems = parse({"verified_at": "last tuesday"})
+    (problem,) = problems
+    assert isinstance(problem, Finding)
+    assert problem.path == "billing/refund-duplicate.md"
+    assert (problem.line, problem.column) == (6, 14)
+    assert problem.severity is RULES[problem.rule].severity is Severity.ERROR
+    assert problem.at().startswith("billing/refund-duplicate.md:6:14: ")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kbcli.core.cards import Card, CardMeta
-from kbcli.core.links import LinkKind, LinkResolver, github_slug, headings, scan
+from kbcli.core.link_scan import LinkKind, github_slug, headings, scan
+from kbcli.core.links import LinkResolver
 
 
 def card(path: str, body: str, title: str = "", aliases: tuple[str, ...] = ()) -> Card:

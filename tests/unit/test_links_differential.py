@@ -1,6 +1,6 @@
 """The link scanner against markdown-it on generated markdown.
 
-``kb check`` reads links and headings with ``core/links.scan`` (regular expressions,
+``kb check`` reads links and headings with ``core/link_scan.scan`` (regular expressions,
 fast enough for every check); the handbook renders with markdown-it. A link one sees
 and the other does not, or a heading id the page lacks, is a check/build disagreement.
 """
@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from kbcli.adapters.markdown_render import BodyRenderer, parser
 from kbcli.core.cards import Card, CardMeta
 from kbcli.core.handbook import SiteLinks
-from kbcli.core.links import LinkKind, LinkResolver, destination, scan
+from kbcli.core.link_scan import LinkKind, destination, scan
+from kbcli.core.links import LinkResolver
 
 WORDS = ["Straße", "prüfen", "שָׁלוֹם", "İstanbul", "ﬁle", "Refund", "step 2", "Ünïcödé", "SSO"]
 word = st.sampled_from(WORDS)

@@ -7,7 +7,8 @@ import pytest
 from kbcli.adapters.markdown_render import BodyRenderer
 from kbcli.core.cards import Card, CardMeta
 from kbcli.core.handbook import SiteLinks
-from kbcli.core.links import LinkResolver, scan
+from kbcli.core.link_scan import scan
+from kbcli.core.links import LinkResolver
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import random
 
-from kbcli.core.related import most_similar, term_counts
+from kbcli.core.related import (
+    most_similar,
+    scored_similar,
+    similar_to,
+    term_counts,
+    update_similar,
+)
 
 
 def vec(text: str) -> dict[str, float]:
@@ -76,3 +82,60 @@ def test_one_cards_list_is_the_same_as_in_the_lists_of_every_card() -> None:
     assert most_similar(CARDS, 3, only={"billing/tax.md"}) == {
         "billing/tax.md": every["billing/tax.md"]
     }
+
+
+def test_one_cards_list_is_exactly_its_list_among_everyones() -> None:
+    """``kb related`` computes one card's list without every card's vector; it must be the
+    handbook's list for that card: same cards, same scores, same order, ties included."""
+    rng = random.Random(3)
+    words = [f"w{n}" for n in range(90)]
+    for round_ in range(12):
+        cards = [
+            (f"f{n % 4}/{n:03}.md", vec(" ".join(rng.choices(words, k=rng.randint(0, 25)))))
+            for n in range(rng.randint(2, 140))
+        ]
+        cards.sort()
+        paths = [path for path, _ in cards]
+        candidates = set(rng.sample(paths, k=max(1, len(paths) * 3 // 4)))
+        links = {paths[0]: {paths[-1], "gone.md"}, paths[-1]: {paths[0]}}
+        limit = rng.randint(1, 9)
+        everyone = scored_similar(cards, limit, candidates, links=links)
+        for path in paths:
+            assert similar_to(cards, path, limit, candidates, links=links) == everyone[path], (
+                round_,
+                path,
+            )
+
+
+def test_after_an_edit_only_the_reached_lists_change_and_all_equal_a_whole_pass() -> None:
+    """A rebuild after editing a few cards updates the related lists from the last ones;
+    every list must be what a build from scratch lists (cards, scores, order)."""
+    rng = random.Random(11)
+    words = [f"w{n}" for n in range(70)]
+    updated = 0
+    for round_ in range(25):
+        cards = sorted(
+            (f"d{n % 3}/{n:03}.md", vec(" ".join(rng.choices(words, k=rng.randint(1, 20)))))
+            for n in range(rng.randint(3, 120))
+        )
+        paths = [path for path, _ in cards]
+        candidates = set(rng.sample(paths, k=max(1, len(paths) * 4 // 5)))
+        links = {paths[0]: {paths[-1]}, paths[-1]: {paths[0]}}
+        limit = rng.randint(1, 8)
+        listed = scored_similar(cards, limit, candidates, links=links)
+        edited = dict(cards)
+        for path in rng.sample(paths, k=rng.randint(1, 3)):
+            counts = dict(edited[path])
+            if counts and rng.random() < 0.5:
+                counts.pop(rng.choice(sorted(counts)))
+            counts[rng.choice(words)] = float(rng.randint(1, 3))
+            edited[path] = counts
+        after = sorted(edited.items())
+        expected = scored_similar(after, limit, candidates, links=links)
+        found = update_similar(after, limit, dict(cards), listed, candidates, links=links)
+        if found is not None:
+            updated += 1
+            assert found == expected, round_
+    assert updated >= 10  # most edits are updated in place, not by a whole pass
+    same = update_similar(cards, 3, dict(cards), {"x": []})
+    assert same == {"x": []}  # nothing changed: the last lists as they were

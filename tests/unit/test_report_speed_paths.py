@@ -18,8 +18,8 @@ import pytest
 from kbcli.cli.output import print_json
 from kbcli.core.cards import CardMeta, Status
 from kbcli.core.durations import parse_duration
-from kbcli.core.health import _trust_meta, trust_trend
 from kbcli.core.history import CardHistory, Change, Commit
+from kbcli.core.trend import _trust_meta, trust_trend
 from kbcli.core.trust import Cadence, TrustPolicy, assess
 
 # -- trust trend -----------------------------------------------------------------------------

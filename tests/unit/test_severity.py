@@ -7,8 +7,7 @@ from datetime import date
 import kbcli.core.content  # noqa: F401  (registers broken-link)
 from kbcli.core.durations import parse_duration
 from kbcli.core.findings import Finding
-from kbcli.core.problems import Severity
-from kbcli.core.rules import EXPIRED, NEVER_VERIFIED
+from kbcli.core.rules import EXPIRED, NEVER_VERIFIED, Severity
 from kbcli.core.severity import RulePolicy
 
 TODAY = date(2026, 11, 22)

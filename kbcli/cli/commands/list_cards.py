@@ -63,7 +63,7 @@ def list_cards(
             CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ())),
         )
     say_history_notices(workspace)
-    problems = [(card.path, problem) for card, problem in workspace.catalog.problems()]
+    problems = workspace.catalog.problems()
     if json:
         print_json([card_json(item, workspace.today) for item in items])
     else:

@@ -9,7 +9,7 @@ are escaped as GitHub's runner does (``toolkit/packages/core/src/command.ts``):
 from __future__ import annotations
 
 from kbcli.core.gate import CheckResult
-from kbcli.core.problems import Severity
+from kbcli.core.rules import Severity
 
 
 def escape_data(text: str) -> str:

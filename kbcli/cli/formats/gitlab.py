@@ -15,7 +15,7 @@ from typing import Any
 
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult
-from kbcli.core.problems import Severity
+from kbcli.core.rules import Severity
 
 _DIGITS = re.compile(r"\d+")
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult
-from kbcli.core.problems import Severity
+from kbcli.core.rules import Severity
 
 # Characters XML 1.0 cannot carry at all.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

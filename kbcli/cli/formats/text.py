@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult
-from kbcli.core.problems import Severity
+from kbcli.core.rules import Severity
 
 if TYPE_CHECKING:
     from rich.console import Console

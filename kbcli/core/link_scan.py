@@ -1,0 +1,316 @@
+"""Finding links and headings in a card body: one pass over the markdown, pure.
+
+What counts as a link (``links.py`` resolves them):
+
+* relative markdown links and images, ``[text](../billing/refunds.md#steps)``, and
+  reference definitions ``[id]: refunds.md``;
+* wikilinks ``[[Refund a duplicate charge]]``, ``[[refund-dupe|the refund card]]``,
+  ``[[Title#Heading]]`` and ``[[#Heading]]``;
+* anchors: GitHub-style heading slugs (``github_slug``, the one slug function: the
+  handbook renders the same ids) and explicit ``<a name>`` / ``id`` anchors.
+
+Links inside fenced or indented code blocks, inline code and HTML comments are not
+links. ``Link.line`` and ``Link.column`` are 1-based positions in the *body*.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import unquote
+
+
+class LinkKind(StrEnum):
+    PATH = "path"  # a relative markdown link or image: [text](dest)
+    WIKI = "wiki"  # [[Target]]
+    ANCHOR = "anchor"  # [text](#heading) into the same card
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link in a card body, at a 1-based line and column of that body."""
+
+    kind: LinkKind
+    target: str  # path (decoded, without #anchor/?query) or wikilink target; "" = same card
+    anchor: str | None  # the part after '#', decoded; None when there is none
+    source: str  # the link as written, e.g. "[steps](refunds.md#steps)"
+    line: int
+    column: int
+    image: bool = False
+
+    @property
+    def ref(self) -> str:
+        """Where the link points, as a reader would name it: ``refunds.md#steps``, ``Title``."""
+        return self.target + (f"#{self.anchor}" if self.anchor is not None else "")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str  # the heading's plain text (inline markup removed)
+    slug: str  # its GitHub anchor, made unique within the card
+    line: int  # 1-based line in the body
+
+
+@dataclass(frozen=True)
+class BodyScan:
+    """Everything link checking needs from one body, found in one pass."""
+
+    links: tuple[Link, ...]
+    headings: tuple[Heading, ...]
+    anchors: frozenset[str]  # heading slugs plus explicit <a name>/id anchors
+
+
+# --- scanning -----------------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_QUOTE = re.compile(r"^(?: {0,3}>[ ]?)+")
+_ITEM_START = frozenset("-*+0123456789")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_BLOCK_SYNTAX = re.compile(r"^(?: {0,3}(?:`{3,}|~{3,})|    |\t| {0,3}(?:=+|-+)[ \t]*\r?$)", re.M)
+_ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
+# Inline code: a run of N backticks up to the next run of exactly N, within a paragraph.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]++|\n(?![ \t]*\n)|(?!\1(?!`))`++)*?(?<!`)\1(?!`)")
+_ESCAPED = re.compile(r"\\[\[\]\\`]")
+# ``[[mirror]](url)`` is a markdown link whose text is "[mirror]", not a wikilink.
+_WIKI = re.compile(r"!?\[\[([^\[\]\n]*?)\]\](?!\()")
+_INLINE = re.compile(
+    r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
+    r"(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
+    r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
+)
+_REF_DEF = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
+_HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
+_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
+_INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
+
+
+def scan(body: str, *, with_headings: bool = True) -> BodyScan:
+    """Find the links, headings and anchors of a card body (code and comments skipped).
+
+    ``with_headings=False`` skips what only anchors need, when just the links are
+    wanted (headings and anchors may then be incomplete).
+    """
+    masked, headings = _mask_code(body, with_headings)
+    may_link = "](" in masked or "[[" in masked or "]:" in masked
+    if not may_link and (not with_headings or "<" not in masked):
+        return BodyScan((), tuple(headings), frozenset(h.slug for h in headings))
+    if "<!--" in masked:
+        masked = _COMMENT.sub(_blank, masked)
+    if "`" in masked:
+        masked = _CODE_SPAN.sub(_blank, masked)
+    if "\\" in masked:
+        masked = _ESCAPED.sub(_blank, masked)
+    anchors = {h.slug for h in headings}
+    if with_headings and "<" in masked:
+        anchors.update(a.lower() for a in _HTML_ANCHOR.findall(masked))
+    if not may_link or "[" not in masked:
+        return BodyScan((), tuple(headings), frozenset(anchors))
+    starts = _line_starts(masked)
+    links: list[Link] = []
+    for match in _WIKI.finditer(masked):
+        links.append(_wikilink(match, body, starts))
+    for match in _INLINE.finditer(masked):
+        link = _inline(match.group(3), match, body, starts, image=bool(match.group(1)))
+        if link:
+            links.append(link)
+    for match in _REF_DEF.finditer(masked):
+        link = _inline(match.group(2), match, body, starts, image=False)
+        if link:
+            links.append(link)
+    links.sort(key=lambda link: (link.line, link.column))
+    return BodyScan(tuple(links), tuple(headings), frozenset(anchors))
+
+
+def headings(body: str) -> list[Heading]:
+    """The headings of a card body (ATX ``#`` and setext underlined), with unique slugs."""
+    return list(scan(body).headings)
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading: ``"Step 2: Refund!"`` -> ``"step-2-refund"``."""
+    kept = [c for c in text.strip().lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM"]
+    return "".join(kept).replace(" ", "-")
+
+
+def plain_heading(text: str) -> str:
+    """Heading text as rendered: links become their text, emphasis and code marks go."""
+    return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", text).strip()
+
+
+def _blank(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(part) for part in text.split("\n"))
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _position(starts: list[int], offset: int) -> tuple[int, int]:
+    import bisect
+
+    index = bisect.bisect_right(starts, offset) - 1
+    return index + 1, offset - starts[index] + 1
+
+
+def _mask_code(body: str, with_headings: bool = True) -> tuple[str, list[Heading]]:
+    """Blank out fenced and indented code blocks; collect headings on the way."""
+    if not _BLOCK_SYNTAX.search(body):
+        if not with_headings:
+            return body, []
+        # No fence, no indented line, no setext underline: only ATX headings to find.
+        atx_found: list[tuple[int, str, int]] = []
+        for match in _ATX_LINE.finditer(body):
+            atx = _ATX.match(_QUOTE.sub("", match.group(0)))
+            if atx:
+                number = body.count("\n", 0, match.start()) + 1
+                atx_found.append((len(atx.group(1)), atx.group(2) or "", number))
+        return body, _unique_headings(atx_found)
+    lines = body.split("\n")
+    out: list[str] = []
+    found: list[tuple[int, str, int]] = []  # (level, text, line)
+    fence: tuple[str, int] | None = None  # (char, length) of the open fence
+    previous_blank = True
+    in_list = False
+    paragraph = False  # the previous line continues a paragraph (setext candidate)
+    for number, line in enumerate(lines, start=1):
+        # Cheap tests first: most lines are prose and need no regular expression.
+        rest = line.lstrip(" ")
+        first = rest[:1]
+        indent = len(line) - len(rest)
+        if fence is not None:
+            char, length = fence
+            if first == char and indent <= 3:
+                stripped = rest.rstrip()
+                if set(stripped) == {char} and len(stripped) >= length:
+                    fence = None
+            out.append(" " * len(line))
+            previous_blank, paragraph = False, False
+            continue
+        if first in ("`", "~") and indent <= 3:
+            opened = _FENCE_OPEN.match(line)
+            if opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
+                fence = (opened.group(2)[0], len(opened.group(2)))
+                out.append(" " * len(line))
+                previous_blank, paragraph = False, False
+                continue
+        if not rest.strip():
+            out.append(line)
+            previous_blank, paragraph = True, False
+            continue
+        indented = indent >= 4 or line.startswith("\t")
+        if indented and previous_blank and not in_list:
+            out.append(" " * len(line))  # an indented code block
+            continue
+        is_item = first in _ITEM_START and bool(_LIST_ITEM.match(line))
+        if not indented:
+            in_list = is_item or (in_list and not previous_blank)
+        out.append(line)
+        previous_blank = False
+        if not with_headings:
+            continue
+        unquoted = _QUOTE.sub("", line) if first == ">" else line
+        head = unquoted.lstrip(" ")[:1]
+        atx = _ATX.match(unquoted) if head == "#" else None
+        setext = _SETEXT.match(unquoted) if head in ("=", "-") else None
+        if atx:
+            found.append((len(atx.group(1)), atx.group(2) or "", number))
+            paragraph = False
+        elif setext and paragraph and found_line_ok(out[:-1]):
+            level = 1 if setext.group(1)[0] == "=" else 2
+            found.append((level, _QUOTE.sub("", lines[number - 2]).strip(), number - 1))
+            paragraph = False
+        else:
+            item = is_item if unquoted is line else bool(_LIST_ITEM.match(unquoted))
+            paragraph = not item
+    return "\n".join(out), _unique_headings(found)
+
+
+def found_line_ok(out: list[str]) -> bool:
+    """A setext underline needs a text line right above it (not a blanked code line)."""
+    return bool(out) and bool(out[-1].strip())
+
+
+def _unique_headings(found: Iterable[tuple[int, str, int]]) -> list[Heading]:
+    seen: set[str] = set()
+    result = []
+    for level, raw, line in found:
+        text = plain_heading(raw)
+        base = github_slug(text)
+        slug, n = base, 0
+        while slug in seen:
+            n += 1
+            slug = f"{base}-{n}"
+        seen.add(slug)
+        result.append(Heading(level, text, slug, line))
+    return result
+
+
+def _wikilink(match: re.Match[str], body: str, starts: list[int]) -> Link:
+    target, anchor = wiki_target(match.group(1))
+    line, column = _position(starts, match.start())
+    return Link(
+        LinkKind.WIKI,
+        target,
+        anchor,
+        body[match.start() : match.end()],
+        line,
+        column,
+        image=match.group(0).startswith("!"),
+    )
+
+
+def destination(dest: str) -> tuple[LinkKind, str, str | None] | None:
+    """What a markdown link destination names: ``(kind, path, anchor)``, both decoded.
+
+    None for links kb never judges: other sites (``https:``, ``mailto:``, ``//host``)
+    and empty destinations. Shared by the scanner and the handbook renderer, so both
+    read ``refunds.md#steps`` the same way.
+    """
+    dest = dest.strip()
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1].strip()
+    dest = re.sub(r"\\(.)", r"\1", dest)
+    if not dest or _SCHEME.match(dest):
+        return None
+    path, hash_, anchor = dest.partition("#")
+    path = path.partition("?")[0]
+    kind = LinkKind.PATH if path else LinkKind.ANCHOR
+    return kind, unquote(path), unquote(anchor) if hash_ else None
+
+
+def wiki_target(inner: str) -> tuple[str, str | None]:
+    """``Title#Heading|label`` -> ``("Title", "Heading")``; the anchor is None without ``#``."""
+    target, _, _label = inner.partition("|")
+    target, hash_, anchor = target.partition("#")
+    return target.strip(), anchor.strip() if hash_ else None
+
+
+def wiki_slug(heading: str) -> str:
+    """The anchor ``[[Card#Heading text]]`` leads to: the slug of that heading."""
+    return github_slug(plain_heading(heading))
+
+
+def _inline(
+    dest: str, match: re.Match[str], body: str, starts: list[int], *, image: bool
+) -> Link | None:
+    found = destination(dest)
+    if found is None:
+        return None
+    kind, path, anchor = found
+    line, column = _position(starts, match.start())
+    return Link(kind, path, anchor, body[match.start() : match.end()], line, column, image=image)
