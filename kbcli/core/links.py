@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kbcli.core.cards import Card
-from kbcli.core.link_scan import BodyScan, Link, LinkKind, scan, wiki_slug
+from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wiki_slug
+from kbcli.core.sections import title_heading_line
 
 # --- resolving ----------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ class LinkResolver:
         """The (cached) scan of a card's body."""
         cached = self._scans.get(card.path)
         if cached is None:
-            cached = self._scans[card.path] = scan(card.body)
+            cached = self._scans[card.path] = scan(card.body, title=card.title)
         return cached
 
     def links(self, card: Card) -> tuple[Link, ...]:
@@ -235,6 +236,13 @@ class LinkResolver:
         if wanted in scanned.anchors:
             return Resolved(card.path, link, line, column, target.path, link.anchor)
         where = "this card" if target.path == card.path else target.path
+        if wanted == github_slug(target.title) and title_heading_line(target.body, target.title):
+            problem = (
+                f"{link.source} points to #{link.anchor}, the title of {where}, which the "
+                f"handbook shows as the page's title with no anchor: link to {where} "
+                f"without #{link.anchor}"
+            )
+            return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
         problem = f"{link.source} points to #{link.anchor}, but {where} has no such heading"
         problem += self._suggest(wanted, sorted(scanned.anchors), prefix="#")
         return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
