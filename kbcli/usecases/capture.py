@@ -255,7 +255,15 @@ def card_tags(draft: Draft, options: Options) -> list[str]:
 
 
 def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
-    """What ``--dry-run`` prints: the new card, or the lines ``--append-to`` would add."""
+    """What ``--dry-run`` prints: the new card, the lines ``--append-to`` would add, or,
+    for a thread captured before, the new replies its card would get."""
+    holder = None if options.append_to or options.force else captured_in(workspace, draft)
+    if holder is not None:
+        update = _update(workspace, holder, draft, _source_marker(draft))
+        if not update:
+            return f"{holder.path} already holds this thread and all of its replies.\n"
+        added = "\n\n".join(f"## {name}\n\n{text}" for name, text in update.items())
+        return f"Would add the thread's new replies to {holder.path}:\n\n{added}\n"
     if options.append_to:
         card = workspace.card(options.append_to)
         return (

@@ -614,6 +614,14 @@ def test_recapturing_a_thread_adds_its_new_replies_to_its_card_not_a_copy(
     _new_reply(export)
     before = head(kb)
 
+    # --dry-run shows what a re-capture would add, and writes nothing.
+    preview = kb_run(kb, *args, "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert f"Would add the thread's new replies to {card}" in preview.stdout
+    assert "no longer charges the backup card" in preview.stdout
+    assert "Would create" not in preview.stderr
+    assert head(kb) == before and git(kb.path, "status", "--porcelain") == ""
+
     # Non-interactive: no -2 copy, a clear way on.
     scripted = kb_run(kb, *args, "--yes")
     assert scripted.exit_code == 2, scripted.output

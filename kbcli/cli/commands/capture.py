@@ -192,7 +192,8 @@ def _finish(
     if dry_run:
         for message in capture.dry_run_warnings(workspace, draft, options):
             warn(message)
-        if not options.append_to:
+        recaptured = not options.force and capture.captured_in(workspace, draft) is not None
+        if not options.append_to and not recaptured:
             where = capture.planned_path(workspace, draft, options, candidates)
             typer.echo(f"Would create {where}:", err=True)
         typer.echo(capture.preview(workspace, draft, options), nl=False)
