@@ -77,7 +77,5 @@ def test_duplicate_reference_label_only_the_first_counts() -> None:
     resolver = LinkResolver([card, other])
     assert [link.target for link in resolver.links(card) if link.target] == ["b.md"]
     assert resolver.broken(card) == []
-    rendered = BodyRenderer(SiteLinks(resolver, frozenset({"a.md", "b.md"}))).render(
-        "a.md", body
-    )
+    rendered = BodyRenderer(SiteLinks(resolver, frozenset({"a.md", "b.md"}))).render("a.md", body)
     assert "gone" not in rendered.html
