@@ -48,7 +48,7 @@ def read_zendesk(source: ExportSource, roster: Roster, notes: list[ImportNote]) 
             f"{source.label}: no Help Center articles found (no JSON file with an "
             '"articles" or "article" key): is it Zendesk Help Center API JSON?'
         )
-    users = {u.get("id"): u for u in data["users"] if isinstance(u, dict)}
+    users = {_key(u.get("id")): u for u in data["users"]}
     folders = _section_folders(data["sections"], data["categories"])
     attachments = _attachments(data["article_attachments"])
     locales = {(str(a.get("id")), str(a.get("locale") or "").lower()) for a in data["articles"]}
@@ -56,9 +56,9 @@ def read_zendesk(source: ExportSource, roster: Roster, notes: list[ImportNote]) 
     for article in data["articles"]:
         article_id, locale = str(article.get("id")), str(article.get("locale") or "")
         where = f"articles/{article_id}" + (f" ({locale})" if locale else "")
-        section = article.get("section_id")
+        section = _key(article.get("section_id"))
         folder = folders.get(section, "")
-        if section is not None and section not in folders:
+        if section and section not in folders:
             notes.append(ImportNote(where, f"section {section} is not in the export; card at top"))
         title = str(article.get("title") or article.get("name") or f"Article {article_id}")
         html = str(article.get("body") or "")
@@ -98,7 +98,8 @@ def _collect(source: ExportSource) -> dict[str, list[dict[str, Any]]]:
         if isinstance(loaded.get("article"), dict):
             loaded = {**loaded, "articles": [loaded["article"]]}
         for key, items in data.items():
-            for item in loaded.get(key) or []:
+            found = loaded.get(key)
+            for item in found if isinstance(found, list) else []:
                 if not isinstance(item, dict):
                     continue
                 if key == "articles":
@@ -114,15 +115,15 @@ def _collect(source: ExportSource) -> dict[str, list[dict[str, Any]]]:
 def _front_matter(
     article: dict[str, Any],
     title: str,
-    users: dict[Any, dict[str, Any]],
+    users: dict[str, dict[str, Any]],
     roster: Roster,
     notes: list[ImportNote],
     where: str,
 ) -> dict[str, object]:
     front: dict[str, object] = {"title": title}
-    author_id = article.get("author_id")
-    author = users.get(author_id)
-    if author is None and author_id is not None:
+    author_id = _key(article.get("author_id"))
+    author = users.get(author_id) if author_id else None
+    if author is None and author_id:
         notes.append(ImportNote(where, f"author {author_id} is not among the export's users"))
     elif author is not None:
         handle = roster.handle_for(author.get("name"), author.get("email"))
@@ -131,7 +132,16 @@ def _front_matter(
         else:
             who = author.get("email") or author.get("name") or author_id
             notes.append(ImportNote(where, f"author {who} is not in people.yaml"))
-    labels = [slugify(str(label)) for label in article.get("label_names") or []]
+    raw_labels = article.get("label_names") or []
+    labels = (
+        [
+            slugify(str(label))
+            for label in ([raw_labels] if isinstance(raw_labels, str) else raw_labels)
+            if isinstance(label, (str, int)) and str(label).strip()
+        ]
+        if isinstance(raw_labels, (list, str))
+        else []
+    )
     if labels:
         front["tags"] = labels
     front["status"] = "draft" if article.get("draft") else "published"
@@ -158,21 +168,22 @@ def _front_matter(
 
 def _section_folders(
     sections: list[dict[str, Any]], categories: list[dict[str, Any]]
-) -> dict[Any, str]:
+) -> dict[str, str]:
     """section id -> ``category/parent-section/section`` (slugs)."""
-    by_id = {s.get("id"): s for s in sections}
-    category_names = {c.get("id"): str(c.get("name") or c.get("id")) for c in categories}
-    folders: dict[Any, str] = {}
+    by_id = {_key(s.get("id")): s for s in sections}
+    category_names = {_key(c.get("id")): str(c.get("name") or c.get("id")) for c in categories}
+    folders: dict[str, str] = {}
     for section_id, section in by_id.items():
         parts: list[str] = []
         current: dict[str, Any] | None = section
-        seen: set[Any] = set()
-        while current is not None and current.get("id") not in seen:
-            seen.add(current.get("id"))
+        seen: set[str] = set()
+        top = section
+        while current is not None and _key(current.get("id")) not in seen:
+            seen.add(_key(current.get("id")))
             parts.insert(0, slugify(str(current.get("name") or current.get("id"))))
             top = current
-            current = by_id.get(current.get("parent_section_id"))
-        category = category_names.get(top.get("category_id"))
+            current = by_id.get(_key(current.get("parent_section_id")) or "-")
+        category = category_names.get(_key(top.get("category_id")) or "-")
         if category:
             parts.insert(0, slugify(category))
         folders[section_id] = "/".join(parts)
@@ -199,6 +210,13 @@ def _attachment_list(items: list[dict[str, Any]], body: str) -> str:
         if not a.get("inline") and a["path"] not in body
     ]
     return "\n## Attachments\n\n" + "\n".join(listed) + "\n" if listed else ""
+
+
+def _key(value: Any) -> str:
+    """An id as the API gives it (a number, sometimes a string) as a lookup key; "" else."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return ""
+    return str(value)
 
 
 def _is_source(article: dict[str, Any]) -> bool:

@@ -77,6 +77,9 @@ class LinkResolver:
     _by_path: dict[str, Card] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
     _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
+    # One difflib pass over every title per distinct broken wikilink, not per occurrence:
+    # 300 cards linking to one missing title cost 300 passes (a third of a kb check).
+    _title_hints: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_path = {card.path: card for card in self.cards}
@@ -188,7 +191,11 @@ class LinkResolver:
         else:
             problem = f"wikilink [[{link.target}]] matches no card by title, alias or path"
             if len(self.cards) <= _SUGGEST_LIMIT:
-                problem += self._suggest(link.target, [c.title for c in self.cards])
+                hint = self._title_hints.get(link.target)
+                if hint is None:
+                    hint = self._suggest(link.target, [c.title for c in self.cards])
+                    self._title_hints[link.target] = hint
+                problem += hint
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
 
     def _path(self, card: Card, link: Link, line: int, column: int) -> Resolved:

@@ -156,10 +156,7 @@ def run_golden(workspace: Workspace, path: Path) -> tuple[GoldenOutcome, ...]:
 def _load_cards(workspace: Workspace, progress: Progress) -> list[Card]:
     """Read every card once (with a progress bar on long interactive runs)."""
     files = workspace.card_files
-    paths = files.paths()
-    cards = []
-    for card_path in tracked(paths, progress, "reading cards"):
-        cards.append(files.read(card_path, workspace.today))
+    cards = files.load_all(workspace.today, tracked(files.paths(), progress, "reading cards"))
     # Every later step (trust, history findings, links) reuses this one read.
     workspace.catalog = Catalog(cards)
     return cards
@@ -311,7 +308,7 @@ def _old_names(workspace: Workspace, changes: Changes, every: set[str]) -> set[s
     paths = [p for p in changes.changed | changes.removed if is_card(p)]
     names: set[str] = set()
     for path, data in old_versions(workspace.root, changes.base, paths).items():
-        old = card_from_bytes(path, data)
+        old = card_from_bytes(path, data, None, workspace.config.cards.max_front_matter)
         names.update(n.casefold() for n in (old.title, old.stem, path, path[:-3]))
         names.update(a.casefold() for a in old.meta.aliases)
     for path in changes.removed:

@@ -235,6 +235,8 @@ class HandbookBuild:
         self.report = BuildReport(self.out, audience)
         self._trend_cache: dict[str, Any] = {}
         self._same_link_names = False
+        self._link_names_key = ""
+        self._sources: dict[str, str] = {}  # path -> what its body key is computed from
         self._files: set[str] | None = None
         self._unknown_warning = ""
         self._card_bytes: list[tuple[str, bytes | None]] = []
@@ -335,11 +337,22 @@ class HandbookBuild:
         broken: dict[str, list[dict[str, Any]]] = {}
         known = self.memo.body_keys if self._same_link_names else {}
         body_keys: dict[str, tuple[Any, str]] = {}
+        # A fresh process knows the last build's keys from its manifest: a key holds while
+        # the card's text and every card's link names are the same (what kb serve's
+        # memory checks by identity), so only edited cards' links are resolved again.
+        same_names = previous.get("link_names") == self._link_names_key
+        sources: dict[str, str] = previous.get("sources", {}) if same_names else {}
+        self._sources = {}
         for item in shown:
             card = item.card
             remembered = known.get(card.path)
+            source = _source_key(card)
+            self._sources[card.path] = source
+            old = old_bodies.get(card.path)
             if remembered is not None and remembered[0] is card:
                 key = remembered[1]
+            elif old and sources.get(card.path) == source:
+                key = old["key"]
             else:
                 key = self._body_key(card, links)
             body_keys[card.path] = (card, key)
@@ -347,7 +360,6 @@ class HandbookBuild:
             broken[card.path] = [
                 {"ref": r.link.ref, "line": r.line} for r in links.resolver.broken(card)
             ]
-            old = old_bodies.get(card.path)
             if old and old.get("key") == key and key in cache:
                 bodies[card.path] = Body(
                     cache[key], key, old["links"], broken[card.path], old["headings"]
@@ -478,18 +490,20 @@ class HandbookBuild:
 
     def _catalog_from_bytes(self) -> None:
         """Give the workspace the cards parsed from the bytes just hashed: read once."""
-        from kbcli.adapters.card_files import card_from_bytes
         from kbcli.core.catalog import Catalog
 
         ws = self.ws
         if ws.has_catalog or not self._card_bytes:
             return
+        files = ws.card_files
+        cache = files.cache()  # cards unchanged since any kb run read them: not parsed
         cards = [
-            card_from_bytes(rel, data, ws.today)
+            cache.card_from(rel, data, files.parse, ws.today)
             if data is not None
-            else ws.card_files.read(rel, ws.today)
+            else files.read(rel, ws.today)
             for rel, data in self._card_bytes
         ]
+        cache.save(keep_unseen=True)
         ws.catalog = Catalog(cards)
         self._card_bytes = []
 
@@ -527,6 +541,7 @@ class HandbookBuild:
         )
         self._same_link_names = self.memo.link_names == names
         self.memo.link_names = names
+        self._link_names_key = digest("names", names[0], names[1], sorted(files))
         resolver = link_resolver(self.ws, [i.card for i in items], files)
         return SiteLinks(resolver, frozenset(i.card.path for i in shown))
 
@@ -602,6 +617,8 @@ class HandbookBuild:
             "out": str(self.out),
             "audience": self.audience.value,
             "bodies": {p: self._entry(p, b, old_bodies.get(p)) for p, b in bodies.items()},
+            "link_names": self._link_names_key,
+            "sources": self._sources,
             "pages": pages,
             "static": static,
             "trend": self._trend_cache,
@@ -678,6 +695,14 @@ class HandbookBuild:
                 "they are published and indexed too: build into an empty folder"
             )
             self.report.warnings.append(self._unknown_warning)
+
+
+def _source_key(card: Any) -> str:
+    """What a card's body key is computed from, besides the link names: its path, title,
+    text and first line, and the renderer."""
+    return digest(
+        "source", card.path, card.meta.title, card.body_line, card.body, _renderer_version()
+    )
 
 
 def _shown_body(card: Any) -> tuple[str, int]:
@@ -886,4 +911,15 @@ def _with_language(item: Any, detect: Callable[[str], str | None]) -> Any:
     lang = detect(card.body)
     if not lang:
         return item
-    return replace(item, card=replace(card, meta=replace(card.meta, lang=lang)))
+    return _changed(item, card=_changed(card, meta=_changed(card.meta, lang=lang)))
+
+
+def _changed(obj: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for a plain frozen dataclass (no ``__post_init__``, no
+    slots: its fields are its ``__dict__``), without running ``__init__`` again: about
+    twenty times faster, and a build changes three objects of each card without lang."""
+    if not hasattr(obj, "__dict__") or hasattr(obj, "__post_init__"):
+        return replace(obj, **changes)
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__, **changes)
+    return new

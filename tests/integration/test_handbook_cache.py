@@ -135,6 +135,18 @@ def test_every_incremental_build_matches_a_build_from_scratch(kb_repo: KbRepo) -
     build(root, out, today=LATER)
     build(root, fresh, today=LATER)
     assert _bytes(out) == _bytes(fresh)
+    # A retitled link target (other bodies' links resolve anew), then new words in one
+    # card (the related lists it reaches change): each fresh kb build reuses the last
+    # build's body keys and related lists, and still equals a build from scratch.
+    for name, text in (
+        ("billing/refunds.md", card("Money back", "How refunds work.")),
+        ("billing/invoices.md", card("Invoices", "Download refunds and tax invoices.")),
+    ):
+        kb_repo.write(name, text)
+        build(root, out, today=LATER)
+        shutil.rmtree(fresh)
+        build(root, fresh, today=LATER)
+        assert _bytes(out) == _bytes(fresh)
 
 
 def test_a_damaged_build_cache_means_a_full_build_never_an_error(kb_repo: KbRepo) -> None:

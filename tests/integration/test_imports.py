@@ -186,3 +186,37 @@ def test_every_importer_reads_zips_within_the_zip_bomb_limits(
     assert result.exit_code == 2, result.output
     assert "refusing a zip bomb" in result.stderr
     assert git(repo.path, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_zendesk_json_of_odd_shapes_is_read_or_refused_never_a_crash(
+    repo: KbRepo, tmp_path: Path
+) -> None:
+    export = tmp_path / "odd"
+    export.mkdir()
+    (export / "articles.json").write_text(
+        '{"articles": [{"id": 1, "title": "Odd", "body": "<p>Text</p>", "section_id": [7],'
+        ' "author_id": {"id": 2}, "label_names": "single label", "locale": "en-us"},'
+        ' "not an article", {"id": true, "title": "Flag id", "body": null,'
+        ' "label_names": 5, "section_id": 9}],'
+        ' "users": 5, "sections": [{"id": 9, "name": "Nine", "parent_section_id": 9}]}',
+        encoding="utf-8",
+    )
+    (export / "broken.json").write_text("{", encoding="utf-8")
+    refused = run_kb("import", "zendesk", str(export), cwd=repo.path)
+    assert refused.exit_code == 2, refused.output
+    assert "broken.json is not valid JSON" in refused.stderr
+    (export / "broken.json").unlink()
+    result = run_kb("import", "zendesk", str(export), "--owner", "ana", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    odd = (repo.path / "zendesk/odd.md").read_text()
+    assert "- single-label" in odd
+    assert (repo.path / "zendesk/nine/flag-id.md").is_file()  # a section that is its own parent
+
+
+def test_quiet_import_prints_only_what_could_not_be_mapped(repo: KbRepo) -> None:
+    result = run_kb("import", "confluence", str(FIXTURES / "confluence"), "-q", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert (repo.path / "confluence/support-home.md").is_file()
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("kb: not mapped: ") for line in lines), lines
