@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 KB     := $(BIN)/kb
 DEMO   := .kb-demo
 
-.PHONY: demo demo-repo test venv lint typecheck browser signing clean bench
+.PHONY: demo demo-repo test venv lint typecheck browser signing clean bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -104,6 +104,13 @@ test: venv browser signing lint typecheck
 
 bench: venv
 	$(BIN)/python bench/run_all.py
+
+# 100,000 generated adversarial cards through kb list, check, search and build (not part
+# of `make test`): counts exit 3, tracebacks, hangs over 60 s and fail-open statuses and
+# dates, and copies each reproducer to fuzz-failures/. FUZZ_CARDS=10000 for a short run.
+FUZZ_CARDS ?= 100000
+fuzz: venv
+	$(BIN)/python tests/fuzz/fuzz_cards.py --cards $(FUZZ_CARDS) --per-repo 2000 --seed 1
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

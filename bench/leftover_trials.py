@@ -120,7 +120,7 @@ def kill_trials(root: Path, out: Path, trials: int, seed: int) -> dict[str, int]
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        time.sleep(rng.uniform(0.05, max(0.1, usual[op])))
+        time.sleep(usual[op] * rng.uniform(0.1, 1.0))  # writes come late: most kills do too
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             counts["killed"] += 1

@@ -95,6 +95,12 @@ class CardsSettings:
         _texts,
         "Gitignore-style patterns of .md files that are not cards.",
     )
+    max_front_matter: int = setting(
+        64 * 1024,
+        _count,
+        "Largest front matter kb reads, in characters; a longer one is a card-unreadable "
+        "finding on its card (read as an unowned draft). The body has no limit.",
+    )
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.atomic_file import remove_if_leftover
-from kbcli.config import ALWAYS_IGNORED, KbConfig
+from kbcli.config import ALWAYS_IGNORED, CardsSettings, KbConfig
 from kbcli.core import front_matter, rules
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
 from kbcli.core.findings import Finding, on_card
@@ -95,10 +96,13 @@ class CardFiles:
             return Card(
                 rel, meta, "", (on_card(rel, rules.NOT_UTF8, f"cannot read: {error.strerror}"),)
             )
-        return card_from_bytes(rel, data, today)
+        return card_from_bytes(rel, data, today, self.config.cards.max_front_matter)
 
     def load_all(self, today: date | None = None) -> list[Card]:
         return [self.read(rel, today) for rel in self.paths()]
+
+
+MAX_FRONT_MATTER: int = CardsSettings.max_front_matter  # kb.toml [cards] max_front_matter
 
 
 class OutsideRepo(OSError):
@@ -168,7 +172,9 @@ def misnamed_card(rel: str) -> Card:
     return Card(rel, meta, "", (on_card(rel, rules.NOT_UTF8, message),))
 
 
-def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
+def card_from_bytes(
+    rel: str, data: bytes, today: date | None = None, max_front: int = MAX_FRONT_MATTER
+) -> Card:
     """Parse a card file's bytes. Pure apart from the YAML library.
 
     Never raises: hostile input that still trips a reader becomes a ``card-unreadable``
@@ -176,7 +182,7 @@ def card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
     take a whole repository down.
     """
     try:
-        return _card_from_bytes(rel, data, today)
+        return _card_from_bytes(rel, data, today, max_front)
     except Exception as error:
         return unreadable_card(rel, error)
 
@@ -191,7 +197,7 @@ def unreadable_card(rel: str, error: BaseException, line: int = 1) -> Card:
     return Card(rel, meta, "", (on_card(rel, rules.CARD_UNREADABLE, message, line),))
 
 
-def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
+def _card_from_bytes(rel: str, data: bytes, today: date | None, max_front: int) -> Card:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -216,15 +222,17 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None = None) -> Card:
             1,
         )
         return Card(rel, meta, text, (problem,))
+    if len(front) > max_front:
+        return _oversized(rel, len(front), max_front)
     keys = front_matter.key_lines(front, 2)
     position = _position(keys, end_line=body_line - 1)
     # Most cards are plain `key: value` lines: read those without building YAML objects
     # (half the cost of loading a card); anything else gets the full YAML parser.
     quick = quick_front(front)
-    raw, problems = (quick, []) if quick is not None else _load_yaml(front, rel)
-    if raw is None:
-        raw = {}
-    meta, found = parse_meta(raw, position, path=rel, body=body, today=today)
+    raw, problems = (quick, []) if quick is not None else _load_yaml(front, rel, max_front)
+    meta, found = parse_meta(raw or {}, position, path=rel, body=body, today=today)
+    if raw is None:  # fail closed: a header kb cannot read never publishes its card
+        meta = replace(meta, status=Status.DRAFT)
     problems += found
     problems += _duplicate_keys(keys, rel)
     return Card(rel, meta, body, tuple(problems), position, body_line)
@@ -250,10 +258,26 @@ def _position(keys: list[tuple[str, int, int]], end_line: int) -> Position:
     return Position(lines, columns, end_line)
 
 
-def _load_yaml(front: str, rel: str) -> tuple[dict[str, Any] | None, list[Finding]]:
-    from kbcli.adapters.yaml_text import load_yaml
+def _oversized(rel: str, size: int, limit: int) -> Card:
+    """Fail closed: a header too long to read is an unowned, unverified draft."""
+    meta = CardMeta(title=title_from("", rel), status=Status.DRAFT)
+    message = (
+        f"the front matter is {size:,} characters, over the limit of {limit:,} "
+        "([cards] max_front_matter in kb.toml), so kb does not read it; move long text "
+        "into the card body"
+    )
+    return Card(rel, meta, "", (on_card(rel, rules.CARD_UNREADABLE, message, 1),))
 
-    raw, problem = load_yaml(front)
+
+def _load_yaml(front: str, rel: str, max_front: int) -> tuple[dict[str, Any] | None, list[Finding]]:
+    from kbcli.adapters.yaml_text import CARD_LIMITS, load_yaml
+
+    limits = (
+        CARD_LIMITS
+        if max_front == CARD_LIMITS.max_bytes
+        else replace(CARD_LIMITS, max_bytes=max_front)
+    )
+    raw, problem = load_yaml(front, limits)
     if problem is not None:
         lines = front.split("\n")
         bad = lines[problem.line] if problem.line < len(lines) else ""

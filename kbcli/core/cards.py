@@ -139,7 +139,7 @@ def parse_meta(
         verified_at=parser.timestamp("verified_at", today),
         verify_every=parser.duration("verify_every"),
         tags=parser.text_list("tags"),
-        status=parser.choice("status", Status, Status.PUBLISHED),
+        status=parser.choice("status", Status, Status.PUBLISHED, Status.DRAFT),
         audience=parser.choice("audience", Audience, Audience.INTERNAL),
         lang=parser.text("lang"),
         aliases=parser.text_list("aliases"),
@@ -190,7 +190,9 @@ class _MetaParser:
             return ()
         return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
 
-    def choice(self, key: str, enum: type[StrEnum], default: Any) -> Any:
+    def choice(self, key: str, enum: type[StrEnum], default: Any, invalid: Any = None) -> Any:
+        """The key's value in ``enum``; ``default`` when absent, ``invalid`` (fail closed:
+        a status kb does not know is not "published") when present but unknown."""
         value = self.raw.get(key)
         if value is None:
             return default
@@ -200,7 +202,7 @@ class _MetaParser:
             allowed = ", ".join(e.value for e in enum)
             rule = rules.UNKNOWN_STATUS if key == "status" else rules.UNKNOWN_AUDIENCE
             self._problem(rule, key, f"'{key}: {value}' is not one of {allowed}; use one of those")
-            return default
+            return default if invalid is None else invalid
 
     def duration(self, key: str) -> Duration | None:
         value = self.raw.get(key)

@@ -311,7 +311,7 @@ def _old_names(workspace: Workspace, changes: Changes, every: set[str]) -> set[s
     paths = [p for p in changes.changed | changes.removed if is_card(p)]
     names: set[str] = set()
     for path, data in old_versions(workspace.root, changes.base, paths).items():
-        old = card_from_bytes(path, data)
+        old = card_from_bytes(path, data, None, workspace.config.cards.max_front_matter)
         names.update(n.casefold() for n in (old.title, old.stem, path, path[:-3]))
         names.update(a.casefold() for a in old.meta.aliases)
     for path in changes.removed:

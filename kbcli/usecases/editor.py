@@ -94,7 +94,10 @@ class EditorSession:
         """The card as it is in the editor's buffer (not as saved)."""
         from kbcli.adapters.card_files import card_from_bytes
 
-        return card_from_bytes(rel, text.encode("utf-8"), self.workspace.today)
+        config = self.workspace.config
+        return card_from_bytes(
+            rel, text.encode("utf-8"), self.workspace.today, config.cards.max_front_matter
+        )
 
     def assess(self, card: Card) -> Assessed:
         """The card's trust verdict on its dates and flags (history needs a saved commit)."""

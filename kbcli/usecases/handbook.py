@@ -497,7 +497,7 @@ class HandbookBuild:
         if ws.has_catalog or not self._card_bytes:
             return
         cards = [
-            card_from_bytes(rel, data, ws.today)
+            card_from_bytes(rel, data, ws.today, ws.config.cards.max_front_matter)
             if data is not None
             else ws.card_files.read(rel, ws.today)
             for rel, data in self._card_bytes

@@ -111,6 +111,7 @@ def settings_key(workspace: Workspace) -> str:
             config.trust_policy,
             config.cards.folders,
             config.cards.ignore,
+            config.cards.max_front_matter,
         )
     )
 
@@ -130,10 +131,11 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
 
     policy = workspace.config.trust_policy
     default_lang = workspace.config.search.default_lang
+    max_front = workspace.config.cards.max_front_matter
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
         # No "today": future dates are judged at query time.
-        card = card_from_bytes(rel, data)
+        card = card_from_bytes(rel, data, None, max_front)
         meta = card.meta
         # The card's own lang, else its text's, else the repo's default.
         lang = normalize_lang(meta.lang or detect(card.body), default_lang)

@@ -115,7 +115,9 @@ def _passages_of(
     root = os.fspath(workspace.root)
     for path in paths:
         try:
-            card = card_from_bytes(path, read_card_bytes(root, path))
+            card = card_from_bytes(
+                path, read_card_bytes(root, path), None, workspace.config.cards.max_front_matter
+            )
         except (OutsideRepo, OSError):
             continue
         texts = passages(card.title, card.body)

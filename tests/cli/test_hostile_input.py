@@ -4,6 +4,7 @@ issue, through the real entry point on a real git repository."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,101 @@ def test_a_crowd_on_one_alias_writes_findings_that_grow_linearly(kb_repo: KbRepo
     assert len(duplicates) == 450 and len(data["cards"]) == 450
     assert len(data["findings"]) > 450  # never-verified too: still one title per card
     assert report.count('"C7"') == 2  # c/50-0007.md and c/400-0007.md, once each
+
+
+def test_a_front_matter_over_the_limit_fails_closed_and_the_limit_is_configurable(
+    kb_repo: KbRepo,
+) -> None:
+    notes = "".join(f"note_{n}: plain line {n}\n" for n in range(4000))  # ~100,000 chars
+    kb_repo.write("big.md", f"---\ntitle: Big\nowner: ana\nstatus: published\n{notes}---\nx\n")
+    kb_repo.write("ok.md", "---\ntitle: Fine\nowner: ana\n---\nx\n")
+    kb_repo.commit("cards")
+    result = run_kb("--today", TODAY, "list", "--json", cwd=kb_repo.path)
+    assert result.exit_code == 1, result.output
+    listed = {c["path"]: c for c in json.loads(result.stdout)}
+    assert listed["ok.md"]["title"] == "Fine"
+    assert listed["big.md"]["status"] == "draft" and not listed["big.md"]["owner"]
+    message = " ".join(result.stderr.split())
+    assert "big.md:1" in message and "over the limit of 65,536" in message
+    assert "max_front_matter" in message and "[card-unreadable]" in message
+    (kb_repo.path / "kb.toml").write_text("[cards]\nmax_front_matter = 200000\n")
+    result = run_kb("--today", TODAY, "list", "--json", cwd=kb_repo.path)
+    listed = {c["path"]: c for c in json.loads(result.stdout)}
+    assert listed["big.md"]["status"] == "published" and listed["big.md"]["title"] == "Big"
+    assert "over the limit" not in result.stderr
+
+
+def _bounded_run(args: list[str], cwd: Path) -> tuple[int, str, float]:
+    """kb in its own process with its heap capped at 512 MB (RLIMIT_DATA): a bomb that
+    inflated would die of MemoryError (exit 3) instead of passing."""
+    import resource
+    import subprocess
+    import sys
+    import time
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (512 * 2**20, 512 * 2**20))
+
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        preexec_fn=cap,
+        timeout=60,
+    )
+    return done.returncode, done.stdout + done.stderr, time.perf_counter() - started
+
+
+def test_a_zip_bomb_is_refused_with_exit_2_quickly_and_in_bounded_memory(tmp_path: Path) -> None:
+    import zipfile
+
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "kb.toml").write_text("")
+    bomb = tmp_path / "export.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("users.json", "[]")
+        archive.writestr("channels.json", '[{"id": "C1", "name": "general"}]')
+        archive.writestr("general/2026-11-01.json", "[" + " " * (100 * 2**20) + "]")
+    assert bomb.stat().st_size * 1000 < 100 * 2**20  # a ratio of 1000:1 or more
+    code, stderr, seconds = _bounded_run(["capture", "slack", str(bomb), "--latest", "3"], root)
+    assert code == 2, stderr
+    assert "zip bomb" in stderr and "general/2026-11-01.json" in stderr
+    assert seconds < 5 * 3  # 5 s on a quiet machine; CI shares its cores
+
+
+def test_an_alias_bomb_is_one_finding_quickly_and_in_bounded_memory(kb_repo: KbRepo) -> None:
+    """Exit 1, not 2: the bomb is a finding on its card and every other card still works
+    (exit 2 would let one hostile card stop the whole repository's CI)."""
+    kb_repo.write("bomb.md", f"---\ntitle: Bomb\n{BOMB}\n---\nx\n")
+    kb_repo.write("ok.md", "---\ntitle: Fine\nowner: ana\n---\nx\n")
+    kb_repo.commit("cards")
+    code, output, seconds = _bounded_run(["--today", TODAY, "check"], kb_repo.path)
+    assert code == 1, output
+    assert "bomb.md" in output and "more than 10,000 values" in " ".join(output.split())
+    assert "ok.md" in output  # the other card is still checked
+    assert seconds < 5 * 3
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "status: {published: true}",  # a status kb does not know
+        "status: published\u200b",
+        "status: requested\nx: &a [*a]",  # a header YAML cannot read
+        "status: draft\t# not ready\nx: " + "[" * 600 + "]" * 600,
+        "status: draft\nx: !!python/object/apply:os.system ['true']",
+    ],
+)
+def test_a_card_whose_status_kb_cannot_read_is_never_published(
+    kb_repo: KbRepo, header: str
+) -> None:
+    """Found by make fuzz: both fell back to the default status, published."""
+    kb_repo.write("odd.md", f"---\ntitle: Odd\nowner: ana\n{header}\n---\nx\n")
+    kb_repo.commit("odd")
+    result = run_kb("--today", TODAY, "list", "--json", cwd=kb_repo.path)
+    assert result.exit_code == 1, result.output
+    (card,) = json.loads(result.stdout)
+    assert card["status"] == "draft" and card["problems"]

@@ -211,3 +211,12 @@ def test_zendesk_json_of_odd_shapes_is_read_or_refused_never_a_crash(
     odd = (repo.path / "zendesk/odd.md").read_text()
     assert "- single-label" in odd
     assert (repo.path / "zendesk/nine/flag-id.md").is_file()  # a section that is its own parent
+
+
+def test_quiet_import_prints_only_what_could_not_be_mapped(repo: KbRepo) -> None:
+    result = run_kb("import", "confluence", str(FIXTURES / "confluence"), "-q", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert (repo.path / "confluence/support-home.md").is_file()
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("kb: not mapped: ") for line in lines), lines

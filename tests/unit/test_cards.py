@@ -42,7 +42,8 @@ def test_wrong_types_point_at_the_key_line_and_column():
     meta, problems = parse({"owner": ["ana", "bob"], "tags": {"a": 1}, "status": "live"})
     found = {(p.rule, p.line, p.column) for p in problems}
     assert found == {("invalid-field", 3, 8), ("invalid-field", 4, 7), ("unknown-status", 5, 9)}
-    assert meta.owner is None and meta.tags == () and meta.status is Status.PUBLISHED
+    # An unknown status fails closed: "live" is not "published".
+    assert meta.owner is None and meta.tags == () and meta.status is Status.DRAFT
     assert all(
         "; " in p.message or " use " in p.message or "must be" in p.message for p in problems
     )

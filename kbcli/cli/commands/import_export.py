@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import Commit
+from kbcli.cli.commands.options import Commit, Quiet
 
 
 def import_export(
@@ -23,15 +23,18 @@ def import_export(
     owner: Annotated[
         str | None, typer.Option(help="Owner of the cards whose owner the export does not map.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    quiet: Quiet = False,
     commit: Commit = True,
 ) -> None:
     """Import an export as cards: owners, verification dates, tags and folders mapped, links
     rewritten, images copied next to each card, and a list of what could not be mapped.
 
     Importing the same export again changes nothing; a card edited since is kept.
+    What could not be mapped is always listed (kb: not mapped: ...), also with -q.
 
     Example: kb import guru ~/Downloads/guru-export.zip --owner support-team
+
+    Example: kb import confluence ~/Downloads/Confluence-space-export-SUP.html.zip
     """
     from kbcli.cli.output import console, err_console
     from kbcli.usecases.import_export import import_export as run_import
@@ -46,6 +49,8 @@ def import_export(
     err = err_console()
     for note in outcome.notes:
         err.print(f"kb: not mapped: {note}", soft_wrap=True, markup=False)
+    if quiet:
+        return
     err.print(
         f"{len(outcome.cards)} card(s) in the export: {len(outcome.written)} file(s) written, "
         f"{len(outcome.unchanged)} unchanged, {len(outcome.kept)} kept (edited since)"
