@@ -12,7 +12,9 @@
 
 The repo is example-kb/ copied into a temporary folder with one import commit.
 
-Example: python bench/leftover_trials.py --kills 100 --pairs 20
+``--late F`` kills no earlier than F of the command's warm run time (writes come late).
+
+Example: python bench/leftover_trials.py --kills 100 --pairs 20 --late 0.5
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def run(cmd: list[str], cwd: Path) -> tuple[int, str]:
     return done.returncode, done.stderr
 
 
-def kill_trials(root: Path, out: Path, trials: int, seed: int) -> dict[str, int]:
+def kill_trials(root: Path, out: Path, trials: int, seed: int, late: float = 0.1) -> dict[str, int]:
     rng = random.Random(seed)
     ops = ("index", "verify", "build", "capture")
     usual = {}
@@ -120,7 +122,7 @@ def kill_trials(root: Path, out: Path, trials: int, seed: int) -> dict[str, int]
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        time.sleep(usual[op] * rng.uniform(0.1, 1.0))  # writes come late: most kills do too
+        time.sleep(usual[op] * rng.uniform(late, 0.95))  # writes come late: so do kills
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             counts["killed"] += 1
@@ -185,6 +187,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--late", type=float, default=0.1, help="kill no earlier than this share of a run"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kb-trials-"))
     try:
@@ -193,7 +198,7 @@ def main() -> None:
         if args.pairs:
             print("concurrent kb verify:", verify_pairs(root, args.pairs, args.seed))
         if args.kills:
-            print("kill -9:", kill_trials(root, work / "site", args.kills, args.seed))
+            print("kill -9:", kill_trials(root, work / "site", args.kills, args.seed, args.late))
         print(f"load average {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,12 +1,14 @@
-"""What the trust verdict costs kb search and kb list: this checkout against another.
+"""What the trust verdict costs kb search, list, report and check: this checkout against another.
 
-``kb search`` now judges its hits (history findings, flags) and ``kb list`` every card.
+``kb search`` now judges its hits (history findings, flags), ``kb list``, ``kb report``
+and ``kb check`` every card.
 This script times both against a baseline checkout (``--baseline DIR``, e.g. the commit
 before the verdict), alternating runs (each version in its own clone) so machine load
 hits both alike, and prints medians of wall and CPU seconds (the process and its
 children, git included).
 
 Example: python bench/verdict_bench.py gen100k --baseline ../kb-before --runs 5
+(``--only "kb report --json" "kb check --format json"`` for the whole-repo commands.)
 The clone's index and history cache are built first (not timed).
 """
 
@@ -27,6 +29,8 @@ COMMANDS = {
     "kb search": ["search", "refund duplicate charge"],
     "kb search is:verified": ["search", "is:verified refund"],
     "kb list --json": ["list", "--json"],
+    "kb report --json": ["report", "--json"],
+    "kb check --format json": ["check", "--format", "json"],
 }
 
 

@@ -1,7 +1,7 @@
 """Relevance of `kb search` on content kb did not write, against a textbook BM25 baseline.
 
     python bench/relevance/evaluate.py [--half test|tune|all] [--robust] [--json OUT]
-                                       [--only SET ...]
+                                       [--only SET ...] [--semantic [--grid]]
 
 Judged sets (``sets/*.yaml``, one best page per question) run over the corpora in
 ``../shared/corpora/`` (from the project root): the 18F/TTS handbook for English, the
@@ -107,16 +107,31 @@ def pages(repo: Path, folders: Iterable[str]) -> dict[str, str]:
 Ranker = Callable[[str], list[str]]
 
 
-def kb_ranker(repo: Path, rebuild: bool = True) -> tuple[Ranker, float]:
-    """kb's search use case over ``repo`` (index built first; returns the build seconds)."""
+def kb_ranker(
+    repo: Path, rebuild: bool = True, semantic: bool = False, embed_missing: bool = True
+) -> tuple[Ranker, float]:
+    """kb's search use case over ``repo`` (index built first; returns the build seconds).
+
+    ``semantic``: with the dense vectors of kbcli[semantic] fused in (``kb index`` makes
+    them; the ones missing are made first, and their time is part of the build seconds).
+    """
+    from dataclasses import replace
+
     from kbcli.config import load_config
     from kbcli.errors import KbError
-    from kbcli.usecases.search import search, sync
+    from kbcli.usecases.search import open_index, search, sync
     from kbcli.workspace import Workspace
 
-    workspace = Workspace(config=load_config(repo, {}), today=date.today(), cwd=repo)
+    config = load_config(repo, {})
+    config = replace(config, search=replace(config.search, semantic=semantic))
+    workspace = Workspace(config=config, today=date.today(), cwd=repo)
     started = time.perf_counter()
     sync(workspace, rebuild=rebuild)
+    if semantic and embed_missing:
+        from kbcli.usecases.semantic import embed
+
+        stats = embed(workspace, open_index(workspace), progress=_progress)
+        print(f"{repo.name}: vectors for {stats.total} cards", file=sys.stderr)
     built = time.perf_counter() - started
 
     def rank(query: str) -> list[str]:
@@ -127,6 +142,30 @@ def kb_ranker(repo: Path, rebuild: bool = True) -> tuple[Ranker, float]:
         return [hit.path for hit in result.hits]
 
     return rank, built
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    if done == total or done % 256 == 0:
+        print(f"  {label}: {done}/{total}", file=sys.stderr)
+
+
+def dense_ranker(repo: Path) -> Ranker:
+    """The dense ranking alone (best passage cosine), for comparison."""
+    from kbcli.config import load_config
+    from kbcli.usecases.search import open_index
+    from kbcli.usecases.semantic import dense_ranking
+    from kbcli.workspace import Workspace
+
+    workspace = Workspace(config=load_config(repo, {}), today=date.today(), cwd=repo)
+    index = open_index(workspace)
+    missing = dense_ranking(workspace, index, "", 1).missing
+    cards = index.manifest.count()
+    print(f"{repo.name}: {missing} of {cards} cards without vectors", file=sys.stderr)
+
+    def rank(query: str) -> list[str]:
+        return list(dense_ranking(workspace, index, query, 10).scores)
+
+    return rank
 
 
 def bm25_ranker(docs: dict[str, str]) -> Ranker:
@@ -145,6 +184,28 @@ def bm25_ranker(docs: dict[str, str]) -> Ranker:
         return [paths[i] for i in order if scores[i] > 0]
 
     return rank
+
+
+GRID = [  # (fusion, dense weight, standout) tried by --grid
+    (fusion, weight, standout)
+    for fusion in ("rrf", "score")
+    for weight in (0.5, 1.0, 2.0)
+    for standout in (1.5, 2.0, 3.0)
+]
+
+
+def grid(fused: Ranker) -> dict[str, Ranker]:
+    """One ranker per GRID point: kb+B with the module constants set for each call."""
+    from kbcli.usecases import search, semantic
+
+    def at(fusion: str, weight: float, standout: float) -> Ranker:
+        def rank(query: str) -> list[str]:
+            search.FUSION, search.DENSE_WEIGHT, semantic.STANDOUT = fusion, weight, standout
+            return fused(query)
+
+        return rank
+
+    return {f"{f}/w{w:g}/z{z:g}": at(f, w, z) for f, w, z in GRID}
 
 
 def tokens(text: str) -> list[str]:
@@ -227,6 +288,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep-index", action="store_true", help="do not rebuild kb's index")
     parser.add_argument("--robust", action="store_true", help="add the robustness variants")
     parser.add_argument("--json", type=Path, help="write scores and per-question ranks here")
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="add kb with dense retrieval fused (kb+B) and the dense ranking alone (dense)",
+    )
+    parser.add_argument(
+        "--vectors-as-they-are",
+        action="store_true",
+        help="with --semantic: embed no card first (cards without vectors rank by words)",
+    )
+    parser.add_argument(
+        "--grid",
+        action="store_true",
+        help="with --semantic: try each fusion, dense weight and standout (tune on --half tune)",
+    )
     args = parser.parse_args(argv)
 
     names = args.only or list(SETS)
@@ -251,13 +327,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{corpus}: kb index built in {built:.1f} s", file=sys.stderr)
         if not args.no_baseline:
             rankers["bm25"] = bm25_ranker(pages(repo, folders))
+        if args.semantic:
+            fused, built = kb_ranker(
+                repo, rebuild=False, semantic=True, embed_missing=not args.vectors_as_they_are
+            )
+            print(f"{corpus}: vectors ready in {built:.1f} s", file=sys.stderr)
+            rankers["dense"] = dense_ranker(repo)
+            if args.grid:
+                rankers.update(grid(fused))
+            else:
+                rankers["kb+B"] = fused
         scores, rows = evaluate(questions, rankers)
         for name, groups in scores.items():
             results[name].update(groups)
         details += rows
     contenders = ["kb"] + ([] if args.no_baseline else ["bm25"])
+    if args.semantic:
+        contenders += sorted(set(results) - set(contenders))
     print(f"half: {args.half}\n")
-    print(markdown(results, contenders))
+    if args.grid:
+        sets = sorted(g for g in results["kb"] if " / " not in g)
+        print("| contender | " + " | ".join(f"{g} MRR@10" for g in sets) + " |")
+        print("|---|" + "---|" * len(sets))
+        for name in contenders:
+            print(
+                f"| {name} | " + " | ".join(f"{results[name][g]['mrr10']:.3f}" for g in sets) + " |"
+            )
+    else:
+        print(markdown(results, contenders))
     if args.json:
         args.json.write_text(
             json.dumps({"scores": results, "questions": details}, ensure_ascii=False, indent=1),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,8 @@ from kbcli.core.quick_front import quick_front
 
 if TYPE_CHECKING:
     import pathspec
+
+    from kbcli.adapters.card_cache import CardCache
 
 
 class CardFiles:
@@ -85,10 +87,15 @@ class CardFiles:
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
+        data = self.load(rel)
+        return data if isinstance(data, Card) else self.parse(rel, data, today)
+
+    def load(self, rel: str) -> bytes | Card:
+        """A card file's bytes, or the stand-in card for one that cannot be read."""
         if "\\x" in rel and undecodable_name(self.root, rel):
             return misnamed_card(rel)
         try:
-            data = read_card_bytes(self.root, rel)
+            return read_card_bytes(self.root, rel)
         except OutsideRepo as error:
             return outside_card(rel, error)
         except OSError as error:
@@ -96,10 +103,26 @@ class CardFiles:
             return Card(
                 rel, meta, "", (on_card(rel, rules.NOT_UTF8, f"cannot read: {error.strerror}"),)
             )
+
+    def parse(self, rel: str, data: bytes, today: date | None = None) -> Card:
+        """A card from its file's bytes, with this repo's settings."""
         return card_from_bytes(rel, data, today, self.config.cards.max_front_matter)
 
-    def load_all(self, today: date | None = None) -> list[Card]:
-        return [self.read(rel, today) for rel in self.paths()]
+    def cache(self) -> CardCache:
+        """The per-card cache (``card_cache``) for this repo's settings."""
+        from kbcli.adapters.card_cache import CardCache
+
+        return CardCache(self.config.cache_dir, str(self.config.cards.max_front_matter))
+
+    def load_all(self, today: date | None = None, paths: Iterable[str] | None = None) -> list[Card]:
+        """Every card (or those at ``paths``), parsing only files changed since the last
+        run (``card_cache``); the cache is brought up to date."""
+        cache = self.cache()
+        found = cache.cards(
+            self.paths() if paths is None else paths, self.root, self.load, self.parse, today
+        )
+        cache.save()
+        return found
 
 
 MAX_FRONT_MATTER: int = CardsSettings.max_front_matter  # kb.toml [cards] max_front_matter

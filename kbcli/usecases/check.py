@@ -156,10 +156,7 @@ def run_golden(workspace: Workspace, path: Path) -> tuple[GoldenOutcome, ...]:
 def _load_cards(workspace: Workspace, progress: Progress) -> list[Card]:
     """Read every card once (with a progress bar on long interactive runs)."""
     files = workspace.card_files
-    paths = files.paths()
-    cards = []
-    for card_path in tracked(paths, progress, "reading cards"):
-        cards.append(files.read(card_path, workspace.today))
+    cards = files.load_all(workspace.today, tracked(files.paths(), progress, "reading cards"))
     # Every later step (trust, history findings, links) reuses this one read.
     workspace.catalog = Catalog(cards)
     return cards

@@ -490,18 +490,20 @@ class HandbookBuild:
 
     def _catalog_from_bytes(self) -> None:
         """Give the workspace the cards parsed from the bytes just hashed: read once."""
-        from kbcli.adapters.card_files import card_from_bytes
         from kbcli.core.catalog import Catalog
 
         ws = self.ws
         if ws.has_catalog or not self._card_bytes:
             return
+        files = ws.card_files
+        cache = files.cache()  # cards unchanged since any kb run read them: not parsed
         cards = [
-            card_from_bytes(rel, data, ws.today, ws.config.cards.max_front_matter)
+            cache.card_from(rel, data, files.parse, ws.today)
             if data is not None
-            else ws.card_files.read(rel, ws.today)
+            else files.read(rel, ws.today)
             for rel, data in self._card_bytes
         ]
+        cache.save(keep_unseen=True)
         ws.catalog = Catalog(cards)
         self._card_bytes = []
 

@@ -39,6 +39,7 @@ from kbcli.usecases.freshness import INDEX_DIR, FreshnessStart
 if TYPE_CHECKING:
     import tantivy
 
+    from kbcli.adapters.card_cache import CardCache
     from kbcli.adapters.git_status import PendingView
     from kbcli.adapters.index_manifest import ManifestFiles
     from kbcli.adapters.tantivy_index import CardIndex, IndexedCard, QueryBuilder, RawHit, SyncStats
@@ -50,7 +51,7 @@ COORDINATION = 1.5  # added per query word a card matches: more of the question 
 TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
-FUSION, DENSE_WEIGHT = "rrf", 1.0  # how the dense ranking joins the lexical one
+FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
 RELATED_TERMS, RELATED_TERMS_VERSION = "related-terms.marshal", 1  # kb related's term counts
 
 
@@ -124,7 +125,11 @@ def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> Car
     )
 
 
-def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
+def _preparer(
+    workspace: Workspace, cache: CardCache | None = None
+) -> Callable[[str, bytes], IndexedCard]:
+    """Turns a card file's bytes into its index document; with ``cache`` (a whole
+    rebuild), cards unchanged since another command read them are not parsed again."""
     from kbcli.adapters.card_files import card_from_bytes
     from kbcli.adapters.language_id import detect
     from kbcli.adapters.tantivy_index import NEVER, IndexedCard, day_number
@@ -135,7 +140,10 @@ def _preparer(workspace: Workspace) -> Callable[[str, bytes], IndexedCard]:
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
         # No "today": future dates are judged at query time.
-        card = card_from_bytes(rel, data, None, max_front)
+        if cache is not None:
+            card = cache.card_from(rel, data, workspace.card_files.parse, None)
+        else:
+            card = card_from_bytes(rel, data, None, max_front)
         meta = card.meta
         # The card's own lang, else its text's, else the repo's default.
         lang = normalize_lang(meta.lang or detect(card.body), default_lang)
@@ -207,9 +215,12 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
+    cache = None
+    if rebuild or index.manifest.key != index.key:  # every card is indexed again
+        cache = workspace.card_files.cache()
     stats = index.sync(
         scan,
-        _preparer(workspace),
+        _preparer(workspace, cache),
         rebuild=rebuild,
         wait=wait,
         progress=lambda done, total: progress("indexing cards", done, total),
@@ -217,6 +228,8 @@ def sync(
         head=head,
         dirty=dirty,
     )
+    if cache is not None and not stats.busy:
+        cache.save(keep_unseen=True)
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(

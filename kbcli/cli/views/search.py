@@ -144,7 +144,7 @@ def render_explanation(result: SearchResult) -> None:
     if result.languages:
         out.print(f"[dim]query language: {', '.join(result.languages)}[/]", soft_wrap=True)
     if result.semantic == "fused":
-        out.print("[dim]ranking: words and meaning (reciprocal rank fusion)[/]", soft_wrap=True)
+        out.print("[dim]ranking: words and meaning (normalised score fusion)[/]", soft_wrap=True)
 
 
 def render_no_hits(result: SearchResult, *, json: bool) -> None:
