@@ -20,33 +20,26 @@ while hooks still run in a UTF-8 locale.
 
 The streamed history pass (``git_history``) and the per-search status check
 (``git_status``) start their own processes (a pipe read while git runs; a bare
-``posix_spawn``, because importing ``subprocess`` costs a search ~9 ms) but with this
-module's command line and environment. This module itself imports only ``os`` at the top.
+``posix_spawn``, because importing ``subprocess`` costs a search ~9 ms) but with the
+same command line and environment (``git_command``, apart so that the status check
+loads nothing else before git starts).
 """
 
 from __future__ import annotations
 
 import os
 
+from kbcli.adapters.git_command import OPTIONS, READ_ONLY, argv, environment
 from kbcli.errors import KbError
 
-# Not typing's, and no pathlib at the top: the search's status check loads this module
-# before it starts git, and each of those imports would delay git by a few ms.
+__all__ = ["OPTIONS", "READ_ONLY", "argv", "environment"]  # with the names defined below
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-OPTIONS = (
-    "-c",
-    "core.quotepath=off",
-    "-c",
-    "log.showSignature=false",
-    "-c",
-    "color.ui=never",
-)
-READ_ONLY = ("--no-optional-locks",)
 TIMEOUT = 600.0  # seconds: a hung git (a remote, a lock) must not hang kb for ever
 
 
@@ -72,21 +65,6 @@ class LockHeld(GitError):
     def __init__(self, message: str, path: Path) -> None:
         super().__init__(message)
         self.path = path
-
-
-def argv(*args: str, read_only: bool = False) -> list[str]:
-    """The command line of ``git ARGS`` with kb's shared options."""
-    return ["git", *(READ_ONLY if read_only else ()), *OPTIONS, *args]
-
-
-def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of every git process: English messages, no prompt for a password."""
-    env = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
-    env["LC_ALL"] = "C.UTF-8"
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    if extra:
-        env.update(extra)
-    return env
 
 
 def git_missing() -> GitMissing:

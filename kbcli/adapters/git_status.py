@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from kbcli.adapters import git_runner
+from kbcli.adapters import git_command
 
 TYPE_CHECKING = False  # not typing's: this module loads before git status starts
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class GitView:
 
 
 def _git(root: Path, *args: str) -> str | None:
+    from kbcli.adapters import git_runner
+
     try:
         result = git_runner.run(root, *args, read_only=True, check=False, timeout=60)
     except git_runner.GitError:
@@ -156,7 +158,9 @@ def _refresh_if_stale(root: str, dot_git: str, state_dir: str | None) -> None:
     record = os.path.join(state_dir, STAT_FILE)
     if _identity(index) == _read_text(record):
         return
-    with contextlib.suppress(OSError, git_runner.GitError):  # subprocess, only when stale
+    from kbcli.adapters import git_runner  # and subprocess: only when stale
+
+    with contextlib.suppress(OSError, git_runner.GitError):
         git_runner.run(root, "update-index", "-q", "--refresh", check=False, timeout=60)
     now = _identity(index)
     if now is not None:
@@ -176,12 +180,12 @@ class _Spawned:
     def __init__(self, root: str, args: list[str]) -> None:
         read_end, write_end = os.pipe()  # both close-on-exec: the child keeps only 0-2
         null = os.open(os.devnull, os.O_RDWR)
-        command = git_runner.argv(*args, read_only=True)
+        command = git_command.argv(*args, read_only=True)
         try:
             self.pid = os.posix_spawnp(
                 "git",
                 [command[0], "-C", root, *command[1:]],
-                git_runner.environment(),
+                git_command.environment(),
                 file_actions=[
                     (os.POSIX_SPAWN_DUP2, null, 0),
                     (os.POSIX_SPAWN_DUP2, write_end, 1),
@@ -280,7 +284,10 @@ class PendingView:
         answer = process.communicate(timeout=60)
         if answer is None or answer[1] != 0:
             return None
-        return _parse_status(git_runner.path(answer[0]), self._prefix, self._shallow)
+        # Paths as git gives them: undecodable bytes kept (as ``git_runner.path`` does).
+        return _parse_status(
+            answer[0].decode("utf-8", "surrogateescape"), self._prefix, self._shallow
+        )
 
 
 def start(
