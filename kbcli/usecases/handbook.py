@@ -12,9 +12,11 @@ configuration, git HEAD, the day, templates, options): when the hash equals the 
 build's and its files are all still there, nothing can differ and the build stops.
 ``kb serve`` skips that check and keeps a ``BuildMemo`` instead.
 
-Related cards come from every shown card's term vector (``usecases.related``), computed
-for the whole site on each build that changed a card's words, so a rebuild lists the same
-related cards as a build from scratch.
+Related cards come from every shown card's term vector (``usecases.related``); a build
+that changed some cards' words recomputes only the lists those changes can reach, so a
+rebuild lists the same related cards as a build from scratch. A fresh ``kb build`` also
+takes unchanged cards' body keys from the last manifest and detected languages from
+``.kb/languages.marshal``.
 """
 
 from __future__ import annotations
