@@ -3,10 +3,13 @@
 1. ``--kills N`` kill -9 trials, round robin over ``kb index --rebuild``, ``kb verify``,
    ``kb build`` and ``kb capture slack``: the command starts in its own process group,
    is killed (SIGKILL to the whole group, git included) after a random delay within its
-   usual run time, then the same command runs again to completion. Counted after that
-   next run: stray files (kb's temporary files, git's ``*.lock`` files, anything new
-   named ``*.tmp``) anywhere in the repo, its ``.git`` and the handbook folder; exit
-   codes 3 (a bug); ``git fsck`` failures.
+   usual run time, then the same command runs again to completion. Only kills that land
+   while the command still runs count towards N: a command that finished first is tried
+   again, and each command's usual time is re-measured from its latest complete run (warm
+   runs get faster, so a delay from the first run would mostly land after the end).
+   Counted after that next run: stray files (kb's temporary files, git's ``*.lock``
+   files, anything new named ``*.tmp``) anywhere in the repo, its ``.git`` and the
+   handbook folder; exit codes 3 (a bug); ``git fsck`` failures.
 2. ``--pairs N`` pairs of ``kb verify`` on two different cards started at the same
    moment: both must exit 0 and both commits must be in the history.
 
@@ -110,8 +113,10 @@ def kill_trials(root: Path, out: Path, trials: int, seed: int, late: float = 0.1
     counts = {"trials": 0, "killed": 0, "stray_after_kill": 0, "stray_after_next_run": 0}
     counts |= {"exit_3": 0, "fsck_failed": 0}
     left: list[str] = []
-    for n in range(trials):
-        op = ops[n % len(ops)]
+    n = -1
+    while counts["killed"] < trials and counts["trials"] < 4 * trials:
+        n += 1
+        op = ops[counts["killed"] % len(ops)]
         card = rng.choice(names)
         cmd = command(op, root, out, card, n)
         process = subprocess.Popen(
@@ -129,7 +134,9 @@ def kill_trials(root: Path, out: Path, trials: int, seed: int, late: float = 0.1
         process.wait()
         counts["trials"] += 1
         counts["stray_after_kill"] += bool(strays(root, out))
+        started = time.perf_counter()
         code, stderr = run(cmd, root)
+        usual[op] = time.perf_counter() - started
         if code == 3 or "Traceback" in stderr:
             counts["exit_3"] += 1
             print(f"trial {n} {op}: exit {code}\n{stderr[-1500:]}", file=sys.stderr)

@@ -41,7 +41,9 @@ def commit_files(
         *paths,
         stdin=message,
     )
-    return _run(root, "rev-parse", "HEAD").strip()
+    git_dir, sha = _run(root, "rev-parse", "--absolute-git-dir", "HEAD").splitlines()
+    git_runner.sweep_partial_commit_indexes(Path(git_dir))
+    return sha.strip()
 
 
 def commit_to_new_branch(

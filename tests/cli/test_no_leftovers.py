@@ -76,6 +76,26 @@ def test_a_crashed_gits_index_lock_is_removed_and_the_verification_lands(repo: K
     assert "verified_at: 2026-11-22" in git(repo.path, "show", "HEAD:billing/refunds.md")
 
 
+def test_a_killed_partial_commits_index_lock_is_gone_after_the_next_commit(repo: KbRepo) -> None:
+    # `git commit -- PATHS` writes .git/next-index-PID.lock; git killed mid-commit leaves
+    # it, and no git ever removes another pid's (seen in the kill -9 trials of kb verify).
+    git_dir = repo.path / ".git"
+    dead = git_dir / f"next-index-{_dead_pid()}.lock"
+    dead.write_bytes(b"DIRC")
+    old = time.time() - 60
+    os.utime(dead, (old, old))
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as live:
+        running = git_dir / f"next-index-{live.pid}.lock"  # a commit still in progress
+        running.write_bytes(b"DIRC")
+        os.utime(running, (old, old))
+        result = run_kb("--today", TODAY, "verify", "refunds", cwd=repo.path)
+        live.kill()
+    assert result.exit_code == 0, result.output
+    assert "verified_at: 2026-11-22" in git(repo.path, "show", "HEAD:billing/refunds.md")
+    assert not dead.exists()
+    assert running.exists()
+
+
 def _hold(lock: Path, seconds: float) -> subprocess.Popen[bytes]:
     """A process that holds ``lock`` open as git does, then deletes it."""
     code = (
