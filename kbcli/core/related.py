@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -119,20 +119,9 @@ def scored_similar(
             weight = vector[term]
             for other, other_weight in postings.get(term, ()):
                 scores[other] = scores.get(other, 0.0) + weight * other_weight
-        linked = {
-            numbers[other]
-            for other in (links or {}).get(path, ())
-            if other in numbers and (candidates is None or other in candidates)
-        }
-        for other in linked:
-            scores.setdefault(other, 0.0)
-        scores.pop(number, None)
-        best = heapq.nsmallest(
-            limit,
-            scores.items(),
-            key=lambda item: (item[0] not in linked, -round(item[1], 9), paths[item[0]]),
+        related[path] = _best(
+            scores, number, _linked(path, links, numbers, candidates), paths.__getitem__, limit
         )
-        related[path] = [(paths[other], score) for other, score in best]
     return related
 
 
@@ -233,6 +222,40 @@ def update_similar(
     return result
 
 
+def _linked(
+    path: str,
+    links: Mapping[str, Collection[str]] | None,
+    numbers: Mapping[str, int],
+    candidates: Collection[str] | None,
+) -> set[int]:
+    """The numbers of the cards ``path`` links to that may be listed."""
+    return {
+        numbers[other]
+        for other in (links or {}).get(path, ())
+        if other in numbers and (candidates is None or other in candidates)
+    }
+
+
+def _best(
+    scores: dict[int, float],
+    number: int,
+    linked: set[int],
+    path_of: Callable[[int], str],
+    limit: int,
+) -> list[tuple[str, float]]:
+    """The one ranking of a related list: linked cards first, then by score (rounded, so
+    float noise never reorders), ties by path, so identical inputs give identical lists."""
+    for other in linked:
+        scores.setdefault(other, 0.0)
+    scores.pop(number, None)
+    best = heapq.nsmallest(
+        limit,
+        scores.items(),
+        key=lambda item: (item[0] not in linked, -round(item[1], 9), path_of(item[0])),
+    )
+    return [(path_of(other), score) for other, score in best]
+
+
 class _Space:
     """The cards' term counts with each term's card count; idf and vectors on demand."""
 
@@ -313,20 +336,8 @@ class _Space:
                 other_weight = self.vector(cards[other][0]).get(term)
                 if other_weight is not None:
                     scores[other] = scores.get(other, 0.0) + weight * other_weight
-        linked = {
-            numbers[other]
-            for other in (links or {}).get(path, ())
-            if other in numbers and (candidates is None or other in candidates)
-        }
-        for other in linked:
-            scores.setdefault(other, 0.0)
-        scores.pop(numbers[path], None)
-        best = heapq.nsmallest(
-            limit,
-            scores.items(),
-            key=lambda item: (item[0] not in linked, -round(item[1], 9), cards[item[0]][0]),
-        )
-        return [(cards[other][0], score) for other, score in best]
+        linked = _linked(path, links, numbers, candidates)
+        return _best(scores, numbers[path], linked, lambda other: cards[other][0], limit)
 
 
 class _LazyIdf:
