@@ -7,6 +7,7 @@ workspace; commands never read kb.toml or the environment themselves.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -17,6 +18,12 @@ from kbcli.errors import KbError
 
 if TYPE_CHECKING:
     from kbcli.workspace import Workspace
+
+
+# The argv of the running ``kb`` (set by ``app.run``): click drops the ``--`` that ends
+# options, and a command that lets unknown options through as words (search) needs to
+# know which of its words came after it.
+ARGV: ContextVar[tuple[str, ...]] = ContextVar("kb_argv", default=())
 
 
 @dataclass

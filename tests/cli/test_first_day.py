@@ -77,6 +77,11 @@ def test_a_mistyped_search_option_is_a_usage_error_with_a_suggestion(kb_repo: Kb
     assert "--paths-onyl" in result.stderr and "--paths-only" in result.stderr
     excluded = run_kb("--kb", str(kb_repo.path), "search", "refund", "-stripe")
     assert excluded.exit_code == 0, excluded.output  # single-dash words still exclude
+    # After "--" every word is a word, through typer as through the fast path.
+    assert parse(["search", "--json", "--", "--paths-onyl"]) is not None
+    literal = run_kb("--kb", str(kb_repo.path), "search", "--json", "--", "--paths-onyl")
+    assert literal.exit_code in (0, 1), literal.output
+    assert "No such option" not in literal.stderr
 
 
 def test_list_and_report_print_one_record_per_line_in_a_pipe(kb_repo: KbRepo) -> None:

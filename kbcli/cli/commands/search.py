@@ -59,12 +59,18 @@ def _refuse_unknown_options(ctx: typer.Context, query: list[str]) -> None:
     """``--paths-onyl`` is a typo, not a search word: a usage error with "did you mean".
 
     Unknown options must reach the query (``-stripe`` excludes a word), so click lets
-    them through; no query word starts with ``--``, so those are options mistyped.
+    them through; no query word starts with ``--``, so those are options mistyped, except
+    after a ``--`` (``kb search -- --force``), which makes every later word a word, as in
+    the fast path (``fast_search.parse``).
     """
     import click
 
+    from kbcli.cli.context import ARGV
+
+    argv = ARGV.get()
+    literal = set(argv[argv.index("--") + 1 :]) if "--" in argv else set()
     for word in query:
-        if word.startswith("--") and len(word) > 2:
+        if word.startswith("--") and len(word) > 2 and word not in literal:
             known = [name for param in ctx.command.params for name in param.opts]
             raise click.NoSuchOption(word.partition("=")[0], possibilities=known)
 
