@@ -265,7 +265,15 @@ def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
         added = "\n\n".join(f"## {name}\n\n{text}" for name, text in update.items())
         return f"Would add the thread's new replies to {holder.path}:\n\n{added}\n"
     if options.append_to:
+        from kbcli.usecases.ask import answers_request
+
         card = workspace.card(options.append_to)
+        if answers_request(card, draft):
+            return (
+                f"Would answer the knowledge request {card.path} (status: draft) with:\n\n"
+                + draft.resolution
+                + "\n"
+            )
         return (
             f"Would add to the Issue of {card.path}:\n\n"
             + append_note(draft, today=workspace.today)
@@ -311,6 +319,8 @@ def save(
     0 creates a new card, N appends to candidate N. Returns None when cancelled.
     Every check runs before the first write.
     """
+    from kbcli.usecases.ask import answer_request, answers_request
+
     if not draft.issue.strip():
         raise KbError(f"{what} holds no text to capture")
     if options.commit:
@@ -344,6 +354,13 @@ def save(
         message = (
             f"capture: update '{target.title}' from its thread\n\n"
             f"From {what}: the replies the card did not hold yet."
+        )
+    elif target is not None and answers_request(target, draft):
+        path = answer_request(workspace, target, draft)
+        outcome = Outcome(target.path, False, target.title, target.meta.owner)
+        message = (
+            f"capture: answer the knowledge request '{target.title}'\n\n"
+            f"From {what}: its resolution fills the request (status: draft)."
         )
     elif target is not None:
         path = append_to(workspace, target, draft)
