@@ -205,6 +205,24 @@ class CaptureSettings:
     )
     folder: str = setting("", _text, "Folder for captured drafts (default: the first card folder).")
     template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
+    forge: str = setting(
+        "",
+        _text,
+        "Where kb slack opens a merge request for a captured thread: github, gitlab, none "
+        "(empty: from the remote's host). The token comes from KB_FORGE_TOKEN (or "
+        "GITHUB_TOKEN, GITLAB_TOKEN) in the app's environment, never from the repo.",
+    )
+    forge_api: str = setting(
+        "",
+        _text,
+        "The forge's API address (empty: api.github.com, https://HOST/api/v3 or /api/v4).",
+    )
+    review: bool = setting(
+        True,
+        _flag,
+        "kb slack commits a captured thread on a kb/capture-... branch for review; false "
+        "commits it to the checkout's branch (main) and pushes it.",
+    )
 
 
 @dataclass(frozen=True)

@@ -135,3 +135,29 @@ def _terms_key(card: Any, default_lang: str) -> str:
         default_lang,
         card.body,
     )
+
+
+def build_related(
+    store: Any, cards: Sequence[Any], default_lang: str, version: int
+) -> dict[str, list[str]]:
+    """The handbook's related lists for ``cards`` (every shown card, each a candidate).
+
+    The term counts of each card are kept in the build's ``terms`` state file by a hash
+    of what they are made of, so a rebuild analyses only changed cards; when no card's
+    terms changed (a verification, an owner change) the last lists are reused as they
+    are. A damaged file means computing everything again. ``store`` is the build's
+    ``handbook_state.BuildStore``.
+    """
+    kept = store.terms()
+    known = kept.get("terms", {})
+    found, terms, lists = related_cards(
+        cards,
+        {c.path for c in cards},
+        default_lang,
+        known_terms=known,
+        known_lists=kept.get("lists"),
+    )
+    if terms != known or kept.get("related") != found:
+        data = {"version": version, "terms": terms, "related": found, "lists": lists}
+        store.dump(store.terms_path, "terms", data)
+    return found
