@@ -242,7 +242,15 @@ def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
         added = "\n\n".join(f"## {name}\n\n{text}" for name, text in update.items())
         return f"Would add the thread's new replies to {holder.path}:\n\n{added}\n"
     if options.append_to:
+        from kbcli.usecases.ask import answers_request
+
         card = workspace.card(options.append_to)
+        if answers_request(card, draft):
+            return (
+                f"Would answer the knowledge request {card.path} (status: draft) with:\n\n"
+                + draft.resolution
+                + "\n"
+            )
         return (
             f"Would add to the Issue of {card.path}:\n\n"
             + append_note(draft, today=workspace.today)

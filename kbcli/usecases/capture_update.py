@@ -1,8 +1,9 @@
-"""Capture into a card that exists: the thread's new replies, or one more reported case.
+"""Capture into a card that exists: the thread's new replies, an answer, or a reported case.
 
 KCS: the requester's words go to the card that answers them. The card a thread was
-captured into gets only the replies it does not hold yet; any other card gets the new
-words and their source at the end of its Issue. Both are one atomic write of the card.
+captured into gets only the replies it does not hold yet; a knowledge request (status:
+requested) gets the thread's answer (``usecases.ask``); any other card gets the new
+words and their source at the end of its Issue. Each is one atomic write of the card.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ def add_to_card(
             f"From {what}: the replies the card did not hold yet."
         )
         return _add_update(workspace, card, update), message, True
+    from kbcli.usecases.ask import answer_request, answers_request
+
+    if answers_request(card, draft):
+        message = (
+            f"capture: answer the knowledge request '{card.title}'\n\n"
+            f"From {what}: its resolution fills the request (status: draft)."
+        )
+        return answer_request(workspace, card, draft), message, False
     message = (
         f"capture: add a reported case to '{card.title}'\n\n"
         f"From {what}. KCS: the requester's words go to the card that answers them."

@@ -288,3 +288,36 @@ def test_a_new_commit_is_searchable_at_once_and_a_pull_brings_the_teams_cards(
     envelope, url = rig.slack.slash("llama grooming")
     rig.slack.wait_ack(envelope)
     assert "Llama grooming refunds" in _text(rig.slack.wait_response(url))
+
+
+def test_capturing_the_answer_into_a_requested_card_turns_it_into_a_draft(
+    rig: SlackRig,
+) -> None:
+    question = "Can we refund a duplicate charge after the invoice was paid by bank transfer?"
+    envelope, url = rig.slack.slash(f"ask {question}")
+    rig.slack.wait_ack(envelope)
+    rig.slack.wait_response(url)
+    request = git(rig.repo.path, "show", "--name-only", "--format=", "HEAD").strip()
+    owner = next(
+        line.split(":", 1)[1].strip(' "')
+        for line in (rig.repo.path / request).read_text().splitlines()
+        if line.startswith("owner:")
+    )
+    # The owner answers in a thread; "Capture this thread" -> "Append to this card".
+    messages = export_thread("billing-help", REFUND_THREAD)
+    rig.slack.threads[("C01BILL", REFUND_THREAD)] = messages
+    value = {"channel": "C01BILL", "name": "billing-help", "ts": REFUND_THREAD, "card": request}
+    envelope, url = rig.slack.block_action("kb_capture_append", json.dumps(value), "U02MARCUS")
+    rig.slack.wait_ack(envelope)
+    rig.slack.wait_response(url)
+    branch = git(rig.repo.path, "branch", "--list", "kb/capture-*").strip(" *\n")
+    answered = git(rig.repo.path, "show", f"{branch}:{request}")
+    assert "status: draft" in answered and "status: requested" not in answered
+    assert question in answered  # the Issue stays in the asker's words
+    resolution = answered.split("## Resolution", 1)[1].split("\n## ", 1)[0]
+    assert "<!--" not in resolution and resolution.strip()  # the thread's answer
+    assert f"p{REFUND_THREAD.replace('.', '')}" in answered  # its permalink in the Source
+    git(rig.repo.path, "merge", "-q", branch)  # reviewed and merged: no longer a request
+    report = _kb_json(rig, "report", "--owner", owner, "--json", "--allow-shallow")
+    todo = [t for o in report["owners"] for t in o["to_verify"] if t["path"] == request]
+    assert not any("knowledge request" in r for t in todo for r in t["reasons"])

@@ -115,3 +115,23 @@ def test_kb_slack_process_answers_a_slash_command(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
         slack.close()
+
+
+def test_kb_capture_slack_append_to_a_request_answers_it(tmp_path: Path) -> None:
+    repo = make_kb(tmp_path / "kb")
+    kb = ("--kb", str(repo.path), "--today", TODAY.isoformat())
+    asked = run_kb(*kb, "ask", "Do we refund a duplicate charge twice?", "--json")
+    path = json.loads(asked.stdout)["path"]
+    link = "https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100"
+    export = str(REPO_ROOT / "tests" / "fixtures" / "slack-export")
+    preview = run_kb(
+        *kb, "capture", "slack", export, "--link", link, "--append-to", path, "--dry-run"
+    )
+    assert preview.exit_code == 0, preview.output
+    assert f"Would answer the knowledge request {path} (status: draft)" in preview.stdout
+    done = run_kb(*kb, "capture", "slack", export, "--link", link, "--append-to", path)
+    assert done.exit_code == 0, done.output
+    text = (repo.path / path).read_text()
+    assert "status: draft" in text and "Answered in: [Slack thread in #billing-help]" in text
+    found = run_kb(*kb, "search", "is:requested", "--json")
+    assert path not in found.stdout
