@@ -70,7 +70,8 @@ def ask(
     """Write (and commit) a requested draft for ``question``; the owner is chosen by search."""
     from kbcli.adapters.card_writer import write_new
     from kbcli.core.frontmatter_edit import set_field
-    from kbcli.core.kcs_draft import draft_from_text, suggest_title
+    from kbcli.core.kcs_draft import suggest_title
+    from kbcli.core.kcs_text import draft_from_text
     from kbcli.usecases import capture
 
     question = question.strip()
