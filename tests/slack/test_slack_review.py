@@ -62,6 +62,7 @@ def remote(tmp_path: Path) -> Iterator[Remote]:
 
     try:
         yield Remote(slack, forge, repo, shared, start)
+        slack.check_acks()
     finally:
         for app in running:
             app.close()
