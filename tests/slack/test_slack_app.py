@@ -42,6 +42,9 @@ def test_kb_query_answers_ephemerally_with_the_right_card_first_and_its_badge(
         "needs-review": "Needs review",
     }[first["trust"]]
     assert word in top  # the badge kb gives that card today
+    assert f"· owner {first['owner']}" in top  # the owner (a team here: no one to mention)
+    snippet = top.split("\n>", 1)[1]
+    assert "refund" in snippet.lower() or "charge" in snippet.lower()  # a snippet of the card
     actions = [b for b in answer["blocks"] if b["type"] == "actions"]
     assert actions[0]["elements"][0]["action_id"] == "kb_share"
     usage = run_kb("--kb", str(rig.repo.path), "report", "--used", "--json")
@@ -321,3 +324,17 @@ def test_capturing_the_answer_into_a_requested_card_turns_it_into_a_draft(
     report = _kb_json(rig, "report", "--owner", owner, "--json", "--allow-shallow")
     todo = [t for o in report["owners"] for t in o["to_verify"] if t["path"] == request]
     assert not any("knowledge request" in r for t in todo for r in t["reasons"])
+
+
+def test_verify_maps_a_slack_user_without_a_member_id_by_their_e_mail(rig: SlackRig) -> None:
+    card = "accounts/he-reset-password.md"  # owner noa: people.yaml has her e-mail only
+    assert "slack:" not in (rig.repo.path / "people.yaml").read_text().split("noa:")[1][:80]
+    envelope, url = rig.slack.block_action("kb_verify", card, "U03NOA")
+    rig.slack.wait_ack(envelope)
+    assert "verified" in _text(rig.slack.wait_response(url))
+    users_info = [p for m, p in rig.slack.calls if m == "users.info"]
+    assert {"user": "U03NOA"}.items() <= users_info[-1].items()
+    message = git(rig.repo.path, "log", "-1", "--format=%an <%ae>%n%B")
+    assert message.startswith("Noa Levi <noa@nimbus.example>")
+    assert "Verified-via: Slack user U03NOA" in message
+    assert git(rig.repo.path, "show", "--format=", "--name-only", "HEAD").strip() == card
