@@ -43,6 +43,7 @@ from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
     BuildMemo,
     BuildStore,
+    file_signature,
     files_under,
     inputs_key,
     renderer_version,
@@ -269,6 +270,7 @@ class HandbookBuild:
         are kept for the build."""
         from kbcli import __version__
         from kbcli.adapters.git_history import locate
+        from kbcli.adapters.vector_store import FILE as VECTORS
 
         ws = self.ws
         head = (
@@ -282,6 +284,8 @@ class HandbookBuild:
             repr(ws.config),
             templates_fp,
             locate(ws.root),
+            # kb index making or changing meaning vectors changes the related lists.
+            file_signature(ws.config.cache_dir / VECTORS) if self.related else None,
         )
         key, self._files, self._card_bytes = inputs_key(ws, head)
         return key
@@ -310,8 +314,8 @@ class HandbookBuild:
             return {}
         from kbcli.usecases.related import build_related
 
-        lang = self.ws.config.search.default_lang
-        return build_related(self.store, [item.card for item in shown], lang, MANIFEST_VERSION)
+        cards = [item.card for item in shown]
+        return build_related(self.ws, self.store, cards, MANIFEST_VERSION)
 
     def _save(
         self,
