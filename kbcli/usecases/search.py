@@ -42,7 +42,10 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_cache import CardCache
     from kbcli.adapters.git_status import PendingView
     from kbcli.adapters.index_manifest import ManifestFiles
-    from kbcli.adapters.tantivy_index import CardIndex, IndexedCard, QueryBuilder, RawHit, SyncStats
+    from kbcli.adapters.tantivy_index import CardIndex, RawHit
+    from kbcli.adapters.tantivy_queries import QueryBuilder
+    from kbcli.adapters.tantivy_schema import IndexedCard
+    from kbcli.adapters.tantivy_writer import SyncStats
     from kbcli.core.languages import Snippet
     from kbcli.workspace import Workspace
 
@@ -132,7 +135,7 @@ def _preparer(
     rebuild), cards unchanged since another command read them are not parsed again."""
     from kbcli.adapters.card_files import card_from_bytes
     from kbcli.adapters.language_id import detect
-    from kbcli.adapters.tantivy_index import NEVER, IndexedCard, day_number
+    from kbcli.adapters.tantivy_schema import NEVER, IndexedCard, day_number
 
     policy = workspace.config.trust_policy
     default_lang = workspace.config.search.default_lang
@@ -248,7 +251,7 @@ def _look(
     or between the last sync's HEAD and this one) are stat-ed; elsewhere, every card.
     """
     from kbcli.adapters import git_status
-    from kbcli.adapters.tantivy_index import scan_cards
+    from kbcli.adapters.index_scan import scan_cards
 
     manifest = index.manifest
     folders = tuple(workspace.config.cards.folders)
@@ -459,7 +462,7 @@ def _filters(
     workspace: Workspace, qb: QueryBuilder, query: ParsedQuery, include_archived: bool
 ) -> tuple[list[tantivy.Query], list[tantivy.Query]]:
     """(required, excluded) filter queries of a parsed query."""
-    from kbcli.adapters.tantivy_index import day_number
+    from kbcli.adapters.tantivy_schema import day_number
 
     today = day_number(workspace.today)
     required: list[tantivy.Query] = []
@@ -700,7 +703,7 @@ def _why(
     """The term contributions behind one hit's BM25 score, largest first."""
     import re
 
-    from kbcli.adapters.tantivy_index import iter_terms
+    from kbcli.adapters.tantivy_queries import iter_terms
 
     address = next(r.address for r in raw if r.path == path)
     totals: dict[str, float] = {}
@@ -748,7 +751,7 @@ def _hints(
 
 def _near_words(index: CardIndex, words: Sequence[str]) -> list[str]:
     """Titles of cards whose words are two edits or less from the query's."""
-    from kbcli.adapters.tantivy_index import WORDS
+    from kbcli.adapters.tantivy_schema import WORDS
 
     qb = index.queries()
     parts = [
@@ -773,7 +776,7 @@ def card_words(
     that are most frequent in it and rarest in the repo (tf x idf), up to 30 in all."""
     import math
 
-    from kbcli.adapters.tantivy_index import WORDS
+    from kbcli.adapters.tantivy_schema import WORDS
 
     chosen = list(dict.fromkeys(w.lower() for w in _words(" ".join((title, *tags)))))
     counts: dict[str, int] = {}
@@ -826,7 +829,7 @@ def similar(workspace: Workspace, index: CardIndex, card: Any, limit: int) -> li
     cards = [c for c in workspace.catalog.cards if in_audience(c, Audience.INTERNAL)]
     store, key = workspace.config.cache_dir / RELATED_TERMS, (RELATED_TERMS_VERSION, lang)
     known = keyed_cache.load(store, key) or {}
-    ranked, terms = related_to(card, cards, lang, limit, known_terms=known)
+    ranked, terms = related_to(card, cards, lang, limit, known_terms=known, workspace=workspace)
     if terms != known:
         keyed_cache.save(store, key, terms)
     if not ranked:

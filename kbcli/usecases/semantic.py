@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -224,3 +224,77 @@ def _matrix(workspace: Workspace, store: Vectors, current: set[str]) -> tuple[li
         _memo.update(matrix_key=key, matrix=store.matrix(sorted(current)))
     found: tuple[list[str], Any, Any] = _memo["matrix"]
     return found
+
+
+def nearest_cards(
+    workspace: Workspace,
+    cards: Sequence[Any],
+    limit: int,
+    *,
+    candidates: Collection[str] | None = None,
+    only: Collection[str] | None = None,
+) -> dict[str, list[tuple[str, float]]] | None:
+    """Each card's ``limit`` nearest cards by meaning, with their cosine, best first.
+
+    ``cards`` (anything with ``path``, ``title`` and ``body``, as ``kb index`` embeds
+    them) are compared by their card vector: the normalised mean of their passages'
+    vectors. Only paths in ``candidates`` (all cards when None) are listed; a card is
+    never listed for itself; ``only``: list these cards' neighbours, not every card's.
+    Scores are rounded to 9 decimals and ties go by path, so identical inputs give
+    identical lists. No model is loaded: only the vectors ``kb index`` made.
+
+    None when the vectors cannot stand for these cards: semantic search is off, the
+    extra is missing or broken, or any card has no vector for its current text (the
+    caller then relates cards by their words).
+    """
+    from kbcli.adapters import embedder
+
+    if not enabled(workspace) or not vectors_exist(workspace):
+        return None
+    try:
+        name = embedder.model_name()
+    except embedder.Unavailable:
+        return None
+    store = _store(workspace, name)
+    ordered = sorted(cards, key=lambda card: card.path)
+    keys = [[passage_key(name, t) for t in passages(c.title, c.body)] for c in ordered]
+    if not ordered or any(k not in store.vectors for found in keys for k in found):
+        return None
+    import numpy as np
+
+    paths = [card.path for card in ordered]
+    vectors = np.empty((len(ordered), embedder.DIMENSIONS), dtype=np.float64)
+    for row, found in enumerate(keys):
+        blob = b"".join(store.vectors[k] for k in found)
+        mean = np.frombuffer(blob, dtype=np.float16).reshape(len(found), -1).mean(axis=0)
+        vectors[row] = mean / (np.linalg.norm(mean) or 1.0)
+    columns = np.asarray(
+        [i for i, p in enumerate(paths) if candidates is None or p in candidates], dtype=np.int64
+    )
+    rows = [i for i, p in enumerate(paths) if only is None or p in only]
+    result: dict[str, list[tuple[str, float]]] = {}
+    for start in range(0, len(rows), NEAREST_BLOCK):
+        block = np.asarray(rows[start : start + NEAREST_BLOCK], dtype=np.int64)
+        scores = np.round(vectors[block] @ vectors[columns].T, 9)
+        scores[block[:, None] == columns[None, :]] = -np.inf  # never a card itself
+        for number, row in zip(block, scores, strict=True):
+            result[paths[number]] = _nearest(row, columns, paths, limit)
+    return result
+
+
+NEAREST_BLOCK = 256  # cards compared at once (a block x cards matrix of scores)
+
+
+def _nearest(row: Any, columns: Any, paths: list[str], limit: int) -> list[tuple[str, float]]:
+    """The ``limit`` best of one card's scores, ties by path (``columns`` are in path
+    order, so by column)."""
+    import numpy as np
+
+    finite = int(np.isfinite(row).sum())
+    k = min(limit, finite)
+    if k <= 0:
+        return []
+    cut = np.partition(row, len(row) - k)[len(row) - k]  # the k-th best score
+    chosen = np.nonzero(row >= cut)[0]
+    chosen = chosen[np.lexsort((chosen, -row[chosen]))][:k]
+    return [(paths[int(columns[i])], float(row[i])) for i in chosen]

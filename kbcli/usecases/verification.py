@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Me
-from kbcli.core.provenance import allowed_handles
 from kbcli.core.report import owns
+from kbcli.core.stamps import allowed_handles
 from kbcli.core.trust import TrustState
 from kbcli.errors import ExitCode, KbError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kbcli.workspace import Workspace
 
 
@@ -81,6 +83,25 @@ def check_allowed(
             "owner to verify, or pass --force --reason TEXT (the reason is recorded in the commit)",
             exit_code=ExitCode.FINDINGS,
         )
+
+
+def verify_warnings(workspace: Workspace, count: int, *, commit: bool, sign: bool) -> list[str]:
+    """What the user should know before ``count`` cards are verified: a bulk re-stamp the
+    history checks will report, or an unsigned commit that ``require_signed`` ignores."""
+    warnings = []
+    history = workspace.config.history
+    if count >= history.bulk_threshold and commit:
+        warnings.append(
+            f"re-stamping {count} cards is reported as a bulk re-verification (kb.toml "
+            f"[history] bulk_threshold = {history.bulk_threshold} within "
+            f"{history.bulk_window_hours} hours) unless their text changed too"
+        )
+    if workspace.config.verification.require_signed and commit and not sign:
+        warnings.append(
+            "kb.toml [verification] require_signed = true: an unsigned verification does not "
+            "count; pass --sign"
+        )
+    return warnings
 
 
 def verify(
@@ -161,7 +182,7 @@ def reassign(
     commit: bool = True,
 ) -> Outcome:
     """Give every card owned or verified by ``old`` (under ``paths``) to ``new``, in one commit."""
-    from kbcli.adapters.card_writer import drop_field, edit_field
+    from kbcli.adapters.card_writer import drop_field
     from kbcli.adapters.git_commits import commit_files, in_git_repo, refuse_nested
     from kbcli.adapters.git_history import uncommitted
 
@@ -172,6 +193,26 @@ def reassign(
         raise KbError(f"'{new}' is not a person or team in people.yaml: add them there first")
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
+    cards = _held_by(workspace, old, paths)
+    root = workspace.root
+    if commit:
+        refuse_nested(root, [c.path for c in cards])
+    changed: list[str] = []
+    for card in cards:
+        touched = _hand_over(root, card, old, new)
+        if reset_verification:
+            touched |= drop_field(root / card.path, "verified_at", root=root)
+        if touched:
+            changed.append(card.path)
+    if not commit or not changed:
+        return Outcome(cards, changed, None)
+    to_commit = sorted(set(changed) & uncommitted(root, changed)) or changed
+    message = _reassign_message(old, new, changed, me, reset_verification=reset_verification)
+    return Outcome(cards, changed, commit_files(root, to_commit, message))
+
+
+def _held_by(workspace: Workspace, old: str, paths: Sequence[str]) -> list[Card]:
+    """The cards ``old`` owns or verifies (``none``: the unowned ones) under ``paths``."""
     from kbcli.usecases.selection import named_cards
 
     scope = {card.path for card in named_cards(workspace, paths)} if paths else None
@@ -187,25 +228,26 @@ def reassign(
         if unowned:
             raise KbError(f"no card{where} lacks an owner")
         raise KbError(f"no card{where} has '{old}' as owner or verifier")
-    root = workspace.root
-    if commit:
-        refuse_nested(root, [c.path for c in cards])
-    changed: list[str] = []
-    for card in cards:
-        target = root / card.path
-        touched = False
-        if card.meta.owner == old or (unowned and card.meta.owner is None):
-            touched |= edit_field(target, "owner", new, root=root)
-        if old in card.meta.verifiers:
-            verifiers = list(dict.fromkeys(new if v == old else v for v in card.meta.verifiers))
-            touched |= edit_field(target, "verifiers", verifiers, root=root)
-        if reset_verification:
-            touched |= drop_field(target, "verified_at", root=root)
-        if touched:
-            changed.append(card.path)
-    if not commit or not changed:
-        return Outcome(cards, changed, None)
-    to_commit = sorted(set(changed) & uncommitted(root, changed)) or changed
+    return cards
+
+
+def _hand_over(root: Path, card: Card, old: str, new: str) -> bool:
+    """Put ``new`` where ``old`` is owner or verifier; True when the file changed."""
+    from kbcli.adapters.card_writer import edit_field
+
+    target = root / card.path
+    touched = False
+    if card.meta.owner == old or (old == UNOWNED and card.meta.owner is None):
+        touched |= edit_field(target, "owner", new, root=root)
+    if old in card.meta.verifiers:
+        verifiers = list(dict.fromkeys(new if v == old else v for v in card.meta.verifiers))
+        touched |= edit_field(target, "verifiers", verifiers, root=root)
+    return touched
+
+
+def _reassign_message(
+    old: str, new: str, changed: Sequence[str], me: Me, *, reset_verification: bool
+) -> str:
     lines = [f"Reassign {len(changed)} card(s) from {old} to {new}", ""]
     lines += [f"- {p}" for p in changed]
     if reset_verification:
@@ -213,5 +255,4 @@ def reassign(
     else:
         lines += ["", "Verification dates kept."]
     lines += ["", f"Reassigned-by: {me.signature}"]
-    sha = commit_files(root, to_commit, "\n".join(lines) + "\n")
-    return Outcome(cards, changed, sha)
+    return "\n".join(lines) + "\n"

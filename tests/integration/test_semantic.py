@@ -174,3 +174,39 @@ def test_semantic_false_ranks_by_words_without_a_word_about_vectors(
     assert json.loads(result.stdout)["vectors"] is None
     russian = run_kb("--kb", str(semantic_repo.path), "search", "удалить учётную запись клиента")
     assert (russian.exit_code, russian.stderr) == (1, "")
+
+
+def _nearest(repo: KbRepo, limit: int = 3) -> dict[str, list[tuple[str, float]]] | None:
+    from datetime import date
+
+    from kbcli.config import load_config
+    from kbcli.usecases.semantic import nearest_cards
+    from kbcli.workspace import Workspace
+
+    workspace = Workspace(config=load_config(repo.path, {}), today=date.today(), cwd=repo.path)
+    cards = workspace.card_files.load_all()
+    return nearest_cards(workspace, cards, limit)
+
+
+def test_nearest_cards_by_meaning_are_deterministic_with_ties_by_path(
+    semantic_repo: KbRepo,
+) -> None:
+    # No word in common with "Payroll dates", the same meaning; and a word-for-word copy.
+    semantic_repo.write(
+        "hr/wages.md",
+        _card("When wages arrive", "Staff earnings reach bank accounts late each month.\n"),
+    )
+    for copy in ("b/copy.md", "a/copy.md"):
+        semantic_repo.write(copy, _card(*OTHERS["travel/booking.md"]))
+    semantic_repo.commit("more cards")
+    assert _nearest(semantic_repo) is None  # no vectors yet: relate by words
+    _index(semantic_repo)
+    nearest = _nearest(semantic_repo)
+    assert nearest is not None and nearest == _nearest(semantic_repo)
+    assert nearest["hr/wages.md"][0][0] == "hr/payroll.md"
+    # Identical cards tie: listed by path, each never listed for itself.
+    assert [p for p, _ in nearest["travel/booking.md"][:2]] == ["a/copy.md", "b/copy.md"]
+    assert nearest["a/copy.md"][0] == ("b/copy.md", nearest["a/copy.md"][0][1])
+    assert all(path not in [p for p, _ in listed] for path, listed in nearest.items())
+    semantic_repo.write("hr/wages.md", _card("When wages are paid", "Pay lands on the 25th.\n"))
+    assert _nearest(semantic_repo) is None  # an edited card has no vector for its text yet

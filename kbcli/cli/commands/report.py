@@ -11,39 +11,46 @@ from kbcli.cli.completion import choices
 FORMATS = ("text", "markdown")
 
 
+Owner = Annotated[
+    str | None,
+    typer.Option(help="Only the cards this person (or a team they belong to) owns."),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON (fields in the README).")]
+Format = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="text, or markdown: a digest per owner to paste into an issue.",
+        autocompletion=choices(("text", "markdown")),
+    ),
+]
+Trend = Annotated[
+    bool, typer.Option("--trend", help="Add the weekly trust score, rebuilt from git history.")
+]
+Weeks = Annotated[int, typer.Option(help="How many weeks --trend covers.", min=1)]
+Limit = Annotated[int, typer.Option(help="How many urgent cards to list.", min=0)]
+AllowShallow = Annotated[
+    bool, typer.Option("--allow-shallow", help="Go on in a shallow clone (history is incomplete).")
+]
+Gaps = Annotated[
+    bool, typer.Option("--gaps", help="List the searches that found nothing, most frequent first.")
+]
+Used = Annotated[
+    bool, typer.Option("--used", help="List the cards searches led to, most often first.")
+]
+
+
 def report(
     ctx: typer.Context,
-    owner: Annotated[
-        str | None,
-        typer.Option(help="Only the cards this person (or a team they belong to) owns."),
-    ] = None,
-    json: Annotated[
-        bool, typer.Option("--json", help="Print JSON (fields in the README).")
-    ] = False,
-    format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="text, or markdown: a digest per owner to paste into an issue.",
-            autocompletion=choices(("text", "markdown")),
-        ),
-    ] = "text",
-    trend: Annotated[
-        bool, typer.Option("--trend", help="Add the weekly trust score, rebuilt from git history.")
-    ] = False,
-    weeks: Annotated[int, typer.Option(help="How many weeks --trend covers.", min=1)] = 12,
-    limit: Annotated[int, typer.Option(help="How many urgent cards to list.", min=0)] = 10,
-    allow_shallow: Annotated[
-        bool,
-        typer.Option("--allow-shallow", help="Go on in a shallow clone (history is incomplete)."),
-    ] = False,
-    gaps: Annotated[
-        bool,
-        typer.Option("--gaps", help="List the searches that found nothing, most frequent first."),
-    ] = False,
-    used: Annotated[
-        bool, typer.Option("--used", help="List the cards searches led to, most often first.")
-    ] = False,
+    owner: Owner = None,
+    json: Json = False,
+    format: Format = "text",
+    trend: Trend = False,
+    weeks: Weeks = 12,
+    limit: Limit = 10,
+    allow_shallow: AllowShallow = False,
+    gaps: Gaps = False,
+    used: Used = False,
 ) -> None:
     """Trust score, findings per rule, what each owner must verify and the most urgent cards.
 
@@ -57,30 +64,51 @@ def report(
     if gaps or used:
         _usage(ctx, gaps=gaps, used=used, as_json=json, limit=limit or 20)
         return
-    from kbcli.cli.gc_pause import paused_gc
-    from kbcli.cli.output import warn
-    from kbcli.cli.views.health import render_report, report_json, report_markdown
     from kbcli.errors import KbError
-    from kbcli.usecases.health import health_report
 
     if format not in FORMATS:
         raise KbError(f"unknown --format {format!r}: use text or markdown")
-    workspace = ctx.obj.workspace
-    roster = workspace.config.roster
+    roster = ctx.obj.workspace.config.roster
     if owner is not None and roster.people and not roster.knows(owner):
         raise KbError(f"--owner {owner!r} is not a person or team in people.yaml")
+    _health(
+        ctx,
+        owner=owner,
+        format="json" if json else format,
+        weeks=weeks if trend else 0,
+        limit=limit,
+        allow_shallow=allow_shallow,
+    )
+
+
+def _health(
+    ctx: typer.Context,
+    *,
+    owner: str | None,
+    format: str,
+    weeks: int,
+    limit: int,
+    allow_shallow: bool,
+) -> None:
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.output import warn
+    from kbcli.cli.views.health import render_report, report_json, report_markdown
+    from kbcli.usecases.health import health_report
+
+    workspace = ctx.obj.workspace
+    roster = workspace.config.roster
     with paused_gc():  # the model holds every card and finding: see paused_gc
         model = health_report(
             workspace,
             owner=owner,
-            trend_weeks=weeks if trend else 0,
+            trend_weeks=weeks,
             urgent_limit=limit,
             allow_shallow=allow_shallow,
         )
         for notice in model.notices:
             warn(notice)
         title = workspace.config.handbook.title
-        if json:
+        if format == "json":
             from kbcli.cli.output import print_json
 
             print_json(report_json(model))

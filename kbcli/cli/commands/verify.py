@@ -2,36 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kbcli.cli.commands.options import Commit, Quiet
 
+if TYPE_CHECKING:
+    from kbcli.core.cards import Card
+    from kbcli.core.people import Me
+    from kbcli.usecases.verification import Outcome
+    from kbcli.workspace import Workspace
+
+Cards = Annotated[list[str] | None, typer.Argument(help="Cards, folders or globs.")]
+Mine = Annotated[
+    bool, typer.Option("--mine", help="Every published card you own that is due or expired.")
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --mine.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Verify cards you neither own nor verify (needs --reason).")
+]
+Reason = Annotated[str | None, typer.Option(help="Why --force is right; recorded in the commit.")]
+Sign = Annotated[
+    bool,
+    typer.Option(
+        "--sign",
+        help="Sign the verification commit (git commit -S, with your gpg.format and "
+        "user.signingkey); required with [verification] require_signed.",
+    ),
+]
+
 
 def verify(
     ctx: typer.Context,
-    cards: Annotated[list[str] | None, typer.Argument(help="Cards, folders or globs.")] = None,
-    mine: Annotated[
-        bool, typer.Option("--mine", help="Every published card you own that is due or expired.")
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --mine.")] = False,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Verify cards you neither own nor verify (needs --reason)."),
-    ] = False,
-    reason: Annotated[
-        str | None, typer.Option(help="Why --force is right; recorded in the commit.")
-    ] = None,
+    cards: Cards = None,
+    mine: Mine = False,
+    yes: Yes = False,
+    force: Force = False,
+    reason: Reason = None,
     commit: Commit = True,
-    sign: Annotated[
-        bool,
-        typer.Option(
-            "--sign",
-            help="Sign the verification commit (git commit -S, with your gpg.format and "
-            "user.signingkey); required with [verification] require_signed.",
-        ),
-    ] = False,
+    sign: Sign = False,
     quiet: Quiet = False,
 ) -> None:
     """Set verified_at to today and commit just those cards with a Verified-by: trailer.
@@ -43,48 +53,54 @@ def verify(
 
     Example: kb verify 'runbooks/*.md' guides/
     """
-    from kbcli.cli.output import console, warn
-    from kbcli.errors import ExitCode, KbError
+    from kbcli.cli.output import warn
+    from kbcli.errors import KbError
     from kbcli.usecases.selection import named_cards
-    from kbcli.usecases.verification import check_allowed, due_cards
+    from kbcli.usecases.verification import check_allowed, verify_warnings
     from kbcli.usecases.verification import verify as run_verify
 
-    workspace = ctx.obj.workspace
-    me = workspace.me()
     if mine and cards:
         raise KbError("give CARD arguments or --mine, not both")
     if not mine and not cards:
         raise KbError("name the cards to verify (kb verify CARD...), or pass --mine")
-    out = console()
-    if mine:
-        items = due_cards(workspace, me)
-        if not items:
-            out.print(f"Nothing to verify: no card of {me.handle} is due or expired.")
-            return
-        out.print(f"{len(items)} card(s) of {me.handle} need verifying:")
-        for item in items:
-            out.print(f"  {item.trust.state.value:10} {item.card.path}  {item.card.title}")
-        if not yes and not typer.confirm("Did you review them all, and verify them now?"):
-            raise KbError("nothing verified", exit_code=ExitCode.FINDINGS)
-        found = [item.card for item in items]
-    else:
-        found = named_cards(workspace, cards or ())
+    workspace = ctx.obj.workspace
+    me = workspace.me()
+    found = _mine(workspace, me, yes=yes) if mine else named_cards(workspace, cards or ())
+    if found is None:
+        return
     check_allowed(workspace, found, me, force=force, reason=reason)
-    history = workspace.config.history
-    if len(found) >= history.bulk_threshold and commit:
-        warn(
-            f"re-stamping {len(found)} cards is reported as a bulk re-verification (kb.toml "
-            f"[history] bulk_threshold = {history.bulk_threshold} within "
-            f"{history.bulk_window_hours} hours) unless their text changed too"
-        )
-    if workspace.config.verification.require_signed and commit and not sign:
-        warn(
-            "kb.toml [verification] require_signed = true: an unsigned verification does not "
-            "count; pass --sign"
-        )
+    for message in verify_warnings(workspace, len(found), commit=commit, sign=sign):
+        warn(message)
     outcome = run_verify(
         workspace, found, me, commit=commit, forced_reason=reason if force else None, sign=sign
     )
+    _print_outcome(workspace, outcome, me, commit=commit, quiet=quiet)
+
+
+def _mine(workspace: Workspace, me: Me, *, yes: bool) -> list[Card] | None:
+    """The user's due cards, listed and confirmed (None: nothing to do)."""
+    from kbcli.cli.output import console
+    from kbcli.errors import ExitCode, KbError
+    from kbcli.usecases.verification import due_cards
+
+    out = console()
+    items = due_cards(workspace, me)
+    if not items:
+        out.print(f"Nothing to verify: no card of {me.handle} is due or expired.")
+        return None
+    out.print(f"{len(items)} card(s) of {me.handle} need verifying:")
+    for item in items:
+        out.print(f"  {item.trust.state.value:10} {item.card.path}  {item.card.title}")
+    if not yes and not typer.confirm("Did you review them all, and verify them now?"):
+        raise KbError("nothing verified", exit_code=ExitCode.FINDINGS)
+    return [item.card for item in items]
+
+
+def _print_outcome(
+    workspace: Workspace, outcome: Outcome, me: Me, *, commit: bool, quiet: bool
+) -> None:
+    from kbcli.cli.output import console
+
     day = workspace.today.isoformat()
     out = console(quiet=quiet)
     for card in outcome.cards:

@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 from kbcli import __version__
 from kbcli.cli.formats.gitlab import fingerprint
-from kbcli.core.gate import CheckResult
+from kbcli.core.findings import Finding
+from kbcli.core.gate import CheckResult, GoldenOutcome
 from kbcli.core.rules import RULES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -26,57 +27,8 @@ def render(result: CheckResult) -> str:
 def as_data(result: CheckResult) -> dict[str, Any]:
     rule_ids = sorted(RULES)
     index = {rule: i for i, rule in enumerate(rule_ids)}
-    rules = [
-        {
-            "id": rule,
-            "name": _camel(rule),
-            "shortDescription": {"text": RULES[rule].description},
-            "defaultConfiguration": _configuration(RULES[rule].severity.value),
-            "properties": {"tags": ["kb", RULES[rule].group]},
-        }
-        for rule in rule_ids
-    ]
-    results: list[dict[str, Any]] = []
-    for finding in result.findings:
-        entry: dict[str, Any] = {
-            "ruleId": finding.rule,
-            "level": finding.severity.value,
-            "message": {"text": finding.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": quote(result.display_path(finding.path)),
-                            "uriBaseId": "%SRCROOT%",
-                        },
-                        "region": {
-                            "startLine": max(finding.line, 1),
-                            "startColumn": max(finding.column, 1),
-                        },
-                    }
-                }
-            ],
-            "partialFingerprints": {"kbFinding/v1": fingerprint(finding)},
-        }
-        if finding.rule in index:
-            entry["ruleIndex"] = index[finding.rule]
-        results.append(entry)
-    for outcome in result.golden_failures:
-        results.append(
-            {
-                "ruleId": "golden-query",
-                "level": "error",
-                "message": {"text": f"golden query {outcome.query!r}: {outcome.message}"},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": quote(result.golden_file or "")},
-                            "region": {"startLine": max(outcome.line, 1)},
-                        }
-                    }
-                ],
-            }
-        )
+    results = [_result(result, finding, index) for finding in result.findings]
+    results += [_golden_result(result, outcome) for outcome in result.golden_failures]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -87,12 +39,64 @@ def as_data(result: CheckResult) -> dict[str, Any]:
                         "name": "kb",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "rules": rules,
+                        "rules": [_rule(rule) for rule in rule_ids],
                     }
                 },
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": True}],
                 "results": results,
+            }
+        ],
+    }
+
+
+def _rule(rule: str) -> dict[str, Any]:
+    return {
+        "id": rule,
+        "name": _camel(rule),
+        "shortDescription": {"text": RULES[rule].description},
+        "defaultConfiguration": _configuration(RULES[rule].severity.value),
+        "properties": {"tags": ["kb", RULES[rule].group]},
+    }
+
+
+def _result(result: CheckResult, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "level": finding.severity.value,
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {
+                        "uri": quote(result.display_path(finding.path)),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "region": {
+                        "startLine": max(finding.line, 1),
+                        "startColumn": max(finding.column, 1),
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {"kbFinding/v1": fingerprint(finding)},
+    }
+    if finding.rule in index:
+        entry["ruleIndex"] = index[finding.rule]
+    return entry
+
+
+def _golden_result(result: CheckResult, outcome: GoldenOutcome) -> dict[str, Any]:
+    return {
+        "ruleId": "golden-query",
+        "level": "error",
+        "message": {"text": f"golden query {outcome.query!r}: {outcome.message}"},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(result.golden_file or "")},
+                    "region": {"startLine": max(outcome.line, 1)},
+                }
             }
         ],
     }

@@ -22,6 +22,24 @@ def percent(value: float | None) -> str:
 
 def render_report(report: Report, roster: Roster, *, title: str = "Knowledge base") -> None:
     out = console()
+    _render_summary(report, title)
+    if report.trend:
+        out.print()
+        render_trend(report.trend)
+    out.print()
+    if report.rule_counts:
+        _render_rule_counts(report)
+    else:
+        out.print("[green]No findings.[/]")
+    out.print()
+    render_owners(report.owners, roster)
+    if report.urgent:
+        out.print()
+        _render_urgent(report)
+
+
+def _render_summary(report: Report, title: str) -> None:
+    out = console()
     score = percent(report.score)
     out.print(f"[bold]{escape(title)}: health on {report.today.isoformat()}[/]")
     out.print(
@@ -43,63 +61,60 @@ def render_report(report: Report, roster: Roster, *, title: str = "Knowledge bas
         out.print(f"[dim]  history: {report.history_commits} commits read[/]")
     for note in report.skipped:
         out.print(f"[yellow]  skipped {escape(note)}[/]")
-    if report.trend:
-        out.print()
-        render_trend(report.trend)
-    out.print()
-    if report.rule_counts:
-        table = Table(title="Findings", title_justify="left", box=None, pad_edge=False)
-        for column in ("count", "rule", "severity", "meaning"):
-            table.add_column(column, overflow="fold")
-        from kbcli.core.rules import RULES
 
-        levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
-        for finding in report.findings:
-            levels.setdefault(finding.rule, set()).add(finding.severity.value)
-        rows = [
-            (str(count), rule, "/".join(sorted(levels.get(rule, set()))), _meaning(rule, RULES))
-            for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
-        if not out.is_terminal:
-            write_records(rows, kind="finding")
-        else:
-            for row in rows:
-                table.add_row(*(escape(cell) for cell in row))
-            out.print(table)
-    else:
-        out.print("[green]No findings.[/]")
-    out.print()
-    render_owners(report.owners, roster)
-    if report.urgent:
-        out.print()
-        table = Table(title="Most urgent", title_justify="left", box=None, pad_edge=False)
-        for column in ("trust", "card", "owner", "links", "why"):
-            table.add_column(column, overflow="fold", ratio=2 if column == "why" else None)
-        if not out.is_terminal:
-            write_records(
+
+def _render_rule_counts(report: Report) -> None:
+    from kbcli.core.rules import RULES
+
+    out = console()
+    levels: dict[str, set[str]] = {}  # one pass over the findings, not one per rule
+    for finding in report.findings:
+        levels.setdefault(finding.rule, set()).add(finding.severity.value)
+    rows = [
+        (str(count), rule, "/".join(sorted(levels.get(rule, set()))), _meaning(rule, RULES))
+        for rule, count in sorted(report.rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    if not out.is_terminal:
+        write_records(rows, kind="finding")
+        return
+    table = Table(title="Findings", title_justify="left", box=None, pad_edge=False)
+    for column in ("count", "rule", "severity", "meaning"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
+
+
+def _render_urgent(report: Report) -> None:
+    out = console()
+    if not out.is_terminal:
+        write_records(
+            (
                 (
-                    (
-                        todo.item.trust.state.value,
-                        todo.path,
-                        todo.item.card.meta.owner or "-",
-                        str(todo.inbound),
-                        "; ".join(todo.reasons),
-                    )
-                    for todo in report.urgent
-                ),
-                kind="urgent",
-            )
-            return
-        for todo in report.urgent:
-            meta = todo.item.card.meta
-            table.add_row(
-                badge(todo.item.trust),
-                escape(todo.path),
-                escape(meta.owner or "no owner"),
-                str(todo.inbound),
-                escape("; ".join(todo.reasons)),
-            )
-        out.print(table)
+                    todo.item.trust.state.value,
+                    todo.path,
+                    todo.item.card.meta.owner or "-",
+                    str(todo.inbound),
+                    "; ".join(todo.reasons),
+                )
+                for todo in report.urgent
+            ),
+            kind="urgent",
+        )
+        return
+    table = Table(title="Most urgent", title_justify="left", box=None, pad_edge=False)
+    for column in ("trust", "card", "owner", "links", "why"):
+        table.add_column(column, overflow="fold", ratio=2 if column == "why" else None)
+    for todo in report.urgent:
+        meta = todo.item.card.meta
+        table.add_row(
+            badge(todo.item.trust),
+            escape(todo.path),
+            escape(meta.owner or "no owner"),
+            str(todo.inbound),
+            escape("; ".join(todo.reasons)),
+        )
+    out.print(table)
 
 
 def _meaning(rule: str, rules: Any) -> str:

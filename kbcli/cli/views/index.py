@@ -1,0 +1,54 @@
+"""Terminal and JSON views of what ``kb index`` changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kbcli.cli.output import console
+
+if TYPE_CHECKING:
+    from kbcli.adapters.tantivy_index import SyncStats
+    from kbcli.usecases.semantic import EmbedStats
+
+
+def index_json(
+    stats: SyncStats, facts: dict[str, Any], vectors: EmbedStats | None
+) -> dict[str, Any]:
+    return {
+        "added": stats.added,
+        "changed": stats.changed,
+        "deleted": stats.deleted,
+        "unchanged": stats.unchanged,
+        "rebuilt": stats.rebuilt,
+        "seconds": round(stats.seconds, 3),
+        "cards": facts["cards"],
+        "languages": facts["languages"],
+        "vectors": None
+        if vectors is None
+        else {
+            "model": vectors.model,
+            "cards_embedded": vectors.cards,
+            "passages_embedded": vectors.passages,
+            "passages_reused": vectors.reused,
+            "cards_with_vectors": vectors.total,
+            "seconds": round(vectors.seconds, 3),
+        },
+    }
+
+
+def render_index(stats: SyncStats, facts: dict[str, Any], vectors: EmbedStats | None) -> None:
+    what = "rebuilt" if stats.rebuilt else "updated"
+    if not stats.touched and not stats.rebuilt:
+        console().print(f"Index up to date: {facts['cards']} card(s).")
+    else:
+        console().print(
+            f"Index {what}: {stats.added} added, {stats.changed} changed, {stats.deleted} "
+            f"deleted ({facts['cards']} card(s), languages {', '.join(facts['languages'])}) "
+            f"in {stats.seconds:.2f} s."
+        )
+    if vectors is not None and vectors.cards:
+        console().print(
+            f"Vectors: {vectors.cards} card(s) embedded ({vectors.passages} passage(s), "
+            f"{vectors.reused} reused) in {vectors.seconds:.1f} s; "
+            f"{vectors.total} of {facts['cards']} card(s) have vectors."
+        )
