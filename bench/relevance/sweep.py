@@ -65,10 +65,9 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
 
 
 # Words of the English stop list that often carry a question's meaning in docs.
-CONTENTISH = frozenset(
-    "get got show shows want wants need needs help more most some all any only also just "
-    "very out up over again still now like instead please no not new".split()
-)
+_CONTENTISH = """get got show shows want wants need needs help more most some all any only also
+just very out up over again still now like instead please no not new"""
+CONTENTISH = frozenset(_CONTENTISH.split())
 
 
 def modules() -> dict[str, Any]:

@@ -94,7 +94,7 @@ def similar(workspace: Workspace, index: CardIndex, card: Any, limit: int) -> li
     cards = [c for c in workspace.catalog.cards if in_audience(c, Audience.INTERNAL)]
     store, key = workspace.config.cache_dir / RELATED_TERMS, (RELATED_TERMS_VERSION, lang)
     known = keyed_cache.load(store, key) or {}
-    ranked, terms = related_to(card, cards, lang, limit, known_terms=known)
+    ranked, terms = related_to(card, cards, lang, limit, known_terms=known, workspace=workspace)
     if terms != known:
         keyed_cache.save(store, key, terms)
     if not ranked:
