@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kbcli.core.provenance import BulkRun
+from kbcli.core.stamps import BulkRun
 
 FILE = "bulk.marshal"
 VERSION = 1

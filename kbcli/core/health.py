@@ -20,16 +20,7 @@ from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import Finding
 from kbcli.core.history import Commit, RepoHistory
 from kbcli.core.people import Roster
-from kbcli.core.provenance import (
-    BulkRun,
-    People,
-    Signature,
-    Stamp,
-    bulk_runs,
-    current_stamp,
-    make_finding,
-    stamp_findings,
-)
+from kbcli.core.provenance import People, Signature, Stamp, make_finding, stamp_findings
 from kbcli.core.rules import (
     DUE,
     EXPIRED,
@@ -39,6 +30,7 @@ from kbcli.core.rules import (
     OWNER_LEFT,
     OWNER_UNKNOWN,
 )
+from kbcli.core.stamps import BulkRun, bulk_runs, current_stamp
 from kbcli.core.trust import TrustState, needs_owner
 
 

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import timedelta
 
-from kbcli.core.cards import Card, CardMeta, to_utc
+from kbcli.core.cards import Card, CardMeta
 from kbcli.core.findings import Finding
-from kbcli.core.history import CardHistory, Change, Commit, RepoHistory, scalar, text_list
+from kbcli.core.history import CardHistory, Change, Commit, RepoHistory
 from kbcli.core.people import Roster
 from kbcli.core.rules import (
     BACKDATED,
@@ -44,6 +43,7 @@ from kbcli.core.rules import (
     UNSIGNED,
     VERIFIED_BY_NON_VERIFIER,
 )
+from kbcli.core.stamps import BulkRun, allowed_handles, meta_at, meta_before
 
 # A commit made in the latest time zone on earth (UTC+14) may carry the next UTC day.
 _ZONE_SLACK = timedelta(hours=14)
@@ -57,18 +57,6 @@ class Signature:
     signed: bool
     good: bool = False
     signer: str | None = None
-
-
-@dataclass(frozen=True)
-class BulkRun:
-    """Stamps one person made without edits within one window (``bulk_runs``): how
-    many cards, in how many commits, from the first stamp's day to the last's."""
-
-    person: str
-    cards: int
-    commits: int
-    first: date
-    last: date
 
 
 class People:
@@ -364,102 +352,6 @@ STAMP_RULES: tuple[Callable[[Stamp], Finding | None], ...] = (
 def stamp_findings(s: Stamp) -> list[Finding]:
     """Every provenance rule on one card's current stamp."""
     return [found for rule in STAMP_RULES if (found := rule(s)) is not None]
-
-
-# -- shared look-ups -------------------------------------------------------------------------
-
-
-def current_stamp(card_history: CardHistory, meta: CardMeta) -> Change | None:
-    """The commit that set the card's current ``verified_at`` (None when uncommitted)."""
-    last = card_history.last_verification
-    if last is None or meta.verified_at is None:
-        return None
-    value = _verified_value(last.values.get("verified_at"))
-    if value is None or value.date() != meta.verified_at.date():
-        return None
-    return last
-
-
-@lru_cache(maxsize=1 << 16)
-def _verified_value(raw: str | None) -> datetime | None:
-    """``Change.verified_value``, parsed once per distinct text (cards share dates)."""
-    return to_utc(scalar(raw)) if raw else None
-
-
-def allowed_handles(meta: CardMeta, roster: Roster) -> set[str]:
-    """Owner and verifiers, with teams expanded to their members."""
-    handles: set[str] = set()
-    for handle in (meta.owner, *meta.verifiers):
-        if handle:
-            handles.add(handle)
-            handles |= roster.members(handle)
-    return handles
-
-
-def meta_at(card_history: CardHistory, change: Change) -> CardMeta:
-    """Owner and verifiers as the card said right after ``change``."""
-    return _owner_meta(
-        card_history.value_at("owner", change), card_history.value_at("verifiers", change)
-    )
-
-
-def meta_before(card_history: CardHistory, change: Change) -> CardMeta:
-    """Owner and verifiers as the card said right before ``change``."""
-    owner = verifiers = None
-    for item in card_history.changes:
-        if item.commit.seq >= change.commit.seq:
-            break
-        owner = item.values.get("owner", owner)
-        verifiers = item.values.get("verifiers", verifiers)
-    return _owner_meta(owner, verifiers)
-
-
-@lru_cache(maxsize=1 << 14)
-def _owner_meta(owner: str | None, verifiers: str | None) -> CardMeta:
-    """Owner and verifiers as a card said them, parsed once per distinct text."""
-    return CardMeta(title="", owner=scalar(owner), verifiers=text_list(verifiers))
-
-
-def bulk_runs(
-    repo: RepoHistory, person: Callable[[Commit], str], window: timedelta, threshold: int
-) -> dict[tuple[int, str], BulkRun]:
-    """Stamps without edits that belong to a bulk run, keyed by (commit seq, card path).
-
-    A run is ``threshold`` or more stamps by the same person (``person`` of the
-    author) whose author dates fit in ``window``, however many commits they were split
-    into. Each stamp gets the first run (in time) that covers it; every stamp is
-    marked once, so the pass is linear after one sort per person.
-    """
-    if threshold < 2:
-        threshold = 2
-    by_person: dict[str, list[tuple[datetime, int, str, Commit]]] = {}
-    for history in (*repo.cards.values(), *repo.deleted):
-        for change in history.changes:
-            # An adoption baseline (kb adopt --baseline, trailer "Kb-Adopt: baseline") is
-            # a declared starting point, recorded as such, not a bulk re-stamp.
-            if change.is_stamp_only and change.commit.sha not in repo.baselines:
-                commit = change.commit
-                key = person(commit)
-                by_person.setdefault(key, []).append((commit.when, commit.seq, change.path, commit))
-    runs: dict[tuple[int, str], BulkRun] = {}
-    for who, stamps in by_person.items():
-        if len(stamps) < threshold:
-            continue
-        stamps.sort(key=lambda s: (s[0], s[1]))
-        end = marked = 0  # stamps[:marked] already belong to a run: each is marked once
-        for start in range(len(stamps)):
-            end = max(end, start)
-            while end + 1 < len(stamps) and stamps[end + 1][0] - stamps[start][0] <= window:
-                end += 1
-            if end - start + 1 < threshold or end < marked:
-                continue
-            members = stamps[start : end + 1]
-            commits = len({m[1] for m in members})
-            run = BulkRun(who, len(members), commits, members[0][3].day, members[-1][3].day)
-            for _when, seq, path, _commit in stamps[max(start, marked) : end + 1]:
-                runs[(seq, path)] = run
-            marked = end + 1
-    return runs
 
 
 def _relative(path: str, prefix: str) -> str:

@@ -161,7 +161,7 @@ def stamp_signatures(
     if not workspace.config.verification.require_signed:
         return None
     from kbcli.adapters.signatures import verify_commits
-    from kbcli.core.provenance import current_stamp
+    from kbcli.core.stamps import current_stamp
 
     shas = set()
     for item in items:

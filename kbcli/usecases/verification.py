@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Me
-from kbcli.core.provenance import allowed_handles
 from kbcli.core.report import owns
+from kbcli.core.stamps import allowed_handles
 from kbcli.core.trust import TrustState
 from kbcli.errors import ExitCode, KbError
 
