@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from kbcli.core.naming import shown_path
 from kbcli.core.sections import title_heading_line
 
 
@@ -329,7 +330,13 @@ def destination(dest: str) -> tuple[LinkKind, str, str | None] | None:
     path, hash_, anchor = dest.partition("#")
     path = path.partition("?")[0]
     kind = LinkKind.PATH if path else LinkKind.ANCHOR
-    return kind, unquote(path), unquote(anchor) if hash_ else None
+    return kind, _decoded(path), _decoded(anchor) if hash_ else None
+
+
+def _decoded(text: str) -> str:
+    """Percent-decoded; escapes that are not UTF-8 (``caf%E9.md``) name those very bytes,
+    shown as ``\\xNN`` as kb shows such a file's name, not as U+FFFD."""
+    return shown_path(unquote(text, errors="surrogateescape"))
 
 
 def wiki_target(inner: str) -> tuple[str, str | None]:
