@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.atomic_file import remove_if_leftover
-from kbcli.config import ALWAYS_IGNORED, CardsSettings, KbConfig
+from kbcli.config import ALWAYS_IGNORED, KbConfig
 from kbcli.core import front_matter, rules
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
 from kbcli.core.findings import Finding, on_card
 from kbcli.core.naming import raw_path, shown_path
 from kbcli.core.quick_front import quick_front
+from kbcli.core.settings import CardsSettings
 
 if TYPE_CHECKING:
     import pathspec

@@ -74,7 +74,7 @@ def upstream(root: Path) -> str | None:
 
     Read from the branch's configuration, so a remote that has gone away still counts
     and its pull fails loudly instead of being skipped."""
-    branch = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False)
+    branch = current_branch(root)
     if not branch:
         return None
     return git(root, "config", "--get", f"branch.{branch}.remote", check=False) or None
@@ -86,6 +86,16 @@ def pull(root: Path) -> bool:
         return False
     git(root, "pull", "--ff-only", "--quiet")
     return True
+
+
+def current_branch(root: Path) -> str | None:
+    return git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False) or None
+
+
+def remote_url(root: Path, remote: str) -> str:
+    """The remote's URL as configured (before any ``insteadOf`` rewriting): it names the
+    forge and the project even when git is told to fetch from a mirror."""
+    return git(root, "config", "--get", f"remote.{remote}.url", check=False)
 
 
 def remote_of(root: Path) -> str | None:

@@ -73,65 +73,64 @@ def broken_link(card: Card, result: Resolved) -> Finding:
 def section_findings(
     card: Card, scanned: BodyScan, required: Mapping[str, Sequence[str]]
 ) -> list[Finding]:
+    """A templated card's missing and empty required sections, or its unknown template."""
     name = card.meta.template
     if not name:
         return []
     line, column = card.position.of("template")
-
-    def finding(rule: str, message: str, at: int = line, col: int = column) -> Finding:
-        return Finding(rule, RULES[rule].severity, card.path, at, message, col, card.title)
-
     if name not in required:
         known = ", ".join(sorted(required)) or "none"
-        return [
-            finding(
-                UNKNOWN_TEMPLATE,
-                f"template '{name}' does not exist (templates: {known}); fix the name or "
-                "remove the key",
-            )
-        ]
-    by_text: dict[str, Heading] = {}
-    for each in reversed(scanned.headings):
-        by_text[_norm(each.text)] = each
-        # "Steps: SAML" or "Resolution (Enterprise)" fill "Steps" and "Resolution".
-        head = _QUALIFIED.split(each.text, maxsplit=1)[0]
-        by_text.setdefault(_norm(head), each)
+        message = (
+            f"template '{name}' does not exist (templates: {known}); fix the name or remove the key"
+        )
+        return [_finding(card, UNKNOWN_TEMPLATE, message, line, column)]
+    by_text = _headings_by_text(scanned.headings)
     found = []
     missing = [s for s in required[name] if _norm(s) not in by_text]
     if missing:
         names = ", ".join(f"'## {s}'" for s in missing)
-        found.append(
-            finding(
-                MISSING_SECTION,
-                f"a '{name}' card needs the section{'s' if len(missing) > 1 else ''} {names}; "
-                "add the heading and its text",
-            )
+        message = (
+            f"a '{name}' card needs the section{'s' if len(missing) > 1 else ''} {names}; "
+            "add the heading and its text"
         )
+        found.append(_finding(card, MISSING_SECTION, message, line, column))
     lines = card.body.split("\n")
     headings = list(scanned.headings)
     for section in required[name]:
-        found_heading = by_text.get(_norm(section))
-        if found_heading is None:
+        heading = by_text.get(_norm(section))
+        if heading is None or _section_text(lines, headings, heading).strip():
             continue
-        heading = found_heading
-        index = headings.index(heading)
-        end = len(lines)
-        for later in headings[index + 1 :]:
-            if later.level <= heading.level:
-                end = later.line - 1
-                break
-        text = placeholder_free("\n".join(lines[heading.line : end]))
-        text = _UNDERLINE.sub("", text, count=1)  # a setext heading's own underline
-        if not text.strip():
-            found.append(
-                finding(
-                    EMPTY_SECTION,
-                    f"section '{heading.text}' is empty; write it before publishing",
-                    heading.line + card.body_line - 1,
-                    1,
-                )
-            )
+        message = f"section '{heading.text}' is empty; write it before publishing"
+        found.append(_finding(card, EMPTY_SECTION, message, heading.line + card.body_line - 1, 1))
     return found
+
+
+def _finding(card: Card, rule: str, message: str, line: int, column: int) -> Finding:
+    return Finding(rule, RULES[rule].severity, card.path, line, message, column, card.title)
+
+
+def _headings_by_text(headings: Sequence[Heading]) -> dict[str, Heading]:
+    """Normalised heading text to its first heading; a qualified heading ("Steps: SAML",
+    "Resolution (Enterprise)") also fills its plain name ("Steps", "Resolution")."""
+    by_text: dict[str, Heading] = {}
+    for each in reversed(headings):
+        by_text[_norm(each.text)] = each
+        head = _QUALIFIED.split(each.text, maxsplit=1)[0]
+        by_text.setdefault(_norm(head), each)
+    return by_text
+
+
+def _section_text(lines: list[str], headings: list[Heading], heading: Heading) -> str:
+    """The text under ``heading`` up to the next heading of its level or higher, without
+    placeholders and without a setext heading's own underline."""
+    index = headings.index(heading)
+    end = len(lines)
+    for later in headings[index + 1 :]:
+        if later.level <= heading.level:
+            end = later.line - 1
+            break
+    text = placeholder_free("\n".join(lines[heading.line : end]))
+    return _UNDERLINE.sub("", text, count=1)
 
 
 def _norm(text: str) -> str:

@@ -4,14 +4,14 @@ Knowledge-Centered Service captures an article while solving, in the requester's
 own words. From a Slack thread: Issue is the question (and the asker's follow-ups
 before anyone answered), Resolution is the reply marked with a check-mark reaction,
 else the last substantial reply by someone other than the asker, and the other
-useful replies become quoted context. From ticket notes or an e-mail: Issue is the
-first paragraph (under the subject), the rest are notes to edit into a Resolution.
+useful replies become quoted context. Drafts from ticket notes or an e-mail are
+``kcs_text``'s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +22,7 @@ CHECK_MARKS = frozenset({"white_check_mark", "heavy_check_mark", "check", "ballo
 MAX_TITLE = 90
 MAX_QUOTE = 500
 MAX_CONTEXT = 12  # quoted replies in Discussion; a long thread is summarised, not copied
-_GREETING = re.compile(
+GREETING = re.compile(
     r"^(?:(?:hi|hey|hello|morning|good morning|yo|hiya|folks|all|team|everyone|there|y'all|"
     r"guys|quick question|question|qq|help|urgent|fyi|привет|здравствуйте|שלום)[\s,!:.\-—–]*)+",
     re.IGNORECASE,
@@ -85,6 +85,17 @@ class Draft:
         }
 
     @property
+    def thread_marker(self) -> str | None:
+        """``(ts 1712345678.000100)``: how the Source names the Slack thread, if it does.
+
+        A card whose text holds the marker was captured from (or told about) that thread.
+        """
+        start = self.source.find("(ts ")
+        if start < 0:
+            return None
+        return self.source[start : self.source.find(")", start) + 1]
+
+    @property
     def search_text(self) -> str:
         """What the duplicate check searches for: the question and its answer.
 
@@ -113,32 +124,11 @@ def draft_from_thread(
             message.fallback_name or f"unknown user {message.user}"
         )
 
-    issue = "\n\n".join(_quote_block(m, names) for m in question)
-    resolution = ""
     warnings: list[str] = []
-    if answer is not None:
-        resolution = _body(answer, names)
-        marked = bool(CHECK_MARKS & set(answer.reactions))
-        how = (
-            "marked with a check mark in the thread" if marked else "the last answer in the thread"
-        )
-        resolution += f"\n\n*Answered by {who(answer).label}, {how}.*"
-    else:
+    if answer is None:
         warnings.append(
             "nobody but the asker replied in this thread: the Resolution is left to write"
         )
-    useful = [m for m in rest if _substantial(m, names)]
-    context = "\n\n".join(
-        f"> **{who(m).label}** ({m.when:%Y-%m-%d %H:%M} UTC):\n" + _quoted(_body(m, names))
-        for m in useful[:MAX_CONTEXT]
-    )
-    if len(useful) > MAX_CONTEXT:
-        more = len(useful) - MAX_CONTEXT
-        context += f"\n\n*… and {more} more replies in the thread (see the Source link).*"
-    first = f"{thread.root.when:%Y-%m-%d}"
-    where = f"Slack thread in #{thread.channel}"
-    source = f"Source: [{where}]({link}), {first}" if link else f"Source: {where}, {first}"
-    source += f" (ts {thread.ts}), asked by {who(thread.root).label}."
     seen: dict[str, None] = {}
     for message in thread.messages:
         seen.setdefault(who(message).label)
@@ -146,11 +136,11 @@ def draft_from_thread(
     text = " ".join(m.text for m in thread.messages)
     return Draft(
         title=suggest_title(plain(_LEADING_MENTIONS.sub("", thread.root.text), names)),
-        issue=issue,
+        issue="\n\n".join(_quote_block(m, names) for m in question),
         environment=environment(plain(text, names)),
-        resolution=resolution,
-        context=context,
-        source=source,
+        resolution="" if answer is None else _resolution(answer, who(answer), names),
+        context=_context([m for m in rest if _substantial(m, names)], who, names),
+        source=_thread_source(thread, who(thread.root), link),
         participants=tuple(seen),
         owner=owner_person.handle if owner_person else None,
         answered_by=owner_person.name if owner_person else None,
@@ -158,6 +148,32 @@ def draft_from_thread(
         warnings=tuple(warnings),
         lang=guess_lang(" ".join(plain(m.text, names) for m in question)),
     )
+
+
+def _resolution(answer: Message, by: Participant, names: Names) -> str:
+    """The accepted answer, and who gave it and why it counts as accepted."""
+    marked = bool(CHECK_MARKS & set(answer.reactions))
+    how = "marked with a check mark in the thread" if marked else "the last answer in the thread"
+    return _body(answer, names) + f"\n\n*Answered by {by.label}, {how}.*"
+
+
+def _context(useful: Sequence[Message], who: Callable[[Message], Participant], names: Names) -> str:
+    """The other useful replies, quoted with who wrote them and when (at most MAX_CONTEXT)."""
+    context = "\n\n".join(
+        f"> **{who(m).label}** ({m.when:%Y-%m-%d %H:%M} UTC):\n" + quoted(_body(m, names))
+        for m in useful[:MAX_CONTEXT]
+    )
+    if len(useful) > MAX_CONTEXT:
+        more = len(useful) - MAX_CONTEXT
+        context += f"\n\n*… and {more} more replies in the thread (see the Source link).*"
+    return context
+
+
+def _thread_source(thread: Thread, asker: Participant, link: str | None) -> str:
+    first = f"{thread.root.when:%Y-%m-%d}"
+    where = f"Slack thread in #{thread.channel}"
+    source = f"Source: [{where}]({link}), {first}" if link else f"Source: {where}, {first}"
+    return source + f" (ts {thread.ts}), asked by {asker.label}."
 
 
 def _question(thread: Thread) -> list[Message]:
@@ -212,10 +228,10 @@ def _label(text: str) -> str:
 
 
 def _quote_block(message: Message, names: Names) -> str:
-    return _quoted(_body(message, names))
+    return quoted(_body(message, names))
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     if len(text) > MAX_QUOTE and "```" not in text:
         text = text[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
@@ -228,7 +244,7 @@ def suggest_title(text: str) -> str:
     was charged twice"); a later "can we...?" only makes sense after it.
     """
     text = " ".join(_EMOJI.sub("", text).split())
-    text = _GREETING.sub("", text).strip()
+    text = GREETING.sub("", text).strip()
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 2]
     title = sentences[0] if sentences else text
     clause = re.split(r"\s*[:;]\s+|\s+[—–-]\s+", title, maxsplit=1)[0]
@@ -308,92 +324,6 @@ def environment(text: str) -> tuple[str, ...]:
             if value.casefold() not in (v.casefold() for v in known):
                 known.append(value)
     return tuple(f"{label}: {', '.join(values)}" for label, values in facts.items())
-
-
-# ---- ticket notes and e-mails -------------------------------------------------------
-
-_SIGN_OFF = re.compile(
-    r"^(?:thanks|thank you|many thanks|best|regards|best regards|kind regards|cheers)"
-    r"[ ,!.]*(?:\n?\s*[\w .'-]{1,40})?$",
-    re.IGNORECASE,
-)
-_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z-]{1,30}):[ \t]*(?P<value>.*)$")
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|tr|sv)\s*:\s*)+", re.I)
-_SIGNATURE = re.compile(r"^(?:-- ?|__+|sent from my .*)$", re.I | re.MULTILINE)
-_QUOTE_INTRO = re.compile(r"^On .{5,200} wrote:\s*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Notes:
-    """Ticket notes or an e-mail, split into headers and paragraphs."""
-
-    subject: str | None
-    sender: str | None
-    sent: str | None
-    paragraphs: tuple[str, ...]
-
-
-def parse_notes(text: str) -> Notes:
-    """Read ``Subject:``/``From:``/``Date:`` headers (if the text starts with them),
-    drop the signature and the quoted earlier mail, split into paragraphs."""
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    lines = text.split("\n")
-    headers: dict[str, str] = {}
-    index = 0
-    while index < len(lines) and _HEADER.match(lines[index]):
-        match = _HEADER.match(lines[index])
-        assert match is not None
-        headers[match.group("key").lower()] = match.group("value").strip()
-        index += 1
-    if not headers.keys() & {"subject", "from", "to", "date"}:
-        headers, index = {}, 0
-    body = "\n".join(lines[index:])
-    for cut in (_SIGNATURE, _QUOTE_INTRO):
-        match = cut.search(body)
-        if match:
-            body = body[: match.start()]
-    paragraphs = tuple(p.strip() for p in re.split(r"\n\s*\n", body) if p.strip())
-    subject = headers.get("subject")
-    subject = _REPLY_PREFIX.sub("", subject).strip() if subject else None
-    return Notes(subject or None, headers.get("from"), headers.get("date"), paragraphs)
-
-
-def draft_from_text(text: str, *, source: str, today: date) -> Draft:
-    """A KCS draft from ticket notes or an e-mail: Issue from the subject or the first
-    paragraph, the rest as Resolution notes to edit."""
-    notes = parse_notes(text)
-    # "Hi team," and "Thanks, Sam" are not part of the issue or the resolution.
-    paragraphs = [
-        p for p in notes.paragraphs if _GREETING.sub("", p).strip(" ,.!") and not _SIGN_OFF.match(p)
-    ]
-    if not paragraphs and not notes.subject:
-        return Draft(title="", issue="")
-    issue_paras = paragraphs[:1]
-    rest = paragraphs[1:]
-    first = issue_paras[0] if issue_paras else notes.subject or ""
-    issue = "\n\n".join(_quoted(p) for p in issue_paras)
-    if notes.subject:
-        issue = f"**{notes.subject}**\n\n{issue}" if issue_paras else notes.subject
-    title = suggest_title(notes.subject or " ".join(first.split()))
-    resolution = ""
-    if rest:
-        resolution = (
-            "<!-- Notes captured with the ticket: edit them into the steps that fixed it. -->\n\n"
-            + "\n\n".join(rest)
-        )
-    line = f"Source: {source}, captured {today.isoformat()}"
-    if notes.sender:
-        line += f", from {notes.sender}"
-    if notes.sent:
-        line += f" ({notes.sent})"
-    return Draft(
-        title=title,
-        issue=issue,
-        environment=environment(text),
-        resolution=resolution,
-        source=line + ".",
-        lang=guess_lang(first),
-    )
 
 
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")

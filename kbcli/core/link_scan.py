@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from kbcli.core.naming import shown_path
 from kbcli.core.sections import title_heading_line
 
 
@@ -183,16 +184,8 @@ def _mask_code(body: str, with_headings: bool = True, hidden: int = 0) -> tuple[
     """Blank out fenced and indented code blocks; collect headings on the way (but the
     one on line ``hidden``, the card's title heading)."""
     if not _BLOCK_SYNTAX.search(body):
-        if not with_headings:
-            return body, []
         # No fence, no indented line, no setext underline: only ATX headings to find.
-        atx_found: list[tuple[int, str, int]] = []
-        for match in _ATX_LINE.finditer(body):
-            atx = _ATX.match(_QUOTE.sub("", match.group(0)))
-            if atx:
-                number = body.count("\n", 0, match.start()) + 1
-                atx_found.append((len(atx.group(1)), atx.group(2) or "", number))
-        return body, _unique_headings(atx_found, hidden)
+        return body, (_atx_headings(body, hidden) if with_headings else [])
     lines = body.split("\n")
     out: list[str] = []
     found: list[tuple[int, str, int]] = []  # (level, text, line)
@@ -205,19 +198,9 @@ def _mask_code(body: str, with_headings: bool = True, hidden: int = 0) -> tuple[
         rest = line.lstrip(" ")
         first = rest[:1]
         indent = len(line) - len(rest)
-        if fence is not None:
-            char, length = fence
-            if first == char and indent <= 3:
-                stripped = rest.rstrip()
-                if set(stripped) == {char} and len(stripped) >= length:
-                    fence = None
-            out.append(" " * len(line))
-            previous_blank, paragraph = False, False
-            continue
-        if first in ("`", "~") and indent <= 3:
-            opened = _FENCE_OPEN.match(line)
-            if opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
-                fence = (opened.group(2)[0], len(opened.group(2)))
+        if fence is not None or (first in ("`", "~") and indent <= 3):
+            fence, fenced = _fence_step(fence, line, rest, indent)
+            if fenced:
                 out.append(" " * len(line))
                 previous_blank, paragraph = False, False
                 continue
@@ -234,23 +217,65 @@ def _mask_code(body: str, with_headings: bool = True, hidden: int = 0) -> tuple[
             in_list = is_item or (in_list and not previous_blank)
         out.append(line)
         previous_blank = False
-        if not with_headings:
-            continue
-        unquoted = _QUOTE.sub("", line) if first == ">" else line
-        head = unquoted.lstrip(" ")[:1]
-        atx = _ATX.match(unquoted) if head == "#" else None
-        setext = _SETEXT.match(unquoted) if head in ("=", "-") else None
-        if atx:
-            found.append((len(atx.group(1)), atx.group(2) or "", number))
-            paragraph = False
-        elif setext and paragraph and found_line_ok(out[:-1]):
-            level = 1 if setext.group(1)[0] == "=" else 2
-            found.append((level, _QUOTE.sub("", lines[number - 2]).strip(), number - 1))
-            paragraph = False
-        else:
-            item = is_item if unquoted is line else bool(_LIST_ITEM.match(unquoted))
-            paragraph = not item
+        if with_headings:
+            unquoted = _QUOTE.sub("", line) if first == ">" else line
+            paragraph = _heading_step(unquoted, line, is_item, lines, number, out, paragraph, found)
     return "\n".join(out), _unique_headings(found, hidden)
+
+
+def _atx_headings(body: str, hidden: int) -> list[Heading]:
+    """The ATX headings of a body without code blocks or setext underlines."""
+    atx_found: list[tuple[int, str, int]] = []
+    for match in _ATX_LINE.finditer(body):
+        atx = _ATX.match(_QUOTE.sub("", match.group(0)))
+        if atx:
+            number = body.count("\n", 0, match.start()) + 1
+            atx_found.append((len(atx.group(1)), atx.group(2) or "", number))
+    return _unique_headings(atx_found, hidden)
+
+
+def _fence_step(
+    fence: tuple[str, int] | None, line: str, rest: str, indent: int
+) -> tuple[tuple[str, int] | None, bool]:
+    """(the fence still open after ``line``, whether ``line`` belongs to a fenced block)."""
+    first = rest[:1]
+    if fence is not None:
+        char, length = fence
+        if first == char and indent <= 3:
+            stripped = rest.rstrip()
+            if set(stripped) == {char} and len(stripped) >= length:
+                return None, True
+        return fence, True
+    opened = _FENCE_OPEN.match(line)
+    if opened and not (opened.group(2)[0] == "`" and "`" in opened.group(3)):
+        return (opened.group(2)[0], len(opened.group(2))), True
+    return None, False
+
+
+def _heading_step(
+    unquoted: str,
+    line: str,
+    is_item: bool,
+    lines: list[str],
+    number: int,
+    out: list[str],
+    paragraph: bool,
+    found: list[tuple[int, str, int]],
+) -> bool:
+    """Add the heading ``line`` makes (ATX, or setext under the paragraph line above it)
+    to ``found``; return whether the next line continues a paragraph."""
+    head = unquoted.lstrip(" ")[:1]
+    atx = _ATX.match(unquoted) if head == "#" else None
+    setext = _SETEXT.match(unquoted) if head in ("=", "-") else None
+    if atx:
+        found.append((len(atx.group(1)), atx.group(2) or "", number))
+        return False
+    if setext and paragraph and found_line_ok(out[:-1]):
+        level = 1 if setext.group(1)[0] == "=" else 2
+        found.append((level, _QUOTE.sub("", lines[number - 2]).strip(), number - 1))
+        return False
+    item = is_item if unquoted is line else bool(_LIST_ITEM.match(unquoted))
+    return not item
 
 
 def found_line_ok(out: list[str]) -> bool:
@@ -305,7 +330,13 @@ def destination(dest: str) -> tuple[LinkKind, str, str | None] | None:
     path, hash_, anchor = dest.partition("#")
     path = path.partition("?")[0]
     kind = LinkKind.PATH if path else LinkKind.ANCHOR
-    return kind, unquote(path), unquote(anchor) if hash_ else None
+    return kind, _decoded(path), _decoded(anchor) if hash_ else None
+
+
+def _decoded(text: str) -> str:
+    """Percent-decoded; escapes that are not UTF-8 (``caf%E9.md``) name those very bytes,
+    shown as ``\\xNN`` as kb shows such a file's name, not as U+FFFD."""
+    return shown_path(unquote(text, errors="surrogateescape"))
 
 
 def wiki_target(inner: str) -> tuple[str, str | None]:

@@ -38,6 +38,7 @@ from functools import cached_property
 
 from kbcli.core.cards import Card
 from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wiki_slug
+from kbcli.core.naming import raw_path
 from kbcli.core.sections import title_heading_line
 
 # --- resolving ----------------------------------------------------------------------
@@ -212,6 +213,13 @@ class LinkResolver:
         if not resolved.endswith(".md"):
             candidates.append(resolved.rstrip("/") + ".md")
         for candidate in candidates:
+            if candidate in self._by_path and _not_utf8(candidate):
+                problem = (
+                    f"link to {target} leads to {candidate}, whose file name is not valid "
+                    "UTF-8, so kb does not read it and the handbook has no page for it; "
+                    "rename the file (git mv) and link to the new name"
+                )
+                return Resolved(card.path, link, line, column, None, link.anchor, problem)
             if candidate in self._by_path:
                 return self._anchored(card, link, line, column, self._by_path[candidate])
         if self.files is not None and (
@@ -265,3 +273,8 @@ class LinkResolver:
         if relative_to is not None:
             best = posixpath.relpath(best, relative_to or ".")
         return f"; did you mean {prefix}{best}?"
+
+
+def _not_utf8(path: str) -> bool:
+    """Whether ``path`` is the shown form of a file name that is not UTF-8 (``caf\\xe9.md``)."""
+    return "\\x" in path and raw_path(path) != path

@@ -217,13 +217,21 @@ def capture_choices(
 
 
 def captured(
-    path: str, title: str, created: bool, branch: str, commit: str, pushed: str
+    path: str,
+    title: str,
+    created: bool,
+    branch: str,
+    commit: str,
+    pushed: str,
+    review_url: str | None = None,
 ) -> dict[str, object]:
     verb = "Drafted" if created else "Added this thread to"
     text = (
         f":memo: {verb} *{escape(title)}* (`{escape(path)}`) on branch `{escape(branch)}` "
         f"(commit `{commit[:10]}`). {escape(pushed)}"
     )
+    if review_url:
+        text += f" <{escape(review_url)}|Review the merge request>."
     return {"text": f"{verb} {title} on {branch}", "blocks": [_section(text)]}
 
 

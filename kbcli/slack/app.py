@@ -159,10 +159,7 @@ class Handlers:
         return email if isinstance(email, str) else None
 
     def _publish(self) -> None:
-        from kbcli.adapters.git_checkout import git, upstream
-
-        if upstream(self.checkout.root):
-            git(self.checkout.root, "push", "--quiet")
+        self.checkout.publish()
 
     # ---- Share in channel ------------------------------------------------------------
 
@@ -228,13 +225,14 @@ class Handlers:
         saved = save(
             self.checkout, thread, users, _host(self.checkout.workspace(), ref), append_to=card
         )
-        pushed = (
-            f"Pushed to {saved.pushed_to}: open a merge request from `{saved.branch}`."
-            if saved.pushed_to
-            else "The repo has no remote: the branch waits in the app's checkout."
-        )
         return blocks.captured(
-            saved.path, saved.title, saved.created, saved.branch, saved.commit, pushed
+            saved.path,
+            saved.title,
+            saved.created,
+            saved.branch,
+            saved.commit,
+            _where(saved),
+            saved.review_url,
         )
 
     def _thread(self, client: Any, ref: dict[str, str]) -> tuple[Any, Any]:
@@ -294,6 +292,19 @@ class Handlers:
             return None
 
         _guarded(work, None)
+
+
+def _where(saved: Any) -> str:
+    """Where a capture went, in words: the merge request, the pushed branch, or neither."""
+    if not saved.reviewed:
+        pushed = f" and pushed to {saved.pushed_to}" if saved.pushed_to else ""
+        return f"Committed to {saved.branch}{pushed} ([capture] review = false)."
+    if saved.review_url:
+        return f"Pushed to {saved.pushed_to} and opened a merge request."
+    if saved.pushed_to:
+        failed = f" (kb could not open it: {saved.review_error})" if saved.review_error else ""
+        return f"Pushed to {saved.pushed_to}: open a merge request from `{saved.branch}`{failed}."
+    return "The repo has no remote: the branch waits in the app's checkout."
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:

@@ -10,11 +10,14 @@ into it with "Capture this thread".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from kbcli.core.cards import Card
+    from kbcli.core.kcs_draft import Draft
     from kbcli.workspace import Workspace
 
 RELATED = 8  # how many related cards vote for the owner and folder
@@ -67,7 +70,8 @@ def ask(
     """Write (and commit) a requested draft for ``question``; the owner is chosen by search."""
     from kbcli.adapters.card_writer import write_new
     from kbcli.core.frontmatter_edit import set_field
-    from kbcli.core.kcs_draft import draft_from_text, suggest_title
+    from kbcli.core.kcs_draft import suggest_title
+    from kbcli.core.kcs_text import draft_from_text
     from kbcli.usecases import capture
 
     question = question.strip()
@@ -101,3 +105,40 @@ def ask(
         )
         request.commit = capture.commit(workspace, [path], message)
     return request
+
+
+def answers_request(card: Card, draft: Draft) -> bool:
+    """Capturing this thread into ``card`` answers a knowledge request: the card is
+    ``status: requested`` and the thread has a resolution."""
+    from kbcli.core.cards import Status
+
+    return card.meta.status is Status.REQUESTED and bool(draft.resolution.strip())
+
+
+def answer_request(workspace: Workspace, card: Card, draft: Draft) -> Path:
+    """The thread's answer goes into the requested card: the sections the request left as
+    hints (Environment, Resolution, Discussion) get the thread's, the thread's permalink
+    joins the Source, and the card becomes a draft (answered, waiting for review).
+    The question stays the Issue, in the asker's words."""
+    from kbcli.adapters.card_writer import write_atomic
+    from kbcli.core import sections
+    from kbcli.core.frontmatter_edit import set_field
+
+    path = workspace.root / card.path
+    text = path.read_text(encoding="utf-8")
+    contents = draft.sections()
+    for name in ("Environment", "Resolution", "Discussion"):
+        addition = contents.get(name, "")
+        if not addition.strip():
+            continue
+        found = sections.find(text, name)
+        if found is None or not sections.is_filled(text[found.start : found.end]):
+            text = sections.fill(text, {name: addition}, after={"Discussion": "Resolution"})
+        else:
+            text = sections.append(text, name, addition)
+    if contents.get("Source", "").strip():
+        answered = contents["Source"].strip().removeprefix("Source:").strip()
+        text = sections.append(text, "Source", f"Answered in: {answered}")
+    text = set_field(text, "status", "draft")
+    write_atomic(path, text.encode("utf-8"), root=workspace.root)
+    return path

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbcli.core.kcs_draft import Draft, append_note, thread_update
+from kbcli.core.kcs_draft import Draft, append_note
 from kbcli.core.naming import slugify, unique_name
 from kbcli.errors import KbError
+from kbcli.usecases.capture_update import add_to_card, thread_replies
 
 if TYPE_CHECKING:
     from kbcli.core.cards import Card
@@ -64,7 +65,7 @@ def similar_cards(
     """
     warnings: list[str] = []
     found: list[Candidate] = []
-    marker = _source_marker(draft)
+    marker = draft.thread_marker
     if marker:
         for card in workspace.catalog:
             if marker in card.body:
@@ -104,13 +105,6 @@ def _word_overlap(workspace: Workspace, text: str, limit: int) -> list[Candidate
     from kbcli.core.similar import rank
 
     return [Candidate(m.path, m.title, m.score) for m in rank(text, workspace.catalog.cards, limit)]
-
-
-def _source_marker(draft: Draft) -> str | None:
-    start = draft.source.find("(ts ")
-    if start < 0:
-        return None
-    return draft.source[start : draft.source.find(")", start) + 1]
 
 
 # ---- writing --------------------------------------------------------------------
@@ -214,23 +208,6 @@ def target_path(workspace: Workspace, title: str, folder: str | None) -> Path:
     return path
 
 
-def append_to(workspace: Workspace, card: Card, draft: Draft) -> Path:
-    """Add the draft's Issue statement and Source to the end of an existing card's Issue."""
-    from kbcli.core import sections
-
-    path = workspace.root / card.path
-    text = path.read_text(encoding="utf-8")
-    new = sections.append(text, "Issue", append_note(draft, today=workspace.today))
-    _write_existing(workspace, path, new)
-    return path
-
-
-def _write_existing(workspace: Workspace, path: Path, text: str) -> None:
-    from kbcli.adapters.card_writer import write_atomic
-
-    write_atomic(path, text.encode("utf-8"), root=workspace.root)
-
-
 Chooser = Callable[[list[Candidate]], "int | None"]
 
 
@@ -259,13 +236,21 @@ def preview(workspace: Workspace, draft: Draft, options: Options) -> str:
     for a thread captured before, the new replies its card would get."""
     holder = None if options.append_to or options.force else captured_in(workspace, draft)
     if holder is not None:
-        update = _update(workspace, holder, draft, _source_marker(draft))
+        update = thread_replies(workspace, holder, draft)
         if not update:
             return f"{holder.path} already holds this thread and all of its replies.\n"
         added = "\n\n".join(f"## {name}\n\n{text}" for name, text in update.items())
         return f"Would add the thread's new replies to {holder.path}:\n\n{added}\n"
     if options.append_to:
+        from kbcli.usecases.ask import answers_request
+
         card = workspace.card(options.append_to)
+        if answers_request(card, draft):
+            return (
+                f"Would answer the knowledge request {card.path} (status: draft) with:\n\n"
+                + draft.resolution
+                + "\n"
+            )
         return (
             f"Would add to the Issue of {card.path}:\n\n"
             + append_note(draft, today=workspace.today)
@@ -315,6 +300,38 @@ def save(
         raise KbError(f"{what} holds no text to capture")
     if options.commit:
         require_git(workspace)
+    cancelled, target = _target(workspace, draft, options, candidates, choose)
+    if cancelled:
+        return None
+    if target is None:
+        outcome, path, message = _save_new(workspace, draft, what, options, candidates)
+    else:
+        added = add_to_card(workspace, target, draft, what)
+        if added is None:
+            # Appending the same conversation twice would only repeat it: nothing to do.
+            note = (
+                f"{target.path} already holds this conversation {draft.thread_marker}; "
+                "nothing was added"
+            )
+            return Outcome(
+                target.path, False, target.title, target.meta.owner, warnings=[note], changed=False
+            )
+        path, message, updated = added
+        outcome = Outcome(target.path, False, target.title, target.meta.owner, updated=updated)
+    outcome.warnings[:0] = list(draft.warnings)
+    if options.commit:
+        outcome.commit = commit(workspace, [path], message)
+    return outcome
+
+
+def _target(
+    workspace: Workspace,
+    draft: Draft,
+    options: Options,
+    candidates: list[Candidate],
+    choose: Chooser | None,
+) -> tuple[bool, Card | None]:
+    """(cancelled, the existing card to add to, or None for a new card)."""
     target: Card | None = workspace.card(options.append_to) if options.append_to else None
     holder = None if target is not None or options.force else captured_in(workspace, draft)
     if holder is not None and options.append:
@@ -327,117 +344,41 @@ def save(
     if target is None and choose is not None and candidates:
         picked = choose(candidates)
         if picked is None:
-            return None
+            return True, None
         if picked:
             target = workspace.card(candidates[picked - 1].path)
-    marker = _source_marker(draft)
-    update = _update(workspace, target, draft, marker) if target is not None else {}
-    if target is not None and marker and marker in target.body and not update:
-        # Appending the same conversation twice would only repeat it: nothing to do.
-        note = f"{target.path} already holds this conversation {marker}; nothing was added"
-        return Outcome(
-            target.path, False, target.title, target.meta.owner, warnings=[note], changed=False
-        )
-    if target is not None and update:
-        path = _add_update(workspace, target, update)
-        outcome = Outcome(target.path, False, target.title, target.meta.owner, updated=True)
-        message = (
-            f"capture: update '{target.title}' from its thread\n\n"
-            f"From {what}: the replies the card did not hold yet."
-        )
-    elif target is not None:
-        path = append_to(workspace, target, draft)
-        outcome = Outcome(target.path, False, target.title, target.meta.owner)
-        message = (
-            f"capture: add a reported case to '{target.title}'\n\n"
-            f"From {what}. KCS: the requester's words go to the card that answers them."
-        )
-    else:
-        title = (options.title or draft.title).strip()
-        owner, warnings = resolve_owner(workspace, draft, options.owner)
-        text = render_card(
-            workspace,
-            draft,
-            title=title,
-            owner=owner,
-            tags=card_tags(draft, options),
-            template=options.template,
-        )
-        path = target_path(workspace, title, default_folder(workspace, options, candidates))
-        from kbcli.adapters.card_writer import write_new
+    return False, target
 
-        write_new(path, text)
-        rel = path.relative_to(workspace.root.resolve()).as_posix()
-        outcome = Outcome(rel, True, title, owner, warnings=warnings)
-        message = f"capture: draft '{title}'\n\nCaptured from {what} (status: draft)."
-    outcome.warnings[:0] = list(draft.warnings)
-    if options.commit:
-        outcome.commit = commit(workspace, [path], message)
-    return outcome
+
+def _save_new(
+    workspace: Workspace, draft: Draft, what: str, options: Options, candidates: list[Candidate]
+) -> tuple[Outcome, Path, str]:
+    """Write the draft as a new card, created exclusively: (outcome, path, commit message)."""
+    from kbcli.adapters.card_writer import write_new
+
+    title = (options.title or draft.title).strip()
+    owner, warnings = resolve_owner(workspace, draft, options.owner)
+    text = render_card(
+        workspace,
+        draft,
+        title=title,
+        owner=owner,
+        tags=card_tags(draft, options),
+        template=options.template,
+    )
+    path = target_path(workspace, title, default_folder(workspace, options, candidates))
+    write_new(path, text)
+    rel = path.relative_to(workspace.root.resolve()).as_posix()
+    message = f"capture: draft '{title}'\n\nCaptured from {what} (status: draft)."
+    return Outcome(rel, True, title, owner, warnings=warnings), path, message
 
 
 def captured_in(workspace: Workspace, draft: Draft) -> Card | None:
     """The card this conversation was captured into before (its Source names it), if any."""
-    marker = _source_marker(draft)
+    marker = draft.thread_marker
     if not marker:
         return None
     return next((card for card in workspace.catalog if marker in card.body), None)
-
-
-def _update(workspace: Workspace, card: Card, draft: Draft, marker: str | None) -> dict[str, str]:
-    """New replies of the thread a card was created from (its Source section names the
-    thread); nothing for a card the thread was only appended to (Also reported)."""
-    from kbcli.core import sections
-
-    if not marker:
-        return {}
-    source = sections.find(card.body, "Source")
-    if source is None or marker not in card.body[source.start : source.end]:
-        return {}
-    return thread_update(draft, card.body, today=workspace.today)
-
-
-def _add_update(workspace: Workspace, card: Card, update: dict[str, str]) -> Path:
-    from kbcli.core import sections
-
-    path = workspace.root / card.path
-    text = path.read_text(encoding="utf-8")
-    for name, addition in update.items():
-        text = sections.append(text, name, addition)
-    _write_existing(workspace, path, text)
-    return path
-
-
-# ---- ticket notes and e-mails ------------------------------------------------------
-
-
-def read_text_input(file: str) -> str:
-    """The notes to capture, from a file or ``-`` (stdin)."""
-    import sys
-
-    if file == "-":
-        return sys.stdin.read()
-    path = Path(file).expanduser()
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise KbError(
-            f"{file} does not exist: give a file of ticket notes, or - for stdin"
-        ) from None
-    except UnicodeDecodeError:
-        raise KbError(f"{file} is not UTF-8 text; re-save it as UTF-8") from None
-    except OSError as error:
-        raise KbError(f"cannot read {file} ({error.strerror})") from None
-
-
-def text_draft(workspace: Workspace, text: str, *, file: str, source: str | None) -> Draft:
-    from kbcli.core.kcs_draft import draft_from_text
-
-    label = source or ("notes pasted on stdin" if file == "-" else Path(file).name)
-    draft = draft_from_text(text, source=label, today=workspace.today)
-    if not draft.issue.strip():
-        raise KbError(f"{'stdin' if file == '-' else file} holds no text to capture")
-    return draft
 
 
 def commit(workspace: Workspace, paths: Sequence[Path], message: str) -> str:

@@ -106,3 +106,18 @@ class Checkout:
         from kbcli.adapters.git_checkout import push
 
         return push(self.root, branch)
+
+    def publish(self) -> str | None:
+        """Push the checkout's own branch (after a commit the app made on it) when it
+        tracks a remote; the remote's name, or None."""
+        from kbcli.adapters.git_checkout import git, upstream
+
+        remote = upstream(self.root)
+        if remote:
+            git(self.root, "push", "--quiet")
+        return remote
+
+    def branch(self) -> str | None:
+        from kbcli.adapters.git_checkout import current_branch
+
+        return current_branch(self.root)

@@ -4,6 +4,11 @@ The terms are the search index's own (its analyzers, per language group: stemmed
 English and Russian, the Ukrainian and Hebrew stand-ins), so "related" means what a
 search would call similar, but no index is opened or synced and no query is run: the
 build already holds every card's text. See ``kbcli.core.related`` for the weighting.
+
+When ``kb index`` has made meaning vectors for every card's current text (issue 12's
+semantic search), cards are related by those instead (``semantic.nearest_cards``): cards
+about the same thing in other words, at the cost of one matrix product. Cards linked by
+``depends_on`` come first either way.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from kbcli.core.related import Scored, scored_similar, similar_to, term_counts, 
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import Analysis
+    from kbcli.workspace import Workspace
 
 RELATED_LIMIT = 8  # kept per card; the page shows five
 # Field weights, as the search's boosts: title > tags > body.
@@ -78,12 +84,18 @@ def related_to(
     limit: int,
     *,
     known_terms: Mapping[str, tuple[str, dict[str, float]]] | None = None,
+    workspace: Workspace | None = None,
 ) -> tuple[list[tuple[str, float]], Terms]:
     """``kb related``: the cards among ``cards`` most related to ``card``, with their
     similarity, exactly as ``related_cards`` lists them for a handbook of ``cards``
-    (``card`` itself counts for the idf only when it is one of them)."""
+    (``card`` itself counts for the idf only when it is one of them); by meaning, as
+    ``build_related``, when ``workspace`` has vectors for all of them."""
     candidates = {c.path for c in cards}
     everyone = cards if card.path in candidates else [*cards, card]
+    if workspace is not None:
+        dense = dense_related(workspace, everyone, limit, candidates, only={card.path})
+        if dense is not None:
+            return dense.get(card.path, []), dict(known_terms or {})
     vectors, terms = _vectors(everyone, default_lang, known_terms or {})
     found = similar_to(vectors, card.path, limit, candidates, links=_links(everyone))
     return found, terms
@@ -135,3 +147,57 @@ def _terms_key(card: Any, default_lang: str) -> str:
         default_lang,
         card.body,
     )
+
+
+def build_related(
+    ws: Workspace, store: Any, cards: Sequence[Any], version: int
+) -> dict[str, list[str]]:
+    """The handbook's related lists for ``cards`` (every shown card, each a candidate).
+
+    By meaning when every card has a current vector (``dense_related``); else by words:
+    the term counts of each card are kept in the build's ``terms`` state file by a hash
+    of what they are made of, so a rebuild analyses only changed cards; when no card's
+    terms changed (a verification, an owner change) the last lists are reused as they
+    are. A damaged file means computing everything again. ``store`` is the build's
+    ``handbook_state.BuildStore``.
+    """
+    paths = {c.path for c in cards}
+    dense = dense_related(ws, cards, RELATED_LIMIT, paths)
+    if dense is not None:
+        return {path: [other for other, _ in listed] for path, listed in dense.items()}
+    kept = store.terms()
+    known = kept.get("terms", {})
+    lang = ws.config.search.default_lang
+    found, terms, lists = related_cards(
+        cards, paths, lang, known_terms=known, known_lists=kept.get("lists")
+    )
+    if terms != known or kept.get("related") != found:
+        data = {"version": version, "terms": terms, "related": found, "lists": lists}
+        store.dump(store.terms_path, "terms", data)
+    return found
+
+
+def dense_related(
+    ws: Workspace,
+    cards: Sequence[Any],
+    limit: int,
+    candidates: Collection[str],
+    only: Collection[str] | None = None,
+) -> Scored | None:
+    """Each card's ``limit`` nearest candidates by meaning (``semantic.nearest_cards``),
+    cards linked by ``depends_on`` first (by path; their similarity is 0.0 when they are
+    not among the nearest); None when the vectors cannot stand for these cards."""
+    from kbcli.usecases.semantic import nearest_cards
+
+    links = _links(cards)
+    most = limit + max((len(found) for found in links.values()), default=0)
+    nearest = nearest_cards(ws, cards, most, candidates=candidates, only=only)
+    if nearest is None:
+        return None
+    result: Scored = {}
+    for path, listed in sorted(nearest.items()):
+        linked = sorted(p for p in links.get(path, ()) if p in candidates and p != path)
+        scores = dict(listed)
+        first = [(p, scores.get(p, 0.0)) for p in linked]
+        result[path] = (first + [item for item in listed if item[0] not in linked])[:limit]
+    return result

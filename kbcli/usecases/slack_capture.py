@@ -20,6 +20,7 @@ from kbcli.core.slack_blocks import CardLine
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
+    from kbcli.usecases.capture import Outcome
     from kbcli.usecases.checkout import Checkout
     from kbcli.workspace import Workspace
 
@@ -32,6 +33,9 @@ class Saved:
     branch: str
     commit: str
     pushed_to: str | None
+    review_url: str | None = None  # the merge request opened for the branch
+    review_error: str | None = None  # why none was opened although a token is set
+    reviewed: bool = True  # False: committed to the checkout's branch ([capture] review)
 
 
 def draft_of(
@@ -64,23 +68,85 @@ def save(
     *,
     append_to: str | None = None,
 ) -> Saved:
-    """Write the draft (or append to ``append_to``) on a new branch, commit, push if possible."""
+    """Write the draft (or append to ``append_to``) on a new branch, commit, push when the
+    repo has a remote, and open a merge request when a forge token is set. With
+    ``[capture] review = false`` commit to the checkout's own branch and push that."""
     from kbcli.usecases import capture
 
-    base = checkout.before_write()
-    draft = draft_of(base, thread, users, host)
-    branch = branch_name(draft, thread)
-    what = f"Slack thread #{thread.channel} {thread.ts}"
-    with checkout.on_branch(branch) as workspace:
-        found = capture.similar_cards(workspace, draft)[0] if append_to is None else []
+    with checkout.lock:
+        base = checkout.before_write()
+        draft = draft_of(base, thread, users, host)
+        what = f"Slack thread #{thread.channel} {thread.ts}"
         options = capture.Options(append_to=append_to)
-        outcome = capture.save(workspace, draft, what, options, found, None)
+        if not base.config.capture.review:
+            found = capture.similar_cards(base, draft)[0] if append_to is None else []
+            done = _done(capture.save(base, draft, what, options, found, None))
+            pushed = checkout.publish()
+            branch = checkout.branch() or "HEAD"
+            return Saved(*_fields(done), branch, str(done.commit), pushed, reviewed=False)
+        branch = branch_name(draft, thread)
+        with checkout.on_branch(branch) as workspace:
+            found = capture.similar_cards(workspace, draft)[0] if append_to is None else []
+            done = _done(capture.save(workspace, draft, what, options, found, None))
+        pushed = checkout.push(branch)
+        url, error = (None, None)
+        if pushed:
+            url, error = open_review(checkout, base, pushed, branch, done, what)
+    return Saved(*_fields(done), branch, str(done.commit), pushed, url, error)
+
+
+def _done(outcome: Outcome | None) -> Outcome:
+    """A capture that changed something and committed it, else a KbError saying why not."""
     if outcome is None or not outcome.changed or not outcome.commit:
         raise KbError(
             "; ".join(outcome.warnings) if outcome else "nothing was captured from this thread"
         )
-    pushed = checkout.push(branch)
-    return Saved(outcome.path, outcome.title, outcome.created, branch, outcome.commit, pushed)
+    return outcome
+
+
+def _fields(outcome: Outcome) -> tuple[str, str, bool]:
+    return outcome.path, outcome.title, outcome.created
+
+
+def open_review(
+    checkout: Checkout,
+    workspace: Workspace,
+    remote: str,
+    branch: str,
+    outcome: Outcome,
+    what: str,
+) -> tuple[str | None, str | None]:
+    """(merge request address, None), or (None, why not) when the forge refused; (None,
+    None) when the remote is on no known forge or no token is set (pushing is enough)."""
+    from kbcli.adapters.forge_api import open_review as post
+    from kbcli.adapters.git_checkout import current_branch, remote_url
+    from kbcli.core.forge import forge_for, token_names
+
+    settings = workspace.config.capture
+    forge = forge_for(remote_url(checkout.root, remote), settings.forge, settings.forge_api)
+    if forge is None:
+        return None, None
+    token = next((checkout.env[n] for n in token_names(forge.kind) if checkout.env.get(n)), None)
+    if not token:
+        return None, None
+    doing = "New KCS draft" if outcome.created else "Adds the thread to"
+    body = (
+        f"{doing} `{outcome.path}` ({outcome.title}), captured from {what} with kb slack "
+        f"(commit {str(outcome.commit)[:10]}).\n\nReview the card (KCS: the requester's words, the "
+        "resolution that worked), then merge."
+    )
+    try:
+        url = post(
+            forge,
+            token,
+            source=branch,
+            target=current_branch(checkout.root) or "main",
+            title=f"kb capture: {outcome.title}",
+            body=body,
+        )
+    except KbError as error:
+        return None, str(error)
+    return url, None
 
 
 def user_ids(messages: Sequence[object]) -> list[str]:

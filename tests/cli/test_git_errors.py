@@ -94,6 +94,25 @@ def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     assert f"{shown}" in checked.stdout and "not valid UTF-8" in checked.stdout
 
 
+def test_link_to_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A link written ``caf%E9.md`` names the Latin-1 file ``caf\\xe9.md``: check and build
+    both call it broken, name it as kb shows that file (no U+FFFD), and say what to do."""
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    (repo.path / os.fsdecode(b"caf\xe9.md")).write_bytes(CARD.encode())
+    repo.write("start.md", CARD.replace("body", "See [the cafe](caf%E9.md)."))
+    repo.commit("cards")
+    checked = json.loads(run_kb("check", "--format", "json", cwd=repo.path).stdout)
+    broken = [f for f in checked["findings"] if f["rule"] == "broken-link"]
+    assert [f["path"] for f in broken] == ["start.md"]
+    message = broken[0]["message"]
+    assert "\ufffd" not in message
+    assert "caf\\xe9.md" in message and "not valid UTF-8" in message and "rename" in message
+    built = run_kb("build", "--no-search", "-o", str(tmp_path / "site"), cwd=repo.path)
+    assert "broken link 'caf\\xe9.md'" in built.output
+    page = (tmp_path / "site" / "start.html").read_text(encoding="utf-8")
+    assert '<span class="broken-link" title="broken link: caf%E9.md">the cafe</span>' in page
+
+
 def test_verify_of_a_card_in_a_submodule(tmp_path: Path) -> None:
     """A card inside a git submodule: kb verify from the outer knowledge repo refuses (it
     used to edit the card, commit nothing and say "already verified"); run inside the

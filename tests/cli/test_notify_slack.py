@@ -144,3 +144,28 @@ def test_quiet_posts_every_reminder_and_prints_nothing(repo: KbRepo, webhook: We
     assert quiet.exit_code == 0, quiet.output
     assert len(webhook.bodies) == 3  # ana's, then ana's and ben's
     assert quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_reminders_hold_exactly_the_to_dos_of_kb_report_json(tmp_path: Any) -> None:
+    from tests.helpers import copy_example, git
+
+    repo = KbRepo(copy_example(tmp_path / "kb"))
+    git(repo.path, "init", "-q", "-b", "main")
+    repo.commit("example cards", when="2026-12-01T09:00:00Z")
+    base = ("--kb", str(repo.path), "--today", "2026-12-05")
+    report = json.loads(run_kb(*base, "report", "--json", "--allow-shallow").stdout)
+    expected = {
+        o["owner"]: sorted(t["path"] for t in o["to_verify"])
+        for o in report["owners"]
+        if o["owner"] and o["to_verify"]
+    }
+    dry = run_kb(*base, "notify", "slack", "--dry-run", "--allow-shallow")
+    assert dry.exit_code == 0, dry.output
+    found = {}
+    for line in dry.stdout.splitlines():
+        payload = json.loads(line)
+        buttons = [b["accessory"]["value"] for b in payload["blocks"] if "accessory" in b]
+        name = payload["text"].split(":")[0]
+        found[name] = sorted(buttons)
+    assert len(found) == len(expected) > 1
+    assert sorted(found.values()) == sorted(expected.values())

@@ -125,7 +125,8 @@ def test_the_suite_runs_with_no_kb_setting_from_the_environment(tmp_path: Path):
     own ``KB_CHECK_GRACE`` or ``KB_HISTORY_INACTIVE_AFTER`` must not change a result."""
     import os
 
-    from kbcli.config import SECTIONS, environment_names
+    from kbcli.config import environment_names
+    from kbcli.core.settings import SECTIONS
 
     names = environment_names()
     assert "KB_CHECK_GRACE" in names and "KB_USAGE_LOG_USERS" in names

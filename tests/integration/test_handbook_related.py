@@ -6,7 +6,9 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.helpers import KbRepo, run_kb
+import pytest
+
+from tests.helpers import KbRepo, make_repo, run_kb
 from tests.integration.test_handbook_build import build, card
 
 
@@ -76,3 +78,34 @@ def test_kb_related_lists_what_the_handbook_lists(example_kb: Path) -> None:
     assert {"accounts/ru-reset-password.md", "accounts/he-reset-password.md"} == set(
         password.stdout.split()[:2]
     )
+
+
+def test_with_meaning_vectors_related_cards_are_those_about_the_same_thing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After kb index made vectors (the real model of kbcli[semantic]), the handbook and
+    kb related list by meaning: a card sharing no word with "Wage timing" comes
+    first. An edit not yet indexed means relating by words again, never stale vectors."""
+    from tests.integration.test_semantic import CARDS, OTHERS, _card
+
+    monkeypatch.delenv("KB_SEARCH_SEMANTIC")  # the suite turns it off for every other test
+    kb = make_repo(tmp_path / "kb")
+    for rel, (title, body) in {**CARDS, **OTHERS}.items():
+        kb.write(rel, _card(title, body))
+    kb.write("hr/wages.md", _card("Wage timing", "Staff earnings reach bank accounts late.\n"))
+    kb.commit("cards")
+    out, _, _ = build(kb.path, "--no-search")
+    assert "payroll.html" not in " ".join(related_on(out / "hr/wages.html"))  # no shared word
+    indexed = run_kb("--kb", str(kb.path), "index")
+    assert indexed.exit_code == 0, indexed.output
+    out, _, _ = build(kb.path, "--no-search")
+    first = related_on(out / "hr/wages.html")
+    assert first[0].endswith("hr/payroll.html")
+    shown = run_kb("--kb", str(kb.path), "related", "hr/wages.md", "--paths-only")
+    assert shown.stdout.split()[0] == "hr/payroll.md"
+    shutil.rmtree(out)
+    out, _, _ = build(kb.path, "--no-search")
+    assert related_on(out / "hr/wages.html") == first  # identical between builds
+    kb.write("hr/wages.md", _card("Wage timing", "Earnings reach bank accounts late.\n"))
+    out, _, _ = build(kb.path, "--no-search")
+    assert "payroll.html" not in " ".join(related_on(out / "hr/wages.html"))

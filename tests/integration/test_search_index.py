@@ -73,10 +73,11 @@ def test_a_busy_writer_never_blocks_searches_and_kb_index_waits_then_says_so(
     repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
     many_cards(repo.path, 20)
     assert run_kb("--kb", str(repo.path), "index").exit_code == 0
+    from kbcli.adapters.tantivy_writer import open_writer
     from kbcli.usecases.search import open_index
 
     workspace = RunContext(kb_dir=str(repo.path)).workspace
-    holder = open_index(workspace)._writer(0.0)  # another process would hold this lock
+    holder = open_writer(open_index(workspace), 0.0)  # another process would hold this lock
     assert holder is not None
     try:
         (repo.path / "cards" / "new.md").write_text("---\ntitle: Zebra\n---\n\nzebra\n")

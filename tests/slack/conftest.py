@@ -78,6 +78,7 @@ def rig(tmp_path: Path) -> Iterator[SlackRig]:
     slack.wait_connected()
     try:
         yield SlackRig(slack, repo, checkout, app)
+        slack.check_acks()  # every envelope of the test acknowledged in time
     finally:
         app.close()
         slack.close()

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from websockets.sync.server import ServerConnection, serve
 
 TEAM = {"id": "T0NIMBUS", "domain": "nimbus-support"}
+ACK_WITHIN = 3.0  # seconds: Slack's limit for acknowledging an envelope
 
 
 class FakeSlack:
@@ -26,6 +27,8 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []  # posts to response_url
         self.acks: dict[str, dict[str, Any]] = {}
+        self.pushed: dict[str, float] = {}  # envelope id -> when it was sent
+        self.acked_at: dict[str, float] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.connections: list[ServerConnection] = []
@@ -80,6 +83,7 @@ class FakeSlack:
                     if "envelope_id" in ack:
                         with self.changed:
                             self.acks[ack["envelope_id"]] = ack
+                            self.acked_at[ack["envelope_id"]] = time.monotonic()
                             self.changed.notify_all()
             except Exception:
                 pass
@@ -150,8 +154,24 @@ class FakeSlack:
             "retry_attempt": 0,
             "retry_reason": "",
         }
+        self.pushed[envelope_id] = time.monotonic()
         self.connections[-1].send(json.dumps(envelope))
         return envelope_id
+
+    def check_acks(self, within: float = ACK_WITHIN) -> None:
+        """Every envelope sent was acknowledged, each within Slack's limit (Slack retries,
+        then disables the app, when acks are late), with nothing but its id, or with a
+        payload only where the envelope accepts one."""
+        late = {
+            envelope: round(self.acked_at[envelope] - sent, 2)
+            for envelope, sent in self.pushed.items()
+            if envelope in self.acked_at and self.acked_at[envelope] - sent > within
+        }
+        missing = sorted(set(self.pushed) - set(self.acks))
+        assert not missing, f"envelopes never acknowledged: {missing}"
+        assert not late, f"acknowledged later than {within} s: {late}"
+        for ack in self.acks.values():
+            assert set(ack) <= {"envelope_id", "payload"}, ack
 
     def push_raw(self, text: str) -> None:
         self.connections[-1].send(text)

@@ -42,6 +42,9 @@ def test_kb_query_answers_ephemerally_with_the_right_card_first_and_its_badge(
         "needs-review": "Needs review",
     }[first["trust"]]
     assert word in top  # the badge kb gives that card today
+    assert f"· owner {first['owner']}" in top  # the owner (a team here: no one to mention)
+    snippet = top.split("\n>", 1)[1]
+    assert "refund" in snippet.lower() or "charge" in snippet.lower()  # a snippet of the card
     actions = [b for b in answer["blocks"] if b["type"] == "actions"]
     assert actions[0]["elements"][0]["action_id"] == "kb_share"
     usage = run_kb("--kb", str(rig.repo.path), "report", "--used", "--json")
@@ -288,3 +291,50 @@ def test_a_new_commit_is_searchable_at_once_and_a_pull_brings_the_teams_cards(
     envelope, url = rig.slack.slash("llama grooming")
     rig.slack.wait_ack(envelope)
     assert "Llama grooming refunds" in _text(rig.slack.wait_response(url))
+
+
+def test_capturing_the_answer_into_a_requested_card_turns_it_into_a_draft(
+    rig: SlackRig,
+) -> None:
+    question = "Can we refund a duplicate charge after the invoice was paid by bank transfer?"
+    envelope, url = rig.slack.slash(f"ask {question}")
+    rig.slack.wait_ack(envelope)
+    rig.slack.wait_response(url)
+    request = git(rig.repo.path, "show", "--name-only", "--format=", "HEAD").strip()
+    owner = next(
+        line.split(":", 1)[1].strip(' "')
+        for line in (rig.repo.path / request).read_text().splitlines()
+        if line.startswith("owner:")
+    )
+    # The owner answers in a thread; "Capture this thread" -> "Append to this card".
+    messages = export_thread("billing-help", REFUND_THREAD)
+    rig.slack.threads[("C01BILL", REFUND_THREAD)] = messages
+    value = {"channel": "C01BILL", "name": "billing-help", "ts": REFUND_THREAD, "card": request}
+    envelope, url = rig.slack.block_action("kb_capture_append", json.dumps(value), "U02MARCUS")
+    rig.slack.wait_ack(envelope)
+    rig.slack.wait_response(url)
+    branch = git(rig.repo.path, "branch", "--list", "kb/capture-*").strip(" *\n")
+    answered = git(rig.repo.path, "show", f"{branch}:{request}")
+    assert "status: draft" in answered and "status: requested" not in answered
+    assert question in answered  # the Issue stays in the asker's words
+    resolution = answered.split("## Resolution", 1)[1].split("\n## ", 1)[0]
+    assert "<!--" not in resolution and resolution.strip()  # the thread's answer
+    assert f"p{REFUND_THREAD.replace('.', '')}" in answered  # its permalink in the Source
+    git(rig.repo.path, "merge", "-q", branch)  # reviewed and merged: no longer a request
+    report = _kb_json(rig, "report", "--owner", owner, "--json", "--allow-shallow")
+    todo = [t for o in report["owners"] for t in o["to_verify"] if t["path"] == request]
+    assert not any("knowledge request" in r for t in todo for r in t["reasons"])
+
+
+def test_verify_maps_a_slack_user_without_a_member_id_by_their_e_mail(rig: SlackRig) -> None:
+    card = "accounts/he-reset-password.md"  # owner noa: people.yaml has her e-mail only
+    assert "slack:" not in (rig.repo.path / "people.yaml").read_text().split("noa:")[1][:80]
+    envelope, url = rig.slack.block_action("kb_verify", card, "U03NOA")
+    rig.slack.wait_ack(envelope)
+    assert "verified" in _text(rig.slack.wait_response(url))
+    users_info = [p for m, p in rig.slack.calls if m == "users.info"]
+    assert {"user": "U03NOA"}.items() <= users_info[-1].items()
+    message = git(rig.repo.path, "log", "-1", "--format=%an <%ae>%n%B")
+    assert message.startswith("Noa Levi <noa@nimbus.example>")
+    assert "Verified-via: Slack user U03NOA" in message
+    assert git(rig.repo.path, "show", "--format=", "--name-only", "HEAD").strip() == card

@@ -81,6 +81,16 @@ def test_kb_ask_from_the_terminal(tmp_path: Path) -> None:
     assert request["path"] in found.stdout
 
 
+GUARD = Path(__file__).parent / "netguard"  # sitecustomize: the suite's network guard
+
+
+def test_the_network_guard_holds_in_a_kb_process_too() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(GUARD), str(REPO_ROOT)])}
+    probe = "import socket; socket.create_connection(('192.0.2.10', 443), timeout=1)"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and "NetworkForbidden" in done.stderr
+
+
 def test_kb_slack_process_answers_a_slash_command(tmp_path: Path) -> None:
     slack = FakeSlack()
     repo = make_kb(tmp_path / "kb")
@@ -89,6 +99,7 @@ def test_kb_slack_process_answers_a_slash_command(tmp_path: Path) -> None:
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_APP_TOKEN": "xapp-test",
         "KB_SLACK_API_URL": slack.api_url,
+        "PYTHONPATH": os.pathsep.join([str(GUARD), str(REPO_ROOT)]),  # loopback only
     }
     process = subprocess.Popen(
         [
@@ -111,7 +122,29 @@ def test_kb_slack_process_answers_a_slash_command(tmp_path: Path) -> None:
         slack.wait_ack(envelope)
         answer = slack.wait_response(url)
         assert HANDBOOK in json.dumps(answer) and answer["response_type"] == "ephemeral"
+        slack.check_acks()
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        _, errors = process.communicate(timeout=10)
         slack.close()
+    assert b"NetworkForbidden" not in errors and b"Traceback" not in errors
+
+
+def test_kb_capture_slack_append_to_a_request_answers_it(tmp_path: Path) -> None:
+    repo = make_kb(tmp_path / "kb")
+    kb = ("--kb", str(repo.path), "--today", TODAY.isoformat())
+    asked = run_kb(*kb, "ask", "Do we refund a duplicate charge twice?", "--json")
+    path = json.loads(asked.stdout)["path"]
+    link = "https://nimbus-support.slack.com/archives/C01BILL/p1793749200000100"
+    export = str(REPO_ROOT / "tests" / "fixtures" / "slack-export")
+    preview = run_kb(
+        *kb, "capture", "slack", export, "--link", link, "--append-to", path, "--dry-run"
+    )
+    assert preview.exit_code == 0, preview.output
+    assert f"Would answer the knowledge request {path} (status: draft)" in preview.stdout
+    done = run_kb(*kb, "capture", "slack", export, "--link", link, "--append-to", path)
+    assert done.exit_code == 0, done.output
+    text = (repo.path / path).read_text()
+    assert "status: draft" in text and "Answered in: [Slack thread in #billing-help]" in text
+    found = run_kb(*kb, "search", "is:requested", "--json")
+    assert path not in found.stdout

@@ -17,10 +17,8 @@ from kbcli.core.handbook import (
     relative_url,
     root_of,
     text_direction,
-    trend_chart,
-    trust_score,
-    urgent,
 )
+from kbcli.core.handbook_views import trend_chart, trust_score, urgent
 from kbcli.core.links import LinkResolver
 from kbcli.core.trust import TrustPolicy, assess
 

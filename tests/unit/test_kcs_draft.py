@@ -7,13 +7,12 @@ from datetime import date
 from kbcli.core.kcs_draft import (
     Participant,
     accepted_answer,
-    draft_from_text,
     draft_from_thread,
     environment,
     guess_lang,
-    parse_notes,
     suggest_title,
 )
+from kbcli.core.kcs_text import draft_from_text, parse_notes
 from kbcli.core.slack import (
     Channel,
     parse_permalink,

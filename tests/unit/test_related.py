@@ -139,3 +139,29 @@ def test_after_an_edit_only_the_reached_lists_change_and_all_equal_a_whole_pass(
     assert updated >= 10  # most edits are updated in place, not by a whole pass
     same = update_similar(cards, 3, dict(cards), {"x": []})
     assert same == {"x": []}  # nothing changed: the last lists as they were
+
+
+def test_a_long_list_of_scores_ranks_exactly_as_sorting_every_card() -> None:
+    """Many cards with near-equal scores (ties within rounding, linked cards scoring
+    nothing): the list is the one that sorting every card by the one ranking gives."""
+    from kbcli.core.related import _best
+
+    rng = random.Random(7)
+    for trial in range(200):
+        count = rng.randrange(1, 400)
+        base = [rng.choice([0.5, 0.25, 0.1]) for _ in range(count)]
+        scores = {n: base[n] + rng.choice([0.0, 1e-12, -1e-12, 4e-10, 2e-9]) for n in range(count)}
+        scores[count] = 0.9  # the card itself
+        linked = set(rng.sample(range(count + 5), rng.randrange(0, 4)))
+        limit = rng.randrange(1, 10)
+        path_of = "c/{:04}.md".format
+        expected_scores = dict(scores)
+        for other in linked:
+            expected_scores.setdefault(other, 0.0)
+        expected_scores.pop(count, None)
+        expected = sorted(
+            expected_scores.items(),
+            key=lambda item: (item[0] not in linked, -round(item[1], 9), path_of(item[0])),
+        )[:limit]
+        got = _best(dict(scores), count, set(linked), path_of, limit)
+        assert got == [(path_of(o), s) for o, s in expected], trial

@@ -14,54 +14,61 @@ class AudienceChoice(StrEnum):
     public = "public"
 
 
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder (default: .kb/site in the repo)."),
+]
+AudienceOption = Annotated[
+    AudienceChoice,
+    typer.Option(
+        help="internal: every card; public: a help center of public cards only "
+        "(no internal cards or links, no owners, no health page)."
+    ),
+]
+Search = Annotated[
+    bool, typer.Option("--search/--no-search", help="Build the Pagefind search index.")
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Rendering processes (default: all cores)."),
+]
+Related = Annotated[
+    bool,
+    typer.Option(
+        "--related/--no-related",
+        help="Show each card's related cards, from the cards' weighted words.",
+    ),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also print the time of each build step.")
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when a card has a broken link.")]
+AllowShallow = Annotated[
+    bool,
+    typer.Option(
+        "--allow-shallow",
+        help="Build from a shallow clone anyway; every page then says that history-based "
+        "facts (authors, dates, findings) are missing.",
+    ),
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Build into --out even when it is a card folder.")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems, no summary.")]
+
+
 def build(
     ctx: typer.Context,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: .kb/site in the repo)."),
-    ] = None,
-    audience: Annotated[
-        AudienceChoice,
-        typer.Option(
-            help="internal: every card; public: a help center of public cards only "
-            "(no internal cards or links, no owners, no health page)."
-        ),
-    ] = AudienceChoice.internal,
-    search: Annotated[
-        bool, typer.Option("--search/--no-search", help="Build the Pagefind search index.")
-    ] = True,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, help="Rendering processes (default: all cores)."),
-    ] = None,
-    related: Annotated[
-        bool,
-        typer.Option(
-            "--related/--no-related",
-            help="Show each card's related cards, from the cards' weighted words.",
-        ),
-    ] = True,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also print the time of each build step.")
-    ] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when a card has a broken link.")
-    ] = False,
-    allow_shallow: Annotated[
-        bool,
-        typer.Option(
-            "--allow-shallow",
-            help="Build from a shallow clone anyway; every page then says that history-based "
-            "facts (authors, dates, findings) are missing.",
-        ),
-    ] = False,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Build into --out even when it is a card folder."),
-    ] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only problems, no summary.")
-    ] = False,
+    out: Out = None,
+    audience: AudienceOption = AudienceChoice.internal,
+    search: Search = True,
+    jobs: Jobs = None,
+    related: Related = True,
+    verbose: Verbose = False,
+    strict: Strict = False,
+    allow_shallow: AllowShallow = False,
+    force: Force = False,
+    quiet: Quiet = False,
 ) -> None:
     """Render the cards to a static site; unchanged cards are not rendered again.
 

@@ -143,11 +143,11 @@ def text(
 
     Example: kb capture text ticket-4711.txt --source "ticket SUP-4711" --tag billing
     """
-    from kbcli.usecases import capture
+    from kbcli.usecases import capture, capture_notes
 
     workspace = ctx.obj.workspace
-    body = capture.read_text_input(file)
-    draft = capture.text_draft(workspace, body, file=file, source=source)
+    body = capture_notes.read_text_input(file)
+    draft = capture_notes.text_draft(workspace, body, file=file, source=source)
     if owner is None and not append_to:
         owner = workspace.me().handle
     what = source or ("stdin" if file == "-" else file)

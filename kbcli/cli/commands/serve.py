@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kbcli.cli.commands.build import AudienceChoice
+from kbcli.cli.commands.build import AudienceChoice, Search
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -16,23 +16,27 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 
+Port = Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port.")]
+Host = Annotated[
+    str,
+    typer.Option(help="Address to listen on; the default keeps the preview on this machine."),
+]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder (default: .kb/serve in the repo)."),
+]
+AudienceOption = Annotated[
+    AudienceChoice, typer.Option(help="Preview the internal handbook or the public one.")
+]
+
+
 def serve(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port.")] = 8000,
-    host: Annotated[
-        str,
-        typer.Option(help="Address to listen on; the default keeps the preview on this machine."),
-    ] = "127.0.0.1",
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: .kb/serve in the repo)."),
-    ] = None,
-    audience: Annotated[
-        AudienceChoice, typer.Option(help="Preview the internal handbook or the public one.")
-    ] = AudienceChoice.internal,
-    search: Annotated[
-        bool, typer.Option("--search/--no-search", help="Build the Pagefind search index.")
-    ] = True,
+    port: Port = 8000,
+    host: Host = "127.0.0.1",
+    out: Out = None,
+    audience: AudienceOption = AudienceChoice.internal,
+    search: Search = True,
 ) -> None:
     """Build the handbook, serve it, and rebuild only what changed when a card or template
     is saved; open pages reload by themselves. Stop with Ctrl-C.

@@ -1,0 +1,165 @@
+"""The index's schema: its fields, analyzers and how one card becomes one document.
+
+Bump ``SCHEMA_VERSION`` when fields, analyzers or the Python-side analysis change: an
+index built with another version is never opened, it is rebuilt (``tantivy_index``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from kbcli.adapters.text_analysis import Analysis
+from kbcli.core.cards import Card, to_utc
+from kbcli.core.sections import without_comments
+
+if TYPE_CHECKING:
+    import tantivy
+
+# Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
+SCHEMA_VERSION = 5  # 5: hint comments are not indexed
+NEVER = 10**9  # day number of "never expires"
+EPOCH = date(1970, 1, 1)
+
+# BM25F by repetition: every part of a card goes into the one ``words`` field, the parts
+# that name the card repeated, so one BM25 (one length norm, one idf) scores them all.
+# Measured on bench/relevance's tuning halves (see bench/README.md).
+REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 0}
+WORDS = "words"
+
+
+def day_number(day: date | None) -> int:
+    return -1 if day is None else (day - EPOCH).days
+
+
+def field_names() -> list[str]:
+    """Schema field names in schema order (Tantivy's explanations name fields by number)."""
+    return ["path", WORDS, "fm", "flags", "vday", "eday", "wday", "meta", "text"]
+
+
+def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    import tantivy
+
+    return {
+        # Terms arrive analysed (adapters/text_analysis): split on spaces, nothing more.
+        "kb_terms": tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build(),
+        "kb_key": (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+            .filter(tantivy.Filter.remove_long(250))
+            .filter(tantivy.Filter.lowercase())
+            .build()
+        ),
+    }
+
+
+def build_schema() -> tantivy.Schema:
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("path", stored=True, fast=True, tokenizer_name="raw")
+    sb.add_text_field(WORDS, tokenizer_name="kb_terms")
+    sb.add_json_field("fm", tokenizer_name="kb_key", index_option="basic")
+    sb.add_text_field("flags", tokenizer_name="kb_key", index_option="basic")
+    for name in ("vday", "eday", "wday"):
+        sb.add_integer_field(name, indexed=True, fast=True)
+    sb.add_bytes_field("meta", stored=True)
+    sb.add_bytes_field("text", stored=True)
+    return sb.build()
+
+
+@dataclass(frozen=True)
+class IndexedCard:
+    """What kb needs to build one document: the card and its dates as day numbers."""
+
+    card: Card
+    lang: str
+    vday: int
+    eday: int
+    wday: int
+    front: Mapping[str, Any]
+
+
+def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
+    """The ``words`` field of a card: its parts' terms, the naming parts repeated."""
+    card, meta, lang = item.card, item.card.meta, item.lang
+    title = analysis.terms(lang, " ".join((meta.title, *meta.aliases)))
+    tags = analysis.terms(lang, " ".join(meta.tags))
+    slug = analysis.terms(lang, card.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    headings = analysis.terms(
+        lang,
+        "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
+    )
+    body = without_comments(card.body)
+    parts = title * REPEAT["title"] + tags * REPEAT["tags"] + slug * REPEAT["slug"]
+    if REPEAT["lead"]:
+        parts += analysis.terms(lang, lead_paragraph(body)) * REPEAT["lead"]
+    return parts + headings * REPEAT["head"] + analysis.terms(lang, body)
+
+
+def lead_paragraph(body: str) -> str:
+    """The first paragraph of text under the title: what most cards say they are about."""
+    lines: list[str] = []
+    for line in body.splitlines():
+        text = line.strip().lstrip(">").strip()
+        if not text or text.startswith(("#", "```")):
+            if lines:
+                break
+            continue
+        lines.append(text)
+    return " ".join(lines)
+
+
+def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
+    """The Tantivy document of one card: its terms, filter fields and stored fields."""
+    import tantivy
+
+    card, meta = item.card, item.card.meta
+    doc = tantivy.Document()
+    doc.add_text("path", card.path)
+    doc.add_text(WORDS, " ".join(card_terms(analysis, item)))
+    doc.add_json("fm", _json_safe(dict(item.front)))
+    if not meta.owner:
+        doc.add_text("flags", "unowned")
+    doc.add_integer("vday", item.vday)
+    doc.add_integer("eday", item.eday)
+    doc.add_integer("wday", item.wday)
+    stored = {
+        "title": meta.title,
+        "owner": meta.owner,
+        "verified_at": meta.verified_at.isoformat() if meta.verified_at else None,
+        "verify_every": item.front.get("verify_every"),
+        "status": meta.status.value,
+        "audience": meta.audience.value,
+        "tags": list(meta.tags),
+        "lang": item.lang,
+        "aliases": list(meta.aliases),
+    }
+    doc.add_bytes("meta", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+    doc.add_bytes("text", without_comments(card.body).encode("utf-8"))
+    return doc
+
+
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+_DROP = object()
+
+
+def _json_safe(value: Any) -> Any:
+    """Front-matter values without the date-time strings tantivy cannot hold.
+
+    tantivy's JSON field reads any RFC 3339 string as a date and panics ("local datetime
+    out of valid range") on ``9999-12-31T23:59:59-14:00``, taking the whole index down.
+    Such a value (one Python cannot convert to UTC within 1900-2999) is left out of the
+    ``key:value`` filter field; the card is still indexed and searchable.
+    """
+    if isinstance(value, str):
+        return _DROP if _RFC3339.match(value) and to_utc(value) is None else value
+    if isinstance(value, list):
+        return [v for v in map(_json_safe, value) if v is not _DROP]
+    if isinstance(value, dict):
+        pairs = ((str(k), _json_safe(v)) for k, v in value.items())
+        return {k: v for k, v in pairs if v is not _DROP}
+    return value

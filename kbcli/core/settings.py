@@ -1,0 +1,245 @@
+"""The kb.toml table: every section and key, its default, its parser and its help.
+
+Declared as data (dataclass fields whose metadata hold the parser and help text), so
+``config.load_config`` validates, the ``KB_*`` environment overrides and the README
+reference all come from this one table. Pure: parsing values, no file or environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kbcli.core.durations import Duration, parse_duration
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of text values, got {value!r}")
+    return tuple(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, str):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _duration(value: Any) -> Duration:
+    return parse_duration(value)
+
+
+def _severities(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ValueError("expected a table of rule = severity")
+    bad = {k: v for k, v in value.items() if v not in ("error", "warning", "off")}
+    if bad:
+        raise ValueError(f"severity must be error, warning or off: {bad}")
+    return dict(value)
+
+
+def setting(default: Any, parse: Callable[[Any], Any], help: str) -> Any:
+    """Declare one kb.toml key: its default, how to read it, and its documentation."""
+    return field(default=default, metadata={"parse": parse, "help": help})
+
+
+@dataclass(frozen=True)
+class CardsSettings:
+    folders: tuple[str, ...] = setting(
+        (".",), _texts, "Folders that hold cards, relative to the repo root."
+    )
+    ignore: tuple[str, ...] = setting(
+        ("README.md", "CONTRIBUTING.md", "CHANGELOG.md"),
+        _texts,
+        "Gitignore-style patterns of .md files that are not cards.",
+    )
+    max_front_matter: int = setting(
+        64 * 1024,
+        _count,
+        "Largest front matter kb reads, in characters; a longer one is a card-unreadable "
+        "finding on its card (read as an unowned draft). The body has no limit.",
+    )
+
+
+@dataclass(frozen=True)
+class VerificationSettings:
+    verify_every: Duration = setting(
+        parse_duration("3m"), _duration, "Default re-verification cadence: 30d, 6w, 3m, 1y, never."
+    )
+    warn_within: Duration = setting(
+        parse_duration("14d"), _duration, "A card is 'due' this long before it expires."
+    )
+    require_signed: bool = setting(
+        False,
+        _flag,
+        "A stamp counts only if git verifies its commit's signature against people.yaml "
+        "signing_keys (kb verify --sign).",
+    )
+
+
+@dataclass(frozen=True)
+class FolderSettings:
+    verify_every: Duration | None = setting(None, _duration, "Cadence for cards in this folder.")
+    warn_within: Duration | None = setting(None, _duration, "Due window for this folder.")
+    rules: dict[str, str] = setting(
+        None, _severities, "Rule severities for this folder (rule = error|warning|off)."
+    )
+    owner: str | None = setting(
+        None, _text, "Owner kb adopt suggests for this folder when CODEOWNERS and git say nothing."
+    )
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    default_lang: str = setting("en", _text, "Language of cards without a lang key.")
+    verified_boost: float = setting(1.2, _number, "Score multiplier for verified cards.")
+    expired_penalty: float = setting(0.7, _number, "Score multiplier for expired cards.")
+    semantic: bool = setting(
+        True,
+        _flag,
+        "Rank by meaning too, with the passage vectors kb index makes when kbcli[semantic] "
+        "is installed (false: words only).",
+    )
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    inactive_after: Duration = setting(
+        parse_duration("180d"), _duration, "An owner with no commit for this long is inactive."
+    )
+    bulk_threshold: int = setting(
+        10,
+        _count,
+        "One person re-stamping this many cards without edits within bulk_window_hours is a "
+        "bulk re-verification (in one commit or several).",
+    )
+    bulk_window_hours: int = setting(
+        24, _count, "The window (hours) within which a person's stamps count toward one bulk run."
+    )
+    ci_identities: tuple[str, ...] = setting(
+        (),
+        _texts,
+        "Committer e-mails of CI or merge bots that may commit a verifier's stamp "
+        "(committer-not-verifier ignores them).",
+    )
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    grace: Duration | None = setting(
+        None, _duration, "An expired card is a warning for this long, then an error."
+    )
+    rules: dict[str, str] = setting(
+        None, _severities, "Rule severities (rule = error|warning|off)."
+    )
+    duplicate_similarity: float = setting(
+        0.9,
+        _number,
+        "Two published cards whose title and body terms are this similar (cosine, 0-1) are "
+        "near-duplicates; 0 turns the check off.",
+    )
+    duplicate_max_cards: int = setting(
+        5000,
+        _count,
+        "Above this many published cards the near-duplicate check is skipped (and said so): "
+        "it reads every card's words.",
+    )
+
+
+@dataclass(frozen=True)
+class HandbookSettings:
+    title: str = setting("Knowledge base", _text, "Title of the handbook site.")
+    repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
+    branch: str = setting("main", _text, "Branch that edit links point at.")
+    url: str = setting(
+        "", _text, "Address the built handbook is served at (https://kb.acme.com), for Slack links."
+    )
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    slack_url: str = setting(
+        "", _text, "Web address of the Slack workspace (https://acme.slack.com), for permalinks."
+    )
+    folder: str = setting("", _text, "Folder for captured drafts (default: the first card folder).")
+    template: str = setting("kcs", _text, "Card template that captured drafts are made from.")
+    forge: str = setting(
+        "",
+        _text,
+        "Where kb slack opens a merge request for a captured thread: github, gitlab, none "
+        "(empty: from the remote's host). The token comes from KB_FORGE_TOKEN (or "
+        "GITHUB_TOKEN, GITLAB_TOKEN) in the app's environment, never from the repo.",
+    )
+    forge_api: str = setting(
+        "",
+        _text,
+        "The forge's API address (empty: api.github.com, https://HOST/api/v3 or /api/v4).",
+    )
+    review: bool = setting(
+        True,
+        _flag,
+        "kb slack commits a captured thread on a kb/capture-... branch for review; false "
+        "commits it to the checkout's branch (main) and pushes it.",
+    )
+
+
+@dataclass(frozen=True)
+class AdoptSettings:
+    owner: str = setting(
+        "", _text, "Owner kb adopt suggests when CODEOWNERS, git and [folders] say nothing."
+    )
+    history: Duration = setting(
+        parse_duration("12m"), _duration, "kb adopt weighs git commits made in this window."
+    )
+
+
+@dataclass(frozen=True)
+class UsageSettings:
+    log_users: bool = setting(
+        False,
+        _flag,
+        "Also record who searched in .kb/usage/ (off: only time, query, surface, results).",
+    )
+
+
+SECTIONS: dict[str, type] = {
+    "cards": CardsSettings,
+    "verification": VerificationSettings,
+    "search": SearchSettings,
+    "history": HistorySettings,
+    "check": CheckSettings,
+    "handbook": HandbookSettings,
+    "capture": CaptureSettings,
+    "adopt": AdoptSettings,
+    "usage": UsageSettings,
+}

@@ -1,0 +1,131 @@
+"""What the handbook's pages show besides the cards: git facts (last author, last edit,
+last verifier), the trust trend and the findings, from the history pass; and the site's
+options (title, audience, day, edit links)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import Audience
+from kbcli.core.handbook import HandbookFacts, SiteOptions, digest, edit_base
+
+if TYPE_CHECKING:
+    from kbcli.usecases.handbook_state import BuildMemo
+    from kbcli.workspace import Workspace
+
+
+def site_options(ws: Workspace, audience: Audience, *, shallow: bool) -> SiteOptions:
+    return SiteOptions(
+        title=ws.config.handbook.title,
+        audience=audience,
+        today=ws.today,
+        default_lang=ws.config.search.default_lang,
+        edit_base=_edit_base(ws),
+        shallow=shallow,
+    )
+
+
+def _edit_base(ws: Workspace) -> str:
+    settings = ws.config.handbook
+    if not settings.repo_url:
+        return ""
+    from kbcli.adapters.git_repo import repo_root
+
+    git_root = repo_root(ws.root)
+    prefix = ws.root.resolve().relative_to(git_root.resolve()).as_posix() if git_root else ""
+    return edit_base(settings.repo_url, settings.branch, "" if prefix == "." else prefix)
+
+
+def gather_facts(
+    ws: Workspace,
+    audience: Audience,
+    trend_cache: dict[str, Any] | None = None,
+    memo: BuildMemo | None = None,
+) -> HandbookFacts:
+    """Git facts, the trust trend and findings, from the history pass (issue 4's interface).
+
+    Outside a git repository the history is empty and pages leave those facts out. The
+    trend only depends on commits, the day and the cadence, so it is cached by those
+    in ``trend_cache`` (it takes seconds on a large history).
+    """
+    from kbcli.core.handbook import GitFacts
+    from kbcli.usecases.health import assess_health, card_histories
+
+    roster = ws.config.roster
+    histories = card_histories(ws, allow_shallow=True)
+    source = (histories, roster)
+    if memo is not None and memo.git is not None and _same_source(memo.git_source, source):
+        git: dict[str, GitFacts] = memo.git
+    else:
+        git = _git_facts(histories, roster)
+        if memo is not None:
+            memo.git_source, memo.git = source, git
+    internal = audience is Audience.INTERNAL
+    findings = (
+        [_finding_dict(f) for f in assess_health(ws, allow_shallow=True).findings]
+        if internal
+        else []
+    )
+    trend: list[tuple[date, int]] = []
+    if internal and git:
+        trend = _cached_trend(ws, trend_cache if trend_cache is not None else {})
+    return HandbookFacts(git=git, trend=trend, findings=findings, has_history=bool(git))
+
+
+def _same_source(old: Any, new: tuple[Any, Any]) -> bool:
+    """The same history object (kb serve keeps it while HEAD stays) and an equal roster."""
+    return old is not None and old[0] is new[0] and old[1] == new[1]
+
+
+def _git_facts(histories: Any, roster: Any) -> dict[str, Any]:
+    from kbcli.core.handbook import GitFacts
+
+    git: dict[str, GitFacts] = {}
+    for path, history in histories.items():
+        edit, verification = history.last_edit, history.last_verification
+        git[path] = GitFacts(
+            last_author=_person(roster, edit.commit.author_name, edit.commit.author_email)
+            if edit
+            else None,
+            last_date=edit.commit.day if edit else None,
+            verified_by=_person(
+                roster, verification.commit.author_name, verification.commit.author_email
+            )
+            if verification
+            else None,
+        )
+    return git
+
+
+def _cached_trend(ws: Workspace, cache: dict[str, Any]) -> list[tuple[date, int]]:
+    from kbcli.adapters.git_history import locate
+    from kbcli.usecases.health import trust_trend
+
+    place = locate(ws.root)
+    key = digest(place.head if place else None, ws.today, repr(ws.config.trust_policy))
+    if cache.get("key") != key:
+        points = [
+            (day.isoformat(), round(score * 100))
+            for day, score in trust_trend(ws, allow_shallow=True)
+        ]
+        cache.clear()
+        cache.update(key=key, points=points)
+    return [(date.fromisoformat(day), score) for day, score in cache["points"]]
+
+
+def _person(roster: Any, name: str, email: str) -> str:
+    # By e-mail only, as the provenance rules: a git user.name alone never passes as a person.
+    handle = roster.handle_for(None, email)
+    return roster.display(handle) if handle else name
+
+
+def _finding_dict(finding: Any) -> dict[str, Any]:
+    return {
+        "severity": str(finding.severity),
+        "rule": finding.rule,
+        "path": finding.path,
+        "line": finding.line,
+        "message": finding.message,
+        "title": finding.title,
+    }

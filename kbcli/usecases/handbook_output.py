@@ -1,0 +1,82 @@
+"""The handbook's output folder: static files and assets, stale files removed, pages kb
+did not write named, and the Pagefind search index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.handbook import digest
+from kbcli.usecases.handbook_state import bytes_key
+
+if TYPE_CHECKING:
+    from kbcli.core.cards import Card
+
+
+def write_static(
+    root: Path, out: Path, dirs: list[Path], old: dict[str, str], cards: Iterable[Card]
+) -> tuple[dict[str, str], list[str]]:
+    """The site's static files and the files shown cards reference (images, attachments),
+    tracked like pages so a later build removes what it no longer has; with a warning
+    per missing file."""
+    from kbcli.adapters.jinja_site import SiteTemplates
+    from kbcli.adapters.markdown_render import pygments_css
+    from kbcli.usecases.handbook_assets import referenced_files
+
+    assets, missing = referenced_files(root, cards)
+    files: dict[str, bytes] = {rel: path.read_bytes() for rel, path in assets.items()}
+    files.update(
+        (f"static/{name}", path.read_bytes())
+        for name, path in SiteTemplates(dirs).static_files().items()
+    )
+    files.setdefault("static/pygments.css", pygments_css().encode("utf-8"))
+    written = {}
+    for rel, data in files.items():
+        key = digest("static", data.hex()) if len(data) < 4096 else bytes_key(data)
+        target = out / rel
+        if old.get(rel) != key or not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        written[rel] = key
+    return written, list(missing)
+
+
+def remove_stale(out: Path, manifest: dict[str, Any], keep: set[str]) -> int:
+    """Delete the files an earlier build wrote that this one does not (a card went away,
+    or became internal): a public build must never keep an old internal page."""
+    previous = set(manifest.get("pages", {})) | set(manifest.get("static", {}))
+    removed = 0
+    for rel in sorted(previous - keep):
+        target = out / rel
+        if target.is_file() and target.resolve().is_relative_to(out):
+            target.unlink()
+            removed += 1
+    return removed
+
+
+def unknown_pages(out: Path, on_disk: set[str], keep: set[str]) -> str:
+    """The warning for pages in the output folder that kb did not write, or ""."""
+    unknown = sorted(f for f in on_disk if f.endswith(".html") and f not in keep)
+    if not unknown:
+        return ""
+    return (
+        f"{out} holds {len(unknown)} page(s) kb did not write (e.g. {unknown[0]}); "
+        "they are published and indexed too: build into an empty folder"
+    )
+
+
+def search_index(
+    out: Path, wanted: bool, previous: dict[str, Any], *, changed: bool
+) -> tuple[bool, bool]:
+    """Run Pagefind when ``wanted`` and the index is not current: (whether the index is
+    current now, whether this build ran Pagefind). It is current when this build indexed,
+    or the last one's index was and no page changed since (a --no-search build may have
+    changed some)."""
+    indexed = bool(previous.get("indexed")) and not changed
+    if wanted and (not indexed or not (out / "pagefind").is_dir()):
+        from kbcli.adapters.pagefind_index import index_site
+
+        index_site(out)
+        return True, True
+    return indexed, False

@@ -1,0 +1,172 @@
+"""What one handbook build leaves for the next: the manifest, the body cache, the
+related-cards state, and the hash of every input (the whole-build check).
+
+Files live under ``.kb/handbook/``, one set per output folder. Any of them damaged or of
+another version reads as empty: a full build, never an error. ``kb serve`` keeps what it
+read and wrote in a ``BuildMemo`` so a rebuild does not read its own files back.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import Audience
+from kbcli.core.handbook import digest
+
+if TYPE_CHECKING:
+    from kbcli.workspace import Workspace
+
+MANIFEST_VERSION = 3
+
+
+@dataclass
+class BuildMemo:
+    """What ``kb serve`` keeps in memory from one rebuild to the next.
+
+    After a save most cards are the same objects as before (``LiveState`` keeps
+    unchanged files), so their body keys, the link index and the git facts need not be
+    computed again: each is reused only while everything it was computed from is
+    unchanged (the same card object, the same link names, the same history and roster).
+    """
+
+    audience: Audience | None = None
+    link_names: tuple[Any, ...] | None = None  # what the body keys' link context read
+    body_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    git_source: Any = None
+    git: dict[str, Any] | None = None
+    summaries_source: Any = None
+    summaries: dict[str, Any] | None = None
+    card_pages: dict[str, Any] | None = None
+    page_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)  # url -> (page, key)
+    page_keys_templates: str = ""  # the templates' fingerprint those keys were made with
+    manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
+    bodies: tuple[Any, dict[str, str]] | None = None  # (file signature, body cache)
+    terms: tuple[Any, dict[str, Any]] | None = None  # (file signature, related-cards state)
+
+    def reset(self, audience: Audience) -> None:
+        """Forget everything: it was kept for another audience."""
+        fresh = BuildMemo(audience=audience)
+        for each in fields(BuildMemo):
+            setattr(self, each.name, getattr(fresh, each.name))
+
+
+class BuildStore:
+    """The state files of one output folder, read through the memo when it saw them."""
+
+    def __init__(self, ws: Workspace, out: Path, memo: BuildMemo) -> None:
+        key = digest(str(out))[:16]
+        self.memo = memo
+        self.state_dir = ws.config.cache_dir / "handbook"
+        self.manifest_path = self.state_dir / f"{key}.manifest.pickle"
+        self.bodies_path = self.state_dir / f"{key}.bodies.pickle"
+        self.terms_path = self.state_dir / f"{key}.terms.pickle"
+
+    def manifest(self) -> dict[str, Any]:
+        data = self.load(self.manifest_path, "manifest")
+        return data if data.get("version") == MANIFEST_VERSION else {}
+
+    def bodies(self) -> dict[str, str]:
+        return self.load(self.bodies_path, "bodies")
+
+    def terms(self) -> dict[str, Any]:
+        data = self.load(self.terms_path, "terms")
+        return data if data.get("version") == MANIFEST_VERSION else {}
+
+    def load(self, path: Path, slot: str) -> dict[str, Any]:
+        """A state file, or what the memo kept of it when the file is the one it saw."""
+        signature = file_signature(path)
+        kept = getattr(self.memo, slot)
+        if signature is not None and kept is not None and kept[0] == signature:
+            return kept[1]
+        try:
+            with path.open("rb") as handle:
+                data = pickle.load(handle)
+        except Exception:  # unpickling damaged bytes can raise almost anything: rebuild
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def dump(self, path: Path, slot: str, data: dict[str, Any]) -> None:
+        from kbcli.adapters.atomic_file import replace_file
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        # kb serve and kb build at once: one temporary file each (atomic_file's names).
+        replace_file(path, pickle.dumps(data, protocol=5), durable=False)
+        setattr(self.memo, slot, (file_signature(path), data))
+
+    def save(
+        self, old: dict[str, Any], manifest: dict[str, Any], bodies: dict[str, str], new: bool
+    ) -> None:
+        """The body cache (when ``new`` bodies were rendered), then the manifest, which only
+        names bodies the cache holds. A build that changed nothing leaves both alone."""
+        if new or not self.bodies_path.exists():
+            self.dump(self.bodies_path, "bodies", bodies)
+        if manifest != old or not self.manifest_path.exists():
+            self.dump(self.manifest_path, "manifest", manifest)
+
+
+def inputs_key(ws: Workspace, head: tuple[Any, ...]) -> tuple[str, set[str], list[Any]]:
+    """A hash of everything a build reads: ``head`` (configuration, HEAD, day, templates,
+    options, versions), every other file's name and every card file's bytes; with the
+    other files and the card bytes read, so the build need not read them again. Reading
+    and hashing the files costs a fraction of parsing them."""
+    import hashlib
+
+    from kbcli.adapters.card_files import read_card_bytes
+    from kbcli.usecases.links import other_files
+
+    hasher = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
+    # Links to images and attachments are judged too: adding or removing one matters.
+    files = other_files(ws.root)
+    hasher.update("\0".join(sorted(files)).encode("utf-8", "surrogateescape"))
+    root = str(ws.root)
+    card_bytes: list[tuple[str, bytes | None]] = []
+    for rel in ws.card_files.paths():
+        try:
+            data = read_card_bytes(root, rel)
+        except OSError as error:  # OutsideRepo too: the card reader reports it
+            hasher.update(f"{rel}\0unreadable {error.errno}\0".encode("utf-8", "replace"))
+            card_bytes.append((rel, None))
+            continue
+        hasher.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+        hasher.update(data)
+        card_bytes.append((rel, data))
+    return hasher.hexdigest(), files, card_bytes
+
+
+def files_under(out: Path) -> set[str]:
+    """Every file of the output folder (Pagefind's own folder aside), as relative paths:
+    one listing instead of a stat per page."""
+    found: set[str] = set()
+    base = str(out)
+    for folder, dirs, files in os.walk(base):
+        rel = os.path.relpath(folder, base).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        if prefix == "pagefind/":
+            dirs.clear()
+            continue
+        found.update(prefix + f for f in files)
+    return found
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def bytes_key(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def renderer_version() -> str:
+    from kbcli.adapters.markdown_render import RENDERER_VERSION
+
+    return RENDERER_VERSION

@@ -1,0 +1,108 @@
+"""The handbook build's rendering pool: card bodies and pages, in forked workers or inline.
+
+Each worker is set up once per build (``init_worker``): the link index the bodies
+resolve against, the template folders and the output folder. Pages are written by the
+worker that renders them, so only URLs travel back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kbcli.adapters.markdown_render import RenderedBody
+    from kbcli.core.handbook import SiteLinks
+
+PARALLEL_MIN = 150  # below this many items a process pool costs more than it saves
+
+_LINKS: SiteLinks | None = None
+_DIRS: list[Path] = []
+_OUT: Path | None = None
+_TEMPLATES: Any = None
+_TEMPLATES_KEY: Any = None
+_FOLDERS: set[Path] = set()
+
+
+def init_worker(links: SiteLinks, dirs: list[Path], out: Path, templates_fp: str = "") -> None:
+    """Set up a worker (or this process) for one build. Compiled templates are kept while
+    no template file changed: compiling them costs more than rendering a page."""
+    global _LINKS, _DIRS, _OUT, _TEMPLATES, _TEMPLATES_KEY
+    _LINKS, _DIRS, _OUT = links, dirs, out
+    _FOLDERS.clear()
+    key = (tuple(dirs), templates_fp)
+    if not templates_fp or key != _TEMPLATES_KEY:
+        _TEMPLATES, _TEMPLATES_KEY = None, key
+
+
+def render_body(job: tuple[str, str]) -> tuple[str, RenderedBody]:
+    """One card body (path, markdown) -> (path, sanitized HTML and what its links said)."""
+    from kbcli.adapters.markdown_render import BodyRenderer
+
+    assert _LINKS is not None
+    path, text = job
+    return path, BodyRenderer(_LINKS).render(path, text)
+
+
+def render_page(job: tuple[str, str, dict[str, Any]]) -> str:
+    """One page (url, template, context) rendered and written under the output folder."""
+    global _TEMPLATES
+    from kbcli.adapters.jinja_site import SiteTemplates
+
+    if _TEMPLATES is None:
+        _TEMPLATES = SiteTemplates(_DIRS)
+    assert _OUT is not None
+    url, template, context = job
+    html = _TEMPLATES.render(template, context)
+    target = _OUT / url
+    if target.parent not in _FOLDERS:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _FOLDERS.add(target.parent)
+    target.write_text(html, encoding="utf-8")
+    return url
+
+
+def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
+    """Import and set up in this process what every worker needs (the markdown parser, the
+    sanitizer, the compiled templates), so the forked workers inherit it instead of each
+    importing and compiling it again."""
+    global _TEMPLATES
+    init_worker(*init)
+    if fn is render_body:
+        from kbcli.adapters.markdown_render import parser, sanitize
+
+        parser()
+        sanitize("")
+    elif fn is render_page:
+        from kbcli.adapters.jinja_site import SiteTemplates
+
+        if _TEMPLATES is None:
+            _TEMPLATES = SiteTemplates(_DIRS)
+            _TEMPLATES.compile_all()
+
+
+def run_jobs(
+    fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int, init: tuple[Any, ...]
+) -> list[Any]:
+    """Map ``fn`` over ``jobs`` in a fork-started pool, or inline when the work is small."""
+    if workers <= 1 or len(jobs) < PARALLEL_MIN:
+        init_worker(*init)
+        return [fn(job) for job in jobs]
+    import gc
+    import multiprocessing
+
+    _warm(fn, init)
+    # Forked workers share the parent's memory until they write to it; the collector
+    # walking every object would copy it all. Frozen objects are left alone.
+    gc.freeze()
+    try:
+        chunk = max(8, len(jobs) // (workers * 8))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=init_worker, initargs=init
+        ) as pool:
+            return list(pool.map(fn, jobs, chunksize=chunk))
+    finally:
+        gc.unfreeze()
