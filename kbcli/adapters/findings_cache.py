@@ -101,7 +101,16 @@ def encode_trust(trust: Trust) -> tuple[Any, ...]:
     )
 
 
-def decode_trust(value: Sequence[Any]) -> Trust:
+def decode_trust(value: tuple[Any, ...], memo: dict[tuple[Any, ...], Trust]) -> Trust:
+    """The verdict ``encode_trust`` kept; cards with the same verdict share one (frozen)
+    ``Trust`` through ``memo`` (most of 100,000 cards fall into a few hundred)."""
+    found = memo.get(value)
+    if found is None:
+        found = memo[value] = _trust(value)
+    return found
+
+
+def _trust(value: Sequence[Any]) -> Trust:
     state, verified_on, expires_on, every, no_owner, reasons, due_on = value
     return Trust(
         _STATE[state],
