@@ -196,11 +196,12 @@ GRID = [  # (fusion, dense weight, standout) tried by --grid
 
 def grid(fused: Ranker) -> dict[str, Ranker]:
     """One ranker per GRID point: kb+B with the module constants set for each call."""
-    from kbcli.usecases import search, semantic
+    from kbcli.usecases import search_rank, semantic
 
     def at(fusion: str, weight: float, standout: float) -> Ranker:
         def rank(query: str) -> list[str]:
-            search.FUSION, search.DENSE_WEIGHT, semantic.STANDOUT = fusion, weight, standout
+            search_rank.FUSION, search_rank.DENSE_WEIGHT = fusion, weight
+            semantic.STANDOUT = standout
             return fused(query)
 
         return rank

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.tantivy_schema import WORDS
-from kbcli.core.languages import normalize_lang, typo_distance, within_edits
+from kbcli.core.languages import normalize_lang
+from kbcli.core.typos import typo_distance, within_edits
 
 if TYPE_CHECKING:
     import tantivy
@@ -34,6 +35,19 @@ class QueryBuilder:
 
     def known(self, term: str) -> bool:
         return int(self.searcher.doc_freq(WORDS, term)) > 0
+
+    def weight(self, terms: list[str]) -> float:
+        """How telling a word is, 0-1: its BM25 idf (of its most common reading) over the
+        idf of a term only one card uses."""
+        import math
+
+        docs = max(1, int(self.searcher.num_docs))
+        freq = max((int(self.searcher.doc_freq(WORDS, term)) for term in terms), default=0)
+
+        def idf(n: int) -> float:
+            return math.log(1 + (docs - n + 0.5) / (n + 0.5))
+
+        return idf(max(freq, 1)) / idf(1)
 
     def near_terms(self, term: str, most: int = 3) -> list[str]:
         """Vocabulary terms within a typo of ``term`` (same first letter), most frequent first.

@@ -28,7 +28,7 @@ EPOCH = date(1970, 1, 1)
 # BM25F by repetition: every part of a card goes into the one ``words`` field, the parts
 # that name the card repeated, so one BM25 (one length norm, one idf) scores them all.
 # Measured on bench/relevance's tuning halves (see bench/README.md).
-REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1}
+REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 0}
 WORDS = "words"
 
 
@@ -93,8 +93,24 @@ def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
         lang,
         "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
     )
+    body = without_comments(card.body)
     parts = title * REPEAT["title"] + tags * REPEAT["tags"] + slug * REPEAT["slug"]
-    return parts + headings * REPEAT["head"] + analysis.terms(lang, without_comments(card.body))
+    if REPEAT["lead"]:
+        parts += analysis.terms(lang, lead_paragraph(body)) * REPEAT["lead"]
+    return parts + headings * REPEAT["head"] + analysis.terms(lang, body)
+
+
+def lead_paragraph(body: str) -> str:
+    """The first paragraph of text under the title: what most cards say they are about."""
+    lines: list[str] = []
+    for line in body.splitlines():
+        text = line.strip().lstrip(">").strip()
+        if not text or text.startswith(("#", "```")):
+            if lines:
+                break
+            continue
+        lines.append(text)
+    return " ".join(lines)
 
 
 def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:

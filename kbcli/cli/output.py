@@ -7,8 +7,9 @@ badges always carry a word, so meaning never depends on colour.
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -30,20 +31,84 @@ BADGE_STYLE = {
 BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?", "needs-review": "✖"}
 
 
-def owner_text(owner: str | None, roster: Roster, *, full: bool = True) -> str:
+def owner_text(
+    owner: str | None,
+    roster: Roster,
+    *,
+    full: bool = True,
+    escape: Callable[[str], str] | None = None,
+) -> str:
     """The owner as rich markup: "Ana Souza (ana)" from the roster, "no owner" in red.
 
     Here rather than in views/cards: kb search prints it, and that module's imports
     (rich tables, the catalog) cost a search 40 ms (-X importtime, loaded machine).
+    ``escape``: how text is escaped (rich's markup escape unless given).
     """
-    from rich.markup import escape
-
     if not owner:
         return "[bold red]no owner[/]"
+    if escape is None:
+        from rich.markup import escape as rich_escape
+
+        escape = rich_escape
     if not full:
         return escape(owner)
     name = roster.display(owner)
     return escape(owner if name == owner else f"{name} ({owner})")
+
+
+# What rich treats specially in printed text: control characters (some stripped),
+# tabs (expanded), backslashes (escapes) and ``:name:`` emoji codes. A bracket prints as
+# it is: rich's escape and its markup parser give back "[username]" or "[Link](url)".
+_RICH_SPECIAL = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ue000]|:\S*?:")
+_MARKUP_TAG = re.compile(r"\[[a-z#/@][^\[]*?\]")
+_EMOJI_CODE = re.compile(r":\S*?:")
+_BRACKET = "\ue000"  # a user's "[" while kb's own tags are dropped (private use)
+
+
+class NeedsRich(Exception):
+    """Text that only rich itself prints exactly as rich would (``plain_text``)."""
+
+
+def plain_text(text: str) -> str:
+    """``text`` escaped for ``plain_lines`` (as rich's ``escape`` for rich); raises
+    ``NeedsRich`` when rich would not print it as it is."""
+    if _RICH_SPECIAL.search(text):
+        raise NeedsRich(text)
+    return text.replace("[", _BRACKET)
+
+
+def plain_lines(markup: Iterable[str]) -> str | None:
+    """What ``console().print(line, soft_wrap=True)`` writes for each markup line when
+    stdout is not a terminal (no colour, no wrapping: kb's tags dropped), without
+    importing rich (a third of a one-shot search's start-up); None when stdout is a
+    terminal to rich, or a line holds an emoji code. The text in the markup must have
+    been escaped with ``plain_text``, and each piece of it be followed by a tag or the
+    end of the line (so no tag can start inside it)."""
+    if _rich_terminal():
+        return None
+    lines = [_MARKUP_TAG.sub("", line).replace(_BRACKET, "[") for line in markup]
+    if any(_EMOJI_CODE.search(line) for line in lines):
+        return None
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _rich_terminal() -> bool:
+    """Whether rich's console would treat stdout as a terminal (``Console.is_terminal``)."""
+    import builtins
+    import os
+
+    if hasattr(builtins, "get_ipython"):
+        return True  # a notebook: rich's own rules
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return sys.stdout.isatty()
+    except ValueError:
+        return False
 
 
 def console(*, quiet: bool = False) -> Console:

@@ -9,7 +9,6 @@ fenced code are text, not section breaks. Pure: text in, text out.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 WORDS_PER_PASSAGE = 200
@@ -52,4 +51,6 @@ def _sections(body: str) -> list[tuple[str, list[str]]]:
 
 def passage_key(model: str, text: str) -> str:
     """The cache key of one passage's vector: the model and the exact text it embedded."""
+    import hashlib  # here: a search without vectors never loads OpenSSL
+
     return hashlib.blake2b(f"{model}\x00{text}".encode(), digest_size=12).hexdigest()

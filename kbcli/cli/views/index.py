@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.cli.output import console
 
 if TYPE_CHECKING:
-    from kbcli.adapters.tantivy_index import SyncStats
+    from kbcli.adapters.tantivy_writer import SyncStats
     from kbcli.usecases.semantic import EmbedStats
 
 

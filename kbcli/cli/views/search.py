@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kbcli.cli.output import badge, console, print_json, reasons_json
@@ -11,6 +11,7 @@ from kbcli.cli.output import badge, console, print_json, reasons_json
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.cli.context import RunContext
+    from kbcli.core.people import Roster
     from kbcli.usecases.freshness import FreshnessStart
     from kbcli.usecases.search import Hit, SearchResult
     from kbcli.workspace import Workspace
@@ -52,9 +53,7 @@ def hit_json(hit: Hit, workspace: Workspace, explain: bool = False) -> dict[str,
     return data
 
 
-def _highlighted(text: str, ranges: Sequence[tuple[int, int]]) -> str:
-    from rich.markup import escape
-
+def _highlighted(text: str, ranges: Sequence[tuple[int, int]], escape: Callable[[str], str]) -> str:
     out, pos = [], 0
     for start, end in ranges:
         if start < pos:
@@ -80,26 +79,23 @@ def render_hits(
     if paths_only:
         sys.stdout.write("".join(f"{h.path}\n" for h in hits))
         return
+    roster = workspace.config.roster
+    if not explain:  # the plain view through a pipe needs no rich (a third of start-up)
+        from kbcli.cli.output import NeedsRich, plain_lines, plain_text
+
+        try:
+            plain = plain_lines(line for h in hits for line in _hit_markup(h, roster, plain_text))
+        except NeedsRich:
+            plain = None
+        if plain is not None:
+            sys.stdout.write(plain)
+            return
     from rich.markup import escape  # here: --paths-only and --json never load rich
 
-    from kbcli.cli.output import owner_text
-
     out = console()
-    roster = workspace.config.roster
     for hit in hits:
-        title = f"[bold]{escape(hit.title)}[/]"
-        if hit.meta.status.value != "published":
-            title += f" [dim]({hit.meta.status.value})[/]"
-        owner = owner_text(hit.meta.owner, roster)  # "Ana Souza (ana)", as kb show has it
-        snippet = _highlighted(hit.snippet, hit.highlights)
-        line = f"{badge(hit.trust)}  {title}  [cyan]{escape(hit.path)}[/]  [dim]{owner}[/]"
-        if snippet:
-            line += f"  [dim]—[/] {snippet}"
-        out.print(line, soft_wrap=True)
-        if hit.trust.reasons:
-            from kbcli.core.verdict import summary
-
-            out.print(f"    [red]✖ {escape(summary(hit.trust))}[/]", soft_wrap=True)
+        for line in _hit_markup(hit, roster, escape):
+            out.print(line, soft_wrap=True)
         if explain:
             terms = ", ".join(f"{escape(k)} {v:.2f}" for k, v in hit.why) or "filters only"
             language = f" × language {hit.lang_factor:g}" if hit.lang_factor != 1.0 else ""
@@ -114,6 +110,26 @@ def render_hits(
                 f" ({hit.trust.state.value}){language}; terms: {terms}[/]",
                 soft_wrap=True,
             )
+
+
+def _hit_markup(hit: Hit, roster: Roster, escape: Callable[[str], str]) -> list[str]:
+    """One hit as markup lines: badge, title, path, owner and snippet; then why its
+    verification is in doubt, if it is."""
+    from kbcli.cli.output import owner_text
+
+    title = f"[bold]{escape(hit.title)}[/]"
+    if hit.meta.status.value != "published":
+        title += f" [dim]({escape(hit.meta.status.value)})[/]"
+    owner = owner_text(hit.meta.owner, roster, escape=escape)  # "Ana Souza (ana)", as kb show
+    snippet = _highlighted(hit.snippet, hit.highlights, escape)
+    line = f"{badge(hit.trust)}  {title}  [cyan]{escape(hit.path)}[/]  [dim]{owner}[/]"
+    if snippet:
+        line += f"  [dim]—[/] {snippet}"
+    if not hit.trust.reasons:
+        return [line]
+    from kbcli.core.verdict import summary
+
+    return [line, f"    [red]✖ {escape(summary(hit.trust))}[/]"]
 
 
 def _rank(rank: int | None) -> str:

@@ -1,0 +1,139 @@
+"""Switch one ranking setting at a time and measure kb's MRR@10 on one half of every set.
+
+    python bench/relevance/sweep.py [--half tune|test|all] [--only SET ...]
+
+Each row changes one module constant of kb's ranking from its current value (see
+``SWITCHES``) and re-runs kb on the chosen half (default: the tuning half, where
+settings are chosen; the test half is for reporting). Settings that change what is
+indexed (``REPEAT``) rebuild the index first. The first row is kb as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from evaluate import CACHE, CORPUS_FOLDERS, SETS, evaluate, kb_ranker, load_set, restore
+
+_IDF = [("search", "COORDINATION_BY_IDF", True), ("search", "STOP_WORDS_SCORED", True)]
+# (label, [(module, name, value), ...]): the constants each row sets.
+SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
+    ("as it is", []),
+    ("coordination 0", [("search", "COORDINATION", 0.0)]),
+    ("coordination 0.75", [("search", "COORDINATION", 0.75)]),
+    ("coordination 3", [("search", "COORDINATION", 3.0)]),
+    ("coordination 5", [("search", "COORDINATION", 5.0)]),
+    ("other language 1 (off)", [("hits", "OTHER_LANGUAGE", 1.0)]),
+    ("other language 0.7", [("hits", "OTHER_LANGUAGE", 0.7)]),
+    ("other language 0.2", [("hits", "OTHER_LANGUAGE", 0.2)]),
+    ("typo penalty 0.2", [("search", "TYPO_PENALTY", 0.2)]),
+    ("typo penalty 0.7", [("search", "TYPO_PENALTY", 0.7)]),
+    ("no stop words", [("languages", "STOP_WORDS", frozenset())]),
+    ("stop words: function words only", [("languages", "STOP_WORDS", "small")]),
+    ("stop words scored, no bonus", [("search", "STOP_WORDS_SCORED", True)]),
+    ("coordination by idf", [("search", "COORDINATION_BY_IDF", True)]),
+    (
+        "coordination by idf, stop words scored",
+        [("search", "COORDINATION_BY_IDF", True), ("search", "STOP_WORDS_SCORED", True)],
+    ),
+    (
+        "idf coordination 3, stop words scored",
+        [*_IDF, ("search", "COORDINATION", 3.0)],
+    ),
+    (
+        "idf coordination 5, stop words scored",
+        [*_IDF, ("search", "COORDINATION", 5.0)],
+    ),
+    ("idf, stop words scored, lead x1", [*_IDF, ("schema", "REPEAT", {"lead": 1})]),
+    (
+        "idf 3, stop words scored, lead x1",
+        [*_IDF, ("search", "COORDINATION", 3.0), ("schema", "REPEAT", {"lead": 1})],
+    ),
+    ("title x1", [("schema", "REPEAT", {"title": 1})]),
+    ("title x5", [("schema", "REPEAT", {"title": 5})]),
+    ("tags x1", [("schema", "REPEAT", {"tags": 1})]),
+    ("slug x0", [("schema", "REPEAT", {"slug": 0})]),
+    ("slug x3", [("schema", "REPEAT", {"slug": 3})]),
+    ("headings x0", [("schema", "REPEAT", {"head": 0})]),
+    ("headings x2", [("schema", "REPEAT", {"head": 2})]),
+    ("lead x1", [("schema", "REPEAT", {"lead": 1})]),
+    ("lead x2", [("schema", "REPEAT", {"lead": 2})]),
+]
+
+
+# Words of the English stop list that often carry a question's meaning in docs.
+_CONTENTISH = """get got show shows want wants need needs help more most some all any only also
+just very out up over again still now like instead please no not new"""
+CONTENTISH = frozenset(_CONTENTISH.split())
+
+
+def modules() -> dict[str, Any]:
+    from kbcli.adapters import tantivy_schema
+    from kbcli.core import languages
+    from kbcli.usecases import search_hits, search_rank
+
+    return {
+        "search": search_rank,
+        "hits": search_hits,
+        "schema": tantivy_schema,
+        "languages": languages,
+    }
+
+
+def switch(module: Any, name: str, value: Any) -> Callable[[], None]:
+    """Set one constant (a dict value is merged into the dict); returns the undo."""
+    old = getattr(module, name)
+    if value == "small":
+        value = old - CONTENTISH
+    new = {**old, **value} if isinstance(old, dict) else value
+    setattr(module, name, new)
+    if name == "STOP_WORDS":  # search imported the name: switch its copy too
+        search = modules()["search"]
+        setattr(search, name, new)
+        return lambda: (setattr(module, name, old), setattr(search, name, old))
+    return lambda: setattr(module, name, old)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--half", choices=("test", "tune", "all"), default="tune")
+    parser.add_argument("--only", nargs="*", help="set names (default: all)")
+    parser.add_argument("--rows", nargs="*", help="labels of the rows to run (default: all)")
+    args = parser.parse_args(argv)
+    names = args.only or list(SETS)
+    by_corpus: dict[str, list[Any]] = defaultdict(list)
+    for name in names:
+        by_corpus[SETS[name][0]] += [q for q in load_set(name) if args.half in ("all", q.half)]
+    mods = modules()
+    print(f"half: {args.half}\n")
+    print("| switch | " + " | ".join(f"{n} MRR@10" for n in names) + " | mean |")
+    print("|---|" + "---|" * (len(names) + 1))
+    for label, changes in SWITCHES:
+        if args.rows and label not in args.rows:
+            continue
+        undos = [switch(mods[module], name, value) for module, name, value in changes]
+        rebuild = any(module == "schema" for module, _, _ in changes)
+        row: dict[str, float] = {}
+        try:
+            for corpus, questions in by_corpus.items():
+                repo = restore(corpus) if corpus in CORPUS_FOLDERS else CACHE / corpus
+                kb, _ = kb_ranker(repo, rebuild=rebuild)
+                scores, _ = evaluate(questions, {"kb": kb})
+                row.update({g: s["mrr10"] for g, s in scores["kb"].items() if " / " not in g})
+        finally:
+            for undo in undos:
+                undo()
+            if rebuild:
+                for corpus in by_corpus:
+                    kb_ranker(CACHE / corpus, rebuild=True)
+        cells = [f"{row[n]:.3f}" for n in names]
+        mean = sum(row[n] for n in names) / len(names)
+        print(f"| {label} | " + " | ".join(cells) + f" | {mean:.3f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

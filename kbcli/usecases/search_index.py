@@ -1,0 +1,232 @@
+"""The search index kept in step with the card files: open it, sync it, describe it.
+
+Every search syncs first (stat only when nothing changed), so an edit is visible to
+the very next search. In a git work tree only the files git reports as changed are
+looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import CardMeta
+from kbcli.core.languages import (
+    normalize_lang,
+)
+from kbcli.core.progress import Progress, no_progress
+from kbcli.errors import KbError
+from kbcli.usecases.freshness import INDEX_DIR
+
+if TYPE_CHECKING:
+    from kbcli.adapters.card_cache import CardCache
+    from kbcli.adapters.git_status import PendingView
+    from kbcli.adapters.index_manifest import ManifestFiles
+    from kbcli.adapters.tantivy_index import CardIndex
+    from kbcli.adapters.tantivy_schema import IndexedCard
+    from kbcli.adapters.tantivy_writer import SyncStats
+    from kbcli.workspace import Workspace
+
+
+def settings_key(workspace: Workspace) -> str:
+    """What documents depend on besides the card files: a change forces a rebuild."""
+    config = workspace.config
+    return repr(
+        (
+            config.search.default_lang,
+            config.trust_policy,
+            config.cards.folders,
+            config.cards.ignore,
+            config.cards.max_front_matter,
+        )
+    )
+
+
+def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> CardIndex:
+    from kbcli.adapters.tantivy_index import CardIndex
+
+    return CardIndex(
+        workspace.root, workspace.config.cache_dir / INDEX_DIR, settings_key(workspace), opened
+    )
+
+
+def _preparer(
+    workspace: Workspace, cache: CardCache | None = None
+) -> Callable[[str, bytes], IndexedCard]:
+    """Turns a card file's bytes into its index document; with ``cache`` (a whole
+    rebuild), cards unchanged since another command read them are not parsed again."""
+    from kbcli.adapters.card_files import card_from_bytes
+    from kbcli.adapters.language_id import detect
+    from kbcli.adapters.tantivy_schema import NEVER, IndexedCard, day_number
+
+    policy = workspace.config.trust_policy
+    default_lang = workspace.config.search.default_lang
+    max_front = workspace.config.cards.max_front_matter
+
+    def prepare(rel: str, data: bytes) -> IndexedCard:
+        # No "today": future dates are judged at query time.
+        if cache is not None:
+            card = cache.card_from(rel, data, workspace.card_files.parse, None)
+        else:
+            card = card_from_bytes(rel, data, None, max_front)
+        meta = card.meta
+        # The card's own lang, else its text's, else the repo's default.
+        lang = normalize_lang(meta.lang or detect(card.body), default_lang)
+        cadence = policy.cadence_for(rel)
+        every = meta.verify_every or cadence.verify_every
+        verified_on = meta.verified_on
+        if verified_on is None:
+            vday = eday = wday = -1
+        elif every.is_never:
+            vday, eday, wday = day_number(verified_on), NEVER, NEVER
+        else:
+            expires = every.after(verified_on)
+            vday, eday = day_number(verified_on), day_number(expires)
+            wday = day_number(cadence.warn_within.before(expires))
+        return IndexedCard(card, lang, vday, eday, wday, _front(meta, lang))
+
+    return prepare
+
+
+def _front(meta: CardMeta, lang: str) -> dict[str, Any]:
+    """Every front-matter key as text (lists stay lists), for ``key:value`` filters."""
+    front: dict[str, Any] = {k: _text_leaves(v) for k, v in meta.extra.items()}
+    front.update(
+        title=meta.title,
+        status=meta.status.value,
+        audience=meta.audience.value,
+        lang=lang,
+        tags=list(meta.tags),
+        aliases=list(meta.aliases),
+        verifiers=list(meta.effective_verifiers),
+        depends_on=list(meta.depends_on),
+    )
+    if meta.owner:
+        front["owner"] = meta.owner
+    if meta.template:
+        front["template"] = meta.template
+    if meta.verified_at:
+        front["verified_at"] = meta.verified_on.isoformat() if meta.verified_on else ""
+    if meta.verify_every:
+        front["verify_every"] = str(meta.verify_every)
+    return {k: v for k, v in front.items() if v not in ([], "", None)}
+
+
+def _text_leaves(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _text_leaves(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_leaves(v) for v in value if v is not None]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def sync(
+    workspace: Workspace,
+    *,
+    rebuild: bool = False,
+    wait: float = 0.0,
+    progress: Progress = no_progress,
+    index: CardIndex | None = None,
+    git: PendingView | None = None,
+) -> SyncStats:
+    """Bring the index in step with the card files; returns what changed.
+
+    ``wait`` is how long to wait for another kb process's writer (0: don't wait and
+    search the last committed index instead). ``git`` is a ``git status`` of the
+    repo started earlier (``git_status.start``); without it, one is run now.
+    """
+    started = time.monotonic()
+    index = index or open_index(workspace)
+    scan, checked, head, dirty = _look(workspace, index, rebuild, git)
+    cache = None
+    if rebuild or index.manifest.key != index.key:  # every card is indexed again
+        cache = workspace.card_files.cache()
+    stats = index.sync(
+        scan,
+        _preparer(workspace, cache),
+        rebuild=rebuild,
+        wait=wait,
+        progress=lambda done, total: progress("indexing cards", done, total),
+        checked=checked,
+        head=head,
+        dirty=dirty,
+    )
+    if cache is not None and not stats.busy:
+        cache.save(keep_unseen=True)
+    stats.seconds = time.monotonic() - started  # the freshness check included
+    if stats.busy and wait > 0:
+        raise KbError(
+            f"another kb process has been updating the index for over {wait:.0f} seconds; "
+            "try again when it has finished"
+        )
+    return stats
+
+
+def _look(
+    workspace: Workspace, index: CardIndex, rebuild: bool, pending: PendingView | None
+) -> tuple[dict[str, tuple[int, int]], set[str] | None, str, frozenset[str]]:
+    """What to compare with the index: (stats, paths checked or None for all, HEAD, dirty).
+
+    In a git work tree only the files git reports as changed (now, at the last sync,
+    or between the last sync's HEAD and this one) are stat-ed; elsewhere, every card.
+    """
+    from kbcli.adapters import git_status
+    from kbcli.adapters.index_scan import scan_cards
+
+    manifest = index.manifest
+    folders = tuple(workspace.config.cards.folders)
+    state_dir = os.fspath(workspace.config.cache_dir / INDEX_DIR)
+    if pending is not None and (
+        pending.root != os.fspath(workspace.root) or pending.folders not in (None, folders)
+    ):
+        pending.cancel()  # another repo, or card folders kb.toml no longer names
+        pending = None
+    if pending is None:
+        pending = git_status.start(workspace.root, folders, state_dir)
+    git = pending.result()
+    if git is not None:
+        git_status.remember_folders(state_dir, folders)
+        workspace.memo.head = git.head if git.shallow is False else None
+    if git is None:
+        return (
+            scan_cards(workspace.card_files, {} if rebuild else manifest.files),
+            None,
+            "",
+            frozenset(),
+        )
+    full = rebuild or manifest.key != index.key or not manifest.head
+    between: set[str] | None = set()
+    if not full and manifest.head != git.head:
+        between = git_status.changed_between(workspace.root, manifest.head, git.head)
+    if full or between is None:
+        scan = scan_cards(workspace.card_files, {} if rebuild else manifest.files)
+        return scan, None, git.head, _cards(workspace, git.dirty)
+    checked = _cards(workspace, git.dirty | set(manifest.dirty) | between)
+    scan = {}
+    for rel in checked:
+        try:
+            st = os.stat(workspace.root / rel)
+        except OSError:
+            continue
+        scan[rel] = (st.st_size, st.st_mtime_ns)
+    return scan, set(checked), git.head, _cards(workspace, git.dirty)
+
+
+def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
+    is_card = workspace.card_files.is_card_path
+    return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
+
+
+def index_status(workspace: Workspace) -> dict[str, Any]:
+    """Facts about the index for ``kb index --status``."""
+    index = open_index(workspace)
+    return {
+        "path": str(index.directory),
+        "cards": index.manifest.count(),
+        "documents": index.count(),
+        "languages": index.groups(),
+    }
