@@ -99,6 +99,19 @@ def locate_bytes(data: bytes) -> FrontSpan | None:
     return _span(fence, opening.end(), closing, len(data), data.count(b"\n", 0, _end(closing)))
 
 
+def closed_header_bytes(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``(fence, close_end)`` of the closed front matter of the file ``data[start:end]``
+    (offsets in ``data``), the ones ``locate_bytes`` gives, without copying the file,
+    counting lines or building a ``FrontSpan`` (the history pass asks for every version
+    of every card); None when it has none or it is never closed."""
+    fence = start + 3 if data.startswith(BOM_BYTES, start, end) else start
+    opening = _OPEN_BYTES.match(data, fence, end)
+    if opening is None:
+        return None
+    closing = _CLOSE_BYTES.search(data, opening.end() - 1, end)
+    return None if closing is None else (fence, closing.end())
+
+
 def _end(closing: re.Match[str] | re.Match[bytes] | None) -> int:
     return closing.start() + 1 if closing is not None else 0
 

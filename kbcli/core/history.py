@@ -1,6 +1,6 @@
 """Card histories from git: who created, edited, verified and moved each card, and when.
 
-Pure data. The git adapter (``kbcli/adapters/git_history.py``) walks the history once
+Pure data. The git adapter (``kbcli/adapters/history_pass.py``) walks the history once
 and records, per card, one ``Change`` for every commit that touched the file; this
 module answers questions about those changes (last content edit, last verification,
 owner changes, renames) and splits front matter into raw ``key -> text`` fields

@@ -15,6 +15,8 @@ ESCAPES = {
     "globals": "{{ cycler.__init__.__globals__.os.system('touch " + PWNED + "') }}",
     "mro": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "format": "{{ '{0.__class__.__init__.__globals__}'.format(title) }}",
+    # memo() calls from Python: it must refuse anything but a template's own macro.
+    "memo": "{{ memo('{0.__class__.__init__.__globals__}'.format, title) }}",
 }
 
 

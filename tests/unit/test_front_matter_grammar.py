@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kbcli.adapters.blob_batch import summarise
 from kbcli.adapters.card_files import card_from_bytes, split_front_matter
-from kbcli.adapters.git_history import _summarise
 from kbcli.adapters.yaml_text import load_yaml
 from kbcli.core import front_matter
 from kbcli.core.frontmatter_edit import field_line, remove_field
@@ -77,18 +77,18 @@ def test_every_entry_point_reads_the_same_header(text: str) -> None:
     card = card_from_bytes("c.md", data)
     split = split_front_matter(text)
     fields, body = split_fields(text)
-    summary = _summarise(data)
+    summary_front = summarise(data)[0]
     assert split is not None
     front, card_body, body_line = split
     if body_line == 0:  # unclosed: every reader refuses the header
-        assert fields == {} and summary.front is None
+        assert fields == {} and summary_front is None
         assert card.problems and card.problems[0].rule == "unclosed-front-matter"
         with pytest.raises(ValueError):
             field_line(text, "title")
         return
     # Text and bytes agree on where the header is, and on the body.
-    assert summary.front is not None
-    assert front_fields(summary.front.decode("utf-8")) == fields
+    assert summary_front is not None
+    assert front_fields(summary_front.decode("utf-8")) == fields
     assert body == card_body == card.body
     parsed = _yaml(front)
     assert set(fields) == set(parsed) == {k for k, _, _ in front_matter.key_lines(front)}
@@ -132,5 +132,5 @@ def test_a_byte_order_mark_does_not_hide_the_header_from_the_history_pass() -> N
     text = "\ufeff---\r\nowner: ana\r\nverified_at: 2026-01-02\r\n---\r\nbody\r\n"
     fields, body = split_fields(text)
     assert fields == {"owner": "ana", "verified_at": "2026-01-02"} and body == "body\r\n"
-    summary = _summarise(text.encode("utf-8"))
-    assert summary.front is not None and b"verified_at" in summary.front
+    summary_front = summarise(text.encode("utf-8"))[0]
+    assert summary_front is not None and b"verified_at" in summary_front

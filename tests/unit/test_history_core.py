@@ -77,6 +77,7 @@ def _random_front(rng: random.Random) -> str:
     return "\n".join(["---", *lines, rng.choice(["---", "...", "--- \r"])])
 
 
+@pytest.mark.slow
 def test_front_fields_agrees_with_split_fields_on_random_front_matter():
     rng = random.Random(4)
     memo: dict[str, KeyLine] = {}  # shared, as a history pass shares it

@@ -275,6 +275,7 @@ def test_style_attributes_never_survive_and_tables_align_by_class() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_sanitized_html_is_the_same_bytes_in_every_process() -> None:
     """nh3 adds forced attributes in hash order; each process hashes differently."""
     import subprocess

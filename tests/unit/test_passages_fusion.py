@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +60,7 @@ def test_normalised_score_fusion_weighs_each_list_on_one_scale() -> None:
 scores = st.dictionaries(st.sampled_from("abcdefgh"), st.floats(0, 100), max_size=8)
 
 
+@pytest.mark.slow
 @settings(deadline=None)  # a loaded CI machine, not slow code
 @given(scores, scores)
 def test_fusion_never_loses_or_invents_a_card(

@@ -6,16 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbcli.core.languages import (
-    analyze_he,
-    analyze_uk,
-    content_words,
-    group_of,
-    make_snippet,
-    stem_uk,
-    within_edits,
-)
+from kbcli.core.languages import content_words, group_of
 from kbcli.core.query import KeyFilter, QueryError, StateFilter, parse_query
+from kbcli.core.snippets import make_snippet
+from kbcli.core.typos import within_edits
+from kbcli.core.word_forms import analyze_he, analyze_uk, stem_uk
 
 
 def test_parse_query_splits_words_phrases_exclusions_and_filters() -> None:
@@ -115,7 +110,8 @@ def test_edit_distance() -> None:
 
 def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The snippet as defined: every word of every passage asked in turn (the oracle)."""
-    from kbcli.core.languages import WORD, _cut, _passages
+    from kbcli.core.languages import WORD
+    from kbcli.core.snippets import _cut, _passages
 
     best = None
     for start, end in _passages(text):

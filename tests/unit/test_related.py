@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from kbcli.core.related import (
     most_similar,
     scored_similar,
@@ -84,6 +86,7 @@ def test_one_cards_list_is_the_same_as_in_the_lists_of_every_card() -> None:
     }
 
 
+@pytest.mark.slow
 def test_one_cards_list_is_exactly_its_list_among_everyones() -> None:
     """``kb related`` computes one card's list without every card's vector; it must be the
     handbook's list for that card: same cards, same scores, same order, ties included."""
@@ -107,6 +110,7 @@ def test_one_cards_list_is_exactly_its_list_among_everyones() -> None:
             )
 
 
+@pytest.mark.slow
 def test_after_an_edit_only_the_reached_lists_change_and_all_equal_a_whole_pass() -> None:
     """A rebuild after editing a few cards updates the related lists from the last ones;
     every list must be what a build from scratch lists (cards, scores, order)."""

@@ -220,6 +220,7 @@ def random_value(rng: random.Random, depth: int = 0) -> object:
     return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))}
 
 
+@pytest.mark.slow
 def test_json_output_means_what_the_standard_library_would_write(capsys):
     """--json output (orjson, with a fallback for what it cannot encode, such as integers
     beyond 64 bits from a card's front matter) reads back as json.dumps's text does."""
