@@ -89,6 +89,9 @@ class CardCache:
         self.fresh: dict[str, Entry] = {}
         self.changed = False
         self.parsed = 0  # cards parsed in this run (the rest came from the cache)
+        # Cards parsed again for the day of the run (a future verified_at), from a second
+        # read of their file: their card may not be the one their kept hash describes.
+        self.reread: set[str] = set()
 
     def _load(self) -> dict[str, Entry]:
         try:
@@ -189,13 +192,18 @@ class CardCache:
         self.fresh[rel] = (key, digest, encode(card))
         return self._today(card, lambda _rel: data, parse, today)
 
-    @staticmethod
-    def _today(card: Card, load: Load, parse: Parse, today: date | None) -> Card:
+    def digests(self) -> dict[str, bytes]:
+        """The hash of the bytes each card met in this run was read from (cards read
+        twice, unreadable files and links have none)."""
+        return {rel: entry[1] for rel, entry in self.fresh.items() if rel not in self.reread}
+
+    def _today(self, card: Card, load: Load, parse: Parse, today: date | None) -> Card:
         """The card on ``today``: kept cards are parsed without a day, and a future
         ``verified_at`` (rare) needs the day of the run, so that card is parsed again."""
         verified = card.meta.verified_at
         if today is None or verified is None or verified.date() <= today:
             return card
+        self.reread.add(card.path)
         data = load(card.path)
         return data if isinstance(data, Card) else parse(card.path, data, today)
 

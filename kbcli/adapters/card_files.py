@@ -36,6 +36,9 @@ class CardFiles:
         self.config = config
         self.root = config.root
         self._ignore: pathspec.PathSpec | None = None
+        # Card path -> (the card, hash of the bytes it was read from), by the last
+        # ``load_all``: what the findings cache keys each card's findings by.
+        self._digests: dict[str, tuple[Card, bytes]] = {}
 
     @property
     def ignore(self) -> pathspec.PathSpec:
@@ -123,7 +126,15 @@ class CardFiles:
             self.paths() if paths is None else paths, self.root, self.load, self.parse, today
         )
         cache.save()
+        digests = cache.digests()
+        self._digests = {c.path: (c, digests[c.path]) for c in found if c.path in digests}
         return found
+
+    def digest(self, card: Card) -> bytes | None:
+        """The hash of the bytes ``card`` was read from by the last ``load_all``; None
+        for a card that call did not return (read since, or never), or could not hash."""
+        kept = self._digests.get(card.path)
+        return kept[1] if kept is not None and kept[0] is card else None
 
 
 MAX_FRONT_MATTER: int = CardsSettings.max_front_matter  # kb.toml [cards] max_front_matter

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.tantivy_schema import WORDS
-from kbcli.core.languages import normalize_lang, typo_distance, within_edits
+from kbcli.core.languages import normalize_lang
+from kbcli.core.typos import typo_distance, within_edits
 
 if TYPE_CHECKING:
     import tantivy

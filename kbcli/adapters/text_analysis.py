@@ -21,16 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kbcli.core.languages import (
-    SNOWBALL,
-    WORD,
-    he_variants,
-    he_words,
-    join_uk_apostrophes,
-    script_of,
-    script_of_lang,
-    stem_uk,
-)
+from kbcli.core.languages import SNOWBALL, WORD, script_of, script_of_lang
+from kbcli.core.word_forms import he_variants, he_words, join_uk_apostrophes, stem_uk
 
 MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
 _CACHED_WORDS = 300_000  # per language: a big corpus's vocabulary, then start afresh

@@ -64,13 +64,8 @@ def card_findings(
     it; ``signatures`` (commit sha -> what git said) only when signatures are required.
     """
     findings: list[Finding] = []
-    skipped: list[str] = []
+    skipped = skipped_checks(roster)
     has_people = bool(roster.people)
-    if not has_people:
-        skipped.append(
-            "owner and verifier identity checks (owner-unknown, owner-inactive, "
-            "verified-by-non-verifier, edited-since-verified): there is no people.yaml roster"
-        )
     people = People(roster, settings.ci_identities)
     last_seen = _last_seen(history, people) if history and has_people else {}
     if history is not None and bulk is None:
@@ -96,6 +91,16 @@ def card_findings(
             )
         )
     return HealthResult(findings, skipped)
+
+
+def skipped_checks(roster: Roster) -> list[str]:
+    """The checks ``card_findings`` cannot run with this roster, for the user to hear."""
+    if roster.people:
+        return []
+    return [
+        "owner and verifier identity checks (owner-unknown, owner-inactive, "
+        "verified-by-non-verifier, edited-since-verified): there is no people.yaml roster"
+    ]
 
 
 def history_bulk(

@@ -1,35 +1,18 @@
-"""Language handling for search: word splitting, Ukrainian and Hebrew, query language, snippets.
+"""Languages for search: names and scripts, a query's language, stop words, a card's language.
 
-Snowball (PyStemmer, in ``adapters/text_analysis``) stems about 30 languages but has
-neither Ukrainian nor Hebrew. This module holds the offline stand-ins, pure and fast
-enough to run on every card of a large repo:
-
-- Ukrainian: a light suffix stripper (reflexive particle, then the longest
-  inflectional ending that leaves a stem of at least three letters, then doubled
-  consonants collapsed, then the stem-final к/ц, г/з, х/с alternation folded), so
-  ``повернення``, ``поверненню`` and ``повернень`` meet, and so do ``помилка`` and
-  ``помилці``.
-- Hebrew: niqqud dropped, plural and feminine endings (‎-ים -ות -ה‎ ...) stripped *before*
-  final letters are normalised (a word ends in its final form: ‎ם‎ of ‎-ים‎), every reading
-  with up to two prefix particles (ו ה ב כ ל מ ש) removed is indexed too, and the
-  gershayim of an acronym (מנכ"ל) is a letter of the word, not a split.
-
-Text is split into words as runs of letters and digits, so offsets found here line up
-with what the index saw.
+kb's own Ukrainian and Hebrew analyzers are in ``word_forms``; snippets in ``snippets``;
+typo distances in ``typos``. Text is split into words as runs of letters and digits
+(``WORD``), so offsets found anywhere line up with what the index saw.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 _ALIASES = {"ua": "uk", "iw": "he", "eng": "en", "rus": "ru", "ukr": "uk", "heb": "he"}
 
 WORD = re.compile(r"[^\W_]+")
-_UK_APOSTROPHES = re.compile(r"(?<=[^\W\d_])['’ʼ`](?=[^\W\d_])")
-# Quote marks between two Hebrew letters are gershayim/geresh (acronyms, abbreviations).
-_HE_QUOTES = re.compile(r"(?<=[\u05d0-\u05ea])[\"״׳'](?=[\u05d0-\u05ea])")
 
 # ISO 639-1 code -> Snowball algorithm (PyStemmer). Ukrainian and Hebrew are kb's own.
 SNOWBALL = {
@@ -154,147 +137,6 @@ def query_languages(words: Iterable[str], present: Iterable[str]) -> frozenset[s
     return frozenset()
 
 
-# --- Ukrainian -----------------------------------------------------------------------
-
-_UK_REFLEXIVE = ("ся", "сь", "ситься")
-_UK_ENDINGS = tuple(
-    sorted(
-        {
-            # adjectives and participles
-            "ого", "ому", "ими", "іми", "ий", "ій", "їй", "ім", "им", "их", "іх", "ої",
-            "ою", "ею", "єю", "ая", "яя", "еє", "ее", "ів", "їв", "ові", "еві", "єві",
-            # nouns
-            "ами", "ями", "ах", "ях", "ам", "ям", "ом", "ем", "єм", "ей",
-            # verbs
-            "ати", "яти", "ити", "іти", "ути", "ює", "ує", "ає", "яє", "еш", "єш", "иш",
-            "іш", "емо", "ємо", "имо", "імо", "ете", "єте", "ите", "іте", "ють", "ать",
-            "ять", "уть", "ить", "іть", "ала", "яла", "ила", "іла", "ало", "яло", "ило",
-            "али", "яли", "или", "ав", "ял", "ив", "ла", "ло", "ли", "ть",
-            # single letters last: they only go when nothing longer matched
-            "а", "я", "о", "е", "є", "и", "і", "ї", "у", "ю", "ь", "й",
-        },
-        key=len,
-        reverse=True,
-    )
-)  # fmt: skip
-# Before -і the stem's last consonant alternates (к/ц, г/з, х/с): fold both to one letter.
-_UK_ALTERNATION = {"к": "ц", "г": "з", "х": "с"}
-_UK_DOUBLE = re.compile(r"([бвгґджзклмнпрстфхцчшщ])\1")
-
-
-def stem_uk(word: str) -> str:
-    """A light Ukrainian stem: lowercase, strip one reflexive and one inflectional ending."""
-    word = word.lower().replace("ґ", "г")
-    for ending in _UK_REFLEXIVE:
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            word = word[: -len(ending)]
-            break
-    for ending in _UK_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            word = word[: -len(ending)]
-            break
-    if len(word) >= 5 and word.endswith("ок"):  # fleeting vowel: рахунок / рахунку
-        word = word[:-2] + "к"
-    word = _UK_DOUBLE.sub(r"\1", word)
-    if len(word) >= 4 and word[-1] in _UK_ALTERNATION:  # помилка / помилці, нога / нозі
-        word = word[:-1] + _UK_ALTERNATION[word[-1]]
-    return word
-
-
-def join_uk_apostrophes(text: str) -> str:
-    """Ukrainian text with the apostrophe inside a word (м'ята, комп'ютер) removed: one word."""
-    return _UK_APOSTROPHES.sub("", text)
-
-
-def analyze_uk(text: str) -> list[str]:
-    """Ukrainian text as index tokens: one stem per word (apostrophes join a word)."""
-    return [stem_uk(m.group()) for m in WORD.finditer(join_uk_apostrophes(text))]
-
-
-# --- Hebrew --------------------------------------------------------------------------
-
-_HE_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
-_HE_MARKS = re.compile(r"[\u0591-\u05c7]")  # cantillation and niqqud
-_HE_PREFIXES = "והבכלמש"
-_HE_SUFFIXES = ("יות", "ים", "ות", "ה", "ת", "י")  # as written: ‎ם‎ is final
-_HEBREW = re.compile(r"[\u05d0-\u05ea]")
-
-
-def _he_suffix(word: str) -> str:
-    """The stem of a Hebrew word as written (final letters still final), finals normalised.
-
-    Suffixes are matched on the written word: ‎-ים‎ ends in a final mem, so normalising
-    final letters first would hide every masculine plural.
-    """
-    for suffix in _HE_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 3 and word[-1] in "אה":
-        word = word[:-1]
-    return word.translate(_HE_FINALS)
-
-
-def he_variants(word: str) -> list[str]:
-    """Index forms of one Hebrew word: its stem, and the stems with 1-2 prefix particles off."""
-    word = _HE_QUOTES.sub("", _HE_MARKS.sub("", word.lower()))
-    if not _HEBREW.search(word):
-        return [word]
-    forms = [_he_suffix(word)]
-    rest = word
-    for _ in range(2):
-        if len(rest) - 1 >= 3 and rest[0] in _HE_PREFIXES:
-            rest = rest[1:]
-            stem = _he_suffix(rest)
-            if stem not in forms:
-                forms.append(stem)
-        else:
-            break
-    return forms
-
-
-def he_words(text: str) -> Iterable[re.Match[str]]:
-    """Hebrew words of ``text``, acronyms with gershayim (מנכ"ל) kept whole."""
-    return _HE_WORD.finditer(text)
-
-
-# A word, or letters joined by gershayim/geresh (״ ׳ " '): one Hebrew word.
-_HE_WORD = re.compile(r"[^\W_]+(?:[\"״׳'][\u05d0-\u05ea]+)*")
-
-
-def analyze_he(text: str) -> list[str]:
-    """Hebrew text as index tokens: every variant of every word, in order."""
-    tokens: list[str] = []
-    for match in he_words(text):
-        tokens.extend(he_variants(match.group()))
-    return tokens
-
-
-# Pre-analysed groups: kb analyses their text in Python and feeds Tantivy the tokens.
-PRE_ANALYZED: dict[str, Callable[[str], list[str]]] = {"uk": analyze_uk, "he": analyze_he}
-
-
-def word_alternatives(
-    group: str, word: str, analyze: Callable[[str], list[str]]
-) -> list[list[str]]:
-    """How one query word can appear in a group's index: alternatives of token sequences.
-
-    Most words are one token; ``sign-in`` is the sequence ``[sign, in]``; a Hebrew word
-    with a prefix has several alternative stems.
-    """
-    if group == "he":
-        alternatives: list[list[str]] = []
-        for match in he_words(word):
-            variants = he_variants(match.group())
-            if not alternatives:
-                alternatives = [[v] for v in variants]
-            else:  # multi-part Hebrew word: keep the first reading of the rest
-                alternatives = [[*a, variants[0]] for a in alternatives]
-        return alternatives
-    tokens = analyze(word)
-    return [tokens] if tokens else []
-
-
 # --- Stop words ------------------------------------------------------------------------
 
 _STOP_TEXT = """
@@ -319,133 +161,6 @@ def content_words(words: Iterable[str]) -> list[str]:
     words = list(words)
     kept = [w for w in words if w.lower() not in STOP_WORDS]
     return kept or words
-
-
-# --- Snippets --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A passage of a card with the character ranges that matched the query."""
-
-    text: str
-    highlights: tuple[tuple[int, int], ...] = ()
-
-
-def _passages(text: str) -> list[tuple[int, int]]:
-    """Candidate passages: non-empty lines (paragraphs and list items) as (start, end)."""
-    spans = []
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if line.strip() and not line.lstrip().startswith(("```", "---", "|---")):
-            spans.append((start, end))
-        start = end + 1
-    return spans
-
-
-def make_snippet(
-    text: str, matches: Callable[[str], bool], width: int = 160, skip_headings: bool = True
-) -> Snippet:
-    """The passage of ``text`` holding the most distinct matching words, cut to ``width``.
-
-    ``matches(word)`` says whether a word of the card matches the query (after the
-    card language's analysis). Falls back to the first prose line when nothing matches.
-    """
-    best: tuple[float, int, int, list[tuple[int, int]]] | None = None
-    for start, end in _passages(text):
-        line = text[start:end]
-        hits: list[tuple[int, int]] = []
-        distinct: set[str] = set()
-        for m in WORD.finditer(line):
-            if matches(m.group()):
-                hits.append((m.start(), m.end()))
-                distinct.add(m.group().lower())
-        heading = line.lstrip().startswith("#")
-        score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading and skip_headings else 0)
-        if best is None or score > best[0]:
-            best = (score, start, end, hits)
-    if best is None:
-        return Snippet("")
-    _, start, end, hits = best
-    return _cut(text[start:end], hits, width)
-
-
-# Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.
-_MARKUP = re.compile(r"\*\*|__|`|\]\([^)\s]*\)|\[(?=[^\[\]]*\]\()|\[\[|\]\]")
-
-
-def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
-    """Trim a line around its first hits to ``width`` characters, keeping highlight offsets."""
-    lead = len(line) - len(line.lstrip(" #>-*0123456789."))
-    lo = lead
-    if hits and hits[0][0] - lo > width // 3:
-        lo = max(lead, hits[0][0] - width // 3)
-        space = line.rfind(" ", lead, lo)
-        lo = space + 1 if space > lead else lo
-    hi = min(len(line), lo + width)
-    if hi < len(line):
-        space = line.rfind(" ", lo, hi)
-        hi = space if space > lo + width // 2 else hi
-    prefix = "…" if lo > lead else ""
-    suffix = "…" if hi < len(line) else ""
-    body = line[lo:hi]
-    shifted = [(s - lo, e - lo) for s, e in hits if s >= lo and e <= hi]
-    # Drop markdown emphasis markers, moving the offsets with the text.
-    out: list[str] = []
-    pos = 0
-    for m in _MARKUP.finditer(body):
-        out.append(body[pos : m.start()])
-        pos = m.end()
-    out.append(body[pos:])
-    clean = "".join(out)
-
-    def moved(offset: int) -> int:
-        removed = 0
-        for m in _MARKUP.finditer(body):
-            if m.start() < offset:
-                removed += min(m.end(), offset) - m.start()
-        return offset - removed
-
-    final = tuple(
-        (moved(s) + len(prefix), moved(e) + len(prefix)) for s, e in shifted if moved(e) > moved(s)
-    )
-    return Snippet(prefix + clean + suffix, final)
-
-
-def within_edits(a: str, b: str, limit: int) -> bool:
-    """Whether ``a`` and ``b`` are at most ``limit`` edits apart.
-
-    Edits are insertions, deletions, substitutions and swaps of two neighbouring letters
-    (optimal string alignment): ``dokcer`` is one edit from ``docker``, as typed.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return False
-    if a == b:
-        return True
-    before: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        low = current[0]
-        for j, cb in enumerate(b, 1):
-            cost = previous[j - 1] + (ca != cb)
-            value = min(previous[j] + 1, current[j - 1] + 1, cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, before[j - 2] + 1)
-            current[j] = value
-            low = min(low, value)
-        if low > limit:
-            return False
-        before, previous = previous, current
-    return previous[-1] <= limit
-
-
-def typo_distance(word: str) -> int:
-    """How many edits a typo of ``word`` may have: none under 4 letters, 2 from 8."""
-    if len(word) < 4 or word.isdigit():
-        return 0
-    return 1 if len(word) < 8 else 2
 
 
 # --- a card's language from its text ----------------------------------------------------

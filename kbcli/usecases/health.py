@@ -22,20 +22,18 @@ A shallow clone raises ``ShallowClone`` (a ``KbError``, exit 2, with the fix) un
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kbcli.core.catalog import Assessed, CardFilter
 from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, RepoHistory
-from kbcli.core.provenance import Signature
 from kbcli.core.severity import RulePolicy
 from kbcli.core.trust import Trust
 from kbcli.errors import ConfigError
 
 if TYPE_CHECKING:
-    from kbcli.core.health import HealthSettings
     from kbcli.core.report import Report
     from kbcli.workspace import Workspace
 
@@ -89,7 +87,7 @@ def assess_health(workspace: Workspace, *, allow_shallow: bool = False) -> Healt
     if memo.health is not None and memo.health[0] is workspace.catalog:
         found: Health = memo.health[1]
         return found
-    health = _assess_health(workspace, workspace.assessed(), allow_shallow=allow_shallow)
+    health = _assess_health(workspace, None, allow_shallow=allow_shallow)
     memo.health = (workspace.catalog, health)
     return health
 
@@ -135,104 +133,18 @@ def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str,
     return {path: memo[path] for path in trusts}
 
 
-def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) -> Any:
-    """The history's bulk runs (``core.health.history_bulk``), cached on disk by tip."""
-    from kbcli.adapters.bulk_cache import cached
-    from kbcli.core.health import history_bulk
-    from kbcli.core.provenance import People
-
-    roster = workspace.config.roster
-    identities = sorted(
-        (p.handle, tuple(e.lower() for e in p.emails)) for p in roster.people.values()
-    )
-    key = repr(
-        (history.tip, history.prefix, identities, settings.bulk_window, settings.bulk_threshold)
-    )
-    return cached(
-        workspace.config.cache_dir, key, lambda: history_bulk(history, People(roster), settings)
-    )
-
-
-def stamp_signatures(
-    workspace: Workspace, history: RepoHistory, items: list[Assessed]
-) -> dict[str, Signature] | None:
-    """With ``[verification] require_signed``: git's verdict on each stamp commit's
-    signature, against the roster's ``signing_keys``; None when signatures are not required."""
-    if not workspace.config.verification.require_signed:
-        return None
-    from kbcli.adapters.signatures import verify_commits
-    from kbcli.core.stamps import current_stamp
-
-    shas = set()
-    for item in items:
-        card_history = history.get(item.path)
-        stamp = current_stamp(card_history, item.card.meta) if card_history else None
-        if stamp is not None:
-            shas.add(stamp.commit.sha)
-    return verify_commits(workspace.root, sorted(shas), workspace.config.roster)
-
-
-def _assess_health(workspace: Workspace, items: list[Assessed], *, allow_shallow: bool) -> Health:
-    from kbcli.core.flags import flag_findings
-    from kbcli.core.health import HealthSettings, card_findings
-    from kbcli.core.verdict import judge_all
+def _assess_health(
+    workspace: Workspace, items: list[Assessed] | None, *, allow_shallow: bool
+) -> Health:
+    """Every finding of ``items``, or of every card (None: through the findings cache)."""
+    from kbcli.usecases.judging import judge_catalog, judge_few
 
     history = repo_history(workspace, allow_shallow=allow_shallow)
-    config = workspace.config
-    settings = HealthSettings(
-        inactive_after=config.history.inactive_after,
-        bulk_threshold=config.history.bulk_threshold,
-        bulk_window=timedelta(hours=config.history.bulk_window_hours),
-        ci_identities=config.history.ci_identities,
-    )
-    memo = workspace.memo
-    bulk = None
-    if history is not None:
-        if memo.bulk is None or memo.bulk[0] is not history:
-            memo.bulk = (history, _bulk(workspace, history, settings))
-        bulk = memo.bulk[1]
-    signatures = stamp_signatures(workspace, history, items) if history is not None else None
-    result = card_findings(
-        items,
-        config.roster,
-        workspace.today,
-        history,
-        settings,
-        bulk=bulk,
-        signatures=signatures,
-    )
-    skipped = list(result.skipped)
-    if history is None:
-        skipped.insert(
-            0,
-            "history checks (edited-since-verified, verified-by-non-verifier, "
-            "backdated-verification, future-verification, bulk-reverification, "
-            "dependency-changed, owner-inactive): the knowledge repo is not in a git repository",
-        )
-    problems = _reading_problems(workspace, items)
-    flagged = [f for item in items for f in flag_findings(item.card)]
-    findings = apply_severities([*problems, *result.findings, *flagged], workspace)
-    # The verdict: every surface reads these items, so evidence against a verification
-    # shows wherever the card's trust does (the findings were judged on the dates alone).
-    return Health(judge_all(items, findings), findings, history, skipped)
-
-
-def _reading_problems(workspace: Workspace, items: list[Assessed]) -> list[Finding]:
-    """The reading problems of ``items``' cards as findings.
-
-    With every card read, the catalog adds the problems that only the whole set shows
-    (duplicate aliases). A few cards judged on their own (search hits, ``kb show``) keep
-    their own problems: reading every card for those cost a search ~65 ms of its ~190
-    (cProfile on example-kb), and no reading problem is evidence for the verdict.
-    """
-    if not workspace.has_catalog:
-        return [
-            replace(problem, title=item.card.title)
-            for item in items
-            for problem in item.card.problems
-        ]
-    paths = {item.path for item in items}
-    return [problem for problem in workspace.catalog.problems() if problem.path in paths]
+    if items is None:
+        judged = judge_catalog(workspace, history)
+    else:
+        judged = judge_few(workspace, items, history)
+    return Health(judged.items, judged.findings, history, judged.skipped)
 
 
 def card_histories(

@@ -14,18 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.durations import parse_duration
-from kbcli.core.languages import (
-    STOP_WORDS,
-    make_snippet,
-    normalize_lang,
-)
+from kbcli.core.languages import STOP_WORDS, normalize_lang
 from kbcli.core.query import ParsedQuery
+from kbcli.core.snippets import make_snippet
 from kbcli.core.trust import Trust, assess
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex, RawHit
     from kbcli.adapters.tantivy_writer import SyncStats
-    from kbcli.core.languages import Snippet
+    from kbcli.core.snippets import Snippet
     from kbcli.workspace import Workspace
 
 

@@ -11,13 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from kbcli.core.languages import (
-    STOP_WORDS,
-    content_words,
-    he_words,
-    query_languages,
-)
+from kbcli.core.languages import STOP_WORDS, content_words, query_languages
 from kbcli.core.query import ParsedQuery
+from kbcli.core.word_forms import he_words
 from kbcli.usecases.search_hits import (
     Hit,
     SearchResult,

@@ -14,13 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.languages import (
-    content_words,
-    he_words,
-    normalize_lang,
-)
+from kbcli.core.languages import content_words, normalize_lang
 from kbcli.core.progress import Progress, no_progress
 from kbcli.core.query import ParsedQuery
+from kbcli.core.word_forms import he_words
 from kbcli.errors import KbError
 from kbcli.usecases.search_hits import Hit, score_hits, term_matcher, with_snippet
 from kbcli.usecases.search_index import open_index, sync

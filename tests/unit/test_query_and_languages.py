@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kbcli.core.languages import (
-    analyze_he,
-    analyze_uk,
-    content_words,
-    group_of,
-    make_snippet,
-    stem_uk,
-    within_edits,
-)
+from kbcli.core.languages import content_words, group_of
 from kbcli.core.query import KeyFilter, QueryError, StateFilter, parse_query
+from kbcli.core.snippets import make_snippet
+from kbcli.core.typos import within_edits
+from kbcli.core.word_forms import analyze_he, analyze_uk, stem_uk
 
 
 def test_parse_query_splits_words_phrases_exclusions_and_filters() -> None:

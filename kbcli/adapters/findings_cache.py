@@ -1,0 +1,137 @@
+"""Every card's graded findings and verdict, kept in ``.kb/findings.marshal``.
+
+Judging 100,000 cards (trust, roster, history and provenance rules, kb.toml's
+severities, the verdict) was most of a warm ``kb report`` or ``kb check``, every run,
+to find the same answers. A card's findings and verdict are a function of its bytes
+and of things that hold for the whole run: kb's code, the configuration (kb.toml, the
+roster, ``KB_*``), the day and the git history (its tip). So the file is kept under
+a key of those whole-run things, and each card's entry under the hash of its bytes
+(the per-card cache's, ``card_cache``):
+
+- another key (a new commit, an edited kb.toml or people.yaml, the next day, another
+  kb): the file is not used at all;
+- a card whose bytes hash differently (or that has no hash: an unreadable file): judged
+  again.
+
+The file carries a checksum; a missing, truncated, damaged or foreign file, or an
+entry of the wrong shape, means judging again, never a wrong answer. Writes are atomic
+and only where ``.kb/`` exists.
+"""
+
+from __future__ import annotations
+
+import marshal
+import zlib
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kbcli.core.durations import Duration
+from kbcli.core.findings import Finding, Severity
+from kbcli.core.trust import Reason, Trust, TrustState
+
+FILE = "findings.marshal"
+_MAGIC = b"kbfind01"
+
+# path -> (digest of the card's bytes, encoded verdict, encoded findings)
+Entry = tuple[bytes, tuple[Any, ...], tuple[tuple[Any, ...], ...]]
+
+_STATE = {s.value: s for s in TrustState}
+_SEVERITY = {s.value: s for s in Severity}
+
+
+def load(path: Path, key: Any) -> dict[str, Entry]:
+    """The entries kept for ``key``; empty when there are none, or the file is damaged
+    or was written for another key."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    head = len(_MAGIC) + 4
+    if len(data) < head or data[: len(_MAGIC)] != _MAGIC:
+        return {}
+    body = memoryview(data)[head:]
+    if zlib.crc32(body) != int.from_bytes(data[len(_MAGIC) : head], "big"):
+        return {}
+    try:
+        stored = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != key:
+        return {}
+    entries = stored[1]
+    return entries if isinstance(entries, dict) else {}
+
+
+def save(path: Path, key: Any, entries: dict[str, Entry]) -> None:
+    """Keep ``entries`` for ``key``, atomically; nothing where ``.kb/`` does not exist."""
+    if not path.parent.is_dir():
+        return
+    from kbcli.adapters.atomic_file import replace_cache
+
+    try:
+        body = marshal.dumps((key, entries))
+    except ValueError:  # a value marshal cannot store: keep nothing
+        return
+    replace_cache(path, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body)
+
+
+# -- values ---------------------------------------------------------------------------
+
+
+def _day(value: date | None) -> int | None:
+    return None if value is None else value.toordinal()
+
+
+def _from_day(value: int | None) -> date | None:
+    return None if value is None else date.fromordinal(value)
+
+
+def encode_trust(trust: Trust) -> tuple[Any, ...]:
+    every = trust.verify_every
+    return (
+        trust.state.value,
+        _day(trust.verified_on),
+        _day(trust.expires_on),
+        (every.count, every.unit),
+        trust.no_owner,
+        tuple((r.rule, r.text) for r in trust.reasons),
+        _day(trust.due_on),
+    )
+
+
+def decode_trust(value: Sequence[Any]) -> Trust:
+    state, verified_on, expires_on, every, no_owner, reasons, due_on = value
+    return Trust(
+        _STATE[state],
+        _from_day(verified_on),
+        _from_day(expires_on),
+        Duration(*every),
+        bool(no_owner),
+        tuple(Reason(rule, text) for rule, text in reasons),
+        _from_day(due_on),
+    )
+
+
+def encode_findings(findings: Sequence[Finding], card: str, title: str) -> tuple[Any, ...]:
+    """One card's findings (all on ``card``: the caller checks); the title is kept only
+    where it is not the card's."""
+    return tuple(
+        (
+            f.rule,
+            f.severity.value,
+            f.line,
+            f.message,
+            f.column,
+            None if f.title == title else f.title,
+        )
+        for f in findings
+    )
+
+
+def decode_findings(value: Sequence[Sequence[Any]], card: str, title: str) -> list[Finding]:
+    return [
+        Finding(rule, _SEVERITY[level], card, line, message, column, title if own is None else own)
+        for rule, level, line, message, column, own in value
+    ]

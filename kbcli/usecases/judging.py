@@ -1,0 +1,288 @@
+"""Judging cards: every finding of each card, graded, and its verdict.
+
+``usecases.health`` asks here. Every card of the repo (``judge_catalog``) is judged
+through the findings cache (``adapters/findings_cache``): a card whose bytes, and
+everything else its findings depend on, are as at the last run gets its kept findings
+and verdict; the others are judged (``judge``) and kept for the next run. A few cards
+on their own (search hits, ``kb show``) are judged without it.
+
+What a card's findings depend on besides its bytes, all in the cache's key: kb's code
+(every module's size and mtime), the configuration (kb.toml, the roster, ``KB_*``:
+``repr(config)``), the day, and the history (tip, commit count, prefix, shallow,
+adoption baselines). Signed verifications are never kept (git's keyring is not a file
+kb watches), nor is anything outside a git repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from kbcli.core.cards import Card
+from kbcli.core.catalog import Assessed
+from kbcli.core.findings import Finding
+from kbcli.core.history import RepoHistory
+
+if TYPE_CHECKING:
+    from kbcli.core.health import HealthSettings
+    from kbcli.core.provenance import Signature
+    from kbcli.workspace import Workspace
+
+VERSION = 1
+
+
+@dataclass
+class Judged:
+    """Cards with their verdicts, their findings (graded, sorted), and the checks that
+    could not run."""
+
+    items: list[Assessed]
+    findings: list[Finding]
+    skipped: list[str]
+
+
+def judge_catalog(workspace: Workspace, history: RepoHistory | None) -> Judged:
+    """Every card of the repo, judged; kept cards come from the findings cache."""
+    from kbcli.adapters import findings_cache as kept_file
+    from kbcli.core.trust import assess
+
+    cards = workspace.catalog.cards
+    key = run_key(workspace, history)
+    path = workspace.config.cache_dir / kept_file.FILE
+    kept = kept_file.load(path, key) if key is not None else {}
+    policy, today = workspace.config.trust_policy, workspace.today
+    digests: dict[str, bytes | None] = {}
+    hits: dict[str, tuple[Assessed, list[Finding]]] = {}
+    todo = []
+    for card in cards:
+        digest = digests[card.path] = workspace.card_files.digest(card)
+        hit = _kept(card, kept.get(card.path), digest)
+        if hit is None:
+            todo.append(Assessed(card, assess(card.meta, policy, card.path, today)))
+        else:
+            hits[card.path] = hit
+    fresh = judge(workspace, todo, history)
+    items: list[Assessed] = []
+    per_card: list[Finding] = []
+    entries: dict[str, kept_file.Entry] = {}
+    for card in cards:
+        digest = digests[card.path]
+        if card.path in hits:
+            item, found = hits[card.path]
+            entries[card.path] = kept[card.path]
+        else:
+            item, found = fresh[card.path]
+            if digest is not None and all(f.path == card.path for f in found):
+                trust = kept_file.encode_trust(item.trust)
+                encoded = kept_file.encode_findings(found, card.path, card.title)
+                entries[card.path] = (digest, trust, encoded)
+        items.append(item)
+        per_card += found
+    if key is not None and (fresh or len(entries) != len(kept)):
+        kept_file.save(path, key, entries)
+    problems = _graded(workspace, _reading_problems(workspace, items))
+    return Judged(items, _sorted([*problems, *per_card]), _skipped(workspace, history))
+
+
+def _kept(card: Card, entry: Any, digest: bytes | None) -> tuple[Assessed, list[Finding]] | None:
+    """The card's kept verdict and findings when its entry is for these bytes (and whole)."""
+    from kbcli.adapters import findings_cache as kept_file
+
+    if digest is None or not isinstance(entry, tuple) or len(entry) != 3 or entry[0] != digest:
+        return None
+    try:
+        trust = kept_file.decode_trust(entry[1])
+        found = kept_file.decode_findings(entry[2], card.path, card.title)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
+        return None
+    return Assessed(card, trust), found
+
+
+def judge_few(
+    workspace: Workspace, items: Sequence[Assessed], history: RepoHistory | None
+) -> Judged:
+    """A few cards judged on their own (search hits, ``kb show``), without the cache."""
+    fresh = judge(workspace, items, history)
+    judged = [fresh[item.path][0] for item in items]
+    found = [f for item in items for f in fresh[item.path][1]]
+    problems = _graded(workspace, _reading_problems(workspace, items))
+    return Judged(judged, _sorted([*problems, *found]), _skipped(workspace, history))
+
+
+def judge(
+    workspace: Workspace, items: Sequence[Assessed], history: RepoHistory | None
+) -> dict[str, tuple[Assessed, list[Finding]]]:
+    """Each card's verdict and graded findings (trust, roster, history, flags), by path,
+    in the order the rules made them."""
+    from kbcli.core.flags import flag_findings
+    from kbcli.core.health import card_findings
+    from kbcli.core.verdict import judge as verdict
+
+    if not items:
+        return {}
+    settings = health_settings(workspace)
+    bulk = None
+    if history is not None:
+        memo = workspace.memo
+        if memo.bulk is None or memo.bulk[0] is not history:
+            memo.bulk = (history, _bulk(workspace, history, settings))
+        bulk = memo.bulk[1]
+    signatures = stamp_signatures(workspace, history, items) if history is not None else None
+    result = card_findings(
+        items,
+        workspace.config.roster,
+        workspace.today,
+        history,
+        settings,
+        bulk=bulk,
+        signatures=signatures,
+    )
+    by_path: dict[str, list[Finding]] = {item.path: [] for item in items}
+    for finding in _graded(workspace, result.findings):
+        by_path[finding.path].append(finding)
+    for item in items:
+        by_path[item.path] += _graded(workspace, flag_findings(item.card))
+    return {
+        item.path: (
+            Assessed(item.card, verdict(item.trust, by_path[item.path])),
+            by_path[item.path],
+        )
+        for item in items
+    }
+
+
+def health_settings(workspace: Workspace) -> HealthSettings:
+    from kbcli.core.health import HealthSettings
+
+    config = workspace.config
+    return HealthSettings(
+        inactive_after=config.history.inactive_after,
+        bulk_threshold=config.history.bulk_threshold,
+        bulk_window=timedelta(hours=config.history.bulk_window_hours),
+        ci_identities=config.history.ci_identities,
+    )
+
+
+def run_key(workspace: Workspace, history: RepoHistory | None) -> tuple[Any, ...] | None:
+    """What every kept finding depends on besides its card; None: nothing is kept."""
+    config = workspace.config
+    if history is None or config.verification.require_signed:
+        return None
+    from kbcli import __version__
+
+    state = (
+        history.tip,
+        history.commit_count,
+        history.prefix,
+        history.shallow,
+        tuple(sorted(history.baselines)),
+    )
+    return (
+        VERSION,
+        __version__,
+        code_fingerprint(),
+        workspace.today.isoformat(),
+        repr(config),
+        state,
+    )
+
+
+@cache
+def code_fingerprint() -> str:
+    """Size and mtime of every kb module: another kb (or an edited one) judges again."""
+    base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parts = []
+    for folder, dirs, files in os.walk(base):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                file = os.path.join(folder, name)
+                st = os.stat(file)
+                parts.append(f"{os.path.relpath(file, base)}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _skipped(workspace: Workspace, history: RepoHistory | None) -> list[str]:
+    from kbcli.core.health import skipped_checks
+
+    skipped = skipped_checks(workspace.config.roster)
+    if history is None:
+        skipped.insert(
+            0,
+            "history checks (edited-since-verified, verified-by-non-verifier, "
+            "backdated-verification, future-verification, bulk-reverification, "
+            "dependency-changed, owner-inactive): the knowledge repo is not in a git repository",
+        )
+    return skipped
+
+
+def _graded(workspace: Workspace, findings: Sequence[Finding]) -> list[Finding]:
+    """kb.toml's severities applied; "off" findings dropped; order kept."""
+    from kbcli.usecases.health import rule_policy
+
+    policy = rule_policy(workspace)
+    graded = (policy.grade(f, today=workspace.today) for f in findings)
+    return [f for f in graded if f is not None]
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+
+
+def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) -> Any:
+    """The history's bulk runs (``core.health.history_bulk``), cached on disk by tip."""
+    from kbcli.adapters.bulk_cache import cached
+    from kbcli.core.health import history_bulk
+    from kbcli.core.provenance import People
+
+    roster = workspace.config.roster
+    identities = sorted(
+        (p.handle, tuple(e.lower() for e in p.emails)) for p in roster.people.values()
+    )
+    key = repr(
+        (history.tip, history.prefix, identities, settings.bulk_window, settings.bulk_threshold)
+    )
+    return cached(
+        workspace.config.cache_dir, key, lambda: history_bulk(history, People(roster), settings)
+    )
+
+
+def stamp_signatures(
+    workspace: Workspace, history: RepoHistory, items: Sequence[Assessed]
+) -> dict[str, Signature] | None:
+    """With ``[verification] require_signed``: git's verdict on each stamp commit's
+    signature, against the roster's ``signing_keys``; None when signatures are not required."""
+    if not workspace.config.verification.require_signed:
+        return None
+    from kbcli.adapters.signatures import verify_commits
+    from kbcli.core.stamps import current_stamp
+
+    shas = set()
+    for item in items:
+        card_history = history.get(item.path)
+        stamp = current_stamp(card_history, item.card.meta) if card_history else None
+        if stamp is not None:
+            shas.add(stamp.commit.sha)
+    return verify_commits(workspace.root, sorted(shas), workspace.config.roster)
+
+
+def _reading_problems(workspace: Workspace, items: Sequence[Assessed]) -> list[Finding]:
+    """The reading problems of ``items``' cards as findings.
+
+    With every card read, the catalog adds the problems that only the whole set shows
+    (duplicate aliases). A few cards judged on their own (search hits, ``kb show``) keep
+    their own problems: reading every card for those cost a search ~65 ms of its ~190
+    (cProfile on example-kb), and no reading problem is evidence for the verdict.
+    """
+    if not workspace.has_catalog:
+        return [
+            replace(problem, title=item.card.title)
+            for item in items
+            for problem in item.card.problems
+        ]
+    paths = {item.path for item in items}
+    return [problem for problem in workspace.catalog.problems() if problem.path in paths]

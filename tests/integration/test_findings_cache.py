@@ -1,0 +1,171 @@
+"""The findings cache (``.kb/findings.marshal``): a warm ``kb check`` / ``kb report``
+answers exactly what judging every card again answers, and a kept answer is never
+used once anything it depends on changed (the card, a commit, the roster, kb.toml,
+the day) or the file is damaged."""
+
+from __future__ import annotations
+
+import json
+import marshal
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kbcli.adapters import findings_cache
+from tests.helpers import KbRepo, make_repo, run_kb
+
+TODAY = "2026-03-02"
+PEOPLE = (
+    "ana:\n  name: Ana Souza\n  emails: [ana@example.test]\n"
+    "bo:\n  name: Bo Berg\n  emails: [bo@example.test]\n"
+)
+CARDS = {
+    # verified by its owner: no finding
+    "kb/fresh.md": "---\ntitle: Fresh\nowner: ana\nverified_at: 2026-02-20\n---\n"
+    "See [[Stamped]].\n",
+    # stamped by someone who is neither owner nor verifier (committed by bo below)
+    "kb/stamped.md": "---\ntitle: Stamped\nowner: ana\nverified_at: 2026-02-21\n---\nbody\n",
+    "kb/expired.md": "---\ntitle: Expired\nowner: ana\nverified_at: 2025-01-05\n---\nold\n",
+    "kb/stranger.md": "---\ntitle: Stranger\nowner: zed\n---\nnever verified\n",
+    "kb/flagged.md": "---\ntitle: Flagged\nowner: bo\nverified_at: 2026-02-20\nflags:\n"
+    "  - by: ana\n    at: 2026-02-25\n    reason: step 3 is wrong\n---\nsteps\n",
+    "kb/broken.md": "---\ntitle: [unclosed\n---\nbody\n",
+}
+POISON = "KEPT ANSWER"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> KbRepo:
+    kb = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["kb"]\n', people=PEOPLE)
+    (kb.path / ".kb").mkdir()
+    for rel, text in CARDS.items():
+        if rel != "kb/stamped.md":
+            kb.write(rel, text)
+    kb.commit("cards", when="2026-02-20T10:00:00Z")
+    kb.write("kb/stamped.md", CARDS["kb/stamped.md"])
+    kb.commit("stamp", when="2026-02-21T10:00:00Z", author="Bo Berg", email="bo@example.test")
+    return kb
+
+
+def answers(kb: KbRepo, today: str = TODAY) -> tuple[dict[str, object], dict[str, object]]:
+    """``kb check --format json`` and ``kb report --json``, without their timings."""
+    check = run_kb("--today", today, "check", "--format", "json", cwd=kb.path)
+    report = run_kb("--today", today, "report", "--json", cwd=kb.path)
+    assert check.exit_code == 1, check.output
+    assert report.exit_code == 0, report.output
+    checked = json.loads(check.stdout)
+    checked.pop("seconds", None)
+    return checked, json.loads(report.stdout)
+
+
+def cold(kb: KbRepo, today: str = TODAY) -> tuple[dict[str, object], dict[str, object]]:
+    """The answers with nothing kept: every card judged again."""
+    (kb.path / ".kb" / findings_cache.FILE).unlink(missing_ok=True)
+    found = answers(kb, today)
+    (kb.path / ".kb" / findings_cache.FILE).unlink(missing_ok=True)
+    return found
+
+
+def poison(kb: KbRepo, card: str) -> None:
+    """Replace the kept findings of ``card`` with a made-up one under the same key, so
+    that a run that uses the kept entry shows it."""
+    path = kb.path / ".kb" / findings_cache.FILE
+    key, entries = marshal.loads(path.read_bytes()[12:])
+    digest, trust, _ = entries[card]
+    entries[card] = (digest, trust, (("expired", "error", 1, POISON, 1, None),))
+    findings_cache.save(path, key, entries)
+
+
+def test_warm_answers_are_the_cold_answers_and_come_from_the_cache(repo: KbRepo) -> None:
+    first = cold(repo)
+    rules = {f["rule"] for f in first[1]["findings"]}  # type: ignore[index, union-attr]
+    assert {"verified-by-non-verifier", "expired", "owner-unknown", "flagged"} <= rules
+    assert answers(repo) == first  # writes the cache
+    assert answers(repo) == first  # reads it
+    poison(repo, "kb/fresh.md")
+    check, report = answers(repo)
+    assert POISON in json.dumps(check) and POISON in json.dumps(report)
+
+
+def _edit_card(kb: KbRepo) -> str:
+    kb.write("kb/fresh.md", CARDS["kb/fresh.md"] + "More text.\n")
+    return TODAY
+
+
+def _same_size_edit(kb: KbRepo) -> str:
+    path = kb.path / "kb" / "fresh.md"
+    st = path.stat()
+    kb.write("kb/fresh.md", CARDS["kb/fresh.md"].replace("owner: ana", "owner: bo_"))
+    import os
+
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return TODAY
+
+
+def _new_commit(kb: KbRepo) -> str:
+    kb.write("notes.txt", "unrelated\n")
+    kb.commit("an unrelated commit", when="2026-02-28T10:00:00Z")
+    return TODAY
+
+
+def _roster(kb: KbRepo) -> str:
+    (kb.path / "people.yaml").write_text(PEOPLE + "zed:\n  name: Zed\n  emails: [z@x.test]\n")
+    return TODAY
+
+
+def _kb_toml(kb: KbRepo) -> str:
+    (kb.path / "kb.toml").write_text(
+        '[cards]\nfolders = ["kb"]\n[check.rules]\nexpired = "warning"\n'
+    )
+    return TODAY
+
+
+def _next_day(kb: KbRepo) -> str:
+    return "2026-03-03"
+
+
+def _damaged(kb: KbRepo) -> str:
+    path = kb.path / ".kb" / findings_cache.FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    path.write_bytes(bytes(data))
+    return TODAY
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_edit_card, _same_size_edit, _new_commit, _roster, _kb_toml, _next_day, _damaged],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_a_kept_answer_is_never_used_once_what_it_depends_on_changed(
+    repo: KbRepo, change: Callable[[KbRepo], str]
+) -> None:
+    answers(repo)
+    poison(repo, "kb/fresh.md")
+    today = change(repo)
+    warm = answers(repo, today)
+    assert POISON not in json.dumps(warm)
+    assert warm == cold(repo, today)
+
+
+def test_a_kept_entry_of_the_wrong_shape_is_judged_again(repo: KbRepo) -> None:
+    expected = cold(repo)
+    answers(repo)
+    path = repo.path / ".kb" / findings_cache.FILE
+    key, entries = marshal.loads(path.read_bytes()[12:])
+    digest = entries["kb/stamped.md"][0]
+    entries["kb/stamped.md"] = (digest, ("no-such-state",), ())
+    entries["kb/expired.md"] = ("not a digest",)
+    findings_cache.save(path, key, entries)
+    assert answers(repo) == expected
+
+
+def test_nothing_is_kept_outside_a_kb_folder_or_with_signed_verifications(
+    repo: KbRepo,
+) -> None:
+    path = repo.path / ".kb" / findings_cache.FILE
+    toml = '[cards]\nfolders = ["kb"]\n[verification]\nrequire_signed = true\n'
+    (repo.path / "kb.toml").write_text(toml)
+    run_kb("--today", TODAY, "report", "--json", cwd=repo.path)
+    assert not path.exists()
