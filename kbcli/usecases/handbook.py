@@ -37,7 +37,7 @@ from kbcli.core.handbook_pages import Body, SitePlan
 from kbcli.errors import KbError
 from kbcli.usecases.handbook_bodies import BodyPass
 from kbcli.usecases.handbook_cards import shown_cards
-from kbcli.usecases.handbook_facts import gather_facts, site_options
+from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import remove_stale, search_index, unknown_pages, write_static
 from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
@@ -109,7 +109,7 @@ class HandbookBuild:
         self.workers = workers or os.cpu_count() or 1
         self._facts = facts
         self.related = related
-        self.shallow = _shallow(workspace, allow_shallow)
+        self.shallow = shallow_clone(workspace, allow_shallow)
         # kb serve passes its memo and knows what changed; a plain kb build first checks
         # whether anything at all changed since the last build (see _unchanged).
         self.quick_check = memo is None and facts is None
@@ -394,16 +394,3 @@ def run_build(
         allow_shallow=allow_shallow,
     )
     return build.run()
-
-
-def _shallow(ws: Workspace, allow_shallow: bool) -> bool:
-    """Whether the build reads a shallow clone; refuses one unless ``allow_shallow``, as
-    kb check, kb report and kb history do (wrong authors, dates and findings otherwise)."""
-    from kbcli.adapters.git_history import ShallowClone, ShallowHint, locate
-
-    place = locate(ws.root)
-    if place is None or not place.shallow:
-        return False
-    if not allow_shallow:
-        raise ShallowClone(ShallowHint)
-    return True

@@ -129,3 +129,16 @@ def _finding_dict(finding: Any) -> dict[str, Any]:
         "message": finding.message,
         "title": finding.title,
     }
+
+
+def shallow_clone(ws: Workspace, allow_shallow: bool) -> bool:
+    """Whether the build reads a shallow clone; refuses one unless ``allow_shallow``, as
+    kb check, kb report and kb history do (wrong authors, dates and findings otherwise)."""
+    from kbcli.adapters.git_history import ShallowClone, ShallowHint, locate
+
+    place = locate(ws.root)
+    if place is None or not place.shallow:
+        return False
+    if not allow_shallow:
+        raise ShallowClone(ShallowHint)
+    return True
