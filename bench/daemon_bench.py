@@ -10,7 +10,16 @@ medians after one warm-up each:
 - ``rg -il -e WORD...`` over the card folders kb.toml names;
 - ``kb --version`` (the floor of any kb process: interpreter and entry point).
 
-Usage: python bench/daemon_bench.py REPO|BUNDLE [--query WORDS] [--runs 15] [--copy]
+With ``--semantic`` (kbcli[semantic] installed, vectors made by ``kb index``), a copy of
+the repo gets a second daemon with dense retrieval on, and the table has both rows
+(daemon and one-shot) with and without it: the cost of B per search. Each daemon needs
+its own repo (a daemon answers only clients with its ``KB_*`` environment).
+
+Several ``--query`` take turns run by run (run i asks query i mod n), so a resident
+process never answers the same question twice in a row (a query's vector is kept).
+
+Usage: python bench/daemon_bench.py REPO|BUNDLE [--query WORDS ...] [--runs 15] [--copy]
+       [--semantic]
 (REPO as for bench/search_bench.py; a bundle is cloned with the tldr kb.toml.)
 """
 
@@ -23,6 +32,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_bench import CPU, ENV, card_folders, scratch_copy, timed, tldr_repo
@@ -39,10 +49,12 @@ def process_cpu(pid: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", type=Path)
-    parser.add_argument("--query", default="refund duplicate charge")
+    parser.add_argument("--query", action="append", help="words of one query (repeatable)")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--copy", action="store_true", help="work on a temporary copy")
+    parser.add_argument("--semantic", action="store_true", help="add the rows with B on")
     args = parser.parse_args()
+    args.query = args.query or ["refund duplicate charge"]
     repo = args.repo.resolve()
     if repo.suffix == ".bundle":
         repo = tldr_repo(repo)
@@ -55,29 +67,59 @@ def main() -> int:
             shutil.rmtree(repo.parent, ignore_errors=True)
 
 
-def measure(repo: Path, args: argparse.Namespace) -> int:
-    kb = [str(Path(sys.executable).with_name("kb")), "--kb", str(repo)]
-    words = args.query.split()
-    subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
+def start_daemon(kb: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    subprocess.run([*kb, "index"], env=env, check=False, stdout=subprocess.DEVNULL)
     daemon = subprocess.Popen(
-        [*kb, "daemon"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [*kb, "daemon"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     assert daemon.stdout is not None
     print(daemon.stdout.readline().strip(), file=sys.stderr)
-    rg = ["rg", "-il", *[x for w in words for x in ("-e", w)], *card_folders(repo)]
-    contenders = {
-        "kb search, kb daemon running": [*kb, "search", *words, "--paths-only"],
-        "kb search, one-shot (KB_DAEMON=off)": [
-            "env",
-            "KB_DAEMON=off",
-            *kb,
-            "search",
-            *words,
-            "--paths-only",
-        ],
-        "rg -il": rg,
-        "kb --version": [kb[0], "--version"],
+    return daemon
+
+
+def measure(repo: Path, args: argparse.Namespace) -> int:
+    kb_path = str(Path(sys.executable).with_name("kb"))
+    words_off = {**ENV, "KB_SEARCH_SEMANTIC": "false"}
+    words_on = {**ENV, "KB_SEARCH_SEMANTIC": "true"}
+    plain_env = words_off if args.semantic else ENV
+    kb = [kb_path, "--kb", str(repo)]
+    # contender -> (command for one query's words, environment, the daemon it asks)
+    daemons = {"": start_daemon(kb, plain_env)}
+    contenders: dict[str, tuple[Any, dict[str, str], str | None]] = {
+        "kb search, kb daemon running": (
+            lambda w: [*kb, "search", *w, "--paths-only"],
+            plain_env,
+            "",
+        ),
+        "kb search, one-shot (KB_DAEMON=off)": (
+            lambda w: [*kb, "search", *w, "--paths-only"],
+            {**plain_env, "KB_DAEMON": "off"},
+            None,
+        ),
     }
+    copy = None
+    if args.semantic:
+        copy = scratch_copy(repo)
+        kb_b = [kb_path, "--kb", str(copy)]
+        daemons["B"] = start_daemon(kb_b, words_on)
+        contenders["kb search with B, kb daemon running"] = (
+            lambda w: [*kb_b, "search", *w, "--paths-only"],
+            words_on,
+            "B",
+        )
+        contenders["kb search with B, one-shot (KB_DAEMON=off)"] = (
+            lambda w: [*kb_b, "search", *w, "--paths-only"],
+            {**words_on, "KB_DAEMON": "off"},
+            None,
+        )
+    folders = card_folders(repo)
+    contenders["rg -il"] = (
+        lambda w: ["rg", "-il", *[x for word in w for x in ("-e", word)], *folders],
+        ENV,
+        None,
+    )
+    contenders["kb --version"] = (lambda w: [kb_path, "--version"], ENV, None)
+    queries = [q.split() for q in args.query]
     walls: dict[str, list[float]] = {name: [] for name in contenders}
     cpus: dict[str, list[float]] = {name: [] for name in contenders}
     # /proc counts in clock ticks (10 ms): the daemon's share is summed over all runs of a
@@ -85,20 +127,26 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
     served: dict[str, float] = dict.fromkeys(contenders, 0.0)
     loads = [os.getloadavg()[0]]
     try:
-        for cmd in contenders.values():  # warm-up (the daemon's first sync included)
-            timed(cmd)
-        for _ in range(args.runs):
-            for name, cmd in contenders.items():
-                before = process_cpu(daemon.pid)
-                walls[name].append(timed(cmd)[0])
+        for command, env, _ in contenders.values():  # warm-up (the daemons' first sync)
+            timed(command(queries[0]), env=env)
+        for run in range(args.runs):
+            words = queries[run % len(queries)]
+            for name, (command, env, asked) in contenders.items():
+                pid = daemons[asked].pid if asked is not None else None
+                before = process_cpu(pid) if pid else 0.0
+                walls[name].append(timed(command(words), env=env)[0])
                 cpus[name].append(CPU[-1])
-                served[name] += process_cpu(daemon.pid) - before
+                served[name] += (process_cpu(pid) - before) if pid else 0.0
             loads.append(os.getloadavg()[0])
     finally:
-        daemon.terminate()
-        daemon.wait(timeout=30)
+        for daemon in daemons.values():
+            daemon.terminate()
+            daemon.wait(timeout=30)
+        if copy is not None:
+            shutil.rmtree(copy.parent, ignore_errors=True)
     rg_wall = statistics.median(walls["rg -il"])
-    print(f"{repo.name}: {args.query!r}, {args.runs} alternating runs, medians")
+    asked = " | ".join(args.query)
+    print(f"{repo.name}: {asked!r}, {args.runs} alternating runs, medians")
     print(f"load average (1 min) {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores")
     print("| contender | wall ms | CPU ms (process + daemon's mean share) | wall / rg |")
     print("|---|---:|---:|---:|")

@@ -20,13 +20,12 @@ and only where ``.kb/`` exists.
 
 from __future__ import annotations
 
-import marshal
-import zlib
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kbcli.adapters import checked_file
 from kbcli.core.durations import Duration
 from kbcli.core.findings import Finding, Severity
 from kbcli.core.trust import Reason, Trust, TrustState
@@ -42,39 +41,13 @@ _SEVERITY = {s.value: s for s in Severity}
 
 
 def load(path: Path, key: Any) -> dict[str, Entry]:
-    """The entries kept for ``key``; empty when there are none, or the file is damaged
-    or was written for another key."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    head = len(_MAGIC) + 4
-    if len(data) < head or data[: len(_MAGIC)] != _MAGIC:
-        return {}
-    body = memoryview(data)[head:]
-    if zlib.crc32(body) != int.from_bytes(data[len(_MAGIC) : head], "big"):
-        return {}
-    try:
-        stored = marshal.loads(body)
-    except (EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != key:
-        return {}
-    entries = stored[1]
-    return entries if isinstance(entries, dict) else {}
+    """The entries kept for ``key`` (``checked_file.load``)."""
+    return checked_file.load(path, key, _MAGIC)
 
 
 def save(path: Path, key: Any, entries: dict[str, Entry]) -> None:
-    """Keep ``entries`` for ``key``, atomically; nothing where ``.kb/`` does not exist."""
-    if not path.parent.is_dir():
-        return
-    from kbcli.adapters.atomic_file import replace_cache
-
-    try:
-        body = marshal.dumps((key, entries))
-    except ValueError:  # a value marshal cannot store: keep nothing
-        return
-    replace_cache(path, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body)
+    """Keep ``entries`` for ``key`` (``checked_file.save``)."""
+    checked_file.save(path, key, entries, _MAGIC)
 
 
 # -- values ---------------------------------------------------------------------------
@@ -101,7 +74,16 @@ def encode_trust(trust: Trust) -> tuple[Any, ...]:
     )
 
 
-def decode_trust(value: Sequence[Any]) -> Trust:
+def decode_trust(value: tuple[Any, ...], memo: dict[tuple[Any, ...], Trust]) -> Trust:
+    """The verdict ``encode_trust`` kept; cards with the same verdict share one (frozen)
+    ``Trust`` through ``memo`` (most of 100,000 cards fall into a few hundred)."""
+    found = memo.get(value)
+    if found is None:
+        found = memo[value] = _trust(value)
+    return found
+
+
+def _trust(value: Sequence[Any]) -> Trust:
     state, verified_on, expires_on, every, no_owner, reasons, due_on = value
     return Trust(
         _STATE[state],

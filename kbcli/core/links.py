@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -143,6 +143,15 @@ class LinkResolver:
         if found is None:
             found = self._links[card.path] = scan(card.body, with_headings=False).links
         return found
+
+    def know_links(self, links: Mapping[str, tuple[Link, ...]]) -> None:
+        """Cards' links as an earlier scan of the same bodies found them (a cache): those
+        bodies are not scanned for links again."""
+        self._links.update(links)
+
+    def found_links(self) -> dict[str, tuple[Link, ...]]:
+        """Every card's links this resolver scanned for (or was given), by path."""
+        return dict(self._links)
 
     def refresh(self, card: Card) -> None:
         """Take a card's new text (an editor's unsaved buffer) in place of the old one.

@@ -37,15 +37,19 @@ def make_snippet(
     ``matches(word)`` says whether a word of the card matches the query (after the
     card language's analysis). Falls back to the first prose line when nothing matches.
     """
+    # Each distinct word is asked once, and a line none of whose words match is not
+    # walked word by word: a long card's snippet cost most of a one-shot search.
+    matching = {word for word in set(WORD.findall(text)) if matches(word)}
     best: tuple[float, int, int, list[tuple[int, int]]] | None = None
     for start, end in _passages(text):
         line = text[start:end]
         hits: list[tuple[int, int]] = []
         distinct: set[str] = set()
-        for m in WORD.finditer(line):
-            if matches(m.group()):
-                hits.append((m.start(), m.end()))
-                distinct.add(m.group().lower())
+        if matching and not matching.isdisjoint(WORD.findall(line)):
+            for m in WORD.finditer(line):
+                if m.group() in matching:
+                    hits.append((m.start(), m.end()))
+                    distinct.add(m.group().lower())
         heading = line.lstrip().startswith("#")
         score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading and skip_headings else 0)
         if best is None or score > best[0]:

@@ -52,10 +52,15 @@ def _on_error(error: Exception, body: dict[str, Any]) -> None:
 
 def _guarded(work: Callable[[], dict[str, Any] | None], respond: Respond | None) -> None:
     """Run ``work``; send its message (ephemeral unless it says otherwise), or the error."""
+    from slack_sdk.errors import SlackApiError
+
     try:
         message = work()
     except KbError as error:
         message = blocks.error_message(str(error))
+    except SlackApiError as error:  # Slack refused a call (a thread gone, a missing scope)
+        log.warning("kb slack: %s", error)
+        message = blocks.error_message(f"Slack refused: {_slack_error(error)}")
     except Exception as error:  # a bug or a malformed payload: log it, keep serving
         log.exception("kb slack: unexpected error")
         message = blocks.error_message(f"kb hit an unexpected error ({type(error).__name__})")
@@ -67,6 +72,14 @@ def _guarded(work: Callable[[], dict[str, Any] | None], respond: Respond | None)
         respond(message)
     except Exception:
         log.exception("kb slack: could not send the answer")
+
+
+def _slack_error(error: Any) -> str:
+    """``conversations.replies: thread_not_found`` from a SlackApiError."""
+    response = getattr(error, "response", None)
+    code = response.get("error") if response is not None else None
+    method = str(getattr(response, "api_url", "") or "").rsplit("/", 1)[-1]
+    return f"{method}: {code}" if method and code else str(code or error)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -249,8 +262,20 @@ class Handlers:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
-        users = [client.users_info(user=uid).get("user") for uid in user_ids(messages)]
+        users = [found for uid in user_ids(messages) if (found := self._user(client, uid))]
         return thread_from_api(ref["channel"], ref.get("name", ""), messages, users)
+
+    def _user(self, client: Any, uid: str) -> dict[str, Any] | None:
+        """One user of a thread; None (the draft names them by id) when Slack has no such
+        user any more: a deactivated guest must not stop the capture."""
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            found = client.users_info(user=uid).get("user")
+        except SlackApiError as error:
+            log.warning("kb slack: users.info %s failed: %s", uid, error.response.get("error"))
+            return None
+        return found if isinstance(found, dict) else None
 
     # ---- Verify ------------------------------------------------------------------------
 

@@ -172,9 +172,11 @@ def _content_findings(
 ) -> list[Finding]:
     from kbcli.core.content import broken_link, content_findings
     from kbcli.core.lints import FileMatcher
+    from kbcli.usecases.kept_links import give_kept_links, keep_links
 
     files = other_files(workspace.root)
     resolver = link_resolver(workspace, cards, files)
+    kept = give_kept_links(workspace, cards, resolver)
     required = _required_sections(workspace)
     by_path = {card.path: card for card in cards}
     matcher = FileMatcher(files)
@@ -187,6 +189,7 @@ def _content_findings(
                 if scope.caused(result):
                     found.append(broken_link(card, result))
                     scope.cards.add(card.path)
+    keep_links(resolver, kept)
     return found + _duplicate_findings(workspace, cards, scope, by_path)
 
 

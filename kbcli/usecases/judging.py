@@ -26,6 +26,7 @@ from kbcli.core.cards import Card
 from kbcli.core.catalog import Assessed
 from kbcli.core.findings import Finding
 from kbcli.core.history import RepoHistory
+from kbcli.core.trust import Trust
 
 if TYPE_CHECKING:
     from kbcli.core.health import HealthSettings
@@ -57,10 +58,11 @@ def judge_catalog(workspace: Workspace, history: RepoHistory | None) -> Judged:
     policy, today = workspace.config.trust_policy, workspace.today
     digests: dict[str, bytes | None] = {}
     hits: dict[str, tuple[Assessed, list[Finding]]] = {}
+    trusts: dict[tuple[Any, ...], Trust] = {}
     todo = []
     for card in cards:
         digest = digests[card.path] = workspace.card_files.digest(card)
-        hit = _kept(card, kept.get(card.path), digest)
+        hit = _kept(card, kept.get(card.path), digest, trusts)
         if hit is None:
             todo.append(Assessed(card, assess(card.meta, policy, card.path, today)))
         else:
@@ -88,14 +90,16 @@ def judge_catalog(workspace: Workspace, history: RepoHistory | None) -> Judged:
     return Judged(items, _sorted([*problems, *per_card]), _skipped(workspace, history))
 
 
-def _kept(card: Card, entry: Any, digest: bytes | None) -> tuple[Assessed, list[Finding]] | None:
+def _kept(
+    card: Card, entry: Any, digest: bytes | None, trusts: dict[tuple[Any, ...], Trust]
+) -> tuple[Assessed, list[Finding]] | None:
     """The card's kept verdict and findings when its entry is for these bytes (and whole)."""
     from kbcli.adapters import findings_cache as kept_file
 
     if digest is None or not isinstance(entry, tuple) or len(entry) != 3 or entry[0] != digest:
         return None
     try:
-        trust = kept_file.decode_trust(entry[1])
+        trust = kept_file.decode_trust(entry[1], trusts)
         found = kept_file.decode_findings(entry[2], card.path, card.title)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
         return None

@@ -53,12 +53,19 @@ def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> Car
 
 
 def _preparer(
-    workspace: Workspace, cache: CardCache | None = None
+    workspace: Workspace,
+    cache: CardCache | None = None,
+    detect: Callable[[str], str | None] | None = None,
 ) -> Callable[[str, bytes], IndexedCard]:
     """Turns a card file's bytes into its index document; with ``cache`` (a whole
-    rebuild), cards unchanged since another command read them are not parsed again."""
+    rebuild), cards unchanged since another command read them are not parsed again.
+    ``detect``: how a card without ``lang`` gets one (by default, detected now)."""
     from kbcli.adapters.card_files import card_from_bytes
-    from kbcli.adapters.language_id import detect
+
+    if detect is None:
+        from kbcli.adapters.language_id import detect as detect_now
+
+        detect = detect_now
     from kbcli.adapters.tantivy_schema import NEVER, IndexedCard, day_number
 
     policy = workspace.config.trust_policy
@@ -142,12 +149,18 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    cache = None
+    cache = detect = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
+        from kbcli.adapters.language_id import Detector
+        from kbcli.usecases.handbook_cards import LANGUAGES
+
         cache = workspace.card_files.cache()
+        # The languages the last whole pass (or handbook build) detected, by text: the
+        # detection was half of a rebuild's CPU (py3langid's model load included).
+        detect = Detector(workspace.config.cache_dir / LANGUAGES)
     stats = index.sync(
         scan,
-        _preparer(workspace, cache),
+        _preparer(workspace, cache, detect),
         rebuild=rebuild,
         wait=wait,
         progress=lambda done, total: progress("indexing cards", done, total),
@@ -157,6 +170,8 @@ def sync(
     )
     if cache is not None and not stats.busy:
         cache.save(keep_unseen=True)
+    if detect is not None and not stats.busy:
+        detect.save()
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(

@@ -190,9 +190,14 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
 
     model = embedder.load(1)
     paths, starts, rows = _matrix(workspace, store, current)
-    vector = _memo.get(("query", text))
-    if vector is None:
-        vector = _memo[("query", text)] = model.query(text)
+    # A search ranks twice when its sync changed the index: embed the query once. Only
+    # the last query is kept (a resident process answers many, each once).
+    last = _memo.get("query")
+    if last is not None and last[0] == text:
+        vector = last[1]
+    else:
+        vector = model.query(text)
+        _memo["query"] = (text, vector)
     best = np.maximum.reduceat(rows @ vector, starts)
     order = np.argsort(-best)[:limit]
     ranking.scores = {paths[i]: float(best[i]) for i in order}

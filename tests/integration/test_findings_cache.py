@@ -1,7 +1,7 @@
-"""The findings cache (``.kb/findings.marshal``): a warm ``kb check`` / ``kb report``
-answers exactly what judging every card again answers, and a kept answer is never
-used once anything it depends on changed (the card, a commit, the roster, kb.toml,
-the day) or the file is damaged."""
+"""The findings cache (``.kb/findings.marshal``) and the links cache
+(``.kb/links.marshal``): a warm ``kb check`` / ``kb report`` answers exactly what judging
+every card again answers, and a kept answer is never used once anything it depends on
+changed (the card, a commit, the roster, kb.toml, the day) or the file is damaged."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.adapters import findings_cache
+from kbcli.adapters import findings_cache, links_cache
 from tests.helpers import KbRepo, make_repo, run_kb
 
 TODAY = "2026-03-02"
@@ -60,10 +60,12 @@ def answers(kb: KbRepo, today: str = TODAY) -> tuple[dict[str, object], dict[str
 
 
 def cold(kb: KbRepo, today: str = TODAY) -> tuple[dict[str, object], dict[str, object]]:
-    """The answers with nothing kept: every card judged again."""
-    (kb.path / ".kb" / findings_cache.FILE).unlink(missing_ok=True)
+    """The answers with nothing kept: every card judged (and its links found) again."""
+    for name in (findings_cache.FILE, links_cache.FILE):
+        (kb.path / ".kb" / name).unlink(missing_ok=True)
     found = answers(kb, today)
-    (kb.path / ".kb" / findings_cache.FILE).unlink(missing_ok=True)
+    for name in (findings_cache.FILE, links_cache.FILE):
+        (kb.path / ".kb" / name).unlink(missing_ok=True)
     return found
 
 
@@ -125,12 +127,16 @@ def _next_day(kb: KbRepo) -> str:
     return "2026-03-03"
 
 
-def _damaged(kb: KbRepo) -> str:
-    path = kb.path / ".kb" / findings_cache.FILE
+def _damaged(kb: KbRepo, name: str = findings_cache.FILE) -> str:
+    path = kb.path / ".kb" / name
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x20
     path.write_bytes(bytes(data))
     return TODAY
+
+
+def _damaged_links(kb: KbRepo) -> str:
+    return _damaged(kb, links_cache.FILE)
 
 
 @pytest.mark.parametrize(
@@ -169,3 +175,30 @@ def test_nothing_is_kept_outside_a_kb_folder_or_with_signed_verifications(
     (repo.path / "kb.toml").write_text(toml)
     run_kb("--today", TODAY, "report", "--json", cwd=repo.path)
     assert not path.exists()
+
+
+def poison_links(kb: KbRepo, card: str) -> None:
+    """Replace the kept links of ``card`` with a wikilink to a card that does not exist."""
+    path = kb.path / ".kb" / links_cache.FILE
+    key, entries = marshal.loads(path.read_bytes()[12:])
+    digest, _ = entries[card]
+    entries[card] = (digest, (("wiki", "No Such Card", None, "[[No Such Card]]", 1, 5, False),))
+    links_cache.save(path, key, entries)
+
+
+@pytest.mark.parametrize("change", [None, _edit_card, _same_size_edit, _damaged_links])
+def test_kept_links_answer_only_for_the_bytes_they_were_scanned_from(
+    repo: KbRepo, change: Callable[[KbRepo], str] | None
+) -> None:
+    expected = cold(repo)
+    (repo.path / ".kb" / links_cache.FILE).unlink(missing_ok=True)
+    assert answers(repo) == expected  # scans and keeps every card's links
+    poison_links(repo, "kb/fresh.md")
+    if change is None:  # unchanged: the kept links are used
+        assert "No Such Card" in json.dumps(answers(repo)[0])
+        return
+    change(repo)
+    warm = answers(repo)
+    assert "No Such Card" not in json.dumps(warm)
+    (repo.path / ".kb" / links_cache.FILE).unlink()
+    assert warm == cold(repo)

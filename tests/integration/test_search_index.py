@@ -152,3 +152,31 @@ def test_one_manifest_entry_is_found_without_parsing_them_all(tmp_path: Path) ->
     assert damaged.entry("a.md") == [1, 2, "h1", "en"]
     assert damaged.entry("gone.md") is None
     assert damaged.files == {"c.md": [7, 8, "h4", "he"]} and damaged.key == ""  # rebuilt next
+
+
+def test_a_rebuild_reuses_detected_languages_and_a_damaged_file_means_detecting_again(
+    tmp_path: Path,
+) -> None:
+    """Cards without ``lang`` keep the language a whole pass detected for their text
+    (``.kb/languages.marshal``, shared with the handbook build): a rebuild does not run
+    the identifier again, and a damaged file only means detecting again."""
+    repo = make_repo(tmp_path / "kb")
+    ru = "Если при оплате возникает ошибка, проверьте карту и повторите платёж. " * 3
+    repo.write("ru/oshibki.md", f"---\ntitle: Ошибки\nowner: ana\n---\n\n{ru}\n")
+    repo.write("en/pay.md", "---\ntitle: Pay\nowner: ana\n---\n\nWhen a payment fails, retry.\n")
+    repo.commit("cards")
+
+    def in_russian() -> list[str]:
+        result = run_kb("--kb", str(repo.path), "search", "--paths-only", "lang:ru")
+        return result.stdout.split()
+
+    assert run_kb("--kb", str(repo.path), "index", "--rebuild").exit_code == 0
+    languages = repo.path / ".kb" / "languages.marshal"
+    assert languages.is_file() and in_russian() == ["ru/oshibki.md"]
+    written = languages.stat().st_mtime_ns
+    assert run_kb("--kb", str(repo.path), "index", "--rebuild").exit_code == 0
+    assert languages.stat().st_mtime_ns == written  # nothing new to detect, nothing written
+    assert in_russian() == ["ru/oshibki.md"]
+    languages.write_bytes(b"\x00garbage")
+    assert run_kb("--kb", str(repo.path), "index", "--rebuild").exit_code == 0
+    assert in_russian() == ["ru/oshibki.md"]

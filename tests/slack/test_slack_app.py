@@ -338,3 +338,25 @@ def test_verify_maps_a_slack_user_without_a_member_id_by_their_e_mail(rig: Slack
     assert message.startswith("Noa Levi <noa@nimbus.example>")
     assert "Verified-via: Slack user U03NOA" in message
     assert git(rig.repo.path, "show", "--format=", "--name-only", "HEAD").strip() == card
+
+
+def test_a_thread_slack_will_not_give_is_answered_with_slacks_reason(rig: SlackRig) -> None:
+    message = {"type": "message", "user": "U04JAMIE", "text": "gone", "ts": "1793000000.000100"}
+    envelope, url = rig.slack.message_shortcut("C01BILL", "billing-help", message)
+    rig.slack.wait_ack(envelope)
+    assert "Slack refused: conversations.replies: thread_not_found" in _text(
+        rig.slack.wait_response(url)
+    )
+
+
+def test_a_participant_slack_no_longer_knows_does_not_stop_the_capture(rig: SlackRig) -> None:
+    messages = export_thread("billing-help", REFUND_THREAD)
+    rig.slack.threads[("C01BILL", REFUND_THREAD)] = messages
+    del rig.slack.users["U02MARCUS"]  # deactivated since: users.info says user_not_found
+    envelope, url = rig.slack.message_shortcut("C01BILL", "billing-help", messages[0])
+    rig.slack.wait_ack(envelope)
+    choices = rig.slack.wait_response(url)
+    assert "Capture this thread" in _text(choices)
+    # Search before create: the card that already answers it is offered first.
+    offered = [b["accessory"]["value"] for b in choices["blocks"] if b.get("accessory")]
+    assert any("billing/refund-request-processing.md" in v for v in offered)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kbcli.core.languages import content_words, group_of
 from kbcli.core.query import KeyFilter, QueryError, StateFilter, parse_query
@@ -104,3 +106,41 @@ def test_edit_distance() -> None:
     assert within_edits("password", "pasword", 1)
     assert within_edits("salesforce", "salesfroce", 2)
     assert not within_edits("refund", "return", 1)
+
+
+def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The snippet as defined: every word of every passage asked in turn (the oracle)."""
+    from kbcli.core.languages import WORD
+    from kbcli.core.snippets import _cut, _passages
+
+    best = None
+    for start, end in _passages(text):
+        line = text[start:end]
+        hits = [(m.start(), m.end()) for m in WORD.finditer(line) if m.group().lower() in wanted]
+        distinct = {line[s:e].lower() for s, e in hits}
+        heading = line.lstrip().startswith("#")
+        score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading else 0)
+        if best is None or score > best[0]:
+            best = (score, line, hits)
+    if best is None:
+        return "", ()
+    snippet = _cut(best[1], best[2], 160)
+    return snippet.text, tuple(snippet.highlights)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.lists(
+            st.sampled_from(["# ", "Refund", "refund", "card", "x", "duplicate", "—", "\n"])
+        ).map(" ".join),
+        max_size=8,
+    ),
+    wanted=st.sets(st.sampled_from(["refund", "card", "duplicate", "x"])),
+)
+def test_a_snippet_is_the_passage_with_the_most_matching_words(
+    lines: list[str], wanted: set[str]
+) -> None:
+    text = "\n".join(lines)
+    snippet = make_snippet(text, lambda w: w.lower() in wanted)
+    assert (snippet.text, tuple(snippet.highlights)) == _snippet_by_every_word(text, wanted)
