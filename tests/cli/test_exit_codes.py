@@ -14,10 +14,11 @@ from tests.helpers import EXAMPLE_KB, REPO_ROOT, run_kb
 def test_a_bug_in_kb_exits_3_with_its_traceback(monkeypatch: pytest.MonkeyPatch):
     from kbcli.workspace import Workspace
 
-    def explode(self, card_filter=None):
+    def explode(self):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(Workspace, "assessed", explode)
+    # Every command that lists cards reads the catalog.
+    monkeypatch.setattr(Workspace, "catalog", property(explode))
     result = run_kb("--kb", str(EXAMPLE_KB), "list")
     assert result.exit_code == 3
     assert "Traceback" in result.stderr and "RuntimeError: boom" in result.stderr
@@ -66,9 +67,9 @@ def test_a_panic_that_is_not_an_exception_still_exits_3(monkeypatch: pytest.Monk
     class PanicException(BaseException):  # what pyo3 raises for a Rust panic
         pass
 
-    def panic(self, card_filter=None):
+    def panic(self):
         raise PanicException("index out of bounds")
 
-    monkeypatch.setattr(Workspace, "assessed", panic)
+    monkeypatch.setattr(Workspace, "catalog", property(panic))
     result = run_kb("--kb", str(EXAMPLE_KB), "list")
     assert result.exit_code == 3 and "bug in kb" in result.stderr
