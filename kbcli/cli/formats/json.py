@@ -68,27 +68,32 @@ def render(result: CheckResult) -> str:
     head = json.dumps(data, ensure_ascii=False, indent=2)[:-2]
     parts = [head + ","]
     for key, items in (("findings", findings), ("golden", golden)):
-        row = _finding_row if key == "findings" else encode
+        row = _row if key == "findings" else encode
         rows = ",\n".join("    " + row(item) for item in items)
         parts.append(f'  "{key}": [\n{rows}\n  ]' if rows else f'  "{key}": []')
-    rows = ",\n".join(f"    {encode(path)}: {encode(card)}" for path, card in cards.items())
+    rows = ",\n".join(f"    {_TEXT(path)}: {_row(card)}" for path, card in cards.items())
     parts.append(f'  "cards": {{\n{rows}\n  }}' if rows else '  "cards": {}')
     return parts[0] + "\n" + ",\n".join(parts[1:]) + "\n}\n"
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_TEXT = json.encoder.encode_basestring  # what ensure_ascii=False encodes strings with
+_KEYS: dict[str, str] = {}
 
 
-def _finding_row(item: dict[str, Any]) -> str:
-    """``json``'s encoding of one finding (the same bytes), value by value: the
-    whole-object encoder costs seconds for 200,000 findings."""
-    text = json.encoder.encode_basestring  # what ensure_ascii=False encodes strings with
+def _row(item: dict[str, Any]) -> str:
+    """``json``'s encoding of a flat object of strings and integers (the same bytes),
+    value by value: the whole-object encoder costs seconds for 200,000 findings."""
     parts = []
     for name, value in item.items():
-        if type(value) is str:
-            parts.append(f"{text(name)}: {text(value)}")
-        elif type(value) is int:
-            parts.append(f"{text(name)}: {int.__repr__(value)}")
+        key = _KEYS.get(name)
+        if key is None:
+            key = _KEYS[name] = _TEXT(name) + ": "
+        kind = type(value)
+        if kind is str:
+            parts.append(key + _TEXT(value))
+        elif kind is int:
+            parts.append(key + int.__repr__(value))
         else:  # anything else (none today): the encoder itself
             return _ENCODE(item)
     return "{" + ", ".join(parts) + "}"
