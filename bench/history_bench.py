@@ -8,7 +8,10 @@ Compares, on one repository (by default a clone of the tldr-pages bundle):
    each card), sampled and extrapolated to every file;
 3. a second run with nothing new, and a run after one new commit (incremental);
 4. optionally (``--correctness N``), kb's last change per file against
-   ``git log -1 --follow -- FILE`` for N files (0 = all), explaining each difference.
+   ``git log -1 --follow -- FILE`` for N files (0 = all), explaining each difference;
+5. optionally (``--baseline DIR``, a checkout of another kb version, e.g. made with
+   ``git worktree add DIR REV``), that version's pass as one more contender: cold,
+   warm and after one new commit, alternating with this one.
 
 Runs alternate between the contenders and medians are reported, because shared
 machines are noisy: read the ratios, not the absolute times.
@@ -19,6 +22,7 @@ Example: python bench/history_bench.py --runs 3 --sample 200
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -49,28 +53,25 @@ EVERY_CARD = PASS.replace(
 CPU: list[float] = [0.0]  # CPU seconds (user + system) of the last timed command and its children
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, str]:
+def timed(
+    cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, str]:
     """Wall seconds and stdout of ``cmd``; its CPU seconds (children included) go to CPU[0]."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True)
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, result.stdout
 
 
-def median_run(run: Callable[[], tuple[float, str]], times: int) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``times`` runs of ``run`` (a ``timed`` command)."""
-    walls, cpus = [], []
-    for _ in range(times):
-        walls.append(run()[0])
-        cpus.append(CPU[0])
-    return statistics.median(walls), statistics.median(cpus)
-
-
-def kb_pass(repo: Path, cache: Path, snippet: str = PASS) -> tuple[float, str]:
-    return timed([sys.executable, "-c", snippet, str(repo), str(cache)])
+def kb_pass(
+    repo: Path, cache: Path, snippet: str = PASS, code: str | None = None
+) -> tuple[float, str]:
+    """One pass in a fresh interpreter; ``code``: a checkout of another kb version."""
+    env = None if code is None else dict(os.environ, PYTHONPATH=code)
+    return timed([sys.executable, "-c", snippet, str(repo), str(cache)], env=env)
 
 
 def prepare(args: argparse.Namespace, work: Path) -> Path:
@@ -92,6 +93,7 @@ def main() -> int:
     parser.add_argument(
         "--correctness", type=int, default=-1, help="compare N files with git log --follow (0=all)"
     )
+    parser.add_argument("--baseline", help="a checkout of another kb version to time as well")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kb-history-bench-"))
     try:
@@ -101,40 +103,67 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
+Timing = tuple[float, float]  # median wall seconds, median CPU seconds
+
+
+def alternate(
+    contenders: dict[str, Callable[[int], tuple[float, str]]], runs: int
+) -> dict[str, Timing]:
+    """Run each contender once per round, in turn, ``runs`` rounds; medians per contender."""
+    walls: dict[str, list[float]] = {name: [] for name in contenders}
+    cpus: dict[str, list[float]] = {name: [] for name in contenders}
+    for index in range(runs):
+        for name, run_once in contenders.items():
+            walls[name].append(run_once(index)[0])
+            cpus[name].append(CPU[0])
+    return {
+        name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in contenders
+    }
+
+
 def run(repo: Path, work: Path, args: argparse.Namespace) -> int:
     files = subprocess.run(
         ["git", "ls-files", "*.md"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.split()
     commits = int(timed(["git", "rev-list", "--count", "HEAD"], cwd=repo)[1])
     print(f"{len(files)} markdown files, {commits} commits")
+    base = args.baseline
 
-    kb_times, git_times, kb_cpu, git_cpu = [], [], [], []
-    for index in range(args.runs):
-        cache = work / f"cache-{index}"
-        git_times.append(timed(["git", "log", "--name-status", "--format=%H"], cwd=repo)[0])
-        git_cpu.append(CPU[0])
-        kb_times.append(kb_pass(repo, cache)[0])
-        kb_cpu.append(CPU[0])
-    kb_full, git_full = statistics.median(kb_times), statistics.median(git_times)
-    kb_work, git_work = statistics.median(kb_cpu), statistics.median(git_cpu)
+    def git_log(_: int) -> tuple[float, str]:
+        return timed(["git", "log", "--name-status", "--format=%H"], cwd=repo)
 
-    warm, warm_cpu = median_run(lambda: kb_pass(repo, work / "cache-0"), args.runs)
-    warm_all, warm_all_cpu = median_run(
-        lambda: kb_pass(repo, work / "cache-0", EVERY_CARD), args.runs
-    )
-    edits = iter(range(args.runs))
+    cold = {"git": git_log, "kb": lambda i: kb_pass(repo, work / f"cache-{i}")}
+    warm = {"kb": lambda _: kb_pass(repo, work / "cache-0")}
+    every = {"kb": lambda _: kb_pass(repo, work / "cache-0", EVERY_CARD)}
+    if base:
+        cold["base"] = lambda i: kb_pass(repo, work / f"base-{i}", code=base)
+        warm["base"] = lambda _: kb_pass(repo, work / "base-0", code=base)
+        every["base"] = lambda _: kb_pass(repo, work / "base-0", EVERY_CARD, code=base)
+    times = {"cold": alternate(cold, args.runs), "warm": alternate(warm, args.runs)}
+    times["every"] = alternate(every, args.runs)
 
-    def edit_and_pass() -> tuple[float, str]:
-        index = next(edits)
+    def edit(index: int) -> None:
         target = repo / files[index % len(files)]
         target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         subprocess.run(["git", "commit", "-qam", f"bench edit {index}"], cwd=repo, check=True)
+
+    def after_edit(index: int) -> tuple[float, str]:  # kb runs first in each round: it edits
+        edit(index)
         return kb_pass(repo, work / "cache-0")
 
-    one_new, one_new_cpu = median_run(edit_and_pass, args.runs)
+    one_new: dict[str, Callable[[int], tuple[float, str]]] = {"kb": after_edit}
+    if base:
+        one_new["base"] = lambda _: kb_pass(repo, work / "base-0", code=base)
+    times["one"] = alternate(one_new, args.runs)
+    report(times, per_file_loop(repo, files, args.sample), len(files), args.sample, base)
+    if args.correctness >= 0:
+        return correctness(repo, files, args.correctness, work)
+    return 0
 
-    rng = random.Random(1)
-    sample = rng.sample(files, min(args.sample, len(files)))
+
+def per_file_loop(repo: Path, files: list[str], sample_size: int) -> float:
+    """Seconds the ``git log -1 -- FILE`` loop would take over every file (sampled)."""
+    sample = random.Random(1).sample(files, min(sample_size, len(files)))
     start = time.perf_counter()
     for path in sample:
         subprocess.run(
@@ -143,35 +172,43 @@ def run(repo: Path, work: Path, args: argparse.Namespace) -> int:
             capture_output=True,
             check=True,
         )
-    per_file = (time.perf_counter() - start) / len(sample)
-    loop_total = per_file * len(files)
+    return (time.perf_counter() - start) / len(sample) * len(files)
 
+
+def report(
+    times: dict[str, dict[str, Timing]], loop: float, count: int, sample: int, base: str | None
+) -> None:
+    (git_wall, git_cpu), (kb_wall, kb_cpu) = times["cold"]["git"], times["cold"]["kb"]
     rows = [
-        ("bare git log --name-status", git_full, 1.0, "git itself: the floor"),
-        ("kb history pass, cold cache", kb_full, kb_full / git_full, "goal <= 1.3x git log"),
-        ("  CPU seconds: bare git log", git_work, 1.0, "user+system, all processes"),
-        ("  CPU seconds: kb pass (python + git log + cat-file)", kb_work, kb_work / git_work, ""),
-        (
-            f"per-file git log -1 loop ({len(sample)} sampled, x{len(files)})",
-            loop_total,
-            loop_total / kb_full,
-            "x slower than kb's pass",
-        ),
-        ("kb, second run, nothing new", warm, warm / kb_full, "goal < 0.2 s"),
-        ("  CPU seconds", warm_cpu, warm_cpu / kb_work, "python start-up included"),
-        ("  same, then every card's last change and edit", warm_all, warm_all / kb_full, ""),
-        ("  CPU seconds", warm_all_cpu, warm_all_cpu / kb_work, ""),
-        ("kb, after one new commit", one_new, one_new / kb_full, "goal < 0.5 s"),
-        ("  CPU seconds", one_new_cpu, one_new_cpu / kb_work, ""),
+        ("bare git log --name-status", git_wall, 1.0, "git itself: the floor"),
+        ("kb history pass, cold cache", kb_wall, kb_wall / git_wall, "goal <= 1.3x git log"),
+        ("  CPU seconds: bare git log", git_cpu, 1.0, "user+system, all processes"),
+        ("  CPU seconds: kb pass (python + git log + cat-file)", kb_cpu, kb_cpu / git_cpu, ""),
     ]
+    if base:
+        wall, cpu = times["cold"]["base"]
+        rows += [
+            ("baseline pass, cold cache", wall, wall / git_wall, "ratio to git log"),
+            ("  CPU seconds", cpu, cpu / git_cpu, "ratio to git log"),
+        ]
+    rows.append(
+        (f"per-file git log -1 loop ({sample} sampled, x{count})", loop, loop / kb_wall, "x kb")
+    )
+    labels = {
+        "warm": ("second run, nothing new", "goal < 0.2 s"),
+        "every": ("  same, then every card's last change and edit", ""),
+        "one": ("after one new commit", "goal < 0.5 s"),
+    }
+    for key, (label, note) in labels.items():
+        for who in ("kb", "base") if base else ("kb",):
+            wall, cpu = times[key][who]
+            name = f"{'kb' if who == 'kb' else 'baseline'}, {label.strip()}"
+            rows.append((name, wall, wall / kb_wall, note + " (ratio: to kb's cold pass)"))
+            rows.append(("  CPU seconds", cpu, cpu / kb_cpu, "python start-up included"))
     print()
-    print(f"{'what':55} {'seconds':>9} {'ratio':>9}  note")
+    print(f"{'what':60} {'seconds':>9} {'ratio':>9}  note")
     for name, seconds, ratio, note in rows:
-        print(f"{name:55} {seconds:9.3f} {ratio:9.2f}  {note}")
-
-    if args.correctness >= 0:
-        return correctness(repo, files, args.correctness, work)
-    return 0
+        print(f"{name:60} {seconds:9.3f} {ratio:9.2f}  {note}")
 
 
 def correctness(repo: Path, files: list[str], count: int, work: Path) -> int:

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 
 from kbcli.core import front_matter
-from kbcli.core.cards import to_utc
 
 # Front-matter keys whose values the history keeps (the others are only compared).
 TRACKED = ("verified_at", "owner", "verifiers", "status", "verify_every", "depends_on")
@@ -108,6 +107,9 @@ class Change:
     @property
     def verified_value(self) -> datetime | None:
         raw = self.values.get("verified_at")
+        # Imported here: the history pass (which imports this module) never reads dates.
+        from kbcli.core.cards import to_utc
+
         return to_utc(scalar(raw)) if raw else None
 
     @property
