@@ -149,7 +149,9 @@ def judge(
     for finding in _graded(workspace, result.findings):
         by_path[finding.path].append(finding)
     for item in items:
-        by_path[item.path] += _graded(workspace, flag_findings(item.card))
+        found = by_path[item.path]
+        found += _graded(workspace, flag_findings(item.card))
+        found.sort(key=_position)  # the verdict lists its reasons in the card's order
     return {
         item.path: (
             Assessed(item.card, verdict(item.trust, by_path[item.path])),
@@ -235,6 +237,10 @@ def _graded(workspace: Workspace, findings: Sequence[Finding]) -> list[Finding]:
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+
+
+def _position(finding: Finding) -> tuple[int, int, str]:
+    return finding.line, finding.column, finding.rule
 
 
 def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) -> Any:

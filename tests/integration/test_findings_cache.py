@@ -31,6 +31,9 @@ CARDS = {
     "kb/flagged.md": "---\ntitle: Flagged\nowner: bo\nverified_at: 2026-02-20\nflags:\n"
     "  - by: ana\n    at: 2026-02-25\n    reason: step 3 is wrong\n---\nsteps\n",
     "kb/broken.md": "---\ntitle: [unclosed\n---\nbody\n",
+    # flagged above the stamp, and stamped by someone who may not (ana; the owner is bo)
+    "kb/doubted.md": "---\ntitle: Doubted\nowner: bo\nflags:\n  - by: ana\n    at: 2026-02-25\n"
+    "    reason: unclear\nverified_at: 2026-02-20\n---\ntext\n",
 }
 POISON = "KEPT ANSWER"
 
@@ -202,3 +205,12 @@ def test_kept_links_answer_only_for_the_bytes_they_were_scanned_from(
     assert "No Such Card" not in json.dumps(warm)
     (repo.path / ".kb" / links_cache.FILE).unlink()
     assert warm == cold(repo)
+
+
+def test_a_verdicts_reasons_follow_the_card_cold_and_warm(repo: KbRepo) -> None:
+    """Reasons in the order of the lines they concern (the flag above the stamp)."""
+    for _ in range(2):  # judged, then kept
+        listed = run_kb("--today", TODAY, "list", "--json", cwd=repo.path)
+        card = next(c for c in json.loads(listed.stdout) if c["path"] == "kb/doubted.md")
+        rules = [reason["rule"] for reason in card["reasons"]]
+        assert rules == ["flagged", "verified-by-non-verifier"], card
