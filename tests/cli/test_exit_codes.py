@@ -12,13 +12,12 @@ from tests.helpers import EXAMPLE_KB, REPO_ROOT, run_kb
 
 
 def test_a_bug_in_kb_exits_3_with_its_traceback(monkeypatch: pytest.MonkeyPatch):
-    from kbcli.workspace import Workspace
+    from kbcli.usecases import health
 
-    def explode(self):
+    def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    # Every command that lists cards reads the catalog.
-    monkeypatch.setattr(Workspace, "catalog", property(explode))
+    monkeypatch.setattr(health, "judged", explode)  # what kb list calls to judge its cards
     result = run_kb("--kb", str(EXAMPLE_KB), "list")
     assert result.exit_code == 3
     assert "Traceback" in result.stderr and "RuntimeError: boom" in result.stderr
@@ -62,14 +61,14 @@ def test_a_deleted_current_folder_is_a_clear_error(tmp_path):
 
 
 def test_a_panic_that_is_not_an_exception_still_exits_3(monkeypatch: pytest.MonkeyPatch):
-    from kbcli.workspace import Workspace
+    from kbcli.usecases import health
 
     class PanicException(BaseException):  # what pyo3 raises for a Rust panic
         pass
 
-    def panic(self):
+    def panic(*args, **kwargs):
         raise PanicException("index out of bounds")
 
-    monkeypatch.setattr(Workspace, "catalog", property(panic))
+    monkeypatch.setattr(health, "judged", panic)
     result = run_kb("--kb", str(EXAMPLE_KB), "list")
     assert result.exit_code == 3 and "bug in kb" in result.stderr
