@@ -74,7 +74,7 @@ def main() -> None:
 
     from search_bench import tldr_repo
 
-    from kbcli.slack.app import connect
+    from kbcli.cli.slack.app import connect
     from kbcli.usecases.checkout import Checkout
     from kbcli.usecases.search import search
     from tests.slack.fake_slack import FakeSlack

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kbcli.slack.app import Running, connect
+from kbcli.cli.slack.app import Running, connect
 from kbcli.usecases.checkout import Checkout
 from tests.helpers import REPO_ROOT, KbRepo, copy_example, git
 from tests.slack.fake_slack import FakeSlack

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from kbcli.slack.app import connect
+from kbcli.cli.slack.app import connect
 from kbcli.usecases.checkout import Checkout
 from tests.helpers import KbRepo, git
 from tests.slack.conftest import TODAY, make_kb

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kbcli.slack.manifest import BOT_SCOPES
+from kbcli.core.slack_manifest import BOT_SCOPES
 from tests.helpers import REPO_ROOT, run_kb
 from tests.slack.conftest import HANDBOOK, TODAY, make_kb
 from tests.slack.fake_slack import FakeSlack
@@ -30,7 +30,7 @@ def test_manifest_asks_for_exactly_the_scopes_the_app_uses(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     manifest = json.loads(result.stdout)
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    source = (REPO_ROOT / "kbcli" / "slack" / "app.py").read_text()
+    source = (REPO_ROOT / "kbcli" / "cli" / "slack" / "app.py").read_text()
     called = set(re.findall(r"client\.([a-z]+_[A-Za-z]+)\(", source))
     assert called == set(METHOD_SCOPES)  # a new call must be added here with its scope
     needed = FEATURE_SCOPES.union(*METHOD_SCOPES.values())

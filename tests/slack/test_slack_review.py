@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.slack.app import Running, connect
+from kbcli.cli.slack.app import Running, connect
 from kbcli.usecases.checkout import Checkout
 from tests.helpers import KbRepo, git
 from tests.slack.conftest import EXPORT, TODAY, export_thread, make_kb

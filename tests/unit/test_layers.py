@@ -75,6 +75,42 @@ def broken_rules(package: Path) -> list[str]:
     return found
 
 
+SHARED = {"__init__.py", "__main__.py", "errors.py", "config.py", "repo_root.py", "workspace.py"}
+LAYERS = {"core", "adapters", "usecases", "cli"}
+
+
+def top_level_strays(package: Path) -> list[str]:
+    """What sits at the top of ``package`` besides the shared modules and the four layers."""
+    strays = []
+    for entry in sorted(package.iterdir()):
+        if entry.name == "__pycache__" or entry.name.startswith("."):
+            continue
+        expected = LAYERS if entry.is_dir() else SHARED
+        if entry.name not in expected:
+            strays.append(entry.name + ("/" if entry.is_dir() else ""))
+    return strays
+
+
+def test_the_top_level_holds_the_shared_modules_and_the_four_layers() -> None:
+    assert top_level_strays(PACKAGE) == []
+    assert {p.name for p in PACKAGE.iterdir()} >= SHARED | LAYERS
+
+
+@pytest.mark.parametrize("stray", ["slack/", "check_run.py"])
+def test_a_fifth_folder_or_a_stray_module_is_caught(tmp_path: Path, stray: str) -> None:
+    copy = tmp_path / "kbcli"
+    for layer in LAYERS:
+        (copy / layer).mkdir(parents=True)
+    for name in SHARED:
+        (copy / name).write_text("", encoding="utf-8")
+    assert top_level_strays(copy) == []
+    if stray.endswith("/"):
+        (copy / stray).mkdir()
+    else:
+        (copy / stray).write_text("", encoding="utf-8")
+    assert top_level_strays(copy) == [stray]
+
+
 def test_every_layer_imports_only_downwards() -> None:
     assert broken_rules(PACKAGE) == []
 

@@ -48,7 +48,7 @@ def run(
             "kb slack manifest prints the app to create first"
         )
     try:
-        from kbcli.slack.app import run as serve
+        from kbcli.cli.slack.app import run as serve
     except ImportError:
         raise KbError("kb slack needs the Slack extra: pip install 'kbcli[slack]'") from None
     workspace = ctx.obj.workspace
@@ -70,7 +70,7 @@ def manifest(ctx: typer.Context) -> None:
     """
     import json
 
-    from kbcli.slack.manifest import manifest as build
+    from kbcli.core.slack_manifest import manifest as build
 
     handbook = ctx.obj.workspace.config.handbook
     typer.echo(json.dumps(build(handbook.title, handbook.url), indent=2))

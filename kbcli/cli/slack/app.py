@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from kbcli.usecases.checkout import Checkout
 
-log = logging.getLogger("kbcli.slack")
+log = logging.getLogger("kbcli.cli.slack")
 Respond = Callable[..., Any]
 
 

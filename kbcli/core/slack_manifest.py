@@ -1,4 +1,8 @@
-"""The Slack app manifest: exactly the scopes, events and features ``kb slack`` uses."""
+"""The Slack app manifest: exactly the scopes, events and features ``kb slack`` uses.
+
+Pure data, so it lives in core beside ``slack_blocks``: the app in ``kbcli.cli.slack``
+registers the same shortcut and events.
+"""
 
 from __future__ import annotations
 
