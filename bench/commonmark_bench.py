@@ -4,7 +4,7 @@ Compares kb's renderer (markdown-it-py with kb's rules: wiki links, heading ids,
 rewriting, footnotes, task lists, Pygments, then nh3) with markdown-it-pyrs (the Rust
 port of markdown-it, on PyPI) on:
 
-- the CommonMark and GFM spec examples kb's tests use (tests/unit/test_markdown_render.py),
+- the CommonMark and GFM spec examples kb's tests use (tests/integration/test_markdown_render.py),
   normalised as that test normalises;
 - every card body of a corpus: CPU seconds to render all of them, and how many give the
   same sanitised HTML as markdown-it-py with the same options and no kb rules (so kb's
@@ -65,7 +65,7 @@ def main() -> None:
     from kbcli.adapters.markdown_render import BodyRenderer, sanitize
     from kbcli.core.handbook import SiteLinks
     from kbcli.core.links import LinkResolver
-    from tests.unit.test_markdown_render import SPEC, _normalize
+    from tests.integration.test_markdown_render import SPEC, _normalize
 
     kb = BodyRenderer(SiteLinks(LinkResolver([]), frozenset()))
     plain = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])

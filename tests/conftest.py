@@ -6,12 +6,15 @@ import ipaddress
 import os
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kbcli.config import environment_names
+from tests import source_tree
 from tests.helpers import KbRepo, copy_example, make_repo
 
 
@@ -48,10 +51,23 @@ def _forbid_non_loopback(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_forbid_non_loopback)
 
 
+# Every variable kb.toml settings read (KB_SECTION_KEY), and the others kb or git read.
+CLEARED = (
+    "KB_DIR", "KB_TODAY", "KB_DAEMON", "EDITOR", "VISUAL", "GITHUB_STEP_SUMMARY",
+    *environment_names(),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def homes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("homes")
+
+
 @pytest.fixture(autouse=True)
-def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
+def hermetic_env(homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A home of its own for each test. mkdtemp, not tmp_path_factory.mktemp: that one
+    # scans the base folder for the next number, a cost that grows with every test run.
+    monkeypatch.setenv("HOME", tempfile.mkdtemp(dir=homes))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Author")
@@ -60,10 +76,9 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.test")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("KB_DIR", "KB_TODAY", "KB_DAEMON", "EDITOR", "VISUAL", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
-    for name in environment_names():  # every KB_SECTION_KEY that kb.toml settings read
-        monkeypatch.delenv(name, raising=False)
+    for name in CLEARED:
+        if name in os.environ:
+            monkeypatch.delenv(name)
     # Dense retrieval (kbcli[semantic], in the dev extra) embeds every card kb index sees:
     # minutes for example-kb. Its own tests turn it on (tests/integration/test_semantic.py).
     monkeypatch.setenv("KB_SEARCH_SEMANTIC", "false")
@@ -79,3 +94,18 @@ def kb_repo(tmp_path: Path) -> KbRepo:
 def example_kb(tmp_path: Path) -> Path:
     """A copy of example-kb/ in a temporary folder."""
     return copy_example(tmp_path / "example-kb")
+
+
+@pytest.fixture(scope="session")
+def source_facts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """kbcli's modules as the code-base tests read them, kept in pytest's cache between
+    sessions by a digest of each module's text (``tests/source_tree.py``)."""
+    cache = request.config.cache
+    if cache is not None:
+        source_tree.remember(cache.get(SOURCE_FACTS, None))
+    yield
+    if cache is not None:
+        cache.set(SOURCE_FACTS, source_tree.stored())
+
+
+SOURCE_FACTS = "kb/source-facts"

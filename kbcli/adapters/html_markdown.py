@@ -4,7 +4,7 @@ html-to-markdown.
 Why html-to-markdown and not markdownify: on a table with a ``|`` inside a cell (in
 code and in text), html-to-markdown 3.21 escaped it (``a \\| b``) and kept the row's
 two columns, where markdownify 1.2.3 wrote the bare ``|`` and the row gained a column.
-Both were tried on the same HTML (tests/unit/test_imports.py keeps that case).
+Both were tried on the same HTML (tests/integration/test_imports.py keeps that case).
 """
 
 from __future__ import annotations

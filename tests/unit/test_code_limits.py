@@ -8,10 +8,12 @@ nested functions included (they are part of what a reader must hold in mind).
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+import pytest
+
 import kbcli
+from tests.source_tree import package_facts
 
 PACKAGE = Path(kbcli.__file__).parent
 MAX_MODULE_LINES = 400
@@ -21,21 +23,17 @@ MAX_FUNCTION_LINES = 60
 def too_long(package: Path) -> list[str]:
     """Every module and function over the limits, as ``path: what (lines)``."""
     found = []
-    for path in sorted(package.rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        rel = path.relative_to(package.parent).as_posix()
-        lines = len(text.splitlines())
-        if lines > MAX_MODULE_LINES:
-            found.append(f"{rel}: module ({lines} lines)")
-        for node in ast.walk(ast.parse(text, filename=rel)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-                length = (node.end_lineno or node.lineno) - first + 1
-                if length > MAX_FUNCTION_LINES:
-                    found.append(f"{rel}:{node.lineno}: {node.name} ({length} lines)")
+    for module in package_facts(package):
+        if module.lines > MAX_MODULE_LINES:
+            found.append(f"{module.rel}: module ({module.lines} lines)")
+        for function in module.functions:
+            length = function.last - function.first + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{module.rel}:{function.line}: {function.name} ({length} lines)")
     return found
 
 
+@pytest.mark.usefixtures("source_facts")
 def test_no_module_or_function_is_over_the_limits() -> None:
     assert too_long(PACKAGE) == [], "split along the lines the comments draw"
 

@@ -7,37 +7,21 @@ dependency, only a later one.
 
 from __future__ import annotations
 
-import ast
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import kbcli
+from tests.source_tree import module_facts
 
 PACKAGE = Path(kbcli.__file__).parent
 
 
-def imports(path: Path, root: Path) -> Iterator[tuple[int, str]]:
+def imports(path: Path, root: Path) -> tuple[tuple[int, str], ...]:
     """(line, absolute module name) of every import in one file under ``root``/kbcli."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                base = f"{parent}.{base}" if base else parent
-            yield node.lineno, base
-            if base in ("kbcli", "kbcli.core", "kbcli.adapters", "kbcli.usecases", "kbcli.cli"):
-                # from kbcli.adapters import git_status: the submodules are the imports
-                for alias in node.names:
-                    yield node.lineno, f"{base}.{alias.name}"
+    return module_facts(path, root).imports
 
 
 def _in(module: str, package: str) -> bool:
@@ -111,6 +95,7 @@ def test_a_fifth_folder_or_a_stray_module_is_caught(tmp_path: Path, stray: str) 
     assert top_level_strays(copy) == [stray]
 
 
+@pytest.mark.usefixtures("source_facts")
 def test_every_layer_imports_only_downwards() -> None:
     assert broken_rules(PACKAGE) == []
 

@@ -128,6 +128,7 @@ def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tupl
     return snippet.text, tuple(snippet.highlights)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     lines=st.lists(

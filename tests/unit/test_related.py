@@ -145,6 +145,7 @@ def test_after_an_edit_only_the_reached_lists_change_and_all_equal_a_whole_pass(
     assert same == {"x": []}  # nothing changed: the last lists as they were
 
 
+@pytest.mark.slow
 def test_a_long_list_of_scores_ranks_exactly_as_sorting_every_card() -> None:
     """Many cards with near-equal scores (ties within rounding, linked cards scoring
     nothing): the list is the one that sorting every card by the one ranking gives."""

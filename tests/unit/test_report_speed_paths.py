@@ -1,21 +1,19 @@
 """The fast paths behind ``kb report`` and ``kb check`` give exactly what the plain ones did.
 
 Each fast path is compared with a straightforward version of the same computation
-(the one kb used before it was made fast) on many generated inputs.
+(the one kb used before it was made fast) on many generated inputs. The JSON output's
+fast path is the cli's: ``tests/cli/test_json_output.py``.
 """
 
 from __future__ import annotations
 
 import bisect
-import enum
-import json
 import random
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kbcli.cli.output import print_json
 from kbcli.core.cards import CardMeta, Status
 from kbcli.core.durations import parse_duration
 from kbcli.core.history import CardHistory, Change, Commit
@@ -110,7 +108,8 @@ def random_history(rng: random.Random, first_seq: int) -> CardHistory:
     return CardHistory(path, tuple(changes))
 
 
-@pytest.mark.parametrize("seed", range(4))
+# One seed in the inner loop, all four in the full run.
+@pytest.mark.parametrize("seed", [0, *(pytest.param(s, marks=pytest.mark.slow) for s in (1, 2, 3))])
 def test_trust_trend_matches_assessing_every_card_on_every_day(seed: int):
     rng = random.Random(seed)
     histories = [random_history(rng, n * 10) for n in range(200)]
@@ -173,67 +172,3 @@ def test_cadence_for_is_the_longest_matching_folder_for_every_path():
 
 
 NEVER_WARN = parse_duration("never")
-
-
-# -- JSON output ----------------------------------------------------------------------------
-
-
-class Colour(enum.StrEnum):
-    RED = "red"
-
-
-class Level(enum.IntEnum):
-    HIGH = 3
-
-
-SCALARS: list[object] = [
-    None,
-    True,
-    False,
-    0,
-    -7,
-    10**30,
-    1.5,
-    -0.0,
-    1e300,
-    "",
-    "plain",
-    'quote " and \\ backslash',
-    "line\nbreak\ttab",
-    "ünïcödé ✔ \u2028 \x00",
-    Colour.RED,
-    Level.HIGH,
-    date(2026, 11, 22),
-    datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
-]
-
-
-def random_value(rng: random.Random, depth: int = 0) -> object:
-    roll = rng.random()
-    if depth > 3 or roll < 0.45:
-        return rng.choice(SCALARS)
-    if roll < 0.7:
-        return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
-    if roll < 0.75:
-        return tuple(random_value(rng, depth + 1) for _ in range(rng.randint(0, 3)))
-    keys: list[object] = ["a", "b", "ключ", "", 1, 2.5, True, None, Colour.RED]
-    return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))}
-
-
-@pytest.mark.slow
-def test_json_output_means_what_the_standard_library_would_write(capsys):
-    """--json output (orjson, with a fallback for what it cannot encode, such as integers
-    beyond 64 bits from a card's front matter) reads back as json.dumps's text does."""
-    rng = random.Random(4)
-    for _ in range(3000):
-        value = random_value(rng)
-        print_json(value)
-        text = capsys.readouterr().out
-        assert text.endswith("\n")
-        expected = json.loads(json.dumps(value, ensure_ascii=False, default=str))
-        assert json.loads(text) == expected, value
-
-
-def test_json_output_is_valid_json_even_for_not_a_number(capsys):
-    print_json({"ratio": float("nan"), "big": float("inf"), "n": [1, 2]})
-    assert json.loads(capsys.readouterr().out) == {"ratio": None, "big": None, "n": [1, 2]}

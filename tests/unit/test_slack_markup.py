@@ -54,6 +54,7 @@ def test_plain_text_for_titles_drops_markup():
     )
 
 
+@pytest.mark.slow
 @given(st.text(alphabet=st.sampled_from(list("ab *_~`<>|@#!:&;\n\x00U1C")), max_size=60))
 def test_any_text_converts_without_error_or_leftover_markers(text: str):
     converted = to_markdown(text, NAMES)
