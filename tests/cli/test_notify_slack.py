@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from tests.helpers import KbRepo, run_kb
+from tests.local_http import LocalServer, Request
 
 PEOPLE = """\
 ana:
@@ -47,30 +46,19 @@ class Webhook:
         self.bodies: list[dict[str, Any]] = []
         self.status = 200
         self.answer = b"ok"
-        hook = self
+        self.server = LocalServer(self._request)
+        self.url = f"{self.server.url}/services/T0/B0/X"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                hook.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(hook.status)
-                self.end_headers()
-                self.wfile.write(hook.answer)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/X"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _request(self, request: Request) -> tuple[int, bytes]:
+        self.bodies.append(json.loads(request.body))
+        return self.status, self.answer
 
 
 @pytest.fixture
 def webhook() -> Iterator[Webhook]:
     hook = Webhook()
     yield hook
-    hook.server.shutdown()
-    hook.server.server_close()
+    hook.server.close()
 
 
 def _kb(repo: KbRepo, *args: str) -> Any:
@@ -124,8 +112,7 @@ def test_a_500_answer_exits_2_with_slacks_error_text(repo: KbRepo, webhook: Webh
 
 def test_unreachable_webhook_exits_2(repo: KbRepo, webhook: Webhook) -> None:
     url = webhook.url
-    webhook.server.shutdown()
-    webhook.server.server_close()
+    webhook.server.close()
     result = _kb(repo, "--webhook-url", url)
     assert result.exit_code == 2
     assert "could not reach the Slack webhook" in result.stderr

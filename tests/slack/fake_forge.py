@@ -5,38 +5,22 @@ real APIs answer (201 and the request's web address, or an error status and mess
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.local_http import LocalServer, Request
 
 
 class FakeForge:
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self.refuse: tuple[int, dict[str, Any]] | None = None  # status and body to answer with
-        fake = self
+        self.server = LocalServer(self._request)
+        self.url = self.server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                fake.requests.append((self.path, headers, body))
-                status, answer = fake._answer(self.path, body)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+    def _request(self, request: Request) -> tuple[int, dict[str, Any]]:
+        body = json.loads(request.body or b"{}")
+        self.requests.append((request.path, request.headers, body))
+        return self._answer(request.path, body)
 
     def _answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if self.refuse:
@@ -53,5 +37,4 @@ class FakeForge:
         return 404, {"message": "Not Found"}
 
     def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+        self.server.close()

@@ -12,11 +12,11 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
 
 from websockets.sync.server import ServerConnection, serve
+
+from tests.local_http import LocalServer
 
 TEAM = {"id": "T0NIMBUS", "domain": "nimbus-support"}
 ACK_WITHIN = 3.0  # seconds: Slack's limit for acknowledging an envelope
@@ -42,34 +42,11 @@ class FakeSlack:
     # ---- servers -------------------------------------------------------------------
 
     def _start_http(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
-                if "json" in (self.headers.get("Content-Type") or ""):
-                    params = json.loads(raw or "{}")
-                else:
-                    params = dict(parse_qsl(raw))
-                answer = fake._answer(self.path, params)
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.api_url = f"http://127.0.0.1:{self.port}/api/"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.http = LocalServer(
+            lambda request: (200, self._answer(request.path, request.params())), keep_alive=True
+        )
+        self.port = self.http.port
+        self.api_url = f"{self.http.url}/api/"
 
     def _start_ws(self) -> None:
         def handler(connection: ServerConnection) -> None:
@@ -94,8 +71,7 @@ class FakeSlack:
 
     def close(self) -> None:
         self.ws.shutdown()
-        self.http.shutdown()
-        self.http.server_close()
+        self.http.close()
 
     # ---- the Web API ---------------------------------------------------------------
 
