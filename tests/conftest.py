@@ -100,7 +100,7 @@ def example_kb(tmp_path: Path) -> Path:
 def source_facts(request: pytest.FixtureRequest) -> Iterator[None]:
     """kbcli's modules as the code-base tests read them, kept in pytest's cache between
     sessions by a digest of each module's text (``tests/source_tree.py``)."""
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
     if cache is not None:
         source_tree.remember(cache.get(SOURCE_FACTS, None))
     yield
