@@ -69,6 +69,7 @@ def test_the_lead_paragraph_says_what_a_card_is_about(tmp_path: Path) -> None:
 def test_matching_common_words_is_not_worth_more_than_the_telling_one(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "kb")
     for i in range(12):
-        repo.write(f"team-{i}.md", _card(f"Team page {i}", "team meeting notes " + FILLER * 3))
-    repo.write("expenses.md", _card("Expenses", "Submit every invoice to finance. " + FILLER * 3))
+        repo.write(f"team-{i}.md", _card(f"Team page {i}", "team meeting notes " + FILLER))
+    claims = "Submit every invoice to finance. " + "Claims are paid within a week. " * 15
+    repo.write("expenses.md", _card("Expenses", claims))
     assert _paths(repo.path, "team meeting invoice")[0] == "expenses.md"
