@@ -139,6 +139,10 @@ class QueryBuilder:
     def path(self, path: str) -> tantivy.Query:
         return self.t.Query.term_query(self.schema, "path", path)
 
+    def pointed_at(self, title: str) -> bool:
+        """Does a pointer card name the card titled ``title`` (lowercased)?"""
+        return int(self.searcher.doc_freq(POINTS, title)) > 0
+
     def points(self, title: str) -> tantivy.Query:
         """Pointer cards naming the card titled ``title`` (lowercased)."""
         return self.t.Query.term_query(self.schema, POINTS, title)

@@ -31,6 +31,7 @@ def with_pointers(
     its language that name it; and the index documents of the pointers added."""
     top = list(hits[:limit])
     titles = {h.title.strip().lower() for h in top if h.title.strip()}
+    titles = {t for t in titles if qb.pointed_at(t)}  # term look-ups: no search when none
     if not titles:
         return top, []
     q = qb.combine([], should=[qb.points(t) for t in sorted(titles)], min_should=1)

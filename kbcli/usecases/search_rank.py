@@ -154,10 +154,7 @@ def rank(
         if dense.scores:
             filters = (phrases, excluded, required)
             found = _with_dense(workspace, index, qb, found, dense, filters, languages)
-    hits = sorted(found.hits, key=lambda h: -h.score)
-    if POINTERS and not extra:
-        hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit)
-        found.raw += pointer_raw
+    hits = _ordered(workspace, index, qb, found, limit, follow=POINTERS and not extra)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
@@ -238,6 +235,23 @@ def _with_dense(
     scores = {p: s for p, s in dense.scores.items() if p in passing}
     hits = _fused(hits, scores)
     return _Found(hits, [*found.raw, *only_dense], max(found.total, len(hits)))
+
+
+def _ordered(
+    workspace: Workspace,
+    index: CardIndex,
+    qb: QueryBuilder,
+    found: _Found,
+    limit: int,
+    follow: bool,
+) -> list[Hit]:
+    """The hits best first; with ``follow``, each pointer card right after the card it names."""
+    hits = sorted(found.hits, key=lambda h: -h.score)
+    if not follow:
+        return hits
+    hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit)
+    found.raw += pointer_raw
+    return hits
 
 
 def _finish(
