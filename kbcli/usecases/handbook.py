@@ -143,7 +143,7 @@ class HandbookBuild:
 
     def run(self) -> BuildReport:
         """Inputs check, cards, history, bodies, related cards, pages, search, manifest."""
-        from kbcli.adapters.jinja_site import fingerprint, template_dirs
+        from kbcli.adapters.jinja_site import COMPILED, fingerprint, template_dirs
 
         t = time.perf_counter()
         dirs = template_dirs(self.ws.root)
@@ -160,7 +160,7 @@ class HandbookBuild:
         self._trend_cache = dict(previous.get("trend", {}))
         facts = self._facts or gather_facts(self.ws, self.audience, self._trend_cache, self.memo)
         t = self._timed("history", t)
-        init = (links, dirs, self.out, templates_fp)
+        init = (links, dirs, self.out, templates_fp, self.ws.config.cache_dir / COMPILED)
         cache = self.store.bodies() if previous else {}
         bodies = self.bodies.render(shown, links, previous, cache, init)
         self.report.bodies_rendered = self.bodies.rendered

@@ -10,6 +10,8 @@ build of the same cards.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.helpers import KbRepo, run_kb
@@ -334,3 +336,22 @@ def test_a_one_card_rebuild_reports_what_a_cold_build_reports(kb_repo: KbRepo) -
         assert (says in again) if says else "invoices.md#steps" not in again
         assert _bytes(out) == _bytes(fresh)
     assert "chart.png" not in again and (out / "billing/chart.png").read_text() == "a chart"
+
+
+def test_damaged_compiled_templates_mean_compiling_again_never_an_error(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    # New processes: one keeps its compiled templates in memory between builds.
+    kb = [sys.executable, "-m", "kbcli", "--kb", str(root), "--today", TODAY, "build"]
+    assert subprocess.run([*kb, "--no-search", "--out", str(out)], check=False).returncode == 0
+    compiled = sorted((root / ".kb").glob("jinja-*/*.jinja"))
+    assert compiled, "compiled templates are kept for the next kb build"
+    for damage in (b"", b"garbage", compiled[0].read_bytes()[:20]):
+        for each in compiled:
+            each.write_bytes(damage)
+        kb_repo.write("billing/tax.md", card("Tax", f"Tax rules, {len(damage)}.", tags="tax"))
+        built = subprocess.run([*kb, "--no-search", "--out", str(out)], check=False)
+        assert built.returncode == 0
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(root, fresh)
+        assert _bytes(out) == _bytes(fresh)
