@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -126,9 +126,12 @@ class CardFiles:
             self.paths() if paths is None else paths, self.root, self.load, self.parse, today
         )
         cache.save()
-        digests = cache.digests()
-        self._digests = {c.path: (c, digests[c.path]) for c in found if c.path in digests}
+        self.remember(found, cache.digests())
         return found
+
+    def remember(self, cards: Iterable[Card], digests: Mapping[str, bytes]) -> None:
+        """Keep the hash of the bytes each of ``cards`` was read from, for ``digest``."""
+        self._digests = {c.path: (c, digests[c.path]) for c in cards if c.path in digests}
 
     def digest(self, card: Card) -> bytes | None:
         """The hash of the bytes ``card`` was read from by the last ``load_all``; None

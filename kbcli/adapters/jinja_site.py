@@ -43,7 +43,23 @@ def fingerprint(dirs: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def environment(dirs: list[Path]) -> jinja2.Environment:
+# The environment's options, also naming the compiled-templates folder: templates
+# compiled under other options are never read back.
+_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+COMPILED = (
+    "jinja-" + hashlib.blake2b(repr(sorted(_OPTIONS.items())).encode(), digest_size=6).hexdigest()
+)
+
+
+def environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
+    """The sandboxed environment over ``dirs``; with ``compiled``, a folder (under
+    ``.kb/``) where compiled templates are kept for the next process, by the hash of
+    their source (Jinja's bytecode cache: compiling costs more than rendering a page)."""
     import jinja2
 
     builtin = jinja2.FileSystemLoader(str(builtin_dir()))
@@ -60,11 +76,9 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
     # values kb hands them. The built-in templates run under the same rules.
     env = ImmutableSandboxedEnvironment(
         loader=loader,
-        autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=_compiled_cache(compiled) if compiled is not None else None,
+        **_OPTIONS,
         # No stat of every template file on every page: the build keeps one environment
         # per fingerprint of all template files (kbcli.usecases.handbook), so a changed template
         # always gets a fresh environment.
@@ -72,6 +86,28 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
     )
     env.globals["memo"] = _macro_memo()
     return env
+
+
+def _compiled_cache(folder: Path) -> Any:
+    """Jinja's file bytecode cache, where a damaged, foreign or unwritable file only
+    means compiling again."""
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    class Compiled(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # unpickling damaged bytes can raise almost anything
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Compiled(str(folder), "%s.jinja")
 
 
 def _macro_memo() -> Any:
@@ -110,9 +146,9 @@ def _macro_memo() -> Any:
 class SiteTemplates:
     """Renders named page templates with a context dict."""
 
-    def __init__(self, dirs: list[Path]) -> None:
+    def __init__(self, dirs: list[Path], compiled: Path | None = None) -> None:
         self.dirs = dirs
-        self.env = environment(dirs)
+        self.env = environment(dirs, compiled)
 
     def compile_all(self) -> None:
         """Compile every template ahead of rendering (before worker processes fork, so

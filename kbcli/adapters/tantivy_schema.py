@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import tantivy
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 5  # 5: hint comments are not indexed
+SCHEMA_VERSION = 6  # 6: the possessive 's is not a word
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
 

@@ -22,7 +22,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from kbcli.core.languages import SNOWBALL, WORD, script_of, script_of_lang
-from kbcli.core.word_forms import he_variants, he_words, join_uk_apostrophes, stem_uk
+from kbcli.core.word_forms import (
+    he_variants,
+    he_words,
+    join_uk_apostrophes,
+    query_words,
+    stem_uk,
+    without_possessive,
+)
 
 MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
 _CACHED_WORDS = 300_000  # per language: a big corpus's vocabulary, then start afresh
@@ -81,6 +88,7 @@ class Analysis:
             return [t for m in he_words(text) for t in self.word_terms("he", m.group())]
         if lang == "uk":
             text = join_uk_apostrophes(text)
+        text = without_possessive(text)
         # Each distinct word is analysed once, then the text is a list of look-ups: a call
         # per word was half of building the tldr index (8,700 pages, 700,000 words).
         words = WORD.findall(text)
@@ -112,5 +120,5 @@ class Analysis:
         return found
 
     def words_of(self, text: str) -> list[str]:
-        """The words of a query or a card as people wrote them (Hebrew acronyms whole)."""
-        return [m.group() for m in he_words(text)]
+        """The words of a query or a phrase, split as cards are (``core.word_forms``)."""
+        return query_words(text)

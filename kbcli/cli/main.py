@@ -25,6 +25,12 @@ def main() -> NoReturn:
         code = fast_search(sys.argv[1:])
         if code is not None:
             sys.exit(code)
+    if "build" in sys.argv[1:6]:  # so does a plain kb build (kbcli/cli/fast_build.py)
+        from kbcli.cli.fast_build import run as fast_build
+
+        code = fast_build(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from kbcli.cli.app import run
 
     sys.exit(run())

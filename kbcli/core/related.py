@@ -41,7 +41,7 @@ def weigh(
     ``cards`` are (path, term -> frequency); the vectors come back in the same order.
     """
     idf = _idf(cards)
-    return [_vector(counts, idf, top_terms) for _, counts in cards]
+    return [unit_vector(counts, idf, top_terms) for _, counts in cards]
 
 
 def _idf(cards: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, float]:
@@ -57,7 +57,9 @@ def _idf(cards: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, float]:
     }
 
 
-def _vector(counts: Mapping[str, float], idf: Any, top_terms: int = TOP_TERMS) -> dict[str, float]:
+def unit_vector(
+    counts: Mapping[str, float], idf: Any, top_terms: int = TOP_TERMS
+) -> dict[str, float]:
     """A card's normalised vector; ``idf`` is anything with ``get(term)`` (a weight or None)."""
     scored = [
         (tf * weight, term)
@@ -90,8 +92,10 @@ def scored_similar(
     *,
     only: Collection[str] | None = None,
     links: Mapping[str, Collection[str]] | None = None,
+    keep: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Each card's ``limit`` most related cards with their similarity, best first.
+    """Each card's ``limit`` most related cards with their similarity, best first (and
+    every card's vector in ``keep``, for ``update_similar``).
 
     Only paths in ``candidates`` (all cards when None) are listed as related; every
     card still contributes to the idf. A card is never related to itself, and cards
@@ -102,6 +106,8 @@ def scored_similar(
     """
     paths = [path for path, _ in cards]
     vectors = weigh(cards)
+    if keep is not None:
+        keep.update(zip(paths, vectors, strict=True))
     postings: dict[str, list[tuple[int, float]]] = {}
     for number, (path, vector) in enumerate(zip(paths, vectors, strict=True)):
         if candidates is not None and path not in candidates:
@@ -138,110 +144,11 @@ def similar_to(
     terms (at most ``COMMON_CARDS`` a term) or a link to it, instead of every card's."""
     if path not in dict(cards):
         return []
-    space = _Space(cards, idf=_idf(cards))
+    space = TermSpace(cards, idf=_idf(cards))
     return space.similar([path], limit, candidates, links)[path]
 
 
 Scored = dict[str, list[tuple[str, float]]]  # path -> its related paths with their similarity
-
-
-def update_similar(
-    cards: Sequence[tuple[str, Mapping[str, float]]],
-    limit: int,
-    before: Mapping[str, Mapping[str, float]],
-    listed: Scored,
-    candidates: Collection[str] | None = None,
-    *,
-    links: Mapping[str, Collection[str]] | None = None,
-    most: int = 64,
-) -> Scored | None:
-    """``scored_similar`` after some cards' words changed, recomputing only the lists
-    the change can reach; None when it reaches too much (``most`` cards' vectors) and a
-    whole pass is the cheaper way.
-
-    ``before`` are the term counts ``listed`` was computed from, for the same cards,
-    candidates, links and limit (the caller checks). The result equals a whole pass: a
-    card's vector depends on its own counts and the idf of its terms, and an idf only on
-    how many cards have the term (the number of cards is unchanged); so the vectors that
-    change are the edited cards' and those of the cards having a term whose card count
-    changed (and was at most ``COMMON_CARDS`` before or after). A list changes only if
-    one of those cards is on it or may now enter it: a list that held none of them is
-    the old list merged with their new scores, any other is computed again.
-    """
-    changed = [path for path, counts in cards if before.get(path) != counts]
-    if not changed:
-        return {path: list(found) for path, found in listed.items()}
-    now = dict(cards)
-    if now.keys() != before.keys():
-        return None
-    space = _Space(cards)
-    old_df = _old_df(space, changed, now, before)
-    moved = old_df.keys()
-    weighed = {t for t in moved if min(old_df[t], space.df.get(t, 0)) <= COMMON_CARDS}
-    reached = set(changed) | space.having(weighed)
-    if len(reached) > most:
-        return None
-    old_space = _Space(cards, df=space.df, df_override=old_df)
-    old_vectors = {x: _vector(before[x] if x in before else now[x], old_space.idf) for x in reached}
-    new_vectors = {x: space.vector(x) for x in reached}
-    near = space.having({t for x in reached for t in (*old_vectors[x], *new_vectors[x])}) - reached
-    allowed = candidates
-    result: Scored = {path: list(found) for path, found in listed.items()}
-    redo = set(reached)
-    order = {path: number for number, (path, _) in enumerate(cards)}
-    ordered = sorted(reached, key=order.__getitem__)
-    for path in near:
-        old = listed.get(path, [])
-        if any(other in reached for other, _ in old):
-            redo.add(path)
-            continue
-        linked = {o for o in (links or {}).get(path, ()) if o in order}
-        others = [o for o in ordered if o != path and (allowed is None or o in allowed)]
-        merged = old + _scores(space.vector(path), others, new_vectors, linked)
-        merged.sort(key=lambda item: (item[0] not in linked, -round(item[1], 9), item[0]))
-        result[path] = merged[:limit]
-    result.update(space.similar(sorted(redo), limit, allowed, links))
-    return result
-
-
-def _old_df(
-    space: _Space,
-    changed: list[str],
-    now: Mapping[str, Mapping[str, float]],
-    before: Mapping[str, Mapping[str, float]],
-) -> dict[str, int]:
-    """For each term whose card count the change moved, its card count before."""
-    moved: set[str] = set()
-    for path in changed:
-        moved |= now[path].keys() ^ before[path].keys()
-    old_df: dict[str, int] = {}
-    for term in moved:
-        count = space.df.get(term, 0)
-        count -= sum(1 for path in changed if term in now[path])
-        count += sum(1 for path in changed if term in before[path])
-        old_df[term] = count
-    return old_df
-
-
-def _scores(
-    own: Mapping[str, float],
-    others: Sequence[str],
-    vectors: Mapping[str, Mapping[str, float]],
-    linked: Collection[str],
-) -> list[tuple[str, float]]:
-    """``own``'s similarity to each of ``others`` sharing a term with it or linked to it,
-    summed in term order (the same floats as a whole pass)."""
-    found = []
-    for other in others:
-        theirs = vectors[other]
-        score, shared = 0.0, False
-        for term in sorted(own):
-            weight = theirs.get(term)
-            if weight is not None:
-                score, shared = score + own[term] * weight, True
-        if shared or other in linked:
-            found.append((other, score))
-    return found
 
 
 def _linked(
@@ -288,7 +195,7 @@ def _best(
     return [(path_of(other), score) for other, score in best]
 
 
-class _Space:
+class TermSpace:
     """The cards' term counts with each term's card count; idf and vectors on demand."""
 
     def __init__(
@@ -324,7 +231,7 @@ class _Space:
     def vector(self, path: str) -> dict[str, float]:
         found = self.vectors.get(path)
         if found is None:
-            found = self.vectors[path] = _vector(self.counts[path], self.idf)
+            found = self.vectors[path] = unit_vector(self.counts[path], self.idf)
         return found
 
     def having(self, terms: set[str]) -> set[str]:
@@ -373,9 +280,9 @@ class _Space:
 
 
 class _LazyIdf:
-    """``_Space``'s idf as the mapping ``_vector`` reads, computed per term when asked."""
+    """``TermSpace``'s idf as the mapping ``unit_vector`` reads, computed per term when asked."""
 
-    def __init__(self, space: _Space) -> None:
+    def __init__(self, space: TermSpace) -> None:
         self.space = space
 
     def get(self, term: str) -> float | None:

@@ -131,6 +131,24 @@ def he_words(text: str) -> Iterable[re.Match[str]]:
     return _HE_WORD.finditer(text)
 
 
+def without_possessive(text: str) -> str:
+    """``text`` without the English possessive: ``file's`` is ``file``, not ``file`` + ``s``."""
+    return _POSSESSIVE.sub("", text)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, split as cards' texts are split when indexed: an apostrophe
+    inside a Cyrillic word joins it (комп'ютер, as Ukrainian cards are indexed), the
+    possessive ``'s`` is dropped, Hebrew acronyms (מנכ"ל) stay whole."""
+    text = without_possessive(_CYRILLIC_APOSTROPHES.sub("", text))
+    return [m.group() for m in he_words(text)]
+
+
+# The English possessive after a Latin letter (file's, command’s): not a word of its own.
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+_CYRILLIC_APOSTROPHES = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ`](?=[\u0400-\u04ff])")
+
+
 # A word, or letters joined by gershayim/geresh (״ ׳ " '): one Hebrew word.
 _HE_WORD = re.compile(r"[^\W_]+(?:[\"״׳'][\u05d0-\u05ea]+)*")
 

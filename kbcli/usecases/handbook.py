@@ -35,7 +35,7 @@ from kbcli.core.cards import Audience
 from kbcli.core.handbook import HandbookFacts, SiteLinks, digest
 from kbcli.core.handbook_pages import Body, SitePlan
 from kbcli.errors import KbError
-from kbcli.usecases.handbook_bodies import BodyPass
+from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
 from kbcli.usecases.handbook_cards import shown_cards
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import remove_stale, search_index, unknown_pages, write_static
@@ -143,7 +143,7 @@ class HandbookBuild:
 
     def run(self) -> BuildReport:
         """Inputs check, cards, history, bodies, related cards, pages, search, manifest."""
-        from kbcli.adapters.jinja_site import fingerprint, template_dirs
+        from kbcli.adapters.jinja_site import COMPILED, fingerprint, template_dirs
 
         t = time.perf_counter()
         dirs = template_dirs(self.ws.root)
@@ -160,7 +160,7 @@ class HandbookBuild:
         self._trend_cache = dict(previous.get("trend", {}))
         facts = self._facts or gather_facts(self.ws, self.audience, self._trend_cache, self.memo)
         t = self._timed("history", t)
-        init = (links, dirs, self.out, templates_fp)
+        init = (links, dirs, self.out, templates_fp, self.ws.config.cache_dir / COMPILED)
         cache = self.store.bodies() if previous else {}
         bodies = self.bodies.render(shown, links, previous, cache, init)
         self.report.bodies_rendered = self.bodies.rendered
@@ -250,8 +250,8 @@ class HandbookBuild:
         self.out.mkdir(parents=True, exist_ok=True)
         run_jobs(render_page, [(p.url, p.template, p.context) for p in stale], self.workers, init)
         old = previous.get("static", {})
-        cards = (item.card for item in shown)
-        static, missing = write_static(self.ws.root, self.out, dirs, old, cards)
+        refs = ((item.card.path, self.bodies.facts[item.card.path].assets) for item in shown)
+        static, missing = write_static(self.ws.root, self.out, dirs, old, refs)
         self.report.warnings.extend(missing)
         return static
 
@@ -331,7 +331,9 @@ class HandbookBuild:
             "version": MANIFEST_VERSION,
             "out": str(self.out),
             "audience": self.audience.value,
-            "bodies": {p: _entry(b, old_bodies.get(p)) for p, b in bodies.items()},
+            "bodies": {
+                p: _entry(b, self.bodies.facts[p], old_bodies.get(p)) for p, b in bodies.items()
+            },
             "link_names": self.bodies.link_names_key,
             "sources": self.bodies.sources,
             "pages": pages,
@@ -348,16 +350,17 @@ class HandbookBuild:
         self.store.save(old, manifest, html, new=bool(self.report.bodies_rendered))
 
 
-def _entry(body: Body, old: dict[str, Any] | None) -> dict[str, Any]:
+def _entry(body: Body, facts: LinkFacts, old: dict[str, Any] | None) -> dict[str, Any]:
     """A body's manifest entry; the previous one itself when nothing in it changed."""
-    if old is not None and old.get("key") == body.key and old.get("broken") == body.broken:
-        return old
-    return {
+    entry = {
         "key": body.key,
         "links": list(body.links),
         "broken": list(body.broken),
         "headings": list(body.headings),
+        "deps": facts.deps,
+        "assets": facts.assets,
     }
+    return old if old == entry else entry
 
 
 def default_out(ws: Workspace) -> Path:

@@ -11,7 +11,7 @@ reference. A reference to a file that does not exist is reported as ``file:line`
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +21,18 @@ from kbcli.config import CONFIG_FILE, ROSTER_FILE
 _PRIVATE = frozenset((CONFIG_FILE, ROSTER_FILE))
 
 
-def referenced_files(root: Path, cards: Iterable[Any]) -> tuple[dict[str, Path], list[str]]:
-    """``({repo-relative path: file}, ["card.md:LINE: ... does not exist"])``."""
-    from kbcli.core.link_scan import LinkKind, scan
-
+def referenced_files(
+    root: Path, refs: Iterable[tuple[str, Sequence[Sequence[Any]]]]
+) -> tuple[dict[str, Path], list[str]]:
+    """``({repo-relative path: file}, ["card.md:LINE: ... does not exist"])`` for the shown
+    cards' links to files: ``refs`` holds (card path, [[target, image, file line], ...]),
+    as ``handbook_bodies.link_facts`` found them (kept per card between builds)."""
     base = root.resolve()
     found: dict[str, Path] = {}
     missing: list[str] = []
-    for card in cards:
-        for link in scan(card.body, with_headings=False).links:
-            if link.kind is not LinkKind.PATH or link.target.endswith(".md"):
-                continue
-            if link.target.startswith("/"):
-                continue  # site-absolute: served from elsewhere
-            rel = posixpath.normpath(posixpath.join(posixpath.dirname(card.path), link.target))
+    for card_path, links in refs:
+        for target, image, line in links:
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(card_path), target))
             parts = rel.split("/")
             if rel.startswith("..") or rel in _PRIVATE or any(p.startswith(".") for p in parts):
                 continue
@@ -42,7 +40,6 @@ def referenced_files(root: Path, cards: Iterable[Any]) -> tuple[dict[str, Path],
             if path.is_file() and path.resolve().is_relative_to(base):
                 found[rel] = path
             elif not path.exists():
-                what = "image" if link.image else "file"
-                line = card.body_line + link.line - 1
-                missing.append(f"{card.path}:{line}: {what} {link.target} does not exist")
+                what = "image" if image else "file"
+                missing.append(f"{card_path}:{line}: {what} {target} does not exist")
     return found, missing

@@ -5,6 +5,11 @@ A body's key hashes what its HTML depends on: its text, what its links resolve t
 audience and the renderer. ``kb serve`` remembers keys by card object; a fresh ``kb build``
 takes them from the last manifest while the card's text and every card's link names are
 the same, so only edited cards' links are resolved again.
+
+What a card's links say besides its HTML (``LinkFacts``: its broken links, the files it
+references, the cards whose headings its anchors were checked against) is kept in the
+manifest too and taken back while the card's source, every card's link names and those
+cards' sources are the same: a one-card rebuild resolves only that card's links.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class BodyPass:
     same_link_names: bool = False  # kb serve's remembered keys still hold
     link_names_key: str = ""  # the hash of every card's link names, kept in the manifest
     sources: dict[str, str] = field(default_factory=dict)  # path -> its key's source hash
+    facts: dict[str, LinkFacts] = field(default_factory=dict)  # path -> what its links said
     rendered: int = 0
 
     def link_index(
@@ -69,26 +75,43 @@ class BodyPass:
         resolver says, the very list ``kb check`` reports."""
         old_bodies: dict[str, Any] = previous.get("bodies", {})
         keys = self._keys(shown, links, previous)
+        same_names = previous.get("link_names") == self.link_names_key
+        before: dict[str, str] = previous.get("sources", {}) if same_names else {}
         bodies: dict[str, Body] = {}
         todo: list[tuple[str, str]] = []
-        broken: dict[str, list[dict[str, Any]]] = {}
+        self.facts = {}
         for item in shown:
             card = item.card
             key = keys[card.path]
-            broken[card.path] = [
-                {"ref": r.link.ref, "line": r.line} for r in links.resolver.broken(card)
-            ]
             old = old_bodies.get(card.path)
+            facts = self._kept_facts(card.path, old, before)
+            if facts is None:
+                facts = link_facts(card, links)
+            self.facts[card.path] = facts
             if old and old.get("key") == key and key in cache:
                 bodies[card.path] = Body(
-                    cache[key], key, old["links"], broken[card.path], old["headings"]
+                    cache[key], key, old["links"], facts.broken, old["headings"]
                 )
             else:
                 todo.append((card.path, shown_body(card)[0]))
         for path, done in run_jobs(render_body, todo, self.workers, init):
-            bodies[path] = Body(done.html, keys[path], done.links, broken[path], done.headings)
+            broken = self.facts[path].broken
+            bodies[path] = Body(done.html, keys[path], done.links, broken, done.headings)
         self.rendered = len(todo)
         return bodies
+
+    def _kept_facts(
+        self, path: str, old: dict[str, Any] | None, before: dict[str, str]
+    ) -> LinkFacts | None:
+        """The last build's ``LinkFacts`` of a card, while they still hold: the same source,
+        the same link names (``before`` is empty otherwise), and every card whose headings
+        its anchors were checked against unchanged."""
+        if not old or "deps" not in old or before.get(path) != self.sources[path]:
+            return None
+        deps = old["deps"]
+        if any(d not in self.sources or before.get(d) != self.sources[d] for d in deps):
+            return None
+        return LinkFacts(old["broken"], deps, old["assets"])
 
     def _keys(self, shown: list[Any], links: SiteLinks, previous: dict[str, Any]) -> dict[str, str]:
         """Each shown card's body key: remembered by kb serve for the same card object,
@@ -128,6 +151,37 @@ class BodyPass:
             link_context(card.path, card.body, links),
             renderer_version(),
         )
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What one card's links said in a build, besides its HTML (kept in the manifest)."""
+
+    broken: list[dict[str, Any]]  # {"ref", "line"}: the list kb check reports
+    deps: list[str]  # other cards whose headings its anchors were checked against
+    assets: list[list[Any]]  # [target, image, file line] of links to files, not cards
+
+
+def link_facts(card: Card, links: SiteLinks) -> LinkFacts:
+    """Resolve every link of ``card`` (the resolver ``kb check`` uses)."""
+    from kbcli.core.link_scan import LinkKind
+
+    resolver = links.resolver
+    resolved = resolver.resolve_all(card)
+    broken = [{"ref": r.link.ref, "line": r.line} for r in resolved if not r.ok]
+    deps = {
+        r.target
+        for r in resolved
+        if r.link.anchor and r.target and r.target != card.path and resolver.card(r.target)
+    }
+    assets = [
+        [link.target, link.image, card.body_line + link.line - 1]
+        for link in resolver.links(card)
+        if link.kind is LinkKind.PATH
+        and not link.target.endswith(".md")
+        and not link.target.startswith("/")
+    ]
+    return LinkFacts(broken, sorted(deps), assets)
 
 
 def source_key(card: Card) -> str:

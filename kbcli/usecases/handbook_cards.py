@@ -47,6 +47,7 @@ def catalog_from_bytes(ws: Workspace, card_bytes: list[tuple[str, bytes | None]]
         for rel, data in card_bytes
     ]
     cache.save(keep_unseen=True)
+    files.remember(cards, cache.digests())  # the findings cache finds kept cards by them
     ws.catalog = Catalog(cards)
 
 

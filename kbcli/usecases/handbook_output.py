@@ -3,19 +3,20 @@ did not write named, and the Pagefind search index."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kbcli.core.handbook import digest
 from kbcli.usecases.handbook_state import bytes_key
 
-if TYPE_CHECKING:
-    from kbcli.core.cards import Card
-
 
 def write_static(
-    root: Path, out: Path, dirs: list[Path], old: dict[str, str], cards: Iterable[Card]
+    root: Path,
+    out: Path,
+    dirs: list[Path],
+    old: dict[str, str],
+    refs: Iterable[tuple[str, Sequence[Sequence[Any]]]],
 ) -> tuple[dict[str, str], list[str]]:
     """The site's static files and the files shown cards reference (images, attachments),
     tracked like pages so a later build removes what it no longer has; with a warning
@@ -24,7 +25,7 @@ def write_static(
     from kbcli.adapters.markdown_render import pygments_css
     from kbcli.usecases.handbook_assets import referenced_files
 
-    assets, missing = referenced_files(root, cards)
+    assets, missing = referenced_files(root, refs)
     files: dict[str, bytes] = {rel: path.read_bytes() for rel, path in assets.items()}
     files.update(
         (f"static/{name}", path.read_bytes())

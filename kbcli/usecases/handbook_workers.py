@@ -24,13 +24,21 @@ _OUT: Path | None = None
 _TEMPLATES: Any = None
 _TEMPLATES_KEY: Any = None
 _FOLDERS: set[Path] = set()
+_COMPILED: Path | None = None
 
 
-def init_worker(links: SiteLinks, dirs: list[Path], out: Path, templates_fp: str = "") -> None:
+def init_worker(
+    links: SiteLinks,
+    dirs: list[Path],
+    out: Path,
+    templates_fp: str = "",
+    compiled: Path | None = None,
+) -> None:
     """Set up a worker (or this process) for one build. Compiled templates are kept while
-    no template file changed: compiling them costs more than rendering a page."""
-    global _LINKS, _DIRS, _OUT, _TEMPLATES, _TEMPLATES_KEY
-    _LINKS, _DIRS, _OUT = links, dirs, out
+    no template file changed (in memory, and in the ``compiled`` folder between
+    processes): compiling them costs more than rendering a page."""
+    global _LINKS, _DIRS, _OUT, _TEMPLATES, _TEMPLATES_KEY, _COMPILED
+    _LINKS, _DIRS, _OUT, _COMPILED = links, dirs, out, compiled
     _FOLDERS.clear()
     key = (tuple(dirs), templates_fp)
     if not templates_fp or key != _TEMPLATES_KEY:
@@ -52,7 +60,7 @@ def render_page(job: tuple[str, str, dict[str, Any]]) -> str:
     from kbcli.adapters.jinja_site import SiteTemplates
 
     if _TEMPLATES is None:
-        _TEMPLATES = SiteTemplates(_DIRS)
+        _TEMPLATES = SiteTemplates(_DIRS, _COMPILED)
     assert _OUT is not None
     url, template, context = job
     html = _TEMPLATES.render(template, context)
@@ -79,7 +87,7 @@ def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
         from kbcli.adapters.jinja_site import SiteTemplates
 
         if _TEMPLATES is None:
-            _TEMPLATES = SiteTemplates(_DIRS)
+            _TEMPLATES = SiteTemplates(_DIRS, _COMPILED)
             _TEMPLATES.compile_all()
 
 

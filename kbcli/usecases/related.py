@@ -17,7 +17,8 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.languages import group_of, normalize_lang
-from kbcli.core.related import Scored, scored_similar, similar_to, term_counts, update_similar
+from kbcli.core.related import Scored, scored_similar, similar_to, term_counts
+from kbcli.core.related_update import update_similar
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import Analysis
@@ -60,21 +61,26 @@ def related_cards(
     ``known_terms`` maps a path to (body key, term counts) from an earlier build, reused
     while the key is the same, so a rebuild analyses only the cards that changed; with
     the ``known_lists`` computed from those counts, only the lists an edit can reach are
-    computed again (``core.related.update_similar``: the same lists as a whole pass).
+    computed again (``core.related_update``: the same lists as a whole pass).
     Cards linked by ``depends_on`` (either way) come first in each other's lists.
     """
     vectors, terms = _vectors(cards, default_lang, known_terms or {})
     links = _links(cards)
     shape = (RELATED_LIMIT, frozenset(candidates), links)
     scored: Scored | None = None
+    unit: dict[str, dict[str, float]] = {}  # every card's normalised vector, for next time
     if known_terms and known_lists is not None and known_lists.get("shape") == shape:
         before = {path: counts for path, (_, counts) in known_terms.items()}
-        listed = known_lists.get("scored", {})
-        scored = update_similar(vectors, RELATED_LIMIT, before, listed, candidates, links=links)
+        listed, known = known_lists.get("scored", {}), known_lists.get("vectors")
+        scored = update_similar(
+            vectors, RELATED_LIMIT, before, listed, candidates, links=links, vectors=known,
+            keep=unit,
+        )  # fmt: skip
     if scored is None:
-        scored = scored_similar(vectors, RELATED_LIMIT, candidates, links=links)
+        unit.clear()
+        scored = scored_similar(vectors, RELATED_LIMIT, candidates, links=links, keep=unit)
     found = {path: [other for other, _ in listed] for path, listed in scored.items()}
-    return found, terms, {"shape": shape, "scored": scored}
+    return found, terms, {"shape": shape, "scored": scored, "vectors": unit}
 
 
 def related_to(

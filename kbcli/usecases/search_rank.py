@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kbcli.core.languages import STOP_WORDS, content_words, query_languages
 from kbcli.core.query import ParsedQuery
-from kbcli.core.word_forms import he_words
+from kbcli.core.word_forms import query_words
 from kbcli.usecases.search_hits import (
     Hit,
     SearchResult,
@@ -77,7 +77,7 @@ def word_clauses(qb: QueryBuilder, words: Sequence[str]) -> _Terms:
     clauses: list[tantivy.Query] = []
     expansions: dict[str, list[str]] = {}
     highlight: set[str] = set()
-    parts = (m.group() for w in words for m in he_words(w.lower()))  # tar.gz: tar, gz
+    parts = (part for w in words for part in query_words(w.lower()))  # tar.gz: tar, gz
     for word in dict.fromkeys(parts):
         terms = qb.terms(word)
         boost = 1.0
@@ -140,7 +140,7 @@ def rank(
     )
     if languages is None:
         languages = query_languages(
-            [m.group() for w in (*query.words, *query.phrases) for m in he_words(w)], qb.groups
+            [part for w in (*query.words, *query.phrases) for part in query_words(w)], qb.groups
         )
     total, raw = index.search(q, max(POOL, limit * 3))
     found = _Found(score_hits(workspace, raw, "ranked", languages), list(raw), total)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.core.languages import content_words, normalize_lang
 from kbcli.core.progress import Progress, no_progress
 from kbcli.core.query import ParsedQuery
-from kbcli.core.word_forms import he_words
+from kbcli.core.word_forms import query_words
 from kbcli.errors import KbError
 from kbcli.usecases.search_hits import Hit, score_hits, term_matcher, with_snippet
 from kbcli.usecases.search_index import open_index, sync
@@ -138,7 +138,7 @@ def _card_fast(workspace: Workspace, ref: str) -> Any:
 
 def _words(text: str) -> list[str]:
 
-    return content_words(m.group() for m in he_words(text))
+    return content_words(query_words(text))
 
 
 def suggest(

@@ -10,6 +10,8 @@ build of the same cards.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.helpers import KbRepo, run_kb
@@ -301,3 +303,55 @@ def test_serve_lists_every_card_again_when_a_folder_moves(kb_repo: KbRepo) -> No
     fresh = root.parent / "fresh"
     build(root, fresh)
     assert _bytes(out) == _bytes(fresh)
+
+
+def _reported(root: Path, out: Path) -> str:
+    """What a build tells on stderr: broken links and missing files, as file:line."""
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--no-search")
+    assert result.exit_code == 0, result.output
+    return result.stderr
+
+
+def test_a_one_card_rebuild_reports_what_a_cold_build_reports(kb_repo: KbRepo) -> None:
+    # refunds' anchor is checked against the headings of invoices, and its image against
+    # the repo's files: neither card's own text changes when those do.
+    text = "Read [the steps](invoices.md#steps). ![chart](chart.png)"
+    kb_repo.write("billing/refunds.md", card("Refunds", text))
+    kb_repo.write("billing/invoices.md", card("Invoices", "## Steps\n\nDownload them."))
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="tax"))
+    kb_repo.commit("cards", when="2026-11-02T09:00:00Z", author="Ana Souza")
+    root = kb_repo.path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    first = _reported(root, out)
+    assert "chart.png does not exist" in first and "invoices.md#steps" not in first
+    for name, body, says in (
+        ("billing/invoices.md", card("Invoices", "## Fetch\n\nDownload them."), "#steps"),
+        ("billing/chart.png", "a chart", "#steps"),
+        ("billing/invoices.md", card("Invoices", "## Steps\n\nDownload them."), ""),
+    ):
+        kb_repo.write(name, body)
+        again = _reported(root, out)
+        shutil.rmtree(fresh, ignore_errors=True)
+        assert again == _reported(root, fresh)
+        assert (says in again) if says else "invoices.md#steps" not in again
+        assert _bytes(out) == _bytes(fresh)
+    assert "chart.png" not in again and (out / "billing/chart.png").read_text() == "a chart"
+
+
+def test_damaged_compiled_templates_mean_compiling_again_never_an_error(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    # New processes: one keeps its compiled templates in memory between builds.
+    kb = [sys.executable, "-m", "kbcli", "--kb", str(root), "--today", TODAY, "build"]
+    assert subprocess.run([*kb, "--no-search", "--out", str(out)], check=False).returncode == 0
+    compiled = sorted((root / ".kb").glob("jinja-*/*.jinja"))
+    assert compiled, "compiled templates are kept for the next kb build"
+    for damage in (b"", b"garbage", compiled[0].read_bytes()[:20]):
+        for each in compiled:
+            each.write_bytes(damage)
+        kb_repo.write("billing/tax.md", card("Tax", f"Tax rules, {len(damage)}.", tags="tax"))
+        built = subprocess.run([*kb, "--no-search", "--out", str(out)], check=False)
+        assert built.returncode == 0
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(root, fresh)
+        assert _bytes(out) == _bytes(fresh)

@@ -11,8 +11,8 @@ from kbcli.core.related import (
     scored_similar,
     similar_to,
     term_counts,
-    update_similar,
 )
+from kbcli.core.related_update import update_similar
 
 
 def vec(text: str) -> dict[str, float]:
@@ -126,7 +126,8 @@ def test_after_an_edit_only_the_reached_lists_change_and_all_equal_a_whole_pass(
         candidates = set(rng.sample(paths, k=max(1, len(paths) * 4 // 5)))
         links = {paths[0]: {paths[-1]}, paths[-1]: {paths[0]}}
         limit = rng.randint(1, 8)
-        listed = scored_similar(cards, limit, candidates, links=links)
+        kept: dict[str, dict[str, float]] = {}
+        listed = scored_similar(cards, limit, candidates, links=links, keep=kept)
         edited = dict(cards)
         for path in rng.sample(paths, k=rng.randint(1, 3)):
             counts = dict(edited[path])
@@ -135,11 +136,19 @@ def test_after_an_edit_only_the_reached_lists_change_and_all_equal_a_whole_pass(
             counts[rng.choice(words)] = float(rng.randint(1, 3))
             edited[path] = counts
         after = sorted(edited.items())
-        expected = scored_similar(after, limit, candidates, links=links)
+        every: dict[str, dict[str, float]] = {}
+        expected = scored_similar(after, limit, candidates, links=links, keep=every)
         found = update_similar(after, limit, dict(cards), listed, candidates, links=links)
         if found is not None:
             updated += 1
             assert found == expected, round_
+            # With the last pass's vectors, the unreached cards' are read, not computed:
+            # the same lists, and the vectors to keep are those of a whole pass.
+            now: dict[str, dict[str, float]] = {}
+            again = update_similar(
+                after, limit, dict(cards), listed, candidates, links=links, vectors=kept, keep=now
+            )
+            assert again == expected and now == every, round_
     assert updated >= 10  # most edits are updated in place, not by a whole pass
     same = update_similar(cards, 3, dict(cards), {"x": []})
     assert same == {"x": []}  # nothing changed: the last lists as they were

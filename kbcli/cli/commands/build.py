@@ -76,32 +76,22 @@ def build(
 
     Example: kb build --audience public --out public-site
     """
-    from kbcli.cli.gc_pause import paused_gc
-    from kbcli.cli.output import warn
-    from kbcli.cli.views.handbook import build_summary
-    from kbcli.errors import ExitCode
-    from kbcli.usecases.handbook import run_build
-    from kbcli.usecases.health import history_notices
+    from kbcli.cli.views.handbook import build_command
 
-    workspace = ctx.obj.workspace
-    if out is not None and not force:
-        from kbcli.usecases.build_output import refuse_card_folder_output
-
-        refuse_card_folder_output(workspace, out)
-    with paused_gc():  # the history pass and the findings: see paused_gc
-        report = run_build(
-            workspace,
-            out,
-            audience.value,
-            search=search,
-            jobs=jobs,
-            related=related,
-            allow_shallow=allow_shallow,
-        )
-    for notice in history_notices(workspace.history):
-        warn(notice)
-    build_summary(report, quiet=quiet, timings=verbose)
-    raise typer.Exit(ExitCode.FINDINGS if strict and report.broken else ExitCode.OK)
+    code = build_command(
+        ctx.obj,
+        out,
+        audience.value,
+        search=search,
+        jobs=jobs,
+        related=related,
+        verbose=verbose,
+        strict=strict,
+        allow_shallow=allow_shallow,
+        force=force,
+        quiet=quiet,
+    )
+    raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,51 @@ from rich.markup import escape
 from kbcli.cli.output import console, err_console, warn
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from kbcli.cli.context import RunContext
     from kbcli.usecases.handbook import BuildReport
+
+
+def build_command(
+    context: RunContext,
+    out: Path | None,
+    audience: str,
+    *,
+    search: bool = True,
+    jobs: int | None = None,
+    related: bool = True,
+    verbose: bool = False,
+    strict: bool = False,
+    allow_shallow: bool = False,
+    force: bool = False,
+    quiet: bool = False,
+) -> int:
+    """``kb build`` (the typer command and ``cli.fast_build``): build, report, exit code."""
+    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.errors import ExitCode
+    from kbcli.usecases.handbook import run_build
+    from kbcli.usecases.health import history_notices
+
+    workspace = context.workspace
+    if out is not None and not force:
+        from kbcli.usecases.build_output import refuse_card_folder_output
+
+        refuse_card_folder_output(workspace, out)
+    with paused_gc():  # the history pass and the findings: see paused_gc
+        report = run_build(
+            workspace,
+            out,
+            audience,
+            search=search,
+            jobs=jobs,
+            related=related,
+            allow_shallow=allow_shallow,
+        )
+    for notice in history_notices(workspace.history):
+        warn(notice)
+    build_summary(report, quiet=quiet, timings=verbose)
+    return ExitCode.FINDINGS if strict and report.broken else ExitCode.OK
 
 
 def build_summary(report: BuildReport, *, quiet: bool = False, timings: bool = False) -> None:

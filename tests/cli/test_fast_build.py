@@ -1,0 +1,86 @@
+"""``kb build`` skips the CLI framework for plain command lines (``cli/fast_build``): the
+same site, messages and exit code as through typer, and anything unusual goes to typer."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from tests.helpers import KbRepo, run_kb
+
+CARD = "---\ntitle: {title}\nowner: ana\nverified_at: 2026-11-01\n---\n{body}\n"
+
+
+def _fast(*argv: str) -> tuple[int | None, str, str]:
+    from kbcli.cli.fast_build import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _site(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _repo(kb_repo: KbRepo) -> Path:
+    kb_repo.write("billing/refunds.md", CARD.format(title="Refunds", body="See [x](gone.md)."))
+    kb_repo.write("billing/invoices.md", CARD.format(title="Invoices", body="Download them."))
+    kb_repo.commit("cards")
+    return kb_repo.path
+
+
+def test_a_plain_build_says_and_writes_what_the_typer_path_does(kb_repo: KbRepo) -> None:
+    root = _repo(kb_repo)
+    fast_out, typer_out = root.parent / "fast", root.parent / "typer"
+    common = ("--kb", str(root), "--today", "2026-11-05", "build", "--no-search", "--strict")
+    code, stdout, stderr = _fast(*common, "-o", str(fast_out))
+    slow = run_kb(*common, "-o", str(typer_out))
+    assert code == slow.exit_code == 1  # --strict and a broken link
+    assert "gone.md" in stderr and stderr == slow.stderr
+    times = re.compile(r" in [0-9.]+s")
+    assert times.sub("", stdout.replace(str(fast_out), "OUT")) == times.sub(
+        "", slow.stdout.replace(str(typer_out), "OUT")
+    )
+    assert _site(fast_out) == _site(typer_out)
+    public = str(root.parent / "public")
+    quiet = _fast(*common[:-1], "--out", public, "-q", "--audience", "public", "-j", "1")
+    assert quiet == (0, "", "")  # no public card: nothing to say, nothing broken
+
+
+def test_unusual_command_lines_are_left_to_typer() -> None:
+    from kbcli.cli.fast_build import parse
+
+    assert parse(["--kb", "x", "build", "--out=site", "--no-related", "-v"]) is not None
+    for argv in (
+        ["build", "--help"],
+        ["build", "--no-serach"],  # a typo: typer suggests the right name
+        ["build", "--search", "--no-search"],
+        ["build", "--jobs", "0"],
+        ["build", "--audience", "everyone"],
+        ["build", "-vq"],
+        ["build", "--out"],
+        ["build", "extra"],
+        ["--verbose", "build"],
+        ["search", "build"],
+    ):
+        assert parse(argv) is None, argv
+
+
+def test_the_kb_command_routes_a_build_through_the_fast_path_and_typos_to_typer(
+    kb_repo: KbRepo,
+) -> None:
+    root = _repo(kb_repo)
+    kb = [sys.executable, "-m", "kbcli", "--kb", str(root), "build"]
+    typo = subprocess.run([*kb, "--no-serach"], capture_output=True, text=True)
+    assert typo.returncode == 2 and "--no-search" in typo.stderr
+    built = subprocess.run(
+        [*kb, "--no-search", "--out", str(root.parent / "site")], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    assert "Built the internal handbook: 2 cards" in built.stdout
