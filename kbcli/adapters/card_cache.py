@@ -34,16 +34,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from kbcli.adapters.card_bodies import BodyStore, KeptCard, kept_card
 from kbcli.core.cards import Audience, Card, CardMeta, Position, Status
 from kbcli.core.durations import Duration
 from kbcli.core.findings import Finding, Severity
 
 FILE = "cards.marshal"
-VERSION = 1
+VERSION = 2  # 2: bodies kept apart (card_bodies), links kept with each card
 # A file changed less than this before the cache was written may change again within
 # the same mtime tick: it is checked by its bytes next time, not by its stat alone.
 RACY_SECONDS = 2.0
-_MAGIC = b"kbcards1"
+_MAGIC = b"kbcards2"
 
 # path -> ((size, mtime_ns, ctime_ns, inode), digest, encoded card)
 Entry = tuple[tuple[int, int, int, int], bytes, tuple[Any, ...]]
@@ -57,10 +58,12 @@ def _fingerprint() -> str:
     from importlib.util import find_spec
 
     from kbcli import __version__
-    from kbcli.adapters import card_cache, card_files
-    from kbcli.core import cards, durations, findings, front_matter, quick_front, rules
+    from kbcli.adapters import card_bodies, card_cache, card_files
+    from kbcli.core import cards, durations, findings, front_matter, quick_front, report, rules
 
-    parser = (card_cache, card_files, cards, durations, findings, front_matter, quick_front)
+    # report: the links kept with each card (card_refs)
+    parser = [card_bodies, card_cache, card_files, cards, durations, findings, front_matter]
+    parser += [quick_front, report]
     files = [m.__file__ for m in (*parser, rules)]  # rules: a reading finding's severity
     # The YAML reader a card's header may go through: found, not imported (most runs
     # never need it).
@@ -80,11 +83,18 @@ def _fingerprint() -> str:
 class CardCache:
     """The cards of one repo as last parsed; ``cards`` answers, ``save`` keeps them."""
 
-    def __init__(self, cache_dir: Path, settings: str = "") -> None:
-        """``settings``: what else a parse depends on (kb.toml's front-matter limit)."""
+    def __init__(
+        self, cache_dir: Path, settings: str = "", read: Callable[[str], Card] | None = None
+    ) -> None:
+        """``settings``: what else a parse depends on (kb.toml's front-matter limit);
+        ``read(rel)``: the card parsed from its file, for a kept card whose body is not
+        kept (``card_bodies``)."""
         self.path = cache_dir / FILE
         self.fingerprint = f"{_fingerprint()}|{settings}"
         self.written_ns = 0
+        self.bodies = BodyStore(cache_dir, self.fingerprint)
+        if read is not None:
+            self.bodies.reread = lambda rel: read(rel).body
         self.entries: dict[str, Entry] = self._load()
         self.fresh: dict[str, Entry] = {}
         self.changed = False
@@ -134,6 +144,12 @@ class CardCache:
         """
         found: list[Card] = []
         base = os.fspath(root)
+
+        def reread(rel: str) -> str:
+            data = load(rel)
+            return data.body if isinstance(data, Card) else parse(rel, data, None).body
+
+        self.bodies.reread = reread
         racy_after = self.written_ns - int(RACY_SECONDS * 1e9)
         for rel in paths:
             found.append(self._card(rel, base, racy_after, load, parse, today))
@@ -148,15 +164,26 @@ class CardCache:
         entry = self.entries.get(rel)
         self.changed = True
         if entry is not None and entry[1] == digest:
-            card = _decoded(rel, entry[2])
+            card = self._decoded(rel, entry[2], digest)
             if card is not None:
                 self.fresh[rel] = entry
                 return self._today(card, lambda _rel: data, parse, today)
         self.parsed += 1
         card = parse(rel, data, None)
         # No stat at hand: (-1, ...) never matches a file's, so the next run compares bytes.
-        self.fresh[rel] = ((-1, -1, -1, -1), digest, encode(card))
+        self._keep(rel, (-1, -1, -1, -1), digest, card)
         return self._today(card, lambda _rel: data, parse, today)
+
+    def _keep(self, rel: str, key: tuple[int, int, int, int], digest: bytes, card: Card) -> None:
+        self.fresh[rel] = (key, digest, encode(card))
+        self.bodies.put(rel, digest, card.body)
+
+    def _decoded(self, rel: str, value: Any, digest: bytes) -> Card | None:
+        """The card kept as ``value``; None when it cannot be (a damaged entry)."""
+        try:
+            return decode(rel, value, self.bodies, digest)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            return None
 
     def _card(
         self, rel: str, base: str, racy_after: int, load: Load, parse: Parse, today: date | None
@@ -173,7 +200,7 @@ class CardCache:
         entry = self.entries.get(rel)
         key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         if entry is not None and entry[0] == key and max(key[1], key[2]) < racy_after:
-            card = _decoded(rel, entry[2])
+            card = self._decoded(rel, entry[2], entry[1])
             if card is not None:
                 self.fresh[rel] = entry
                 return self._today(card, load, parse, today)
@@ -183,13 +210,13 @@ class CardCache:
             return data
         digest = _digest(data)
         if entry is not None and entry[1] == digest:
-            card = _decoded(rel, entry[2])
+            card = self._decoded(rel, entry[2], digest)
             if card is not None:
                 self.fresh[rel] = (key, digest, entry[2])
                 return self._today(card, lambda _rel: data, parse, today)
         self.parsed += 1
         card = parse(rel, data, None)
-        self.fresh[rel] = (key, digest, encode(card))
+        self._keep(rel, key, digest, card)
         return self._today(card, lambda _rel: data, parse, today)
 
     def digests(self) -> dict[str, bytes]:
@@ -224,6 +251,7 @@ class CardCache:
             return
         checksum = zlib.crc32(body).to_bytes(4, "big")
         replace_cache(self.path, _MAGIC + checksum + body)
+        self.bodies.save(kept)
 
 
 def _digest(data: bytes) -> bytes:
@@ -237,7 +265,10 @@ def _digest(data: bytes) -> bytes:
 
 
 def encode(card: Card) -> tuple[Any, ...]:
-    """A card as plain values (the card parsed without ``today``)."""
+    """A card as plain values (the card parsed without ``today``), its body's links
+    (``core.report.card_refs``) in place of its body (kept apart: ``card_bodies``)."""
+    from kbcli.core.report import card_refs
+
     meta = card.meta
     every = meta.verify_every
     return (
@@ -254,7 +285,7 @@ def encode(card: Card) -> tuple[Any, ...]:
         meta.depends_on,
         meta.template,
         dict(meta.extra),
-        card.body,
+        card_refs(card.body),
         tuple(
             (p.rule, p.severity.value, p.path, p.line, p.message, p.column, p.title)
             for p in card.problems
@@ -266,22 +297,15 @@ def encode(card: Card) -> tuple[Any, ...]:
     )
 
 
-def _decoded(rel: str, value: Any) -> Card | None:
-    """The card kept as ``value``; None when it cannot be (a damaged entry)."""
-    try:
-        return decode(rel, value)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
-        return None
-
-
 # Enum members by value: a dict look-up, not the Enum call (100,000 cards per run).
 _STATUS = {s.value: s for s in Status}
 _AUDIENCE = {a.value: a for a in Audience}
 _SEVERITY = {s.value: s for s in Severity}
 
 
-def decode(rel: str, value: Sequence[Any]) -> Card:
-    """The card ``encode`` made ``value`` from (raises on a value of another shape)."""
+def decode(rel: str, value: Sequence[Any], bodies: BodyStore, digest: bytes) -> KeptCard:
+    """The card ``encode`` made ``value`` from, its body in ``bodies`` under ``digest``
+    (raises on a value of another shape)."""
     (
         title,
         owner,
@@ -296,7 +320,7 @@ def decode(rel: str, value: Sequence[Any]) -> Card:
         depends_on,
         template,
         extra,
-        body,
+        refs,
         problems,
         lines,
         columns,
@@ -318,10 +342,12 @@ def decode(rel: str, value: Sequence[Any]) -> Card:
         template,
         extra,
     )
-    return Card(
+    wikis, links = refs
+    if not all(isinstance(x, str) for x in (*wikis, *links)):
+        raise TypeError("links of another shape")
+    return kept_card(
         rel,
         meta,
-        body,
         tuple(
             Finding(rule, _SEVERITY[level], path, line, message, column, title)
             for rule, level, path, line, message, column, title in problems
@@ -330,4 +356,7 @@ def decode(rel: str, value: Sequence[Any]) -> Card:
         else (),
         Position(lines, columns, end_line),
         body_line,
+        bodies,
+        digest,
+        (wikis, links),
     )

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import pathspec
 
     from kbcli.adapters.card_cache import CardCache
+    from kbcli.core.report import Refs
 
 
 class CardFiles:
@@ -116,7 +117,8 @@ class CardFiles:
         """The per-card cache (``card_cache``) for this repo's settings."""
         from kbcli.adapters.card_cache import CardCache
 
-        return CardCache(self.config.cache_dir, str(self.config.cards.max_front_matter))
+        limit = str(self.config.cards.max_front_matter)
+        return CardCache(self.config.cache_dir, limit, lambda rel: self.read(rel))
 
     def load_all(self, today: date | None = None, paths: Iterable[str] | None = None) -> list[Card]:
         """Every card (or those at ``paths``), parsing only files changed since the last
@@ -128,6 +130,18 @@ class CardFiles:
         cache.save()
         self.remember(found, cache.digests())
         return found
+
+    def refs(self, card: Card) -> Refs:
+        """What ``card``'s body links to (``core.report.card_refs``): kept with a card
+        from the cache, so its body is not loaded."""
+        from kbcli.adapters.card_bodies import KeptCard
+
+        kept: Refs | None = card.__dict__.get("refs") if isinstance(card, KeptCard) else None
+        if kept is not None:
+            return kept
+        from kbcli.core.report import card_refs
+
+        return card_refs(card.body)
 
     def remember(self, cards: Iterable[Card], digests: Mapping[str, bytes]) -> None:
         """Keep the hash of the bytes each of ``cards`` was read from, for ``digest``."""

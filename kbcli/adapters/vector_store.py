@@ -6,16 +6,22 @@ key's vector (float16 bytes). A passage key is a hash of the model and the passa
 text (``core.passages.passage_key``), so an edit re-embeds only the passages it
 changed and a renamed card re-embeds nothing. A missing, damaged or other model's file
 is an empty store, never a wrong answer; writes are atomic.
+
+Beside it, ``.kb/vector-rows.marshal`` keeps the same vectors as one float32 matrix in
+card order (``Rows``): what a search reads, with neither numpy nor a float16 decode
+(a one-shot ``kb search`` scores it with the stdlib, ``core.dense``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 FILE = "vectors.marshal"
+ROWS_FILE = "vector-rows.marshal"
+ROWS_VERSION = 1
 VERSION = 1
 
 
@@ -43,24 +49,64 @@ class Vectors:
         self.vectors = {k: v for k, v in self.vectors.items() if k in used}
         return before != (len(self.cards), len(self.vectors))
 
-    def matrix(self, paths: Iterable[str]) -> tuple[list[str], Any, Any]:
-        """(paths, first row of each path, float32 matrix of their passages' vectors)."""
-        import numpy as np
 
-        order: list[str] = []
-        starts: list[int] = []
-        blobs: list[bytes] = []
-        for path in paths:
-            entry = self.cards.get(path)
-            if entry is None or not entry[1]:
-                continue
-            order.append(path)
-            starts.append(len(blobs))
-            blobs += [self.vectors[k] for k in entry[1]]
-        if not blobs:
-            return [], np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
-        rows = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1)
-        return order, np.asarray(starts, dtype=np.int64), rows.astype(np.float32)
+@dataclass(frozen=True)
+class Rows:
+    """Cards in path order, each card's content hash and first row, the float32 bytes
+    of all their passages' vectors (card after card) and each row's squared length."""
+
+    paths: tuple[str, ...]
+    digests: tuple[str, ...]
+    starts: tuple[int, ...]
+    matrix: bytes
+    squares: tuple[float, ...]
+
+
+def rows_of(store: Vectors) -> Rows:
+    """The store as ``Rows`` (every card it has vectors for)."""
+    import numpy as np
+
+    paths = sorted(p for p, (_, keys) in store.cards.items() if keys)
+    starts: list[int] = []
+    blobs: list[bytes] = []
+    for path in paths:
+        starts.append(len(blobs))
+        blobs += [store.vectors[k] for k in store.cards[path][1]]
+    full = np.frombuffer(b"".join(blobs), dtype=np.float16).astype(np.float32)
+    squares = (full.astype(np.float64).reshape(len(blobs) or 1, -1) ** 2).sum(axis=1)
+    digests = tuple(store.cards[p][0] for p in paths)
+    found = tuple(squares.tolist()) if blobs else ()
+    return Rows(tuple(paths), digests, tuple(starts), full.tobytes(), found)
+
+
+BLOCK = 4096  # rows turned to float64 at once (the whole matrix would double its memory)
+
+
+def best_of_cards(
+    rows: Rows, dims: int, chosen: Sequence[int], query: Sequence[float]
+) -> list[float]:
+    """``core.dense.best_of_cards`` with numpy, for the ``chosen`` cards (indexes into
+    ``rows.paths``): float64 sums as there, so both round to the same scores."""
+    import numpy as np
+
+    matrix = np.frombuffer(rows.matrix, dtype=np.float32).reshape(-1, dims)
+    vector = np.asarray(query, dtype=np.float64)
+    dots = np.empty(len(matrix), dtype=np.float64)
+    for start in range(0, len(matrix), BLOCK):
+        dots[start : start + BLOCK] = matrix[start : start + BLOCK].astype(np.float64) @ vector
+    best = np.maximum.reduceat(dots, np.asarray(rows.starts, dtype=np.int64))
+    found: list[float] = best[np.asarray(chosen, dtype=np.int64)].tolist()
+    return found
+
+
+def load_rows(folder: Path, model: str) -> Rows | None:
+    """The rows kept in ``folder`` for ``model``; None when there are none."""
+    from kbcli.adapters import keyed_cache
+
+    found = keyed_cache.load(folder / ROWS_FILE, (ROWS_VERSION, model))
+    if not (isinstance(found, tuple) and len(found) == 5):
+        return None
+    return Rows(*found)
 
 
 def load(folder: Path, model: str) -> Vectors:
@@ -81,6 +127,12 @@ def exists(folder: Path) -> bool:
 def save(folder: Path, store: Vectors) -> None:
     from kbcli.adapters import keyed_cache
 
+    rows = rows_of(store)  # first: a card the rows name always has its vectors kept
+    keyed_cache.save(
+        folder / ROWS_FILE,
+        (ROWS_VERSION, store.model),
+        (rows.paths, rows.digests, rows.starts, rows.matrix, rows.squares),
+    )
     keyed_cache.save(
         folder / FILE, (VERSION, store.model), {"cards": store.cards, "vectors": store.vectors}
     )

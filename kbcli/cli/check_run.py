@@ -56,7 +56,7 @@ def run_command(
         allow_shallow=allow_shallow,
         queries=queries,
     )
-    with paused_gc():  # the result holds every card and finding: see paused_gc
+    with paused_gc(last=True):  # the result holds every card and finding: see paused_gc
         with ProgressBar(interactive() and not quiet) as progress:
             result = run_check(workspace, options, progress)
         _say(result.notices)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from posixpath import dirname, join, normpath
@@ -95,9 +95,11 @@ def build_report(
     skipped: Iterable[str] = (),
     history_commits: int | None = None,
     notices: Iterable[str] = (),
+    refs: Callable[[Card], Refs] | None = None,
 ) -> Report:
-    """Summarise the knowledge base (or one owner's part of it, with ``owner``)."""
-    inbound = inbound_links([item.card for item in items])
+    """Summarise the knowledge base (or one owner's part of it, with ``owner``); ``refs``:
+    see ``inbound_links``."""
+    inbound = inbound_links([item.card for item in items], refs)
     if owner is not None:
         items = [i for i in items if owns(owner, i.card.meta.owner, roster)]
         paths = {i.card.path for i in items}
@@ -218,8 +220,26 @@ _WIKI = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")
 _LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+\.md)(?:[#?][^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
-def inbound_links(cards: Sequence[Card]) -> dict[str, int]:
-    """How many other cards link to each card (``[[Title]]`` or ``[text](path.md)``)."""
+# What a card's body links to, for ``inbound_links``: (wiki targets as written, casefolded
+# and stripped; relative ``.md`` links as written). A function of the body alone, so the
+# per-card cache keeps it and a warm report need not read any body.
+Refs = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def card_refs(body: str) -> Refs:
+    """The links of ``body`` that ``inbound_links`` counts, before resolving them."""
+    wikis = tuple(dict.fromkeys(m.group(1).strip().casefold() for m in _WIKI.finditer(body)))
+    links = tuple(
+        dict.fromkeys(link for m in _LINK.finditer(body) if "://" not in (link := m.group(1)))
+    )
+    return wikis, links
+
+
+def inbound_links(
+    cards: Sequence[Card], refs: Callable[[Card], Refs] | None = None
+) -> dict[str, int]:
+    """How many other cards link to each card (``[[Title]]`` or ``[text](path.md)``);
+    ``refs`` gives a card's links (default: read from its body)."""
     names: dict[str, str] = {}
     for card in cards:
         for key in (card.title, card.stem, *card.meta.aliases):
@@ -227,16 +247,15 @@ def inbound_links(cards: Sequence[Card]) -> dict[str, int]:
     paths = {card.path for card in cards}
     counts: Counter[str] = Counter()
     for card in cards:
+        wikis, links = refs(card) if refs is not None else card_refs(card.body)
         targets: set[str] = set()
-        for match in _WIKI.finditer(card.body):
-            target = names.get(match.group(1).strip().casefold())
+        for name in wikis:
+            target = names.get(name)
             if target:
                 targets.add(target)
-        for match in _LINK.finditer(card.body):
-            link = match.group(1)
-            if "://" in link:
-                continue
-            resolved = normpath(join(dirname(card.path), link)).lstrip("/")
+        folder = dirname(card.path)
+        for link in links:
+            resolved = normpath(join(folder, link)).lstrip("/")
             if resolved in paths:
                 targets.add(resolved)
         targets.discard(card.path)

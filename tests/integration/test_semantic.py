@@ -210,3 +210,26 @@ def test_nearest_cards_by_meaning_are_deterministic_with_ties_by_path(
     assert all(path not in [p for p, _ in listed] for path, listed in nearest.items())
     semantic_repo.write("hr/wages.md", _card("When wages are paid", "Pay lands on the 25th.\n"))
     assert _nearest(semantic_repo) is None  # an edited card has no vector for its text yet
+
+
+def test_a_one_shot_search_scores_without_numpy_and_ranks_as_a_resident_one(
+    semantic_repo: KbRepo, tmp_path: Path
+) -> None:
+    """The one-shot process scores the vectors with the stdlib (no numpy import: its
+    cost is what a one-shot search with vectors must not pay); an in-process search
+    with numpy loaded scores them with numpy. Same hits, same fused scores."""
+    _index(semantic_repo)
+    probe = tmp_path / "probe" / "sitecustomize.py"  # reports whether numpy got imported
+    probe.parent.mkdir()
+    probe.write_text(
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('numpy:%s' % ('numpy' in sys.modules)))\n"
+    )
+    for query in ("удалить учётную запись клиента", "finance ferns", "when is pay day"):
+        args = ("search", "--json", "--explain", query)
+        alone = _kb_process(semantic_repo, probe.parent, *args)
+        assert alone.returncode == 0, alone.stderr
+        assert alone.stderr.endswith("numpy:False")
+        resident = run_kb("--kb", str(semantic_repo.path), *args)
+        assert "numpy" in sys.modules
+        assert json.loads(alone.stdout) == json.loads(resident.stdout)

@@ -21,9 +21,12 @@ def test_vectors_survive_a_round_trip_and_another_models_file_is_empty(tmp_path:
     again = vector_store.load(tmp_path, "model-a")
     assert again.cards == store.cards and again.vectors == store.vectors
     assert vector_store.load(tmp_path, "model-b").cards == {}
-    paths, starts, rows = again.matrix(["a.md", "gone.md"])
-    assert paths == ["a.md"] and list(starts) == [0]
-    assert rows.tolist() == [[0.5] * 4, [0.25] * 4]
+    rows = vector_store.load_rows(tmp_path, "model-a")  # what a search reads
+    assert rows is not None and vector_store.load_rows(tmp_path, "model-b") is None
+    assert (rows.paths, rows.digests, rows.starts) == (("a.md",), ("h1",), (0,))
+    matrix = np.frombuffer(rows.matrix, dtype=np.float32).reshape(-1, 4)
+    assert matrix.tolist() == [[0.5] * 4, [0.25] * 4]
+    assert rows.squares == (1.0, 0.25)  # each row's squared length
 
 
 def test_a_card_whose_content_changed_is_stale_and_a_deleted_one_is_forgotten() -> None:

@@ -69,3 +69,25 @@ def test_fusion_never_loses_or_invents_a_card(
     ordered = dict(sorted(lexical.items(), key=lambda kv: -kv[1]))
     for fuse in (reciprocal_rank, normalised_score):
         assert set(fuse(ordered, dense)) == set(lexical) | set(dense)
+
+
+def test_dense_scores_from_the_stdlib_equal_plain_dot_products_and_tie_by_path() -> None:
+    import math
+    from array import array
+
+    from kbcli.core.dense import best_of_cards, ranked
+
+    rows = [[0.6, 0.8, 0.0], [1.0, 0.0, 0.0], [0.0, 0.6, 0.8], [0.0, 0.8, 0.6]]
+    matrix = array("f", [x for row in rows for x in row]).tobytes()
+    stored = array("f", matrix)
+    squares = [math.fsum(x * x for x in stored[i * 3 : i * 3 + 3]) for i in range(4)]
+    query = [0.0, 1.0, 0.0]
+    # Three cards: rows 0-1, row 2, row 3; each card counts its best row.
+    best = best_of_cards(matrix, squares, 3, [(0, 2), (2, 3), (3, 4)], query)
+    exact = [float(stored[1]), float(stored[7]), float(stored[10])]  # 0.8, 0.6, 0.8
+    assert [round(b, 9) for b in best] == [round(e, 9) for e in exact]
+    scores, floor = ranked(best, ["b.md", "c.md", "a.md"], 2, 2.0)
+    assert list(scores) == ["a.md", "b.md"]  # a tie at 0.8 goes by path
+    mean = sum(exact) / 3
+    spread = math.sqrt(sum((e - mean) ** 2 for e in exact) / 3)
+    assert floor == pytest.approx(mean + 2 * spread, abs=1e-8)

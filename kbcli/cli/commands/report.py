@@ -97,7 +97,7 @@ def _health(
 
     workspace = ctx.obj.workspace
     roster = workspace.config.roster
-    with paused_gc():  # the model holds every card and finding: see paused_gc
+    with paused_gc(last=True):  # the model holds every card and finding: see paused_gc
         model = health_report(
             workspace,
             owner=owner,
