@@ -3,7 +3,10 @@
 Compares, on one repository (by default a clone of the tldr-pages bundle):
 
 1. kb's full history pass (cold cache) vs a bare ``git log --name-status`` of the same
-   history (git itself is the floor);
+   history (git itself is the floor), vs ``git log -M --raw`` (the same walk with each
+   version's blob id: kb's own git log), and with ``--patch`` vs ``git log -p`` (what
+   a user runs to see what each commit changed in a card: the facts kb extracts,
+   front-matter keys and whether the body changed);
 2. kb's pass vs the per-file loop static-site plugins use (``git log -1 -- FILE`` for
    each card), sampled and extrapolated to every file;
 3. a second run with nothing new, and a run after one new commit (incremental);
@@ -94,6 +97,9 @@ def main() -> int:
         "--correctness", type=int, default=-1, help="compare N files with git log --follow (0=all)"
     )
     parser.add_argument("--baseline", help="a checkout of another kb version to time as well")
+    parser.add_argument(
+        "--patch", action="store_true", help="time git log -p as well (slow on big repos)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kb-history-bench-"))
     try:
@@ -132,7 +138,15 @@ def run(repo: Path, work: Path, args: argparse.Namespace) -> int:
     def git_log(_: int) -> tuple[float, str]:
         return timed(["git", "log", "--name-status", "--format=%H"], cwd=repo)
 
-    cold = {"git": git_log, "kb": lambda i: kb_pass(repo, work / f"cache-{i}")}
+    def git_raw(_: int) -> tuple[float, str]:
+        return timed(["git", "log", "-M", "--raw", "--no-abbrev", "--format=%H"], cwd=repo)
+
+    def git_patch(_: int) -> tuple[float, str]:
+        return timed(["git", "log", "-p", "--format=%H"], cwd=repo)
+
+    cold = {"git": git_log, "kb": lambda i: kb_pass(repo, work / f"cache-{i}"), "raw": git_raw}
+    if args.patch:
+        cold["patch"] = git_patch
     warm = {"kb": lambda _: kb_pass(repo, work / "cache-0")}
     every = {"kb": lambda _: kb_pass(repo, work / "cache-0", EVERY_CARD)}
     if base:
@@ -185,6 +199,13 @@ def report(
         ("  CPU seconds: bare git log", git_cpu, 1.0, "user+system, all processes"),
         ("  CPU seconds: kb pass (python + git log + cat-file)", kb_cpu, kb_cpu / git_cpu, ""),
     ]
+    for key, label in (("raw", "git log -M --raw"), ("patch", "git log -p")):
+        if key in times["cold"]:
+            wall, cpu = times["cold"][key]
+            rows += [
+                (f"{label}, wall / CPU", wall, cpu, ""),
+                ("  kb cold pass / it: wall", kb_wall / wall, kb_cpu / cpu, "ratio: CPU"),
+            ]
     if base:
         wall, cpu = times["cold"]["base"]
         rows += [

@@ -61,6 +61,16 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("headings x2", [("schema", "REPEAT", {"head": 2})]),
     ("lead x1", [("schema", "REPEAT", {"lead": 1})]),
     ("lead x2", [("schema", "REPEAT", {"lead": 2})]),
+    # session 5
+    ("pointers off", [("search", "POINTERS", False)]),
+    (
+        "lead x1, coordination 0",
+        [("schema", "REPEAT", {"lead": 1}), ("search", "COORDINATION", 0.0)],
+    ),
+    (
+        "lead x1, coordination by idf",
+        [("schema", "REPEAT", {"lead": 1}), ("search", "COORDINATION_BY_IDF", True)],
+    ),
 ]
 
 

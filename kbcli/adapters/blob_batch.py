@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters import git_runner
+from kbcli.adapters.worktree_blobs import read_blob
 from kbcli.core import front_matter
 
 if TYPE_CHECKING:
@@ -51,9 +52,13 @@ def widen(pipe: Any) -> None:
 class BlobBatch:
     """The cat-file process of one pass, its queues and the summaries it gave."""
 
-    def __init__(self, root: Path, replay: Replay) -> None:
+    def __init__(self, root: Path, replay: Replay, tips: Mapping[bytes, bytes]) -> None:
         self.root = root
         self.replay = replay
+        # Blob id -> the file under ``root`` the index lists with it: read from the work
+        # tree when the file still hashes to it (``worktree_blobs.py``).
+        self.tips = tips
+        self.top = os.fsencode(root)
         self.pending: list[bytes] = []
         self.outgoing = bytearray()
         self.incoming = b""
@@ -73,6 +78,12 @@ class BlobBatch:
         """Ask for ``blob`` unless it was asked for before in this pass."""
         if blob not in self.asked:
             self.asked.add(blob)
+            path = self.tips.get(blob)
+            if path is not None:
+                data = read_blob(self.top, path, blob)
+                if data is not None:
+                    self.summaries[blob] = summarise(data)
+                    return
             self.pending.append(blob)
 
     def queue(self, header: Header, entries: list[Entry]) -> None:

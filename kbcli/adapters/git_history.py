@@ -135,8 +135,12 @@ def update_state(root: Path, place: GitPlace, cache: Path) -> dict[str, Any]:
         state["tip"] = place.head
         append_state(cache, state, start, extension.dirty)
         return state
+    from kbcli.adapters.worktree_blobs import index_blobs
+
     state = _empty_state(place)
-    HistoryPass(root, place.prefix, state).run(place.head)
+    # A whole pass reads each card's last version from the work tree when the file is
+    # still that version (an extension wants a few versions: not worth listing the index).
+    HistoryPass(root, place.prefix, state).run(place.head, index_blobs(root))
     state["tip"] = place.head
     write_state(cache, state)
     return state

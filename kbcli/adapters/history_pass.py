@@ -54,7 +54,7 @@ class HistoryPass:
         self.split: dict[bytes, dict[str, str]] = {}
         self.key_lines: dict[str, KeyLine] = {}
 
-    def run(self, revs: str) -> None:
+    def run(self, revs: str, tips: Mapping[bytes, bytes] | None = None) -> None:
         """Stream ``git log`` and read the card versions it names through one
         ``git cat-file --batch``, both at once, in one thread.
 
@@ -63,7 +63,8 @@ class HistoryPass:
         replays each commit as soon as the last blob it needs has arrived. Nothing
         waits for a thread switch (two Python threads both busy on two cores spent a
         third of the pass trading the interpreter lock) and little is left to do once
-        git log ends.
+        git log ends. ``tips`` (blob id -> file, ``worktree_blobs.index_blobs``): versions
+        read from the work tree instead of cat-file where the file is that very blob.
         """
         args = ["log", "--reverse", "-M", "--raw", "--no-abbrev", "-z", "--no-color"]
         args += [FORMAT, revs, "--"]
@@ -74,7 +75,7 @@ class HistoryPass:
         errors: list[bytes] = []
         drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
         drain.start()
-        blobs = BlobBatch(self.root, self._replay)
+        blobs = BlobBatch(self.root, self._replay, tips or {})
         try:
             self._loop(log.stdout.fileno(), blobs)
         except BaseException:

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from kbcli.adapters.tantivy_schema import WORDS
+from kbcli.adapters.tantivy_schema import POINTS, WORDS
 from kbcli.core.languages import normalize_lang
 from kbcli.core.typos import typo_distance, within_edits
 
@@ -138,6 +138,14 @@ class QueryBuilder:
 
     def path(self, path: str) -> tantivy.Query:
         return self.t.Query.term_query(self.schema, "path", path)
+
+    def pointed_at(self, title: str) -> bool:
+        """Does a pointer card name the card titled ``title`` (lowercased)?"""
+        return int(self.searcher.doc_freq(POINTS, title)) > 0
+
+    def points(self, title: str) -> tantivy.Query:
+        """Pointer cards naming the card titled ``title`` (lowercased)."""
+        return self.t.Query.term_query(self.schema, POINTS, title)
 
     def combine(
         self,

@@ -15,21 +15,23 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
+from kbcli.core.pointers import lead_paragraph, pointer_reference
 from kbcli.core.sections import without_comments
 
 if TYPE_CHECKING:
     import tantivy
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 6  # 6: the possessive 's is not a word
+SCHEMA_VERSION = 7  # 7: pointer cards (``points``), the lead paragraph once more
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
 
 # BM25F by repetition: every part of a card goes into the one ``words`` field, the parts
 # that name the card repeated, so one BM25 (one length norm, one idf) scores them all.
 # Measured on bench/relevance's tuning halves (see bench/README.md).
-REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 0}
+REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 1}
 WORDS = "words"
+POINTS = "points"  # the title a pointer card names (core.pointers), lowercased
 
 
 def day_number(day: date | None) -> int:
@@ -38,7 +40,7 @@ def day_number(day: date | None) -> int:
 
 def field_names() -> list[str]:
     """Schema field names in schema order (Tantivy's explanations name fields by number)."""
-    return ["path", WORDS, "fm", "flags", "vday", "eday", "wday", "meta", "text"]
+    return ["path", WORDS, "fm", "flags", "vday", "eday", "wday", "meta", "text", POINTS]
 
 
 def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -68,6 +70,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_integer_field(name, indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True)
     sb.add_bytes_field("text", stored=True)
+    sb.add_text_field(POINTS, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
@@ -100,19 +103,6 @@ def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
     return parts + headings * REPEAT["head"] + analysis.terms(lang, body)
 
 
-def lead_paragraph(body: str) -> str:
-    """The first paragraph of text under the title: what most cards say they are about."""
-    lines: list[str] = []
-    for line in body.splitlines():
-        text = line.strip().lstrip(">").strip()
-        if not text or text.startswith(("#", "```")):
-            if lines:
-                break
-            continue
-        lines.append(text)
-    return " ".join(lines)
-
-
 def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
     """The Tantivy document of one card: its terms, filter fields and stored fields."""
     import tantivy
@@ -127,6 +117,9 @@ def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
     doc.add_integer("vday", item.vday)
     doc.add_integer("eday", item.eday)
     doc.add_integer("wday", item.wday)
+    points = pointer_reference(card.body)
+    if points:
+        doc.add_text(POINTS, points)
     stored = {
         "title": meta.title,
         "owner": meta.owner,
@@ -137,6 +130,7 @@ def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
         "tags": list(meta.tags),
         "lang": item.lang,
         "aliases": list(meta.aliases),
+        "points": points,
     }
     doc.add_bytes("meta", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
     doc.add_bytes("text", without_comments(card.body).encode("utf-8"))

@@ -69,6 +69,13 @@ class Analysis:
             found = cache[word] = self._word_terms(lang, word.lower())
         return found
 
+    def matching(self, lang: str, words: set[str], wanted: set[str]) -> set[str]:
+        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms."""
+        cache = self._cache(lang)
+        for word in words.difference(cache):
+            cache[word] = self._word_terms(lang, word.lower())
+        return {word for word in words if not wanted.isdisjoint(cache[word])}
+
     def _word_terms(self, lang: str, word: str) -> tuple[str, ...]:
         if len(word) > MAX_WORD:
             return ()

@@ -6,6 +6,7 @@ Pure: built from the assessed cards, their findings and the roster; rendered by
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -113,7 +114,9 @@ def build_report(
     todos = [_todo(i, by_path.get(i.card.path, []), inbound, today) for i in items]
     todo_by_path = {t.path: t for t in todos if t.reasons}
     owners = _owners(items, by_path, todo_by_path, roster, today)
-    urgent = sorted(
+    # The first ``urgent_limit`` of the whole order (``nsmallest`` is ``sorted(...)[:n]``).
+    urgent = heapq.nsmallest(
+        urgent_limit,
         (t for t in todos if t.item.trust.state in _URGENCY and _is_live(t.item)),
         key=lambda t: (
             _URGENCY[t.item.trust.state],
@@ -130,7 +133,7 @@ def build_report(
         states={s: states.get(s, 0) for s in (*(t.value for t in TrustState), "no-owner")},
         rule_counts=dict(sorted(Counter(f.rule for f in findings).items())),
         owners=owners,
-        urgent=tuple(urgent[:urgent_limit]),
+        urgent=tuple(urgent),
         findings=tuple(findings),
         skipped=tuple(skipped),
         history_commits=history_commits,

@@ -30,26 +30,36 @@ def _passages(text: str) -> list[tuple[int, int]]:
 
 
 def make_snippet(
-    text: str, matches: Callable[[str], bool], width: int = 160, skip_headings: bool = True
+    text: str,
+    matches: Callable[[str], bool] | None = None,
+    width: int = 160,
+    skip_headings: bool = True,
+    select: Callable[[set[str]], set[str]] | None = None,
 ) -> Snippet:
     """The passage of ``text`` holding the most distinct matching words, cut to ``width``.
 
     ``matches(word)`` says whether a word of the card matches the query (after the
-    card language's analysis). Falls back to the first prose line when nothing matches.
+    card language's analysis); ``select(words)``, if given instead, says it of a set of
+    words at once. Falls back to the first prose line when nothing matches.
     """
-    # Each distinct word is asked once, and a line none of whose words match is not
-    # walked word by word: a long card's snippet cost most of a one-shot search.
-    matching = {word for word in set(WORD.findall(text)) if matches(word)}
+    words = set(WORD.findall(text))
+    if select is not None:
+        matching = select(words)
+    else:
+        matching = {word for word in words if matches is not None and matches(word)}
+    tokens = _tokens(matching)
     best: tuple[float, int, int, list[tuple[int, int]]] | None = None
     for start, end in _passages(text):
         line = text[start:end]
         hits: list[tuple[int, int]] = []
         distinct: set[str] = set()
-        if matching and not matching.isdisjoint(WORD.findall(line)):
-            for m in WORD.finditer(line):
-                if m.group() in matching:
-                    hits.append((m.start(), m.end()))
-                    distinct.add(m.group().lower())
+        if tokens is not None:
+            for m in tokens.finditer(line):
+                s, e = m.span()
+                if (s and _letter(line, s - 1)) or _letter(line, e):
+                    continue  # inside a longer word: not one of the words
+                hits.append((s, e))
+                distinct.add(m.group().lower())
         heading = line.lstrip().startswith("#")
         score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading and skip_headings else 0)
         if best is None or score > best[0]:
@@ -58,6 +68,23 @@ def make_snippet(
         return Snippet("")
     _, start, end, hits = best
     return _cut(text[start:end], hits, width)
+
+
+_letter = re.compile(WORD.pattern.removesuffix("+")).match  # a word character at a position
+
+
+def _tokens(words: set[str]) -> re.Pattern[str] | None:
+    """A pattern finding the words of ``words`` in a line, longest first.
+
+    A match not bounded by non-word characters is inside a longer word and is skipped;
+    that never hides a real one: the words are all word characters, so such a match
+    ends inside the word it started in, and longest first means a word of the set
+    that starts where a match starts is the match itself. One regex pass per line
+    instead of a Python step per word: long cards' snippets were most of a search.
+    """
+    if not words:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
 
 
 # Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
-Matcher = Callable[[str], Callable[[str], bool]]
+Matcher = Callable[[str], Callable[[set[str]], set[str]]]
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def score_hits(
 def with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) -> Hit:
     """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
     lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
-    snippet: Snippet = make_snippet(text, matcher(lang))
+    snippet: Snippet = make_snippet(text, select=matcher(lang))
     return replace(hit, snippet=snippet.text, highlights=snippet.highlights)
 
 
@@ -165,10 +165,10 @@ def term_matcher(index: CardIndex, terms: set[str]) -> Matcher:
     analysis = index.analysis
     wanted = terms - STOP_WORDS
 
-    def for_lang(lang: str) -> Callable[[str], bool]:
-        def matches(card_word: str) -> bool:
-            return any(t in wanted for t in analysis.word_terms(lang, card_word))
+    def for_lang(lang: str) -> Callable[[set[str]], set[str]]:
+        def select(card_words: set[str]) -> set[str]:
+            return analysis.matching(lang, card_words, wanted)
 
-        return matches
+        return select
 
     return for_lang

@@ -21,6 +21,7 @@ from kbcli.usecases.search_hits import (
     term_matcher,
     with_snippet,
 )
+from kbcli.usecases.search_pointers import with_pointers
 
 if TYPE_CHECKING:
     import tantivy
@@ -33,10 +34,11 @@ if TYPE_CHECKING:
 # Ranking constants, tuned on bench/relevance's tuning halves (bench/README.md):
 COORDINATION = 1.5  # added per query word a card matches: more of the question wins
 TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
-COORDINATION_BY_IDF = False  # a word's bonus in proportion to its idf (a stop word's: ~0)
+COORDINATION_BY_IDF = True  # a word's bonus in proportion to its idf (a stop word's: ~0)
 STOP_WORDS_SCORED = False  # stop words stay in the query (BM25's idf weighs them), not dropped
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
 FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
+POINTERS = True  # a pointer card (an alias, a redirect) follows the card it names
 
 
 def _filters(
@@ -152,8 +154,8 @@ def rank(
         if dense.scores:
             filters = (phrases, excluded, required)
             found = _with_dense(workspace, index, qb, found, dense, filters, languages)
-    hits = sorted(found.hits, key=lambda h: -h.score)[:limit]
-    hits = _finish(workspace, index, q, found.raw, hits, terms.highlight, explain, snippets)
+    hits = _ordered(workspace, index, qb, found, limit, follow=POINTERS and not extra)
+    hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
     result.languages = tuple(sorted(languages))
@@ -233,6 +235,23 @@ def _with_dense(
     scores = {p: s for p, s in dense.scores.items() if p in passing}
     hits = _fused(hits, scores)
     return _Found(hits, [*found.raw, *only_dense], max(found.total, len(hits)))
+
+
+def _ordered(
+    workspace: Workspace,
+    index: CardIndex,
+    qb: QueryBuilder,
+    found: _Found,
+    limit: int,
+    follow: bool,
+) -> list[Hit]:
+    """The hits best first; with ``follow``, each pointer card right after the card it names."""
+    hits = sorted(found.hits, key=lambda h: -h.score)
+    if not follow:
+        return hits
+    hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit)
+    found.raw += pointer_raw
+    return hits
 
 
 def _finish(

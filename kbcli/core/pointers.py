@@ -1,0 +1,42 @@
+"""Pointer cards: a short card whose lead names one other card and says little else.
+
+An alias page ("This command is an alias of `docker container logs`."), a redirect
+("Moved to [Travel guide](travel.md)."): the card answers what its target answers, in
+the target's words, which it does not repeat. Search ranks such a card right after the
+card it names (``usecases/search_pointers``). The reference is the one code span or
+link text of the card's lead paragraph; it names a card by its title.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbcli.core.languages import WORD
+
+POINTER_WORDS = 40  # a card with more words than this says something of its own
+_REFERENCE = re.compile(r"`([^`\n]+)`|\[([^\]\n]+)\]\([^)\n]*\)")
+
+
+def lead_paragraph(body: str) -> str:
+    """The first paragraph of text under the title: what most cards say they are about."""
+    lines: list[str] = []
+    for line in body.splitlines():
+        text = line.strip().lstrip(">").strip()
+        if not text or text.startswith(("#", "```")):
+            if lines:
+                break
+            continue
+        lines.append(text)
+    return " ".join(lines)
+
+
+def pointer_reference(body: str) -> str:
+    """The title a pointer card names (lowercased), or "" when the card is no pointer."""
+    text = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("#"))
+    if len(WORD.findall(text)) > POINTER_WORDS:
+        return ""
+    found = {
+        " ".join((m.group(1) or m.group(2)).split()).lower()
+        for m in _REFERENCE.finditer(lead_paragraph(body))
+    }
+    return found.pop() if len(found) == 1 else ""

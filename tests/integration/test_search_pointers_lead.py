@@ -1,0 +1,75 @@
+"""Session-5 levers of the ranking, each pinned by what a reader sees.
+
+- A pointer card (an alias or redirect: a short card whose lead names one other card)
+  shares none of its target's words; it is shown right after the card it names.
+- The lead paragraph (what a card says it is about) counts once more than the rest.
+- A word's coordination bonus is in proportion to how telling the word is: matching two
+  words every card uses is not worth more than matching the one word that answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kbcli.cli.context import RunContext
+from kbcli.core.pointers import pointer_reference
+from kbcli.usecases.search import search
+from tests.helpers import make_repo
+
+FILLER = "The team keeps notes in the shared drive and reviews them every quarter. "
+
+
+def _card(title: str, body: str, lang: str = "") -> str:
+    front = f"title: {title}\nowner: ana\n" + (f"lang: {lang}\n" if lang else "")
+    return f"---\n{front}---\n\n{body}\n"
+
+
+def _paths(root: Path, text: str, limit: int = 10) -> list[str]:
+    workspace = RunContext(kb_dir=str(root), today_text="2026-11-22").workspace
+    return [hit.path for hit in search(workspace, text, limit=limit, snippets=False).hits]
+
+
+def test_a_pointer_card_names_one_card_in_its_lead_and_says_little_else() -> None:
+    alias = "> This command is an alias of `docker container logs`.\n\n- See `tldr docker`."
+    assert pointer_reference(alias) == "docker container logs"
+    assert pointer_reference("Moved to [Travel  Guide](travel.md).") == "travel guide"
+    assert pointer_reference("Use `grep` or `rg` to search.") == ""  # two names
+    assert pointer_reference("Read `the guide` first. " + "More words here. " * 20) == ""
+
+
+def test_an_alias_card_follows_the_card_it_names(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write(
+        "container-logs.md",
+        _card("docker container logs", "Print the logs of a container.\n\n" + FILLER),
+    )
+    repo.write(
+        "logs.md", _card("docker logs", "This command is an alias of `docker container logs`.")
+    )
+    repo.write("ru/logs.md", _card("docker logs", "Псевдоним для `docker container logs`.", "ru"))
+    repo.write("nginx.md", _card("nginx", "Print the logs of the web server. " + FILLER))
+    found = _paths(repo.path, "print what a container printed")
+    # The Russian alias names a card of its own language only: it ranks by its words.
+    assert found[:3] == ["container-logs.md", "logs.md", "nginx.md"]
+
+
+def test_the_lead_paragraph_says_what_a_card_is_about(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write(
+        "vpn.md",
+        _card("Remote access", "Connect to the office network from home.\n\n" + FILLER * 2),
+    )
+    repo.write(
+        "wifi.md",
+        _card("Guest wifi", FILLER + "\n\nThe office network is not for guests from home."),
+    )
+    assert _paths(repo.path, "office network from home")[0] == "vpn.md"
+
+
+def test_matching_common_words_is_not_worth_more_than_the_telling_one(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb")
+    for i in range(12):
+        repo.write(f"team-{i}.md", _card(f"Team page {i}", "team meeting notes " + FILLER))
+    claims = "Submit every invoice to finance. " + "Claims are paid within a week. " * 15
+    repo.write("expenses.md", _card("Expenses", claims))
+    assert _paths(repo.path, "team meeting invoice")[0] == "expenses.md"
