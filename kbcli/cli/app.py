@@ -158,11 +158,9 @@ def run(argv: list[str] | None = None) -> int:
         if hasattr(error, "exit_code") and hasattr(error, "show"):  # click usage errors
             error.show()
             return int(error.exit_code)
-        import traceback
+        from kbcli.cli.edge import bug
 
-        traceback.print_exc()
-        _error(f"this is a bug in kb {__version__}; please report it with the traceback above")
-        return ExitCode.BUG
+        return bug()
     return result if isinstance(result, int) else ExitCode.OK
 
 

@@ -94,33 +94,10 @@ def run(argv: list[str]) -> int | None:
     from pathlib import Path
 
     from kbcli.cli.context import RunContext
+    from kbcli.cli.edge import guarded
     from kbcli.cli.views.handbook import build_command
-    from kbcli.errors import ExitCode, KbError
 
     context = RunContext(kb_dir=options.pop("kb"), today_text=options.pop("today"))
-    out = options.pop("out", None)
+    out = None if (given := options.pop("out", None)) is None else Path(given)
     audience = options.pop("audience")
-    try:
-        return build_command(context, None if out is None else Path(out), audience, **options)
-    except KbError as error:
-        from kbcli.cli.output import print_error
-
-        print_error(error.message)
-        return error.exit_code
-    except KeyboardInterrupt:
-        from kbcli.cli.output import print_error
-
-        print_error("interrupted")
-        return ExitCode.INTERRUPTED
-    except (SystemExit, GeneratorExit):
-        raise
-    except BaseException:
-        # As kbcli.cli.app.run: a crash (a Rust panic is a BaseException) exits 3.
-        import traceback
-
-        from kbcli import __version__
-        from kbcli.cli.output import print_error
-
-        traceback.print_exc()
-        print_error(f"this is a bug in kb {__version__}; please report it with the traceback above")
-        return ExitCode.BUG
+    return guarded(lambda: build_command(context, out, audience, **options))

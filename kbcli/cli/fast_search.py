@@ -99,32 +99,12 @@ def run(argv: list[str]) -> int | None:
         return answered
     started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
     from kbcli.cli.context import RunContext
+    from kbcli.cli.edge import guarded
     from kbcli.cli.views.search import search_command as run_search
-    from kbcli.errors import ExitCode, KbError
 
     context = RunContext(kb_dir=options["kb"], today_text=options["today"])  # type: ignore[arg-type]
     try:
-        return run_search(context, **search_arguments(options), started=started)
-    except KbError as error:
-        from kbcli.cli.output import print_error
-
-        print_error(error.message)
-        return error.exit_code
-    except KeyboardInterrupt:
-        return ExitCode.INTERRUPTED
-    except (SystemExit, GeneratorExit):
-        raise
-    except BaseException:
-        # As kbcli.cli.app.run: a crash (a Rust panic is a BaseException) exits 3, so it
-        # never reads as exit 1, "no match".
-        import traceback
-
-        from kbcli import __version__
-        from kbcli.cli.output import print_error
-
-        traceback.print_exc()
-        print_error(f"this is a bug in kb {__version__}; please report it with the traceback above")
-        return ExitCode.BUG
+        return guarded(lambda: run_search(context, **search_arguments(options), started=started))
     finally:
         if started is not None:
             started.close()

@@ -10,6 +10,8 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import KbRepo, run_kb
 
 CARD = "---\ntitle: {title}\nowner: ana\nverified_at: 2026-11-01\n---\n{body}\n"
@@ -84,3 +86,19 @@ def test_the_kb_command_routes_a_build_through_the_fast_path_and_typos_to_typer(
     )
     assert built.returncode == 0, built.stderr
     assert "Built the internal handbook: 2 cards" in built.stdout
+
+
+def test_a_bug_on_the_fast_path_exits_3_with_its_traceback(
+    kb_repo: KbRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path ends as ``kb`` does (``cli/edge``): a crash is exit 3, never 1."""
+    from kbcli.cli.views import handbook
+
+    def explode(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(handbook, "build_command", explode)
+    root = _repo(kb_repo)
+    code, _out, err = _fast("--kb", str(root), "build", "--out", str(root.parent / "site"))
+    assert code == 3
+    assert "RuntimeError: boom" in err and "bug in kb" in err
