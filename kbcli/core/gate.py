@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from kbcli.core.findings import Finding
 from kbcli.core.rules import Severity
@@ -109,8 +110,8 @@ class CheckResult:
         return text
 
 
-def _order(finding: Finding) -> tuple[str, int, int, str]:
-    return (finding.path, finding.line, finding.column, finding.rule)
+# (path, line, column, rule): a key made in C, for 200,000 findings.
+_order = attrgetter("path", "line", "column", "rule")
 
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:

@@ -82,7 +82,7 @@ def pieces(result: CheckResult) -> Iterator[str]:
     findings of 100,000 cards are never all in memory as objects and again as text."""
     encode = json.JSONEncoder(ensure_ascii=False).encode
     yield json.dumps(_head(result), ensure_ascii=False, indent=2)[:-2] + ",\n"
-    yield from _block("findings", "[]", (_row(_finding(f)) for f in result.findings))
+    yield from _block("findings", "[]", (_finding_row(f) for f in result.findings))
     yield ",\n"
     yield from _block("golden", "[]", (encode(_golden(g)) for g in result.golden))
     yield ",\n"
@@ -114,6 +114,28 @@ def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _TEXT = json.encoder.encode_basestring  # what ensure_ascii=False encodes strings with
 _KEYS: dict[str, str] = {}
+
+
+def _finding_row(f: Finding) -> str:
+    """``_row(_finding(f))`` without the dict, for the strings and integers findings hold."""
+    rule, path, message, line, column = f.rule, f.path, f.message, f.line, f.column
+    level = f.severity.value
+    group = RULES[rule].group if rule in RULES else ""
+    if not (
+        type(rule) is str
+        and type(level) is str
+        and type(group) is str
+        and type(path) is str
+        and type(message) is str
+        and type(line) is int
+        and type(column) is int
+    ):
+        return _row(_finding(f))
+    return (
+        f'{{"rule": {_TEXT(rule)}, "severity": {_TEXT(level)}, "group": {_TEXT(group)}, '
+        f'"path": {_TEXT(path)}, "line": {int.__repr__(line)}, '
+        f'"column": {int.__repr__(column)}, "message": {_TEXT(message)}}}'
+    )
 
 
 def _row(item: dict[str, Any]) -> str:
