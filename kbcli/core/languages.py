@@ -80,26 +80,33 @@ _HINT_LANGS: dict[str, tuple[str, ...]] = {}  # hint word -> the languages it vo
 for _lang, _words in _LATIN_WORDS.items():
     for _word in _words:
         _HINT_LANGS[_word] = (*_HINT_LANGS.get(_word, ()), _lang)
-_RU_ONLY = frozenset(
-    [
-        "как",
-        "что",
-        "это",
-        "где",
-        "почему",
-        "когда",
-        "или",
-        "если",
-        "мой",
-        "моя",
-        "нет",
-        "для",
-        "чтобы",
-    ]
-)
-_UK_ONLY = frozenset(
-    ["як", "що", "це", "де", "чому", "коли", "або", "якщо", "мій", "моя", "немає", "для", "щоб"]
-)
+# Words of one of Russian/Ukrainian only (a word both use, such as для, votes for neither).
+_RU_TEXT = """как что это где почему когда или если мой нет чтобы с со из и от все какой
+который ещё еще ли кто сколько"""
+_UK_TEXT = """як що це де чому коли або якщо мій немає щоб з із зі та й і від усі всі який
+яка які чи ще"""
+_RU_ONLY, _UK_ONLY = frozenset(_RU_TEXT.split()), frozenset(_UK_TEXT.split())
+# Infinitive endings (a short query is mostly a verb and its object), -ть / -ти, and
+# Russian adjective endings Ukrainian writes otherwise (-ой/-ая/-ое/-ую: -ої/-а/-е/-у).
+_RU_ENDINGS = ("ть", "ться", "ой", "ая", "ое", "ую")
+_UK_ENDINGS = ("ти", "тися", "тись")
+
+
+def _cyrillic_votes(words: Iterable[str]) -> tuple[int, int]:
+    """(Russian, Ukrainian) votes of a query's words: each word votes by its letters
+    (ы э ъ ё / і ї є ґ), by being a function word of one language only, or by its
+    infinitive ending."""
+    ru = uk = 0
+    for word in words:
+        if any(ch in word for ch in "ыэъё") or word in _RU_ONLY:
+            ru += 1
+        elif any(ch in word for ch in "іїєґ") or word in _UK_ONLY:
+            uk += 1
+        elif len(word) > 4 and word.endswith(_RU_ENDINGS):
+            ru += 1
+        elif len(word) > 4 and word.endswith(_UK_ENDINGS):
+            uk += 1
+    return ru, uk
 
 
 def query_languages(words: Iterable[str], present: Iterable[str]) -> frozenset[str]:
@@ -119,11 +126,9 @@ def query_languages(words: Iterable[str], present: Iterable[str]) -> frozenset[s
     candidates = {lang for lang in present if script_of_lang(lang) == script}
     if len(candidates) <= 1:
         return frozenset(candidates)
-    text = " ".join(words)
     if script == "cyrillic":
-        uk = any(ch in text for ch in "іїєґ") or any(w in _UK_ONLY for w in words)
-        ru = any(ch in text for ch in "ыэъё") or any(w in _RU_ONLY for w in words)
-        chosen = {"uk"} if uk and not ru else {"ru"} if ru and not uk else candidates
+        ru, uk = _cyrillic_votes(words)
+        chosen = {"uk"} if uk > ru else {"ru"} if ru > uk else candidates
         return frozenset(chosen & candidates)
     if script == "latin":
         votes = {

@@ -41,3 +41,14 @@ def test_the_possessive_s_is_not_a_word(tmp_path: Path) -> None:
     repo.write("ditto.md", _card("ditto", "Copy a file: its owner's, group's and team's contents."))
     assert _paths(repo.path, "a file's contents")[0] == "cat.md"
     assert _paths(repo.path, "the team's files")[0] == "ditto.md"
+
+
+def test_a_ukrainian_query_without_ukrainian_letters_prefers_the_ukrainian_card(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write("ru/rmi.md", _card("docker rmi", "Удалить образ докера с диска.", "ru"))
+    repo.write("uk/rmi.md", _card("docker rmi", "Видалити цей образ докера з диска.", "uk"))
+    # Both cards have every word; з (not із, not с) says the question is Ukrainian.
+    assert _paths(repo.path, "образ докера з диска")[0] == "uk/rmi.md"
+    assert _paths(repo.path, "образ докера с диска")[0] == "ru/rmi.md"

@@ -154,3 +154,20 @@ def test_a_snippet_is_the_passage_with_the_most_matching_words(
     # The words asked all at once (what a search does) give the same snippet.
     at_once = make_snippet(text, select=lambda words: {w for w in words if w.lower() in wanted})
     assert at_once == snippet
+
+
+def test_a_short_russian_or_ukrainian_query_is_told_apart_without_telltale_letters() -> None:
+    from kbcli.core.languages import query_languages
+
+    present = ["en", "ru", "uk"]
+    # No і ї є ґ / ы э ъ ё: the infinitive (-ти / -ть) and one-language words decide.
+    assert query_languages(["запакувати", "теку", "в", "zip"], present) == {"uk"}
+    assert query_languages(["упаковать", "папку", "в", "zip"], present) == {"ru"}
+    assert query_languages(["створити", "порожню", "папку"], present) == {"uk"}
+    assert query_languages(["создать", "пустую", "папку"], present) == {"ru"}
+    assert query_languages(["образ", "з", "диска"], present) == {"uk"}
+    assert query_languages(["образ", "из", "диска"], present) == {"ru"}
+    # A word both languages use (для) votes for neither: the letters of мережі decide.
+    assert query_languages(["пароль", "для", "мережі"], present) == {"uk"}
+    # No sign either way: no language preferred.
+    assert query_languages(["сервер", "докер"], present) == {"ru", "uk"}
