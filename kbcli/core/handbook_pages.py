@@ -7,8 +7,9 @@ nothing here may depend on the order of cards on disk or on the clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from kbcli.core.handbook import (
     HandbookFacts,
     SiteOptions,
     card_url,
+    digest,
     owner_url,
     root_of,
     tag_url,
@@ -50,12 +52,34 @@ class Body:
     headings: Sequence[Mapping[str, Any]] = ()
 
 
-@dataclass(frozen=True)
 class Page:
-    url: str
-    template: str
-    context: dict[str, Any]
-    key_context: dict[str, Any]  # the context with the body replaced by its key, for hashing
+    """One page: its URL, template, what it is made of (``key_context``, hashed into the
+    page's key: the body stands there as its key) and its context, built on first use.
+
+    A card page's ``key_context`` is the short tuple of its inputs rather than the whole
+    context: a build after one edit hashes 7,000 of them and renders a handful, so the
+    contexts of the pages it does not write are never built.
+    """
+
+    __slots__ = ("_context", "_make", "key_context", "template", "url")
+
+    def __init__(
+        self,
+        url: str,
+        template: str,
+        context: dict[str, Any] | None,
+        key_context: Any,
+        make: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.url, self.template, self.key_context = url, template, key_context
+        self._context, self._make = context, make
+
+    @property
+    def context(self) -> dict[str, Any]:
+        if self._context is None:
+            assert self._make is not None
+            self._context, self._make = self._make(), None
+        return self._context
 
 
 STATES = tuple(s.value for s in TrustState)
@@ -168,6 +192,7 @@ class SitePlan:
 
     def card_pages(self) -> list[Page]:
         backlinks = self.backlinks()
+        site_key = digest(self.site)
         pages = []
         for item in self.items:
             path = item.card.path
@@ -176,7 +201,7 @@ class SitePlan:
             git = self.facts.git.get(path)
             related = [
                 self.summaries[p] for p in self.facts.related.get(path, ()) if p in self.summaries
-            ]
+            ][:5]
             edit = (
                 self.options.edit_base + quote(path)
                 if self.internal and self.options.edit_base
@@ -184,34 +209,50 @@ class SitePlan:
             )
             linked_from = [self.summaries[p] for p in backlinks.get(path, [])]
             # Everything the page below is made of; the body's key stands for its HTML and
-            # headings. Equal inputs, equal page: reuse it (kb serve, after one save).
-            inputs = (summary, body.key, git, linked_from, related[:5], edit, self.site)
+            # headings, the site's digest for the site. Equal inputs, equal page: reuse it
+            # (kb serve, after one save); the page's key is a hash of them.
+            facts = git and (git.last_author, git.last_date, git.verified_by)  # a fast repr
+            inputs = ("card", summary, body.key, facts, linked_from, related, edit, site_key)
             seen = self.known_pages.get(path)
             if seen is not None and seen[0] == inputs:
                 self.card_page_memo[path] = seen
                 pages.append(seen[1])
                 continue
-            extra = {
-                "card": summary,
-                "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
-                "headings": list(body.headings),
-                "git": {
-                    "last_author": git.last_author if git and self.internal else None,
-                    "last_date": git.last_date.isoformat() if git and git.last_date else None,
-                    "verified_by": git.verified_by if git and self.internal else None,
-                },
-                "backlinks": linked_from,
-                "related": related[:5],
-                "edit_url": edit,
-            }
-            url = card_url(path)
-            context = {**self._base(url, summary["lang"]), **extra}
             page = Page(
-                url, "card.html", {**context, "body": body.html}, {**context, "body": body.key}
+                card_url(path),
+                "card.html",
+                None,
+                inputs,
+                partial(self._card_context, summary, body, git, linked_from, related, edit),
             )
             self.card_page_memo[path] = (inputs, page)
             pages.append(page)
         return pages
+
+    def _card_context(
+        self,
+        summary: Summary,
+        body: Body,
+        git: Any,
+        linked_from: list[Summary],
+        related: list[Summary],
+        edit: str,
+    ) -> dict[str, Any]:
+        return {
+            **self._base(summary["url"], summary["lang"]),
+            "card": summary,
+            "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
+            "headings": list(body.headings),
+            "git": {
+                "last_author": git.last_author if git and self.internal else None,
+                "last_date": git.last_date.isoformat() if git and git.last_date else None,
+                "verified_by": git.verified_by if git and self.internal else None,
+            },
+            "backlinks": linked_from,
+            "related": related,
+            "edit_url": edit,
+            "body": body.html,
+        }
 
     def tag_pages(self) -> list[Page]:
         by_tag = group_by(self.items, lambda i: dict.fromkeys(i.card.meta.tags))

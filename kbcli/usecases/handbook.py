@@ -2,10 +2,10 @@
 
 A build manifest under ``.kb/handbook/`` remembers, per output folder, the hash of
 every input that shaped each card body (its text, what its links resolve to, the
-renderer version, the audience) and each page (its whole context plus the
-templates). Unchanged bodies are taken from the cache and unchanged pages are not
-written again, so editing one card re-renders that card and the few pages that
-list it. Rendering runs in a process pool on all cores when there is enough work.
+renderer version, the audience) and each page (what it is made of, and the templates).
+Unchanged bodies are taken from the cache and unchanged pages are not written again, so
+editing one card re-renders that card and the few pages that list it, in a process pool
+on all cores when there is enough work.
 
 Before any of that, ``kb build`` hashes everything it is about to read (card bytes,
 configuration, git HEAD, the day, templates, options): when the hash equals the last
@@ -13,10 +13,8 @@ build's and its files are all still there, nothing can differ and the build stop
 ``kb serve`` skips that check and keeps a ``BuildMemo`` instead.
 
 Related cards come from every shown card's term vector (``usecases.related``); a build
-that changed some cards' words recomputes only the lists those changes can reach, so a
-rebuild lists the same related cards as a build from scratch. A fresh ``kb build`` also
-takes unchanged cards' body keys from the last manifest and detected languages from
-``.kb/languages.marshal``.
+that changed some cards' words recomputes only the lists those changes can reach. A fresh
+``kb build`` also takes unchanged cards' body keys and git facts from the last manifest.
 
 The steps live beside this module: ``handbook_cards`` (the shown cards),
 ``handbook_facts`` (git facts, trend, findings), ``handbook_bodies`` (link index, body
@@ -158,7 +156,9 @@ class HandbookBuild:
         t = self._timed("load", t)
         previous = manifest if manifest.get("audience") == self.audience.value else {}
         self._trend_cache = dict(previous.get("trend", {}))
-        facts = self._facts or gather_facts(self.ws, self.audience, self._trend_cache, self.memo)
+        self._git_cache: dict[str, Any] = dict(previous.get("git", {}))
+        ws, kept = self.ws, (self._trend_cache, self.memo, self._git_cache)
+        facts = self._facts or gather_facts(ws, self.audience, *kept)
         t = self._timed("history", t)
         init = (links, dirs, self.out, templates_fp, self.ws.config.cache_dir / COMPILED)
         cache = self.store.bodies() if previous else {}
@@ -339,6 +339,7 @@ class HandbookBuild:
             "pages": pages,
             "static": static,
             "trend": self._trend_cache,
+            "git": self._git_cache,
             "inputs": inputs,
             "indexed": indexed,
             "report": {

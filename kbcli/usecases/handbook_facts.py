@@ -42,12 +42,14 @@ def gather_facts(
     audience: Audience,
     trend_cache: dict[str, Any] | None = None,
     memo: BuildMemo | None = None,
+    git_cache: dict[str, Any] | None = None,
 ) -> HandbookFacts:
     """Git facts, the trust trend and findings, from the history pass (issue 4's interface).
 
     Outside a git repository the history is empty and pages leave those facts out. The
     trend only depends on commits, the day and the cadence, so it is cached by those
-    in ``trend_cache`` (it takes seconds on a large history).
+    in ``trend_cache`` (it takes seconds on a large history). The git facts only depend
+    on the history's tip and the roster, so they are kept in ``git_cache`` by those.
     """
     from kbcli.core.handbook import GitFacts
     from kbcli.usecases.health import assess_health, card_histories
@@ -58,7 +60,7 @@ def gather_facts(
     if memo is not None and memo.git is not None and _same_source(memo.git_source, source):
         git: dict[str, GitFacts] = memo.git
     else:
-        git = _git_facts(histories, roster)
+        git = _kept_git_facts(ws, histories, roster, git_cache)
         if memo is not None:
             memo.git_source, memo.git = source, git
     internal = audience is Audience.INTERNAL
@@ -76,6 +78,35 @@ def gather_facts(
 def _same_source(old: Any, new: tuple[Any, Any]) -> bool:
     """The same history object (kb serve keeps it while HEAD stays) and an equal roster."""
     return old is not None and old[0] is new[0] and old[1] == new[1]
+
+
+def _kept_git_facts(
+    ws: Workspace, histories: Any, roster: Any, cache: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The git facts of every card, taken from ``cache`` (a build's manifest keeps it)
+    while the history's tip and the roster are the ones they were computed from: a
+    fresh ``kb build`` after an uncommitted edit need not walk every card's history."""
+    from kbcli import __version__
+    from kbcli.core.handbook import GitFacts
+    from kbcli.usecases.health import repo_history
+
+    history = repo_history(ws, allow_shallow=True)
+    if cache is None or history is None or history.tip is None:
+        return _git_facts(histories, roster)
+    key = digest(__version__, history.tip, history.prefix, history.shallow, repr(roster))
+    if cache.get("key") == key:
+        return {
+            path: GitFacts(author, None if day is None else date.fromordinal(day), verifier)
+            for path, (author, day, verifier) in cache["facts"].items()
+        }
+    git = _git_facts(histories, roster)
+    cache.clear()
+    cache["key"] = key
+    cache["facts"] = {
+        path: (f.last_author, f.last_date and f.last_date.toordinal(), f.verified_by)
+        for path, f in git.items()
+    }
+    return git
 
 
 def _git_facts(histories: Any, roster: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from kbcli.core.handbook import digest
 if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5
 
 
 @dataclass

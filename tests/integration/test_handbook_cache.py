@@ -355,3 +355,23 @@ def test_damaged_compiled_templates_mean_compiling_again_never_an_error(kb_repo:
         shutil.rmtree(fresh, ignore_errors=True)
         build(root, fresh)
         assert _bytes(out) == _bytes(fresh)
+
+
+def test_kept_last_edit_facts_follow_the_roster_and_new_commits(kb_repo: KbRepo) -> None:
+    # A fresh kb build takes the cards' last-edit facts from the last build while the
+    # history's tip and the roster are the same; a roster change or a commit is seen.
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    build(root, out)
+    assert "by Ana Souza</dd>" in (out / "billing/tax.html").read_text(encoding="utf-8")
+    (root / "people.yaml").write_text(
+        "ana:\n  name: Ana S. Ribeiro\n  emails: [ana@example.test]\n"
+    )
+    build(root, out)
+    assert "by Ana S. Ribeiro</dd>" in (out / "billing/tax.html").read_text(encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, edited.", tags="tax"))
+    kb_repo.commit("edit", when="2026-11-11T09:00:00Z", author="Bo Lund", email="bo@example.test")
+    build(root, out)
+    assert "by Bo Lund</dd>" in (out / "billing/tax.html").read_text(encoding="utf-8")
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
