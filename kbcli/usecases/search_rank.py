@@ -158,8 +158,7 @@ def rank(
         if dense.scores:
             filters = (phrases, excluded, required)
             found = _with_dense(workspace, index, qb, found, dense, filters, languages)
-    follow = POINTERS and not extra
-    hits = _ordered(workspace, index, qb, found, limit, follow, languages)
+    hits = _ordered(workspace, index, qb, found, limit, POINTERS and not extra, languages)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
