@@ -71,6 +71,10 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
         "lead x1, coordination by idf",
         [("schema", "REPEAT", {"lead": 1}), ("search", "COORDINATION_BY_IDF", True)],
     ),
+    # session 6
+    ("stop words x0.1", [("search", "STOP_WORD_WEIGHT", 0.1)]),
+    ("stop words x0.25", [("search", "STOP_WORD_WEIGHT", 0.25)]),
+    ("stop words x0.5", [("search", "STOP_WORD_WEIGHT", 0.5)]),
 ]
 
 
