@@ -117,6 +117,11 @@ def _emit(result: CheckResult, format: str, output: Path | None, *, quiet: bool)
         from kbcli.cli.output import console
 
         show(result, console(), quiet=quiet)
+    elif format == "json":  # written as it is made: see json.pieces
+        from kbcli.cli.formats.json import pieces
+
+        sys.stdout.writelines(pieces(result))
+        sys.stdout.flush()
     else:
         sys.stdout.write(_render(format, result))
         sys.stdout.flush()

@@ -163,18 +163,52 @@ def reasons_json(trust: Trust) -> list[dict[str, str]]:
     return [{"rule": r.rule, "text": r.text} for r in trust.reasons]
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, *, rows: tuple[str, Iterable[Any]] | None = None) -> None:
     """Indented UTF-8 JSON on stdout; orjson because the standard library's indented
-    encoder is pure Python and costs seconds on the report of a big knowledge base."""
+    encoder is pure Python and costs seconds on the report of a big knowledge base.
+
+    ``rows``: (key, items) for a top-level key that ``data`` holds as an empty list; the
+    items are encoded and written a few thousand at a time, in its place (the findings
+    of 100,000 cards as objects and as one text at once cost hundreds of MB)."""
     import orjson
 
     options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
     try:
         encoded = orjson.dumps(data, default=str, option=options)
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits in a card's front matter
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        whole = data if rows is None else {**data, rows[0]: list(rows[1])}
+        sys.stdout.write(json.dumps(whole, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    write_utf8(encoded + b"\n")
+    if rows is None:
+        write_utf8(encoded + b"\n")
+        return
+    key, items = rows
+    place = b"\n  " + orjson.dumps(key) + b": ["
+    head, found, tail = encoded.partition(place + b"]")
+    if not found:
+        raise ValueError(f"print_json: {key!r} is not an empty top-level list")
+    write_utf8(head + place)
+    opened = False
+    for batch in _batched(items, 4096):
+        try:
+            text = orjson.dumps(batch, default=str, option=options)
+        except orjson.JSONEncodeError:
+            text = json.dumps(batch, ensure_ascii=False, indent=2, default=str).encode()
+        # "[\n  {...}\n]" one level deeper: each line two more spaces in
+        write_utf8((b",\n  " if opened else b"\n  ") + text[2:-2].replace(b"\n", b"\n  "))
+        opened = True
+    write_utf8((b"\n  ]" if opened else b"]") + tail + b"\n")
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def write_utf8(data: bytes) -> None:

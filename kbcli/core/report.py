@@ -105,19 +105,17 @@ def build_report(
         items = [i for i in items if owns(owner, i.card.meta.owner, roster)]
         paths = {i.card.path for i in items}
         findings = [f for f in findings if f.path in paths]
-    published = [i for i in items if i.card.meta.status is Status.PUBLISHED]
-    states = Counter(i.trust.state.value for i in published)
-    states["no-owner"] = sum(1 for i in published if i.trust.no_owner)
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
-    todos = [_todo(i, by_path.get(i.card.path, []), inbound, today) for i in items]
-    todo_by_path = {t.path: t for t in todos if t.reasons}
-    owners = _owners(items, by_path, todo_by_path, roster, today)
+    published, groups, candidates = _walk(items, by_path, inbound, today)
+    states = Counter(i.trust.state.value for i in published)
+    states["no-owner"] = sum(1 for i in published if i.trust.no_owner)
+    owners = _owners(groups, roster, today)
     # The first ``urgent_limit`` of the whole order (``nsmallest`` is ``sorted(...)[:n]``).
     urgent = heapq.nsmallest(
         urgent_limit,
-        (t for t in todos if t.item.trust.state in _URGENCY and _is_live(t.item)),
+        candidates,
         key=lambda t: (
             _URGENCY[t.item.trust.state],
             -t.inbound,
@@ -146,13 +144,57 @@ def owns(handle: str, owner: str | None, roster: Roster) -> bool:
     return bool(owner) and (owner == handle or handle in roster.members(owner or ""))
 
 
-def _is_live(item: Assessed) -> bool:
-    return item.card.meta.status is Status.PUBLISHED
+@dataclass
+class _Group:
+    """One owner's cards, gathered in the one pass over every card (``_walk``)."""
+
+    cards: int = 0
+    states: Counter[TrustState] = field(default_factory=Counter)
+    findings: int = 0
+    todo: list[Todo] = field(default_factory=list)
 
 
-def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], today: date) -> Todo:
+def _walk(
+    items: Sequence[Assessed],
+    by_path: dict[str, list[Finding]],
+    inbound: dict[str, int],
+    today: date,
+) -> tuple[list[Assessed], dict[str, _Group], list[Todo]]:
+    """One pass over the cards: the published ones, each owner's group, and the to-dos
+    that may be urgent (live cards in an urgent trust state)."""
+    published: list[Assessed] = []
+    groups: dict[str, _Group] = {}
+    candidates: list[Todo] = []
+    for item in items:
+        card = item.card
+        path = card.path
+        live = card.meta.status is Status.PUBLISHED
+        owner = card.meta.owner or ""
+        group = groups.get(owner)
+        if group is None:
+            group = groups[owner] = _Group()
+        group.cards += 1
+        if live:
+            published.append(item)
+            group.states[item.trust.state] += 1
+        found = by_path.get(path, ())
+        group.findings += len(found)
+        urgent = live and item.trust.state in _URGENCY
+        reasons = _reasons(item, live, found, today)
+        if reasons or urgent:
+            todo = Todo(item, reasons, inbound.get(path, 0))
+            if reasons:
+                group.todo.append(todo)
+            if urgent:
+                candidates.append(todo)
+    return published, groups, candidates
+
+
+def _reasons(
+    item: Assessed, live: bool, findings: Sequence[Finding], today: date
+) -> tuple[str, ...]:
     reasons: list[str] = []
-    if _is_live(item):
+    if live:
         trust = item.trust
         if trust.state is TrustState.EXPIRED and trust.expires_on:
             days = (today - trust.expires_on).days
@@ -169,48 +211,28 @@ def _todo(item: Assessed, findings: list[Finding], inbound: dict[str, int], toda
     for finding in findings:
         if finding.rule == "flagged":  # who flagged it and why is what the owner needs
             reasons.append(finding.message)
-        elif finding.rule not in _TRUST_RULES and RULES.get(finding.rule, None) is not None:
+        elif finding.rule not in _TRUST_RULES and finding.rule in RULES:
             reasons.append(finding.rule)
-    return Todo(item, tuple(dict.fromkeys(reasons)), inbound.get(item.card.path, 0))
+    return tuple(dict.fromkeys(reasons))
 
 
-def _owners(
-    items: Sequence[Assessed],
-    by_path: dict[str, list[Finding]],
-    todos: dict[str, Todo],
-    roster: Roster,
-    today: date,
-) -> tuple[OwnerDigest, ...]:
-    groups: dict[str, list[Assessed]] = {}
-    for item in items:
-        groups.setdefault(item.card.meta.owner or "", []).append(item)
+def _owners(groups: dict[str, _Group], roster: Roster, today: date) -> tuple[OwnerDigest, ...]:
     digests = []
-    for owner, owned in groups.items():
-        # One pass per owner: trust states of the published cards, findings, to-dos.
-        states: Counter[TrustState] = Counter()
-        findings = 0
-        todo: list[Todo] = []
-        for item in owned:
-            path = item.card.path
-            if item.card.meta.status is Status.PUBLISHED:
-                states[item.trust.state] += 1
-            found = by_path.get(path)
-            if found:
-                findings += len(found)
-            if path in todos:
-                todo.append(todos[path])
+    for owner, group in groups.items():
+        todo = group.todo
         todo.sort(key=lambda t: (_URGENCY.get(t.item.trust.state, 3), -t.inbound, t.path))
         person = roster.people.get(owner)
+        states = group.states
         digests.append(
             OwnerDigest(
                 owner=owner,
                 name=roster.display(owner) if owner else "(no owner)",
-                cards=len(owned),
+                cards=group.cards,
                 expired=states[TrustState.EXPIRED],
                 due=states[TrustState.DUE],
                 unverified=states[TrustState.UNVERIFIED],
                 needs_review=states[TrustState.NEEDS_REVIEW],
-                findings=findings,
+                findings=group.findings,
                 todo=tuple(todo),
                 left=bool(person and person.left and person.left <= today),
                 unknown=bool(owner) and bool(roster.people) and not roster.knows(owner),

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from kbcli.core.catalog import Assessed, CardFilter
@@ -190,7 +191,7 @@ def apply_severities(findings: list[Finding], workspace: Workspace) -> list[Find
     policy = rule_policy(workspace)
     graded = (policy.grade(f, today=workspace.today) for f in findings)
     kept = [f for f in graded if f is not None]
-    return sorted(kept, key=lambda f: (f.path, f.line, f.column, f.rule))
+    return sorted(kept, key=attrgetter("path", "line", "column", "rule"))
 
 
 def health_report(

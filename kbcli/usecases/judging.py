@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Card
@@ -56,25 +57,25 @@ def judge_catalog(workspace: Workspace, history: RepoHistory | None) -> Judged:
     path = workspace.config.cache_dir / kept_file.FILE
     kept = kept_file.load(path, key) if key is not None else {}
     policy, today = workspace.config.trust_policy, workspace.today
-    digests: dict[str, bytes | None] = {}
-    hits: dict[str, tuple[Assessed, list[Finding]]] = {}
+    digest_of = workspace.card_files.digest
+    digests: list[bytes | None] = []
+    hits: list[tuple[Assessed, list[Finding]] | None] = []
     trusts: dict[tuple[Any, ...], Trust] = {}
     todo = []
     for card in cards:
-        digest = digests[card.path] = workspace.card_files.digest(card)
+        digest = digest_of(card)
+        digests.append(digest)
         hit = _kept(card, kept.get(card.path), digest, trusts)
+        hits.append(hit)
         if hit is None:
             todo.append(Assessed(card, assess(card.meta, policy, card.path, today)))
-        else:
-            hits[card.path] = hit
     fresh = judge(workspace, todo, history)
     items: list[Assessed] = []
     per_card: list[Finding] = []
     entries: dict[str, kept_file.Entry] = {}
-    for card in cards:
-        digest = digests[card.path]
-        if card.path in hits:
-            item, found = hits[card.path]
+    for card, digest, hit in zip(cards, digests, hits, strict=True):
+        if hit is not None:
+            item, found = hit
             entries[card.path] = kept[card.path]
         else:
             item, found = fresh[card.path]
@@ -236,11 +237,12 @@ def _graded(workspace: Workspace, findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+    return sorted(findings, key=_ORDER)
 
 
-def _position(finding: Finding) -> tuple[int, int, str]:
-    return finding.line, finding.column, finding.rule
+# Sort keys made in C (a lambda per finding is most of sorting 200,000 findings).
+_ORDER = attrgetter("path", "line", "column", "rule")
+_position = attrgetter("line", "column", "rule")
 
 
 def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) -> Any:

@@ -110,8 +110,10 @@ def _health(
         title = workspace.config.handbook.title
         if format == "json":
             from kbcli.cli.output import print_json
+            from kbcli.cli.views.health import finding_json
 
-            print_json(report_json(model))
+            rows = (finding_json(f) for f in model.findings)  # written as they are made
+            print_json(report_json(model, findings=False), rows=("findings", rows))
         elif format == "markdown":
             typer.echo(report_markdown(model, roster, title=title), nl=False)
         else:

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbcli.cli.output import badge, console, write_records
+from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, Change, scalar, text_list
 from kbcli.core.people import Roster
 from kbcli.core.report import OwnerDigest, Report
@@ -173,8 +174,9 @@ def render_trend(points: tuple[tuple[date, float], ...] | list[tuple[date, float
         out.print(f"  {day.isoformat()} {_BAR * filled}{'·' * (width - filled)} {percent(value)}")
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """The documented JSON shape of ``kb report --json`` (add fields, never rename)."""
+def report_json(report: Report, *, findings: bool = True) -> dict[str, Any]:
+    """The documented JSON shape of ``kb report --json`` (add fields, never rename);
+    without ``findings``, an empty list in their place (``finding_json`` makes each)."""
     return {
         "today": report.today.isoformat(),
         "trust_score": report.score,
@@ -216,20 +218,21 @@ def report_json(report: Report) -> dict[str, Any]:
             }
             for t in report.urgent
         ],
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "path": f.path,
-                "line": f.line,
-                "column": f.column,
-                "message": f.message,
-            }
-            for f in report.findings
-        ],
+        "findings": [finding_json(f) for f in report.findings] if findings else [],
         "skipped": list(report.skipped),
         "history_commits": report.history_commits,
         "trend": [{"week_ending": d.isoformat(), "trust_score": v} for d, v in report.trend],
+    }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "message": f.message,
     }
 
 
