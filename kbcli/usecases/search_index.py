@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import CardMeta
@@ -50,6 +50,21 @@ def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> Car
     return CardIndex(
         workspace.root, workspace.config.cache_dir / INDEX_DIR, settings_key(workspace), opened
     )
+
+
+def _on_first_use(
+    make: Callable[[], Callable[[str, bytes], IndexedCard]],
+) -> Callable[[str, bytes], IndexedCard]:
+    """``make()``'s preparer, made for the first card to prepare: a sync that finds
+    nothing changed then never loads the card parser nor the language detector."""
+    made: list[Callable[[str, bytes], IndexedCard]] = []
+
+    def prepare(rel: str, data: bytes) -> IndexedCard:
+        if not made:
+            made.append(make())
+        return made[0](rel, data)
+
+    return prepare
 
 
 def _preparer(
@@ -160,7 +175,7 @@ def sync(
         detect = Detector(workspace.config.cache_dir / LANGUAGES)
     stats = index.sync(
         scan,
-        _preparer(workspace, cache, detect),
+        _on_first_use(lambda: _preparer(workspace, cache, detect)),
         rebuild=rebuild,
         wait=wait,
         progress=lambda done, total: progress("indexing cards", done, total),
@@ -190,7 +205,6 @@ def _look(
     or between the last sync's HEAD and this one) are stat-ed; elsewhere, every card.
     """
     from kbcli.adapters import git_status
-    from kbcli.adapters.index_scan import scan_cards
 
     manifest = index.manifest
     folders = tuple(workspace.config.cards.folders)
@@ -207,6 +221,8 @@ def _look(
         git_status.remember_folders(state_dir, folders)
         workspace.memo.head = git.head if git.shallow is False else None
     if git is None:
+        from kbcli.adapters.index_scan import scan_cards
+
         return (
             scan_cards(workspace.card_files, {} if rebuild else manifest.files),
             None,
@@ -218,6 +234,8 @@ def _look(
     if not full and manifest.head != git.head:
         between = git_status.changed_between(workspace.root, manifest.head, git.head)
     if full or between is None:
+        from kbcli.adapters.index_scan import scan_cards
+
         scan = scan_cards(workspace.card_files, {} if rebuild else manifest.files)
         return scan, None, git.head, _cards(workspace, git.dirty)
     checked = _cards(workspace, git.dirty | set(manifest.dirty) | between)
@@ -231,7 +249,9 @@ def _look(
     return scan, set(checked), git.head, _cards(workspace, git.dirty)
 
 
-def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
+def _cards(workspace: Workspace, paths: Collection[str]) -> frozenset[str]:
+    if not paths:  # a clean work tree: no card files to look at (nor their module to load)
+        return frozenset()
     is_card = workspace.card_files.is_card_path
     return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
 

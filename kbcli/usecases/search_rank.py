@@ -290,11 +290,10 @@ def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _De
     Silent without the extra unless vectors were made here (someone wanted them): then,
     as when the model cannot load, the note says search ranks by words only.
     """
-    from kbcli.usecases import semantic
-
-    if not semantic.enabled(workspace):
+    if not workspace.config.search.semantic:  # as semantic.enabled, before importing it
         return _Dense()
     from kbcli.adapters.embedder import NotInstalled, Unavailable
+    from kbcli.usecases import semantic
 
     try:
         ranking = semantic.dense_ranking(workspace, index, text, limit)
