@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_cache import CardCache
     from kbcli.adapters.git_status import PendingView
     from kbcli.adapters.index_manifest import ManifestFiles
+    from kbcli.adapters.language_id import Detector
     from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.adapters.tantivy_schema import IndexedCard
     from kbcli.adapters.tantivy_writer import SyncStats
@@ -52,6 +53,37 @@ def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> Car
     )
 
 
+class _Rebuild:
+    """What a whole rebuild reuses, each opened on first need (a rebuild whose documents
+    are all kept opens neither): the per-card cache and the languages detected before."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._cache: CardCache | None = None
+        self._detector: Detector | None = None
+
+    def cache(self) -> CardCache:
+        if self._cache is None:
+            self._cache = self.workspace.card_files.cache()
+        return self._cache
+
+    def detect(self, text: str) -> str | None:
+        if self._detector is None:
+            from kbcli.adapters.language_id import Detector
+            from kbcli.usecases.handbook_cards import LANGUAGES
+
+            # The languages the last whole pass (or handbook build) detected, by text: the
+            # detection was half of a rebuild's CPU (py3langid's model load included).
+            self._detector = Detector(self.workspace.config.cache_dir / LANGUAGES)
+        return self._detector(text)
+
+    def save(self) -> None:
+        if self._cache is not None:
+            self._cache.save(keep_unseen=True)
+        if self._detector is not None:
+            self._detector.save()
+
+
 def _on_first_use(
     make: Callable[[], Callable[[str, bytes], IndexedCard]],
 ) -> Callable[[str, bytes], IndexedCard]:
@@ -68,19 +100,18 @@ def _on_first_use(
 
 
 def _preparer(
-    workspace: Workspace,
-    cache: CardCache | None = None,
-    detect: Callable[[str], str | None] | None = None,
+    workspace: Workspace, rebuild: _Rebuild | None = None
 ) -> Callable[[str, bytes], IndexedCard]:
-    """Turns a card file's bytes into its index document; with ``cache`` (a whole
-    rebuild), cards unchanged since another command read them are not parsed again.
-    ``detect``: how a card without ``lang`` gets one (by default, detected now)."""
+    """Turns a card file's bytes into its index document; in a whole ``rebuild``, cards
+    unchanged since another command read them are not parsed again, and a card without
+    ``lang`` gets the language detected for its text before."""
     from kbcli.adapters.card_files import card_from_bytes
 
-    if detect is None:
-        from kbcli.adapters.language_id import detect as detect_now
-
-        detect = detect_now
+    detect: Callable[[str], str | None]
+    if rebuild is None:
+        from kbcli.adapters.language_id import detect
+    else:
+        detect = rebuild.detect
     from kbcli.adapters.tantivy_schema import NEVER, IndexedCard, day_number
 
     policy = workspace.config.trust_policy
@@ -89,8 +120,8 @@ def _preparer(
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
         # No "today": future dates are judged at query time.
-        if cache is not None:
-            card = cache.card_from(rel, data, workspace.card_files.parse, None)
+        if rebuild is not None:
+            card = rebuild.cache().card_from(rel, data, workspace.card_files.parse, None)
         else:
             card = card_from_bytes(rel, data, None, max_front)
         meta = card.meta
@@ -164,29 +195,26 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    cache = detect = None
+    whole = documents = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
-        from kbcli.adapters.language_id import Detector
-        from kbcli.usecases.handbook_cards import LANGUAGES
+        from kbcli.adapters.index_documents import DocumentCache
 
-        cache = workspace.card_files.cache()
-        # The languages the last whole pass (or handbook build) detected, by text: the
-        # detection was half of a rebuild's CPU (py3langid's model load included).
-        detect = Detector(workspace.config.cache_dir / LANGUAGES)
+        whole = _Rebuild(workspace)
+        documents = DocumentCache(index.directory, index.key, (__file__,))
     stats = index.sync(
         scan,
-        _on_first_use(lambda: _preparer(workspace, cache, detect)),
+        _on_first_use(lambda: _preparer(workspace, whole)),
         rebuild=rebuild,
         wait=wait,
         progress=lambda done, total: progress("indexing cards", done, total),
         checked=checked,
         head=head,
         dirty=dirty,
+        documents=documents,
     )
-    if cache is not None and not stats.busy:
-        cache.save(keep_unseen=True)
-    if detect is not None and not stats.busy:
-        detect.save()
+    if whole is not None and documents is not None and not stats.busy:
+        whole.save()
+        documents.save()
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
