@@ -4,7 +4,10 @@ One run, contenders alternating run by run (a change of machine load hits all al
 medians after one warm-up each:
 
 - ``kb search WORDS --paths-only`` with ``kb daemon`` running for the repo (the client
-  process plus the CPU the daemon spent answering, read from /proc);
+  process plus the CPU the daemon spent answering, read from /proc), and ``kb search
+  WORDS`` (the view a person reads, snippets included, written to a pipe);
+- with ``--baseline DIR``, the same two with another kb checkout's daemon (on a copy of
+  the repo: a daemon answers one repo);
 - the same command with ``KB_DAEMON=off`` (today's one-shot path: start-up, git status,
   opening the index);
 - ``rg -il -e WORD...`` over the card folders kb.toml names;
@@ -19,7 +22,7 @@ Several ``--query`` take turns run by run (run i asks query i mod n), so a resid
 process never answers the same question twice in a row (a query's vector is kept).
 
 Usage: python bench/daemon_bench.py REPO|BUNDLE [--query WORDS ...] [--runs 15] [--copy]
-       [--semantic]
+       [--semantic] [--baseline DIR]
 (REPO as for bench/search_bench.py; a bundle is cloned with the tldr kb.toml.)
 """
 
@@ -53,6 +56,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--copy", action="store_true", help="work on a temporary copy")
     parser.add_argument("--semantic", action="store_true", help="add the rows with B on")
+    parser.add_argument("--baseline", type=Path, help="another kb checkout to compare")
     args = parser.parse_args()
     args.query = args.query or ["refund duplicate charge"]
     repo = args.repo.resolve()
@@ -91,15 +95,36 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
             plain_env,
             "",
         ),
+        "kb search (terminal view), kb daemon running": (
+            lambda w: [*kb, "search", *w],
+            plain_env,
+            "",
+        ),
         "kb search, one-shot (KB_DAEMON=off)": (
             lambda w: [*kb, "search", *w, "--paths-only"],
             {**plain_env, "KB_DAEMON": "off"},
             None,
         ),
     }
-    copy = None
+    copies = []
+    if args.baseline:
+        copies.append(scratch_copy(repo))
+        kb_base = [kb_path, "--kb", str(copies[-1])]
+        base_env = {**plain_env, "PYTHONPATH": str(args.baseline.resolve())}
+        daemons["base"] = start_daemon(kb_base, base_env)
+        contenders["baseline: kb search, kb daemon running"] = (
+            lambda w: [*kb_base, "search", *w, "--paths-only"],
+            base_env,
+            "base",
+        )
+        contenders["baseline: kb search (terminal view), kb daemon running"] = (
+            lambda w: [*kb_base, "search", *w],
+            base_env,
+            "base",
+        )
     if args.semantic:
-        copy = scratch_copy(repo)
+        copies.append(scratch_copy(repo))
+        copy = copies[-1]
         kb_b = [kb_path, "--kb", str(copy)]
         daemons["B"] = start_daemon(kb_b, words_on)
         contenders["kb search with B, kb daemon running"] = (
@@ -142,8 +167,8 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
         for daemon in daemons.values():
             daemon.terminate()
             daemon.wait(timeout=30)
-        if copy is not None:
-            shutil.rmtree(copy.parent, ignore_errors=True)
+        for folder in copies:
+            shutil.rmtree(folder.parent, ignore_errors=True)
     rg_wall = statistics.median(walls["rg -il"])
     asked = " | ".join(args.query)
     print(f"{repo.name}: {asked!r}, {args.runs} alternating runs, medians")

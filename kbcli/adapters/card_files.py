@@ -19,7 +19,7 @@ from kbcli.config import ALWAYS_IGNORED, KbConfig
 from kbcli.core import front_matter, rules
 from kbcli.core.cards import Card, CardMeta, Position, Status, parse_meta, title_from
 from kbcli.core.findings import Finding, on_card
-from kbcli.core.naming import raw_path, shown_path
+from kbcli.core.naming import plain_names, raw_path, shown_path
 from kbcli.core.quick_front import quick_front
 from kbcli.core.settings import CardsSettings
 
@@ -61,9 +61,11 @@ class CardFiles:
 
     def _walk(self, base: Path) -> Iterator[str]:
         root = str(self.root.resolve())
+        names = plain_names(self.config.cards.ignore)  # a set look-up, not gitignore's rules
         for dirpath, dirnames, filenames in os.walk(base):
             rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir
+            folder_ignored = names is not None and not names.isdisjoint(rel_dir.split("/"))
             dirnames[:] = sorted(
                 d
                 for d in dirnames
@@ -75,7 +77,11 @@ class CardFiles:
                         remove_if_leftover(os.path.join(dirpath, name))
                     continue
                 rel = f"{rel_dir}/{name}" if rel_dir else name
-                if not self.ignore.match_file(rel):
+                if names is None:
+                    ignored = self.ignore.match_file(rel)
+                else:
+                    ignored = folder_ignored or name in names
+                if not ignored:
                     yield shown_path(rel)
 
     def is_card_path(self, rel: str) -> bool:

@@ -192,9 +192,9 @@ class HistoryPass:
         else:
             flags = BODY if old[2] != new[2] or old[1] != new[1] else 0
             if old[0] != new[0]:  # same bytes, same fields: nothing to split
-                keys = _changed_keys(self._fields(old[0]), self._fields(new[0]))
+                after = self._fields(new[0])
+                keys = _changed_keys(self._fields(old[0]), after)
                 if keys:
-                    after = self._fields(new[0])
                     values = tuple((k, after.get(k)) for k in TRACKED if k in keys)
         if changes is None:  # the card predates what we walked (shallow boundary)
             changes = []
@@ -217,11 +217,16 @@ def _changed_keys(before: dict[str, str], after: dict[str, str]) -> tuple[str, .
 def _want(blobs: BlobBatch, record: tuple[Header, list[Entry]]) -> None:
     """Ask for the blobs a commit's card changes need, and queue the commit."""
     header, entries = record
+    asked = blobs.asked  # most old versions are the new version of a change before
     for status, old_blob, new_blob, _, _, old_card, new_card in entries:
         if new_card or old_card:
-            if status != "D" and new_blob.strip(b"0"):
+            if status != "D" and new_blob not in asked and new_blob.strip(b"0"):
                 blobs.want(new_blob)
-            if (status == "M" or status == "R" or status == "T") and old_blob.strip(b"0"):
+            if (
+                (status == "M" or status == "R" or status == "T")
+                and old_blob not in asked
+                and old_blob.strip(b"0")
+            ):
                 blobs.want(old_blob)
     blobs.queue(header, entries)
 

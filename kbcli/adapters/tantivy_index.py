@@ -33,6 +33,7 @@ from kbcli.adapters.text_analysis import Analysis
 if TYPE_CHECKING:
     import tantivy
 
+    from kbcli.adapters.index_documents import DocumentCache
     from kbcli.adapters.tantivy_queries import QueryBuilder
     from kbcli.adapters.tantivy_schema import IndexedCard
     from kbcli.adapters.tantivy_writer import SyncStats
@@ -99,6 +100,7 @@ class CardIndex:
         checked: Collection[str] | None = None,
         head: str = "",
         dirty: Collection[str] = (),
+        documents: DocumentCache | None = None,
     ) -> SyncStats:
         """Bring the index in step with ``scan``: see ``tantivy_writer.sync``."""
         from kbcli.adapters.tantivy_writer import sync
@@ -113,6 +115,7 @@ class CardIndex:
             checked=checked,
             head=head,
             dirty=dirty,
+            documents=documents,
         )
 
     # -- reading --

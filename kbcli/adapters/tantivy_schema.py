@@ -103,23 +103,15 @@ def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
     return parts + headings * REPEAT["head"] + analysis.terms(lang, body)
 
 
-def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
-    """The Tantivy document of one card: its terms, filter fields and stored fields."""
-    import tantivy
+# One card's document as plain values (``index_documents`` keeps them by content hash):
+# (words, fm as JSON, unowned, vday, eday, wday, points, meta JSON bytes, text bytes).
+Fields = tuple[str, str, bool, int, int, int, str, bytes, bytes]
 
+
+def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
+    """The values of one card's document: its terms, filter fields and stored fields."""
     card, meta = item.card, item.card.meta
-    doc = tantivy.Document()
-    doc.add_text("path", card.path)
-    doc.add_text(WORDS, " ".join(card_terms(analysis, item)))
-    doc.add_json("fm", _json_safe(dict(item.front)))
-    if not meta.owner:
-        doc.add_text("flags", "unowned")
-    doc.add_integer("vday", item.vday)
-    doc.add_integer("eday", item.eday)
-    doc.add_integer("wday", item.wday)
     points = pointer_reference(card.body)
-    if points:
-        doc.add_text(POINTS, points)
     stored = {
         "title": meta.title,
         "owner": meta.owner,
@@ -132,9 +124,43 @@ def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
         "aliases": list(meta.aliases),
         "points": points,
     }
-    doc.add_bytes("meta", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
-    doc.add_bytes("text", without_comments(card.body).encode("utf-8"))
+    return (
+        " ".join(card_terms(analysis, item)),
+        json.dumps(_json_safe(dict(item.front)), ensure_ascii=False),
+        not meta.owner,
+        item.vday,
+        item.eday,
+        item.wday,
+        points,
+        json.dumps(stored, ensure_ascii=False).encode("utf-8"),
+        without_comments(card.body).encode("utf-8"),
+    )
+
+
+def to_document(path: str, fields: Fields) -> tantivy.Document:
+    """The Tantivy document of the card at ``path`` from its ``document_fields``."""
+    import tantivy
+
+    words, front, unowned, vday, eday, wday, points, meta, text = fields
+    doc = tantivy.Document()
+    doc.add_text("path", path)
+    doc.add_text(WORDS, words)
+    doc.add_json("fm", front)
+    if unowned:
+        doc.add_text("flags", "unowned")
+    doc.add_integer("vday", vday)
+    doc.add_integer("eday", eday)
+    doc.add_integer("wday", wday)
+    if points:
+        doc.add_text(POINTS, points)
+    doc.add_bytes("meta", meta)
+    doc.add_bytes("text", text)
     return doc
+
+
+def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
+    """The Tantivy document of one card: its terms, filter fields and stored fields."""
+    return to_document(item.card.path, document_fields(analysis, item))
 
 
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.index_manifest import Manifest
-from kbcli.adapters.tantivy_schema import IndexedCard, document
+from kbcli.adapters.tantivy_schema import Fields, IndexedCard, document_fields, to_document
 
 if TYPE_CHECKING:
     import tantivy
 
+    from kbcli.adapters.index_documents import DocumentCache
     from kbcli.adapters.tantivy_index import CardIndex
 
 HEAP_BYTES = 96_000_000
@@ -98,12 +99,14 @@ def sync(
     checked: Collection[str] | None = None,
     head: str = "",
     dirty: Collection[str] = (),
+    documents: DocumentCache | None = None,
 ) -> SyncStats:
     """Bring the index in step with ``scan`` (path -> size, mtime_ns).
 
     With ``checked``, only those paths were looked at (git said the others are as
     committed at ``head``): ``scan`` holds the ones that exist. ``dirty`` are the
     paths git reports as changed, remembered so the next search re-checks them.
+    ``documents``: documents built earlier, reused for cards whose bytes are the same.
     Three steps: what differs from the manifest, the index writes, the manifest.
     """
     started = time.monotonic()
@@ -117,7 +120,8 @@ def sync(
     writer = LazyWriter(index, wait, full)
     if full and writer.get() is None:
         return busy(stats)
-    changes = _write(index, scan, candidates, deleted, prepare, writer, stats, full, progress)
+    build = _builder(index, prepare, documents)
+    changes = _write(index, scan, candidates, deleted, build, writer, stats, full, progress)
     if changes is None:
         return busy(stats)
     if full:
@@ -158,7 +162,7 @@ def _write(
     scan: Mapping[str, tuple[int, int]],
     candidates: list[str],
     deleted: list[str],
-    prepare: Callable[[str, bytes], IndexedCard],
+    build: Callable[[str, bytes, str], tuple[Fields, str]],
     writer: LazyWriter,
     stats: SyncStats,
     full: bool,
@@ -201,16 +205,37 @@ def _write(
         w = writer.get()
         if w is None:
             return None
-        indexed = prepare(rel, data)
+        fields, lang = build(rel, data, digest)
         if not full:  # after delete_all_documents there is nothing to replace
             w.delete_documents_by_term("path", rel)
-        w.add_document(document(index.analysis, indexed))
-        changes[rel] = [size, mtime, digest, indexed.lang]
+        w.add_document(to_document(rel, fields))
+        changes[rel] = [size, mtime, digest, lang]
         if entry is None:
             stats.added += 1
         else:
             stats.changed += 1
     return changes
+
+
+def _builder(
+    index: CardIndex,
+    prepare: Callable[[str, bytes], IndexedCard],
+    documents: DocumentCache | None,
+) -> Callable[[str, bytes, str], tuple[Fields, str]]:
+    """``build(rel, data, digest)``: a card's document fields and language, kept ones
+    (``documents``) when built from the same bytes."""
+
+    def build(rel: str, data: bytes, digest: str) -> tuple[Fields, str]:
+        found = documents.get(rel, digest, data) if documents is not None else None
+        if found is not None:
+            return found
+        indexed = prepare(rel, data)
+        fields = document_fields(index.analysis, indexed)
+        if documents is not None:
+            documents.put(rel, digest, data, fields, indexed.lang)
+        return fields, indexed.lang
+
+    return build
 
 
 def _delete(

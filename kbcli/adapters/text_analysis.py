@@ -33,6 +33,7 @@ from kbcli.core.word_forms import (
 
 MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
 _CACHED_WORDS = 300_000  # per language: a big corpus's vocabulary, then start afresh
+_CACHED_CARDS = 4_096  # cards whose distinct words are kept (a resident search's usual hits)
 _FALLBACK = {"latin": "en", "cyrillic": "ru", "hebrew": "he"}
 
 
@@ -42,6 +43,7 @@ class Analysis:
     def __init__(self) -> None:
         self._stemmers: dict[str, Any] = {}
         self._words: dict[str, dict[str, tuple[str, ...]]] = {}  # lang -> word -> terms
+        self._card_words: dict[str, tuple[str, frozenset[str]]] = {}  # path -> (text, words)
 
     def _stem_function(self, lang: str) -> Callable[[str], str] | None:
         algorithm = SNOWBALL.get(lang)
@@ -69,12 +71,44 @@ class Analysis:
             found = cache[word] = self._word_terms(lang, word.lower())
         return found
 
-    def matching(self, lang: str, words: set[str], wanted: set[str]) -> set[str]:
+    def card_words(self, path: str, text: str) -> frozenset[str]:
+        """The distinct words of the card at ``path`` whose text is ``text``, kept while
+        its text stays the same: a resident search splits a card into words once, not
+        at each search that shows it (the split was most of a snippet's time)."""
+        kept = self._card_words.get(path)
+        if kept is not None and kept[0] == text:
+            return kept[1]
+        if len(self._card_words) >= _CACHED_CARDS:
+            self._card_words.clear()
+        words = frozenset(WORD.findall(text))
+        self._card_words[path] = (text, words)
+        return words
+
+    def matching(self, lang: str, words: frozenset[str], wanted: set[str]) -> set[str]:
         """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms."""
         cache = self._cache(lang)
-        for word in words.difference(cache):
-            cache[word] = self._word_terms(lang, word.lower())
+        self._analyse_all(lang, words.difference(cache), cache)
         return {word for word in words if not wanted.isdisjoint(cache[word])}
+
+    def _analyse_all(
+        self, lang: str, words: Iterable[str], cache: dict[str, tuple[str, ...]]
+    ) -> None:
+        """``word_terms`` of each of ``words`` into ``cache``; ASCII words of a
+        Latin-script language (their script can only be Latin or none) stemmed in one
+        call: a word at a time was most of a one-shot search's snippets."""
+        plain: list[str] = []
+        if script_of_lang(lang) == "latin":
+            rest: list[str] = []
+            for word in words:
+                (plain if word.isascii() and len(word) <= MAX_WORD else rest).append(word)
+            words = rest
+        for word in words:
+            cache[word] = self._word_terms(lang, word.lower())
+        if plain:
+            stem = self._stem_function(lang)
+            lowered = [word.lower() for word in plain]
+            found = self._stemmers[SNOWBALL[lang]].stemWords(lowered) if stem else lowered
+            cache.update((word, (term,)) for word, term in zip(plain, found, strict=True))
 
     def _word_terms(self, lang: str, word: str) -> tuple[str, ...]:
         if len(word) > MAX_WORD:

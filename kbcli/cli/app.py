@@ -138,10 +138,12 @@ for module in (
 def run(argv: list[str] | None = None) -> int:
     """Run kb with ``argv`` and return the exit code (tests call this directly)."""
     from kbcli.cli.context import ARGV
+    from kbcli.cli.gc_pause import forget_kept
     from kbcli.errors import ExitCode, KbError
 
     args = sys.argv[1:] if argv is None else argv
     ARGV.set(tuple(args))
+    forget_kept()
     try:
         result = app(args=args, prog_name="kb", standalone_mode=False)
     except KbError as error:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbcli.cli.gc_pause import paused_gc
+from kbcli.cli.gc_pause import keep_until_exit, paused_gc
 from kbcli.cli.progress import ProgressBar, interactive
 from kbcli.errors import KbError
 from kbcli.usecases.check import CheckOptions, run_check
@@ -59,6 +59,7 @@ def run_command(
     with paused_gc(last=True):  # the result holds every card and finding: see paused_gc
         with ProgressBar(interactive() and not quiet) as progress:
             result = run_check(workspace, options, progress)
+        keep_until_exit(result, workspace)
         _say(result.notices)
         _emit(result, format, output, quiet=quiet)
         for name, target in extra:

@@ -12,8 +12,14 @@ still frees everything else.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+TYPE_CHECKING = False  # not typing's: kept light for the commands that import this
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 @contextmanager
@@ -34,3 +40,34 @@ def paused_gc(*, last: bool = False) -> Iterator[None]:
             if last:
                 gc.freeze()
             gc.enable()
+
+
+# What a finished command leaves for the process's end (``keep_until_exit``).
+_KEPT: list[object] = []
+
+
+def keep_until_exit(*objects: object) -> None:
+    """Hold ``objects`` (the cards and findings of a whole knowledge base) until the
+    process ends, and end it without freeing them one by one (``end``): the system
+    takes the memory back at once. Freeing 100,000 cards and 200,000 findings cost a
+    warm ``kb report`` 0.4 s of CPU after its output was written."""
+    _KEPT.extend(objects)
+
+
+def forget_kept() -> None:
+    """A new command run in the same process (tests call ``run`` again and again)."""
+    _KEPT.clear()
+
+
+def end(code: int) -> NoReturn:
+    """Exit with ``code``: ``os._exit`` after flushing stdout and stderr when a command
+    kept objects for the end (nothing else in kb needs the interpreter's teardown: no
+    atexit handler, no file left open for writing), else ``sys.exit``."""
+    if _KEPT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed pipe: the ordinary exit reports it
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)

@@ -32,5 +32,6 @@ def main() -> NoReturn:
         if code is not None:
             sys.exit(code)
     from kbcli.cli.app import run
+    from kbcli.cli.gc_pause import end
 
-    sys.exit(run())
+    end(run())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Iterable
 
 _UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
 MAX_STEM = 80
@@ -49,3 +49,21 @@ def shown_path(path: str) -> str:
 def raw_path(shown: str) -> str:
     """The file name ``shown_path`` showed (``\\xNN`` back to the byte, as a surrogate)."""
     return re.sub(r"\\x([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m.group(1), 16)), shown)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def plain_names(patterns: Iterable[str]) -> frozenset[str] | None:
+    """The names, when every gitignore pattern is a plain file name (kb.toml's default
+    ``README.md``...): such a pattern ignores that name at any depth, as a file or as a
+    folder, so a path is ignored when one of its parts is one of them. None when any
+    pattern needs gitignore's rules (a slash, a wildcard, a negation)."""
+    names = set()
+    for pattern in patterns:
+        if not pattern.strip() or pattern.startswith("#"):
+            continue
+        if not _PLAIN.fullmatch(pattern):
+            return None
+        names.add(pattern)
+    return frozenset(names)

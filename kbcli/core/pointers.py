@@ -32,9 +32,12 @@ def lead_paragraph(body: str) -> str:
 
 def pointer_reference(body: str) -> str:
     """The title a pointer card names (lowercased), or "" when the card is no pointer."""
-    text = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("#"))
-    if len(WORD.findall(text)) > POINTER_WORDS:
-        return ""
+    words = 0
+    for line in body.splitlines():  # counted line by line: most cards stop early
+        if not line.lstrip().startswith("#"):
+            words += len(WORD.findall(line))
+            if words > POINTER_WORDS:
+                return ""
     found = {
         " ".join((m.group(1) or m.group(2)).split()).lower()
         for m in _REFERENCE.finditer(lead_paragraph(body))

@@ -17,13 +17,16 @@ class Snippet:
     highlights: tuple[tuple[int, int], ...] = ()
 
 
+_NOT_PROSE = ("```", "---", "|---")  # code fences, rules, table rows: never a snippet
+
+
 def _passages(text: str) -> list[tuple[int, int]]:
     """Candidate passages: non-empty lines (paragraphs and list items) as (start, end)."""
     spans = []
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
-        if line.strip() and not line.lstrip().startswith(("```", "---", "|---")):
+        if line.strip() and not line.lstrip().startswith(_NOT_PROSE):
             spans.append((start, end))
         start = end + 1
     return spans
@@ -34,40 +37,70 @@ def make_snippet(
     matches: Callable[[str], bool] | None = None,
     width: int = 160,
     skip_headings: bool = True,
-    select: Callable[[set[str]], set[str]] | None = None,
+    select: Callable[[frozenset[str]], set[str]] | None = None,
+    words: frozenset[str] | None = None,
 ) -> Snippet:
     """The passage of ``text`` holding the most distinct matching words, cut to ``width``.
 
     ``matches(word)`` says whether a word of the card matches the query (after the
     card language's analysis); ``select(words)``, if given instead, says it of a set of
-    words at once. Falls back to the first prose line when nothing matches.
+    words at once. ``words`` are the distinct words of ``text`` (``WORD.findall``) when
+    the caller keeps them. Falls back to the first prose line when nothing matches.
     """
-    words = set(WORD.findall(text))
+    if words is None:
+        words = frozenset(WORD.findall(text))
     if select is not None:
         matching = select(words)
     else:
         matching = {word for word in words if matches is not None and matches(word)}
     tokens = _tokens(matching)
+    lines = _matching_lines(text, tokens) if tokens is not None else {}
     best: tuple[float, int, int, list[tuple[int, int]]] | None = None
-    for start, end in _passages(text):
-        line = text[start:end]
-        hits: list[tuple[int, int]] = []
-        distinct: set[str] = set()
-        if tokens is not None:
-            for m in tokens.finditer(line):
-                s, e = m.span()
-                if (s and _letter(line, s - 1)) or _letter(line, e):
-                    continue  # inside a longer word: not one of the words
-                hits.append((s, e))
-                distinct.add(m.group().lower())
-        heading = line.lstrip().startswith("#")
+    for start, (end, hits) in lines.items():  # in text order
+        distinct = {text[start + s : start + e].lower() for s, e in hits}
+        heading = text[start:end].lstrip().startswith("#")
         score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading and skip_headings else 0)
         if best is None or score > best[0]:
             best = (score, start, end, hits)
-    if best is None:
-        return Snippet("")
+    if best is None:  # no line matches: the first prose line (else the first line)
+        spans = _passages(text)
+        if not spans:
+            return Snippet("")
+        prose = (s for s in spans if not skip_headings or not _heading(text, s))
+        start, end = next(prose, spans[0])
+        best = (0.0, start, end, [])
     _, start, end, hits = best
     return _cut(text[start:end], hits, width)
+
+
+def _heading(text: str, span: tuple[int, int]) -> bool:
+    return text[span[0] : span[1]].lstrip().startswith("#")
+
+
+def _matching_lines(
+    text: str, tokens: re.Pattern[str]
+) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """The passages (as ``_passages`` has them) that hold a match: start -> (end, matches
+    as offsets in the line). One regex pass over the whole text: a match never crosses
+    a line (the words are word characters), and only the lines it lands on are looked at.
+    """
+    lines: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+    start = end = -1
+    hits: list[tuple[int, int]] | None = None
+    for m in tokens.finditer(text):
+        s, e = m.span()
+        if (s and _letter(text, s - 1)) or _letter(text, e):
+            continue  # inside a longer word: not one of the words
+        if s > end:  # the first match on a new line
+            start = text.rfind("\n", 0, s) + 1
+            end = text.find("\n", e)
+            end = len(text) if end < 0 else end
+            hits = None
+            if not text[start:end].lstrip().startswith(_NOT_PROSE):
+                hits = lines.setdefault(start, (end, []))[1]
+        if hits is not None:
+            hits.append((s - start, e - start))
+    return lines
 
 
 _letter = re.compile(WORD.pattern.removesuffix("+")).match  # a word character at a position

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
-Matcher = Callable[[str], Callable[[set[str]], set[str]]]
 
 
 @dataclass(frozen=True)
@@ -156,19 +155,29 @@ def score_hits(
 def with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) -> Hit:
     """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
     lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
-    snippet: Snippet = make_snippet(text, select=matcher(lang))
+    words = matcher.words(hit.path, text)
+    snippet: Snippet = make_snippet(text, select=matcher(lang), words=words)
     return replace(hit, snippet=snippet.text, highlights=snippet.highlights)
+
+
+class Matcher:
+    """Per card language: which words of a card match the query's terms."""
+
+    def __init__(self, index: CardIndex, terms: set[str]) -> None:
+        self.analysis = index.analysis
+        self.wanted = terms - STOP_WORDS
+
+    def __call__(self, lang: str) -> Callable[[frozenset[str]], set[str]]:
+        def select(card_words: frozenset[str]) -> set[str]:
+            return self.analysis.matching(lang, card_words, self.wanted)
+
+        return select
+
+    def words(self, path: str, text: str) -> frozenset[str]:
+        """The distinct words of a card's text (kept by the index between searches)."""
+        return self.analysis.card_words(path, text)
 
 
 def term_matcher(index: CardIndex, terms: set[str]) -> Matcher:
     """Per card language: does a word of the card match one of the query's terms?"""
-    analysis = index.analysis
-    wanted = terms - STOP_WORDS
-
-    def for_lang(lang: str) -> Callable[[set[str]], set[str]]:
-        def select(card_words: set[str]) -> set[str]:
-            return analysis.matching(lang, card_words, wanted)
-
-        return select
-
-    return for_lang
+    return Matcher(index, terms)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import CardMeta
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.card_cache import CardCache
     from kbcli.adapters.git_status import PendingView
     from kbcli.adapters.index_manifest import ManifestFiles
+    from kbcli.adapters.language_id import Detector
     from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.adapters.tantivy_schema import IndexedCard
     from kbcli.adapters.tantivy_writer import SyncStats
@@ -52,20 +53,65 @@ def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> Car
     )
 
 
-def _preparer(
-    workspace: Workspace,
-    cache: CardCache | None = None,
-    detect: Callable[[str], str | None] | None = None,
+class _Rebuild:
+    """What a whole rebuild reuses, each opened on first need (a rebuild whose documents
+    are all kept opens neither): the per-card cache and the languages detected before."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._cache: CardCache | None = None
+        self._detector: Detector | None = None
+
+    def cache(self) -> CardCache:
+        if self._cache is None:
+            self._cache = self.workspace.card_files.cache()
+        return self._cache
+
+    def detect(self, text: str) -> str | None:
+        if self._detector is None:
+            from kbcli.adapters.language_id import Detector
+            from kbcli.usecases.handbook_cards import LANGUAGES
+
+            # The languages the last whole pass (or handbook build) detected, by text: the
+            # detection was half of a rebuild's CPU (py3langid's model load included).
+            self._detector = Detector(self.workspace.config.cache_dir / LANGUAGES)
+        return self._detector(text)
+
+    def save(self) -> None:
+        if self._cache is not None:
+            self._cache.save(keep_unseen=True)
+        if self._detector is not None:
+            self._detector.save()
+
+
+def _on_first_use(
+    make: Callable[[], Callable[[str, bytes], IndexedCard]],
 ) -> Callable[[str, bytes], IndexedCard]:
-    """Turns a card file's bytes into its index document; with ``cache`` (a whole
-    rebuild), cards unchanged since another command read them are not parsed again.
-    ``detect``: how a card without ``lang`` gets one (by default, detected now)."""
+    """``make()``'s preparer, made for the first card to prepare: a sync that finds
+    nothing changed then never loads the card parser nor the language detector."""
+    made: list[Callable[[str, bytes], IndexedCard]] = []
+
+    def prepare(rel: str, data: bytes) -> IndexedCard:
+        if not made:
+            made.append(make())
+        return made[0](rel, data)
+
+    return prepare
+
+
+def _preparer(
+    workspace: Workspace, rebuild: _Rebuild | None = None
+) -> Callable[[str, bytes], IndexedCard]:
+    """Turns a card file's bytes into its index document; in a whole ``rebuild``, cards
+    unchanged since another command read them are not parsed again, and a card without
+    ``lang`` gets the language detected for its text before."""
     from kbcli.adapters.card_files import card_from_bytes
 
-    if detect is None:
-        from kbcli.adapters.language_id import detect as detect_now
-
-        detect = detect_now
+    detect: Callable[[str], str | None]
+    if rebuild is None:
+        from kbcli.adapters.language_id import detect
+    else:
+        detect = rebuild.detect
     from kbcli.adapters.tantivy_schema import NEVER, IndexedCard, day_number
 
     policy = workspace.config.trust_policy
@@ -74,8 +120,8 @@ def _preparer(
 
     def prepare(rel: str, data: bytes) -> IndexedCard:
         # No "today": future dates are judged at query time.
-        if cache is not None:
-            card = cache.card_from(rel, data, workspace.card_files.parse, None)
+        if rebuild is not None:
+            card = rebuild.cache().card_from(rel, data, workspace.card_files.parse, None)
         else:
             card = card_from_bytes(rel, data, None, max_front)
         meta = card.meta
@@ -149,29 +195,26 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    cache = detect = None
+    whole = documents = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
-        from kbcli.adapters.language_id import Detector
-        from kbcli.usecases.handbook_cards import LANGUAGES
+        from kbcli.adapters.index_documents import DocumentCache
 
-        cache = workspace.card_files.cache()
-        # The languages the last whole pass (or handbook build) detected, by text: the
-        # detection was half of a rebuild's CPU (py3langid's model load included).
-        detect = Detector(workspace.config.cache_dir / LANGUAGES)
+        whole = _Rebuild(workspace)
+        documents = DocumentCache(index.directory, index.key, (__file__,))
     stats = index.sync(
         scan,
-        _preparer(workspace, cache, detect),
+        _on_first_use(lambda: _preparer(workspace, whole)),
         rebuild=rebuild,
         wait=wait,
         progress=lambda done, total: progress("indexing cards", done, total),
         checked=checked,
         head=head,
         dirty=dirty,
+        documents=documents,
     )
-    if cache is not None and not stats.busy:
-        cache.save(keep_unseen=True)
-    if detect is not None and not stats.busy:
-        detect.save()
+    if whole is not None and documents is not None and not stats.busy:
+        whole.save()
+        documents.save()
     stats.seconds = time.monotonic() - started  # the freshness check included
     if stats.busy and wait > 0:
         raise KbError(
@@ -190,7 +233,6 @@ def _look(
     or between the last sync's HEAD and this one) are stat-ed; elsewhere, every card.
     """
     from kbcli.adapters import git_status
-    from kbcli.adapters.index_scan import scan_cards
 
     manifest = index.manifest
     folders = tuple(workspace.config.cards.folders)
@@ -207,6 +249,8 @@ def _look(
         git_status.remember_folders(state_dir, folders)
         workspace.memo.head = git.head if git.shallow is False else None
     if git is None:
+        from kbcli.adapters.index_scan import scan_cards
+
         return (
             scan_cards(workspace.card_files, {} if rebuild else manifest.files),
             None,
@@ -218,6 +262,8 @@ def _look(
     if not full and manifest.head != git.head:
         between = git_status.changed_between(workspace.root, manifest.head, git.head)
     if full or between is None:
+        from kbcli.adapters.index_scan import scan_cards
+
         scan = scan_cards(workspace.card_files, {} if rebuild else manifest.files)
         return scan, None, git.head, _cards(workspace, git.dirty)
     checked = _cards(workspace, git.dirty | set(manifest.dirty) | between)
@@ -231,7 +277,9 @@ def _look(
     return scan, set(checked), git.head, _cards(workspace, git.dirty)
 
 
-def _cards(workspace: Workspace, paths: Iterable[str]) -> frozenset[str]:
+def _cards(workspace: Workspace, paths: Collection[str]) -> frozenset[str]:
+    if not paths:  # a clean work tree: no card files to look at (nor their module to load)
+        return frozenset()
     is_card = workspace.card_files.is_card_path
     return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
 

@@ -3,6 +3,11 @@
 An alias or redirect card repeats none of its target's words, so words alone rank it
 nowhere; it is as good an answer as its target, and is shown right after it (never
 above it: a pointer adds a way in, it does not push its target down).
+
+Across languages: when the query's language is known and a card in that language is a
+pointer to a card that exists only in other languages (a Ukrainian alias of a command
+whose page is English or Russian), the pointer takes its target's score without the
+other-language factor: it is the entry in the reader's language to that answer.
 """
 
 from __future__ import annotations
@@ -26,14 +31,25 @@ def with_pointers(
     qb: QueryBuilder,
     hits: Sequence[Hit],
     limit: int,
+    languages: frozenset[str] = frozenset(),
 ) -> tuple[list[Hit], list[RawHit]]:
     """The first ``limit`` of ``hits`` (best first), each followed by the pointer cards in
-    its language that name it; and the index documents of the pointers added."""
+    its language that name it; and the index documents of the pointers added.
+
+    With the query's ``languages``, pointers in those languages to cards found only in
+    other languages join too (``_across``)."""
     top = list(hits[:limit])
+    across, across_raw = _across(workspace, index, qb, hits, languages, limit)
+    if across:
+        best = {h.path: h for h in top}
+        for hit in across:  # a pointer the words found too: its better score
+            if hit.path not in best or best[hit.path].score < hit.score:
+                best[hit.path] = hit
+        top = sorted(best.values(), key=lambda h: -h.score)[:limit]
     titles = {h.title.strip().lower() for h in top if h.title.strip()}
     titles = {t for t in titles if qb.pointed_at(t)}  # term look-ups: no search when none
     if not titles:
-        return top, []
+        return top, [r for r in across_raw if any(h.path == r.path for h in top)]
     q = qb.combine([], should=[qb.points(t) for t in sorted(titles)], min_should=1)
     _, raw = index.search(q, 4 * limit, by_path=True)
     default = workspace.config.search.default_lang
@@ -52,5 +68,42 @@ def with_pointers(
                 continue  # ranked above its target by its own words
             own = next((h for h in top if h.path == pointer.path), None)
             ranked.append(own or replace(pointer, score=hit.score))
-    used = {h.path for h in ranked}
-    return ranked[:limit], [r for r in raw if r.path in used]
+    used = {h.path for h in ranked[:limit]}
+    return ranked[:limit], [r for r in (*raw, *across_raw) if r.path in used]
+
+
+def _across(
+    workspace: Workspace,
+    index: CardIndex,
+    qb: QueryBuilder,
+    hits: Sequence[Hit],
+    languages: frozenset[str],
+    limit: int,
+) -> tuple[list[Hit], list[RawHit]]:
+    """Pointer cards in the query's ``languages`` naming a candidate card that is in
+    another language only, scored as that card without its other-language factor."""
+    if not languages:
+        return [], []
+    default = workspace.config.search.default_lang
+    targets: dict[str, Hit] = {}  # title -> its best card in another language
+    own: set[str] = set()  # titles with a card in the query's language
+    for hit in hits:
+        title = hit.title.strip().lower()
+        if not title:
+            continue
+        if normalize_lang(hit.meta.lang, default) in languages:
+            own.add(title)
+        elif title not in targets:
+            targets[title] = hit
+    titles = sorted(t for t in targets if t not in own and qb.pointed_at(t))
+    if not titles:
+        return [], []
+    q = qb.combine([], should=[qb.points(t) for t in titles], min_should=1)
+    _, raw = index.search(q, 4 * limit, by_path=True)
+    found: list[Hit] = []
+    for hit, item in zip(score_hits(workspace, raw, "pointer", languages), raw, strict=True):
+        target = targets.get(str(item.meta.get("points") or ""))
+        if target is None or hit.lang_factor != 1.0:
+            continue
+        found.append(replace(hit, score=target.score / target.lang_factor))
+    return found, list(raw)

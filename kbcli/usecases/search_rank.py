@@ -36,6 +36,7 @@ COORDINATION = 1.5  # added per query word a card matches: more of the question 
 TYPO_PENALTY = 0.4  # a typo's expansion scores as its real term, times this
 COORDINATION_BY_IDF = True  # a word's bonus in proportion to its idf (a stop word's: ~0)
 STOP_WORDS_SCORED = False  # stop words stay in the query (BM25's idf weighs them), not dropped
+STOP_WORD_WEIGHT = 0.0  # else: a stop word's clause weighs this much (0: the word is dropped)
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
 FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
 POINTERS = True  # a pointer card (an alias, a redirect) follows the card it names
@@ -68,12 +69,15 @@ class _Terms:
     highlight: set[str]
 
 
-def word_clauses(qb: QueryBuilder, words: Sequence[str]) -> _Terms:
+def word_clauses(
+    qb: QueryBuilder, words: Sequence[str], down: frozenset[str] = frozenset()
+) -> _Terms:
     """One OR clause per word, plus a constant bonus per matched word (coordination).
 
     A word in the vocabulary matches its own terms only; a word that no card uses is
     expanded to its nearest vocabulary terms, scored as those terms with a penalty, so
-    a typo's match never outranks an exact one.
+    a typo's match never outranks an exact one. Words in ``down`` (stop words of a
+    question) weigh ``STOP_WORD_WEIGHT``.
     """
     t = qb.t
     clauses: list[tantivy.Query] = []
@@ -82,7 +86,7 @@ def word_clauses(qb: QueryBuilder, words: Sequence[str]) -> _Terms:
     parts = (part for w in words for part in query_words(w.lower()))  # tar.gz: tar, gz
     for word in dict.fromkeys(parts):
         terms = qb.terms(word)
-        boost = 1.0
+        boost = STOP_WORD_WEIGHT if word in down else 1.0
         if terms and not any(qb.known(term) for term in terms):
             near = [n for term in terms for n in qb.near_terms(term)]
             if near:
@@ -154,7 +158,7 @@ def rank(
         if dense.scores:
             filters = (phrases, excluded, required)
             found = _with_dense(workspace, index, qb, found, dense, filters, languages)
-    hits = _ordered(workspace, index, qb, found, limit, follow=POINTERS and not extra)
+    hits = _ordered(workspace, index, qb, found, limit, POINTERS and not extra, languages)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
@@ -186,11 +190,14 @@ def _by_filters(
 
 def _query_terms(index: CardIndex, qb: QueryBuilder, query: ParsedQuery) -> _Terms:
     """The query's word clauses, and its phrases' terms to highlight."""
-    if STOP_WORDS_SCORED:
-        words = list(query.words)
-    else:
-        words = content_words(query.words) if query.words else []
-    terms = word_clauses(qb, words)
+    words, down = list(query.words), frozenset[str]()
+    if not STOP_WORDS_SCORED:
+        content = content_words(words)
+        if STOP_WORD_WEIGHT and len(content) < len(words):
+            down = frozenset(w.lower() for w in words if w not in content)
+        else:
+            words = content
+    terms = word_clauses(qb, words, down)
     for phrase in query.phrases:
         for word in index.analysis.words_of(phrase):
             terms.highlight.update(qb.terms(word))
@@ -244,12 +251,13 @@ def _ordered(
     found: _Found,
     limit: int,
     follow: bool,
+    languages: frozenset[str],
 ) -> list[Hit]:
     """The hits best first; with ``follow``, each pointer card right after the card it names."""
     hits = sorted(found.hits, key=lambda h: -h.score)
     if not follow:
         return hits
-    hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit)
+    hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit, languages)
     found.raw += pointer_raw
     return hits
 
@@ -290,11 +298,10 @@ def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _De
     Silent without the extra unless vectors were made here (someone wanted them): then,
     as when the model cannot load, the note says search ranks by words only.
     """
-    from kbcli.usecases import semantic
-
-    if not semantic.enabled(workspace):
+    if not workspace.config.search.semantic:  # as semantic.enabled, before importing it
         return _Dense()
     from kbcli.adapters.embedder import NotInstalled, Unavailable
+    from kbcli.usecases import semantic
 
     try:
         ranking = semantic.dense_ranking(workspace, index, text, limit)

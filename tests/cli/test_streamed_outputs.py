@@ -95,3 +95,29 @@ def test_check_counts_agree_with_the_findings_and_grouping_is_not_shared():
     assert result.exit_code == (1 if result.errors else 0)
     grouped[next(iter(grouped))].clear()  # a caller's changes stay its own
     assert all(result.by_card().values())
+
+
+def test_a_kb_process_that_ends_at_once_still_writes_all_its_output(tmp_path):
+    """kb report and kb check end their process without freeing every card one by one
+    (``gc_pause.end``): the output is still all there, the exit code still the check's."""
+    import subprocess
+    import sys
+
+    from tests.cli.test_check_cli import PEOPLE, TODAY, card
+    from tests.helpers import make_repo, run_kb
+
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    for i in range(30):
+        repo.write(f"billing/c{i}.md", card(f"Card {i}", verified="2026-01-01" if i % 2 else None))
+    repo.commit("cards", when="2026-11-01T10:00:00Z", email="ana@example.test")
+    kb = [sys.executable, "-m", "kbcli", "--today", TODAY]
+    for args, code in ((["report", "--json"], 0), (["check", "--format", "json"], 1)):
+        done = subprocess.run([*kb, *args], cwd=repo.path, capture_output=True, check=False)
+        assert done.returncode == code, done.stderr
+        in_process = run_kb("--today", TODAY, *args, cwd=repo.path)
+        got, expected = json.loads(done.stdout), json.loads(in_process.stdout)
+        got.pop("seconds", None), expected.pop("seconds", None)
+        assert got == expected and len(got["findings"]) >= 30
+    with (tmp_path / "out.txt").open("wb") as out:
+        code = subprocess.run([*kb, "check"], cwd=repo.path, stdout=out, check=False).returncode
+    assert code == 1 and (tmp_path / "out.txt").read_text().count("billing/c") >= 30

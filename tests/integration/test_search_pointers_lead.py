@@ -73,3 +73,19 @@ def test_matching_common_words_is_not_worth_more_than_the_telling_one(tmp_path: 
     claims = "Submit every invoice to finance. " + "Claims are paid within a week. " * 15
     repo.write("expenses.md", _card("Expenses", claims))
     assert _paths(repo.path, "team meeting invoice")[0] == "expenses.md"
+
+
+def test_an_alias_in_the_query_language_stands_for_a_card_only_other_languages_have(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write("ru/container-logs.md", _card("docker container logs", "Логи контейнера.", "ru"))
+    repo.write(
+        "uk/logs.md",
+        _card("docker logs", "Ця команда є псевдонімом для `docker container logs`.", "uk"),
+    )
+    repo.write("uk/journal.md", _card("journalctl", "Логи системи та служб. " + FILLER, "uk"))
+    # A Ukrainian question (з): the Ukrainian alias is its way to the Russian-only page.
+    assert _paths(repo.path, "логи з контейнера")[:2] == ["uk/logs.md", "ru/container-logs.md"]
+    # A Russian question keeps the Russian page first; the alias is not in its language.
+    assert _paths(repo.path, "логи из контейнера")[0] == "ru/container-logs.md"

@@ -38,3 +38,25 @@ def test_slugs_keep_every_script_and_drop_what_is_unsafe():
 
 def test_unique_names_never_overwrite():
     assert unique_name("refund", {"refund.md", "refund-2.md"}) == "refund-3.md"
+
+
+def test_plain_ignore_names_ignore_what_gitignore_rules_would():
+    """kb lists cards with a set look-up when kb.toml's ignore patterns are plain names
+    (the default): the same cards as gitignore's rules, or the rules when it cannot."""
+    import itertools
+
+    import pathspec
+
+    from kbcli.core.naming import plain_names
+
+    parts = ["README.md", "readme.md", "CHANGELOG.md", "notes", "x.md", "README.md.bak", "a-b"]
+    paths = ["/".join(p) for n in (1, 2, 3) for p in itertools.product(parts, repeat=n)]
+    for patterns in (("README.md", "CHANGELOG.md"), ("notes",), (), ("README.md", "", "# c")):
+        names = plain_names(patterns)
+        assert names is not None
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        for path in paths:
+            ignored = not names.isdisjoint(path.split("/"))
+            assert ignored == spec.match_file(path), (patterns, path)
+    for patterns in (("docs/README.md",), ("*.tmp.md",), ("!README.md",), ("README.md ",)):
+        assert plain_names(patterns) is None

@@ -137,6 +137,7 @@ def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tupl
                 [
                     *("# ", "Refund", "refund", "card", "x", "duplicate", "—", "\n"),
                     *("cards", "xcard", "card_x", "refundcard", "x1", "éx", "(card)"),
+                    *("```", "---", "|---", "\r"),
                 ]
             )
         ).map(" ".join),

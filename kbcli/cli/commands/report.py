@@ -90,7 +90,7 @@ def _health(
     limit: int,
     allow_shallow: bool,
 ) -> None:
-    from kbcli.cli.gc_pause import paused_gc
+    from kbcli.cli.gc_pause import keep_until_exit, paused_gc
     from kbcli.cli.output import warn
     from kbcli.cli.views.health import render_report, report_json, report_markdown
     from kbcli.usecases.health import health_report
@@ -105,6 +105,7 @@ def _health(
             urgent_limit=limit,
             allow_shallow=allow_shallow,
         )
+        keep_until_exit(model, workspace)
         for notice in model.notices:
             warn(notice)
         title = workspace.config.handbook.title

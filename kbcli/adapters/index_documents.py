@@ -1,0 +1,138 @@
+"""Every card's index document as last built, kept in ``.kb/index/documents.marshal``
+so a whole rebuild analyses only the cards that changed since.
+
+Building a document is kb's own work on top of Tantivy's: parsing the card, finding its
+language and turning its text into stemmed terms (``tantivy_schema.document_fields``);
+it was most of ``kb index --rebuild``. A document depends on the card's bytes, its path
+(its slug is indexed, its folder sets its verification cadence), the index's settings
+and kb's code, so each is kept by path with the hash of the bytes it was built from,
+and the whole file carries the index key, a fingerprint of the modules that build
+documents and a checksum: a missing, truncated, damaged or foreign file, or a document
+of other bytes, means building that document again, never a wrong one.
+
+The stored text is most often the file's own tail (no front matter, no comments):
+then only where it starts is kept, not the text again.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+from kbcli.adapters.tantivy_schema import Fields
+
+FILE = "documents.marshal"
+_MAGIC = b"kbdocs1\n"
+_HEADER = len(_MAGIC) + 4
+
+# path -> (content hash, language, fields with the text as bytes or an offset into the file)
+Entry = tuple[str, str, tuple[Any, ...]]
+
+
+def _fingerprint(sources: tuple[str, ...]) -> str:
+    """kb's version and the modules a document depends on (size, mtime), the stemmer's and
+    the language guesser's included, and the caller's ``sources``: changed code is a new
+    cache."""
+    from importlib.util import find_spec
+
+    from kbcli import __version__
+    from kbcli.adapters import card_cache, language_id, tantivy_schema, text_analysis
+    from kbcli.core import durations, languages, pointers, sections, trust, word_forms
+
+    modules = [card_cache, language_id, tantivy_schema, text_analysis]
+    modules += [durations, languages, pointers, sections, trust, word_forms]
+    files: list[str | None] = [m.__file__ for m in modules]
+    files += sources
+    for name in ("Stemmer", "py3langid"):
+        spec = find_spec(name)
+        files.append(spec.origin if spec is not None else None)
+    parts = [__version__, card_cache._fingerprint()]
+    for file in files:
+        try:
+            st = os.stat(file or "")
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append("?")
+    return "|".join(parts)
+
+
+class DocumentCache:
+    """The documents of one index as last built; ``get`` answers, ``save`` keeps them."""
+
+    def __init__(self, directory: Path, key: str, sources: tuple[str, ...] = ()) -> None:
+        """``key``: the index's (schema and settings); ``sources``: the files of the
+        caller's code that builds documents too."""
+        self.path = directory / FILE
+        self.fingerprint = f"{_fingerprint(sources)}|{key}"
+        self.entries = self._load()
+        self.fresh: dict[str, Entry] = {}
+        self.built = 0  # documents built in this run (the rest came from the cache)
+
+    def _load(self) -> dict[str, Entry]:
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return {}
+        if len(data) < _HEADER or data[: len(_MAGIC)] != _MAGIC:
+            return {}
+        body = memoryview(data)[_HEADER:]
+        if zlib.crc32(body) != int.from_bytes(data[len(_MAGIC) : _HEADER], "big"):
+            return {}
+        try:
+            stored = marshal.loads(body)
+        except (EOFError, ValueError, TypeError):
+            return {}
+        if (
+            not isinstance(stored, tuple)
+            or len(stored) != 2
+            or stored[0] != self.fingerprint
+            or not isinstance(stored[1], dict)
+        ):
+            return {}
+        return stored[1]
+
+    def get(self, rel: str, digest: str, data: bytes) -> tuple[Fields, str] | None:
+        """(the document's fields, its language) as kept for the card at ``rel`` whose file
+        holds ``data`` (hash ``digest``); None when there is none for these bytes."""
+        entry = self.entries.get(rel)
+        if entry is None:
+            return None
+        try:
+            kept, lang, values = entry
+            if kept != digest or not isinstance(lang, str) or len(values) != 9:
+                return None
+            text = values[8]
+            if isinstance(text, int):
+                text = data[text:]
+            elif not isinstance(text, bytes):
+                return None
+        except (TypeError, ValueError):
+            return None
+        self.fresh[rel] = entry
+        fields: Fields = (*values[:8], text)
+        return fields, lang
+
+    def put(self, rel: str, digest: str, data: bytes, fields: Fields, lang: str) -> None:
+        """Keep the document just built for the card at ``rel`` from ``data``."""
+        self.built += 1
+        text = fields[8]
+        start = len(data) - len(text)
+        kept: Any = start if start >= 0 and data.endswith(text) else text
+        self.fresh[rel] = (digest, lang, (*fields[:8], kept))
+
+    def save(self) -> None:
+        """Keep the documents of this rebuild (cards gone since are dropped)."""
+        if not self.built and len(self.fresh) == len(self.entries):
+            return
+        if not self.path.parent.is_dir():
+            return
+        from kbcli.adapters.atomic_file import replace_cache
+
+        try:
+            body = marshal.dumps((self.fingerprint, self.fresh))
+        except ValueError:  # a value marshal cannot store: keep nothing
+            return
+        replace_cache(self.path, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body)
