@@ -75,6 +75,9 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("stop words x0.1", [("search", "STOP_WORD_WEIGHT", 0.1)]),
     ("stop words x0.25", [("search", "STOP_WORD_WEIGHT", 0.25)]),
     ("stop words x0.5", [("search", "STOP_WORD_WEIGHT", 0.5)]),
+    ("coordination 1", [("search", "COORDINATION", 1.0)]),
+    ("coordination 2", [("search", "COORDINATION", 2.0)]),
+    ("flat coordination 1.5", [("search", "COORDINATION_BY_IDF", False)]),
 ]
 
 
@@ -131,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         undos = [switch(mods[module], name, value) for module, name, value in changes]
         rebuild = any(module == "schema" for module, _, _ in changes)
         row: dict[str, float] = {}
+        if rebuild:  # the documents a rebuild reuses were built with the old constants
+            for corpus in by_corpus:
+                (CACHE / corpus / ".kb" / "index" / "documents.marshal").unlink(missing_ok=True)
         try:
             for corpus, questions in by_corpus.items():
                 repo = restore(corpus) if corpus in CORPUS_FOLDERS else CACHE / corpus
@@ -142,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 undo()
             if rebuild:
                 for corpus in by_corpus:
+                    (CACHE / corpus / ".kb" / "index" / "documents.marshal").unlink(missing_ok=True)
                     kb_ranker(CACHE / corpus, rebuild=True)
         cells = [f"{row[n]:.3f}" for n in names]
         mean = sum(row[n] for n in names) / len(names)
