@@ -215,7 +215,26 @@ def parser() -> MarkdownIt:
     # GFM writes strikethrough as <del>, markdown-it as <s>.
     md.add_render_rule("s_open", lambda *args: "<del>")
     md.add_render_rule("s_close", lambda *args: "</del>")
+    _quiet_block_rules()
     return md
+
+
+def _quiet_block_rules() -> None:
+    """markdown-it's block rules call ``LOGGER.debug`` each time they are tried (about
+    170 calls per tldr card, 10% of parsing one): their module loggers become a no-op,
+    unless someone asked for markdown-it's debug messages. Output is unchanged."""
+    import importlib
+    import logging
+    from types import SimpleNamespace
+
+    if logging.getLogger("markdown_it").isEnabledFor(logging.DEBUG):
+        return
+    quiet = SimpleNamespace(debug=lambda *args, **kwargs: None)
+    rules = ("blockquote", "code", "fence", "heading", "hr", "html_block", "lheading", "list")
+    for name in (*rules, "paragraph", "reference"):
+        module = importlib.import_module(f"markdown_it.rules_block.{name}")
+        if isinstance(getattr(module, "LOGGER", None), logging.Logger):
+            setattr(module, "LOGGER", quiet)  # noqa: B010 (a module global, by name)
 
 
 class BodyRenderer:

@@ -102,3 +102,27 @@ def test_a_bug_on_the_fast_path_exits_3_with_its_traceback(
     code, _out, err = _fast("--kb", str(root), "build", "--out", str(root.parent / "site"))
     assert code == 3
     assert "RuntimeError: boom" in err and "bug in kb" in err
+
+
+@pytest.mark.parametrize("folder", ["site", "site [draft]", "site :smile: x"])
+def test_the_summary_without_rich_is_what_rich_prints(kb_repo: KbRepo, folder: str) -> None:
+    # A build with nothing for stderr prints its summary without importing rich (stdout
+    # not a terminal): the very text rich prints, brackets in the path included; a path
+    # rich would print differently (an emoji code) is left to rich.
+    from kbcli.cli.context import RunContext
+    from kbcli.cli.views.handbook import _plain_summary, _rich_summary
+    from kbcli.usecases.handbook import run_build
+
+    kb_repo.write("billing/invoices.md", CARD.format(title="Invoices", body="Download them."))
+    kb_repo.commit("cards")
+    workspace = RunContext(kb_dir=str(kb_repo.path), today_text="2026-11-05").workspace
+    report = run_build(workspace, kb_repo.path.parent / folder, "internal", search=False)
+    for timings in (False, True):
+        plain, rich = io.StringIO(), io.StringIO()
+        with redirect_stdout(plain):
+            done = _plain_summary(report, quiet=False, timings=timings)
+        with redirect_stdout(rich):
+            _rich_summary(report, quiet=False, timings=timings)
+        assert "Built the internal handbook: 1 cards" in rich.getvalue()
+        assert done == (":smile:" not in folder)
+        assert plain.getvalue() == (rich.getvalue() if done else "")

@@ -101,6 +101,46 @@ def test_a_card_keeps_its_history_across_renames(kb_repo: KbRepo, tmp_path: Path
     assert three.created is not None and three.created.commit.author_name == "Bob Stone"
 
 
+def test_a_rename_in_a_commit_that_also_adds_and_deletes_files_keeps_the_history(
+    kb_repo: KbRepo, tmp_path: Path
+):
+    """git pairs renames over the whole commit: a card moved while others are added and
+    removed (cards and other files) keeps its history, and each added card starts its own,
+    as ``git log --follow`` says."""
+    body = "\n".join(f"Step {n}: check the widget and the gadget settings." for n in range(12))
+    kb_repo.write("guide/setup.md", card("Setup", body))
+    # Long bodies with nothing in common: git must not pair the removed card with the new.
+    gone = "\n".join(f"Line {n} of a retired page about printers and fax." for n in range(20))
+    kb_repo.write("guide/old.md", card("Old", gone))
+    kb_repo.write("guide/logo.txt", "a logo\n")
+    kb_repo.commit("add", when="2026-02-01T10:00:00Z")
+    (kb_repo.path / "start").mkdir()
+    git(kb_repo.path, "mv", "guide/setup.md", "start/setup.md")
+    git(kb_repo.path, "rm", "-q", "guide/old.md", "guide/logo.txt")
+    kb_repo.write("start/setup.md", card("Setup", body + "\nStep 12: done."))
+    fresh = "\n".join(f"{n}. Refunds go through the billing console." for n in range(20))
+    kb_repo.write("start/new.md", card("New", fresh))
+    kb_repo.write("start/logo.svg", "<svg/>\n")
+    kb_repo.commit(
+        "reorganise", when="2026-02-02T10:00:00Z", author="Bob Stone", email="bob@example.test"
+    )
+    history = load_history(kb_repo.path, tmp_path / "cache")
+    assert history is not None
+    assert sorted(history.cards) == ["start/new.md", "start/setup.md"]
+    setup = history.cards["start/setup.md"]
+    assert [(r.old_path, r.path) for r in setup.renames] == [("guide/setup.md", "start/setup.md")]
+    assert setup.created is not None and setup.created.commit.when.day == 1
+    assert setup.last_edit is not None and setup.last_edit.commit.author_name == "Bob Stone"
+    new = history.cards["start/new.md"]
+    assert new.created is not None and new.created.commit.when.day == 2
+    assert [h.path for h in history.deleted if h.deleted] == ["guide/old.md"]
+    for path in history.cards:
+        last = history.cards[path].last_change
+        assert last is not None and last.commit.sha == git_last(kb_repo.path, path)[0]
+    follow = git(kb_repo.path, "log", "--follow", "--format=%H", "--", "start/setup.md").split()
+    assert [c.commit.sha for c in setup.changes] == follow[::-1]
+
+
 def test_cache_is_extended_by_new_commits_and_rebuilt_after_a_rewrite(
     kb_repo: KbRepo, tmp_path: Path
 ):
