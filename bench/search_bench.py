@@ -3,12 +3,14 @@
 Measured in one run (report ratios, these machines are noisy):
 
 1. full index build: ``kb index --rebuild`` vs a minimal tantivy-py script indexing
-   the same files (title + body, no front matter handling);
+   the same files (title + body, no front matter handling), alternating; kb cold (no
+   documents, parsed cards or languages kept from earlier runs) and warm (the documents
+   the rebuild just before kept, ``.kb/index/documents.marshal``), without vectors;
 2. re-sync after editing one card: ``kb index`` after touching one card;
 3. ``kb search WORDS --paths-only`` as a whole process (warm index, freshness check
    included) vs ``rg -il -e WORD...`` over the card folders kb.toml names; the two
    commands alternate run by run, so both see the same machine load;
-4. peak memory (max RSS) of the full build.
+4. peak memory (max RSS) of the full builds.
 
 Usage: python bench/search_bench.py [REPO] [--query "refund duplicate charge"] [--runs 5]
 REPO is a knowledge repo (kb.toml) such as one made by bench/generate.py, or a git
@@ -71,7 +73,10 @@ def scratch_copy(repo: Path) -> Path:
 
 # Users' installs have compiled bytecode; a machine that sets PYTHONDONTWRITEBYTECODE
 # would make every kb run recompile kb's modules, which is not what users see.
+# Words only: with kbcli[semantic] installed, kb index would also embed every card's
+# passages (minutes of CPU), which neither the minimal script nor rg does.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["KB_SEARCH_SEMANTIC"] = "0"
 
 
 CPU: list[float] = []  # user+sys seconds of each timed() run, in order
@@ -98,18 +103,77 @@ def timed(
     return seconds, max(before, usage.ru_maxrss)
 
 
-def peak_rss(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) via /usr/bin/time -v (children only counted once)."""
-    start = time.perf_counter()
+def measured(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> list[float]:
+    """[wall s, CPU s (user+sys), peak RSS MB] of one process, by /usr/bin/time."""
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", *cmd], env=ENV, capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-f", "%e %U %S %M", *cmd],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
     )
-    seconds = time.perf_counter() - start
-    rss = 0
-    for line in proc.stderr.splitlines():
-        if "Maximum resident set size" in line:
-            rss = int(line.split(":")[1])
-    return seconds, rss
+    wall, user, system, rss = proc.stderr.split()[-4:]
+    return [float(wall), float(user) + float(system), int(rss) / 1024]
+
+
+# What a cold rebuild finds missing: the documents, the parsed cards, the languages.
+KEPT = (".kb/index/documents.marshal", ".kb/cards.marshal", ".kb/languages.marshal")
+
+
+def build_rows(
+    kb: list[str], repo: Path, roots: list[str], runs: int
+) -> list[tuple[str, str, str, str]]:
+    """``kb index --rebuild`` cold (nothing kept from earlier runs) and warm (the kept
+    documents of the rebuild just before) against the minimal script, alternating, without
+    vectors (the minimal script makes none). Rows: wall, CPU and peak RSS medians."""
+    env = ENV
+    tmp = Path(tempfile.mkdtemp())
+    found: dict[str, list[list[float]]] = {"cold": [], "warm": [], "minimal": []}
+    try:
+        for _ in range(runs):
+            for name in KEPT:
+                (repo / name).unlink(missing_ok=True)
+            found["cold"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
+            found["warm"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            found["minimal"].append(
+                measured([sys.executable, "-c", MINIMAL, str(tmp), *roots], env)
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    wall, cpu, rss = (
+        {k: statistics.median(run[i] for run in v) for k, v in found.items()} for i in range(3)
+    )
+    rows = []
+    for kind in ("cold", "warm"):
+        rows.append(
+            (
+                f"full index build, {kind} (kb index --rebuild), wall",
+                f"{wall[kind]:.2f} s",
+                f"{wall['minimal']:.2f} s (minimal tantivy-py)",
+                f"{wall[kind] / wall['minimal']:.2f}x",
+            )
+        )
+        rows.append(
+            (
+                "  same, CPU time (user+sys)",
+                f"{cpu[kind]:.2f} s",
+                f"{cpu['minimal']:.2f} s (minimal)",
+                f"{cpu[kind] / cpu['minimal']:.2f}x",
+            )
+        )
+        rows.append(
+            (
+                "  peak RSS",
+                f"{rss[kind]:.0f} MB",
+                f"{rss['minimal']:.0f} MB (minimal)",
+                f"{rss[kind] / rss['minimal']:.2f}x",
+            )
+        )
+    return rows
 
 
 def median(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
@@ -171,28 +235,7 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
     roots = card_folders(repo)
     rows = []
     if not args.skip_build:
-        kb_s, kb_rss = peak_rss([*kb, "index", "--rebuild"])
-        tmp = Path(tempfile.mkdtemp())
-        try:
-            min_s, min_rss = peak_rss([sys.executable, "-c", MINIMAL, str(tmp), *roots])
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        rows.append(
-            (
-                "full index build",
-                f"{kb_s:.1f} s",
-                f"{min_s:.1f} s (minimal tantivy-py)",
-                f"{kb_s / min_s:.2f}x",
-            )
-        )
-        rows.append(
-            (
-                "peak RSS while indexing",
-                f"{kb_rss / 1024:.0f} MB",
-                f"{min_rss / 1024:.0f} MB (minimal)",
-                f"{kb_rss / max(min_rss, 1):.2f}x",
-            )
-        )
+        rows += build_rows(kb, repo, roots, args.runs)
     subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
     cards = sorted(p for p in repo.rglob("*.md") if ".kb" not in p.parts and ".git" not in p.parts)
     if (repo / "pages").is_dir():  # tldr: only the folders kb.toml names are cards

@@ -90,8 +90,9 @@ def _temporary(folder: Path, name: str) -> tuple[int, str]:
             continue
 
 
-def replace_file(target: Path, data: bytes, *, durable: bool = True) -> None:
-    """Put ``data`` at ``target`` (new or replaced), keeping its permission bits.
+def replace_file(target: Path, data: bytes | tuple[bytes, ...], *, durable: bool = True) -> None:
+    """Put ``data`` at ``target`` (new or replaced), keeping its permission bits; ``data``
+    may come in parts (a big cache's header and body are not joined into a copy).
 
     Raises ``OSError``; callers decide whether that is the user's error or a cache miss.
     """
@@ -99,7 +100,8 @@ def replace_file(target: Path, data: bytes, *, durable: bool = True) -> None:
     fd, temp_name = _temporary(target.parent, target.name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in (data,) if isinstance(data, bytes) else data:
+                handle.write(part)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -113,7 +115,7 @@ def replace_file(target: Path, data: bytes, *, durable: bool = True) -> None:
         _fsync_directory(target.parent)
 
 
-def replace_cache(target: Path, data: bytes) -> bool:
+def replace_cache(target: Path, data: bytes | tuple[bytes, ...]) -> bool:
     """``replace_file`` for a cache: best effort, True when written (a cache that cannot
     be written, or whose folder does not exist, is simply not there next time)."""
     try:

@@ -135,4 +135,4 @@ class DocumentCache:
             body = marshal.dumps((self.fingerprint, self.fresh))
         except ValueError:  # a value marshal cannot store: keep nothing
             return
-        replace_cache(self.path, _MAGIC + zlib.crc32(body).to_bytes(4, "big") + body)
+        replace_cache(self.path, (_MAGIC + zlib.crc32(body).to_bytes(4, "big"), body))

@@ -47,13 +47,18 @@ class SyncStats:
         return self.added + self.changed + self.deleted
 
 
-def open_writer(index: CardIndex, wait: float) -> tantivy.IndexWriter | None:
-    """The index writer, waiting up to ``wait`` seconds with backoff; None if still busy."""
+def open_writer(index: CardIndex, wait: float, light: bool = False) -> tantivy.IndexWriter | None:
+    """The index writer, waiting up to ``wait`` seconds with backoff; None if still busy.
+
+    Leave a core to the Python thread that parses cards and feeds the writer: on two
+    cores, a second indexing thread only competes with it (more CPU, same wall time).
+    ``light``: the documents are mostly kept ones (``index_documents``), the Python
+    thread has little to do, and two indexing threads finish sooner.
+    """
     deadline = time.monotonic() + wait
     delay = 0.05
-    # Leave a core to the Python thread that parses cards and feeds the writer: on two
-    # cores, a second indexing thread only competes with it (more CPU, same wall time).
-    threads = max(1, min(2, (os.cpu_count() or 1) - 1))
+    cores = os.cpu_count() or 1
+    threads = max(1, min(2, cores if light else cores - 1))
     while True:
         try:
             return index.index.writer(HEAP_BYTES, threads)
@@ -70,13 +75,13 @@ class LazyWriter:
     """The index writer, taken on first need: a sync that only records git's view never
     waits for it. A full rebuild starts by deleting every document."""
 
-    def __init__(self, index: CardIndex, wait: float, full: bool) -> None:
-        self.index, self.wait, self.full = index, wait, full
+    def __init__(self, index: CardIndex, wait: float, full: bool, light: bool = False) -> None:
+        self.index, self.wait, self.full, self.light = index, wait, full, light
         self.writer: tantivy.IndexWriter | None = None
 
     def get(self) -> tantivy.IndexWriter | None:
         if self.writer is None:
-            self.writer = open_writer(self.index, self.wait)
+            self.writer = open_writer(self.index, self.wait, self.light)
             if self.writer is not None and self.full:
                 self.writer.delete_all_documents()
         return self.writer
@@ -117,7 +122,8 @@ def sync(
     stats.unchanged = len(scan) - len(candidates)
     if not candidates and not deleted and head == old.head and set(dirty) == set(old.dirty):
         return stats
-    writer = LazyWriter(index, wait, full)
+    light = documents is not None and 2 * len(documents.entries) >= len(candidates)
+    writer = LazyWriter(index, wait, full, light)
     if full and writer.get() is None:
         return busy(stats)
     build = _builder(index, prepare, documents)

@@ -31,6 +31,12 @@ def main() -> NoReturn:
         code = fast_build(sys.argv[1:])
         if code is not None:
             sys.exit(code)
+    if "index" in sys.argv[1:6]:  # and a plain kb index (kbcli/cli/fast_index.py)
+        from kbcli.cli.fast_index import run as fast_index
+
+        code = fast_index(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from kbcli.cli.app import run
     from kbcli.cli.gc_pause import end
 

@@ -50,6 +50,9 @@ _UK_ENDINGS = tuple(
         reverse=True,
     )
 )  # fmt: skip
+# The past tense's -ла/-ло/-ли follows a vowel (писа-ли, зроби-ла); after a consonant the
+# л is the stem's (файл-и, правил-о), and only the ending after it goes.
+_UK_PAST, _UK_VOWELS = frozenset(("ла", "ло", "ли")), frozenset("аеєиіїоуюя")
 # Before -і the stem's last consonant alternates (к/ц, г/з, х/с): fold both to one letter.
 _UK_ALTERNATION = {"к": "ц", "г": "з", "х": "с"}
 _UK_DOUBLE = re.compile(r"([бвгґджзклмнпрстфхцчшщ])\1")
@@ -64,6 +67,8 @@ def stem_uk(word: str) -> str:
             break
     for ending in _UK_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
+            if ending in _UK_PAST and word[-len(ending) - 1] not in _UK_VOWELS:
+                continue  # файли, правило: a noun's л, not the past tense (писали)
             word = word[: -len(ending)]
             break
     if len(word) >= 5 and word.endswith("ок"):  # fleeting vowel: рахунок / рахунку

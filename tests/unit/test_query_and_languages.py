@@ -171,3 +171,9 @@ def test_a_short_russian_or_ukrainian_query_is_told_apart_without_telltale_lette
     assert query_languages(["пароль", "для", "мережі"], present) == {"uk"}
     # No sign either way: no language preferred.
     assert query_languages(["сервер", "докер"], present) == {"ru", "uk"}
+
+
+def test_ukrainian_plural_after_l_is_not_taken_for_the_past_tense() -> None:
+    # файли (files) is файл + и, not a verb's past tense -ли: one stem for the family.
+    assert {stem_uk(w) for w in ("файл", "файли", "файлів", "файлах", "файлу")} == {"файл"}
+    assert {stem_uk(w) for w in ("писали", "писала", "писати")} == {"пис"}  # past tense still goes

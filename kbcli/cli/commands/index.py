@@ -33,23 +33,9 @@ def index(
 
     Example: kb index --rebuild
     """
-    from kbcli.cli.output import print_json, warn
-    from kbcli.cli.progress import ProgressBar
-    from kbcli.cli.views.index import index_json, render_index
-    from kbcli.usecases.search import index_status, sync
-    from kbcli.usecases.semantic import embed_step
+    from kbcli.cli.views.index import index_command
 
-    workspace = ctx.obj.workspace
-    with ProgressBar(enabled=not quiet) as progress:
-        stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress)
-        vectors, unavailable = embed_step(workspace, progress=progress)
-    facts = index_status(workspace)
-    if unavailable:
-        warn(unavailable)
-    if json:
-        print_json(index_json(stats, facts, vectors))
-    elif not quiet:
-        render_index(stats, facts, vectors)
+    index_command(ctx.obj, rebuild=rebuild, wait=wait, json=json, quiet=quiet)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,31 @@ from kbcli.cli.output import console
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_writer import SyncStats
+    from kbcli.cli.context import RunContext
     from kbcli.usecases.semantic import EmbedStats
+
+
+def index_command(
+    context: RunContext, *, rebuild: bool, wait: float, json: bool, quiet: bool
+) -> int:
+    """``kb index`` (the typer command and ``cli.fast_index``): sync, embed, report."""
+    from kbcli.cli.output import print_json, warn
+    from kbcli.cli.progress import ProgressBar
+    from kbcli.usecases.search import index_status, sync
+    from kbcli.usecases.semantic import embed_step
+
+    workspace = context.workspace
+    with ProgressBar(enabled=not quiet) as progress:
+        stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress)
+        vectors, unavailable = embed_step(workspace, progress=progress)
+    facts = index_status(workspace)
+    if unavailable:
+        warn(unavailable)
+    if json:
+        print_json(index_json(stats, facts, vectors))
+    elif not quiet:
+        render_index(stats, facts, vectors)
+    return 0
 
 
 def index_json(
