@@ -26,7 +26,6 @@ from kbcli.adapters.tantivy_schema import Fields
 
 FILE = "documents.marshal"
 _MAGIC = b"kbdocs1\n"
-_HEADER = len(_MAGIC) + 4
 
 # path -> (content hash, language, fields with the text as bytes or an offset into the file)
 Entry = tuple[str, str, tuple[Any, ...]]
@@ -72,27 +71,9 @@ class DocumentCache:
         self.built = 0  # documents built in this run (the rest came from the cache)
 
     def _load(self) -> dict[str, Entry]:
-        try:
-            data = self.path.read_bytes()
-        except OSError:
-            return {}
-        if len(data) < _HEADER or data[: len(_MAGIC)] != _MAGIC:
-            return {}
-        body = memoryview(data)[_HEADER:]
-        if zlib.crc32(body) != int.from_bytes(data[len(_MAGIC) : _HEADER], "big"):
-            return {}
-        try:
-            stored = marshal.loads(body)
-        except (EOFError, ValueError, TypeError):
-            return {}
-        if (
-            not isinstance(stored, tuple)
-            or len(stored) != 2
-            or stored[0] != self.fingerprint
-            or not isinstance(stored[1], dict)
-        ):
-            return {}
-        return stored[1]
+        from kbcli.adapters import checked_file
+
+        return checked_file.load(self.path, self.fingerprint, _MAGIC)
 
     def get(self, rel: str, digest: str, data: bytes) -> tuple[Fields, str] | None:
         """(the document's fields, its language) as kept for the card at ``rel`` whose file

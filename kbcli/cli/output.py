@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -189,7 +189,7 @@ def print_json(data: Any, *, rows: tuple[str, Iterable[Any]] | None = None) -> N
         raise ValueError(f"print_json: {key!r} is not an empty top-level list")
     write_utf8(head + place)
     opened = False
-    for batch in _batched(items, 4096):
+    for batch in batched(items, 4096):
         try:
             text = orjson.dumps(batch, default=str, option=options)
         except orjson.JSONEncodeError:
@@ -200,7 +200,9 @@ def print_json(data: Any, *, rows: tuple[str, Iterable[Any]] | None = None) -> N
     write_utf8((b"\n  ]" if opened else b"]") + tail + b"\n")
 
 
-def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last one shorter): what the streamed JSON
+    outputs write at a time (itertools.batched is Python 3.12's; kb runs on 3.11)."""
     batch: list[Any] = []
     for item in items:
         batch.append(item)

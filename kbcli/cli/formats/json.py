@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kbcli.cli.output import batched
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome
 from kbcli.core.rules import RULES
@@ -94,21 +95,10 @@ def pieces(result: CheckResult) -> Iterator[str]:
 def _block(key: str, brackets: str, rows: Iterable[str], size: int = 4096) -> Iterator[str]:
     """``  "key": [`` then the rows, four spaces in and one a line, then ``  ]``."""
     opened = False
-    for batch in _batched(rows, size):
+    for batch in batched(rows, size):
         yield (",\n    " if opened else f'  "{key}": {brackets[0]}\n    ') + ",\n    ".join(batch)
         opened = True
     yield f"\n  {brackets[1]}" if opened else f'  "{key}": {brackets}'
-
-
-def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
