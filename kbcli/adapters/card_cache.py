@@ -71,13 +71,9 @@ def _fingerprint() -> str:
         spec = find_spec(name)
         files.append(spec.origin if spec is not None else None)
     parts = [__version__, str(VERSION)]
-    for file in files:
-        try:
-            st = os.stat(file or "")
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append("?")
-    return "|".join(parts)
+    from kbcli.adapters.checked_file import stamps
+
+    return "|".join([*parts, *stamps(files)])
 
 
 class CardCache:

@@ -9,9 +9,24 @@ file renamed over) and only where the folder exists (no ``.kb/``: nothing is kep
 from __future__ import annotations
 
 import marshal
+import os
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+
+def stamps(files: Iterable[str | None]) -> list[str]:
+    """Size and mtime of each file ("?" for one missing or None): the part of a cache's
+    key that says which code (kb's modules, a library's) built its entries."""
+    parts = []
+    for file in files:
+        try:
+            st = os.stat(file or "")
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append("?")
+    return parts
 
 
 def load(path: Path, key: Any, magic: bytes) -> dict[str, Any]:

@@ -17,7 +17,6 @@ then only where it starts is kept, not the text again.
 from __future__ import annotations
 
 import marshal
-import os
 import zlib
 from pathlib import Path
 from typing import Any
@@ -49,13 +48,9 @@ def _fingerprint(sources: tuple[str, ...]) -> str:
         spec = find_spec(name)
         files.append(spec.origin if spec is not None else None)
     parts = [__version__, card_cache._fingerprint()]
-    for file in files:
-        try:
-            st = os.stat(file or "")
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append("?")
-    return "|".join(parts)
+    from kbcli.adapters.checked_file import stamps
+
+    return "|".join([*parts, *stamps(files)])
 
 
 class DocumentCache:

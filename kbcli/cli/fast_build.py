@@ -13,8 +13,6 @@ takes the typer path, so behaviour never differs: both call
 
 from __future__ import annotations
 
-import os
-
 TYPE_CHECKING = False  # not typing's: keep this module's imports to the minimum
 if TYPE_CHECKING:
     from typing import Any
@@ -33,21 +31,14 @@ _FLAGS: dict[str, tuple[str, bool]] = {
     "--force": ("force", True),
 }
 _VALUES = {"--out": "out", "-o": "out", "--audience": "audience", "--jobs": "jobs", "-j": "jobs"}
-_GLOBAL = ("--kb", "--today")
 
 
 def parse(argv: list[str]) -> dict[str, Any] | None:
     """The options of a plain ``kb ... build ...`` line, or None to use typer."""
-    options: dict[str, Any] = {
-        "kb": os.environ.get("KB_DIR") or None,
-        "today": os.environ.get("KB_TODAY") or None,
-        "audience": "internal",
-    }
-    i = _options(argv, 0, options, _GLOBAL)
-    if i is None or i >= len(argv) or argv[i] != "build":
-        return None
-    end = _options(argv, i + 1, options, (*_VALUES, *_FLAGS))
-    if end != len(argv) or options["audience"] not in ("internal", "public"):
+    from kbcli.cli.fast_argv import parse_plain
+
+    options = parse_plain(argv, "build", _FLAGS, _VALUES, {"out": None, "audience": "internal"})
+    if options is None or options["audience"] not in ("internal", "public"):
         return None
     jobs = options.get("jobs")
     if jobs is not None:
@@ -57,35 +48,6 @@ def parse(argv: list[str]) -> dict[str, Any] | None:
     return options
 
 
-def _options(
-    argv: list[str], i: int, options: dict[str, Any], known: tuple[str, ...]
-) -> int | None:
-    """Read ``known`` options from ``argv[i:]`` into ``options`` up to the first word that
-    is not one; its index, or None when an option is malformed or given twice."""
-    seen: set[str] = set()
-    while i < len(argv) and argv[i].startswith("-"):
-        name, eq, value = argv[i].partition("=")
-        given: str | bool = value
-        if name not in known:
-            return None
-        if name in _FLAGS:
-            if eq:
-                return None
-            slot, given = _FLAGS[name]
-        else:
-            slot = _VALUES.get(name, name[2:])
-            if not eq:
-                if i + 1 >= len(argv):
-                    return None
-                i, given = i + 1, argv[i + 1]
-        if slot in seen:
-            return None
-        seen.add(slot)
-        options[slot] = given
-        i += 1
-    return i
-
-
 def run(argv: list[str]) -> int | None:
     """Run a plain ``kb build`` and return its exit code; None when typer should handle argv."""
     options = parse(argv)
@@ -93,11 +55,9 @@ def run(argv: list[str]) -> int | None:
         return None
     from pathlib import Path
 
-    from kbcli.cli.context import RunContext
-    from kbcli.cli.edge import guarded
+    from kbcli.cli.fast_argv import run_plain
     from kbcli.cli.views.handbook import build_command
 
-    context = RunContext(kb_dir=options.pop("kb"), today_text=options.pop("today"))
-    out = None if (given := options.pop("out", None)) is None else Path(given)
-    audience = options.pop("audience")
-    return guarded(lambda: build_command(context, out, audience, **options))
+    if options.get("out") is not None:
+        options["out"] = Path(options["out"])
+    return run_plain(options, build_command)
