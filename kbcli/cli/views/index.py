@@ -20,11 +20,13 @@ def index_command(
     from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import index_status, sync
     from kbcli.usecases.semantic import embed_step
+    from kbcli.usecases.verdict_cache import warm
 
     workspace = context.workspace
     with ProgressBar(enabled=not quiet) as progress:
         stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress)
         vectors, unavailable = embed_step(workspace, progress=progress)
+    warm(workspace)  # the history behind trust: else the next search reads it all
     facts = index_status(workspace)
     if unavailable:
         warn(unavailable)
