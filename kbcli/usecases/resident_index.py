@@ -13,7 +13,6 @@ and made again after any change, so a new HEAD, kb.toml or people.yaml is always
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -63,12 +62,9 @@ class ResidentIndex:
     def start(self) -> None:
         """Open and sync the index and read the history behind trust now, then watch the
         repo in a background thread."""
-        from kbcli.errors import KbError
         from kbcli.usecases.verdict_cache import warm
 
-        workspace = self.current(None)[0]
-        with contextlib.suppress(KbError):  # a search reports it (and falls back) itself
-            warm(workspace)  # so the first answer judges its hits in milliseconds
+        warm(self.current(None)[0])  # so the first answer judges its hits in milliseconds
         self._thread = threading.Thread(target=self._watch, name="kb-watch", daemon=True)
         self._thread.start()
 

@@ -87,11 +87,17 @@ def warm(workspace: Workspace) -> None:
     ``kb index`` and ``kb daemon`` call this so that the first search after them does not
     pay for a cold history pass (seconds at tens of thousands of cards). Each piece has
     its own cache under ``.kb/``, keyed by HEAD; an up-to-date one costs a read. The
-    verdicts themselves are still judged per hit (they depend on the day).
+    verdicts themselves are still judged per hit (they depend on the day). What cannot
+    be read here (git missing, a repository of another user) is left to the search that
+    needs it, which reports it as before: ``kb index`` itself does not need the history.
     """
+    from kbcli.errors import KbError
     from kbcli.usecases.health import repo_history
     from kbcli.usecases.judging import bulk_runs
 
-    history = repo_history(workspace, allow_shallow=True)
-    if history is not None:
-        bulk_runs(workspace, history)
+    try:
+        history = repo_history(workspace, allow_shallow=True)
+        if history is not None:
+            bulk_runs(workspace, history)
+    except KbError:
+        return
