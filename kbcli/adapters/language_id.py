@@ -8,7 +8,7 @@ loaded once per process and only when needed: loading its model takes 1-5 s.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kbcli.core.languages import guess_language, normalize_lang
 
@@ -88,13 +88,11 @@ def _unpack(model: Path) -> dict[str, Any]:
             return {name: data[name] for name in (*_ARRAYS, "classes")}
 
 
-def _plain(values: Any) -> Any:
-    """A NumPy array of unsigned ints as the stdlib array py3langid's loader makes."""
-    from array import array
-
-    kept = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
-    kept.frombytes(memoryview(values).cast("B"))
-    return kept
+def _plain(values: Any) -> memoryview:
+    """A NumPy array of unsigned ints as plain ints (what py3langid's loader makes with a
+    stdlib array; a view of the same bytes indexes as fast, without a 39 MB copy)."""
+    codes: dict[int, Literal["H", "I", "L"]] = {2: "H", 4: "I", 8: "L"}
+    return memoryview(values).cast("B").cast(codes[values.dtype.itemsize])
 
 
 class Detector:

@@ -18,7 +18,7 @@ def index_command(
     """``kb index`` (the typer command and ``cli.fast_index``): sync, embed, report."""
     from kbcli.cli.output import print_json, warn
     from kbcli.cli.progress import ProgressBar
-    from kbcli.usecases.search import index_status, sync
+    from kbcli.usecases.search_index import index_status, sync
     from kbcli.usecases.semantic import embed_step
 
     workspace = context.workspace
