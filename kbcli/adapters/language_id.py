@@ -39,8 +39,8 @@ def _load_identifier() -> Any:
     The model ships xz-compressed (68 MB unpacked); unpacking it was 1.2 s of every
     process that needed it, a quarter of a first ``kb index`` of the tldr pages. The
     copy holds the same arrays (mapped from disk, checked by a crc32), so the answers are
-    the same. It is named by the model file's size, time and py3langid's version; a
-    missing, damaged or unwritable copy means unpacking as py3langid does.
+    the same. It is named by the packed model's hash; a missing, damaged or unwritable
+    copy means unpacking as py3langid does.
     """
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
@@ -63,13 +63,14 @@ _ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")
 
 
 def _unpacked_path(model: Path) -> Path:
+    """Named by a hash of the packed model's bytes (4.5 MB, a few ms): every install of
+    the same model, in any environment, shares one copy."""
     import hashlib
 
     from kbcli.adapters.unpacked_arrays import user_cache
 
-    stat = model.stat()
-    key = f"{model}|{stat.st_size}|{stat.st_mtime_ns}|{_model_version()}".encode()
-    return user_cache() / f"py3langid-{hashlib.blake2b(key, digest_size=8).hexdigest()}"
+    digest = hashlib.blake2b(model.read_bytes(), digest_size=12).hexdigest()
+    return user_cache() / f"py3langid-{digest}"
 
 
 def _unpack(model: Path) -> dict[str, Any]:

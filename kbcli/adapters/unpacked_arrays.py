@@ -57,8 +57,12 @@ def load(path: Path) -> dict[str, Any] | None:
         return None
 
 
+_KEPT = 3  # files of one kind: a few environments with different versions do not thrash
+
+
 def save(path: Path, arrays: dict[str, Any], stale: str) -> None:
-    """Keep ``arrays`` in ``path``; older files beside it matching ``stale`` go."""
+    """Keep ``arrays`` in ``path``; of the files beside it matching ``stale``, only the
+    newest few stay."""
     from kbcli.adapters.atomic_file import replace_cache
 
     header: dict[str, Any] = {}
@@ -80,9 +84,13 @@ def save(path: Path, arrays: dict[str, Any], stale: str) -> None:
         crc = zlib.crc32(part, crc)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(stale):
-            if old != path:
-                old.unlink()
+        others = sorted(
+            (p for p in path.parent.glob(stale) if p != path),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in others[_KEPT - 1 :]:
+            old.unlink()
     except OSError:
         return
     replace_cache(path, (_MAGIC, crc.to_bytes(4, "big"), *parts))

@@ -67,3 +67,25 @@ def test_an_unwritable_cache_still_detects(tmp_path: Path, monkeypatch: pytest.M
     blocker.write_text("a file where the cache folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert _answers() == _stock()
+
+
+def test_kept_arrays_read_back_equal_and_only_the_newest_few_stay(tmp_path: Path) -> None:
+    import os
+
+    import numpy as np
+
+    arrays = {
+        "table": np.arange(12, dtype=np.float16).reshape(3, 4),
+        "moves": np.array([0, 7, 65535], dtype=np.uint32),
+        "names": np.array(["en", "ru", "uk"]),
+    }
+    for number in range(5):
+        path = tmp_path / f"model-{number}"
+        unpacked_arrays.save(path, arrays, "model-*")
+        os.utime(path, (1_000_000 + number, 1_000_000 + number))
+        found = unpacked_arrays.load(path)
+        assert found is not None
+        assert {k: v.tolist() for k, v in found.items()} == {
+            k: v.tolist() for k, v in arrays.items()
+        }
+    assert sorted(p.name for p in tmp_path.glob("model-*")) == ["model-2", "model-3", "model-4"]
