@@ -162,13 +162,13 @@ class HandbookBuild:
         t = self._timed("history", t)
         init = (links, dirs, self.out, templates_fp, self.ws.config.cache_dir / COMPILED)
         cache = self.store.bodies() if previous else {}
-        bodies = self.bodies.render(shown, links, previous, cache, init)
+        found: dict[str, list[str]] = {}  # related lists: computed as the workers render
+        more = (lambda: found.update(self._related(shown))) if self.related is not False else None
+        bodies = self.bodies.render(shown, links, previous, cache, init, more)
         self.report.bodies_rendered = self.bodies.rendered
         t = self._timed("bodies", t)
-        related = self._related(shown)
-        if related:
-            facts = replace(facts, related=related, has_related=True)
-        t = self._timed("related", t)
+        if found:
+            facts = replace(facts, related=found, has_related=True)
         pages, page_keys, stale, on_disk = self._plan(shown, bodies, facts, previous, templates_fp)
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
@@ -310,12 +310,12 @@ class HandbookBuild:
         return True
 
     def _related(self, shown: list[Any]) -> dict[str, list[str]]:
-        if self.related is False:
-            return {}
         from kbcli.usecases.related import build_related
 
-        cards = [item.card for item in shown]
-        return build_related(self.ws, self.store, cards, MANIFEST_VERSION)
+        start, cards = time.perf_counter(), [item.card for item in shown]
+        found = build_related(self.ws, self.store, cards, MANIFEST_VERSION)
+        self._timed("related", start)  # within "bodies": the workers render meanwhile
+        return found
 
     def _save(
         self,
