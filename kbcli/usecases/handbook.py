@@ -190,7 +190,7 @@ class HandbookBuild:
         """The shown cards with their verdicts, and the link index of all cards."""
         from kbcli.usecases.links import other_files
 
-        items, shown = shown_cards(self.ws, self.audience, self._card_bytes)
+        items, shown, self.bodies.ids = shown_cards(self.ws, self.audience, self._card_bytes)
         self._card_bytes = []
         self.report.cards = len(shown)
         files = self._files if self._files is not None else other_files(self.ws.root)
@@ -315,7 +315,7 @@ class HandbookBuild:
         from kbcli.usecases.related import build_related
 
         cards = [item.card for item in shown]
-        return build_related(self.ws, self.store, cards, MANIFEST_VERSION)
+        return build_related(self.ws, self.store, cards, self.bodies.ids)
 
     def _save(
         self,
