@@ -127,8 +127,7 @@ class CardFiles:
         return CardCache(self.config.cache_dir, limit, lambda rel: self.read(rel))
 
     def parse_fingerprint(self) -> str:
-        """What a card parsed from given bytes depends on besides them: the parser's
-        code and this repo's settings (the per-card cache's key)."""
+        """What a card parsed from bytes depends on besides them (the card cache's key)."""
         from kbcli.adapters import card_cache
 
         return f"{card_cache._fingerprint()}|{self.config.cards.max_front_matter}"
