@@ -240,13 +240,18 @@ def _quiet_block_rules() -> None:
 class BodyRenderer:
     """Renders the bodies of one build: the same link index and audience for every card."""
 
-    def __init__(self, links: SiteLinks) -> None:
+    def __init__(self, links: SiteLinks, *, compiled: bool = True) -> None:
         self.links = links
+        self.compiled = compiled  # markdown-it-pyrs parses what it can (markdown_compiled)
 
     def render(self, card_path: str, body: str) -> RenderedBody:
+        from kbcli.adapters.markdown_compiled import tokens as compiled_tokens
+
         md = parser()
         env: dict[str, Any] = {}
-        tokens = md.parse(body, env)
+        tokens = compiled_tokens(md, body, env) if self.compiled else None
+        if tokens is None:
+            tokens = md.parse(body, env)
         result = RenderedBody("")
         self._rewrite(card_path, tokens, result)
         html = md.renderer.render(tokens, md.options, env)

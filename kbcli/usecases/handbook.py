@@ -157,18 +157,13 @@ class HandbookBuild:
         previous = manifest if manifest.get("audience") == self.audience.value else {}
         self._trend_cache = dict(previous.get("trend", {}))
         self._git_cache: dict[str, Any] = dict(previous.get("git", {}))
-        ws, kept = self.ws, (self._trend_cache, self.memo, self._git_cache)
-        facts = self._facts or gather_facts(ws, self.audience, *kept)
-        t = self._timed("history", t)
         init = (links, dirs, self.out, templates_fp, self.ws.config.cache_dir / COMPILED)
         cache = self.store.bodies() if previous else {}
-        bodies = self.bodies.render(shown, links, previous, cache, init)
+        more = lambda: self._meanwhile(shown)  # noqa: E731 (facts, related: as workers render)
+        bodies = self.bodies.render(shown, links, previous, cache, init, more)
         self.report.bodies_rendered = self.bodies.rendered
         t = self._timed("bodies", t)
-        related = self._related(shown)
-        if related:
-            facts = replace(facts, related=related, has_related=True)
-        t = self._timed("related", t)
+        facts = self._made
         pages, page_keys, stale, on_disk = self._plan(shown, bodies, facts, previous, templates_fp)
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
@@ -309,13 +304,18 @@ class HandbookBuild:
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in entry["broken"]]
         return True
 
-    def _related(self, shown: list[Any]) -> dict[str, list[str]]:
-        if self.related is False:
-            return {}
+    def _meanwhile(self, shown: list[Any]) -> None:
+        """Git facts with the related lists, made while the workers render the bodies
+        (their times are within the "bodies" step): neither needs a rendered body."""
         from kbcli.usecases.related import build_related
 
-        cards = [item.card for item in shown]
-        return build_related(self.ws, self.store, cards, MANIFEST_VERSION)
+        start, kept = time.perf_counter(), (self._trend_cache, self.memo, self._git_cache)
+        facts = self._facts or gather_facts(self.ws, self.audience, *kept)
+        start, cards = self._timed("history", start), [item.card for item in shown]
+        wanted = self.related is not False
+        found = build_related(self.ws, self.store, cards, MANIFEST_VERSION) if wanted else {}
+        self._made = replace(facts, related=found, has_related=True) if found else facts
+        self._timed("related", start)
 
     def _save(
         self,

@@ -14,6 +14,7 @@ cards' sources are the same: a one-card rebuild resolves only that card's links.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,10 +70,12 @@ class BodyPass:
         previous: dict[str, Any],
         cache: dict[str, str],
         init: tuple[Any, ...],
+        meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, Body]:
         """Every shown card's rendered body: from the cache when its key is unchanged,
-        else rendered (in parallel when there are many). Its broken links are what the
-        resolver says, the very list ``kb check`` reports."""
+        else rendered (in parallel when there are many, ``meanwhile`` running in this
+        process as the workers render). Its broken links are what the resolver says, the
+        very list ``kb check`` reports."""
         old_bodies: dict[str, Any] = previous.get("bodies", {})
         keys = self._keys(shown, links, previous)
         same_names = previous.get("link_names") == self.link_names_key
@@ -94,7 +97,7 @@ class BodyPass:
                 )
             else:
                 todo.append((card.path, shown_body(card)[0]))
-        for path, done in run_jobs(render_body, todo, self.workers, init):
+        for path, done in run_jobs(render_body, todo, self.workers, init, meanwhile):
             broken = self.facts[path].broken
             bodies[path] = Body(done.html, keys[path], done.links, broken, done.headings)
         self.rendered = len(todo)

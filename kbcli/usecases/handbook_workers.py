@@ -92,12 +92,20 @@ def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
 
 
 def run_jobs(
-    fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int, init: tuple[Any, ...]
+    fn: Callable[[Any], Any],
+    jobs: Sequence[Any],
+    workers: int,
+    init: tuple[Any, ...],
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Any]:
-    """Map ``fn`` over ``jobs`` in a fork-started pool, or inline when the work is small."""
+    """Map ``fn`` over ``jobs`` in a fork-started pool, or inline when the work is small.
+    ``meanwhile`` runs in this process while the pool works (after the jobs inline)."""
     if workers <= 1 or len(jobs) < PARALLEL_MIN:
         init_worker(*init)
-        return [fn(job) for job in jobs]
+        done = [fn(job) for job in jobs]
+        if meanwhile is not None:
+            meanwhile()
+        return done
     import gc
     import multiprocessing
 
@@ -111,6 +119,9 @@ def run_jobs(
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=init_worker, initargs=init
         ) as pool:
-            return list(pool.map(fn, jobs, chunksize=chunk))
+            results = pool.map(fn, jobs, chunksize=chunk)  # every job is submitted here
+            if meanwhile is not None:
+                meanwhile()
+            return list(results)
     finally:
         gc.unfreeze()
