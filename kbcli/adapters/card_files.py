@@ -192,8 +192,17 @@ def read_card_bytes(root: str | os.PathLike[str], rel: str) -> bytes:
                 raise
             _check_inside(root, rel, path)
             fd = os.open(path, os.O_RDONLY)
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+    try:  # os.read, not a file object: making one per card was a tenth of the reading
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data
+        chunks = [data]  # grew since the fstat: read to the end
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _check_inside(root: str | os.PathLike[str], rel: str, path: str) -> None:
