@@ -113,16 +113,7 @@ def build_report(
     states["no-owner"] = sum(1 for i in published if i.trust.no_owner)
     owners = _owners(groups, roster, today)
     # The first ``urgent_limit`` of the whole order (``nsmallest`` is ``sorted(...)[:n]``).
-    urgent = heapq.nsmallest(
-        urgent_limit,
-        candidates,
-        key=lambda t: (
-            _URGENCY[t.item.trust.state],
-            -t.inbound,
-            t.item.trust.days_left(today) or 0,
-            t.path,
-        ),
-    )
+    urgent = [todo for _, todo in heapq.nsmallest(urgent_limit, candidates, key=_first)]
     return Report(
         today=today,
         cards=len(items),
@@ -151,7 +142,7 @@ class _Group:
     cards: int = 0
     states: Counter[TrustState] = field(default_factory=Counter)
     findings: int = 0
-    todo: list[Todo] = field(default_factory=list)
+    todo: list[tuple[tuple[int, int, str], Todo]] = field(default_factory=list)  # (order, to-do)
 
 
 def _walk(
@@ -159,34 +150,43 @@ def _walk(
     by_path: dict[str, list[Finding]],
     inbound: dict[str, int],
     today: date,
-) -> tuple[list[Assessed], dict[str, _Group], list[Todo]]:
-    """One pass over the cards: the published ones, each owner's group, and the to-dos
-    that may be urgent (live cards in an urgent trust state)."""
+) -> tuple[list[Assessed], dict[str, _Group], list[tuple[tuple[int, int, int, str], Todo]]]:
+    """One pass over the cards: the published ones, each owner's group (to-dos with
+    their order in the owner's list), and the to-dos that may be urgent (live cards in
+    an urgent trust state), each with its order in the urgent list."""
     published: list[Assessed] = []
     groups: dict[str, _Group] = {}
-    candidates: list[Todo] = []
+    candidates: list[tuple[tuple[int, int, int, str], Todo]] = []
+    requested, live_status, urgency = Status.REQUESTED, Status.PUBLISHED, _URGENCY
     for item in items:
         card = item.card
         path = card.path
-        live = card.meta.status is Status.PUBLISHED
-        owner = card.meta.owner or ""
+        meta = card.meta
+        live = meta.status is live_status
+        owner = meta.owner or ""
         group = groups.get(owner)
         if group is None:
             group = groups[owner] = _Group()
         group.cards += 1
+        state = item.trust.state
         if live:
             published.append(item)
-            group.states[item.trust.state] += 1
+            group.states[state] += 1
         found = by_path.get(path, ())
         group.findings += len(found)
-        urgent = live and item.trust.state in _URGENCY
-        reasons = _reasons(item, live, found, today)
+        urgent = live and state in urgency
+        if live or found or meta.status is requested:
+            reasons = _reasons(item, live, found, today)
+        else:
+            reasons = ()
         if reasons or urgent:
-            todo = Todo(item, reasons, inbound.get(path, 0))
+            linked = inbound.get(path, 0)
+            todo = Todo(item, reasons, linked)
             if reasons:
-                group.todo.append(todo)
+                group.todo.append(((urgency.get(state, 3), -linked, path), todo))
             if urgent:
-                candidates.append(todo)
+                left = item.trust.days_left(today) or 0
+                candidates.append(((urgency[state], -linked, left, path), todo))
     return published, groups, candidates
 
 
@@ -216,11 +216,20 @@ def _reasons(
     return tuple(dict.fromkeys(reasons))
 
 
+def _first(pair: tuple[tuple[int, int, int, str], Todo]) -> tuple[int, int, int, str]:
+    return pair[0]
+
+
+def _first_key(pair: tuple[tuple[int, int, str], Todo]) -> tuple[int, int, str]:
+    return pair[0]
+
+
 def _owners(groups: dict[str, _Group], roster: Roster, today: date) -> tuple[OwnerDigest, ...]:
     digests = []
     for owner, group in groups.items():
-        todo = group.todo
-        todo.sort(key=lambda t: (_URGENCY.get(t.item.trust.state, 3), -t.inbound, t.path))
+        ordered = group.todo
+        ordered.sort(key=_first_key)  # paths differ: no two keys tie
+        todo = [t for _, t in ordered]
         person = roster.people.get(owner)
         states = group.states
         digests.append(

@@ -9,6 +9,7 @@ import json
 import marshal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -214,3 +215,21 @@ def test_a_verdicts_reasons_follow_the_card_cold_and_warm(repo: KbRepo) -> None:
         card = next(c for c in json.loads(listed.stdout) if c["path"] == "kb/doubted.md")
         rules = [reason["rule"] for reason in card["reasons"]]
         assert rules == ["flagged", "verified-by-non-verifier"], card
+
+
+def test_warm_findings_keep_the_cold_order_with_and_without_reading_problems(
+    repo: KbRepo,
+) -> None:
+    """Kept findings come back card by card; with no reading problem to merge in, they
+    are not sorted again, and must still be in path, line, column and rule order."""
+    for step in ("with a broken card", "without"):
+        if step == "without":
+            (repo.path / "kb" / "broken.md").unlink()
+            repo.commit("drop the broken card", when="2026-02-22T10:00:00Z")
+        first = cold(repo)
+        assert answers(repo) == first  # writes the cache
+        assert answers(repo) == first  # reads it
+        for output in first:
+            found: Any = output["findings"]
+            keys = [(f["path"], f["line"], f["column"], f["rule"]) for f in found]
+            assert keys == sorted(keys), step
