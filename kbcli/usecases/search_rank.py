@@ -38,6 +38,9 @@ COORDINATION_BY_IDF = True  # a word's bonus in proportion to its idf (a stop wo
 STOP_WORDS_SCORED = False  # stop words stay in the query (BM25's idf weighs them), not dropped
 STOP_WORD_WEIGHT = 0.0  # else: a stop word's clause weighs this much (0: the word is dropped)
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
+# The dense weight when the query is (confidently) in one of these languages, where the
+# dense model measured weaker against kb's own stemming than in English (tuning halves).
+DENSE_WEIGHTS: dict[str, float] = {"ru": 1.0, "uk": 1.0}
 FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
 POINTERS = True  # a pointer card (an alias, a redirect) follows the card it names
 
@@ -240,7 +243,7 @@ def _with_dense(
     hits = found.hits + score_hits(workspace, only_dense, "ranked", languages)
     passing = lexical | {r.path for r in only_dense}
     scores = {p: s for p, s in dense.scores.items() if p in passing}
-    hits = _fused(hits, scores)
+    hits = _fused(hits, scores, dense_weight(languages))
     return _Found(hits, [*found.raw, *only_dense], max(found.total, len(hits)))
 
 
@@ -312,13 +315,21 @@ def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _De
     return _Dense(ranking.scores, "fused", ranking.missing, ranking.floor)
 
 
-def _fused(hits: list[Hit], dense: dict[str, float]) -> list[Hit]:
+def dense_weight(languages: frozenset[str]) -> float:
+    """The dense ranking's weight in the fusion: ``DENSE_WEIGHTS`` for a query whose
+    languages all have one (the smallest), else ``DENSE_WEIGHT``."""
+    if languages and all(lang in DENSE_WEIGHTS for lang in languages):
+        return min(DENSE_WEIGHTS[lang] for lang in languages)
+    return DENSE_WEIGHT
+
+
+def _fused(hits: list[Hit], dense: dict[str, float], weight: float) -> list[Hit]:
     """``hits`` scored by the fusion of their lexical and dense rankings, times each
     card's trust and language factors (applied once, after fusion)."""
     from kbcli.core.fusion import FUSIONS
 
     lexical = {h.path: h.bm25 for h in sorted(hits, key=lambda h: -h.bm25) if h.bm25 > 0}
-    fused = FUSIONS[FUSION](lexical, dense, DENSE_WEIGHT)
+    fused = FUSIONS[FUSION](lexical, dense, weight)
     lex_rank = {p: i for i, p in enumerate(lexical, 1)}
     dense_rank = {p: i for i, p in enumerate(dense, 1)}
     return [
