@@ -6,6 +6,8 @@ Measured in one run (report ratios, these machines are noisy):
    the same files (title + body, no front matter handling), alternating; kb cold (no
    documents, parsed cards or languages kept from earlier runs) and warm (the documents
    the rebuild just before kept, ``.kb/index/documents.marshal``), without vectors;
+   kb's user cache (py3langid's model, unpacked once per machine) is kept between
+   runs unless ``--machine-cold``;
 2. re-sync after editing one card: ``kb index`` after touching one card;
 3. ``kb search WORDS --paths-only`` as a whole process (warm index, freshness check
    included) vs ``rg -il -e WORD...`` over the card folders kb.toml names; the two
@@ -123,18 +125,26 @@ KEPT = (".kb/index/documents.marshal", ".kb/cards.marshal", ".kb/languages.marsh
 
 
 def build_rows(
-    kb: list[str], repo: Path, roots: list[str], runs: int
+    kb: list[str], repo: Path, roots: list[str], runs: int, machine_cold: bool = False
 ) -> list[tuple[str, str, str, str]]:
     """``kb index --rebuild`` cold (nothing kept from earlier runs) and warm (the kept
     documents of the rebuild just before) against the minimal script, alternating, without
-    vectors (the minimal script makes none). Rows: wall, CPU and peak RSS medians."""
+    vectors (the minimal script makes none). Rows: wall, CPU and peak RSS medians.
+
+    Cold means nothing kept in the repo; what kb keeps for the whole machine (py3langid's
+    model unpacked into the user's cache) stays, unless ``machine_cold``: then each cold
+    run gets an empty user cache, as kb's first run on a machine does."""
     env = ENV
     tmp = Path(tempfile.mkdtemp())
+    user_cache = Path(tempfile.mkdtemp(prefix="kb-bench-cache-"))
+    if machine_cold:
+        env = {**ENV, "XDG_CACHE_HOME": str(user_cache)}
     found: dict[str, list[list[float]]] = {"cold": [], "warm": [], "minimal": []}
     try:
         for _ in range(runs):
             for name in KEPT:
                 (repo / name).unlink(missing_ok=True)
+            shutil.rmtree(user_cache, ignore_errors=True)
             found["cold"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
             found["warm"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
             shutil.rmtree(tmp, ignore_errors=True)
@@ -144,14 +154,16 @@ def build_rows(
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(user_cache, ignore_errors=True)
     wall, cpu, rss = (
         {k: statistics.median(run[i] for run in v) for k, v in found.items()} for i in range(3)
     )
     rows = []
     for kind in ("cold", "warm"):
+        label = "cold, first on this machine" if kind == "cold" and machine_cold else kind
         rows.append(
             (
-                f"full index build, {kind} (kb index --rebuild), wall",
+                f"full index build, {label} (kb index --rebuild), wall",
                 f"{wall[kind]:.2f} s",
                 f"{wall['minimal']:.2f} s (minimal tantivy-py)",
                 f"{wall[kind] / wall['minimal']:.2f}x",
@@ -214,6 +226,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true", help="only measure sync and search")
     parser.add_argument(
+        "--machine-cold",
+        action="store_true",
+        help="cold rebuilds also without kb's user cache (py3langid's unpacked model)",
+    )
+    parser.add_argument(
         "--copy", action="store_true", help="work on a temporary copy of REPO (it is not written)"
     )
     args = parser.parse_args()
@@ -235,7 +252,7 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
     roots = card_folders(repo)
     rows = []
     if not args.skip_build:
-        rows += build_rows(kb, repo, roots, args.runs)
+        rows += build_rows(kb, repo, roots, args.runs, args.machine_cold)
     subprocess.run([*kb, "index"], env=ENV, check=False, stdout=subprocess.DEVNULL)
     cards = sorted(p for p in repo.rglob("*.md") if ".kb" not in p.parts and ".git" not in p.parts)
     if (repo / "pages").is_dir():  # tldr: only the folders kb.toml names are cards

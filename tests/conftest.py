@@ -68,6 +68,8 @@ def hermetic_env(homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A home of its own for each test. mkdtemp, not tmp_path_factory.mktemp: that one
     # scans the base folder for the next number, a cost that grows with every test run.
     monkeypatch.setenv("HOME", tempfile.mkdtemp(dir=homes))
+    # One user cache for the whole run: kb keeps py3langid's unpacked model (68 MB) there.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(homes / "cache"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Author")

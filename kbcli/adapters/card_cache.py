@@ -55,21 +55,16 @@ Load = Callable[[str], "bytes | Card"]
 def _fingerprint() -> str:
     """kb's and PyYAML's versions and the parser's modules (size, mtime): a changed parser
     is a new cache."""
-    from importlib.util import find_spec
-
     from kbcli import __version__
-    from kbcli.adapters import card_bodies, card_cache, card_files
-    from kbcli.core import cards, durations, findings, front_matter, quick_front, report, rules
+    from kbcli.adapters.checked_file import module_files
 
-    # report: the links kept with each card (card_refs)
-    parser = [card_bodies, card_cache, card_files, cards, durations, findings, front_matter]
-    parser += [quick_front, report]
-    files = [m.__file__ for m in (*parser, rules)]  # rules: a reading finding's severity
-    # The YAML reader a card's header may go through: found, not imported (most runs
-    # never need it).
-    for name in ("kbcli.adapters.yaml_text", "yaml"):
-        spec = find_spec(name)
-        files.append(spec.origin if spec is not None else None)
+    # report: the links kept with each card (card_refs); rules: a reading finding's
+    # severity; the YAML reader a card's header may go through (most runs never need it).
+    adapters = ["card_bodies", "card_cache", "card_files"]
+    core = ["cards", "durations", "findings", "front_matter", "quick_front", "report", "rules"]
+    adapters.append("yaml_text")
+    names = [*(f"kbcli.adapters.{n}" for n in adapters), *(f"kbcli.core.{n}" for n in core)]
+    files = module_files([*names, "yaml"])
     parts = [__version__, str(VERSION)]
     from kbcli.adapters.checked_file import stamps
 

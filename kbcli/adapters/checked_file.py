@@ -29,6 +29,19 @@ def stamps(files: Iterable[str | None]) -> list[str]:
     return parts
 
 
+def module_files(names: Iterable[str]) -> list[str | None]:
+    """The source file of each module (None for one not installed), found without
+    importing it: a cache key names the code that built its entries, and importing that
+    code only to name it cost a warm ``kb index`` 20-40 ms."""
+    from importlib.util import find_spec
+
+    files: list[str | None] = []
+    for name in names:
+        spec = find_spec(name)
+        files.append(spec.origin if spec is not None else None)
+    return files
+
+
 def load(path: Path, key: Any, magic: bytes) -> dict[str, Any]:
     """The entries kept for ``key``; empty when there are none, or the file is damaged
     or was written for another key."""

@@ -34,19 +34,17 @@ def _fingerprint(sources: tuple[str, ...]) -> str:
     """kb's version and the modules a document depends on (size, mtime), the stemmer's and
     the language guesser's included, and the caller's ``sources``: changed code is a new
     cache."""
-    from importlib.util import find_spec
-
     from kbcli import __version__
-    from kbcli.adapters import card_cache, language_id, tantivy_schema, text_analysis
-    from kbcli.core import durations, languages, pointers, sections, trust, word_forms
+    from kbcli.adapters import card_cache
+    from kbcli.adapters.checked_file import module_files
 
-    modules = [card_cache, language_id, tantivy_schema, text_analysis]
-    modules += [durations, languages, pointers, sections, trust, word_forms]
-    files: list[str | None] = [m.__file__ for m in modules]
+    adapters = ["card_cache", "language_id", "tantivy_schema", "text_analysis"]
+    core = ["durations", "languages", "pointers", "sections", "trust", "word_forms"]
+    files = module_files(
+        [*(f"kbcli.adapters.{n}" for n in adapters), *(f"kbcli.core.{n}" for n in core)]
+    )
     files += sources
-    for name in ("Stemmer", "py3langid"):
-        spec = find_spec(name)
-        files.append(spec.origin if spec is not None else None)
+    files += module_files(["Stemmer", "py3langid"])
     parts = [__version__, card_cache._fingerprint()]
     from kbcli.adapters.checked_file import stamps
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.naming import shown_path
+from kbcli.core.naming import plain_names, shown_path
 
 if TYPE_CHECKING:
     from kbcli.adapters.card_files import CardFiles
@@ -23,6 +23,7 @@ def scan_cards(card_files: CardFiles, known: Mapping[str, Any]) -> dict[str, tup
     root = card_files.root.resolve()
     found: dict[str, tuple[int, int]] = {}
     ignore = None
+    names = plain_names(card_files.config.cards.ignore)  # a set look-up, not gitignore's rules
     for folder in card_files.config.cards.folders:
         base = (root / folder).resolve()
         if not base.is_dir() or not base.is_relative_to(root):
@@ -52,10 +53,13 @@ def scan_cards(card_files: CardFiles, known: Mapping[str, Any]) -> dict[str, tup
                     if rel in found:
                         continue
                     if rel not in known:
-                        if ignore is None:
-                            ignore = card_files.ignore
-                        if ignore.match_file(rel):
-                            continue
+                        if names is not None:
+                            if not names.isdisjoint(rel.split("/")):
+                                continue
+                        else:
+                            ignore = ignore if ignore is not None else card_files.ignore
+                            if ignore.match_file(rel):
+                                continue
                     try:
                         st = entry.stat()
                     except OSError:

@@ -7,8 +7,9 @@ loaded once per process and only when needed: loading its model takes 1-5 s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kbcli.core.languages import guess_language, normalize_lang
 
@@ -26,13 +27,74 @@ def detect(text: str) -> str | None:
     global _identifier
     try:
         if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            _identifier = _load_identifier()
         lang, probability = _identifier.classify(text[:4000])
     except ImportError:
         return None
     return normalize_lang(str(lang)) if float(probability) >= _MIN_PROBABILITY else None
+
+
+def _load_identifier() -> Any:
+    """py3langid's identifier, its model read from an unpacked copy in the user's cache.
+
+    The model ships xz-compressed (68 MB unpacked); unpacking it was 1.2 s of every
+    process that needed it, a quarter of a first ``kb index`` of the tldr pages. The
+    copy holds the same arrays (mapped from disk, checked by a crc32), so the answers are
+    the same. It is named by the packed model's hash; a missing, damaged or unwritable
+    copy means unpacking as py3langid does.
+    """
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from kbcli.adapters import unpacked_arrays
+
+    model = MODEL_DIR / MODEL_FILE
+    copy = _unpacked_path(model)
+    found = unpacked_arrays.load(copy)
+    if found is None:
+        found = _unpack(model)
+        unpacked_arrays.save(copy, found, "py3langid-*")
+    ptc, pc, nextmove, row, output = (found[n] for n in _ARRAYS)
+    classes = [str(c) for c in found["classes"].tolist()]
+    return LanguageIdentifier(
+        ptc, pc, classes, _plain(nextmove), output.tolist(), norm_probs=True, tk_row=_plain(row)
+    )
+
+
+_ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")
+
+
+def _unpacked_path(model: Path) -> Path:
+    """Named by a hash of the packed model's bytes (4.5 MB, a few ms): every install of
+    the same model, in any environment, shares one copy."""
+    import hashlib
+
+    from kbcli.adapters.unpacked_arrays import user_cache
+
+    digest = hashlib.blake2b(model.read_bytes(), digest_size=12).hexdigest()
+    return user_cache() / f"py3langid-{digest}"
+
+
+def _unpack(model: Path) -> dict[str, Any]:
+    """The model's arrays, unpacked as py3langid's own loader does."""
+    import lzma
+    import shutil
+    import tempfile
+
+    import numpy as np
+
+    with tempfile.TemporaryFile(suffix=".npz") as tmp:
+        with lzma.open(model) as src:
+            shutil.copyfileobj(src, tmp, length=1 << 20)
+        tmp.seek(0)
+        with np.load(tmp, allow_pickle=False) as data:
+            return {name: data[name] for name in (*_ARRAYS, "classes")}
+
+
+def _plain(values: Any) -> memoryview:
+    """A NumPy array of unsigned ints as plain ints (what py3langid's loader makes with a
+    stdlib array; a view of the same bytes indexes as fast, without a 39 MB copy)."""
+    codes: dict[int, Literal["H", "I", "L"]] = {2: "H", 4: "I", 8: "L"}
+    return memoryview(values).cast("B").cast(codes[values.dtype.itemsize])
 
 
 class Detector:
@@ -62,10 +124,22 @@ class Detector:
         import hashlib
 
         name = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return self._lookup(name, lambda: text)
+
+    def by_id(self, ident: str, text: Callable[[], str]) -> str | None:
+        """The language of the text ``text()`` gives, known by ``ident`` (a string that
+        stands for that text, e.g. a hash of the bytes it was parsed from): ``text`` is
+        called only when this id was not seen before."""
+        import hashlib
+
+        name = hashlib.blake2b(b"id\0" + ident.encode("utf-8"), digest_size=16).digest()
+        return self._lookup(name, text)
+
+    def _lookup(self, name: bytes, text: Callable[[], str]) -> str | None:
         if name in self.known:
             lang = self.known[name]
         else:
-            lang = detect(text)
+            lang = detect(text())
             self.new += 1
         self.used[name] = lang
         return lang

@@ -214,8 +214,8 @@ def guess_language(text: str) -> str | None:
         # Each word looks its languages up (summing every language's hints over the
         # page's words was a fifth of building the tldr index).
         votes = dict.fromkeys(_LATIN_WORDS, 0)
-        for w in WORD.findall(lowered[:1200]):
-            for lang in _HINT_LANGS.get(w, ()):
+        for w in filter(_HINT_LANGS.__contains__, WORD.findall(lowered[:1200])):
+            for lang in _HINT_LANGS[w]:
                 votes[lang] += 1
         ranked = sorted(votes.items(), key=lambda kv: -kv[1])
         (best, first), (_, second) = ranked[0], ranked[1]

@@ -138,7 +138,8 @@ def he_words(text: str) -> Iterable[re.Match[str]]:
 
 def without_possessive(text: str) -> str:
     """``text`` without the English possessive: ``file's`` is ``file``, not ``file`` + ``s``."""
-    return _POSSESSIVE.sub("", text)
+    # Most texts have no apostrophe: the look-behind search was a tenth of indexing them.
+    return _POSSESSIVE.sub("", text) if "'" in text or "’" in text else text
 
 
 def query_words(text: str) -> list[str]:

@@ -284,9 +284,10 @@ def _cards(workspace: Workspace, paths: Collection[str]) -> frozenset[str]:
     return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
 
 
-def index_status(workspace: Workspace) -> dict[str, Any]:
-    """Facts about the index for ``kb index --status``."""
-    index = open_index(workspace)
+def index_status(workspace: Workspace, index: CardIndex | None = None) -> dict[str, Any]:
+    """Facts about the index for ``kb index --status``; ``index``: the one a sync of this
+    process just wrote (its manifest and searcher are current), else it is opened."""
+    index = index or open_index(workspace)
     return {
         "path": str(index.directory),
         "cards": index.manifest.count(),

@@ -148,11 +148,11 @@ def embed_step(
     Nothing and no reason when semantic search is off or the extra is not installed
     and no vectors were ever made here; a reason when they were, or the model fails.
     """
-    from kbcli.adapters.embedder import NotInstalled, Unavailable
-    from kbcli.usecases.search import open_index
-
     if not enabled(workspace):
         return None, ""
+    from kbcli.adapters.embedder import NotInstalled, Unavailable
+    from kbcli.usecases.search_index import open_index
+
     try:
         return embed(workspace, open_index(workspace), progress=progress), ""
     except Unavailable as error:

@@ -18,14 +18,18 @@ def index_command(
     """``kb index`` (the typer command and ``cli.fast_index``): sync, embed, report."""
     from kbcli.cli.output import print_json, warn
     from kbcli.cli.progress import ProgressBar
-    from kbcli.usecases.search import index_status, sync
+    from kbcli.usecases.search_index import index_status, open_index, sync
     from kbcli.usecases.semantic import embed_step
+    from kbcli.usecases.verdict_cache import warm
 
     workspace = context.workspace
+    index = open_index(workspace)
     with ProgressBar(enabled=not quiet) as progress:
-        stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress)
+        stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress, index=index)
         vectors, unavailable = embed_step(workspace, progress=progress)
-    facts = index_status(workspace)
+    warm(workspace)  # the history behind trust: else the next search reads it all
+    # The index the sync wrote is current, unless another process held the writer.
+    facts = index_status(workspace, None if stats.busy else index)
     if unavailable:
         warn(unavailable)
     if json:
