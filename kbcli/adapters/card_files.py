@@ -126,6 +126,12 @@ class CardFiles:
         limit = str(self.config.cards.max_front_matter)
         return CardCache(self.config.cache_dir, limit, lambda rel: self.read(rel))
 
+    def parse_fingerprint(self) -> str:
+        """What a card parsed from bytes depends on besides them (the card cache's key)."""
+        from kbcli.adapters import card_cache
+
+        return f"{card_cache._fingerprint()}|{self.config.cards.max_front_matter}"
+
     def load_all(self, today: date | None = None, paths: Iterable[str] | None = None) -> list[Card]:
         """Every card (or those at ``paths``), parsing only files changed since the last
         run (``card_cache``); the cache is brought up to date."""

@@ -7,6 +7,7 @@ loaded once per process and only when needed: loading its model takes 1-5 s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -123,10 +124,22 @@ class Detector:
         import hashlib
 
         name = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return self._lookup(name, lambda: text)
+
+    def by_id(self, ident: str, text: Callable[[], str]) -> str | None:
+        """The language of the text ``text()`` gives, known by ``ident`` (a string that
+        stands for that text, e.g. a hash of the bytes it was parsed from): ``text`` is
+        called only when this id was not seen before."""
+        import hashlib
+
+        name = hashlib.blake2b(b"id\0" + ident.encode("utf-8"), digest_size=16).digest()
+        return self._lookup(name, text)
+
+    def _lookup(self, name: bytes, text: Callable[[], str]) -> str | None:
         if name in self.known:
             lang = self.known[name]
         else:
-            lang = detect(text)
+            lang = detect(text())
             self.new += 1
         self.used[name] = lang
         return lang

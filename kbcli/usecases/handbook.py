@@ -185,7 +185,7 @@ class HandbookBuild:
         """The shown cards with their verdicts, and the link index of all cards."""
         from kbcli.usecases.links import other_files
 
-        items, shown = shown_cards(self.ws, self.audience, self._card_bytes)
+        items, shown, self.bodies.ids = shown_cards(self.ws, self.audience, self._card_bytes)
         self._card_bytes = []
         self.report.cards = len(shown)
         files = self._files if self._files is not None else other_files(self.ws.root)
@@ -313,7 +313,7 @@ class HandbookBuild:
         facts = self._facts or gather_facts(self.ws, self.audience, *kept)
         start, cards = self._timed("history", start), [item.card for item in shown]
         wanted = self.related is not False
-        found = build_related(self.ws, self.store, cards, MANIFEST_VERSION) if wanted else {}
+        found = build_related(self.ws, self.store, cards, self.bodies.ids) if wanted else {}
         self._made = replace(facts, related=found, has_related=True) if found else facts
         self._timed("related", start)
 

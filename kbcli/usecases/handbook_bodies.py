@@ -42,6 +42,7 @@ class BodyPass:
     sources: dict[str, str] = field(default_factory=dict)  # path -> its key's source hash
     facts: dict[str, LinkFacts] = field(default_factory=dict)  # path -> what its links said
     rendered: int = 0
+    ids: dict[str, str] = field(default_factory=dict)  # path -> body id (handbook_cards)
 
     def link_index(
         self, ws: Workspace, items: list[Any], shown: list[Any], files: set[str]
@@ -129,7 +130,7 @@ class BodyPass:
         for item in shown:
             card = item.card
             remembered = known.get(card.path)
-            source = source_key(card)
+            source = source_key(card, self.ids.get(card.path))
             self.sources[card.path] = source
             old = old_bodies.get(card.path)
             if remembered is not None and remembered[0] is card:
@@ -187,12 +188,11 @@ def link_facts(card: Card, links: SiteLinks) -> LinkFacts:
     return LinkFacts(broken, sorted(deps), assets)
 
 
-def source_key(card: Card) -> str:
+def source_key(card: Card, body_id: str | None = None) -> str:
     """What a card's body key is computed from, besides the link names: its path, title,
-    text and first line, and the renderer."""
-    return digest(
-        "source", card.path, card.meta.title, card.body_line, card.body, renderer_version()
-    )
+    text (or its body id, which stands for it) and first line, and the renderer."""
+    text = ("id", body_id) if body_id is not None else card.body
+    return digest("source", card.path, card.meta.title, card.body_line, text, renderer_version())
 
 
 def shown_body(card: Card) -> tuple[str, int]:

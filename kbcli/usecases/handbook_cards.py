@@ -1,10 +1,14 @@
 """The cards a handbook build shows: parsed once from the bytes the whole-build check
 read, judged (a card kb has evidence against never shows ✔), filtered by audience, and
-given their detected language when they name none."""
+given their detected language when they name none.
+
+Each shown card read from bytes the build hashed gets a *body id*: the hash of those
+bytes with the card parser's fingerprint, which stands for its body in the build's
+keys (body key, term counts, detected language), so that an unchanged card's body is
+never loaded from the per-card cache, only the changed ones'."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +16,7 @@ from kbcli.core.cards import Audience
 from kbcli.core.handbook import in_audience
 
 if TYPE_CHECKING:
+    from kbcli.adapters.language_id import Detector
     from kbcli.workspace import Workspace
 
 LANGUAGES = "languages.marshal"  # the languages detected for cards without lang, by text
@@ -19,17 +24,33 @@ LANGUAGES = "languages.marshal"  # the languages detected for cards without lang
 
 def shown_cards(
     ws: Workspace, audience: Audience, card_bytes: list[tuple[str, bytes | None]]
-) -> tuple[list[Any], list[Any]]:
-    """(every card with its verdict, the cards this audience's build shows)."""
+) -> tuple[list[Any], list[Any], dict[str, str]]:
+    """(every card with its verdict, the cards this audience's build shows, the body id
+    of each shown card that has one)."""
     from kbcli.adapters.language_id import Detector
     from kbcli.usecases.health import judged
 
     catalog_from_bytes(ws, card_bytes)
     items = judged(ws)
+    ids = body_ids(ws, [i.card for i in items if in_audience(i.card, audience)])
     detect = Detector(ws.config.cache_dir / LANGUAGES)
-    shown = [_with_language(i, detect) for i in items if in_audience(i.card, audience)]
+    shown = [_with_language(i, detect, ids) for i in items if in_audience(i.card, audience)]
     detect.save()
-    return items, shown
+    return items, shown, ids
+
+
+def body_ids(ws: Workspace, cards: list[Any]) -> dict[str, str]:
+    """path -> body id (see above) for the cards read from hashed bytes in this run."""
+    from kbcli.core.handbook import digest
+
+    files = ws.card_files
+    parser = digest("parser", files.parse_fingerprint())[:16]
+    ids = {}
+    for card in cards:
+        found = files.digest(card)
+        if found is not None:
+            ids[card.path] = f"{found.hex()}:{parser}"
+    return ids
 
 
 def catalog_from_bytes(ws: Workspace, card_bytes: list[tuple[str, bytes | None]]) -> None:
@@ -51,14 +72,15 @@ def catalog_from_bytes(ws: Workspace, card_bytes: list[tuple[str, bytes | None]]
     ws.catalog = Catalog(cards)
 
 
-def _with_language(item: Any, detect: Callable[[str], str | None]) -> Any:
+def _with_language(item: Any, detect: Detector, ids: dict[str, str]) -> Any:
     """A card without ``lang`` gets its text's language, as search detects it: the page's
     ``<html lang>`` then sends it to Pagefind's index and stemmer for that language (a
     Russian page in an English repo used to be indexed with the English stemmer)."""
     card = item.card
     if card.meta.lang:
         return item
-    lang = detect(card.body)
+    known = ids.get(card.path)
+    lang = detect(card.body) if known is None else detect.by_id(known, lambda: card.body)
     if not lang:
         return item
     return _changed(item, card=_changed(card, meta=_changed(card.meta, lang=lang)))

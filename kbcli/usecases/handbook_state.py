@@ -45,7 +45,7 @@ class BuildMemo:
     page_keys_templates: str = ""  # the templates' fingerprint those keys were made with
     manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
     bodies: tuple[Any, dict[str, str]] | None = None  # (file signature, body cache)
-    terms: tuple[Any, dict[str, Any]] | None = None  # (file signature, related-cards state)
+    terms: tuple[Any, Any] | None = None  # (head signature, related-cards ShardedState)
 
     def reset(self, audience: Audience) -> None:
         """Forget everything: it was kept for another audience."""
@@ -63,7 +63,8 @@ class BuildStore:
         self.state_dir = ws.config.cache_dir / "handbook"
         self.manifest_path = self.state_dir / f"{key}.manifest.pickle"
         self.bodies_path = self.state_dir / f"{key}.bodies.pickle"
-        self.terms_path = self.state_dir / f"{key}.terms.pickle"
+        self.terms_dir = self.state_dir / f"{key}.related"
+        self.legacy_terms = self.state_dir / f"{key}.terms.pickle"  # before session 7
 
     def manifest(self) -> dict[str, Any]:
         data = self.load(self.manifest_path, "manifest")
@@ -72,9 +73,17 @@ class BuildStore:
     def bodies(self) -> dict[str, str]:
         return self.load(self.bodies_path, "bodies")
 
-    def terms(self) -> dict[str, Any]:
-        data = self.load(self.terms_path, "terms")
-        return data if data.get("version") == MANIFEST_VERSION else {}
+    def related_state(self, default_lang: str) -> RelatedState:
+        """The related-cards state (``RelatedState``); kb serve's memo keeps it while
+        its head file is the one it read or wrote."""
+        from kbcli.adapters.shard_files import ShardedState
+
+        key = related_key(default_lang)
+        kept = self.memo.terms
+        same = kept is not None and kept[0] is not None and kept[1].key == key
+        if same and kept[0] == kept[1].head_signature():  # type: ignore[index]
+            return RelatedState(self, kept[1])  # type: ignore[index]
+        return RelatedState(self, ShardedState(self.terms_dir, key, _RELATED_MAGIC))
 
     def load(self, path: Path, slot: str) -> dict[str, Any]:
         """A state file, or what the memo kept of it when the file is the one it saw."""
@@ -106,6 +115,74 @@ class BuildStore:
             self.dump(self.bodies_path, "bodies", bodies)
         if manifest != old or not self.manifest_path.exists():
             self.dump(self.manifest_path, "manifest", manifest)
+
+
+_RELATED_MAGIC = b"kbrel001"
+
+
+class RelatedState:
+    """Per card path: (terms key, term counts, related list with scores, unit vector),
+    kept in shards (``adapters.shard_files``), the lists' shape in the head. The lists
+    are used only when every shard is the one the head names (one save's state); the
+    counts of each intact shard are used by their key in any case."""
+
+    def __init__(self, store: BuildStore, shards: Any) -> None:
+        self.store = store
+        self.shards = shards
+
+    def known(self) -> tuple[dict[str, tuple[str, dict[str, float]]], dict[str, Any] | None]:
+        """(path -> (terms key, counts), the lists to update or None)."""
+        entries, extra, whole = self.shards.known()
+        good = {p: e for p, e in entries.items() if isinstance(e, tuple) and len(e) == 4}
+        terms = {path: (entry[0], entry[1]) for path, entry in good.items()}
+        if not whole or len(good) != len(entries) or not isinstance(extra.get("shape"), str):
+            return terms, None
+        scored = {path: entry[2] for path, entry in good.items() if entry[2] is not None}
+        vectors = {path: entry[3] for path, entry in good.items() if entry[3] is not None}
+        return terms, {"shape": extra["shape"], "scored": scored, "vectors": vectors}
+
+    def keep(self, terms: dict[str, tuple[str, dict[str, float]]], lists: dict[str, Any]) -> None:
+        """Keep this build's counts and lists (only the shards that changed are written)."""
+        import contextlib
+
+        scored, vectors = lists["scored"], lists["vectors"]
+        entries = {
+            path: (key, counts, scored.get(path), vectors.get(path))
+            for path, (key, counts) in terms.items()
+        }
+        self.store.state_dir.mkdir(parents=True, exist_ok=True)
+        self.shards.save(entries, {"shape": lists["shape"]})
+        self.store.memo.terms = (self.shards.head_signature(), self.shards)
+        with contextlib.suppress(OSError):
+            self.store.legacy_terms.unlink(missing_ok=True)
+
+
+def related_key(default_lang: str) -> str:
+    """What the related-cards state was computed with: kb's version, the code that
+    analyses words and scores cards, the tokenizer and stemmer libraries, the language."""
+    from importlib.util import find_spec
+
+    from kbcli import __version__
+    from kbcli.adapters.checked_file import stamps
+
+    files: list[str | None] = []
+    for name in (
+        "kbcli.usecases.related",
+        "kbcli.usecases.handbook_state",
+        "kbcli.core.related",
+        "kbcli.core.related_update",
+        "kbcli.core.languages",
+        "kbcli.core.word_forms",
+        "kbcli.adapters.tantivy_index",
+        "kbcli.adapters.tantivy_schema",
+        "kbcli.adapters.text_analysis",
+        "kbcli.adapters.shard_files",
+        "tantivy",
+        "Stemmer",
+    ):
+        spec = find_spec(name)
+        files.append(spec.origin if spec is not None else None)
+    return "|".join([__version__, str(MANIFEST_VERSION), default_lang, *stamps(files)])
 
 
 def inputs_key(ws: Workspace, head: tuple[Any, ...]) -> tuple[str, set[str], list[Any]]:

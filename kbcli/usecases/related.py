@@ -53,20 +53,23 @@ def related_cards(
     *,
     known_terms: Mapping[str, tuple[str, dict[str, float]]] | None = None,
     known_lists: Mapping[str, Any] | None = None,
+    ids: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, list[str]], Terms, dict[str, Any]]:
     """(path -> its most related candidate paths, the term counts by path and key, the
     lists with their scores to pass back as ``known_lists`` next time).
 
     ``cards`` are every card whose words count (sorted by path for a stable result);
-    ``known_terms`` maps a path to (body key, term counts) from an earlier build, reused
+    ``known_terms`` maps a path to (terms key, term counts) from an earlier build, reused
     while the key is the same, so a rebuild analyses only the cards that changed; with
     the ``known_lists`` computed from those counts, only the lists an edit can reach are
-    computed again (``core.related_update``: the same lists as a whole pass).
+    computed again (``core.related_update``: the same lists as a whole pass). ``ids``:
+    the body id of cards that have one (``handbook_cards``), which stands for the body
+    in the terms key (the body itself is then not read).
     Cards linked by ``depends_on`` (either way) come first in each other's lists.
     """
-    vectors, terms = _vectors(cards, default_lang, known_terms or {})
+    vectors, terms = _vectors(cards, default_lang, known_terms or {}, ids or {})
     links = _links(cards)
-    shape = (RELATED_LIMIT, frozenset(candidates), links)
+    shape = _shape(candidates, links)
     scored: Scored | None = None
     unit: dict[str, dict[str, float]] = {}  # every card's normalised vector, for next time
     if known_terms and known_lists is not None and known_lists.get("shape") == shape:
@@ -81,6 +84,15 @@ def related_cards(
         scored = scored_similar(vectors, RELATED_LIMIT, candidates, links=links, keep=unit)
     found = {path: [other for other, _ in listed] for path, listed in scored.items()}
     return found, terms, {"shape": shape, "scored": scored, "vectors": unit}
+
+
+def _shape(candidates: Collection[str], links: Mapping[str, set[str]]) -> str:
+    """What related lists are computed for besides the counts: the list length, the
+    candidates and the links (a hash, kept with the lists)."""
+    from kbcli.core.handbook import digest
+
+    linked = sorted((path, sorted(others)) for path, others in links.items())
+    return digest("shape", RELATED_LIMIT, sorted(candidates), linked)
 
 
 def related_to(
@@ -102,13 +114,16 @@ def related_to(
         dense = dense_related(workspace, everyone, limit, candidates, only={card.path})
         if dense is not None:
             return dense.get(card.path, []), dict(known_terms or {})
-    vectors, terms = _vectors(everyone, default_lang, known_terms or {})
+    vectors, terms = _vectors(everyone, default_lang, known_terms or {}, {})
     found = similar_to(vectors, card.path, limit, candidates, links=_links(everyone))
     return found, terms
 
 
 def _vectors(
-    cards: Sequence[Any], default_lang: str, known: Mapping[str, tuple[str, dict[str, float]]]
+    cards: Sequence[Any],
+    default_lang: str,
+    known: Mapping[str, tuple[str, dict[str, float]]],
+    ids: Mapping[str, str],
 ) -> tuple[list[tuple[str, Mapping[str, float]]], Terms]:
     from kbcli.adapters.tantivy_index import Analysis
 
@@ -116,7 +131,7 @@ def _vectors(
     terms: Terms = {}
     vectors: list[tuple[str, Mapping[str, float]]] = []
     for card in sorted(cards, key=lambda c: c.path):
-        key = _terms_key(card, default_lang)
+        key = _terms_key(card, default_lang, ids.get(card.path))
         kept = known.get(card.path)
         if kept is not None and kept[0] == key:
             counts = kept[1]
@@ -141,7 +156,7 @@ def _links(cards: Sequence[Any]) -> dict[str, set[str]]:
     return links
 
 
-def _terms_key(card: Any, default_lang: str) -> str:
+def _terms_key(card: Any, default_lang: str, body_id: str | None) -> str:
     from kbcli.core.handbook import digest
 
     return digest(
@@ -151,35 +166,33 @@ def _terms_key(card: Any, default_lang: str) -> str:
         card.meta.tags,
         card.meta.lang,
         default_lang,
-        card.body,
+        ("id", body_id) if body_id is not None else card.body,
     )
 
 
 def build_related(
-    ws: Workspace, store: Any, cards: Sequence[Any], version: int
+    ws: Workspace, store: Any, cards: Sequence[Any], ids: Mapping[str, str]
 ) -> dict[str, list[str]]:
     """The handbook's related lists for ``cards`` (every shown card, each a candidate).
 
     By meaning when every card has a current vector (``dense_related``); else by words:
-    the term counts of each card are kept in the build's ``terms`` state file by a hash
-    of what they are made of, so a rebuild analyses only changed cards; when no card's
-    terms changed (a verification, an owner change) the last lists are reused as they
-    are. A damaged file means computing everything again. ``store`` is the build's
-    ``handbook_state.BuildStore``.
+    each card's term counts, related list and vector are kept in the build's sharded
+    related-cards state (``handbook_state.BuildStore.related_state``) by a hash of what
+    they are made of, so a rebuild analyses only changed cards, computes only the lists
+    their change can reach and rewrites only the shards holding what changed. A damaged
+    state means computing everything again. ``ids``: the cards' body ids.
     """
     paths = {c.path for c in cards}
     dense = dense_related(ws, cards, RELATED_LIMIT, paths)
     if dense is not None:
         return {path: [other for other, _ in listed] for path, listed in dense.items()}
-    kept = store.terms()
-    known = kept.get("terms", {})
     lang = ws.config.search.default_lang
-    found, terms, lists = related_cards(
-        cards, paths, lang, known_terms=known, known_lists=kept.get("lists")
+    state = store.related_state(lang)
+    known, lists = state.known()
+    found, terms, now = related_cards(
+        cards, paths, lang, known_terms=known, known_lists=lists, ids=ids
     )
-    if terms != known or kept.get("related") != found:
-        data = {"version": version, "terms": terms, "related": found, "lists": lists}
-        store.dump(store.terms_path, "terms", data)
+    state.keep(terms, now)
     return found
 
 

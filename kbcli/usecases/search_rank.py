@@ -8,7 +8,7 @@ field, then fusion with the dense ranking when there is one, trust and language.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kbcli.core.languages import STOP_WORDS, content_words, query_languages
@@ -38,6 +38,9 @@ COORDINATION_BY_IDF = True  # a word's bonus in proportion to its idf (a stop wo
 STOP_WORDS_SCORED = False  # stop words stay in the query (BM25's idf weighs them), not dropped
 STOP_WORD_WEIGHT = 0.0  # else: a stop word's clause weighs this much (0: the word is dropped)
 POOL = 60  # candidates re-ranked by trust and language before the limit is cut
+# The dense weight when the query is (confidently) in one of these languages, where the
+# dense model measured weaker against kb's own stemming than in English (tuning halves).
+DENSE_WEIGHTS: dict[str, float] = {"ru": 1.0, "uk": 1.0}
 FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
 POINTERS = True  # a pointer card (an alias, a redirect) follows the card it names
 
@@ -60,13 +63,25 @@ def _filters(
     return required, excluded
 
 
-@dataclass
 class _Terms:
-    """A query's words as index terms: exact ones, typo expansions, all to highlight."""
+    """A query's words as index terms: exact ones, typo expansions, all to highlight.
 
-    clauses: list[tantivy.Query]
-    expansions: dict[str, list[str]]
-    highlight: set[str]
+    This and the other records of a ranking are plain classes, not dataclasses: making
+    a dataclass costs ~0.5 ms of a one-shot search's start-up (its methods are compiled
+    when the module loads), and nothing compares or prints these.
+    """
+
+    __slots__ = ("clauses", "expansions", "highlight")
+
+    def __init__(
+        self,
+        clauses: list[tantivy.Query],
+        expansions: dict[str, list[str]],
+        highlight: set[str],
+    ) -> None:
+        self.clauses = clauses
+        self.expansions = expansions
+        self.highlight = highlight
 
 
 def word_clauses(
@@ -204,13 +219,15 @@ def _query_terms(index: CardIndex, qb: QueryBuilder, query: ParsedQuery) -> _Ter
     return terms
 
 
-@dataclass
 class _Found:
     """The candidates so far: hits, their index documents, and how many matched."""
 
-    hits: list[Hit]
-    raw: list[RawHit]
-    total: int
+    __slots__ = ("hits", "raw", "total")
+
+    def __init__(self, hits: list[Hit], raw: list[RawHit], total: int) -> None:
+        self.hits = hits
+        self.raw = raw
+        self.total = total
 
 
 def _with_dense(
@@ -240,7 +257,7 @@ def _with_dense(
     hits = found.hits + score_hits(workspace, only_dense, "ranked", languages)
     passing = lexical | {r.path for r in only_dense}
     scores = {p: s for p, s in dense.scores.items() if p in passing}
-    hits = _fused(hits, scores)
+    hits = _fused(hits, scores, dense_weight(languages))
     return _Found(hits, [*found.raw, *only_dense], max(found.total, len(hits)))
 
 
@@ -284,12 +301,22 @@ def _finish(
     return hits
 
 
-@dataclass
 class _Dense:
-    scores: dict[str, float] = field(default_factory=dict)
-    note: str = ""
-    missing: int = 0
-    floor: float = 0.0
+    """The dense ranking's scores by path, or the note saying why there is none."""
+
+    __slots__ = ("floor", "missing", "note", "scores")
+
+    def __init__(
+        self,
+        scores: dict[str, float] | None = None,
+        note: str = "",
+        missing: int = 0,
+        floor: float = 0.0,
+    ) -> None:
+        self.scores = {} if scores is None else scores
+        self.note = note
+        self.missing = missing
+        self.floor = floor
 
 
 def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _Dense:
@@ -312,13 +339,21 @@ def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _De
     return _Dense(ranking.scores, "fused", ranking.missing, ranking.floor)
 
 
-def _fused(hits: list[Hit], dense: dict[str, float]) -> list[Hit]:
+def dense_weight(languages: frozenset[str]) -> float:
+    """The dense ranking's weight in the fusion: ``DENSE_WEIGHTS`` for a query whose
+    languages all have one (the smallest), else ``DENSE_WEIGHT``."""
+    if languages and all(lang in DENSE_WEIGHTS for lang in languages):
+        return min(DENSE_WEIGHTS[lang] for lang in languages)
+    return DENSE_WEIGHT
+
+
+def _fused(hits: list[Hit], dense: dict[str, float], weight: float) -> list[Hit]:
     """``hits`` scored by the fusion of their lexical and dense rankings, times each
     card's trust and language factors (applied once, after fusion)."""
     from kbcli.core.fusion import FUSIONS
 
     lexical = {h.path: h.bm25 for h in sorted(hits, key=lambda h: -h.bm25) if h.bm25 > 0}
-    fused = FUSIONS[FUSION](lexical, dense, DENSE_WEIGHT)
+    fused = FUSIONS[FUSION](lexical, dense, weight)
     lex_rank = {p: i for i, p in enumerate(lexical, 1)}
     dense_rank = {p: i for i, p in enumerate(dense, 1)}
     return [

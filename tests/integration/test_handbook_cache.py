@@ -155,8 +155,10 @@ def test_a_damaged_build_cache_means_a_full_build_never_an_error(kb_repo: KbRepo
     root = repo(kb_repo).path
     out, fresh = root.parent / "site", root.parent / "fresh"
     build(root, out)
-    caches = sorted((root / ".kb" / "handbook").glob("*.pickle"))
+    state = root / ".kb" / "handbook"
+    caches = sorted(p for p in state.rglob("*") if p.is_file())
     assert caches, "the build keeps its manifest and rendered bodies under .kb/handbook"
+    assert any(p.parent.name.endswith(".related") for p in caches), "related-cards shards"
     for damage in (b"", b"\x80\x05garbage", b"\x80\x05\x95\x10\x00", b"not a pickle at all"):
         for cache in caches:
             cache.write_bytes(damage)
@@ -165,6 +167,54 @@ def test_a_damaged_build_cache_means_a_full_build_never_an_error(kb_repo: KbRepo
         build(root, fresh)
         assert _bytes(out) == _bytes(fresh)
         shutil.rmtree(fresh)
+    # Truncated files, and files of another repo's build: the same.
+    for cache in sorted(p for p in state.rglob("*") if p.is_file()):
+        cache.write_bytes(cache.read_bytes()[:-5])
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules and refunds.", tags="tax"))
+    build(root, out)
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
+
+
+def test_an_edit_rewrites_only_the_related_shards_it_changes(kb_repo: KbRepo) -> None:
+    root = repo(kb_repo).path
+    kb_repo.write("billing/credit.md", card("Credit notes", "Refunds become credit notes."))
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    build(root, out)
+    shards = next((root / ".kb" / "handbook").glob("*.related"))
+    first = {p.name: p.read_bytes() for p in shards.glob("*.marshal") if p.name != "head.marshal"}
+    kb_repo.write("billing/invoices.md", card("Invoices", "Credit notes and tax invoices."))
+    build(root, out)
+    changed = [n for n, data in first.items() if (shards / n).read_bytes() != data]
+    assert changed, "an edit rewrites the shards that hold what changed"
+    assert len(changed) < len(first), "and only those"
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
+
+
+def test_a_related_shard_its_head_does_not_name_is_never_trusted(kb_repo: KbRepo) -> None:
+    """Shards are written one by one, then their head: a save cut short leaves shards of
+    two saves. A shard with a valid checksum but not named by the head (here one whose
+    related list was forged) must not pass for part of the state."""
+    from kbcli.adapters import checked_file
+    from kbcli.adapters.shard_files import shard_of
+    from kbcli.usecases import handbook_state
+
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    build(root, out)
+    folder = next((root / ".kb" / "handbook").glob("*.related"))
+    key = handbook_state.related_key("en")
+    path = folder / f"{shard_of('billing/tax.md'):02d}.marshal"
+    shard = checked_file.load(path, key, handbook_state._RELATED_MAGIC)
+    terms_key, counts, _, vector = shard["entries"]["billing/tax.md"]
+    forged = [("billing/refunds.md", 0.99), ("billing/invoices.md", 0.98)]
+    shard["entries"]["billing/tax.md"] = (terms_key, counts, forged, vector)
+    checked_file.save(path, key, {**shard, "token": b"another save"}, handbook_state._RELATED_MAGIC)
+    kb_repo.write("billing/refunds.md", card("Refunds", "See [[Invoices]] first.", owner="bo"))
+    build(root, out)
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
 
 
 def _bytes(out: Path) -> dict[str, bytes]:
