@@ -134,7 +134,7 @@ class CardCache:
         be read (never kept); ``parse(rel, data, today)`` turns bytes into a card.
         """
         found: list[Card] = []
-        base = os.fspath(root)
+        base = os.path.join(os.fspath(root), "")  # + a relative path: os.path.join's answer
 
         def reread(rel: str) -> str:
             data = load(rel)
@@ -180,7 +180,7 @@ class CardCache:
         self, rel: str, base: str, racy_after: int, load: Load, parse: Parse, today: date | None
     ) -> Card:
         try:
-            st = os.stat(os.path.join(base, rel), follow_symlinks=False)
+            st = os.stat(base + rel, follow_symlinks=False)
         except OSError:
             st = None
         # A link's target has its own stat; a name that is not UTF-8 is judged by load.

@@ -27,7 +27,7 @@ from typing import Any
 
 from kbcli.adapters import checked_file
 from kbcli.core.durations import Duration
-from kbcli.core.findings import Finding, Severity
+from kbcli.core.findings import Finding, Severity, made
 from kbcli.core.trust import Reason, Trust, TrustState
 
 FILE = "findings.marshal"
@@ -113,7 +113,8 @@ def encode_findings(findings: Sequence[Finding], card: str, title: str) -> tuple
 
 
 def decode_findings(value: Sequence[Sequence[Any]], card: str, title: str) -> list[Finding]:
+    severity = _SEVERITY
     return [
-        Finding(rule, _SEVERITY[level], card, line, message, column, title if own is None else own)
+        made(rule, severity[level], card, line, message, column, title if own is None else own)
         for rule, level, line, message, column, own in value
     ]

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbcli.adapters.index_manifest import Manifest, ManifestFiles
 from kbcli.adapters.tantivy_schema import (
@@ -41,8 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["Analysis", "CardIndex", "RawHit"]
 
 
-@dataclass(frozen=True)
-class RawHit:
+class RawHit(NamedTuple):
+    """One document a query found (a NamedTuple: no dataclass to make at start-up)."""
+
     score: float
     address: Any
     path: str

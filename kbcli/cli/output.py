@@ -184,10 +184,12 @@ def print_json(data: Any, *, rows: tuple[str, Iterable[Any]] | None = None) -> N
         return
     key, items = rows
     place = b"\n  " + orjson.dumps(key) + b": ["
-    head, found, tail = encoded.partition(place + b"]")
-    if not found:
+    at = encoded.find(place + b"]")
+    if at < 0:
         raise ValueError(f"print_json: {key!r} is not an empty top-level list")
-    write_utf8(head + place)
+    tail = encoded[at + len(place) + 1 :]
+    write_utf8(memoryview(encoded)[: at + len(place)])  # no copy of the head (~27 MB)
+    del encoded
     opened = False
     for batch in batched(items, 4096):
         try:
@@ -213,7 +215,7 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def write_utf8(data: bytes) -> None:
+def write_utf8(data: bytes | memoryview) -> None:
     """UTF-8 bytes on stdout, as they are where stdout takes them (no copy to text and
     back: the report of 100,000 cards is 120 MB, held three times over that way)."""
     import os
@@ -221,7 +223,7 @@ def write_utf8(data: bytes) -> None:
     buffer = getattr(sys.stdout, "buffer", None)
     encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("_", "-")
     if buffer is None or encoding not in ("utf-8", "utf8") or os.linesep != "\n":
-        sys.stdout.write(data.decode())
+        sys.stdout.write(bytes(data).decode())
         return
     sys.stdout.flush()
     buffer.write(data)

@@ -273,15 +273,24 @@ def inbound_links(
     cards: Sequence[Card], refs: Callable[[Card], Refs] | None = None
 ) -> dict[str, int]:
     """How many other cards link to each card (``[[Title]]`` or ``[text](path.md)``);
-    ``refs`` gives a card's links (default: read from its body)."""
+    ``refs`` gives a card's links (default: read from its body). Only cards that link
+    anywhere cost more than asking for their links (most cards of a big knowledge base
+    link nowhere)."""
+    linking = [
+        (card, found)
+        for card in cards
+        if (found := refs(card) if refs is not None else card_refs(card.body)) != ((), ())
+    ]
+    if not linking:
+        return {}
     names: dict[str, str] = {}
-    for card in cards:
-        for key in (card.title, card.stem, *card.meta.aliases):
-            names.setdefault(key.casefold().removesuffix(".md"), card.path)
+    if any(wikis for _, (wikis, _links) in linking):
+        for card in cards:
+            for key in (card.title, card.stem, *card.meta.aliases):
+                names.setdefault(key.casefold().removesuffix(".md"), card.path)
     paths = {card.path for card in cards}
     counts: Counter[str] = Counter()
-    for card in cards:
-        wikis, links = refs(card) if refs is not None else card_refs(card.body)
+    for card, (wikis, links) in linking:
         targets: set[str] = set()
         for name in wikis:
             target = names.get(name)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kbcli.core.languages import WORD
 
 
-@dataclass(frozen=True)
-class Snippet:
-    """A passage of a card with the character ranges that matched the query."""
+class Snippet(NamedTuple):
+    """A passage of a card with the character ranges that matched the query.
+
+    A NamedTuple, not a dataclass: as cheap to make when a search starts (a dataclass
+    compiles its methods then: ~0.5 ms), the same fields, repr and equality.
+    """
 
     text: str
     highlights: tuple[tuple[int, int], ...] = ()

@@ -167,12 +167,7 @@ def judge(
     if not items:
         return {}
     settings = health_settings(workspace)
-    bulk = None
-    if history is not None:
-        memo = workspace.memo
-        if memo.bulk is None or memo.bulk[0] is not history:
-            memo.bulk = (history, _bulk(workspace, history, settings))
-        bulk = memo.bulk[1]
+    bulk = bulk_runs(workspace, history, settings) if history is not None else None
     signatures = stamp_signatures(workspace, history, items) if history is not None else None
     result = card_findings(
         items,
@@ -280,6 +275,16 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
 # Sort keys made in C (a lambda per finding is most of sorting 200,000 findings).
 _ORDER = attrgetter("path", "line", "column", "rule")
 _position = attrgetter("line", "column", "rule")
+
+
+def bulk_runs(
+    workspace: Workspace, history: RepoHistory, settings: HealthSettings | None = None
+) -> Any:
+    """The history's bulk runs, made once per run (and kept on disk by ``_bulk``)."""
+    memo = workspace.memo
+    if memo.bulk is None or memo.bulk[0] is not history:
+        memo.bulk = (history, _bulk(workspace, history, settings or health_settings(workspace)))
+    return memo.bulk[1]
 
 
 def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) -> Any:

@@ -60,8 +60,11 @@ class ResidentIndex:
         self.root = make_workspace(None).root.resolve()
 
     def start(self) -> None:
-        """Open and sync the index now, then watch the repo in a background thread."""
-        self.current(None)
+        """Open and sync the index and read the history behind trust now, then watch the
+        repo in a background thread."""
+        from kbcli.usecases.verdict_cache import warm
+
+        warm(self.current(None)[0])  # so the first answer judges its hits in milliseconds
         self._thread = threading.Thread(target=self._watch, name="kb-watch", daemon=True)
         self._thread.start()
 

@@ -8,7 +8,7 @@ field, then fusion with the dense ranking when there is one, trust and language.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kbcli.core.languages import STOP_WORDS, content_words, query_languages
@@ -63,13 +63,25 @@ def _filters(
     return required, excluded
 
 
-@dataclass
 class _Terms:
-    """A query's words as index terms: exact ones, typo expansions, all to highlight."""
+    """A query's words as index terms: exact ones, typo expansions, all to highlight.
 
-    clauses: list[tantivy.Query]
-    expansions: dict[str, list[str]]
-    highlight: set[str]
+    This and the other records of a ranking are plain classes, not dataclasses: making
+    a dataclass costs ~0.5 ms of a one-shot search's start-up (its methods are compiled
+    when the module loads), and nothing compares or prints these.
+    """
+
+    __slots__ = ("clauses", "expansions", "highlight")
+
+    def __init__(
+        self,
+        clauses: list[tantivy.Query],
+        expansions: dict[str, list[str]],
+        highlight: set[str],
+    ) -> None:
+        self.clauses = clauses
+        self.expansions = expansions
+        self.highlight = highlight
 
 
 def word_clauses(
@@ -207,13 +219,15 @@ def _query_terms(index: CardIndex, qb: QueryBuilder, query: ParsedQuery) -> _Ter
     return terms
 
 
-@dataclass
 class _Found:
     """The candidates so far: hits, their index documents, and how many matched."""
 
-    hits: list[Hit]
-    raw: list[RawHit]
-    total: int
+    __slots__ = ("hits", "raw", "total")
+
+    def __init__(self, hits: list[Hit], raw: list[RawHit], total: int) -> None:
+        self.hits = hits
+        self.raw = raw
+        self.total = total
 
 
 def _with_dense(
@@ -287,12 +301,22 @@ def _finish(
     return hits
 
 
-@dataclass
 class _Dense:
-    scores: dict[str, float] = field(default_factory=dict)
-    note: str = ""
-    missing: int = 0
-    floor: float = 0.0
+    """The dense ranking's scores by path, or the note saying why there is none."""
+
+    __slots__ = ("floor", "missing", "note", "scores")
+
+    def __init__(
+        self,
+        scores: dict[str, float] | None = None,
+        note: str = "",
+        missing: int = 0,
+        floor: float = 0.0,
+    ) -> None:
+        self.scores = {} if scores is None else scores
+        self.note = note
+        self.missing = missing
+        self.floor = floor
 
 
 def _dense(workspace: Workspace, index: CardIndex, text: str, limit: int) -> _Dense:

@@ -78,3 +78,26 @@ def _stat(workspace: Workspace, card: str) -> tuple[int, ...] | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def warm(workspace: Workspace) -> None:
+    """Make, and keep on disk, what a search's verdicts need: the history pass (with its
+    adoption baselines) and its bulk runs.
+
+    ``kb index`` and ``kb daemon`` call this so that the first search after them does not
+    pay for a cold history pass (seconds at tens of thousands of cards). Each piece has
+    its own cache under ``.kb/``, keyed by HEAD; an up-to-date one costs a read. The
+    verdicts themselves are still judged per hit (they depend on the day). What cannot
+    be read here (git missing, a repository of another user) is left to the search that
+    needs it, which reports it as before: ``kb index`` itself does not need the history.
+    """
+    from kbcli.errors import KbError
+    from kbcli.usecases.health import repo_history
+    from kbcli.usecases.judging import bulk_runs
+
+    try:
+        history = repo_history(workspace, allow_shallow=True)
+        if history is not None:
+            bulk_runs(workspace, history)
+    except KbError:
+        return

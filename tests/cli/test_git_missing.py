@@ -48,3 +48,18 @@ def test_check_and_history_say_git_is_missing(kb_repo: KbRepo) -> None:
         assert "git is not installed" in result.stderr, (args, result.stderr)
         assert "not in a git repository" not in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_index_works_without_git_and_the_search_then_says_it_is_missing(
+    kb_repo: KbRepo,
+) -> None:
+    """``kb index`` reads the history behind trust when it can; without git it still
+    indexes (as before), and the search, which needs that history, says git is missing."""
+    kb_repo.write("a.md", CARD)
+    kb_repo.commit("a card")
+    indexed = _kb_without_git(kb_repo.path, "index")
+    assert indexed.returncode == 0, indexed.stderr
+    assert "1 added" in indexed.stdout and "1 card(s)" in indexed.stdout
+    found = _kb_without_git(kb_repo.path, "search", "body")
+    assert found.returncode == 2, (found.stdout, found.stderr)
+    assert "git is not installed" in found.stderr and "Traceback" not in found.stderr

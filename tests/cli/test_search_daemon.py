@@ -112,6 +112,25 @@ def test_a_card_saved_while_the_daemon_runs_is_found(kb_repo: KbRepo, env: dict[
     assert "invoice -> exit 0" in log
 
 
+def test_the_daemon_reads_the_history_behind_trust_before_its_first_answer(
+    kb_repo: KbRepo, env: dict[str, str]
+) -> None:
+    """A daemon started on a fresh clone makes the history pass itself, so no search it
+    answers waits seconds for it (here: a search without hits, which judges nothing)."""
+    from kbcli.adapters.history_cache import CACHE_NAME
+
+    kb_repo.write("howto.md", card("Export data", "Use the export menu."))
+    kb_repo.commit("card")
+    daemon = Daemon(kb_repo.path, env)
+    try:
+        found = kb(kb_repo.path, env, "search", "--paths-only", "nothing-matches-this")
+        assert found.returncode == 1 and found.stdout == ""
+    finally:
+        log = daemon.stop()
+    assert "nothing-matches-this -> exit 1" in log  # the daemon answered it
+    assert (kb_repo.path / ".kb" / CACHE_NAME).is_file()
+
+
 def test_a_dead_daemon_or_another_environment_falls_back_to_the_one_shot_search(
     kb_repo: KbRepo, env: dict[str, str]
 ) -> None:

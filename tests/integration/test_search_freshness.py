@@ -132,3 +132,41 @@ def test_kept_verdicts_follow_the_history_and_the_card_file(tmp_path: Path) -> N
     assert verdict(repo.path) == ("needs-review", ["flagged"])
     repo.write("refund.md", VERIFIED)
     assert verdict(repo.path) == ("verified", [])
+
+
+def history_stamps(repo: Path) -> tuple[int, int]:
+    """When the kept history pass and bulk runs (what a verdict needs) were last written."""
+    from kbcli.adapters import bulk_cache
+    from kbcli.adapters.history_cache import CACHE_NAME
+
+    kept = repo / ".kb"
+    return (kept / CACHE_NAME).stat().st_mtime_ns, (kept / bulk_cache.FILE).stat().st_mtime_ns
+
+
+def test_kb_index_reads_the_history_so_the_first_search_does_not(tmp_path: Path) -> None:
+    """``kb index`` makes the history pass and bulk runs behind trust verdicts (seconds
+    at tens of thousands of cards), so the first search after it judges its hits from
+    them without a pass of its own, with the verdict a search alone would show; after a
+    new commit, ``kb index`` brings them up to it."""
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    repo.write("refund.md", VERIFIED)
+    repo.commit("verify", when="2026-11-01T09:00:00Z")
+    assert run_kb("index", "--quiet", cwd=repo.path).exit_code == 0
+    made = history_stamps(repo.path)
+    assert verdict(repo.path) == ("verified", [])
+    assert history_stamps(repo.path) == made  # the search read them, wrote nothing
+    git(
+        repo.path,
+        "commit",
+        "-q",
+        "--amend",
+        "--no-edit",
+        "--author",
+        "Eve Moss <eve@example.test>",
+        env={"GIT_COMMITTER_DATE": "2026-11-01T09:00:00Z"},
+    )
+    assert run_kb("index", "--quiet", cwd=repo.path).exit_code == 0
+    updated = history_stamps(repo.path)
+    assert updated != made
+    assert verdict(repo.path) == ("needs-review", ["verified-by-non-verifier"])
+    assert history_stamps(repo.path) == updated

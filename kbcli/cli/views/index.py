@@ -20,12 +20,14 @@ def index_command(
     from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search_index import index_status, open_index, sync
     from kbcli.usecases.semantic import embed_step
+    from kbcli.usecases.verdict_cache import warm
 
     workspace = context.workspace
     index = open_index(workspace)
     with ProgressBar(enabled=not quiet) as progress:
         stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress, index=index)
         vectors, unavailable = embed_step(workspace, progress=progress)
+    warm(workspace)  # the history behind trust: else the next search reads it all
     # The index the sync wrote is current, unless another process held the writer.
     facts = index_status(workspace, None if stats.busy else index)
     if unavailable:
