@@ -23,6 +23,7 @@ below is one ingredient of a design, timed alone, alternating with the others, C
 - ``kb``: kb's cold pass as it is.
 
 Example: python bench/history_designs.py --bundle ../shared/corpora/18f-handbook.bundle
+(``--no-diffs`` leaves out the two slow rows on big repos.)
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def main() -> int:
     parser.add_argument("--repo", help="clone this repository instead of the bundle")
     parser.add_argument("--runs", type=int, default=3, help="rounds (medians reported)")
     parser.add_argument("--pygit2-python", help="an interpreter with pygit2, for that row")
+    parser.add_argument(
+        "--no-diffs", action="store_true", help="leave out the patch and pickaxe rows (slow)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kb-history-designs-"))
     try:
@@ -116,6 +120,8 @@ def run(repo: Path, work: Path, args: argparse.Namespace) -> int:
         "no content (kb pass)": lambda i: kb_pass(repo, work / f"none-{i}", NO_CONTENT),
         "kb cold pass": lambda i: kb_pass(repo, work / f"cold-{i}"),
     }
+    if args.no_diffs:
+        del rows["patch -U0"], rows["pickaxe -G keys"]
     if args.pygit2_python:
         rows[f"pygit2 ({count} versions)"] = lambda _: timed(
             [args.pygit2_python, "-c", PYGIT2, str(repo), str(versions)]

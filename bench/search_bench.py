@@ -4,8 +4,9 @@ Measured in one run (report ratios, these machines are noisy):
 
 1. full index build: ``kb index --rebuild`` vs a minimal tantivy-py script indexing
    the same files (title + body, no front matter handling), alternating; kb cold (no
-   documents, parsed cards or languages kept from earlier runs) and warm (the documents
-   the rebuild just before kept, ``.kb/index/documents.marshal``), without vectors;
+   documents, parsed cards, languages or history kept from earlier runs) and warm (the
+   documents the rebuild just before kept, ``.kb/index/documents.marshal``), without
+   vectors;
    kb's user cache (py3langid's model, unpacked once per machine) is kept between
    runs unless ``--machine-cold``;
 2. re-sync after editing one card: ``kb index`` after touching one card;
@@ -120,8 +121,11 @@ def measured(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> li
     return [float(wall), float(user) + float(system), int(rss) / 1024]
 
 
-# What a cold rebuild finds missing: the documents, the parsed cards, the languages.
+# What a cold rebuild finds missing: the documents, the parsed cards, the languages, and
+# the history behind trust that kb index warms for the first search (as in a fresh clone).
 KEPT = (".kb/index/documents.marshal", ".kb/cards.marshal", ".kb/languages.marshal")
+KEPT_FOLDERS = (".kb/history",)
+KEPT_STATE = (".kb/baselines.marshal", ".kb/bulk.marshal")
 
 
 def build_rows(
@@ -142,8 +146,10 @@ def build_rows(
     found: dict[str, list[list[float]]] = {"cold": [], "warm": [], "minimal": []}
     try:
         for _ in range(runs):
-            for name in KEPT:
+            for name in (*KEPT, *KEPT_STATE):
                 (repo / name).unlink(missing_ok=True)
+            for name in KEPT_FOLDERS:
+                shutil.rmtree(repo / name, ignore_errors=True)
             shutil.rmtree(user_cache, ignore_errors=True)
             found["cold"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
             found["warm"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))

@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 # task-list boxes, and characters both parsers normalise differently (CR, NUL), tabs
 # (column arithmetic), entities and backslashes in fence info strings (handled below).
 _ELSEWHERE = re.compile(r"\[\[|\[\^|\[[ xX]\]|[\r\0\t]")
+# markdown-it-py stops nesting at 20 levels (its maxNesting), markdown-it-pyrs does not: a
+# deeper body is markdown-it-py's. And markdown-it-pyrs takes quadratic time over runs of
+# emphasis or strikethrough delimiters (30,000 ``*a `` took 23 s, markdown-it-py 1.2 s) and
+# is slower on thousands of link definitions: over DELIMITERS ``*``, ``_``, ``~`` or ``]:``
+# (no tldr or 18F body has more than 518 of one), markdown-it-py parses the body.
+MAX_DEPTH = 12
+DELIMITERS = 1000
 
 _INLINE = frozenset(
     {
@@ -58,6 +65,8 @@ def tokens(md: MarkdownIt, body: str, env: dict[str, Any]) -> list[Token] | None
     engine = _engine()
     if engine is None or _ELSEWHERE.search(body):
         return None
+    if any(body.count(mark) > DELIMITERS for mark in ("*", "_", "~", "]:")):
+        return None
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
@@ -83,21 +92,24 @@ def _after_inline(md: MarkdownIt) -> list[Any]:
     return [rule.fn for rule in after if rule.enabled and rule.name != "github-tasklists"]
 
 
-def _block(node: Any, out: list[Token], token: type[Token]) -> None:
+def _block(node: Any, out: list[Token], token: type[Token], depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise _Elsewhere("nesting")
     name = node.name
     if name == "paragraph":
         _wrapped(node, out, token, "paragraph", "p")
     elif name in ("heading", "lheading"):
         _wrapped(node, out, token, "heading", f"h{node.meta['level']}")
     elif name == "blockquote":
-        _container(node, out, token, "blockquote", "blockquote", {})
+        _container(node, out, token, "blockquote", "blockquote", {}, depth)
     elif name == "bullet_list":
-        _container(node, out, token, "bullet_list", "ul", {})
+        _container(node, out, token, "bullet_list", "ul", {}, depth)
     elif name == "ordered_list":
         start = node.meta["start"]
-        _container(node, out, token, "ordered_list", "ol", {"start": start} if start != 1 else {})
+        attrs = {"start": start} if start != 1 else {}
+        _container(node, out, token, "ordered_list", "ol", attrs, depth)
     elif name == "list_item":
-        _list_item(node, out, token)
+        _list_item(node, out, token, depth)
     elif name == "hr":
         out.append(token("hr", "hr", 0, block=True))
     elif name in ("code_block", "html_block"):
@@ -127,15 +139,21 @@ def _wrapped(node: Any, out: list[Token], token: type[Token], kind: str, tag: st
 
 
 def _container(
-    node: Any, out: list[Token], token: type[Token], kind: str, tag: str, attrs: dict[str, Any]
+    node: Any,
+    out: list[Token],
+    token: type[Token],
+    kind: str,
+    tag: str,
+    attrs: dict[str, Any],
+    depth: int,
 ) -> None:
     out.append(token(f"{kind}_open", tag, 1, attrs=attrs, block=True))
     for child in node.children:
-        _block(child, out, token)
+        _block(child, out, token, depth + 1)
     out.append(token(f"{kind}_close", tag, -1, block=True))
 
 
-def _list_item(node: Any, out: list[Token], token: type[Token]) -> None:
+def _list_item(node: Any, out: list[Token], token: type[Token], depth: int) -> None:
     """A tight list's paragraphs are not in the tree: its runs of inline nodes become
     the hidden paragraphs markdown-it-py makes."""
     out.append(token("list_item_open", "li", 1, block=True))
@@ -147,7 +165,7 @@ def _list_item(node: Any, out: list[Token], token: type[Token]) -> None:
         if run:
             _hidden_paragraph(run, out, token)
             run = []
-        _block(child, out, token)
+        _block(child, out, token, depth + 1)
     if run:
         _hidden_paragraph(run, out, token)
     out.append(token("list_item_close", "li", -1, block=True))
@@ -194,7 +212,9 @@ def _inline(nodes: list[Any], token: type[Token]) -> Token:
     return token("inline", "", 0, block=True, children=children)
 
 
-def _inline_node(node: Any, out: list[Token], token: type[Token]) -> None:
+def _inline_node(node: Any, out: list[Token], token: type[Token], depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise _Elsewhere("nesting")
     name = node.name
     if name in ("text", "text_special"):
         out.append(token("text", "", 0, content=node.meta["content"]))
@@ -202,15 +222,15 @@ def _inline_node(node: Any, out: list[Token], token: type[Token]) -> None:
         opening, closing, tag = _PAIRS[name]
         out.append(token(opening, tag, 1))
         for child in node.children:
-            _inline_node(child, out, token)
+            _inline_node(child, out, token, depth + 1)
         out.append(token(closing, tag, -1))
     elif name == "code_inline":
         text = "".join(child.meta["content"] for child in node.children)
         out.append(token("code_inline", "code", 0, content=text))
     elif name in ("link", "autolink"):
-        _link(node, out, token)
+        _link(node, out, token, depth)
     elif name == "image":
-        _image(node, out, token)
+        _image(node, out, token, depth)
     elif name == "html_inline":
         out.append(token("html_inline", "", 0, content=node.meta["content"]))
     elif name == "hardbreak":
@@ -221,7 +241,7 @@ def _inline_node(node: Any, out: list[Token], token: type[Token]) -> None:
         raise _Elsewhere(name)
 
 
-def _link(node: Any, out: list[Token], token: type[Token]) -> None:
+def _link(node: Any, out: list[Token], token: type[Token], depth: int) -> None:
     meta = node.meta
     attrs: dict[str, Any] = {"href": meta["url"]}
     if meta.get("title") is not None:
@@ -234,16 +254,16 @@ def _link(node: Any, out: list[Token], token: type[Token]) -> None:
         out.append(token("text", "", 0, content=normalizeLinkText(text)))
     else:
         for child in node.children:
-            _inline_node(child, out, token)
+            _inline_node(child, out, token, depth + 1)
     out.append(token("link_close", "a", -1))
 
 
-def _image(node: Any, out: list[Token], token: type[Token]) -> None:
+def _image(node: Any, out: list[Token], token: type[Token], depth: int) -> None:
     meta = node.meta
     attrs: dict[str, Any] = {"src": meta["url"], "alt": ""}
     if meta.get("title") is not None:
         attrs["title"] = meta["title"]
     children: list[Token] = []
     for child in node.children:
-        _inline_node(child, children, token)
+        _inline_node(child, children, token, depth + 1)
     out.append(token("image", "img", 0, attrs=attrs, children=children))

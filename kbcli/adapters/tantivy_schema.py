@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import tantivy
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 8  # 8: Ukrainian -ли/-ла/-ло after a consonant is no past tense (файли)
+SCHEMA_VERSION = 9  # 9: a pointer to a command line names its command (`id --user` -> id)
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
 

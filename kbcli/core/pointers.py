@@ -4,7 +4,8 @@ An alias page ("This command is an alias of `docker container logs`."), a redire
 ("Moved to [Travel guide](travel.md)."): the card answers what its target answers, in
 the target's words, which it does not repeat. Search ranks such a card right after the
 card it names (``usecases/search_pointers``). The reference is the one code span or
-link text of the card's lead paragraph; it names a card by its title.
+link text of the card's lead paragraph; it names a card by its title (a command line
+names its command: `gzip --decompress` is the card `gzip`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ def pointer_reference(body: str) -> str:
             if words > POINTER_WORDS:
                 return ""
     found = {
-        " ".join((m.group(1) or m.group(2)).split()).lower()
+        _command((m.group(1) or m.group(2)).split()).lower()
         for m in _REFERENCE.finditer(lead_paragraph(body))
     }
     return found.pop() if len(found) == 1 else ""
+
+
+def _command(words: list[str]) -> str:
+    """The card a reference names: a command line (`id --user --name`) names its command,
+    the words before its first option (`id`)."""
+    cut = next((i for i, w in enumerate(words) if i and w.startswith("-")), len(words))
+    return " ".join(words[:cut])

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 
+# Pointers shown right after the card they name, at most (the first by path): a flood of
+# aliases (xzgrep's five lz*/xz* names) would push other answers out of the list.
+FOLLOWERS = 1
+
+
 def with_pointers(
     workspace: Workspace,
     index: CardIndex,
@@ -33,8 +38,8 @@ def with_pointers(
     limit: int,
     languages: frozenset[str] = frozenset(),
 ) -> tuple[list[Hit], list[RawHit]]:
-    """The first ``limit`` of ``hits`` (best first), each followed by the pointer cards in
-    its language that name it; and the index documents of the pointers added.
+    """The first ``limit`` of ``hits`` (best first), each followed by a pointer card in
+    its language that names it (``FOLLOWERS``); and the index documents of those added.
 
     With the query's ``languages``, pointers in those languages to cards found only in
     other languages join too (``_across``)."""
@@ -63,7 +68,7 @@ def with_pointers(
             continue  # a pointer already placed after its target
         ranked.append(hit)
         key = (hit.title.strip().lower(), normalize_lang(hit.meta.lang, default))
-        for pointer in pointers.get(key, ()):
+        for pointer in pointers.get(key, ())[:FOLLOWERS]:
             if any(h.path == pointer.path for h in ranked):
                 continue  # ranked above its target by its own words
             own = next((h for h in top if h.path == pointer.path), None)

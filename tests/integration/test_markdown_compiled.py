@@ -78,3 +78,21 @@ def test_the_compiled_parse_is_used_for_plain_bodies() -> None:
 def test_kb_only_syntax_goes_to_markdown_it_py(body: str) -> None:
     assert tokens(parser(), body, {}) is None
     assert _render(body, compiled=True) == _render(body, compiled=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ">" * 40 + " deep quote\n",  # markdown-it-py stops nesting at 20 levels
+        "".join("  " * level + "- item\n" for level in range(30)),
+        "![" * 30 + "x" + "](a.png)" * 30 + "\n",
+        "*a " * 1200 + "b" + " a*" * 1200 + "\n",  # the compiled parser is quadratic here
+        "~~a " * 1200 + "b" + " a~~" * 1200 + "\n",
+    ],
+    ids=["quotes", "lists", "images", "emphasis", "strikethrough"],
+)
+def test_deep_or_delimiter_heavy_bodies_go_to_markdown_it_py(body: str) -> None:
+    """A hostile card cannot make the compiled parse differ, recurse without end or take
+    quadratic time: such bodies are markdown-it-py's, with the same page."""
+    assert tokens(parser(), body, {}) is None
+    assert _render(body, compiled=True) == _render(body, compiled=False)

@@ -35,6 +35,9 @@ def test_a_pointer_card_names_one_card_in_its_lead_and_says_little_else() -> Non
     assert pointer_reference("Moved to [Travel  Guide](travel.md).") == "travel guide"
     assert pointer_reference("Use `grep` or `rg` to search.") == ""  # two names
     assert pointer_reference("Read `the guide` first. " + "More words here. " * 20) == ""
+    # A command line names its command: the options are not part of any card's title.
+    assert pointer_reference("Ця команда є псевдонімом для `id --user --name`.") == "id"
+    assert pointer_reference("This command is an alias of `ls -C --escape`.") == "ls"
 
 
 def test_an_alias_card_follows_the_card_it_names(tmp_path: Path) -> None:
@@ -89,3 +92,28 @@ def test_an_alias_in_the_query_language_stands_for_a_card_only_other_languages_h
     assert _paths(repo.path, "логи з контейнера")[:2] == ["uk/logs.md", "ru/container-logs.md"]
     # A Russian question keeps the Russian page first; the alias is not in its language.
     assert _paths(repo.path, "логи из контейнера")[0] == "ru/container-logs.md"
+
+
+def test_an_alias_of_a_command_line_follows_the_command(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write(
+        "uk/gzip.md", _card("gzip", "Стиснути або розпакувати файли .gz.\n\n" + FILLER, "uk")
+    )
+    repo.write(
+        "uk/gunzip.md",
+        _card("gunzip", "Ця команда є псевдонімом для `gzip --decompress`.", "uk"),
+    )
+    repo.write("uk/tar.md", _card("tar", "Архіви: розпакувати файли з архіву. " + FILLER, "uk"))
+    assert _paths(repo.path, "розпакувати файл .gz")[:2] == ["uk/gzip.md", "uk/gunzip.md"]
+
+
+def test_a_flood_of_aliases_does_not_push_the_next_answer_out(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write("xzgrep.md", _card("xzgrep", "Search text in compressed files. " + FILLER))
+    for name in ("lzgrep", "lzegrep", "xzegrep"):
+        repo.write(f"{name}.md", _card(name, f"This command is an alias of `xzgrep --{name}`."))
+    repo.write("grep.md", _card("grep", "Search text in files with patterns. " + FILLER * 2))
+    found = _paths(repo.path, "search text in compressed files", limit=3)
+    # One alias right after the card it names; the next real answer still makes the list.
+    assert found[0] == "xzgrep.md" and found[1] in {"lzgrep.md", "lzegrep.md", "xzegrep.md"}
+    assert found[2] == "grep.md"
