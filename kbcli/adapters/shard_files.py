@@ -12,13 +12,17 @@ head old), a missing or damaged shard, or a shard of another writer, gives
 ``whole=False``. Entries are still given then, each shard's only when it is intact:
 the caller uses an entry only when it checks out on its own (e.g. a key of what it was
 made from), and uses the state as a whole only when ``whole`` is true.
+
+State whose entries each check out on their own (a rendered body under the key it was
+rendered for) needs no head and need not be read whole: ``entry(path)`` reads only the
+shard holding ``path``, and ``update`` rewrites only the shards of the changed paths.
 """
 
 from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,7 @@ class ShardedState:
         self.head: dict[str, Any] = {}
         self.read = False  # load() ran (or save(): what it wrote is what is known)
         self.whole = False
+        self.shards: dict[int, dict[str, Any]] = {}  # read one by one (entry, update)
 
     def head_signature(self) -> tuple[int, int, int] | None:
         """The head file's (mtime, size, inode): unchanged while no save happened."""
@@ -110,6 +115,34 @@ class ShardedState:
         checked_file.save(self.folder / HEAD, self.key, self.head, self.magic)
         self.loaded, self.whole, self.read = dict(entries), True, True
         return len(shards)
+
+    def entry(self, path: str) -> Any:
+        """The entry of ``path`` (None when there is none), reading only its shard."""
+        return self._shard(shard_of(path)).get(path)
+
+    def update(self, changed: Mapping[str, Any], keep: Collection[str]) -> int:
+        """Write the entries of ``changed`` into their shards (whose entries for paths not
+        in ``keep`` are dropped); the number of shards written."""
+        if not changed or not self.folder.parent.is_dir():
+            return 0
+        self.folder.mkdir(exist_ok=True)
+        by_shard: dict[int, dict[str, Any]] = {}
+        for path, entry in changed.items():
+            by_shard.setdefault(shard_of(path), {})[path] = entry
+        for index, added in sorted(by_shard.items()):
+            entries = {p: e for p, e in self._shard(index).items() if p in keep}
+            entries.update(added)
+            self.shards[index] = entries
+            shard = {"token": os.urandom(16), "entries": entries}
+            checked_file.save(self._path(index), self.key, shard, self.magic)
+        return len(by_shard)
+
+    def _shard(self, index: int) -> dict[str, Any]:
+        found = self.shards.get(index)
+        if found is None:
+            kept = checked_file.load(self._path(index), self.key, self.magic).get("entries")
+            found = self.shards[index] = kept if isinstance(kept, dict) else {}
+        return found
 
     def _path(self, index: int) -> Path:
         return self.folder / f"{index:02d}.marshal"

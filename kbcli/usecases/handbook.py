@@ -158,13 +158,14 @@ class HandbookBuild:
         self._trend_cache = dict(previous.get("trend", {}))
         self._git_cache: dict[str, Any] = dict(previous.get("git", {}))
         init = (links, dirs, self.out, templates_fp, self.ws.config.cache_dir / COMPILED)
-        cache = self.store.bodies() if previous else {}
+        cache = self.store.body_cache() if previous else None
         more = lambda: self._meanwhile(shown)  # noqa: E731 (facts, related: as workers render)
         bodies = self.bodies.render(shown, links, previous, cache, init, more)
-        self.report.bodies_rendered = self.bodies.rendered
         t = self._timed("bodies", t)
         facts = self._made
         pages, page_keys, stale, on_disk = self._plan(shown, bodies, facts, previous, templates_fp)
+        self.bodies.ensure(bodies, [page.url for page in stale], shown, init)
+        self.report.bodies_rendered = self.bodies.rendered
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
         self.report.pages, self.report.written = len(pages), len(stale)
@@ -347,8 +348,7 @@ class HandbookBuild:
                 "warnings": [w for w in self.report.warnings if w != self._unknown_warning],
             },
         }
-        html = {b.key: b.html for b in bodies.values()}
-        self.store.save(old, manifest, html, new=bool(self.report.bodies_rendered))
+        self.store.save(old, manifest, {p: bodies[p] for p in sorted(self.bodies.new)})
 
 
 def _entry(body: Body, facts: LinkFacts, old: dict[str, Any] | None) -> dict[str, Any]:

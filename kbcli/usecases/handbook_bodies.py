@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import SiteLinks, digest, link_context
+from kbcli.core.handbook import SiteLinks, card_url, digest, link_context
 from kbcli.core.handbook_pages import Body
 from kbcli.core.sections import without_title_heading
-from kbcli.usecases.handbook_state import BuildMemo, renderer_version
+from kbcli.usecases.handbook_state import BodyCache, BuildMemo, renderer_version
 from kbcli.usecases.handbook_workers import render_body, run_jobs
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class BodyPass:
     sources: dict[str, str] = field(default_factory=dict)  # path -> its key's source hash
     facts: dict[str, LinkFacts] = field(default_factory=dict)  # path -> what its links said
     rendered: int = 0
+    new: set[str] = field(default_factory=set)  # the paths whose body this build rendered
     ids: dict[str, str] = field(default_factory=dict)  # path -> body id (handbook_cards)
 
     def link_index(
@@ -69,14 +70,15 @@ class BodyPass:
         shown: list[Any],
         links: SiteLinks,
         previous: dict[str, Any],
-        cache: dict[str, str],
+        cache: BodyCache | None,
         init: tuple[Any, ...],
         meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, Body]:
-        """Every shown card's rendered body: from the cache when its key is unchanged,
-        else rendered (in parallel when there are many, ``meanwhile`` running in this
-        process as the workers render). Its broken links are what the resolver says, the
-        very list ``kb check`` reports."""
+        """Every shown card's rendered body: kept (``KeptBody``, its HTML read from
+        ``cache`` only if a page shows it) when its key is unchanged, else rendered (in
+        parallel when there are many, ``meanwhile`` running in this process as the
+        workers render). Its broken links are what the resolver says, the very list
+        ``kb check`` reports."""
         old_bodies: dict[str, Any] = previous.get("bodies", {})
         keys = self._keys(shown, links, previous)
         same_names = previous.get("link_names") == self.link_names_key
@@ -92,9 +94,9 @@ class BodyPass:
             if facts is None:
                 facts = link_facts(card, links)
             self.facts[card.path] = facts
-            if old and old.get("key") == key and key in cache:
-                bodies[card.path] = Body(
-                    cache[key], key, old["links"], facts.broken, old["headings"]
+            if old and old.get("key") == key and cache is not None:
+                bodies[card.path] = KeptBody(
+                    cache, card.path, key, old["links"], facts.broken, old["headings"]
                 )
             else:
                 todo.append((card.path, shown_body(card)[0]))
@@ -102,7 +104,27 @@ class BodyPass:
             broken = self.facts[path].broken
             bodies[path] = Body(done.html, keys[path], done.links, broken, done.headings)
         self.rendered = len(todo)
+        self.new = {path for path, _ in todo}
         return bodies
+
+    def ensure(
+        self, bodies: dict[str, Body], urls: list[str], shown: list[Any], init: tuple[Any, ...]
+    ) -> None:
+        """Read the HTML of the kept bodies of the card pages at ``urls`` (the pages to
+        write); the cache's missing or outdated ones are rendered again."""
+        pages = {card_url(path): path for path in bodies}
+        paths = [pages[url] for url in urls if url in pages]
+        kept = [b for b in (bodies.get(p) for p in paths) if isinstance(b, KeptBody)]
+        missing = [body.path for body in kept if body.fetch() is None]
+        if not missing:
+            return
+        cards = {item.card.path: item.card for item in shown}
+        jobs = [(path, shown_body(cards[path])[0]) for path in missing]
+        for path, done in run_jobs(render_body, jobs, self.workers, init):
+            body = bodies[path]
+            object.__setattr__(body, "_html", done.html)
+            self.new.add(path)
+        self.rendered += len(jobs)
 
     def _kept_facts(
         self, path: str, old: dict[str, Any] | None, before: dict[str, str]
@@ -127,10 +149,11 @@ class BodyPass:
         self.sources = {}
         keys: dict[str, str] = {}
         body_keys: dict[str, tuple[Any, str]] = {}
+        renderer = renderer_version()
         for item in shown:
             card = item.card
             remembered = known.get(card.path)
-            source = source_key(card, self.ids.get(card.path))
+            source = source_key(card, self.ids.get(card.path), renderer)
             self.sources[card.path] = source
             old = old_bodies.get(card.path)
             if remembered is not None and remembered[0] is card:
@@ -155,6 +178,46 @@ class BodyPass:
             link_context(card.path, card.body, links),
             renderer_version(),
         )
+
+
+class KeptBody(Body):
+    """A body whose key is unchanged since the last build: its links and headings from
+    the manifest, its HTML from the body cache on first use (a build after one edit
+    writes a handful of card pages and so reads a handful of bodies). ``BodyPass.ensure``
+    reads them before the pages are written, rendering again any the cache lost."""
+
+    path: str
+    _cache: BodyCache
+    _html: str | None
+
+    def __init__(
+        self,
+        cache: BodyCache,
+        path: str,
+        key: str,
+        links: Any,
+        broken: Any,
+        headings: Any,
+    ) -> None:
+        for name, value in (("key", key), ("links", links), ("broken", broken)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "headings", headings)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "_cache", cache)
+        object.__setattr__(self, "_html", None)
+
+    def fetch(self) -> str | None:
+        """The HTML, read from the cache if not yet read; None when the cache lost it."""
+        if self._html is None:
+            object.__setattr__(self, "_html", self._cache.html(self.path, self.key))
+        return self._html
+
+    @property
+    def html(self) -> str:
+        found = self.fetch()
+        if found is None:
+            raise RuntimeError(f"the body of {self.path} was used before it was ensured")
+        return found
 
 
 @dataclass(frozen=True)
@@ -188,11 +251,12 @@ def link_facts(card: Card, links: SiteLinks) -> LinkFacts:
     return LinkFacts(broken, sorted(deps), assets)
 
 
-def source_key(card: Card, body_id: str | None = None) -> str:
+def source_key(card: Card, body_id: str | None = None, renderer: str | None = None) -> str:
     """What a card's body key is computed from, besides the link names: its path, title,
     text (or its body id, which stands for it) and first line, and the renderer."""
     text = ("id", body_id) if body_id is not None else card.body
-    return digest("source", card.path, card.meta.title, card.body_line, text, renderer_version())
+    renderer = renderer or renderer_version()
+    return digest("source", card.path, card.meta.title, card.body_line, text, renderer)
 
 
 def shown_body(card: Card) -> tuple[str, int]:

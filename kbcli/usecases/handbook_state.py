@@ -1,15 +1,19 @@
 """What one handbook build leaves for the next: the manifest, the body cache, the
 related-cards state, and the hash of every input (the whole-build check).
 
-Files live under ``.kb/handbook/``, one set per output folder. Any of them damaged or of
-another version reads as empty: a full build, never an error. ``kb serve`` keeps what it
-read and wrote in a ``BuildMemo`` so a rebuild does not read its own files back.
+Files live under ``.kb/handbook/``, one set per output folder: the manifest (a pickle),
+the body cache and the related-cards state (``adapters.shard_files``: checked shards,
+only those an edit changed are written again). Any of them damaged or of another version
+reads as empty: that part is computed again, never an error or a wrong page. ``kb serve``
+keeps what it read and wrote in a ``BuildMemo`` so a rebuild does not read its own files
+back.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +48,7 @@ class BuildMemo:
     page_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)  # url -> (page, key)
     page_keys_templates: str = ""  # the templates' fingerprint those keys were made with
     manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
-    bodies: tuple[Any, dict[str, str]] | None = None  # (file signature, body cache)
+    bodies: Any = None  # the body cache's ShardedState (entries check out by key)
     terms: tuple[Any, Any] | None = None  # (head signature, related-cards ShardedState)
 
     def reset(self, audience: Audience) -> None:
@@ -62,7 +66,8 @@ class BuildStore:
         self.memo = memo
         self.state_dir = ws.config.cache_dir / "handbook"
         self.manifest_path = self.state_dir / f"{key}.manifest.pickle"
-        self.bodies_path = self.state_dir / f"{key}.bodies.pickle"
+        self.bodies_dir = self.state_dir / f"{key}.bodies"
+        self.legacy_bodies = self.state_dir / f"{key}.bodies.pickle"  # before session 7
         self.terms_dir = self.state_dir / f"{key}.related"
         self.legacy_terms = self.state_dir / f"{key}.terms.pickle"  # before session 7
 
@@ -70,8 +75,18 @@ class BuildStore:
         data = self.load(self.manifest_path, "manifest")
         return data if data.get("version") == MANIFEST_VERSION else {}
 
-    def bodies(self) -> dict[str, str]:
-        return self.load(self.bodies_path, "bodies")
+    def body_cache(self) -> BodyCache:
+        """The rendered bodies of the last builds (``BodyCache``); kb serve's memo keeps
+        the shards it read, which stay right whoever writes the files since each entry
+        is used only under the key it was rendered for."""
+        from kbcli import __version__
+        from kbcli.adapters.shard_files import ShardedState
+
+        key = f"{__version__}|{MANIFEST_VERSION}"
+        kept = self.memo.bodies
+        if kept is None or kept.key != key:
+            kept = self.memo.bodies = ShardedState(self.bodies_dir, key, _BODIES_MAGIC)
+        return BodyCache(kept)
 
     def related_state(self, default_lang: str) -> RelatedState:
         """The related-cards state (``RelatedState``); kb serve's memo keeps it while
@@ -86,38 +101,71 @@ class BuildStore:
         return RelatedState(self, ShardedState(self.terms_dir, key, _RELATED_MAGIC))
 
     def load(self, path: Path, slot: str) -> dict[str, Any]:
-        """A state file, or what the memo kept of it when the file is the one it saw."""
+        """A state file (magic, crc32 of the rest, pickle of (code key, data)), or what
+        the memo kept of it when the file is the one it saw; empty when it is missing,
+        damaged, or was written by other code (``build_code_key``)."""
         signature = file_signature(path)
         kept = getattr(self.memo, slot)
         if signature is not None and kept is not None and kept[0] == signature:
             return kept[1]
         try:
-            with path.open("rb") as handle:
-                data = pickle.load(handle)
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = len(_STATE_MAGIC) + 4
+        body = memoryview(data)[head:]
+        if data[: len(_STATE_MAGIC)] != _STATE_MAGIC or len(data) < head:
+            return {}
+        if zlib.crc32(body) != int.from_bytes(data[len(_STATE_MAGIC) : head], "big"):
+            return {}
+        try:
+            key, value = pickle.loads(body)
         except Exception:  # unpickling damaged bytes can raise almost anything: rebuild
             return {}
-        return data if isinstance(data, dict) else {}
+        return value if key == build_code_key() and isinstance(value, dict) else {}
 
     def dump(self, path: Path, slot: str, data: dict[str, Any]) -> None:
         from kbcli.adapters.atomic_file import replace_file
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        body = pickle.dumps((build_code_key(), data), protocol=5)
         # kb serve and kb build at once: one temporary file each (atomic_file's names).
-        replace_file(path, pickle.dumps(data, protocol=5), durable=False)
+        check = zlib.crc32(body).to_bytes(4, "big")
+        replace_file(path, (_STATE_MAGIC, check, body), durable=False)
         setattr(self.memo, slot, (file_signature(path), data))
 
-    def save(
-        self, old: dict[str, Any], manifest: dict[str, Any], bodies: dict[str, str], new: bool
-    ) -> None:
-        """The body cache (when ``new`` bodies were rendered), then the manifest, which only
-        names bodies the cache holds. A build that changed nothing leaves both alone."""
-        if new or not self.bodies_path.exists():
-            self.dump(self.bodies_path, "bodies", bodies)
+    def save(self, old: dict[str, Any], manifest: dict[str, Any], new: dict[str, Any]) -> None:
+        """The bodies rendered in this build (path -> ``Body``) into the body cache, then
+        the manifest. A build that changed nothing leaves both alone."""
+        import contextlib
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        entries = {path: (body.key, body.html) for path, body in new.items()}
+        self.body_cache().shards.update(entries, manifest.get("bodies", {}))
+        with contextlib.suppress(OSError):
+            self.legacy_bodies.unlink(missing_ok=True)
         if manifest != old or not self.manifest_path.exists():
             self.dump(self.manifest_path, "manifest", manifest)
 
 
+_STATE_MAGIC = b"kbman001"
 _RELATED_MAGIC = b"kbrel001"
+_BODIES_MAGIC = b"kbhtml01"
+
+
+class BodyCache:
+    """Rendered card bodies by path: (body key, HTML), in shards read one by one. An
+    entry serves only for the key it holds (the key hashes everything the HTML depends
+    on), so a missing, damaged or outdated shard means rendering that body again."""
+
+    def __init__(self, shards: Any) -> None:
+        self.shards = shards
+
+    def html(self, path: str, key: str) -> str | None:
+        entry = self.shards.entry(path)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key:
+            return entry[1] if isinstance(entry[1], str) else None
+        return None
 
 
 class RelatedState:
@@ -157,32 +205,49 @@ class RelatedState:
             self.store.legacy_terms.unlink(missing_ok=True)
 
 
-def related_key(default_lang: str) -> str:
-    """What the related-cards state was computed with: kb's version, the code that
-    analyses words and scores cards, the tokenizer and stemmer libraries, the language."""
+def build_code_key() -> str:
+    """kb's version and the code that shapes the manifest's keys and pages: a manifest
+    written by other code is not trusted (a changed page layout under the same template
+    files would otherwise keep the old pages)."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        _CODE_KEY = _code_key(_BUILD_CODE)
+    return _CODE_KEY
+
+
+_CODE_KEY: str | None = None
+_BUILD_CODE = tuple(
+    [f"kbcli.core.{name}" for name in ("handbook", "handbook_pages", "handbook_views")]
+    + [f"kbcli.core.{name}" for name in ("verdict", "trust", "link_scan", "links")]
+    + [f"kbcli.usecases.{name}" for name in ("handbook", "handbook_bodies", "handbook_facts")]
+    + [f"kbcli.usecases.{name}" for name in ("handbook_output", "handbook_state", "links")]
+    + ["kbcli.adapters.markdown_render", "kbcli.adapters.jinja_site", "markdown_it", "nh3"]
+)
+
+
+def _code_key(modules: tuple[str, ...] | list[str]) -> str:
+    """kb's version, the state version and the size and time of each module's file."""
     from importlib.util import find_spec
 
     from kbcli import __version__
     from kbcli.adapters.checked_file import stamps
 
     files: list[str | None] = []
-    for name in (
-        "kbcli.usecases.related",
-        "kbcli.usecases.handbook_state",
-        "kbcli.core.related",
-        "kbcli.core.related_update",
-        "kbcli.core.languages",
-        "kbcli.core.word_forms",
-        "kbcli.adapters.tantivy_index",
-        "kbcli.adapters.tantivy_schema",
-        "kbcli.adapters.text_analysis",
-        "kbcli.adapters.shard_files",
-        "tantivy",
-        "Stemmer",
-    ):
+    for name in modules:
         spec = find_spec(name)
         files.append(spec.origin if spec is not None else None)
-    return "|".join([__version__, str(MANIFEST_VERSION), default_lang, *stamps(files)])
+    return "|".join([__version__, str(MANIFEST_VERSION), *stamps(files)])
+
+
+def related_key(default_lang: str) -> str:
+    """What the related-cards state was computed with: kb's version, the code that
+    analyses words and scores cards, the tokenizer and stemmer libraries, the language."""
+    modules = [f"kbcli.usecases.{name}" for name in ("related", "handbook_state")]
+    modules += [f"kbcli.core.{name}" for name in ("related", "related_update", "languages")]
+    modules += ["kbcli.core.word_forms", "kbcli.adapters.tantivy_index"]
+    modules += [f"kbcli.adapters.{name}" for name in ("tantivy_schema", "text_analysis")]
+    modules += ["kbcli.adapters.shard_files", "tantivy", "Stemmer"]
+    return f"{_code_key(modules)}|{default_lang}"
 
 
 def inputs_key(ws: Workspace, head: tuple[Any, ...]) -> tuple[str, set[str], list[Any]]:

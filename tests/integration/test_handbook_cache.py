@@ -167,12 +167,39 @@ def test_a_damaged_build_cache_means_a_full_build_never_an_error(kb_repo: KbRepo
         build(root, fresh)
         assert _bytes(out) == _bytes(fresh)
         shutil.rmtree(fresh)
-    # Truncated files, and files of another repo's build: the same.
-    for cache in sorted(p for p in state.rglob("*") if p.is_file()):
-        cache.write_bytes(cache.read_bytes()[:-5])
-    kb_repo.write("billing/tax.md", card("Tax", "Tax rules and refunds.", tags="tax"))
+    # Truncated files, then one byte changed in each: the same.
+    for number, text in enumerate(("Tax rules and refunds.", "Tax rules, refunds, credit.")):
+        for cache in sorted(p for p in state.rglob("*") if p.is_file()):
+            data = bytearray(cache.read_bytes())
+            if number == 0:
+                data = data[:-5]
+            else:
+                data[len(data) // 2] ^= 0x20
+            cache.write_bytes(bytes(data))
+        kb_repo.write("billing/tax.md", card("Tax", text, tags="tax"))
+        build(root, out)
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(root, fresh)
+        assert _bytes(out) == _bytes(fresh)
+
+
+def test_lost_or_damaged_kept_bodies_are_rendered_again(kb_repo: KbRepo) -> None:
+    """A page written again around an unchanged body (here: a later day changes the trust
+    badges) reads that body from the body cache; a lost or damaged one is rendered
+    again, never shown empty or stale."""
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
     build(root, out)
-    build(root, fresh)
+    shards = sorted(next((root / ".kb" / "handbook").glob("*.bodies")).glob("*.marshal"))
+    assert shards, "rendered bodies are kept in shards"
+    for number, shard in enumerate(shards):
+        if number % 3 == 0:
+            shard.unlink()
+        else:
+            shard.write_bytes(b"garbage" if number % 3 == 1 else shard.read_bytes()[:-4])
+    printed = build(root, out, today=LATER)
+    assert "3 bodies rendered" in printed
+    build(root, fresh, today=LATER)
     assert _bytes(out) == _bytes(fresh)
 
 
