@@ -16,6 +16,8 @@ ESCAPES = {
     "mro": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "format": "{{ '{0.__class__.__init__.__globals__}'.format(title) }}",
     # memo() calls from Python: it must refuse anything but a template's own macro.
+    # A card's fields are read straight from its dict; its class is still the sandbox's.
+    "card-class": "{{ card.__class__.__mro__[1].__subclasses__() }}",
     "memo": "{{ memo('{0.__class__.__init__.__globals__}'.format, title) }}",
 }
 

@@ -41,3 +41,20 @@ def test_a_memoised_card_list_is_the_list_rendered_row_by_row() -> None:
         assert listed.render(cards=cards, root=root) == f'<ul class="card-list">\n{rows}</ul>'
     other = summary("a/refunds.md", "Refunds, renamed", "2026-10-01")  # same path, new title
     assert "Refunds, renamed" in listed.render(cards=[other], root="")
+
+
+def test_templates_read_kb_dicts_as_jinjas_sandbox_reads_them() -> None:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    card = summary("a/refunds.md", "Refunds <fast>", "2026-10-01")
+    plain = {"title": "T & U", "items": "a key named like a method", "get": 1, "none": None}
+    source = (
+        "{{ card.title }}|{{ card.trust.state }}|{{ card.owner is none }}|{{ d.title }}|"
+        "{{ d['items'] }}|{{ d.items is callable }}|{{ d.get('get') }}|{{ d.none }}|"
+        "{{ d.missing is defined }}|{{ card.missing is defined }}"
+    )
+    stock = ImmutableSandboxedEnvironment(autoescape=True).from_string(source)
+    ours = environment([builtin_dir()]).from_string(source)
+    expected = stock.render(card=card, d=plain)
+    assert ours.render(card=card, d=plain) == expected
+    assert expected.startswith("Refunds &lt;fast&gt;|verified|") and "T &amp; U" in expected
