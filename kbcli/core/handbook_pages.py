@@ -97,17 +97,21 @@ class SitePlan:
         facts: HandbookFacts,
         known: Mapping[str, tuple[Any, Any, Summary]] | None = None,
         known_pages: Mapping[str, tuple[tuple[Any, ...], Page]] | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> None:
         """``known`` is ``summary_memo()`` of an earlier plan with equal options and roster
         (kb serve): the summary of a card that is the same object with the same trust is
         reused instead of built again. ``known_pages`` is an earlier ``card_page_memo``:
-        a card page whose inputs all compare equal is that earlier page, context and all."""
+        a card page whose inputs all compare equal is that earlier page, context and all.
+        ``digests``: path -> the ``repr`` an earlier build gave an equal summary (kb build
+        keeps them by the card's inputs), taken instead of hashing the summary again."""
         self.items = sorted(items, key=lambda i: (i.card.meta.title.casefold(), i.card.path))
         self.bodies = bodies
         self.options = options
         self.roster = roster
         self.facts = facts
         self.internal = options.audience is Audience.INTERNAL
+        self.digests = digests or {}
         self.summaries = {i.card.path: self._summary(i, known) for i in self.items}
         self.known_pages = known_pages or {}
         self.card_page_memo: dict[str, tuple[tuple[Any, ...], Page]] = {}
@@ -127,7 +131,11 @@ class SitePlan:
         seen = known.get(item.card.path) if known else None
         if seen is not None and seen[0] is item.card and seen[1] == item.trust:
             return seen[2]
-        return card_summary(item, self.options, self.roster)
+        summary = card_summary(item, self.options, self.roster)
+        text = self.digests.get(item.card.path)
+        if text is not None:
+            summary.known_as(text)
+        return summary
 
     def summary_memo(self) -> dict[str, tuple[Any, Any, Summary]]:
         return {i.card.path: (i.card, i.trust, self.summaries[i.card.path]) for i in self.items}

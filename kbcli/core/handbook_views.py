@@ -57,6 +57,10 @@ class Summary(dict[str, Any]):
     def __reduce__(self) -> tuple[Any, ...]:
         return (Summary, (dict(self),))
 
+    def known_as(self, text: str) -> None:
+        """Take ``text`` as the digest: an earlier build's ``repr`` of an equal summary."""
+        self._digest = text
+
 
 def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> Summary:
     """The short form of a card every list shows: title, link, badge, owner, tags."""
@@ -132,7 +136,9 @@ def folder_counts(items: Iterable[Assessed]) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, int]] = {}
     for item in items:
         folder = item.card.path.split("/", 1)[0] if "/" in item.card.path else "(top level)"
-        counts = groups.setdefault(folder, {s.value: 0 for s in TrustState})
+        counts = groups.get(folder)
+        if counts is None:
+            counts = groups[folder] = {s.value: 0 for s in TrustState}
         counts[item.trust.state.value] += 1
     return [
         {"name": name, "total": sum(counts.values()), "counts": counts, "anchor": slugify(name)}

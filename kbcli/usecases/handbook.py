@@ -1,25 +1,23 @@
 """The handbook build: cards -> safe HTML pages -> Pagefind index, in parallel and incrementally.
 
-A build manifest under ``.kb/handbook/`` remembers, per output folder, the hash of
-every input that shaped each card body (its text, what its links resolve to, the
-renderer version, the audience) and each page (what it is made of, and the templates).
-Unchanged bodies are taken from the cache and unchanged pages are not written again, so
-editing one card re-renders that card and the few pages that list it, in a process pool
-on all cores when there is enough work.
+A build manifest under ``.kb/handbook/`` remembers, per output folder, the hash of every
+input that shaped each card body (its text, what its links resolve to, the renderer version,
+the audience) and each page (what it is made of, and the templates), and each card
+summary's digest by its inputs. Unchanged bodies are taken from the cache and unchanged
+pages are not written again, so editing one card re-renders that card and the few pages
+that list it, in a process pool on all cores when there is enough work.
 
 Before any of that, ``kb build`` hashes everything it is about to read (card bytes,
 configuration, git HEAD, the day, templates, options): when the hash equals the last
 build's and its files are all still there, nothing can differ and the build stops.
 ``kb serve`` skips that check and keeps a ``BuildMemo`` instead.
 
-Related cards come from every shown card's term vector (``usecases.related``); a build
-that changed some cards' words recomputes only the lists those changes can reach. A fresh
-``kb build`` also takes unchanged cards' body keys and git facts from the last manifest.
-
-The steps live beside this module: ``handbook_cards`` (the shown cards),
-``handbook_facts`` (git facts, trend, findings), ``handbook_bodies`` (link index, body
-keys, rendering), ``handbook_workers`` (the process pool), ``handbook_output`` (static
-files, stale files, Pagefind) and ``handbook_state`` (manifest, caches, inputs hash).
+Related cards come from every shown card's term vector (``usecases.related``); a build that
+changed some cards' words recomputes only the lists those changes can reach. A fresh ``kb
+build`` also takes unchanged cards' body keys and git facts from the last manifest. The
+steps live beside this module: ``handbook_cards``, ``handbook_facts`` (git facts, trend,
+findings), ``handbook_bodies`` (link index, body keys, rendering), ``handbook_workers``,
+``handbook_output`` (static, stale, Pagefind) and ``handbook_state`` (manifest, caches).
 """
 
 from __future__ import annotations
@@ -44,7 +42,9 @@ from kbcli.usecases.handbook_state import (
     file_signature,
     files_under,
     inputs_key,
+    known_digests,
     renderer_version,
+    summary_entries,
 )
 from kbcli.usecases.handbook_workers import render_page, run_jobs
 
@@ -201,21 +201,19 @@ class HandbookBuild:
         templates_fp: str,
     ) -> tuple[list[Any], dict[str, str], list[Any], set[str]]:
         """(every page, each page's key, the pages to write, the files in the output)."""
-        ws = self.ws
-        options = site_options(ws, self.audience, shallow=self.shallow)
-        source = (options, ws.config.roster)
+        options = site_options(self.ws, self.audience, shallow=self.shallow)
+        source = (options, self.ws.config.roster)
         summaries = self.memo.summaries if self.memo.summaries_source == source else None
         card_pages = self.memo.card_pages if summaries is not None else None
-        plan = SitePlan(shown, bodies, options, ws.config.roster, facts, summaries, card_pages)
+        known = known_digests(previous, source, shown, self.bodies.ids) if not summaries else {}
+        plan = SitePlan(shown, bodies, options, source[1], facts, summaries, card_pages, known)
         pages = plan.pages()
+        self._summaries = summary_entries(source, plan, self.bodies.ids)
         self.memo.summaries_source, self.memo.summaries = source, plan.summary_memo()
         self.memo.card_pages = plan.card_page_memo
-        old_pages: dict[str, str] = previous.get("pages", {})
-        page_keys = self._page_keys(pages, templates_fp)
-        on_disk = files_under(self.out)
-        stale = [
-            p for p in pages if old_pages.get(p.url) != page_keys[p.url] or p.url not in on_disk
-        ]
+        old: dict[str, str] = previous.get("pages", {})
+        page_keys, on_disk = self._page_keys(pages, templates_fp), files_under(self.out)
+        stale = [p for p in pages if old.get(p.url) != page_keys[p.url] or p.url not in on_disk]
         return pages, page_keys, stale, on_disk
 
     def _page_keys(self, pages: list[Any], templates_fp: str) -> dict[str, str]:
@@ -338,6 +336,7 @@ class HandbookBuild:
             "link_names": self.bodies.link_names_key,
             "sources": self.bodies.sources,
             "pages": pages,
+            "summaries": self._summaries,
             "static": static,
             "trend": self._trend_cache,
             "git": self._git_cache,

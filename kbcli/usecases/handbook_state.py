@@ -217,7 +217,7 @@ def build_code_key() -> str:
 
 _CODE_KEY: str | None = None
 _BUILD_CODE = tuple(
-    [f"kbcli.core.{name}" for name in ("handbook", "handbook_pages", "handbook_views")]
+    [f"kbcli.core.{name}" for name in ("handbook", "handbook_pages", "handbook_views", "people")]
     + [f"kbcli.core.{name}" for name in ("verdict", "trust", "link_scan", "links")]
     + [f"kbcli.usecases.{name}" for name in ("handbook", "handbook_bodies", "handbook_facts")]
     + [f"kbcli.usecases.{name}" for name in ("handbook_output", "handbook_state", "links")]
@@ -312,3 +312,30 @@ def renderer_version() -> str:
     from kbcli.adapters.markdown_render import RENDERER_VERSION
 
     return RENDERER_VERSION
+
+
+def known_digests(previous: dict[str, Any], source: Any, shown: list[Any], ids: Any) -> Any:
+    """path -> the summary digest the last build kept for a card whose summary's inputs
+    are all equal: body id (bytes + parser), language, trust, options and roster (the
+    manifest's code key covers the code). Anything else is hashed again."""
+    stored = previous.get("summaries")
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != source:
+        return {}
+    entries, found = stored[1], {}
+    for item in shown:
+        path, body_id = item.card.path, ids.get(item.card.path)
+        entry = entries.get(path)
+        if entry is not None and entry[:3] == (body_id, item.card.meta.lang, item.trust):
+            found[path] = entry[3]
+    return found
+
+
+def summary_entries(source: Any, plan: Any, ids: Any) -> tuple[Any, dict[str, Any]]:
+    """What ``known_digests`` reads next time: each summary's inputs and ``repr``."""
+    entries = {}
+    for item in plan.items:
+        path, body_id = item.card.path, ids.get(item.card.path)
+        if body_id is not None:
+            summary = plan.summaries[path]
+            entries[path] = (body_id, item.card.meta.lang, item.trust, repr(summary))
+    return source, entries

@@ -452,3 +452,25 @@ def test_kept_last_edit_facts_follow_the_roster_and_new_commits(kb_repo: KbRepo)
     assert "by Bo Lund</dd>" in (out / "billing/tax.html").read_text(encoding="utf-8")
     build(root, fresh)
     assert _bytes(out) == _bytes(fresh)
+
+
+def test_kept_summary_digests_follow_the_roster_and_the_day(kb_repo: KbRepo) -> None:
+    """kb build keeps each card summary's digest with what the summary was made of (the
+    card's bytes, language, trust; options and roster for all) so that unchanged cards'
+    summaries are not hashed again. Unchanged bytes with a renamed owner or a later day
+    still change the summaries, and every page that lists them is written again."""
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="tax", owner="ana"))
+    kb_repo.write("people.yaml", "ana:\n  name: Ana Souza\n  emails: [ana@example.test]\n")
+    build(root, out)
+    assert "Ana Souza" in (out / "tags/tax.html").read_text(encoding="utf-8")
+    kb_repo.write("people.yaml", "ana:\n  name: Ana S. Ribeiro\n  emails: [ana@example.test]\n")
+    build(root, out)
+    assert "Ana S. Ribeiro" in (out / "tags/tax.html").read_text(encoding="utf-8")
+    build(root, fresh)
+    assert _bytes(out) == _bytes(fresh)
+    shutil.rmtree(fresh)
+    build(root, out, today=LATER)
+    build(root, fresh, today=LATER)
+    assert _bytes(out) == _bytes(fresh)
