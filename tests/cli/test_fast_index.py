@@ -73,3 +73,41 @@ def test_the_kb_command_routes_an_index_through_the_fast_path(kb_repo: KbRepo) -
     assert done.returncode == 0 and "1 added" in done.stdout
     typo = subprocess.run([*run, "--rebiuld"], capture_output=True, text=True, check=False)
     assert typo.returncode == 2 and "--rebuild" in typo.stderr
+
+
+def test_an_interactive_index_shows_it_reads_the_history_behind_trust(kb_repo: KbRepo) -> None:
+    """The history pass ``kb index`` makes for the first search can take seconds on a big
+    repository: a person at a terminal sees a row for it, and ``--json`` stays clean."""
+    import os
+    import pty
+
+    from kbcli.cli.views.index import HISTORY_ROW
+
+    kb_repo.write("billing/refunds.md", CARD.format(title="Refunds", body="Refund twice."))
+    kb_repo.commit("cards")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")}
+    env |= {"KB_PROGRESS_AFTER": "0", "TERM": "xterm", "COLUMNS": "120"}
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", "index", "--json"],
+        cwd=kb_repo.path,
+        env=env,
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=120,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert done.returncode == 0, seen.decode(errors="replace")
+    assert HISTORY_ROW.encode() in seen
+    assert json.loads(done.stdout)["cards"] == 1  # the bar never mixes into machine output

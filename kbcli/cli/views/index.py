@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from kbcli.usecases.semantic import EmbedStats
 
 
+HISTORY_ROW = "reading the git history behind trust"
+
+
 def index_command(
     context: RunContext, *, rebuild: bool, wait: float, json: bool, quiet: bool
 ) -> int:
@@ -27,7 +30,11 @@ def index_command(
     with ProgressBar(enabled=not quiet) as progress:
         stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress, index=index)
         vectors, unavailable = embed_step(workspace, progress=progress)
-    warm(workspace)  # the history behind trust: else the next search reads it all
+        # The history behind trust, else the next search reads it all: seconds on a
+        # big repository's first run, so it has a row of the bar (no count to show).
+        progress(HISTORY_ROW, 0, 1)
+        warm(workspace)
+        progress(HISTORY_ROW, 1, 1)
     # The index the sync wrote is current, unless another process held the writer.
     facts = index_status(workspace, None if stats.busy else index)
     if unavailable:
