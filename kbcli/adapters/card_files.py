@@ -166,7 +166,7 @@ class CardFiles:
         return kept[1] if kept is not None and kept[0] is card else None
 
 
-MAX_FRONT_MATTER: int = CardsSettings.max_front_matter  # kb.toml [cards] max_front_matter
+MAX_FRONT_MATTER: int = CardsSettings().max_front_matter  # kb.toml [cards] max_front_matter
 
 
 class OutsideRepo(OSError):
