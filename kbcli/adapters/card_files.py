@@ -305,7 +305,7 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None, max_front: int) 
     raw, problems = (quick, []) if quick is not None else _load_yaml(front, rel, max_front)
     meta, found = parse_meta(raw or {}, position, path=rel, body=body, today=today)
     if raw is None:  # fail closed: a header kb cannot read never publishes its card
-        meta = replace(meta, status=Status.DRAFT)
+        meta = meta._replace(status=Status.DRAFT)
     problems += found
     problems += _duplicate_keys(keys, rel)
     return Card(rel, meta, body, tuple(problems), position, body_line)
