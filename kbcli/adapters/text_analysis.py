@@ -155,7 +155,7 @@ class Analysis:
             return " ".join(self.terms(lang, text))
         if lang == "uk":
             text = join_uk_apostrophes(text)
-        words = WORD.findall(without_possessive(text))
+        words = WORD.findall(without_possessive(without_mnemonics(text)))
         joined = self._joined.get(lang)
         if joined is None or len(joined) > _CACHED_WORDS:
             joined = self._joined[lang] = {}
