@@ -37,7 +37,6 @@ class CardFiles:
         self.config = config
         self.root = config.root
         self._ignore: pathspec.PathSpec | None = None
-        self._names: tuple[frozenset[str] | None] | None = None  # (``plain_names``,) once found
         # Card path -> (the card, hash of the bytes it was read from), by the last
         # ``load_all``: what the findings cache keys each card's findings by.
         self._digests: dict[str, tuple[Card, bytes]] = {}
@@ -49,11 +48,6 @@ class CardFiles:
 
             self._ignore = pathspec.GitIgnoreSpec.from_lines(self.config.cards.ignore)
         return self._ignore
-
-    def _plain_names(self) -> frozenset[str] | None:
-        if self._names is None:
-            self._names = (plain_names(self.config.cards.ignore),)
-        return self._names[0]
 
     def paths(self) -> list[str]:
         """Repo-relative POSIX paths of every card, sorted, each once."""
@@ -92,18 +86,14 @@ class CardFiles:
 
     def is_card_path(self, rel: str) -> bool:
         """Whether a repo-relative path would be a card (used to resolve CARD arguments)."""
-        if not rel.endswith(".md"):
-            return False
-        parts = rel.split("/")
-        names = self._plain_names()  # a set look-up, not gitignore's rules (as ``_walk``)
-        if not names.isdisjoint(parts) if names is not None else self.ignore.match_file(rel):
+        parts, names = rel.split("/"), plain_names(self.config.cards.ignore)  # as ``_walk``
+        ignored = not names.isdisjoint(parts) if names is not None else self.ignore.match_file(rel)
+        if not rel.endswith(".md") or ignored:
             return False
         if parts[0] in ALWAYS_IGNORED or any(p.startswith(".") for p in parts):
             return False
-        return any(
-            folder in (".", "") or rel.startswith(folder.strip("/") + "/")
-            for folder in self.config.cards.folders
-        )
+        folders = self.config.cards.folders
+        return any(f in (".", "") or rel.startswith(f.strip("/") + "/") for f in folders)
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
