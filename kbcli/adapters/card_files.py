@@ -86,15 +86,14 @@ class CardFiles:
 
     def is_card_path(self, rel: str) -> bool:
         """Whether a repo-relative path would be a card (used to resolve CARD arguments)."""
-        if not rel.endswith(".md") or self.ignore.match_file(rel):
+        parts, names = rel.split("/"), plain_names(self.config.cards.ignore)  # as ``_walk``
+        ignored = not names.isdisjoint(parts) if names is not None else self.ignore.match_file(rel)
+        if not rel.endswith(".md") or ignored:
             return False
-        parts = rel.split("/")
         if parts[0] in ALWAYS_IGNORED or any(p.startswith(".") for p in parts):
             return False
-        return any(
-            folder in (".", "") or rel.startswith(folder.strip("/") + "/")
-            for folder in self.config.cards.folders
-        )
+        folders = self.config.cards.folders
+        return any(f in (".", "") or rel.startswith(f.strip("/") + "/") for f in folders)
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""

@@ -37,8 +37,13 @@ def group_of(lang: str | None, default: str = "en") -> str:
     return normalize_lang(lang, default)
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 def script_of(word: str) -> str:
     """The writing system of a word: latin, cyrillic, hebrew, or other (digits: other)."""
+    if word.isascii():  # most words: Latin when they have a letter
+        return "latin" if _ASCII_LETTER.search(word) else "other"
     for ch in word:
         code = ord(ch)
         if ch.isascii():

@@ -42,3 +42,25 @@ def test_a_card_s_words_are_kept_only_while_its_text_is_the_same() -> None:
     assert analysis.card_words("a.md", "Refund the charge") == {"Refund", "the", "charge"}
     assert analysis.card_words("a.md", "Refund the charge") == {"Refund", "the", "charge"}
     assert analysis.card_words("a.md", "Charges refunded") == {"Charges", "refunded"}
+
+
+TEXT_PARTS = [
+    *WORDS,
+    *(" ", "\n", "> ", "# ", "'s ", "’s", "м'ята", "комп’ютер", 'מנכ"ל', "a-b", "x_y", "\r\n"),
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from(TEXT_PARTS), max_size=12), max_size=4),
+    lang=st.sampled_from(LANGS),
+)
+def test_a_cards_words_field_has_the_terms_its_words_have(
+    texts: list[list[str]], lang: str
+) -> None:
+    """The index's words come from each word's terms joined once (``term_text``): the
+    same terms, in the same order, as analysing the text word by word."""
+    by_word, joined = Analysis(), Analysis()
+    for parts in texts:  # one Analysis for several cards, as a rebuild uses it
+        text = "".join(parts)
+        assert joined.term_text(lang, text) == " ".join(by_word.terms(lang, text))
