@@ -19,7 +19,7 @@ language whose statistics split the corpus.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from kbcli.core.languages import SNOWBALL, WORD, script_of, script_of_lang
@@ -95,7 +95,7 @@ class Analysis:
         ASCII words that start like a wanted term are stemmed: a one-shot search's
         snippets stemmed every distinct word of each hit."""
         cache = self._cache(lang)
-        new = words.difference(cache)
+        new: Collection[str] = words.difference(cache)
         if SNOWBALL.get(lang) == "english":
             starts = {term[:1] for term in wanted}
             new = {w for w in new if not w.isascii() or w[:1].lower() in starts}
