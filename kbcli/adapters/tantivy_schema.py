@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import tantivy
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 9  # 9: a pointer to a command line names its command (`id --user` -> id)
+SCHEMA_VERSION = 10  # 10: in-word mnemonics are letters ("[a]dd" is "add")
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
 

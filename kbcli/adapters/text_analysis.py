@@ -29,6 +29,7 @@ from kbcli.core.word_forms import (
     join_uk_apostrophes,
     query_words,
     stem_uk,
+    without_mnemonics,
     without_possessive,
 )
 
@@ -137,7 +138,7 @@ class Analysis:
             return [t for m in he_words(text) for t in self.word_terms("he", m.group())]
         if lang == "uk":
             text = join_uk_apostrophes(text)
-        text = without_possessive(text)
+        text = without_possessive(without_mnemonics(text))
         # Each distinct word is analysed once, then the text is a list of look-ups: a call
         # per word was half of building the tldr index (8,700 pages, 700,000 words).
         words = find_words(text)
@@ -154,7 +155,7 @@ class Analysis:
             return " ".join(self.terms(lang, text))
         if lang == "uk":
             text = join_uk_apostrophes(text)
-        words = find_words(without_possessive(text))
+        words = find_words(without_possessive(without_mnemonics(text)))
         joined = self._joined.get(lang)
         if joined is None or len(joined) > _CACHED_WORDS:
             joined = self._joined[lang] = {}
