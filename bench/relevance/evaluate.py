@@ -116,15 +116,13 @@ def kb_ranker(
     ``semantic``: with the dense vectors of kbcli[semantic] fused in (``kb index`` makes
     them; the ones missing are made first, and their time is part of the build seconds).
     """
-    from dataclasses import replace
-
     from kbcli.config import load_config
     from kbcli.errors import KbError
     from kbcli.usecases.search import open_index, search, sync
     from kbcli.workspace import Workspace
 
     config = load_config(repo, {})
-    config = replace(config, search=replace(config.search, semantic=semantic))
+    config = config._replace(search=config.search._replace(semantic=semantic))
     workspace = Workspace(config=config, today=date.today(), cwd=repo)
     started = time.perf_counter()
     sync(workspace, rebuild=rebuild)

@@ -172,7 +172,9 @@ def query_words(text: str) -> list[str]:
 
 
 # The English possessive after a Latin letter (file's, command’s): not a word of its own.
-_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+# The apostrophe comes first so the search skips to apostrophes (a look-behind first
+# was tried at every position: 5x slower on the 18F handbook's bodies, same matches).
+_POSSESSIVE = re.compile(r"['’](?<=[A-Za-z]['’])s\b")
 _CYRILLIC_APOSTROPHES = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ`](?=[\u0400-\u04ff])")
 
 
