@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from kbcli.core.languages import SNOWBALL, WORD, script_of, script_of_lang
+from kbcli.core.languages import SNOWBALL, find_words, script_of, script_of_lang
 from kbcli.core.word_forms import (
     he_variants,
     he_words,
@@ -84,7 +84,7 @@ class Analysis:
             return kept[1]
         if len(self._card_words) >= _CACHED_CARDS:
             self._card_words.clear()
-        words = frozenset(WORD.findall(text))
+        words = frozenset(find_words(text))
         self._card_words[path] = (text, words)
         return words
 
@@ -150,7 +150,7 @@ class Analysis:
         text = without_possessive(without_mnemonics(text))
         # Each distinct word is analysed once, then the text is a list of look-ups: a call
         # per word was half of building the tldr index (8,700 pages, 700,000 words).
-        words = WORD.findall(text)
+        words = find_words(text)
         cache = self._cache(lang)
         for word in set(words).difference(cache):
             cache[word] = self._word_terms(lang, word.lower())
@@ -164,7 +164,7 @@ class Analysis:
             return " ".join(self.terms(lang, text))
         if lang == "uk":
             text = join_uk_apostrophes(text)
-        words = WORD.findall(without_possessive(without_mnemonics(text)))
+        words = find_words(without_possessive(without_mnemonics(text)))
         joined = self._joined.get(lang)
         if joined is None or len(joined) > _CACHED_WORDS:
             joined = self._joined[lang] = {}

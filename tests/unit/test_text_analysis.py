@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.adapters.text_analysis import MAX_WORD, Analysis
+from kbcli.core.languages import WORD, find_words
 
 WORDS = [
     *("Refunds", "refund", "REFUNDING", "charges", "happy", "happiness", "x1", "2024"),
@@ -78,3 +79,13 @@ def test_a_cards_words_field_has_the_terms_its_words_have(
     for parts in texts:  # one Analysis for several cards, as a rebuild uses it
         text = "".join(parts)
         assert joined.term_text(lang, text) == " ".join(by_word.terms(lang, text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x600), max_size=40))
+def test_words_are_split_the_same_in_ascii_and_other_text(text: str) -> None:
+    """ASCII text is split by a plain letters-and-digits class: the same words."""
+    assert find_words(text) == WORD.findall(text)
+    assert find_words(text.encode("ascii", "ignore").decode()) == WORD.findall(
+        text.encode("ascii", "ignore").decode()
+    )
