@@ -19,10 +19,10 @@ language whose statistics split the corpus.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from kbcli.core.languages import SNOWBALL, WORD, script_of, script_of_lang
+from kbcli.core.languages import SNOWBALL, find_words, script_of, script_of_lang
 from kbcli.core.word_forms import (
     he_variants,
     he_words,
@@ -84,15 +84,24 @@ class Analysis:
             return kept[1]
         if len(self._card_words) >= _CACHED_CARDS:
             self._card_words.clear()
-        words = frozenset(WORD.findall(text))
+        words = frozenset(find_words(text))
         self._card_words[path] = (text, words)
         return words
 
     def matching(self, lang: str, words: frozenset[str], wanted: set[str]) -> set[str]:
-        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms."""
+        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms.
+
+        English (Porter2) keeps an ASCII word's first letter in its stem, so only the
+        ASCII words that start like a wanted term are stemmed: a one-shot search's
+        snippets stemmed every distinct word of each hit."""
         cache = self._cache(lang)
-        self._analyse_all(lang, words.difference(cache), cache)
-        return {word for word in words if not wanted.isdisjoint(cache[word])}
+        new: Collection[str] = words.difference(cache)
+        if SNOWBALL.get(lang) == "english":
+            starts = {term[:1] for term in wanted}
+            new = {w for w in new if not w.isascii() or w[:1].lower() in starts}
+        self._analyse_all(lang, new, cache)
+        found = cache.get
+        return {word for word in words if not wanted.isdisjoint(found(word, ()))}
 
     def _analyse_all(
         self, lang: str, words: Iterable[str], cache: dict[str, tuple[str, ...]]
@@ -141,7 +150,7 @@ class Analysis:
         text = without_possessive(without_mnemonics(text))
         # Each distinct word is analysed once, then the text is a list of look-ups: a call
         # per word was half of building the tldr index (8,700 pages, 700,000 words).
-        words = WORD.findall(text)
+        words = find_words(text)
         cache = self._cache(lang)
         for word in set(words).difference(cache):
             cache[word] = self._word_terms(lang, word.lower())
@@ -155,7 +164,7 @@ class Analysis:
             return " ".join(self.terms(lang, text))
         if lang == "uk":
             text = join_uk_apostrophes(text)
-        words = WORD.findall(without_possessive(without_mnemonics(text)))
+        words = find_words(without_possessive(without_mnemonics(text)))
         joined = self._joined.get(lang)
         if joined is None or len(joined) > _CACHED_WORDS:
             joined = self._joined[lang] = {}

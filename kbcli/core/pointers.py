@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kbcli.core.languages import WORD
+from kbcli.core.languages import ASCII_WORD, WORD
 
 POINTER_WORDS = 40  # a card with more words than this says something of its own
 _REFERENCE = re.compile(r"`([^`\n]+)`|\[([^\]\n]+)\]\([^)\n]*\)")
@@ -53,9 +53,10 @@ def lead_span(body: str) -> tuple[int, int]:
 def pointer_reference(body: str) -> str:
     """The title a pointer card names (lowercased), or "" when the card is no pointer."""
     words = 0
+    find = (ASCII_WORD if body.isascii() else WORD).findall
     for line in body.splitlines():  # counted line by line: most cards stop early
         if not line.lstrip().startswith("#"):
-            words += len(WORD.findall(line))
+            words += len(find(line))
             if words > POINTER_WORDS:
                 return ""
     found = {
