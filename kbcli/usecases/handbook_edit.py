@@ -82,22 +82,51 @@ class _Quick:
         self.seen: dict[str, tuple[Any, bytes, int]] = {}
 
     def run(self, dirs: list[Path], templates_fp: str) -> bool:
+        from kbcli.usecases.handbook_edit_related import Relisted
+        from kbcli.usecases.handbook_edit_site import SitePages
+
         store = self.build.store
         self.base = _need(state.read(state.base_path(store)))
         journal = _need(state.read(state.journal_path(store)), allow_empty=True)
         check(self.base.get("head") == self.head)
-        check(not journal or journal.get("base") == self.base["token"])
+        check(not journal or (journal.get("base") == self.base["token"] and journal["done"]))
         self.journal = journal or {"base": self.base["token"], "pages": [], "files": {}}
         self._changed_files()
         self.manifest = store.manifest()
         check(self.manifest.get("inputs") == self.base["inputs"] and bool(self.manifest))
         check(self.manifest.get("audience") == self.build.audience.value)
+        self.pages = SitePages(self)
         made = [self._card(rel, data, digest) for rel, (_, data, digest) in self.changed.items()]
+        self.pages.known.update((m.path, m.summary) for m in made)
+        related = Relisted(self, made).compute()
         self._on_disk()
-        self._keep(made)
-        self._write(made, dirs, templates_fp)
-        self._report(len(made))
+        jobs = self._jobs(made, related)
+        # Every check is done: from here on the journal says a build is under way.
+        kept = self._journal(made, [url for url, _ in jobs])
+        state.write(state.journal_path(store), {**kept, "done": False})
+        tokens = related.keep()
+        self._write(jobs, dirs, templates_fp)
+        if tokens is not None:
+            kept["related_tokens"] = tokens
+        state.write(state.journal_path(store), {**kept, "done": True})
+        self._report(len(jobs), len(made))
         return True
+
+    def _jobs(self, made: list[Any], related: Any) -> list[tuple[str, dict[str, Any]]]:
+        """(url, context) of the edited cards' pages and of those whose related moved."""
+        from kbcli.core.handbook import card_url
+
+        pages = self.pages
+        jobs = [
+            (card_url(m.path), pages.context(m.path, m.summary, m.body, related.lists[m.path]))
+            for m in made
+        ]
+        for path in related.moved:
+            body = pages.kept_body(path)
+            jobs.append(
+                (card_url(path), pages.context(path, pages.of(path), body, related.lists[path]))
+            )
+        return jobs
 
     def _changed_files(self) -> None:
         """The card files whose bytes differ from the base's (and the journal's)."""
@@ -132,7 +161,7 @@ class _Quick:
         check(facade is not None)
         card = self.ws.card_files.parse(rel, data, self.ws.today)
         check(state.card_facade(data, card) == facade)
-        return EditedCard(self, rel, card, digest).made()
+        return EditedCard(self, rel, card, digest).prepare()
 
     def _on_disk(self) -> None:
         """Every file the manifest says the site has is there (else: the whole build)."""
@@ -143,21 +172,27 @@ class _Quick:
         check(on_disk.issuperset(pages) and on_disk.issuperset(static))
         self.build._warn_unknown(on_disk, set(pages) | set(static))
 
-    def _keep(self, made: list[Any]) -> None:
-        """The journal, before any page is written: a build cut short after this leaves
-        pages the journal names, which the next whole build writes again."""
+    def _journal(self, made: list[Any], urls: list[str]) -> dict[str, Any]:
+        """The journal after this build: the pages quick builds wrote since the base, the
+        files they saw, the edited cards' term counts and how df moved."""
         journal = self.journal
-        pages = sorted({*journal["pages"], *(page.url for page in made)})
+        pages = sorted({*journal["pages"], *urls})
         files = {**journal["files"], **self.seen}
-        counts = {**journal.get("counts", {}), **{p.path: p.counts for p in made if p.counts}}
+        counts = {**journal.get("counts", {}), **{m.path: m.counts for m in made if m.counts}}
         df = dict(journal.get("df", {}))
-        for page in made:
-            for term, step in page.df_moves.items():
+        for card in made:
+            for term, step in card.df_moves.items():
                 df[term] = df.get(term, 0) + step
-        kept = {"base": self.base["token"], "pages": pages, "files": files}
-        state.write(state.journal_path(self.build.store), {**kept, "counts": counts, "df": df})
+        return {
+            "base": self.base["token"],
+            "pages": pages,
+            "files": files,
+            "counts": counts,
+            "df": df,
+            "related_tokens": journal.get("related_tokens"),
+        }
 
-    def _write(self, made: list[Any], dirs: list[Path], templates_fp: str) -> None:
+    def _write(self, jobs: list[Any], dirs: list[Path], templates_fp: str) -> None:
         from kbcli.adapters.jinja_site import COMPILED
         from kbcli.core.handbook import SiteLinks
         from kbcli.usecases.handbook_workers import init_worker, render_page
@@ -165,16 +200,16 @@ class _Quick:
         links = SiteLinks(NoLinks(), frozenset())  # type: ignore[arg-type]
         compiled = self.ws.config.cache_dir / COMPILED
         init_worker(links, dirs, self.build.out, templates_fp, compiled)
-        for page in made:
-            render_page((page.url, "card.html", page.context))
+        for url, context in jobs:
+            render_page((url, "card.html", context))
 
-    def _report(self, written: int) -> None:
+    def _report(self, written: int, rendered: int) -> None:
         from kbcli.usecases.handbook import BrokenLink
 
         report, manifest = self.build.report, self.manifest
         saved = manifest.get("report", {})
         report.cards, report.pages = saved.get("cards", 0), len(manifest.get("pages", {}))
-        report.written = report.bodies_rendered = written
+        report.written, report.bodies_rendered = written, rendered
         report.warnings[:0] = saved.get("warnings", [])
         for path, entry in sorted(manifest.get("bodies", {}).items()):
             report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in entry["broken"]]

@@ -105,8 +105,7 @@ def save_base(
     inputs: str | None,
     files: dict[str, Any],
     cards: dict[str, Any],
-    git: dict[str, Any],
-    site: dict[str, Any],
+    facts: dict[str, Any],
     related: Any,
 ) -> None:
     """The base of the quick builds after this whole build (see the module's doc)."""
@@ -121,8 +120,7 @@ def save_base(
         "inputs": inputs,
         "files": files,
         "cards": cards,
-        "git": git,
-        "site": site,
+        **facts,  # git facts, site, depends_on links
         "df": df,
         "related_tokens": tokens,
         "total": total,
@@ -134,6 +132,7 @@ def keep_base(build: Any, inputs: str | None, shown: list[Any]) -> None:
     """What the quick builds after ``build`` start from; the journal of earlier quick
     builds is spent (``build`` wrote their pages again)."""
     from kbcli.core.handbook import digest
+    from kbcli.usecases.related import _links
 
     remove(journal_path(build.store))
     if build._stats is None or inputs is None:
@@ -145,7 +144,9 @@ def keep_base(build: Any, inputs: str | None, shown: list[Any]) -> None:
     terms = build.memo.terms
     related = terms[1] if terms is not None and terms[1].whole else None
     head = digest(build._head_tuple, sorted(build._files or ()))
-    save_base(build.store, head, inputs, build._stats, kept, git, build._site, related)
+    links = _links([item.card for item in shown])
+    kept_facts = {"git": git, "site": build._site, "links": links}
+    save_base(build.store, head, inputs, build._stats, kept, kept_facts, related)
 
 
 def card_facade(data: bytes | None, card: Any) -> tuple[Any, ...] | None:

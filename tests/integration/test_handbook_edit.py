@@ -54,6 +54,15 @@ def test_a_body_edit_writes_only_its_page_and_equals_a_build_from_scratch(
     kb_repo.write("billing/invoices.md", card("Invoices", "Download them."))
     assert "quick" in again(root, out).timings
     same_as_fresh(root, out)
+    # New words: the related lists are updated as a whole build updates them, and the
+    # pages of the cards whose lists moved are written too.
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules for refunds and invoices.", tags="tax"))
+    report = again(root, out)
+    assert "quick" in report.timings and report.bodies_rendered == 1
+    same_as_fresh(root, out)
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="tax"))
+    assert "quick" in again(root, out).timings
+    same_as_fresh(root, out)
     # A whole build (a retitled card) after quick ones writes their pages again too.
     kb_repo.write("billing/refunds.md", card("Money back", "See [[Invoices]] first."))
     report = again(root, out)
@@ -72,8 +81,6 @@ def test_edits_other_pages_can_show_take_the_whole_build(kb_repo: KbRepo) -> Non
     out = root.parent / "site"
     build(root, out)
     edits = [
-        # new words: the related lists they reach may change
-        ("billing/tax.md", card("Tax", "Tax rules for refunds and invoices.", tags="tax")),
         # a link: the target's backlinks change
         ("billing/invoices.md", card("Invoices", "Download them. See [tax](tax.md).")),
         # front matter: title, tags, owner, trust
@@ -107,7 +114,7 @@ def test_the_pages_a_quick_build_wrote_are_written_again_whatever_its_journal_sa
     root = repo(kb_repo).path
     out = root.parent / "site"
     state = root / ".kb" / "handbook"
-    for damage in (None, b"", b"kbedit01garbage", "flip"):
+    for damage in (None, b"", b"kbedit01garbage", "flip", "cut short"):
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(state, ignore_errors=True)
         kb_repo.write("billing/invoices.md", card("Invoices", "Download them."))
@@ -115,11 +122,19 @@ def test_the_pages_a_quick_build_wrote_are_written_again_whatever_its_journal_sa
         kb_repo.write("billing/invoices.md", card("Invoices", "Download *them*."))
         assert "quick" in again(root, out).timings
         # Back as it was, with no base to go quick from: the manifest says the page is
-        # up to date for these bytes, the journal says it is not.
+        # up to date for these bytes, the journal says it is not. Or a quick build cut
+        # short (its journal not marked done): the base is there, the journal stops it.
         kb_repo.write("billing/invoices.md", card("Invoices", "Download them."))
         (base,) = state.glob("*.edit-base.pickle")
-        base.unlink()
         (journal,) = state.glob("*.edits.pickle")
+        if damage == "cut short":
+            from kbcli.usecases import handbook_edit_state
+
+            kept = handbook_edit_state.read(journal)
+            assert kept and kept["done"]
+            handbook_edit_state.write(journal, {**kept, "done": False})
+        else:
+            base.unlink()
         if isinstance(damage, bytes):
             journal.write_bytes(damage)
         elif damage == "flip":
