@@ -219,8 +219,7 @@ class SitePlan:
             # Everything the page below is made of; the body's key stands for its HTML and
             # headings, the site's digest for the site. Equal inputs, equal page: reuse it
             # (kb serve, after one save); the page's key is a hash of them.
-            facts = git and (git.last_author, git.last_date, git.verified_by)  # a fast repr
-            inputs = ("card", summary, body.key, facts, linked_from, related, edit, site_key)
+            inputs = card_inputs(summary, body.key, git, linked_from, related, edit, site_key)
             seen = self.known_pages.get(path)
             if seen is not None and seen[0] == inputs:
                 self.card_page_memo[path] = seen
@@ -377,3 +376,23 @@ def card_context(site: dict[str, Any], default_lang: str, page: CardPage) -> dic
         "edit_url": page.edit,
         "body": page.body.html,
     }
+
+
+def card_inputs(
+    summary: Summary,
+    body_key: str,
+    git: Any,
+    linked_from: list[Summary],
+    related: list[Summary],
+    edit: str,
+    site_key: str,
+) -> tuple[Any, ...]:
+    """Everything a card page is made of (its ``key_context``): the body's key stands
+    for its HTML and headings, the site's digest for the site."""
+    facts = git and (git.last_author, git.last_date, git.verified_by)  # a fast repr
+    return ("card", summary, body_key, facts, linked_from, related, edit, site_key)
+
+
+def page_key(templates_fp: str, template: str, key_context: Any) -> str:
+    """A page's key: its template, the templates' fingerprint and what it is made of."""
+    return digest("page", templates_fp, template, key_context)

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import HandbookFacts, SiteLinks, digest
-from kbcli.core.handbook_pages import Body, SitePlan
+from kbcli.core.handbook import HandbookFacts, SiteLinks
+from kbcli.core.handbook_pages import Body, SitePlan, page_key
 from kbcli.errors import KbError
 from kbcli.usecases import handbook_edit_state as edits
 from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
@@ -102,6 +102,7 @@ class HandbookBuild:
         self._stats: dict[str, Any] | None = None
         self._head_tuple: tuple[Any, ...] = ()
         self._site: dict[str, Any] = {}
+        self._walked: tuple[set[str], list[str]] | None = None  # by a quick build's try
         self._check_out()
         self.store = BuildStore(workspace, self.out, self.memo)
 
@@ -213,7 +214,7 @@ class HandbookBuild:
             if seen is not None and seen[0] is page:
                 key = seen[1]
             else:
-                key = digest("page", templates_fp, page.template, page.key_context)
+                key = page_key(templates_fp, page.template, page.key_context)
             keys[page.url], kept[page.url] = key, (page, key)
         self.memo.page_keys, self.memo.page_keys_templates = kept, templates_fp
         return keys
@@ -251,7 +252,10 @@ class HandbookBuild:
         are kept for the build."""
         self._head_tuple = self._head(templates_fp)
         self._stats = {} if not self.search else None
-        key, self._files, self._card_bytes = inputs_key(self.ws, self._head_tuple, self._stats)
+        walked, self._walked = self._walked, None
+        key, self._files, self._card_bytes = inputs_key(
+            self.ws, self._head_tuple, self._stats, walked
+        )
         self._kept_bytes = self._card_bytes if self._stats is not None else []
         return key
 

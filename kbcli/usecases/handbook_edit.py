@@ -65,14 +65,15 @@ def quick_build(build: HandbookBuild, dirs: list[Path], templates_fp: str) -> bo
     files = other_files(build.ws.root)
     head = digest(build._head(templates_fp), sorted(files))
     try:
-        return _Quick(build, head).run(dirs, templates_fp)
+        return _Quick(build, head, files).run(dirs, templates_fp)
     except NotQuick:
         return False
 
 
 class _Quick:
-    def __init__(self, build: HandbookBuild, head: str) -> None:
+    def __init__(self, build: HandbookBuild, head: str, files: set[str]) -> None:
         self.build = build
+        self.files = files
         self.ws = build.ws
         self.head = head
         self.base: dict[str, Any] = {}
@@ -90,19 +91,20 @@ class _Quick:
         journal = _need(state.read(state.journal_path(store)), allow_empty=True)
         check(self.base.get("head") == self.head)
         check(not journal or (journal.get("base") == self.base["token"] and journal["done"]))
-        self.journal = journal or {"base": self.base["token"], "pages": [], "files": {}}
+        self.journal = journal or {"base": self.base["token"], "pages": {}, "files": {}}
         self._changed_files()
+        cards = [self._card(rel, data) for rel, (_, data, _) in self.changed.items()]
         self.manifest = store.manifest()
         check(self.manifest.get("inputs") == self.base["inputs"] and bool(self.manifest))
         check(self.manifest.get("audience") == self.build.audience.value)
         self.pages = SitePages(self)
-        made = [self._card(rel, data, digest) for rel, (_, data, digest) in self.changed.items()]
+        made = [card.prepare() for card in cards]
         self.pages.known.update((m.path, m.summary) for m in made)
         related = Relisted(self, made).compute()
         self._on_disk()
-        jobs = self._jobs(made, related)
+        jobs = self._jobs(made, related, templates_fp)
         # Every check is done: from here on the journal says a build is under way.
-        kept = self._journal(made, [url for url, _ in jobs])
+        kept = self._journal(made, {url: key for url, _, key in jobs})
         state.write(state.journal_path(store), {**kept, "done": False})
         tokens = related.keep()
         self._write(jobs, dirs, templates_fp)
@@ -112,20 +114,16 @@ class _Quick:
         self._report(len(jobs), len(made))
         return True
 
-    def _jobs(self, made: list[Any], related: Any) -> list[tuple[str, dict[str, Any]]]:
-        """(url, context) of the edited cards' pages and of those whose related moved."""
-        from kbcli.core.handbook import card_url
-
+    def _jobs(self, made: list[Any], related: Any, templates_fp: str) -> list[Any]:
+        """(url, context, key) of the edited cards' pages and of those whose related
+        cards moved."""
         pages = self.pages
         jobs = [
-            (card_url(m.path), pages.context(m.path, m.summary, m.body, related.lists[m.path]))
-            for m in made
+            pages.page(m.path, m.summary, m.body, related.lists[m.path], templates_fp) for m in made
         ]
         for path in related.moved:
-            body = pages.kept_body(path)
-            jobs.append(
-                (card_url(path), pages.context(path, pages.of(path), body, related.lists[path]))
-            )
+            body, listed = pages.kept_body(path), related.lists[path]
+            jobs.append(pages.page(path, pages.of(path), body, listed, templates_fp))
         return jobs
 
     def _changed_files(self) -> None:
@@ -136,6 +134,7 @@ class _Quick:
         ws = self.ws
         known: dict[str, Any] = {**self.base["files"], **self.journal["files"]}
         paths = ws.card_files.paths()
+        self.build._walked = (self.files, paths)
         check(len(paths) == len(known) and all(rel in known for rel in paths))
         root, now = str(ws.root), time.time_ns()
         for rel in paths:
@@ -153,7 +152,7 @@ class _Quick:
                 self.changed[rel] = (found, data, new)
         check(0 < len(self.changed) <= MOST)
 
-    def _card(self, rel: str, data: bytes, digest: bytes) -> Any:
+    def _card(self, rel: str, data: bytes) -> Any:
         """The changed card's page, when it takes the quick way (see the module's doc)."""
         from kbcli.usecases.handbook_edit_pages import EditedCard
 
@@ -161,7 +160,7 @@ class _Quick:
         check(facade is not None)
         card = self.ws.card_files.parse(rel, data, self.ws.today)
         check(state.card_facade(data, card) == facade)
-        return EditedCard(self, rel, card, digest).prepare()
+        return EditedCard(self, rel, card, self.changed[rel][2])
 
     def _on_disk(self) -> None:
         """Every file the manifest says the site has is there (else: the whole build)."""
@@ -172,11 +171,11 @@ class _Quick:
         check(on_disk.issuperset(pages) and on_disk.issuperset(static))
         self.build._warn_unknown(on_disk, set(pages) | set(static))
 
-    def _journal(self, made: list[Any], urls: list[str]) -> dict[str, Any]:
-        """The journal after this build: the pages quick builds wrote since the base, the
-        files they saw, the edited cards' term counts and how df moved."""
+    def _journal(self, made: list[Any], keys: dict[str, str]) -> dict[str, Any]:
+        """The journal after this build: the pages quick builds wrote since the base with
+        their keys, the files they saw, the edited cards' term counts and how df moved."""
         journal = self.journal
-        pages = sorted({*journal["pages"], *urls})
+        pages = {**journal["pages"], **keys}
         files = {**journal["files"], **self.seen}
         counts = {**journal.get("counts", {}), **{m.path: m.counts for m in made if m.counts}}
         df = dict(journal.get("df", {}))
@@ -200,7 +199,7 @@ class _Quick:
         links = SiteLinks(NoLinks(), frozenset())  # type: ignore[arg-type]
         compiled = self.ws.config.cache_dir / COMPILED
         init_worker(links, dirs, self.build.out, templates_fp, compiled)
-        for url, context in jobs:
+        for url, context, _ in jobs:
             render_page((url, "card.html", context))
 
     def _report(self, written: int, rendered: int) -> None:

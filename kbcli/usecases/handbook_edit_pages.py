@@ -18,7 +18,7 @@ class EditedCard:
 
     def __init__(self, quick: Any, rel: str, card: Card, digest: bytes) -> None:
         self.quick, self.path, self.card, self.digest = quick, rel, card, digest
-        self.body_id = f"{digest.hex()}:{quick.pages.parser}"
+        self.body_id = ""
         self.terms_key = ""
         self.counts: dict[str, float] | None = None
         self.df_moves: dict[str, int] = {}
@@ -28,6 +28,7 @@ class EditedCard:
 
     def prepare(self) -> EditedCard:
         """Summary, body and term counts, each checked; the related list comes later."""
+        self.body_id = f"{self.digest.hex()}:{self.quick.pages.parser}"
         entry: Any = self.quick.pages.entries.get(self.path)
         check(entry is not None)
         self.card = self._with_language(self.card, entry[1])

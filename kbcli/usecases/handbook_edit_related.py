@@ -52,7 +52,7 @@ class Relisted:
         links = self.quick.base["links"]
         scored = update_similar(
             cards, RELATED_LIMIT, before, lists["scored"], set(known), links=links,
-            vectors=lists["vectors"], keep=unit,
+            vectors=lists["vectors"], keep=unit, df=self._df(),
         )  # fmt: skip
         check(scored is not None)
         assert scored is not None
@@ -68,6 +68,14 @@ class Relisted:
             if path not in made and listed[:SHOWN] != [o for o, _ in old.get(path, [])][:SHOWN]
         )
         return self
+
+    def _df(self) -> dict[str, int]:
+        """Every term's card count now: the base's, moved by the journal and this build."""
+        df = dict(self.quick.base["df"])
+        for moves in (self.quick.journal.get("df", {}), *(m.df_moves for m in self.made.values())):
+            for term, step in moves.items():
+                df[term] = df.get(term, 0) + step
+        return df
 
     def keep(self) -> list[Any] | None:
         """Keep the updated state (the shards that changed); the shards' tokens after."""

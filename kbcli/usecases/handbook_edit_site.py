@@ -75,12 +75,15 @@ class SitePages:
         check(isinstance(html, str))
         return Body(html, entry["key"], entry["links"], entry["broken"], entry["headings"])
 
-    def context(self, path: str, summary: Any, body: Body, related: list[str]) -> dict[str, Any]:
-        """The card page's context, as ``SitePlan.card_pages`` makes it."""
+    def page(
+        self, path: str, summary: Any, body: Body, related: list[str], templates_fp: str
+    ) -> tuple[str, dict[str, Any], str]:
+        """The card page's url, context and key, as ``SitePlan.card_pages`` and the whole
+        build's page keys make them."""
         from urllib.parse import quote
 
-        from kbcli.core.handbook import GitFacts
-        from kbcli.core.handbook_pages import CardPage, card_context
+        from kbcli.core.handbook import GitFacts, card_url, digest
+        from kbcli.core.handbook_pages import CardPage, card_context, card_inputs, page_key
 
         bodies = self.quick.manifest["bodies"]
         sources = sorted(p for p, e in bodies.items() if p != path and path in e["links"])
@@ -91,5 +94,8 @@ class SitePages:
         edit = ""
         if self.options.audience.value == "internal" and self.options.edit_base:
             edit = self.options.edit_base + quote(path)
+        site = self.quick.base["site"]
         page = CardPage(summary, body, git, linked_from, shown, edit)
-        return card_context(self.quick.base["site"], self.options.default_lang, page)
+        inputs = card_inputs(summary, body.key, git, linked_from, shown, edit, digest(site))
+        context = card_context(site, self.options.default_lang, page)
+        return card_url(path), context, page_key(templates_fp, "card.html", inputs)

@@ -86,16 +86,15 @@ def remove(path: Path) -> None:
 
 def forget_edits(store: BuildStore, manifest: dict[str, Any]) -> dict[str, Any]:
     """The manifest as a whole build must see it: the pages quick builds wrote since it
-    was saved are not the ones it describes (all pages when the journal is damaged)."""
+    was saved have the keys the journal gives (made as the whole build makes them); a
+    damaged journal, or one of a build cut short, means no page's key is known."""
     journal = read(journal_path(store))
     if journal == {} or not manifest:
         return manifest
     pages = journal.get("pages") if journal is not None else None
-    kept = manifest.get("pages", {})
-    if isinstance(pages, list):
-        kept = {url: key for url, key in kept.items() if url not in set(pages)}
-    else:
-        kept = {}
+    kept: dict[str, str] = {}
+    if isinstance(pages, dict) and journal is not None and journal.get("done") is True:
+        kept = {**manifest.get("pages", {}), **pages}
     return {**manifest, "pages": kept, "inputs": None}
 
 

@@ -122,7 +122,10 @@ class BuildStore:
             key, value = pickle.loads(body)
         except Exception:  # unpickling damaged bytes can raise almost anything: rebuild
             return {}
-        return value if key == build_code_key() and isinstance(value, dict) else {}
+        if key != build_code_key() or not isinstance(value, dict):
+            return {}
+        setattr(self.memo, slot, (signature, value))  # read once per run (and kb serve)
+        return value
 
     def dump(self, path: Path, slot: str, data: dict[str, Any]) -> None:
         from kbcli.adapters.atomic_file import replace_file
@@ -251,14 +254,18 @@ def related_key(default_lang: str) -> str:
 
 
 def inputs_key(
-    ws: Workspace, head: tuple[Any, ...], stats: dict[str, Any] | None = None
+    ws: Workspace,
+    head: tuple[Any, ...],
+    stats: dict[str, Any] | None = None,
+    walked: tuple[set[str], list[str]] | None = None,
 ) -> tuple[str, set[str], list[Any]]:
     """A hash of everything a build reads: ``head`` (configuration, HEAD, day, templates,
     options, versions), every other file's name and every card file's bytes; with the
     other files and the card bytes read, so the build need not read them again. Reading
     and hashing the files costs a fraction of parsing them. ``stats`` gets each card
     file's (signature taken before the read, hash of its bytes, the time) when given,
-    for the quick builds after an edit (``handbook_edit``)."""
+    for the quick builds after an edit (``handbook_edit``); ``walked``: the other files
+    and card paths, when the quick build that said no listed them."""
     import hashlib
     import time
 
@@ -269,12 +276,12 @@ def inputs_key(
 
     hasher = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
     # Links to images and attachments are judged too: adding or removing one matters.
-    files = other_files(ws.root)
+    files, paths = walked if walked is not None else (other_files(ws.root), ws.card_files.paths())
     hasher.update("\0".join(sorted(files)).encode("utf-8", "surrogateescape"))
     root = str(ws.root)
     card_bytes: list[tuple[str, bytes | None]] = []
     now = time.time_ns()
-    for rel in ws.card_files.paths():
+    for rel in paths:
         found = signature(os.path.join(root, rel)) if stats is not None else None
         try:
             data = read_card_bytes(root, rel)
