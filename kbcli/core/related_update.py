@@ -36,8 +36,7 @@ def update_similar(
     too much (``most`` cards' vectors) and a whole pass is the cheaper way. ``before`` are
     the counts ``listed`` was computed from, for the same cards, candidates, links and
     limit (the caller checks); ``vectors`` the vectors of that pass (its ``keep``), when
-    known. ``keep`` gets every vector known now. ``df``: each term's card count in
-    ``cards``, when the caller keeps it (else it is counted).
+    known. ``keep`` gets every vector known now. ``df``: ``cards``' df, if kept.
     """
     changed = [path for path, counts in cards if before.get(path) != counts]
     if not changed:
