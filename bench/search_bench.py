@@ -4,7 +4,9 @@ Measured in one run (report ratios, these machines are noisy):
 
 1. full index build: ``kb index --rebuild`` vs a minimal tantivy-py script indexing
    the same files (title + body, no front matter handling), alternating; kb cold (no
-   documents, parsed cards, languages or history kept from earlier runs) and warm (the
+   documents, parsed cards, languages or history kept from earlier runs: a fresh clone,
+   whose first ``kb index`` also reads the git history behind trust for the first
+   search), cold with that history kept (the index build alone) and warm (the
    documents the rebuild just before kept, ``.kb/index/documents.marshal``), without
    vectors;
    kb's user cache (py3langid's model, unpacked once per machine) is kept between
@@ -131,9 +133,11 @@ KEPT_STATE = (".kb/baselines.marshal", ".kb/bulk.marshal")
 def build_rows(
     kb: list[str], repo: Path, roots: list[str], runs: int, machine_cold: bool = False
 ) -> list[tuple[str, str, str, str]]:
-    """``kb index --rebuild`` cold (nothing kept from earlier runs) and warm (the kept
-    documents of the rebuild just before) against the minimal script, alternating, without
-    vectors (the minimal script makes none). Rows: wall, CPU and peak RSS medians.
+    """``kb index --rebuild`` cold (nothing kept from earlier runs: a fresh clone, whose
+    first ``kb index`` also warms the history behind trust), cold with that history kept
+    (the index build alone) and warm (the kept documents of the rebuild just before)
+    against the minimal script, alternating, without vectors (the minimal script makes
+    none). Rows: wall, CPU and peak RSS medians.
 
     Cold means nothing kept in the repo; what kb keeps for the whole machine (py3langid's
     model unpacked into the user's cache) stays, unless ``machine_cold``: then each cold
@@ -143,7 +147,8 @@ def build_rows(
     user_cache = Path(tempfile.mkdtemp(prefix="kb-bench-cache-"))
     if machine_cold:
         env = {**ENV, "XDG_CACHE_HOME": str(user_cache)}
-    found: dict[str, list[list[float]]] = {"cold": [], "warm": [], "minimal": []}
+    found: dict[str, list[list[float]]] = {"cold": [], "index": [], "warm": [], "minimal": []}
+    rebuild = [*kb, "index", "--rebuild", "--quiet"]
     try:
         for _ in range(runs):
             for name in (*KEPT, *KEPT_STATE):
@@ -151,8 +156,12 @@ def build_rows(
             for name in KEPT_FOLDERS:
                 shutil.rmtree(repo / name, ignore_errors=True)
             shutil.rmtree(user_cache, ignore_errors=True)
-            found["cold"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
-            found["warm"].append(measured([*kb, "index", "--rebuild", "--quiet"], env))
+            found["cold"].append(measured(rebuild, env))
+            found["warm"].append(measured(rebuild, env))
+            for name in KEPT:  # cold again, the history that kb index warms kept
+                (repo / name).unlink(missing_ok=True)
+            shutil.rmtree(user_cache, ignore_errors=True)
+            found["index"].append(measured(rebuild, env))
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir()
             found["minimal"].append(
@@ -165,8 +174,15 @@ def build_rows(
         {k: statistics.median(run[i] for run in v) for k, v in found.items()} for i in range(3)
     )
     rows = []
-    for kind in ("cold", "warm"):
-        label = "cold, first on this machine" if kind == "cold" and machine_cold else kind
+    labels = {
+        "cold": "cold, history warm-up included (a fresh clone)",
+        "index": "cold, history kept (the index alone)",
+        "warm": "warm",
+    }
+    for kind in ("cold", "index", "warm"):
+        label = labels[kind]
+        if machine_cold and kind != "warm":
+            label += ", first on this machine"
         rows.append(
             (
                 f"full index build, {label} (kb index --rebuild), wall",

@@ -1,7 +1,7 @@
 """kb.toml: settings declared as data, loaded with precedence defaults < file < env < flags.
 
-Each setting is a dataclass field whose metadata holds its parser and help text
-(the table is ``core/settings.py``), so validation, environment overrides and the
+Each setting is a field of a section NamedTuple, declared with its parser and help
+text (the table is ``core/settings.py``), so validation, environment overrides and the
 README reference all come from one table. Every problem is collected and reported
 together, as mkdocs does, instead of stopping at the first.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from kbcli.core.people import Roster, roster_from
 from kbcli.core.settings import (
     SECTIONS,
+    SPECS,
     AdoptSettings,
     CaptureSettings,
     CardsSettings,
@@ -38,20 +39,19 @@ ROSTER_FILE = "people.yaml"
 ALWAYS_IGNORED = (".git", ".kb", "templates", "node_modules")
 
 
-@dataclass(frozen=True)
-class KbConfig:
+class KbConfig(NamedTuple):
     root: Path
-    cards: CardsSettings = field(default_factory=CardsSettings)
-    verification: VerificationSettings = field(default_factory=VerificationSettings)
-    folders: Mapping[str, FolderSettings] = field(default_factory=dict)
-    search: SearchSettings = field(default_factory=SearchSettings)
-    history: HistorySettings = field(default_factory=HistorySettings)
-    check: CheckSettings = field(default_factory=CheckSettings)
-    handbook: HandbookSettings = field(default_factory=HandbookSettings)
-    capture: CaptureSettings = field(default_factory=CaptureSettings)
-    adopt: AdoptSettings = field(default_factory=AdoptSettings)
-    usage: UsageSettings = field(default_factory=UsageSettings)
-    roster: Roster = field(default_factory=Roster)
+    cards: CardsSettings = CardsSettings()
+    verification: VerificationSettings = VerificationSettings()
+    folders: Mapping[str, FolderSettings] = MappingProxyType({})
+    search: SearchSettings = SearchSettings()
+    history: HistorySettings = HistorySettings()
+    check: CheckSettings = CheckSettings()
+    handbook: HandbookSettings = HandbookSettings()
+    capture: CaptureSettings = CaptureSettings()
+    adopt: AdoptSettings = AdoptSettings()
+    usage: UsageSettings = UsageSettings()
+    roster: Roster = Roster()
     warnings: tuple[str, ...] = ()
 
     @property
@@ -136,7 +136,7 @@ def _layer(
     if table is not None and not isinstance(table, Mapping):
         errors.append(f"{CONFIG_FILE}: [{section}] must be a table")
         table = None
-    known = {f.name: f for f in fields(cls)}
+    known = SPECS[cls]
     for key in sorted(set(table or {}) - set(known)):
         warnings.append(f"{CONFIG_FILE}: unknown key '{key}' in [{section}] is ignored")
     for name, spec in known.items():
@@ -149,11 +149,11 @@ def _layer(
             if raw is None:
                 continue
             try:
-                values[name] = spec.metadata["parse"](raw)
+                values[name] = spec.parse(raw)
             except ValueError as error:
                 errors.append(f"{source}: {error}")
     instance = cls()
-    return replace(instance, **values) if values else instance
+    return instance._replace(**values) if values else instance
 
 
 def _folders(table: Any, warnings: list[str], errors: list[str]) -> dict[str, FolderSettings]:
@@ -209,20 +209,16 @@ def env_name(section: str, key: str) -> str:
 def environment_names() -> list[str]:
     """Every variable ``load_config`` reads, from the settings table (the test suite
     clears them all, so a developer's own ``KB_*`` settings never change a result)."""
-    return [
-        env_name(section, spec.name) for section, cls in SECTIONS.items() for spec in fields(cls)
-    ]
+    return [env_name(section, name) for section, cls in SECTIONS.items() for name in SPECS[cls]]
 
 
 def reference() -> list[tuple[str, str, str, str]]:
     """(section, key, default, help) for every setting: the README reference table."""
     rows = []
     for section, cls in {**SECTIONS, "folders.<path>": FolderSettings}.items():
-        for spec in fields(cls):
-            default = spec.default if spec.default is not MISSING else ""
-            if isinstance(default, tuple):
-                default = list(default)
-            rows.append(
-                (section, spec.name, "" if default is None else str(default), spec.metadata["help"])
-            )
+        for name, spec in SPECS[cls].items():
+            default = cls._field_defaults[name]  # type: ignore[attr-defined]
+            if isinstance(default, tuple) and not hasattr(default, "_fields"):
+                default = list(default)  # a list of values, as kb.toml writes it
+            rows.append((section, name, "" if default is None else str(default), spec.help))
     return rows

@@ -6,7 +6,6 @@ for the libraries it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -25,38 +24,45 @@ if TYPE_CHECKING:
     from kbcli.core.trust import Trust
 
 
-@dataclass
 class RunMemo:
     """What the use cases remember for the rest of one run, in declared fields."""
 
-    # The history pass, once read: (history,), where history is None outside git.
-    history: tuple[RepoHistory | None] | None = None
-    # (catalog, Health): every card's findings and verdict, for that catalog.
-    health: tuple[Catalog, Any] | None = None
-    # Search hits' verdicts by card path (kbcli.usecases.health.verdicts_for).
-    verdicts: dict[str, Trust] = field(default_factory=dict)
-    # (history, bulk re-verifications found in it): computed once per history.
-    bulk: tuple[RepoHistory, Any] | None = None
-    # HEAD as this run's ``git status`` saw it (search's freshness check), when the
-    # repo is not a shallow clone; before that, HEAD at the index's last sync. Cached
-    # hit verdicts are looked up by ``head or expected_head`` and ``verdict_head``
-    # says which one was used: the search judges again if the two differ.
-    head: str | None = None
-    expected_head: str | None = None
-    verdict_head: str | None = None
+    def __init__(self) -> None:
+        # The history pass, once read: (history,), where history is None outside git.
+        self.history: tuple[RepoHistory | None] | None = None
+        # (catalog, Health): every card's findings and verdict, for that catalog.
+        self.health: tuple[Catalog, Any] | None = None
+        # Search hits' verdicts by card path (kbcli.usecases.health.verdicts_for).
+        self.verdicts: dict[str, Trust] = {}
+        # (history, bulk re-verifications found in it): computed once per history.
+        self.bulk: tuple[RepoHistory, Any] | None = None
+        # HEAD as this run's ``git status`` saw it (search's freshness check), when the
+        # repo is not a shallow clone; before that, HEAD at the index's last sync. Cached
+        # hit verdicts are looked up by ``head or expected_head`` and ``verdict_head``
+        # says which one was used: the search judges again if the two differ.
+        self.head: str | None = None
+        self.expected_head: str | None = None
+        self.verdict_head: str | None = None
 
 
-@dataclass
 class Workspace:
-    config: KbConfig
-    today: date
-    cwd: Path
-    # The trust of every card, with the catalog it was judged on (see ``assessed``).
-    _assessed: tuple[Catalog, list[Assessed]] | None = field(default=None, init=False, repr=False)
-    # Every card, read once on first use (or handed over by kb check, build and serve).
-    _catalog: Catalog | None = field(default=None, init=False, repr=False)
-    # What use cases remember for the rest of the run (see RunMemo).
-    memo: RunMemo = field(default_factory=lambda: RunMemo(), init=False, repr=False)
+    def __init__(self, config: KbConfig, today: date, cwd: Path) -> None:
+        self.config = config
+        self.today = today
+        self.cwd = cwd
+        # The trust of every card, with the catalog it was judged on (see ``assessed``).
+        self._assessed: tuple[Catalog, list[Assessed]] | None = None
+        # Every card, read once on first use (or handed over by kb check, build and serve).
+        self._catalog: Catalog | None = None
+        # What use cases remember for the rest of the run (see RunMemo).
+        self.memo = RunMemo()
+
+    def __repr__(self) -> str:
+        return f"Workspace(config={self.config!r}, today={self.today!r}, cwd={self.cwd!r})"
+
+    def on(self, today: date) -> Workspace:
+        """A fresh workspace of the same repo and settings, judging on ``today``."""
+        return Workspace(self.config, today, self.cwd)
 
     @property
     def root(self) -> Path:

@@ -3,7 +3,8 @@
     python bench/relevance/evaluate.py [--half test|tune|all] [--robust] [--json OUT]
                                        [--only SET ...] [--semantic [--grid]]
 
-Judged sets (``sets/*.yaml``, one best page per question) run over the corpora in
+Judged sets (``sets/*.yaml``, one best page per question; a label naming a page that only
+points to another page moves to that page, ``labels.py``) run over the corpora in
 ``../shared/corpora/`` (from the project root): the 18F/TTS handbook for English, the
 tldr-pages bundle for English, Russian and Ukrainian. Each bundle is cloned once into
 ``bench/relevance/.cache/`` with a ``kb.toml`` naming its page folders. Odd entries of a
@@ -115,15 +116,13 @@ def kb_ranker(
     ``semantic``: with the dense vectors of kbcli[semantic] fused in (``kb index`` makes
     them; the ones missing are made first, and their time is part of the build seconds).
     """
-    from dataclasses import replace
-
     from kbcli.config import load_config
     from kbcli.errors import KbError
     from kbcli.usecases.search import open_index, search, sync
     from kbcli.workspace import Workspace
 
     config = load_config(repo, {})
-    config = replace(config, search=replace(config.search, semantic=semantic))
+    config = config._replace(search=config.search._replace(semantic=semantic))
     workspace = Workspace(config=config, today=date.today(), cwd=repo)
     started = time.perf_counter()
     sync(workspace, rebuild=rebuild)
@@ -288,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--keep-index", action="store_true", help="do not rebuild kb's index")
     parser.add_argument("--robust", action="store_true", help="add the robustness variants")
+    parser.add_argument(
+        "--labels",
+        choices=("pointers-followed", "as-written"),
+        default="pointers-followed",
+        help="a label naming a pointer page (alias, redirect) moves to its target (labels.py)",
+    )
     parser.add_argument("--json", type=Path, help="write scores and per-question ranks here")
     parser.add_argument(
         "--semantic",
@@ -321,6 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     details: list[dict[str, object]] = []
     for corpus, questions in by_corpus.items():
         repo = restore(corpus, args.corpora) if corpus in CORPUS_FOLDERS else CACHE / corpus
+        if args.labels == "pointers-followed":
+            from labels import follow_pointers
+
+            questions = follow_pointers(questions, repo)
         folders = CORPUS_FOLDERS.get(corpus, ("", ["pages"]))[1]
         rankers: dict[str, Ranker] = {}
         kb, built = kb_ranker(repo, rebuild=not args.keep_index)

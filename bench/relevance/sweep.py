@@ -4,8 +4,9 @@
 
 Each row changes one module constant of kb's ranking from its current value (see
 ``SWITCHES``) and re-runs kb on the chosen half (default: the tuning half, where
-settings are chosen; the test half is for reporting). Settings that change what is
-indexed (``REPEAT``) rebuild the index first. The first row is kb as it is.
+settings are chosen; the test half is for reporting), with the labels of ``labels.py``.
+Settings that change what is indexed (``REPEAT``) rebuild the index first. The first row
+is kb as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from evaluate import CACHE, CORPUS_FOLDERS, SETS, evaluate, kb_ranker, load_set, restore
+from labels import follow_pointers
 
 _IDF = [("search", "COORDINATION_BY_IDF", True), ("search", "STOP_WORDS_SCORED", True)]
 # (label, [(module, name, value), ...]): the constants each row sets.
@@ -141,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for corpus, questions in by_corpus.items():
                 repo = restore(corpus) if corpus in CORPUS_FOLDERS else CACHE / corpus
                 kb, _ = kb_ranker(repo, rebuild=rebuild)
-                scores, _ = evaluate(questions, {"kb": kb})
+                scores, _ = evaluate(follow_pointers(questions, repo), {"kb": kb})
                 row.update({g: s["mrr10"] for g, s in scores["kb"].items() if " / " not in g})
         finally:
             for undo in undos:

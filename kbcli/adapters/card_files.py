@@ -86,15 +86,14 @@ class CardFiles:
 
     def is_card_path(self, rel: str) -> bool:
         """Whether a repo-relative path would be a card (used to resolve CARD arguments)."""
-        if not rel.endswith(".md") or self.ignore.match_file(rel):
+        parts, names = rel.split("/"), plain_names(self.config.cards.ignore)  # as ``_walk``
+        ignored = not names.isdisjoint(parts) if names is not None else self.ignore.match_file(rel)
+        if not rel.endswith(".md") or ignored:
             return False
-        parts = rel.split("/")
         if parts[0] in ALWAYS_IGNORED or any(p.startswith(".") for p in parts):
             return False
-        return any(
-            folder in (".", "") or rel.startswith(folder.strip("/") + "/")
-            for folder in self.config.cards.folders
-        )
+        folders = self.config.cards.folders
+        return any(f in (".", "") or rel.startswith(f.strip("/") + "/") for f in folders)
 
     def read(self, rel: str, today: date | None = None) -> Card:
         """Read one card; unreadable files become a card with a problem, never an exception."""
@@ -166,7 +165,7 @@ class CardFiles:
         return kept[1] if kept is not None and kept[0] is card else None
 
 
-MAX_FRONT_MATTER: int = CardsSettings.max_front_matter  # kb.toml [cards] max_front_matter
+MAX_FRONT_MATTER: int = CardsSettings().max_front_matter  # kb.toml [cards] max_front_matter
 
 
 class OutsideRepo(OSError):
@@ -305,7 +304,7 @@ def _card_from_bytes(rel: str, data: bytes, today: date | None, max_front: int) 
     raw, problems = (quick, []) if quick is not None else _load_yaml(front, rel, max_front)
     meta, found = parse_meta(raw or {}, position, path=rel, body=body, today=today)
     if raw is None:  # fail closed: a header kb cannot read never publishes its card
-        meta = replace(meta, status=Status.DRAFT)
+        meta = meta._replace(status=Status.DRAFT)
     problems += found
     problems += _duplicate_keys(keys, rel)
     return Card(rel, meta, body, tuple(problems), position, body_line)

@@ -209,16 +209,18 @@ class SiteTemplates:
     def _where(self) -> str:
         return ", ".join(str(d) for d in self.dirs)
 
-    def static_files(self) -> dict[str, Path]:
-        """``static/`` files by relative name; the repo's override kb's files of the same name."""
-        found: dict[str, Path] = {}
-        for base in reversed(self.dirs):
-            static = base / "static"
-            if static.is_dir():
-                for path in static.rglob("*"):
-                    if path.is_file():
-                        found[path.relative_to(static).as_posix()] = path
-        return found
+
+def static_files(dirs: list[Path]) -> dict[str, Path]:
+    """``static/`` files of the template folders ``dirs`` by relative name; the repo's
+    override kb's files of the same name (no Jinja environment needed)."""
+    found: dict[str, Path] = {}
+    for base in reversed(dirs):
+        static = base / "static"
+        if static.is_dir():
+            for path in static.rglob("*"):
+                if path.is_file():
+                    found[path.relative_to(static).as_posix()] = path
+    return found
 
 
 def refusal(error: Exception) -> str:

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
-from kbcli.core.pointers import lead_paragraph, pointer_reference
+from kbcli.core.pointers import lead_span, pointer_reference
 from kbcli.core.sections import without_comments
 
 if TYPE_CHECKING:
     import tantivy
 
 # Bump when fields, analyzers or the Python-side analysis change: forces a rebuild.
-SCHEMA_VERSION = 9  # 9: a pointer to a command line names its command (`id --user` -> id)
+SCHEMA_VERSION = 10  # 10: in-word mnemonics are letters ("[a]dd" is "add")
 NEVER = 10**9  # day number of "never expires"
 EPOCH = date(1970, 1, 1)
 
@@ -88,21 +88,25 @@ class IndexedCard(NamedTuple):
     front: Mapping[str, Any]
 
 
-def card_terms(analysis: Analysis, item: IndexedCard) -> list[str]:
-    """The ``words`` field of a card: its parts' terms, the naming parts repeated."""
+def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
+    """The ``words`` field of a card (``body``: its body without comments): its parts'
+    terms, the naming parts repeated. The lead paragraph is analysed once, as the part
+    of the body it is (``lead_span``): the same terms as analysing it apart."""
     card, meta, lang = item.card, item.card.meta, item.lang
-    title = analysis.terms(lang, " ".join((meta.title, *meta.aliases)))
-    tags = analysis.terms(lang, " ".join(meta.tags))
-    slug = analysis.terms(lang, card.path.rsplit("/", 1)[-1].removesuffix(".md"))
-    headings = analysis.terms(
+    text = analysis.term_text
+    title = text(lang, " ".join((meta.title, *meta.aliases)))
+    tags = text(lang, " ".join(meta.tags))
+    slug = text(lang, card.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    headings = text(
         lang,
         "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
     )
-    body = without_comments(card.body)
-    parts = title * REPEAT["title"] + tags * REPEAT["tags"] + slug * REPEAT["slug"]
-    if REPEAT["lead"]:
-        parts += analysis.terms(lang, lead_paragraph(body)) * REPEAT["lead"]
-    return parts + headings * REPEAT["head"] + analysis.terms(lang, body)
+    start, end = lead_span(body)
+    lead = text(lang, body[start:end])
+    parts = [title] * REPEAT["title"] + [tags] * REPEAT["tags"] + [slug] * REPEAT["slug"]
+    parts += [lead] * REPEAT["lead"] + [headings] * REPEAT["head"]
+    parts += (text(lang, body[:start]), lead, text(lang, body[end:]))
+    return " ".join(part for part in parts if part)
 
 
 # One card's document as plain values (``index_documents`` keeps them by content hash):
@@ -113,6 +117,7 @@ Fields = tuple[str, str, bool, int, int, int, str, bytes, bytes]
 def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
     """The values of one card's document: its terms, filter fields and stored fields."""
     card, meta = item.card, item.card.meta
+    body = without_comments(card.body)
     points = pointer_reference(card.body)
     stored = {
         "title": meta.title,
@@ -127,7 +132,7 @@ def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
         "points": points,
     }
     return (
-        " ".join(card_terms(analysis, item)),
+        card_terms(analysis, item, body),
         json.dumps(_json_safe(dict(item.front)), ensure_ascii=False),
         not meta.owner,
         item.vday,
@@ -135,7 +140,7 @@ def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
         item.wday,
         points,
         json.dumps(stored, ensure_ascii=False).encode("utf-8"),
-        without_comments(card.body).encode("utf-8"),
+        body.encode("utf-8"),
     )
 
 

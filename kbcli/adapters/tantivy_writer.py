@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.index_manifest import Manifest
@@ -32,15 +31,20 @@ if TYPE_CHECKING:
 HEAP_BYTES = 96_000_000
 
 
-@dataclass
 class SyncStats:
-    added: int = 0
-    changed: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    seconds: float = 0.0
-    rebuilt: bool = False
-    busy: bool = False  # another process held the writer; the index may lag behind
+    """What one sync did, counted as it goes."""
+
+    def __init__(self) -> None:
+        self.added = 0
+        self.changed = 0
+        self.deleted = 0
+        self.unchanged = 0
+        self.seconds = 0.0
+        self.rebuilt = False
+        self.busy = False  # another process held the writer; the index may lag behind
+
+    def __repr__(self) -> str:
+        return f"SyncStats({self.__dict__})"
 
     @property
     def touched(self) -> int:

@@ -18,16 +18,18 @@ language whose statistics split the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from kbcli.core.languages import SNOWBALL, WORD, script_of, script_of_lang
+from kbcli.core.languages import SNOWBALL, find_words, script_of, script_of_lang
 from kbcli.core.word_forms import (
     he_variants,
     he_words,
     join_uk_apostrophes,
     query_words,
     stem_uk,
+    without_mnemonics,
     without_possessive,
 )
 
@@ -35,6 +37,7 @@ MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
 _CACHED_WORDS = 300_000  # per language: a big corpus's vocabulary, then start afresh
 _CACHED_CARDS = 4_096  # cards whose distinct words are kept (a resident search's usual hits)
 _FALLBACK = {"latin": "en", "cyrillic": "ru", "hebrew": "he"}
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 class Analysis:
@@ -43,6 +46,7 @@ class Analysis:
     def __init__(self) -> None:
         self._stemmers: dict[str, Any] = {}
         self._words: dict[str, dict[str, tuple[str, ...]]] = {}  # lang -> word -> terms
+        self._joined: dict[str, dict[str, str | None]] = {}  # lang -> word -> terms joined
         self._card_words: dict[str, tuple[str, frozenset[str]]] = {}  # path -> (text, words)
 
     def _stem_function(self, lang: str) -> Callable[[str], str] | None:
@@ -80,34 +84,48 @@ class Analysis:
             return kept[1]
         if len(self._card_words) >= _CACHED_CARDS:
             self._card_words.clear()
-        words = frozenset(WORD.findall(text))
+        words = frozenset(find_words(text))
         self._card_words[path] = (text, words)
         return words
 
     def matching(self, lang: str, words: frozenset[str], wanted: set[str]) -> set[str]:
-        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms."""
+        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms.
+
+        English (Porter2) keeps an ASCII word's first letter in its stem, so only the
+        ASCII words that start like a wanted term are stemmed: a one-shot search's
+        snippets stemmed every distinct word of each hit."""
         cache = self._cache(lang)
-        self._analyse_all(lang, words.difference(cache), cache)
-        return {word for word in words if not wanted.isdisjoint(cache[word])}
+        new: Collection[str] = words.difference(cache)
+        if SNOWBALL.get(lang) == "english":
+            starts = {term[:1] for term in wanted}
+            new = {w for w in new if not w.isascii() or w[:1].lower() in starts}
+        self._analyse_all(lang, new, cache)
+        found = cache.get
+        return {word for word in words if not wanted.isdisjoint(found(word, ()))}
 
     def _analyse_all(
         self, lang: str, words: Iterable[str], cache: dict[str, tuple[str, ...]]
     ) -> None:
-        """``word_terms`` of each of ``words`` into ``cache``; ASCII words of a
-        Latin-script language (their script can only be Latin or none) stemmed in one
-        call: a word at a time was most of a one-shot search's snippets."""
+        """``word_terms`` of each of ``words`` into ``cache``; ASCII words stemmed in one
+        call (a word at a time was most of a one-shot search's snippets): in a
+        Latin-script language all of them, elsewhere those with a letter, which are
+        stemmed as English (``_FALLBACK``)."""
         plain: list[str] = []
-        if script_of_lang(lang) == "latin":
-            rest: list[str] = []
-            for word in words:
-                (plain if word.isascii() and len(word) <= MAX_WORD else rest).append(word)
-            words = rest
+        rest: list[str] = []
+        latin = script_of_lang(lang) == "latin"
         for word in words:
+            if word.isascii() and len(word) <= MAX_WORD and (latin or _ASCII_LETTER.search(word)):
+                plain.append(word)
+            else:
+                rest.append(word)
+        for word in rest:
             cache[word] = self._word_terms(lang, word.lower())
         if plain:
-            stem = self._stem_function(lang)
+            stemmed_as = lang if latin else _FALLBACK["latin"]
             lowered = [word.lower() for word in plain]
-            found = self._stemmers[SNOWBALL[lang]].stemWords(lowered) if stem else lowered
+            found = lowered
+            if self._stem_function(stemmed_as):
+                found = self._stemmers[SNOWBALL[stemmed_as]].stemWords(lowered)
             cache.update((word, (term,)) for word, term in zip(plain, found, strict=True))
 
     def _word_terms(self, lang: str, word: str) -> tuple[str, ...]:
@@ -129,14 +147,40 @@ class Analysis:
             return [t for m in he_words(text) for t in self.word_terms("he", m.group())]
         if lang == "uk":
             text = join_uk_apostrophes(text)
-        text = without_possessive(text)
+        text = without_possessive(without_mnemonics(text))
         # Each distinct word is analysed once, then the text is a list of look-ups: a call
         # per word was half of building the tldr index (8,700 pages, 700,000 words).
-        words = WORD.findall(text)
+        words = find_words(text)
         cache = self._cache(lang)
         for word in set(words).difference(cache):
             cache[word] = self._word_terms(lang, word.lower())
         return [term for word in words for term in cache[word]]
+
+    def term_text(self, lang: str, text: str) -> str:
+        """``" ".join(self.terms(lang, text))``, made from each distinct word's terms
+        joined once: building the index spent more on the per-word list than on the
+        words' analysis."""
+        if lang == "he":
+            return " ".join(self.terms(lang, text))
+        if lang == "uk":
+            text = join_uk_apostrophes(text)
+        words = find_words(without_possessive(without_mnemonics(text)))
+        joined = self._joined.get(lang)
+        if joined is None or len(joined) > _CACHED_WORDS:
+            joined = self._joined[lang] = {}
+        try:
+            found = list(map(joined.__getitem__, words))
+        except KeyError:
+            missing = set(words).difference(joined)
+            cache = self._cache(lang)
+            self._analyse_all(lang, missing.difference(cache), cache)
+            for word in missing:
+                terms = cache[word]
+                joined[word] = " ".join(terms) if terms else None  # None: no term
+            found = list(map(joined.__getitem__, words))
+        if None in found:
+            found = [t for t in found if t is not None]
+        return " ".join(found)  # type: ignore[arg-type]
 
     def tokens(self, lang: str, text: str) -> list[str]:
         """``terms`` under the name the handbook's related-cards vectors use."""

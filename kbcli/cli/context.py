@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,13 +25,19 @@ if TYPE_CHECKING:
 ARGV: ContextVar[tuple[str, ...]] = ContextVar("kb_argv", default=())
 
 
-@dataclass
 class RunContext:
-    kb_dir: str | None = None
-    today_text: str | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)
-    # A workspace built elsewhere (kb daemon keeps one per checkout between requests).
-    resident: Workspace | None = None
+    def __init__(
+        self,
+        kb_dir: str | None = None,
+        today_text: str | None = None,
+        overrides: dict[str, Any] | None = None,
+        resident: Workspace | None = None,
+    ) -> None:
+        self.kb_dir = kb_dir
+        self.today_text = today_text
+        self.overrides: dict[str, Any] = {} if overrides is None else overrides
+        # A workspace built elsewhere (kb daemon keeps one per checkout between requests).
+        self.resident = resident
 
     @cached_property
     def today(self) -> date:

@@ -61,6 +61,7 @@ def owner_text(
 # it is: rich's escape and its markup parser give back "[username]" or "[Link](url)".
 _RICH_SPECIAL = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ue000]|:\S*?:")
 _MARKUP_TAG = re.compile(r"\[[a-z#/@][^\[]*?\]")
+_RICH_CONTROL = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ue000]")
 _EMOJI_CODE = re.compile(r":\S*?:")
 _BRACKET = "\ue000"  # a user's "[" while kb's own tags are dropped (private use)
 
@@ -69,31 +70,33 @@ class NeedsRich(Exception):
     """Text that only rich itself prints exactly as rich would (``plain_text``)."""
 
 
-def plain_text(text: str) -> str:
+def plain_text(text: str, *, emoji: bool = True) -> str:
     """``text`` escaped for ``plain_lines`` (as rich's ``escape`` for rich); raises
-    ``NeedsRich`` when rich would not print it as it is."""
-    if _RICH_SPECIAL.search(text):
+    ``NeedsRich`` when rich would not print it as it is (``emoji=False``: printed with
+    rich's emoji codes off, so ``:100:`` is no special text)."""
+    if (_RICH_SPECIAL if emoji else _RICH_CONTROL).search(text):
         raise NeedsRich(text)
     return text.replace("[", _BRACKET)
 
 
-def plain_lines(markup: Iterable[str]) -> str | None:
+def plain_lines(markup: Iterable[str], *, stderr: bool = False, emoji: bool = True) -> str | None:
     """What ``console().print(line, soft_wrap=True)`` writes for each markup line when
     stdout is not a terminal (no colour, no wrapping: kb's tags dropped), without
     importing rich (a third of a one-shot search's start-up); None when stdout is a
     terminal to rich, or a line holds an emoji code. The text in the markup must have
     been escaped with ``plain_text``, and each piece of it be followed by a tag or the
-    end of the line (so no tag can start inside it)."""
-    if _rich_terminal():
+    end of the line (so no tag can start inside it). ``stderr``: for ``err_console()``
+    instead; ``emoji=False``: for a print with rich's emoji codes off."""
+    if _rich_terminal(sys.stderr if stderr else sys.stdout):
         return None
     lines = [_MARKUP_TAG.sub("", line).replace(_BRACKET, "[") for line in markup]
-    if any(_EMOJI_CODE.search(line) for line in lines):
+    if emoji and any(_EMOJI_CODE.search(line) for line in lines):
         return None
     return "".join(f"{line}\n" for line in lines)
 
 
-def _rich_terminal() -> bool:
-    """Whether rich's console would treat stdout as a terminal (``Console.is_terminal``)."""
+def _rich_terminal(stream: Any) -> bool:
+    """Whether rich's console would treat ``stream`` as a terminal (``Console.is_terminal``)."""
     import builtins
     import os
 
@@ -106,7 +109,7 @@ def _rich_terminal() -> bool:
     if force is not None:
         return force != ""
     try:
-        return sys.stdout.isatty()
+        return bool(stream.isatty())
     except ValueError:
         return False
 

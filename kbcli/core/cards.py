@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from kbcli.core import rules
 from kbcli.core.durations import Duration, parse_duration
@@ -47,20 +46,18 @@ KNOWN_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """Where each top-level front-matter key sits in the file (1-based)."""
 
-    lines: Mapping[str, int] = field(default_factory=dict)
-    columns: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = {}  # read-only, like every field: shared by default
+    columns: Mapping[str, int] = {}
     end_line: int = 1
 
     def of(self, key: str) -> tuple[int, int]:
         return self.lines.get(key, 1), self.columns.get(key, 1)
 
 
-@dataclass(frozen=True)
-class CardMeta:
+class CardMeta(NamedTuple):
     """Typed front matter. ``extra`` keeps unknown keys for search and templates."""
 
     title: str
@@ -75,7 +72,7 @@ class CardMeta:
     aliases: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     template: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = {}  # read-only: shared by default
 
     @property
     def verified_on(self) -> date | None:
@@ -90,16 +87,44 @@ class CardMeta:
         return (self.owner,) if self.owner else ()
 
 
-@dataclass(frozen=True)
 class Card:
-    """One card file: its repo-relative POSIX path, metadata, body and reading problems."""
+    """One card file: its repo-relative POSIX path, metadata, body and reading problems.
 
-    path: str
-    meta: CardMeta
-    body: str
-    problems: tuple[Finding, ...] = ()  # what reading the file found
-    position: Position = field(default_factory=Position)
-    body_line: int = 1
+    A value (equal and hashed by its fields; never changed once made), written out rather
+    than a dataclass: every command imports it, and ``card_bodies.KeptCard`` loads its body
+    on first use (a tuple could not)."""
+
+    def __init__(
+        self,
+        path: str,
+        meta: CardMeta,
+        body: str,
+        problems: tuple[Finding, ...] = (),  # what reading the file found
+        position: Position = Position(),
+        body_line: int = 1,
+    ) -> None:
+        self.path = path
+        self.meta = meta
+        self.body = body
+        self.problems = problems
+        self.position = position
+        self.body_line = body_line
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.path, self.meta, self.body, self.problems, self.position, self.body_line)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        names = ("path", "meta", "body", "problems", "position", "body_line")
+        pairs = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        return f"Card({pairs})"
 
     @property
     def title(self) -> str:

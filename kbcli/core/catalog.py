@@ -7,7 +7,7 @@ Commands take a CARD argument the way people remember cards (``billing/refunds.m
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from kbcli.core.cards import Card, Status, duplicate_aliases
@@ -52,7 +52,7 @@ class Catalog:
         found = []
         for card in self.cards:
             for problem in (*card.problems, *self._extra_problems.get(card.path, ())):
-                found.append(replace(problem, title=card.title))
+                found.append(problem._replace(title=card.title))
         return found
 
     def resolve(self, ref: str, cwd_rel: str | None = None) -> list[Card]:

@@ -7,7 +7,6 @@ what people mean when they write "every three months".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 _PATTERN = re.compile(r"^\s*(\d{1,9})\s*([dwmy])\s*$", re.IGNORECASE)
@@ -17,12 +16,28 @@ _LONGEST = {"d": 36_525, "w": 5_218, "m": 1_200, "y": 100}
 write ``never`` for a card that needs no re-verification."""
 
 
-@dataclass(frozen=True)
 class Duration:
-    """A count of days, weeks, months or years; ``never`` is ``count == 0, unit == ''``."""
+    """A count of days, weeks, months or years; ``never`` is ``count == 0, unit == ''``.
 
-    count: int
-    unit: str
+    A plain class (a value: equal and hashed by count and unit), not a dataclass: it is
+    on every command's import path, and not a tuple: JSON output writes it as ``3m``."""
+
+    __slots__ = ("count", "unit")
+
+    def __init__(self, count: int, unit: str) -> None:
+        self.count = count
+        self.unit = unit
+
+    def __repr__(self) -> str:
+        return f"Duration(count={self.count!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.count == other.count and self.unit == other.unit
+
+    def __hash__(self) -> int:
+        return hash((self.count, self.unit))
 
     @property
     def is_never(self) -> bool:

@@ -82,9 +82,12 @@ _ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]++|\n(?![ \t]*\n)|(?!\1(?!`))`++)*?(?<!`)\1(?!`)")
 _ESCAPED = re.compile(r"\\[\[\]\\`]")
 # ``[[mirror]](url)`` is a markdown link whose text is "[mirror]", not a wikilink.
-_WIKI = re.compile(r"!?\[\[([^\[\]\n]*?)\]\](?!\()")
+# A "!" right before a link's "[" makes it an image: it is looked at apart (``_bang``),
+# as a pattern that starts with an optional "!" is tried at every position of a body
+# (2-7x slower on the tldr and 18F bodies, the same links found).
+_WIKI = re.compile(r"\[\[([^\[\]\n]*?)\]\](?!\()")
 _INLINE = re.compile(
-    r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
+    r"\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
     r"(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
     r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
 )
@@ -121,20 +124,22 @@ def scan(body: str, *, with_headings: bool = True, title: str | None = None) -> 
     starts = _line_starts(masked)
     links: list[Link] = []
     for match in _WIKI.finditer(masked):
-        links.append(_wikilink(match, body, starts))
+        links.append(_wikilink(match, body, starts, _bang(masked, match.start())))
     for match in _INLINE.finditer(masked):
-        link = _inline(match.group(3), match, body, starts, image=bool(match.group(1)))
+        image = _bang(masked, match.start())
+        span = (match.start() - image, match.end())
+        link = _inline(match.group(2), span, body, starts, image=image)
         if link:
             links.append(link)
     labels: set[str] = set()
-    for match in _REF_DEF.finditer(masked):
+    for match in _REF_DEF.finditer(masked) if "]:" in masked else ():
         # A label defined twice: the first definition is the one markdown uses (labels
         # match case-insensitively, whitespace collapsed); the others lead nowhere.
         label = " ".join(match.group(1).split()).casefold()
         if label in labels:
             continue
         labels.add(label)
-        link = _inline(match.group(2), match, body, starts, image=False)
+        link = _inline(match.group(2), match.span(), body, starts, image=False)
         if link:
             links.append(link)
     links.sort(key=lambda link: (link.line, link.column))
@@ -300,18 +305,16 @@ def _unique_headings(found: Iterable[tuple[int, str, int]], hidden: int = 0) -> 
     return result
 
 
-def _wikilink(match: re.Match[str], body: str, starts: list[int]) -> Link:
+def _bang(text: str, at: int) -> bool:
+    """Whether a "!" comes right before ``at``: the link there is an image."""
+    return at > 0 and text[at - 1] == "!"
+
+
+def _wikilink(match: re.Match[str], body: str, starts: list[int], image: bool) -> Link:
     target, anchor = wiki_target(match.group(1))
-    line, column = _position(starts, match.start())
-    return Link(
-        LinkKind.WIKI,
-        target,
-        anchor,
-        body[match.start() : match.end()],
-        line,
-        column,
-        image=match.group(0).startswith("!"),
-    )
+    start = match.start() - image
+    line, column = _position(starts, start)
+    return Link(LinkKind.WIKI, target, anchor, body[start : match.end()], line, column, image=image)
 
 
 def destination(dest: str) -> tuple[LinkKind, str, str | None] | None:
@@ -352,11 +355,11 @@ def wiki_slug(heading: str) -> str:
 
 
 def _inline(
-    dest: str, match: re.Match[str], body: str, starts: list[int], *, image: bool
+    dest: str, span: tuple[int, int], body: str, starts: list[int], *, image: bool
 ) -> Link | None:
     found = destination(dest)
     if found is None:
         return None
     kind, path, anchor = found
-    line, column = _position(starts, match.start())
-    return Link(kind, path, anchor, body[match.start() : match.end()], line, column, image=image)
+    line, column = _position(starts, span[0])
+    return Link(kind, path, anchor, body[span[0] : span[1]], line, column, image=image)

@@ -8,14 +8,12 @@ reliably), and says who left the company.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     handle: str
     name: str = ""
     emails: tuple[str, ...] = ()
@@ -30,8 +28,7 @@ class Person:
         return self.name or self.handle
 
 
-@dataclass(frozen=True)
-class Me:
+class Me(NamedTuple):
     """The person running kb: their git identity and roster handle."""
 
     name: str | None
@@ -53,9 +50,17 @@ class Me:
         return f"{self.handle} ({who})" if self.handle else f"{who}, not in people.yaml"
 
 
-@dataclass(frozen=True)
 class Roster:
-    people: Mapping[str, Person] = field(default_factory=dict)
+    """Everyone kb knows, by handle (people.yaml and kb.toml [people])."""
+
+    def __init__(self, people: Mapping[str, Person] | None = None) -> None:
+        self.people: Mapping[str, Person] = {} if people is None else people
+
+    def __repr__(self) -> str:
+        return f"Roster(people={self.people!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return self.people == other.people if isinstance(other, Roster) else NotImplemented
 
     @cached_property
     def teams(self) -> dict[str, list[Person]]:

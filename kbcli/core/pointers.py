@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kbcli.core.languages import WORD
+from kbcli.core.languages import ASCII_WORD, WORD
 
 POINTER_WORDS = 40  # a card with more words than this says something of its own
 _REFERENCE = re.compile(r"`([^`\n]+)`|\[([^\]\n]+)\]\([^)\n]*\)")
@@ -31,12 +31,32 @@ def lead_paragraph(body: str) -> str:
     return " ".join(lines)
 
 
+def lead_span(body: str) -> tuple[int, int]:
+    """Where ``lead_paragraph``'s lines are in ``body``: (start, end) offsets, (0, 0) when
+    there is none. The paragraph's words are the words of ``body[start:end]`` (it only
+    drops ``>`` and spaces at line starts and joins lines), so terms made for the body
+    can be made for the lead in the same pass."""
+    start = end = offset = 0
+    for line in body.splitlines(keepends=True):
+        text = line.strip().lstrip(">").strip()
+        if not text or text.startswith(("#", "```")):
+            if end:
+                break
+        else:
+            if not end:
+                start = offset
+            end = offset + len(line)
+        offset += len(line)
+    return start, end
+
+
 def pointer_reference(body: str) -> str:
     """The title a pointer card names (lowercased), or "" when the card is no pointer."""
     words = 0
+    find = (ASCII_WORD if body.isascii() else WORD).findall
     for line in body.splitlines():  # counted line by line: most cards stop early
         if not line.lstrip().startswith("#"):
-            words += len(WORD.findall(line))
+            words += len(find(line))
             if words > POINTER_WORDS:
                 return ""
     found = {

@@ -18,7 +18,7 @@ Hebrew acronym ``מנכ"ל``, ``5"``); a quote that is never closed quotes nothi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 TRUST_STATES = ("verified", "due", "expired", "unverified", "needs-review", "unowned")
 STATUS_STATES = ("draft", "requested", "published", "archived")
@@ -40,28 +40,25 @@ class QueryError(ValueError):
     """The query cannot be understood (e.g. ``is:stale``); the message says how to fix it."""
 
 
-@dataclass(frozen=True)
-class KeyFilter:
+class KeyFilter(NamedTuple):
     key: str
     value: str
     negated: bool = False
 
 
-@dataclass(frozen=True)
-class StateFilter:
+class StateFilter(NamedTuple):
     state: str
     negated: bool = False
 
 
-@dataclass(frozen=True)
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     excluded_words: tuple[str, ...] = ()
     excluded_phrases: tuple[str, ...] = ()
     filters: tuple[KeyFilter, ...] = ()
     states: tuple[StateFilter, ...] = ()
-    text: str = field(default="", compare=False)
+    text: str = ""  # the query as typed
 
     @property
     def has_terms(self) -> bool:

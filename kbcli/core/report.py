@@ -262,6 +262,8 @@ Refs = tuple[tuple[str, ...], tuple[str, ...]]
 
 def card_refs(body: str) -> Refs:
     """The links of ``body`` that ``inbound_links`` counts, before resolving them."""
+    if "[[" not in body and "](" not in body:  # most cards: no link to look for
+        return (), ()
     wikis = tuple(dict.fromkeys(m.group(1).strip().casefold() for m in _WIKI.finditer(body)))
     links = tuple(
         dict.fromkeys(link for m in _LINK.finditer(body) if "://" not in (link := m.group(1)))

@@ -12,9 +12,9 @@ from here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -23,8 +23,7 @@ class Severity(StrEnum):
     OFF = "off"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: Severity
     description: str

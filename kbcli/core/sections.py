@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<name>.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """A level-2 section: its name and the character span of its content."""
 
     name: str

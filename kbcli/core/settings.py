@@ -1,15 +1,17 @@
 """The kb.toml table: every section and key, its default, its parser and its help.
 
-Declared as data (dataclass fields whose metadata hold the parser and help text), so
-``config.load_config`` validates, the ``KB_*`` environment overrides and the README
-reference all come from this one table. Pure: parsing values, no file or environment.
+Declared as data (each section a NamedTuple whose fields are declared with ``setting``:
+default, parser and help text together), so ``config.load_config`` validates, the
+``KB_*`` environment overrides and the README reference all come from this one table.
+NamedTuples, not dataclasses: every command loads this table, and a one-shot search
+should not pay for importing ``dataclasses`` and generating its classes' methods.
+Pure: parsing values, no file or environment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from kbcli.core.durations import Duration, parse_duration
 
@@ -68,13 +70,36 @@ def _severities(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+class Spec(NamedTuple):
+    """How one kb.toml key is read, and its documentation."""
+
+    parse: Callable[[Any], Any]
+    help: str
+
+
+# Each section's keys, in field order: ``SPECS[CardsSettings]["folders"]``.
+SPECS: dict[type, dict[str, Spec]] = {}
+_declared: list[Spec] = []  # the specs of the section class being defined
+_Section = TypeVar("_Section", bound=type)
+
+
 def setting(default: Any, parse: Callable[[Any], Any], help: str) -> Any:
-    """Declare one kb.toml key: its default, how to read it, and its documentation."""
-    return field(default=default, metadata={"parse": parse, "help": help})
+    """Declare one kb.toml key in a section's body: its default (returned, so it is the
+    field's default), how to read it, and its documentation (kept for ``section``)."""
+    _declared.append(Spec(parse, help))
+    return default
 
 
-@dataclass(frozen=True)
-class CardsSettings:
+def section(cls: _Section) -> _Section:
+    """Register a section class: its fields' specs, declared by ``setting`` in its body."""
+    fields: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
+    SPECS[cls] = dict(zip(fields, _declared, strict=True))
+    _declared.clear()
+    return cls
+
+
+@section
+class CardsSettings(NamedTuple):
     folders: tuple[str, ...] = setting(
         (".",), _texts, "Folders that hold cards, relative to the repo root."
     )
@@ -91,8 +116,8 @@ class CardsSettings:
     )
 
 
-@dataclass(frozen=True)
-class VerificationSettings:
+@section
+class VerificationSettings(NamedTuple):
     verify_every: Duration = setting(
         parse_duration("3m"), _duration, "Default re-verification cadence: 30d, 6w, 3m, 1y, never."
     )
@@ -107,8 +132,8 @@ class VerificationSettings:
     )
 
 
-@dataclass(frozen=True)
-class FolderSettings:
+@section
+class FolderSettings(NamedTuple):
     verify_every: Duration | None = setting(None, _duration, "Cadence for cards in this folder.")
     warn_within: Duration | None = setting(None, _duration, "Due window for this folder.")
     rules: dict[str, str] = setting(
@@ -119,8 +144,8 @@ class FolderSettings:
     )
 
 
-@dataclass(frozen=True)
-class SearchSettings:
+@section
+class SearchSettings(NamedTuple):
     default_lang: str = setting("en", _text, "Language of cards without a lang key.")
     verified_boost: float = setting(1.2, _number, "Score multiplier for verified cards.")
     expired_penalty: float = setting(0.7, _number, "Score multiplier for expired cards.")
@@ -132,8 +157,8 @@ class SearchSettings:
     )
 
 
-@dataclass(frozen=True)
-class HistorySettings:
+@section
+class HistorySettings(NamedTuple):
     inactive_after: Duration = setting(
         parse_duration("180d"), _duration, "An owner with no commit for this long is inactive."
     )
@@ -154,8 +179,8 @@ class HistorySettings:
     )
 
 
-@dataclass(frozen=True)
-class CheckSettings:
+@section
+class CheckSettings(NamedTuple):
     grace: Duration | None = setting(
         None, _duration, "An expired card is a warning for this long, then an error."
     )
@@ -176,8 +201,8 @@ class CheckSettings:
     )
 
 
-@dataclass(frozen=True)
-class HandbookSettings:
+@section
+class HandbookSettings(NamedTuple):
     title: str = setting("Knowledge base", _text, "Title of the handbook site.")
     repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
     branch: str = setting("main", _text, "Branch that edit links point at.")
@@ -186,8 +211,8 @@ class HandbookSettings:
     )
 
 
-@dataclass(frozen=True)
-class CaptureSettings:
+@section
+class CaptureSettings(NamedTuple):
     slack_url: str = setting(
         "", _text, "Web address of the Slack workspace (https://acme.slack.com), for permalinks."
     )
@@ -213,8 +238,8 @@ class CaptureSettings:
     )
 
 
-@dataclass(frozen=True)
-class AdoptSettings:
+@section
+class AdoptSettings(NamedTuple):
     owner: str = setting(
         "", _text, "Owner kb adopt suggests when CODEOWNERS, git and [folders] say nothing."
     )
@@ -223,8 +248,8 @@ class AdoptSettings:
     )
 
 
-@dataclass(frozen=True)
-class UsageSettings:
+@section
+class UsageSettings(NamedTuple):
     log_users: bool = setting(
         False,
         _flag,

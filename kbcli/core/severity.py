@@ -17,7 +17,7 @@ One pure function of the registry defaults, kb.toml and the day, shared by
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from kbcli.core.durations import Duration
@@ -88,7 +88,7 @@ class RulePolicy:
             level = Severity.ERROR
         if level == finding.severity and message == finding.message:
             return finding
-        return replace(finding, severity=level, message=message)
+        return finding._replace(severity=level, message=message)
 
     def unknown_rules(self) -> list[str]:
         """kb.toml entries naming no registered rule, each with a suggestion when close."""

@@ -7,9 +7,9 @@ Search badges, ``kb list``, reports, ``kb check`` and the handbook all call
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from kbcli.core.cards import CardMeta, Status
 from kbcli.core.durations import Duration, parse_duration
@@ -24,33 +24,41 @@ class TrustState(StrEnum):
     NEEDS_REVIEW = "needs-review"
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """Why a card needs review: a rule id (stable, for CI and JSON) and one line of text."""
 
     rule: str
     text: str
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(NamedTuple):
     """How often cards must be re-verified and how early they count as due."""
 
-    verify_every: Duration = field(default_factory=lambda: parse_duration("3m"))
-    warn_within: Duration = field(default_factory=lambda: parse_duration("14d"))
+    verify_every: Duration = parse_duration("3m")
+    warn_within: Duration = parse_duration("14d")
 
 
-@dataclass(frozen=True)
 class TrustPolicy:
     """Repository defaults plus per-folder overrides (the longest matching folder wins)."""
 
-    default: Cadence = field(default_factory=Cadence)
-    folders: Mapping[str, Cadence] = field(default_factory=dict)
-    # Cadence per card folder: every card of a folder gets the same answer, and a
-    # report asks once per card (100,000 times on a big knowledge base).
-    _by_folder: dict[str, Cadence] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    __slots__ = ("_by_folder", "default", "folders")
+
+    def __init__(
+        self, default: Cadence = Cadence(), folders: Mapping[str, Cadence] | None = None
+    ) -> None:
+        self.default = default
+        self.folders: Mapping[str, Cadence] = {} if folders is None else folders
+        # Cadence per card folder: every card of a folder gets the same answer, and a
+        # report asks once per card (100,000 times on a big knowledge base).
+        self._by_folder: dict[str, Cadence] = {}
+
+    def __repr__(self) -> str:
+        return f"TrustPolicy(default={self.default!r}, folders={self.folders!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TrustPolicy):
+            return NotImplemented
+        return (self.default, self.folders) == (other.default, other.folders)
 
     def cadence_for(self, path: str) -> Cadence:
         folder_of_card = path.rpartition("/")[0]
@@ -68,8 +76,7 @@ class TrustPolicy:
         return best
 
 
-@dataclass(frozen=True)
-class Trust:
+class Trust(NamedTuple):
     """A card's trust at a given day: its state, the dates behind it and owner presence."""
 
     state: TrustState

@@ -23,8 +23,7 @@ to "off" in kb.toml yields no finding and so no evidence.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kbcli.core.cards import Status
 from kbcli.core.trust import Reason, Trust, TrustState
@@ -128,8 +127,7 @@ def ranking_factor(trust: Trust, verified_boost: float, penalty: float) -> float
     return 1.0
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     """The trust score: published cards that count as verified, out of all published."""
 
     fresh: int

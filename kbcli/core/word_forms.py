@@ -136,6 +136,27 @@ def he_words(text: str) -> Iterable[re.Match[str]]:
     return _HE_WORD.finditer(text)
 
 
+# A letter or two in brackets inside a word is a mnemonic (tldr's "[a]dd", "[m]aximum",
+# "extrac[t]": the option's letter), not a word boundary: "[a]dd" is the word "add".
+_BRACKETED = re.compile(r"\[([^\W\d_]{1,2})\]")
+
+
+def without_mnemonics(text: str) -> str:
+    """``text`` with the brackets of in-word mnemonics dropped: ``[a]dd`` is ``add``.
+
+    The brackets go when a letter touches them outside; the neighbours are looked at
+    only for bracketed letters (a look-around pattern cost 20 times as much on tldr)."""
+    if "[" not in text:
+        return text
+
+    def letters(match: re.Match[str]) -> str:
+        start, end = match.span()
+        inside = (start and text[start - 1].isalpha()) or text[end : end + 1].isalpha()
+        return match.group(1) if inside else match.group()
+
+    return _BRACKETED.sub(letters, text)
+
+
 def without_possessive(text: str) -> str:
     """``text`` without the English possessive: ``file's`` is ``file``, not ``file`` + ``s``."""
     # Most texts have no apostrophe: the look-behind search was a tenth of indexing them.
@@ -151,7 +172,9 @@ def query_words(text: str) -> list[str]:
 
 
 # The English possessive after a Latin letter (file's, command’s): not a word of its own.
-_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+# The apostrophe comes first so the search skips to apostrophes (a look-behind first
+# was tried at every position: 5x slower on the 18F handbook's bodies, same matches).
+_POSSESSIVE = re.compile(r"['’](?<=[A-Za-z]['’])s\b")
 _CYRILLIC_APOSTROPHES = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ`](?=[\u0400-\u04ff])")
 
 

@@ -101,7 +101,6 @@ class EditorSession:
 
     def assess(self, card: Card) -> Assessed:
         """The card's trust verdict on its dates and flags (history needs a saved commit)."""
-        from dataclasses import replace
 
         from kbcli.core.verdict import judge
 
@@ -119,7 +118,7 @@ class EditorSession:
 
         ws = self.workspace
         item = ws.assess(card)
-        problems = [replace(p, title=card.title) for p in self._problems(card)]
+        problems = [p._replace(title=card.title) for p in self._problems(card)]
         found = [*problems, *trust_findings(item, ws.today), *self._flags(card)]
         if ws.config.roster.people:
             found += roster_findings(item, ws.config.roster, ws.today)

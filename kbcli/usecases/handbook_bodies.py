@@ -78,29 +78,41 @@ class BodyPass:
         ``cache`` only if a page shows it) when its key is unchanged, else rendered (in
         parallel when there are many, ``meanwhile`` running in this process as the
         workers render). Its broken links are what the resolver says, the very list
-        ``kb check`` reports."""
+        ``kb check`` reports; those of the bodies rendered again are resolved while the
+        workers render them."""
         old_bodies: dict[str, Any] = previous.get("bodies", {})
         keys = self._keys(shown, links, previous)
         same_names = previous.get("link_names") == self.link_names_key
         before: dict[str, str] = previous.get("sources", {}) if same_names else {}
         bodies: dict[str, Body] = {}
         todo: list[tuple[str, str]] = []
+        later: list[Card] = []  # cards whose links are resolved as the workers render
         self.facts = {}
         for item in shown:
             card = item.card
             key = keys[card.path]
             old = old_bodies.get(card.path)
             facts = self._kept_facts(card.path, old, before)
-            if facts is None:
-                facts = link_facts(card, links)
-            self.facts[card.path] = facts
-            if old and old.get("key") == key and cache is not None:
+            kept = bool(old and old.get("key") == key and cache is not None)
+            if facts is None and not kept:
+                later.append(card)
+                todo.append((card.path, shown_body(card)[0]))
+                continue
+            facts = self.facts[card.path] = facts or link_facts(card, links)
+            if kept:
+                assert old is not None and cache is not None
                 bodies[card.path] = KeptBody(
                     cache, card.path, key, old["links"], facts.broken, old["headings"]
                 )
             else:
                 todo.append((card.path, shown_body(card)[0]))
-        for path, done in run_jobs(render_body, todo, self.workers, init, meanwhile):
+
+        def resolve_then(more: Callable[[], None] | None = meanwhile) -> None:
+            self.facts.update((card.path, link_facts(card, links)) for card in later)
+            if more is not None:
+                more()
+
+        for path, done in run_jobs(render_body, todo, self.workers, init, resolve_then):
             broken = self.facts[path].broken
             bodies[path] = Body(done.html, keys[path], done.links, broken, done.headings)
         self.rendered = len(todo)

@@ -21,16 +21,13 @@ def write_static(
     """The site's static files and the files shown cards reference (images, attachments),
     tracked like pages so a later build removes what it no longer has; with a warning
     per missing file."""
-    from kbcli.adapters.jinja_site import SiteTemplates
+    from kbcli.adapters.jinja_site import static_files
     from kbcli.adapters.markdown_render import pygments_css
     from kbcli.usecases.handbook_assets import referenced_files
 
     assets, missing = referenced_files(root, refs)
     files: dict[str, bytes] = {rel: path.read_bytes() for rel, path in assets.items()}
-    files.update(
-        (f"static/{name}", path.read_bytes())
-        for name, path in SiteTemplates(dirs).static_files().items()
-    )
+    files.update((f"static/{name}", path.read_bytes()) for name, path in static_files(dirs).items())
     files.setdefault("static/pygments.css", pygments_css().encode("utf-8"))
     written = {}
     for rel, data in files.items():

@@ -8,7 +8,6 @@ worker that renders them, so only URLs travel back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,10 @@ if TYPE_CHECKING:
     from kbcli.core.handbook import SiteLinks
 
 PARALLEL_MIN = 150  # below this many items a process pool costs more than it saves
+# Each worker process costs about 0.1 s of CPU to start and warm up (fork, first-use
+# caches, results sent back), so a build gets one more per this many items: on a site of
+# a few hundred cards a second worker costs more CPU than it saves time.
+PER_WORKER = 500
 
 _LINKS: SiteLinks | None = None
 _DIRS: list[Path] = []
@@ -91,6 +94,17 @@ def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
             _TEMPLATES.compile_all()
 
 
+def pool_size(workers: int, count: int, meanwhile: bool) -> int:
+    """How many worker processes map ``count`` items (0: this process does them). One
+    worker is worth it while this process has other work (``meanwhile``) to do."""
+    if workers <= 1 or count < PARALLEL_MIN:
+        return 0
+    size = min(workers, count // PER_WORKER)
+    if size <= 1:
+        return 1 if meanwhile else 0
+    return size
+
+
 def run_jobs(
     fn: Callable[[Any], Any],
     jobs: Sequence[Any],
@@ -98,9 +112,11 @@ def run_jobs(
     init: tuple[Any, ...],
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Any]:
-    """Map ``fn`` over ``jobs`` in a fork-started pool, or inline when the work is small.
-    ``meanwhile`` runs in this process while the pool works (after the jobs inline)."""
-    if workers <= 1 or len(jobs) < PARALLEL_MIN:
+    """Map ``fn`` over ``jobs`` in a fork-started pool (``pool_size``), or inline when the
+    work is small. ``meanwhile`` runs in this process while the pool works (after the
+    jobs inline)."""
+    size = pool_size(workers, len(jobs), meanwhile is not None)
+    if not size:
         init_worker(*init)
         done = [fn(job) for job in jobs]
         if meanwhile is not None:
@@ -108,16 +124,17 @@ def run_jobs(
         return done
     import gc
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     _warm(fn, init)
     # Forked workers share the parent's memory until they write to it; the collector
     # walking every object would copy it all. Frozen objects are left alone.
     gc.freeze()
     try:
-        chunk = max(8, len(jobs) // (workers * 8))
+        chunk = max(8, len(jobs) // (size * 8))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=init_worker, initargs=init
+            size, mp_context=context, initializer=init_worker, initargs=init
         ) as pool:
             results = pool.map(fn, jobs, chunksize=chunk)  # every job is submitted here
             if meanwhile is not None:

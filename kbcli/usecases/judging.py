@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from itertools import pairwise
@@ -334,7 +334,7 @@ def _reading_problems(workspace: Workspace, items: Sequence[Assessed]) -> list[F
     """
     if not workspace.has_catalog:
         return [
-            replace(problem, title=item.card.title)
+            problem._replace(title=item.card.title)
             for item in items
             for problem in item.card.problems
         ]

@@ -21,7 +21,7 @@ from kbcli.core.related import Scored, scored_similar, similar_to, term_counts
 from kbcli.core.related_update import update_similar
 
 if TYPE_CHECKING:
-    from kbcli.adapters.tantivy_index import Analysis
+    from kbcli.adapters.text_analysis import Analysis
     from kbcli.workspace import Workspace
 
 RELATED_LIMIT = 8  # kept per card; the page shows five
@@ -125,7 +125,7 @@ def _vectors(
     known: Mapping[str, tuple[str, dict[str, float]]],
     ids: Mapping[str, str],
 ) -> tuple[list[tuple[str, Mapping[str, float]]], Terms]:
-    from kbcli.adapters.tantivy_index import Analysis
+    from kbcli.adapters.text_analysis import Analysis
 
     analysis: Analysis | None = None
     terms: Terms = {}

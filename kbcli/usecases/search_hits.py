@@ -8,9 +8,8 @@ penalty for expired ones is applied then.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.durations import parse_duration
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
 OTHER_LANGUAGE = 0.4  # score factor of a card not in the query's (confident) language
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One search result. Fields are stable: ``kb capture`` and ``--json`` rely on them.
 
     ``score`` is the final ranking score (``bm25`` times ``factor``, the trust
@@ -59,19 +57,24 @@ class Hit:
         return self.meta.status in (Status.DRAFT, Status.REQUESTED)
 
 
-@dataclass
 class SearchResult:
-    query: ParsedQuery
-    hits: list[Hit]
-    total: int
-    stage: str = ""
-    stats: SyncStats | None = None
-    hints: list[str] = field(default_factory=list)
-    archived_hidden: int = 0
-    expansions: dict[str, list[str]] = field(default_factory=dict)  # typo -> terms used
-    languages: tuple[str, ...] = ()  # the query's languages, preferred in the ranking
-    semantic: str = ""  # how dense retrieval took part: "" (off), "fused", or why not
-    missing_vectors: int = 0  # indexed cards that had no vectors for this search
+    """What one search found; the search fills in the notes after ranking."""
+
+    def __init__(self, query: ParsedQuery, hits: list[Hit], total: int, stage: str = "") -> None:
+        self.query = query
+        self.hits = hits
+        self.total = total
+        self.stage = stage
+        self.stats: SyncStats | None = None
+        self.hints: list[str] = []
+        self.archived_hidden = 0
+        self.expansions: dict[str, list[str]] = {}  # typo -> terms used
+        self.languages: tuple[str, ...] = ()  # the query's languages, preferred in the ranking
+        self.semantic = ""  # how dense retrieval took part: "" (off), "fused", or why not
+        self.missing_vectors = 0  # indexed cards that had no vectors for this search
+
+    def __repr__(self) -> str:
+        return f"SearchResult({self.query!r}, {len(self.hits)} hits, total={self.total})"
 
 
 def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
@@ -157,7 +160,7 @@ def with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) ->
     lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
     words = matcher.words(hit.path, text)
     snippet: Snippet = make_snippet(text, select=matcher(lang), words=words)
-    return replace(hit, snippet=snippet.text, highlights=snippet.highlights)
+    return hit._replace(snippet=snippet.text, highlights=snippet.highlights)
 
 
 class Matcher:

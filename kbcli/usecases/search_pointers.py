@@ -13,7 +13,6 @@ other-language factor: it is the entry in the reader's language to that answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kbcli.core.languages import normalize_lang
@@ -72,7 +71,7 @@ def with_pointers(
             if any(h.path == pointer.path for h in ranked):
                 continue  # ranked above its target by its own words
             own = next((h for h in top if h.path == pointer.path), None)
-            ranked.append(own or replace(pointer, score=hit.score))
+            ranked.append(own or pointer._replace(score=hit.score))
     used = {h.path for h in ranked[:limit]}
     return ranked[:limit], [r for r in (*raw, *across_raw) if r.path in used]
 
@@ -110,5 +109,5 @@ def _across(
         target = targets.get(str(item.meta.get("points") or ""))
         if target is None or hit.lang_factor != 1.0:
             continue
-        found.append(replace(hit, score=target.score / target.lang_factor))
+        found.append(hit._replace(score=target.score / target.lang_factor))
     return found, list(raw)

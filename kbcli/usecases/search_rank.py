@@ -8,7 +8,6 @@ field, then fusion with the dense ranking when there is one, trust and language.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kbcli.core.languages import STOP_WORDS, content_words, query_languages
@@ -294,7 +293,7 @@ def _finish(
     if explain:
         from kbcli.usecases.search_explain import why
 
-        hits = [replace(h, why=why(index, q, raw, h.path) if h.bm25 else ()) for h in hits]
+        hits = [h._replace(why=why(index, q, raw, h.path) if h.bm25 else ()) for h in hits]
     if snippets:
         matcher = term_matcher(index, highlight)
         hits = [with_snippet(workspace, h, texts[h.path], matcher) for h in hits]
@@ -357,8 +356,7 @@ def _fused(hits: list[Hit], dense: dict[str, float], weight: float) -> list[Hit]
     lex_rank = {p: i for i, p in enumerate(lexical, 1)}
     dense_rank = {p: i for i, p in enumerate(dense, 1)}
     return [
-        replace(
-            h,
+        h._replace(
             score=fused.get(h.path, 0.0) * h.factor * h.lang_factor,
             lexical_rank=lex_rank.get(h.path),
             dense_rank=dense_rank.get(h.path),

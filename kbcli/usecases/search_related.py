@@ -10,7 +10,6 @@ All of them rank through ``search_rank.rank``, the one ranking of kb.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +106,7 @@ def similar(workspace: Workspace, index: CardIndex, card: Any, limit: int) -> li
     return [
         with_snippet(
             workspace,
-            replace(found[path], score=score, bm25=score, factor=1.0),
+            found[path]._replace(score=score, bm25=score, factor=1.0),
             texts[path],
             matcher,
         )
@@ -157,7 +156,7 @@ def suggest(
     sync(workspace, index=index, progress=progress)
     words = list(dict.fromkeys(w.lower() for w in _words(text)))[:60]
     result = rank(workspace, index, ParsedQuery(words=tuple(words)), limit)
-    return [replace(h, stage="similar") for h in result.hits]
+    return [h._replace(stage="similar") for h in result.hits]
 
 
 def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]:

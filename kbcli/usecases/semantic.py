@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.dense import best_of_cards, ranked
-from kbcli.core.passages import passage_key, passages
+from kbcli.core.passages import passage_key, passages, recipe_digest
 from kbcli.core.progress import Progress, no_progress
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def embed(
 
     started = clock()
     name = embedder.model_name()
-    hashes = {path: entry[2] for path, entry in index.manifest.files.items()}
+    hashes = card_digests(index)
     folder = workspace.config.cache_dir
     store = vector_store.load(folder, name)
     forgot = store.keep_only(hashes)
@@ -105,6 +105,12 @@ def embed(
     vector_store.save(folder, store)
     stats.seconds = clock() - started
     return stats
+
+
+def card_digests(index: CardIndex) -> dict[str, str]:
+    """Each indexed card's content hash with the passage recipe: the key its vectors
+    are kept under, so a new recipe re-embeds every card (never a mix of recipes)."""
+    return {path: recipe_digest(entry[2]) for path, entry in index.manifest.files.items()}
 
 
 def _passages_of(
@@ -182,7 +188,7 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
             raise embedder.NotInstalled("the semantic extra is not installed")
         return DenseRanking(missing=index.manifest.count())
     rows = _rows(workspace, embedder.model_name())
-    hashes = {path: entry[2] for path, entry in index.manifest.files.items()}
+    hashes = card_digests(index)
     chosen = [i for i, path in enumerate(rows.paths) if hashes.get(path) == rows.digests[i]]
     ranking = DenseRanking(missing=len(hashes) - len(chosen))
     if not chosen or not text.strip():

@@ -126,3 +126,33 @@ def test_the_summary_without_rich_is_what_rich_prints(kb_repo: KbRepo, folder: s
         assert "Built the internal handbook: 1 cards" in rich.getvalue()
         assert done == (":smile:" not in folder)
         assert plain.getvalue() == (rich.getvalue() if done else "")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_broken_links_and_warnings_without_rich_are_what_rich_prints(
+    kb_repo: KbRepo, quiet: bool
+) -> None:
+    # Broken links and warnings go to stderr without importing rich too when neither
+    # stream is a terminal: the same text as rich prints; a broken link on line 100 reads
+    # "x.md:100:" both ways (rich's emoji codes used to make it "x.md💯").
+    from kbcli.cli.context import RunContext
+    from kbcli.cli.views.handbook import _plain_summary, _rich_summary
+    from kbcli.usecases.handbook import run_build
+
+    body = "\n" * 94 + "See [x](gone[draft].md) and ![pic](missing.png)."
+    kb_repo.write("billing/refunds.md", CARD.format(title="Refunds", body=body))
+    kb_repo.commit("cards")
+    workspace = RunContext(kb_dir=str(kb_repo.path), today_text="2026-11-05").workspace
+    report = run_build(workspace, kb_repo.path.parent / "site", "internal", search=False)
+    assert report.broken and report.warnings
+    outputs = []
+    for show in (_plain_summary, _rich_summary):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            done = show(report, quiet=quiet, timings=True)
+        assert done is not False
+        outputs.append((out.getvalue(), err.getvalue()))
+    assert outputs[0] == outputs[1]
+    assert "billing/refunds.md:100: broken link 'gone[draft].md'" in outputs[0][1]
+    assert "kb: warning:" in outputs[0][1] and "missing.png" in outputs[0][1]
+    assert ("listed above" in outputs[0][0]) is not quiet

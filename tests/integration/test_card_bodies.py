@@ -3,7 +3,7 @@ its file's body whatever state the kept bodies are in, and a warm card needs non
 
 from __future__ import annotations
 
-import dataclasses
+import copy as copying
 import pickle
 from pathlib import Path
 
@@ -88,7 +88,7 @@ def test_a_kept_card_pickles_copies_and_compares_as_the_card(repo: Path) -> None
     for card, same in zip(cards, expected, strict=True):
         copy = pickle.loads(pickle.dumps(card))
         assert type(copy) is Card and copy == same
-        assert dataclasses.replace(card, body="new") == dataclasses.replace(same, body="new")
+        assert copying.copy(card) == same and copying.copy(card).body == same.body
 
 
 def test_kept_links_count_inbound_links_as_the_bodies_do(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from kbcli.adapters.card_files import CardFiles, card_from_bytes
 from kbcli.config import load_config
 from tests.helpers import KbRepo
@@ -79,6 +81,25 @@ def test_ignore_globs_hidden_folders_and_kb_folders_are_not_cards(tmp_path: Path
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text("# x\n")
     assert CardFiles(load_config(root)).paths() == ["a.md", "sub/b.md"]
+
+
+@pytest.mark.parametrize("ignore", ['"README.md", "drafts"', '"README.md", "drafts/"'])
+def test_a_path_named_on_the_command_line_is_a_card_exactly_when_listed(
+    tmp_path: Path, ignore: str
+) -> None:
+    # Plain names are looked up without gitignore's matcher; a pattern with a slash uses it.
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "kb.toml").write_text(f'[cards]\nfolders = ["."]\nignore = [{ignore}]\n')
+    paths = ["a.md", "sub/b.md", "README.md", "sub/README.md", "drafts/x.md", "sub/drafts/y.md"]
+    paths += ["doc/README.md/z.md", "readme.md", "drafts.md"]
+    for rel in paths:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("# x\n")
+    files = CardFiles(load_config(root))
+    listed = files.paths()
+    assert listed == ["a.md", "drafts.md", "readme.md", "sub/b.md"]
+    assert [rel for rel in paths if files.is_card_path(rel)] == sorted(listed, key=paths.index)
 
 
 def test_impossible_dates_are_problems_at_their_line_not_crashes():

@@ -313,3 +313,24 @@ def test_two_builds_of_the_same_repo_are_byte_identical(small_kb: KbRepo) -> Non
         sites.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert sites[0] == sites[1] == sites[2]
     assert b'disabled="disabled" type="checkbox"' in sites[0][Path("billing/checklist.html")]
+
+
+def test_a_site_rendered_by_a_worker_process_equals_one_rendered_in_one(kb_repo: KbRepo) -> None:
+    """Enough cards for the bodies to go to a worker process (the links are resolved in
+    this one meanwhile): the same pages and the same broken links as with ``--jobs 1``."""
+    for n in range(170):
+        body = f"Step {n}. See [[Card {(n + 1) % 170}]], [gone](gone-{n}.md) and [x](#nowhere)."
+        kb_repo.write(f"many/card-{n:03}.md", card(f"Card {n}", body, tags=f"t{n % 7}"))
+    kb_repo.commit("many cards", when="2026-11-02T09:00:00Z", author="Ana Souza")
+    sites, reports = [], []
+    for jobs in ("1", "2"):
+        out = kb_repo.path.parent / f"site-jobs-{jobs}"
+        args = ["build", "--out", str(out), "--no-search", "--jobs", jobs]
+        result = run_kb("--kb", str(kb_repo.path), "--today", TODAY, *args)
+        assert result.exit_code == 0, result.output
+        sites.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+        reports.append(sorted(line for line in result.stderr.splitlines() if "gone-" in line))
+    assert sites[0] == sites[1]
+    assert len(reports[0]) == 170 and reports[0] == reports[1]
+    page = sites[1][Path("many/card-005.html")].decode()
+    assert 'href="card-006.html"' in page and "broken link: gone-5.md" in page

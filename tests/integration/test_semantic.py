@@ -121,6 +121,26 @@ def test_kb_index_embeds_only_new_and_changed_passages(semantic_repo: KbRepo) ->
     assert (again["passages_embedded"], again["passages_reused"]) == (1, 1)
 
 
+def test_a_new_passage_recipe_rekeys_every_card_and_a_cheat_sheet_gets_its_prose(
+    semantic_repo: KbRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbcli.core import passages
+
+    _index(semantic_repo)
+    monkeypatch.setattr(passages, "RECIPE", passages.PROSE)
+    again = _index(semantic_repo)  # every card under the new key, its unchanged passages reused
+    assert (again["cards_embedded"], again["passages_embedded"]) == (13, 0)
+    assert again["passages_reused"] == 14
+    semantic_repo.write(
+        "it/tar.md",
+        _card("tar", "> Archiving utility.\n\n- E[x]tract an archive:\n\n`tar xf {{file}}`\n"),
+    )
+    with_sheet = _index(semantic_repo)
+    assert (with_sheet["cards_embedded"], with_sheet["passages_embedded"]) == (1, 2)
+    found, _ = _search(semantic_repo, "unpack a compressed bundle of files")
+    assert found[:1] == ["it/tar.md"]
+
+
 def test_a_search_says_when_cards_have_no_vectors_yet(semantic_repo: KbRepo) -> None:
     _index(semantic_repo)
     semantic_repo.write(

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.core.fusion import normalised_score, reciprocal_rank
-from kbcli.core.passages import passage_key, passages
+from kbcli.core.passages import PROSE, SECTIONS, passage_key, passages
 
 
 def test_a_card_splits_at_its_headings_and_each_passage_says_its_card_and_section() -> None:
@@ -32,6 +32,28 @@ def test_a_long_section_becomes_passages_of_about_two_hundred_words() -> None:
 def test_a_heading_inside_fenced_code_is_not_a_section() -> None:
     body = "Run this:\n\n```sh\n# not a heading\necho hi\n```\n"
     assert passages("Shell", body) == ["Shell: Run this: # not a heading echo hi"]
+
+
+def test_a_short_cheat_sheet_also_has_its_prose_alone_as_a_passage() -> None:
+    body = (
+        "> Archiving utility.\n> More information: <https://example.org/tar>.\n\n"
+        "- E[x]tract an archive [f]ile:\n\n`tar xf {{path/to/source.tar}}`\n\n"
+        "- See [the manual](https://example.org/man):\n\n```sh\nman tar\n```\n"
+    )
+    assert passages("tar", body) == passages("tar", body, recipe=SECTIONS)  # kb's recipe today
+    found = passages("tar", body, recipe=PROSE)
+    assert len(found) == 2 and "{{path/to/source.tar}}" in found[0]
+    assert found[1] == (
+        "tar: Archiving utility. More information: . Extract an archive file: See the manual:"
+    )
+
+
+def test_a_card_without_code_or_longer_than_a_passage_has_no_prose_passage() -> None:
+    assert passages("Leave", "Ask your manager. See [the form](https://x.org).", recipe=PROSE) == [
+        "Leave: Ask your manager. See [the form](https://x.org)."
+    ]
+    long = "`make`\n\n" + " ".join(f"w{i}" for i in range(250))
+    assert len(passages("Build", long, recipe=PROSE)) == 2  # two passages of words, no third
 
 
 def test_an_empty_card_is_its_title() -> None:

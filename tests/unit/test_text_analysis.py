@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.adapters.text_analysis import MAX_WORD, Analysis
+from kbcli.core.languages import WORD, find_words
 
 WORDS = [
     *("Refunds", "refund", "REFUNDING", "charges", "happy", "happiness", "x1", "2024"),
@@ -37,8 +38,54 @@ def test_the_matching_words_of_a_card_are_the_words_with_a_wanted_term(
         assert at_once.word_terms(lang, word) == one_by_one.word_terms(lang, word)
 
 
+ENGLISH_WORDS = st.text(alphabet="aeiouyAEIOUYbcdgklnrstwz0189", min_size=1, max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.frozensets(ENGLISH_WORDS, max_size=30), pick=st.lists(ENGLISH_WORDS, max_size=4))
+def test_english_matches_are_found_when_only_words_starting_like_a_term_are_stemmed(
+    words: frozenset[str], pick: list[str]
+) -> None:
+    one_by_one = Analysis()
+    wanted = {t for w in [*pick, *list(words)[:2]] for t in one_by_one.word_terms("en", w)}
+    expected = {w for w in words if wanted & set(one_by_one.word_terms("en", w))}
+    assert Analysis().matching("en", words, wanted) == expected
+
+
 def test_a_card_s_words_are_kept_only_while_its_text_is_the_same() -> None:
     analysis = Analysis()
     assert analysis.card_words("a.md", "Refund the charge") == {"Refund", "the", "charge"}
     assert analysis.card_words("a.md", "Refund the charge") == {"Refund", "the", "charge"}
     assert analysis.card_words("a.md", "Charges refunded") == {"Charges", "refunded"}
+
+
+TEXT_PARTS = [
+    *WORDS,
+    *(" ", "\n", "> ", "# ", "'s ", "’s", "м'ята", "комп’ютер", 'מנכ"ל', "a-b", "x_y", "\r\n"),
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from(TEXT_PARTS), max_size=12), max_size=4),
+    lang=st.sampled_from(LANGS),
+)
+def test_a_cards_words_field_has_the_terms_its_words_have(
+    texts: list[list[str]], lang: str
+) -> None:
+    """The index's words come from each word's terms joined once (``term_text``): the
+    same terms, in the same order, as analysing the text word by word."""
+    by_word, joined = Analysis(), Analysis()
+    for parts in texts:  # one Analysis for several cards, as a rebuild uses it
+        text = "".join(parts)
+        assert joined.term_text(lang, text) == " ".join(by_word.terms(lang, text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x600), max_size=40))
+def test_words_are_split_the_same_in_ascii_and_other_text(text: str) -> None:
+    """ASCII text is split by a plain letters-and-digits class: the same words."""
+    assert find_words(text) == WORD.findall(text)
+    assert find_words(text.encode("ascii", "ignore").decode()) == WORD.findall(
+        text.encode("ascii", "ignore").decode()
+    )

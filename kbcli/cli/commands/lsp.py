@@ -18,8 +18,6 @@ def lsp(ctx: typer.Context) -> None:
 
     Example: kb --kb ~/support-kb lsp
     """
-    from dataclasses import replace
-
     from kbcli.cli.context import RunContext
     from kbcli.errors import KbError
 
@@ -32,7 +30,7 @@ def lsp(ctx: typer.Context) -> None:
 
     def workspace() -> Workspace:
         today = options.today if options.today_text else RunContext().today
-        return replace(first, today=today)
+        return first.on(today)
 
     serve(workspace)
 

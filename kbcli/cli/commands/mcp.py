@@ -35,8 +35,6 @@ def mcp(
 
     Example: claude mcp add kb -- kb --kb ~/support-kb mcp
     """
-    from dataclasses import replace
-
     from kbcli.cli.context import RunContext
     from kbcli.errors import KbError
 
@@ -50,7 +48,7 @@ def mcp(
     def workspace(day: date | None) -> Workspace:
         # The config (kb.toml) is read once, at start; cards, history and the index
         # are read again after any change (the resident index watches the repo).
-        return replace(first, today=day or RunContext().today)
+        return first.on(day or RunContext().today)
 
     def today() -> date | None:
         # Asked on every call, so a server left running past midnight judges on the new day.

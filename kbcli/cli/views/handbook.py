@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from kbcli.cli.output import console, err_console, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from kbcli.cli.context import RunContext
@@ -64,15 +65,14 @@ def _rich_summary(report: BuildReport, *, quiet: bool, timings: bool) -> None:
 
     out = console()
     problems = err_console()
-    for broken in report.broken:
-        problems.print(f"[yellow]{escape(broken.at())}[/]", soft_wrap=True)
-    for message in report.warnings:
-        warn(message)
+    # Emoji codes off: a broken link on line 100 is "x.md:100:", not "x.md💯".
+    for line in _problem_lines(report, escape):
+        problems.print(line, soft_wrap=True, emoji=False)
     if quiet:
         return
     out.print(escape(_summary_line(report)), soft_wrap=True)
     if report.broken:
-        out.print(f"{len(report.broken)} broken link(s), listed above.")
+        out.print(_broken_line(report))
     if timings:
         out.print(_steps_line(report), soft_wrap=True)
     # Browsers refuse Pagefind's module import from file:// pages: a server is needed to search.
@@ -80,29 +80,45 @@ def _rich_summary(report: BuildReport, *, quiet: bool, timings: bool) -> None:
 
 
 def _plain_summary(report: BuildReport, *, quiet: bool, timings: bool) -> bool:
-    """The summary as rich would print it, written without importing rich (50 ms of a
-    build after one edit): when there is nothing for stderr and stdout is not a terminal
-    (``output.plain_lines``). False when rich must print it."""
+    """The summary (and the broken links and warnings) as rich would print them, written
+    without importing rich (50 ms of a build): when neither stdout nor, if there is
+    anything for it, stderr is a terminal (``output.plain_lines``). False when rich must
+    print them."""
     import sys
 
     from kbcli.cli.output import NeedsRich, plain_lines, plain_text
 
-    if report.broken or report.warnings:
-        return False
-    if quiet:
-        return True
+    problems: str | None = ""
+    lines: list[str] = []
     try:
-        lines = [plain_text(_summary_line(report))]
-        lines += [plain_text(_steps_line(report))] if timings else []
-        lines.append(_open_line(plain_text(str(report.out))))
+        if report.broken or report.warnings:
+            text_of = lambda text: plain_text(text, emoji=False)  # noqa: E731
+            problems = plain_lines(_problem_lines(report, text_of), stderr=True, emoji=False)
+        if not quiet:
+            lines = [plain_text(_summary_line(report))]
+            lines += [_broken_line(report)] if report.broken else []
+            lines += [plain_text(_steps_line(report))] if timings else []
+            lines.append(_open_line(plain_text(str(report.out))))
     except NeedsRich:
         return False
-    text = plain_lines(lines)
-    if text is None:
+    text = plain_lines(lines) if lines else ""
+    if text is None or problems is None:
         return False
+    sys.stderr.write(problems)
+    sys.stderr.flush()
     sys.stdout.write(text)
     sys.stdout.flush()
     return True
+
+
+def _broken_line(report: BuildReport) -> str:
+    return f"{len(report.broken)} broken link(s), listed above."
+
+
+def _problem_lines(report: BuildReport, escape: Callable[[str], str]) -> list[str]:
+    """The broken links and warnings as markup for stderr (printed with emoji codes off)."""
+    lines = [f"[yellow]{escape(broken.at())}[/]" for broken in report.broken]
+    return lines + [f"[yellow]kb: warning:[/] {escape(message)}" for message in report.warnings]
 
 
 def _summary_line(report: BuildReport) -> str:

@@ -19,6 +19,7 @@ def index_command(
     context: RunContext, *, rebuild: bool, wait: float, json: bool, quiet: bool
 ) -> int:
     """``kb index`` (the typer command and ``cli.fast_index``): sync, embed, report."""
+    from kbcli.cli.gc_pause import paused_gc
     from kbcli.cli.output import print_json, warn
     from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search_index import index_status, open_index, sync
@@ -28,7 +29,10 @@ def index_command(
     workspace = context.workspace
     index = open_index(workspace)
     with ProgressBar(enabled=not quiet) as progress:
-        stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress, index=index)
+        # Tens of thousands of documents and kept entries, almost no cycles: the
+        # collector walking them again and again was 7% of a whole rebuild.
+        with paused_gc():
+            stats = sync(workspace, rebuild=rebuild, wait=wait, progress=progress, index=index)
         vectors, unavailable = embed_step(workspace, progress=progress)
         # The history behind trust, else the next search reads it all: seconds on a
         # big repository's first run, so it has a row of the bar (no count to show).
