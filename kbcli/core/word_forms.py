@@ -138,7 +138,9 @@ def he_words(text: str) -> Iterable[re.Match[str]]:
 
 # A letter or two in brackets inside a word is a mnemonic (tldr's "[a]dd", "[m]aximum",
 # "extrac[t]": the option's letter), not a word boundary: "[a]dd" is the word "add".
-_MNEMONIC = re.compile(r"(?<=[^\W\d_])\[([^\W\d_]{1,2})\]|\[([^\W\d_]{1,2})\](?=[^\W\d_])")
+# Both forms start at the "[" so the search skips to brackets (a look-behind first was
+# tried at every position: 13x slower on the tldr bodies, the same text).
+_MNEMONIC = re.compile(r"\[(?:(?<=[^\W\d_]\[)([^\W\d_]{1,2})\]|([^\W\d_]{1,2})\](?=[^\W\d_]))")
 
 
 def without_mnemonics(text: str) -> str:
