@@ -6,7 +6,8 @@ medians after one warm-up each, wall and CPU (user + system of the process and i
 children, git included):
 
 - ``kb search WORDS`` with ``KB_DAEMON=off``, its terminal view written to a pipe;
-- the same with ``--baseline DIR``'s kb (another checkout, same Python), if given;
+- the same with ``--baseline DIR``'s kb (another checkout, same Python), if given, on a
+  copy of the repo (its own index);
 - a minimal one-shot tantivy-py search: open an index of the same files (built once by
   the minimal indexer of ``search_bench.py``), parse the words, print the top 10 paths;
 - ``rg -il -e WORD...`` over the card folders kb.toml names;
@@ -85,11 +86,14 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
     here = Path(__file__).resolve().parent.parent
     folders = card_folders(repo)
     minimal = Path(tempfile.mkdtemp(prefix="kb-bench-minimal-"))
+    # The baseline searches its own copy: two kb versions whose index keys differ would
+    # otherwise rebuild the shared index at every run.
+    other = scratch_copy(repo) if args.baseline else None
     try:
         subprocess.run([sys.executable, "-c", MINIMAL, str(minimal), *folders], check=True)
         contenders = {"kb search (this checkout)": kb_command(here, repo, words)}
-        if args.baseline:
-            contenders["kb search (baseline)"] = kb_command(args.baseline.resolve(), repo, words)
+        if args.baseline and other:
+            contenders["kb search (baseline)"] = kb_command(args.baseline.resolve(), other, words)
         contenders["minimal tantivy-py search"] = [
             sys.executable,
             "-c",
@@ -106,6 +110,8 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
         load = max(load, os.getloadavg()[0])
     finally:
         shutil.rmtree(minimal, ignore_errors=True)
+        if other is not None:
+            shutil.rmtree(other.parent, ignore_errors=True)
     rg_wall, rg_cpu = results[list(contenders).index("rg -il")]
     print(f"{repo.name}: {args.query!r}, {args.runs} alternating runs, medians")
     print(f"load average (1 min) up to {load:.1f} on {os.cpu_count()} cores")

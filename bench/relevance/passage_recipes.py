@@ -4,7 +4,8 @@
 
 Embedding all of tldr (8,742 pages) costs 15-45 CPU-minutes a recipe, so recipes are
 compared on a pool: every judged page of tldr-en/ru/uk (both halves) with its
-translations, plus ``--extra`` pages drawn with a fixed seed. Scores are higher than
+translations, plus ``--extra`` pages drawn with a fixed seed; labels naming a pointer
+page move to its target, as in evaluate.py. Scores are higher than
 over the whole corpus (fewer distractors); only the differences between recipes count.
 
 Recipes: ``sections`` (a card's passages split at headings, what kb embedded before
@@ -35,12 +36,20 @@ FOLDERS = ("pages", "pages.ru", "pages.uk")
 KEPT = ev.CACHE / "passage-recipes.npz"
 
 
+def questions(repo: Path, half: str | None = None) -> list[ev.Question]:
+    """The tldr questions (of ``half``, else both), labels moved as evaluate.py moves them."""
+    from labels import follow_pointers
+
+    found = [q for s in SETS for q in ev.load_set(s) if half in (None, q.half)]
+    return follow_pointers(found, repo)
+
+
 def pool(repo: Path, extra: int) -> list[str]:
     files = sorted(
         p.relative_to(repo).as_posix() for f in FOLDERS for p in (repo / f).rglob("*.md")
     )
     known, chosen = set(files), set()
-    for question in (q for s in SETS for q in ev.load_set(s)):
+    for question in questions(repo):
         tail = question.expect.split("/", 1)[1]
         chosen |= {f"{f}/{tail}" for f in FOLDERS if f"{f}/{tail}" in known}
     return sorted(chosen | set(random.Random(12).sample(files, extra)))
@@ -96,11 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     texts = texts_of(repo, paths)
     every = [t for sections, extra in texts.values() for t in (*sections, *extra)]
     known, cpu, embedded = vectors(repo, every)
-    questions = [q for s in SETS for q in ev.load_set(s) if q.half == args.half]
+    asked = questions(repo, args.half)
     from kbcli.adapters import embedder
 
-    queries = embedder.load(1).query([q.query for q in questions])
-    print(f"{len(questions)} questions, pool of {len(paths)} pages; embedded {embedded} "
+    queries = embedder.load(1).query([q.query for q in asked])
+    print(f"{len(asked)} questions, pool of {len(paths)} pages; embedded {embedded} "
           f"passages in {cpu:.0f} s CPU", file=sys.stderr)  # fmt: skip
     recipes = {
         "sections": lambda p: texts[p][0],
@@ -113,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             axis=1,
         )
         scores: dict[str, list[float]] = {}
-        for row, question in zip(best, questions, strict=True):
+        for row, question in zip(best, asked, strict=True):
             top = [paths[i] for i in np.argsort(-row, kind="stable")[:10]]
             rank = top.index(question.expect) + 1 if question.expect in top else 0
             scores.setdefault(question.set, []).append(1 / rank if rank else 0.0)

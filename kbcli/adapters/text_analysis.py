@@ -19,7 +19,7 @@ language whose statistics split the corpus.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from kbcli.core.languages import SNOWBALL, find_words, script_of, script_of_lang
@@ -89,10 +89,19 @@ class Analysis:
         return words
 
     def matching(self, lang: str, words: frozenset[str], wanted: set[str]) -> set[str]:
-        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms."""
+        """The ``words`` of a card in ``lang`` that have one of the ``wanted`` terms.
+
+        English (Porter2) keeps an ASCII word's first letter in its stem, so only the
+        ASCII words that start like a wanted term are stemmed: a one-shot search's
+        snippets stemmed every distinct word of each hit."""
         cache = self._cache(lang)
-        self._analyse_all(lang, words.difference(cache), cache)
-        return {word for word in words if not wanted.isdisjoint(cache[word])}
+        new: Collection[str] = words.difference(cache)
+        if SNOWBALL.get(lang) == "english":
+            starts = {term[:1] for term in wanted}
+            new = {w for w in new if not w.isascii() or w[:1].lower() in starts}
+        self._analyse_all(lang, new, cache)
+        found = cache.get
+        return {word for word in words if not wanted.isdisjoint(found(word, ()))}
 
     def _analyse_all(
         self, lang: str, words: Iterable[str], cache: dict[str, tuple[str, ...]]

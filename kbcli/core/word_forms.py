@@ -138,14 +138,23 @@ def he_words(text: str) -> Iterable[re.Match[str]]:
 
 # A letter or two in brackets inside a word is a mnemonic (tldr's "[a]dd", "[m]aximum",
 # "extrac[t]": the option's letter), not a word boundary: "[a]dd" is the word "add".
-# Both forms start at the "[" so the search skips to brackets (a look-behind first was
-# tried at every position: 13x slower on the tldr bodies, the same text).
-_MNEMONIC = re.compile(r"\[(?:(?<=[^\W\d_]\[)([^\W\d_]{1,2})\]|([^\W\d_]{1,2})\](?=[^\W\d_]))")
+_BRACKETED = re.compile(r"\[([^\W\d_]{1,2})\]")
 
 
 def without_mnemonics(text: str) -> str:
-    """``text`` with the brackets of in-word mnemonics dropped: ``[a]dd`` is ``add``."""
-    return _MNEMONIC.sub(r"\1\2", text) if "[" in text else text
+    """``text`` with the brackets of in-word mnemonics dropped: ``[a]dd`` is ``add``.
+
+    The brackets go when a letter touches them outside; the neighbours are looked at
+    only for bracketed letters (a look-around pattern cost 20 times as much on tldr)."""
+    if "[" not in text:
+        return text
+
+    def letters(match: re.Match[str]) -> str:
+        start, end = match.span()
+        inside = (start and text[start - 1].isalpha()) or text[end : end + 1].isalpha()
+        return match.group(1) if inside else match.group()
+
+    return _BRACKETED.sub(letters, text)
 
 
 def without_possessive(text: str) -> str:

@@ -38,6 +38,20 @@ def test_the_matching_words_of_a_card_are_the_words_with_a_wanted_term(
         assert at_once.word_terms(lang, word) == one_by_one.word_terms(lang, word)
 
 
+ENGLISH_WORDS = st.text(alphabet="aeiouyAEIOUYbcdgklnrstwz0189", min_size=1, max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.frozensets(ENGLISH_WORDS, max_size=30), pick=st.lists(ENGLISH_WORDS, max_size=4))
+def test_english_matches_are_found_when_only_words_starting_like_a_term_are_stemmed(
+    words: frozenset[str], pick: list[str]
+) -> None:
+    one_by_one = Analysis()
+    wanted = {t for w in [*pick, *list(words)[:2]] for t in one_by_one.word_terms("en", w)}
+    expected = {w for w in words if wanted & set(one_by_one.word_terms("en", w))}
+    assert Analysis().matching("en", words, wanted) == expected
+
+
 def test_a_card_s_words_are_kept_only_while_its_text_is_the_same() -> None:
     analysis = Analysis()
     assert analysis.card_words("a.md", "Refund the charge") == {"Refund", "the", "charge"}
