@@ -329,8 +329,8 @@ def _save(
 
 
 def _remove_old_versions(index: CardIndex) -> None:
-    import shutil
-
     for child in index.directory.glob("tantivy-v*"):
         if child != index.data_dir and child.is_dir():
+            import shutil  # here: most rebuilds find no old version (and shutil costs)
+
             shutil.rmtree(child, ignore_errors=True)

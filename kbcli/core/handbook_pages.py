@@ -219,8 +219,7 @@ class SitePlan:
             # Everything the page below is made of; the body's key stands for its HTML and
             # headings, the site's digest for the site. Equal inputs, equal page: reuse it
             # (kb serve, after one save); the page's key is a hash of them.
-            facts = git and (git.last_author, git.last_date, git.verified_by)  # a fast repr
-            inputs = ("card", summary, body.key, facts, linked_from, related, edit, site_key)
+            inputs = card_inputs(summary, body.key, git, linked_from, related, edit, site_key)
             seen = self.known_pages.get(path)
             if seen is not None and seen[0] == inputs:
                 self.card_page_memo[path] = seen
@@ -246,21 +245,8 @@ class SitePlan:
         related: list[Summary],
         edit: str,
     ) -> dict[str, Any]:
-        return {
-            **self._base(summary["url"], summary["lang"]),
-            "card": summary,
-            "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
-            "headings": list(body.headings),
-            "git": {
-                "last_author": git.last_author if git and self.internal else None,
-                "last_date": git.last_date.isoformat() if git and git.last_date else None,
-                "verified_by": git.verified_by if git and self.internal else None,
-            },
-            "backlinks": linked_from,
-            "related": related,
-            "edit_url": edit,
-            "body": body.html,
-        }
+        card = CardPage(summary, body, git, linked_from, related, edit)
+        return card_context(self.site, self.options.default_lang, card)
 
     def tag_pages(self) -> list[Page]:
         by_tag = group_by(self.items, lambda i: dict.fromkeys(i.card.meta.tags))
@@ -352,3 +338,61 @@ class SitePlan:
                 "broken_links": broken,
             },
         )
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """What one card's page is made of besides the site."""
+
+    summary: Summary
+    body: Body
+    git: Any
+    linked_from: list[Summary]
+    related: list[Summary]
+    edit: str
+
+
+def card_context(site: dict[str, Any], default_lang: str, page: CardPage) -> dict[str, Any]:
+    """A card page's context (``SitePlan`` and the quick build after an edit)."""
+    summary, git, internal = page.summary, page.git, site["internal"]
+    lang = summary["lang"] or default_lang
+    url = summary["url"]
+    return {
+        "site": site,
+        "root": root_of(url),
+        "page_url": url,
+        "lang": lang,
+        "dir": text_direction(lang),
+        "card": summary,
+        "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
+        "headings": list(page.body.headings),
+        "git": {
+            "last_author": git.last_author if git and internal else None,
+            "last_date": git.last_date.isoformat() if git and git.last_date else None,
+            "verified_by": git.verified_by if git and internal else None,
+        },
+        "backlinks": page.linked_from,
+        "related": page.related,
+        "edit_url": page.edit,
+        "body": page.body.html,
+    }
+
+
+def card_inputs(
+    summary: Summary,
+    body_key: str,
+    git: Any,
+    linked_from: list[Summary],
+    related: list[Summary],
+    edit: str,
+    site_key: str,
+) -> tuple[Any, ...]:
+    """Everything a card page is made of (its ``key_context``): the body's key stands
+    for its HTML and headings, the site's digest for the site."""
+    facts = git and (git.last_author, git.last_date, git.verified_by)  # a fast repr
+    return ("card", summary, body_key, facts, linked_from, related, edit, site_key)
+
+
+def page_key(templates_fp: str, template: str, key_context: Any) -> str:
+    """A page's key: its template, the templates' fingerprint and what it is made of."""
+    return digest("page", templates_fp, template, key_context)

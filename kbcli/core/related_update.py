@@ -30,12 +30,13 @@ def update_similar(
     most: int = 64,
     vectors: Mapping[str, dict[str, float]] | None = None,
     keep: dict[str, dict[str, float]] | None = None,
+    df: Mapping[str, int] | None = None,
 ) -> Scored | None:
     """``scored_similar`` after some cards' words changed; None when the change reaches
     too much (``most`` cards' vectors) and a whole pass is the cheaper way. ``before`` are
     the counts ``listed`` was computed from, for the same cards, candidates, links and
     limit (the caller checks); ``vectors`` the vectors of that pass (its ``keep``), when
-    known. ``keep`` gets every vector known now.
+    known. ``keep`` gets every vector known now. ``df``: ``cards``' df, if kept.
     """
     changed = [path for path, counts in cards if before.get(path) != counts]
     if not changed:
@@ -45,7 +46,7 @@ def update_similar(
     now = dict(cards)
     if now.keys() != before.keys():
         return None
-    space = TermSpace(cards)
+    space = TermSpace(cards, df=df)
     old_df = _old_df(space, changed, now, before)
     moved = old_df.keys()
     weighed = {t for t in moved if min(old_df[t], space.df.get(t, 0)) <= COMMON_CARDS}

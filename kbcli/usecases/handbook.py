@@ -23,18 +23,21 @@ findings), ``handbook_bodies`` (link index, body keys, rendering), ``handbook_wo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import HandbookFacts, SiteLinks, digest
-from kbcli.core.handbook_pages import Body, SitePlan
+from kbcli.core.handbook import HandbookFacts, SiteLinks
+from kbcli.core.handbook_pages import Body, SitePlan, page_key
 from kbcli.errors import KbError
+from kbcli.usecases import handbook_edit_state as edits
 from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
 from kbcli.usecases.handbook_cards import shown_cards
+from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import remove_stale, search_index, unknown_pages, write_static
+from kbcli.usecases.handbook_report import BrokenLink, BuildReport
 from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
     BuildMemo,
@@ -52,31 +55,6 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 __all__ = ["BuildMemo", "BuildReport", "HandbookBuild", "default_out", "gather_facts", "run_build"]
-
-
-@dataclass(frozen=True)
-class BrokenLink:
-    path: str
-    line: int
-    ref: str
-
-    def at(self) -> str:
-        return f"{self.path}:{self.line}: broken link '{self.ref}'"
-
-
-@dataclass
-class BuildReport:
-    out: Path
-    audience: Audience
-    cards: int = 0
-    pages: int = 0
-    written: int = 0
-    bodies_rendered: int = 0
-    removed: int = 0
-    searched: bool = False
-    broken: list[BrokenLink] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 # --- the build -------------------------------------------------------------------------------
@@ -120,6 +98,11 @@ class HandbookBuild:
         self._files: set[str] | None = None
         self._unknown_warning = ""
         self._card_bytes: list[tuple[str, bytes | None]] = []
+        self._kept_bytes: list[tuple[str, bytes | None]] = []
+        self._stats: dict[str, Any] | None = None
+        self._head_tuple: tuple[Any, ...] = ()
+        self._site: dict[str, Any] = {}
+        self._walked: tuple[set[str], list[str]] | None = None  # by a quick build's try
         self._check_out()
         self.store = BuildStore(workspace, self.out, self.memo)
 
@@ -146,11 +129,15 @@ class HandbookBuild:
         t = time.perf_counter()
         dirs = template_dirs(self.ws.root)
         templates_fp = fingerprint(dirs)
+        if quick_build(self, dirs, templates_fp):
+            self._timed("quick", t)
+            return self.report
         inputs = self._inputs_key(templates_fp) if self.quick_check else None
-        manifest = self.store.manifest()
+        manifest = edits.forget_edits(self.store, self.store.manifest())
         if inputs is not None and self._unchanged(manifest, inputs):
             self._timed("unchanged", t)
             return self.report
+        edits.remove(edits.base_path(self.store))  # its pages are no longer the base's
         t = self._timed("inputs", t)
         shown, links = self._load_cards()
         t = self._timed("load", t)
@@ -179,6 +166,7 @@ class HandbookBuild:
         )
         t = self._timed("search", t)
         self._save(manifest, bodies, page_keys, static, inputs, indexed)
+        edits.keep_base(self, inputs, shown)
         self._timed("manifest", t)
         return self.report
 
@@ -207,7 +195,7 @@ class HandbookBuild:
         card_pages = self.memo.card_pages if summaries is not None else None
         known = known_digests(previous, source, shown, self.bodies.ids) if not summaries else {}
         plan = SitePlan(shown, bodies, options, source[1], facts, summaries, card_pages, known)
-        pages = plan.pages()
+        pages, self._site = plan.pages(), plan.site
         self._summaries = summary_entries(source, plan, self.bodies.ids)
         self.memo.summaries_source, self.memo.summaries = source, plan.summary_memo()
         self.memo.card_pages = plan.card_page_memo
@@ -226,7 +214,7 @@ class HandbookBuild:
             if seen is not None and seen[0] is page:
                 key = seen[1]
             else:
-                key = digest("page", templates_fp, page.template, page.key_context)
+                key = page_key(templates_fp, page.template, page.key_context)
             keys[page.url], kept[page.url] = key, (page, key)
         self.memo.page_keys, self.memo.page_keys_templates = kept, templates_fp
         return keys
@@ -262,12 +250,24 @@ class HandbookBuild:
     def _inputs_key(self, templates_fp: str) -> str:
         """The whole-build check's hash (``handbook_state.inputs_key``); the files it read
         are kept for the build."""
+        self._head_tuple = self._head(templates_fp)
+        self._stats = {} if not self.search else None
+        walked, self._walked = self._walked, None
+        key, self._files, self._card_bytes = inputs_key(
+            self.ws, self._head_tuple, self._stats, walked
+        )
+        self._kept_bytes = self._card_bytes if self._stats is not None else []
+        return key
+
+    def _head(self, templates_fp: str) -> tuple[Any, ...]:
+        """Everything a build reads but the files: versions, options, configuration,
+        HEAD, the day, the templates."""
         from kbcli import __version__
         from kbcli.adapters.git_history import locate
         from kbcli.adapters.vector_store import FILE as VECTORS
 
         ws = self.ws
-        head = (
+        return (
             __version__,
             MANIFEST_VERSION,
             renderer_version(),
@@ -281,8 +281,6 @@ class HandbookBuild:
             # kb index making or changing meaning vectors changes the related lists.
             file_signature(ws.config.cache_dir / VECTORS) if self.related else None,
         )
-        key, self._files, self._card_bytes = inputs_key(ws, head)
-        return key
 
     def _unchanged(self, manifest: dict[str, Any], inputs: str) -> bool:
         """True (and the report filled from the manifest) when the last build into this

@@ -122,7 +122,10 @@ class BuildStore:
             key, value = pickle.loads(body)
         except Exception:  # unpickling damaged bytes can raise almost anything: rebuild
             return {}
-        return value if key == build_code_key() and isinstance(value, dict) else {}
+        if key != build_code_key() or not isinstance(value, dict):
+            return {}
+        setattr(self.memo, slot, (signature, value))  # read once per run (and kb serve)
+        return value
 
     def dump(self, path: Path, slot: str, data: dict[str, Any]) -> None:
         from kbcli.adapters.atomic_file import replace_file
@@ -250,23 +253,36 @@ def related_key(default_lang: str) -> str:
     return f"{_code_key(modules)}|{default_lang}"
 
 
-def inputs_key(ws: Workspace, head: tuple[Any, ...]) -> tuple[str, set[str], list[Any]]:
+def inputs_key(
+    ws: Workspace,
+    head: tuple[Any, ...],
+    stats: dict[str, Any] | None = None,
+    walked: tuple[set[str], list[str]] | None = None,
+) -> tuple[str, set[str], list[Any]]:
     """A hash of everything a build reads: ``head`` (configuration, HEAD, day, templates,
     options, versions), every other file's name and every card file's bytes; with the
     other files and the card bytes read, so the build need not read them again. Reading
-    and hashing the files costs a fraction of parsing them."""
+    and hashing the files costs a fraction of parsing them. ``stats`` gets each card
+    file's (signature taken before the read, hash of its bytes, the time) when given,
+    for the quick builds after an edit (``handbook_edit``); ``walked``: the other files
+    and card paths, when the quick build that said no listed them."""
     import hashlib
+    import time
 
+    from kbcli.adapters.card_cache import _digest
     from kbcli.adapters.card_files import read_card_bytes
+    from kbcli.usecases.handbook_edit import signature
     from kbcli.usecases.links import other_files
 
     hasher = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
     # Links to images and attachments are judged too: adding or removing one matters.
-    files = other_files(ws.root)
+    files, paths = walked if walked is not None else (other_files(ws.root), ws.card_files.paths())
     hasher.update("\0".join(sorted(files)).encode("utf-8", "surrogateescape"))
     root = str(ws.root)
     card_bytes: list[tuple[str, bytes | None]] = []
-    for rel in ws.card_files.paths():
+    now = time.time_ns()
+    for rel in paths:
+        found = signature(os.path.join(root, rel)) if stats is not None else None
         try:
             data = read_card_bytes(root, rel)
         except OSError as error:  # OutsideRepo too: the card reader reports it
@@ -276,6 +292,8 @@ def inputs_key(ws: Workspace, head: tuple[Any, ...]) -> tuple[str, set[str], lis
         hasher.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
         hasher.update(data)
         card_bytes.append((rel, data))
+        if stats is not None and found is not None:
+            stats[rel] = (found, _digest(data), now)
     return hasher.hexdigest(), files, card_bytes
 
 

@@ -14,6 +14,7 @@ LINES = [
     *("", "   ", "# Title", "## Usage", "```", "```sh", "> Archiving utility.", ">", "> > x"),
     *("Refund a charge's fee", "  indented 's text", "- item", "`tar cf x`", "м'ята ok"),
     *("<!-- hint -->", "\t> quoted\t", "#hashtag", "Привет мир", "שלום עולם"),
+    *("[a]dd [m]aximum", "> extrac[t] it", "[x] box", "e[x]"),
 ]
 BREAKS = ["\n", "\r\n", "\r", "\u2028"]
 

@@ -3,11 +3,13 @@ gives what asking word by word gives, in every kind of language."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.adapters.text_analysis import MAX_WORD, Analysis
 from kbcli.core.languages import WORD, find_words
+from kbcli.core.word_forms import without_possessive
 
 WORDS = [
     *("Refunds", "refund", "REFUNDING", "charges", "happy", "happiness", "x1", "2024"),
@@ -89,3 +91,18 @@ def test_words_are_split_the_same_in_ascii_and_other_text(text: str) -> None:
     assert find_words(text.encode("ascii", "ignore").decode()) == WORD.findall(
         text.encode("ascii", "ignore").decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a file's contents", ["a", "file", "contents"]),
+        ("the command’s flags", ["the", "command", "flags"]),
+        ("Bob's's", ["Bob"]),  # each possessive after a letter goes
+        ("'s alone, x 's", ["s", "alone", "x", "s"]),  # no letter before: a word
+        ("café's", ["café", "s"]),  # after a letter outside A-Z: kept, as before
+        ("it'sy x's1", ["it", "sy", "x", "s1"]),  # not at a word's end: kept
+    ],
+)
+def test_the_english_possessive_is_no_word_of_its_own(text: str, words: list[str]) -> None:
+    assert find_words(without_possessive(text)) == words
