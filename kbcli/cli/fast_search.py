@@ -7,12 +7,11 @@ malformed option, another command) returns None and takes the normal typer path,
 behaviour never differs: both paths call ``views_search.search_command``.
 """
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False  # not typing's: this module runs before git status starts
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from kbcli.usecases.freshness import FreshnessStart
@@ -75,7 +74,7 @@ def parse(argv: list[str]) -> dict[str, object] | None:
     return options
 
 
-def search_arguments(options: dict[str, object]) -> dict[str, Any]:
+def search_arguments(options: dict[str, object]) -> "dict[str, Any]":
     """``parse``'s options as the search command's arguments (this path and ``kb daemon``)."""
     return {
         "query": list(options["words"]),  # type: ignore[call-overload]
@@ -87,16 +86,19 @@ def search_arguments(options: dict[str, object]) -> dict[str, Any]:
     }
 
 
-def run(argv: list[str]) -> int | None:
-    """Run a plain search and return its exit code; None when typer should handle argv."""
+def run(argv: list[str], answered: "Callable[[int], object] | None" = None) -> int | None:
+    """Run a plain search and return its exit code; None when typer should handle argv.
+    ``answered(code)`` is called first when a daemon answered (``kb``: end the process)."""
     options = parse(argv)
     if options is None:
         return None
     from kbcli.cli.search_client import ask
 
-    answered = ask(argv, options["kb"])  # type: ignore[arg-type]
-    if answered is not None:  # a kb daemon or kb serve of this repo answered
-        return answered
+    code = ask(argv, options["kb"])  # type: ignore[arg-type]
+    if code is not None:  # a kb daemon or kb serve of this repo answered
+        if answered is not None:
+            answered(code)
+        return code
     started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
     from kbcli.cli.context import RunContext
     from kbcli.cli.edge import guarded
@@ -110,7 +112,7 @@ def run(argv: list[str]) -> int | None:
             started.close()
 
 
-def _start_freshness_check(kb_dir: str | None) -> FreshnessStart | None:
+def _start_freshness_check(kb_dir: str | None) -> "FreshnessStart | None":
     """Start ``git status`` before the heavy imports (None when there is no knowledge repo:
     the search then reports that as usual)."""
 

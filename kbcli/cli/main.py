@@ -4,16 +4,16 @@ Typer and its dependencies take most of kb's start-up time; scripts and shell
 prompts that ask for the version should not pay for them.
 """
 
-from __future__ import annotations
-
 import sys
 
+# Without ``from __future__ import annotations`` (the __future__ module is an import of its
+# own): a search a daemon answers imports only kb's entry modules.
 TYPE_CHECKING = False  # not typing's: importing typing here would delay the search's git status
 if TYPE_CHECKING:
     from typing import NoReturn
 
 
-def main() -> NoReturn:
+def main() -> "NoReturn":
     if sys.argv[1:] == ["--version"]:
         from kbcli import __version__
 
@@ -22,7 +22,7 @@ def main() -> NoReturn:
     if "search" in sys.argv[1:4]:  # kb search skips the CLI framework (kbcli/cli/fast_search.py)
         from kbcli.cli.fast_search import run as fast_search
 
-        code = fast_search(sys.argv[1:])
+        code = fast_search(sys.argv[1:], answered=_leave)
         if code is not None:
             sys.exit(code)
     if "build" in sys.argv[1:6]:  # so does a plain kb build (kbcli/cli/fast_build.py)
@@ -41,3 +41,16 @@ def main() -> NoReturn:
     from kbcli.cli.gc_pause import end
 
     end(run())
+
+
+def _leave(code: int) -> None:
+    """End a search a daemon answered at once: nothing but the outputs is left to close,
+    and the interpreter's teardown would cost as much as the answer (``gc_pause.end``)."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: the ordinary exit reports it
+        return
+    os._exit(code)
