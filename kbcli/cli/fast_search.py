@@ -11,7 +11,6 @@ import os
 
 TYPE_CHECKING = False  # not typing's: this module runs before git status starts
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
     from kbcli.usecases.freshness import FreshnessStart
@@ -86,19 +85,16 @@ def search_arguments(options: dict[str, object]) -> "dict[str, Any]":
     }
 
 
-def run(argv: list[str], answered: "Callable[[int], object] | None" = None) -> int | None:
-    """Run a plain search and return its exit code; None when typer should handle argv.
-    ``answered(code)`` is called first when a daemon answered (``kb``: end the process)."""
+def run(argv: list[str]) -> int | None:
+    """Run a plain search and return its exit code; None when typer should handle argv."""
     options = parse(argv)
     if options is None:
         return None
     from kbcli.cli.search_client import ask
 
-    code = ask(argv, options["kb"])  # type: ignore[arg-type]
-    if code is not None:  # a kb daemon or kb serve of this repo answered
-        if answered is not None:
-            answered(code)
-        return code
+    answered = ask(argv, options["kb"])  # type: ignore[arg-type]
+    if answered is not None:  # a kb daemon or kb serve of this repo answered
+        return answered
     started = _start_freshness_check(options["kb"])  # type: ignore[arg-type]
     from kbcli.cli.context import RunContext
     from kbcli.cli.edge import guarded
