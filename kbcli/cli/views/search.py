@@ -145,16 +145,20 @@ def _rank(rank: int | None) -> str:
 
 def say_semantic(result: SearchResult) -> None:
     """One line on stderr when dense retrieval could not take part, or lacked vectors."""
-    from kbcli.cli.output import err_console, warn
+    from kbcli.cli.output import err_console, plain_lines, warn
 
     if result.semantic not in ("", "fused"):
         warn(result.semantic)
     elif result.missing_vectors:
-        err_console().print(
+        line = (
             f"[dim]{result.missing_vectors} card(s) have no vectors yet and were ranked by "
-            "words only; kb index makes them[/]",
-            soft_wrap=True,
+            "words only; kb index makes them[/]"
         )
+        plain = plain_lines([line], stderr=True)  # through a pipe: without importing rich
+        if plain is not None:
+            sys.stderr.write(plain)
+        else:
+            err_console().print(line, soft_wrap=True)
 
 
 def render_explanation(result: SearchResult) -> None:
