@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.core.fusion import normalised_score, reciprocal_rank
-from kbcli.core.passages import PROSE, SECTIONS, passage_key, passages
+from kbcli.core.passages import PROSE, passage_key, passages
 
 
 def test_a_card_splits_at_its_headings_and_each_passage_says_its_card_and_section() -> None:
