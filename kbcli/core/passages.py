@@ -6,7 +6,7 @@ the one section that answers it. Each passage starts with the card's title (and 
 section's heading), so a short section still says what it is about. Headings inside
 fenced code are text, not section breaks.
 
-With the recipe ``PROSE`` a short card that has command lines (a cheat sheet: a
+With the recipe ``PROSE`` (kb's recipe) a short card that has command lines (a cheat sheet: a
 description, then examples each with its command) gets a second passage: its prose
 alone, without the code and markdown marks (``prose``). The model reads
 ``{{path/to/file}}`` and flags as noise that drowns the few words saying what the
@@ -22,7 +22,7 @@ WORDS_PER_PASSAGE = 200
 # How a card becomes passages (``passages``): part of the key its vectors are kept under
 # (``recipe_digest``), so a new recipe makes kb index re-key every card, never mixing.
 SECTIONS, PROSE = "sections-200", "sections-200+prose"
-RECIPE = SECTIONS  # the recipe kb index embeds with
+RECIPE = PROSE  # the recipe kb index embeds with
 _HEADING = re.compile(r"^#{1,6}[ \t]+(?P<name>.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _FRONT = re.compile(r"\A---\r?\n.*?\r?\n---[ \t]*\r?\n", re.DOTALL)

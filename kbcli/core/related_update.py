@@ -61,7 +61,7 @@ def update_similar(
     new_vectors = {x: space.vector(x) for x in reached}
     near = space.having({t for x in reached for t in (*old_vectors[x], *new_vectors[x])}) - reached
     allowed = candidates
-    result: Scored = {path: list(found) for path, found in listed.items()}
+    result: Scored = dict(listed)  # an unchanged list is the same list object
     redo = set(reached)
     order = {path: number for number, (path, _) in enumerate(cards)}
     ordered = sorted(reached, key=order.__getitem__)

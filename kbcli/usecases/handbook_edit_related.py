@@ -26,7 +26,8 @@ class Relisted:
         self.lists: dict[str, list[str]] = {}
         self.moved: list[str] = []  # unchanged cards whose shown related cards changed
         self.state: Any = None
-        self.new: dict[str, Any] | None = None  # what the state keeps after this build
+        self.old: dict[str, Any] = {}  # the lists read
+        self.new: dict[str, Any] | None = None  # the lists the state keeps after this build
 
     def compute(self) -> Relisted:
         if self.quick.build.related is False:
@@ -56,16 +57,15 @@ class Relisted:
         )  # fmt: skip
         check(scored is not None)
         assert scored is not None
-        terms = {
-            p: (made[p].terms_key, made[p].counts) if p in made else k for p, k in known.items()
-        }
-        self.new = {"terms": terms, "lists": {**lists, "scored": scored, "vectors": unit}}
-        self.lists = {path: [other for other, _ in listed] for path, listed in scored.items()}
+        self.old, self.new = lists, {**lists, "scored": scored, "vectors": unit}
         old = lists["scored"]
+        relisted = [p for p, listed in scored.items() if listed is not old.get(p)]
+        self.lists = {p: [o for o, _ in scored[p]] for p in {*relisted, *made}}
         self.moved = sorted(
             path
-            for path, listed in self.lists.items()
-            if path not in made and listed[:SHOWN] != [o for o, _ in old.get(path, [])][:SHOWN]
+            for path in relisted
+            if path not in made
+            and self.lists[path][:SHOWN] != [o for o, _ in old.get(path, [])][:SHOWN]
         )
         return self
 
@@ -78,8 +78,14 @@ class Relisted:
         return df
 
     def keep(self) -> list[Any] | None:
-        """Keep the updated state (the shards that changed); the shards' tokens after."""
+        """Keep the updated state (the shards that changed); the shards' tokens after.
+        An entry whose counts, list and vector are the objects read is the one read."""
         if self.new is None:
             return None
-        self.state.keep(self.new["terms"], self.new["lists"])
+        old, new = self.old, self.new
+        touched = [p for p, v in new["vectors"].items() if v is not old["vectors"].get(p)]
+        touched += [p for p, s in new["scored"].items() if s is not old["scored"].get(p)]
+        touched += [p for p in old["vectors"].keys() - new["vectors"].keys()]
+        terms = {p: (m.terms_key, m.counts) for p, m in self.made.items()}
+        self.state.keep_changed(terms, touched, new)
         return list(self.state.shards.tokens)

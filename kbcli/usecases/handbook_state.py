@@ -207,6 +207,20 @@ class RelatedState:
         with contextlib.suppress(OSError):
             self.store.legacy_terms.unlink(missing_ok=True)
 
+    def keep_changed(
+        self, terms: dict[str, tuple[str, dict[str, float]]], touched: list[str], lists: Any
+    ) -> None:
+        """``keep`` after a quick build: the entries read, but for the paths of ``terms``
+        (new counts) and ``touched`` (new list or vector)."""
+        entries = dict(self.shards.loaded)
+        scored, vectors = lists["scored"], lists["vectors"]
+        for path in {*terms, *touched}:
+            key, counts = terms.get(path) or entries[path][:2]
+            entries[path] = (key, counts, scored.get(path), vectors.get(path))
+        self.store.state_dir.mkdir(parents=True, exist_ok=True)
+        self.shards.save(entries, {"shape": lists["shape"]})
+        self.store.memo.terms = (self.shards.head_signature(), self.shards)
+
 
 def build_code_key() -> str:
     """kb's version and the code that shapes the manifest's keys and pages: a manifest

@@ -126,8 +126,9 @@ def test_a_new_passage_recipe_rekeys_every_card_and_a_cheat_sheet_gets_its_prose
 ) -> None:
     from kbcli.core import passages
 
+    monkeypatch.setattr(passages, "RECIPE", passages.SECTIONS)  # the recipe before session 8
     _index(semantic_repo)
-    monkeypatch.setattr(passages, "RECIPE", passages.PROSE)
+    monkeypatch.setattr(passages, "RECIPE", passages.PROSE)  # kb's recipe
     again = _index(semantic_repo)  # every card under the new key, its unchanged passages reused
     assert (again["cards_embedded"], again["passages_embedded"]) == (13, 0)
     assert again["passages_reused"] == 14

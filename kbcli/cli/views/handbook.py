@@ -39,7 +39,7 @@ def build_command(
         from kbcli.usecases.build_output import refuse_card_folder_output
 
         refuse_card_folder_output(workspace, out)
-    with paused_gc():  # the history pass and the findings: see paused_gc
+    with paused_gc(last=True):  # the history pass, the findings, the kept state: see paused_gc
         report = run_build(
             workspace,
             out,
