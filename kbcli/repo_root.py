@@ -5,8 +5,6 @@
 messages.
 """
 
-from __future__ import annotations
-
 import os
 
 CONFIG_FILE = "kb.toml"

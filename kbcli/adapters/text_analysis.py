@@ -48,6 +48,8 @@ class Analysis:
         self._words: dict[str, dict[str, tuple[str, ...]]] = {}  # lang -> word -> terms
         self._joined: dict[str, dict[str, str | None]] = {}  # lang -> word -> terms joined
         self._card_words: dict[str, tuple[str, frozenset[str]]] = {}  # path -> (text, words)
+        # a card's words by lowercased first letter ("" for the non-ASCII ones)
+        self._by_start: dict[frozenset[str], dict[str, list[str]]] = {}
 
     def _stem_function(self, lang: str) -> Callable[[str], str] | None:
         algorithm = SNOWBALL.get(lang)
@@ -95,13 +97,26 @@ class Analysis:
         ASCII words that start like a wanted term are stemmed: a one-shot search's
         snippets stemmed every distinct word of each hit."""
         cache = self._cache(lang)
-        new: Collection[str] = words.difference(cache)
+        candidates: Collection[str] = words
         if SNOWBALL.get(lang) == "english":
-            starts = {term[:1] for term in wanted}
-            new = {w for w in new if not w.isascii() or w[:1].lower() in starts}
-        self._analyse_all(lang, new, cache)
+            groups = self._starts(words)
+            starts = {term[:1] for term in wanted} | {""}  # "": the non-ASCII words
+            candidates = [word for start in starts for word in groups.get(start, ())]
+        self._analyse_all(lang, [word for word in candidates if word not in cache], cache)
         found = cache.get
-        return {word for word in words if not wanted.isdisjoint(found(word, ()))}
+        return {word for word in candidates if not wanted.isdisjoint(found(word, ()))}
+
+    def _starts(self, words: frozenset[str]) -> dict[str, list[str]]:
+        """``words`` grouped by lowercased first letter, non-ASCII ones under "" (kept with
+        the card's words: a resident search then looks only at the groups it needs)."""
+        groups = self._by_start.get(words)
+        if groups is None:
+            if len(self._by_start) >= _CACHED_CARDS:
+                self._by_start.clear()
+            groups = self._by_start[words] = {}
+            for word in words:
+                groups.setdefault(word[:1].lower() if word.isascii() else "", []).append(word)
+        return groups
 
     def _analyse_all(
         self, lang: str, words: Iterable[str], cache: dict[str, tuple[str, ...]]

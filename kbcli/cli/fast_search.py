@@ -7,8 +7,6 @@ malformed option, another command) returns None and takes the normal typer path,
 behaviour never differs: both paths call ``views_search.search_command``.
 """
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False  # not typing's: this module runs before git status starts
@@ -75,7 +73,7 @@ def parse(argv: list[str]) -> dict[str, object] | None:
     return options
 
 
-def search_arguments(options: dict[str, object]) -> dict[str, Any]:
+def search_arguments(options: dict[str, object]) -> "dict[str, Any]":
     """``parse``'s options as the search command's arguments (this path and ``kb daemon``)."""
     return {
         "query": list(options["words"]),  # type: ignore[call-overload]
@@ -110,7 +108,7 @@ def run(argv: list[str]) -> int | None:
             started.close()
 
 
-def _start_freshness_check(kb_dir: str | None) -> FreshnessStart | None:
+def _start_freshness_check(kb_dir: str | None) -> "FreshnessStart | None":
     """Start ``git status`` before the heavy imports (None when there is no knowledge repo:
     the search then reports that as usual)."""
 

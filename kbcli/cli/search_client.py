@@ -13,8 +13,6 @@ answer is ``"<exit code> <stdout bytes> <stderr bytes>\\n"`` then both outputs, 
 ``"fallback\\n"``.
 """
 
-from __future__ import annotations
-
 # The C module under ``socket``: ``import socket`` also loads selectors, enum and
 # collections, 13 ms of a 30 ms answer (python -X importtime).
 import _socket
@@ -35,10 +33,15 @@ def runtime_dir() -> str:
 
 def socket_path(root: str) -> str:
     """The daemon socket of the repo at ``root`` (a resolved path)."""
-    import zlib
+    return os.path.join(runtime_dir(), f"{_fnv1a(root):08x}-{len(root)}.sock")
 
-    name = f"{zlib.crc32(root.encode('utf-8', 'surrogateescape')):08x}-{len(root)}.sock"
-    return os.path.join(runtime_dir(), name)
+
+def _fnv1a(text: str) -> int:
+    """32-bit FNV-1a of ``text``'s bytes: a stable name without loading zlib (0.2 ms)."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8", "surrogateescape"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
 
 
 def private(folder: str) -> bool:

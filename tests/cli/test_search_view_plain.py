@@ -93,6 +93,41 @@ def test_the_plain_view_is_what_rich_prints_or_rich_prints_it(
         assert plain == _rich(hits, ROSTER)
 
 
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            TEXT,
+            TEXT,
+            TEXT,
+            st.sampled_from([None, "ana", "bo", "zé"]),
+            st.sampled_from(list(TrustState)),
+        ),
+        max_size=4,
+    ),
+    term=st.sampled_from(["xterm-256color", "xterm", "dumb"]),
+)
+def test_the_colour_view_in_one_print_is_what_a_print_per_line_writes(
+    rows: list[tuple[str, str, str, str | None, TrustState]],
+    term: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rich.markup import escape
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", term)
+    hits = [_hit(*row) for row in rows]
+    capsys.readouterr()
+    view.print_lines([line for h in hits for line in view._hit_markup(h, ROSTER, escape)])
+    printed = capsys.readouterr().out
+    assert printed == _rich(hits, ROSTER)
+    if hits and term != "dumb":
+        assert "\x1b[" in printed  # coloured: a terminal's view (rich gives "dumb" none)
+
+
 def test_ordinary_hits_through_a_pipe_are_printed_without_rich(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

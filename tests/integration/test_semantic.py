@@ -242,9 +242,14 @@ def test_a_one_shot_search_scores_without_numpy_and_ranks_as_a_resident_one(
     _index(semantic_repo)
     probe = tmp_path / "probe" / "sitecustomize.py"  # reports whether numpy got imported
     probe.parent.mkdir()
-    probe.write_text(
-        "import atexit, sys\n"
-        "atexit.register(lambda: sys.stderr.write('numpy:%s' % ('numpy' in sys.modules)))\n"
+    probe.write_text(  # at the end of the process: kb search ends with os._exit
+        "import atexit, os, sys\n"
+        "def report():\n"
+        "    sys.stderr.write('numpy:%s' % ('numpy' in sys.modules))\n"
+        "    sys.stderr.flush()\n"
+        "atexit.register(report)\n"
+        "_exit = os._exit\n"
+        "os._exit = lambda code: (report(), _exit(code))\n"
     )
     for query in ("удалить учётную запись клиента", "finance ferns", "when is pay day"):
         args = ("search", "--json", "--explain", query)
