@@ -89,6 +89,8 @@ class _Quick:
         store = self.build.store
         self.base = _need(state.read(state.base_path(store)))
         journal = _need(state.read(state.journal_path(store)), allow_empty=True)
+        if not journal:  # the related state is the base's while its tokens are
+            self.build.memo.base_df = (self.base.get("related_tokens"), self.base.get("df"))
         check(self.base.get("head") == self.head)
         check(not journal or (journal.get("base") == self.base["token"] and journal["done"]))
         self.journal = journal or {"base": self.base["token"], "pages": {}, "files": {}}

@@ -106,12 +106,16 @@ def save_base(
     cards: dict[str, Any],
     facts: dict[str, Any],
     related: Any,
+    moved: dict[str, int] | None = None,
 ) -> None:
-    """The base of the quick builds after this whole build (see the module's doc)."""
+    """The base of the quick builds after this whole build (see the module's doc).
+    ``moved``: the df of ``related``, when the caller knows it."""
     df, tokens, total = None, None, 0
     if related is not None:
         entries = related.loaded
-        df = Counter(chain.from_iterable(entry[1] for entry in entries.values()))
+        df = moved
+        if df is None:
+            df = Counter(chain.from_iterable(entry[1] for entry in entries.values()))
         tokens, total = list(related.tokens), len(entries)
     data = {
         "token": os.urandom(16),
@@ -145,7 +149,27 @@ def keep_base(build: Any, inputs: str | None, shown: list[Any]) -> None:
     head = digest(build._head_tuple, sorted(build._files or ()))
     links = _links([item.card for item in shown])
     kept_facts = {"git": git, "site": build._site, "links": links}
-    save_base(build.store, head, inputs, build._stats, kept, kept_facts, related)
+    moved = moved_df(build.memo.base_df, build.memo.df_moves) if related is not None else None
+    save_base(build.store, head, inputs, build._stats, kept, kept_facts, related, moved)
+
+
+def moved_df(base: Any, moves: Any) -> dict[str, int] | None:
+    """The df after this build's related-state save: the old base's, moved by the save,
+    when the state the save started from is the base's (the same shard tokens); else
+    None (counted again)."""
+    if base is None or moves is None or base[1] is None or moves[1] is None:
+        return None
+    if base[0] is None or base[0] != moves[0]:
+        return None
+    df = dict(base[1])
+    for term, step in moves[1].items():
+        count = df.get(term, 0) + step
+        if count < 0:
+            return None
+        df[term] = count
+        if not count:
+            del df[term]
+    return df
 
 
 def card_facade(data: bytes | None, card: Any) -> tuple[Any, ...] | None:

@@ -50,6 +50,8 @@ class BuildMemo:
     manifest: tuple[Any, dict[str, Any]] | None = None  # (file signature, manifest)
     bodies: Any = None  # the body cache's ShardedState (entries check out by key)
     terms: tuple[Any, Any] | None = None  # (head signature, related-cards ShardedState)
+    df_moves: tuple[Any, Any] | None = None  # the last save's (tokens before, df moves)
+    base_df: tuple[Any, Any] | None = None  # a quick try's base: (related tokens, df)
 
     def reset(self, audience: Audience) -> None:
         """Forget everything: it was kept for another audience."""
@@ -202,8 +204,11 @@ class RelatedState:
             for path, (key, counts) in terms.items()
         }
         self.store.state_dir.mkdir(parents=True, exist_ok=True)
+        before = list(self.shards.tokens) if self.shards.read and self.shards.whole else None
+        moves = df_moves(self.shards.loaded, entries) if before is not None else None
         self.shards.save(entries, {"shape": lists["shape"]})
         self.store.memo.terms = (self.shards.head_signature(), self.shards)
+        self.store.memo.df_moves = (before, moves)
         with contextlib.suppress(OSError):
             self.store.legacy_terms.unlink(missing_ok=True)
 
@@ -220,6 +225,24 @@ class RelatedState:
         self.store.state_dir.mkdir(parents=True, exist_ok=True)
         self.shards.save(entries, {"shape": lists["shape"]})
         self.store.memo.terms = (self.shards.head_signature(), self.shards)
+
+
+def df_moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, int] | None:
+    """How each term's card count moved from the entries ``old`` to ``new``; None when
+    an old entry is not one ``RelatedState`` keeps."""
+    moves: dict[str, int] = {}
+    for path in old.keys() | new.keys():
+        was, now = old.get(path), new.get(path)
+        if was is not None and not (isinstance(was, tuple) and len(was) == 4):
+            return None
+        before, after = was[1] if was else {}, now[1] if now else {}
+        if before is after or before == after:
+            continue
+        for term in before.keys() - after.keys():
+            moves[term] = moves.get(term, 0) - 1
+        for term in after.keys() - before.keys():
+            moves[term] = moves.get(term, 0) + 1
+    return moves
 
 
 def build_code_key() -> str:

@@ -76,6 +76,17 @@ def test_a_body_edit_writes_only_its_page_and_equals_a_build_from_scratch(
     assert "quick" not in report.timings
     same_as_fresh(root, out)
     assert "quick" in _bold_edit(kb_repo, root, out).timings, "a whole build keeps a new base"
+    # Two retitles (whole builds; the second starts from a base with no quick build
+    # since, so its base's df is the last one's moved by its related save), then new
+    # words: the related lists still are those of a build from scratch.
+    for title in ("Refunds", "Money back"):
+        kb_repo.write("billing/refunds.md", card(title, "See [[Invoices]] first."))
+        assert "quick" not in again(root, out).timings
+    same_as_fresh(root, out)
+    kb_repo.write("billing/tax.md", card("Tax", "Tax refunds for invoices.", tags="tax"))
+    report = again(root, out)
+    assert "quick" in report.timings and report.bodies_rendered == 1
+    same_as_fresh(root, out)
 
 
 def _bold_edit(kb_repo: KbRepo, root: Path, out: Path) -> Any:
