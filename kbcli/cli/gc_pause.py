@@ -12,7 +12,6 @@ still frees everything else.
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,14 +60,10 @@ def forget_kept() -> None:
 
 
 def end(code: int) -> NoReturn:
-    """Exit with ``code``: ``os._exit`` after flushing stdout and stderr when a command
-    kept objects for the end (nothing else in kb needs the interpreter's teardown: no
-    atexit handler, no file left open for writing), else ``sys.exit``."""
+    """Exit with ``code``: at once (``quick_exit.leave``) when a command kept objects for
+    the end, else ``sys.exit``."""
     if _KEPT:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):  # a closed pipe: the ordinary exit reports it
-            sys.exit(code)
-        os._exit(code)
+        from kbcli.cli.quick_exit import leave
+
+        leave(code)
     sys.exit(code)

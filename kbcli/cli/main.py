@@ -23,8 +23,10 @@ def main() -> "NoReturn":
         from kbcli.cli.fast_search import run as fast_search
 
         code = fast_search(sys.argv[1:])
-        if code is not None:
-            _leave(code)
+        if code is not None:  # ended at once, as gc_pause.end does (kbcli/cli/quick_exit.py)
+            from kbcli.cli.quick_exit import leave
+
+            leave(code)
     if "build" in sys.argv[1:6]:  # so does a plain kb build (kbcli/cli/fast_build.py)
         from kbcli.cli.fast_build import run as fast_build
 
@@ -41,18 +43,3 @@ def main() -> "NoReturn":
     from kbcli.cli.gc_pause import end
 
     end(run())
-
-
-def _leave(code: int) -> "NoReturn":
-    """End a search at once, as ``gc_pause.end`` does: once its outputs are flushed nothing
-    is left to close (the index writer waited for its merges, git status was reaped), and
-    the interpreter's teardown of the modules and objects of a one-shot search cost ~15
-    ms of CPU."""
-    import os
-
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: the ordinary exit reports it
-        sys.exit(code)
-    os._exit(code)

@@ -65,23 +65,22 @@ def _plain(hits: list[Hit], roster: Roster) -> str | None:
 
 
 ROSTER = Roster({"ana": Person("ana", "Ana Souza"), "bo": Person("bo", "B[o]")})
+HIT_ROWS = st.lists(  # up to four hits: title, path, snippet, owner (known, odd or unknown), state
+    st.tuples(
+        TEXT,
+        TEXT,
+        TEXT,
+        st.sampled_from([None, "ana", "bo", "zé"]),
+        st.sampled_from(list(TrustState)),
+    ),
+    max_size=4,
+)
 
 
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    rows=st.lists(
-        st.tuples(
-            TEXT,
-            TEXT,
-            TEXT,
-            st.sampled_from([None, "ana", "bo", "zé"]),
-            st.sampled_from(list(TrustState)),
-        ),
-        max_size=4,
-    )
-)
+@given(rows=HIT_ROWS)
 def test_the_plain_view_is_what_rich_prints_or_rich_prints_it(
     rows: list[tuple[str, str, str, str | None, TrustState]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,16 +96,7 @@ def test_the_plain_view_is_what_rich_prints_or_rich_prints_it(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    rows=st.lists(
-        st.tuples(
-            TEXT,
-            TEXT,
-            TEXT,
-            st.sampled_from([None, "ana", "bo", "zé"]),
-            st.sampled_from(list(TrustState)),
-        ),
-        max_size=4,
-    ),
+    rows=HIT_ROWS,
     term=st.sampled_from(["xterm-256color", "xterm", "dumb"]),
 )
 def test_the_colour_view_in_one_print_is_what_a_print_per_line_writes(
