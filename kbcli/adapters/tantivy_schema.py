@@ -7,13 +7,13 @@ index built with another version is never opened, it is rebuilt (``tantivy_index
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
+from kbcli.core.patterns import lazy
 from kbcli.core.pointers import lead_span, pointer_reference
 from kbcli.core.sections import without_comments
 
@@ -170,7 +170,7 @@ def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
     return to_document(item.card.path, document_fields(analysis, item))
 
 
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+_RFC3339 = lazy(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
 _DROP = object()
 
 
