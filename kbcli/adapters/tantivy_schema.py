@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
 from kbcli.core.patterns import lazy
-from kbcli.core.pointers import lead_span, pointer_reference
-from kbcli.core.sections import without_comments
 
 if TYPE_CHECKING:
     import tantivy
@@ -92,6 +90,8 @@ def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
     """The ``words`` field of a card (``body``: its body without comments): its parts'
     terms, the naming parts repeated. The lead paragraph is analysed once, as the part
     of the body it is (``lead_span``): the same terms as analysing it apart."""
+    from kbcli.core.pointers import lead_span
+
     card, meta, lang = item.card, item.card.meta, item.lang
     text = analysis.term_text
     title = text(lang, " ".join((meta.title, *meta.aliases)))
@@ -116,6 +116,10 @@ Fields = tuple[str, str, bool, int, int, int, str, bytes, bytes]
 
 def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
     """The values of one card's document: its terms, filter fields and stored fields."""
+    # Here, not at the top: a search that finds the index current builds no document.
+    from kbcli.core.pointers import pointer_reference
+    from kbcli.core.sections import without_comments
+
     card, meta = item.card, item.card.meta
     body = without_comments(card.body)
     points = pointer_reference(card.body)
