@@ -1,22 +1,32 @@
 """English WordNet synonyms as index terms, for an experiment (sweep.py's "wordnet" rows).
 
-Reads the WordNet 3.0 database files a system package ships (Debian: ``wordnet-base``,
-``/usr/share/wordnet``); each word's first ``senses`` senses (WordNet lists them most
-frequent first), every one-word lemma of those synsets, all stemmed as kb stems English.
+Reads the WordNet 3.0 database files a system package ships (Debian: ``wordnet-base``;
+the folder holding ``index.noun`` and ``data.noun``, as ``dpkg -L wordnet-base`` lists it,
+given in the environment variable ``WORDNET_DIR``); each word's first ``senses`` senses
+(WordNet lists them most frequent first), every one-word lemma of those synsets, all
+stemmed as kb stems English.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 
-WORDNET = Path("/usr/share/wordnet")
 POS = ("noun", "verb", "adj", "adv")
+
+
+def _folder() -> Path:
+    folder = os.environ.get("WORDNET_DIR")
+    if not folder or not (Path(folder) / "index.noun").is_file():
+        sys.exit("set WORDNET_DIR to the WordNet 3.0 dictionary folder (Debian: wordnet-base)")
+    return Path(folder)
 
 
 def _synsets(pos: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for line in (WORDNET / f"data.{pos}").read_text(encoding="latin-1").splitlines():
+    for line in (_folder() / f"data.{pos}").read_text(encoding="latin-1").splitlines():
         if line.startswith(" "):
             continue
         fields = line.split()
@@ -30,7 +40,7 @@ def synonyms(senses: int = 1) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for pos in POS:
         synsets = _synsets(pos)
-        for line in (WORDNET / f"index.{pos}").read_text(encoding="latin-1").splitlines():
+        for line in (_folder() / f"index.{pos}").read_text(encoding="latin-1").splitlines():
             if line.startswith(" "):
                 continue
             fields = line.split()
