@@ -150,7 +150,7 @@ def _progress(label: str, done: int, total: int) -> None:
 
 
 def dense_ranker(repo: Path) -> Ranker:
-    """The dense ranking alone (best passage cosine), for comparison."""
+    """The dense ranking alone (the passages' cosines, as kb+B uses them), for comparison."""
     from kbcli.config import load_config
     from kbcli.usecases.search import open_index
     from kbcli.usecases.semantic import dense_ranking
