@@ -34,7 +34,7 @@ _ELSEWHERE = re.compile(r"\[\[|\[\^|\[[ xX]\]|[\r\0\t]")
 MAX_DEPTH = 12
 DELIMITERS = 1000
 
-_INLINE = frozenset(
+INLINE = frozenset(
     {
         *("text", "text_special", "em", "strong", "code_inline", "link", "autolink"),
         *("image", "html_inline", "hardbreak", "softbreak", "strikethrough"),
@@ -44,7 +44,7 @@ _PAIRS = {"em": ("em_open", "em_close", "em"), "strong": ("strong_open", "strong
 _PAIRS["strikethrough"] = ("s_open", "s_close", "s")
 
 
-class _Elsewhere(Exception):
+class Elsewhere(Exception):
     """A node this conversion does not know: markdown-it-py parses the body instead."""
 
 
@@ -62,24 +62,33 @@ def _engine() -> Any:
 def tokens(md: MarkdownIt, body: str, env: dict[str, Any]) -> list[Token] | None:
     """markdown-it-py's tokens for ``body`` (``md.parse(body, env)``), or None when this
     body is markdown-it-py's to parse."""
-    engine = _engine()
-    if engine is None or _ELSEWHERE.search(body):
-        return None
-    if any(body.count(mark) > DELIMITERS for mark in ("*", "_", "~", "]:")):
+    nodes = tree(body)
+    if nodes is None:
         return None
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
     out: list[Token] = []
     try:
-        for node in engine.tree(body).children:
+        for node in nodes:
             _block(node, out, Token)
-    except _Elsewhere:
+    except Elsewhere:
         return None
     state = StateCore(body, md, env, out)
     for rule in _after_inline(md):
         rule(state)
     return state.tokens
+
+
+def tree(body: str) -> list[Any] | None:
+    """markdown-it-pyrs's top-level nodes of ``body``, or None when this body is
+    markdown-it-py's to parse (kb-only syntax, known differences, delimiter floods)."""
+    engine = _engine()
+    if engine is None or _ELSEWHERE.search(body):
+        return None
+    if any(body.count(mark) > DELIMITERS for mark in ("*", "_", "~", "]:")):
+        return None
+    return list(engine.tree(body).children)
 
 
 def _after_inline(md: MarkdownIt) -> list[Any]:
@@ -94,7 +103,7 @@ def _after_inline(md: MarkdownIt) -> list[Any]:
 
 def _block(node: Any, out: list[Token], token: type[Token], depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise _Elsewhere("nesting")
+        raise Elsewhere("nesting")
     name = node.name
     if name == "paragraph":
         _wrapped(node, out, token, "paragraph", "p")
@@ -120,14 +129,14 @@ def _block(node: Any, out: list[Token], token: type[Token], depth: int = 0) -> N
     elif name == "table":
         _table(node, out, token)
     elif name != "definition":  # a link reference definition renders as nothing
-        raise _Elsewhere(name)
+        raise Elsewhere(name)
 
 
 def _fence(node: Any, out: list[Token], token: type[Token]) -> None:
     meta = node.meta
     info = meta.get("info", "")
     if "\\" in info or "&" in info:
-        raise _Elsewhere("fence info")  # escapes: which parser unescapes them differs
+        raise Elsewhere("fence info")  # escapes: which parser unescapes them differs
     fence = token("fence", "code", 0, block=True, info=info, content=meta["content"])
     out.append(fence)
 
@@ -159,7 +168,7 @@ def _list_item(node: Any, out: list[Token], token: type[Token], depth: int) -> N
     out.append(token("list_item_open", "li", 1, block=True))
     run: list[Any] = []
     for child in node.children:
-        if child.name in _INLINE:
+        if child.name in INLINE:
             run.append(child)
             continue
         if run:
@@ -183,7 +192,7 @@ def _table(node: Any, out: list[Token], token: type[Token]) -> None:
     for section in node.children:
         kind = section.name  # thead, tbody
         if kind not in ("thead", "tbody"):
-            raise _Elsewhere(kind)
+            raise Elsewhere(kind)
         cell = "th" if kind == "thead" else "td"
         out.append(token(f"{kind}_open", kind, 1, block=True))
         for row in section.children:
@@ -214,7 +223,7 @@ def _inline(nodes: list[Any], token: type[Token]) -> Token:
 
 def _inline_node(node: Any, out: list[Token], token: type[Token], depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise _Elsewhere("nesting")
+        raise Elsewhere("nesting")
     name = node.name
     if name in ("text", "text_special"):
         out.append(token("text", "", 0, content=node.meta["content"]))
@@ -238,7 +247,7 @@ def _inline_node(node: Any, out: list[Token], token: type[Token], depth: int = 0
     elif name == "softbreak":
         out.append(token("softbreak", "br", 0))
     else:
-        raise _Elsewhere(name)
+        raise Elsewhere(name)
 
 
 def _link(node: Any, out: list[Token], token: type[Token], depth: int) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.handbook import Destination, SiteLinks, card_url, relative_url
+from kbcli.core.handbook import SiteLinks, card_url, relative_url
 from kbcli.core.link_scan import github_slug
 
 if TYPE_CHECKING:
@@ -245,13 +245,20 @@ class BodyRenderer:
         self.compiled = compiled  # markdown-it-pyrs parses what it can (markdown_compiled)
 
     def render(self, card_path: str, body: str) -> RenderedBody:
-        from kbcli.adapters.markdown_compiled import tokens as compiled_tokens
+        """Straight from the compiled parser's tree when it can (``markdown_html``),
+        else through markdown-it-py's tokens and renderer: the same HTML either way."""
+        if self.compiled:
+            from kbcli.adapters.markdown_compiled import tree
+            from kbcli.adapters.markdown_html import render as direct
 
+            nodes = tree(body)
+            done = direct(nodes, self, card_path) if nodes is not None else None
+            if done is not None:
+                done.html = sanitize(done.html)
+                return done
         md = parser()
         env: dict[str, Any] = {}
-        tokens = compiled_tokens(md, body, env) if self.compiled else None
-        if tokens is None:
-            tokens = md.parse(body, env)
+        tokens = md.parse(body, env)
         result = RenderedBody("")
         self._rewrite(card_path, tokens, result)
         html = md.renderer.render(tokens, md.options, env)
@@ -295,25 +302,32 @@ class BodyRenderer:
         return kept
 
     def _link_open(self, card_path: str, token: Token, result: RenderedBody) -> str:
-        found = self._resolve(card_path, token)
-        if found is None:
-            return "keep"
-        if found.kind == "card":
-            href = relative_url(card_url(card_path), card_url(found.target))
-            token.attrs = {"href": href + ("#" + found.fragment if found.fragment else "")}
-            token.attrs["class"] = "card-link"
-            result.links.append(found.target)
-            return "keep"
-        if found.kind == "hidden":  # an internal card in a public build becomes plain text
-            return "drop"
-        ref = token.meta.get("wikilink") if token.meta else None
-        ref = ref or str(token.attrGet("href") or "")
-        token.tag = "span"
-        token.attrs = {"class": "broken-link", "title": f"broken link: {ref}"}
-        return "span"
+        wikilink = token.meta.get("wikilink") if token.meta else None
+        href = str(token.attrGet("href") or "")
+        mode, attrs = self.link_target(card_path, href, wikilink, result)
+        if attrs is not None:
+            token.attrs = attrs
+        if mode == "span":
+            token.tag = "span"
+        return mode
 
-    def _resolve(self, card_path: str, token: Token) -> Destination | None:
-        if token.meta and "wikilink" in token.meta:
-            return self.links.wiki(card_path, token.meta["wikilink"])
-        href = token.attrGet("href")
-        return self.links.href(card_path, str(href)) if href else None
+    def link_target(
+        self, card_path: str, href: str, wikilink: str | None, result: RenderedBody
+    ) -> tuple[str, dict[str, Any] | None]:
+        """What a link to ``href`` (or the wiki link ``wikilink``) becomes: "keep" (with
+        new attributes for a card, None to leave it as written), "drop" (an internal card
+        in a public build: its text stays, plain) or "span" (a broken link)."""
+        if wikilink is not None:
+            found = self.links.wiki(card_path, wikilink)
+        else:
+            found = self.links.href(card_path, href) if href else None
+        if found is None:
+            return "keep", None
+        if found.kind == "card":
+            url = relative_url(card_url(card_path), card_url(found.target))
+            result.links.append(found.target)
+            fragment = "#" + found.fragment if found.fragment else ""
+            return "keep", {"href": url + fragment, "class": "card-link"}
+        if found.kind == "hidden":
+            return "drop", None
+        return "span", {"class": "broken-link", "title": f"broken link: {wikilink or href}"}

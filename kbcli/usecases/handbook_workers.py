@@ -82,10 +82,13 @@ def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
     global _TEMPLATES
     init_worker(*init)
     if fn is render_body:
+        import kbcli.adapters.markdown_html  # noqa: F401 (loaded before the workers fork)
+        from kbcli.adapters.markdown_compiled import tree
         from kbcli.adapters.markdown_render import parser, sanitize
 
         parser()
         sanitize("")
+        tree("")
     elif fn is render_page:
         from kbcli.adapters.jinja_site import SiteTemplates
 

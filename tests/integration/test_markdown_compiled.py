@@ -1,5 +1,7 @@
 """The compiled parse (markdown-it-pyrs) gives the same card pages as markdown-it-py.
 
+The compiled path writes HTML straight from markdown-it-pyrs's tree (markdown_html).
+
 Every body below is rendered twice, once through the compiled parse and once through
 markdown-it-py alone, and the HTML, the card links and the headings must be equal: a
 reader cannot tell which parser made a page. Bodies with what only kb's markdown-it-py
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbcli.adapters.markdown_compiled import tokens
+from kbcli.adapters.markdown_compiled import tokens, tree
+from kbcli.adapters.markdown_html import render as direct
 from kbcli.adapters.markdown_render import BodyRenderer, parser
 from kbcli.core.cards import Card, CardMeta
 from kbcli.core.handbook import SiteLinks
@@ -41,6 +44,13 @@ AWKWARD = [
     "&copy; &#35; &nbsp; \\* \\_ ~~gone~~ ***both*** __strong__ _em_\n",
     "Text with ünïcödé, emoji 🎉 and Ключ.\n\n## Заголовок\n",
     "***\n___\n\nfoo\n===\n",
+    # Line feeds around tight lists' hidden paragraphs, empty containers, headings.
+    "- a\n  ***\n- b\n  ```\n  code\n  ```\n- <div>\n  x\n  </div>\n- c\n      indented\n",
+    "- a\n  > quoted\n- b\n  # heading\n- | x |\n  |---|\n  | 1 |\n",
+    "> [def]: /url\n\n>\n\n- \n\n1.\n\n#\n\n## Same\n\n## Same\n\n## Same-1\n",
+    "## [Refunds](refunds.md) and <https://x.y> `c` ![img *a*](p.png)\n\n| h |\n|:-:|\n",
+    '![a ![b `c`](d) [e](f) <https://g.h> <i>j</i>\nk](l "t")\n',
+    "[one](refunds.md 'kept title') [y](nowhere.md 'T') [z](https://ext.io 'E')\n",
 ]
 
 
@@ -63,6 +73,10 @@ def test_the_compiled_parse_is_used_for_plain_bodies() -> None:
     md = parser()
     taken = [body for body in AWKWARD if tokens(md, body, {}) is not None]
     assert len(taken) == len(AWKWARD)
+    links = SiteLinks(LinkResolver(CARDS), frozenset(c.path for c in CARDS))
+    renderer = BodyRenderer(links)
+    written = [b for b in AWKWARD if direct(tree(b) or [], renderer, "billing/tax.md") is not None]
+    assert len(written) == len(AWKWARD)  # and so the HTML came straight from the tree
 
 
 @pytest.mark.parametrize(
