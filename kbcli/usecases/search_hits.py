@@ -49,7 +49,7 @@ class Hit(NamedTuple):
     lang_factor: float = 1.0
     lexical_rank: int | None = None  # with dense retrieval: the card's rank by words
     dense_rank: int | None = None  # ... and by meaning (None: not in that list)
-    dense: float = 0.0  # the best cosine of its passages to the query
+    dense: float = 0.0  # its passages' cosine to the query (best and mean, semantic.MEAN_SHARE)
 
     @property
     def is_draft(self) -> bool:
