@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -149,7 +150,7 @@ def _progress(label: str, done: int, total: int) -> None:
 
 
 def dense_ranker(repo: Path) -> Ranker:
-    """The dense ranking alone (best passage cosine), for comparison."""
+    """The dense ranking alone (the passages' cosines, as kb+B uses them), for comparison."""
     from kbcli.config import load_config
     from kbcli.usecases.search import open_index
     from kbcli.usecases.semantic import dense_ranking
@@ -185,27 +186,49 @@ def bm25_ranker(docs: dict[str, str]) -> Ranker:
     return rank
 
 
-GRID = [  # (fusion, dense weight, standout) tried by --grid
-    (fusion, weight, standout)
-    for fusion in ("rrf", "score")
-    for weight in (0.5, 1.0, 2.0)
-    for standout in (1.5, 2.0, 3.0)
+GRID = [  # (fusion, dense weight, RRF k, standout) tried by --grid
+    *[("rrf", w, k, 2.0) for w in (0.5, 1.0, 2.0, 3.0) for k in (10, 30, 60)],
+    *[("score", w, 60, 2.0) for w in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)],
+    *[("score", w, 60, z) for w in (1.0, 2.0) for z in (1.5, 3.0)],
 ]
 
 
+_SHIPPED: dict[str, tuple[Any, ...]] = {}
+
+
 def grid(fused: Ranker) -> dict[str, Ranker]:
-    """One ranker per GRID point: kb+B with the module constants set for each call."""
+    """One ranker per GRID point: kb+B with the module constants set for each call. The
+    weight is set for every query language (``DENSE_WEIGHT`` and ``DENSE_WEIGHTS``), so
+    each set's column shows the best weight for its language."""
+    from kbcli.core import fusion as fusions
     from kbcli.usecases import search_rank, semantic
 
-    def at(fusion: str, weight: float, standout: float) -> Ranker:
+    def at(fusion: str, weight: float, k: int, standout: float) -> Ranker:
         def rank(query: str) -> list[str]:
             search_rank.FUSION, search_rank.DENSE_WEIGHT = fusion, weight
-            semantic.STANDOUT = standout
+            search_rank.DENSE_WEIGHTS = dict.fromkeys(search_rank.DENSE_WEIGHTS, weight)
+            fusions.RRF_K, semantic.STANDOUT = k, standout
             return fused(query)
 
         return rank
 
-    return {f"{f}/w{w:g}/z{z:g}": at(f, w, z) for f, w, z in GRID}
+    # kb's own constants, read before any grid point changed them (one corpus after another)
+    shipped = _SHIPPED.setdefault(
+        "constants",
+        (search_rank.FUSION, search_rank.DENSE_WEIGHT, dict(search_rank.DENSE_WEIGHTS),
+         fusions.RRF_K, semantic.STANDOUT),
+    )  # fmt: skip
+
+    def as_shipped(query: str) -> list[str]:
+        search_rank.FUSION, search_rank.DENSE_WEIGHT, search_rank.DENSE_WEIGHTS = shipped[:3]
+        fusions.RRF_K, semantic.STANDOUT = shipped[3:]
+        return fused(query)
+
+    names = {"kb+B": as_shipped}
+    for f, w, k, z in GRID:
+        name = f"{f}/w{w:g}" + (f"/k{k}" if f == "rrf" else "") + f"/z{z:g}"
+        names[name] = at(f, w, k, z)
+    return names
 
 
 def tokens(text: str) -> list[str]:

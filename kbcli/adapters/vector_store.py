@@ -83,7 +83,7 @@ BLOCK = 4096  # rows turned to float64 at once (the whole matrix would double it
 
 
 def best_of_cards(
-    rows: Rows, dims: int, chosen: Sequence[int], query: Sequence[float]
+    rows: Rows, dims: int, chosen: Sequence[int], query: Sequence[float], mean_share: float = 0.0
 ) -> list[float]:
     """``core.dense.best_of_cards`` with numpy, for the ``chosen`` cards (indexes into
     ``rows.paths``): float64 sums as there, so both round to the same scores."""
@@ -94,7 +94,11 @@ def best_of_cards(
     dots = np.empty(len(matrix), dtype=np.float64)
     for start in range(0, len(matrix), BLOCK):
         dots[start : start + BLOCK] = matrix[start : start + BLOCK].astype(np.float64) @ vector
-    best = np.maximum.reduceat(dots, np.asarray(rows.starts, dtype=np.int64))
+    starts = np.asarray(rows.starts, dtype=np.int64)
+    best = np.maximum.reduceat(dots, starts)
+    if mean_share:
+        mean = np.add.reduceat(dots, starts) / np.diff(np.append(starts, len(dots)))
+        best = (best + mean_share * mean) / (1 + mean_share)
     found: list[float] = best[np.asarray(chosen, dtype=np.int64)].tolist()
     return found
 

@@ -1,4 +1,5 @@
-"""Cards ranked by the cosine of their best passage to a query, with the stdlib alone.
+"""Cards ranked by their passages' cosines to a query (the best, blended with the mean),
+with the stdlib alone.
 
 The vectors are L2-normalised, so a dot product is the cosine. ``best_of_cards`` gets
 each row's dot product from ``math.dist`` (C, float64: p·q = (|p|² + |q|² - |p-q|²) / 2,
@@ -26,22 +27,30 @@ def best_of_cards(
     dims: int,
     spans: Sequence[tuple[int, int]],
     query: Sequence[float],
+    mean_share: float = 0.0,
 ) -> list[float]:
-    """The best cosine to ``query`` of each card's rows (``spans``: first row, end row)
-    of ``matrix`` (float32 rows of ``dims`` values, native byte order; ``squares``: each
-    row's squared length)."""
+    """Each card's score for ``query``: the best cosine of its rows (``spans``: first
+    row, end row) of ``matrix`` (float32 rows of ``dims`` values, native byte order;
+    ``squares``: each row's squared length), blended with their mean cosine by
+    ``mean_share`` (``card_score``)."""
     values = memoryview(array("f", matrix))
     q = tuple(float(x) for x in query)
     own = math.fsum(x * x for x in q)
     best = []
     for first, end in spans:
-        best.append(
-            max(
-                (squares[r] + own - math.dist(values[r * dims : (r + 1) * dims], q) ** 2) / 2
-                for r in range(first, end)
-            )
-        )
+        dots = [
+            (squares[r] + own - math.dist(values[r * dims : (r + 1) * dims], q) ** 2) / 2
+            for r in range(first, end)
+        ]
+        best.append(card_score(max(dots), math.fsum(dots) / len(dots), mean_share))
     return best
+
+
+def card_score(best: float, mean: float, mean_share: float) -> float:
+    """A card's cosine to a query from its passages' best and mean: (best + share * mean)
+    / (1 + share). A long page whose every section is on the subject ranks above one
+    with a single matching section; share 0 is the best passage alone."""
+    return (best + mean_share * mean) / (1 + mean_share) if mean_share else best
 
 
 def ranked(

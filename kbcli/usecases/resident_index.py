@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbcli.adapters.repo_watch import RepoWatcher
+
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.workspace import Workspace
@@ -26,10 +28,6 @@ if TYPE_CHECKING:
 # Under .git only these say that what a search shows may differ (HEAD, branches): the
 # history behind trust. Object writes and the like are noise.
 GIT_SIGNALS = ("HEAD", "refs", "packed-refs")
-# How often the watcher thread wakes when nothing changes. Its first wake-up says the
-# watches are in place (watchfiles gives no other sign), so it also bounds how long a
-# starting daemon waits before its first answer.
-WATCH_TICK_MS = 500
 
 
 def watch_filter(root: Path) -> Callable[[Any, str], bool]:
@@ -59,27 +57,26 @@ class ResidentIndex:
         self._stale = True
         self._workspaces: dict[date | None, Workspace] = {}
         self._index: CardIndex | None = None
-        self._stop = threading.Event()
-        self._watching = threading.Event()
-        self._thread: threading.Thread | None = None
         self.root = make_workspace(None).root.resolve()
+        self._watcher = RepoWatcher(
+            self.root, watch_filter(self.root), self._changed, debounce=100, step=10
+        )
 
     def start(self) -> None:
-        """Open and sync the index and read the history behind trust now, then watch the
-        repo in a background thread."""
+        """Watch the repo in a background thread, open and sync the index and read the
+        history behind trust now, and return once the watches are in place."""
         from kbcli.usecases.verdict_cache import warm
 
+        # Watching first: a card saved while the index syncs marks it stale again.
+        self._watcher.start()
         warm(self.current(None)[0])  # so the first answer judges its hits in milliseconds
-        self._thread = threading.Thread(target=self._watch, name="kb-watch", daemon=True)
-        self._thread.start()
-        # Answer only once the watcher sees changes: a card saved in between was missed
+        # Answer only once the watcher sees changes: a card saved before that was missed
         # for good (1 start in 3 under a test's timing).
-        self._watching.wait(timeout=10 * WATCH_TICK_MS / 1000)
+        if not self._watcher.wait_ready():
+            self.invalidate()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._watcher.stop()
 
     def invalidate(self) -> None:
         """Sync (and make a new workspace) before the next answer: this process itself
@@ -105,22 +102,6 @@ class ResidentIndex:
                 sync(workspace, index=self._index, wait=5.0)
             return workspace, self._index
 
-    def _watch(self) -> None:
-        import watchfiles
-
-        for changes in watchfiles.watch(
-            self.root,
-            watch_filter=watch_filter(self.root),
-            stop_event=self._stop,
-            debounce=100,
-            step=10,
-            rust_timeout=WATCH_TICK_MS,
-            yield_on_timeout=True,
-            raise_interrupt=False,
-        ):
-            if changes or not self._watching.is_set():
-                # The first wake-up: what changed between the first sync and the watches
-                # being in place was not seen, so sync again before the next answer.
-                with self._lock:
-                    self._stale = True
-                self._watching.set()
+    def _changed(self, _paths: set[str]) -> None:
+        with self._lock:
+            self._stale = True

@@ -30,6 +30,9 @@ CHECKPOINT_SECONDS = 30.0  # an interrupted kb index loses at most this much wor
 # Every card has some cosine to any query; one that shares no word with the query is
 # shown only when it stands out: this many standard deviations above the mean cosine.
 STANDOUT = 2.0
+# A card's cosine: its best passage's, blended with its passages' mean at this share
+# (``core.dense.card_score``; tuning halves, bench/README.md "session 9").
+MEAN_SHARE = 0.5
 
 
 @dataclass
@@ -44,7 +47,8 @@ class EmbedStats:
 
 @dataclass
 class DenseRanking:
-    """Cards by the best cosine of any of their passages to the query, best first."""
+    """Cards by their passages' cosines to the query (the best blended with the mean,
+    ``MEAN_SHARE``), best first."""
 
     scores: dict[str, float] = field(default_factory=dict)
     missing: int = 0  # indexed cards without (current) vectors
@@ -212,17 +216,18 @@ PURE_ROWS = 6000  # up to this many passages a one-shot search scores without nu
 
 
 def _best_of_cards(rows: Rows, chosen: list[int], vector: list[float]) -> list[float]:
-    """Each chosen card's best cosine: with the stdlib in a one-shot search of a few
-    thousand passages (importing numpy costs more than the loop), else with numpy (a
-    resident process, from its second query; a large matrix). The same scores."""
+    """Each chosen card's cosine (best passage and mean, ``MEAN_SHARE``): with the stdlib
+    in a one-shot search of a few thousand passages (importing numpy costs more than the
+    loop), else with numpy (a resident process, from its second query; a large matrix).
+    The same scores."""
     from kbcli.adapters import embedder, vector_store
 
     count = len(rows.matrix) // (4 * embedder.DIMENSIONS)
     if "numpy" in sys.modules or count > PURE_ROWS or _asked.get("queries", 0) > 1:
-        return vector_store.best_of_cards(rows, embedder.DIMENSIONS, chosen, vector)
+        return vector_store.best_of_cards(rows, embedder.DIMENSIONS, chosen, vector, MEAN_SHARE)
     ends = [*rows.starts[1:], count]
     spans = [(rows.starts[i], ends[i]) for i in chosen]
-    return best_of_cards(rows.matrix, rows.squares, embedder.DIMENSIONS, spans, vector)
+    return best_of_cards(rows.matrix, rows.squares, embedder.DIMENSIONS, spans, vector, MEAN_SHARE)
 
 
 _asked: dict[str, int] = {}  # distinct queries embedded by this process (never cleared)

@@ -124,6 +124,7 @@ def serve(
     workspace: Callable[[], Workspace],
     build: Callable[[Workspace, BuildMemo], BuildReport],
     *,
+    out: Path,
     host: str,
     port: int,
     on_build: Callable[[BuildReport], None],
@@ -132,41 +133,70 @@ def serve(
     stop: threading.Event | None = None,
 ) -> None:
     """Build, serve, then rebuild on every change under the repo until ^C (or ``stop``)."""
-    import watchfiles
+    import queue
+
+    from kbcli.adapters.repo_watch import WATCH_TICK_MS, RepoWatcher
 
     live = LiveState()
     ws = workspace()
-    live.refresh(ws)
-    report = build(ws, live.memo)
-    live.remember(ws)
-    on_build(report)
-    _settle()
-    state = BuildState()
-    server = start_server(report.out, host, port, state)
-    shown_host = f"[{host}]" if ":" in host else host
-    on_ready(f"http://{shown_host}:{server.server_address[1]}/")
+    saves: queue.SimpleQueue[set[str]] = queue.SimpleQueue()
+    watcher = RepoWatcher(
+        ws.root, watch_filter(ws.root.resolve(), out.resolve()), saves.put, debounce=200,
+        stop=stop,
+    )  # fmt: skip
+    # Watching before the first build, and announcing only once the watches are in place:
+    # a card saved in between would otherwise be missed until the next save.
+    watcher.start()
     try:
-        for changes in watchfiles.watch(
-            ws.root,
-            watch_filter=watch_filter(ws.root.resolve(), report.out),
-            stop_event=stop,
-            debounce=200,
-            raise_interrupt=False,
-        ):
-            try:
-                ws = workspace()
-                live.refresh(ws, {path for _change, path in changes})
-                report = build(ws, live.memo)
-                live.remember(ws)
-            except KbError as error:
-                on_error(error.message)
-                continue
-            on_build(report)
-            state.bump()
-            _settle()
+        live.refresh(ws)
+        report = build(ws, live.memo)
+        live.remember(ws)
+        on_build(report)
+        _settle()
+        state = BuildState()
+        server = start_server(report.out, host, port, state)
+        shown_host = f"[{host}]" if ":" in host else host
+        watcher.wait_ready()
+        on_ready(f"http://{shown_host}:{server.server_address[1]}/")
+        try:
+            while watcher.running or not saves.empty():
+                try:
+                    changed = saves.get(timeout=WATCH_TICK_MS / 1000)
+                except queue.Empty:
+                    continue
+                while not saves.empty():  # saves made during the last rebuild: one more
+                    changed |= saves.get()
+                rebuilt = _rebuild(workspace, build, live, changed, on_error)
+                if rebuilt is not None:
+                    on_build(rebuilt)
+                    state.bump()
+                    _settle()
+        finally:
+            server.shutdown()
+            server.server_close()
+    except KeyboardInterrupt:
+        pass  # ^C: stop serving
     finally:
-        server.shutdown()
-        server.server_close()
+        watcher.stop()
+
+
+def _rebuild(
+    workspace: Callable[[], Workspace],
+    build: Callable[[Workspace, BuildMemo], BuildReport],
+    live: LiveState,
+    changed: set[str],
+    on_error: Callable[[str], None],
+) -> BuildReport | None:
+    """Rebuild after the saves of ``changed`` (absolute paths); None if the build failed."""
+    try:
+        ws = workspace()
+        live.refresh(ws, changed)
+        report = build(ws, live.memo)
+    except KbError as error:
+        on_error(error.message)
+        return None
+    live.remember(ws)
+    return report
 
 
 def _settle() -> None:

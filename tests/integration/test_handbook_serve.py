@@ -73,6 +73,36 @@ def test_serve_rebuilds_the_saved_card_and_reloads(kb_repo: KbRepo) -> None:
     assert "Traceback" not in output
 
 
+def test_serve_sees_a_card_saved_the_moment_it_says_it_is_serving(kb_repo: KbRepo) -> None:
+    # The watches must be in place before kb serve gives its address: a save in between
+    # was missed until the next save (every time, when saved at once).
+    kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(kb_repo.path), "serve", "--port", "0",
+         "--no-search"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Serving"):
+                break
+        kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nSaved at once.\n")
+        match = re.search(r"Serving (http://127\.0\.0\.1:\d+/)", "".join(lines))
+        assert match, "".join(lines)
+        base = match.group(1)
+        assert _wait_for(lambda: _get(base + "__kb/build")[1] == "1"), "the save was missed"
+        assert "Saved at once." in _get(base + "faq/refunds.html")[1]
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
 def test_serve_warns_before_listening_beyond_this_machine(kb_repo: KbRepo, tmp_path: Path) -> None:
     from tests.helpers import run_kb
 

@@ -118,6 +118,30 @@ def test_dense_scores_from_the_stdlib_equal_plain_dot_products_and_tie_by_path()
     assert floor == pytest.approx(mean + 2 * spread, abs=1e-8)
 
 
+def test_a_page_on_the_subject_throughout_ranks_above_one_with_a_single_matching_section() -> None:
+    # Both pages' best section matches the query equally (0.8); the first page's other
+    # section is on the subject too, the second's is not: with kb's share of the mean,
+    # the first ranks above; by the best section alone they would tie.
+    import math
+    from array import array
+
+    from kbcli.core.dense import best_of_cards, card_score
+    from kbcli.usecases.semantic import MEAN_SHARE
+
+    rows = [[0.6, 0.8, 0.0], [0.0, 0.6, 0.8], [0.6, 0.8, 0.0], [1.0, 0.0, 0.0]]
+    matrix = array("f", [x for row in rows for x in row]).tobytes()
+    stored = array("f", matrix)
+    squares = [math.fsum(x * x for x in stored[i * 3 : i * 3 + 3]) for i in range(4)]
+    query = [0.0, 1.0, 0.0]
+    spans = [(0, 2), (2, 4)]
+    throughout, once = best_of_cards(matrix, squares, 3, spans, query, MEAN_SHARE)
+    assert MEAN_SHARE > 0 and throughout > once
+    alone = best_of_cards(matrix, squares, 3, spans, query)  # share 0: the best section
+    assert alone == pytest.approx([stored[1], stored[7]], abs=1e-9)
+    assert once == pytest.approx(card_score(stored[7], stored[7] / 2, MEAN_SHARE), abs=1e-9)
+    assert card_score(0.8, 0.1, 0.0) == 0.8
+
+
 def test_a_russian_or_ukrainian_query_weighs_meaning_less_than_an_english_one() -> None:
     # The dense model lost to kb's own ru/uk stemming on the tuning halves, not in English:
     # a query in those languages leans on its words; one of unknown language does not.

@@ -76,6 +76,7 @@ def serve(
         run_serve(
             workspace,
             build,
+            out=target,
             host=host,
             port=port,
             on_build=lambda report: build_summary(report),
