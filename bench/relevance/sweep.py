@@ -20,6 +20,23 @@ from typing import Any
 from evaluate import CACHE, CORPUS_FOLDERS, SETS, evaluate, kb_ranker, load_set, restore
 from labels import follow_pointers
 
+_FEEDBACK = [(3, 10, 0.1), (3, 10, 0.2), (3, 10, 0.4), (5, 10, 0.2), (10, 10, 0.2)]
+_FEEDBACK += [(10, 5, 0.05), (3, 5, 0.05), (20, 20, 0.1)]  # (cards, terms, weight)
+_LENGTH_PRIORS = (-0.1, -0.05, 0.03, 0.05, 0.1, 0.15, 0.2)
+
+
+def _feedback(docs: int, terms: int, weight: float) -> list[tuple[str, str, Any]]:
+    return [
+        ("levers", "FEEDBACK_DOCS", docs),
+        ("levers", "FEEDBACK_TERMS", terms),
+        ("levers", "FEEDBACK_WEIGHT", weight),
+    ]
+
+
+def _syn(weight: float) -> list[tuple[str, str, Any]]:
+    return [("levers", "SYNONYM_WEIGHT", weight)]
+
+
 _IDF = [("search", "COORDINATION_BY_IDF", True), ("search", "STOP_WORDS_SCORED", True)]
 # (label, [(module, name, value), ...]): the constants each row sets.
 SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
@@ -80,6 +97,13 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("coordination 1", [("search", "COORDINATION", 1.0)]),
     ("coordination 2", [("search", "COORDINATION", 2.0)]),
     ("flat coordination 1.5", [("search", "COORDINATION_BY_IDF", False)]),
+    # session 9 (levers.py): the levers measured and not adopted
+    *((f"feedback {d} cards, {n} terms, x{w:g}", _feedback(d, n, w)) for d, n, w in _FEEDBACK),
+    *((f"length prior {a:g}", [("levers", "LENGTH_PRIOR", a)]) for a in _LENGTH_PRIORS),
+    *(
+        (f"wordnet {n} sense(s) x{w:g}", [("levers", "SYNONYMS", f"wordnet{n}"), *_syn(w)])
+        for n, w in [(1, 0.1), (1, 0.2), (1, 0.3), (1, 0.5), (2, 0.2), (2, 0.5)]
+    ),
 ]
 
 
@@ -90,11 +114,15 @@ CONTENTISH = frozenset(_CONTENTISH.split())
 
 
 def modules() -> dict[str, Any]:
+    import levers
+
     from kbcli.adapters import tantivy_schema
     from kbcli.core import languages
     from kbcli.usecases import search_hits, search_rank
 
+    levers.install()
     return {
+        "levers": levers,
         "search": search_rank,
         "hits": search_hits,
         "schema": tantivy_schema,
@@ -107,6 +135,10 @@ def switch(module: Any, name: str, value: Any) -> Callable[[], None]:
     old = getattr(module, name)
     if value == "small":
         value = old - CONTENTISH
+    if isinstance(value, str) and value.startswith("wordnet"):
+        from thesaurus import term_synonyms
+
+        value = term_synonyms(int(value[-1]))
     new = {**old, **value} if isinstance(old, dict) else value
     setattr(module, name, new)
     if name == "STOP_WORDS":  # search imported the name: switch its copy too

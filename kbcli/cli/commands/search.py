@@ -32,7 +32,7 @@ def search(
 ) -> None:
     """Search the cards, best first, with each card's trust badge and a matching passage.
 
-    Query language: plain words (all required while that finds enough), "exact phrases",
+    Query language: plain words (cards with more of them rank higher), "exact phrases",
     -word to exclude, tag: owner: status: audience: lang: or any front-matter key:value,
     and is:verified, is:due, is:expired, is:unverified, is:unowned. Exits 1 when nothing
     matches, as grep does.
