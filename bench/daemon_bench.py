@@ -20,9 +20,15 @@ its own repo (a daemon answers only clients with its ``KB_*`` environment).
 
 Several ``--query`` take turns run by run (run i asks query i mod n), so a resident
 process never answers the same question twice in a row (a query's vector is kept).
+Run i starts with contender i mod n (``--fixed-order``: always the first), and each
+contender is followed by a pause (``--settle``, 0.3 s): a daemon's file watcher is told
+of every file another process opens or reads under the repo (watchfiles' inotify watch
+asks for those events too, and drops them), so rg reading 38k cards costs the daemon
+60-100 ms of CPU, which without the pause landed in the daemon contender that followed.
+That CPU is printed apart ("outside their answers").
 
 Usage: python bench/daemon_bench.py REPO|BUNDLE [--query WORDS ...] [--runs 15] [--copy]
-       [--semantic] [--baseline DIR]
+       [--semantic] [--baseline DIR] [--settle S] [--fixed-order]
 (REPO as for bench/search_bench.py; a bundle is cloned with the tldr kb.toml.)
 """
 
@@ -34,6 +40,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +64,17 @@ def main() -> int:
     parser.add_argument("--copy", action="store_true", help="work on a temporary copy")
     parser.add_argument("--semantic", action="store_true", help="add the rows with B on")
     parser.add_argument("--baseline", type=Path, help="another kb checkout to compare")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.3,
+        help="seconds to wait after each contender (0: none, as before session 9)",
+    )
+    parser.add_argument(
+        "--fixed-order",
+        action="store_true",
+        help="run the contenders in the same order every run (before session 9: the default)",
+    )
     args = parser.parse_args()
     args.query = args.query or ["refund duplicate charge"]
     repo = args.repo.resolve()
@@ -151,17 +169,28 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
     # contender and averaged, not taken per run.
     served: dict[str, float] = dict.fromkeys(contenders, 0.0)
     loads = [os.getloadavg()[0]]
+    daemon_pids = [d.pid for d in daemons.values()]
+    idle_cpu = 0.0  # what the daemons spent outside their answers (their watchers)
     try:
         for command, env, _ in contenders.values():  # warm-up (the daemons' first sync)
             timed(command(queries[0]), env=env)
+        time.sleep(args.settle)
+        names = list(contenders)
         for run in range(args.runs):
             words = queries[run % len(queries)]
-            for name, (command, env, asked) in contenders.items():
+            # Each run starts one contender further: in a fixed order the same contender
+            # always asked the daemon the run's query first, right after rg and the one-shot.
+            start = 0 if args.fixed_order else run % len(names)
+            for name in names[start:] + names[:start]:
+                command, env, asked = contenders[name]
                 pid = daemons[asked].pid if asked is not None else None
                 before = process_cpu(pid) if pid else 0.0
+                all_before = sum(map(process_cpu, daemon_pids))
                 walls[name].append(timed(command(words), env=env)[0])
                 cpus[name].append(CPU[-1])
                 served[name] += (process_cpu(pid) - before) if pid else 0.0
+                time.sleep(args.settle)
+                idle_cpu += sum(map(process_cpu, daemon_pids)) - all_before
             loads.append(os.getloadavg()[0])
     finally:
         for daemon in daemons.values():
@@ -173,6 +202,8 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
     asked = " | ".join(args.query)
     print(f"{repo.name}: {asked!r}, {args.runs} alternating runs, medians")
     print(f"load average (1 min) {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} cores")
+    idle_cpu -= sum(served.values())
+    print(f"daemons' CPU outside their answers: {idle_cpu / args.runs * 1000:.1f} ms per run")
     print("| contender | wall ms | CPU ms (process + daemon's mean share) | wall / rg |")
     print("|---|---:|---:|---:|")
     for name in contenders:

@@ -10,6 +10,9 @@ parse (wiki links, footnotes, task lists) or where the two parsers are known to 
 is left to markdown-it-py: ``tokens`` then returns None. The HTML is the same either way
 (tests/integration/test_markdown_compiled.py compares them on the CommonMark and GFM
 spec examples and on awkward bodies).
+
+A build now writes the HTML straight from ``tree`` (``markdown_html``); ``tokens`` is
+the path it replaced, kept as the reference bench/render_identity.py compares it with.
 """
 
 from __future__ import annotations

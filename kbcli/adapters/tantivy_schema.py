@@ -7,15 +7,13 @@ index built with another version is never opened, it is rebuilt (``tantivy_index
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbcli.adapters.text_analysis import Analysis
 from kbcli.core.cards import Card, to_utc
-from kbcli.core.pointers import lead_span, pointer_reference
-from kbcli.core.sections import without_comments
+from kbcli.core.patterns import lazy
 
 if TYPE_CHECKING:
     import tantivy
@@ -92,6 +90,8 @@ def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
     """The ``words`` field of a card (``body``: its body without comments): its parts'
     terms, the naming parts repeated. The lead paragraph is analysed once, as the part
     of the body it is (``lead_span``): the same terms as analysing it apart."""
+    from kbcli.core.pointers import lead_span
+
     card, meta, lang = item.card, item.card.meta, item.lang
     text = analysis.term_text
     title = text(lang, " ".join((meta.title, *meta.aliases)))
@@ -116,6 +116,10 @@ Fields = tuple[str, str, bool, int, int, int, str, bytes, bytes]
 
 def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
     """The values of one card's document: its terms, filter fields and stored fields."""
+    # Here, not at the top: a search that finds the index current builds no document.
+    from kbcli.core.pointers import pointer_reference
+    from kbcli.core.sections import without_comments
+
     card, meta = item.card, item.card.meta
     body = without_comments(card.body)
     points = pointer_reference(card.body)
@@ -170,7 +174,7 @@ def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
     return to_document(item.card.path, document_fields(analysis, item))
 
 
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
+_RFC3339 = lazy(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
 _DROP = object()
 
 

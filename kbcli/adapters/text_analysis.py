@@ -18,11 +18,11 @@ language whose statistics split the corpus.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from kbcli.core.languages import SNOWBALL, find_words, script_of, script_of_lang
+from kbcli.core.patterns import lazy
 from kbcli.core.word_forms import (
     he_variants,
     he_words,
@@ -37,7 +37,7 @@ MAX_WORD = 60  # longer runs of letters are hashes or base64, not words
 _CACHED_WORDS = 300_000  # per language: a big corpus's vocabulary, then start afresh
 _CACHED_CARDS = 4_096  # cards whose distinct words are kept (a resident search's usual hits)
 _FALLBACK = {"latin": "en", "cyrillic": "ru", "hebrew": "he"}
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_LETTER = lazy(r"[A-Za-z]")
 
 
 class Analysis:

@@ -7,11 +7,12 @@ badges always carry a word, so meaning never depends on colour.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from kbcli.core.patterns import lazy
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,10 +60,10 @@ def owner_text(
 # What rich treats specially in printed text: control characters (some stripped),
 # tabs (expanded), backslashes (escapes) and ``:name:`` emoji codes. A bracket prints as
 # it is: rich's escape and its markup parser give back "[username]" or "[Link](url)".
-_RICH_SPECIAL = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ue000]|:\S*?:")
-_MARKUP_TAG = re.compile(r"\[[a-z#/@][^\[]*?\]")
-_RICH_CONTROL = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ue000]")
-_EMOJI_CODE = re.compile(r":\S*?:")
+_RICH_SPECIAL = lazy(r"[\\\x00-\x1f\x7f-\x9f\ue000]|:\S*?:")
+_MARKUP_TAG = lazy(r"\[[a-z#/@][^\[]*?\]")
+_RICH_CONTROL = lazy(r"[\\\x00-\x1f\x7f-\x9f\ue000]")
+_EMOJI_CODE = lazy(r":\S*?:")
 _BRACKET = "\ue000"  # a user's "[" while kb's own tags are dropped (private use)
 
 

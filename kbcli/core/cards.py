@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from kbcli.core import rules
 from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import Finding, on_card
+from kbcli.core.patterns import lazy
 
 
 class Status(StrEnum):
@@ -139,7 +140,7 @@ class Card:
         return self.path.rpartition("/")[2].removesuffix(".md")
 
 
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING = lazy(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def title_from(body: str, path: str) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-_PATTERN = re.compile(r"^\s*(\d{1,9})\s*([dwmy])\s*$", re.IGNORECASE)
+from kbcli.core.patterns import lazy
+
+_PATTERN = lazy(r"^\s*(\d{1,9})\s*([dwmy])\s*$", re.IGNORECASE)
 _UNIT_NAMES = {"d": "day", "w": "week", "m": "month", "y": "year"}
 _LONGEST = {"d": 36_525, "w": 5_218, "m": 1_200, "y": 100}
 """A hundred years in each unit: longer cadences overflowed date arithmetic (3000000d);

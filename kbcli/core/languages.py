@@ -7,14 +7,15 @@ typo distances in ``typos``. Text is split into words as runs of letters and dig
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 
+from kbcli.core.patterns import lazy
+
 _ALIASES = {"ua": "uk", "iw": "he", "eng": "en", "rus": "ru", "ukr": "uk", "heb": "he"}
 
-WORD = re.compile(r"[^\W_]+")
-ASCII_WORD = re.compile(r"[A-Za-z0-9]+")  # WORD on ASCII text, matched twice as fast
+WORD = lazy(r"[^\W_]+")
+ASCII_WORD = lazy(r"[A-Za-z0-9]+")  # WORD on ASCII text, matched twice as fast
 
 
 def find_words(text: str) -> list[str]:
@@ -45,7 +46,7 @@ def group_of(lang: str | None, default: str = "en") -> str:
     return normalize_lang(lang, default)
 
 
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_LETTER = lazy(r"[A-Za-z]")
 
 
 def script_of(word: str) -> str:
@@ -183,10 +184,10 @@ def content_words(words: Iterable[str]) -> list[str]:
 
 # --- a card's language from its text ----------------------------------------------------
 
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]+")
-_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]+")
-_HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]+")
-_CODE = re.compile(r"`[^`\n]*`|\{\{[^}]*\}\}|<?https?://\S+")
+_LATIN_LETTER = lazy(r"[A-Za-z\u00c0-\u024f]+")
+_CYRILLIC_LETTER = lazy(r"[\u0400-\u04ff]+")
+_HEBREW_LETTER = lazy(r"[\u05d0-\u05ea]+")
+_CODE = lazy(r"`[^`\n]*`|\{\{[^}]*\}\}|<?https?://\S+")
 
 
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())

@@ -10,12 +10,11 @@ names its command: `gzip --decompress` is the card `gzip`).
 
 from __future__ import annotations
 
-import re
-
 from kbcli.core.languages import ASCII_WORD, WORD
+from kbcli.core.patterns import lazy
 
 POINTER_WORDS = 40  # a card with more words than this says something of its own
-_REFERENCE = re.compile(r"`([^`\n]+)`|\[([^\]\n]+)\]\([^)\n]*\)")
+_REFERENCE = lazy(r"`([^`\n]+)`|\[([^\]\n]+)\]\([^)\n]*\)")
 
 
 def lead_paragraph(body: str) -> str:

@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from kbcli.core.patterns import lazy
+
 TRUST_STATES = ("verified", "due", "expired", "unverified", "needs-review", "unowned")
 STATUS_STATES = ("draft", "requested", "published", "archived")
 IS_VALUES = TRUST_STATES + STATUS_STATES
 # Filter keys spelled the way people type them, mapped to the front-matter key.
 KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "verifiers"}
 
-_TOKEN = re.compile(
+_TOKEN = lazy(
     r"""(?P<neg>-)?(?:
         (?P<key>[A-Za-z_][\w.\-]*):(?!//)(?:"(?P<qvalue>[^"]*)"?|(?P<value>[^\s"]+))
       | "(?P<phrase>[^"]*)(?P<close>")?

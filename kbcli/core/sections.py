@@ -12,9 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-_HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<name>.+?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+from kbcli.core.patterns import lazy
+
+_HEADING = lazy(r"^(?P<marks>#{1,6})[ \t]+(?P<name>.+?)[ \t]*#*[ \t]*$")
+_FENCE = lazy(r"^[ \t]{0,3}(```|~~~)")
+_COMMENT = lazy(r"<!--.*?-->", re.DOTALL)
 
 
 class Section(NamedTuple):
@@ -58,7 +60,7 @@ def find(text: str, name: str) -> Section | None:
 
 
 # A list item or checkbox with nothing after it: a template's "1. <!-- step -->".
-_BARE_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]+\[[ xX]?\])?[ \t]*$", re.MULTILINE)
+_BARE_ITEM = lazy(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]+\[[ xX]?\])?[ \t]*$", re.MULTILINE)
 
 
 def placeholder_free(content: str) -> str:

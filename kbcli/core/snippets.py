@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from kbcli.core.languages import WORD
+from kbcli.core.patterns import lazy
 
 
 class Snippet(NamedTuple):
@@ -92,7 +93,7 @@ def _matching_lines(
     hits: list[tuple[int, int]] | None = None
     for m in tokens.finditer(text):
         s, e = m.span()
-        if (s and _letter(text, s - 1)) or _letter(text, e):
+        if (s and _LETTER.match(text, s - 1)) or _LETTER.match(text, e):
             continue  # inside a longer word: not one of the words
         if s > end:  # the first match on a new line
             start = text.rfind("\n", 0, s) + 1
@@ -106,7 +107,7 @@ def _matching_lines(
     return lines
 
 
-_letter = re.compile(WORD.pattern.removesuffix("+")).match  # a word character at a position
+_LETTER = lazy(WORD.pattern.removesuffix("+"))  # a word character (match at a position)
 
 
 def _tokens(words: set[str]) -> re.Pattern[str] | None:
@@ -124,7 +125,7 @@ def _tokens(words: set[str]) -> re.Pattern[str] | None:
 
 
 # Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.
-_MARKUP = re.compile(r"\*\*|__|`|\]\([^)\s]*\)|\[(?=[^\[\]]*\]\()|\[\[|\]\]")
+_MARKUP = lazy(r"\*\*|__|`|\]\([^)\s]*\)|\[(?=[^\[\]]*\]\()|\[\[|\]\]")
 
 
 def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:

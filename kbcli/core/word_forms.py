@@ -21,10 +21,11 @@ import re
 from collections.abc import Iterable
 
 from kbcli.core.languages import WORD
+from kbcli.core.patterns import lazy
 
-_UK_APOSTROPHES = re.compile(r"(?<=[^\W\d_])['’ʼ`](?=[^\W\d_])")
+_UK_APOSTROPHES = lazy(r"(?<=[^\W\d_])['’ʼ`](?=[^\W\d_])")
 # Quote marks between two Hebrew letters are gershayim/geresh (acronyms, abbreviations).
-_HE_QUOTES = re.compile(r"(?<=[\u05d0-\u05ea])[\"״׳'](?=[\u05d0-\u05ea])")
+_HE_QUOTES = lazy(r"(?<=[\u05d0-\u05ea])[\"״׳'](?=[\u05d0-\u05ea])")
 
 
 # --- Ukrainian -----------------------------------------------------------------------
@@ -55,7 +56,7 @@ _UK_ENDINGS = tuple(
 _UK_PAST, _UK_VOWELS = frozenset(("ла", "ло", "ли")), frozenset("аеєиіїоуюя")
 # Before -і the stem's last consonant alternates (к/ц, г/з, х/с): fold both to one letter.
 _UK_ALTERNATION = {"к": "ц", "г": "з", "х": "с"}
-_UK_DOUBLE = re.compile(r"([бвгґджзклмнпрстфхцчшщ])\1")
+_UK_DOUBLE = lazy(r"([бвгґджзклмнпрстфхцчшщ])\1")
 
 
 def stem_uk(word: str) -> str:
@@ -92,10 +93,10 @@ def analyze_uk(text: str) -> list[str]:
 # --- Hebrew --------------------------------------------------------------------------
 
 _HE_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
-_HE_MARKS = re.compile(r"[\u0591-\u05c7]")  # cantillation and niqqud
+_HE_MARKS = lazy(r"[\u0591-\u05c7]")  # cantillation and niqqud
 _HE_PREFIXES = "והבכלמש"
 _HE_SUFFIXES = ("יות", "ים", "ות", "ה", "ת", "י")  # as written: ‎ם‎ is final
-_HEBREW = re.compile(r"[\u05d0-\u05ea]")
+_HEBREW = lazy(r"[\u05d0-\u05ea]")
 
 
 def _he_suffix(word: str) -> str:
@@ -138,7 +139,7 @@ def he_words(text: str) -> Iterable[re.Match[str]]:
 
 # A letter or two in brackets inside a word is a mnemonic (tldr's "[a]dd", "[m]aximum",
 # "extrac[t]": the option's letter), not a word boundary: "[a]dd" is the word "add".
-_BRACKETED = re.compile(r"\[([^\W\d_]{1,2})\]")
+_BRACKETED = lazy(r"\[([^\W\d_]{1,2})\]")
 
 
 def without_mnemonics(text: str) -> str:
@@ -174,12 +175,12 @@ def query_words(text: str) -> list[str]:
 # The English possessive after a Latin letter (file's, command’s): not a word of its own.
 # The apostrophe comes first so the search skips to apostrophes (a look-behind first
 # was tried at every position: 5x slower on the 18F handbook's bodies, same matches).
-_POSSESSIVE = re.compile(r"['’](?<=[A-Za-z]['’])s\b")
-_CYRILLIC_APOSTROPHES = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ`](?=[\u0400-\u04ff])")
+_POSSESSIVE = lazy(r"['’](?<=[A-Za-z]['’])s\b")
+_CYRILLIC_APOSTROPHES = lazy(r"(?<=[\u0400-\u04ff])['’ʼ`](?=[\u0400-\u04ff])")
 
 
 # A word, or letters joined by gershayim/geresh (״ ׳ " '): one Hebrew word.
-_HE_WORD = re.compile(r"[^\W_]+(?:[\"״׳'][\u05d0-\u05ea]+)*")
+_HE_WORD = lazy(r"[^\W_]+(?:[\"״׳'][\u05d0-\u05ea]+)*")
 
 
 def analyze_he(text: str) -> list[str]:

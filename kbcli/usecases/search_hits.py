@@ -15,7 +15,6 @@ from kbcli.core.cards import CardMeta, Status, to_utc
 from kbcli.core.durations import parse_duration
 from kbcli.core.languages import STOP_WORDS, normalize_lang
 from kbcli.core.query import ParsedQuery
-from kbcli.core.snippets import make_snippet
 from kbcli.core.trust import Trust, assess
 
 if TYPE_CHECKING:
@@ -157,6 +156,8 @@ def score_hits(
 
 def with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) -> Hit:
     """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
+    from kbcli.core.snippets import make_snippet  # here: --paths-only makes no snippet
+
     lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
     words = matcher.words(hit.path, text)
     snippet: Snippet = make_snippet(text, select=matcher(lang), words=words)
