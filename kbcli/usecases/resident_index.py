@@ -100,6 +100,11 @@ class ResidentIndex:
                 stale = True
             if stale:
                 sync(workspace, index=self._index, wait=5.0)
+            elif workspace.memo.head is None:
+                # A workspace made since the last sync (another day's): HEAD as that sync
+                # saw it, as a one-shot search has it before git status answers, so that
+                # hits' verdicts come from the verdict cache instead of being judged again.
+                workspace.memo.expected_head = self._index.manifest.head or None
             return workspace, self._index
 
     def _changed(self, _paths: set[str]) -> None:
