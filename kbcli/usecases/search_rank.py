@@ -167,19 +167,14 @@ def rank(
     if semantic and not extra:
         dense_query = " ".join((*query.words, *query.phrases))
         dense = _dense(workspace, index, dense_query, max(POOL, limit * 3))
-    if dense.scores:
-        found = _with_dense(
-            workspace, index, qb, raw, total, dense, (phrases, excluded, required), languages
-        )
-    else:
-        found = _Found(score_hits(workspace, raw, "ranked", languages), list(raw), total)
-    note, missing = dense.note, dense.missing
+    filters = (phrases, excluded, required)
+    found = _with_dense(workspace, index, qb, raw, total, dense, filters, languages)
     hits = _ordered(workspace, index, qb, found, limit, POINTERS and not extra, languages)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
     result.languages = tuple(sorted(languages))
-    result.semantic, result.missing_vectors = note, missing
+    result.semantic, result.missing_vectors = dense.note, dense.missing
     return result
 
 
@@ -243,7 +238,9 @@ def _with_dense(
 ) -> _Found:
     """The lexical hits ``raw`` fused with the dense ranking; a card sharing no query word
     joins only if it passes the query's filters and its cosine stands out
-    (``dense.floor``). All are judged in one verdict pass."""
+    (``dense.floor``). All are judged in one verdict pass; no dense scores, no fusion."""
+    if not dense.scores:
+        return _Found(score_hits(workspace, raw, "ranked", languages), list(raw), total)
     phrases, excluded, required = filters
     ok = qb.combine(
         phrases,
