@@ -83,17 +83,29 @@ BLOCK = 4096  # rows turned to float64 at once (the whole matrix would double it
 
 
 def best_of_cards(
-    rows: Rows, dims: int, chosen: Sequence[int], query: Sequence[float], mean_share: float = 0.0
+    rows: Rows,
+    dims: int,
+    chosen: Sequence[int],
+    query: Sequence[float],
+    mean_share: float = 0.0,
+    exact: bool = True,
 ) -> list[float]:
     """``core.dense.best_of_cards`` with numpy, for the ``chosen`` cards (indexes into
-    ``rows.paths``): float64 sums as there, so both round to the same scores."""
+    ``rows.paths``). ``exact``: float64 dot products as there, so both round to the same
+    scores; else float32 ones (~4x cheaper: 34 ms of CPU against 139 on 166,867 rows),
+    for matrices the stdlib never scores, where only numpy has to agree with itself.
+    The reductions are float64 either way."""
     import numpy as np
 
     matrix = np.frombuffer(rows.matrix, dtype=np.float32).reshape(-1, dims)
-    vector = np.asarray(query, dtype=np.float64)
-    dots = np.empty(len(matrix), dtype=np.float64)
-    for start in range(0, len(matrix), BLOCK):
-        dots[start : start + BLOCK] = matrix[start : start + BLOCK].astype(np.float64) @ vector
+    if exact:
+        vector = np.asarray(query, dtype=np.float64)
+        dots = np.empty(len(matrix), dtype=np.float64)
+        for start in range(0, len(matrix), BLOCK):
+            block = matrix[start : start + BLOCK].astype(np.float64)
+            dots[start : start + BLOCK] = block @ vector
+    else:
+        dots = (matrix @ np.asarray(query, dtype=np.float32)).astype(np.float64)
     starts = np.asarray(rows.starts, dtype=np.int64)
     best = np.maximum.reduceat(dots, starts)
     if mean_share:

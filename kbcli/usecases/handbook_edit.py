@@ -56,8 +56,10 @@ class NoLinks:
 def quick_build(build: HandbookBuild, dirs: list[Path], templates_fp: str) -> bool:
     """Write the pages of a small edit (see above) and fill the build's report; False
     (nothing written) when the whole build must run. Only for a plain ``kb build``
-    without the search index (``kb serve`` keeps its own state in memory)."""
-    if not build.quick_check or build.search:
+    (``kb serve`` keeps its own state in memory). With the search index on, Pagefind
+    then indexes the site again, as the whole build does after any page change: it has no
+    way to update one page's entry in an index on disk."""
+    if not build.quick_check:
         return False
     from kbcli.core.handbook import digest
     from kbcli.usecases.links import other_files
@@ -112,9 +114,20 @@ class _Quick:
         self._write(jobs, dirs, templates_fp)
         if tokens is not None:
             kept["related_tokens"] = tokens
-        state.write(state.journal_path(store), {**kept, "done": True})
         self._report(len(jobs), len(made))
+        if self.build.search:  # before "done": an index it failed to make is never trusted
+            self._search_index()
+        kept["indexed"] = self.build.report.searched  # the index is the site's again
+        state.write(state.journal_path(store), {**kept, "done": True})
         return True
+
+    def _search_index(self) -> None:
+        """Pagefind over the site, as the whole build runs it after a page changed."""
+        from kbcli.usecases.handbook_output import search_index
+
+        start = time.perf_counter()
+        _, self.build.report.searched = search_index(self.build.out, True, {}, changed=True)
+        self.build.report.timings["search"] = time.perf_counter() - start
 
     def _jobs(self, made: list[Any], related: Any, templates_fp: str) -> list[Any]:
         """(url, context, key) of the edited cards' pages and of those whose related

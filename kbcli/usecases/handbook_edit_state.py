@@ -1,12 +1,13 @@
 """What ``kb build`` keeps so that the next build after a small edit can write only the
 edited cards' pages (``handbook_edit``): the *base* and the *journal*.
 
-The base is written at the end of a whole ``kb build`` (search off): every card file's
+The base is written at the end of a whole ``kb build``: every card file's
 stat signature and hash, the shown cards' front-matter hash, title and git facts, the
 site's common context, and the related-cards term counts' card frequencies (df). It
 says: the site in the output folder is that build's, from these files. The journal is
 written by each quick build *before* it writes a page: the pages it wrote, the files
-it saw changed, their term counts and how df moved. The whole build reads the journal
+it saw changed, their term counts and how df moved, and (once done) whether it made the
+search index again. The whole build reads the journal
 first: the pages it names are written again (their manifest keys are dropped), a
 journal it cannot read means every page is written again. It removes the base before
 it writes anything (its pages are no longer the base's) and the journal after its
@@ -93,9 +94,11 @@ def forget_edits(store: BuildStore, manifest: dict[str, Any]) -> dict[str, Any]:
         return manifest
     pages = journal.get("pages") if journal is not None else None
     kept: dict[str, str] = {}
+    indexed = False  # the search index is the site's only if the last quick build made it
     if isinstance(pages, dict) and journal is not None and journal.get("done") is True:
         kept = {**manifest.get("pages", {}), **pages}
-    return {**manifest, "pages": kept, "inputs": None}
+        indexed = journal.get("indexed") is True
+    return {**manifest, "pages": kept, "inputs": None, "indexed": indexed}
 
 
 def save_base(

@@ -219,12 +219,16 @@ def _best_of_cards(rows: Rows, chosen: list[int], vector: list[float]) -> list[f
     """Each chosen card's cosine (best passage and mean, ``MEAN_SHARE``): with the stdlib
     in a one-shot search of a few thousand passages (importing numpy costs more than the
     loop), else with numpy (a resident process, from its second query; a large matrix).
-    The same scores."""
+    The same scores; above ``PURE_ROWS`` numpy scores in float32 (only it ever scores
+    those rows, one-shot or resident)."""
     from kbcli.adapters import embedder, vector_store
 
     count = len(rows.matrix) // (4 * embedder.DIMENSIONS)
     if "numpy" in sys.modules or count > PURE_ROWS or _asked.get("queries", 0) > 1:
-        return vector_store.best_of_cards(rows, embedder.DIMENSIONS, chosen, vector, MEAN_SHARE)
+        exact = count <= PURE_ROWS  # the stdlib may score these rows too: agree with it
+        return vector_store.best_of_cards(
+            rows, embedder.DIMENSIONS, chosen, vector, MEAN_SHARE, exact
+        )
     ends = [*rows.starts[1:], count]
     spans = [(rows.starts[i], ends[i]) for i in chosen]
     return best_of_cards(rows.matrix, rows.squares, embedder.DIMENSIONS, spans, vector, MEAN_SHARE)

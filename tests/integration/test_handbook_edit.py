@@ -18,13 +18,14 @@ from tests.integration.test_handbook_build import TODAY, card
 from tests.integration.test_handbook_cache import _bytes, build, repo
 
 
-def again(root: Path, out: Path, today: str = TODAY) -> Any:
-    """A plain ``kb build --no-search`` in this process: its report says which way it went."""
+def again(root: Path, out: Path, today: str = TODAY, *, search: bool = False) -> Any:
+    """A plain ``kb build --no-search`` (or ``kb build``, ``search``) in this process: its
+    report says which way it went."""
     from kbcli.cli.context import RunContext
     from kbcli.usecases.handbook import run_build
 
     ws = RunContext(kb_dir=str(root), today_text=today).workspace
-    return run_build(ws, out, "internal", search=False, related=True)
+    return run_build(ws, out, "internal", search=search, related=True)
 
 
 def same_as_fresh(root: Path, out: Path, today: str = TODAY) -> None:
@@ -164,3 +165,38 @@ def test_the_pages_a_quick_build_wrote_are_written_again_whatever_its_journal_sa
         assert report.written >= 1, damage
         same_as_fresh(root, out)
         assert not list(state.glob("*.edits.pickle")), "the whole build spent the journal"
+
+
+def test_with_the_search_index_an_edit_is_quick_and_the_index_is_made_again(
+    kb_repo: KbRepo,
+) -> None:
+    root = repo(kb_repo).path
+    out, fresh = root.parent / "site", root.parent / "fresh"
+    assert again(root, out, search=True).searched
+    kb_repo.write("billing/invoices.md", card("Invoices", "Download **them** quarterly."))
+    report = again(root, out, search=True)
+    assert "quick" in report.timings and report.searched and report.written >= 1
+    build(root, fresh, "--search")
+    assert _indexed(out) == _indexed(fresh)
+    assert not again(root, out, search=True).searched  # nothing changed: the index holds
+    # A quick build without the index leaves it behind the pages: the next build with
+    # it makes it again, even with no page to write.
+    kb_repo.write("billing/invoices.md", card("Invoices", "Download them monthly."))
+    assert "quick" in again(root, out).timings
+    report = again(root, out, search=True)
+    assert report.written == 0 and report.searched
+    shutil.rmtree(fresh)
+    build(root, fresh, "--search")
+    assert _indexed(out) == _indexed(fresh)
+
+
+def _indexed(out: Path) -> dict[str, bytes]:
+    """The site with its Pagefind index (every page's fragment, every word shard) but
+    for the files that follow the order Pagefind found the pages in: that order differs
+    between a folder a build rewrote and a fresh one, for a whole build too."""
+    return {
+        name: data
+        for name, data in _bytes(out).items()
+        if not name.startswith(("pagefind/pagefind-entry", "pagefind/filter/"))
+        and not name.endswith(".pf_meta")
+    }
