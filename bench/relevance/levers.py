@@ -10,6 +10,7 @@ without a knob in kb: they wrap ``CardIndex.search`` (the one unordered search o
   used by at least two cards and not already in the query, are added as OR clauses,
   the strongest at boost ``FEEDBACK_WEIGHT`` (a query word's is 1). The bench questions
   carry no filters, so the second pass is simply "first query OR feedback terms".
+  ``FEEDBACK_CHARS`` > 0 reads only each card's first characters (its title and lead).
 - ``LENGTH_PRIOR`` != 0: each candidate's BM25 score times (characters of the card) **
   ``LENGTH_PRIOR`` (a document-length prior on top of BM25's own normalisation).
 - ``SYNONYMS``: English WordNet synonyms (``thesaurus.py``) of an exact query word's
@@ -26,6 +27,7 @@ from typing import Any
 FEEDBACK_DOCS = 0
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.2
+FEEDBACK_CHARS = 0  # > 0: read only the first this many characters of each card (its lead)
 LENGTH_PRIOR = 0.0
 SYNONYMS: dict[str, set[str]] = {}
 SYNONYM_WEIGHT = 0.3
@@ -81,7 +83,8 @@ def _feedback(index: Any, raw: list[Any], asked: set[str]) -> list[Any]:
     top = sorted(raw, key=lambda r: -r.score)[:FEEDBACK_DOCS]
     weights: Counter[str] = Counter()
     for hit in top:
-        terms = index.analysis.terms(normalize_lang(hit.meta.get("lang"), "en"), hit.text)
+        text = hit.text[:FEEDBACK_CHARS] if FEEDBACK_CHARS else hit.text
+        terms = index.analysis.terms(normalize_lang(hit.meta.get("lang"), "en"), text)
         if not terms or top[0].score <= 0:
             continue
         share = hit.score / top[0].score / len(terms)

@@ -33,6 +33,10 @@ def _feedback(docs: int, terms: int, weight: float) -> list[tuple[str, str, Any]
     ]
 
 
+def _lead(docs: int, terms: int, weight: float) -> list[tuple[str, str, Any]]:
+    return [*_feedback(docs, terms, weight), ("levers", "FEEDBACK_CHARS", 300)]
+
+
 def _syn(weight: float) -> list[tuple[str, str, Any]]:
     return [("levers", "SYNONYM_WEIGHT", weight)]
 
@@ -99,6 +103,10 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("flat coordination 1.5", [("search", "COORDINATION_BY_IDF", False)]),
     # session 9 (levers.py): the levers measured and not adopted
     *((f"feedback {d} cards, {n} terms, x{w:g}", _feedback(d, n, w)) for d, n, w in _FEEDBACK),
+    *(
+        (f"feedback {d} cards' leads, {n} terms, x{w:g}", _lead(d, n, w))
+        for d, n, w in [(3, 5, 0.1), (3, 5, 0.2), (5, 10, 0.1), (10, 10, 0.1)]
+    ),
     *((f"length prior {a:g}", [("levers", "LENGTH_PRIOR", a)]) for a in _LENGTH_PRIORS),
     *(
         (f"wordnet {n} sense(s) x{w:g}", [("levers", "SYNONYMS", f"wordnet{n}"), *_syn(w)])
