@@ -5,8 +5,8 @@ value that cannot make a card look more trustworthy than it is (fail closed): an
 unreadable ``verified_at`` counts as never verified.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: NamedTuple field types written as
+# strings are compiled by typing when each class is made (~0.1 ms a class at start-up).
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime

@@ -6,8 +6,8 @@ paragraph at the end of one section. Headings inside fenced code are not
 sections. Everything works on text and keeps the rest of the file byte for byte.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: NamedTuple field types written as
+# strings are compiled by typing when each class is made (~0.1 ms a class at start-up).
 import re
 from collections.abc import Mapping
 from typing import NamedTuple

@@ -5,8 +5,8 @@ Trust is never read from the index for display: each hit's trust is assessed wit
 penalty for expired ones is applied then.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: NamedTuple field types written as
+# strings are compiled by typing when each class is made (~0.1 ms a class at start-up).
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -109,7 +109,7 @@ def _meta_from(stored: dict[str, Any], today: date) -> CardMeta:
     )
 
 
-def trust_factor(workspace: Workspace, trust: Trust) -> float:
+def trust_factor(workspace: "Workspace", trust: Trust) -> float:
     """The ranking multiplier of a verdict (kb.toml [search]; ``verdict.ranking_factor``)."""
     from kbcli.core.verdict import ranking_factor
 
@@ -118,8 +118,8 @@ def trust_factor(workspace: Workspace, trust: Trust) -> float:
 
 
 def score_hits(
-    workspace: Workspace,
-    raw: Sequence[RawHit],
+    workspace: "Workspace",
+    raw: "Sequence[RawHit]",
     stage: str,
     languages: frozenset[str] = frozenset(),
 ) -> list[Hit]:
@@ -154,7 +154,7 @@ def score_hits(
     return hits
 
 
-def with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) -> Hit:
+def with_snippet(workspace: "Workspace", hit: Hit, text: str, matcher: "Matcher") -> Hit:
     """``hit`` with the passage of ``text`` that best matches (highlighted by ``matcher``)."""
     from kbcli.core.snippets import make_snippet  # here: --paths-only makes no snippet
 
@@ -167,7 +167,7 @@ def with_snippet(workspace: Workspace, hit: Hit, text: str, matcher: Matcher) ->
 class Matcher:
     """Per card language: which words of a card match the query's terms."""
 
-    def __init__(self, index: CardIndex, terms: set[str]) -> None:
+    def __init__(self, index: "CardIndex", terms: set[str]) -> None:
         self.analysis = index.analysis
         self.wanted = terms - STOP_WORDS
 
@@ -182,6 +182,6 @@ class Matcher:
         return self.analysis.card_words(path, text)
 
 
-def term_matcher(index: CardIndex, terms: set[str]) -> Matcher:
+def term_matcher(index: "CardIndex", terms: set[str]) -> Matcher:
     """Per card language: does a word of the card match one of the query's terms?"""
     return Matcher(index, terms)
