@@ -89,9 +89,10 @@ def main() -> None:
             edit(copy, args.edit)
             cpu, wall, line = build(tree, copy, site, args.search)
             times[name].append((cpu, wall))
-            written = re.search(r"\((\d+) written", line)
+            said = re.search(r"\((\d+) written.*\) in (.*)", line)
             print(f"run {run + 1} {name}: {cpu:.3f} s CPU, {wall:.3f} s wall, "
-                  f"{written.group(1) if written else '?'} written", flush=True)  # fmt: skip
+                  f"{said.group(1) if said else '?'} written, build says "
+                  f"{said.group(2) if said else '?'}", flush=True)  # fmt: skip
     print(f"load average at end: {os.getloadavg()}")
     for name, values in times.items():
         cpu = sum(c for c, _ in values) / len(values)

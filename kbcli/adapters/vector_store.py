@@ -7,21 +7,26 @@ text (``core.passages.passage_key``), so an edit re-embeds only the passages it
 changed and a renamed card re-embeds nothing. A missing, damaged or other model's file
 is an empty store, never a wrong answer; writes are atomic.
 
-Beside it, ``.kb/vector-rows.marshal`` keeps the same vectors as one float32 matrix in
+Beside it, ``.kb/vector-rows.bin`` keeps the same vectors as one float32 matrix in
 card order (``Rows``): what a search reads, with neither numpy nor a float16 decode
-(a one-shot ``kb search`` scores it with the stdlib, ``core.dense``).
+(a one-shot ``kb search`` scores it with the stdlib, ``core.dense``). A small marshal
+header names the cards; the matrix after it is memory-mapped, not parsed (at 38k
+cards it is 275 MB, which unmarshalling copied on every one-shot search).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 FILE = "vectors.marshal"
-ROWS_FILE = "vector-rows.marshal"
-ROWS_VERSION = 1
+ROWS_FILE = "vector-rows.bin"
+OLD_ROWS_FILE = "vector-rows.marshal"
+ROWS_VERSION = 2
+MAGIC = b"kb-rows\n"  # then the header's size (8 bytes), the header (marshal), the matrix
 VERSION = 1
 
 
@@ -58,7 +63,7 @@ class Rows:
     paths: tuple[str, ...]
     digests: tuple[str, ...]
     starts: tuple[int, ...]
-    matrix: bytes
+    matrix: bytes | memoryview
     squares: tuple[float, ...]
 
 
@@ -116,13 +121,53 @@ def best_of_cards(
 
 
 def load_rows(folder: Path, model: str) -> Rows | None:
-    """The rows kept in ``folder`` for ``model``; None when there are none."""
-    from kbcli.adapters import keyed_cache
+    """The rows kept in ``folder`` for ``model``; None when there are none, or the file
+    is another model's, an older format's or damaged (its size disagrees with its
+    header). The matrix is the file's mapped bytes: nothing reads what is not scored."""
+    import marshal
+    import mmap
 
-    found = keyed_cache.load(folder / ROWS_FILE, (ROWS_VERSION, model))
-    if not (isinstance(found, tuple) and len(found) == 5):
+    try:
+        with open(folder / ROWS_FILE, "rb") as file:
+            if file.read(len(MAGIC)) != MAGIC:
+                return None
+            size = int.from_bytes(file.read(8), "little")
+            header = marshal.loads(file.read(size))
+            if not (isinstance(header, tuple) and len(header) == 6):
+                return None
+            key, paths, digests, starts, squares, length = header
+            start = _matrix_start(size)
+            if key != (ROWS_VERSION, model) or os.fstat(file.fileno()).st_size != start + length:
+                return None
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if length else b""
+    except (OSError, EOFError, ValueError, TypeError):
         return None
-    return Rows(*found)
+    return Rows(paths, digests, starts, memoryview(mapped)[start:], squares)
+
+
+def _matrix_start(header_size: int) -> int:
+    """Where the matrix begins: after the magic, the header's size and the header,
+    aligned to 4 bytes (float32)."""
+    end = len(MAGIC) + 8 + header_size
+    return end + (-end % 4)
+
+
+def _save_rows(folder: Path, model: str, rows: Rows) -> None:
+    import marshal
+
+    from kbcli.adapters.atomic_file import replace_cache
+
+    key = (ROWS_VERSION, model)
+    header = marshal.dumps(
+        (key, rows.paths, rows.digests, rows.starts, rows.squares, len(rows.matrix))
+    )
+    pad = b"\0" * (_matrix_start(len(header)) - len(MAGIC) - 8 - len(header))
+    if (folder / ROWS_FILE).parent.is_dir():
+        replace_cache(
+            folder / ROWS_FILE,
+            (MAGIC, len(header).to_bytes(8, "little"), header, pad, bytes(rows.matrix)),
+        )
+    (folder / OLD_ROWS_FILE).unlink(missing_ok=True)  # session 8's format, read by no kb now
 
 
 def load(folder: Path, model: str) -> Vectors:
@@ -143,12 +188,8 @@ def exists(folder: Path) -> bool:
 def save(folder: Path, store: Vectors) -> None:
     from kbcli.adapters import keyed_cache
 
-    rows = rows_of(store)  # first: a card the rows name always has its vectors kept
-    keyed_cache.save(
-        folder / ROWS_FILE,
-        (ROWS_VERSION, store.model),
-        (rows.paths, rows.digests, rows.starts, rows.matrix, rows.squares),
-    )
+    _save_rows(folder, store.model, rows_of(store))  # first: a card the rows name
+    # always has its vectors kept
     keyed_cache.save(
         folder / FILE, (VERSION, store.model), {"cards": store.cards, "vectors": store.vectors}
     )

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
 from collections.abc import Sequence
 
 DIGITS = 9  # decimals kept of a cosine: summation order changes only the 16th
 
 
 def best_of_cards(
-    matrix: bytes,
+    matrix: bytes | memoryview,
     squares: Sequence[float],
     dims: int,
     spans: Sequence[tuple[int, int]],
@@ -33,7 +32,7 @@ def best_of_cards(
     row, end row) of ``matrix`` (float32 rows of ``dims`` values, native byte order;
     ``squares``: each row's squared length), blended with their mean cosine by
     ``mean_share`` (``card_score``)."""
-    values = memoryview(array("f", matrix))
+    values = memoryview(matrix).cast("B").cast("f")
     q = tuple(float(x) for x in query)
     own = math.fsum(x * x for x in q)
     best = []

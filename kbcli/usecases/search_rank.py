@@ -163,21 +163,18 @@ def rank(
             [part for w in (*query.words, *query.phrases) for part in query_words(w)], qb.groups
         )
     total, raw = index.search(q, max(POOL, limit * 3))
-    found = _Found(score_hits(workspace, raw, "ranked", languages), list(raw), total)
-    note, missing = "", 0
+    dense = _Dense()
     if semantic and not extra:
         dense_query = " ".join((*query.words, *query.phrases))
         dense = _dense(workspace, index, dense_query, max(POOL, limit * 3))
-        note, missing = dense.note, dense.missing
-        if dense.scores:
-            filters = (phrases, excluded, required)
-            found = _with_dense(workspace, index, qb, found, dense, filters, languages)
+    filters = (phrases, excluded, required)
+    found = _with_dense(workspace, index, qb, raw, total, dense, filters, languages)
     hits = _ordered(workspace, index, qb, found, limit, POINTERS and not extra, languages)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
     result.languages = tuple(sorted(languages))
-    result.semantic, result.missing_vectors = note, missing
+    result.semantic, result.missing_vectors = dense.note, dense.missing
     return result
 
 
@@ -233,13 +230,17 @@ def _with_dense(
     workspace: Workspace,
     index: CardIndex,
     qb: QueryBuilder,
-    found: _Found,
+    raw: list[RawHit],
+    total: int,
     dense: _Dense,
     filters: tuple[list[tantivy.Query], list[tantivy.Query], list[tantivy.Query]],
     languages: frozenset[str],
 ) -> _Found:
-    """``found`` fused with the dense ranking; a card sharing no query word joins only
-    if it passes the query's filters and its cosine stands out (``dense.floor``)."""
+    """The lexical hits ``raw`` fused with the dense ranking; a card sharing no query word
+    joins only if it passes the query's filters and its cosine stands out
+    (``dense.floor``). All are judged in one verdict pass; no dense scores, no fusion."""
+    if not dense.scores:
+        return _Found(score_hits(workspace, raw, "ranked", languages), list(raw), total)
     phrases, excluded, required = filters
     ok = qb.combine(
         phrases,
@@ -249,15 +250,15 @@ def _with_dense(
         min_should=1,
     )
     _, allowed = index.search(ok, len(dense.scores), by_path=True)
-    lexical = {h.path for h in found.hits}
+    lexical = {r.path for r in raw}
     only_dense = [
         r for r in allowed if r.path not in lexical and dense.scores[r.path] >= dense.floor
     ]
-    hits = found.hits + score_hits(workspace, only_dense, "ranked", languages)
+    hits = score_hits(workspace, [*raw, *only_dense], "ranked", languages)
     passing = lexical | {r.path for r in only_dense}
     scores = {p: s for p, s in dense.scores.items() if p in passing}
     hits = _fused(hits, scores, dense_weight(languages))
-    return _Found(hits, [*found.raw, *only_dense], max(found.total, len(hits)))
+    return _Found(hits, [*raw, *only_dense], max(total, len(hits)))
 
 
 def _ordered(

@@ -44,3 +44,23 @@ def test_a_card_whose_content_changed_is_stale_and_a_deleted_one_is_forgotten() 
 def test_a_damaged_file_is_an_empty_store(tmp_path: Path) -> None:
     (tmp_path / vector_store.FILE).write_bytes(b"not marshal")
     assert vector_store.load(tmp_path, "m").cards == {}
+
+
+def test_a_truncated_or_older_rows_file_is_no_rows_and_the_next_save_writes_them(
+    tmp_path: Path,
+) -> None:
+    store = vector_store.Vectors(
+        "m", {"a.md": ("h1", ("k1", "k2"))}, {"k1": _row(0.5), "k2": _row(0.25)}
+    )
+    vector_store.save(tmp_path, store)
+    rows_file = tmp_path / vector_store.ROWS_FILE
+    whole = rows_file.read_bytes()
+    rows_file.write_bytes(whole[:-4])  # a vector cut short: never a wrong score
+    assert vector_store.load_rows(tmp_path, "m") is None
+    rows_file.write_bytes(b"not rows")
+    assert vector_store.load_rows(tmp_path, "m") is None
+    (tmp_path / vector_store.OLD_ROWS_FILE).write_bytes(b"session 8's rows")
+    vector_store.save(tmp_path, store)
+    rows = vector_store.load_rows(tmp_path, "m")
+    assert rows is not None and rows.squares == (1.0, 0.25)
+    assert not (tmp_path / vector_store.OLD_ROWS_FILE).exists()
