@@ -22,6 +22,12 @@ TEAM = {"id": "T0NIMBUS", "domain": "nimbus-support"}
 ACK_WITHIN = 3.0  # seconds: Slack's limit for acknowledging an envelope
 
 
+# How long a wait may take before it fails. A wait ends the moment its event arrives, so the
+# bound costs nothing when things work; it only has to outlast a slow start on a busy machine
+# (a 10 s bound timed out once in a full run at load 10; the file passed alone).
+PATIENCE = 60.0
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -116,7 +122,7 @@ class FakeSlack:
 
     # ---- Socket Mode ---------------------------------------------------------------
 
-    def wait_connected(self, count: int = 1, timeout: float = 10.0) -> None:
+    def wait_connected(self, count: int = 1, timeout: float = PATIENCE) -> None:
         self.wait(lambda: len(self.connections) >= count, timeout, f"{count} connection(s)")
 
     def push(self, kind: str, payload: dict[str, Any]) -> str:
@@ -156,7 +162,7 @@ class FakeSlack:
         """Close the current connection the way a Slack restart does."""
         self.connections[-1].close()
 
-    def wait(self, ready: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    def wait(self, ready: Callable[[], bool], timeout: float = PATIENCE, what: str = "") -> None:
         deadline = time.monotonic() + timeout
         with self.changed:
             while not ready():
@@ -165,16 +171,16 @@ class FakeSlack:
                     raise AssertionError(f"fake Slack: timed out waiting for {what}")
                 self.changed.wait(left)
 
-    def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_ack(self, envelope_id: str, timeout: float = PATIENCE) -> dict[str, Any]:
         self.wait(lambda: envelope_id in self.acks, timeout, f"the ack of {envelope_id}")
         return self.acks[envelope_id]
 
-    def wait_response(self, url: str, timeout: float = 20.0) -> dict[str, Any]:
+    def wait_response(self, url: str, timeout: float = PATIENCE) -> dict[str, Any]:
         path = "/" + url.split("/", 3)[3]
         self.wait(lambda: any(p == path for p, _ in self.responses), timeout, f"a post to {path}")
         return next(body for p, body in self.responses if p == path)
 
-    def wait_call(self, method: str, timeout: float = 20.0) -> dict[str, Any]:
+    def wait_call(self, method: str, timeout: float = PATIENCE) -> dict[str, Any]:
         self.wait(lambda: any(m == method for m, _ in self.calls), timeout, method)
         return next(body for m, body in reversed(self.calls) if m == method)
 

@@ -11,7 +11,7 @@ from kbcli.cli.slack.app import connect
 from kbcli.usecases.checkout import Checkout
 from tests.helpers import KbRepo, git
 from tests.slack.conftest import TODAY, make_kb
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import PATIENCE, FakeSlack
 
 
 def _shared(tmp_path: Path, repo: KbRepo) -> tuple[Path, Path]:
@@ -45,7 +45,7 @@ def test_the_app_pulls_on_its_interval_and_answers_with_the_pulled_card(tmp_path
     try:
         slack.wait_connected()
         pushed = _push_card(teammate, "alpaca.md", "Alpaca shearing refunds")
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PATIENCE
         while git(repo.path, "rev-parse", "HEAD").strip() != pushed:  # no request asked
             assert time.monotonic() < deadline, "the app never pulled on its interval"
             time.sleep(0.2)

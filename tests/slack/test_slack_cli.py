@@ -117,7 +117,7 @@ def test_kb_slack_process_answers_a_slash_command(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     try:
-        slack.wait_connected(timeout=30)
+        slack.wait_connected()
         envelope, url = slack.slash("refund duplicate charge")
         slack.wait_ack(envelope)
         answer = slack.wait_response(url)
