@@ -83,7 +83,5 @@ def test_memo_in_loops_blocks_and_with_template_globals_renders_as_stock_jinja()
     for env in (stock, ours):
         env.globals["greeting"] = "hi"
     expected = stock.get_template("page.html", globals={"greeting": "yo"}).render(context)
-    assert expected == (
-        "<1[a&lt;b:1|yo][a&lt;b:0|yo]2[c:2|yo][c:0|yo]3[a&lt;b:3|yo][a&lt;b:0|yo]>"
-    )
+    assert expected == ("<1[a&lt;b:1|yo][a&lt;b:0|yo]2[c:2|yo][c:0|yo]3[a&lt;b:3|yo][a&lt;b:0|yo]>")
     assert ours.get_template("page.html", globals={"greeting": "yo"}).render(context) == expected
