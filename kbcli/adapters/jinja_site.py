@@ -115,6 +115,8 @@ def _sandboxed(memo: Any) -> Any:
     class_names = {kind: frozenset(dir(kind)) for kind in (dict, Summary)}
 
     class Sandboxed(ImmutableSandboxedEnvironment):
+        template_class = _quick_escaping()
+
         def getattr(self, obj: Any, attribute: str) -> Any:
             names = class_names.get(type(obj))
             if (
@@ -137,6 +139,38 @@ def _sandboxed(memo: Any) -> Any:
             return super().call(__context, __obj, *args, **kwargs)
 
     return Sandboxed
+
+
+def _quick_escaping() -> Any:
+    """Jinja's ``Template`` whose ``{{ ... }}`` output is escaped to a plain ``str``.
+
+    Autoescaped output goes through ``markupsafe.escape``, which wraps every value in a
+    new ``Markup`` (two more Python calls): ~650,000 of them on the 7,424 tldr pages, a
+    quarter of the time spent in the templates. Jinja's compiled code calls ``escape``
+    only on what it outputs, and output is only ever joined into the page or a macro's
+    ``Markup``, so the same characters as a plain ``str`` give the same page. Without
+    markupsafe's C escaper (``_escape_inner``), Jinja's own ``escape`` is kept.
+    """
+    import jinja2
+    import markupsafe
+
+    inner = getattr(markupsafe, "_escape_inner", None)
+
+    def escape(value: Any, /) -> str:
+        if type(value) is str:
+            return inner(value)  # type: ignore[misc]
+        if hasattr(value, "__html__"):
+            return str(value.__html__())
+        return inner(str(value))  # type: ignore[misc]
+
+    class QuickEscaping(jinja2.Template):
+        @classmethod
+        def _from_namespace(cls, environment: Any, namespace: Any, globals: Any) -> Any:
+            if inner is not None:
+                namespace["escape"] = escape
+            return super()._from_namespace(environment, namespace, globals)
+
+    return QuickEscaping
 
 
 def _compiled_cache(folder: Path) -> Any:

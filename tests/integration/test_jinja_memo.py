@@ -85,3 +85,29 @@ def test_memo_in_loops_blocks_and_with_template_globals_renders_as_stock_jinja()
     expected = stock.get_template("page.html", globals={"greeting": "yo"}).render(context)
     assert expected == ("<1[a&lt;b:1|yo][a&lt;b:0|yo]2[c:2|yo][c:0|yo]3[a&lt;b:3|yo][a&lt;b:0|yo]>")
     assert ours.get_template("page.html", globals={"greeting": "yo"}).render(context) == expected
+
+
+def test_quick_escaping_outputs_what_markupsafe_escapes() -> None:
+    """kb's templates escape output to plain strings (quicker than ``Markup``): every kind
+    of value, in pages, macros, set blocks, calls and joins, gives the bytes Jinja's own
+    sandbox gives."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self) -> str:
+            return "<b>kept</b>"
+
+    source = (
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}"
+        "{% macro c(x) %}<{{ x }}>{{ caller() }}{% endmacro %}"
+        "{% set block %}[{{ s }}]{% endset %}"
+        "{% for v in values %}{{ v }}|{{ m(v) }}|{{ v ~ s }}|{{ v|e }}|{% endfor %}"
+        "{{ block }}{% call c(s) %}{{ s }}{% endcall %}{{ s|safe }}{{ values|join(', ') }}"
+    )
+    values = ["a<b & \"c\" 'd'", Markup("<i>safe</i>"), 42, 1.5, None, True, Html(), "", "é\u00a0"]
+    stock = ImmutableSandboxedEnvironment(autoescape=True).from_string(source)
+    ours = environment([builtin_dir()]).from_string(source)
+    expected = stock.render(values=values, s="<s>")
+    assert "a&lt;b &amp; &#34;c&#34; &#39;d&#39;" in expected and "<b>kept</b>" in expected
+    assert ours.render(values=values, s="<s>") == expected
