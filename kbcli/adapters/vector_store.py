@@ -94,12 +94,13 @@ def best_of_cards(
     query: Sequence[float],
     mean_share: float = 0.0,
     exact: bool = True,
+    digits: int | None = None,
 ) -> list[float]:
     """``core.dense.best_of_cards`` with numpy, for the ``chosen`` cards (indexes into
     ``rows.paths``). ``exact``: float64 dot products as there, so both round to the same
     scores; else float32 ones (~4x cheaper: 34 ms of CPU against 139 on 166,867 rows),
     for matrices the stdlib never scores, where only numpy has to agree with itself.
-    The reductions are float64 either way."""
+    The reductions are float64 either way. ``digits``: rounded as ``round`` would."""
     import numpy as np
 
     matrix = np.frombuffer(rows.matrix, dtype=np.float32).reshape(-1, dims)
@@ -116,7 +117,23 @@ def best_of_cards(
     if mean_share:
         mean = np.add.reduceat(dots, starts) / np.diff(np.append(starts, len(dots)))
         best = (best + mean_share * mean) / (1 + mean_share)
-    found: list[float] = best[np.asarray(chosen, dtype=np.int64)].tolist()
+    if len(chosen) != len(best):
+        best = best[np.asarray(chosen, dtype=np.int64)]
+    found: list[float] = _rounded(best, digits).tolist() if digits is not None else best.tolist()
+    return found
+
+
+def _rounded(values: Any, digits: int) -> Any:
+    """``round(v, digits)`` of each value, as Python rounds (the float nearest the decimal
+    rounded half to even): numpy's scale-rint-divide, except for the values whose scaled
+    form lies too near a half for float64 to say (those go through ``round``)."""
+    import numpy as np
+
+    scaled = values * 10.0**digits
+    found = np.rint(scaled) / 10.0**digits
+    near = np.nonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)[0]
+    for i in near.tolist():
+        found[i] = round(float(values[i]), digits)
     return found
 
 

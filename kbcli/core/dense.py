@@ -53,11 +53,16 @@ def card_score(best: float, mean: float, mean_share: float) -> float:
 
 
 def ranked(
-    best: Sequence[float], paths: Sequence[str], limit: int, standout: float
+    best: Sequence[float],
+    paths: Sequence[str],
+    limit: int,
+    standout: float,
+    rounded: bool = False,
 ) -> tuple[dict[str, float], float]:
     """(the ``limit`` best cards -> cosine, best first and ties by path; the floor a
-    card sharing no query word must reach: ``standout`` deviations above the mean)."""
-    scores = [round(b, DIGITS) for b in best]
+    card sharing no query word must reach: ``standout`` deviations above the mean).
+    ``rounded``: ``best`` holds ``round(score, DIGITS)`` already (numpy rounds faster)."""
+    scores = best if rounded else [round(b, DIGITS) for b in best]
     if not scores:
         return {}, 0.0
     mean = math.fsum(scores) / len(scores)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kbcli.core.dense import best_of_cards, ranked
+from kbcli.core.dense import DIGITS, best_of_cards, ranked
 from kbcli.core.passages import passage_key, passages, recipe_digest
 from kbcli.core.progress import Progress, no_progress
 
@@ -114,7 +114,8 @@ def embed(
 def card_digests(index: CardIndex) -> dict[str, str]:
     """Each indexed card's content hash with the passage recipe: the key its vectors
     are kept under, so a new recipe re-embeds every card (never a mix of recipes)."""
-    return {path: recipe_digest(entry[2]) for path, entry in index.manifest.files.items()}
+    tail = recipe_digest("")  # recipe_digest(h) is h + this, for any hash h
+    return {path: digest + tail for path, digest in index.manifest.hashes().items()}
 
 
 def _passages_of(
@@ -193,7 +194,7 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
         return DenseRanking(missing=index.manifest.count())
     rows = _rows(workspace, embedder.model_name())
     hashes = card_digests(index)
-    chosen = [i for i, path in enumerate(rows.paths) if hashes.get(path) == rows.digests[i]]
+    chosen = _current(rows, hashes)
     ranking = DenseRanking(missing=len(hashes) - len(chosen))
     if not chosen or not text.strip():
         return ranking
@@ -206,32 +207,44 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
         vector = embedder.query_vector(text)
         _memo["query"] = (text, vector)
         _asked["queries"] = _asked.get("queries", 0) + 1
-    best = _best_of_cards(rows, chosen, vector)
-    paths = [rows.paths[i] for i in chosen]
-    ranking.scores, ranking.floor = ranked(best, paths, limit, STANDOUT)
+    best, rounded = _best_of_cards(rows, chosen, vector)
+    paths = rows.paths if len(chosen) == len(rows.paths) else [rows.paths[i] for i in chosen]
+    ranking.scores, ranking.floor = ranked(best, paths, limit, STANDOUT, rounded)
     return ranking
+
+
+def _current(rows: Rows, hashes: dict[str, str]) -> Sequence[int]:
+    """The rows' cards whose vectors are for the card's current content (indexes into
+    ``rows.paths``): usually all of them, found in one comparison."""
+    if tuple(map(hashes.get, rows.paths)) == rows.digests:
+        return range(len(rows.paths))
+    return [i for i, path in enumerate(rows.paths) if hashes.get(path) == rows.digests[i]]
 
 
 PURE_ROWS = 6000  # up to this many passages a one-shot search scores without numpy
 
 
-def _best_of_cards(rows: Rows, chosen: list[int], vector: list[float]) -> list[float]:
+def _best_of_cards(
+    rows: Rows, chosen: Sequence[int], vector: list[float]
+) -> tuple[list[float], bool]:
     """Each chosen card's cosine (best passage and mean, ``MEAN_SHARE``): with the stdlib
     in a one-shot search of a few thousand passages (importing numpy costs more than the
     loop), else with numpy (a resident process, from its second query; a large matrix).
     The same scores; above ``PURE_ROWS`` numpy scores in float32 (only it ever scores
-    those rows, one-shot or resident)."""
+    those rows, one-shot or resident). And whether they are rounded already (numpy's)."""
     from kbcli.adapters import embedder, vector_store
 
     count = len(rows.matrix) // (4 * embedder.DIMENSIONS)
     if "numpy" in sys.modules or count > PURE_ROWS or _asked.get("queries", 0) > 1:
         exact = count <= PURE_ROWS  # the stdlib may score these rows too: agree with it
-        return vector_store.best_of_cards(
-            rows, embedder.DIMENSIONS, chosen, vector, MEAN_SHARE, exact
+        found = vector_store.best_of_cards(
+            rows, embedder.DIMENSIONS, chosen, vector, MEAN_SHARE, exact, DIGITS
         )
+        return found, True
     ends = [*rows.starts[1:], count]
     spans = [(rows.starts[i], ends[i]) for i in chosen]
-    return best_of_cards(rows.matrix, rows.squares, embedder.DIMENSIONS, spans, vector, MEAN_SHARE)
+    dims = embedder.DIMENSIONS
+    return best_of_cards(rows.matrix, rows.squares, dims, spans, vector, MEAN_SHARE), False
 
 
 _asked: dict[str, int] = {}  # distinct queries embedded by this process (never cleared)

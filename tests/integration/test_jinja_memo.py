@@ -58,3 +58,56 @@ def test_templates_read_kb_dicts_as_jinjas_sandbox_reads_them() -> None:
     expected = stock.render(card=card, d=plain)
     assert ours.render(card=card, d=plain) == expected
     assert expected.startswith("Refunds &lt;fast&gt;|verified|") and "T &amp; U" in expected
+
+
+def test_memo_in_loops_blocks_and_with_template_globals_renders_as_stock_jinja() -> None:
+    """kb's quicker calls of ``memo`` and plain-dict globals: a memoised macro called in a
+    loop (where Jinja passes loop variables) and inside a block, and a template given its
+    own globals, render the same as Jinja's own sandbox, with memo() a plain call."""
+    from jinja2 import DictLoader
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    templates = {
+        "base.html": "<{% block body %}{% endblock %}>",
+        "page.html": (
+            '{% extends "base.html" %}{% macro row(x, n) %}[{{ x }}:{{ n }}|{{ greeting }}]'
+            "{% endmacro %}{% block body %}{% for x in items %}{{ loop.index }}"
+            "{{ memo(row, x, loop.index) }}{{ memo(row, x, 0) }}{% endfor %}{% endblock %}"
+        ),
+    }
+    stock = ImmutableSandboxedEnvironment(autoescape=True, loader=DictLoader(templates))
+    stock.globals["memo"] = lambda macro, *args: macro(*args)
+    ours = environment([builtin_dir()])
+    ours.loader = DictLoader(templates)
+    context = {"items": ["a<b", "c", "a<b"]}
+    for env in (stock, ours):
+        env.globals["greeting"] = "hi"
+    expected = stock.get_template("page.html", globals={"greeting": "yo"}).render(context)
+    assert expected == ("<1[a&lt;b:1|yo][a&lt;b:0|yo]2[c:2|yo][c:0|yo]3[a&lt;b:3|yo][a&lt;b:0|yo]>")
+    assert ours.get_template("page.html", globals={"greeting": "yo"}).render(context) == expected
+
+
+def test_quick_escaping_outputs_what_markupsafe_escapes() -> None:
+    """kb's templates escape output to plain strings (quicker than ``Markup``): every kind
+    of value, in pages, macros, set blocks, calls and joins, gives the bytes Jinja's own
+    sandbox gives."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self) -> str:
+            return "<b>kept</b>"
+
+    source = (
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}"
+        "{% macro c(x) %}<{{ x }}>{{ caller() }}{% endmacro %}"
+        "{% set block %}[{{ s }}]{% endset %}"
+        "{% for v in values %}{{ v }}|{{ m(v) }}|{{ v ~ s }}|{{ v|e }}|{% endfor %}"
+        "{{ block }}{% call c(s) %}{{ s }}{% endcall %}{{ s|safe }}{{ values|join(', ') }}"
+    )
+    values = ["a<b & \"c\" 'd'", Markup("<i>safe</i>"), 42, 1.5, None, True, Html(), "", "é\u00a0"]
+    stock = ImmutableSandboxedEnvironment(autoescape=True).from_string(source)
+    ours = environment([builtin_dir()]).from_string(source)
+    expected = stock.render(values=values, s="<s>")
+    assert "a&lt;b &amp; &#34;c&#34; &#39;d&#39;" in expected and "<b>kept</b>" in expected
+    assert ours.render(values=values, s="<s>") == expected

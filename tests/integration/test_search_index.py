@@ -154,6 +154,26 @@ def test_one_manifest_entry_is_found_without_parsing_them_all(tmp_path: Path) ->
     assert damaged.files == {"c.md": [7, 8, "h4", "he"]} and damaged.key == ""  # rebuilt next
 
 
+def test_the_content_hashes_read_alone_are_those_of_every_entry(tmp_path: Path) -> None:
+    # A dense search compares 38,000 cards' hashes: read without the rest of each line,
+    # they are the entries' hashes (the overlay on top); a damaged file reads as ``files``.
+    from kbcli.adapters.index_manifest import Manifest
+
+    files = {"a.md": [1, 2, "h1", "en"], "x\tb.md": [3, 4, "h2", "ru"], "b.md": [5, -6, "h3", ""]}
+    dirty = {"c.md": [7, 8, "h4", "he"], "a.md": [9, 9, "h5", "en"]}
+    Manifest("key", files, head="abc", dirty=dirty).save(tmp_path, body=True)
+    lazy, full = Manifest.load(tmp_path), Manifest.load(tmp_path)
+    expected = {path: entry[2] for path, entry in full.files.items()}
+    assert lazy.hashes() == expected == full.hashes()
+    assert expected["a.md"] == "h5" and expected["x\tb.md"] == "h2"
+    (tmp_path / "manifest.tsv").write_text("1\t2\th1\ten\ta.md\n+3\t4\th2\ten\tb.md\n")
+    odd = Manifest.load(tmp_path)  # "+3" is a size to ``files``: then to hashes() too
+    assert odd.hashes() == {"a.md": "h5", "b.md": "h2", "c.md": "h4"} and odd.key == "key"
+    (tmp_path / "manifest.tsv").write_text("1\t2\th1\ten\ta.md\nnot a line\n")
+    damaged = Manifest.load(tmp_path)
+    assert damaged.hashes() == {"c.md": "h4", "a.md": "h5"} and damaged.key == ""  # rebuilt next
+
+
 def test_a_rebuild_reuses_detected_languages_and_a_damaged_file_means_detecting_again(
     tmp_path: Path,
 ) -> None:

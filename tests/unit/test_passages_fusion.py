@@ -174,3 +174,5 @@ def test_a_large_repo_scored_in_float32_ranks_the_same_cards_as_float64() -> Non
     top = sorted(chosen, key=lambda i: -exact[i])[:10]
     assert sorted(chosen, key=lambda i: -fast[i])[:10] == top
     assert {8, 246} <= set(top[:2])  # the cards holding the query's two passages
+    rounded = best_of_cards(rows, 384, chosen, query, 0.5, exact=False, digits=9)
+    assert rounded == [round(score, 9) for score in fast]  # what core.dense.ranked would keep
