@@ -297,8 +297,9 @@ def inputs_key(
     walked: tuple[set[str], list[str]] | None = None,
 ) -> tuple[str, set[str], list[Any]]:
     """A hash of everything a build reads: ``head`` (configuration, HEAD, day, templates,
-    options, versions), every other file's name and every card file's bytes; with the
-    other files and the card bytes read, so the build need not read them again. Reading
+    options, versions), every other file's name and every card file's bytes (through
+    each file's hash, ``card_cache._digest``); with the other files and the card bytes
+    read, so the build need not read them again. Reading
     and hashing the files costs a fraction of parsing them. ``stats`` gets each card
     file's (signature taken before the read, hash of its bytes, the time) when given,
     for the quick builds after an edit (``handbook_edit``); ``walked``: the other files
@@ -326,11 +327,11 @@ def inputs_key(
             hasher.update(f"{rel}\0unreadable {error.errno}\0".encode("utf-8", "replace"))
             card_bytes.append((rel, None))
             continue
-        hasher.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
-        hasher.update(data)
+        hashed = _digest(data)  # each file's bytes hashed once: its hash goes in the key
+        hasher.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape") + hashed)
         card_bytes.append((rel, data))
         if stats is not None and found is not None:
-            stats[rel] = (found, _digest(data), now)
+            stats[rel] = (found, hashed, now)
     return hasher.hexdigest(), files, card_bytes
 
 
