@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -342,6 +341,8 @@ def _oversized(rel: str, size: int, limit: int) -> Card:
 
 
 def _load_yaml(front: str, rel: str, max_front: int) -> tuple[dict[str, Any] | None, list[Finding]]:
+    from dataclasses import replace
+
     from kbcli.adapters.yaml_text import CARD_LIMITS, load_yaml
 
     limits = (
