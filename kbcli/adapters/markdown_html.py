@@ -1,8 +1,8 @@
 """A card body's HTML written straight from markdown-it-pyrs's tree.
 
-``markdown_compiled`` turns the compiled parser's tree into markdown-it-py's tokens, and
-markdown-it-py's renderer then writes them out: two thirds of a body's render time went
-to making and walking those Token objects. This module writes the same HTML from the
+Before this module, ``markdown_compiled`` turned the compiled parser's tree into
+markdown-it-py's tokens for markdown-it-py's renderer: two thirds of a body's render
+time went to making and walking those Token objects. This module writes the HTML from the
 tree directly, byte for byte, with kb's own steps made on the way: heading ids (the
 anchors plugin's unique GitHub slugs), the card-link rewriting of ``BodyRenderer``,
 table alignment classes, Pygments for fenced code, ``<del>`` for strikethrough.
@@ -10,9 +10,10 @@ table alignment classes, Pygments for fenced code, ``<del>`` for strikethrough.
 Line feeds follow markdown-it-py's ``renderToken``: a block opening tag ends a line
 unless the next token is inline content, a hidden (tight-list) paragraph or its own
 closing tag, and a block tag right after a hidden token starts a new line. A tree this
-module does not know raises ``Elsewhere``: the body then takes the token path.
-tests/integration/test_markdown_compiled.py compares both paths with markdown-it-py
-alone, and bench/render_identity.py compares them on every body of a repository.
+module does not know raises ``Elsewhere``: markdown-it-py then parses and renders the
+body. tests/integration/test_markdown_compiled.py compares this HTML with markdown-it-py's
+own parse and kb's renderer on the spec examples and awkward bodies, and
+bench/render_identity.py on every body of a repository.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def escape(raw: str) -> str:
 
 def render(nodes: list[Any], renderer: BodyRenderer, card_path: str) -> RenderedBody | None:
     """The body's HTML (not yet sanitized), card links and headings; None when the tree
-    holds something this module does not write (the token path renders it)."""
+    holds something this module does not write (markdown-it-py renders the body)."""
     writer = _Writer(renderer, card_path)
     try:
         for node in nodes:
@@ -290,7 +291,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 def _alt_text(node: Any, depth: int) -> str:
     """An image's ``alt``: its content as plain text (markdown-it-py's
-    ``renderInlineAsText`` over the tokens the converter makes)."""
+    ``renderInlineAsText`` over its parse of the same content)."""
     if depth > MAX_DEPTH:
         raise Elsewhere("nesting")
     name = node.name
@@ -314,8 +315,8 @@ def _autolink_text(node: Any) -> str:
 
 
 def _fence(meta: dict[str, Any]) -> str:
-    """markdown-it-py's fence rule with kb's Pygments highlighter. Info strings with
-    escapes or entities never come here (``markdown_compiled``)."""
+    """markdown-it-py's fence rule with kb's Pygments highlighter. An info string with
+    escapes or entities goes to markdown-it-py (the two parsers unescape it differently)."""
     from markdown_it.common.utils import MD_TRIM_RE, mdTrim
 
     info = meta.get("info", "")

@@ -247,15 +247,10 @@ class BodyRenderer:
     def render(self, card_path: str, body: str) -> RenderedBody:
         """Straight from the compiled parser's tree when it can (``markdown_html``),
         else through markdown-it-py's tokens and renderer: the same HTML either way."""
-        if self.compiled:
-            from kbcli.adapters.markdown_compiled import tree
-            from kbcli.adapters.markdown_html import render as direct
-
-            nodes = tree(body)
-            done = direct(nodes, self, card_path) if nodes is not None else None
-            if done is not None:
-                done.html = sanitize(done.html)
-                return done
+        done = self.direct(card_path, body) if self.compiled else None
+        if done is not None:
+            done.html = sanitize(done.html)
+            return done
         md = parser()
         env: dict[str, Any] = {}
         tokens = md.parse(body, env)
@@ -264,6 +259,15 @@ class BodyRenderer:
         html = md.renderer.render(tokens, md.options, env)
         result.html = sanitize(html)
         return result
+
+    def direct(self, card_path: str, body: str) -> RenderedBody | None:
+        """The body written straight from markdown-it-pyrs's tree (HTML not yet
+        sanitized), or None when the body is markdown-it-py's to parse and render."""
+        from kbcli.adapters.markdown_compiled import tree
+        from kbcli.adapters.markdown_html import render
+
+        nodes = tree(body)
+        return render(nodes, self, card_path) if nodes is not None else None
 
     def _rewrite(self, card_path: str, tokens: list[Token], result: RenderedBody) -> None:
         for index, token in enumerate(tokens):
