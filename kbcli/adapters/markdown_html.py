@@ -20,8 +20,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mdit_py_plugins.anchors.index import unique_slug
+
 from kbcli.adapters.markdown_compiled import INLINE, MAX_DEPTH, Elsewhere
 from kbcli.adapters.markdown_render import RenderedBody, highlight
+from kbcli.core.link_scan import github_slug
 
 if TYPE_CHECKING:
     from kbcli.adapters.markdown_render import BodyRenderer
@@ -148,7 +151,7 @@ class _Writer:
         title: list[str] = []
         self.inline(node.children, title)
         text = "".join(title)
-        slug = _unique(_slug(text), self.slugs)
+        slug = unique_slug(github_slug(text), self.slugs)  # as the anchors plugin does
         self.out[at] = self.out[at][:-1] + f' id="{escape(slug)}">'
         self.close(tag)
         self.result.headings.append({"level": level, "id": slug, "text": text})
@@ -335,19 +338,3 @@ def _fence(meta: dict[str, Any]) -> str:
     if info:
         return f'<pre><code class="{escape("language-" + lang)}">{code}</code></pre>\n'
     return f"<pre><code>{code}</code></pre>\n"
-
-
-def _slug(title: str) -> str:
-    from kbcli.core.link_scan import github_slug
-
-    return github_slug(title)
-
-
-def _unique(slug: str, slugs: set[str]) -> str:
-    """The anchors plugin's ``unique_slug``: ``x``, then ``x-1``, ``x-2`` ..."""
-    unique, number = slug, 1
-    while unique in slugs:
-        unique = f"{slug}-{number}"
-        number += 1
-    slugs.add(unique)
-    return unique

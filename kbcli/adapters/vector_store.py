@@ -179,12 +179,12 @@ def _save_rows(folder: Path, model: str, rows: Rows) -> None:
         (key, rows.paths, rows.digests, rows.starts, rows.squares, len(rows.matrix))
     )
     pad = b"\0" * (_matrix_start(len(header)) - len(MAGIC) - 8 - len(header))
-    if (folder / ROWS_FILE).parent.is_dir():
+    if folder.is_dir():
         replace_cache(
             folder / ROWS_FILE,
             (MAGIC, len(header).to_bytes(8, "little"), header, pad, bytes(rows.matrix)),
         )
-    (folder / OLD_ROWS_FILE).unlink(missing_ok=True)  # session 8's format, read by no kb now
+    (folder / OLD_ROWS_FILE).unlink(missing_ok=True)  # the previous format, read by no kb now
 
 
 def load(folder: Path, model: str) -> Vectors:

@@ -69,9 +69,9 @@ class BuildStore:
         self.state_dir = ws.config.cache_dir / "handbook"
         self.manifest_path = self.state_dir / f"{key}.manifest.pickle"
         self.bodies_dir = self.state_dir / f"{key}.bodies"
-        self.legacy_bodies = self.state_dir / f"{key}.bodies.pickle"  # before session 7
+        self.legacy_bodies = self.state_dir / f"{key}.bodies.pickle"  # the earlier one-file format
         self.terms_dir = self.state_dir / f"{key}.related"
-        self.legacy_terms = self.state_dir / f"{key}.terms.pickle"  # before session 7
+        self.legacy_terms = self.state_dir / f"{key}.terms.pickle"  # the earlier one-file format
 
     def manifest(self) -> dict[str, Any]:
         data = self.load(self.manifest_path, "manifest")
