@@ -104,3 +104,21 @@ def copy_example(target: Path) -> Path:
     """A private copy of example-kb/ (tests must never write into the checkout)."""
     shutil.copytree(EXAMPLE_KB, target, ignore=shutil.ignore_patterns(".kb"))
     return target
+
+
+def start_kb_serve(repo: KbRepo) -> tuple[subprocess.Popen[str], str]:
+    """``kb serve --no-search`` on a free port: the process, and its address once it says
+    it is serving ("" if it ended first; the caller terminates the process)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(repo.path), "serve", "--port", "0",
+         "--no-search"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("Serving "):
+            return process, line.split()[1]
+    return process, ""

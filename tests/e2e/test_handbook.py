@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import KbRepo, copy_example, git, run_kb
+from tests.helpers import KbRepo, copy_example, git, run_kb, start_kb_serve
 
 pytestmark = pytest.mark.browser
 TODAY = "2026-11-22"
@@ -388,26 +388,10 @@ def test_public_build_has_no_internal_card_reachable(browser: Any, tmp_path: Pat
 
 
 def test_kb_serve_reloads_the_open_page_after_a_save(browser: Any, kb_repo: KbRepo) -> None:
-    import subprocess
-    import sys
-
     kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbcli", "--kb", str(kb_repo.path), "serve", "--port", "0",
-         "--no-search"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    process, url = start_kb_serve(kb_repo)
     page = browser.new_page()
     try:
-        assert process.stdout is not None
-        url = ""
-        for line in process.stdout:
-            if line.startswith("Serving "):
-                url = line.split()[1]
-                break
         assert url.startswith("http://127.0.0.1:")
         page.goto(url + "faq/refunds.html")
         assert "First version." in page.locator(".card-body").inner_text()

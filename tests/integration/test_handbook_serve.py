@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.helpers import KbRepo
+from tests.helpers import KbRepo, start_kb_serve
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -34,25 +31,9 @@ def _wait_for(check: object, timeout: float = 30.0) -> bool:
 def test_serve_rebuilds_the_saved_card_and_reloads(kb_repo: KbRepo) -> None:
     kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
     kb_repo.write("faq/tax.md", "---\ntitle: Tax\nowner: ana\n---\nSee [[Refunds]].\n")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbcli", "--kb", str(kb_repo.path), "serve", "--port", "0",
-         "--no-search"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )  # fmt: skip
+    process, base = start_kb_serve(kb_repo)
     try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("Serving"):
-                break
-        match = re.search(r"Serving (http://127\.0\.0\.1:\d+/)", "".join(lines))
-        assert match, "".join(lines)
-        base = match.group(1)
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", base), "kb serve ended before serving"
         status, page = _get(base + "faq/refunds.html")
         assert status == 200 and "First version." in page
         assert '<script src="/__kb/livereload.js"' in page
@@ -77,25 +58,10 @@ def test_serve_sees_a_card_saved_the_moment_it_says_it_is_serving(kb_repo: KbRep
     # The watches must be in place before kb serve gives its address: a save in between
     # was missed until the next save (every time, when saved at once).
     kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbcli", "--kb", str(kb_repo.path), "serve", "--port", "0",
-         "--no-search"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    process, base = start_kb_serve(kb_repo)
     try:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("Serving"):
-                break
         kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nSaved at once.\n")
-        match = re.search(r"Serving (http://127\.0\.0\.1:\d+/)", "".join(lines))
-        assert match, "".join(lines)
-        base = match.group(1)
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", base), "kb serve ended before serving"
         assert _wait_for(lambda: _get(base + "__kb/build")[1] == "1"), "the save was missed"
         assert "Saved at once." in _get(base + "faq/refunds.html")[1]
     finally:
