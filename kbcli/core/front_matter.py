@@ -21,8 +21,8 @@ space or a tab (YAML 1.1 and 1.2 agree on both), outside quotes.
 Pure and stdlib only.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typing compiled FrontSpan's field types
+# written as strings when the class was made.
 import re
 from typing import NamedTuple
 
