@@ -22,6 +22,9 @@ without a knob in kb: they wrap ``CardIndex.search`` (the one unordered search o
   idf and the coordination bonus are kb's own (Tantivy's idf from the searcher's
   ``doc_freq`` and ``num_docs``, one bonus per matched word as ``search_rank``); a word's
   alternative terms take the best of them (as the disjunction-max query does).
+  ``COORDINATION_SHAPE`` changes how the bonus grows with the share of the question's
+  words (weighted by idf) a card matches: linear (kb's), square, sqrt, or "all" (the
+  whole bonus again when every word matches).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ RESCORE = False
 RESCORE_POOL = 200
 K1 = 1.2
 B = 0.75
+COORDINATION_SHAPE = "linear"  # or "square", "sqrt", "all" (levers._shaped)
 
 _installed = False
 _asked: set[str] = set()  # the current query's terms (QueryBuilder.terms records them)
@@ -181,17 +185,31 @@ def _rescored(index: Any, raw: list[Any], words: list[tuple[list[str], float]]) 
             out.append(hit)
             continue
         norm = K1 * (1 - B + B * _stored_length(lengths[hit.path]) / mean)
-        score = 0.0
+        score = share = 0.0
         for (terms, boost), extra in zip(words, bonus, strict=True):
             best = max(
                 (idf(freq[t]) * tf[t] * (K1 + 1) / (tf[t] + norm) for t in terms if t in tf),
                 default=0.0,
             )
             if best > 0:
-                score += boost * best + extra
-        out.append(hit._replace(score=score))
+                score += boost * best
+                share += extra
+        out.append(hit._replace(score=score + _shaped(share, sum(bonus))))
     out.sort(key=lambda r: -r.score)
     return out
+
+
+def _shaped(matched: float, whole: float) -> float:
+    """The coordination bonus of a card matching ``matched`` of the query's ``whole``
+    (each word's bonus, kb's linear sum) in the shape ``COORDINATION_SHAPE``."""
+    if COORDINATION_SHAPE == "linear" or whole <= 0:
+        return matched
+    part = matched / whole
+    if COORDINATION_SHAPE == "square":  # the same bonus for all words, less for some
+        return whole * part**2
+    if COORDINATION_SHAPE == "sqrt":  # more for the first words matched
+        return whole * part**0.5
+    return matched + (whole if part > 0.999 else 0.0)  # "all": double when all match
 
 
 def _recording(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -138,6 +138,14 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
         for k, b in [(1.2, 0.75), (2.0, 0.5), (3.0, 0.5), (5.0, 0.5), (4.0, 0.5)]
     ),
     *(
+        (
+            f"coordination shape {shape}, x{c:g}",
+            [*_bm25(1.2, 0.75, c), ("levers", "COORDINATION_SHAPE", shape)],
+        )
+        for shape in ("square", "sqrt", "all")
+        for c in (1.5, 3.0)
+    ),
+    *(
         (f"bm25 k1 {k:g} b {b:g}, coordination {c:g}", _bm25(k, b, c))
         for k, b, c in _BM25_COORDINATION
     ),

@@ -1,7 +1,7 @@
 """Paired bootstrap intervals of MRR@10 differences, from ``evaluate.py --json`` files.
 
-    python bench/relevance/bootstrap.py RUN.json            # kb - rank_bm25, per set
-    python bench/relevance/bootstrap.py BEFORE.json AFTER.json   # kb after - kb before
+    python bench/relevance/paired.py RUN.json            # kb - rank_bm25, per set
+    python bench/relevance/paired.py BEFORE.json AFTER.json   # kb after - kb before
 
 Each set's questions are resampled with replacement (``--resamples``, seed ``--seed``);
 the interval is the 2.5th-97.5th percentile of the mean difference in reciprocal rank
