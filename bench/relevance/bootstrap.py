@@ -24,9 +24,7 @@ def reciprocal(rank: int | None) -> float:
 
 
 def interval(values: list[float], resamples: int, rng: random.Random) -> tuple[float, float]:
-    means = sorted(
-        sum(rng.choice(values) for _ in values) / len(values) for _ in range(resamples)
-    )
+    means = sorted(sum(rng.choice(values) for _ in values) / len(values) for _ in range(resamples))
     return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
 
 
