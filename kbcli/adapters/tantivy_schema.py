@@ -26,7 +26,7 @@ EPOCH = date(1970, 1, 1)
 # BM25F by repetition: every part of a card goes into the one ``words`` field, the parts
 # that name the card repeated, so one BM25 (one length norm, one idf) scores them all.
 # Measured on bench/relevance's tuning halves (see bench/README.md).
-REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 1}
+REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 1, "folders": 0}
 WORDS = "words"
 POINTS = "points"  # the title a pointer card names (core.pointers), lowercased
 
@@ -96,7 +96,9 @@ def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
     text = analysis.term_text
     title = text(lang, " ".join((meta.title, *meta.aliases)))
     tags = text(lang, " ".join(meta.tags))
-    slug = text(lang, card.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    folder, _, name = card.path.rpartition("/")
+    slug = text(lang, name.removesuffix(".md"))
+    folders = text(lang, folder.replace("/", " ")) if REPEAT["folders"] else ""
     headings = text(
         lang,
         "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
@@ -105,6 +107,7 @@ def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
     lead = text(lang, body[start:end])
     parts = [title] * REPEAT["title"] + [tags] * REPEAT["tags"] + [slug] * REPEAT["slug"]
     parts += [lead] * REPEAT["lead"] + [headings] * REPEAT["head"]
+    parts += [folders] * REPEAT["folders"]
     parts += (text(lang, body[:start]), lead, text(lang, body[end:]))
     return " ".join(part for part in parts if part)
 
