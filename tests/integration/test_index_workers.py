@@ -85,7 +85,10 @@ def test_documents_prepared_by_workers_are_those_of_one_process(
 
 
 def _start(repo: KbRepo, workers: int) -> subprocess.Popen[str]:
-    """``kb index --rebuild`` in a session of its own, once its workers have started."""
+    """``kb index --rebuild`` in a session of its own, once its workers have started;
+    nothing kept from an earlier run, so every document is to build."""
+    for name in ("cards.marshal", "languages.marshal", "index/documents.marshal"):
+        (repo.path / ".kb" / name).unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "KB_INDEX_WORKERS": str(workers)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kbcli", "--kb", str(repo.path), "index", "--rebuild"],
