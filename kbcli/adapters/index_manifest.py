@@ -77,6 +77,7 @@ class Manifest:
         self._body: str | None = None  # manifest.tsv's text, once read
         self._groups = groups
         self._count = count
+        self._hashes: tuple[Any, Any, dict[str, str]] | None = None  # (files, dirty, hashes)
 
     @classmethod
     def load(cls, directory: Path, opened: ManifestFiles | None = None) -> Manifest:
@@ -130,7 +131,18 @@ class Manifest:
     def hashes(self) -> dict[str, str]:
         """Every entry's content hash (path -> the third column), overlay on top: what
         ``files`` gives, without turning 38,000 sizes and times into ints (one regular
-        expression over the text; any line it does not read makes it ``files``)."""
+        expression over the text; any line it does not read makes it ``files``).
+
+        The same dict while the entries are (a resident process searches many times
+        between syncs, and a sync replaces the overlay): do not change it."""
+        memo = self._hashes
+        if memo is not None and memo[0] is self._files and memo[1] is self.dirty:
+            return memo[2]
+        found = self._read_hashes()
+        self._hashes = (self._files, self.dirty, found)
+        return found
+
+    def _read_hashes(self) -> dict[str, str]:
         if self._files is None:
             import re
 

@@ -123,6 +123,20 @@ def best_of_cards(
     return found
 
 
+def leaders(scores: Sequence[float], limit: int) -> list[int]:
+    """The indexes of the ``limit`` highest ``scores`` and of every score equal to the
+    lowest of those (``core.dense.ranked`` breaks such ties by path): one partition,
+    not a heap over every card."""
+    import numpy as np
+
+    values = np.asarray(scores, dtype=np.float64)
+    if limit <= 0 or len(values) <= limit:
+        return list(range(len(values)))
+    cut = np.partition(values, len(values) - limit)[len(values) - limit]
+    found: list[int] = np.nonzero(values >= cut)[0].tolist()
+    return found
+
+
 def _rounded(values: Any, digits: int) -> Any:
     """``round(v, digits)`` of each value, as Python rounds (the float nearest the decimal
     rounded half to even): numpy's scale-rint-divide, except for the values whose scaled

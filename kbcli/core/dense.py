@@ -58,14 +58,18 @@ def ranked(
     limit: int,
     standout: float,
     rounded: bool = False,
+    among: Sequence[int] | None = None,
 ) -> tuple[dict[str, float], float]:
     """(the ``limit`` best cards -> cosine, best first and ties by path; the floor a
     card sharing no query word must reach: ``standout`` deviations above the mean).
-    ``rounded``: ``best`` holds ``round(score, DIGITS)`` already (numpy rounds faster)."""
+    ``rounded``: ``best`` holds ``round(score, DIGITS)`` already (numpy rounds faster).
+    ``among``: indexes of ``best`` that hold the ``limit`` best and every card tied with
+    the last of them (numpy finds them faster); the order is chosen among these only."""
     scores = best if rounded else [round(b, DIGITS) for b in best]
     if not scores:
         return {}, 0.0
     mean = math.fsum(scores) / len(scores)
     spread = math.sqrt(math.fsum((s - mean) ** 2 for s in scores) / len(scores))
-    order = heapq.nsmallest(limit, range(len(scores)), key=lambda i: (-scores[i], paths[i]))
+    indexes = range(len(scores)) if among is None else among
+    order = heapq.nsmallest(limit, indexes, key=lambda i: (-scores[i], paths[i]))
     return {paths[i]: scores[i] for i in order}, round(mean + standout * spread, DIGITS)

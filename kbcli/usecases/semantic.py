@@ -114,8 +114,15 @@ def embed(
 def card_digests(index: CardIndex) -> dict[str, str]:
     """Each indexed card's content hash with the passage recipe: the key its vectors
     are kept under, so a new recipe re-embeds every card (never a mix of recipes)."""
+    hashes = index.manifest.hashes()  # the same dict until the index changes
+    memo = _memo.get("digests")
+    if memo is not None and memo[0] is hashes:
+        found: dict[str, str] = memo[1]
+        return found
     tail = recipe_digest("")  # recipe_digest(h) is h + this, for any hash h
-    return {path: digest + tail for path, digest in index.manifest.hashes().items()}
+    found = {path: digest + tail for path, digest in hashes.items()}
+    _memo["digests"] = (hashes, found)
+    return found
 
 
 def _passages_of(
@@ -194,7 +201,12 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
         return DenseRanking(missing=index.manifest.count())
     rows = _rows(workspace, embedder.model_name())
     hashes = card_digests(index)
-    chosen = _current(rows, hashes)
+    memo = _memo.get("chosen")  # a resident process: the same rows and index as last time
+    if memo is not None and memo[0] is rows and memo[1] is hashes:
+        chosen = memo[2]
+    else:
+        chosen = _current(rows, hashes)
+        _memo["chosen"] = (rows, hashes, chosen)
     ranking = DenseRanking(missing=len(hashes) - len(chosen))
     if not chosen or not text.strip():
         return ranking
@@ -209,7 +221,12 @@ def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int)
         _asked["queries"] = _asked.get("queries", 0) + 1
     best, rounded = _best_of_cards(rows, chosen, vector)
     paths = rows.paths if len(chosen) == len(rows.paths) else [rows.paths[i] for i in chosen]
-    ranking.scores, ranking.floor = ranked(best, paths, limit, STANDOUT, rounded)
+    among = None
+    if rounded:  # numpy is loaded: one partition finds the leaders, not a heap over all
+        from kbcli.adapters.vector_store import leaders
+
+        among = leaders(best, limit)
+    ranking.scores, ranking.floor = ranked(best, paths, limit, STANDOUT, rounded, among)
     return ranking
 
 

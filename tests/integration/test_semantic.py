@@ -259,3 +259,36 @@ def test_a_one_shot_search_scores_without_numpy_and_ranks_as_a_resident_one(
         resident = run_kb("--kb", str(semantic_repo.path), *args)
         assert "numpy" in sys.modules
         assert json.loads(alone.stdout) == json.loads(resident.stdout)
+
+
+def test_a_resident_index_counts_a_card_edited_since_its_last_search_as_without_vectors(
+    semantic_repo: KbRepo,
+) -> None:
+    """kb daemon and kb serve keep one index open and search many times; the content
+    hashes and the cards whose vectors are current are kept between searches, and a
+    card edited since is counted as having none and is not ranked by its old ones."""
+    from datetime import date
+
+    from kbcli.config import load_config
+    from kbcli.usecases.resident_index import ResidentIndex
+    from kbcli.usecases.search import search
+    from kbcli.workspace import Workspace
+
+    _index(semantic_repo)
+    config = load_config(semantic_repo.path, os.environ, {})
+    resident = ResidentIndex(
+        lambda _day: Workspace(config=config, today=date(2026, 12, 1), cwd=semantic_repo.path)
+    )
+    question = "when do salaries arrive"
+    for _ in range(2):  # the second search reuses what the first one read
+        workspace, index = resident.current(None)
+        result = search(workspace, question, index=index, sync_first=False)
+        assert result.hits[0].path == "hr/payroll.md" and result.missing_vectors == 0
+    semantic_repo.write(
+        "hr/payroll.md", _card("Payroll dates", "Ferns and cacti are watered on Mondays.\n")
+    )
+    resident.invalidate()  # what the file watcher does
+    workspace, index = resident.current(None)
+    result = search(workspace, question, index=index, sync_first=False)
+    assert result.missing_vectors == 1
+    assert all(h.dense == 0.0 for h in result.hits if h.path == "hr/payroll.md")

@@ -64,3 +64,20 @@ def test_a_truncated_or_older_rows_file_is_no_rows_and_the_next_save_writes_them
     rows = vector_store.load_rows(tmp_path, "m")
     assert rows is not None and rows.squares == (1.0, 0.25)
     assert not (tmp_path / vector_store.OLD_ROWS_FILE).exists()
+
+
+def test_the_leaders_give_the_same_ranking_as_every_card_ties_by_path_included() -> None:
+    # numpy's partition picks the candidates; the ranking among them (best first, ties
+    # by path) is the one a heap over every card gives, and so is the floor.
+    from kbcli.core.dense import ranked
+
+    rng = np.random.default_rng(7)
+    for size, limit in ((0, 5), (3, 5), (40, 5), (500, 60), (500, 0)):
+        scores = np.round(rng.choice([0.5, 0.6, 0.7], size) + 0, 9).tolist()
+        scores[: size // 2] = np.round(rng.random(size // 2), 9).tolist()
+        paths = [f"cards/{int(rng.integers(10**6))}.md" for _ in range(size)]
+        among = vector_store.leaders(scores, limit)
+        fast = ranked(scores, paths, limit, 2.0, True, among)
+        slow = ranked(scores, paths, limit, 2.0, True)
+        assert list(fast[0].items()) == list(slow[0].items()) and fast[1] == slow[1]
+        assert len(fast[0]) == min(limit, size)
