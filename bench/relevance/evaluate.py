@@ -1,7 +1,7 @@
 """Relevance of `kb search` on content kb did not write, against a textbook BM25 baseline.
 
     python bench/relevance/evaluate.py [--half test|tune|all] [--robust] [--json OUT]
-                                       [--only SET ...] [--semantic [--grid]]
+                                       [--only SET ...] [--semantic [--grid]] [--row LABEL]
 
 Judged sets (``sets/*.yaml``, one best page per question; a label naming a page that only
 points to another page moves to that page, ``labels.py``) run over the corpora in
@@ -23,6 +23,7 @@ and query kind: MRR@10 and recall at 1, 5 and 10.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import re
 import subprocess
@@ -318,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="write scores and per-question ranks here")
     parser.add_argument(
+        "--row", help="run kb with one row of sweep.py's SWITCHES set (a lever, by its label)"
+    )
+    parser.add_argument(
         "--semantic",
         action="store_true",
         help="add kb with dense retrieval fused (kb+B) and the dense ranking alone (dense)",
@@ -334,6 +338,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.row:  # a row that changes what is indexed drops the kept documents, before and after
+        import sweep
+
+        mods, changes = sweep.modules(), dict(sweep.SWITCHES)[args.row]
+        for module, name, value in changes:
+            sweep.switch(mods[module], name, value)
+        if any(module == "schema" for module, _, _ in changes):
+            for kept in CACHE.glob("*/.kb/index/documents.marshal"):
+                kept.unlink()
+            atexit.register(
+                lambda: [k.unlink() for k in CACHE.glob("*/.kb/index/documents.marshal")]
+            )
     names = args.only or list(SETS)
     by_corpus: dict[str, list[Question]] = defaultdict(list)
     for name in names:

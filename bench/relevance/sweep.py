@@ -23,6 +23,27 @@ from labels import follow_pointers
 _FEEDBACK = [(3, 10, 0.1), (3, 10, 0.2), (3, 10, 0.4), (5, 10, 0.2), (10, 10, 0.2)]
 _FEEDBACK += [(10, 5, 0.05), (3, 5, 0.05), (20, 20, 0.1)]  # (cards, terms, weight)
 _LENGTH_PRIORS = (-0.1, -0.05, 0.03, 0.05, 0.1, 0.15, 0.2)
+_BM25 = [(1.2, 0.75), (0.9, 0.75), (1.5, 0.75), (2.0, 0.75), (3.0, 0.75), (1.2, 0.5)]
+_BM25 += [(1.2, 0.9), (1.5, 0.5), (2.0, 0.5), (2.0, 0.9), (1.2, 0.3), (0.6, 0.75)]  # (k1, b)
+_BM25 += [(3.0, 0.5), (2.0, 0.3), (3.0, 0.3), (5.0, 0.5), (2.0, 0.6), (1.5, 0.6)]
+_BM25 += [(4.0, 0.4), (4.0, 0.5), (4.0, 0.6), (5.0, 0.4), (5.0, 0.6), (8.0, 0.5), (8.0, 0.6)]
+_BM25 += [(10.0, 0.5), (5.0, 0.75), (8.0, 0.75)]
+
+
+_BM25_COORDINATION = [(1.2, 0.75, 0.0), (1.5, 0.75, 0.75), (2.0, 0.75, 0.75), (2.0, 0.75, 0.0)]
+_BM25_COORDINATION += [(2.0, 0.5, 0.75), (2.0, 0.5, 3.0), (3.0, 0.5, 3.0), (1.5, 0.75, 3.0)]
+
+
+def _bm25(
+    k1: float, b: float, coordination: float = 1.5, pool: int = 200
+) -> list[tuple[str, str, Any]]:
+    return [
+        ("levers", "RESCORE_POOL", pool),
+        ("levers", "RESCORE", True),
+        ("levers", "K1", k1),
+        ("levers", "B", b),
+        ("search", "COORDINATION", coordination),
+    ]
 
 
 def _feedback(docs: int, terms: int, weight: float) -> list[tuple[str, str, Any]]:
@@ -84,6 +105,8 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("headings x2", [("schema", "REPEAT", {"head": 2})]),
     ("lead x1", [("schema", "REPEAT", {"lead": 1})]),
     ("lead x2", [("schema", "REPEAT", {"lead": 2})]),
+    ("folders x1", [("schema", "REPEAT", {"folders": 1})]),  # session 10
+    ("folders x2", [("schema", "REPEAT", {"folders": 2})]),
     # session 5
     ("pointers off", [("search", "POINTERS", False)]),
     (
@@ -108,6 +131,24 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
         for d, n, w in [(3, 5, 0.1), (3, 5, 0.2), (5, 10, 0.1), (10, 10, 0.1)]
     ),
     *((f"length prior {a:g}", [("levers", "LENGTH_PRIOR", a)]) for a in _LENGTH_PRIORS),
+    # session 10 (levers.py): BM25 again in Python over the best candidates, k1 and b set
+    *((f"bm25 k1 {k:g} b {b:g}", _bm25(k, b)) for k, b in _BM25),
+    *(
+        (f"bm25 k1 {k:g} b {b:g}, pool 60", _bm25(k, b, pool=60))
+        for k, b in [(1.2, 0.75), (2.0, 0.5), (3.0, 0.5), (5.0, 0.5), (4.0, 0.5)]
+    ),
+    *(
+        (
+            f"coordination shape {shape}, x{c:g}",
+            [*_bm25(1.2, 0.75, c), ("levers", "COORDINATION_SHAPE", shape)],
+        )
+        for shape in ("square", "sqrt", "all")
+        for c in (1.5, 3.0)
+    ),
+    *(
+        (f"bm25 k1 {k:g} b {b:g}, coordination {c:g}", _bm25(k, b, c))
+        for k, b, c in _BM25_COORDINATION
+    ),
     *(
         (f"wordnet {n} sense(s) x{w:g}", [("levers", "SYNONYMS", f"wordnet{n}"), *_syn(w)])
         for n, w in [(1, 0.1), (1, 0.2), (1, 0.3), (1, 0.5), (2, 0.2), (2, 0.5)]

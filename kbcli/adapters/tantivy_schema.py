@@ -4,8 +4,8 @@ Bump ``SCHEMA_VERSION`` when fields, analyzers or the Python-side analysis chang
 index built with another version is never opened, it is rebuilt (``tantivy_index``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: every search loads this module, and typing
+# compiled IndexedCard's field types written as strings when the class was made (~1 ms).
 import json
 from collections.abc import Mapping
 from datetime import date
@@ -26,7 +26,7 @@ EPOCH = date(1970, 1, 1)
 # BM25F by repetition: every part of a card goes into the one ``words`` field, the parts
 # that name the card repeated, so one BM25 (one length norm, one idf) scores them all.
 # Measured on bench/relevance's tuning halves (see bench/README.md).
-REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 1}
+REPEAT = {"title": 3, "tags": 2, "slug": 1, "head": 1, "lead": 1, "folders": 0}
 WORDS = "words"
 POINTS = "points"  # the title a pointer card names (core.pointers), lowercased
 
@@ -40,7 +40,7 @@ def field_names() -> list[str]:
     return ["path", WORDS, "fm", "flags", "vday", "eday", "wday", "meta", "text", POINTS]
 
 
-def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+def build_analyzers() -> "dict[str, tantivy.TextAnalyzer]":
     import tantivy
 
     return {
@@ -55,7 +55,7 @@ def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
     }
 
 
-def build_schema() -> tantivy.Schema:
+def build_schema() -> "tantivy.Schema":
     import tantivy
 
     sb = tantivy.SchemaBuilder()
@@ -96,7 +96,9 @@ def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
     text = analysis.term_text
     title = text(lang, " ".join((meta.title, *meta.aliases)))
     tags = text(lang, " ".join(meta.tags))
-    slug = text(lang, card.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    folder, _, name = card.path.rpartition("/")
+    slug = text(lang, name.removesuffix(".md"))
+    folders = text(lang, folder.replace("/", " ")) if REPEAT["folders"] else ""
     headings = text(
         lang,
         "\n".join(line.lstrip("#") for line in card.body.splitlines() if line.startswith("#")),
@@ -105,6 +107,7 @@ def card_terms(analysis: Analysis, item: IndexedCard, body: str) -> str:
     lead = text(lang, body[start:end])
     parts = [title] * REPEAT["title"] + [tags] * REPEAT["tags"] + [slug] * REPEAT["slug"]
     parts += [lead] * REPEAT["lead"] + [headings] * REPEAT["head"]
+    parts += [folders] * REPEAT["folders"]
     parts += (text(lang, body[:start]), lead, text(lang, body[end:]))
     return " ".join(part for part in parts if part)
 
@@ -148,7 +151,7 @@ def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
     )
 
 
-def to_document(path: str, fields: Fields) -> tantivy.Document:
+def to_document(path: str, fields: Fields) -> "tantivy.Document":
     """The Tantivy document of the card at ``path`` from its ``document_fields``."""
     import tantivy
 
@@ -169,7 +172,7 @@ def to_document(path: str, fields: Fields) -> tantivy.Document:
     return doc
 
 
-def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
+def document(analysis: Analysis, item: IndexedCard) -> "tantivy.Document":
     """The Tantivy document of one card: its terms, filter fields and stored fields."""
     return to_document(item.card.path, document_fields(analysis, item))
 
