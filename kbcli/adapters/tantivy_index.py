@@ -13,8 +13,8 @@ manifest; freshness and concurrency are explained there), ``tantivy_queries`` (q
 building); this module opens the index and reads it.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: every search loads this module, and typing
+# compiled RawHit's field types written as strings when the class was made (~1 ms of CPU).
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.index_documents import DocumentCache
     from kbcli.adapters.tantivy_queries import QueryBuilder
     from kbcli.adapters.tantivy_schema import IndexedCard
-    from kbcli.adapters.tantivy_writer import SyncStats
+    from kbcli.adapters.tantivy_writer import Spread, SyncStats
 
 __all__ = ["Analysis", "CardIndex", "RawHit"]
 
@@ -92,7 +92,7 @@ class CardIndex:
     def sync(
         self,
         scan: Mapping[str, tuple[int, int]],
-        prepare: Callable[[str, bytes], IndexedCard],
+        prepare: "Callable[[str, bytes], IndexedCard]",
         *,
         rebuild: bool = False,
         wait: float = 0.0,
@@ -100,10 +100,11 @@ class CardIndex:
         checked: Collection[str] | None = None,
         head: str = "",
         dirty: Collection[str] = (),
-        documents: DocumentCache | None = None,
-    ) -> SyncStats:
+        documents: "DocumentCache | None" = None,
+        spread: "Spread | None" = None,
+    ) -> "SyncStats":
         """Bring the index in step with ``scan``: see ``tantivy_writer.sync``."""
-        from kbcli.adapters.tantivy_writer import sync
+        from kbcli.adapters.tantivy_writer import one_by_one, sync
 
         return sync(
             self,
@@ -116,6 +117,7 @@ class CardIndex:
             head=head,
             dirty=dirty,
             documents=documents,
+            spread=spread or one_by_one,
         )
 
     # -- reading --
@@ -125,7 +127,7 @@ class CardIndex:
         return self.manifest.groups() or ["en"]
 
     def search(
-        self, query: tantivy.Query, limit: int, *, by_path: bool = False
+        self, query: "tantivy.Query", limit: int, *, by_path: bool = False
     ) -> tuple[int, list[RawHit]]:
         """(total matches, top hits with their stored fields)."""
         import tantivy
@@ -153,7 +155,7 @@ class CardIndex:
     def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
-    def explain(self, query: tantivy.Query, address: Any) -> dict[str, Any]:
+    def explain(self, query: "tantivy.Query", address: Any) -> dict[str, Any]:
         return json.loads(query.explain(self.index.searcher(), address).to_json())
 
     def doc_freq(self, field_name: str, token: str) -> int:
@@ -161,7 +163,7 @@ class CardIndex:
 
     # -- queries --
 
-    def queries(self, groups: Iterable[str] | None = None) -> QueryBuilder:
+    def queries(self, groups: Iterable[str] | None = None) -> "QueryBuilder":
         from kbcli.adapters.tantivy_queries import QueryBuilder
 
         return QueryBuilder(self, list(groups or self.groups()))

@@ -4,8 +4,8 @@ Bump ``SCHEMA_VERSION`` when fields, analyzers or the Python-side analysis chang
 index built with another version is never opened, it is rebuilt (``tantivy_index``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: every search loads this module, and typing
+# compiled IndexedCard's field types written as strings when the class was made (~1 ms).
 import json
 from collections.abc import Mapping
 from datetime import date
@@ -40,7 +40,7 @@ def field_names() -> list[str]:
     return ["path", WORDS, "fm", "flags", "vday", "eday", "wday", "meta", "text", POINTS]
 
 
-def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+def build_analyzers() -> "dict[str, tantivy.TextAnalyzer]":
     import tantivy
 
     return {
@@ -55,7 +55,7 @@ def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
     }
 
 
-def build_schema() -> tantivy.Schema:
+def build_schema() -> "tantivy.Schema":
     import tantivy
 
     sb = tantivy.SchemaBuilder()
@@ -151,7 +151,7 @@ def document_fields(analysis: Analysis, item: IndexedCard) -> Fields:
     )
 
 
-def to_document(path: str, fields: Fields) -> tantivy.Document:
+def to_document(path: str, fields: Fields) -> "tantivy.Document":
     """The Tantivy document of the card at ``path`` from its ``document_fields``."""
     import tantivy
 
@@ -172,7 +172,7 @@ def to_document(path: str, fields: Fields) -> tantivy.Document:
     return doc
 
 
-def document(analysis: Analysis, item: IndexedCard) -> tantivy.Document:
+def document(analysis: Analysis, item: IndexedCard) -> "tantivy.Document":
     """The Tantivy document of one card: its terms, filter fields and stored fields."""
     return to_document(item.card.path, document_fields(analysis, item))
 

@@ -97,14 +97,18 @@ def run(argv: list[str]) -> int | None:
         return answered
     import gc
 
-    # As gc_pause does for whole-repo commands: the collector's passes over the objects a
-    # one-shot search's imports make found nothing to free and cost ~4 ms of CPU.
+    # As gc_pause's paused_gc(last=True) does for whole-repo commands (by hand: contextlib
+    # would load before git status starts): the collector's passes over the objects a
+    # one-shot search's imports make found nothing to free and cost ~4 ms of CPU, and
+    # the search is the process's last work, so they are frozen before it comes back
+    # (else its first pass, on the next allocation, walked them all: ~2 ms).
     enabled = gc.isenabled()
     gc.disable()
     try:
         return _one_shot(options)
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 

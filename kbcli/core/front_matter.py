@@ -21,22 +21,24 @@ space or a tab (YAML 1.1 and 1.2 agree on both), outside quotes.
 Pure and stdlib only.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typing compiled FrontSpan's field types
+# written as strings when the class was made.
 import re
 from typing import NamedTuple
+
+from kbcli.core.patterns import lazy
 
 BOM = "\ufeff"
 BOM_BYTES = BOM.encode("utf-8")
 
 _OPEN = r"---[ \t]*\r?(?:\n|\Z)"
 _CLOSE = r"\n(?:---|\.\.\.)[ \t]*\r?(?=\n|\Z)"
-_OPEN_TEXT = re.compile(_OPEN)
-_CLOSE_TEXT = re.compile(_CLOSE)
+_OPEN_TEXT = lazy(_OPEN)
+_CLOSE_TEXT = lazy(_CLOSE)
 _OPEN_BYTES = re.compile(_OPEN.encode())
 _CLOSE_BYTES = re.compile(_CLOSE.encode())
 
-KEY_LINE = re.compile(
+KEY_LINE = lazy(
     r"""^(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\n]*)'|(?P<plain>[^\s#"'?:,\[\]{}&*!|>%@`-][^\n]*?))"""
     r"""[ \t]*:(?:[ \t]+|(?=\r?$))""",
     re.MULTILINE,
@@ -53,7 +55,7 @@ def key_of(match: re.Match[str]) -> str:
     return match["plain"].rstrip(" \t")
 
 
-_COMMENT = re.compile(r"[ \t\r\n]#")
+_COMMENT = lazy(r"[ \t\r\n]#")
 
 
 class FrontSpan(NamedTuple):

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from collections.abc import Container, Iterable
 
-_UNSAFE = re.compile(r"[^\w]+", re.UNICODE)
+from kbcli.core.patterns import lazy
+
+_UNSAFE = lazy(r"[^\w]+", re.UNICODE)
 MAX_STEM = 80
 
 
@@ -51,7 +53,7 @@ def raw_path(shown: str) -> str:
     return re.sub(r"\\x([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m.group(1), 16)), shown)
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_PLAIN = lazy(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def plain_names(patterns: Iterable[str]) -> frozenset[str] | None:

@@ -9,15 +9,15 @@ semantics and error positions.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kbcli.core import front_matter
+from kbcli.core.patterns import lazy
 
-_LINE = re.compile(r"^([A-Za-z_][\w\-]*):(?:[ \t]+(.*?))?[ \t]*$")
+_LINE = lazy(r"^([A-Za-z_][\w\-]*):(?:[ \t]+(.*?))?[ \t]*$")
 _FAIL = object()
 _SPECIAL = set("{&*!|>%@`#")
-_NUMBER = re.compile(r"^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^0[xo]")
+_NUMBER = lazy(r"^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^0[xo]")
 
 
 def quick_front(front: str) -> dict[str, Any] | None:

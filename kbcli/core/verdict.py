@@ -20,8 +20,8 @@ same ids), each with the finding's first clause as its one line of text. A rule 
 to "off" in kb.toml yields no finding and so no evidence.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: a search loads this module, and typing
+# compiled Score's field types written as strings when the class was made.
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -59,13 +59,13 @@ EVIDENCE: frozenset[str] = frozenset(
 _CURRENT = (TrustState.VERIFIED, TrustState.DUE)
 
 
-def reason_of(finding: Finding) -> Reason:
+def reason_of(finding: "Finding") -> Reason:
     """A finding as a reason: its rule id and the part of its message before the fix."""
     text = finding.message.split("; ", 1)[0].strip()
     return Reason(finding.rule, text)
 
 
-def judge(trust: Trust, findings: Iterable[Finding]) -> Trust:
+def judge(trust: Trust, findings: "Iterable[Finding]") -> Trust:
     """``trust`` with the evidence among ``findings`` (one card's) folded in.
 
     Pure and cheap: the caller passes the card's findings after kb.toml severities
@@ -92,7 +92,7 @@ def with_reasons(trust: Trust, reasons: tuple[Reason, ...]) -> Trust:
     )
 
 
-def judge_all(items: Iterable[Assessed], findings: Iterable[Finding]) -> list[Assessed]:
+def judge_all(items: "Iterable[Assessed]", findings: "Iterable[Finding]") -> "list[Assessed]":
     """Every card's verdict from one list of findings (any order, any cards)."""
     from kbcli.core.catalog import Assessed
 
@@ -139,7 +139,7 @@ class Score(NamedTuple):
         return round(100 * self.fresh / self.published) if self.published else None
 
 
-def trust_score(items: Iterable[Assessed]) -> Score:
+def trust_score(items: "Iterable[Assessed]") -> Score:
     """The one trust-score formula (report, handbook, trend): verified or due, no evidence."""
     fresh = published = 0
     for item in items:

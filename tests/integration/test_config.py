@@ -120,6 +120,32 @@ def test_the_roster_cache_is_not_written_without_a_kb_folder(tmp_path: Path):
     assert not (root / ".kb").exists()
 
 
+def test_kb_toml_is_parsed_again_whenever_its_text_changes(tmp_path: Path):
+    root = write(tmp_path, '[handbook]\ntitle = "One"\n')
+    (root / ".kb").mkdir()
+    assert load_config(root, env={}).handbook.title == "One"
+    assert (root / ".kb" / "kb-toml.json").is_file()
+    assert load_config(root, env={}).handbook.title == "One"  # from the cache
+    write(root, '[handbook]\ntitle = "Two"\n')  # same size: only the text tells
+    assert load_config(root, env={}).handbook.title == "Two"
+    write(root, '[handbook\ntitle = "Two"\n')
+    for _ in range(2):  # a broken kb.toml is never cached: the same error every time
+        with pytest.raises(ConfigError, match="fix the TOML syntax"):
+            load_config(root, env={})
+    (root / ".kb" / "kb-toml.json").write_text("{not json")  # a damaged cache: parsed again
+    write(root, '[handbook]\ntitle = "Three"\n')
+    assert load_config(root, env={}).handbook.title == "Three"
+
+
+def test_a_kb_toml_json_cannot_hold_exactly_is_parsed_every_time(tmp_path: Path):
+    root = write(tmp_path, '[handbook]\ntitle = "Dated"\n[extra]\nwhen = 2026-01-02\n')
+    (root / ".kb").mkdir()
+    first = load_config(root, env={})
+    assert not (root / ".kb" / "kb-toml.json").exists()  # a date would come back as a string
+    assert load_config(root, env={}) == first
+    assert first.handbook.title == "Dated"
+
+
 def test_the_suite_runs_with_no_kb_setting_from_the_environment(tmp_path: Path):
     """The hermetic fixture clears every variable the settings table reads: a developer's
     own ``KB_CHECK_GRACE`` or ``KB_HISTORY_INACTIVE_AFTER`` must not change a result."""
