@@ -126,6 +126,7 @@ def measured(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> li
 # What a cold rebuild finds missing: the documents, the parsed cards, the languages, and
 # the history behind trust that kb index warms for the first search (as in a fresh clone).
 KEPT = (".kb/index/documents.marshal", ".kb/cards.marshal", ".kb/languages.marshal")
+KEPT_BODIES = ".kb/bodies"  # the card cache's bodies: a fresh clone has none either
 KEPT_FOLDERS = (".kb/history",)
 KEPT_STATE = (".kb/baselines.marshal", ".kb/bulk.marshal")
 
@@ -153,13 +154,14 @@ def build_rows(
         for _ in range(runs):
             for name in (*KEPT, *KEPT_STATE):
                 (repo / name).unlink(missing_ok=True)
-            for name in KEPT_FOLDERS:
+            for name in (*KEPT_FOLDERS, KEPT_BODIES):
                 shutil.rmtree(repo / name, ignore_errors=True)
             shutil.rmtree(user_cache, ignore_errors=True)
             found["cold"].append(measured(rebuild, env))
             found["warm"].append(measured(rebuild, env))
             for name in KEPT:  # cold again, the history that kb index warms kept
                 (repo / name).unlink(missing_ok=True)
+            shutil.rmtree(repo / KEPT_BODIES, ignore_errors=True)
             shutil.rmtree(user_cache, ignore_errors=True)
             found["index"].append(measured(rebuild, env))
             shutil.rmtree(tmp, ignore_errors=True)

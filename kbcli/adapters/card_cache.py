@@ -210,6 +210,23 @@ class CardCache:
         self._keep(rel, key, digest, card)
         return self._today(card, lambda _rel: data, parse, today)
 
+    def take_new(self) -> tuple[Any, ...]:
+        """What this cache gained since the last call (cards kept, their bodies, the
+        count parsed), forgotten here: a worker process hands it to ``add_new``."""
+        new = (self.fresh, self.bodies.added, self.parsed, self.reread)
+        self.fresh, self.bodies.added, self.parsed, self.reread = {}, {}, 0, set()
+        return new
+
+    def add_new(self, new: tuple[Any, ...]) -> None:
+        """Keep what another process's cache gained (``take_new``), as if met here."""
+        fresh, bodies, parsed, reread = new
+        self.fresh.update(fresh)
+        for index, added in bodies.items():
+            self.bodies.added.setdefault(index, {}).update(added)
+        self.parsed += parsed
+        self.reread |= reread
+        self.changed = self.changed or bool(fresh)
+
     def digests(self) -> dict[str, bytes]:
         """The hash of the bytes each card met in this run was read from (cards read
         twice, unreadable files and links have none)."""

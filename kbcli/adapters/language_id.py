@@ -144,6 +144,19 @@ class Detector:
         self.used[name] = lang
         return lang
 
+    def take_new(self) -> tuple[dict[bytes, str | None], int]:
+        """What was asked since the last call, forgotten here: a worker process hands it
+        to ``add_new``."""
+        new = (self.used, self.new)
+        self.used, self.new = {}, 0
+        return new
+
+    def add_new(self, new: tuple[dict[bytes, str | None], int]) -> None:
+        """Keep what another process's detector was asked (``take_new``)."""
+        used, count = new
+        self.used.update(used)
+        self.new += count
+
     def save(self) -> None:
         """Keep what this run detected (and the earlier entries, unless they are many)."""
         if self.path is None or not self.new:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.index_documents import DocumentCache
     from kbcli.adapters.tantivy_queries import QueryBuilder
     from kbcli.adapters.tantivy_schema import IndexedCard
-    from kbcli.adapters.tantivy_writer import SyncStats
+    from kbcli.adapters.tantivy_writer import Spread, SyncStats
 
 __all__ = ["Analysis", "CardIndex", "RawHit"]
 
@@ -101,9 +101,10 @@ class CardIndex:
         head: str = "",
         dirty: Collection[str] = (),
         documents: "DocumentCache | None" = None,
+        spread: "Spread | None" = None,
     ) -> "SyncStats":
         """Bring the index in step with ``scan``: see ``tantivy_writer.sync``."""
-        from kbcli.adapters.tantivy_writer import sync
+        from kbcli.adapters.tantivy_writer import one_by_one, sync
 
         return sync(
             self,
@@ -116,6 +117,7 @@ class CardIndex:
             head=head,
             dirty=dirty,
             documents=documents,
+            spread=spread or one_by_one,
         )
 
     # -- reading --

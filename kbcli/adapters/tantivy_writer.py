@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kbcli.adapters.index_manifest import Manifest
@@ -91,6 +91,18 @@ class LazyWriter:
         return self.writer
 
 
+# How the documents of the cards to (re-)index are built: ``spread(build, items, count)``
+# gives ``(item, build(item))`` for each item, in order (``count``: about how many need
+# building); the default builds them here, one after the other.
+Spread = Callable[[Callable[[Any], Any], Iterator[Any], int], Iterator[tuple[Any, Any]]]
+
+
+def one_by_one(
+    build: Callable[[Any], Any], items: Iterator[Any], count: int
+) -> Iterator[tuple[Any, Any]]:
+    return ((item, build(item)) for item in items)
+
+
 def busy(stats: SyncStats) -> SyncStats:
     stats.busy = True
     stats.added = stats.changed = stats.deleted = 0
@@ -109,6 +121,7 @@ def sync(
     head: str = "",
     dirty: Collection[str] = (),
     documents: DocumentCache | None = None,
+    spread: Spread = one_by_one,
 ) -> SyncStats:
     """Bring the index in step with ``scan`` (path -> size, mtime_ns).
 
@@ -116,6 +129,7 @@ def sync(
     committed at ``head``): ``scan`` holds the ones that exist. ``dirty`` are the
     paths git reports as changed, remembered so the next search re-checks them.
     ``documents``: documents built earlier, reused for cards whose bytes are the same.
+    ``spread``: how the documents to build are built (``Spread``).
     Three steps: what differs from the manifest, the index writes, the manifest.
     """
     started = time.monotonic()
@@ -130,8 +144,10 @@ def sync(
     writer = LazyWriter(index, wait, full, light)
     if full and writer.get() is None:
         return busy(stats)
-    build = _builder(index, prepare, documents)
-    changes = _write(index, scan, candidates, deleted, build, writer, stats, full, progress)
+    make = _maker(index, prepare)
+    changes = _write(
+        index, scan, candidates, deleted, make, writer, stats, full, progress, documents, spread
+    )
     if changes is None:
         return busy(stats)
     if full:
@@ -172,80 +188,112 @@ def _write(
     scan: Mapping[str, tuple[int, int]],
     candidates: list[str],
     deleted: list[str],
-    build: Callable[[str, bytes, str], tuple[Fields, str]],
+    make: Callable[[str, bytes], tuple[Fields, str]],
     writer: LazyWriter,
     stats: SyncStats,
     full: bool,
     progress: Callable[[int, int], None] | None,
+    documents: DocumentCache | None = None,
+    spread: Spread = one_by_one,
 ) -> dict[str, list[Any] | None] | None:
-    """Delete and (re-)add documents; the new manifest entry of each path touched
-    (None when deleted), or None when another process holds the writer."""
-    import hashlib  # here: a search with nothing changed never hashes
-
-    from kbcli.adapters.card_files import OutsideRepo, read_card_bytes
-
+    """Delete and (re-)add documents, in the order of ``candidates``; the new manifest
+    entry of each path touched (None when deleted), or None when another process holds
+    the writer. ``make(rel, data)``: a card's document fields and language."""
     changes: dict[str, list[Any] | None] = {}
     if not _delete(writer, deleted, changes, stats):
         return None
-    root = os.fspath(index.root)
-    known = index.manifest.entry
+    reading = _Reading(index, scan, full, writer, changes, stats, documents)
+    todo = sum(1 for rel in candidates if documents is None or rel not in documents.entries)
     total = len(candidates)
-    for number, rel in enumerate(candidates, 1):
+    added = spread(lambda item: item[4] or make(item[0], item[1]), reading.cards(candidates), todo)
+    for number, ((rel, data, digest, entry, found), built) in enumerate(added, 1):
         if progress is not None:
             progress(number, total)
-        try:
-            data = read_card_bytes(root, rel)
-        except OutsideRepo:
-            if known(rel) is not None:  # indexed by a kb that still followed the link
-                w = writer.get()
-                if w is None:
-                    return None
-                w.delete_documents_by_term("path", rel)
-                changes[rel] = None
-            continue  # never indexed: kb check reports it as card-outside-repo
-        except OSError:
-            continue  # vanished since the scan: the next sync deletes it
-        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
-        size, mtime = scan[rel]
-        entry = None if full else known(rel)
-        if entry is not None and entry[2] == digest:
-            changes[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
-            stats.unchanged += 1
-            continue
         w = writer.get()
         if w is None:
             return None
-        fields, lang = build(rel, data, digest)
+        fields, lang = built
+        if found is None and documents is not None:
+            documents.put(rel, digest, data, fields, lang)
         if not full:  # after delete_all_documents there is nothing to replace
             w.delete_documents_by_term("path", rel)
         w.add_document(to_document(rel, fields))
+        size, mtime = scan[rel]
         changes[rel] = [size, mtime, digest, lang]
         if entry is None:
             stats.added += 1
         else:
             stats.changed += 1
+    if reading.busy:
+        return None
+    if progress is not None and total:
+        progress(total, total)  # the cards found unchanged were never counted
     return changes
 
 
-def _builder(
-    index: CardIndex,
-    prepare: Callable[[str, bytes], IndexedCard],
-    documents: DocumentCache | None,
-) -> Callable[[str, bytes, str], tuple[Fields, str]]:
-    """``build(rel, data, digest)``: a card's document fields and language, kept ones
-    (``documents``) when built from the same bytes."""
+class _Reading:
+    """The cards to (re-)index, read and hashed: those whose bytes did not change are
+    recorded as touched, links out of the repo dropped, and kept documents found."""
 
-    def build(rel: str, data: bytes, digest: str) -> tuple[Fields, str]:
-        found = documents.get(rel, digest, data) if documents is not None else None
-        if found is not None:
-            return found
+    def __init__(
+        self,
+        index: CardIndex,
+        scan: Mapping[str, tuple[int, int]],
+        full: bool,
+        writer: LazyWriter,
+        changes: dict[str, list[Any] | None],
+        stats: SyncStats,
+        documents: DocumentCache | None,
+    ) -> None:
+        self.index, self.scan, self.full, self.writer = index, scan, full, writer
+        self.changes, self.stats, self.documents = changes, stats, documents
+        self.busy = False
+
+    def cards(self, candidates: list[str]) -> Iterator[tuple[str, bytes, str, Any, Any]]:
+        """(path, bytes, hash, manifest entry, kept fields and language or None) of each
+        card whose document must be added."""
+        import hashlib  # here: a search with nothing changed never hashes
+
+        from kbcli.adapters.card_files import OutsideRepo, read_card_bytes
+
+        root = os.fspath(self.index.root)
+        known = self.index.manifest.entry
+        for rel in candidates:
+            try:
+                data = read_card_bytes(root, rel)
+            except OutsideRepo:
+                if known(rel) is not None:  # indexed by a kb that still followed the link
+                    w = self.writer.get()
+                    if w is None:
+                        self.busy = True
+                        return
+                    w.delete_documents_by_term("path", rel)
+                    self.changes[rel] = None
+                continue  # never indexed: kb check reports it as card-outside-repo
+            except OSError:
+                continue  # vanished since the scan: the next sync deletes it
+            digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+            size, mtime = self.scan[rel]
+            entry = None if self.full else known(rel)
+            if entry is not None and entry[2] == digest:
+                self.changes[rel] = [size, mtime, digest, entry[3]]  # touched, not changed
+                self.stats.unchanged += 1
+                continue
+            documents = self.documents
+            found = documents.get(rel, digest, data) if documents is not None else None
+            yield rel, data, digest, entry, found
+
+
+def _maker(
+    index: CardIndex, prepare: Callable[[str, bytes], IndexedCard]
+) -> Callable[[str, bytes], tuple[Fields, str]]:
+    """``make(rel, data)``: a card's document fields and language."""
+
+    def make(rel: str, data: bytes) -> tuple[Fields, str]:
         indexed = prepare(rel, data)
-        fields = document_fields(index.analysis, indexed)
-        if documents is not None:
-            documents.put(rel, digest, data, fields, indexed.lang)
-        return fields, indexed.lang
+        return document_fields(index.analysis, indexed), indexed.lang
 
-    return build
+    return make
 
 
 def _delete(

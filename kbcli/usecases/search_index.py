@@ -67,7 +67,7 @@ class _Rebuild:
             self._cache = self.workspace.card_files.cache()
         return self._cache
 
-    def detect(self, text: str) -> str | None:
+    def detector(self) -> Detector:
         if self._detector is None:
             from kbcli.adapters.language_id import Detector
             from kbcli.usecases.handbook_cards import LANGUAGES
@@ -75,7 +75,26 @@ class _Rebuild:
             # The languages the last whole pass (or handbook build) detected, by text: the
             # detection was half of a rebuild's CPU (py3langid's model load included).
             self._detector = Detector(self.workspace.config.cache_dir / LANGUAGES)
-        return self._detector(text)
+        return self._detector
+
+    def detect(self, text: str) -> str | None:
+        return self.detector()(text)
+
+    def take(self) -> tuple[Any, Any]:
+        """What the per-card cache and the detector gained since the last call, forgotten
+        here (a worker process's share of the rebuild, for ``add`` in the parent)."""
+        return (
+            None if self._cache is None else self._cache.take_new(),
+            None if self._detector is None else self._detector.take_new(),
+        )
+
+    def add(self, new: tuple[Any, Any]) -> None:
+        """Keep what a worker's ``take`` gave, as if this process had done its work."""
+        cards, languages = new
+        if cards is not None:
+            self.cache().add_new(cards)
+        if languages is not None:
+            self.detector().add_new(languages)
 
     def save(self) -> None:
         if self._cache is not None:
@@ -195,12 +214,14 @@ def sync(
     started = time.monotonic()
     index = index or open_index(workspace)
     scan, checked, head, dirty = _look(workspace, index, rebuild, git)
-    whole = documents = None
+    whole = documents = spread = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
         from kbcli.adapters.index_documents import DocumentCache
+        from kbcli.usecases.index_workers import spreader
 
         whole = _Rebuild(workspace)
         documents = DocumentCache(index.directory, index.key, (__file__,))
+        spread = spreader(whole)
     stats = index.sync(
         scan,
         _on_first_use(lambda: _preparer(workspace, whole)),
@@ -211,6 +232,7 @@ def sync(
         head=head,
         dirty=dirty,
         documents=documents,
+        spread=spread,
     )
     if whole is not None and documents is not None and not stats.busy:
         whole.save()

@@ -1,0 +1,151 @@
+"""Work on a stream of items in forked worker processes, the results back in order.
+
+A fork-started worker inherits everything this process has set up (parsers, models,
+caches), so a chunk of items is its whole job: no per-worker imports, no pickled
+functions. Chunks are taken from the stream as results come back (one per worker in
+flight), so the items are read as they are needed, not all at once, and this process
+consumes each chunk's results while the workers prepare the next ones.
+
+Workers ignore Ctrl-C: the parent gets it, ends them and raises it as usual (as it does
+any error, or when the results are no longer wanted). A worker whose parent ended
+(killed) ends too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_JOB: Callable[[list[Any]], Any] | None = None
+
+
+def cores() -> int:
+    """The cores this process may run on (1 where processes cannot fork)."""
+    if not hasattr(os, "fork"):
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _quiet_worker(parent: int) -> None:
+    """Ctrl-C is the parent's to handle; a worker ends with its parent, however the
+    parent ends (SIGKILL included): orphans would wait for work forever."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the fork
+    if hasattr(os, "sched_getaffinity"):  # Linux: prctl(PR_SET_PDEATHSIG, SIGKILL)
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(AttributeError, OSError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(1)
+
+
+def ordered_map(
+    job: Callable[[list[T]], R], items: Iterable[T], workers: int, chunk: int
+) -> Iterator[tuple[list[T], R]]:
+    """``(chunk, job(chunk))`` for each successive ``chunk``-sized slice of ``items``, in
+    order; ``job`` runs in ``workers`` forked processes (0: here, one chunk at a time).
+
+    The chunk is this process's own list, not a copy sent back. An exception ``job``
+    raises in a worker is raised here, at its chunk.
+    """
+    stream = iter(items)
+    if workers <= 0:
+        while part := list(islice(stream, chunk)):
+            yield part, job(part)
+        return
+    yield from _pooled(job, stream, workers, chunk)
+
+
+def _pooled(
+    job: Callable[[list[T]], R], stream: Iterator[T], workers: int, chunk: int
+) -> Iterator[tuple[list[T], R]]:
+    """Chunk ``k`` goes to worker ``k % workers``, which gets its next chunk as soon as
+    its result is read: each worker has one chunk at a time, so neither side can block
+    the other on a full pipe, and no thread of this process waits on a worker."""
+    import gc
+    import multiprocessing
+    import signal
+
+    global _JOB
+    _JOB = job
+    # Forked workers share this process's memory until they write to it; the collector
+    # walking every object would copy it all. Frozen objects are left alone.
+    gc.freeze()
+    context = multiprocessing.get_context("fork")
+    started: list[tuple[Any, Any]] = []  # (process, this side of its pipe)
+    try:
+        for _ in range(workers):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, os.getpid()), daemon=True)
+            # Ctrl-C waits while a worker is forked (it was born with this process's
+            # handler, so it would raise there); the worker ignores it from then on.
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            theirs.close()
+            started.append((process, ours))
+        pending: deque[tuple[list[T], Any]] = deque()
+        for _, conn in started:
+            if part := list(islice(stream, chunk)):
+                conn.send(part)
+                pending.append((part, conn))
+        while pending:
+            part, conn = pending.popleft()
+            result = _received(conn)
+            if following := list(islice(stream, chunk)):
+                conn.send(following)
+                pending.append((following, conn))
+            yield part, result
+    finally:
+        # Done, Ctrl-C, an error, or results no longer wanted: the workers end now.
+        for process, conn in started:
+            conn.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+        _JOB = None
+        gc.unfreeze()
+
+
+def _received(conn: Any) -> Any:
+    """A worker's result, or the error it raised, raised here."""
+    try:
+        done, value = conn.recv()
+    except EOFError:
+        raise RuntimeError("a worker process ended unexpectedly") from None
+    if not done:
+        raise value
+    return value
+
+
+def _serve(conn: Any, parent: int) -> None:
+    """A worker: ``_JOB`` on each chunk received, until the pipe closes."""
+    _quiet_worker(parent)
+    while True:
+        try:
+            part = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, _JOB(part) if _JOB is not None else None)
+        except Exception as error:  # raised in the parent, at its chunk
+            answer = (False, error)
+        try:
+            conn.send(answer)
+        except Exception as error:  # an error that cannot be pickled
+            conn.send((False, RuntimeError(repr(error))))

@@ -1,0 +1,68 @@
+"""A whole rebuild's documents prepared in worker processes, one per core.
+
+Preparing a card's document (parse its front matter, guess its language, analyse its
+text into terms) is Python work, one core's worth; adding it to Tantivy is cheap next to
+it. So above ``PARALLEL_MIN`` cards to build, forked workers prepare chunks of cards
+while this process adds the finished documents, in the order of the cards, as they come
+back (``forked_map``). The per-card cache and the language detector of each worker send
+what they gained with each chunk, and this process keeps it as if it had done the work:
+the documents, the order they are added in and the caches written are the same as one
+process's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kbcli.adapters.tantivy_writer import Spread
+    from kbcli.usecases.search_index import _Rebuild
+
+PARALLEL_MIN = 600  # fewer cards to build: forking and sending results back costs more
+CHUNK = 64  # cards per job: small enough to keep both sides busy, big enough to be cheap
+
+
+def workers_for(count: int) -> int:
+    """How many worker processes prepare ``count`` documents (0: this process does)."""
+    from kbcli.adapters.forked_map import cores
+
+    wanted = os.environ.get("KB_INDEX_WORKERS")
+    if wanted is not None and wanted.isdigit():
+        return int(wanted) if count >= CHUNK else 0
+    cpus = cores()
+    if cpus < 2 or count < PARALLEL_MIN:
+        return 0
+    return cpus
+
+
+def spreader(rebuild: _Rebuild) -> Spread:
+    """``tantivy_writer.Spread`` for a whole rebuild: workers when there is enough to do."""
+
+    def spread(
+        build: Callable[[Any], Any], items: Iterator[Any], count: int
+    ) -> Iterator[tuple[Any, Any]]:
+        from kbcli.adapters.forked_map import ordered_map
+
+        workers = workers_for(count)
+        if not workers:
+            yield from ((item, build(item)) for item in items)
+            return
+        # The first chunk here: it loads what every worker needs (the parser, the
+        # caches, the stemmers), so the forked workers inherit it.
+        for _ in range(CHUNK):
+            item = next(items, None)
+            if item is None:
+                return
+            yield item, build(item)
+
+        def job(chunk: list[Any]) -> tuple[list[Any], Any]:
+            rebuild.take()  # a fresh worker's copy of this process's: not new
+            return [build(item) for item in chunk], rebuild.take()
+
+        for chunk, (built, new) in ordered_map(job, items, workers, CHUNK):
+            rebuild.add(new)
+            yield from zip(chunk, built, strict=True)
+
+    return spread

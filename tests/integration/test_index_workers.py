@@ -1,0 +1,156 @@
+"""A whole rebuild prepares documents in worker processes: the index answers, and the
+caches it keeps say, exactly what one process's rebuild gives; a bad card is still
+reported at its line; Ctrl-C and a killed kb leave no worker behind."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT, KbRepo, make_repo, run_kb
+
+QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "lang:uk", "is:unowned", "7"]
+EN = "Refund the duplicate charge, then check the webhook log of the payment. "
+RU = "Если при оплате возникает ошибка, проверьте карту и повторите платёж. "
+UK = "Якщо під час оплати виникає помилка, перевірте картку та повторіть платіж. "
+
+
+def _cards(repo: KbRepo, count: int) -> None:
+    """Cards of three languages, most without ``lang`` (their language is guessed)."""
+    for i in range(count):
+        text, owner = (EN, RU, UK)[i % 3], "" if i % 5 == 0 else "owner: ana\n"
+        lang = "lang: en\n" if i % 7 == 0 else ""
+        body = f"# Part {i}\n\n{text * (1 + i % 4)}\n\nSee [[Card {i + 1}]]. Case {i}.\n"
+        repo.write(f"cards/c{i:04d}.md", f"---\ntitle: Card {i}\n{owner}{lang}---\n\n{body}")
+    repo.write("cards/broken.md", "---\ntitle: [never closed\nowner: ana\n---\n\nA body.\n")
+
+
+def _kept(repo: KbRepo) -> dict[str, object]:
+    """What the rebuild kept: documents, cards, languages, bodies (without fingerprints
+    and times), in their order."""
+    kb = repo.path / ".kb"
+
+    def entries(name: str, start: int, at: int) -> list[object]:
+        return list(marshal.loads((kb / name).read_bytes()[start:])[at].items())
+
+    kept: dict[str, object] = {
+        "documents": entries("index/documents.marshal", 12, 1),
+        "cards": entries("cards.marshal", 12, 2),
+        "languages": entries("languages.marshal", 0, 1),
+    }
+    for shard in sorted((kb / "bodies").iterdir()):
+        kept[shard.name] = entries(f"bodies/{shard.name}", 12, 1)
+    return kept
+
+
+def _answers(repo: KbRepo) -> list[object]:
+    found = []
+    for query in QUERIES:
+        result = run_kb("--kb", str(repo.path), "search", query, "--json", "--limit", "500")
+        assert result.exit_code in (0, 1), result.output
+        found.append(json.loads(result.stdout) if result.stdout.strip() else [])
+    return found
+
+
+def test_documents_prepared_by_workers_are_those_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    _cards(repo, 200)
+    repo.commit("cards")
+    seen = []
+    for workers in ("0", "2"):
+        monkeypatch.setenv("KB_INDEX_WORKERS", workers)
+        for name in ("cards.marshal", "languages.marshal", "index/documents.marshal"):
+            (repo.path / ".kb" / name).unlink(missing_ok=True)
+        result = run_kb("--kb", str(repo.path), "index", "--rebuild", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["added"] == 201
+        check = run_kb("--kb", str(repo.path), "check", "--format", "json")
+        seen.append((_kept(repo), _answers(repo), check.stdout))
+    (kept, answers, check), (kept2, answers2, check2) = seen
+    assert kept2 == kept
+    assert answers2 == answers
+    assert all(answers)  # every query finds something: the comparison means something
+    assert check2 == check
+    assert "cards/broken.md" in check and '"line": 2' in check
+
+
+def _start(repo: KbRepo, workers: int) -> subprocess.Popen[str]:
+    """``kb index --rebuild`` in a session of its own, once its workers have started;
+    nothing kept from an earlier run, so every document is to build."""
+    for name in ("cards.marshal", "languages.marshal", "index/documents.marshal"):
+        (repo.path / ".kb" / name).unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "KB_INDEX_WORKERS": str(workers)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(repo.path), "index", "--rebuild"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < workers and time.monotonic() < deadline:
+        assert proc.poll() is None, "kb index finished before its workers were seen"
+        time.sleep(0.002)
+    return proc
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in found.split()]
+
+
+def _gone(pids: list[int]) -> bool:
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+@pytest.fixture(scope="module")
+def big_repo(tmp_path_factory: pytest.TempPathFactory) -> KbRepo:
+    repo = make_repo(
+        tmp_path_factory.mktemp("workers") / "kb",
+        kb_toml='[cards]\nfolders = ["cards"]\n',
+        git_init=False,
+    )
+    _cards(repo, 2000)
+    return repo
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads workers from /proc")
+def test_ctrl_c_stops_the_workers_and_says_interrupted(big_repo: KbRepo) -> None:
+    proc = _start(big_repo, 2)
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends: kb and its workers
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert _gone(workers)
+    # Nothing was committed: the next search indexes every card and finds them.
+    found = run_kb("--kb", str(big_repo.path), "search", "owner:ana", "--json", "--limit", "9000")
+    assert found.exit_code == 0, found.output
+    assert len(json.loads(found.stdout)) == 1600  # 2000 cards, 400 unowned (and broken.md)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads workers from /proc")
+def test_a_killed_kb_index_leaves_no_worker_behind(big_repo: KbRepo) -> None:
+    proc = _start(big_repo, 2)
+    workers = _children(proc.pid)
+    assert workers
+    proc.kill()  # SIGKILL to kb alone: its workers must not wait for work forever
+    proc.communicate(timeout=60)
+    assert _gone(workers)
