@@ -120,8 +120,15 @@ def _read_toml(path: Path, errors: list[str]) -> dict[str, Any]:
     except OSError as error:
         errors.append(f"{path.name}: cannot read it ({error.strerror})")
         return {}
+    try:
+        text = raw.decode()  # TOML is UTF-8 by definition
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        bad = raw[error.start]
+        errors.append(f"{path.name}:{line}: byte 0x{bad:02x} is not UTF-8; save the file as UTF-8")
+        return {}
     cache = path.parent / CACHE_DIR / TOML_CACHE
-    data, problem = parsed_text.load(raw.decode(), cache, _parse_toml)
+    data, problem = parsed_text.load(text, cache, _parse_toml)
     if problem is not None:
         errors.append(f"{path.name}: {problem}; fix the TOML syntax")
         return {}

@@ -16,6 +16,10 @@ import itertools
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # Temporary names are made here rather than by tempfile: importing tempfile (random,
 # shutil) cost 4.5 ms of a `kb search` that records git's stat cache (-X importtime).
@@ -90,9 +94,10 @@ def _temporary(folder: Path, name: str) -> tuple[int, str]:
             continue
 
 
-def replace_file(target: Path, data: bytes | tuple[bytes, ...], *, durable: bool = True) -> None:
+def replace_file(target: Path, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
     """Put ``data`` at ``target`` (new or replaced), keeping its permission bits; ``data``
-    may come in parts (a big cache's header and body are not joined into a copy).
+    may come in parts, made as they are written (a big cache's parts are not joined into
+    a copy).
 
     Raises ``OSError``; callers decide whether that is the user's error or a cache miss.
     """
@@ -115,7 +120,7 @@ def replace_file(target: Path, data: bytes | tuple[bytes, ...], *, durable: bool
         _fsync_directory(target.parent)
 
 
-def replace_cache(target: Path, data: bytes | tuple[bytes, ...]) -> bool:
+def replace_cache(target: Path, data: bytes | Iterable[bytes]) -> bool:
     """``replace_file`` for a cache: best effort, True when written (a cache that cannot
     be written, or whose folder does not exist, is simply not there next time)."""
     try:

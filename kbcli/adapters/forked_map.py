@@ -2,7 +2,7 @@
 
 A fork-started worker inherits everything this process has set up (parsers, models,
 caches), so a chunk of items is its whole job: no per-worker imports, no pickled
-functions. Chunks are taken from the stream as results come back (one per worker in
+functions. Chunks are taken from the stream as results come back (two per worker in
 flight), so the items are read as they are needed, not all at once, and this process
 consumes each chunk's results while the workers prepare the next ones.
 
@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+AHEAD = 2  # chunks in flight per worker: one to work on, one waiting for it
 _JOB: Callable[[list[Any]], Any] | None = None
 
 
@@ -72,9 +73,10 @@ def ordered_map(
 def _pooled(
     job: Callable[[list[T]], R], stream: Iterator[T], workers: int, chunk: int
 ) -> Iterator[tuple[list[T], R]]:
-    """Chunk ``k`` goes to worker ``k % workers``, which gets its next chunk as soon as
-    its result is read: each worker has one chunk at a time, so neither side can block
-    the other on a full pipe, and no thread of this process waits on a worker."""
+    """Chunk ``k`` goes to worker ``k % workers``, ``AHEAD`` chunks each in flight; a
+    worker gets its next chunk as soon as its result is read. A thread of the worker
+    reads its chunks as they come, so this process never waits to send one, and no
+    thread of this process waits on a worker."""
     import gc
     import multiprocessing
     import signal
@@ -85,11 +87,12 @@ def _pooled(
     # walking every object would copy it all. Frozen objects are left alone.
     gc.freeze()
     context = multiprocessing.get_context("fork")
-    started: list[tuple[Any, Any]] = []  # (process, this side of its pipe)
+    started: list[tuple[Any, Any, Any]] = []  # (process, its chunks, its results)
     try:
         for _ in range(workers):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, os.getpid()), daemon=True)
+            inbox, to_worker = context.Pipe(duplex=False)
+            from_worker, outbox = context.Pipe(duplex=False)
+            process = context.Process(target=_serve, args=(inbox, outbox, os.getpid()), daemon=True)
             # Ctrl-C waits while a worker is forked (it was born with this process's
             # handler, so it would raise there); the worker ignores it from then on.
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -97,27 +100,30 @@ def _pooled(
                 process.start()
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            theirs.close()
-            started.append((process, ours))
-        pending: deque[tuple[list[T], Any]] = deque()
-        for _, conn in started:
-            if part := list(islice(stream, chunk)):
-                conn.send(part)
-                pending.append((part, conn))
+            inbox.close()
+            outbox.close()
+            started.append((process, to_worker, from_worker))
+        pending: deque[tuple[list[T], Any, Any]] = deque()
+        for _ in range(AHEAD):
+            for _process, send, receive in started:
+                if part := list(islice(stream, chunk)):
+                    send.send(part)
+                    pending.append((part, send, receive))
         while pending:
-            part, conn = pending.popleft()
-            result = _received(conn)
+            part, send, receive = pending.popleft()
+            result = _received(receive)
             if following := list(islice(stream, chunk)):
-                conn.send(following)
-                pending.append((following, conn))
+                send.send(following)
+                pending.append((following, send, receive))
             yield part, result
     finally:
         # Done, Ctrl-C, an error, or results no longer wanted: the workers end now.
-        for process, conn in started:
-            conn.close()
+        for process, send, receive in started:
             if process.is_alive():
                 process.kill()
             process.join()
+            send.close()
+            receive.close()
         _JOB = None
         gc.unfreeze()
 
@@ -133,19 +139,31 @@ def _received(conn: Any) -> Any:
     return value
 
 
-def _serve(conn: Any, parent: int) -> None:
-    """A worker: ``_JOB`` on each chunk received, until the pipe closes."""
+def _serve(inbox: Any, outbox: Any, parent: int) -> None:
+    """A worker: ``_JOB`` on each chunk received, until the parent closes its pipe."""
+    import queue
+    import threading
+
     _quiet_worker(parent)
-    while True:
-        try:
-            part = conn.recv()
-        except EOFError:
-            return
+    parts: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def read() -> None:
+        while True:
+            try:
+                parts.put(inbox.recv())
+            except (EOFError, OSError):
+                parts.put(None)
+                return
+
+    threading.Thread(target=read, daemon=True).start()
+    while (part := parts.get()) is not None:
         try:
             answer: tuple[bool, Any] = (True, _JOB(part) if _JOB is not None else None)
         except Exception as error:  # raised in the parent, at its chunk
             answer = (False, error)
         try:
-            conn.send(answer)
+            outbox.send(answer)
+        except OSError:  # the parent is gone or has stopped reading
+            return
         except Exception as error:  # an error that cannot be pickled
-            conn.send((False, RuntimeError(repr(error))))
+            outbox.send((False, RuntimeError(repr(error))))

@@ -52,11 +52,14 @@ def index_site(site: Path) -> None:
     bundle = site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
-    result = subprocess.run(
-        [str(binary), "--site", str(site), "--output-subdir", BUNDLE, "--silent"],
-        capture_output=True,
-        text=True,
-    )
+    try:
+        result = subprocess.run(
+            [str(binary), "--site", str(site), "--output-subdir", BUNDLE, "--silent"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError as error:  # named by PAGEFIND_BINARY_PATH but missing, or not a program
+        raise KbError(f"Pagefind could not start: {error}") from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise KbError(

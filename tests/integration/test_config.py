@@ -58,6 +58,13 @@ def test_toml_syntax_error_is_a_config_error(tmp_path: Path):
         load_config(write(tmp_path, "[cards\n"), env={})
 
 
+def test_a_kb_toml_that_is_not_utf8_is_a_config_error_naming_the_byte(tmp_path: Path):
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "kb.toml").write_bytes(b'[handbook]\ntitle = "Caf\xe9"\n')  # Latin-1
+    with pytest.raises(ConfigError, match=r"kb.toml:2: byte 0xe9 is not UTF-8"):
+        load_config(tmp_path, env={})
+
+
 def test_roster_from_people_yaml_and_kb_toml(tmp_path: Path):
     root = write(tmp_path, '[people.bo]\nname = "Bo Chen"\nemails = ["bo@x.test"]\n')
     (root / "people.yaml").write_text(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import marshal
-import zlib
 from pathlib import Path
 
+from kbcli.adapters import index_documents
 from tests.helpers import KbRepo, make_repo, run_kb
 
 QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "is:unowned", "zebra", "hint"]
@@ -72,12 +72,15 @@ def test_a_damaged_or_foreign_documents_file_means_building_again(tmp_path: Path
     flipped = bytearray(good)
     flipped[len(good) // 2] ^= 0xFF
     # A well-formed file of another kb (another fingerprint) whose documents say otherwise.
-    entries = marshal.loads(good[12:])[1]
+    fingerprint = marshal.loads(good[12 : 12 + int.from_bytes(good[8:12], "big")])
+    entries = index_documents.parse(good, fingerprint)
+    assert len(entries) == 4  # the file holds every document
     lies = {
         rel: (digest, "ru", ("zebra", *values[1:])) for rel, (digest, _l, values) in entries.items()
     }
-    body = marshal.dumps(("another kb", lies))
-    foreign = good[:8] + zlib.crc32(body).to_bytes(4, "big") + body
+    foreign = b"".join(index_documents.written("another kb", lies))
+    lying = b"".join(index_documents.written(fingerprint, lies))
+    assert index_documents.parse(lying, fingerprint) == lies  # what a good file would say
     for damaged in (b"", good[:100], bytes(flipped), b"\x00garbage", foreign):
         kept.write_bytes(damaged)
         _rebuild(repo)

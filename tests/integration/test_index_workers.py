@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kbcli.adapters import index_documents
 from tests.helpers import REPO_ROOT, KbRepo, make_repo, run_kb
 
 QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "lang:uk", "is:unowned", "7"]
@@ -42,13 +43,19 @@ def _kept(repo: KbRepo) -> dict[str, object]:
         return list(marshal.loads((kb / name).read_bytes()[start:])[at].items())
 
     kept: dict[str, object] = {
-        "documents": entries("index/documents.marshal", 12, 1),
+        "documents": list(_documents(kb / "index" / "documents.marshal").items()),
         "cards": entries("cards.marshal", 12, 2),
         "languages": entries("languages.marshal", 0, 1),
     }
     for shard in sorted((kb / "bodies").iterdir()):
         kept[shard.name] = entries(f"bodies/{shard.name}", 12, 1)
     return kept
+
+
+def _documents(path: Path) -> dict[str, object]:
+    data = path.read_bytes()
+    fingerprint = marshal.loads(data[12 : 12 + int.from_bytes(data[8:12], "big")])
+    return dict(index_documents.parse(data, fingerprint))
 
 
 def _answers(repo: KbRepo) -> list[object]:
