@@ -20,7 +20,8 @@ its own repo (a daemon answers only clients with its ``KB_*`` environment).
 
 Several ``--query`` take turns run by run (run i asks query i mod n), so a resident
 process never answers the same question twice in a row (a query's vector is kept).
-Run i starts with contender i mod n (``--fixed-order``: always the first), and rg is
+Run i starts with contender i mod n (``--fixed-order``: always the first; ``--shuffle``: a
+seeded random order each run, so that no contender always follows the same one), and rg is
 followed by a pause (``--settle``, 0.3 s) and one untimed ``kb --version``: a daemon's
 file watcher is told of every file another process opens or reads under the repo
 (watchfiles' inotify watch asks for those events too, and drops them), so rg reading 38k
@@ -30,7 +31,7 @@ is after rg only: a pause before every contender made each of them, ``kb --versi
 included, 30-40% slower (a process started after an idle gap).
 
 Usage: python bench/daemon_bench.py REPO|BUNDLE [--query WORDS ...] [--runs 15] [--copy]
-       [--semantic] [--baseline DIR] [--settle S] [--fixed-order]
+       [--semantic] [--baseline DIR] [--settle S] [--fixed-order | --shuffle]
 (REPO as for bench/search_bench.py; a bundle is cloned with the tldr kb.toml.)
 """
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -50,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_bench import CPU, ENV, card_folders, scratch_copy, timed, tldr_repo
 
 TICKS = os.sysconf("SC_CLK_TCK")
+HEAVY = ("rg", "kb search, one-shot")  # contenders that read every card or stat them
 
 
 def process_cpu(pid: int) -> float:
@@ -71,6 +74,12 @@ def main() -> int:
         type=float,
         default=0.3,
         help="seconds to wait after rg (0: none, as before session 9)",
+    )
+    parser.add_argument(
+        "--shuffle",
+        action="store_true",
+        help="a random order each run (seeded): in a rotation each contender always follows "
+        "the same one",
     )
     parser.add_argument(
         "--fixed-order",
@@ -178,12 +187,22 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
             timed(command(queries[0]), env=env)
         time.sleep(args.settle)
         names = list(contenders)
+        shuffler = random.Random(18)
+        # contender -> (the contender run just before it, index of its run): does a
+        # contender run slower right after a heavy one (rg, the one-shot's git status)?
+        after: dict[str, list[tuple[str, int]]] = {}
+        previous = ""
         for run in range(args.runs):
             words = queries[run % len(queries)]
             # Each run starts one contender further: in a fixed order the same contender
             # always asked the daemon the run's query first, right after rg and the one-shot.
             start = 0 if args.fixed_order else run % len(names)
+            if args.shuffle:
+                shuffler.shuffle(names)
+                start = 0
             for name in names[start:] + names[:start]:
+                after.setdefault(name, []).append((previous, len(walls[name])))
+                previous = name
                 command, env, asked = contenders[name]
                 pid = daemons[asked].pid if asked is not None else None
                 before = process_cpu(pid) if pid else 0.0
@@ -214,7 +233,22 @@ def measure(repo: Path, args: argparse.Namespace) -> int:
         wall = statistics.median(walls[name])
         cpu = statistics.median(cpus[name]) + served[name] / args.runs
         print(f"| {name} | {wall * 1000:.1f} | {cpu * 1000:.1f} | {wall / rg_wall:.2f}x |")
+    if args.shuffle:
+        print_after(walls, after)
     return 0
+
+
+def print_after(walls: dict[str, list[float]], after: dict[str, list[tuple[str, int]]]) -> None:
+    """Median wall of each contender right after rg or a one-shot search, and otherwise."""
+    print("| contender | after rg or one-shot: median ms (runs) | after the others |")
+    print("|---|---:|---:|")
+    for name, runs in after.items():
+        heavy = [walls[name][i] for prev, i in runs if prev.startswith(HEAVY)]
+        other = [walls[name][i] for prev, i in runs if not prev.startswith(HEAVY)]
+        cells = [
+            f"{statistics.median(x) * 1000:.1f} ({len(x)})" if x else "-" for x in (heavy, other)
+        ]
+        print(f"| {name} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
 
 
 def pool_size(workers: int, count: int, meanwhile: bool) -> int:
-    """How many worker processes map ``count`` items (0: this process does them). One
+    """How many processes map ``count`` items (0: this process does them alone). One
     worker is worth it while this process has other work (``meanwhile``) to do."""
     if workers <= 1 or count < PARALLEL_MIN:
         return 0
@@ -115,9 +115,12 @@ def run_jobs(
     init: tuple[Any, ...],
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Any]:
-    """Map ``fn`` over ``jobs`` in a fork-started pool (``pool_size``), or inline when the
-    work is small. ``meanwhile`` runs in this process while the pool works (after the
-    jobs inline)."""
+    """Map ``fn`` over ``jobs`` on ``pool_size`` processes, or inline when the work is
+    small. ``meanwhile`` runs in this process while forked workers do the jobs (after the
+    jobs inline); without it, this process is one of the ``pool_size`` and does the first
+    share of the jobs itself while one worker fewer is forked: each worker costs its copy
+    of the memory it writes to, its own caches and its jobs pickled to it (about 1 s of
+    CPU of the 7,429 pages of tldr for the second worker; same pages written)."""
     size = pool_size(workers, len(jobs), meanwhile is not None)
     if not size:
         init_worker(*init)
@@ -130,18 +133,22 @@ def run_jobs(
     from concurrent.futures import ProcessPoolExecutor
 
     _warm(fn, init)
+    mine = len(jobs) // size if meanwhile is None and size > 1 else 0
+    forked = size - 1 if mine else size
     # Forked workers share the parent's memory until they write to it; the collector
     # walking every object would copy it all. Frozen objects are left alone.
     gc.freeze()
     try:
-        chunk = max(8, len(jobs) // (size * 8))
+        rest = jobs[mine:]
+        chunk = max(8, len(rest) // (forked * 8))
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            size, mp_context=context, initializer=init_worker, initargs=init
+            forked, mp_context=context, initializer=init_worker, initargs=init
         ) as pool:
-            results = pool.map(fn, jobs, chunksize=chunk)  # every job is submitted here
+            results = pool.map(fn, rest, chunksize=chunk)  # every job is submitted here
+            done = [fn(job) for job in jobs[:mine]]
             if meanwhile is not None:
                 meanwhile()
-            return list(results)
+            return done + list(results)
     finally:
         gc.unfreeze()
