@@ -9,13 +9,17 @@ consumes each chunk's results while the workers prepare the next ones.
 Workers ignore Ctrl-C: the parent gets it, ends them and raises it as usual (as it does
 any error, or when the results are no longer wanted). A worker whose parent ended
 (killed) ends too.
+
+Written by hand rather than on ``concurrent.futures.ProcessPoolExecutor``: with it, a
+Ctrl-C printed a traceback from every worker (each got the SIGINT and raised in its
+queue-reading loop) and one during the pool's start-up left workers nobody stopped.
 """
 
 from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -54,32 +58,48 @@ def _quiet_worker(parent: int) -> None:
 
 
 def ordered_map(
-    job: Callable[[list[T]], R], items: Iterable[T], workers: int, chunk: int
-) -> Iterator[tuple[list[T], R]]:
+    job: Callable[[list[T]], R],
+    items: Iterable[T],
+    workers: int,
+    chunk: int,
+    meanwhile: Callable[[], None] | None = None,
+    ahead: int = AHEAD,
+) -> Generator[tuple[list[T], R], None, None]:
     """``(chunk, job(chunk))`` for each successive ``chunk``-sized slice of ``items``, in
     order; ``job`` runs in ``workers`` forked processes (0: here, one chunk at a time).
+    ``meanwhile`` runs here once the workers have their first chunks (with 0 workers,
+    before the first chunk), before any result is read; ``ahead`` chunks per worker are
+    in flight (more: the workers keep busy while ``meanwhile`` runs, but more of
+    ``items`` is read at once).
 
     The chunk is this process's own list, not a copy sent back. An exception ``job``
     raises in a worker is raised here, at its chunk.
     """
     stream = iter(items)
     if workers <= 0:
+        if meanwhile is not None:
+            meanwhile()
         while part := list(islice(stream, chunk)):
             yield part, job(part)
         return
-    yield from _pooled(job, stream, workers, chunk)
+    yield from _pooled(job, stream, workers, chunk, meanwhile, ahead)
 
 
 def _pooled(
-    job: Callable[[list[T]], R], stream: Iterator[T], workers: int, chunk: int
+    job: Callable[[list[T]], R],
+    stream: Iterator[T],
+    workers: int,
+    chunk: int,
+    meanwhile: Callable[[], None] | None,
+    ahead: int,
 ) -> Iterator[tuple[list[T], R]]:
-    """Chunk ``k`` goes to worker ``k % workers``, ``AHEAD`` chunks each in flight; a
-    worker gets its next chunk as soon as its result is read. A thread of the worker
-    reads its chunks as they come, so this process never waits to send one, and no
-    thread of this process waits on a worker."""
+    """Chunk ``k`` goes to worker ``k % workers``, ``ahead`` chunks each in flight; a
+    worker gets its next chunk as soon as its result is read. Threads of the worker read
+    its chunks and send its results as the pipes allow, so this process never waits to
+    send one, a worker never waits for this process to read, and no thread of this
+    process waits on a worker."""
     import gc
     import multiprocessing
-    import signal
 
     global _JOB
     _JOB = job
@@ -90,25 +110,15 @@ def _pooled(
     started: list[tuple[Any, Any, Any]] = []  # (process, its chunks, its results)
     try:
         for _ in range(workers):
-            inbox, to_worker = context.Pipe(duplex=False)
-            from_worker, outbox = context.Pipe(duplex=False)
-            process = context.Process(target=_serve, args=(inbox, outbox, os.getpid()), daemon=True)
-            # Ctrl-C waits while a worker is forked (it was born with this process's
-            # handler, so it would raise there); the worker ignores it from then on.
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                process.start()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            inbox.close()
-            outbox.close()
-            started.append((process, to_worker, from_worker))
+            _start(context, started)
         pending: deque[tuple[list[T], Any, Any]] = deque()
-        for _ in range(AHEAD):
+        for _ in range(ahead):
             for _process, send, receive in started:
                 if part := list(islice(stream, chunk)):
                     send.send(part)
                     pending.append((part, send, receive))
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             part, send, receive = pending.popleft()
             result = _received(receive)
@@ -128,6 +138,25 @@ def _pooled(
         gc.unfreeze()
 
 
+def _start(context: Any, started: list[tuple[Any, Any, Any]]) -> None:
+    """Fork one worker and add it, with its two pipes, to ``started``."""
+    import signal
+
+    inbox, to_worker = context.Pipe(duplex=False)
+    from_worker, outbox = context.Pipe(duplex=False)
+    process = context.Process(target=_serve, args=(inbox, outbox, os.getpid()), daemon=True)
+    # Ctrl-C waits while a worker is forked and recorded (it was born with this
+    # process's handler, so it would raise there); the worker ignores it from then on.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+        started.append((process, to_worker, from_worker))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        inbox.close()
+        outbox.close()
+
+
 def _received(conn: Any) -> Any:
     """A worker's result, or the error it raised, raised here."""
     try:
@@ -140,12 +169,16 @@ def _received(conn: Any) -> Any:
 
 
 def _serve(inbox: Any, outbox: Any, parent: int) -> None:
-    """A worker: ``_JOB`` on each chunk received, until the parent closes its pipe."""
+    """A worker: ``_JOB`` on each chunk received, until the parent closes its pipe. A
+    thread sends the results (pickled here), so the next chunk is worked on while this
+    process is busy elsewhere."""
     import queue
     import threading
+    from multiprocessing.reduction import ForkingPickler
 
     _quiet_worker(parent)
     parts: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    answers: queue.SimpleQueue[bytes] = queue.SimpleQueue()
 
     def read() -> None:
         while True:
@@ -155,15 +188,21 @@ def _serve(inbox: Any, outbox: Any, parent: int) -> None:
                 parts.put(None)
                 return
 
+    def write() -> None:
+        while True:
+            try:
+                outbox.send_bytes(answers.get())
+            except OSError:  # the parent is gone or has stopped reading
+                return
+
     threading.Thread(target=read, daemon=True).start()
+    threading.Thread(target=write, daemon=True).start()
     while (part := parts.get()) is not None:
         try:
             answer: tuple[bool, Any] = (True, _JOB(part) if _JOB is not None else None)
         except Exception as error:  # raised in the parent, at its chunk
             answer = (False, error)
         try:
-            outbox.send(answer)
-        except OSError:  # the parent is gone or has stopped reading
-            return
+            answers.put(bytes(ForkingPickler.dumps(answer)))
         except Exception as error:  # an error that cannot be pickled
-            outbox.send((False, RuntimeError(repr(error))))
+            answers.put(bytes(ForkingPickler.dumps((False, RuntimeError(repr(error))))))

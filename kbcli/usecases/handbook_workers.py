@@ -1,7 +1,8 @@
 """The handbook build's rendering pool: card bodies and pages, in forked workers or inline.
 
-Each worker is set up once per build (``init_worker``): the link index the bodies
-resolve against, the template folders and the output folder. Pages are written by the
+This process is set up once per build (``init_worker``, ``_warm``): the link index the
+bodies resolve against, the template folders and the output folder; the workers
+(``forked_map``) inherit it. Pages are written by the
 worker that renders them, so only URLs travel back.
 """
 
@@ -20,6 +21,7 @@ PARALLEL_MIN = 150  # below this many items a process pool costs more than it sa
 # caches, results sent back), so a build gets one more per this many items: on a site of
 # a few hundred cards a second worker costs more CPU than it saves time.
 PER_WORKER = 500
+CHUNKS = 8  # per worker: the last ones balance the workers' ends
 
 _LINKS: SiteLinks | None = None
 _DIRS: list[Path] = []
@@ -124,31 +126,30 @@ def run_jobs(
     size = pool_size(workers, len(jobs), meanwhile is not None)
     if not size:
         init_worker(*init)
-        done = [fn(job) for job in jobs]
+        inline = [fn(job) for job in jobs]
         if meanwhile is not None:
             meanwhile()
-        return done
-    import gc
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+        return inline
+    from contextlib import closing
 
-    _warm(fn, init)
+    from kbcli.adapters.forked_map import ordered_map
+
+    _warm(fn, init)  # the forked workers inherit this set-up
     mine = len(jobs) // size if meanwhile is None and size > 1 else 0
     forked = size - 1 if mine else size
-    # Forked workers share the parent's memory until they write to it; the collector
-    # walking every object would copy it all. Frozen objects are left alone.
-    gc.freeze()
-    try:
-        rest = jobs[mine:]
-        chunk = max(8, len(rest) // (forked * 8))
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            forked, mp_context=context, initializer=init_worker, initargs=init
-        ) as pool:
-            results = pool.map(fn, rest, chunksize=chunk)  # every job is submitted here
-            done = [fn(job) for job in jobs[:mine]]
-            if meanwhile is not None:
-                meanwhile()
-            return done + list(results)
-    finally:
-        gc.unfreeze()
+    rest = jobs[mine:]
+    done: list[Any] = []
+
+    def here() -> None:
+        done.extend(fn(job) for job in jobs[:mine])
+        if meanwhile is not None:
+            meanwhile()
+
+    chunk = max(8, len(rest) // (forked * CHUNKS))
+    work = lambda part: [fn(job) for job in part]  # noqa: E731 (inherited by the fork)
+    # Every chunk is sent at once: the workers keep busy while this process works.
+    mapped = ordered_map(work, rest, forked, chunk, meanwhile=here, ahead=CHUNKS + 1)
+    with closing(mapped) as results:
+        for _part, result in results:
+            done.extend(result)
+    return done

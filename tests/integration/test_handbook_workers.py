@@ -1,12 +1,20 @@
-"""The build's process pool: every result in job order, whichever process did the job."""
+"""The build's process pool: every result in job order, whichever process did the job;
+Ctrl-C during a build stops its workers quietly."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kbcli.usecases.handbook_workers import PER_WORKER, run_jobs
+from tests.helpers import REPO_ROOT, make_repo
 
 
 def _where(job: int) -> tuple[int, int]:
@@ -28,3 +36,69 @@ def test_the_main_process_renders_a_share_itself_and_results_keep_their_order(
     done = run_jobs(_where, jobs, 2, init, meanwhile=lambda: called.append(1))
     assert [job for job, _ in done] == jobs and called == [1]
     assert os.getpid() not in {pid for _, pid in done}  # busy meanwhile: workers do them all
+
+
+def _workers(pid: int) -> list[int]:
+    """The forked workers of ``pid`` (its children running kb, not git)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    found = []
+    for child in children:
+        try:
+            if b"kbcli" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads workers from /proc")
+def test_ctrl_c_during_a_build_stops_its_workers_without_a_traceback(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    for i in range(3000):
+        body = f"# Step {i}\n\nRefund the charge, then see [[Card {i + 1}]].\n\n" * 3
+        repo.write(f"cards/c{i:04d}.md", f"---\ntitle: Card {i}\nowner: ana\n---\n\n{body}")
+    repo.commit("cards")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(repo.path), "build", "--no-search", "-j", "2"],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a session of its own, as a terminal gives
+    )
+    deadline = time.monotonic() + 120
+    while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:  # bodies, -j 2
+        assert proc.poll() is None, "kb build finished before its workers were seen"
+        time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: kb and its workers
+    try:
+        _out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("kb build did not stop on Ctrl-C")
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err, err
+    deadline = time.monotonic() + 20
+    while (left := _in_group(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if left:  # not to leave them to the next test
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert not left, "a worker was left behind"
+    assert not (repo.path / ".kb" / "site" / "index.html").exists()  # the build was cut short
+
+
+def _in_group(group: int) -> list[int]:
+    """The processes still in the process group ``group`` (kb's session)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == group:
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
