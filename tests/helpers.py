@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,3 +124,14 @@ def start_kb_serve(repo: KbRepo) -> tuple[subprocess.Popen[str], str]:
         if line.startswith("Serving "):
             return process, line.split()[1]
     return process, ""
+
+
+def search_answers(repo: KbRepo, queries: Sequence[str], limit: int) -> list[object]:
+    """``kb search --json`` of each query in ``repo``: what a user would be shown, to
+    compare two ways of building the same index."""
+    found: list[object] = []
+    for query in queries:
+        result = run_kb("--kb", str(repo.path), "search", query, "--json", "--limit", str(limit))
+        assert result.exit_code in (0, 1), result.output
+        found.append(json.loads(result.stdout) if result.stdout.strip() else [])
+    return found

@@ -4,12 +4,11 @@ edited card is built again, and a damaged or foreign file only means building ag
 
 from __future__ import annotations
 
-import json
 import marshal
 from pathlib import Path
 
 from kbcli.adapters import index_documents
-from tests.helpers import KbRepo, make_repo, run_kb
+from tests.helpers import KbRepo, make_repo, run_kb, search_answers
 
 QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "is:unowned", "zebra", "hint"]
 
@@ -29,12 +28,7 @@ def _cards(repo: KbRepo) -> None:
 
 
 def _answers(repo: KbRepo) -> list[object]:
-    found = []
-    for query in QUERIES:
-        result = run_kb("--kb", str(repo.path), "search", query, "--json", "--limit", "20")
-        assert result.exit_code in (0, 1), result.output
-        found.append(json.loads(result.stdout) if result.stdout.strip() else [])
-    return found
+    return search_answers(repo, QUERIES, 20)
 
 
 def _rebuild(repo: KbRepo) -> None:

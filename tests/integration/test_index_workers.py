@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kbcli.adapters import index_documents
-from tests.helpers import REPO_ROOT, KbRepo, make_repo, run_kb
+from tests.helpers import REPO_ROOT, KbRepo, make_repo, run_kb, search_answers
 
 QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "lang:uk", "is:unowned", "7"]
 EN = "Refund the duplicate charge, then check the webhook log of the payment. "
@@ -59,12 +59,7 @@ def _documents(path: Path) -> dict[str, object]:
 
 
 def _answers(repo: KbRepo) -> list[object]:
-    found = []
-    for query in QUERIES:
-        result = run_kb("--kb", str(repo.path), "search", query, "--json", "--limit", "500")
-        assert result.exit_code in (0, 1), result.output
-        found.append(json.loads(result.stdout) if result.stdout.strip() else [])
-    return found
+    return search_answers(repo, QUERIES, 500)
 
 
 def test_documents_prepared_by_workers_are_those_of_one_process(
