@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,16 +98,28 @@ def test_fusion_never_loses_or_invents_a_card(
         assert set(fuse(ordered, dense)) == set(lexical) | set(dense)
 
 
-def test_dense_scores_from_the_stdlib_equal_plain_dot_products_and_tie_by_path() -> None:
+def _float32_rows(rows: list[list[float]]) -> tuple[bytes, Any, list[float]]:
+    """The matrix as the vector store keeps it (float32 bytes), its values as stored,
+    and each row's squared length."""
     import math
     from array import array
+
+    matrix = array("f", [x for row in rows for x in row]).tobytes()
+    stored = array("f", matrix)
+    dims = len(rows[0])
+    squares = [
+        math.fsum(x * x for x in stored[i * dims : (i + 1) * dims]) for i in range(len(rows))
+    ]
+    return matrix, stored, squares
+
+
+def test_dense_scores_from_the_stdlib_equal_plain_dot_products_and_tie_by_path() -> None:
+    import math
 
     from kbcli.core.dense import best_of_cards, ranked
 
     rows = [[0.6, 0.8, 0.0], [1.0, 0.0, 0.0], [0.0, 0.6, 0.8], [0.0, 0.8, 0.6]]
-    matrix = array("f", [x for row in rows for x in row]).tobytes()
-    stored = array("f", matrix)
-    squares = [math.fsum(x * x for x in stored[i * 3 : i * 3 + 3]) for i in range(4)]
+    matrix, stored, squares = _float32_rows(rows)
     query = [0.0, 1.0, 0.0]
     # Three cards: rows 0-1, row 2, row 3; each card counts its best row.
     best = best_of_cards(matrix, squares, 3, [(0, 2), (2, 3), (3, 4)], query)
@@ -122,16 +136,11 @@ def test_a_page_on_the_subject_throughout_ranks_above_one_with_a_single_matching
     # Both pages' best section matches the query equally (0.8); the first page's other
     # section is on the subject too, the second's is not: with kb's share of the mean,
     # the first ranks above; by the best section alone they would tie.
-    import math
-    from array import array
-
     from kbcli.core.dense import best_of_cards, card_score
     from kbcli.usecases.semantic import MEAN_SHARE
 
     rows = [[0.6, 0.8, 0.0], [0.0, 0.6, 0.8], [0.6, 0.8, 0.0], [1.0, 0.0, 0.0]]
-    matrix = array("f", [x for row in rows for x in row]).tobytes()
-    stored = array("f", matrix)
-    squares = [math.fsum(x * x for x in stored[i * 3 : i * 3 + 3]) for i in range(4)]
+    matrix, stored, squares = _float32_rows(rows)
     query = [0.0, 1.0, 0.0]
     spans = [(0, 2), (2, 4)]
     throughout, once = best_of_cards(matrix, squares, 3, spans, query, MEAN_SHARE)
