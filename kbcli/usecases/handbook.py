@@ -76,13 +76,15 @@ class HandbookBuild:
         memo: BuildMemo | None = None,
         allow_shallow: bool = False,
     ) -> None:
-        import os
-
         self.ws = workspace
         self.out = out.resolve()
         self.audience = audience
         self.search = search
-        self.workers = workers or os.cpu_count() or 1
+        if not workers:
+            from kbcli.adapters.forked_map import cores  # the cores this process may use
+
+            workers = cores()
+        self.workers = workers
         self._facts = facts
         self.related = related
         self.shallow = shallow_clone(workspace, allow_shallow)

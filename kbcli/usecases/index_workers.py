@@ -24,13 +24,29 @@ PARALLEL_MIN = 600  # fewer cards to build: forking and sending results back cos
 CHUNK = 64  # cards per job: small enough to keep both sides busy, big enough to be cheap
 
 
-def workers_for(count: int) -> int:
-    """How many worker processes prepare ``count`` documents (0: this process does)."""
+def wanted_workers() -> int | None:
+    """``KB_INDEX_WORKERS`` (None: not set, one per core); a value that is not a whole
+    number is the user's error, said before the rebuild starts."""
+    wanted = os.environ.get("KB_INDEX_WORKERS")
+    if wanted is None or wanted.strip() == "":
+        return None
+    if not wanted.strip().isdigit():
+        from kbcli.errors import ConfigError
+
+        raise ConfigError(
+            f"KB_INDEX_WORKERS={wanted!r} is not a number of worker processes; "
+            "set a whole number (0: none) or unset it"
+        )
+    return int(wanted)
+
+
+def workers_for(count: int, wanted: int | None = None) -> int:
+    """How many worker processes prepare ``count`` documents (0: this process does);
+    ``wanted``: ``KB_INDEX_WORKERS`` as ``wanted_workers`` read it."""
     from kbcli.adapters.forked_map import cores
 
-    wanted = os.environ.get("KB_INDEX_WORKERS")
-    if wanted is not None and wanted.isdigit():
-        return int(wanted) if count >= CHUNK else 0
+    if wanted is not None:
+        return wanted if count >= CHUNK else 0
     cpus = cores()
     if cpus < 2 or count < PARALLEL_MIN:
         return 0
@@ -39,13 +55,14 @@ def workers_for(count: int) -> int:
 
 def spreader(rebuild: _Rebuild) -> Spread:
     """``tantivy_writer.Spread`` for a whole rebuild: workers when there is enough to do."""
+    wanted = wanted_workers()  # here: a bad value stops kb before the index is touched
 
     def spread(
         build: Callable[[Any], Any], items: Iterator[Any], count: int
     ) -> Iterator[tuple[Any, Any]]:
         from kbcli.adapters.forked_map import ordered_map
 
-        workers = workers_for(count)
+        workers = workers_for(count, wanted)
         if not workers:
             yield from ((item, build(item)) for item in items)
             return

@@ -156,3 +156,20 @@ def test_a_killed_kb_index_leaves_no_worker_behind(big_repo: KbRepo) -> None:
     proc.kill()  # SIGKILL to kb alone: its workers must not wait for work forever
     proc.communicate(timeout=60)
     assert _gone(workers)
+
+
+def test_a_worker_count_that_is_not_a_number_stops_the_rebuild_before_the_index_is_touched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    _cards(repo, 6)
+    repo.commit("cards")
+    assert run_kb("--kb", str(repo.path), "index").exit_code == 0
+    before = _answers(repo)
+    monkeypatch.setenv("KB_INDEX_WORKERS", "two")
+    result = run_kb("--kb", str(repo.path), "index", "--rebuild")
+    assert result.exit_code == 2, result.output
+    assert "KB_INDEX_WORKERS='two' is not a number" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.delenv("KB_INDEX_WORKERS")
+    assert _answers(repo) == before and any(before)  # the index still answers as before
