@@ -34,6 +34,15 @@ def _cards(repo: KbRepo, count: int) -> None:
     repo.write("cards/broken.md", "---\ntitle: [never closed\nowner: ana\n---\n\nA body.\n")
 
 
+def _card_repo(path: Path, count: int, *, git: bool = True) -> KbRepo:
+    """A repo of ``count`` such cards and a broken one (committed, when ``git``)."""
+    repo = make_repo(path, kb_toml='[cards]\nfolders = ["cards"]\n', git_init=git)
+    _cards(repo, count)
+    if git:
+        repo.commit("cards")
+    return repo
+
+
 def _kept(repo: KbRepo) -> dict[str, object]:
     """What the rebuild kept: documents, cards, languages, bodies (without fingerprints
     and times), in their order."""
@@ -65,9 +74,7 @@ def _answers(repo: KbRepo) -> list[object]:
 def test_documents_prepared_by_workers_are_those_of_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
-    _cards(repo, 200)
-    repo.commit("cards")
+    repo = _card_repo(tmp_path / "kb", 200)
     seen = []
     for workers in ("0", "2"):
         monkeypatch.setenv("KB_INDEX_WORKERS", workers)
@@ -124,13 +131,7 @@ def _gone(pids: list[int]) -> bool:
 
 @pytest.fixture(scope="module")
 def big_repo(tmp_path_factory: pytest.TempPathFactory) -> KbRepo:
-    repo = make_repo(
-        tmp_path_factory.mktemp("workers") / "kb",
-        kb_toml='[cards]\nfolders = ["cards"]\n',
-        git_init=False,
-    )
-    _cards(repo, 2000)
-    return repo
+    return _card_repo(tmp_path_factory.mktemp("workers") / "kb", 2000, git=False)
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads workers from /proc")
@@ -161,9 +162,7 @@ def test_a_killed_kb_index_leaves_no_worker_behind(big_repo: KbRepo) -> None:
 def test_a_worker_count_that_is_not_a_number_stops_the_rebuild_before_the_index_is_touched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
-    _cards(repo, 6)
-    repo.commit("cards")
+    repo = _card_repo(tmp_path / "kb", 6)
     assert run_kb("--kb", str(repo.path), "index").exit_code == 0
     before = _answers(repo)
     monkeypatch.setenv("KB_INDEX_WORKERS", "two")
