@@ -36,8 +36,9 @@ from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
 from kbcli.usecases.handbook_cards import shown_cards
 from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
-from kbcli.usecases.handbook_output import remove_stale, search_index, unknown_pages, write_static
+from kbcli.usecases.handbook_output import remove_stale, unknown_pages, write_static
 from kbcli.usecases.handbook_report import BrokenLink, BuildReport
+from kbcli.usecases.handbook_search import update_search_index
 from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
     BuildMemo,
@@ -75,6 +76,7 @@ class HandbookBuild:
         related: bool | None = None,
         memo: BuildMemo | None = None,
         allow_shallow: bool = False,
+        full: bool = False,
     ) -> None:
         self.ws = workspace
         self.out = out.resolve()
@@ -91,6 +93,7 @@ class HandbookBuild:
         # kb serve passes its memo and knows what changed; a plain kb build first checks
         # whether anything at all changed since the last build (see _unchanged).
         self.quick_check = memo is None and facts is None
+        self.full = full  # one search index of every page (core.search_delta's fold)
         self.memo = memo if memo is not None else BuildMemo()
         if self.memo.audience is not audience:
             self.memo.reset(audience)
@@ -131,7 +134,7 @@ class HandbookBuild:
         t = time.perf_counter()
         dirs = template_dirs(self.ws.root)
         templates_fp = fingerprint(dirs)
-        if quick_build(self, dirs, templates_fp):
+        if not self.full and quick_build(self, dirs, templates_fp):
             self._timed("quick", t + self.report.timings.get("search", 0.0))  # search apart
             return self.report
         inputs = self._inputs_key(templates_fp) if self.quick_check else None
@@ -158,13 +161,20 @@ class HandbookBuild:
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
         self.report.pages, self.report.written = len(pages), len(stale)
-        self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
+        removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
+        self.report.removed = len(removed)
         t = self._timed("pages", t)
         for path, body in sorted(bodies.items()):
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        changed = bool(stale or self.report.removed)
-        indexed, self.report.searched = search_index(
-            self.out, self.search, previous, changed=changed
+        indexed, self.report.searched = update_search_index(
+            self.store,
+            self.out,
+            wanted=self.search,
+            was_current=bool(previous.get("indexed")),
+            written=[page.url for page in stale if page.template == "card.html"],
+            removed=removed,
+            cards=len(shown),
+            full=self.full,
         )
         t = self._timed("search", t)
         self._save(manifest, bodies, page_keys, static, inputs, indexed)
@@ -239,7 +249,9 @@ class HandbookBuild:
         self.report.warnings.extend(missing)
         return static
 
-    def _remove_stale(self, manifest: dict[str, Any], keep: set[str], on_disk: set[str]) -> int:
+    def _remove_stale(
+        self, manifest: dict[str, Any], keep: set[str], on_disk: set[str]
+    ) -> list[str]:
         removed = remove_stale(self.out, manifest, keep)
         self._warn_unknown(on_disk, keep)
         return removed
@@ -294,6 +306,8 @@ class HandbookBuild:
         if not (on_disk.issuperset(pages) and on_disk.issuperset(static)):
             return False
         if self.search and not (manifest.get("indexed") and (self.out / "pagefind").is_dir()):
+            return False
+        if self.full:  # the index is to be made whole again
             return False
         saved = manifest.get("report", {})
         self.report.cards, self.report.pages = saved.get("cards", 0), len(pages)
@@ -377,11 +391,14 @@ def run_build(
     related: bool | None = None,
     memo: BuildMemo | None = None,
     allow_shallow: bool = False,
+    full: bool = False,
 ) -> BuildReport:
     """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``.
 
     A shallow clone raises ``ShallowClone`` (exit 2, with the fix) unless
     ``allow_shallow``; then every page carries a banner saying history facts are missing.
+    ``full``: the search index of every page again, rather than a delta of the pages
+    changed since the last whole one (``core.search_delta``).
     """
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():
@@ -395,5 +412,6 @@ def run_build(
         related=related,
         memo=memo,
         allow_shallow=allow_shallow,
+        full=full,
     )
     return build.run()
