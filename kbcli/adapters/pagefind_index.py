@@ -98,25 +98,28 @@ def bundle_token(bundle: Path) -> str | None:
 def page_ids(bundle: Path) -> dict[str, str]:
     """Page path (as under the site) -> the id Pagefind's search results carry for it
     (its fragment file's name). Each fragment is gzip of a marker and JSON whose first
-    key is the page's url; only that string is decoded."""
-    import gzip
+    key is the page's url: only the start is inflated and only that string decoded."""
     import json
     import os
+    import zlib
 
     decoder = json.JSONDecoder()
     found: dict[str, str] = {}
-    head = b"pagefind_dcd"
+    marker = len(b"pagefind_dcd")
     with os.scandir(bundle / "fragment") as entries:
         for entry in entries:
             if not entry.name.endswith(".pf_fragment"):
                 continue
             with open(entry.path, "rb") as f:
-                data = gzip.decompress(f.read())
-            text = data[len(head) : len(head) + 4096].decode("utf-8", "replace")
-            if text.startswith('{"url":'):
+                packed = f.read()
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(packed, 4096)
+            text = head[marker:].decode("utf-8", "replace")  # the cut may split a letter
+            try:
+                if not text.startswith('{"url":'):
+                    raise ValueError(entry.name)
                 url, _ = decoder.raw_decode(text, 7)
-            else:  # not the layout above: read the whole fragment
-                url = json.loads(data[len(head) :])["url"]
+            except ValueError:  # a url past the first 4 KB, or another layout: all of it
+                url = json.loads(zlib.decompress(packed, 16 + zlib.MAX_WBITS)[marker:])["url"]
             path = url.lstrip("/")
             found[path + "index.html" if path.endswith("/") or not path else path] = (
                 entry.name.removesuffix(".pf_fragment")

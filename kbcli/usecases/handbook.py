@@ -38,7 +38,7 @@ from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import remove_stale, unknown_pages, write_static
 from kbcli.usecases.handbook_report import BrokenLink, BuildReport
-from kbcli.usecases.handbook_search import update_search_index
+from kbcli.usecases.handbook_search import index_build
 from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
     BuildMemo,
@@ -139,7 +139,7 @@ class HandbookBuild:
             return self.report
         inputs = self._inputs_key(templates_fp) if self.quick_check else None
         manifest = edits.forget_edits(self.store, self.store.manifest())
-        if inputs is not None and self._unchanged(manifest, inputs):
+        if inputs is not None and not self.full and self._unchanged(manifest, inputs):
             self._timed("unchanged", t)
             return self.report
         edits.remove(edits.base_path(self.store))  # its pages are no longer the base's
@@ -160,22 +160,15 @@ class HandbookBuild:
         self.report.bodies_rendered = self.bodies.rendered
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
+        removed = remove_stale(self.out, manifest, keep := set(page_keys) | set(static))
+        self._warn_unknown(on_disk, keep)
         self.report.pages, self.report.written = len(pages), len(stale)
-        removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
         self.report.removed = len(removed)
         t = self._timed("pages", t)
         for path, body in sorted(bodies.items()):
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        indexed, self.report.searched = update_search_index(
-            self.store,
-            self.out,
-            wanted=self.search,
-            was_current=bool(previous.get("indexed")),
-            written=[page.url for page in stale if page.template == "card.html"],
-            removed=removed,
-            cards=len(shown),
-            full=self.full,
-        )
+        written = [page.url for page in stale if page.template == "card.html"]
+        indexed = index_build(self, bool(previous.get("indexed")), written, removed)
         t = self._timed("search", t)
         self._save(manifest, bodies, page_keys, static, inputs, indexed)
         edits.keep_base(self, inputs, shown)
@@ -249,13 +242,6 @@ class HandbookBuild:
         self.report.warnings.extend(missing)
         return static
 
-    def _remove_stale(
-        self, manifest: dict[str, Any], keep: set[str], on_disk: set[str]
-    ) -> list[str]:
-        removed = remove_stale(self.out, manifest, keep)
-        self._warn_unknown(on_disk, keep)
-        return removed
-
     def _warn_unknown(self, on_disk: set[str], keep: set[str]) -> None:
         self._unknown_warning = unknown_pages(self.out, on_disk, keep)
         if self._unknown_warning:
@@ -306,8 +292,6 @@ class HandbookBuild:
         if not (on_disk.issuperset(pages) and on_disk.issuperset(static)):
             return False
         if self.search and not (manifest.get("indexed") and (self.out / "pagefind").is_dir()):
-            return False
-        if self.full:  # the index is to be made whole again
             return False
         saved = manifest.get("report", {})
         self.report.cards, self.report.pages = saved.get("cards", 0), len(pages)
@@ -397,8 +381,7 @@ def run_build(
 
     A shallow clone raises ``ShallowClone`` (exit 2, with the fix) unless
     ``allow_shallow``; then every page carries a banner saying history facts are missing.
-    ``full``: the search index of every page again, rather than a delta of the pages
-    changed since the last whole one (``core.search_delta``).
+    ``full``: index every page again, not only those changed since (``core.search_delta``).
     """
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():

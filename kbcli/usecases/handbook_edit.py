@@ -123,20 +123,12 @@ class _Quick:
         """The written pages into the search index's delta, as the whole build does
         (``handbook_search``); an index it failed to make is never trusted, since the
         journal is marked done only after this."""
-        from kbcli.usecases.handbook_search import update_search_index
+        from kbcli.usecases.handbook_search import index_build
 
         start = time.perf_counter()
         journal, manifest = self.journal, self.manifest
         was_current = journal["indexed"] if "indexed" in journal else manifest.get("indexed")
-        _, self.build.report.searched = update_search_index(
-            self.build.store,
-            self.build.out,
-            wanted=self.build.search,
-            was_current=bool(was_current),
-            written=written,
-            removed=[],
-            cards=self.build.report.cards,
-        )
+        index_build(self.build, bool(was_current), written, [])
         if self.build.report.searched:
             self.build.report.timings["search"] = time.perf_counter() - start
 

@@ -23,10 +23,29 @@ from typing import TYPE_CHECKING, Any
 from kbcli.core.search_delta import DeltaPlan, plan_delta
 
 if TYPE_CHECKING:
+    from kbcli.usecases.handbook import HandbookBuild
     from kbcli.usecases.handbook_state import BuildStore
 
 STATE_VERSION = 1
 INDEXED_MARK = b"data-pagefind-body"  # Pagefind indexes only the pages that have it
+
+
+def index_build(
+    build: HandbookBuild, was_current: bool, written: list[str], removed: list[str]
+) -> bool:
+    """``update_search_index`` after ``build`` (whole or quick) wrote and removed those
+    pages: whether the index is the site's now (the report says whether Pagefind ran)."""
+    indexed, build.report.searched = update_search_index(
+        build.store,
+        build.out,
+        wanted=build.search,
+        was_current=was_current,
+        written=written,
+        removed=removed,
+        cards=build.report.cards,
+        full=build.full,
+    )
+    return indexed
 
 
 def update_search_index(

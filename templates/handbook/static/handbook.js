@@ -109,7 +109,10 @@
     var languages = info.languages || {};
     var names = Object.keys(languages);
     var delta = { drop: new Set(info.drop || []) };
-    if (names.length) delta.index = await openBundle(folder.href, base, names, primaryOf(languages, pageLang));
+    if (!names.length) return delta;
+    try {
+      delta.index = await openBundle(folder.href, base, names, primaryOf(languages, pageLang));
+    } catch (e) { /* its pages go unfound until the next build; their old entries stay dropped */ }
     return delta;
   }
 
