@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbcli.core.languages import content_words, group_of
+from kbcli.core import languages
+from kbcli.core.languages import content_words, group_of, guess_language
 from kbcli.core.query import KeyFilter, QueryError, StateFilter, parse_query
 from kbcli.core.snippets import make_snippet
 from kbcli.core.typos import within_edits
@@ -187,3 +190,25 @@ def test_ukrainian_plural_after_l_is_not_taken_for_the_past_tense() -> None:
     # файли (files) is файл + и, not a verb's past tense -ли: one stem for the family.
     assert {stem_uk(w) for w in ("файл", "файли", "файлів", "файлах", "файлу")} == {"файл"}
     assert {stem_uk(w) for w in ("писали", "писала", "писати")} == {"пис"}  # past tense still goes
+
+
+# The code spans and links the language guess leaves out, as one alternation whose last
+# branch starts with an optional "<" (the pattern before it was split in two branches).
+CODE_BEFORE = re.compile(r"`[^`\n]*`|\{\{[^}]*\}\}|<?https?://\S+")
+CODE_PIECES = ["`", "``", "{{", "}}", "{", "}", "<", "<<", "http://x.io", "https://y", "http",
+               "https:/", "h", "ttp", "w", " ", "\n", "`ls`", "{{p}}", "<https://z>"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from(CODE_PIECES), max_size=25))
+def test_code_spans_and_links_are_left_out_as_before(parts: list[str]) -> None:
+    """Overlapping spans, links in code, a "<" before a link or before nothing: the
+    same text is left for the guess as with the one-branch pattern."""
+    text = "".join(parts)
+    assert languages._CODE.sub(" ", text) == CODE_BEFORE.sub(" ", text)
+
+
+def test_a_page_of_commands_is_guessed_by_its_words_not_its_code() -> None:
+    words = "Посмотреть все файлы в каталоге и вывести их размер на экран."
+    code = " `ls --all --human-readable --size the and of` <https://example.com/the/and/of>"
+    assert guess_language(words + code * 3) == "ru"
