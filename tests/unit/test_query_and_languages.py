@@ -140,6 +140,7 @@ def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tupl
                 [
                     *("# ", "Refund", "refund", "card", "x", "duplicate", "—", "\n"),
                     *("cards", "xcard", "card_x", "refundcard", "x1", "éx", "(card)"),
+                    *("cardé", "ⅻcard", "card٣", "“card”", "cardcard", "_card"),
                     *("```", "---", "|---", "\r"),
                 ]
             )
@@ -157,6 +158,15 @@ def test_a_snippet_is_the_passage_with_the_most_matching_words(
     # The words asked all at once (what a search does) give the same snippet.
     at_once = make_snippet(text, select=lambda words: {w for w in words if w.lower() in wanted})
     assert at_once == snippet
+
+
+def test_a_character_is_a_word_character_when_str_isalnum_says_so() -> None:
+    """Snippets tell a whole word from part of a longer one with ``str.isalnum``: it must
+    be ``WORD``'s class (the regex engine's word characters but ``_``), everywhere."""
+    from kbcli.core.languages import WORD
+
+    differ = [c for c in map(chr, range(0x110000)) if c.isalnum() != bool(WORD.match(c))]
+    assert differ == []
 
 
 def test_a_short_russian_or_ukrainian_query_is_told_apart_without_telltale_letters() -> None:
