@@ -65,11 +65,14 @@ class ResidentIndex:
     def start(self) -> None:
         """Watch the repo in a background thread, open and sync the index and read the
         history behind trust now, and return once the watches are in place."""
+        from kbcli.usecases import semantic
         from kbcli.usecases.verdict_cache import warm
 
         # Watching first: a card saved while the index syncs marks it stale again.
         self._watcher.start()
-        warm(self.current(None)[0])  # so the first answer judges its hits in milliseconds
+        workspace, index = self.current(None)
+        warm(workspace)  # so the first answer judges its hits in milliseconds
+        semantic.warm(workspace, index)  # and has the model and the vectors loaded
         # Answer only once the watcher sees changes: a card saved before that was missed
         # for good (1 start in 3 under a test's timing).
         if not self._watcher.wait_ready():
