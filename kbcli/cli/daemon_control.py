@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from kbcli.cli.context import RunContext
 
 LOG_FILE = "daemon.log"  # in .kb/: what a daemon that a search started printed
+READY = b"answering kb search"  # its first line, once it listens
+STOPPED = b"kb daemon: stopped"  # its last line when stopped or idle (not when it failed)
+RETRY_SECONDS = 60.0  # a daemon that failed to start is not started again for this long
 STOP_SECONDS = 10.0  # how long kb daemon --stop waits for the daemon to let go of its lock
 
 
@@ -52,22 +55,39 @@ def start_for_search(context: RunContext) -> None:
         return  # a read-only repo: searches stay one-shot
     if lock is None:
         return  # a daemon runs, or is starting
+    log = os.path.join(root, daemon_lock.CACHE_DIR, LOG_FILE)
     try:
-        sys.stdout.flush()  # the answer first: starting a process takes a millisecond or two
-        sys.stderr.flush()
-        _spawn(root, lock)
-    except OSError:
+        if not _failed_lately(log):
+            sys.stdout.flush()  # the answer first: starting a process takes a millisecond
+            sys.stderr.flush()
+            _spawn(root, lock, log)
+    except (OSError, NotImplementedError):  # (no setsid for posix_spawn on this system)
         pass  # searches stay one-shot; the lock is let go below
     finally:
         os.close(lock)  # the daemon holds its own copy now
 
 
-def _spawn(root: str, lock: int) -> None:
+def _failed_lately(log: str) -> bool:
+    """Whether the last daemon a search started failed before it listened, less than
+    ``RETRY_SECONDS`` ago: then a search starts none (each would fail the same way,
+    after seconds of loading), and the log keeps saying why."""
+    import time
+
+    try:
+        if time.time() - os.stat(log).st_mtime >= RETRY_SECONDS:
+            return False
+        with open(log, "rb") as file:
+            said = file.read(1 << 16)
+        return READY not in said and STOPPED not in said
+    except OSError:
+        return False
+
+
+def _spawn(root: str, lock: int, log: str) -> None:
     """``kb daemon --started-by-search`` for ``root``, detached: its own session, no
     terminal, output to ``.kb/daemon.log``, and no file of this process open but the lock
     (a caller reading this search's output through a pipe must see it end)."""
     os.set_inheritable(lock, True)
-    log = os.path.join(root, daemon_lock.CACHE_DIR, LOG_FILE)
     closes = [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited() if fd != lock]
     argv = [sys.executable, "-m", "kbcli", "--kb", root, "daemon", "--started-by-search"]
     os.posix_spawn(
@@ -118,6 +138,8 @@ def run(context: RunContext, *, verbose: bool, by_search: bool, lock: int | None
 
     signal.signal(signal.SIGTERM, terminated)
     idle = context.workspace.config.search.daemon_idle_minutes if by_search else 0.0
+    if by_search:  # detached: hold no other folder open (one the user may delete)
+        os.chdir(context.workspace.root)
     kind = daemon_lock.BY_SEARCH if by_search else daemon_lock.BY_HAND
     server: SearchDaemon | None = None
     try:
@@ -127,14 +149,14 @@ def run(context: RunContext, *, verbose: bool, by_search: bool, lock: int | None
         root = server.root
         server.serve_forever(
             lambda: console().print(
-                f"kb daemon: answering kb search for {root} (Ctrl-C to stop)", soft_wrap=True
+                f"kb daemon: {READY.decode()} for {root} (Ctrl-C to stop)", soft_wrap=True
             )
         )
     except KeyboardInterrupt:
         if server is not None:
             server.close()
-    if server is not None and server.ended:
-        console().print(f"kb daemon: stopped: {server.ended}", soft_wrap=True)
+    reason = f": {server.ended}" if server is not None and server.ended else ""
+    console().print(f"{STOPPED.decode()}{reason}", soft_wrap=True)
 
 
 def status(context: RunContext) -> int:

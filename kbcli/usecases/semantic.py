@@ -186,9 +186,7 @@ def vectors_exist(workspace: Workspace) -> bool:
 
 
 def in_use(workspace: Workspace) -> bool:
-    """Whether a search here ranks by meaning: semantic search on, vectors made, and the
-    extra installed (then a one-shot search pays for the model and the vector rows, and
-    a resident process is worth starting)."""
+    """Whether a search here ranks by meaning: on, vectors made, the extra installed."""
     if not enabled(workspace) or not vectors_exist(workspace):
         return False
     from kbcli.adapters import embedder
@@ -198,19 +196,6 @@ def in_use(workspace: Workspace) -> bool:
     except embedder.Unavailable:
         return False
     return True
-
-
-def warm(workspace: Workspace, index: CardIndex) -> None:
-    """Load the model and the vector rows now, as a resident process starts, so that its
-    first answer does not pay for them (nothing when no search here ranks by meaning)."""
-    if not in_use(workspace):
-        return
-    from kbcli.adapters import embedder
-
-    try:
-        dense_ranking(workspace, index, "warm", 1)
-    except embedder.Unavailable:
-        return  # a search says so itself
 
 
 def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int) -> DenseRanking:

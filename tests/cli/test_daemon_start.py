@@ -226,3 +226,19 @@ def test_a_daemon_by_hand_is_refused_while_one_runs(repo: Path, env: dict[str, s
     second = kb(repo, env, "daemon")
     assert second.returncode == 2 and "already answers searches" in second.stderr
     kb(repo, env, "daemon", "--stop")
+
+
+def test_a_daemon_that_failed_to_start_is_not_started_again_at_once(
+    repo: Path, env: dict[str, str]
+) -> None:
+    log = repo / ".kb" / "daemon.log"
+    log.write_text("error: the configuration has 1 problem(s)\n", encoding="utf-8")
+    assert kb(repo, env, *QUERY).returncode == 0  # answers; the failure just now stands
+    assert daemon_lock.holder(os.fspath(repo)) is None and started_daemons(repo) == []
+    an_hour_ago = time.time() - 3600
+    os.utime(log, (an_hour_ago, an_hour_ago))
+    assert kb(repo, env, *QUERY).returncode == 0
+    assert len(started_daemons(repo)) == 1
+    wait_for("the daemon listens", lambda: listening(repo))
+    kb(repo, env, "daemon", "--stop")
+    assert "kb daemon: stopped" in log.read_text()
