@@ -46,6 +46,23 @@ def run_kb(*args: str, cwd: Path | None = None, stdin: str = "") -> Result:
     return Result(int(code), out.getvalue(), err.getvalue())
 
 
+def start_kb_in_a_terminal(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """kb as a terminal starts it for Ctrl-C tests: a session of its own, and SIGINT at its
+    default action. A shell running the suite in the background (``make test &``) starts it
+    with SIGINT ignored, which every child inherits, and kb rightly keeps ignoring it."""
+    import signal
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "kbcli", *args],
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run git and return stdout; fail the test with git's stderr on error."""
     result = subprocess.run(

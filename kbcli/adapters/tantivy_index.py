@@ -59,8 +59,10 @@ class CardIndex:
         directory: Path,
         settings_key: str,
         opened: ManifestFiles | None = None,
+        resident: bool = False,
     ) -> None:
-        """Open (or create) the index; ``opened`` are its manifest files opened earlier."""
+        """Open (or create) the index; ``opened`` are its manifest files opened earlier;
+        ``resident``: it answers many searches (``Analysis.resident``)."""
         import tantivy
 
         self.root = root
@@ -68,7 +70,7 @@ class CardIndex:
         self.key = f"v{SCHEMA_VERSION}:{settings_key}"
         self.data_dir = directory / f"tantivy-v{SCHEMA_VERSION}"
         self.schema = build_schema()
-        self.analysis = Analysis()
+        self.analysis = Analysis(resident=resident)
         self.names = field_names()
         directory.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(exist_ok=True)

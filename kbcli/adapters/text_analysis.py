@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from kbcli.core.languages import SNOWBALL, find_words, script_of, script_of_lang
+from kbcli.core.languages import SNOWBALL, find_words, initial_words, script_of, script_of_lang
 from kbcli.core.patterns import lazy
 from kbcli.core.word_forms import (
     he_variants,
@@ -40,10 +40,22 @@ _FALLBACK = {"latin": "en", "cyrillic": "ru", "hebrew": "he"}
 _ASCII_LETTER = lazy(r"[A-Za-z]")
 
 
-class Analysis:
-    """Analyzers by language code, built on first use (one PyStemmer object each)."""
+def _first_letter_kept(lang: str) -> bool:
+    """Whether ``lang``'s stemmer keeps an ASCII word's first letter in its stem (Porter2
+    changes only suffixes: a word and its stem start alike)."""
+    return SNOWBALL.get(lang) == "english"
 
-    def __init__(self) -> None:
+
+class Analysis:
+    """Analyzers by language code, built on first use (one PyStemmer object each).
+
+    ``resident``: the process answers many searches (``kb daemon``), so each card's
+    snippets start from all of its distinct words, split once and kept; a one-shot search
+    looks only at the words that can match (``card_words``).
+    """
+
+    def __init__(self, resident: bool = False) -> None:
+        self.resident = resident
         self._stemmers: dict[str, Any] = {}
         self._words: dict[str, dict[str, tuple[str, ...]]] = {}  # lang -> word -> terms
         self._joined: dict[str, dict[str, str | None]] = {}  # lang -> word -> terms joined
@@ -77,13 +89,25 @@ class Analysis:
             found = cache[word] = self._word_terms(lang, word.lower())
         return found
 
-    def card_words(self, path: str, text: str) -> frozenset[str]:
-        """The distinct words of the card at ``path`` whose text is ``text``, kept while
-        its text stays the same: a resident search splits a card into words once, not
-        at each search that shows it (the split was most of a snippet's time)."""
+    def card_words(
+        self, path: str, text: str, lang: str = "", wanted: Collection[str] | None = None
+    ) -> frozenset[str]:
+        """The distinct words of the card at ``path`` whose text is ``text`` that
+        ``matching(lang, words, wanted)`` needs, kept while its text stays the same: a
+        resident search splits a card into words once, not at each search that shows it
+        (the split was most of a snippet's time).
+
+        Outside a resident process, an English card whose words are all ASCII gives only
+        its words that start like a ``wanted`` term, in one pass: the only ones
+        ``matching`` looks at in English (so it finds the same words).
+        """
         kept = self._card_words.get(path)
         if kept is not None and kept[0] == text:
             return kept[1]
+        if not self.resident and wanted is not None and _first_letter_kept(lang):
+            some = initial_words(text, {term[:1] for term in wanted})
+            if some is not None:
+                return some
         if len(self._card_words) >= _CACHED_CARDS:
             self._card_words.clear()
         words = frozenset(find_words(text))
@@ -98,7 +122,7 @@ class Analysis:
         snippets stemmed every distinct word of each hit."""
         cache = self._cache(lang)
         candidates: Collection[str] = words
-        if SNOWBALL.get(lang) == "english":
+        if _first_letter_kept(lang):
             groups = self._starts(words)
             starts = {term[:1] for term in wanted} | {""}  # "": the non-ASCII words
             candidates = [word for start in starts for word in groups.get(start, ())]

@@ -7,6 +7,7 @@ typo distances in ``typos``. Text is split into words as runs of letters and dig
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -21,6 +22,35 @@ ASCII_WORD = lazy(r"[A-Za-z0-9]+")  # WORD on ASCII text, matched twice as fast
 def find_words(text: str) -> list[str]:
     """``WORD.findall(text)``: most texts are ASCII, whose words a plain class finds."""
     return (ASCII_WORD if text.isascii() else WORD).findall(text)
+
+
+_ASCII_BYTES = bytes(range(128))
+
+
+def initial_words(text: str, initials: Iterable[str]) -> frozenset[str] | None:
+    """The distinct words of ``text`` (as ``find_words`` splits it) whose first character,
+    lowercased, is one of ``initials``; None when ``text`` has a word character outside
+    ASCII (then its words are not all runs of ASCII letters and digits).
+
+    One regex pass that keeps only those words: splitting a long card into all of its
+    words, to look at the few that start right, was most of a one-shot search's snippets.
+    Dashes and curly quotes split words as spaces do, so most cards qualify.
+    """
+    if not text.isascii():
+        # The characters outside ASCII, in one C pass: removing every ASCII byte from the
+        # UTF-8 leaves whole multi-byte sequences.
+        others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+        if WORD.search(others.decode("utf-8", "surrogatepass")):
+            return None
+    # A word's first character lowercased is an initial: for an ASCII letter, either case.
+    lowered = {i for i in initials if i.isascii() and i.isalnum() and i == i.lower()}
+    firsts = sorted(lowered | {i.upper() for i in lowered})
+    if not firsts:
+        return frozenset()
+    # A first character, then no letter or digit right before it (the look-behind sits
+    # after the class, so the regex engine jumps between the few places that start right).
+    pattern = f"[{''.join(firsts)}](?<![A-Za-z0-9].)[A-Za-z0-9]*"
+    return frozenset(re.findall(pattern, text))
 
 
 # ISO 639-1 code -> Snowball algorithm (PyStemmer). Ukrainian and Hebrew are kb's own.

@@ -104,7 +104,7 @@ class ResidentIndex:
             if workspace is None:
                 workspace = self._workspaces[today] = self._make(today)
             if self._index is None:
-                self._index = open_index(workspace)
+                self._index = open_index(workspace, resident=True)
                 stale = True
             if stale:
                 sync(workspace, index=self._index, wait=5.0)

@@ -159,7 +159,7 @@ def with_snippet(workspace: "Workspace", hit: Hit, text: str, matcher: "Matcher"
     from kbcli.core.snippets import make_snippet  # here: --paths-only makes no snippet
 
     lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
-    words = matcher.words(hit.path, text)
+    words = matcher.words(hit.path, text, lang)
     snippet: Snippet = make_snippet(text, select=matcher(lang), words=words)
     return hit._replace(snippet=snippet.text, highlights=snippet.highlights)
 
@@ -177,9 +177,9 @@ class Matcher:
 
         return select
 
-    def words(self, path: str, text: str) -> frozenset[str]:
-        """The distinct words of a card's text (kept by the index between searches)."""
-        return self.analysis.card_words(path, text)
+    def words(self, path: str, text: str, lang: str) -> frozenset[str]:
+        """The distinct words of a card's text that can match (``Analysis.card_words``)."""
+        return self.analysis.card_words(path, text, lang, self.wanted)
 
 
 def term_matcher(index: "CardIndex", terms: set[str]) -> Matcher:

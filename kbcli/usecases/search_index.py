@@ -45,12 +45,14 @@ def settings_key(workspace: Workspace) -> str:
     )
 
 
-def open_index(workspace: Workspace, opened: ManifestFiles | None = None) -> CardIndex:
+def open_index(
+    workspace: Workspace, opened: ManifestFiles | None = None, *, resident: bool = False
+) -> CardIndex:
+    """The repo's index; ``resident``: kept open to answer many searches (``kb daemon``)."""
     from kbcli.adapters.tantivy_index import CardIndex
 
-    return CardIndex(
-        workspace.root, workspace.config.cache_dir / INDEX_DIR, settings_key(workspace), opened
-    )
+    directory = workspace.config.cache_dir / INDEX_DIR
+    return CardIndex(workspace.root, directory, settings_key(workspace), opened, resident)
 
 
 class _Rebuild:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from kbcli.usecases.handbook_workers import PER_WORKER, run_jobs
-from tests.helpers import REPO_ROOT, make_repo
+from tests.helpers import make_repo, start_kb_in_a_terminal
 
 
 def _where(job: int) -> tuple[int, int]:
@@ -61,13 +60,8 @@ def test_ctrl_c_during_a_build_stops_its_workers_without_a_traceback(tmp_path: P
         body = f"# Step {i}\n\nRefund the charge, then see [[Card {i + 1}]].\n\n" * 3
         repo.write(f"cards/c{i:04d}.md", f"---\ntitle: Card {i}\nowner: ana\n---\n\n{body}")
     repo.commit("cards")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kbcli", "--kb", str(repo.path), "build", "--no-search", "-j", "2"],
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # a session of its own, as a terminal gives
+    proc = start_kb_in_a_terminal(
+        "--kb", str(repo.path), "build", "--no-search", "-j", "2", env=dict(os.environ)
     )
     deadline = time.monotonic() + 120
     while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:  # bodies, -j 2

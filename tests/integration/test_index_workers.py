@@ -9,14 +9,13 @@ import marshal
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from kbcli.adapters import index_documents
-from tests.helpers import REPO_ROOT, KbRepo, make_repo, run_kb, search_answers
+from tests.helpers import KbRepo, make_repo, run_kb, search_answers, start_kb_in_a_terminal
 
 QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "lang:uk", "is:unowned", "7"]
 EN = "Refund the duplicate charge, then check the webhook log of the payment. "
@@ -98,15 +97,8 @@ def _start(repo: KbRepo, workers: int) -> subprocess.Popen[str]:
     nothing kept from an earlier run, so every document is to build."""
     for name in ("cards.marshal", "languages.marshal", "index/documents.marshal"):
         (repo.path / ".kb" / name).unlink(missing_ok=True)
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "KB_INDEX_WORKERS": str(workers)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kbcli", "--kb", str(repo.path), "index", "--rebuild"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    env = {**os.environ, "KB_INDEX_WORKERS": str(workers)}
+    proc = start_kb_in_a_terminal("--kb", str(repo.path), "index", "--rebuild", env=env)
     deadline = time.monotonic() + 60
     while len(_children(proc.pid)) < workers and time.monotonic() < deadline:
         assert proc.poll() is None, "kb index finished before its workers were seen"

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbcli.adapters.text_analysis import MAX_WORD, Analysis
-from kbcli.core.languages import WORD, find_words
+from kbcli.core.languages import WORD, find_words, initial_words
+from kbcli.core.snippets import make_snippet
 from kbcli.core.word_forms import without_possessive
 
 WORDS = [
@@ -106,3 +107,67 @@ def test_words_are_split_the_same_in_ascii_and_other_text(text: str) -> None:
 )
 def test_the_english_possessive_is_no_word_of_its_own(text: str, words: list[str]) -> None:
     assert find_words(without_possessive(text)) == words
+
+
+# ASCII and other letters, digits, underscores, dashes, curly quotes, a lone surrogate
+INITIAL_ALPHABET = "aAbBcCrRdDzZ019_ .,-'\n—–’“”§é日щ\udc80"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=INITIAL_ALPHABET, max_size=40),
+    initials=st.sets(st.sampled_from("abcrdz19A_é"), max_size=4),
+)
+def test_the_words_starting_like_a_term_are_found_in_one_pass(
+    text: str, initials: set[str]
+) -> None:
+    """``initial_words`` finds what splitting every word and keeping those that start
+    right finds; it declines (None) exactly when a word has a letter outside ASCII."""
+    words = WORD.findall(text)
+    found = initial_words(text, initials)
+    if any(not word.isascii() for word in words):
+        assert found is None
+    else:
+        assert found == {w for w in words if w[:1].lower() in initials}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(
+        st.lists(st.sampled_from([*TEXT_PARTS, "—", "“", "”"]), max_size=12), max_size=3
+    ),
+    pick=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+    lang=st.sampled_from(LANGS),
+)
+def test_a_one_shot_search_finds_the_matching_words_a_resident_one_does(
+    texts: list[list[str]], pick: list[str], lang: str
+) -> None:
+    """Outside a resident process an English card gives only the words that can match:
+    the matching words, and so the snippets, are the same as from all of its words."""
+    one_shot, resident = Analysis(), Analysis(resident=True)
+    wanted = {t for w in pick for t in resident.word_terms(lang, w)}
+    for n, parts in enumerate(texts):
+        text = "".join(parts)
+        expected = resident.matching(
+            lang, resident.card_words(f"{n}.md", text, lang, wanted), wanted
+        )
+        words = one_shot.card_words(f"{n}.md", text, lang, wanted)
+        assert one_shot.matching(lang, words, wanted) == expected
+        assert make_snippet(
+            text, select=lambda ws: one_shot.matching(lang, ws, wanted), words=words
+        ) == (
+            make_snippet(
+                text,
+                select=lambda ws: resident.matching(lang, ws, wanted),
+                words=resident.card_words(f"{n}.md", text, lang, wanted),
+            )
+        )
+
+
+def test_a_one_shot_search_looks_only_at_the_english_words_that_can_match() -> None:
+    text = "Refund the “duplicate” charge — a refund’s Charges_x 2refund"
+    wanted = {"refund", "charg"}
+    words = Analysis().card_words("a.md", text, "en", wanted)
+    assert words == {"Refund", "refund", "charge", "Charges"}
+    assert Analysis(resident=True).card_words("a.md", text, "en", wanted) == set(WORD.findall(text))
+    assert Analysis().card_words("b.md", "café refund", "en", wanted) == {"café", "refund"}
