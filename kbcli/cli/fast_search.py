@@ -125,7 +125,7 @@ def _one_shot(options: dict[str, object]) -> int:
         if started is not None:
             started.close()
     if code in (0, 1):  # answered: the searches after it may go through a daemon
-        from kbcli.cli.daemon_control import start_for_search
+        from kbcli.cli.daemon_start import start_for_search
 
         start_for_search(context)
     return code
