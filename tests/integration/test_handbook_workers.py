@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kbcli.usecases.handbook_workers import PER_WORKER, run_jobs
+from kbcli.usecases.handbook_workers import PER_WORKER, run_jobs, write_file
 from tests.helpers import make_repo, start_kb_in_a_terminal
 
 
@@ -35,6 +36,35 @@ def test_the_main_process_renders_a_share_itself_and_results_keep_their_order(
     done = run_jobs(_where, jobs, 2, init, meanwhile=lambda: called.append(1))
     assert [job for job, _ in done] == jobs and called == [1]
     assert os.getpid() not in {pid for _, pid in done}  # busy meanwhile: workers do them all
+
+
+def _first_where(job: tuple[int, Any]) -> tuple[int, int]:
+    return _where(job[0])
+
+
+def test_forked_workers_inherit_the_jobs_instead_of_receiving_them_pickled(
+    tmp_path: Path,
+) -> None:
+    """A page's context is large (the card, its lists, its body): the workers, forked
+    after the jobs exist, are sent only where their jobs are. A job that cannot be
+    pickled at all (it holds a lock) is still done by a worker, in order."""
+    lock = threading.Lock()
+    jobs = [(n, lock) for n in range(2 * PER_WORKER + 11)]
+    init: tuple[Any, ...] = (None, [], tmp_path)
+    for meanwhile in (None, lambda: None):
+        done = run_jobs(_first_where, jobs, 2, init, meanwhile=meanwhile)
+        assert [job for job, _ in done] == [n for n, _ in jobs]
+        assert {pid for _, pid in done} - {os.getpid()}, "no job was done by a worker"
+
+
+def test_write_file_replaces_the_whole_file(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(b"an older and longer page " * 1000)
+    write_file(str(page), "<p>na\u00efve \u2014 caf\u00e9</p>\n".encode())
+    assert page.read_text(encoding="utf-8") == "<p>na\u00efve \u2014 caf\u00e9</p>\n"
+    big = os.urandom(3 << 20)  # more than one write may take
+    write_file(str(tmp_path / "big.bin"), big)
+    assert (tmp_path / "big.bin").read_bytes() == big
 
 
 def _workers(pid: int) -> list[int]:
