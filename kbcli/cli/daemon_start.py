@@ -39,7 +39,8 @@ def start_for_search(context: RunContext) -> None:
         workspace = context.workspace  # already made by the search
     except Exception:
         return
-    if not workspace.config.search.start_daemon:
+    settings = workspace.config.search
+    if not (settings.start_daemon and settings.semantic):  # before importing semantic
         return
     from kbcli.usecases import semantic
 
