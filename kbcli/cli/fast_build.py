@@ -5,7 +5,7 @@ CPU, a third of a fresh ``kb build`` after one edit. ``main`` hands plain
 ``kb [--kb P] [--today D] build [OPTIONS]`` lines here, options being those of
 ``kb build`` spelled out (``--out P``, ``-o P``, ``--out=P``, ``--audience A``,
 ``--[no-]search``, ``--[no-]related``, ``--jobs N``, ``-j N``, ``-v``, ``-q``,
-``--strict``, ``--allow-shallow``, ``--force``). Anything else (``--help``, an unknown,
+``--strict``, ``--allow-shallow``, ``--force``, ``--full``). Anything else (``--help``, an unknown,
 repeated-in-one or malformed option, a value typer would refuse) returns None and
 takes the typer path, so behaviour never differs: both call
 ``views.handbook.build_command``.
@@ -29,6 +29,7 @@ _FLAGS: dict[str, tuple[str, bool]] = {
     "--strict": ("strict", True),
     "--allow-shallow": ("allow_shallow", True),
     "--force": ("force", True),
+    "--full": ("full", True),
 }
 _VALUES = {"--out": "out", "-o": "out", "--audience": "audience", "--jobs": "jobs", "-j": "jobs"}
 

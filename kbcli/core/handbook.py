@@ -23,7 +23,16 @@ from kbcli.core.trust import Trust
 
 # Site paths the handbook itself uses; a card folder with one of these names is moved under cards/.
 RESERVED = frozenset(
-    {"tags", "owners", "static", "pagefind", "index.html", "health.html", "404.html"}
+    {
+        "tags",
+        "owners",
+        "static",
+        "pagefind",
+        "pagefind-delta",
+        "index.html",
+        "health.html",
+        "404.html",
+    }
 )
 RTL_LANGS = frozenset({"he", "iw", "ar", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
 BADGE_ICON = {"verified": "✔", "due": "◷", "expired": "✖", "unverified": "?", "needs-review": "✖"}

@@ -19,9 +19,18 @@ WORD = lazy(r"[^\W_]+")
 ASCII_WORD = lazy(r"[A-Za-z0-9]+")  # WORD on ASCII text, matched twice as fast
 
 
+# Every ASCII byte that is no letter or digit, as a space: ``bytes.translate`` then
+# ``split`` find an ASCII text's words, the runs of letters and digits.
+_ASCII_SPACED = bytes(b if chr(b).isalnum() and b < 128 else 32 for b in range(256))
+
+
 def find_words(text: str) -> list[str]:
-    """``WORD.findall(text)``: most texts are ASCII, whose words a plain class finds."""
-    return (ASCII_WORD if text.isascii() else WORD).findall(text)
+    """``WORD.findall(text)``. Most texts are ASCII: their words are the runs left when
+    every other character is a space, split at C speed (1.8x faster than the regex on
+    the generated 38k cards' bodies, the same words; the regex built each word)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_SPACED).decode("ascii").split()
+    return WORD.findall(text)
 
 
 _ASCII_BYTES = bytes(range(128))
@@ -217,7 +226,11 @@ def content_words(words: Iterable[str]) -> list[str]:
 _LATIN_LETTER = lazy(r"[A-Za-z\u00c0-\u024f]+")
 _CYRILLIC_LETTER = lazy(r"[\u0400-\u04ff]+")
 _HEBREW_LETTER = lazy(r"[\u05d0-\u05ea]+")
-_CODE = lazy(r"`[^`\n]*`|\{\{[^}]*\}\}|<?https?://\S+")
+# The link with and without its "<" as two branches, not "<?https?": a branch that may
+# start with anything but its first letters keeps the regex engine from skipping to the
+# characters a match can start with, and it tried every position (3.6x slower on the
+# generated 38k cards, the same matches).
+_CODE = lazy(r"`[^`\n]*`|\{\{[^}]*\}\}|<https?://\S+|https?://\S+")
 
 
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())

@@ -24,17 +24,44 @@ def quick_front(front: str) -> dict[str, Any] | None:
     """The mapping of simple front matter; None when YAML is needed to read it right."""
     result: dict[str, Any] = {}
     for line in front.split("\n"):
-        line = line.rstrip("\r")
-        if not line.strip():
+        read = _READ.get(line, _FAIL)
+        if read is _FAIL:
+            if len(_READ) >= _READ_MAX:
+                _READ.clear()
+            read = _READ[line] = _line(line)
+        if read is None:
+            return None
+        if read is _BLANK:
             continue
-        match = _LINE.match(line)
-        if not match or match.group(1) in result:
+        key, value = read
+        if key in result:
             return None
-        value = _value(match.group(2) or "")
-        if value is _FAIL:
-            return None
-        result[match.group(1)] = value
+        result[key] = list(value) if type(value) is tuple else value  # a list of its own
     return result
+
+
+# Header lines as read before: most lines repeat from card to card (status, owner, tags,
+# cadence), and reading one was most of reading a card's header. A line read the same
+# wherever it is, so its reading is kept: (key, value), lists as tuples (each card gets a
+# list of its own), _BLANK, or None when the line needs YAML. Bounded: unique lines
+# (titles) would otherwise pile up.
+_READ: dict[str, Any] = {}
+_READ_MAX = 20_000
+_BLANK = object()
+
+
+def _line(line: str) -> Any:
+    """One header line's reading for ``_READ``."""
+    line = line.rstrip("\r")
+    if not line.strip():
+        return _BLANK
+    match = _LINE.match(line)
+    if not match:
+        return None
+    value = _value(match.group(2) or "")
+    if value is _FAIL:
+        return None
+    return match.group(1), tuple(value) if type(value) is list else value
 
 
 def _value(text: str) -> Any:

@@ -2,8 +2,7 @@
 
 # No ``from __future__ import annotations`` here: NamedTuple field types written as
 # strings are compiled by typing when each class is made (~0.1 ms a class at start-up).
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from kbcli.core.languages import WORD
@@ -49,7 +48,8 @@ def make_snippet(
     ``matches(word)`` says whether a word of the card matches the query (after the
     card language's analysis); ``select(words)``, if given instead, says it of a set of
     words at once. ``words`` are the distinct words of ``text`` (``WORD.findall``) when
-    the caller keeps them. Falls back to the first prose line when nothing matches.
+    the caller has them (all of them, or all that can match). Falls back to the first
+    prose line when nothing matches.
     """
     if words is None:
         words = frozenset(WORD.findall(text))
@@ -57,8 +57,7 @@ def make_snippet(
         matching = select(words)
     else:
         matching = {word for word in words if matches is not None and matches(word)}
-    tokens = _tokens(matching)
-    lines = _matching_lines(text, tokens) if tokens is not None else {}
+    lines = _matching_lines(text, matching)
     best: tuple[float, int, int, list[tuple[int, int]]] | None = None
     for start, (end, hits) in lines.items():  # in text order
         distinct = {text[start + s : start + e].lower() for s, e in hits}
@@ -82,46 +81,45 @@ def _heading(text: str, span: tuple[int, int]) -> bool:
 
 
 def _matching_lines(
-    text: str, tokens: re.Pattern[str]
+    text: str, words: Iterable[str]
 ) -> dict[int, tuple[int, list[tuple[int, int]]]]:
-    """The passages (as ``_passages`` has them) that hold a match: start -> (end, matches
-    as offsets in the line). One regex pass over the whole text: a match never crosses
+    """The passages (as ``_passages`` has them) that hold one of ``words`` as a whole word:
+    start -> (end, matches as offsets in the line), in text order. A match never crosses
     a line (the words are word characters), and only the lines it lands on are looked at.
+
+    Each word is looked for with ``str.find`` (a C scan that skips ahead), and a find
+    with a word character on either side (``str.isalnum``: ``WORD``'s class, a character
+    at a time) is inside a longer word: not that word. Two
+    whole-word matches never overlap, so sorting them gives the text's order. A regex of
+    all the words (compiled for each card) cost more to build and to scan with than the
+    finds: it stopped at every letter that starts one of them.
     """
+    size = len(text)
+    found: list[tuple[int, int]] = []
+    for word in words:
+        if not word:
+            continue
+        at = text.find(word)
+        while at >= 0:
+            after = at + len(word)
+            if not ((at and text[at - 1].isalnum()) or (after < size and text[after].isalnum())):
+                found.append((at, after))
+            at = text.find(word, after)  # a whole word never starts inside this find
+    found.sort()
     lines: dict[int, tuple[int, list[tuple[int, int]]]] = {}
     start = end = -1
     hits: list[tuple[int, int]] | None = None
-    for m in tokens.finditer(text):
-        s, e = m.span()
-        if (s and _LETTER.match(text, s - 1)) or _LETTER.match(text, e):
-            continue  # inside a longer word: not one of the words
+    for s, e in found:
         if s > end:  # the first match on a new line
             start = text.rfind("\n", 0, s) + 1
             end = text.find("\n", e)
-            end = len(text) if end < 0 else end
+            end = size if end < 0 else end
             hits = None
             if not text[start:end].lstrip().startswith(_NOT_PROSE):
                 hits = lines.setdefault(start, (end, []))[1]
         if hits is not None:
             hits.append((s - start, e - start))
     return lines
-
-
-_LETTER = lazy(WORD.pattern.removesuffix("+"))  # a word character (match at a position)
-
-
-def _tokens(words: set[str]) -> re.Pattern[str] | None:
-    """A pattern finding the words of ``words`` in a line, longest first.
-
-    A match not bounded by non-word characters is inside a longer word and is skipped;
-    that never hides a real one: the words are all word characters, so such a match
-    ends inside the word it started in, and longest first means a word of the set
-    that starts where a match starts is the match itself. One regex pass per line
-    instead of a Python step per word: long cards' snippets were most of a search.
-    """
-    if not words:
-        return None
-    return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
 
 
 # Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.

@@ -36,8 +36,9 @@ from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
 from kbcli.usecases.handbook_cards import shown_cards
 from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
-from kbcli.usecases.handbook_output import remove_stale, search_index, unknown_pages, write_static
+from kbcli.usecases.handbook_output import remove_stale, unknown_pages, write_static
 from kbcli.usecases.handbook_report import BrokenLink, BuildReport
+from kbcli.usecases.handbook_search import index_build
 from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
     BuildMemo,
@@ -75,6 +76,7 @@ class HandbookBuild:
         related: bool | None = None,
         memo: BuildMemo | None = None,
         allow_shallow: bool = False,
+        full: bool = False,
     ) -> None:
         self.ws = workspace
         self.out = out.resolve()
@@ -91,6 +93,7 @@ class HandbookBuild:
         # kb serve passes its memo and knows what changed; a plain kb build first checks
         # whether anything at all changed since the last build (see _unchanged).
         self.quick_check = memo is None and facts is None
+        self.full = full  # one search index of every page (core.search_delta's fold)
         self.memo = memo if memo is not None else BuildMemo()
         if self.memo.audience is not audience:
             self.memo.reset(audience)
@@ -131,12 +134,12 @@ class HandbookBuild:
         t = time.perf_counter()
         dirs = template_dirs(self.ws.root)
         templates_fp = fingerprint(dirs)
-        if quick_build(self, dirs, templates_fp):
+        if not self.full and quick_build(self, dirs, templates_fp):
             self._timed("quick", t + self.report.timings.get("search", 0.0))  # search apart
             return self.report
         inputs = self._inputs_key(templates_fp) if self.quick_check else None
         manifest = edits.forget_edits(self.store, self.store.manifest())
-        if inputs is not None and self._unchanged(manifest, inputs):
+        if inputs is not None and not self.full and self._unchanged(manifest, inputs):
             self._timed("unchanged", t)
             return self.report
         edits.remove(edits.base_path(self.store))  # its pages are no longer the base's
@@ -157,15 +160,15 @@ class HandbookBuild:
         self.report.bodies_rendered = self.bodies.rendered
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
+        removed = remove_stale(self.out, manifest, keep := set(page_keys) | set(static))
+        self._warn_unknown(on_disk, keep)
         self.report.pages, self.report.written = len(pages), len(stale)
-        self.report.removed = self._remove_stale(manifest, set(page_keys) | set(static), on_disk)
+        self.report.removed = len(removed)
         t = self._timed("pages", t)
         for path, body in sorted(bodies.items()):
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        changed = bool(stale or self.report.removed)
-        indexed, self.report.searched = search_index(
-            self.out, self.search, previous, changed=changed
-        )
+        written = [page.url for page in stale if page.template == "card.html"]
+        indexed = index_build(self, bool(previous.get("indexed")), written, removed)
         t = self._timed("search", t)
         self._save(manifest, bodies, page_keys, static, inputs, indexed)
         edits.keep_base(self, inputs, shown)
@@ -238,11 +241,6 @@ class HandbookBuild:
         static, missing = write_static(self.ws.root, self.out, dirs, old, refs)
         self.report.warnings.extend(missing)
         return static
-
-    def _remove_stale(self, manifest: dict[str, Any], keep: set[str], on_disk: set[str]) -> int:
-        removed = remove_stale(self.out, manifest, keep)
-        self._warn_unknown(on_disk, keep)
-        return removed
 
     def _warn_unknown(self, on_disk: set[str], keep: set[str]) -> None:
         self._unknown_warning = unknown_pages(self.out, on_disk, keep)
@@ -377,11 +375,13 @@ def run_build(
     related: bool | None = None,
     memo: BuildMemo | None = None,
     allow_shallow: bool = False,
+    full: bool = False,
 ) -> BuildReport:
     """``kb build``: the handbook of ``ws`` into ``out`` for ``audience``.
 
     A shallow clone raises ``ShallowClone`` (exit 2, with the fix) unless
     ``allow_shallow``; then every page carries a banner saying history facts are missing.
+    ``full``: index every page again, not only those changed since (``core.search_delta``).
     """
     target = out if out is not None else default_out(ws)
     if not target.is_absolute():
@@ -395,5 +395,6 @@ def run_build(
         related=related,
         memo=memo,
         allow_shallow=allow_shallow,
+        full=full,
     )
     return build.run()

@@ -56,9 +56,8 @@ class NoLinks:
 def quick_build(build: HandbookBuild, dirs: list[Path], templates_fp: str) -> bool:
     """Write the pages of a small edit (see above) and fill the build's report; False
     (nothing written) when the whole build must run. Only for a plain ``kb build``
-    (``kb serve`` keeps its own state in memory). With the search index on, Pagefind
-    then indexes the site again, as the whole build does after any page change: it has no
-    way to update one page's entry in an index on disk."""
+    (``kb serve`` keeps its own state in memory). With the search index on, the written
+    pages then go into the index's delta, as the whole build's do (``handbook_search``)."""
     if not build.quick_check:
         return False
     from kbcli.core.handbook import digest
@@ -115,19 +114,23 @@ class _Quick:
         if tokens is not None:
             kept["related_tokens"] = tokens
         self._report(len(jobs), len(made))
-        if self.build.search:  # before "done": an index it failed to make is never trusted
-            self._search_index()
+        self._search_index([url for url, _, _ in jobs])  # before "done": see _search_index
         kept["indexed"] = self.build.report.searched  # the index is the site's again
         state.write(state.journal_path(store), {**kept, "done": True})
         return True
 
-    def _search_index(self) -> None:
-        """Pagefind over the site, as the whole build runs it after a page changed."""
-        from kbcli.usecases.handbook_output import search_index
+    def _search_index(self, written: list[str]) -> None:
+        """The written pages into the search index's delta, as the whole build does
+        (``handbook_search``); an index it failed to make is never trusted, since the
+        journal is marked done only after this."""
+        from kbcli.usecases.handbook_search import index_build
 
         start = time.perf_counter()
-        _, self.build.report.searched = search_index(self.build.out, True, {}, changed=True)
-        self.build.report.timings["search"] = time.perf_counter() - start
+        journal, manifest = self.journal, self.manifest
+        was_current = journal["indexed"] if "indexed" in journal else manifest.get("indexed")
+        index_build(self.build, bool(was_current), written, [])
+        if self.build.report.searched:
+            self.build.report.timings["search"] = time.perf_counter() - start
 
     def _jobs(self, made: list[Any], related: Any, templates_fp: str) -> list[Any]:
         """(url, context, key) of the edited cards' pages and of those whose related

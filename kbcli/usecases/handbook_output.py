@@ -1,5 +1,5 @@
 """The handbook's output folder: static files and assets, stale files removed, pages kb
-did not write named, and the Pagefind search index."""
+did not write named (the search index: ``handbook_search``)."""
 
 from __future__ import annotations
 
@@ -40,16 +40,17 @@ def write_static(
     return written, list(missing)
 
 
-def remove_stale(out: Path, manifest: dict[str, Any], keep: set[str]) -> int:
+def remove_stale(out: Path, manifest: dict[str, Any], keep: set[str]) -> list[str]:
     """Delete the files an earlier build wrote that this one does not (a card went away,
-    or became internal): a public build must never keep an old internal page."""
+    or became internal): a public build must never keep an old internal page. The
+    files removed."""
     previous = set(manifest.get("pages", {})) | set(manifest.get("static", {}))
-    removed = 0
+    removed = []
     for rel in sorted(previous - keep):
         target = out / rel
         if target.is_file() and target.resolve().is_relative_to(out):
             target.unlink()
-            removed += 1
+            removed.append(rel)
     return removed
 
 
@@ -62,19 +63,3 @@ def unknown_pages(out: Path, on_disk: set[str], keep: set[str]) -> str:
         f"{out} holds {len(unknown)} page(s) kb did not write (e.g. {unknown[0]}); "
         "they are published and indexed too: build into an empty folder"
     )
-
-
-def search_index(
-    out: Path, wanted: bool, previous: dict[str, Any], *, changed: bool
-) -> tuple[bool, bool]:
-    """Run Pagefind when ``wanted`` and the index is not current: (whether the index is
-    current now, whether this build ran Pagefind). It is current when this build indexed,
-    or the last one's index was and no page changed since (a --no-search build may have
-    changed some)."""
-    indexed = bool(previous.get("indexed")) and not changed
-    if wanted and (not indexed or not (out / "pagefind").is_dir()):
-        from kbcli.adapters.pagefind_index import index_site
-
-        index_site(out)
-        return True, True
-    return indexed, False

@@ -52,6 +52,7 @@ class BuildMemo:
     terms: tuple[Any, Any] | None = None  # (head signature, related-cards ShardedState)
     df_moves: tuple[Any, Any] | None = None  # the last save's (tokens before, df moves)
     base_df: tuple[Any, Any] | None = None  # a quick try's base: (related tokens, df)
+    search_delta: tuple[Any, dict[str, Any]] | None = None  # (file signature, delta state)
 
     def reset(self, audience: Audience) -> None:
         """Forget everything: it was kept for another audience."""
@@ -336,14 +337,14 @@ def inputs_key(
 
 
 def files_under(out: Path) -> set[str]:
-    """Every file of the output folder (Pagefind's own folder aside), as relative paths:
+    """Every file of the output folder (Pagefind's own folders aside), as relative paths:
     one listing instead of a stat per page."""
     found: set[str] = set()
     base = str(out)
     for folder, dirs, files in os.walk(base):
         rel = os.path.relpath(folder, base).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
-        if prefix == "pagefind/":
+        if prefix in ("pagefind/", "pagefind-delta/"):
             dirs.clear()
             continue
         found.update(prefix + f for f in files)

@@ -422,3 +422,72 @@ def test_handbook_opened_as_a_file_says_search_needs_a_web_server(
         page.wait_for_timeout(100)
     assert "kb serve" in status.inner_text()
     assert "was not built" not in status.inner_text()
+
+
+def _hits(page: Any, text: str) -> list[str]:
+    """The result links' paths for ``text``, once the search has answered (also none)."""
+    page.wait_for_selector("#search-input[data-ready]")
+    status = page.locator("#search-status")
+    page.fill("#search-input", "")
+    for _ in range(50):  # the last answer is cleared (it may have been "0 results")
+        if not status.inner_text():
+            break
+        page.wait_for_timeout(50)
+    page.fill("#search-input", text)
+    for _ in range(50):
+        if "result" in status.inner_text():
+            break
+        page.wait_for_timeout(100)
+    assert "result" in status.inner_text(), f"no answer for {text!r}"
+    links = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.href)")
+    return sorted(re.sub(r"^https?://[^/]+/", "", link) for link in links)
+
+
+def _delta(site: Path) -> dict[str, Any]:
+    return json.loads((site / "pagefind-delta" / "kb-delta.json").read_text(encoding="utf-8"))
+
+
+def test_search_after_an_edit_a_delete_and_a_fold(
+    page: Any, kb_repo: KbRepo, tmp_path: Path
+) -> None:
+    """The index is a base plus a delta of the pages changed since: an edited card is
+    found by its new words and not by its old ones, a deleted card never, and after the
+    fold (kb build --full) the answers are the same from one index."""
+    for n in range(12):
+        kb_repo.write(f"cards/c{n}.md", f"---\ntitle: Card {n}\n---\nCommon words about tea.\n")
+    kb_repo.write("cards/edited.md", "---\ntitle: Edited\n---\nThe quokka hops about tea.\n")
+    kb_repo.write("cards/doomed.md", "---\ntitle: Doomed\n---\nThe narwhal swims about tea.\n")
+    kb_repo.commit("cards")
+    site_dir = tmp_path / "site"
+    site = _build(kb_repo.path, site_dir)
+    assert _delta(site_dir) == {"drop": [], "languages": {}}  # a whole index: no delta
+    page.goto(site + "index.html")
+    assert _hits(page, "quokka") == ["cards/edited.html"]
+
+    kb_repo.write("cards/edited.md", "---\ntitle: Edited\n---\nThe wombat hops about tea.\n")
+    _build(kb_repo.path, site_dir)
+    assert _delta(site_dir)["languages"] == {"en": 1}  # the edit went into the delta
+    page.goto(site + "index.html")
+    assert _hits(page, "wombat") == ["cards/edited.html"]
+    assert _hits(page, "quokka") == []
+    assert "cards/edited.html" in _hits(page, "tea")  # once, from the delta
+    assert len(_hits(page, "tea")) == 14
+
+    (kb_repo.path / "cards" / "doomed.md").unlink()
+    _build(kb_repo.path, site_dir)
+    assert _delta(site_dir)["drop"]  # still a delta, now dropping the deleted page too
+    page.goto(site + "cards/c1.html")
+    assert _hits(page, "narwhal") == []
+    assert _hits(page, "wombat") == ["cards/edited.html"]
+    assert len(_hits(page, "tea")) == 13
+
+    _build(kb_repo.path, site_dir, "--full")
+    assert _delta(site_dir) == {"drop": [], "languages": {}}
+    page.goto(site + "index.html")
+    assert (_hits(page, "wombat"), _hits(page, "quokka"), _hits(page, "narwhal")) == (
+        ["cards/edited.html"],
+        [],
+        [],
+    )
+    assert len(_hits(page, "tea")) == 13
+    assert page.errors == []

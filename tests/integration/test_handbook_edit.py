@@ -9,6 +9,7 @@ file with a fresh build into another folder.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,16 @@ from tests.integration.test_handbook_build import TODAY, card
 from tests.integration.test_handbook_cache import _bytes, build, repo
 
 
-def again(root: Path, out: Path, today: str = TODAY, *, search: bool = False) -> Any:
-    """A plain ``kb build --no-search`` (or ``kb build``, ``search``) in this process: its
-    report says which way it went."""
+def again(
+    root: Path, out: Path, today: str = TODAY, *, search: bool = False, full: bool = False
+) -> Any:
+    """A plain ``kb build --no-search`` (or ``kb build``, ``search``; ``kb build --full``,
+    ``full``) in this process: its report says which way it went."""
     from kbcli.cli.context import RunContext
     from kbcli.usecases.handbook import run_build
 
     ws = RunContext(kb_dir=str(root), today_text=today).workspace
-    return run_build(ws, out, "internal", search=search, related=True)
+    return run_build(ws, out, "internal", search=search, related=True, full=full)
 
 
 def same_as_fresh(root: Path, out: Path, today: str = TODAY) -> None:
@@ -167,20 +170,33 @@ def test_the_pages_a_quick_build_wrote_are_written_again_whatever_its_journal_sa
         assert not list(state.glob("*.edits.pickle")), "the whole build spent the journal"
 
 
-def test_with_the_search_index_an_edit_is_quick_and_the_index_is_made_again(
+def test_with_the_search_index_an_edit_is_quick_and_goes_into_the_delta(
     kb_repo: KbRepo,
 ) -> None:
+    """The base index stays as it was; the delta holds the edited page and drops the
+    base's entry for it; a fold (``--full``) makes the index a fresh build's."""
+    from kbcli.adapters.pagefind_index import page_ids
+
     root = repo(kb_repo).path
     out, fresh = root.parent / "site", root.parent / "fresh"
     assert again(root, out, search=True).searched
+    base = _bundle(out, "pagefind")
+    old_id = page_ids(out / "pagefind")["billing/invoices.html"]
     kb_repo.write("billing/invoices.md", card("Invoices", "Download **them** quarterly."))
     report = again(root, out, search=True)
     assert "quick" in report.timings and report.searched and report.written >= 1
     build(root, fresh, "--search")
-    assert _indexed(out) == _indexed(fresh)
+    assert _pages(out) == _pages(fresh)
+    assert _bundle(out, "pagefind") == base  # Pagefind did not index the whole site
+    delta = json.loads((out / "pagefind-delta" / "kb-delta.json").read_text())
+    assert delta == {"drop": [old_id], "languages": {"en": 1}}
+    assert list(page_ids(out / "pagefind-delta")) == ["billing/invoices.html"]
     assert not again(root, out, search=True).searched  # nothing changed: the index holds
+    report = again(root, out, search=True, full=True)
+    assert report.searched and report.written == 0
+    assert _indexed(out) == _indexed(fresh)
     # A quick build without the index leaves it behind the pages: the next build with
-    # it makes it again, even with no page to write.
+    # it makes it again (a fold), even with no page to write.
     kb_repo.write("billing/invoices.md", card("Invoices", "Download them monthly."))
     assert "quick" in again(root, out).timings
     report = again(root, out, search=True)
@@ -188,6 +204,14 @@ def test_with_the_search_index_an_edit_is_quick_and_the_index_is_made_again(
     shutil.rmtree(fresh)
     build(root, fresh, "--search")
     assert _indexed(out) == _indexed(fresh)
+
+
+def _pages(out: Path) -> dict[str, bytes]:
+    return {k: v for k, v in _bytes(out).items() if not k.startswith("pagefind")}
+
+
+def _bundle(out: Path, name: str) -> dict[str, bytes]:
+    return {k: v for k, v in _bytes(out).items() if k.startswith(name + "/")}
 
 
 def _indexed(out: Path) -> dict[str, bytes]:

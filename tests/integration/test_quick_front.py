@@ -88,3 +88,41 @@ def test_every_example_card_reads_the_same_both_ways():
             answered += 1
             assert meta_of(quick) == meta_of(load_yaml(front)[0]), path
     assert answered > 10
+
+
+def test_a_line_read_before_reads_the_same_and_each_card_gets_its_own_list():
+    """Header lines are kept as read (most repeat from card to card): a second card with
+    the same lines gets equal values, its lists its own, and a duplicated key still
+    sends the header to YAML."""
+    front = "title: One\ntags: [a, b]\nstatus: published\n\nowner: ann\n"
+    first, second = quick_front(front), quick_front(front)
+    assert (
+        first
+        == second
+        == {
+            "title": "One",
+            "tags": ["a", "b"],
+            "status": "published",
+            "owner": "ann",
+        }
+    )
+    assert first is not None and second is not None
+    first["tags"].append("c")
+    assert second["tags"] == ["a", "b"]
+    assert quick_front(front)["tags"] == ["a", "b"]
+    assert quick_front("status: published\nstatus: published\n") is None
+    assert quick_front("title: x: y\n") is None  # nested: YAML's
+    assert quick_front("title: x: y\n") is None  # and again, from what was kept
+
+
+def test_lines_kept_are_bounded(monkeypatch):
+    from kbcli.core import quick_front as module
+
+    monkeypatch.setattr(module, "_READ_MAX", 3)
+    monkeypatch.setattr(module, "_READ", {})
+    for n in range(10):
+        assert quick_front(f"title: card {n}\nstatus: draft\n") == {
+            "title": f"card {n}",
+            "status": "draft",
+        }
+        assert len(module._READ) <= 3

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbcli.core.languages import content_words, group_of
+from kbcli.core import languages
+from kbcli.core.languages import content_words, group_of, guess_language
 from kbcli.core.query import KeyFilter, QueryError, StateFilter, parse_query
 from kbcli.core.snippets import make_snippet
 from kbcli.core.typos import within_edits
@@ -137,6 +140,7 @@ def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tupl
                 [
                     *("# ", "Refund", "refund", "card", "x", "duplicate", "—", "\n"),
                     *("cards", "xcard", "card_x", "refundcard", "x1", "éx", "(card)"),
+                    *("cardé", "ⅻcard", "card٣", "“card”", "cardcard", "_card"),
                     *("```", "---", "|---", "\r"),
                 ]
             )
@@ -154,6 +158,15 @@ def test_a_snippet_is_the_passage_with_the_most_matching_words(
     # The words asked all at once (what a search does) give the same snippet.
     at_once = make_snippet(text, select=lambda words: {w for w in words if w.lower() in wanted})
     assert at_once == snippet
+
+
+def test_a_character_is_a_word_character_when_str_isalnum_says_so() -> None:
+    """Snippets tell a whole word from part of a longer one with ``str.isalnum``: it must
+    be ``WORD``'s class (the regex engine's word characters but ``_``), everywhere."""
+    from kbcli.core.languages import WORD
+
+    differ = [c for c in map(chr, range(0x110000)) if c.isalnum() != bool(WORD.match(c))]
+    assert differ == []
 
 
 def test_a_short_russian_or_ukrainian_query_is_told_apart_without_telltale_letters() -> None:
@@ -177,3 +190,25 @@ def test_ukrainian_plural_after_l_is_not_taken_for_the_past_tense() -> None:
     # файли (files) is файл + и, not a verb's past tense -ли: one stem for the family.
     assert {stem_uk(w) for w in ("файл", "файли", "файлів", "файлах", "файлу")} == {"файл"}
     assert {stem_uk(w) for w in ("писали", "писала", "писати")} == {"пис"}  # past tense still goes
+
+
+# The code spans and links the language guess leaves out, as one alternation whose last
+# branch starts with an optional "<" (the pattern before it was split in two branches).
+CODE_BEFORE = re.compile(r"`[^`\n]*`|\{\{[^}]*\}\}|<?https?://\S+")
+CODE_PIECES = ["`", "``", "{{", "}}", "{", "}", "<", "<<", "http://x.io", "https://y", "http",
+               "https:/", "h", "ttp", "w", " ", "\n", "`ls`", "{{p}}", "<https://z>"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from(CODE_PIECES), max_size=25))
+def test_code_spans_and_links_are_left_out_as_before(parts: list[str]) -> None:
+    """Overlapping spans, links in code, a "<" before a link or before nothing: the
+    same text is left for the guess as with the one-branch pattern."""
+    text = "".join(parts)
+    assert languages._CODE.sub(" ", text) == CODE_BEFORE.sub(" ", text)
+
+
+def test_a_page_of_commands_is_guessed_by_its_words_not_its_code() -> None:
+    words = "Посмотреть все файлы в каталоге и вывести их размер на экран."
+    code = " `ls --all --human-readable --size the and of` <https://example.com/the/and/of>"
+    assert guess_language(words + code * 3) == "ru"

@@ -94,6 +94,22 @@ def test_words_are_split_the_same_in_ascii_and_other_text(text: str) -> None:
     )
 
 
+ASCII_PIECES = ["word", "Ab1", "_", "__x__", "9", " ", "\t", "\n", "\r\n", "\x0b", "\x1c", "\x1f",
+                "\x00", "-", "'", "`", "{{", "}}", "<", ">", "http://a.b/c?d=1", "é"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from(ASCII_PIECES), max_size=30))
+def test_ascii_words_are_the_letter_and_digit_runs_whatever_separates_them(
+    parts: list[str],
+) -> None:
+    """An ASCII text's words are split without the regex (control characters, which
+    ``str.split`` takes for spaces, and underscores, which are no word characters,
+    included): the same words as the regex finds."""
+    text = "".join(parts)
+    assert find_words(text) == WORD.findall(text)
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

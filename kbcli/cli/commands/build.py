@@ -54,6 +54,15 @@ AllowShallow = Annotated[
 Force = Annotated[
     bool, typer.Option("--force", help="Build into --out even when it is a card folder.")
 ]
+Full = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="Index every page again in one search index, rather than the pages changed "
+        "since the last whole index in a small second one (builds fold it in by themselves "
+        "once it grows).",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems, no summary.")]
 
 
@@ -69,6 +78,7 @@ def build(
     allow_shallow: AllowShallow = False,
     force: Force = False,
     quiet: Quiet = False,
+    full: Full = False,
 ) -> None:
     """Render the cards to a static site; unchanged cards are not rendered again.
 
@@ -90,6 +100,7 @@ def build(
         allow_shallow=allow_shallow,
         force=force,
         quiet=quiet,
+        full=full,
     )
     raise typer.Exit(code)
 

@@ -27,6 +27,7 @@ def build_command(
     allow_shallow: bool = False,
     force: bool = False,
     quiet: bool = False,
+    full: bool = False,
 ) -> int:
     """``kb build`` (the typer command and ``cli.fast_build``): build, report, exit code."""
     from kbcli.cli.gc_pause import paused_gc
@@ -48,6 +49,7 @@ def build_command(
             jobs=jobs,
             related=related,
             allow_shallow=allow_shallow,
+            full=full,
         )
     for notice in history_notices(workspace.history):
         warn(notice)

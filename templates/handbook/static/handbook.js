@@ -30,7 +30,8 @@
   });
 })();
 
-// kb handbook search: Pagefind's JS API, one index per language merged, trust and tag filters.
+// kb handbook search: Pagefind's JS API, one index per language merged, a delta bundle of the
+// pages changed since the whole index, trust and tag filters.
 (function () {
   "use strict";
   var body = document.body;
@@ -44,6 +45,7 @@
   var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review" };
   var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716" };
   var pagefind = null;
+  var indexes = [];  // [{index: a Pagefind bundle, drop: the ids of its entries to leave out}]
   var pending = null;
   var seq = 0;
 
@@ -72,11 +74,55 @@
     return span;
   }
 
+  // One Pagefind bundle, its other languages merged in (the page's own is its primary
+  // index: Pagefind picks it as findIndex does below).
+  async function openBundle(bundle, base, langs, primary) {
+    var index = await import(new URL("pagefind.js", bundle).href);
+    await index.options({ baseUrl: base.pathname, excerptLength: 24 });
+    for (var i = 0; i < langs.length; i++) {
+      if (langs[i].toLowerCase() === primary) continue;
+      try { await index.mergeIndex(bundle, { language: langs[i], baseUrl: base.pathname }); } catch (e) { /* that language has no index */ }
+    }
+    return index;
+  }
+
+  // The language Pagefind loads first from a bundle with these {language: pages}.
+  function primaryOf(languages, pageLang) {
+    var names = Object.keys(languages);
+    if (languages[pageLang]) return pageLang;
+    if (languages[pageLang.split("-")[0]]) return pageLang.split("-")[0];
+    names.sort(function (a, b) { return languages[b] - languages[a]; });
+    return names[0] || pageLang;
+  }
+
+  // kb build adds the pages changed since the last whole index as a second bundle
+  // (pagefind-delta/) and lists the first one's entries they supersede, or of pages
+  // removed since: both are searched and those entries dropped.
+  async function openDelta(base, pageLang) {
+    var folder = new URL("pagefind-delta/", base);
+    var info;
+    try {
+      var response = await fetch(new URL("kb-delta.json", folder).href, { cache: "no-cache" });
+      info = response.ok ? await response.json() : null;
+    } catch (e) { info = null; }
+    if (!info) return { drop: new Set() };
+    var languages = info.languages || {};
+    var names = Object.keys(languages);
+    var delta = { drop: new Set(info.drop || []) };
+    if (!names.length) return delta;
+    try {
+      delta.index = await openBundle(folder.href, base, names, primaryOf(languages, pageLang));
+    } catch (e) { /* its pages go unfound until the next build; their old entries stay dropped */ }
+    return delta;
+  }
+
   async function load() {
     var base = siteBase();
     var bundle = new URL("pagefind/", base).href;
+    var pageLang = (document.documentElement.lang || "").toLowerCase();
+    var langs = (body.getAttribute("data-languages") || "").split(/\s+/).filter(Boolean);
     try {
-      pagefind = await import(new URL("pagefind.js", bundle).href);
+      pagefind = await openBundle(bundle, base, langs, pageLang);
     } catch (error) {
       // Browsers refuse module imports from file:// pages: the index is there, the server is not.
       status.textContent = location.protocol === "file:"
@@ -84,22 +130,36 @@
         : "Search is not available (the search index was not built).";
       return;
     }
-    await pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
-    var pageLang = (document.documentElement.lang || "").toLowerCase();
-    var langs = (body.getAttribute("data-languages") || "").split(/\s+/).filter(Boolean);
-    for (var i = 0; i < langs.length; i++) {
-      if (langs[i].toLowerCase() === pageLang) continue;
-      try { await pagefind.mergeIndex(bundle, { language: langs[i], baseUrl: base.pathname }); } catch (e) { /* that language has no index */ }
-    }
+    var delta = await openDelta(base, pageLang);
+    indexes = [{ index: pagefind, drop: delta.drop }];
+    if (delta.index) indexes.push({ index: delta.index, drop: new Set() });
     try {
-      var filters = await pagefind.filters();
-      Object.keys((filters && filters.tag) || {}).sort().forEach(function (tag) {
+      var tags = {};
+      for (var i = 0; i < indexes.length; i++) {
+        var filters = await indexes[i].index.filters();
+        Object.keys((filters && filters.tag) || {}).forEach(function (tag) { tags[tag] = true; });
+      }
+      Object.keys(tags).sort().forEach(function (tag) {
         tagSelect.appendChild(el("option", { value: tag }, tag));
       });
     } catch (e) { /* filters are optional */ }
     input.disabled = false; trustSelect.disabled = false; tagSelect.disabled = false;
     input.setAttribute("data-ready", "1");
     if (input.value) run();
+  }
+
+  // Every bundle's results but the dropped ones, best first.
+  async function searchAll(query, filters) {
+    var found = await Promise.all(indexes.map(function (each) {
+      return each.index.search(query, { filters: filters });
+    }));
+    var results = [];
+    for (var i = 0; i < found.length; i++) {
+      if (!found[i]) return null;
+      var drop = indexes[i].drop;
+      found[i].results.forEach(function (r) { if (!drop.has(r.id)) results.push(r); });
+    }
+    return results.sort(function (a, b) { return b.score - a.score; });
   }
 
   function currentFilters() {
@@ -118,9 +178,9 @@
       list.hidden = true; list.textContent = ""; status.textContent = "";
       return;
     }
-    var search = await pagefind.search(query || null, { filters: filters });
-    if (mine !== seq || !search) return;
-    var results = await Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+    var found = await searchAll(query || null, filters);
+    if (mine !== seq || !found) return;
+    var results = await Promise.all(found.slice(0, 20).map(function (r) { return r.data(); }));
     if (mine !== seq) return;
     list.textContent = "";
     results.forEach(function (data) {
@@ -140,7 +200,7 @@
       list.appendChild(li);
     });
     list.hidden = results.length === 0;
-    status.textContent = search.results.length + " result" + (search.results.length === 1 ? "" : "s");
+    status.textContent = found.length + " result" + (found.length === 1 ? "" : "s");
   }
 
   function schedule() {
