@@ -9,6 +9,7 @@ searches it answered: ``kb daemon --status`` reads that, ``kb daemon --stop`` si
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from kbcli.adapters import daemon_lock
@@ -25,7 +26,6 @@ def run(context: RunContext, *, verbose: bool, by_search: bool, lock: int | None
     """``kb daemon``: answer searches until stopped (or idle, when a search started it)."""
     import signal
 
-    from kbcli.cli.output import console
     from kbcli.cli.search_daemon import SearchDaemon
 
     def answered(argv: list[str], code: int, seconds: float) -> None:
@@ -46,15 +46,22 @@ def run(context: RunContext, *, verbose: bool, by_search: bool, lock: int | None
         )
         root = server.root
         server.serve_forever(
-            lambda: console().print(
-                f"kb daemon: {READY.decode()} for {root} (Ctrl-C to stop)", soft_wrap=True
-            )
+            lambda: _say(f"kb daemon: {READY.decode()} for {root} (Ctrl-C to stop)")
         )
     except KeyboardInterrupt:
         if server is not None:
             server.close()
     reason = f": {server.ended}" if server is not None and server.ended else ""
-    console().print(f"{STOPPED.decode()}{reason}", soft_wrap=True)
+    _say(f"{STOPPED.decode()}{reason}")
+
+
+def _say(line: str) -> None:
+    """One line now, not when a buffer fills: a search reads a started daemon's log
+    (``daemon_start._failed_lately``), and a daemon killed later never flushes."""
+    from kbcli.cli.output import console
+
+    console().print(line, soft_wrap=True)
+    sys.stdout.flush()
 
 
 def status(context: RunContext) -> int:

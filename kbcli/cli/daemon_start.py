@@ -68,9 +68,9 @@ def start_for_search(context: RunContext) -> None:
 
 
 def _failed_lately(log: str) -> bool:
-    """Whether the last daemon a search started failed before it listened, less than
-    ``RETRY_SECONDS`` ago: then a search starts none (each would fail the same way,
-    after seconds of loading), and the log keeps saying why."""
+    """Whether the last daemon a search started failed before it listened (its log says
+    why), less than ``RETRY_SECONDS`` ago: then a search starts none (each would fail
+    the same way, after seconds of loading)."""
     import time
 
     try:
@@ -78,7 +78,8 @@ def _failed_lately(log: str) -> bool:
             return False
         with open(log, "rb") as file:
             said = file.read(1 << 16)
-        return READY not in said and STOPPED not in said
+        # (an empty log: killed before it said anything, which is no reason to wait)
+        return bool(said.strip()) and READY not in said and STOPPED not in said
     except OSError:
         return False
 

@@ -93,10 +93,13 @@ def started_daemons(root: Path) -> list[int]:
     return found
 
 
-def wait_for(what: str, condition: Callable[[], bool], seconds: float = 90.0) -> None:
+def wait_for(
+    what: str, condition: Callable[[], bool], seconds: float = 90.0, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
+        said = log.read_text() if log is not None and log.exists() else ""
+        assert time.monotonic() < deadline, f"never: {what} (daemon.log: {said!r})"
         time.sleep(0.1)
 
 
@@ -138,7 +141,8 @@ def test_the_first_search_answers_itself_and_starts_the_daemon_that_answers_the_
     assert status.returncode == 0 and "a search started it" in status.stdout
     stopped = kb(repo, env, "daemon", "--stop")
     assert stopped.returncode == 0 and "stopped kb daemon" in stopped.stdout, stopped.stderr
-    assert started_daemons(repo) == [] and not listening(repo)
+    assert not listening(repo)
+    wait_for("the daemon ends", lambda: not started_daemons(repo))  # (it let go of the lock)
     assert kb(repo, env, "daemon", "--status").returncode == 1
 
 
@@ -213,7 +217,7 @@ def test_a_killed_daemon_is_replaced_by_the_next_search(repo: Path, env: dict[st
     assert os.path.exists(search_client.socket_path(os.fspath(repo)))
     after = kb(repo, env, *QUERY)  # refused by the dead socket: answers itself, starts one
     assert (after.returncode, after.stdout, after.stderr) == (0, alone.stdout, alone.stderr)
-    wait_for("a new daemon listens", lambda: listening(repo))
+    wait_for("a new daemon listens", lambda: listening(repo), log=repo / ".kb" / "daemon.log")
     (new,) = started_daemons(repo)
     assert new != killed
     assert kb(repo, env, *QUERY).stdout == alone.stdout and answered(repo) == 1
