@@ -14,6 +14,7 @@ from typing import Any, Literal
 from kbcli.core.languages import guess_language, normalize_lang
 
 _MIN_PROBABILITY = 0.8
+FILE = "languages.marshal"  # under .kb/: the languages detected for cards without lang
 _identifier: Any = None
 
 

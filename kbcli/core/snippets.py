@@ -142,20 +142,22 @@ def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
     suffix = "…" if hi < len(line) else ""
     body = line[lo:hi]
     shifted = [(s - lo, e - lo) for s, e in hits if s >= lo and e <= hi]
-    # Drop markdown emphasis markers, moving the offsets with the text.
+    # Drop markdown emphasis markers, moving the offsets with the text (the markers found
+    # once: each offset moved scanned the line again).
+    marks = [m.span() for m in _MARKUP.finditer(body)]
     out: list[str] = []
     pos = 0
-    for m in _MARKUP.finditer(body):
-        out.append(body[pos : m.start()])
-        pos = m.end()
+    for start, end in marks:
+        out.append(body[pos:start])
+        pos = end
     out.append(body[pos:])
     clean = "".join(out)
 
     def moved(offset: int) -> int:
         removed = 0
-        for m in _MARKUP.finditer(body):
-            if m.start() < offset:
-                removed += min(m.end(), offset) - m.start()
+        for start, end in marks:
+            if start < offset:
+                removed += min(end, offset) - start
         return offset - removed
 
     final = tuple(

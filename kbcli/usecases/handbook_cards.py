@@ -19,21 +19,19 @@ if TYPE_CHECKING:
     from kbcli.adapters.language_id import Detector
     from kbcli.workspace import Workspace
 
-LANGUAGES = "languages.marshal"  # the languages detected for cards without lang, by text
-
 
 def shown_cards(
     ws: Workspace, audience: Audience, card_bytes: list[tuple[str, bytes | None]]
 ) -> tuple[list[Any], list[Any], dict[str, str]]:
     """(every card with its verdict, the cards this audience's build shows, the body id
     of each shown card that has one)."""
-    from kbcli.adapters.language_id import Detector
+    from kbcli.adapters.language_id import FILE, Detector
     from kbcli.usecases.health import judged
 
     catalog_from_bytes(ws, card_bytes)
     items = judged(ws)
     ids = body_ids(ws, [i.card for i in items if in_audience(i.card, audience)])
-    detect = Detector(ws.config.cache_dir / LANGUAGES)
+    detect = Detector(ws.config.cache_dir / FILE)
     shown = [_with_language(i, detect, ids) for i in items if in_audience(i.card, audience)]
     detect.save()
     return items, shown, ids

@@ -42,13 +42,13 @@ class EditedCard:
         """The card with its detected language, as the whole build gives it; the same
         language as before or the whole build."""
         from kbcli.adapters import keyed_cache
-        from kbcli.adapters.language_id import Detector
-        from kbcli.usecases.handbook_cards import LANGUAGES, _changed
+        from kbcli.adapters.language_id import FILE, Detector
+        from kbcli.usecases.handbook_cards import _changed
 
         if card.meta.lang:
             check(card.meta.lang == kept_lang)
             return card
-        detect = Detector(self.quick.ws.config.cache_dir / LANGUAGES)
+        detect = Detector(self.quick.ws.config.cache_dir / FILE)
         lang = detect.by_id(self.body_id, lambda: card.body)
         if detect.new and detect.path is not None:  # Detector.save keeps only what it used
             keyed_cache.save(detect.path, detect.key, detect.known | detect.used)

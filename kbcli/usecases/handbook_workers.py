@@ -116,14 +116,21 @@ def _warm(fn: Callable[[Any], Any], init: tuple[Any, ...]) -> None:
 
 
 def pool_size(workers: int, count: int, meanwhile: bool) -> int:
-    """How many processes map ``count`` items (0: this process does them alone). One
-    worker is worth it while this process has other work (``meanwhile``) to do."""
+    """How many processes map ``count`` items (0: this process does them alone).
+
+    While this process has other work (``meanwhile``: the bodies step's git facts, link
+    facts and related lists) it keeps one of the ``workers`` cores busy itself, so it
+    forks one worker fewer, and one is worth it as soon as there are ``PARALLEL_MIN``
+    items. A worker more than the cores left only shares them: on 2 cores, two body
+    workers beside this process cost the cold English tldr build about 1 s more CPU
+    than one (a fork, its copied memory, three processes evicting each other's caches)
+    and were no faster."""
     if workers <= 1 or count < PARALLEL_MIN:
         return 0
+    if meanwhile:
+        return max(1, min(workers - 1, count // PER_WORKER))
     size = min(workers, count // PER_WORKER)
-    if size <= 1:
-        return 1 if meanwhile else 0
-    return size
+    return size if size > 1 else 0
 
 
 def run_jobs(

@@ -71,12 +71,11 @@ class _Rebuild:
 
     def detector(self) -> Detector:
         if self._detector is None:
-            from kbcli.adapters.language_id import Detector
-            from kbcli.usecases.handbook_cards import LANGUAGES
+            from kbcli.adapters.language_id import FILE, Detector
 
             # The languages the last whole pass (or handbook build) detected, by text: the
             # detection was half of a rebuild's CPU (py3langid's model load included).
-            self._detector = Detector(self.workspace.config.cache_dir / LANGUAGES)
+            self._detector = Detector(self.workspace.config.cache_dir / FILE)
         return self._detector
 
     def detect(self, text: str) -> str | None:

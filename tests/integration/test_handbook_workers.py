@@ -38,6 +38,21 @@ def test_the_main_process_renders_a_share_itself_and_results_keep_their_order(
     assert os.getpid() not in {pid for _, pid in done}  # busy meanwhile: workers do them all
 
 
+def test_with_work_of_its_own_this_process_forks_one_worker_fewer_than_the_cores(
+    tmp_path: Path,
+) -> None:
+    """The bodies step makes the related lists here while workers render: this process
+    is busy on one of the cores, so on 2 cores one worker renders every body, on 3 two
+    do."""
+    jobs = list(range(4 * PER_WORKER))
+    init: tuple[Any, ...] = (None, [], tmp_path)
+    for cores, forked in ((2, 1), (3, 2)):
+        done = run_jobs(_where, jobs, cores, init, meanwhile=lambda: None)
+        assert [job for job, _ in done] == jobs
+        pids = {pid for _, pid in done}
+        assert os.getpid() not in pids and len(pids) == forked
+
+
 def _first_where(job: tuple[int, Any]) -> tuple[int, int]:
     return _where(job[0])
 
@@ -91,10 +106,10 @@ def test_ctrl_c_during_a_build_stops_its_workers_without_a_traceback(tmp_path: P
         repo.write(f"cards/c{i:04d}.md", f"---\ntitle: Card {i}\nowner: ana\n---\n\n{body}")
     repo.commit("cards")
     proc = start_kb_in_a_terminal(
-        "--kb", str(repo.path), "build", "--no-search", "-j", "2", env=dict(os.environ)
+        "--kb", str(repo.path), "build", "--no-search", "-j", "3", env=dict(os.environ)
     )
     deadline = time.monotonic() + 120
-    while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:  # bodies, -j 2
+    while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:  # bodies, -j 3
         assert proc.poll() is None, "kb build finished before its workers were seen"
         time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: kb and its workers
