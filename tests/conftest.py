@@ -84,6 +84,9 @@ def hermetic_env(homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Dense retrieval (kbcli[semantic], in the dev extra) embeds every card kb index sees:
     # minutes for example-kb. Its own tests turn it on (tests/integration/test_semantic.py).
     monkeypatch.setenv("KB_SEARCH_SEMANTIC", "false")
+    # A search that ranks by meaning starts a kb daemon in the background, which would
+    # outlive its test: only tests/cli/test_daemon_start.py lets it, and stops them.
+    monkeypatch.setenv("KB_SEARCH_START_DAEMON", "false")
 
 
 @pytest.fixture

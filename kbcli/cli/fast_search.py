@@ -120,10 +120,15 @@ def _one_shot(options: dict[str, object]) -> int:
 
     context = RunContext(kb_dir=options["kb"], today_text=options["today"])  # type: ignore[arg-type]
     try:
-        return guarded(lambda: run_search(context, **search_arguments(options), started=started))
+        code = guarded(lambda: run_search(context, **search_arguments(options), started=started))
     finally:
         if started is not None:
             started.close()
+    if code in (0, 1):  # answered: the searches after it may go through a daemon
+        from kbcli.cli.daemon_start import start_for_search
+
+        start_for_search(context)
+    return code
 
 
 def _start_freshness_check(kb_dir: str | None) -> "FreshnessStart | None":

@@ -155,6 +155,18 @@ class SearchSettings(NamedTuple):
         "Rank by meaning too, with the passage vectors kb index makes when kbcli[semantic] "
         "is installed (false: words only).",
     )
+    start_daemon: bool = setting(
+        True,
+        _flag,
+        "When a search ranks by meaning and no kb daemon runs for this repo, start one in "
+        "the background for the searches after it (false, or KB_DAEMON=off: never).",
+    )
+    daemon_idle_minutes: float = setting(
+        20.0,
+        _number,
+        "A kb daemon that a search started exits after this many minutes without a "
+        "search (0: only when stopped or when the repo is gone).",
+    )
 
 
 @section

@@ -13,6 +13,7 @@ and made again after any change, so a new HEAD, kb.toml or people.yaml is always
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -65,11 +66,18 @@ class ResidentIndex:
     def start(self) -> None:
         """Watch the repo in a background thread, open and sync the index and read the
         history behind trust now, and return once the watches are in place."""
+        from kbcli.usecases import semantic
         from kbcli.usecases.verdict_cache import warm
 
         # Watching first: a card saved while the index syncs marks it stale again.
         self._watcher.start()
-        warm(self.current(None)[0])  # so the first answer judges its hits in milliseconds
+        workspace, index = self.current(None)
+        warm(workspace)  # so the first answer judges its hits in milliseconds
+        if semantic.in_use(workspace):  # and has the model and the vector rows loaded
+            from kbcli.adapters.embedder import Unavailable
+
+            with contextlib.suppress(Unavailable):  # (a search says so itself)
+                semantic.dense_ranking(workspace, index, "warm", 1)
         # Answer only once the watcher sees changes: a card saved before that was missed
         # for good (1 start in 3 under a test's timing).
         if not self._watcher.wait_ready():

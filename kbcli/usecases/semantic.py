@@ -185,6 +185,19 @@ def vectors_exist(workspace: Workspace) -> bool:
     return vector_store.exists(workspace.config.cache_dir)
 
 
+def in_use(workspace: Workspace) -> bool:
+    """Whether a search here ranks by meaning: on, vectors made, the extra installed."""
+    if not enabled(workspace) or not vectors_exist(workspace):
+        return False
+    from kbcli.adapters import embedder
+
+    try:
+        embedder.model_name()
+    except embedder.Unavailable:
+        return False
+    return True
+
+
 def dense_ranking(workspace: Workspace, index: CardIndex, text: str, limit: int) -> DenseRanking:
     """The ``limit`` cards whose passages are nearest to ``text`` (cosine), best first.
 

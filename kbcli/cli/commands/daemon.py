@@ -12,37 +12,41 @@ def daemon(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print each search answered and its time.")
     ] = False,
+    status: Annotated[
+        bool,
+        typer.Option("--status", help="Say whether a kb daemon runs for this repo (exit 1: none)."),
+    ] = False,
+    stop: Annotated[
+        bool, typer.Option("--stop", help="Stop the kb daemon of this repo, if one runs.")
+    ] = False,
+    started_by_search: Annotated[
+        bool,
+        typer.Option(
+            "--started-by-search",
+            hidden=True,
+            help="Run as a search started it: exit when idle ([search] daemon_idle_minutes).",
+        ),
+    ] = False,
+    lock_fd: Annotated[
+        int | None,
+        typer.Option("--lock-fd", hidden=True, help="The repo's daemon lock, already taken."),
+    ] = None,
 ) -> None:
     """Answer kb search from a resident process until Ctrl-C (or SIGTERM).
 
     The index stays open and a file watcher re-syncs it after any change in the repo,
     so each kb search in this repo skips start-up, git status and opening the index.
-    kb search works the same without it. kb serve runs one too.
+    kb search works the same without it. kb serve runs one too, and a search that ranks
+    by meaning starts one in the background when none runs ([search] start_daemon);
+    that one exits after [search] daemon_idle_minutes without a search.
 
-    Example: kb daemon &
+    Example: kb daemon &   (kb daemon --status, kb daemon --stop)
     """
-    import signal
+    from kbcli.cli import daemon_control
 
-    from kbcli.cli.output import console
-    from kbcli.cli.search_daemon import SearchDaemon
-
-    def answered(argv: list[str], code: int, seconds: float) -> None:
-        print(f"{' '.join(argv)} -> exit {code} in {seconds * 1000:.1f} ms", flush=True)
-
-    def terminated(*_: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM stops it as ^C does: the socket is removed
-
-    signal.signal(signal.SIGTERM, terminated)
-    server: SearchDaemon | None = None
-    try:
-        server = SearchDaemon(ctx.obj.kb_dir, answered if verbose else None)
-        console().print(
-            f"kb daemon: answering kb search for {server.root} (Ctrl-C to stop)", soft_wrap=True
-        )
-        server.serve_forever()
-    except KeyboardInterrupt:
-        if server is not None:
-            server.close()
+    if status or stop:
+        ctx.exit(daemon_control.stop(ctx.obj) if stop else daemon_control.status(ctx.obj))
+    daemon_control.run(ctx.obj, verbose=verbose, by_search=started_by_search, lock=lock_fd)
 
 
 def register(app: typer.Typer) -> None:

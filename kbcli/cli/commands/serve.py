@@ -93,11 +93,12 @@ def _search_daemon(kb_dir: str | None) -> SearchDaemon | None:
     another process already does."""
     import threading
 
+    from kbcli.adapters import daemon_lock
     from kbcli.cli.output import warn
     from kbcli.cli.search_daemon import DaemonRunning, SearchDaemon
 
     try:
-        searches = SearchDaemon(kb_dir)
+        searches = SearchDaemon(kb_dir, kind=daemon_lock.BY_SERVE)
     except DaemonRunning:
         return None  # that one answers kb search
     except (KbError, OSError) as error:
