@@ -167,7 +167,7 @@ class HandbookBuild:
         t = self._timed("pages", t)
         for path, body in sorted(bodies.items()):
             self.report.broken += [BrokenLink(path, b["line"], b["ref"]) for b in body.broken]
-        written = [page.url for page in stale if page.template == "card.html"]
+        written = [page.url for page in stale if page.template == "card.html" or not shown]
         indexed = index_build(self, bool(previous.get("indexed")), written, removed)
         t = self._timed("search", t)
         self._save(manifest, bodies, page_keys, static, inputs, indexed)

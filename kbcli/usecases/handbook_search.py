@@ -61,9 +61,9 @@ def update_search_index(
 ) -> tuple[bool, bool]:
     """Bring the search index up to this build's pages: (whether the index is the
     site's now, whether Pagefind ran). ``was_current``: the index was the site's before
-    this build wrote ``written`` (the card pages: only those are indexed) and removed
-    ``removed`` (page paths); ``cards``: the site's card pages (Pagefind indexes every
-    page of a site without any)."""
+    this build wrote ``written`` (the card pages: only those are indexed; every page of
+    a site without cards, which Pagefind indexes whole) and removed ``removed`` (page
+    paths); ``cards``: the site's card pages."""
     written, removed = list(written), list(removed)
     changed = bool(written or removed)
     path = state_path(store)

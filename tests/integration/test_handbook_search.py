@@ -130,3 +130,20 @@ def test_a_delta_removed_from_the_site_is_made_again(kb_repo: KbRepo, tmp_path: 
     build(kb_repo, site)
     assert delta(site) == made
     assert (site / "pagefind-delta" / "pagefind-entry.json").is_file()
+
+
+def test_a_site_without_cards_is_indexed_again_when_a_page_changes(
+    kb_repo: KbRepo, tmp_path: Path
+) -> None:
+    """Pagefind indexes every page of a site where no page is a card's: a changed title
+    must reach the index (there is no delta for such a site)."""
+    (kb_repo.path / "kb.toml").write_text('[handbook]\ntitle = "Alpha Handbook"\n')
+    kb_repo.commit("no cards yet")
+    site = tmp_path / "site"
+    build(kb_repo, site)
+    entry = site / "pagefind" / "pagefind-entry.json"
+    before = entry.read_bytes()
+    (kb_repo.path / "kb.toml").write_text('[handbook]\ntitle = "Omega Handbook"\n')
+    build(kb_repo, site)
+    assert entry.read_bytes() != before
+    assert delta(site) == {"drop": [], "languages": {}}
