@@ -38,7 +38,7 @@ from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import remove_stale, unknown_pages, write_static
 from kbcli.usecases.handbook_report import BrokenLink, BuildReport
-from kbcli.usecases.handbook_search import index_build
+from kbcli.usecases.handbook_search import index_build, index_on_disk
 from kbcli.usecases.handbook_state import (
     MANIFEST_VERSION,
     BuildMemo,
@@ -291,7 +291,7 @@ class HandbookBuild:
         on_disk = files_under(self.out)
         if not (on_disk.issuperset(pages) and on_disk.issuperset(static)):
             return False
-        if self.search and not (manifest.get("indexed") and (self.out / "pagefind").is_dir()):
+        if self.search and not (manifest.get("indexed") and index_on_disk(self.out)):
             return False
         saved = manifest.get("report", {})
         self.report.cards, self.report.pages = saved.get("cards", 0), len(pages)

@@ -64,8 +64,6 @@ def update_search_index(
     this build wrote ``written`` (the card pages: only those are indexed) and removed
     ``removed`` (page paths); ``cards``: the site's card pages (Pagefind indexes every
     page of a site without any)."""
-    from kbcli.adapters.pagefind_index import BUNDLE
-
     written, removed = list(written), list(removed)
     changed = bool(written or removed)
     path = state_path(store)
@@ -73,7 +71,7 @@ def update_search_index(
         if changed:
             _forget(path)  # pages changed that no index has seen
         return was_current and not changed, False
-    if was_current and not changed and not full and (out / BUNDLE).is_dir():
+    if was_current and not changed and not full and index_on_disk(out):
         return True, False
     kept = _kept(store, out) if was_current and cards else None
     if kept is not None:  # of the files removed, only indexed pages matter
@@ -87,6 +85,14 @@ def update_search_index(
         state = _delta(out, plan, kept)
     store.dump(path, "search_delta", state)
     return True, True
+
+
+def index_on_disk(out: Path) -> bool:
+    """Whether the site holds an index for the browser: the base and the delta's file
+    (a delta removed by hand is made again from the state, the base is not)."""
+    from kbcli.adapters.pagefind_index import BUNDLE, DELTA, DELTA_FILE
+
+    return (out / BUNDLE).is_dir() and (out / DELTA / DELTA_FILE).is_file()
 
 
 def state_path(store: BuildStore) -> Path:

@@ -111,3 +111,22 @@ def test_a_pagefind_that_fails_on_the_delta_is_never_trusted(
     assert delta(site) == {"drop": [], "languages": {}}
     text = (site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
     assert json.loads(text)["languages"]["en"]["page_count"] == 3
+
+
+def test_a_delta_removed_from_the_site_is_made_again(kb_repo: KbRepo, tmp_path: Path) -> None:
+    """Without its delta the base would answer an edited page's old words: the next
+    build, with nothing else changed, puts the delta back."""
+    import shutil
+
+    cards(kb_repo, 3, "tea")
+    kb_repo.commit("cards")
+    site = tmp_path / "site"
+    build(kb_repo, site)
+    write(kb_repo, 0, "coffee")
+    build(kb_repo, site)
+    made = delta(site)
+    assert made["languages"] == {"en": 1}
+    shutil.rmtree(site / "pagefind-delta")
+    build(kb_repo, site)
+    assert delta(site) == made
+    assert (site / "pagefind-delta" / "pagefind-entry.json").is_file()
