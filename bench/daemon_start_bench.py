@@ -15,7 +15,8 @@ Two hyperfine runs on a repo whose cards have vectors (kbcli[semantic], ``kb ind
    contenders' file reads (its file watcher is told of each).
 2. **The first search** (``--prepare`` stops any daemon, so every run is a first search):
    - ``first, starts daemon``: ``kb search Q`` (answers, then starts the daemon);
-   - ``first, start off``: ``KB_SEARCH_START_DAEMON=false kb search Q``;
+   - ``first, start off``: ``KB_DAEMON=off kb search Q`` (not ``KB_SEARCH_START_DAEMON``:
+     a setting is part of the verdict cache's key, so switching it re-judges the hits);
    - ``first + second``/``... start off``: two searches back to back, the second while
      the new daemon still loads (it answers by itself, sharing the cores with the loading).
 
@@ -45,7 +46,7 @@ while IFS= read -r q; do [ $i -eq $k ] && break; i=$((i + 1)); done < {queries}
 case "$2" in
   a) export KB_DAEMON=off KB_SEARCH_SEMANTIC=false ;;
   b) export KB_DAEMON=off ;;
-  off) export KB_SEARCH_START_DAEMON=false ;;
+  off) export KB_DAEMON=off ;;  # not a kb.toml key: the verdict cache stays warm
   floor) exec true ;;
 esac
 exec {kb} search "$q" > /dev/null
@@ -114,7 +115,9 @@ def main() -> int:
         f"daemon (pid {pid}): {ticks / hz * 1000:.0f} ms of CPU over {answered} answers "
         f"(~{ticks / hz * 1000 / max(answered, 1):.1f} ms each)"
     )
-    stop = f"{args.kb} daemon --stop > /dev/null"
+    # A stopped daemon lets go of its lock before its process has ended (freeing hundreds of
+    # MB at 38k): the pause keeps its end out of the next run, for both contenders alike.
+    stop = f"{args.kb} daemon --stop > /dev/null; sleep 1"
     load = [_load()]
     first = _hyperfine(
         work / "first.json",
