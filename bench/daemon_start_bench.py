@@ -10,7 +10,9 @@ Two hyperfine runs on a repo whose cards have vectors (kbcli[semantic], ``kb ind
      model and the vector rows loaded);
    - ``B daemon``: ``kb search Q`` with the daemon that the script's first search started
      (the script waits until it listens); its CPU is read from /proc around the run;
-   - ``floor``: the rotation script alone (``true`` instead of kb).
+   - ``floor``: the rotation script alone (``true`` instead of kb);
+   then the daemon contender alone, for the daemon's CPU per answer without the other
+   contenders' file reads (its file watcher is told of each).
 2. **The first search** (``--prepare`` stops any daemon, so every run is a first search):
    - ``first, starts daemon``: ``kb search Q`` (answers, then starts the daemon);
    - ``first, start off``: ``KB_SEARCH_START_DAEMON=false kb search Q``;
@@ -93,13 +95,32 @@ def main() -> int:
         f"daemon (pid {pid}): {ticks / hz * 1000:.0f} ms of CPU over {answered} answers "
         f"(~{ticks / hz * 1000 / max(answered, 1):.1f} ms each, idle and file-watch included)"
     )
+    # The daemon's CPU per answer without the other contenders' file reads (its watcher
+    # is told of each one): the daemon contender alone.
+    before, answered_before, load = _cpu_ticks(pid), _answered(repo, env, kb), [_load()]
+    alone = _hyperfine(
+        work / "alone.json",
+        env,
+        repo,
+        ["-N", "-w", "3", "-r", str(args.runs)],
+        {"B daemon alone": f"sh {script} {work}/c-d d"},
+    )
+    load.append(_load())
+    ticks = _cpu_ticks(pid) - before
+    answered = _answered(repo, env, kb) - answered_before
+    print(f"the daemon contender alone, load average {load[0]} -> {load[1]}")
+    _table(alone)
+    print(
+        f"daemon (pid {pid}): {ticks / hz * 1000:.0f} ms of CPU over {answered} answers "
+        f"(~{ticks / hz * 1000 / max(answered, 1):.1f} ms each)"
+    )
     stop = f"{args.kb} daemon --stop > /dev/null"
     load = [_load()]
     first = _hyperfine(
         work / "first.json",
         env,
         repo,
-        ["-S", "sh", "-w", "1", "-r", str(args.first_runs), "--prepare", stop, "--conclude", stop],
+        ["-S", "sh", "-w", "1", "-r", str(args.first_runs), "--prepare", stop],
         {
             "first, starts daemon": f"sh {script} {work}/c-1 d",
             "first, start off": f"sh {script} {work}/c-2 off",
@@ -108,6 +129,7 @@ def main() -> int:
         },
     )
     load.append(_load())
+    subprocess.run([*kb, "daemon", "--stop"], cwd=repo, env=env, capture_output=True)
     print(f"first search, load average {load[0]} -> {load[1]}")
     _table(first)
     shutil.rmtree(work)
@@ -119,7 +141,7 @@ def _hyperfine(
 ) -> list[dict[str, object]]:
     named = [part for name, command in commands.items() for part in ("-n", name, command)]
     subprocess.run(
-        ["hyperfine", *options, "--export-json", str(out), *named],
+        ["hyperfine", "-i", *options, "--export-json", str(out), *named],
         cwd=repo,
         env=env,
         check=True,
