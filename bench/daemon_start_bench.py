@@ -10,10 +10,13 @@ Two hyperfine runs on a repo whose cards have vectors (kbcli[semantic], ``kb ind
      model and the vector rows loaded);
    - ``B daemon``: ``kb search Q`` with the daemon that the script's first search started
      (the script waits until it listens); its CPU is read from /proc around the run;
-   - ``floor``: the rotation script alone (``true`` instead of kb).
+   - ``floor``: the rotation script alone (``true`` instead of kb);
+   then the daemon contender alone, for the daemon's CPU per answer without the other
+   contenders' file reads (its file watcher is told of each).
 2. **The first search** (``--prepare`` stops any daemon, so every run is a first search):
    - ``first, starts daemon``: ``kb search Q`` (answers, then starts the daemon);
-   - ``first, start off``: ``KB_SEARCH_START_DAEMON=false kb search Q``;
+   - ``first, start off``: ``KB_DAEMON=off kb search Q`` (not ``KB_SEARCH_START_DAEMON``:
+     a setting is part of the verdict cache's key, so switching it re-judges the hits);
    - ``first + second``/``... start off``: two searches back to back, the second while
      the new daemon still loads (it answers by itself, sharing the cores with the loading).
 
@@ -43,7 +46,7 @@ while IFS= read -r q; do [ $i -eq $k ] && break; i=$((i + 1)); done < {queries}
 case "$2" in
   a) export KB_DAEMON=off KB_SEARCH_SEMANTIC=false ;;
   b) export KB_DAEMON=off ;;
-  off) export KB_SEARCH_START_DAEMON=false ;;
+  off) export KB_DAEMON=off ;;  # not a kb.toml key: the verdict cache stays warm
   floor) exec true ;;
 esac
 exec {kb} search "$q" > /dev/null
@@ -93,13 +96,34 @@ def main() -> int:
         f"daemon (pid {pid}): {ticks / hz * 1000:.0f} ms of CPU over {answered} answers "
         f"(~{ticks / hz * 1000 / max(answered, 1):.1f} ms each, idle and file-watch included)"
     )
-    stop = f"{args.kb} daemon --stop > /dev/null"
+    # The daemon's CPU per answer without the other contenders' file reads (its watcher
+    # is told of each one): the daemon contender alone.
+    before, answered_before, load = _cpu_ticks(pid), _answered(repo, env, kb), [_load()]
+    alone = _hyperfine(
+        work / "alone.json",
+        env,
+        repo,
+        ["-N", "-w", "3", "-r", str(args.runs)],
+        {"B daemon alone": f"sh {script} {work}/c-d d"},
+    )
+    load.append(_load())
+    ticks = _cpu_ticks(pid) - before
+    answered = _answered(repo, env, kb) - answered_before
+    print(f"the daemon contender alone, load average {load[0]} -> {load[1]}")
+    _table(alone)
+    print(
+        f"daemon (pid {pid}): {ticks / hz * 1000:.0f} ms of CPU over {answered} answers "
+        f"(~{ticks / hz * 1000 / max(answered, 1):.1f} ms each)"
+    )
+    # A stopped daemon lets go of its lock before its process has ended (freeing hundreds of
+    # MB at 38k): the pause keeps its end out of the next run, for both contenders alike.
+    stop = f"{args.kb} daemon --stop > /dev/null; sleep 1"
     load = [_load()]
     first = _hyperfine(
         work / "first.json",
         env,
         repo,
-        ["-S", "sh", "-w", "1", "-r", str(args.first_runs), "--prepare", stop, "--conclude", stop],
+        ["-S", "sh", "-w", "1", "-r", str(args.first_runs), "--prepare", stop],
         {
             "first, starts daemon": f"sh {script} {work}/c-1 d",
             "first, start off": f"sh {script} {work}/c-2 off",
@@ -108,6 +132,7 @@ def main() -> int:
         },
     )
     load.append(_load())
+    subprocess.run([*kb, "daemon", "--stop"], cwd=repo, env=env, capture_output=True)
     print(f"first search, load average {load[0]} -> {load[1]}")
     _table(first)
     shutil.rmtree(work)
@@ -119,7 +144,7 @@ def _hyperfine(
 ) -> list[dict[str, object]]:
     named = [part for name, command in commands.items() for part in ("-n", name, command)]
     subprocess.run(
-        ["hyperfine", *options, "--export-json", str(out), *named],
+        ["hyperfine", "-i", *options, "--export-json", str(out), *named],
         cwd=repo,
         env=env,
         check=True,

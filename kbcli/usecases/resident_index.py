@@ -76,8 +76,10 @@ class ResidentIndex:
         if semantic.in_use(workspace):  # and has the model and the vector rows loaded
             from kbcli.adapters.embedder import Unavailable
 
+            # Two queries: from its second a process scores with numpy (imported then).
             with contextlib.suppress(Unavailable):  # (a search says so itself)
-                semantic.dense_ranking(workspace, index, "warm", 1)
+                for text in ("warm", "warm up"):
+                    semantic.dense_ranking(workspace, index, text, 1)
         # Answer only once the watcher sees changes: a card saved before that was missed
         # for good (1 start in 3 under a test's timing).
         if not self._watcher.wait_ready():
