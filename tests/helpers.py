@@ -46,6 +46,23 @@ def run_kb(*args: str, cwd: Path | None = None, stdin: str = "") -> Result:
     return Result(int(code), out.getvalue(), err.getvalue())
 
 
+# kb as its console script runs it, for a child process (``python -c KB_MAIN ARGS``): the
+# daemon tests need the real entry point (its fast paths) in a process of its own.
+KB_MAIN = "import sys; from kbcli.cli.main import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
+
+
+def kb_process(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``kb ARGS`` run in ``root`` as a process of its own, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", KB_MAIN, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
 def start_kb_in_a_terminal(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     """kb as a terminal starts it for Ctrl-C tests: a session of its own, and SIGINT at its
     default action. A shell running the suite in the background (``make test &``) starts it

@@ -21,10 +21,9 @@ import pytest
 
 from kbcli.adapters import daemon_lock
 from kbcli.cli import search_client
-from tests.helpers import REPO_ROOT, make_repo, run_kb
+from tests.helpers import KB_MAIN, REPO_ROOT, kb_process, make_repo, run_kb
 from tests.integration.test_handbook_build import card
 
-MAIN = "import sys; from kbcli.cli.main import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
 CARDS = {
     "accounts/closing.md": ("Closing a customer account", "An admin removes the workspace."),
     "office/plants.md": ("Office plants", "Ana waters the ferns on Mondays."),
@@ -65,17 +64,6 @@ def repo(
     yield root.resolve()
     for pid in started_daemons(root.resolve()):  # whatever a failing test left
         os.kill(pid, signal.SIGKILL)
-
-
-def kb(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", MAIN, *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 def started_daemons(root: Path) -> list[int]:
@@ -125,31 +113,31 @@ def answered(root: Path) -> int:
 def test_the_first_search_answers_itself_and_starts_the_daemon_that_answers_the_next(
     repo: Path, env: dict[str, str]
 ) -> None:
-    alone = kb(repo, {**env, "KB_DAEMON": "off"}, *QUERY)  # one-shot, starts nothing
+    alone = kb_process(repo, {**env, "KB_DAEMON": "off"}, *QUERY)  # one-shot, starts nothing
     assert alone.returncode == 0, alone.stderr
     assert daemon_lock.holder(os.fspath(repo)) is None
-    first = kb(repo, env, *QUERY)
+    first = kb_process(repo, env, *QUERY)
     assert (first.returncode, first.stdout, first.stderr) == (0, alone.stdout, alone.stderr)
     assert len(started_daemons(repo)) == 1  # started before the search ended
     wait_for("the daemon listens", lambda: listening(repo))
     for _ in range(2):
-        again = kb(repo, env, *QUERY)
+        again = kb_process(repo, env, *QUERY)
         assert (again.returncode, again.stdout, again.stderr) == (0, alone.stdout, alone.stderr)
     assert answered(repo) == 2  # both went through the daemon
     assert started_daemons(repo) == [daemon_lock.holder(os.fspath(repo)).pid]  # type: ignore[union-attr]
-    status = kb(repo, env, "daemon", "--status")
+    status = kb_process(repo, env, "daemon", "--status")
     assert status.returncode == 0 and "a search started it" in status.stdout
-    stopped = kb(repo, env, "daemon", "--stop")
+    stopped = kb_process(repo, env, "daemon", "--stop")
     assert stopped.returncode == 0 and "stopped kb daemon" in stopped.stdout, stopped.stderr
     assert not listening(repo)
     wait_for("the daemon ends", lambda: not started_daemons(repo))  # (it let go of the lock)
-    assert kb(repo, env, "daemon", "--status").returncode == 1
+    assert kb_process(repo, env, "daemon", "--status").returncode == 1
 
 
 def test_searches_racing_start_one_daemon(repo: Path, env: dict[str, str]) -> None:
     racing = [
         subprocess.Popen(
-            [sys.executable, "-c", MAIN, *QUERY],
+            [sys.executable, "-c", KB_MAIN, *QUERY],
             cwd=repo,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -160,12 +148,12 @@ def test_searches_racing_start_one_daemon(repo: Path, env: dict[str, str]) -> No
     assert [p.wait(timeout=120) for p in racing] == [0, 0, 0, 0]
     wait_for("the daemon listens", lambda: listening(repo))
     assert len(started_daemons(repo)) == 1
-    kb(repo, env, "daemon", "--stop")
+    kb_process(repo, env, "daemon", "--stop")
 
 
 def test_a_daemon_a_search_started_exits_when_idle(repo: Path, env: dict[str, str]) -> None:
     idle = {**env, "KB_SEARCH_DAEMON_IDLE_MINUTES": "0.02"}  # 1.2 s
-    assert kb(repo, idle, *QUERY).returncode == 0
+    assert kb_process(repo, idle, *QUERY).returncode == 0
     assert started_daemons(repo)
     wait_for("the idle daemon exits", lambda: not started_daemons(repo))
     assert daemon_lock.holder(os.fspath(repo)) is None and not listening(repo)
@@ -173,7 +161,7 @@ def test_a_daemon_a_search_started_exits_when_idle(repo: Path, env: dict[str, st
 
 
 def test_a_daemon_stops_when_its_repo_is_gone(repo: Path, env: dict[str, str]) -> None:
-    assert kb(repo, env, *QUERY).returncode == 0
+    assert kb_process(repo, env, *QUERY).returncode == 0
     wait_for("the daemon listens", lambda: listening(repo))
     (repo / "kb.toml").unlink()
     wait_for("the daemon exits", lambda: not started_daemons(repo))
@@ -190,7 +178,7 @@ def test_no_daemon_is_started_when_the_user_opted_out(
     if "kb.toml" in opt_out:
         (repo / "kb.toml").write_text("[search]\nstart_daemon = false\n", encoding="utf-8")
         opt_out = {}
-    assert kb(repo, {**env, **opt_out}, *QUERY).returncode == 0
+    assert kb_process(repo, {**env, **opt_out}, *QUERY).returncode == 0
     # A daemon is started (and the lock taken for it) before the search ends.
     assert daemon_lock.holder(os.fspath(repo)) is None and started_daemons(repo) == []
 
@@ -199,37 +187,37 @@ def test_no_daemon_is_started_when_search_ranks_by_words_only(
     repo: Path, env: dict[str, str]
 ) -> None:
     off = {**env, "KB_SEARCH_SEMANTIC": "false"}  # vectors there, semantic search off
-    assert kb(repo, off, *QUERY).returncode == 0
+    assert kb_process(repo, off, *QUERY).returncode == 0
     assert daemon_lock.holder(os.fspath(repo)) is None and started_daemons(repo) == []
     for name in ("vectors.marshal", "vector-rows.bin"):  # no vectors made: words only
         (repo / ".kb" / name).unlink()
-    assert kb(repo, env, *QUERY).returncode == 0
+    assert kb_process(repo, env, *QUERY).returncode == 0
     assert daemon_lock.holder(os.fspath(repo)) is None and started_daemons(repo) == []
 
 
 def test_a_killed_daemon_is_replaced_by_the_next_search(repo: Path, env: dict[str, str]) -> None:
-    alone = kb(repo, {**env, "KB_DAEMON": "off"}, *QUERY)
-    assert kb(repo, env, *QUERY).returncode == 0
+    alone = kb_process(repo, {**env, "KB_DAEMON": "off"}, *QUERY)
+    assert kb_process(repo, env, *QUERY).returncode == 0
     wait_for("the daemon listens", lambda: listening(repo))
     (killed,) = started_daemons(repo)
     os.kill(killed, signal.SIGKILL)  # its socket file stays behind; the kernel frees the lock
     wait_for("the daemon is gone", lambda: not started_daemons(repo))
     assert os.path.exists(search_client.socket_path(os.fspath(repo)))
-    after = kb(repo, env, *QUERY)  # refused by the dead socket: answers itself, starts one
+    after = kb_process(repo, env, *QUERY)  # refused by the dead socket: answers itself, starts one
     assert (after.returncode, after.stdout, after.stderr) == (0, alone.stdout, alone.stderr)
     wait_for("a new daemon listens", lambda: listening(repo), log=repo / ".kb" / "daemon.log")
     (new,) = started_daemons(repo)
     assert new != killed
-    assert kb(repo, env, *QUERY).stdout == alone.stdout and answered(repo) == 1
-    kb(repo, env, "daemon", "--stop")
+    assert kb_process(repo, env, *QUERY).stdout == alone.stdout and answered(repo) == 1
+    kb_process(repo, env, "daemon", "--stop")
 
 
 def test_a_daemon_by_hand_is_refused_while_one_runs(repo: Path, env: dict[str, str]) -> None:
-    assert kb(repo, env, *QUERY).returncode == 0
+    assert kb_process(repo, env, *QUERY).returncode == 0
     wait_for("the daemon listens", lambda: listening(repo))
-    second = kb(repo, env, "daemon")
+    second = kb_process(repo, env, "daemon")
     assert second.returncode == 2 and "already answers searches" in second.stderr
-    kb(repo, env, "daemon", "--stop")
+    kb_process(repo, env, "daemon", "--stop")
 
 
 def test_a_daemon_that_failed_to_start_is_not_started_again_at_once(
@@ -237,12 +225,12 @@ def test_a_daemon_that_failed_to_start_is_not_started_again_at_once(
 ) -> None:
     log = repo / ".kb" / "daemon.log"
     log.write_text("error: the configuration has 1 problem(s)\n", encoding="utf-8")
-    assert kb(repo, env, *QUERY).returncode == 0  # answers; the failure just now stands
+    assert kb_process(repo, env, *QUERY).returncode == 0  # answers; the failure just now stands
     assert daemon_lock.holder(os.fspath(repo)) is None and started_daemons(repo) == []
     an_hour_ago = time.time() - 3600
     os.utime(log, (an_hour_ago, an_hour_ago))
-    assert kb(repo, env, *QUERY).returncode == 0
+    assert kb_process(repo, env, *QUERY).returncode == 0
     assert len(started_daemons(repo)) == 1
     wait_for("the daemon listens", lambda: listening(repo))
-    kb(repo, env, "daemon", "--stop")
+    kb_process(repo, env, "daemon", "--stop")
     assert "kb daemon: stopped" in log.read_text()

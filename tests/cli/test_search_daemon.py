@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, KbRepo, copy_example
+from tests.helpers import KB_MAIN, REPO_ROOT, KbRepo, copy_example, kb_process
 from tests.integration.test_handbook_build import card
 
 TODAY = "2026-11-22"
-MAIN = "import sys; from kbcli.cli.main import main; sys.argv = ['kb', *sys.argv[1:]]; main()"
 
 
 @pytest.fixture
@@ -33,21 +32,10 @@ def env() -> Iterator[dict[str, str]]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def kb(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", MAIN, *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-
-
 class Daemon:
     def __init__(self, root: Path, env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", MAIN, "daemon", "--verbose"],
+            [sys.executable, "-c", KB_MAIN, "daemon", "--verbose"],
             cwd=root,
             env=env,
             stdout=subprocess.PIPE,
@@ -77,10 +65,10 @@ def test_the_daemon_answers_exactly_what_a_one_shot_search_prints(
         ("search", "nothing-matches-this"),
         ("search", "is:bogus"),
     )
-    alone = [kb(root, env, *q) for q in queries]
+    alone = [kb_process(root, env, *q) for q in queries]
     daemon = Daemon(root, env)
     try:
-        resident = [kb(root, env, *q) for q in queries]
+        resident = [kb_process(root, env, *q) for q in queries]
     finally:
         log = daemon.stop()
     for one, other in zip(alone, resident, strict=True):
@@ -98,11 +86,11 @@ def test_a_card_saved_while_the_daemon_runs_is_found(kb_repo: KbRepo, env: dict[
     kb_repo.commit("card")
     daemon = Daemon(kb_repo.path, env)
     try:
-        found = kb(kb_repo.path, env, "search", "--paths-only", "export")
+        found = kb_process(kb_repo.path, env, "search", "--paths-only", "export")
         assert found.stdout.split() == ["howto.md"]
         kb_repo.write("billing.md", card("Billing", "Download the invoice."))
         deadline = time.monotonic() + 20  # the watcher reports a save within ~0.1 s
-        while kb(kb_repo.path, env, "search", "--paths-only", "invoice").stdout.split() != [
+        while kb_process(kb_repo.path, env, "search", "--paths-only", "invoice").stdout.split() != [
             "billing.md"
         ]:
             assert time.monotonic() < deadline, "the saved card never became searchable"
@@ -123,7 +111,7 @@ def test_the_daemon_reads_the_history_behind_trust_before_its_first_answer(
     kb_repo.commit("card")
     daemon = Daemon(kb_repo.path, env)
     try:
-        found = kb(kb_repo.path, env, "search", "--paths-only", "nothing-matches-this")
+        found = kb_process(kb_repo.path, env, "search", "--paths-only", "nothing-matches-this")
         assert found.returncode == 1 and found.stdout == ""
     finally:
         log = daemon.stop()
@@ -138,7 +126,7 @@ def test_a_dead_daemon_or_another_environment_falls_back_to_the_one_shot_search(
     kb_repo.commit("card")
     daemon = Daemon(kb_repo.path, env)
     try:
-        other = kb(
+        other = kb_process(
             kb_repo.path, {**env, "KB_SEARCH_LIMIT": "3"}, "search", "--paths-only", "export"
         )
         assert other.stdout.split() == ["howto.md"]
@@ -149,6 +137,6 @@ def test_a_dead_daemon_or_another_environment_falls_back_to_the_one_shot_search(
     daemon.process.kill()  # no clean-up: its socket file stays, nobody listens
     daemon.process.communicate()
     assert list((Path(env["XDG_RUNTIME_DIR"]) / "kb").glob("*.sock"))
-    result = kb(kb_repo.path, env, "search", "--paths-only", "export")
+    result = kb_process(kb_repo.path, env, "search", "--paths-only", "export")
     assert result.returncode == 0 and result.stdout.split() == ["howto.md"]
     Daemon(kb_repo.path, env).stop()  # a new daemon replaces the dead one's socket
