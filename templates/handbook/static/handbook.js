@@ -102,7 +102,10 @@
     var folder = new URL("pagefind-delta/", base);
     var info;
     try {
-      var response = await fetch(new URL("kb-delta.json", folder).href, { cache: "no-cache" });
+      // no-store, not no-cache: a rebuild within the second of the last fetch keeps the
+      // file's Last-Modified (servers give whole seconds), so a revalidation answers
+      // "not modified" and the browser would search without the new delta. A few bytes.
+      var response = await fetch(new URL("kb-delta.json", folder).href, { cache: "no-store" });
       info = response.ok ? await response.json() : null;
     } catch (e) { info = null; }
     if (!info) return { drop: new Set() };
