@@ -4,11 +4,12 @@ Judging a hit needs the history pass, the bulk runs and the evidence rules: the
 modules alone cost a one-shot search ~25 ms of its ~180 ms on example-kb (and a
 ``git rev-parse``), measured with bench/oneshot_bench.py, to learn that most hits
 have no evidence against them. The verdict of a card depends on its file, the
-history (HEAD), the configuration (kb.toml, the roster, ``KB_*``), the day and kb's
-version, so it is kept under all of those: the file by its stat (size, mtime, ctime,
-inode, as git's own stat cache), the rest as the file's key. Any difference, a
-shallow clone (its history is judged with a notice), signed verifications (git's
-keyring is not a file kb watches) or a damaged file means judging again as before.
+history (HEAD), the settings it is judged with (``core.verdict.SETTINGS``, from kb.toml,
+the roster and ``KB_*``), the day and kb's version, so it is kept under all of those:
+the file by its stat (size, mtime, ctime, inode, as git's own stat cache), the rest as
+the file's key. Any difference, a shallow clone (its history is judged with a notice),
+signed verifications (git's keyring is not a file kb watches) or a damaged file means
+judging again as before.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 FILE = "verdicts.marshal"
-VERSION = 1
+VERSION = 2  # 2: keyed by the verdict's settings, not the whole configuration
 
 # path -> (file stat, the date-only trust's repr, evidence as (rule, text) pairs)
 Entry = tuple[tuple[int, ...], str, tuple[tuple[str, str], ...]]
@@ -41,14 +42,15 @@ def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str,
     from kbcli import __version__
     from kbcli.adapters import keyed_cache
     from kbcli.core.trust import Reason
-    from kbcli.core.verdict import with_reasons
+    from kbcli.core.verdict import SETTINGS, with_reasons
 
     path = config.cache_dir / FILE
     memo, today = workspace.memo, workspace.today.isoformat()
     if memo.verdict_file is not None and memo.verdict_file[0][2:4] == (today, head):
         key, stored = memo.verdict_file  # a workspace's config never changes
     else:
-        key = (VERSION, __version__, today, head, repr(config))
+        settings = repr(tuple(getattr(config, name) for name in SETTINGS))
+        key = (VERSION, __version__, today, head, settings)
         stored = keyed_cache.load(path, key) or {}
         memo.verdict_file = (key, stored)
     root = os.fspath(workspace.root)
