@@ -25,10 +25,27 @@ without a knob in kb: they wrap ``CardIndex.search`` (the one unordered search o
   ``COORDINATION_SHAPE`` changes how the bonus grows with the share of the question's
   words (weighted by idf) a card matches: linear (kb's), square, sqrt, or "all" (the
   whole bonus again when every word matches).
+
+Session 13 (all off by default; bench/README.md, "Issue 12 A, session 13"):
+
+- ``TITLE_BONUS`` / ``LEAD_BONUS`` > 0: a flat bonus per question word found in the card's
+  title (with its aliases) / its lead paragraph, times the word's idf weight as the
+  coordination bonus weighs it: a match there counted once, not saturated by BM25's term
+  frequency as the repetition of the naming parts inside ``words`` is.
+- ``PASSAGE_WEIGHT`` > 0: each candidate's best passage (``card_passages``: paragraphs,
+  a tldr example's description with its command; or sections at headings) adds this
+  times its score: the idf weights of the question's words it holds, or its BM25.
+- ``PROXIMITY_WEIGHT`` > 0: a clause per pair of the question's words within
+  ``PROXIMITY_SLOP`` positions of each other (Tantivy phrase queries with slop).
+
+The passage and title/lead levers re-score the candidates kb's search returns (60) in
+Python, from their stored text: fine to measure relevance, not how kb would ship them.
 """
 
 from __future__ import annotations
 
+import itertools
+import marshal
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +62,16 @@ RESCORE_POOL = 200
 K1 = 1.2
 B = 0.75
 COORDINATION_SHAPE = "linear"  # or "square", "sqrt", "all" (levers._shaped)
+PASSAGE_WEIGHT = 0.0  # > 0: a card's best passage adds this times its score (session 13)
+PASSAGE_SPLIT = "blocks"  # or "sections" (at headings), how a card becomes passages
+PASSAGE_SCORE = "coord"  # or "bm25": the passage's idf-weighted words, or BM25 over passages
+TITLE_BONUS = 0.0  # > 0: per question word in the card's title (and aliases), x its idf weight
+LEAD_BONUS = 0.0  # > 0: the same for its lead paragraph (session 13)
+PROXIMITY_WEIGHT = 0.0  # > 0: pairs of query words near each other score (session 13)
+PROXIMITY_SLOP = 8  # positions allowed between the two words of a pair
+PROXIMITY_PAIRS = "adjacent"  # or "all": which pairs of the question's words
+PROXIMITY_SCORE = "bm25"  # or "const": the pair's own BM25, or a flat bonus by idf
+PROXIMITY_BOTH_ORDERS = True  # the pair in either order ("modified files", "files modified")
 
 _installed = False
 _asked: set[str] = set()  # the current query's terms (QueryBuilder.terms records them)
@@ -59,8 +86,10 @@ def install() -> None:
         return
     from kbcli.adapters.tantivy_index import CardIndex
     from kbcli.adapters.tantivy_queries import QueryBuilder
+    from kbcli.usecases import search_rank
 
     CardIndex.search = _searching(CardIndex.search)  # type: ignore[method-assign]
+    search_rank.word_clauses = _with_proximity(search_rank.word_clauses)
     QueryBuilder.any_term = _with_synonyms(QueryBuilder.any_term)  # type: ignore[method-assign]
     QueryBuilder.terms = _recording(QueryBuilder.terms)  # type: ignore[method-assign]
     _installed = True
@@ -77,6 +106,10 @@ def _searching(original: Callable[..., Any]) -> Callable[..., Any]:
         _words.clear()
         if RESCORE and words:
             raw = _rescored(self, raw, words)[:limit]
+        if (TITLE_BONUS or LEAD_BONUS) and words:
+            raw = _by_naming_parts(self, raw, words)
+        if PASSAGE_WEIGHT and words:
+            raw = _by_passages(self, raw, words)
         if FEEDBACK_DOCS and raw:
             more = _feedback(self, raw, asked)
             if more:
@@ -126,10 +159,7 @@ def _term_counts(index: Any) -> tuple[dict[str, dict[str, int]], dict[str, int],
     """Per card path: its ``words`` terms counted, its length; the mean length."""
     key = str(index.directory)
     if key not in _documents:
-        import marshal
-
-        data = (index.directory / "documents.marshal").read_bytes()
-        _, entries = marshal.loads(data[12:])  # magic (8 bytes), checksum (4)
+        entries = kept_entries(index.directory / "documents.marshal")
         counts, lengths = {}, {}
         for path, (_, _, values) in entries.items():
             terms = str(values[0]).split()
@@ -138,6 +168,19 @@ def _term_counts(index: Any) -> tuple[dict[str, dict[str, int]], dict[str, int],
         mean = sum(lengths.values()) / max(len(lengths), 1)
         _documents[key] = (counts, lengths, mean)
     return _documents[key]
+
+
+def kept_entries(path: Any) -> dict[str, Any]:
+    """The documents kb keeps for rebuilds (``index_documents``), whatever their
+    fingerprint: path -> (hash, language, fields; the ``words`` terms first)."""
+    from kbcli.adapters.index_documents import parse
+
+    data = path.read_bytes()
+    start = len(b"kbdocs2\n")
+    fingerprint = marshal.loads(
+        data[start + 4 : start + 4 + int.from_bytes(data[start : start + 4], "big")]
+    )
+    return parse(data, fingerprint)
 
 
 def _byte4(code: int) -> int:
@@ -224,7 +267,7 @@ def _recording(original: Callable[..., Any]) -> Callable[..., Any]:
 def _with_synonyms(original: Callable[..., Any]) -> Callable[..., Any]:
     def any_term(self: Any, terms: list[str], boost: float = 1.0) -> Any:
         query = original(self, terms, boost)
-        if RESCORE and boost > 0 and terms:
+        if (RESCORE or PASSAGE_WEIGHT or TITLE_BONUS or LEAD_BONUS) and boost > 0 and terms:
             _words.append((list(terms), boost))
         if not SYNONYMS or boost != 1.0 or not terms:
             return query
@@ -236,3 +279,147 @@ def _with_synonyms(original: Callable[..., Any]) -> Callable[..., Any]:
         return self.t.Query.disjunction_max_query([query, other])
 
     return any_term
+
+
+def _with_proximity(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``word_clauses`` plus, with ``PROXIMITY_WEIGHT``, one clause per pair of the
+    question's (exact, not typo) words: the two within ``PROXIMITY_SLOP`` positions
+    of each other in the card's ``words`` field (a phrase query with slop, scored by
+    Tantivy: no Python work per card). A card where the question's words stand
+    together (one tldr example, one handbook sentence) gains over one that has them
+    scattered."""
+
+    def word_clauses(qb: Any, words: Any, down: frozenset[str] = frozenset()) -> Any:
+        found = original(qb, words, down)
+        if not PROXIMITY_WEIGHT:
+            return found
+        from kbcli.core.word_forms import query_words
+
+        t = qb.t
+        exact = []
+        for word in dict.fromkeys(p for w in words for p in query_words(w.lower())):
+            if word in down or word in found.expansions:
+                continue
+            terms = [term for term in qb.terms(word) if qb.known(term)]
+            if terms:
+                exact.append(terms)
+        if PROXIMITY_PAIRS == "adjacent":
+            pairs = list(itertools.pairwise(exact))
+        else:
+            pairs = [(a, b) for i, a in enumerate(exact) for b in exact[i + 1 :]]
+        for a, b in pairs:
+            combos = [(x, y) for x in a for y in b if x != y][:4]
+            if PROXIMITY_BOTH_ORDERS:
+                combos += [(y, x) for x, y in combos]
+            if not combos:
+                continue
+            phrases = [
+                t.Query.phrase_query(qb.schema, "words", [x, y], PROXIMITY_SLOP) for x, y in combos
+            ]
+            near = phrases[0] if len(phrases) == 1 else t.Query.disjunction_max_query(phrases)
+            if PROXIMITY_SCORE == "const":
+                bonus = PROXIMITY_WEIGHT * min(qb.weight(a), qb.weight(b))
+                found.clauses.append(t.Query.const_score_query(near, bonus))
+            else:
+                found.clauses.append(t.Query.boost_query(near, PROXIMITY_WEIGHT))
+        return found
+
+    return word_clauses
+
+
+def card_passages(text: str) -> list[str]:
+    """A card's body as passages: ``PASSAGE_SPLIT`` "blocks" (paragraphs; a paragraph
+    ending with ":" keeps the next, so a tldr example is its description and its command;
+    a heading joins the paragraph after it) or "sections" (at headings)."""
+    if PASSAGE_SPLIT == "sections":
+        from kbcli.core.passages import _sections
+
+        return [" ".join([h, *lines]) for h, lines in _sections(text)]
+    found: list[str] = []
+    glue = False
+    for block in (b.strip() for b in text.split("\n\n")):
+        if not block:
+            continue
+        if glue and found:
+            found[-1] += "\n" + block
+        else:
+            found.append(block)
+        glue = block.endswith(":") or (block.startswith("#") and "\n" not in block)
+    return found
+
+
+def _by_passages(index: Any, raw: list[Any], words: list[tuple[list[str], float]]) -> list[Any]:
+    """``raw`` with each card's best passage added: ``PASSAGE_WEIGHT`` times the sum of
+    the idf weights of the question's words it holds ("coord"), or its BM25 ("bm25",
+    k1 1.2, b 0.75 over the passages' mean length among the candidates)."""
+    import math
+
+    from kbcli.adapters.tantivy_schema import WORDS
+    from kbcli.core.languages import normalize_lang
+
+    searcher = index.index.searcher()
+    docs = max(1, int(searcher.num_docs))
+    freq = {t: int(searcher.doc_freq(WORDS, t)) for terms, _ in words for t in terms}
+
+    def idf(n: int) -> float:
+        return math.log(1 + (docs - n + 0.5) / (n + 0.5))
+
+    weights = [idf(max(max(freq[t] for t in terms), 1)) / idf(1) for terms, _ in words]
+    analysed = []
+    for hit in raw:
+        lang = normalize_lang(hit.meta.get("lang"), "en")
+        analysed.append([Counter(index.analysis.terms(lang, p)) for p in card_passages(hit.text)])
+    lengths = [sum(c.values()) for passages in analysed for c in passages]
+    mean = sum(lengths) / max(len(lengths), 1)
+    out = []
+    for hit, passages in zip(raw, analysed, strict=True):
+        best = 0.0
+        for tf in passages:
+            if PASSAGE_SCORE == "coord":
+                score = sum(
+                    w * boost
+                    for (terms, boost), w in zip(words, weights, strict=True)
+                    if any(t in tf for t in terms)
+                )
+            else:
+                norm = 1.2 * (0.25 + 0.75 * sum(tf.values()) / max(mean, 1))
+                score = sum(
+                    boost
+                    * max(
+                        (idf(freq[t]) * tf[t] * 2.2 / (tf[t] + norm) for t in terms if t in tf),
+                        default=0.0,
+                    )
+                    for terms, boost in words
+                )
+            best = max(best, score)
+        out.append(hit._replace(score=hit.score + PASSAGE_WEIGHT * best))
+    out.sort(key=lambda r: -r.score)
+    return out
+
+
+def _by_naming_parts(index: Any, raw: list[Any], words: list[tuple[list[str], float]]) -> list[Any]:
+    """``raw`` with a flat bonus per question word in the card's title (``TITLE_BONUS``)
+    and lead paragraph (``LEAD_BONUS``), each x the word's idf weight (as the
+    coordination bonus): a title or lead match counted once, never saturated by BM25's
+    term frequency as the repetition inside ``words`` is."""
+    from kbcli.core.languages import normalize_lang
+    from kbcli.core.pointers import lead_span
+
+    qb = index.queries()
+    weights = [qb.weight(terms) * boost for terms, boost in words]
+    out = []
+    for hit in raw:
+        lang = normalize_lang(hit.meta.get("lang"), "en")
+        title = " ".join([str(hit.meta.get("title", "")), *hit.meta.get("aliases", [])])
+        start, end = lead_span(hit.text)
+        extra = 0.0
+        for bonus, text in ((TITLE_BONUS, title), (LEAD_BONUS, hit.text[start:end])):
+            if not bonus:
+                continue
+            have = set(index.analysis.terms(lang, text))
+            extra += bonus * sum(
+                w for (terms, _), w in zip(words, weights, strict=True) if have & set(terms)
+            )
+        out.append(hit._replace(score=hit.score + extra))
+    out.sort(key=lambda r: -r.score)
+    return out

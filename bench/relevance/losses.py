@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import marshal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -29,8 +28,10 @@ from evaluate import CACHE, SETS
 def page_terms() -> dict[str, set[str]]:
     """Each indexed page's terms, from the documents kb keeps for rebuilds."""
     found = {}
+    from levers import kept_entries
+
     for kept in CACHE.glob("*/.kb/index/documents.marshal"):
-        _, entries = marshal.loads(kept.read_bytes()[12:])  # magic (8 bytes), checksum (4)
+        entries = kept_entries(kept)
         for path, (_, _, values) in entries.items():
             found[path] = set(str(values[0]).split())
     return found

@@ -149,6 +149,73 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
         (f"bm25 k1 {k:g} b {b:g}, coordination {c:g}", _bm25(k, b, c))
         for k, b, c in _BM25_COORDINATION
     ),
+    # session 13 (levers.py): a flat bonus per question word in the title / the lead
+    *(
+        (f"title bonus x{w:g}", [("levers", "TITLE_BONUS", w)])
+        for w in (0.5, 1, 2, 4, 6, 8, 12, 20)
+    ),
+    *((f"lead bonus x{w:g}", [("levers", "LEAD_BONUS", w)]) for w in (0.5, 1, 2, 4)),
+    *(
+        (
+            f"title and lead bonus x{w:g}",
+            [("levers", "TITLE_BONUS", w), ("levers", "LEAD_BONUS", w)],
+        )
+        for w in (0.5, 1, 2, 3, 4, 6)
+    ),
+    *(
+        (
+            f"title bonus x{t:g}, lead x{w:g}",
+            [("levers", "TITLE_BONUS", t), ("levers", "LEAD_BONUS", w)],
+        )
+        for t, w in [
+            *[(4, 1), (4, 2), (6, 2), (8, 2), (6, 3), (8, 4), (5, 1.5), (5, 2), (5, 2.5)],
+            *[(6, 1), (6, 1.5), (6, 2.5), (7, 1.5), (7, 2), (7, 2.5)],
+        ]
+    ),
+    # session 13 (levers.py): a card's best passage
+    *(
+        (
+            f"passage {score} {split} x{w:g}",
+            [
+                ("levers", "PASSAGE_WEIGHT", w),
+                ("levers", "PASSAGE_SPLIT", split),
+                ("levers", "PASSAGE_SCORE", score),
+            ],
+        )
+        for score in ("coord", "bm25")
+        for split in ("blocks", "sections")
+        for w in (0.25, 0.5, 1.0, 2.0, 4.0)
+    ),
+    # session 13 (levers.py): pairs of the question's words near each other
+    *(
+        (
+            f"proximity {score} {pairs} slop {slop} x{w:g}",
+            [
+                ("levers", "PROXIMITY_WEIGHT", w),
+                ("levers", "PROXIMITY_SLOP", slop),
+                ("levers", "PROXIMITY_PAIRS", pairs),
+                ("levers", "PROXIMITY_SCORE", score),
+            ],
+        )
+        for score in ("bm25", "const")
+        for pairs in ("adjacent", "all")
+        for slop in (1, 3, 8, 20)
+        for w in (0.1, 0.25, 0.5, 1.0)
+    ),
+    *(
+        (
+            f"proximity const {pairs} slop {slop} x{w:g}",
+            [
+                ("levers", "PROXIMITY_WEIGHT", w),
+                ("levers", "PROXIMITY_SLOP", slop),
+                ("levers", "PROXIMITY_PAIRS", pairs),
+                ("levers", "PROXIMITY_SCORE", "const"),
+            ],
+        )
+        for pairs in ("adjacent", "all")
+        for slop in (1, 2, 3, 5)
+        for w in (1.5, 2.0, 3.0)
+    ),
     *(
         (f"wordnet {n} sense(s) x{w:g}", [("levers", "SYNONYMS", f"wordnet{n}"), *_syn(w)])
         for n, w in [(1, 0.1), (1, 0.2), (1, 0.3), (1, 0.5), (2, 0.2), (2, 0.5)]

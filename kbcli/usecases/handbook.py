@@ -161,7 +161,7 @@ class HandbookBuild:
         t = self._timed("plan", t)
         static = self._write_pages(stale, init, dirs, previous, shown)
         removed = remove_stale(self.out, manifest, keep := set(page_keys) | set(static))
-        self._warn_unknown(on_disk, keep)
+        self._warn_unknown(on_disk - set(removed), keep)  # kb wrote those, and removed them
         self.report.pages, self.report.written = len(pages), len(stale)
         self.report.removed = len(removed)
         t = self._timed("pages", t)

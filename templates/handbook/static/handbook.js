@@ -119,6 +119,26 @@
     return delta;
   }
 
+  // The tags of the site as it is: the delta's, and the base's unless every base page
+  // that has the tag is dropped (an edit took the tag away, or its page was deleted).
+  // Only a tag on no more base pages than the delta drops can be gone, so few are checked.
+  async function liveTags(base, delta) {
+    var tags = {};
+    if (delta.index) {
+      var added = await delta.index.filters();
+      Object.keys((added && added.tag) || {}).forEach(function (tag) { tags[tag] = true; });
+    }
+    var kept = await base.filters();
+    var counts = (kept && kept.tag) || {};
+    for (var tag of Object.keys(counts)) {
+      if (tags[tag]) continue;
+      if (counts[tag] > delta.drop.size) { tags[tag] = true; continue; }
+      var found = await base.search(null, { filters: { tag: tag } });
+      if (found && found.results.some(function (r) { return !delta.drop.has(r.id); })) tags[tag] = true;
+    }
+    return tags;
+  }
+
   async function load() {
     var base = siteBase();
     var bundle = new URL("pagefind/", base).href;
@@ -137,11 +157,7 @@
     indexes = [{ index: pagefind, drop: delta.drop }];
     if (delta.index) indexes.push({ index: delta.index, drop: new Set() });
     try {
-      var tags = {};
-      for (var i = 0; i < indexes.length; i++) {
-        var filters = await indexes[i].index.filters();
-        Object.keys((filters && filters.tag) || {}).forEach(function (tag) { tags[tag] = true; });
-      }
+      var tags = await liveTags(pagefind, delta);
       Object.keys(tags).sort().forEach(function (tag) {
         tagSelect.appendChild(el("option", { value: tag }, tag));
       });
