@@ -116,10 +116,13 @@ def _rich_terminal(stream: Any) -> bool:
 
 
 def console(*, quiet: bool = False) -> Console:
-    """Standard output; ``quiet`` (a command's ``-q``) drops what is printed through it."""
+    """Standard output; ``quiet`` (a command's ``-q``) drops what is printed through it.
+    Wrapped at the terminal's width, but never when stdout is a pipe or a file: rich
+    would wrap at 80 columns there, mid-word (``kb report | less`` broke "no owner")."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False, quiet=quiet)
+    wrap = _rich_terminal(sys.stdout)
+    return Console(highlight=False, soft_wrap=not wrap, quiet=quiet)
 
 
 def err_console() -> Console:

@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 
-RELATED_TERMS, RELATED_TERMS_VERSION = "related-terms.marshal", 1  # kb related's term counts
-
-
 def card_words(
     index: CardIndex, title: str, tags: Sequence[str], body: str, lang: str
 ) -> list[str]:
@@ -81,18 +78,16 @@ def similar(workspace: Workspace, index: CardIndex, card: Any, limit: int) -> li
     second notion of "related"; ``score`` is the similarity. Every card's term counts
     are kept in ``.kb/`` so a later run analyses only changed cards.
     """
-    from kbcli.adapters import keyed_cache
     from kbcli.core.cards import Audience
     from kbcli.core.handbook import in_audience
-    from kbcli.usecases.related import related_to
+    from kbcli.usecases.related import SharedTerms, related_to
 
     lang = workspace.config.search.default_lang
     cards = [c for c in workspace.catalog.cards if in_audience(c, Audience.INTERNAL)]
-    store, key = workspace.config.cache_dir / RELATED_TERMS, (RELATED_TERMS_VERSION, lang)
-    known = keyed_cache.load(store, key) or {}
+    shared = SharedTerms(workspace)
+    known = shared.load()
     ranked, terms = related_to(card, cards, lang, limit, known_terms=known, workspace=workspace)
-    if terms != known:
-        keyed_cache.save(store, key, terms)
+    shared.keep(terms)
     if not ranked:
         return []
     qb = index.queries()

@@ -97,6 +97,9 @@ def test_list_and_report_print_one_record_per_line_in_a_pipe(kb_repo: KbRepo) ->
     urgent = [line for line in report.stdout.splitlines() if line.startswith("urgent\t")]
     assert any(line.split("\t")[2] == deep for line in urgent), report.stdout
     assert any(line.startswith("finding\t1\tno-owner\t") for line in report.stdout.splitlines())
+    # The summary's lines are longer than 80 columns: in a pipe they stay whole.
+    summary = report.stdout.splitlines()[2].strip()
+    assert summary.startswith("verified ") and summary.endswith(" · no owner 1"), summary
 
 
 def test_an_untouched_howto_card_does_not_publish_and_its_hints_are_not_searchable(

@@ -42,6 +42,37 @@ def test_related_cards_are_on_by_default_and_identical_between_builds(kb_repo: K
     assert {p.name: related_on(p) for p in sorted((out / "billing").glob("*.html"))} == first
 
 
+def test_a_new_build_folder_takes_kept_counts_only_for_unchanged_cards(kb_repo: KbRepo) -> None:
+    """Every card's term counts are kept in .kb/ apart from the build folder's state: a
+    build after ``.kb/handbook`` is gone lists the same cards, an edited card's new words
+    count (never its counts kept under the old text), and a damaged file is analysed
+    again to the same lists."""
+    root = repo(kb_repo).path
+    handbook = root / ".kb" / "handbook"
+    kept = root / ".kb" / "card-terms.marshal"
+
+    def fresh_lists() -> dict[str, list[str]]:
+        shutil.rmtree(handbook, ignore_errors=True)
+        shutil.rmtree(root.parent / f"{root.name}-site", ignore_errors=True)
+        out, _, _ = build(root, "--no-search")
+        return {p.name: related_on(p) for p in sorted((out / "billing").glob("*.html"))}
+
+    first = fresh_lists()
+    assert kept.is_file()
+    assert fresh_lists() == first
+    assert not any("password" in link for link in first["refunds.html"])
+    kb_repo.write(
+        "accounts/password.md", card("Password", "Refund a Stripe charge by email.", tags="login")
+    )
+    kb_repo.commit("password", when="2026-11-03T09:00:00Z", author="Ana Souza")
+    edited = fresh_lists()
+    assert any("password" in link for link in edited["refunds.html"])
+    damaged = bytearray(kept.read_bytes())
+    damaged[-3] ^= 0xFF
+    kept.write_bytes(bytes(damaged))
+    assert fresh_lists() == edited
+
+
 def test_a_public_build_never_lists_an_internal_card_as_related(kb_repo: KbRepo) -> None:
     root = repo(kb_repo).path
     out, _, _ = build(root, "--no-search", "--audience", "public")
