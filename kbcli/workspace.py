@@ -43,6 +43,9 @@ class RunMemo:
         self.head: str | None = None
         self.expected_head: str | None = None
         self.verdict_head: str | None = None
+        # How many cards the index held at its last sync (search, before git status
+        # answers): whether a search's first verdicts judge every card at once.
+        self.index_cards: int | None = None
         # (key, entries) of .kb/verdicts.marshal as this run last read or wrote it: a
         # resident process answers many searches with one workspace (same day, config).
         self.verdict_file: tuple[tuple[Any, ...], dict[str, Any]] | None = None

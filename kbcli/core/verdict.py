@@ -54,6 +54,18 @@ EVIDENCE: frozenset[str] = frozenset(
     }
 )
 
+# The parts of kb's configuration (``KbConfig`` fields) a verdict is judged with: what
+# ``usecases/judging`` and the date-only trust read. Verdicts kept between runs
+# (``usecases/verdict_cache``) are keyed by these alone, so switching a setting that
+# cannot change a verdict (search ranking, the handbook, capture, adopt, usage) does
+# not judge every hit again. ``cards``: which files are cards and how much front matter
+# is read (an oversized one reads as an unowned draft); ``verification`` and
+# ``folders``: the cadence and ``require_signed``, per-folder cadence and severities;
+# ``check``: severities (an evidence rule set to off is no evidence) and grace;
+# ``history``: the history rules' thresholds; ``roster``: who may verify, with which
+# e-mails and keys. tests/integration/test_verdict_settings.py flips every setting.
+SETTINGS = ("root", "cards", "verification", "folders", "history", "check", "roster")
+
 # The states a needs-review verdict replaces: expired and never verified already say
 # "do not trust this" and keep their own word (their reasons are still listed).
 _CURRENT = (TrustState.VERIFIED, TrustState.DUE)

@@ -91,6 +91,7 @@ def search(
             started = FreshnessStart(workspace.root)
         index = open_index(workspace, started.manifest_files)
         workspace.memo.expected_head = index.manifest.head or None
+        workspace.memo.index_cards = index.manifest.count()
     qb = index.queries()
     result = _run(workspace, index, qb, query, limit, include_archived, explain, snippets)
     if started is not None:

@@ -4,11 +4,14 @@ Judging a hit needs the history pass, the bulk runs and the evidence rules: the
 modules alone cost a one-shot search ~25 ms of its ~180 ms on example-kb (and a
 ``git rev-parse``), measured with bench/oneshot_bench.py, to learn that most hits
 have no evidence against them. The verdict of a card depends on its file, the
-history (HEAD), the configuration (kb.toml, the roster, ``KB_*``), the day and kb's
-version, so it is kept under all of those: the file by its stat (size, mtime, ctime,
-inode, as git's own stat cache), the rest as the file's key. Any difference, a
-shallow clone (its history is judged with a notice), signed verifications (git's
-keyring is not a file kb watches) or a damaged file means judging again as before.
+history (HEAD), the settings it is judged with (``core.verdict.SETTINGS``, from kb.toml,
+the roster and ``KB_*``), the day and kb's version, so it is kept under all of those:
+the file by its stat (size, mtime, ctime, inode, as git's own stat cache), the rest as
+the file's key. Any difference, a shallow clone (its history is judged with a notice),
+signed verifications (git's keyring is not a file kb watches) or a damaged file means
+judging again as before. In a repo of up to ``EVERY_CARD_AT_MOST`` cards the first
+search under a key judges every card at once; above that, each search judges the hits
+it has not found kept.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 FILE = "verdicts.marshal"
-VERSION = 1
+# Up to this many cards, the first search of a day judges them all at once
+# (``_judge_every_card``): measured in bench/README.md, "Issue 18, session 13".
+EVERY_CARD_AT_MOST = 1000
+VERSION = 2  # 2: keyed by the verdict's settings, not the whole configuration
 
 # path -> (file stat, the date-only trust's repr, evidence as (rule, text) pairs)
 Entry = tuple[tuple[int, ...], str, tuple[tuple[str, str], ...]]
@@ -41,17 +47,19 @@ def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str,
     from kbcli import __version__
     from kbcli.adapters import keyed_cache
     from kbcli.core.trust import Reason
-    from kbcli.core.verdict import with_reasons
+    from kbcli.core.verdict import SETTINGS, with_reasons
 
     path = config.cache_dir / FILE
     memo, today = workspace.memo, workspace.today.isoformat()
     if memo.verdict_file is not None and memo.verdict_file[0][2:4] == (today, head):
         key, stored = memo.verdict_file  # a workspace's config never changes
     else:
-        key = (VERSION, __version__, today, head, repr(config))
+        settings = repr(tuple(getattr(config, name) for name in SETTINGS))
+        key = (VERSION, __version__, today, head, settings)
         stored = keyed_cache.load(path, key) or {}
         memo.verdict_file = (key, stored)
     root = os.fspath(workspace.root)
+    fresh = not stored and _few_cards(workspace) and _judge_every_card(workspace, head, stored)
     found: dict[str, Trust] = {}
     todo: dict[str, tuple[Trust, tuple[int, ...] | None]] = {}
     for card, trust in trusts.items():
@@ -73,9 +81,56 @@ def verdicts_for(workspace: Workspace, trusts: Mapping[str, Trust]) -> dict[str,
             if keep and stat is not None and stat == _stat(root, card):
                 reasons = tuple((r.rule, r.text) for r in verdict.reasons)
                 stored[card] = (stat, repr(trust), reasons)
-        if keep:
-            keyed_cache.save(path, key, stored)
+        fresh = fresh or keep
+    if fresh:
+        keyed_cache.save(path, key, stored)
     return {card: found[card] for card in trusts}
+
+
+def _few_cards(workspace: Workspace) -> bool:
+    """Whether the index holds few enough cards to judge them all in one pass."""
+    count = workspace.memo.index_cards
+    return count is not None and count <= EVERY_CARD_AT_MOST
+
+
+def _judge_every_card(workspace: Workspace, head: str, stored: dict[str, Entry]) -> bool:
+    """Every card's verdict in one pass, into ``stored``; whether they may be kept.
+
+    The first search of a day (or after a commit, or a settings change) pays the fixed
+    cost of judging (the history pass read back, the evidence rules' modules and
+    patterns) whatever the number of hits; the cards read from the card cache
+    (``.kb/cards.marshal``, no YAML parsed) and judged together then cost less than
+    judging the hits alone, read one by one, did, and every later question of the day
+    finds its hits judged. Each card is kept with the stat its file had before it was
+    read, when the file still has it after. Verdicts are the same as judged per hit
+    (bench/README.md, "Issue 18, session 13": compared entry by entry).
+    """
+    from kbcli.core.catalog import Assessed
+    from kbcli.core.trust import assess
+    from kbcli.usecases.health import judge_cards
+
+    root, today = os.fspath(workspace.root), workspace.today
+    files = workspace.card_files
+    paths = files.paths()
+    if len(paths) > EVERY_CARD_AT_MOST:  # the index was older (or new: it said 0)
+        return False
+    stats = {path: _stat(root, path) for path in paths}
+    policy = workspace.config.trust_policy
+    items = [
+        Assessed(card, assess(card.meta, policy, card.path, today))
+        for card in files.load_all(today, paths)
+    ]
+    trusts = {item.path: repr(item.trust) for item in items}
+    judged = judge_cards(workspace, items)
+    history = workspace.history if workspace.history_loaded else None
+    if history is None or history.tip != head or history.shallow:
+        return False
+    for item in judged:
+        stat = stats.get(item.path)
+        if stat is not None and stat == _stat(root, item.path):
+            reasons = tuple((r.rule, r.text) for r in item.trust.reasons)
+            stored[item.path] = (stat, trusts[item.path], reasons)
+    return True
 
 
 def _stat(root: str, card: str) -> tuple[int, ...] | None:
@@ -93,9 +148,10 @@ def warm(workspace: Workspace) -> None:
     ``kb index`` and ``kb daemon`` call this so that the first search after them does not
     pay for a cold history pass (seconds at tens of thousands of cards). Each piece has
     its own cache under ``.kb/``, keyed by HEAD; an up-to-date one costs a read. The
-    verdicts themselves are still judged per hit (they depend on the day). What cannot
-    be read here (git missing, a repository of another user) is left to the search that
-    needs it, which reports it as before: ``kb index`` itself does not need the history.
+    verdicts themselves are judged by the searches (they depend on the day). What
+    cannot be read here (git missing, a repository of another user) is left to the
+    search that needs it, which reports it as before: ``kb index`` itself does not need
+    the history.
     """
     from kbcli.errors import KbError
     from kbcli.usecases.health import repo_history

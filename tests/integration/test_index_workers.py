@@ -21,12 +21,15 @@ QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "lang:uk",
 EN = "Refund the duplicate charge, then check the webhook log of the payment. "
 RU = "Если при оплате возникает ошибка, проверьте карту и повторите платёж. "
 UK = "Якщо під час оплати виникає помилка, перевірте картку та повторіть платіж. "
+# Too few function words for the quick guess: py3langid decides, in a worker as in one
+# process (its model loaded by each worker that meets such a card).
+TERSE = "Archive utility. Compress, extract and list archive members; gzip, xz, zstd formats. "
 
 
 def _cards(repo: KbRepo, count: int) -> None:
     """Cards of three languages, most without ``lang`` (their language is guessed)."""
     for i in range(count):
-        text, owner = (EN, RU, UK)[i % 3], "" if i % 5 == 0 else "owner: ana\n"
+        text, owner = (EN, RU, UK, TERSE, RU, UK)[i % 6], "" if i % 5 == 0 else "owner: ana\n"
         lang = "lang: en\n" if i % 7 == 0 else ""
         body = f"# Part {i}\n\n{text * (1 + i % 4)}\n\nSee [[Card {i + 1}]]. Case {i}.\n"
         repo.write(f"cards/c{i:04d}.md", f"---\ntitle: Card {i}\n{owner}{lang}---\n\n{body}")
