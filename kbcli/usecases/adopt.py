@@ -184,12 +184,31 @@ def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> 
             f"{workspace.root} is not in a git repository: run 'git init' first, "
             "or pass --no-commit to only edit the files"
         )
+    if commit:
+        _refuse_uncommitted(workspace, [row.path for row in rows])
     root = workspace.root
     written = [row.path for row in rows if add_front_matter(root / row.path, row.adds, root=root)]  # type: ignore[arg-type]
     if not commit or not written:
         return AdoptOutcome(written, None)
     sha = commit_files(root, written, adoption_message(adoption, written, workspace))
     return AdoptOutcome(written, sha)
+
+
+def _refuse_uncommitted(workspace: Workspace, paths: Sequence[str]) -> None:
+    """The adoption commit claims to add front matter only, and the history rules trust
+    that claim: an edit in progress (or a whole file git never saw) committed with it
+    would change a card's text without any edit in its history."""
+    from kbcli.adapters.git_history import uncommitted
+
+    changed = sorted(uncommitted(workspace.root, paths))
+    if not changed:
+        return
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    raise KbError(
+        f"{len(changed)} file(s) to adopt have changes not committed yet: {shown}. "
+        "Commit them first (the adoption commit adds front matter only), leave them "
+        "out of the paths, or pass --no-commit to only edit the files"
+    )
 
 
 def adoption_message(adoption: AdoptPlan, written: Sequence[str], workspace: Workspace) -> str:

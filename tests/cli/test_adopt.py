@@ -290,3 +290,25 @@ def test_a_roster_of_thousands_of_suggested_people_loads(tmp_path: Path) -> None
     result = run_kb("people", "suggest", "--json", cwd=repo.path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []  # Person 7 is known by a second e-mail
+
+
+def test_apply_refuses_files_with_uncommitted_changes(docs: KbRepo) -> None:
+    """The adoption commit says it adds only front matter: an edit in progress, or a file
+    git does not track yet, would enter it unseen by the history rules."""
+    head = git(docs.path, "rev-parse", "HEAD").strip()
+    (docs.path / "guides/setup.md").write_text("# Set up\n\nInstall it. Edit in progress.\n")
+    docs.write("guides/new.md", "# New\n\nNever committed.\n")
+    result = run_kb("--today", TODAY, "adopt", "--apply", cwd=docs.path)
+    assert result.exit_code == 2, result.output
+    assert "guides/setup.md" in result.stderr and "guides/new.md" in result.stderr
+    assert "commit" in result.stderr
+    assert git(docs.path, "rev-parse", "HEAD").strip() == head
+    assert "owner" not in (docs.path / "runbooks/deploy.md").read_text()  # nothing written
+    # The files without changes are adopted when the others are left out...
+    done = run_kb("--today", TODAY, "adopt", "--apply", "runbooks/", cwd=docs.path)
+    assert done.exit_code == 0, done.output
+    assert "Edit in progress" not in git(docs.path, "show", "HEAD")
+    # ... and --no-commit only edits, so nothing is hidden in a commit.
+    edit = run_kb("--today", TODAY, "adopt", "--apply", "--no-commit", "guides/", cwd=docs.path)
+    assert edit.exit_code == 0, edit.output
+    assert "owner: docs" in (docs.path / "guides/setup.md").read_text()
