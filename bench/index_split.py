@@ -116,7 +116,9 @@ def main() -> int:
             for name, tree in trees.items():
                 cold(repo)
                 env = {**ENV, "PYTHONPATH": str(Path(tree).resolve())}
-                found[name].append(timed_run([sys.executable, "-c", wrapper, str(repo)], env))
+                # -P: the tree on PYTHONPATH, never a kbcli in the current folder first
+                command = [sys.executable, "-P", "-c", wrapper, str(repo)]
+                found[name].append(timed_run(command, env))
             shutil.rmtree(out, ignore_errors=True)
             out.mkdir()
             found["minimal"].append(

@@ -107,12 +107,18 @@ def _judge_every_card(workspace: Workspace, head: str, stored: dict[str, Entry])
     """
     from kbcli.core.catalog import Assessed
     from kbcli.core.trust import assess
-    from kbcli.usecases.health import judge_cards
+    from kbcli.usecases.health import judge_cards, repo_history
 
     root, today = os.fspath(workspace.root), workspace.today
     files = workspace.card_files
     paths = files.paths()
     if len(paths) > EVERY_CARD_AT_MOST:  # the index was older (or new: it said 0)
+        return False
+    # The history the cards would be judged on (kept for the run), read first: at another
+    # HEAD than the index's (a commit since its last sync) this search judges its hits
+    # alone, and the next one, from the synced index, every card.
+    history = repo_history(workspace, allow_shallow=True)
+    if history is None or history.tip != head or history.shallow:
         return False
     stats = {path: _stat(root, path) for path in paths}
     policy = workspace.config.trust_policy
@@ -121,11 +127,7 @@ def _judge_every_card(workspace: Workspace, head: str, stored: dict[str, Entry])
         for card in files.load_all(today, paths)
     ]
     trusts = {item.path: repr(item.trust) for item in items}
-    judged = judge_cards(workspace, items)
-    history = workspace.history if workspace.history_loaded else None
-    if history is None or history.tip != head or history.shallow:
-        return False
-    for item in judged:
+    for item in judge_cards(workspace, items):
         stat = stats.get(item.path)
         if stat is not None and stat == _stat(root, item.path):
             reasons = tuple((r.rule, r.text) for r in item.trust.reasons)

@@ -226,3 +226,19 @@ def test_a_card_whose_status_kb_cannot_read_is_never_published(
     assert result.exit_code == 1, result.output
     (card,) = json.loads(result.stdout)
     assert card["status"] == "draft" and card["problems"]
+
+
+def test_show_of_a_card_kb_cannot_read_says_why_and_exits_1(kb_repo: KbRepo) -> None:
+    """A header kb cannot parse left kb show printing an empty, ownerless draft with exit 0:
+    the reader could not tell a broken file from an empty card."""
+    kb_repo.write("bad card.md", "---\ntitle: Bad\nowner: [ana\n---\n# Bad\n\nThe steps.\n")
+    kb_repo.path.joinpath("latin.md").write_bytes(b"---\ntitle: L\n---\n# caf\xe9\n")
+    kb_repo.commit("cards", when="2026-05-01T10:00:00Z")
+    for ref, where, rule in (
+        ("bad card.md", "bad card.md:4:", "yaml-syntax"),
+        ("latin.md", "latin.md:4:", "not-utf8"),
+    ):
+        result = run_kb("--today", TODAY, "show", ref, cwd=kb_repo.path)
+        assert result.exit_code == 1, result.output
+        assert where in result.stderr and f"[{rule}]" in result.stderr
+        assert "--raw" in result.stderr

@@ -14,22 +14,24 @@ from pathlib import Path
 
 import pytest
 
-from kbcli.adapters import index_documents
+from kbcli.adapters import index_documents, language_id
 from tests.helpers import KbRepo, make_repo, run_kb, search_answers, start_kb_in_a_terminal
 
 QUERIES = ["refund", "карту", "webhook", "owner:ana", "lang:ru", "lang:uk", "is:unowned", "7"]
 EN = "Refund the duplicate charge, then check the webhook log of the payment. "
 RU = "Если при оплате возникает ошибка, проверьте карту и повторите платёж. "
 UK = "Якщо під час оплати виникає помилка, перевірте картку та повторіть платіж. "
-# Too few function words for the quick guess: py3langid decides, in a worker as in one
-# process (its model loaded by each worker that meets such a card).
+# Too few function words for the quick guess: py3langid decides. Past the first chunk
+# (which kb's own process prepares), so that with workers such cards come back to it.
 TERSE = "Archive utility. Compress, extract and list archive members; gzip, xz, zstd formats. "
 
 
 def _cards(repo: KbRepo, count: int) -> None:
     """Cards of three languages, most without ``lang`` (their language is guessed)."""
     for i in range(count):
-        text, owner = (EN, RU, UK, TERSE, RU, UK)[i % 6], "" if i % 5 == 0 else "owner: ana\n"
+        text, owner = (EN, RU, UK)[i % 3], "" if i % 5 == 0 else "owner: ana\n"
+        if i % 6 == 3 and i >= 100:
+            text = TERSE
         lang = "lang: en\n" if i % 7 == 0 else ""
         body = f"# Part {i}\n\n{text * (1 + i % 4)}\n\nSee [[Card {i + 1}]]. Case {i}.\n"
         repo.write(f"cards/c{i:04d}.md", f"---\ntitle: Card {i}\n{owner}{lang}---\n\n{body}")
@@ -80,6 +82,8 @@ def test_documents_prepared_by_workers_are_those_of_one_process(
     seen = []
     for workers in ("0", "2"):
         monkeypatch.setenv("KB_INDEX_WORKERS", workers)
+        # Each rebuild starts as a kb process does, without py3langid's model loaded.
+        monkeypatch.setattr(language_id, "_identifier", None)
         for name in ("cards.marshal", "languages.marshal", "index/documents.marshal"):
             (repo.path / ".kb" / name).unlink(missing_ok=True)
         result = run_kb("--kb", str(repo.path), "index", "--rebuild", "--json")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import shlex
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kbcli.cli.commands.options import CardRef
 from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.core.findings import Finding
 
 
 def show(
@@ -35,17 +40,32 @@ def show(
             raise KbError(f"{found.path}: cannot read it ({error.strerror})") from None
         typer.echo(data.decode("utf-8", errors="replace"), nl=False)
         return
-    from kbcli.cli.notices import say_history_notices
+    from kbcli.cli.notices import say_history_notices, say_skipped_checks
     from kbcli.usecases.health import judge_cards
 
     (item,) = judge_cards(workspace, [workspace.assess(found)])
     say_history_notices(workspace)
+    say_skipped_checks(workspace)
     if json:
         from kbcli.cli.output import card_json, print_json
 
         print_json(card_json(item, workspace.today))
+    else:
+        card_page(item, workspace.today, workspace.config.roster)
+    _say_problems(found.path, item.card.problems)
+
+
+def _say_problems(path: str, problems: Sequence[Finding]) -> None:
+    """A card kb could not read shows as an empty, ownerless page: say why, as kb list
+    does (stderr, exit 1), and how to see the file itself."""
+    if not problems:
         return
-    card_page(item, workspace.today, workspace.config.roster)
+    from kbcli.cli.output import err_console, print_problems
+    from kbcli.errors import ExitCode
+
+    print_problems(problems)
+    err_console().print(f"kb show --raw {shlex.quote(path)} prints the file as it is", markup=False)
+    raise typer.Exit(ExitCode.FINDINGS)
 
 
 def register(app: typer.Typer) -> None:
