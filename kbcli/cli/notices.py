@@ -17,3 +17,14 @@ def say_history_notices(workspace: Workspace) -> None:
 
     for notice in history_notices(workspace.history):
         warn(notice)
+
+
+def say_skipped_checks(workspace: Workspace) -> None:
+    """Warn on stderr when ✔ rests on dates alone: without a roster nobody checked who
+    stamped a card (kb check and kb report say so; a reader of kb list or kb show must
+    hear it too)."""
+    from kbcli.cli.output import warn
+    from kbcli.core.health import skipped_checks
+
+    for skipped in skipped_checks(workspace.config.roster):
+        warn(f"skipped {skipped}")

@@ -41,7 +41,7 @@ def list_cards(
     Example: kb list --state expired --owner ana
     """
     from kbcli.cli.gc_pause import paused_gc
-    from kbcli.cli.notices import say_history_notices
+    from kbcli.cli.notices import say_history_notices, say_skipped_checks
     from kbcli.cli.output import card_json, print_json, print_problems
     from kbcli.cli.views.cards import card_table
     from kbcli.core.cards import Status
@@ -63,6 +63,7 @@ def list_cards(
             CardFilter(tuple(tag or ()), tuple(owner or ()), statuses, tuple(state or ())),
         )
     say_history_notices(workspace)
+    say_skipped_checks(workspace)
     problems = workspace.catalog.problems()
     if json:
         print_json([card_json(item, workspace.today) for item in items])

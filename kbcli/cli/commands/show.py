@@ -40,11 +40,12 @@ def show(
             raise KbError(f"{found.path}: cannot read it ({error.strerror})") from None
         typer.echo(data.decode("utf-8", errors="replace"), nl=False)
         return
-    from kbcli.cli.notices import say_history_notices
+    from kbcli.cli.notices import say_history_notices, say_skipped_checks
     from kbcli.usecases.health import judge_cards
 
     (item,) = judge_cards(workspace, [workspace.assess(found)])
     say_history_notices(workspace)
+    say_skipped_checks(workspace)
     if json:
         from kbcli.cli.output import card_json, print_json
 
