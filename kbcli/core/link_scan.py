@@ -76,6 +76,9 @@ _QUOTE = re.compile(r"^(?: {0,3}>[ ]?)+")
 _ITEM_START = frozenset("-*+0123456789")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Liquid's (Jekyll) and Nunjucks's (Eleventy) comment block: the author's note to other
+# authors, which those site generators never show; handbooks moved into kb keep them.
+_TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
 _BLOCK_SYNTAX = re.compile(r"^(?: {0,3}(?:`{3,}|~{3,})|    |\t| {0,3}(?:=+|-+)[ \t]*\r?$)", re.M)
 _ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
 # Inline code: a run of N backticks up to the next run of exactly N, within a paragraph.
@@ -119,6 +122,8 @@ def scan(body: str, *, with_headings: bool = True, title: str | None = None) -> 
         return BodyScan((), tuple(headings), frozenset(h.slug.lower() for h in headings))
     if "<!--" in masked:
         masked = _COMMENT.sub(_blank, masked)
+    if "{%" in masked:
+        masked = _TEMPLATE_COMMENT.sub(_blank, masked)
     if "`" in masked:
         masked = _CODE_SPAN.sub(_blank, masked)
     if "\\" in masked:
@@ -162,6 +167,21 @@ def github_slug(text: str) -> str:
     """The anchor GitHub gives a heading: ``"Step 2: Refund!"`` -> ``"step-2-refund"``."""
     kept = [c for c in text.strip().lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM"]
     return "".join(kept).replace(" ", "-")
+
+
+def without_template_comments(body: str) -> str:
+    """The body without its ``{% comment %}...{% endcomment %}`` blocks, but those shown
+    in code: what the author hid from readers stays hidden (in a public help center too)."""
+    if "{%" not in body or "comment" not in body:
+        return body
+    masked, _ = _mask_code(body, with_headings=False)
+    if "`" in masked:
+        masked = _CODE_SPAN.sub(_blank, masked)
+    kept, at = [], 0
+    for found in _TEMPLATE_COMMENT.finditer(masked):
+        kept.append(body[at : found.start()])
+        at = found.end()
+    return "".join(kept) + body[at:] if kept else body
 
 
 def heading_id(text: str) -> tuple[str, str | None]:
