@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
-from kbcli.core.link_scan import github_slug, heading_id, without_template_comments
+from kbcli.core.heading_ids import heading_id
+from kbcli.core.link_scan import github_slug, without_template_comments
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

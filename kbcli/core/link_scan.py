@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from kbcli.core.heading_ids import heading_id
 from kbcli.core.naming import shown_path
 from kbcli.core.sections import title_heading_line
 
@@ -101,9 +102,6 @@ _INLINE = re.compile(
 _REF_DEF = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
 _HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
-# A heading's own id, written after its text as kramdown, Pandoc, Hugo and Eleventy's
-# markdown-it-attrs do: ``## Set up {#setup-phase}``. Handbooks moved into kb keep them.
-_HEADING_ID = re.compile(r"[ \t]+\{#([^\s{}#]+)\}$")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
@@ -182,15 +180,6 @@ def without_template_comments(body: str) -> str:
         kept.append(body[at : found.start()])
         at = found.end()
     return "".join(kept) + body[at:] if kept else body
-
-
-def heading_id(text: str) -> tuple[str, str | None]:
-    """(the heading's text without its ``{#id}``, that id or None): a reader sees the
-    text, and links to ``#id`` land on the heading."""
-    found = _HEADING_ID.search(text)
-    if found is None or not text[: found.start()].strip():
-        return text, None
-    return text[: found.start()], found.group(1)
 
 
 def plain_heading(text: str) -> str:
