@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import KbRepo, git, make_repo, run_kb
+from tests.helpers import KbRepo, git, kb_process, make_repo, run_kb
 
 TODAY = "2026-06-01"
 KB_TOML = """
@@ -188,3 +189,16 @@ def test_history_command_shows_the_timeline(scenario: KbRepo):
     data = json.loads(dirty.stdout)
     assert data["uncommitted"] is True
     assert data["created"]["handle"] == "ana" and len(data["events"]) == 3
+
+
+def test_history_through_a_pipe_keeps_each_change_on_one_line(tmp_path: Path) -> None:
+    """Piped, the table wrapped at 80 columns mid-phrase ("verified (verified_at:" on one
+    line, the date on the next), so grep found neither half."""
+    repo = make_repo(tmp_path / "kb")
+    repo.write("a.md", "---\ntitle: A\nowner: ana\nverified_at: 2026-05-01\n---\nText.\n")
+    repo.commit("a card", when="2026-05-01T10:00:00Z", author="Maintainer Of Docs")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # as a shell pipe has it
+    result = kb_process(repo.path, env, "--today", TODAY, "history", "a.md")
+    assert result.returncode == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if "2026-05-01 10:00" in x]
+    assert line.endswith("created; verified (verified_at: 2026-05-01)")

@@ -356,14 +356,21 @@ def render_history(history: CardHistory, roster: Roster, title: str, dirty: bool
     if dirty:
         out.print("  [yellow]the card has uncommitted changes[/]")
     out.print()
+    rows = [
+        (
+            change.commit.when.strftime("%Y-%m-%d %H:%M"),
+            change.commit.short,
+            who(change, roster),
+            "; ".join(change_events(change, roster)),
+        )
+        for change in history.changes
+    ]
+    if not out.is_terminal:  # a table there wraps "changed title" mid-phrase at 80 columns
+        write_records(rows, kind="change")
+        return
     table = Table(box=None, pad_edge=False)
     for column in ("date", "commit", "who", "what"):
         table.add_column(column, overflow="fold")
-    for change in history.changes:
-        table.add_row(
-            change.commit.when.strftime("%Y-%m-%d %H:%M"),
-            change.commit.short,
-            escape(who(change, roster)),
-            escape("; ".join(change_events(change, roster))),
-        )
+    for row in rows:
+        table.add_row(*(escape(field) for field in row))
     out.print(table)
