@@ -24,7 +24,7 @@ from mdit_py_plugins.anchors.index import unique_slug
 
 from kbcli.adapters.markdown_compiled import INLINE, MAX_DEPTH, Elsewhere
 from kbcli.adapters.markdown_render import RenderedBody, highlight
-from kbcli.core.link_scan import github_slug
+from kbcli.core.link_scan import github_slug, heading_id
 
 if TYPE_CHECKING:
     from kbcli.adapters.markdown_render import BodyRenderer
@@ -151,7 +151,16 @@ class _Writer:
         title: list[str] = []
         self.inline(node.children, title)
         text = "".join(title)
+        shown, own_id = heading_id(text)
+        if own_id is not None:
+            written, tail = "".join(self.out[at + 1 :]), escape(text[len(shown) :])
+            if written.endswith(tail):  # plain text, not inside a code span or emphasis
+                self.out[at + 1 :] = [written[: -len(tail)]]
+                text = shown
+            else:
+                own_id = None
         slug = unique_slug(github_slug(text), self.slugs)  # as the anchors plugin does
+        slug = own_id or slug
         self.out[at] = self.out[at][:-1] + f' id="{escape(slug)}">'
         self.close(tag)
         self.result.headings.append({"level": level, "id": slug, "text": text})

@@ -14,14 +14,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
-from kbcli.core.link_scan import github_slug
+from kbcli.core.link_scan import github_slug, heading_id
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-RENDERER_VERSION = "4"  # 4: class allowlist, table alignment as classes, no style
+RENDERER_VERSION = "5"  # 5: a heading's own {#id}; 4: class allowlist, table alignment classes
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
@@ -198,6 +199,21 @@ def _alignment_classes(state: Any) -> None:
                 token.attrs["class"] = f"align-{found.group(1)}"
 
 
+def _heading_ids(state: StateCore) -> None:
+    """``## Set up {#setup}``: the reader sees "Set up", the heading's id is "setup"
+    (``BodyRenderer`` sets it once the anchors plugin gave its own)."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        children = tokens[index + 1].children if token.type == "heading_open" else None
+        if not children or children[-1].type != "text":
+            continue
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        shown, own_id = heading_id(text)
+        if own_id is not None and children[-1].content.endswith(text[len(shown) :]):
+            children[-1].content = children[-1].content[: len(shown) - len(text)]
+            token.meta["own_id"] = own_id
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """CommonMark plus GFM tables and strikethrough, task lists, footnotes, heading anchors."""
@@ -210,6 +226,7 @@ def parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=github_slug, permalink=False)
+    md.core.ruler.before("anchor", "heading_ids", _heading_ids)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.core.ruler.push("align_classes", _alignment_classes)
     # GFM writes strikethrough as <del>, markdown-it as <s>.
@@ -272,6 +289,8 @@ class BodyRenderer:
     def _rewrite(self, card_path: str, tokens: list[Token], result: RenderedBody) -> None:
         for index, token in enumerate(tokens):
             if token.type == "heading_open" and index + 1 < len(tokens):
+                if token.meta.get("own_id"):
+                    token.attrSet("id", token.meta["own_id"])
                 inline = tokens[index + 1]
                 result.headings.append(
                     {

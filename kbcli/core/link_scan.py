@@ -98,6 +98,9 @@ _INLINE = re.compile(
 _REF_DEF = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
 _HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
+# A heading's own id, written after its text as kramdown, Pandoc, Hugo and Eleventy's
+# markdown-it-attrs do: ``## Set up {#setup-phase}``. Handbooks moved into kb keep them.
+_HEADING_ID = re.compile(r"[ \t]+\{#([^\s{}#]+)\}$")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
@@ -113,14 +116,14 @@ def scan(body: str, *, with_headings: bool = True, title: str | None = None) -> 
     masked, headings = _mask_code(body, with_headings, hidden)
     may_link = "](" in masked or "[[" in masked or "]:" in masked
     if not may_link and (not with_headings or "<" not in masked):
-        return BodyScan((), tuple(headings), frozenset(h.slug for h in headings))
+        return BodyScan((), tuple(headings), frozenset(h.slug.lower() for h in headings))
     if "<!--" in masked:
         masked = _COMMENT.sub(_blank, masked)
     if "`" in masked:
         masked = _CODE_SPAN.sub(_blank, masked)
     if "\\" in masked:
         masked = _ESCAPED.sub(_blank, masked)
-    anchors = {h.slug for h in headings}
+    anchors = {h.slug.lower() for h in headings}
     if with_headings and "<" in masked:
         anchors.update(a.lower() for a in _HTML_ANCHOR.findall(masked))
     if not may_link or "[" not in masked:
@@ -159,6 +162,15 @@ def github_slug(text: str) -> str:
     """The anchor GitHub gives a heading: ``"Step 2: Refund!"`` -> ``"step-2-refund"``."""
     kept = [c for c in text.strip().lower() if c in "-_ " or unicodedata.category(c)[0] in "LNM"]
     return "".join(kept).replace(" ", "-")
+
+
+def heading_id(text: str) -> tuple[str, str | None]:
+    """(the heading's text without its ``{#id}``, that id or None): a reader sees the
+    text, and links to ``#id`` land on the heading."""
+    found = _HEADING_ID.search(text)
+    if found is None or not text[: found.start()].strip():
+        return text, None
+    return text[: found.start()], found.group(1)
 
 
 def plain_heading(text: str) -> str:
@@ -298,14 +310,15 @@ def _unique_headings(found: Iterable[tuple[int, str, int]], hidden: int = 0) -> 
     for level, raw, line in found:
         if line == hidden:
             continue
-        text = plain_heading(raw)
+        shown, own_id = heading_id(raw.strip())
+        text = plain_heading(shown)
         base = github_slug(text)
         slug, n = base, 0
         while slug in seen:
             n += 1
             slug = f"{base}-{n}"
-        seen.add(slug)
-        result.append(Heading(level, text, slug, line))
+        seen.add(slug)  # as the renderers do: the text's slug is taken even with an own id
+        result.append(Heading(level, text, own_id or slug, line))
     return result
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from kbcli.core.languages import WORD
-from kbcli.core.patterns import lazy
+from kbcli.core.plain_line import apply_edits, markup_edits, moved_spans, open_construct
 
 
 class Snippet(NamedTuple):
@@ -58,22 +58,64 @@ def make_snippet(
     else:
         matching = {word for word in words if matches is not None and matches(word)}
     lines = _matching_lines(text, matching)
-    best: tuple[float, int, int, list[tuple[int, int]]] | None = None
-    for start, (end, hits) in lines.items():  # in text order
-        distinct = {text[start + s : start + e].lower() for s, e in hits}
+    # A passage is scored on the matches a reader sees (not those inside a link's target
+    # or a tag), which only cleaning it tells; a passage's raw score bounds its clean one,
+    # so passages are cleaned best first until none left can win: usually one or two.
+    ranked = sorted(
+        (
+            (_score(text, start, end, hits, skip_headings), -start, end, hits)
+            for start, (end, hits) in lines.items()
+        ),
+        reverse=True,
+    )
+    best: tuple[float, int, str, list[tuple[int, int]]] | None = None
+    for bound, negative_start, end, hits in ranked:
+        if best is not None and (best[0], best[1]) >= (bound, negative_start):
+            break
+        start = -negative_start
+        line = text[start:end]
+        edits = markup_edits(line, open_construct(text, start))
+        seen = moved_spans(edits, hits)
+        if not seen:
+            continue
+        plain = apply_edits(line, edits)
+        score = _score(
+            plain, 0, len(plain), seen, skip_headings, heading=_heading(text, (start, end))
+        )
+        if best is None or (score, negative_start) > (best[0], best[1]):
+            best = (score, negative_start, plain, seen)
+    if best is None:  # no passage shows a match: the first prose line (else the first line)
+        return _first_line(text, width, skip_headings)
+    return _cut(best[2], best[3], width)
+
+
+def _score(
+    text: str,
+    start: int,
+    end: int,
+    hits: list[tuple[int, int]],
+    skip_headings: bool,
+    heading: bool | None = None,
+) -> float:
+    """More distinct matching words first, then more matches; a heading a little less."""
+    distinct = {text[start + s : start + e].lower() for s, e in hits}
+    if heading is None:
         heading = text[start:end].lstrip().startswith("#")
-        score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading and skip_headings else 0)
-        if best is None or score > best[0]:
-            best = (score, start, end, hits)
-    if best is None:  # no line matches: the first prose line (else the first line)
-        spans = _passages(text)
-        if not spans:
-            return Snippet("")
-        prose = (s for s in spans if not skip_headings or not _heading(text, s))
-        start, end = next(prose, spans[0])
-        best = (0.0, start, end, [])
-    _, start, end, hits = best
-    return _cut(text[start:end], hits, width)
+    return len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading and skip_headings else 0)
+
+
+def _first_line(text: str, width: int, skip_headings: bool) -> Snippet:
+    """The first passage with words to read (not a heading when headings are skipped)."""
+    first = None
+    for span in _passages(text):
+        line = text[span[0] : span[1]]
+        plain = apply_edits(line, markup_edits(line, open_construct(text, span[0])))
+        if not plain.strip():
+            continue
+        if not skip_headings or not _heading(text, span):
+            return _cut(plain, [], width)
+        first = plain if first is None else first
+    return _cut(first, [], width) if first is not None else Snippet("")
 
 
 def _heading(text: str, span: tuple[int, int]) -> bool:
@@ -122,45 +164,21 @@ def _matching_lines(
     return lines
 
 
-# Markdown that reads badly in a one-line snippet: emphasis, code ticks, link targets.
-_MARKUP = lazy(r"\*\*|__|`|\]\([^)\s]*\)|\[(?=[^\[\]]*\]\()|\[\[|\]\]")
-
-
 def _cut(line: str, hits: list[tuple[int, int]], width: int) -> Snippet:
-    """Trim a line around its first hits to ``width`` characters, keeping highlight offsets."""
-    lead = len(line) - len(line.lstrip(" #>-*0123456789."))
+    """Trim a plain line around its first hits to ``width`` characters, keeping highlight
+    offsets."""
+    lead = len(line) - len(line.lstrip())
     lo = lead
     if hits and hits[0][0] - lo > width // 3:
         lo = max(lead, hits[0][0] - width // 3)
         space = line.rfind(" ", lead, lo)
         lo = space + 1 if space > lead else lo
-    hi = min(len(line), lo + width)
-    if hi < len(line):
+    hi = min(len(line.rstrip()), lo + width)
+    if hi < len(line.rstrip()):
         space = line.rfind(" ", lo, hi)
         hi = space if space > lo + width // 2 else hi
     prefix = "…" if lo > lead else ""
-    suffix = "…" if hi < len(line) else ""
-    body = line[lo:hi]
-    shifted = [(s - lo, e - lo) for s, e in hits if s >= lo and e <= hi]
-    # Drop markdown emphasis markers, moving the offsets with the text (the markers found
-    # once: each offset moved scanned the line again).
-    marks = [m.span() for m in _MARKUP.finditer(body)]
-    out: list[str] = []
-    pos = 0
-    for start, end in marks:
-        out.append(body[pos:start])
-        pos = end
-    out.append(body[pos:])
-    clean = "".join(out)
-
-    def moved(offset: int) -> int:
-        removed = 0
-        for start, end in marks:
-            if start < offset:
-                removed += min(end, offset) - start
-        return offset - removed
-
-    final = tuple(
-        (moved(s) + len(prefix), moved(e) + len(prefix)) for s, e in shifted if moved(e) > moved(s)
-    )
-    return Snippet(prefix + clean + suffix, final)
+    suffix = "…" if hi < len(line.rstrip()) else ""
+    shift = len(prefix) - lo
+    kept = tuple((s + shift, e + shift) for s, e in hits if s >= lo and e <= hi)
+    return Snippet(prefix + line[lo:hi] + suffix, kept)

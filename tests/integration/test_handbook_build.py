@@ -86,6 +86,23 @@ def test_broken_links_are_reported_with_file_and_line(small_kb: KbRepo) -> None:
     assert strict.exit_code == 1
 
 
+def test_a_heading_with_its_own_id_shows_its_text_and_takes_links(kb_repo: KbRepo) -> None:
+    """Handbooks written for Jekyll, Hugo or Eleventy give headings ids as
+    ``## Set up {#setup-phase}``: the reader must not see the braces, and links to
+    ``#setup-phase`` are not broken."""
+    phases = "- [Set up](#setup-phase)\n\n## Set up {#setup-phase}\n\nFirst steps.\n"
+    kb_repo.write("engagements.md", card("Engagements", phases))
+    kb_repo.write("kickoff.md", card("Kickoff", "Read [set up](engagements.md#setup-phase)."))
+    kb_repo.commit("cards")
+    out, _, stderr = build(kb_repo.path)
+    assert "broken link" not in stderr
+    page = (out / "engagements.html").read_text(encoding="utf-8")
+    assert '<h2 id="setup-phase">Set up</h2>' in page
+    assert "{#" not in page
+    check = run_kb("--kb", str(kb_repo.path), "--today", TODAY, "check")
+    assert "setup-phase" not in check.output, check.output
+
+
 def test_home_tag_owner_and_health_pages(small_kb: KbRepo) -> None:
     out, _, _ = build(small_kb.path)
     home = (out / "index.html").read_text(encoding="utf-8")

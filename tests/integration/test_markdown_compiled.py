@@ -51,6 +51,8 @@ AWKWARD = [
     "## [Refunds](refunds.md) and <https://x.y> `c` ![img *a*](p.png)\n\n| h |\n|:-:|\n",
     '![a ![b `c`](d) [e](f) <https://g.h> <i>j</i>\nk](l "t")\n',
     "[one](refunds.md 'kept title') [y](nowhere.md 'T') [z](https://ext.io 'E')\n",
+    # A heading's own id (kramdown, Hugo, Eleventy): shown without its braces.
+    "## Set up {#setup}\n\n## Set up\n\n## `c` {#Up_1}\n\n## *em {#no}*\n\n## {#only}\n",
 ]
 
 

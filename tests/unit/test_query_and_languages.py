@@ -114,19 +114,36 @@ def test_edit_distance() -> None:
 def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The snippet as defined: every word of every passage asked in turn (the oracle)."""
     from kbcli.core.languages import WORD
+    from kbcli.core.plain_line import apply_edits, markup_edits, moved_spans, open_construct
     from kbcli.core.snippets import _cut, _passages
 
     best = None
     for start, end in _passages(text):
-        line = text[start:end]
-        hits = [(m.start(), m.end()) for m in WORD.finditer(line) if m.group().lower() in wanted]
+        raw = text[start:end]
+        raw_hits = [(m.start(), m.end()) for m in WORD.finditer(raw) if m.group().lower() in wanted]
+        edits = markup_edits(raw, open_construct(text, start))
+        line = apply_edits(raw, edits)
+        hits = moved_spans(edits, raw_hits)  # the matches a reader sees
+        if not hits:
+            continue
         distinct = {line[s:e].lower() for s, e in hits}
-        heading = line.lstrip().startswith("#")
+        heading = raw.lstrip().startswith("#")
         score = len(distinct) * 2 + len(hits) * 0.1 - (0.5 if heading else 0)
         if best is None or score > best[0]:
             best = (score, line, hits)
-    if best is None:
-        return "", ()
+    if best is None:  # no match a reader sees: the first readable line, not a heading
+        readable = [
+            (
+                apply_edits(text[s:e], markup_edits(text[s:e], open_construct(text, s))),
+                text[s:e].lstrip().startswith("#"),
+            )
+            for s, e in _passages(text)
+        ]
+        readable = [(line, heading) for line, heading in readable if line.strip()]
+        if not readable:
+            return "", ()
+        first = next((line for line, heading in readable if not heading), readable[0][0])
+        return _cut(first, [], 160).text, ()
     snippet = _cut(best[1], best[2], 160)
     return snippet.text, tuple(snippet.highlights)
 
@@ -142,6 +159,9 @@ def _snippet_by_every_word(text: str, wanted: set[str]) -> tuple[str, tuple[tupl
                     *("cards", "xcard", "card_x", "refundcard", "x1", "éx", "(card)"),
                     *("cardé", "ⅻcard", "card٣", "“card”", "cardcard", "_card"),
                     *("```", "---", "|---", "\r"),
+                    *("[card](card)", "[refund", "][x]", "{% card %}", "`card`", "*card*"),
+                    *("<b>", "**", "_", "1.", "- ", "&amp;", "<!--", "[^1]", "\\*"),
+                    *("{%", "%}", "-->", "{{"),
                 ]
             )
         ).map(" ".join),

@@ -1,0 +1,147 @@
+"""One line of a card's markdown as a reader sees it: the syntax around the words dropped.
+
+A snippet is shown in a terminal, in JSON, in Slack and in editors, none of which render
+markdown, let alone the Liquid or Hugo tags of a handbook: ``[Get reimbursed]({% page
+"/travel/" %})`` has to read ``Get reimbursed``. The words matched in the raw line have to
+be found again in the plain one, so the cleaning is a list of edits (what was dropped or
+replaced, where) rather than a new string alone.
+"""
+
+from collections.abc import Iterable
+
+from kbcli.core.patterns import lazy
+
+Edit = tuple[int, int, str]  # (start, end, replacement) in the raw line
+
+# One alternative per construct; at a position the first that matches wins, so the ones
+# whose text must be kept whole (code spans) or dropped whole come before the markers.
+_MARKUP = lazy(
+    r"(?P<refdef>^\s*\[[^\]]+\]:\s.*)"  # [ref]: target (a link's definition)
+    r"|(?P<code>(?P<ticks>`+)(?P<inner>.+?)(?P=ticks))"  # `code`: its text kept as is
+    r"|(?P<auto><(?P<url>(?:https?|mailto):[^\s<>]*)>)"  # <https://...>: the address kept
+    r"|(?P<drop><!--.*?(?:-->|$)"  # an HTML comment
+    r"|\{%.*?(?:%\}|$)"  # a Liquid tag, or one that goes on past the line
+    r"|\{\{.*?(?:\}\}|$)"  # a Liquid or Hugo expression or shortcode
+    r"|\]\((?:[^()\n]|\([^()\n]*\))*\)"  # a link's target: ](url), ]({% page "..." %})
+    r"|\]\[[^\]]*\]"  # a reference link's label: ][ref]
+    r"|\[\^[^\]]*\]"  # a footnote mark: [^1]
+    r"|!?\[(?=[^\]]*(?:\][(\[]|$))"  # a link's or image's opening bracket (also wrapped)
+    r"|\[\[|\]\]"  # wiki links
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>"  # an HTML tag
+    r"|\*\*|__|~~"  # strong emphasis, strikethrough
+    r"|(?<![\w*\\])[*_](?=[^\s*_])|(?<=[^\s*_\\])[*_](?![\w*])"  # *em*, not 2 * 3, a_b
+    r"|\\(?=[\\`*_{}\[\]()#+\-.!<>|~]))"  # a backslash escape: the character kept
+    r"|(?P<entity>&(?:amp|lt|gt|quot|nbsp|#39);)"
+)
+# The characters the constructs above start with: a line without any (hard-wrapped prose,
+# mostly) needs no regex, nor its compiling (~7M instructions, a one-shot search's 3%).
+_TRIGGERS = "[]{}<>`*_~&\\!"
+_BREAK = lazy(r"<[bB][rR]\s*/?>")
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&nbsp;": " ", "&#39;": "'"}
+
+
+# Constructs that may go on over lines (``{% include "x.html"`` then its arguments, one a
+# line): a line inside one is not text up to the closer.
+_SPANNING = (("{%", "%}"), ("{{", "}}"), ("<!--", "-->"))
+
+
+def open_construct(text: str, start: int) -> str | None:
+    """The closer of a tag or comment that is still open at ``start`` of ``text``, if any."""
+    for opener, closer in _SPANNING:
+        opened = text.rfind(opener, 0, start)
+        if opened >= 0 and text.find(closer, opened, start) < 0:
+            return closer
+    return None
+
+
+def markup_edits(line: str, inside: str | None = None) -> list[Edit]:
+    """The edits that turn ``line`` into what a reader sees, in order, never overlapping.
+    ``inside``: the closer of a construct that began on an earlier line (``open_construct``)."""
+    if inside is not None:
+        closed = line.find(inside)
+        if closed < 0:
+            return [(0, len(line), "")]
+        closed += len(inside)
+        rest = markup_edits(line[closed:])
+        return [(0, closed, ""), *((s + closed, e + closed, r) for s, e, r in rest)]
+    lead = _lead_end(line)
+    edits: list[Edit] = [(0, lead, "")] if lead else []
+    if not any(c in line for c in _TRIGGERS):
+        return edits
+    for match in _MARKUP.finditer(line):
+        kind = match.lastgroup
+        start, end = match.span()
+        if start < lead:
+            if end <= lead:
+                continue
+            start = lead  # a definition line that the lead's spaces began
+        if kind in ("code", "auto"):  # the markers go, the text between stays as it is
+            inner_start, inner_end = match.span("inner" if kind == "code" else "url")
+            edits.append((start, inner_start, ""))
+            edits.append((inner_end, end, ""))
+        elif kind == "entity":
+            edits.append((start, end, _ENTITIES[match.group()]))
+        elif kind == "drop" and _BREAK.fullmatch(match.group()):
+            edits.append((start, end, " "))  # a line break between two words
+        else:
+            edits.append((start, end, ""))
+    return edits
+
+
+def _lead_end(line: str) -> int:
+    """Where the text of ``line`` starts after its indent and block markers (``## ``,
+    ``> ``, ``- ``, ``12. ``): a number not followed by ``.`` or ``)`` and a space is text."""
+    pos = 0
+    size = len(line)
+    while True:
+        while pos < size and line[pos] in " \t":
+            pos += 1
+        mark = pos
+        if mark < size and line[mark] == "#":
+            while mark < size and line[mark] == "#" and mark - pos < 6:
+                mark += 1
+        elif mark < size and line[mark] in ">-*+":
+            mark += 1
+        else:
+            while mark < size and line[mark].isdigit() and line[mark].isascii():
+                mark += 1
+            if mark in (pos, size) or line[mark] not in ".)":
+                return pos
+            mark += 1
+        if mark < size and line[mark] not in " \t":
+            return pos
+        pos = mark
+
+
+def plain_line(line: str) -> str:
+    """``line`` without its markup: link text without the link, no tags, no markers."""
+    return apply_edits(line, markup_edits(line))
+
+
+def apply_edits(line: str, edits: Iterable[Edit]) -> str:
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in edits:
+        out.append(line[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def moved_spans(edits: list[Edit], spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` of the raw line (sorted, not overlapping) as offsets in the plain one; a
+    span that an edit touches is gone (a word inside a link's target or a tag is not
+    something a reader sees)."""
+    moved: list[tuple[int, int]] = []
+    shift = 0
+    at = 0  # the first edit not wholly before the current span
+    for start, end in spans:
+        while at < len(edits) and edits[at][1] <= start:
+            edit_start, edit_end, replacement = edits[at]
+            shift += len(replacement) - (edit_end - edit_start)
+            at += 1
+        if at < len(edits) and edits[at][0] < end:
+            continue
+        moved.append((start + shift, end + shift))
+    return moved
