@@ -9,6 +9,8 @@ from ``argv`` and its environment from ``environment``, and every failure become
   git repository";
 - a held lock (``index.lock``, a ref's ``.lock``): the file named, and when it is safe to
   delete it;
+- a commit whose branch moved while it ran (another ``kb verify`` committed first): made
+  again on top;
 - outside a work tree: "not in a git repository".
 
 Shared options: paths are never quoted (``core.quotepath=off``; with ``-z`` they come as
@@ -67,6 +69,11 @@ class LockHeld(GitError):
         self.path = path
 
 
+class RefMoved(GitError):
+    """A commit could not move its branch: another commit moved it first (git compares
+    the branch with what it read when the commit began, and changes nothing else)."""
+
+
 def git_missing() -> GitMissing:
     """The one error for a machine without git (exit 2)."""
     return GitMissing("git is not installed (or not on PATH): install git to use this command")
@@ -74,6 +81,7 @@ def git_missing() -> GitMissing:
 
 _LOCK = r"Unable to create '([^']+\.lock)': File exists"
 _DUBIOUS = r"dubious ownership in repository at '([^']+)'"
+_MOVED = r"cannot lock ref '([^']+)': is at [0-9a-f]+ but expected [0-9a-f]+"
 
 
 def failure(
@@ -107,6 +115,12 @@ def failure(
             f"crashed one left the file and it is safe to delete{after}",
             path,
         )
+    moved = re.search(_MOVED, text)
+    if moved:
+        return RefMoved(
+            f"git {args[0]} failed: {moved.group(1)} kept moving while kb committed (other "
+            f"commits landed at the same moment) for {LOCK_WAIT:.0f} s; try again{after}"
+        )
     if "not a git repository" in text:
         return NotARepository(
             f"{where} is not in a git repository: run kb inside your knowledge repo's "
@@ -135,6 +149,7 @@ def run(
     moment) is run again with backoff for up to ``LOCK_WAIT`` seconds: git takes its
     lock before it changes anything, so the failed attempt did nothing. A lock file no
     process holds open is a crashed git's leftover: it is removed, once, and git retried.
+    So is a ``commit`` whose branch another commit moved while it ran (``RefMoved``).
     """
     waited, attempt, removed = 0.0, 0, False
     while True:
@@ -146,7 +161,12 @@ def run(
             removed = _remove_stale(error.path)
             if removed:
                 continue
-        if isinstance(error, LockHeld) and waited < LOCK_WAIT:
+        # Two kb verify committing at once: the one that moved HEAD second fails without
+        # a trace (its commit object is unreferenced, the index as before), so commit
+        # again on top of the other. Only ``commit``: it reads the branch itself; a
+        # caller that names the expected value (update-ref) wants the refusal.
+        retry = isinstance(error, LockHeld) or (isinstance(error, RefMoved) and args[0] == "commit")
+        if retry and waited < LOCK_WAIT:
             pause = _backoff(attempt)
             _sleep(pause)
             waited, attempt = waited + pause, attempt + 1

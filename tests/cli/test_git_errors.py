@@ -64,6 +64,29 @@ def test_held_index_lock_is_named(repo: KbRepo, monkeypatch: pytest.MonkeyPatch)
     assert git(repo.path, "log", "--format=%s").splitlines() == ["a card"]
 
 
+# A hook that, the first time only, lands another commit while kb's commit runs: HEAD
+# moves between git reading it and git moving it, as when two kb verify commit at once.
+RACING_HOOK = """#!/bin/sh
+[ -e .git/raced ] && exit 0
+touch .git/raced
+other=$(git -c user.name=Bea -c user.email=bea@example.test \\
+  commit-tree "HEAD^{tree}" -p HEAD -m other)
+git update-ref HEAD "$other"
+"""
+
+
+def test_a_commit_that_lands_first_does_not_fail_the_verification(repo: KbRepo) -> None:
+    hook = repo.path / ".git" / "hooks" / "prepare-commit-msg"
+    hook.write_text(RACING_HOOK, encoding="utf-8")
+    hook.chmod(0o755)
+    result = run_kb("--today", "2026-06-01", "verify", "a.md", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    subjects = git(repo.path, "log", "--format=%s").splitlines()
+    assert subjects[1:] == ["other", "a card"]  # the other commit kept, the verification on top
+    assert "verified_at: 2026-06-01" in git(repo.path, "show", "HEAD:a.md")
+    assert git(repo.path, "status", "--porcelain") == ""
+
+
 def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     """A card file named in Latin-1 (git gives its name as bytes): shown escaped, with a
     finding, every output valid UTF-8, and no command crashes."""
