@@ -237,3 +237,18 @@ def test_without_a_roster_list_and_show_say_who_stamped_was_not_checked(tmp_path
         assert "verified" in result.stdout
         assert "skipped owner and verifier identity checks" in result.stderr, args
         assert "no people.yaml roster" in result.stderr
+
+
+def test_init_over_existing_docs_points_to_adopt_not_new(tmp_path: Path) -> None:
+    """A team with docs runs kb init in their repo: the next step is kb adopt (README
+    "Adopting kb on existing docs"), not a first card from a template."""
+    docs = tmp_path / "docs"
+    (docs / "guides").mkdir(parents=True)
+    (docs / "guides" / "setup.md").write_text("# Set up\n\nInstall it.\n")
+    (docs / "faq.md").write_text("# FAQ\n")
+    result = run_kb("init", str(docs))
+    assert result.exit_code == 0, result.output
+    assert "2 markdown file(s)" in result.stdout and "kb adopt" in result.stdout
+    assert "kb new" not in result.stdout
+    empty = run_kb("init", str(tmp_path / "fresh"))
+    assert "kb new" in empty.stdout and "kb adopt" not in empty.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from kbcli.cli.commands.options import Quiet
 
 
 def init(
+    ctx: typer.Context,
     directory: Annotated[
         Path, typer.Argument(help="Folder to set up (created if missing).")
     ] = Path("."),
@@ -41,7 +43,27 @@ def init(
     out.print(f"Created a knowledge repo in [bold]{target}[/]:")
     for name in created:
         out.print(f"  {name}")
-    out.print('Next: kb new --template kcs --title "How to ..."')
+    found = _markdown_already_here(target, ctx.obj.today)
+    if found:
+        out.print(
+            f"Found {found} markdown file(s) already here. Next: kb people suggest >> "
+            "people.yaml (review who is current), then kb adopt (a plan of owners; "
+            "--apply writes it)"
+        )
+    else:
+        out.print('Next: kb new --template kcs --title "How to ..."')
+
+
+def _markdown_already_here(root: Path, today: date) -> int:
+    """How many card files the new kb.toml sees: a team with docs adopts them first."""
+    from kbcli.config import load_config
+    from kbcli.errors import KbError
+    from kbcli.workspace import Workspace
+
+    try:
+        return len(Workspace(load_config(root), today, root).card_files.paths())
+    except KbError:  # an older kb.toml or people.yaml kb init kept: kb adopt will say
+        return 0
 
 
 def register(app: typer.Typer) -> None:
