@@ -24,7 +24,8 @@ from mdit_py_plugins.anchors.index import unique_slug
 
 from kbcli.adapters.markdown_compiled import INLINE, MAX_DEPTH, Elsewhere
 from kbcli.adapters.markdown_render import RenderedBody, highlight
-from kbcli.core.link_scan import github_slug, heading_id
+from kbcli.core.heading_ids import heading_id
+from kbcli.core.link_scan import github_slug
 
 if TYPE_CHECKING:
     from kbcli.adapters.markdown_render import BodyRenderer

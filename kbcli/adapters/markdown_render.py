@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
-from kbcli.core.link_scan import github_slug, heading_id
+from kbcli.core.heading_ids import heading_id
+from kbcli.core.link_scan import github_slug, without_template_comments
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-RENDERER_VERSION = "5"  # 5: a heading's own {#id}; 4: class allowlist, table alignment classes
+RENDERER_VERSION = "6"  # 6: {% comment %} hidden; 5: a heading's own {#id}; 4: class allowlist
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
@@ -264,6 +265,7 @@ class BodyRenderer:
     def render(self, card_path: str, body: str) -> RenderedBody:
         """Straight from the compiled parser's tree when it can (``markdown_html``),
         else through markdown-it-py's tokens and renderer: the same HTML either way."""
+        body = without_template_comments(body)
         done = self.direct(card_path, body) if self.compiled else None
         if done is not None:
             done.html = sanitize(done.html)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
+from kbcli.core.heading_ids import heading_id
 from kbcli.core.naming import shown_path
 from kbcli.core.sections import title_heading_line
 
@@ -76,6 +77,9 @@ _QUOTE = re.compile(r"^(?: {0,3}>[ ]?)+")
 _ITEM_START = frozenset("-*+0123456789")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Liquid's (Jekyll) and Nunjucks's (Eleventy) comment block: the author's note to other
+# authors, which those site generators never show; handbooks moved into kb keep them.
+_TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
 _BLOCK_SYNTAX = re.compile(r"^(?: {0,3}(?:`{3,}|~{3,})|    |\t| {0,3}(?:=+|-+)[ \t]*\r?$)", re.M)
 _ATX_LINE = re.compile(r"^(?: {0,3}>[ ]?)* {0,3}#.*$", re.M)
 # Inline code: a run of N backticks up to the next run of exactly N, within a paragraph.
@@ -98,9 +102,6 @@ _INLINE = re.compile(
 _REF_DEF = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
 _HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
-# A heading's own id, written after its text as kramdown, Pandoc, Hugo and Eleventy's
-# markdown-it-attrs do: ``## Set up {#setup-phase}``. Handbooks moved into kb keep them.
-_HEADING_ID = re.compile(r"[ \t]+\{#([^\s{}#]+)\}$")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
@@ -119,6 +120,8 @@ def scan(body: str, *, with_headings: bool = True, title: str | None = None) -> 
         return BodyScan((), tuple(headings), frozenset(h.slug.lower() for h in headings))
     if "<!--" in masked:
         masked = _COMMENT.sub(_blank, masked)
+    if "{%" in masked:
+        masked = _TEMPLATE_COMMENT.sub(_blank, masked)
     if "`" in masked:
         masked = _CODE_SPAN.sub(_blank, masked)
     if "\\" in masked:
@@ -164,13 +167,19 @@ def github_slug(text: str) -> str:
     return "".join(kept).replace(" ", "-")
 
 
-def heading_id(text: str) -> tuple[str, str | None]:
-    """(the heading's text without its ``{#id}``, that id or None): a reader sees the
-    text, and links to ``#id`` land on the heading."""
-    found = _HEADING_ID.search(text)
-    if found is None or not text[: found.start()].strip():
-        return text, None
-    return text[: found.start()], found.group(1)
+def without_template_comments(body: str) -> str:
+    """The body without its ``{% comment %}...{% endcomment %}`` blocks, but those shown
+    in code: what the author hid from readers stays hidden (in a public help center too)."""
+    if "{%" not in body or "comment" not in body:
+        return body
+    masked, _ = _mask_code(body, with_headings=False)
+    if "`" in masked:
+        masked = _CODE_SPAN.sub(_blank, masked)
+    kept, at = [], 0
+    for found in _TEMPLATE_COMMENT.finditer(masked):
+        kept.append(body[at : found.start()])
+        at = found.end()
+    return "".join(kept) + body[at:] if kept else body
 
 
 def plain_heading(text: str) -> str:

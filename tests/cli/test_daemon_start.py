@@ -118,8 +118,10 @@ def test_the_first_search_answers_itself_and_starts_the_daemon_that_answers_the_
     assert daemon_lock.holder(os.fspath(repo)) is None
     first = kb_process(repo, env, *QUERY)
     assert (first.returncode, first.stdout, first.stderr) == (0, alone.stdout, alone.stderr)
-    assert len(started_daemons(repo)) == 1  # started before the search ended
-    wait_for("the daemon listens", lambda: listening(repo))
+    log = repo / ".kb" / "daemon.log"
+    said = log.read_text() if log.exists() else "(no daemon.log)"
+    assert len(started_daemons(repo)) == 1, said  # started before the search ended
+    wait_for("the daemon listens", lambda: listening(repo), log=log)
     for _ in range(2):
         again = kb_process(repo, env, *QUERY)
         assert (again.returncode, again.stdout, again.stderr) == (0, alone.stdout, alone.stderr)

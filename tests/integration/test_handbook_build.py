@@ -103,6 +103,26 @@ def test_a_heading_with_its_own_id_shows_its_text_and_takes_links(kb_repo: KbRep
     assert "setup-phase" not in check.output, check.output
 
 
+def test_a_liquid_comment_is_hidden_from_readers_but_kept_in_code(kb_repo: KbRepo) -> None:
+    """Jekyll and Eleventy handbooks hide notes to authors in ``{% comment %}``: a public
+    help center must not show them, nor report the links inside them as broken."""
+    body = (
+        "- Kick off {% comment %}TODO [ask legal](legal-notes.md){% endcomment %}\n"
+        "\n{% comment %}\nInternal: renewal price is 40k\n{% endcomment %}\nAfter.\n"
+        "\n```liquid\n{% comment %}shown in code{% endcomment %}\n```\n"
+    )
+    kb_repo.write("kickoff.md", card("Kickoff", body, audience="public"))
+    kb_repo.commit("cards")
+    out, _, stderr = build(kb_repo.path, "--audience", "public")
+    page = (out / "kickoff.html").read_text(encoding="utf-8")
+    assert "TODO" not in page and "renewal price" not in page
+    assert "<li>Kick off</li>" in page and "After." in page
+    assert "shown in code" in page
+    assert "legal-notes.md" not in stderr
+    check = run_kb("--kb", str(kb_repo.path), "--today", TODAY, "check")
+    assert "legal-notes" not in check.output, check.output
+
+
 def test_home_tag_owner_and_health_pages(small_kb: KbRepo) -> None:
     out, _, _ = build(small_kb.path)
     home = (out / "index.html").read_text(encoding="utf-8")

@@ -81,6 +81,17 @@ def test_kb_ask_from_the_terminal(tmp_path: Path) -> None:
     assert request["path"] in found.stdout
 
 
+def test_kb_ask_takes_a_question_typed_without_quotes(tmp_path: Path) -> None:
+    """As kb search and kb suggest do: the words are the question."""
+    repo = make_kb(tmp_path / "kb")
+    words = ["Do", "we", "refund", "a", "duplicate", "charge", "twice?"]
+    kb = ("--kb", str(repo.path), "--today", TODAY.isoformat())
+    result = run_kb(*kb, "ask", *words, "--from", "marcus", "--json")
+    assert result.exit_code == 0, result.output
+    text = (repo.path / json.loads(result.stdout)["path"]).read_text()
+    assert "Do we refund a duplicate charge twice?" in text
+
+
 GUARD = Path(__file__).parent / "netguard"  # sitecustomize: the suite's network guard
 
 

@@ -11,7 +11,9 @@ from kbcli.cli.commands.options import Commit, Json, Quiet
 
 def ask(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="The question, in the asker's words.")],
+    question: Annotated[
+        list[str], typer.Argument(help="The question, in the asker's words (quotes optional).")
+    ],
     asker: Annotated[
         str | None, typer.Option("--from", help="Who asks (default: you, via people.yaml).")
     ] = None,
@@ -26,11 +28,15 @@ def ask(
 
     Example: kb ask "Can a customer get a refund after a plan downgrade?"
     """
+    # Words as kb search and kb suggest take them: a question typed without quotes is
+    # the same question, not a usage error.
     from kbcli.cli.output import console, print_json, warn
     from kbcli.usecases.ask import ask as run_ask
 
     workspace = ctx.obj.workspace
-    request = run_ask(workspace, question, asker=asker or workspace.me().handle, commit=commit)
+    request = run_ask(
+        workspace, " ".join(question), asker=asker or workspace.me().handle, commit=commit
+    )
     for message in request.warnings:
         warn(message)
     if json:
