@@ -14,6 +14,16 @@ if TYPE_CHECKING:
 
 
 def main() -> "NoReturn":
+    try:
+        _run()
+    except KeyboardInterrupt:
+        # Ctrl-C while kb is still importing, before a command's own guard (cli/edge.py)
+        # is in place: the same one line and exit code, not an import's traceback.
+        sys.stderr.write("kb: error: interrupted\n")
+        sys.exit(130)
+
+
+def _run() -> "NoReturn":
     if sys.argv[1:] == ["--version"]:
         from kbcli import __version__
 

@@ -47,6 +47,19 @@ DUPLICATE_ALIAS = "duplicate-alias"
 CARD_UNREADABLE = "card-unreadable"
 OUTSIDE_REPO = "card-outside-repo"
 
+# Problems that mean kb could not read a card's header keys: acting on its owner or
+# adding keys would be a guess (kb adopt skips the file, kb verify refuses it).
+HEADER_UNREADABLE = frozenset(
+    {
+        NOT_UTF8,
+        YAML_SYNTAX,
+        UNCLOSED_FRONT_MATTER,
+        FRONT_MATTER_NOT_MAPPING,
+        CARD_UNREADABLE,
+        OUTSIDE_REPO,
+    }
+)
+
 # Trust: the card's verification state and its people.
 EXPIRED = "expired"
 DUE = "due-soon"

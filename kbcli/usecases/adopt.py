@@ -74,7 +74,7 @@ def plan(
             progress(index + 1, len(selected))
         card = workspace.card_files.read(rel, workspace.today)
         present = card.position.lines
-        broken = [p for p in card.problems if p.rule in _UNREADABLE]
+        broken = [p for p in card.problems if p.rule in rules.HEADER_UNREADABLE]
         if broken:
             why = f"{rel}:{broken[0].line}: {broken[0].message}; fix the header first"
             rows.append(AdoptRow(rel, Suggestion(None, "none", why), {}, skipped=why))
@@ -96,19 +96,6 @@ def plan(
             continue
         rows.append(AdoptRow(rel, suggestion, adds))
     return AdoptPlan(rows, already, baseline, sources.warnings)
-
-
-# Problems that mean kb could not read the header's keys: adding keys would guess.
-_UNREADABLE = frozenset(
-    {
-        rules.NOT_UTF8,
-        rules.YAML_SYNTAX,
-        rules.UNCLOSED_FRONT_MATTER,
-        rules.FRONT_MATTER_NOT_MAPPING,
-        rules.CARD_UNREADABLE,
-        rules.OUTSIDE_REPO,
-    }
-)
 
 
 @dataclass

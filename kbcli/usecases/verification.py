@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kbcli.core import rules
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
 from kbcli.core.people import Me
@@ -71,6 +72,12 @@ def check_allowed(
         raise KbError("--force needs --reason TEXT: say why you verify cards you do not own")
     if reason and not force:
         raise KbError("--reason is only used with --force")
+    unreadable = [p for c in cards for p in c.problems if p.rule in rules.HEADER_UNREADABLE]
+    if unreadable:  # its owner is unknown: "neither owner nor verifier" would mislead
+        raise KbError(
+            f"{unreadable[0].at()}; kb will not stamp a header it cannot read",
+            exit_code=ExitCode.FINDINGS,
+        )
     roster = workspace.config.roster
     refused = [
         c for c in cards if me.handle is None or me.handle not in allowed_handles(c.meta, roster)

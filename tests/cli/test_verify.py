@@ -174,3 +174,17 @@ def test_reassign_and_verify_take_a_card_the_way_kb_show_does(repo: KbRepo, monk
     assert "owner: eve" in (repo.path / "ops/backup.md").read_text()
     missing = run_kb("reassign", "--from", "eve", "--to", "bob", "nosuch.md", cwd=repo.path)
     assert missing.exit_code == 2 and "no card matches 'nosuch.md'" in missing.stderr
+
+
+def test_verify_of_a_header_kb_cannot_read_names_the_problem(repo: KbRepo, monkeypatch) -> None:
+    """Ana owns the card, but its header is broken: kb told her she was "neither owner nor
+    verifier" (it could not read the owner) instead of where the header is broken."""
+    as_user(monkeypatch, "Ana Souza", "ana@example.test")
+    repo.write("billing/broken.md", "---\ntitle: Broken\nowner: [ana\n---\n# Broken\n")
+    head = repo.commit("broken", when="2026-02-01T10:00:00Z")
+    for force in ((), ("--force", "--reason", "checked")):
+        result = run_kb("--today", TODAY, "verify", *force, "billing/broken.md", cwd=repo.path)
+        assert result.exit_code == 1, result.output
+        assert "billing/broken.md:" in result.stderr and "[yaml-syntax]" in result.stderr
+        assert "neither owner nor verifier" not in result.stderr
+        assert git(repo.path, "rev-parse", "HEAD").strip() == head
