@@ -24,7 +24,7 @@ def say_skipped_checks(workspace: Workspace) -> None:
     stamped a card (kb check and kb report say so; a reader of kb list or kb show must
     hear it too)."""
     from kbcli.cli.output import warn
-    from kbcli.core.health import skipped_checks
+    from kbcli.core.people import skipped_checks
 
     for skipped in skipped_checks(workspace.config.roster):
         warn(f"skipped {skipped}")

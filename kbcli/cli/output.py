@@ -266,6 +266,15 @@ def print_error(message: str) -> None:
 
 
 def warn(message: str) -> None:
+    """``kb: warning: MESSAGE`` on stderr; through a pipe without importing rich (a
+    third of a one-shot search's start-up, and a search may warn)."""
+    try:
+        plain = plain_lines([f"[yellow]kb: warning:[/] {plain_text(message)}"], stderr=True)
+    except NeedsRich:
+        plain = None
+    if plain is not None:
+        sys.stderr.write(plain)
+        return
     from rich.markup import escape
 
     err_console().print(f"[yellow]kb: warning:[/] {escape(message)}", soft_wrap=True)

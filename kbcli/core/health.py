@@ -19,7 +19,7 @@ from kbcli.core.catalog import Assessed
 from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import Finding
 from kbcli.core.history import Commit, RepoHistory
-from kbcli.core.people import Roster
+from kbcli.core.people import Roster, skipped_checks
 from kbcli.core.provenance import People, Signature, Stamp, make_finding, stamp_findings
 from kbcli.core.rules import (
     DUE,
@@ -91,16 +91,6 @@ def card_findings(
             )
         )
     return HealthResult(findings, skipped)
-
-
-def skipped_checks(roster: Roster) -> list[str]:
-    """The checks ``card_findings`` cannot run with this roster, for the user to hear."""
-    if roster.people:
-        return []
-    return [
-        "owner and verifier identity checks (owner-unknown, owner-inactive, "
-        "verified-by-non-verifier, edited-since-verified): there is no people.yaml roster"
-    ]
 
 
 def history_bulk(

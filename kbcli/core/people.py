@@ -215,3 +215,14 @@ def is_bot(name: str, email: str) -> bool:
     if folded.endswith("[bot]") or local.endswith("[bot]"):
         return True
     return folded in _BOT_NAMES or local in _BOT_NAMES
+
+
+def skipped_checks(roster: Roster) -> list[str]:
+    """The checks ``card_findings`` cannot run with this roster, for the user to hear
+    (here, not in ``core.health``: a search says it too, and must not import that)."""
+    if roster.people:
+        return []
+    return [
+        "owner and verifier identity checks (owner-unknown, owner-inactive, "
+        "verified-by-non-verifier, edited-since-verified): there is no people.yaml roster"
+    ]

@@ -246,7 +246,7 @@ def code_fingerprint() -> str:
 
 
 def _skipped(workspace: Workspace, history: RepoHistory | None) -> list[str]:
-    from kbcli.core.health import skipped_checks
+    from kbcli.core.people import skipped_checks
 
     skipped = skipped_checks(workspace.config.roster)
     if history is None:

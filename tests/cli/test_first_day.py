@@ -223,20 +223,29 @@ def test_the_handbook_copies_the_files_cards_reference_and_reports_missing_ones(
     assert not (public_out / "billing/img/secret.png").exists()  # only an internal card uses it
 
 
-def test_without_a_roster_list_and_show_say_who_stamped_was_not_checked(tmp_path: Path) -> None:
+def test_without_a_roster_list_show_and_search_say_who_stamped_was_not_checked(
+    tmp_path: Path,
+) -> None:
     """Without people.yaml anyone's stamp shows ✔: kb check and kb report said the
-    identity checks were skipped, kb list and kb show (where people read ✔) did not."""
+    identity checks were skipped, kb list, kb show and kb search (where people read ✔)
+    did not."""
     repo = make_repo(tmp_path / "kb")
     repo.write("a.md", "---\ntitle: A\nowner: ana\n---\nText.\n")
     repo.commit("a card", when="2026-11-01T10:00:00Z")
     repo.write("a.md", "---\ntitle: A\nowner: ana\nverified_at: 2026-11-02\n---\nText.\n")
     repo.commit("stamp", when="2026-11-02T10:00:00Z", author="Mallory", email="m@evil.test")
-    for args in (("list",), ("show", "a.md"), ("list", "--json")):
+    shown = (("list",), ("show", "a.md"), ("list", "--json"), ("search", "text"))
+    for args in (*shown, ("search", "--json", "text")):
         result = run_kb("--today", "2026-11-10", *args, cwd=repo.path)
         assert result.exit_code == 0, result.output
         assert "verified" in result.stdout
         assert "skipped owner and verifier identity checks" in result.stderr, args
         assert "no people.yaml roster" in result.stderr
+    repo.write("people.yaml", "ana: {name: Ana Souza, emails: [ana@example.test]}\n")
+    repo.commit("roster")
+    for args in shown:  # with a roster the checks run: nothing to say
+        result = run_kb("--today", "2026-11-10", *args, cwd=repo.path)
+        assert "skipped" not in result.stderr, (args, result.stderr)
 
 
 def test_init_over_existing_docs_points_to_adopt_not_new(tmp_path: Path) -> None:

@@ -62,7 +62,8 @@ def _card(title: str, body: str) -> str:
 @pytest.fixture
 def semantic_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KbRepo:
     monkeypatch.delenv("KB_SEARCH_SEMANTIC")  # the suite turns it off for every other test
-    repo = make_repo(tmp_path / "kb")
+    # (with a roster: a search in a repo without one also says the identity checks were skipped)
+    repo = make_repo(tmp_path / "kb", people="ana: {name: Ana Souza, emails: [ana@example.test]}\n")
     for rel, (title, body) in {**CARDS, **OTHERS}.items():
         repo.write(rel, _card(title, body))
     repo.commit("cards")

@@ -225,6 +225,10 @@ def search_command(
             progress=progress,
         )
     say_history_notices(workspace)
+    if not workspace.config.roster.people:  # (its module only then: the search's start-up)
+        from kbcli.cli.notices import say_skipped_checks
+
+        say_skipped_checks(workspace)
     say_semantic(result)
     if explain and not json and not paths_only:
         render_explanation(result)
