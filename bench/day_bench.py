@@ -18,30 +18,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from verdict_bench import timed as kb_run
 
 ENV = {"KB_SEARCH_SEMANTIC": "false", "KB_DAEMON": "off"}
 
 
 def timed(args: list[str], cwd: Path, source: Path | None) -> tuple[float, float]:
-    env = {**os.environ, **ENV}
-    if source is not None:
-        env["PYTHONPATH"] = str(source)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    command = [sys.executable, "-m", "kbcli", *args]
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
-        sys.exit(f"kb {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]!r}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return kb_run(args, cwd, source, kb=[sys.executable, "-m", "kbcli"], extra_env=ENV)
 
 
 def main() -> None:

@@ -34,13 +34,22 @@ COMMANDS = {
 }
 
 
-def timed(args: list[str], cwd: Path, source: Path | None) -> tuple[float, float]:
-    env = dict(os.environ)
+def timed(
+    args: list[str],
+    cwd: Path,
+    source: Path | None,
+    *,
+    kb: list[str] = KB,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[float, float]:
+    """(wall, CPU of user + system) seconds of one ``kb ARGS`` run with ``source`` (a kb
+    checkout) on ``PYTHONPATH``; exits on a failure."""
+    env = {**os.environ, **(extra_env or {})}
     if source is not None:
         env["PYTHONPATH"] = str(source)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([*KB, *args], cwd=cwd, env=env, capture_output=True)
+    done = subprocess.run([*kb, *args], cwd=cwd, env=env, capture_output=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kbcli.core.people import skipped_checks
+
 if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
@@ -21,10 +23,9 @@ def say_history_notices(workspace: Workspace) -> None:
 
 def say_skipped_checks(workspace: Workspace) -> None:
     """Warn on stderr when ✔ rests on dates alone: without a roster nobody checked who
-    stamped a card (kb check and kb report say so; a reader of kb list or kb show must
-    hear it too)."""
+    stamped a card (kb check and kb report say so; a reader of kb list, kb show or kb
+    search must hear it too)."""
     from kbcli.cli.output import warn
-    from kbcli.core.people import skipped_checks
 
-    for skipped in skipped_checks(workspace.config.roster):
-        warn(f"skipped {skipped}")
+    for note in skipped_checks(workspace.config.roster):
+        warn(f"skipped {note}")

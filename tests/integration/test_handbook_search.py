@@ -38,6 +38,15 @@ def write(repo: KbRepo, n: int, word: str) -> None:
     repo.write(f"notes/n{n}.md", f"---\ntitle: {name.title()}\n---\n{name} {word}\n")
 
 
+def built_site(repo: KbRepo, tmp_path: Path) -> Path:
+    """Three committed cards built with the search index: a base, an empty delta."""
+    cards(repo, 3, "tea")
+    repo.commit("cards")
+    site = tmp_path / "site"
+    build(repo, site)
+    return site
+
+
 def test_page_ids_name_every_card_page_by_its_path(kb_repo: KbRepo, tmp_path: Path) -> None:
     """The base's ids by page path, for names a url could spell otherwise."""
     from kbcli.adapters.pagefind_index import page_ids
@@ -79,10 +88,7 @@ def test_the_delta_grows_with_each_edit_then_folds(kb_repo: KbRepo, tmp_path: Pa
 def test_a_no_search_build_that_wrote_pages_means_a_fold_next(
     kb_repo: KbRepo, tmp_path: Path
 ) -> None:
-    cards(kb_repo, 3, "tea")
-    kb_repo.commit("cards")
-    site = tmp_path / "site"
-    build(kb_repo, site)
+    site = built_site(kb_repo, tmp_path)
     write(kb_repo, 0, "coffee")
     build(kb_repo, site)
     assert delta(site)["languages"] == {"en": 1}
@@ -95,10 +101,7 @@ def test_a_no_search_build_that_wrote_pages_means_a_fold_next(
 def test_a_pagefind_that_fails_on_the_delta_is_never_trusted(
     monkeypatch: pytest.MonkeyPatch, kb_repo: KbRepo, tmp_path: Path
 ) -> None:
-    cards(kb_repo, 3, "tea")
-    kb_repo.commit("cards")
-    site = tmp_path / "site"
-    build(kb_repo, site)
+    site = built_site(kb_repo, tmp_path)
     fake = tmp_path / "pagefind"
     fake.write_text("#!/bin/sh\necho 'disk on fire' >&2\nexit 3\n")
     fake.chmod(0o755)
@@ -118,10 +121,7 @@ def test_a_delta_removed_from_the_site_is_made_again(kb_repo: KbRepo, tmp_path: 
     build, with nothing else changed, puts the delta back."""
     import shutil
 
-    cards(kb_repo, 3, "tea")
-    kb_repo.commit("cards")
-    site = tmp_path / "site"
-    build(kb_repo, site)
+    site = built_site(kb_repo, tmp_path)
     write(kb_repo, 0, "coffee")
     build(kb_repo, site)
     made = delta(site)

@@ -206,7 +206,7 @@ def search_command(
     ``started``: the freshness check the fast path began before its imports; ``index``:
     an open index the resident process keeps current (no freshness check then).
     """
-    from kbcli.cli.notices import say_history_notices
+    from kbcli.cli.notices import say_history_notices, say_skipped_checks
     from kbcli.cli.progress import ProgressBar
     from kbcli.usecases.search import search as run_search
 
@@ -225,10 +225,7 @@ def search_command(
             progress=progress,
         )
     say_history_notices(workspace)
-    if not workspace.config.roster.people:  # (its module only then: the search's start-up)
-        from kbcli.cli.notices import say_skipped_checks
-
-        say_skipped_checks(workspace)
+    say_skipped_checks(workspace)
     say_semantic(result)
     if explain and not json and not paths_only:
         render_explanation(result)
