@@ -90,11 +90,14 @@ def hit_fields(hit: Hit, workspace: Workspace) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Found:
-    """Results after the trust filter, and how many untrusted matches were left out."""
+    """Results after the trust filter, how many untrusted matches were left out, and the
+    checks that could not run (``core.people.skipped_checks``: without a roster a
+    "verified" state rests on the dates alone)."""
 
     results: list[dict[str, Any]]
     left_out: int
     note: str
+    skipped_checks: list[str]
 
 
 def _found(
@@ -102,7 +105,20 @@ def _found(
 ) -> Found:
     kept = [h for h in hits if include_unverified or trusted(h.trust, h.meta)][:limit]
     left_out = 0 if include_unverified else sum(not trusted(h.trust, h.meta) for h in hits)
-    return Found([hit_fields(h, workspace) for h in kept], left_out, _note(kept, left_out, what))
+    return _answer(workspace, kept, left_out, what)
+
+
+def _answer(workspace: Workspace, kept: list[Hit], left_out: int, what: str) -> Found:
+    from kbcli.core.people import skipped_checks
+
+    skipped = skipped_checks(workspace.config.roster)
+    note = _note(kept, left_out, what)
+    if skipped and kept:
+        note += (
+            " kb skipped some checks (skipped_checks): a verified state rests on the dates "
+            "alone, so say that when you cite a card."
+        )
+    return Found([hit_fields(h, workspace) for h in kept], left_out, note, skipped)
 
 
 def _note(kept: list[Hit], left_out: int, what: str) -> str:
@@ -180,7 +196,7 @@ def _search_cards(
     hits = hits_for(f"{query} {exclusions}", limit * _HEADROOM)
     kept = [h for h in hits if trusted(h.trust, h.meta)][:limit]
     if kept:
-        return Found([hit_fields(h, workspace) for h in kept], 0, _note(kept, 0, "match"))
+        return _answer(workspace, kept, 0, "match")
     return _found(workspace, hits_for(query, limit), limit, False, "matches")
 
 
@@ -269,9 +285,13 @@ def get_card(workspace: Workspace, ref: str) -> str:
     (item,) = judge_cards(workspace, [workspace.assess(card)])
     fields = trust_fields(item.trust, card.meta, workspace)
     state = fields["trust"] if fields["trusted"] else f"{fields['trust']} (do not cite as verified)"
+    from kbcli.core.people import skipped_checks
+
+    skipped = [f"     skipped: {check}" for check in skipped_checks(workspace.config.roster)]
     header = [
         f"<!-- kb card: {rel}",
         f"     trust: {state}: {fields['reason']}",
+        *skipped,
         f"     owner: {fields['owner'] or 'nobody'} -->",
         "",
     ]

@@ -149,7 +149,9 @@ class Handlers:
             self._publish()
         person = workspace.config.roster.people.get(request.owner or "")
         mention = person.slack if person else None
-        message = blocks.request_for_owner(question, request.path, user, mention, request.owner)
+        message = blocks.request_for_owner(
+            question, request.path, user, mention, request.owner, request.warnings
+        )
         if mention:
             client.chat_postMessage(channel=mention, **message)
         return message
@@ -198,6 +200,7 @@ class Handlers:
         ack()
 
         def work() -> dict[str, Any]:
+            from kbcli.core.people import skipped_checks
             from kbcli.usecases.slack_capture import candidates, draft_of
 
             message = shortcut.get("message") or {}
@@ -214,7 +217,9 @@ class Handlers:
             thread, users = self._thread(client, ref)
             draft = draft_of(workspace, thread, users, _host(workspace, ref))
             found = candidates(workspace, draft)
-            return blocks.capture_choices(draft.title, found, ref, workspace.config.handbook.url)
+            skipped = skipped_checks(workspace.config.roster)
+            url = workspace.config.handbook.url
+            return blocks.capture_choices(draft.title, found, ref, url, skipped)
 
         _guarded(work, respond)
 
