@@ -50,7 +50,7 @@ def with_pointers(
             if hit.path not in best or best[hit.path].score < hit.score:
                 best[hit.path] = hit
         top = sorted(best.values(), key=lambda h: -h.score)[:limit]
-    titles = {h.title.strip().lower() for h in top if h.title.strip()}
+    titles = {h.meta.title.strip().lower() for h in top if h.meta.title.strip()}
     titles = {t for t in titles if qb.pointed_at(t)}  # term look-ups: no search when none
     if not titles:
         return top, [r for r in across_raw if any(h.path == r.path for h in top)]
@@ -66,7 +66,7 @@ def with_pointers(
         if any(h.path == hit.path for h in ranked):
             continue  # a pointer already placed after its target
         ranked.append(hit)
-        key = (hit.title.strip().lower(), normalize_lang(hit.meta.lang, default))
+        key = (hit.meta.title.strip().lower(), normalize_lang(hit.meta.lang, default))
         for pointer in pointers.get(key, ())[:FOLLOWERS]:
             if any(h.path == pointer.path for h in ranked):
                 continue  # ranked above its target by its own words
@@ -92,7 +92,7 @@ def _across(
     targets: dict[str, Hit] = {}  # title -> its best card in another language
     own: set[str] = set()  # titles with a card in the query's language
     for hit in hits:
-        title = hit.title.strip().lower()
+        title = hit.meta.title.strip().lower()
         if not title:
             continue
         if normalize_lang(hit.meta.lang, default) in languages:
