@@ -242,7 +242,11 @@ def list_due(workspace: Workspace, owner: str) -> list[dict[str, Any]]:
     ]
     items.sort(key=lambda a: a.trust.expires_on or a.trust.verified_on or workspace.today)
     return [
-        {"path": a.path, "title": a.card.title, **trust_fields(a.trust, a.card.meta, workspace)}
+        {
+            "path": a.path,
+            "title": a.card.meta.shown_title,
+            **trust_fields(a.trust, a.card.meta, workspace),
+        }
         for a in items
     ]
 

@@ -41,7 +41,7 @@ def card_line(
     person = workspace.config.roster.people.get(meta.owner or "")
     return CardLine(
         path=path,
-        title=meta.title,
+        title=meta.shown_title,
         state=trust.state.value,
         reason=reason(trust, workspace),
         owner=workspace.config.roster.display(meta.owner) or None,

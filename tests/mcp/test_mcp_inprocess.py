@@ -344,3 +344,19 @@ def test_with_a_roster_no_check_is_said_to_be_skipped(server: Any) -> None:
         assert "dates alone" not in found["note"], name
     card = text(call(server, "get_card", {"path": "billing/refund-request-processing"}))
     assert "skipped" not in card.split("-->", 1)[0]
+
+
+def test_a_title_written_for_html_reaches_the_assistant_as_its_words(
+    kb_git: KbRepo, server: Any
+) -> None:
+    """18F's titles carry ``&amp;`` and ``<em>``: an assistant quotes the words."""
+    kb_git.write(
+        "billing/networks.md",
+        "---\ntitle: Logging in &amp; <em>office</em> Networks\nowner: ana\n"
+        "verified_at: 2026-11-20\n---\n\nConnect to the office network with ENT.\n",
+    )
+    kb_git.commit("card", when="2026-11-21T10:00:00Z", author="Ana Souza", email="ana@x.test")
+    asked = {"query": "office network ENT", "include_unverified": True}
+    found = call(server, "search_cards", asked)
+    titles = {h["path"]: h["title"] for h in found.structured_content["results"]}
+    assert titles["billing/networks.md"] == "Logging in & office Networks"
