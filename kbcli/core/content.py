@@ -25,7 +25,7 @@ from kbcli.core.rules import (
 )
 from kbcli.core.sections import placeholder_free
 from kbcli.core.site_paths import tag_position
-from kbcli.core.template_tags import find_tags
+from kbcli.core.template_tags import TemplateTag, find_tags
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _QUALIFIED = re.compile(r"\s*(?::|\s[-–—]\s|\()")
@@ -74,6 +74,14 @@ def broken_link(card: Card, result: Resolved) -> Finding:
     )
 
 
+def unrendered_tags(body: str) -> list[TemplateTag]:
+    """The template tags of a body a reader would see raw, each block once (a tag that
+    only closes a block, ``{% endalert %}``, is its opener's)."""
+    if "{%" not in body and "{{" not in body:
+        return []
+    return [t for t in find_tags(body, prose_mask(body)) if t.args or not t.closes]
+
+
 def template_tag_findings(
     card: Card, resolver: LinkResolver, resolved: Sequence[Resolved]
 ) -> list[Finding]:
@@ -82,7 +90,7 @@ def template_tag_findings(
     rewrites). A tag that only closes a block (``{% endalert %}``) is its opener's."""
     if "{%" not in card.body and "{{" not in card.body:
         return []
-    tags = [t for t in find_tags(card.body, prose_mask(card.body)) if t.args or not t.closes]
+    tags = unrendered_tags(card.body)
     if not tags:
         return []
     to_cards = {

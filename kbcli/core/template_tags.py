@@ -184,6 +184,12 @@ def site_path(tag_source: str) -> tuple[str, str | None] | None:
     return path.partition("?")[0], anchor.strip() if hash_ else None
 
 
+def tag_end(text: str) -> int:
+    """Where the tag that starts ``text`` ends (0 when it starts with none)."""
+    found = _TAG.match(text)
+    return found.end() if found else 0
+
+
 def tag_name(tag_source: str) -> str:
     """The name of the tag a destination starts with (``page``, ``site.baseurl``)."""
     found = _TAG.match(tag_source.strip())
