@@ -355,6 +355,9 @@ HELP = (
 )
 
 
+CLOSE_WAIT = 10.0  # seconds a close waits for slack_sdk's threads to end
+
+
 class Running:
     """A connected app: the Socket Mode handler and the thread that keeps the checkout current."""
 
@@ -363,8 +366,14 @@ class Running:
         self.stop = stop
 
     def close(self) -> None:
+        """Stop the pull and disconnect, waiting at most ``CLOSE_WAIT`` seconds: slack_sdk's
+        own close joins its session thread without a timeout, and that thread can set the
+        session going again just after close ended it (a race seen under load, when a test's
+        teardown then waited forever). Its threads are daemons: nothing waits on them."""
         self.stop.set()
-        self.handler.close()
+        closing = threading.Thread(target=self.handler.close, name="kb-slack-close", daemon=True)
+        closing.start()
+        closing.join(CLOSE_WAIT)
 
 
 def connect(
