@@ -138,11 +138,25 @@ def display_title(title: str) -> str:
     only what is shown changes. A title that is nothing but markup is shown as written."""
     if not any(c in title for c in _TRIGGERS):
         return title  # most titles: no regex
-    edits = markup_edits(title, blocks=False)
+    edits = [e for e in markup_edits(title, blocks=False) if not _literal(title[e[0] : e[1]])]
     if not edits:
         return title
     shown = " ".join(apply_edits(title, edits).split())
     return shown or title
+
+
+# The inline tags a title may be marked up with, whose words stay: any other ``<name>``
+# in a title is text its writer meant (``Set KB_DIR=<path>``, ``Refunds <fast>``), and a
+# handbook escapes it as text.
+_INLINE_WORDS = "a abbr b br cite code del dfn em i ins kbd mark q s samp small span strong sub"
+_INLINE_TAGS = frozenset((*_INLINE_WORDS.split(" "), "sup", "u", "var"))
+_TAG_NAME = lazy(r"</?([A-Za-z][A-Za-z0-9-]*)[\s/>]")
+
+
+def _literal(dropped: str) -> bool:
+    """Whether markup ``dropped`` from a title is a tag name kept as text."""
+    tag = _TAG_NAME.match(dropped)
+    return tag is not None and tag.group(1).lower() not in _INLINE_TAGS
 
 
 def apply_edits(line: str, edits: Iterable[Edit]) -> str:

@@ -105,6 +105,8 @@ def test_the_lines_of_a_tag_that_goes_on_over_lines_are_not_text() -> None:
         ("- and # are text here", "- and # are text here"),
         ("snake_case and 2 * 3", "snake_case and 2 * 3"),
         ("<br>", "<br>"),  # nothing but markup: shown as written, never blank
+        ("Set KB_DIR=<path> <b>first</b>", "Set KB_DIR=<path> first"),  # <path>: no HTML tag
+        ("<img src=x onerror=alert(1)>Evil", "<img src=x onerror=alert(1)>Evil"),  # escaped
     ],
 )
 def test_a_title_is_shown_as_its_words(title: str, shown: str) -> None:

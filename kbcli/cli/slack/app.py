@@ -149,9 +149,8 @@ class Handlers:
             self._publish()
         person = workspace.config.roster.people.get(request.owner or "")
         mention = person.slack if person else None
-        message = blocks.request_for_owner(
-            question, request.path, user, mention, request.owner, request.warnings
-        )
+        owner, warned = request.owner, request.warnings
+        message = blocks.request_for_owner(question, request.path, user, mention, owner, warned)
         if mention:
             client.chat_postMessage(channel=mention, **message)
         return message
@@ -217,9 +216,8 @@ class Handlers:
             thread, users = self._thread(client, ref)
             draft = draft_of(workspace, thread, users, _host(workspace, ref))
             found = candidates(workspace, draft)
-            skipped = skipped_checks(workspace.config.roster)
-            url = workspace.config.handbook.url
-            return blocks.capture_choices(draft.title, found, ref, url, skipped)
+            roster, url = workspace.config.roster, workspace.config.handbook.url
+            return blocks.capture_choices(draft.title, found, ref, url, skipped_checks(roster))
 
         _guarded(work, respond)
 
@@ -355,9 +353,6 @@ HELP = (
 )
 
 
-CLOSE_WAIT = 10.0  # seconds a close waits for slack_sdk's threads to end
-
-
 class Running:
     """A connected app: the Socket Mode handler and the thread that keeps the checkout current."""
 
@@ -366,14 +361,10 @@ class Running:
         self.stop = stop
 
     def close(self) -> None:
-        """Stop the pull and disconnect, waiting at most ``CLOSE_WAIT`` seconds: slack_sdk's
-        own close joins its session thread without a timeout, and that thread can set the
-        session going again just after close ended it (a race seen under load, when a test's
-        teardown then waited forever). Its threads are daemons: nothing waits on them."""
-        self.stop.set()
+        self.stop.set()  # then 10 s at most: slack_sdk's close can wait forever (a race)
         closing = threading.Thread(target=self.handler.close, name="kb-slack-close", daemon=True)
         closing.start()
-        closing.join(CLOSE_WAIT)
+        closing.join(10.0)
 
 
 def connect(
