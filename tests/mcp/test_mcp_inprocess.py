@@ -346,17 +346,27 @@ def test_with_a_roster_no_check_is_said_to_be_skipped(server: Any) -> None:
     assert "skipped" not in card.split("-->", 1)[0]
 
 
-def test_a_title_written_for_html_reaches_the_assistant_as_its_words(
-    kb_git: KbRepo, server: Any
-) -> None:
-    """18F's titles carry ``&amp;`` and ``<em>``: an assistant quotes the words."""
+def test_a_title_written_for_html_reaches_the_assistant_as_its_words(kb_git: KbRepo) -> None:
+    """18F's titles carry ``&amp;`` and ``<em>``: an assistant quotes the words. The card is
+    committed before the server starts (no wait on its file watcher)."""
+    from kbcli.config import load_config
+    from kbcli.usecases.resident_index import ResidentIndex
+    from kbcli.workspace import Workspace
+    from tests.mcp.conftest import TODAY
+
     kb_git.write(
         "billing/networks.md",
         "---\ntitle: Logging in &amp; <em>office</em> Networks\nowner: ana\n"
         "verified_at: 2026-11-20\n---\n\nConnect to the office network with ENT.\n",
     )
     kb_git.commit("card", when="2026-11-21T10:00:00Z", author="Ana Souza", email="ana@x.test")
-    asked = {"query": "office network ENT", "include_unverified": True}
-    found = call(server, "search_cards", asked)
+    config = load_config(kb_git.path, os.environ, {})
+    resident = ResidentIndex(lambda _day: Workspace(config=config, today=TODAY, cwd=kb_git.path))
+    resident.start()
+    try:
+        asked = {"query": "office network ENT", "include_unverified": True}
+        found = call(build_server(resident), "search_cards", asked)
+    finally:
+        resident.stop()
     titles = {h["path"]: h["title"] for h in found.structured_content["results"]}
     assert titles["billing/networks.md"] == "Logging in & office Networks"
