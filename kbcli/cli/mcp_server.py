@@ -145,10 +145,11 @@ def _read_tools(server: MCPServer, call: Call) -> None:
         return {"path": path, **_found(found)}
 
     @server.tool(annotations=read_only)
-    def list_due(owner: str) -> dict[str, Any]:
-        """Published cards an owner (roster handle or team) must verify: expired, due or
-        never verified, most urgent first."""
-        return {"owner": owner, "cards": call(lambda ws, _: assistant.list_due(ws, owner))}
+    def list_due(owner: str, limit: int = 20) -> dict[str, Any]:
+        """Published cards an owner (roster handle or team) must verify: expired, due,
+        never verified or needing review, most urgent first; at most limit of them, with
+        the total."""
+        return dict(call(lambda ws, _: assistant.list_due(ws, owner, limit=limit)))
 
     @server.tool(annotations=read_only)
     def suggest_for_ticket(
