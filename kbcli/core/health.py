@@ -20,7 +20,14 @@ from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import Finding
 from kbcli.core.history import Commit, RepoHistory
 from kbcli.core.people import Roster, skipped_checks
-from kbcli.core.provenance import People, Signature, Stamp, make_finding, stamp_findings
+from kbcli.core.provenance import (
+    People,
+    Signature,
+    Stamp,
+    cut_off,
+    make_finding,
+    stamp_findings,
+)
 from kbcli.core.rules import (
     DUE,
     EXPIRED,
@@ -93,6 +100,9 @@ def card_findings(
         if card_history is None or stamp is None:
             if item.card.meta.verified_at is not None:
                 unrecorded.append(item)
+            continue
+        if stamp.created and stamp.commit.sha in history.cut_at:
+            findings.append(cut_off(item.card, stamp.commit))
             continue
         findings += stamp_findings(
             Stamp(

@@ -375,6 +375,24 @@ def untraced(card: Card) -> Finding:
     )
 
 
+def cut_off(card: Card, boundary: Commit) -> Finding:
+    """A stamp that seems set where a shallow clone's history begins.
+
+    Every card the clone's first commit holds looks added by that commit's author on
+    its day, verified_at included; the commit that set it is cut off, so its author and
+    the edits around it are unknown (fail closed: not trusted)."""
+    assert card.meta.verified_at is not None
+    return make_finding(
+        UNTRACED,
+        card,
+        "verified_at",
+        f"verified_at {card.meta.verified_at.date().isoformat()} was set before commit "
+        f"{boundary.short}, where this shallow clone's history begins, so kb cannot tell who "
+        "verified the card, or what changed since; run 'git fetch --unshallow' for the "
+        "whole history",
+    )
+
+
 def _relative(path: str, prefix: str) -> str:
     if prefix and path.startswith(prefix + "/"):
         return path[len(prefix) + 1 :]

@@ -231,6 +231,7 @@ def run_key(workspace: Workspace, history: RepoHistory | None) -> tuple[Any, ...
         history.prefix,
         history.shallow,
         tuple(sorted(history.baselines)),
+        tuple(sorted(history.cut_at)),
     )
     return (
         VERSION,
