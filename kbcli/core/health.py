@@ -20,14 +20,7 @@ from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import Finding
 from kbcli.core.history import Commit, RepoHistory
 from kbcli.core.people import Roster, skipped_checks
-from kbcli.core.provenance import (
-    People,
-    Signature,
-    Stamp,
-    cut_off,
-    make_finding,
-    stamp_findings,
-)
+from kbcli.core.provenance import People, Signature, Stamp, make_finding, stamp_findings
 from kbcli.core.rules import (
     DUE,
     EXPIRED,
@@ -39,6 +32,7 @@ from kbcli.core.rules import (
 )
 from kbcli.core.stamps import BulkRun, bulk_runs, current_stamp
 from kbcli.core.trust import TrustState, needs_owner
+from kbcli.core.untraced_stamps import cut_off
 
 
 @dataclass(frozen=True)
