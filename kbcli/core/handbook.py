@@ -124,6 +124,8 @@ class SiteLinks:
         if found is None or found[0] not in (LinkKind.PATH, LinkKind.SITE) or not found[1]:
             return None  # a template tag that names no page is left as written
         fragment = href.partition("#")[2] if "#" in href else ""
+        if found[0] is LinkKind.SITE:
+            fragment = found[2] or ""  # the tag's own anchor, not the rest of the tag
         return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
 
     def wiki(self, card_path: str, inner: str) -> Destination | None:
@@ -142,8 +144,11 @@ class SiteLinks:
 
 
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
-_MDLINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# A destination written as a template tag (``]({% page "/a/" %})``) is one reference whole:
+# what it resolves to is part of the page's key, as for any link.
+_TAG_DEST = r"\{%[^\n]*?%\}|\{\{[^\n]*?\}\}[^)\s]*"
+_MDLINK = re.compile(r"\]\(\s*<?(" + _TAG_DEST + r"|[^)\s>]+)")
+_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(" + _TAG_DEST + r"|\S+?)>?(?:\s|$)", re.MULTILINE)
 
 
 def link_refs(body: str) -> list[tuple[str, str]]:
