@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
 from kbcli.core.heading_ids import heading_id
-from kbcli.core.link_scan import github_slug, readable_tags, without_template_comments
+from kbcli.core.link_scan import github_slug, without_template_comments
+from kbcli.core.readable_tags import readable_tags
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from kbcli.core.heading_ids import heading_id
 from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.sections import title_heading_line
-from kbcli.core.template_tags import find_tags
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,6 @@ _REF_DEF = re.compile(
     re.MULTILINE,
 )
 _HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>{}#|~!]")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
@@ -179,26 +177,6 @@ def without_template_comments(body: str) -> str:
         kept.append(body[at : found.start()])
         at = found.end()
     return "".join(kept) + body[at:] if kept else body
-
-
-def readable_tags(body: str) -> str:
-    """The body as a page shows it: each template tag outside code read as its words
-    (``template_tags.reading``), newlines kept so lines do not move; a tag that is a link's
-    destination stays, its spaces percent-encoded, so a markdown parser takes it as one
-    destination and ``destination`` reads it back as the site path (a link to a card)."""
-    if "{%" not in body and "{{" not in body:
-        return body
-    masked = prose_mask(body)
-    kept, at = [], 0
-    for tag in find_tags(body, masked):
-        kept.append(body[at : tag.start])
-        if body[: tag.start].rstrip(" ").endswith(("](", "]:")):
-            kept.append(tag.source.replace(" ", "%20"))
-        else:
-            words = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", tag.reading)
-            kept.append(words + "\n" * tag.source.count("\n"))
-        at = tag.end
-    return "".join(kept) + body[at:]
 
 
 def plain_heading(text: str) -> str:

@@ -99,3 +99,21 @@ def test_a_page_shows_link_tags_as_links_and_other_tags_as_their_words(tmp_path:
     assert 'href="tools/slack.html"' in page  # [chat]: {% page "/slack/" %} via redirect_from
     assert "ask in slack channel travel-help today" in page
     assert "slack_channel" not in page and "{% page" not in page.replace("<code>{% page", "")
+    assert "<span" in page and ">gone</" in page  # the generator's link tag to no page
+
+
+def test_a_tag_escaped_out_of_a_link_shows_the_path_and_an_unknown_target_its_text(
+    tmp_path: Path,
+) -> None:
+    repo = docs(tmp_path)
+    repo.write(
+        "pages/more.md",
+        '---\ntitle: More\n---\nThe \\[Promotions page]({% page "/promotions" %}) and '
+        '[the form]({% download "downloads/form.pdf" %}).\n',
+    )
+    repo.commit("more")
+    out = tmp_path / "site"
+    result = run_kb("--today", TODAY, "build", "--no-search", "--out", str(out), cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    page = (out / "pages/more.html").read_text(encoding="utf-8")
+    assert "The [Promotions page](/promotions) and the form." in page
