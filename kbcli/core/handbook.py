@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
 from kbcli.core.link_scan import Link, wiki_slug
@@ -124,7 +125,14 @@ class SiteLinks:
         if found is None or found[0] not in (LinkKind.PATH, LinkKind.SITE) or not found[1]:
             return None  # a template tag that names no page is left as written
         fragment = href.partition("#")[2] if "#" in href else ""
-        return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
+        if found[0] is not LinkKind.SITE:
+            return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
+        fragment = found[2] or ""  # the tag's own anchor, not the rest of the tag
+        source = unquote(href)  # the tag as written: its name says how strict to be
+        lead = self._lead(card_path, Link(found[0], found[1], None, source, 1, 1), fragment)
+        # A tag that leads to no card (a download, the site's home page): its text stays,
+        # plain, rather than a link to the tag's own text.
+        return lead or Destination("hidden")
 
     def wiki(self, card_path: str, inner: str) -> Destination | None:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``..."""
@@ -142,8 +150,11 @@ class SiteLinks:
 
 
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
-_MDLINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# A destination written as a template tag (``]({% page "/a/" %})``) is one reference whole:
+# what it resolves to is part of the page's key, as for any link.
+_TAG_DEST = r"\{%[^\n]*?%\}|\{\{[^\n]*?\}\}[^)\s]*"
+_MDLINK = re.compile(r"\]\(\s*<?(" + _TAG_DEST + r"|[^)\s>]+)")
+_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(" + _TAG_DEST + r"|\S+?)>?(?:\s|$)", re.MULTILINE)
 
 
 def link_refs(body: str) -> list[tuple[str, str]]:
