@@ -5,15 +5,17 @@ works on that text plus what was read once: the other cards (for links, anchors 
 aliases), the roster, the templates' required sections and the repo's other files.
 The findings are the ones ``kb check`` reports for the same card, by the same rules
 (``core.content``, ``core.health``, ``core.flags``, the card parser's problems) and the
-same kb.toml severities, minus the rules that need the card's git history, which an
-unsaved buffer does not have. Nothing here knows the LSP protocol:
+same kb.toml severities. The history rules judge the card's saved commits (re-read
+when HEAD moves): an edit by someone who may not verify, a self-granted stamp, stay
+evidence against the card while its buffer is open, so the editor never shows a ✔
+that ``kb show`` would not (fail closed). Nothing here knows the LSP protocol:
 ``cli/lsp_server.py`` turns these answers into diagnostics, completions and hovers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,13 +24,11 @@ from kbcli.core.findings import Finding
 
 if TYPE_CHECKING:
     from kbcli.core.catalog import Assessed
+    from kbcli.core.history import RepoHistory
     from kbcli.core.links import LinkResolver
     from kbcli.core.lints import FileMatcher
     from kbcli.core.severity import RulePolicy
     from kbcli.workspace import Workspace
-
-# Rules that need the card's git history (kb check runs them on saved, committed cards).
-HISTORY_ONLY = frozenset({"owner-inactive"})
 
 
 @dataclass
@@ -45,6 +45,9 @@ class EditorSession:
     # of the cards that claim it, so the duplicate-alias check of a keystroke looks up its
     # own names instead of scanning every card (220 ms a keystroke at 38,000 cards).
     _claims: dict[str, set[str]] = field(init=False, default_factory=dict)
+    # HEAD when the history pass was read: a commit (Verify from the editor, a pull)
+    # makes the next verdict read it again.
+    _history_head: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.reload()
@@ -100,18 +103,14 @@ class EditorSession:
         )
 
     def assess(self, card: Card) -> Assessed:
-        """The card's trust verdict on its dates and flags (history needs a saved commit)."""
-
-        from kbcli.core.verdict import judge
-
-        item = self.workspace.assess(card)
-        return replace(item, trust=judge(item.trust, self._flags(card)))
+        """The card's verdict as ``kb show`` gives it: its dates, its flags, and the
+        evidence its saved commits hold (the buffer's own edits are not committed yet)."""
+        return self._judged(card)[0]
 
     def findings(self, card: Card) -> list[Finding]:
         """``kb check``'s findings for this one card, in its order, with kb.toml severities."""
         from kbcli.core.content import content_findings
         from kbcli.core.gate import sort_findings
-        from kbcli.core.health import roster_findings, trust_findings
         from kbcli.core.severity import effective
         from kbcli.core.trust import TrustState
         from kbcli.usecases.health import apply_severities
@@ -119,10 +118,7 @@ class EditorSession:
         ws = self.workspace
         item = ws.assess(card)
         problems = [p._replace(title=card.title) for p in self._problems(card)]
-        found = [*problems, *trust_findings(item, ws.today), *self._flags(card)]
-        if ws.config.roster.people:
-            found += roster_findings(item, ws.config.roster, ws.today)
-        found = [f for f in apply_severities(found, ws) if f.rule not in HISTORY_ONLY]
+        found = apply_severities([*problems, *self._judged(card)[1]], ws)
         self.resolver.refresh(card)
         others = {**self.cards, card.path: card}
         found += content_findings(
@@ -133,6 +129,24 @@ class EditorSession:
         expiries = {card.path: expires} if expired and expires else {}
         return list(sort_findings(effective(found, self.policy, ws.today, expiries)))
 
+    def _judged(self, card: Card) -> tuple[Assessed, list[Finding]]:
+        """The card judged by kb check's rules (trust, roster, history, flags), graded."""
+        from kbcli.usecases.judging import judge
+
+        item = self.workspace.assess(card)
+        return judge(self.workspace, [item], self._history())[card.path]
+
+    def _history(self) -> RepoHistory | None:
+        from kbcli.adapters.git_checkout import head
+        from kbcli.usecases.health import repo_history
+
+        ws = self.workspace
+        now = head(ws.root)
+        if now != self._history_head:
+            ws.memo.history = ws.memo.bulk = None
+            self._history_head = now
+        return repo_history(ws, allow_shallow=True)
+
     def _problems(self, card: Card) -> Sequence[Finding]:
         from kbcli.core.cards import duplicate_aliases
 
@@ -140,11 +154,6 @@ class EditorSession:
         sharing = [self.cards[p] for p in sorted(claimants) if p != card.path and p in self.cards]
         extra = duplicate_aliases([card, *sharing]).get(card.path, []) if sharing else []
         return [*card.problems, *extra]
-
-    def _flags(self, card: Card) -> list[Finding]:
-        from kbcli.core.flags import flag_findings
-
-        return flag_findings(card)
 
 
 def _names(card: Card) -> set[str]:

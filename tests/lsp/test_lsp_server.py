@@ -93,8 +93,7 @@ def test_diagnostics_have_kb_rule_ids_at_the_right_ranges_and_equal_kb_check(
     assert "unverified" in by_code["trust"].message
     assert by_code["trust"].range.start.line == date.range.start.line
 
-    # The same text saved: kb check --format json reports the same findings for the card
-    # (the LSP leaves out only rules that need the card's git history).
+    # The same text saved: kb check --format json reports the same findings for the card.
     path.write_text(text, encoding="utf-8")
     result = run_kb(
         "--kb", str(kb_git.path), "--today", TODAY.isoformat(), "check", "--format", "json", CARD
@@ -102,7 +101,7 @@ def test_diagnostics_have_kb_rule_ids_at_the_right_ranges_and_equal_kb_check(
     checked = {
         (f["rule"], f["line"], f["column"], f["message"], f["severity"])
         for f in json.loads(result.stdout)["findings"]
-        if f["path"] == CARD and f["group"] != "history" and f["rule"] != "owner-inactive"
+        if f["path"] == CARD
     }
     served = {
         (
@@ -117,6 +116,33 @@ def test_diagnostics_have_kb_rule_ids_at_the_right_ranges_and_equal_kb_check(
     }
     assert served == checked
     assert {"invalid-date", "broken-link"} <= {rule for rule, *_ in checked}
+
+
+def test_a_card_edited_since_its_verification_never_shows_a_check_mark(
+    kb_git: KbRepo,  # noqa: F811
+) -> None:
+    """The editor judges the card's saved commits as kb show and kb check do: an edit by
+    someone outside the roster after the stamp is evidence against it while it is open."""
+    path = kb_git.path / CARD
+    text = path.read_text(encoding="utf-8").replace("first reply", "very first reply", 1)
+    path.write_text(text, encoding="utf-8")
+    kb_git.commit("reword", when="2026-11-21T10:00:00Z", author="Zed", email="zed@x.test")
+    shown = run_kb("--kb", str(kb_git.path), "--today", TODAY.isoformat(), "show", CARD, "--json")
+    assert json.loads(shown.stdout)["trust"] == "needs-review", shown.output
+
+    async def steps(client: LanguageClient) -> list[lsp.Diagnostic]:
+        return await open_card(client, path, text)
+
+    diagnostics = drive(kb_git, steps)
+    trust = next(d for d in diagnostics if d.code == "trust")
+    assert "✔" not in trust.message and "needs review" in trust.message
+    assert "zed@x.test" in trust.message
+    checked = run_kb(
+        "--kb", str(kb_git.path), "--today", TODAY.isoformat(), "check", "--format", "json", CARD
+    )
+    rules = {f["rule"] for f in json.loads(checked.stdout)["findings"] if f["path"] == CARD}
+    assert "edited-since-verified" in rules
+    assert rules == {d.code for d in diagnostics if d.code != "trust"}
 
 
 def test_completion_hover_definition_and_code_actions(kb_git: KbRepo) -> None:  # noqa: F811
