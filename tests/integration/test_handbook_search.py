@@ -161,7 +161,8 @@ def test_every_card_page_is_searchable_wherever_it_sits(kb_repo: KbRepo, tmp_pat
     kb_repo.commit("cards")
     site = tmp_path / "site"
     site.mkdir()
-    (site / "stray.html").write_text("<html><body><main data-pagefind-body>Stray</main></body></html>")
+    stray = "<html><body><main data-pagefind-body>Stray</main></body></html>"
+    (site / "stray.html").write_text(stray, encoding="utf-8")
     build(kb_repo, site)
     assert set(page_ids(site / "pagefind")) == {
         "faq.html",
