@@ -46,6 +46,10 @@ class HealthSettings:
 class HealthResult:
     findings: list[Finding]
     skipped: list[str]
+    # Cards whose verified_at no commit of the history set: uncommitted, or committed
+    # where ``git log`` shows no change (a merge commit's own change). Only the caller
+    # can tell which (git status): see ``provenance.untraced``.
+    unrecorded: list[Assessed] = field(default_factory=list)
 
 
 def card_findings(
@@ -71,6 +75,7 @@ def card_findings(
     if history is not None and bulk is None:
         bulk = history_bulk(history, people, settings)
     inactive: dict[str, str | None] = {}
+    unrecorded: list[Assessed] = []
     for item in items:
         findings += trust_findings(item, today)
         if has_people:
@@ -81,16 +86,20 @@ def card_findings(
             findings += inactive_findings(
                 item, roster, today, history, last_seen, settings, inactive
             )
+        if item.card.meta.status is Status.ARCHIVED:
+            continue
         card_history = history.get(item.card.path)
         stamp = current_stamp(card_history, item.card.meta) if card_history else None
-        if card_history is None or stamp is None or item.card.meta.status is Status.ARCHIVED:
+        if card_history is None or stamp is None:
+            if item.card.meta.verified_at is not None:
+                unrecorded.append(item)
             continue
         findings += stamp_findings(
             Stamp(
                 item.card, card_history, history, stamp, people, has_people, bulk or {}, signatures
             )
         )
-    return HealthResult(findings, skipped)
+    return HealthResult(findings, skipped, unrecorded)
 
 
 def history_bulk(

@@ -81,6 +81,7 @@ ROSTER_CHANGED = "roster-changed-with-stamp"
 SELF_GRANTED = "self-granted-verifier"
 UNSIGNED = "unsigned-verification"
 SIGNATURE_NOT_VERIFIER = "signature-not-verifier"
+UNTRACED = "untraced-verification"
 
 # Content: links, sections, flags, duplicates.
 BROKEN_LINK = "broken-link"
@@ -218,6 +219,13 @@ _TABLE: tuple[Rule, ...] = (
         E,
         "[verification] require_signed: the commit that set verified_at is signed by a key "
         "that is not the owner's or a verifier's in people.yaml (signing_keys).",
+        "history",
+    ),
+    Rule(
+        UNTRACED,
+        E,
+        "The committed verified_at was set by no commit the history shows (a merge commit's "
+        "own change), so no one is known to have verified the card.",
         "history",
     ),
     Rule(

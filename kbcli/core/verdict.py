@@ -51,6 +51,7 @@ EVIDENCE: frozenset[str] = frozenset(
         "signature-not-verifier",
         "roster-changed-with-stamp",
         "self-granted-verifier",
+        "untraced-verification",
     }
 )
 

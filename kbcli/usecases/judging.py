@@ -31,7 +31,7 @@ from kbcli.core.history import RepoHistory
 from kbcli.core.trust import Trust
 
 if TYPE_CHECKING:
-    from kbcli.core.health import HealthSettings
+    from kbcli.core.health import HealthResult, HealthSettings
     from kbcli.core.provenance import Signature
     from kbcli.workspace import Workspace
 
@@ -179,7 +179,7 @@ def judge(
         signatures=signatures,
     )
     by_path: dict[str, list[Finding]] = {item.path: [] for item in items}
-    for finding in _graded(workspace, result.findings):
+    for finding in _graded(workspace, [*result.findings, *_untraced(workspace, result)]):
         by_path[finding.path].append(finding)
     for item in items:
         found = by_path[item.path]
@@ -192,6 +192,18 @@ def judge(
         )
         for item in items
     }
+
+
+def _untraced(workspace: Workspace, result: HealthResult) -> list[Finding]:
+    """The committed stamps no commit of the history set (``provenance.untraced``); a
+    card with changes not committed yet keeps its stamp unjudged until it is committed."""
+    if not result.unrecorded:
+        return []
+    from kbcli.adapters.git_history import uncommitted
+    from kbcli.core.provenance import untraced
+
+    dirty = uncommitted(workspace.root, [item.path for item in result.unrecorded])
+    return [untraced(item.card) for item in result.unrecorded if item.path not in dirty]
 
 
 def health_settings(workspace: Workspace) -> HealthSettings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kbcli.core import rules
@@ -47,8 +48,16 @@ def slack_me(workspace: Workspace, member_id: str, email: str | None) -> Me:
     return Me(person.display, person.emails[0] if person.emails else email, handle)
 
 
+# The verdicts that ask the owner to verify: ``kb report`` lists the same cards as
+# each owner's to-do (a card with evidence against its stamp is one of them).
+_TO_VERIFY = (TrustState.EXPIRED, TrustState.DUE, TrustState.UNVERIFIED, TrustState.NEEDS_REVIEW)
+
+
 def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
-    """Published cards the user owns (personally or through a team) that need verifying."""
+    """Published cards the user owns (personally or through a team) that need verifying,
+    by their verdict: dates and the evidence of the history."""
+    from kbcli.usecases.health import judged
+
     if me.handle is None:
         raise KbError(
             f"your git identity {me.signature} is not in people.yaml, so kb cannot tell "
@@ -57,10 +66,10 @@ def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
     roster = workspace.config.roster
     return [
         item
-        for item in workspace.assessed()
+        for item in judged(workspace)
         if item.card.meta.status is Status.PUBLISHED
         and owns(me.handle, item.card.meta.owner, roster)
-        and item.trust.state in (TrustState.EXPIRED, TrustState.DUE, TrustState.UNVERIFIED)
+        and item.trust.state in _TO_VERIFY
     ]
 
 
@@ -137,10 +146,19 @@ def verify(
         refuse_nested(workspace.root, [c.path for c in cards])
     from kbcli.usecases.lifecycle import clear_resolved_flags
 
+    stamped_today, doubted = _stamped_today(workspace, cards)
     changed = [
         c.path
         for c in cards
-        if edit_field(workspace.root / c.path, "verified_at", workspace.today, root=workspace.root)
+        if (
+            c.path not in stamped_today
+            and edit_field(
+                workspace.root / c.path,
+                "verified_at",
+                _stamp_now(workspace) if c.path in doubted else workspace.today,
+                root=workspace.root,
+            )
+        )
         | clear_resolved_flags(workspace, c)
     ]
     if not commit:
@@ -155,6 +173,36 @@ def verify(
         author = me.signature if me.name and me.email else None
     sha = commit_files(workspace.root, to_commit, message, sign=sign, author=author)
     return Outcome(cards, changed, sha)
+
+
+def _stamped_today(workspace: Workspace, cards: Sequence[Card]) -> tuple[set[str], set[str]]:
+    """The cards already stamped today whose stamp kb trusts (left as they are), and
+    those whose stamp it doubts (someone not allowed made it, an edit came after it...).
+
+    Writing today's date again on a doubted one would change nothing, so no commit would
+    record this verification and the card would stay needs review: it gets today's date
+    with the time of day instead (``2026-12-07T14:05:09Z``), a new value the history sees."""
+    from kbcli.usecases.health import judge_cards
+
+    today = [
+        workspace.assess(c)
+        for c in cards
+        if c.meta.verified_at is not None and c.meta.verified_at.date() == workspace.today
+    ]
+    if not today:
+        return set(), set()
+    trusted: set[str] = set()
+    doubted: set[str] = set()
+    for item in judge_cards(workspace, today):
+        evidence = any(reason.rule != rules.FLAGGED for reason in item.trust.reasons)
+        (doubted if evidence else trusted).add(item.path)
+    return trusted, doubted
+
+
+def _stamp_now(workspace: Workspace) -> datetime:
+    """Today (``--today`` when given) at the current time of day, in UTC, to the second."""
+    now = datetime.now(UTC).time().replace(microsecond=0)
+    return datetime.combine(workspace.today, now, tzinfo=UTC)
 
 
 def _verify_message(cards: Sequence[Card], me: Me, day: str, reason: str | None) -> str:

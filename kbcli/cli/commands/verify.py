@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 Cards = Annotated[list[str] | None, typer.Argument(help="Cards, folders or globs.")]
 Mine = Annotated[
-    bool, typer.Option("--mine", help="Every published card you own that is due or expired.")
+    bool,
+    typer.Option(
+        "--mine",
+        help="Every published card you own that is due, expired, never verified or needs review.",
+    ),
 ]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --mine.")]
 Force = Annotated[
@@ -86,7 +90,7 @@ def _mine(workspace: Workspace, me: Me, *, yes: bool) -> list[Card] | None:
     out = console()
     items = due_cards(workspace, me)
     if not items:
-        out.print(f"Nothing to verify: no card of {me.handle} is due or expired.")
+        out.print(f"Nothing to verify: no card of {me.handle} is due, expired or needs review.")
         return None
     out.print(f"{len(items)} card(s) of {me.handle} need verifying:")
     for item in items:
