@@ -125,10 +125,12 @@ def _read_tools(server: MCPServer, call: Call) -> None:
         return {"query": query, **_found(found)}
 
     @server.tool(annotations=read_only)
-    def get_card(path: str) -> str:
+    def get_card(path: str, start_line: int = 1) -> str:
         """The markdown of one card (path, alias or title), under a header with its trust
-        state, reason and owner. Paths outside the knowledge repo are refused."""
-        return str(call(lambda ws, _: assistant.get_card(ws, path)))
+        state, reason and owner. Paths outside the knowledge repo are refused. A long
+        card comes in pages of whole lines: the page ends with the start_line to pass
+        for the rest."""
+        return str(call(lambda ws, _: assistant.get_card(ws, path, start_line=start_line)))
 
     @server.tool(annotations=read_only)
     def related_cards(
@@ -203,7 +205,7 @@ def _card_resource(
     @server.resource(
         "kb://card/{+path}",
         name="card",
-        description="A card's markdown with its trust header (same as get_card).",
+        description="A card's markdown with its trust header (get_card's first page).",
         mime_type="text/markdown",
     )
     def card(path: str) -> str:

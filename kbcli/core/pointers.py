@@ -2,10 +2,11 @@
 
 An alias page ("This command is an alias of `docker container logs`."), a redirect
 ("Moved to [Travel guide](travel.md)."): the card answers what its target answers, in
-the target's words, which it does not repeat. Search ranks such a card right after the
-card it names (``usecases/search_pointers``). The reference is the one code span or
-link text of the card's lead paragraph; it names a card by its title (a command line
-names its command: `gzip --decompress` is the card `gzip`).
+the target's words, which it does not repeat. Search puts such a card in the reader's
+language where its target exists only in other languages (``usecases/search_pointers``).
+The reference is the one code span or link text of the card's lead paragraph; it names
+a card by its title (a command line names its command: `gzip --decompress` is the card
+`gzip`).
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ _UNTRUSTED_FILTERS = tuple(s for s in TRUST_STATES if s not in _FRESH | _JUDGED)
 MAX_LIMIT = 50
 # Candidates asked for per trusted result wanted: room for doubted cards that rank high.
 _HEADROOM = 4
+# The most of a card's file one get_card returns (about 8,000-15,000 tokens): MCP clients
+# refuse or truncate larger tool results (Claude Code stops at 25,000 tokens).
+CARD_PAGE_CHARS = 30_000
 
 
 class OutsideRepo(KbError):
@@ -259,20 +262,46 @@ def _inside(workspace: Workspace, root: Path, rel: str) -> str:
     return rel
 
 
-def get_card(workspace: Workspace, ref: str) -> str:
-    """A card's markdown under a header that says how far to trust it."""
-    rel = card_path(workspace, ref)
-    text = (workspace.root.resolve() / rel).read_text(encoding="utf-8", errors="replace")
+def get_card(workspace: Workspace, ref: str, *, start_line: int = 1) -> str:
+    """A card's markdown under a header that says how far to trust it.
+
+    At most ``CARD_PAGE_CHARS`` of the file, in whole lines from ``start_line``: a
+    longer card ends with a note giving the next ``start_line``. A card whose header
+    cannot be read says so (path:line:col), as ``kb show`` does: its owner and trust
+    are kb's fallback, not what the file meant.
+    """
+    from kbcli.core.line_pages import line_page
     from kbcli.usecases.health import judge_cards
 
+    if start_line < 1:
+        raise KbError("start_line must be at least 1")
+    rel = card_path(workspace, ref)
+    text = (workspace.root.resolve() / rel).read_text(encoding="utf-8", errors="replace")
     card = workspace.card_files.read(rel, workspace.today)
     (item,) = judge_cards(workspace, [workspace.assess(card)])
     fields = trust_fields(item.trust, card.meta, workspace)
     state = fields["trust"] if fields["trusted"] else f"{fields['trust']} (do not cite as verified)"
+    page = line_page(text, start_line, CARD_PAGE_CHARS)
+    if start_line > max(page.total, 1):
+        raise KbError(f"{rel} has {page.total} lines: start_line {start_line} is past its end")
     header = [
         f"<!-- kb card: {rel}",
         f"     trust: {state}: {fields['reason']}",
-        f"     owner: {fields['owner'] or 'nobody'} -->",
-        "",
+        f"     owner: {fields['owner'] or 'nobody'}",
+        *(f"     problem: {_comment_safe(p.at())}" for p in card.problems),
     ]
-    return "\n".join(header) + text
+    if not page.complete:
+        header.append(f"     lines {page.first}-{page.last} of {page.total}")
+    header[-1] += " -->"
+    tail = ""
+    if page.last < page.total:
+        tail = (
+            f"\n<!-- kb: the card goes on for {page.total - page.last} more line(s): "
+            f"call get_card with start_line={page.last + 1} -->\n"
+        )
+    return "\n".join([*header, ""]) + page.text + tail
+
+
+def _comment_safe(text: str) -> str:
+    """A message inside the header's HTML comment: a ``-->`` in it would end the comment."""
+    return text.replace("-->", "-- >")

@@ -1,8 +1,8 @@
-"""Pointer cards follow the card they name (``core.pointers``) in a ranking.
+"""Pointer cards (``core.pointers``) in a ranking: the way in across languages.
 
 An alias or redirect card repeats none of its target's words, so words alone rank it
-nowhere; it is as good an answer as its target, and is shown right after it (never
-above it: a pointer adds a way in, it does not push its target down).
+nowhere. Where its target is in the list, the pointer adds nothing (the target is the
+answer) and is not shown after it: it would take the place of the next answer.
 
 Across languages: when the query's language is known and a card in that language is a
 pointer to a card that exists only in other languages (a Ukrainian alias of a command
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 
-# Pointers shown right after the card they name, at most (the first by path): a flood of
-# aliases (xzgrep's five lz*/xz* names) would push other answers out of the list.
-FOLLOWERS = 1
-
-
 def with_pointers(
     workspace: Workspace,
     index: CardIndex,
@@ -37,43 +32,24 @@ def with_pointers(
     limit: int,
     languages: frozenset[str] = frozenset(),
 ) -> tuple[list[Hit], list[RawHit]]:
-    """The first ``limit`` of ``hits`` (best first), each followed by a pointer card in
-    its language that names it (``FOLLOWERS``); and the index documents of those added.
+    """The first ``limit`` of ``hits`` (best first), with the pointers in the query's
+    ``languages`` to cards found only in other languages (``_across``); and the index
+    documents of those added.
 
-    With the query's ``languages``, pointers in those languages to cards found only in
-    other languages join too (``_across``)."""
+    A pointer to a card the list already shows is not added after it: it answers nothing
+    its target does not, and it would push the next answer down a place (bench/README.md,
+    "Issue 12 A, session 14"). It still ranks by its own words, as any card does."""
     top = list(hits[:limit])
     across, across_raw = _across(workspace, index, qb, hits, languages, limit)
-    if across:
-        best = {h.path: h for h in top}
-        for hit in across:  # a pointer the words found too: its better score
-            if hit.path not in best or best[hit.path].score < hit.score:
-                best[hit.path] = hit
-        top = sorted(best.values(), key=lambda h: -h.score)[:limit]
-    titles = {h.title.strip().lower() for h in top if h.title.strip()}
-    titles = {t for t in titles if qb.pointed_at(t)}  # term look-ups: no search when none
-    if not titles:
-        return top, [r for r in across_raw if any(h.path == r.path for h in top)]
-    q = qb.combine([], should=[qb.points(t) for t in sorted(titles)], min_should=1)
-    _, raw = index.search(q, 4 * limit, by_path=True)
-    default = workspace.config.search.default_lang
-    pointers: dict[tuple[str, str], list[Hit]] = {}
-    for hit, item in zip(score_hits(workspace, raw, "pointer"), raw, strict=True):
-        key = (str(item.meta.get("points") or ""), normalize_lang(hit.meta.lang, default))
-        pointers.setdefault(key, []).append(hit)
-    ranked: list[Hit] = []
-    for hit in top:
-        if any(h.path == hit.path for h in ranked):
-            continue  # a pointer already placed after its target
-        ranked.append(hit)
-        key = (hit.title.strip().lower(), normalize_lang(hit.meta.lang, default))
-        for pointer in pointers.get(key, ())[:FOLLOWERS]:
-            if any(h.path == pointer.path for h in ranked):
-                continue  # ranked above its target by its own words
-            own = next((h for h in top if h.path == pointer.path), None)
-            ranked.append(own or pointer._replace(score=hit.score))
-    used = {h.path for h in ranked[:limit]}
-    return ranked[:limit], [r for r in (*raw, *across_raw) if r.path in used]
+    if not across:
+        return top, []
+    best = {h.path: h for h in top}
+    for hit in across:  # a pointer the words found too: its better score
+        if hit.path not in best or best[hit.path].score < hit.score:
+            best[hit.path] = hit
+    top = sorted(best.values(), key=lambda h: -h.score)[:limit]
+    used = {h.path for h in top}
+    return top, [r for r in across_raw if r.path in used]
 
 
 def _across(

@@ -41,7 +41,7 @@ POOL = 60  # candidates re-ranked by trust and language before the limit is cut
 # dense model measured weaker against kb's own stemming than in English (tuning halves).
 DENSE_WEIGHTS: dict[str, float] = {"ru": 1.0, "uk": 1.0}
 FUSION, DENSE_WEIGHT = "score", 2.0  # how the dense ranking joins (tuning halves: bench)
-POINTERS = True  # a pointer card (an alias, a redirect) follows the card it names
+POINTERS = True  # a pointer card in the query's language stands for its target in another
 
 
 def _filters(
@@ -270,7 +270,8 @@ def _ordered(
     follow: bool,
     languages: frozenset[str],
 ) -> list[Hit]:
-    """The hits best first; with ``follow``, each pointer card right after the card it names."""
+    """The hits best first; with ``follow``, pointer cards in the query's language take the
+    place of targets only other languages have (``search_pointers``)."""
     hits = sorted(found.hits, key=lambda h: -h.score)
     if not follow:
         return hits

@@ -85,8 +85,10 @@ def save(
             branch = checkout.branch() or "HEAD"
             return Saved(*_fields(done), branch, str(done.commit), pushed, reviewed=False)
         branch = branch_name(draft, thread)
+        # Searched in the checkout, whose index is current: the branch starts at its HEAD,
+        # and the temporary work tree has no index (one built there cost 14 s on tldr).
+        found = capture.similar_cards(base, draft)[0] if append_to is None else []
         with checkout.on_branch(branch) as workspace:
-            found = capture.similar_cards(workspace, draft)[0] if append_to is None else []
             done = _done(capture.save(workspace, draft, what, options, found, None))
         pushed = checkout.push(branch)
         url, error = (None, None)

@@ -28,15 +28,18 @@ CORPORA = REPO_ROOT.parent / "shared" / "corpora"
 # sets", 60/60/43/42 test questions): 0.666, 0.510, 0.597, 0.594; "~typo" 0.590, 0.434, 0.550,
 # 0.605. handbook-en and tldr-en measured under their levels and were lowered to measured minus
 # ~0.04; the others measured above their levels, which are kept.
+# Session 14 (pointer cards no longer put after their target, "Issue 12 A, session 14"):
+# 0.666, 0.518, 0.608, 0.601; "~typo" 0.590, 0.440, 0.569, 0.609. Every level is now that
+# measurement minus ~0.04.
 LEVELS = {
     "handbook-en": 0.62,
-    "tldr-en": 0.47,
-    "tldr-ru": 0.49,
-    "tldr-uk": 0.45,
+    "tldr-en": 0.48,
+    "tldr-ru": 0.57,
+    "tldr-uk": 0.56,
     "handbook-en~typo": 0.55,
-    "tldr-en~typo": 0.38,
-    "tldr-ru~typo": 0.44,
-    "tldr-uk~typo": 0.45,
+    "tldr-en~typo": 0.40,
+    "tldr-ru~typo": 0.53,
+    "tldr-uk~typo": 0.57,
 }
 
 

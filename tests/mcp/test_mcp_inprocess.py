@@ -96,6 +96,45 @@ def test_get_card_returns_markdown_under_a_trust_header(server: Any) -> None:
     assert "expired (do not cite as verified)" in expired.splitlines()[1]
 
 
+def test_a_5000_line_card_comes_in_bounded_pages_that_add_up_to_the_file(
+    kb_git: KbRepo, server: Any
+) -> None:
+    import re
+
+    from kbcli.usecases.assistant import CARD_PAGE_CHARS
+
+    steps = "".join(
+        f"Step {i}: restart worker {i}; `kubectl rollout restart w-{i}`\n" for i in range(5000)
+    )
+    kb_git.write("runbooks/giant.md", f"---\ntitle: Giant runbook\nowner: ana\n---\n{steps}")
+    whole = (kb_git.path / "runbooks" / "giant.md").read_text(encoding="utf-8")
+    pages, start = [], 1
+    while start:
+        page = text(call(server, "get_card", {"path": "runbooks/giant.md", "start_line": start}))
+        assert len(page) < CARD_PAGE_CHARS + 1000  # header and note included
+        assert "trust: unverified (do not cite as verified)" in page.splitlines()[1]
+        body = page.split(" -->\n", 1)[1]
+        more = re.search(r"call get_card with start_line=(\d+)", body)
+        start = int(more.group(1)) if more else 0
+        pages.append(body.split("\n<!-- kb: the card goes on", 1)[0])
+    assert len(pages) > 5
+    assert "".join(pages) == whole  # every line, once, in order
+    past = call(server, "get_card", {"path": "runbooks/giant.md", "start_line": 9999})
+    assert past.is_error and "5004 lines" in text(past)
+
+
+def test_get_card_says_when_the_header_cannot_be_read(kb_git: KbRepo, server: Any) -> None:
+    kb_git.write(
+        "runbooks/broken.md",
+        "---\ntitle: Reset MFA\nowner: priya\ntags: [mfa, identity\nverified_at: 2026-11-01\n"
+        "---\nAsk for two forms of ID.\n",
+    )
+    page = text(call(server, "get_card", {"path": "runbooks/broken.md"}))
+    header = page.split(" -->", 1)[0]
+    assert "problem: runbooks/broken.md:5:" in header and "YAML syntax error" in header
+    assert "do not cite as verified" in header
+
+
 def test_get_card_refuses_paths_outside_the_cards(server: Any) -> None:
     for path in ("../../etc/passwd", "/etc/passwd", "billing/../../x.md", "kb.toml", ".git/config"):
         result = call(server, "get_card", {"path": path})

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.helpers import git, run_kb
 from tests.slack.conftest import HANDBOOK, TODAY, SlackRig, export_thread
@@ -113,6 +117,30 @@ def test_capture_this_thread_makes_the_same_draft_as_kb_capture_slack_on_a_branc
     assert cli.exit_code == 0, cli.output
     assert captured == cli.stdout
     assert f"Would create {path}" in cli.stderr
+
+
+def test_capture_searches_the_apps_index_not_a_new_one_in_the_branchs_work_tree(
+    rig: SlackRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The branch starts at the checkout's HEAD, so the checkout's index answers the
+    search before create; indexing the temporary work tree from nothing took seconds."""
+    import kbcli.usecases.search_related as search_related
+
+    opened: list[Path] = []
+    real_open = search_related.open_index
+
+    def recording(workspace: Any) -> Any:
+        opened.append(workspace.root.resolve())
+        return real_open(workspace)
+
+    monkeypatch.setattr(search_related, "open_index", recording)
+    messages = export_thread("billing-help", REFUND_THREAD)
+    rig.slack.threads[("C01BILL", REFUND_THREAD)] = messages
+    value = json.dumps({"channel": "C01BILL", "name": "billing-help", "ts": REFUND_THREAD})
+    envelope, url = rig.slack.block_action("kb_capture_new", value, "U02MARCUS")
+    rig.slack.wait_ack(envelope)
+    assert "Drafted" in _text(rig.slack.wait_response(url))
+    assert opened and set(opened) == {rig.repo.path.resolve()}
 
 
 def test_capture_appends_to_an_existing_card_on_a_branch(rig: SlackRig) -> None:
