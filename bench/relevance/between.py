@@ -2,6 +2,7 @@
 rank_bm25 wins?
 
     python bench/relevance/between.py [--half tune|test] [--only SET ...] [--json OUT]
+                                      [--stemmers]
 
 kb and the baseline differ in several places at once: which words of a question count
 (kb drops stop words and repeats), how words become terms (kb stems, drops the
@@ -14,7 +15,9 @@ cards, trust. Each row below is one BM25 over one document
 representation, computed here in numpy over the same files, so a row differs from its
 neighbour by one step, and a step's effect is measured alone in both directions: added
 to rank_bm25, and taken out of kb's words-only ranking. The last rows are kb's own
-search with one of its after-the-words steps switched off.
+search with one of its after-the-words steps switched off. With ``--stemmers``, also kb's
+words-only ranking with English stemmed another way (``STEMMERS``: original Porter, plural
+-s only, none), every card's document made again as ``tantivy_schema.card_terms`` makes it.
 
 Run after ``evaluate.py`` has built kb's index in ``.cache/`` (it reads kb's kept
 documents). Only the sets given (default: handbook-en and tldr-en, the two where kb is
@@ -168,6 +171,23 @@ class Corpus:
         )
 
 
+def _indexed(corpus: Corpus, path: str, entries: dict[str, Any]) -> tuple[Any, str]:
+    """(the ``IndexedCard``, its body) of a card as kb keeps it: what ``card_terms`` reads."""
+    from kbcli.adapters import tantivy_schema
+    from kbcli.core.cards import Card, CardMeta
+
+    fields = entries[path][2]
+    meta = json.loads(bytes(fields[7]).decode("utf-8"))
+    text = fields[8]
+    if isinstance(text, int):  # the file's own tail from this byte on
+        text = corpus.files[path].encode("utf-8")[text:]
+    body = bytes(text).decode("utf-8")
+    title, tags, aliases = meta.get("title") or "", meta.get("tags"), meta.get("aliases")
+    card_meta = CardMeta(title=title, tags=tuple(tags or ()), aliases=tuple(aliases or ()))
+    card = Card(path=path, meta=card_meta, body=body)
+    return tantivy_schema.IndexedCard(card, corpus.lang[path], 0, 0, 0, {}), body
+
+
 def _unstemmed_document(corpus: Corpus, path: str, entries: dict[str, Any]) -> str:
     """kb's document of a card (its words field's parts) before stemming: the stored body
     and the naming parts repeated as ``tantivy_schema.card_terms`` repeats them."""
@@ -177,18 +197,7 @@ def _unstemmed_document(corpus: Corpus, path: str, entries: dict[str, Any]) -> s
         def term_text(self, lang: str, text: str) -> str:
             return text
 
-    fields = entries[path][2]
-    meta = json.loads(bytes(fields[7]).decode("utf-8"))
-    text = fields[8]
-    if isinstance(text, int):  # the file's own tail from this byte on
-        text = corpus.files[path].encode("utf-8")[text:]
-    body = bytes(text).decode("utf-8")
-    from kbcli.core.cards import Card, CardMeta
-
-    title, tags, aliases = meta.get("title") or "", meta.get("tags"), meta.get("aliases")
-    card_meta = CardMeta(title=title, tags=tuple(tags or ()), aliases=tuple(aliases or ()))
-    card = Card(path=path, meta=card_meta, body=body)
-    item = tantivy_schema.IndexedCard(card, corpus.lang[path], 0, 0, 0, {})
+    item, body = _indexed(corpus, path, entries)
     return tantivy_schema.card_terms(Plain(), item, body)  # type: ignore[arg-type]
 
 
@@ -216,6 +225,64 @@ KB_ROWS: list[tuple[str, list[tuple[str, str, Any]]]] = [
     ("kb, no pointer cards", [("kbcli.usecases.search_rank", "POINTERS", False)]),
     ("kb, no coordination bonus", [("kbcli.usecases.search_rank", "COORDINATION", 0.0)]),
 ]
+
+
+class _PluralS:
+    """Harman's S-stemmer (plurals only), with PyStemmer's two calls."""
+
+    def stemWord(self, word: str) -> str:  # PyStemmer's names
+        if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+            return word[:-3] + "y"
+        if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+            return word[:-1]
+        if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss")):
+            return word[:-1]
+        return word
+
+    def stemWords(self, words: Sequence[str]) -> list[str]:
+        return [self.stemWord(w) for w in words]
+
+
+class _Unstemmed(_PluralS):
+    def stemWord(self, word: str) -> str:
+        return word
+
+
+def _stemmers() -> dict[str, Any]:
+    import Stemmer
+
+    return {
+        "English: Porter2 (kb's)": None,
+        "English: original Porter": Stemmer.Stemmer("porter"),
+        "English: plural -s only": _PluralS(),
+        "English: not stemmed": _Unstemmed(),
+    }
+
+
+def _stemmer_rankers(corpus: Corpus) -> dict[str, Callable[[str], list[str]]]:
+    """kb's words-only ranking with English stemmed by each of ``_stemmers`` (the other
+    languages as kb stems them)."""
+    from kbcli.adapters import tantivy_schema
+    from kbcli.adapters.text_analysis import Analysis
+
+    entries = kept_entries(corpus.repo / ".kb" / "index" / "documents.marshal")
+    rankers = {}
+    for label, stemmer in _stemmers().items():
+        analysis = Analysis()
+        if stemmer is not None:
+            analysis._stemmers["english"] = stemmer
+        docs = [
+            tantivy_schema.card_terms(analysis, *_indexed(corpus, p, entries)).split()
+            for p in corpus.paths
+        ]
+        model = Bm25(corpus.paths, docs)
+
+        def rank(q: str, model: Bm25 = model, analysis: Analysis = analysis) -> list[str]:
+            words = _kb_query(q, analysis, corpus.groups, *Q_KB)
+            return model.top(model.scores(words, "tantivy", 1.5))
+
+        rankers[f"kb's words, {label}"] = rank
+    return rankers
 
 
 def _ranker(
@@ -259,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--half", choices=("tune", "test"), default="tune")
     parser.add_argument("--only", nargs="*", default=list(DEFAULT_SETS))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--stemmers", action="store_true", help="English stemmed other ways")
     args = parser.parse_args(argv)
     table: dict[str, dict[str, Scores]] = defaultdict(lambda: defaultdict(Scores))
     details: list[dict[str, Any]] = []
@@ -270,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         kb, _ = kb_ranker(repo, rebuild=False)
         rankers = {label: _ranker(corpus, *spec) for label, *spec in ROWS}
         rankers.update({label: _switched(kb, changes) for label, changes in KB_ROWS})
+        if args.stemmers:
+            rankers.update(_stemmer_rankers(corpus))
         for q in questions:
             row: dict[str, Any] = {"set": q.set, "q": q.query, "expect": q.expect}
             for label, rank in rankers.items():

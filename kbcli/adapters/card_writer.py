@@ -80,6 +80,12 @@ def _new_header(fields: Mapping[str, YamlValue], newline: str) -> str:
     return header.replace("\n", newline) + newline
 
 
+def edit_text(path: Path, edit: Callable[[str], str], *, root: Path) -> bool:
+    """Rewrite the card at ``path`` through ``edit`` (whole text in, whole text out),
+    atomically; True when it changed. ``edit`` raises ValueError to refuse."""
+    return _rewrite(path, root, edit)
+
+
 def _newline(text: str) -> str:
     """The file's own line ending, so a CRLF file gets a CRLF header."""
     end = text.find("\n")

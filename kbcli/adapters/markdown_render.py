@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-RENDERER_VERSION = "6"  # 6: {% comment %} hidden; 5: a heading's own {#id}; 4: class allowlist
+# 7: site paths ({{site.baseurl}}/a/) lead to cards; 6: {% comment %} hidden;
+# 5: a heading's own {#id}; 4: class allowlist
+RENDERER_VERSION = "7"
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),

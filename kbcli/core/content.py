@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from kbcli.core.cards import Card, Status
 from kbcli.core.findings import Finding
-from kbcli.core.link_scan import BodyScan, Heading
+from kbcli.core.link_scan import BodyScan, Heading, LinkKind, prose_mask
 from kbcli.core.links import LinkResolver, Resolved
 from kbcli.core.lints import FileMatcher, depends_on_findings, link_lints
 from kbcli.core.rules import (
@@ -20,9 +20,12 @@ from kbcli.core.rules import (
     EMPTY_SECTION,
     MISSING_SECTION,
     RULES,
+    TEMPLATE_TAG,
     UNKNOWN_TEMPLATE,
 )
 from kbcli.core.sections import placeholder_free
+from kbcli.core.site_paths import tag_position
+from kbcli.core.template_tags import TemplateTag, find_tags
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _QUALIFIED = re.compile(r"\s*(?::|\s[-–—]\s|\()")
@@ -48,6 +51,7 @@ def content_findings(
         return []
     resolved = resolver.resolve_all(card)  # once, for broken links and the link lints
     found = [broken_link(card, result) for result in resolved if not result.ok]
+    found += template_tag_findings(card, resolver, resolved)
     if cards is not None:
         found += link_lints(card, resolved, cards)
     if files is not None:
@@ -68,6 +72,53 @@ def broken_link(card: Card, result: Resolved) -> Finding:
     return Finding(
         BROKEN_LINK, severity, card.path, result.line, message, result.column, card.title
     )
+
+
+def unrendered_tags(body: str) -> list[TemplateTag]:
+    """The template tags of a body a reader would see raw, each block once (a tag that
+    only closes a block, ``{% endalert %}``, is its opener's)."""
+    if "{%" not in body and "{{" not in body:
+        return []
+    return [t for t in find_tags(body, prose_mask(body)) if t.args or not t.closes]
+
+
+def template_tag_findings(
+    card: Card, resolver: LinkResolver, resolved: Sequence[Resolved]
+) -> list[Finding]:
+    """One finding per card for its template tags kb does not render, at the first one:
+    each tag's name, count and lines, and how many are links to cards (which ``kb adopt``
+    rewrites). A tag that only closes a block (``{% endalert %}``) is its opener's."""
+    if "{%" not in card.body and "{{" not in card.body:
+        return []
+    tags = unrendered_tags(card.body)
+    if not tags:
+        return []
+    to_cards = {
+        tag_position(r.link)
+        for r in resolved
+        if r.link.kind is LinkKind.SITE and r.target and resolver.card(r.target)
+    }
+    lines: dict[str, list[int]] = {}
+    for tag in tags:
+        lines.setdefault(tag.name, []).append(tag.line + card.body_line - 1)
+    parts = []
+    for name, at in lines.items():
+        count = f" x{len(at)}" if len(at) > 1 else ""
+        shown = ", ".join(str(n) for n in at[:5]) + (", ..." if len(at) > 5 else "")
+        parts.append(f"{name}{count} (line{'s' if len(at) > 1 else ''} {shown})")
+    message = (
+        f"{len(tags)} template tag{'s' if len(tags) > 1 else ''} kb does not render: "
+        + ", ".join(parts)
+        + "; pages and search show each as its words"
+    )
+    links = sum(1 for t in tags if (t.line, t.column) in to_cards)
+    if links:
+        message += (
+            f"; {links} {'is a link' if links == 1 else 'are links'} to cards that "
+            "'kb adopt --apply' rewrites as markdown links"
+        )
+    first = tags[0]
+    return [_finding(card, TEMPLATE_TAG, message, first.line + card.body_line - 1, first.column)]
 
 
 def section_findings(

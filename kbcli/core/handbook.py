@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
-from kbcli.core.link_scan import Link, LinkKind, destination, wiki_slug, wiki_target
+from kbcli.core.link_scan import Link, wiki_slug
+from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.links import LinkResolver
 from kbcli.core.naming import slugify
 from kbcli.core.trust import Trust
@@ -141,10 +142,10 @@ class SiteLinks:
         """A markdown link's destination; None when the page keeps the link as written
         (other sites, anchors in the same page, files and folders that exist)."""
         found = destination(href)
-        if found is None or found[0] is not LinkKind.PATH:
-            return None
+        if found is None or found[0] not in (LinkKind.PATH, LinkKind.SITE) or not found[1]:
+            return None  # a template tag that names no page is left as written
         fragment = href.partition("#")[2] if "#" in href else ""
-        return self._lead(card_path, Link(LinkKind.PATH, found[1], None, href, 1, 1), fragment)
+        return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
 
     def wiki(self, card_path: str, inner: str) -> Destination | None:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``..."""

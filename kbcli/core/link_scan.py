@@ -19,18 +19,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from urllib.parse import unquote
 
 from kbcli.core.heading_ids import heading_id
-from kbcli.core.naming import shown_path
+from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.sections import title_heading_line
-
-
-class LinkKind(StrEnum):
-    PATH = "path"  # a relative markdown link or image: [text](dest)
-    WIKI = "wiki"  # [[Target]]
-    ANCHOR = "anchor"  # [text](#heading) into the same card
 
 
 @dataclass(frozen=True)
@@ -94,14 +86,19 @@ _ESCAPED = re.compile(r"\\[\[\]\\`]")
 # as a pattern that starts with an optional "!" is tried at every position of a body
 # (2-7x slower on the tldr and 18F bodies, the same links found).
 _WIKI = re.compile(r"\[\[([^\[\]\n]*?)\]\](?!\()")
+# A destination may be a template tag with spaces in it (``({% page "/a/" %})``): a site
+# generator's link, which ``template_tags.site_path`` reads.
+_DEST_TAG = r"\{%[^\n]*?%\}|\{\{[^\n]*?\}\}"
 _INLINE = re.compile(
     r"\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\(\s*"
-    r"(<[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
+    r"(<[^<>\n]*>|(?:" + _DEST_TAG + r"|[^\s()\\]|\\.|\([^\s()]*\))*)"
     r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*\)"""
 )
-_REF_DEF = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
+_REF_DEF = re.compile(
+    r"^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*(<[^<>\n]*>|(?:" + _DEST_TAG + r")\S*|\S+)",
+    re.MULTILINE,
+)
 _HTML_ANCHOR = re.compile(r"""<[a-zA-Z][^>]*?\b(?:name|id)\s*=\s*["']([^"']+)["']""")
-_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|//)")
 _INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*~`]|(?<!\w)_+|_+(?!\w)")
 
 
@@ -343,36 +340,17 @@ def _wikilink(match: re.Match[str], body: str, starts: list[int], image: bool) -
     return Link(LinkKind.WIKI, target, anchor, body[start : match.end()], line, column, image=image)
 
 
-def destination(dest: str) -> tuple[LinkKind, str, str | None] | None:
-    """What a markdown link destination names: ``(kind, path, anchor)``, both decoded.
-
-    None for links kb never judges: other sites (``https:``, ``mailto:``, ``//host``)
-    and empty destinations. Shared by the scanner and the handbook renderer, so both
-    read ``refunds.md#steps`` the same way.
-    """
-    dest = dest.strip()
-    if dest.startswith("<") and dest.endswith(">"):
-        dest = dest[1:-1].strip()
-    dest = re.sub(r"\\(.)", r"\1", dest)
-    if not dest or _SCHEME.match(dest):
-        return None
-    path, hash_, anchor = dest.partition("#")
-    path = path.partition("?")[0]
-    kind = LinkKind.PATH if path else LinkKind.ANCHOR
-    return kind, _decoded(path), _decoded(anchor) if hash_ else None
-
-
-def _decoded(text: str) -> str:
-    """Percent-decoded; escapes that are not UTF-8 (``caf%E9.md``) name those very bytes,
-    shown as ``\\xNN`` as kb shows such a file's name, not as U+FFFD."""
-    return shown_path(unquote(text, errors="surrogateescape"))
-
-
-def wiki_target(inner: str) -> tuple[str, str | None]:
-    """``Title#Heading|label`` -> ``("Title", "Heading")``; the anchor is None without ``#``."""
-    target, _, _label = inner.partition("|")
-    target, hash_, anchor = target.partition("#")
-    return target.strip(), anchor.strip() if hash_ else None
+def prose_mask(body: str) -> str:
+    """``body`` with its code (fenced, indented, inline), HTML comments and ``{% comment %}``
+    blocks blanked, every offset kept: what is left is what a reader sees as text."""
+    masked, _ = _mask_code(body, with_headings=False)
+    if "<!--" in masked:
+        masked = _COMMENT.sub(_blank, masked)
+    if "{%" in masked:
+        masked = _TEMPLATE_COMMENT.sub(_blank, masked)
+    if "`" in masked:
+        masked = _CODE_SPAN.sub(_blank, masked)
+    return masked
 
 
 def wiki_slug(heading: str) -> str:
@@ -387,5 +365,7 @@ def _inline(
     if found is None:
         return None
     kind, path, anchor = found
+    if kind is LinkKind.SITE and not path:
+        return None  # a tag that names no page: kb check reports it as a template tag
     line, column = _position(starts, span[0])
     return Link(kind, path, anchor, body[span[0] : span[1]], line, column, image=image)

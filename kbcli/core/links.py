@@ -11,6 +11,10 @@ What counts as a link:
 * wikilinks ``[[Refund a duplicate charge]]``, ``[[refund-dupe|the refund card]]``,
   ``[[Title#Heading]]`` and ``[[#Heading]]``, resolved by path, alias, title or file
   name;
+* site paths in a site generator's link tag, ``[text]({% page "/billing/refunds/" %})``,
+  ``{% link docs/a.md %}``, ``{{< relref "a" >}}``, ``{{ site.baseurl }}/billing/``: the
+  page of the site a card is (its path under a card folder, ``permalink``, ``url``,
+  ``redirect_from`` or ``aliases``); see ``core/template_tags.py``;
 * anchors ``#heading-slug``, matched against GitHub-style heading slugs (lower case,
   punctuation dropped, spaces to ``-``, ``-1``/``-2`` for repeated headings) and
   explicit ``<a name>`` / ``id`` anchors.
@@ -40,6 +44,8 @@ from kbcli.core.cards import Card
 from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wiki_slug
 from kbcli.core.naming import raw_path
 from kbcli.core.sections import title_heading_line
+from kbcli.core.site_paths import site_index, site_key, tag_at
+from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name
 
 # --- resolving ----------------------------------------------------------------------
 
@@ -70,11 +76,14 @@ class LinkResolver:
 
     ``files`` are the repo-relative paths of other files (images, attachments,
     README.md files that are not cards); a link to one of them is fine. When
-    ``files`` is None, links to anything but a card are not judged.
+    ``files`` is None, links to anything but a card are not judged. ``site_roots`` are
+    the card folders a site generator publishes from (``[cards] folders``): a site path
+    ``/billing/refunds/`` is ``<root>/billing/refunds.md`` there.
     """
 
     cards: Sequence[Card]
     files: Collection[str] | None = None
+    site_roots: Sequence[str] = ()
     _by_path: dict[str, Card] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
     _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
@@ -122,6 +131,15 @@ class LinkResolver:
             for key in keys:
                 names.setdefault(key, []).append(card)
         return names
+
+    @cached_property
+    def _site_paths(self) -> dict[str, str | None]:
+        return site_index(self.cards, self.site_roots)
+
+    def site_card(self, path: str) -> Card | None:
+        """The card a site path names (``/billing/refunds/``, ``docs/a.md``), if exactly one."""
+        target = self._site_paths.get(site_key(path))
+        return self._by_path.get(target) if target else None
 
     def card(self, path: str) -> Card | None:
         """The card at a repo-relative path, if there is one."""
@@ -177,7 +195,45 @@ class LinkResolver:
             return self._anchored(card, link, line, column, card)
         if link.kind is LinkKind.WIKI:
             return self._wiki(card, link, line, column)
+        if link.kind is LinkKind.SITE:
+            return self._site(card, link, line, column)
         return self._path(card, link, line, column)
+
+    def _site(self, card: Card, link: Link, line: int, column: int) -> Resolved:
+        """A site path in a template tag. A site's own tag (18F's ``page``) is a link only
+        when its path is a card's or a file's; otherwise it is a template tag kb does not
+        render (``kb check`` says so), never a broken path named ``{%``."""
+        name = tag_name(link.source[tag_at(link.source) :])
+        key = link.target
+        if name == "post_url":
+            key = "_posts/" + key
+        target = self.site_card(key)
+        if target is None and name in ("ref", "relref"):
+            hits = self.find(key)  # Hugo looks a bare name up as a logical page name
+            target = hits[0] if len(hits) == 1 else None
+        if target is not None:
+            return self._anchored(card, link, line, column, target)
+        file = self._site_file(key)
+        if file is not None:
+            return Resolved(card.path, link, line, column, file, link.anchor)
+        if name not in GENERATOR_LINK_TAGS:
+            return Resolved(card.path, link, line, column, None, link.anchor)
+        problem = (
+            f"link tag {{% {name} %}} names {link.target}, which is no card's path under "
+            f"a card folder nor any card's permalink, url, redirect_from or aliases"
+        )
+        return Resolved(card.path, link, line, column, None, link.anchor, problem)
+
+    def _site_file(self, path: str) -> str | None:
+        """The other file a site path names (a download, an image), under a site root."""
+        if self.files is None:
+            return None
+        rel = path.strip().lstrip("/")
+        for root in ["", *(r.strip("/") for r in self.site_roots)]:
+            candidate = posixpath.normpath(posixpath.join(root, rel)) if rel else ""
+            if candidate and candidate in self.files:
+                return candidate
+        return None
 
     def find(self, name: str) -> list[Card]:
         """Cards a wikilink target names: a path, an alias, a title or a file name."""

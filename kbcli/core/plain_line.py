@@ -19,9 +19,9 @@ _MARKUP = lazy(
     r"(?P<refdef>^\s*\[[^\]]+\]:\s.*)"  # [ref]: target (a link's definition)
     r"|(?P<code>(?P<ticks>`+)(?P<inner>.+?)(?P=ticks))"  # `code`: its text kept as is
     r"|(?P<auto><(?P<url>(?:https?|mailto):[^\s<>]*)>)"  # <https://...>: the address kept
+    r"|(?P<tag>\{%.*?%\}|\{\{.*?\}\})"  # a template tag: read as its words (template_tags)
     r"|(?P<drop><!--.*?(?:-->|$)"  # an HTML comment
-    r"|\{%.*?(?:%\}|$)"  # a Liquid tag, or one that goes on past the line
-    r"|\{\{.*?(?:\}\}|$)"  # a Liquid or Hugo expression or shortcode
+    r"|\{%.*?$|\{\{.*?$"  # a tag that goes on past the line
     r"|\]\((?:[^()\n]|\([^()\n]*\))*\)"  # a link's target: ](url), ]({% page "..." %})
     r"|\]\[[^\]]*\]"  # a reference link's label: ][ref]
     r"|\[\^[^\]]*\]"  # a footnote mark: [^1]
@@ -79,6 +79,8 @@ def markup_edits(line: str, inside: str | None = None) -> list[Edit]:
             inner_start, inner_end = match.span("inner" if kind == "code" else "url")
             edits.append((start, inner_start, ""))
             edits.append((inner_end, end, ""))
+        elif kind == "tag":
+            edits.append((start, end, _tag_reading(match.group())))
         elif kind == "entity":
             edits.append((start, end, _ENTITIES[match.group()]))
         elif kind == "drop" and _BREAK.fullmatch(match.group()):
@@ -86,6 +88,14 @@ def markup_edits(line: str, inside: str | None = None) -> list[Edit]:
         else:
             edits.append((start, end, ""))
     return edits
+
+
+def _tag_reading(text: str) -> str:
+    """A template tag as a reader is shown it on pages too: ``slack channel help``."""
+    from kbcli.core.template_tags import parse_tag
+
+    tag = parse_tag(text)
+    return tag.reading if tag is not None else ""
 
 
 def _lead_end(line: str) -> int:

@@ -88,6 +88,7 @@ BROKEN_LINK = "broken-link"
 MISSING_SECTION = "missing-section"
 EMPTY_SECTION = "empty-section"
 UNKNOWN_TEMPLATE = "unknown-template"
+TEMPLATE_TAG = "template-tag"
 FLAGGED = "flagged"
 DEPENDS_ON_NOTHING = "depends-on-matches-nothing"
 PUBLIC_LINKS_INTERNAL = "public-links-internal"
@@ -247,6 +248,14 @@ _TABLE: tuple[Rule, ...] = (
         UNKNOWN_TEMPLATE,
         W,
         "The card's 'template' key names no card template, so its sections cannot be checked.",
+        "content",
+    ),
+    Rule(
+        TEMPLATE_TAG,
+        W,
+        "The card holds site-generator template tags ({% tag %}, {{< shortcode >}}, "
+        "{{ value }}) that kb does not render; link tags that name a card are rewritten "
+        "as markdown links by kb adopt.",
         "content",
     ),
     Rule(

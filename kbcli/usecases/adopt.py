@@ -1,10 +1,13 @@
 """kb adopt: turn existing markdown files into cards, planned first, written in one commit.
 
 ``plan`` reads and suggests, and never writes: a team reviews the plan (owner and
-evidence per file) before ``apply`` adds the missing front matter. ``apply`` only adds
-keys, so the adoption commit's diff is front matter and nothing else; with a baseline
-it also stamps ``verified_at`` and marks the commit with the ``Kb-Adopt: baseline``
-trailer, which the bulk re-verification rule recognises (see ``core/health.py``).
+evidence per file, and each site-generator link tag that names a card) before ``apply``
+writes it. Link tags (``[a]({% page "/billing/" %})``) are rewritten as relative
+markdown links in a commit of their own (``core/link_rewrites.py``), made first: an edit
+of the text, which the history rules see as one. ``apply`` then only adds keys, so the
+adoption commit's diff is front matter and nothing else; with a baseline it also stamps
+``verified_at`` and marks the commit with the ``Kb-Adopt: baseline`` trailer, which the
+bulk re-verification rule recognises (see ``core/health.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from kbcli.errors import KbError
 if TYPE_CHECKING:
     from kbcli.adapters.codeowners import CodeOwners
     from kbcli.adapters.git_authors import Authorship
+    from kbcli.core.link_rewrites import LinkRewrite
     from kbcli.workspace import Workspace
 
 
@@ -43,6 +47,8 @@ class AdoptPlan:
     already: int  # files that needed nothing
     baseline: bool
     warnings: list[str] = field(default_factory=list)
+    rewrites: list[LinkRewrite] = field(default_factory=list)  # link tags naming a card
+    tags_left: int = 0  # template tags of the files that stay (kb check names them)
 
     @property
     def to_write(self) -> list[AdoptRow]:
@@ -53,6 +59,8 @@ class AdoptPlan:
 class AdoptOutcome:
     written: list[str]
     commit: str | None
+    relinked: list[str] = field(default_factory=list)  # files whose link tags were rewritten
+    links_commit: str | None = None
 
 
 def plan(
@@ -95,7 +103,31 @@ def plan(
             already += 1
             continue
         rows.append(AdoptRow(rel, suggestion, adds))
-    return AdoptPlan(rows, already, baseline, sources.warnings)
+    rewrites, left = _link_tags(workspace, selected)
+    return AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left)
+
+
+def _link_tags(workspace: Workspace, selected: Sequence[str]) -> tuple[list[LinkRewrite], int]:
+    """The link tags of the selected files that name a card (to rewrite), and how many
+    template tags stay. Site paths resolve against every card, selected or not."""
+    from kbcli.core.content import unrendered_tags
+    from kbcli.core.link_rewrites import link_rewrites
+    from kbcli.usecases.links import link_resolver
+
+    chosen = set(selected)
+    cards = workspace.card_files.load_all(workspace.today)
+    resolver = link_resolver(workspace, cards)
+    rewrites: list[LinkRewrite] = []
+    left = 0
+    for card in cards:
+        if card.path not in chosen or any(p.rule in rules.HEADER_UNREADABLE for p in card.problems):
+            continue
+        tags = unrendered_tags(card.body)
+        if tags:
+            found = link_rewrites(card, resolver.resolve_all(card), resolver)
+            rewrites += found
+            left += len(tags) - len(found)
+    return rewrites, left
 
 
 @dataclass
@@ -161,7 +193,8 @@ class _Sources:
 
 
 def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> AdoptOutcome:
-    """Write the plan's front matter and commit exactly those files in one commit."""
+    """Rewrite the plan's link tags (one commit), then write its front matter and commit
+    exactly those files (another); nothing is written when a file changed since the plan."""
     from kbcli.adapters.card_writer import add_front_matter
     from kbcli.adapters.git_commits import commit_files, in_git_repo
 
@@ -172,13 +205,54 @@ def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> 
             "or pass --no-commit to only edit the files"
         )
     if commit:
-        _refuse_uncommitted(workspace, [row.path for row in rows])
+        touched = {row.path for row in rows} | {r.path for r in adoption.rewrites}
+        _refuse_uncommitted(workspace, sorted(touched))
     root = workspace.root
+    relinked = _rewrite_links(workspace, adoption.rewrites)
+    links_sha = None
+    if commit and relinked:
+        links_sha = commit_files(root, relinked, links_message(adoption.rewrites, relinked))
     written = [row.path for row in rows if add_front_matter(root / row.path, row.adds, root=root)]  # type: ignore[arg-type]
     if not commit or not written:
-        return AdoptOutcome(written, None)
+        return AdoptOutcome(written, None, relinked, links_sha)
     sha = commit_files(root, written, adoption_message(adoption, written, workspace))
-    return AdoptOutcome(written, sha)
+    return AdoptOutcome(written, sha, relinked, links_sha)
+
+
+def _rewrite_links(workspace: Workspace, rewrites: Sequence[LinkRewrite]) -> list[str]:
+    """Make the rewrites, file by file, atomically; every file is checked against the plan
+    before the first is written, so a file edited since leaves all of them as they were."""
+    from kbcli.adapters.card_writer import edit_text
+    from kbcli.core.link_rewrites import rewritten
+
+    by_path: dict[str, list[LinkRewrite]] = {}
+    for rewrite in rewrites:
+        by_path.setdefault(rewrite.path, []).append(rewrite)
+    root = workspace.root
+    for path, edits in by_path.items():
+        try:
+            rewritten((root / path).read_text(encoding="utf-8"), edits)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise KbError(f"{path}: {exc}; nothing was written") from exc
+    return [
+        path
+        for path, edits in by_path.items()
+        if edit_text(root / path, lambda text, e=edits: rewritten(text, e), root=root)  # type: ignore[misc]
+    ]
+
+
+def links_message(rewrites: Sequence[LinkRewrite], paths: Sequence[str]) -> str:
+    """Subject and what changed: each destination, in no other way than its target."""
+    lines = [f"Rewrite {len(rewrites)} site-generator link tag(s) as markdown links", ""]
+    lines.append("kb adopt: each link whose destination was a template tag naming a card")
+    lines.append("({% page %}, {% link %}, {{< relref >}}, {{ site.baseurl }}/...) now leads")
+    lines.append("to the card file by a relative path; link text, anchors and every other")
+    lines.append("byte unchanged.")
+    lines += ["", *[f"- {p}" for p in paths[:20]]]
+    if len(paths) > 20:
+        lines.append(f"- ... and {len(paths) - 20} more")
+    lines += ["", "Kb-Adopt: links"]
+    return "\n".join(lines) + "\n"
 
 
 def _refuse_uncommitted(workspace: Workspace, paths: Sequence[str]) -> None:

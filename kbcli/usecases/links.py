@@ -39,4 +39,8 @@ def link_resolver(
     workspace: Workspace, cards: Sequence[Card], files: Collection[str] | None = None
 ) -> LinkResolver:
     """The resolver over ``cards`` and the repo's other files (listed when not given)."""
-    return LinkResolver(cards, files=other_files(workspace.root) if files is None else files)
+    return LinkResolver(
+        cards,
+        files=other_files(workspace.root) if files is None else files,
+        site_roots=workspace.config.cards.folders,
+    )

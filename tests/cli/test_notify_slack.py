@@ -89,6 +89,21 @@ def test_dry_run_prints_one_payload_per_owner_with_todos(repo: KbRepo) -> None:
     ]
 
 
+def test_a_card_with_evidence_against_it_says_what_happened_in_words(repo: KbRepo) -> None:
+    """The owner sees who edited the card after its stamp, as /kb and kb show say it,
+    not the rule id alone: the Verify button must not invite a blind re-stamp."""
+    text = (repo.path / "billing" / "vat.md").read_text(encoding="utf-8")
+    repo.write("billing/vat.md", text.replace("Body text.", "Body text, reworded."))
+    repo.commit("reword", when="2026-12-02T10:00:00Z", author="Zed", email="zed@x.test")
+    result = _kb(repo, "--dry-run", "--owner", "ana")
+    assert result.exit_code == 0, result.output
+    (payload,) = [json.loads(line) for line in result.stdout.splitlines()]
+    vat = next(b["text"]["text"] for b in payload["blocks"] if "VAT ids" in json.dumps(b))
+    assert "Needs review" in vat
+    assert "edited by Zed <zed@x.test>".replace("<", "&lt;").replace(">", "&gt;") in vat
+    assert "• edited-since-verified" not in vat
+
+
 def test_posts_each_reminder_and_exits_0(repo: KbRepo, webhook: Webhook) -> None:
     result = _kb(repo, "--webhook-url", webhook.url)
     assert result.exit_code == 0, result.output

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from kbcli.adapters.markdown_render import BodyRenderer, parser
 from kbcli.core.cards import Card, CardMeta
 from kbcli.core.handbook import SiteLinks
-from kbcli.core.link_scan import LinkKind, destination, scan
+from kbcli.core.link_scan import scan
+from kbcli.core.link_targets import LinkKind, destination
 from kbcli.core.links import LinkResolver
 
 WORDS = ["Straße", "prüfen", "שָׁלוֹם", "İstanbul", "ﬁle", "Refund", "step 2", "Ünïcödé", "SSO"]

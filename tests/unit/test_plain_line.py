@@ -24,8 +24,9 @@ from kbcli.core.snippets import make_snippet
         # a link's definition is no text at all
         ('[completing-trip]: {% page "/faq/" %}', ""),
         # templating: Liquid, Hugo, Jinja
-        ('Ask in {% slack_channel "travel" %} today', "Ask in  today"),
+        ('Ask in {% slack_channel "travel" %} today', "Ask in slack channel travel today"),
         ("{% raw %}Text{% endraw %}", "Text"),
+        ('{% image "_img/map.png" "a map of the offices" %}', "image a map of the offices"),
         ("Host {{ site.host }} and {{< figure src=x >}} end", "Host  and  end"),
         ('Half of a tag {% include "x.html"', "Half of a tag "),
         # HTML
@@ -73,7 +74,7 @@ def test_a_match_inside_a_link_target_does_not_choose_the_passage() -> None:
 
 
 def test_a_snippet_of_markup_only_lines_falls_back_to_readable_text() -> None:
-    text = '{% image "a.png" "shot" %}\n<div class="x">\nThe first words.\n'
+    text = '{% include "nav.html" %}\n<div class="x">\nThe first words.\n'
     assert _marked(text, {"nothing"}) == ("The first words.", [])
 
 

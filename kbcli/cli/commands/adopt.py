@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kbcli.cli.commands.options import Commit, Json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kbcli.usecases.adopt import AdoptOutcome
 
 
 def adopt(
@@ -37,8 +42,10 @@ def adopt(
 
     Owners come with their evidence: CODEOWNERS, then who changed the file or its folder
     most in kb.toml [adopt] history (mapped through people.yaml), then [folders.X] owner
-    or [adopt] owner. Nothing is written without --apply (or a yes at the prompt); then
-    one commit adds front matter and changes no other line.
+    or [adopt] owner. Links written as a site generator's template tag that name a card
+    ([a]({% page "/billing/" %}), {% link %}, {{< relref >}}) become relative markdown
+    links. Nothing is written without --apply (or a yes at the prompt); then one commit
+    rewrites those links, and another adds front matter and changes no other line.
 
     Example: kb adopt docs/ --apply
     """
@@ -53,17 +60,25 @@ def adopt(
         print_json(plan_json(adoption))
     else:
         render_plan(adoption, quiet=quiet)
-    if not adoption.to_write:
+    if not adoption.to_write and not adoption.rewrites:
         return
     if not apply:
         if json or yes or not sys.stdin.isatty() or not sys.stdout.isatty():
             if not json:
                 err_console().print("Nothing written: review the plan, then run with --apply.")
             return
-        if not typer.confirm("Write this front matter now?"):
+        if not typer.confirm("Write this plan now?"):
             return
     outcome = run_apply(workspace, adoption, commit=commit)
-    out = err_console() if json else console()
+    say_outcome(outcome, err_console() if json else console())
+
+
+def say_outcome(outcome: AdoptOutcome, out: Console) -> None:
+    """What was written and committed: the links commit first, as it was made first."""
+    if outcome.relinked:
+        out.print(f"rewrote link tags in {len(outcome.relinked)} file(s)")
+    if outcome.links_commit:
+        out.print(f"committed {outcome.links_commit[:10]}")
     out.print(f"adopted {len(outcome.written)} file(s)")
     if outcome.commit:
         out.print(f"committed {outcome.commit[:10]}")

@@ -29,6 +29,11 @@ def plan_json(adoption: AdoptPlan) -> dict[str, Any]:
             }
             for row in adoption.rows
         ],
+        "link_rewrites": [
+            {"path": r.path, "line": r.line, "column": r.column, "from": r.old, "to": r.new}
+            for r in adoption.rewrites
+        ],
+        "template_tags_left": adoption.tags_left,
     }
 
 
@@ -57,6 +62,13 @@ def render_plan(adoption: AdoptPlan, *, quiet: bool = False) -> None:
                 escape(", ".join(row.adds)) if not row.skipped else "[yellow]skipped[/]",
             )
         out.print(table)
+    if adoption.rewrites and not quiet and sys.stdout.isatty():
+        links = Table(box=None, pad_edge=False, show_edge=False)
+        links.add_column("link tag", overflow="fold")
+        links.add_column("becomes", overflow="fold")
+        for r in adoption.rewrites:
+            links.add_row(f"{escape(r.path)}:{r.line}  {escape(r.old)}", escape(r.new))
+        out.print(links)
     summary(adoption)
 
 
@@ -74,3 +86,10 @@ def summary(adoption: AdoptPlan) -> None:
     if skipped:
         text += f", {skipped} skipped (unreadable header)"
     err_console().print(text + (" · baseline: verified_at today" if adoption.baseline else ""))
+    if adoption.rewrites or adoption.tags_left:
+        files = len({r.path for r in adoption.rewrites})
+        err_console().print(
+            f"{len(adoption.rewrites)} link tag(s) in {files} file(s) to rewrite as markdown "
+            f"links; {adoption.tags_left} template tag(s) kb does not render stay "
+            "(kb check names them)"
+        )

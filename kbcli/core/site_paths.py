@@ -1,0 +1,79 @@
+"""Site paths: which card a static-site generator publishes at an address.
+
+A page written for Jekyll, Hugo or Eleventy links to ``/billing/refunds/`` rather than to
+``../billing/refunds.md``. Every generator publishes a file at its path under the site's
+source folder (kb's card folders), unless its header moves it (``permalink``, ``url``)
+or keeps old addresses alive (``redirect_from``, ``aliases``). An address two cards claim
+leads to neither: kb never guesses which one the author meant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from kbcli.core.cards import Card
+from kbcli.core.link_scan import Link
+
+
+def site_index(cards: Sequence[Card], roots: Sequence[str]) -> dict[str, str | None]:
+    """Site path (``site_key``) -> the card published there; None when two claim it.
+    A card's own file path comes first, then the addresses its header names."""
+    bases = [r.strip("/") for r in roots if r.strip("/") not in ("", ".")]
+    found: dict[str, str | None] = {}
+    for card in cards:
+        keys = {site_key(card.path)}
+        keys.update(
+            site_key(card.path[len(b) + 1 :]) for b in bases if card.path.startswith(b + "/")
+        )
+        _claim(found, keys, card.path)
+    named: dict[str, str | None] = {}
+    for card in cards:
+        _claim(named, {site_key(a) for a in _addresses(card)} - found.keys(), card.path)
+    return {**named, **found}
+
+
+def site_key(path: str) -> str:
+    """A site path as every generator would publish it: ``/a/b/``, ``a/b.md``,
+    ``a/b/index.html`` and ``a/b`` are one page."""
+    key = path.strip().partition("#")[0].partition("?")[0].strip("/")
+    for suffix in (".md", ".html", ".htm"):
+        key = key.removesuffix(suffix)
+    for index in ("index", "_index"):
+        if key == index or key.endswith("/" + index):
+            key = key[: -len(index)].rstrip("/")
+    return key
+
+
+def _addresses(card: Card) -> list[str]:
+    """The site paths a card's header says it is published at or redirected from
+    (Jekyll ``permalink``/``redirect_from``, Hugo ``url``/``aliases``, kb ``aliases``);
+    templated ones (``/{{ page.fileSlug }}/``) name no fixed path."""
+    found = list(card.meta.aliases)
+    for key in ("permalink", "url", "redirect_from"):
+        value = card.meta.extra.get(key)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        found += [v for v in values if isinstance(v, str) and v.strip()]
+    return [a for a in found if "{" not in a and "://" not in a]
+
+
+def _claim(found: dict[str, str | None], keys: Collection[str], card_path: str) -> None:
+    for key in keys:
+        if key in found and found[key] != card_path:
+            found[key] = None  # two cards claim one address: neither is guessed
+        else:
+            found[key] = card_path
+
+
+def tag_position(link: Link) -> tuple[int, int]:
+    """The body line and column where the template tag of a SITE link's destination starts."""
+    prefix = link.source[: tag_at(link.source)]
+    newline = prefix.rfind("\n")
+    if newline < 0:
+        return link.line, link.column + len(prefix)
+    return link.line + prefix.count("\n"), len(prefix) - newline
+
+
+def tag_at(source: str) -> int:
+    """Where the template syntax of a link's destination begins in its source."""
+    starts = [i for i in (source.find("{%"), source.find("{{")) if i >= 0]
+    return min(starts) if starts else 0
