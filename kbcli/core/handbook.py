@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -45,6 +45,27 @@ BADGE_WORD = {
     "unverified": "Unverified",
     "needs-review": "Needs review",
 }
+
+
+# A top-level name the search glob can spell as it is (no glob syntax, no separators).
+_GLOB_NAME = re.compile(r"[\w.-]+")
+
+
+def search_glob(entries: Iterable[tuple[str, bool]]) -> str | None:
+    """The Pagefind glob of a site with cards, from its top-level (name, is a folder)
+    entries: the pages under every entry but the handbook's own (``RESERVED``: the lists,
+    health, static files, the search bundles). Pagefind reads and parses every page it
+    matches, and the list pages (an index of every card, the health table) are a tenth
+    of a site's HTML that it indexes none of, as no card is there. None (Pagefind's
+    default: every page) when a name would need escaping or is hidden."""
+    parts = []
+    for name, is_folder in sorted(entries):
+        if name in RESERVED or not (is_folder or name.endswith(".html")):
+            continue
+        if name.startswith(".") or not _GLOB_NAME.fullmatch(name):
+            return None
+        parts.append(f"{name}/**/*.html" if is_folder else name)
+    return "{" + ",".join(parts) + "}" if parts else None
 
 
 def card_url(path: str) -> str:
