@@ -146,9 +146,8 @@ def _read_tools(server: MCPServer, call: Call) -> None:
 
     @server.tool(annotations=read_only)
     def list_due(owner: str, limit: int = 20) -> dict[str, Any]:
-        """Published cards an owner (roster handle or team) must verify: expired, due,
-        never verified or needing review, most urgent first; at most limit of them, with
-        the total."""
+        """Published cards an owner (roster handle or team) must verify, most urgent
+        first (expired, due, never verified, needs review): at most limit, and the total."""
         return dict(call(lambda ws, _: assistant.list_due(ws, owner, limit=limit)))
 
     @server.tool(annotations=read_only)
