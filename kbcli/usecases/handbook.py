@@ -36,7 +36,12 @@ from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
 from kbcli.usecases.handbook_cards import shown_cards
 from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
-from kbcli.usecases.handbook_output import remove_stale, unknown_pages, write_static
+from kbcli.usecases.handbook_output import (
+    refuse_foreign_pages,
+    remove_stale,
+    unknown_pages,
+    write_static,
+)
 from kbcli.usecases.handbook_report import BrokenLink, BuildReport
 from kbcli.usecases.handbook_search import index_build, index_on_disk
 from kbcli.usecases.handbook_state import (
@@ -132,6 +137,10 @@ class HandbookBuild:
         from kbcli.adapters.jinja_site import COMPILED, fingerprint, template_dirs
 
         t = time.perf_counter()
+        if self.audience is Audience.PUBLIC and self.out.is_dir():
+            known = self.store.manifest()
+            wrote = set(known.get("pages", {})) | set(known.get("static", {}))
+            refuse_foreign_pages(self.out, files_under(self.out), wrote)
         dirs = template_dirs(self.ws.root)
         templates_fp = fingerprint(dirs)
         if not self.full and quick_build(self, dirs, templates_fp):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kbcli.core.handbook import digest
+from kbcli.errors import KbError
 from kbcli.usecases.handbook_state import bytes_key
 
 
@@ -54,9 +55,29 @@ def remove_stale(out: Path, manifest: dict[str, Any], keep: set[str]) -> list[st
     return removed
 
 
+def foreign_pages(on_disk: set[str], keep: set[str]) -> list[str]:
+    """The pages of the output folder kb did not write (``keep``: the ones it did)."""
+    return sorted(f for f in on_disk if f.endswith(".html") and f not in keep)
+
+
+def refuse_foreign_pages(out: Path, on_disk: set[str], known: set[str]) -> None:
+    """Refuse a public build into a folder holding pages no kb build of it wrote.
+
+    Every page of the folder is published and indexed, and kb removes only the pages its
+    own state says it wrote: a copied internal site, or an internal build whose state is
+    gone (``.kb/`` deleted, a kb upgrade), would go out to customers with the public pages.
+    An internal build only warns (``unknown_pages``); a public one fails closed."""
+    unknown = foreign_pages(on_disk, known)
+    if unknown:
+        raise KbError(
+            f"--out {out} holds {len(unknown)} page(s) no kb build of this folder wrote (e.g. "
+            f"{unknown[0]}); a public build would publish them: build into an empty folder"
+        )
+
+
 def unknown_pages(out: Path, on_disk: set[str], keep: set[str]) -> str:
     """The warning for pages in the output folder that kb did not write, or ""."""
-    unknown = sorted(f for f in on_disk if f.endswith(".html") and f not in keep)
+    unknown = foreign_pages(on_disk, keep)
     if not unknown:
         return ""
     return (

@@ -296,6 +296,30 @@ def test_public_build_leaks_no_internal_text_anywhere(tmp_path: Path) -> None:
     assert "Read our process and Processing a refund request." in re.sub(r"<[^>]+>", "", public)
 
 
+def test_a_public_build_refuses_a_folder_holding_pages_no_build_of_it_wrote(
+    small_kb: KbRepo,
+) -> None:
+    """An internal site copied into the public build's folder (or one whose build state is
+    gone) would be published and indexed with the public pages: the build refuses, writes
+    nothing, and says why. A public build over the folder's own internal build is fine:
+    kb knows those pages and removes them."""
+    root = small_kb.path
+    internal, _, _ = build(root)
+    public = root.parent / "public-site"
+    shutil.copytree(internal, public)
+    before = sorted(p.relative_to(public).as_posix() for p in public.rglob("*"))
+    refused = run_kb(
+        "--kb", str(root), "--today", TODAY, "build", "--out", str(public), "--audience", "public"
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "no kb build of this folder wrote" in refused.output
+    assert "build into an empty folder" in refused.output
+    assert "Traceback" not in refused.output
+    assert sorted(p.relative_to(public).as_posix() for p in public.rglob("*")) == before
+    out, _, _ = build(root, "--audience", "public")  # over the folder's own internal build
+    assert out == internal and not (out / "billing" / "invoices.html").exists()
+
+
 def test_a_card_turned_internal_disappears_from_the_next_public_build(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "kb")
     out, _, _ = build(root, "--audience", "public", "--no-search")
