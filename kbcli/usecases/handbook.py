@@ -30,18 +30,12 @@ from typing import TYPE_CHECKING, Any
 from kbcli.core.cards import Audience
 from kbcli.core.handbook import HandbookFacts, SiteLinks
 from kbcli.core.handbook_pages import Body, SitePlan, page_key
-from kbcli.errors import KbError
 from kbcli.usecases import handbook_edit_state as edits
 from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
 from kbcli.usecases.handbook_cards import shown_cards
 from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
-from kbcli.usecases.handbook_output import (
-    refuse_foreign_pages,
-    remove_stale,
-    unknown_pages,
-    write_static,
-)
+from kbcli.usecases.handbook_output import check_out, remove_stale, unknown_pages, write_static
 from kbcli.usecases.handbook_report import BrokenLink, BuildReport
 from kbcli.usecases.handbook_search import index_build, index_on_disk
 from kbcli.usecases.handbook_state import (
@@ -113,19 +107,8 @@ class HandbookBuild:
         self._head_tuple: tuple[Any, ...] = ()
         self._site: dict[str, Any] = {}
         self._walked: tuple[set[str], list[str]] | None = None  # by a quick build's try
-        self._check_out()
+        check_out(workspace.root, self.out)
         self.store = BuildStore(workspace, self.out, self.memo)
-
-    def _check_out(self) -> None:
-        root = self.ws.root.resolve()
-        if self.out == root or root.is_relative_to(self.out):
-            raise KbError(
-                f"--out {self.out} would overwrite the knowledge repo; pick another folder"
-            )
-        if self.out.exists() and not self.out.is_dir():
-            raise KbError(f"--out {self.out} is a file, not a folder; pick a folder for the site")
-        if (self.out / "kb.toml").exists() or (self.out / ".git").exists():
-            raise KbError(f"--out {self.out} holds a repository; pick an empty or site folder")
 
     def _timed(self, name: str, start: float) -> float:
         now = time.perf_counter()
@@ -137,10 +120,8 @@ class HandbookBuild:
         from kbcli.adapters.jinja_site import COMPILED, fingerprint, template_dirs
 
         t = time.perf_counter()
-        if self.audience is Audience.PUBLIC and self.out.is_dir():
-            known = self.store.manifest()
-            wrote = set(known.get("pages", {})) | set(known.get("static", {}))
-            refuse_foreign_pages(self.out, files_under(self.out), wrote)
+        if self.audience is Audience.PUBLIC:
+            check_out(self.ws.root, self.out, self.store.manifest())
         dirs = template_dirs(self.ws.root)
         templates_fp = fingerprint(dirs)
         if not self.full and quick_build(self, dirs, templates_fp):

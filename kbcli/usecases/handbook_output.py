@@ -9,7 +9,7 @@ from typing import Any
 
 from kbcli.core.handbook import digest
 from kbcli.errors import KbError
-from kbcli.usecases.handbook_state import bytes_key
+from kbcli.usecases.handbook_state import bytes_key, files_under
 
 
 def write_static(
@@ -60,14 +60,26 @@ def foreign_pages(on_disk: set[str], keep: set[str]) -> list[str]:
     return sorted(f for f in on_disk if f.endswith(".html") and f not in keep)
 
 
-def refuse_foreign_pages(out: Path, on_disk: set[str], known: set[str]) -> None:
-    """Refuse a public build into a folder holding pages no kb build of it wrote.
-
-    Every page of the folder is published and indexed, and kb removes only the pages its
-    own state says it wrote: a copied internal site, or an internal build whose state is
-    gone (``.kb/`` deleted, a kb upgrade), would go out to customers with the public pages.
-    An internal build only warns (``unknown_pages``); a public one fails closed."""
-    unknown = foreign_pages(on_disk, known)
+def check_out(root: Path, out: Path, public_state: dict[str, Any] | None = None) -> None:
+    """Refuse an output folder kb must not build into: the knowledge repo or a folder
+    holding it, a file, another repository. With ``public_state`` (a public build: the
+    manifest of this folder's builds), also a folder holding pages no kb build of it
+    wrote. Every page of the folder is published and indexed, and kb removes only the
+    pages its own state says it wrote: a copied internal site, or an internal build whose
+    state is gone (``.kb/`` deleted, a kb upgrade), would go out to customers with the
+    public pages. An internal build only warns (``unknown_pages``); a public one fails
+    closed."""
+    root = root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise KbError(f"--out {out} would overwrite the knowledge repo; pick another folder")
+    if out.exists() and not out.is_dir():
+        raise KbError(f"--out {out} is a file, not a folder; pick a folder for the site")
+    if (out / "kb.toml").exists() or (out / ".git").exists():
+        raise KbError(f"--out {out} holds a repository; pick an empty or site folder")
+    if public_state is None or not out.is_dir():
+        return
+    known = set(public_state.get("pages", {})) | set(public_state.get("static", {}))
+    unknown = foreign_pages(files_under(out), known)
     if unknown:
         raise KbError(
             f"--out {out} holds {len(unknown)} page(s) no kb build of this folder wrote (e.g. "
