@@ -360,8 +360,11 @@ def _load_yaml(front: str, rel: str, max_front: int) -> tuple[dict[str, Any] | N
                 "spaces; replace the tab with spaces"
             )
         else:
+            began = ""
+            if problem.began_line is not None:  # 0-based in the header, after the ---
+                began = f" ({problem.began} that began on line {problem.began_line + 2})"
             message = (
-                f"YAML syntax error: {problem.message}; fix the front matter "
+                f"YAML syntax error: {problem.message}{began}; fix the front matter "
                 "(quote values with ': ')"
             )
         return None, [
