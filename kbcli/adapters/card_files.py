@@ -360,12 +360,9 @@ def _load_yaml(front: str, rel: str, max_front: int) -> tuple[dict[str, Any] | N
                 "spaces; replace the tab with spaces"
             )
         else:
-            began = ""
-            if problem.began_line is not None:  # 0-based in the header, after the ---
-                began = f" ({problem.began} that began on line {problem.began_line + 2})"
             message = (
-                f"YAML syntax error: {problem.message}{began}; fix the front matter "
-                "(quote values with ': ')"
+                f"YAML syntax error: {problem.message}{problem.opened(2)}; fix the front "
+                "matter (quote values with ': ')"
             )
         return None, [
             on_card(rel, rules.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)

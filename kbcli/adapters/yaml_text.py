@@ -39,6 +39,13 @@ class YamlProblem:
     began: str = ""
     began_line: int | None = None
 
+    def opened(self, first_line: int) -> str:
+        """`` (in the [ list that began on line 4)``, or "" (``first_line``: the file's
+        line number of the text's first line)."""
+        if self.began_line is None:
+            return ""
+        return f" ({self.began} that began on line {self.began_line + first_line})"
+
 
 MAX_BYTES = 64 * 1024
 """Largest front matter read (characters): a card header is a few hundred bytes."""
