@@ -167,6 +167,19 @@ def _is_ancestor(root: Path, old: str, new: str) -> bool:
     return result.returncode == 0
 
 
+def shallow_boundary(root: Path) -> frozenset[str]:
+    """The commits a shallow clone has without their parents (git's ``shallow`` file)."""
+    result = git_runner.run(root, "rev-parse", "--git-path", "shallow", read_only=True, check=False)
+    if result.returncode != 0:
+        return frozenset()
+    name = Path(git_runner.path(result.stdout).strip())
+    try:
+        text = (name if name.is_absolute() else root / name).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
 def uncommitted(root: Path, paths: Sequence[str]) -> set[str]:
     """Which of ``paths`` (relative to ``root``) differ from HEAD or are untracked."""
     if not paths:

@@ -32,6 +32,7 @@ from kbcli.core.rules import (
 )
 from kbcli.core.stamps import BulkRun, bulk_runs, current_stamp
 from kbcli.core.trust import TrustState, needs_owner
+from kbcli.core.untraced_stamps import cut_off
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ def card_findings(
         if card_history is None or stamp is None:
             if item.card.meta.verified_at is not None:
                 unrecorded.append(item)
+            continue
+        if stamp.created and stamp.commit.sha in history.cut_at:
+            findings.append(cut_off(item.card, stamp.commit))
             continue
         findings += stamp_findings(
             Stamp(

@@ -210,6 +210,9 @@ class RepoHistory:
     # Commits with the ``Kb-Adopt: baseline`` trailer: a team's declared starting point
     # when it adopted kb, not a bulk re-stamp (kb adopt --baseline; set by the use case).
     baselines: frozenset[str] = frozenset()
+    # In a shallow clone, the commits whose parents it does not have: every card they
+    # seem to add may be older, so who stamped it is unknown (set by the use case).
+    cut_at: frozenset[str] = frozenset()
 
     def get(self, path: str) -> CardHistory | None:
         return self.cards.get(path)

@@ -41,7 +41,6 @@ from kbcli.core.rules import (
     SELF_GRANTED,
     SIGNATURE_NOT_VERIFIER,
     UNSIGNED,
-    UNTRACED,
     VERIFIED_BY_NON_VERIFIER,
 )
 from kbcli.core.stamps import BulkRun, allowed_handles, meta_at, meta_before
@@ -353,26 +352,6 @@ STAMP_RULES: tuple[Callable[[Stamp], Finding | None], ...] = (
 def stamp_findings(s: Stamp) -> list[Finding]:
     """Every provenance rule on one card's current stamp."""
     return [found for rule in STAMP_RULES if (found := rule(s)) is not None]
-
-
-def untraced(card: Card) -> Finding:
-    """A committed ``verified_at`` that no commit of the history set.
-
-    ``git log`` shows a merge commit's own changes (a conflict resolved, or any edit made
-    while merging) to no one, so a stamp made there has no author, date or edit order
-    for the rules above to judge: it must not read as trusted (fail closed). A stamp
-    not committed yet is not this: it is judged once committed."""
-    assert card.meta.verified_at is not None
-    value = card.meta.verified_at.date().isoformat()
-    return make_finding(
-        UNTRACED,
-        card,
-        "verified_at",
-        f"verified_at {value} was committed, but by no commit the history shows (a merge "
-        "commit's own change, which git log attributes to no one), so kb cannot tell who "
-        f"verified the card, or when; an owner or verifier should review it and run "
-        f"'kb verify {card.path}'",
-    )
 
 
 def _relative(path: str, prefix: str) -> str:

@@ -226,7 +226,8 @@ _TABLE: tuple[Rule, ...] = (
         UNTRACED,
         E,
         "The committed verified_at was set by no commit the history shows (a merge commit's "
-        "own change), so no one is known to have verified the card.",
+        "own change, or a commit a shallow clone cut off), so no one is known to have "
+        "verified the card.",
         "history",
     ),
     Rule(

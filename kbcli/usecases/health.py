@@ -74,6 +74,12 @@ def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHi
         )
         if history is not None:
             history = _with_baselines(workspace, history)
+        if history is not None and history.shallow:
+            from dataclasses import replace
+
+            from kbcli.adapters.git_history import shallow_boundary
+
+            history = replace(history, cut_at=shallow_boundary(workspace.root))
         workspace.set_history(history)
     return workspace.history
 

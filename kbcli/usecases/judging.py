@@ -200,7 +200,7 @@ def _untraced(workspace: Workspace, result: HealthResult) -> list[Finding]:
     if not result.unrecorded:
         return []
     from kbcli.adapters.git_history import uncommitted
-    from kbcli.core.provenance import untraced
+    from kbcli.core.untraced_stamps import untraced
 
     dirty = uncommitted(workspace.root, [item.path for item in result.unrecorded])
     return [untraced(item.card) for item in result.unrecorded if item.path not in dirty]
@@ -231,6 +231,7 @@ def run_key(workspace: Workspace, history: RepoHistory | None) -> tuple[Any, ...
         history.prefix,
         history.shallow,
         tuple(sorted(history.baselines)),
+        tuple(sorted(history.cut_at)),
     )
     return (
         VERSION,

@@ -4,12 +4,13 @@ does not show who made it, and kb verify must record what it says it did."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import KbRepo, git, make_repo, run_kb
+from tests.helpers import KbRepo, git, kb_process, make_repo, run_kb
 
 TODAY = "2026-11-22"
 PEOPLE = """
@@ -132,3 +133,33 @@ def test_verify_mine_offers_the_cards_that_need_review(repo, monkeypatch):
     assert result.exit_code == 0, result.output
     assert to_do == ["refunds.md"] and "1 card(s) of ana need verifying" in result.stdout
     assert verdicts(repo)["refunds.md"]["trust"] == "verified"
+
+
+def test_in_a_shallow_clone_a_stamp_from_before_its_history_is_not_trusted(repo, tmp_path):
+    # Ana, the owner, verified the card; a later commit by Eve touched another file. A
+    # clone of depth 1 sees every card as added by Eve's commit: who stamped is cut off.
+    repo.write("refunds.md", CARD.format(title="Refunds", stamp="verified_at: 2026-11-15\n"))
+    repo.commit("verify", when="2026-11-15T10:00:00Z")
+    repo.write("notes.txt", "later work\n")
+    repo.commit("later", when="2026-11-20T10:00:00Z", **EVE)
+    assert verdicts(repo)["refunds.md"]["trust"] == "verified"
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", repo.path.as_uri(), str(clone))
+    shallow = KbRepo(clone)
+
+    card = verdicts(shallow)["refunds.md"]
+    assert card["trust"] == "needs-review"
+    assert [r["rule"] for r in card["reasons"]] == ["untraced-verification"]
+    assert "shallow clone" in card["reasons"][0]["text"]
+    check = run_kb("--today", TODAY, "check", "--allow-shallow", cwd=clone)
+    assert check.exit_code == 1 and "refunds.md" in check.stdout, check.output
+
+
+def test_kb_show_in_a_pipe_prints_each_reason_whole(repo):
+    repo.write("refunds.md", CARD.format(title="Refunds", stamp="verified_at: 2026-11-20\n"))
+    repo.commit("stamp", when="2026-11-20T10:00:00Z", **EVE)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # as a shell pipe has it
+    result = kb_process(repo.path, env, "--today", TODAY, "show", "refunds.md")
+    assert result.returncode == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if "verified_at was set by" in x]
+    assert line.endswith("who is neither the owner nor a verifier [verified-by-non-verifier]")

@@ -80,7 +80,12 @@ def card_page(item: Assessed, today: date, roster: Roster) -> None:
         from rich.panel import Panel
 
         lines = "\n".join(f"✖ {escape(r.text)} [dim]\\[{r.rule}][/]" for r in trust.reasons)
-        out.print(Panel(lines, title="why it needs review", title_align="left", border_style="red"))
+        if out.soft_wrap:  # a pipe: a box would crop each reason at 80 columns
+            out.print(f"why it needs review:\n{lines}")
+        else:
+            out.print(
+                Panel(lines, title="why it needs review", title_align="left", border_style="red")
+            )
     out.print(Rule())
     from kbcli.core.sections import without_title_heading
 
