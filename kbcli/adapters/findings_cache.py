@@ -3,13 +3,13 @@
 Judging 100,000 cards (trust, roster, history and provenance rules, kb.toml's
 severities, the verdict) was most of a warm ``kb report`` or ``kb check``, every run,
 to find the same answers. A card's findings and verdict are a function of its bytes
-and of things that hold for the whole run: kb's code, the configuration (kb.toml, the
-roster, ``KB_*``), the day and the git history (its tip). So the file is kept under
-a key of those whole-run things, and each card's entry under the hash of its bytes
-(the per-card cache's, ``card_cache``):
+and of things that hold for the whole run: kb's code, the settings they are judged with
+(``core.verdict.SETTINGS``: from kb.toml, the roster, ``KB_*``), the day and the git
+history (its tip). So the file is kept under a key of those whole-run things, and each
+card's entry under the hash of its bytes (the per-card cache's, ``card_cache``):
 
-- another key (a new commit, an edited kb.toml or people.yaml, the next day, another
-  kb): the file is not used at all;
+- another key (a new commit, a switched setting findings depend on, an edited
+  people.yaml, the next day, another kb): the file is not used at all;
 - a card whose bytes hash differently (or that has no hash: an unreadable file): judged
   again.
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
 from kbcli.core.heading_ids import heading_id
 from kbcli.core.link_scan import github_slug, without_template_comments
+from kbcli.core.readable_tags import readable_tags
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-# 7: site paths ({{site.baseurl}}/a/) lead to cards; 6: {% comment %} hidden;
+# 7: site paths ({{site.baseurl}}/a/, {% page "/a/" %}) lead to cards, other template tags
+# read as words; 6: {% comment %} hidden;
 # 5: a heading's own {#id}; 4: class allowlist
 RENDERER_VERSION = "7"
 
@@ -267,7 +269,7 @@ class BodyRenderer:
     def render(self, card_path: str, body: str) -> RenderedBody:
         """Straight from the compiled parser's tree when it can (``markdown_html``),
         else through markdown-it-py's tokens and renderer: the same HTML either way."""
-        body = without_template_comments(body)
+        body = readable_tags(without_template_comments(body))
         done = self.direct(card_path, body) if self.compiled else None
         if done is not None:
             done.html = sanitize(done.html)

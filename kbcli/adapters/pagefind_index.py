@@ -43,12 +43,14 @@ def executable() -> Path | None:
     return Path(found) if found else None
 
 
-def index_site(site: Path) -> None:
-    """(Re)build ``site/pagefind/`` from the HTML under ``site``."""
+def index_site(site: Path, glob: str | None = None) -> None:
+    """(Re)build ``site/pagefind/`` from the HTML under ``site`` (the pages ``glob``
+    matches, relative to ``site``; None: every page)."""
     bundle = site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
-    _run_pagefind(["--site", str(site), "--output-subdir", BUNDLE], site)
+    pages = ["--glob", glob] if glob is not None else []
+    _run_pagefind(["--site", str(site), "--output-subdir", BUNDLE, *pages], site)
 
 
 def index_pages(site: Path, pages: list[str], output: Path) -> dict[str, int]:

@@ -165,7 +165,12 @@ def _read_tools(server: MCPServer, call: Call) -> None:
 
 
 def _found(found: Any) -> dict[str, Any]:
-    return {"results": found.results, "left_out": found.left_out, "note": found.note}
+    return {
+        "results": found.results,
+        "left_out": found.left_out,
+        "note": found.note,
+        "skipped_checks": found.skipped_checks,
+    }
 
 
 def _write_tools(server: MCPServer, call: Call) -> None:

@@ -142,7 +142,7 @@ def card_json(item: Assessed, today: date) -> dict[str, Any]:
     meta, trust = item.card.meta, item.trust
     return {
         "path": item.card.path,
-        "title": meta.title,
+        "title": meta.shown_title,
         "owner": meta.owner,
         "verifiers": list(meta.effective_verifiers),
         "status": meta.status.value,

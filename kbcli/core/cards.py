@@ -81,6 +81,14 @@ class CardMeta(NamedTuple):
         return self.verified_at.date() if self.verified_at else None
 
     @property
+    def shown_title(self) -> str:
+        """The title as every surface shows it (``plain_line.display_title``); ``title``,
+        as written, is what finds the card."""
+        from kbcli.core.plain_line import display_title
+
+        return display_title(self.title)
+
+    @property
     def effective_verifiers(self) -> tuple[str, ...]:
         """Verifiers default to the owner."""
         if self.verifiers:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
 from kbcli.core.link_scan import Link, wiki_slug
@@ -44,6 +45,27 @@ BADGE_WORD = {
     "unverified": "Unverified",
     "needs-review": "Needs review",
 }
+
+
+# A top-level name the search glob can spell as it is (no glob syntax, no separators).
+_GLOB_NAME = re.compile(r"[\w.-]+")
+
+
+def search_glob(entries: Iterable[tuple[str, bool]]) -> str | None:
+    """The Pagefind glob of a site with cards, from its top-level (name, is a folder)
+    entries: the pages under every entry but the handbook's own (``RESERVED``: the lists,
+    health, static files, the search bundles). Pagefind reads and parses every page it
+    matches, and the list pages (an index of every card, the health table) are a tenth
+    of a site's HTML that it indexes none of, as no card is there. None (Pagefind's
+    default: every page) when a name would need escaping or is hidden."""
+    parts = []
+    for name, is_folder in sorted(entries):
+        if name in RESERVED or not (is_folder or name.endswith(".html")):
+            continue
+        if name.startswith(".") or not _GLOB_NAME.fullmatch(name):
+            return None
+        parts.append(f"{name}/**/*.html" if is_folder else name)
+    return "{" + ",".join(parts) + "}" if parts else None
 
 
 def card_url(path: str) -> str:
@@ -124,7 +146,14 @@ class SiteLinks:
         if found is None or found[0] not in (LinkKind.PATH, LinkKind.SITE) or not found[1]:
             return None  # a template tag that names no page is left as written
         fragment = href.partition("#")[2] if "#" in href else ""
-        return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
+        if found[0] is not LinkKind.SITE:
+            return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
+        fragment = found[2] or ""  # the tag's own anchor, not the rest of the tag
+        source = unquote(href)  # the tag as written: its name says how strict to be
+        lead = self._lead(card_path, Link(found[0], found[1], None, source, 1, 1), fragment)
+        # A tag that leads to no card (a download, the site's home page): its text stays,
+        # plain, rather than a link to the tag's own text.
+        return lead or Destination("hidden")
 
     def wiki(self, card_path: str, inner: str) -> Destination | None:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``..."""
@@ -142,8 +171,11 @@ class SiteLinks:
 
 
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
-_MDLINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# A destination written as a template tag (``]({% page "/a/" %})``) is one reference whole:
+# what it resolves to is part of the page's key, as for any link.
+_TAG_DEST = r"\{%[^\n]*?%\}|\{\{[^\n]*?\}\}[^)\s]*"
+_MDLINK = re.compile(r"\]\(\s*<?(" + _TAG_DEST + r"|[^)\s>]+)")
+_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(" + _TAG_DEST + r"|\S+?)>?(?:\s|$)", re.MULTILINE)
 
 
 def link_refs(body: str) -> list[tuple[str, str]]:

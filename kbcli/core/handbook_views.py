@@ -71,7 +71,7 @@ def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> Summar
     return Summary(
         {
             "path": item.card.path,
-            "title": meta.title,
+            "title": meta.shown_title,
             "url": card_url(item.card.path),
             "trust": trust_view(item.trust, options.today, verifiers),
             "owner": None if public else owner_view(meta.owner, roster),

@@ -54,9 +54,10 @@ def open_construct(text: str, start: int) -> str | None:
     return None
 
 
-def markup_edits(line: str, inside: str | None = None) -> list[Edit]:
+def markup_edits(line: str, inside: str | None = None, *, blocks: bool = True) -> list[Edit]:
     """The edits that turn ``line`` into what a reader sees, in order, never overlapping.
-    ``inside``: the closer of a construct that began on an earlier line (``open_construct``)."""
+    ``inside``: the closer of a construct that began on an earlier line (``open_construct``);
+    ``blocks=False``: ``line`` is no line of a body, so ``1. `` or ``- `` starting it is text."""
     if inside is not None:
         closed = line.find(inside)
         if closed < 0:
@@ -64,7 +65,7 @@ def markup_edits(line: str, inside: str | None = None) -> list[Edit]:
         closed += len(inside)
         rest = markup_edits(line[closed:])
         return [(0, closed, ""), *((s + closed, e + closed, r) for s, e, r in rest)]
-    lead = _lead_end(line)
+    lead = _lead_end(line) if blocks else 0
     edits: list[Edit] = [(0, lead, "")] if lead else []
     if not any(c in line for c in _TRIGGERS):
         return edits
@@ -126,6 +127,36 @@ def _lead_end(line: str) -> int:
 def plain_line(line: str) -> str:
     """``line`` without its markup: link text without the link, no tags, no markers."""
     return apply_edits(line, markup_edits(line))
+
+
+def display_title(title: str) -> str:
+    """A card's title as every surface shows it, as plain text: front matter written for
+    a site that renders HTML (``Get set up <em>before</em> onboarding``, ``Logging in
+    &amp; Networks``) reads as its words, in a terminal, on a handbook page (which escapes
+    it once, as any text), in Slack and to an assistant. The title as written stays what
+    finds a card (links and references by title, duplicate titles, the search index), so
+    only what is shown changes. A title that is nothing but markup is shown as written."""
+    if not any(c in title for c in _TRIGGERS):
+        return title  # most titles: no regex
+    edits = [e for e in markup_edits(title, blocks=False) if not _literal(title[e[0] : e[1]])]
+    if not edits:
+        return title
+    shown = " ".join(apply_edits(title, edits).split())
+    return shown or title
+
+
+# The inline tags a title may be marked up with, whose words stay: any other ``<name>``
+# in a title is text its writer meant (``Set KB_DIR=<path>``, ``Refunds <fast>``), and a
+# handbook escapes it as text.
+_INLINE_WORDS = "a abbr b br cite code del dfn em i ins kbd mark q s samp small span strong sub"
+_INLINE_TAGS = frozenset((*_INLINE_WORDS.split(" "), "sup", "u", "var"))
+_TAG_NAME = lazy(r"</?([A-Za-z][A-Za-z0-9-]*)[\s/>]")
+
+
+def _literal(dropped: str) -> bool:
+    """Whether markup ``dropped`` from a title is a tag name kept as text."""
+    tag = _TAG_NAME.match(dropped)
+    return tag is not None and tag.group(1).lower() not in _INLINE_TAGS
 
 
 def apply_edits(line: str, edits: Iterable[Edit]) -> str:

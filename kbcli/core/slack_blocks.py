@@ -86,6 +86,12 @@ def _context(text: str) -> dict[str, object]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text)}]}
 
 
+def _skipped(checks: Sequence[str]) -> list[dict[str, object]]:
+    """A context line per check kb could not run (``core.people.skipped_checks``): a
+    badge next to it rests on less than it seems (Verified on the dates alone)."""
+    return [_context(f":warning: Skipped {escape(check)}") for check in checks]
+
+
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, object]:
     found: dict[str, object] = {
         "type": "button",
@@ -141,9 +147,12 @@ def reminder(
 # ---- search answers (/kb QUERY) ------------------------------------------------------
 
 
-def search_answer(query: str, lines: Sequence[CardLine], handbook_url: str) -> dict[str, object]:
-    """The ephemeral answer to ``/kb QUERY``: the top cards, each with badge and reason."""
-    blocks: list[dict[str, object]] = [_context(f"kb search: *{escape(query)}*")]
+def search_answer(
+    query: str, lines: Sequence[CardLine], handbook_url: str, skipped: Sequence[str]
+) -> dict[str, object]:
+    """The ephemeral answer to ``/kb QUERY``: the top cards, each with badge and reason,
+    under the checks that could not run (``skipped``)."""
+    blocks = [_context(f"kb search: *{escape(query)}*"), *_skipped(skipped)]
     for line in lines:
         blocks.append(_section(_card_text(line, handbook_url)))
         share = json.dumps({"path": line.path, "query": query[:200]})
@@ -162,12 +171,15 @@ def _card_text(line: CardLine, handbook_url: str) -> str:
     return text
 
 
-def shared_card(line: CardLine, handbook_url: str, sharer: str) -> dict[str, object]:
+def shared_card(
+    line: CardLine, handbook_url: str, sharer: str, skipped: Sequence[str]
+) -> dict[str, object]:
     """A card posted in the channel by "Share in channel" (badge and reason included)."""
     return {
         "text": line.title,
         "blocks": [
             _section(_card_text(line, handbook_url)),
+            *_skipped(skipped),
             _context(f"Shared by <@{sharer}> from kb"),
         ],
         "response_type": "in_channel",
@@ -190,23 +202,29 @@ def error_message(text: str) -> dict[str, object]:
 # ---- link unfurls --------------------------------------------------------------------
 
 
-def unfurl(line: CardLine, handbook_url: str) -> dict[str, object]:
+def unfurl(line: CardLine, handbook_url: str, skipped: Sequence[str]) -> dict[str, object]:
     """The preview of a handbook link: title, badge with its reason, owner, last verified."""
     verified = f"last verified {line.verified}" if line.verified else "never verified"
     text = f"*{title_link(handbook_url, line)}*\n{badge(line.state)} — {escape(line.reason)}"
-    return {"blocks": [_section(text), _context(f"Owner {_who(line)} · {verified}")]}
+    owner = _context(f"Owner {_who(line)} · {verified}")
+    return {"blocks": [_section(text), owner, *_skipped(skipped)]}
 
 
 # ---- capture and knowledge requests --------------------------------------------------
 
 
 def capture_choices(
-    title: str, candidates: Sequence[CardLine], thread: dict[str, str], handbook_url: str
+    title: str,
+    candidates: Sequence[CardLine],
+    thread: dict[str, str],
+    handbook_url: str,
+    skipped: Sequence[str],
 ) -> dict[str, object]:
     """Search before create: the cards that may already answer the thread, then the choice."""
     blocks: list[dict[str, object]] = [_section(f"*Capture this thread*: _{escape(title)}_")]
     if candidates:
         blocks.append(_context("Existing cards that may already answer it:"))
+        blocks += _skipped(skipped)
     for line in candidates[:5]:
         value = json.dumps({**thread, "card": line.path})
         append = button("Append to this card", ACTION_CAPTURE_APPEND, value)
@@ -236,9 +254,15 @@ def captured(
 
 
 def request_for_owner(
-    question: str, path: str, asker: str | None, owner_mention: str | None, owner: str | None
+    question: str,
+    path: str,
+    asker: str | None,
+    owner_mention: str | None,
+    owner: str | None,
+    warnings: Sequence[str] = (),
 ) -> dict[str, object]:
-    """The knowledge request as the chosen owner sees it (and the asker, in the channel)."""
+    """The knowledge request as the chosen owner sees it (and the asker, in the channel),
+    with what kb could not do in choosing the owner (``ask.Request.warnings``)."""
     who = f"<@{owner_mention}>" if owner_mention else escape(owner or "nobody yet")
     by = f"<@{asker}>" if asker else "someone"
     text = (
@@ -246,4 +270,5 @@ def request_for_owner(
         f"Draft `{escape(path)}` (status: requested). Answer in this thread, then use "
         "*Capture this thread* to turn the answer into the card."
     )
-    return {"text": f"Knowledge request: {question}", "blocks": [_section(text)]}
+    notes = [_context(f":warning: {escape(w[:1].upper() + w[1:])}") for w in warnings]
+    return {"text": f"Knowledge request: {question}", "blocks": [_section(text), *notes]}

@@ -65,7 +65,9 @@ EVIDENCE: frozenset[str] = frozenset(
 # ``folders``: the cadence and ``require_signed``, per-folder cadence and severities;
 # ``check``: severities (an evidence rule set to off is no evidence) and grace;
 # ``history``: the history rules' thresholds; ``roster``: who may verify, with which
-# e-mails and keys. tests/integration/test_verdict_settings.py flips every setting.
+# e-mails and keys. The kept findings (``usecases/judging.run_key``) are keyed by the same
+# settings: the verdict is made from those findings, and judging them reads nothing else.
+# tests/integration/test_verdict_settings.py flips every setting, for both.
 SETTINGS = ("root", "cards", "verification", "folders", "history", "check", "roster")
 
 # The states a needs-review verdict replaces: expired and never verified already say

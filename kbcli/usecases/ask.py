@@ -72,6 +72,7 @@ def ask(
     from kbcli.core.frontmatter_edit import set_field
     from kbcli.core.kcs_draft import suggest_title
     from kbcli.core.kcs_text import draft_from_text
+    from kbcli.core.people import skipped_checks
     from kbcli.usecases import capture
 
     question = question.strip()
@@ -92,6 +93,8 @@ def ask(
     write_new(path, head + body)
     rel = path.relative_to(workspace.root.resolve()).as_posix()
     request = Request(rel, title, owner)
+    # The owner was chosen without the roster's checks (left, unknown) when there is none.
+    request.warnings += [f"skipped {check}" for check in skipped_checks(workspace.config.roster)]
     if owner is None:
         request.warnings.append(
             "no related card has an owner, so nobody was chosen: give the request an owner "

@@ -93,11 +93,14 @@ def hit_fields(hit: Hit, workspace: Workspace) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Found:
-    """Results after the trust filter, and how many untrusted matches were left out."""
+    """Results after the trust filter, how many untrusted matches were left out, and the
+    checks that could not run (``core.people.skipped_checks``: without a roster a
+    "verified" state rests on the dates alone)."""
 
     results: list[dict[str, Any]]
     left_out: int
     note: str
+    skipped_checks: list[str]
 
 
 def _found(
@@ -105,7 +108,20 @@ def _found(
 ) -> Found:
     kept = [h for h in hits if include_unverified or trusted(h.trust, h.meta)][:limit]
     left_out = 0 if include_unverified else sum(not trusted(h.trust, h.meta) for h in hits)
-    return Found([hit_fields(h, workspace) for h in kept], left_out, _note(kept, left_out, what))
+    return _answer(workspace, kept, left_out, what)
+
+
+def _answer(workspace: Workspace, kept: list[Hit], left_out: int, what: str) -> Found:
+    from kbcli.core.people import skipped_checks
+
+    skipped = skipped_checks(workspace.config.roster)
+    note = _note(kept, left_out, what)
+    if skipped and kept:
+        note += (
+            " kb skipped some checks (skipped_checks): a verified state rests on the dates "
+            "alone, so say that when you cite a card."
+        )
+    return Found([hit_fields(h, workspace) for h in kept], left_out, note, skipped)
 
 
 def _note(kept: list[Hit], left_out: int, what: str) -> str:
@@ -183,7 +199,7 @@ def _search_cards(
     hits = hits_for(f"{query} {exclusions}", limit * _HEADROOM)
     kept = [h for h in hits if trusted(h.trust, h.meta)][:limit]
     if kept:
-        return Found([hit_fields(h, workspace) for h in kept], 0, _note(kept, 0, "match"))
+        return _answer(workspace, kept, 0, "match")
     return _found(workspace, hits_for(query, limit), limit, False, "matches")
 
 
@@ -231,7 +247,11 @@ def list_due(workspace: Workspace, owner: str, *, limit: int = 20) -> dict[str, 
     items.sort(key=lambda a: a.trust.expires_on or a.trust.verified_on or workspace.today)
     shown = items[: _limit(limit)]
     cards = [
-        {"path": a.path, "title": a.card.title, **trust_fields(a.trust, a.card.meta, workspace)}
+        {
+            "path": a.path,
+            "title": a.card.meta.shown_title,
+            **trust_fields(a.trust, a.card.meta, workspace),
+        }
         for a in shown
     ]
     left = len(items) - len(shown)
@@ -279,6 +299,7 @@ def get_card(workspace: Workspace, ref: str, *, start_line: int = 1) -> str:
     are kb's fallback, not what the file meant.
     """
     from kbcli.core.line_pages import line_page
+    from kbcli.core.people import skipped_checks
     from kbcli.usecases.health import judge_cards
 
     if start_line < 1:
@@ -292,9 +313,11 @@ def get_card(workspace: Workspace, ref: str, *, start_line: int = 1) -> str:
     page = line_page(text, start_line, CARD_PAGE_CHARS)
     if start_line > max(page.total, 1):
         raise KbError(f"{rel} has {page.total} lines: start_line {start_line} is past its end")
+    skipped = [f"     skipped: {check}" for check in skipped_checks(workspace.config.roster)]
     header = [
         f"<!-- kb card: {rel}",
         f"     trust: {state}: {fields['reason']}",
+        *skipped,
         f"     owner: {fields['owner'] or 'nobody'}",
         *(f"     problem: {_comment_safe(p.at())}" for p in card.problems),
     ]

@@ -152,13 +152,15 @@ def _person(roster: Any, name: str, email: str) -> str:
 
 
 def _finding_dict(finding: Any) -> dict[str, Any]:
+    from kbcli.core.plain_line import display_title
+
     return {
         "severity": str(finding.severity),
         "rule": finding.rule,
         "path": finding.path,
         "line": finding.line,
         "message": finding.message,
-        "title": finding.title,
+        "title": display_title(finding.title),
     }
 
 

@@ -124,7 +124,7 @@ def _fold(out: Path, cards: int) -> dict[str, Any]:
     delta = out / DELTA
     if delta.exists():  # never a delta over a base it was not made for
         shutil.rmtree(delta)
-    index_site(out)
+    index_site(out, _card_glob(out) if cards else None)
     ids = page_ids(out / BUNDLE) if cards else {}
     _write_delta_file(delta, [], {})
     return {
@@ -148,6 +148,36 @@ def _delta(out: Path, plan: DeltaPlan, kept: dict[str, Any]) -> dict[str, Any]:
     ids: dict[str, str] = kept["ids"]
     _write_delta_file(delta, sorted({ids[url] for url in plan.drops if url in ids}), languages)
     return {**kept, "pages": list(plan.pages), "drops": list(plan.drops)}
+
+
+def _card_glob(out: Path) -> str | None:
+    """``core.handbook.search_glob`` of the site, when Pagefind makes the same index from
+    it as from every page: the handbook's own pages carry no ``data-pagefind-body`` and
+    a page the glob matches does (Pagefind then indexes only the pages that have it).
+    A custom template that marks a list page, or none, means every page (None)."""
+    import os
+
+    from kbcli.adapters.pagefind_index import BUNDLE, DELTA
+    from kbcli.core.handbook import RESERVED, search_glob
+
+    with os.scandir(out) as entries:
+        top = [(entry.name, entry.is_dir()) for entry in entries]
+    glob = search_glob(top)
+    if glob is None:
+        return None
+    own = {name for name, _ in top if name in RESERVED} - {BUNDLE, DELTA}
+    if any(_indexed(page) for name in own for page in _pages(out / name)):
+        return None
+    matched = (page for name, _ in top if name not in RESERVED for page in _pages(out / name))
+    return glob if any(_indexed(page) for page in matched) else None
+
+
+def _pages(path: Path) -> Iterable[Path]:
+    """The HTML pages at ``path``: itself, or every one under it."""
+    if path.is_dir():
+        yield from path.rglob("*.html")
+    elif path.name.endswith(".html"):
+        yield path
 
 
 def _indexed(page: Path) -> bool:

@@ -7,9 +7,11 @@ and verdict; the others are judged (``judge``) and kept for the next run. A few 
 on their own (search hits, ``kb show``) are judged without it.
 
 What a card's findings depend on besides its bytes, all in the cache's key: kb's code
-(every module's size and mtime), the configuration (kb.toml, the roster, ``KB_*``:
-``repr(config)``), the day, and the history (tip, commit count, prefix, shallow,
-adoption baselines). Signed verifications are never kept (git's keyring is not a file
+(every module's size and mtime), the settings it is judged with (``core.verdict.SETTINGS``:
+the verdict is made from these very findings, and ``judge`` reads nothing else of the
+configuration), the day, and the history (tip, commit count, prefix, shallow, adoption
+baselines). Switching a setting no finding here depends on (search, the handbook,
+capture, adopt, usage) keeps them. Signed verifications are never kept (git's keyring is not a file
 kb watches), nor is anything outside a git repository.
 """
 
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from kbcli.core.provenance import Signature
     from kbcli.workspace import Workspace
 
-VERSION = 1
+VERSION = 2  # 2: keyed by the settings findings are judged with, not all of kb.toml
 
 
 @dataclass
@@ -224,6 +226,7 @@ def run_key(workspace: Workspace, history: RepoHistory | None) -> tuple[Any, ...
     if history is None or config.verification.require_signed:
         return None
     from kbcli import __version__
+    from kbcli.core.verdict import SETTINGS
 
     state = (
         history.tip,
@@ -238,7 +241,7 @@ def run_key(workspace: Workspace, history: RepoHistory | None) -> tuple[Any, ...
         __version__,
         code_fingerprint(),
         workspace.today.isoformat(),
-        repr(config),
+        repr(tuple(getattr(config, name) for name in SETTINGS)),
         state,
     )
 

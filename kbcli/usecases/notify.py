@@ -58,7 +58,7 @@ def _reminder(workspace: Workspace, digest: OwnerDigest) -> Reminder:
         Todo(
             CardLine(
                 path=t.path,
-                title=t.item.card.title,
+                title=t.item.card.meta.shown_title,
                 state=t.item.trust.state.value,
                 reason=trust_detail(t.item.trust, workspace.today),
                 owner=digest.owner,

@@ -141,7 +141,7 @@ def score_hits(
         hits.append(
             Hit(
                 path=item.path,
-                title=meta.title,
+                title=meta.shown_title,
                 meta=meta,
                 trust=trust,
                 score=item.score * factor * lang_factor,

@@ -68,7 +68,7 @@ def _across(
     targets: dict[str, Hit] = {}  # title -> its best card in another language
     own: set[str] = set()  # titles with a card in the query's language
     for hit in hits:
-        title = hit.title.strip().lower()
+        title = hit.meta.title.strip().lower()
         if not title:
             continue
         if normalize_lang(hit.meta.lang, default) in languages:

@@ -171,7 +171,7 @@ def duplicates(workspace: Workspace, title: str, *, limit: int = 3) -> list[Hit]
     for hit in result.hits:
         lang = normalize_lang(hit.meta.lang, workspace.config.search.default_lang)
         wanted = {t for w in words for t in analysis.word_terms(lang, w)[:1]}
-        have = set(analysis.terms(lang, " ".join((hit.title, *hit.meta.aliases))))
+        have = set(analysis.terms(lang, " ".join((hit.meta.title, *hit.meta.aliases))))
         overlap = len(wanted & have) / max(1, len(wanted))
         if overlap >= 0.6 or (len(words) >= 3 and wanted <= _card_terms(workspace, hit, lang)):
             found.append(hit)

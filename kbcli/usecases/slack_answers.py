@@ -2,7 +2,9 @@
 
 Searches go through ``usecases.search`` (same query language, same ranking) and are
 logged to the usage log; each card's badge and reason come from its verdict
-(``core.verdict``), rendered by ``core.slack_blocks``.
+(``core.verdict``), rendered by ``core.slack_blocks``. Every message with a badge says
+which checks could not run (no people.yaml: a Verified badge rests on the dates alone),
+as ``kb search`` and ``kb show`` do.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from kbcli.core.people import skipped_checks
 from kbcli.core.slack_blocks import CardLine, no_match, search_answer, shared_card, unfurl
 from kbcli.core.trust import Trust, trust_detail
 
@@ -38,7 +41,7 @@ def card_line(
     person = workspace.config.roster.people.get(meta.owner or "")
     return CardLine(
         path=path,
-        title=meta.title,
+        title=meta.shown_title,
         state=trust.state.value,
         reason=reason(trust, workspace),
         owner=workspace.config.roster.display(meta.owner) or None,
@@ -62,13 +65,15 @@ def answer(
     log_search(workspace, query, SURFACE, [line.path for line in lines], user=user)
     if not lines:
         return no_match(query, result.hints)
-    return search_answer(query, lines, workspace.config.handbook.url)
+    skipped = skipped_checks(workspace.config.roster)
+    return search_answer(query, lines, workspace.config.handbook.url, skipped)
 
 
 def share(workspace: Workspace, path: str, sharer: str) -> dict[str, Any]:
     """A card for the whole channel ("Share in channel"), judged now."""
     line = line_for(workspace, path)
-    return shared_card(line, workspace.config.handbook.url, sharer)
+    skipped = skipped_checks(workspace.config.roster)
+    return shared_card(line, workspace.config.handbook.url, sharer, skipped)
 
 
 def line_for(workspace: Workspace, path: str) -> CardLine:
@@ -98,8 +103,10 @@ def path_of_url(workspace: Workspace, url: str) -> str | None:
 def unfurls(workspace: Workspace, urls: Sequence[str]) -> dict[str, dict[str, Any]]:
     """``chat.unfurl``'s ``unfurls`` map for the handbook links among ``urls``."""
     found: dict[str, dict[str, Any]] = {}
+    skipped = skipped_checks(workspace.config.roster)
     for url in urls:
         path = path_of_url(workspace, url)
         if path is not None:
-            found[url] = unfurl(line_for(workspace, path), workspace.config.handbook.url)
+            line = line_for(workspace, path)
+            found[url] = unfurl(line, workspace.config.handbook.url, skipped)
     return found

@@ -87,3 +87,33 @@ def test_a_snippet_shows_a_tag_as_its_words(tmp_path: Path) -> None:
     hits = json.loads(result.stdout)
     snippet = next(h["snippet"] for h in hits if h["path"] == "pages/guide.md")
     assert "ask in slack channel travel-help today" in snippet
+
+
+def test_a_page_shows_link_tags_as_links_and_other_tags_as_their_words(tmp_path: Path) -> None:
+    repo = docs(tmp_path)
+    out = tmp_path / "site"
+    result = run_kb("--today", TODAY, "build", "--no-search", "--out", str(out), cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    page = (out / "pages/guide.html").read_text(encoding="utf-8")
+    assert 'href="travel/per-diem.html#rates"' in page  # {% page "/travel/per-diem/#rates" %}
+    assert 'href="tools/slack.html"' in page  # [chat]: {% page "/slack/" %} via redirect_from
+    assert "ask in slack channel travel-help today" in page
+    assert "slack_channel" not in page and "{% page" not in page.replace("<code>{% page", "")
+    assert "<span" in page and ">gone</" in page  # the generator's link tag to no page
+
+
+def test_a_tag_escaped_out_of_a_link_shows_the_path_and_an_unknown_target_its_text(
+    tmp_path: Path,
+) -> None:
+    repo = docs(tmp_path)
+    repo.write(
+        "pages/more.md",
+        '---\ntitle: More\n---\nThe \\[Promotions page]({% page "/promotions" %}) and '
+        '[the form]({% download "downloads/form.pdf" %}).\n',
+    )
+    repo.commit("more")
+    out = tmp_path / "site"
+    result = run_kb("--today", TODAY, "build", "--no-search", "--out", str(out), cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    page = (out / "pages/more.html").read_text(encoding="utf-8")
+    assert "The [Promotions page](/promotions) and the form." in page

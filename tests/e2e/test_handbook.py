@@ -190,6 +190,26 @@ def test_search_result_badges_age_like_the_page_they_open(page: Any, example_sit
     assert page.errors == []
 
 
+def test_the_trust_filter_keeps_the_cards_in_that_state_on_the_day_it_is_read(
+    page: Any, example_site: str
+) -> None:
+    """The index holds the build day's states: after a card expired, "verified" must no
+    longer list it and "expired" must (its page and badge say Expired)."""
+    page.clock.set_fixed_time("2027-02-01T12:00:00Z")  # the card expires 2027-01-30
+    page.goto(example_site + "index.html")
+    _search(page, "reset your password")
+    wanted = 'a[href$="accounts/reset-password.html"]'
+    page.select_option("#search-trust", "expired")
+    states = _poll(page, "#search-results .badge", lambda s: s and set(s) == {"expired"})
+    assert states and set(states) == {"expired"}
+    assert page.locator(f"#search-results {wanted}").count() == 1
+    page.select_option("#search-trust", "verified")
+    states = _poll(page, "#search-results .badge", lambda s: not s or set(s) == {"verified"})
+    assert set(states) <= {"verified"}
+    assert page.locator(f"#search-results {wanted}").count() == 0
+    assert page.errors == []
+
+
 def test_search_finds_other_languages_and_filters_by_trust(page: Any, example_site: str) -> None:
     page.goto(example_site + "index.html")
     _search(page, "пароль")

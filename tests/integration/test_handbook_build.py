@@ -103,6 +103,27 @@ def test_a_heading_with_its_own_id_shows_its_text_and_takes_links(kb_repo: KbRep
     assert "setup-phase" not in check.output, check.output
 
 
+def test_the_outline_of_a_card_whose_sections_are_all_level_three_is_not_empty(
+    kb_repo: KbRepo,
+) -> None:
+    """A card with sections but no ``##`` heading (six 18F pages) showed an empty "On this
+    page" box: the outline lists its top level instead."""
+    sections = "### Before you travel\n\nA.\n\n### On the road\n\nB.\n\n### After\n\nC.\n"
+    kb_repo.write("travel.md", card("Travel", sections))
+    kb_repo.write("plain.md", card("Plain", "Just a paragraph.\n"))
+    kb_repo.commit("cards")
+    out, _, _ = build(kb_repo.path)
+    page = (out / "travel.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="toc".*?</nav>', page, re.S)
+    assert toc is not None
+    assert re.findall(r'<a href="#([^"]+)">', toc.group(0)) == [
+        "before-you-travel",
+        "on-the-road",
+        "after",
+    ]
+    assert 'class="toc"' not in (out / "plain.html").read_text(encoding="utf-8")
+
+
 def test_a_liquid_comment_is_hidden_from_readers_but_kept_in_code(kb_repo: KbRepo) -> None:
     """Jekyll and Eleventy handbooks hide notes to authors in ``{% comment %}``: a public
     help center must not show them, nor report the links inside them as broken."""

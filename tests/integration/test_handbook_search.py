@@ -147,3 +147,46 @@ def test_a_site_without_cards_is_indexed_again_when_a_page_changes(
     build(kb_repo, site)
     assert entry.read_bytes() != before
     assert delta(site) == {"drop": [], "languages": {}}
+
+
+def test_every_card_page_is_searchable_wherever_it_sits(kb_repo: KbRepo, tmp_path: Path) -> None:
+    """Pagefind reads only the pages beside kb's own lists: a card at the top, one in a
+    folder named like kb's own (moved under cards/) and a marked page kb did not write
+    are all in the index, the list pages never are."""
+    from kbcli.adapters.pagefind_index import page_ids
+
+    kb_repo.write("faq.md", "---\ntitle: Faq\n---\nQuestions.\n")
+    kb_repo.write("tags/labels.md", "---\ntitle: Labels\ntags: [colour]\n---\nLabels.\n")
+    kb_repo.write("notes/deep/tea.md", "---\ntitle: Tea\ntags: [colour]\n---\nTea.\n")
+    kb_repo.commit("cards")
+    site = tmp_path / "site"
+    site.mkdir()
+    stray = "<html><body><main data-pagefind-body>Stray</main></body></html>"
+    (site / "stray.html").write_text(stray, encoding="utf-8")
+    build(kb_repo, site)
+    assert set(page_ids(site / "pagefind")) == {
+        "faq.html",
+        "cards/tags/labels.html",
+        "notes/deep/tea.html",
+        "stray.html",
+    }
+
+
+def test_a_list_page_a_template_marks_for_search_is_indexed_too(
+    kb_repo: KbRepo, tmp_path: Path
+) -> None:
+    """A repo's own template may mark a list page for Pagefind: it is searched as before."""
+    from kbcli.adapters.pagefind_index import page_ids
+
+    builtin = Path(__file__).parents[2] / "templates/handbook/tag.html"
+    marked = builtin.read_text(encoding="utf-8").replace(
+        '{% extends "base.html" %}',
+        '{% extends "base.html" %}{% block main_attrs %} data-pagefind-body{% endblock %}',
+    )
+    assert marked != builtin.read_text(encoding="utf-8")
+    kb_repo.write("templates/handbook/tag.html", marked)
+    kb_repo.write("notes/tea.md", "---\ntitle: Tea\ntags: [colour]\n---\nTea.\n")
+    kb_repo.commit("cards")
+    site = tmp_path / "site"
+    build(kb_repo, site)
+    assert set(page_ids(site / "pagefind")) == {"notes/tea.html", "tags/colour.html"}

@@ -1,6 +1,7 @@
-"""The kept search verdicts are keyed by the settings a verdict is judged with
-(``core.verdict.SETTINGS``): switching any setting never shows a verdict judged under
-another value of it, and switching one that cannot change a verdict keeps them."""
+"""The kept search verdicts and the kept findings of ``kb check``/``kb report`` are keyed
+by the settings a verdict is judged with (``core.verdict.SETTINGS``): switching any
+setting never shows a verdict or finding judged under another value of it, and switching
+one that cannot change them keeps them."""
 
 from __future__ import annotations
 
@@ -158,3 +159,54 @@ def test_a_setting_no_verdict_depends_on_keeps_the_verdicts(repo: KbRepo) -> Non
     configure(repo, "[search]\nsemantic = false\nverified_boost = 2.0\n")
     verdicts(repo)
     assert (kept.stat().st_mtime_ns, kept.read_bytes()) == before
+
+
+def findings(repo: KbRepo) -> dict[str, object]:
+    """``kb check --format json`` without its timing."""
+    result = run_kb("--today", "2026-11-22", "check", "--format", "json", cwd=repo.path)
+    assert result.exit_code in (0, 1), result.output
+    checked = json.loads(result.stdout)
+    checked.pop("seconds", None)
+    return checked
+
+
+def kept_then_fresh_findings(
+    repo: KbRepo, toml: str, people: str = PEOPLE
+) -> tuple[dict[str, object], dict[str, object], bool]:
+    """``kb check``'s answer right after the default settings' findings were kept and the
+    setting was switched, the answer with nothing kept, and whether the switched run
+    used the kept file as it was (judged no card again)."""
+    kept = repo.path / ".kb" / "findings.marshal"
+    kept.parent.mkdir(exist_ok=True)
+    configure(repo)
+    findings(repo)  # kept under the default settings
+    before = kept.stat().st_mtime_ns, kept.read_bytes()
+    configure(repo, toml, people)
+    answer = findings(repo)
+    untouched = kept.exists() and (kept.stat().st_mtime_ns, kept.read_bytes()) == before
+    kept.unlink(missing_ok=True)
+    return answer, findings(repo), untouched
+
+
+def test_no_setting_switch_shows_findings_judged_under_the_old_value(repo: KbRepo) -> None:
+    """The kept findings (``.kb/findings.marshal``) are keyed by the same settings: every
+    switch answers as a fresh run does, and a switch of a setting outside them (search,
+    handbook, capture, adopt, usage) uses the kept findings instead of judging again."""
+    configure(repo)
+    baseline = kept_then_fresh_findings(repo, "")[1]
+    changed: set[str] = set()
+    for (section, key), value in FLIPS.items():
+        name = section.split(".")[0]
+        kept, fresh, untouched = kept_then_fresh_findings(repo, f"[{section}]\n{key} = {value}\n")
+        assert kept == fresh, f"{section}.{key}: findings judged under the old value"
+        if name not in SETTINGS:
+            assert untouched, f"{section}.{key}: the kept findings were judged again"
+        if fresh != baseline:
+            changed.add(name)
+    kept, fresh, _ = kept_then_fresh_findings(repo, "", PEOPLE_FLIPPED)
+    assert kept == fresh, "roster: findings judged under the old roster"
+    assert fresh != baseline
+    changed.add("roster")
+    # Each part of the key changes the findings on these cards (else this test could not
+    # fail when one is left out of it).
+    assert set(SETTINGS) - {"root"} <= changed, changed

@@ -308,3 +308,78 @@ def test_a_card_edited_on_disk_between_calls_is_seen(server: Any, kb_git: KbRepo
         time.sleep(0.1)
     assert paths == ["billing/refund-request-processing.md"]
     assert found["results"][0]["title"].startswith("Zanzibar ")
+
+
+@pytest.fixture
+def no_roster_server(kb_git: KbRepo) -> Any:
+    """The server over example-kb with people.yaml removed (a team that never wrote one)."""
+    from kbcli.config import load_config
+    from kbcli.usecases.resident_index import ResidentIndex
+    from kbcli.workspace import Workspace
+    from tests.mcp.conftest import TODAY
+
+    git(kb_git.path, "rm", "-q", "people.yaml")
+    kb_git.commit("no roster", when="2026-11-21T10:00:00Z", author="Importer", email="i@x.test")
+    config = load_config(kb_git.path, os.environ, {})
+    resident = ResidentIndex(lambda _day: Workspace(config=config, today=TODAY, cwd=kb_git.path))
+    resident.start()
+    yield build_server(resident)
+    resident.stop()
+
+
+SKIPPED = "owner and verifier identity checks"
+FOUND_BY = {
+    "search_cards": {"query": "refund duplicate charge"},
+    "related_cards": {"path": "billing/refund-request-processing.md"},
+    "suggest_for_ticket": {"text": "The customer was charged twice, can we refund?"},
+}
+
+
+def test_without_a_roster_every_answer_says_the_identity_checks_were_skipped(
+    no_roster_server: Any,
+) -> None:
+    """A "verified" there rests on the dates alone: the assistant must hear it."""
+    for name, args in FOUND_BY.items():
+        found = call(no_roster_server, name, args).structured_content
+        assert found["results"][0]["trust"] == "verified", name
+        (skipped,) = found["skipped_checks"]
+        assert skipped.startswith(SKIPPED) and "people.yaml" in skipped, name
+        assert "dates alone" in found["note"], name
+    card = text(call(no_roster_server, "get_card", {"path": "billing/refund-request-processing"}))
+    header = card.split("-->", 1)[0]
+    assert f"skipped: {SKIPPED}" in header
+
+
+def test_with_a_roster_no_check_is_said_to_be_skipped(server: Any) -> None:
+    for name, args in FOUND_BY.items():
+        found = call(server, name, args).structured_content
+        assert found["skipped_checks"] == [], name
+        assert "dates alone" not in found["note"], name
+    card = text(call(server, "get_card", {"path": "billing/refund-request-processing"}))
+    assert "skipped" not in card.split("-->", 1)[0]
+
+
+def test_a_title_written_for_html_reaches_the_assistant_as_its_words(kb_git: KbRepo) -> None:
+    """18F's titles carry ``&amp;`` and ``<em>``: an assistant quotes the words. The card is
+    committed before the server starts (no wait on its file watcher)."""
+    from kbcli.config import load_config
+    from kbcli.usecases.resident_index import ResidentIndex
+    from kbcli.workspace import Workspace
+    from tests.mcp.conftest import TODAY
+
+    kb_git.write(
+        "billing/networks.md",
+        "---\ntitle: Logging in &amp; <em>office</em> Networks\nowner: ana\n"
+        "verified_at: 2026-11-20\n---\n\nConnect to the office network with ENT.\n",
+    )
+    kb_git.commit("card", when="2026-11-21T10:00:00Z", author="Ana Souza", email="ana@x.test")
+    config = load_config(kb_git.path, os.environ, {})
+    resident = ResidentIndex(lambda _day: Workspace(config=config, today=TODAY, cwd=kb_git.path))
+    resident.start()
+    try:
+        asked = {"query": "office network ENT", "include_unverified": True}
+        found = call(build_server(resident), "search_cards", asked)
+    finally:
+        resident.stop()
+    titles = {h["path"]: h["title"] for h in found.structured_content["results"]}
+    assert titles["billing/networks.md"] == "Logging in & office Networks"

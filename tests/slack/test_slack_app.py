@@ -402,3 +402,17 @@ def test_a_participant_slack_no_longer_knows_does_not_stop_the_capture(rig: Slac
     # Search before create: the card that already answers it is offered first.
     offered = [b["accessory"]["value"] for b in choices["blocks"] if b.get("accessory")]
     assert any("billing/refund-request-processing.md" in v for v in offered)
+
+
+def test_a_title_written_for_html_reads_as_its_words_in_slack(rig: SlackRig) -> None:
+    """``&amp;`` and ``<em>`` in a title: escaped once for Slack's mrkdwn, no tag shown."""
+    rig.repo.write(
+        "billing/networks.md",
+        "---\ntitle: Logging in &amp; <em>office</em> Networks\nowner: ana\n"
+        "verified_at: 2026-12-01\n---\n\nConnect to the office network with ENT.\n",
+    )
+    rig.repo.commit("card", when="2026-12-02T09:00:00Z")
+    envelope, url = rig.slack.slash("office network ENT")
+    rig.slack.wait_ack(envelope)
+    top = next(b for b in rig.slack.wait_response(url)["blocks"] if b["type"] == "section")
+    assert "|Logging in &amp; office Networks>" in top["text"]["text"]

@@ -159,3 +159,21 @@ def test_kb_capture_slack_append_to_a_request_answers_it(tmp_path: Path) -> None
     assert "status: draft" in text and "Answered in: [Slack thread in #billing-help]" in text
     found = run_kb(*kb, "search", "is:requested", "--json")
     assert path not in found.stdout
+
+
+def test_kb_ask_without_a_roster_says_the_owner_checks_were_skipped(tmp_path: Path) -> None:
+    """The owner is chosen among the related cards' owners; without people.yaml nobody
+    checked that they exist or are still here (as kb list and kb show say)."""
+    repo = make_kb(tmp_path / "kb")
+    kb = ("--kb", str(repo.path), "--today", TODAY.isoformat())
+    asked = run_kb(*kb, "ask", "Do we refund a duplicate charge twice?", "--json")
+    assert asked.exit_code == 0, asked.output
+    assert json.loads(asked.stdout)["warnings"] == []
+    (repo.path / "people.yaml").unlink()
+    asked = run_kb(*kb, "ask", "Do we refund a late fee?", "--json", "--no-commit")
+    assert asked.exit_code == 0, asked.output
+    (warning,) = json.loads(asked.stdout)["warnings"]
+    assert warning.startswith("skipped owner and verifier identity checks")
+    assert "people.yaml" in warning
+    told = run_kb(*kb, "ask", "Do we refund a late fee twice?", "--no-commit")
+    assert "skipped owner and verifier identity checks" in told.stderr

@@ -16,6 +16,7 @@ from kbcli.core.handbook import (
     page_lang,
     relative_url,
     root_of,
+    search_glob,
     text_direction,
 )
 from kbcli.core.handbook_views import trend_chart, trust_score, urgent
@@ -140,3 +141,20 @@ def test_trend_chart_maps_scores_into_the_plot() -> None:
     assert ys[2] == 12 and ys[0] == chart.height - 28
     assert "0%" in chart.summary and "100%" in chart.summary
     assert trend_chart([]).points == ""
+
+
+def test_the_search_glob_reads_every_top_level_entry_but_the_handbooks_own() -> None:
+    entries = [
+        ("index.html", False), ("tags", True), ("owners", True), ("static", True),
+        ("health.html", False), ("404.html", False), ("pages.ru", True), ("cards", True),
+        ("faq.html", False), ("robots.txt", False),
+    ]  # fmt: skip
+    assert search_glob(entries) == "{cards/**/*.html,faq.html,pages.ru/**/*.html}"
+    assert search_glob([("справка", True)]) == "{справка/**/*.html}"
+
+
+def test_a_name_the_glob_cannot_spell_plainly_means_every_page() -> None:
+    for odd in ("a{b", "x,y", "[draft]", "two words", ".hidden", "star*"):
+        assert search_glob([("notes", True), (odd, True)]) is None, odd
+    assert search_glob([("notes", True), ("odd [1].txt", False)]) is not None  # not a page
+    assert search_glob([("index.html", False), ("tags", True)]) is None  # nothing but lists

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kbcli.core.plain_line import plain_line
+from kbcli.core.plain_line import display_title, plain_line
 from kbcli.core.snippets import make_snippet
 
 
@@ -92,3 +92,22 @@ def test_the_lines_of_a_tag_that_goes_on_over_lines_are_not_text() -> None:
     )
     assert _marked(text, {"steps"}) == ("Get a card", [])
     assert _marked(text, {"card"}) == ("Get a card", ["card"])
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("Logging in &amp; Networks", "Logging in & Networks"),
+        ("Set up TTS <em>before</em> GSA onboarding", "Set up TTS before GSA onboarding"),
+        ("Leaving TTS & Offboarding", "Leaving TTS & Offboarding"),  # a bare & is text
+        ("Use `git` *safely*", "Use git safely"),
+        ("1. Before you start", "1. Before you start"),  # a title is no list item
+        ("- and # are text here", "- and # are text here"),
+        ("snake_case and 2 * 3", "snake_case and 2 * 3"),
+        ("<br>", "<br>"),  # nothing but markup: shown as written, never blank
+        ("Set KB_DIR=<path> <b>first</b>", "Set KB_DIR=<path> first"),  # <path>: no HTML tag
+        ("<img src=x onerror=alert(1)>Evil", "<img src=x onerror=alert(1)>Evil"),  # escaped
+    ],
+)
+def test_a_title_is_shown_as_its_words(title: str, shown: str) -> None:
+    assert display_title(title) == shown

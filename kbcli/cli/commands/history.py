@@ -39,7 +39,7 @@ def history(
     if json:
         print_json({**history_json(timeline.history, roster), "uncommitted": timeline.uncommitted})
     else:
-        render_history(timeline.history, roster, found.title, timeline.uncommitted)
+        render_history(timeline.history, roster, found.meta.shown_title, timeline.uncommitted)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from kbcli.cli.output import batched
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult, GoldenOutcome
+from kbcli.core.plain_line import display_title
 from kbcli.core.rules import RULES
 
 
@@ -69,7 +70,7 @@ def _cards(result: CheckResult) -> dict[str, dict[str, str]]:
     cards: dict[str, dict[str, str]] = {}
     for f in result.findings:
         if f.path not in cards:
-            cards[f.path] = {"title": f.title}
+            cards[f.path] = {"title": display_title(f.title)}
     return cards
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from kbcli.core.findings import Finding
 from kbcli.core.gate import CheckResult
+from kbcli.core.plain_line import display_title
 from kbcli.core.rules import Severity
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def lines(result: CheckResult, *, markup: bool, quiet: bool = False) -> list[str
 
     out: list[str] = []
     for path, findings in result.by_card().items():
-        title = findings[0].title
+        title = display_title(findings[0].title)
         heading = paint(path, "bold underline") + (f"  {paint(title, 'dim')}" if title else "")
         out.append(heading)
         width = max(len(_where(f)) for f in findings)

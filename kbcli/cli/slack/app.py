@@ -149,7 +149,8 @@ class Handlers:
             self._publish()
         person = workspace.config.roster.people.get(request.owner or "")
         mention = person.slack if person else None
-        message = blocks.request_for_owner(question, request.path, user, mention, request.owner)
+        owner, warned = request.owner, request.warnings
+        message = blocks.request_for_owner(question, request.path, user, mention, owner, warned)
         if mention:
             client.chat_postMessage(channel=mention, **message)
         return message
@@ -198,6 +199,7 @@ class Handlers:
         ack()
 
         def work() -> dict[str, Any]:
+            from kbcli.core.people import skipped_checks
             from kbcli.usecases.slack_capture import candidates, draft_of
 
             message = shortcut.get("message") or {}
@@ -214,7 +216,8 @@ class Handlers:
             thread, users = self._thread(client, ref)
             draft = draft_of(workspace, thread, users, _host(workspace, ref))
             found = candidates(workspace, draft)
-            return blocks.capture_choices(draft.title, found, ref, workspace.config.handbook.url)
+            roster, url = workspace.config.roster, workspace.config.handbook.url
+            return blocks.capture_choices(draft.title, found, ref, url, skipped_checks(roster))
 
         _guarded(work, respond)
 
@@ -358,8 +361,10 @@ class Running:
         self.stop = stop
 
     def close(self) -> None:
-        self.stop.set()
-        self.handler.close()
+        self.stop.set()  # then 10 s at most: slack_sdk's close can wait forever (a race)
+        closing = threading.Thread(target=self.handler.close, name="kb-slack-close", daemon=True)
+        closing.start()
+        closing.join(10.0)
 
 
 def connect(

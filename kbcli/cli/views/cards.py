@@ -24,7 +24,7 @@ def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
             (
                 item.trust.state.value,
                 item.card.path,
-                item.card.meta.title,
+                item.card.meta.shown_title,
                 item.card.meta.owner or "-",
                 item.trust.expires_on.isoformat() if item.trust.expires_on else "-",
                 ",".join(item.card.meta.tags),
@@ -41,7 +41,7 @@ def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
     table.add_column("tags", no_wrap=True, max_width=28, overflow="ellipsis")
     for item in items:
         meta, trust = item.card.meta, item.trust
-        title = escape(meta.title)
+        title = escape(meta.shown_title)
         if meta.status.value != "published":
             title += f" [dim]({meta.status.value})[/]"
         expires = trust.expires_on.isoformat() if trust.expires_on else "-"
@@ -63,7 +63,7 @@ def card_page(item: Assessed, today: date, roster: Roster) -> None:
 
     meta, trust = item.card.meta, item.trust
     out = console()
-    out.print(Rule(f"[bold]{escape(meta.title)}[/]"))
+    out.print(Rule(f"[bold]{escape(meta.shown_title)}[/]"))
     facts = [
         badge(trust),
         escape(trust_detail(trust, today)),

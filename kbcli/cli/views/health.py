@@ -201,7 +201,11 @@ def report_json(report: Report, *, findings: bool = True) -> dict[str, Any]:
                 "left": d.left,
                 "unknown": d.unknown,
                 "to_verify": [
-                    {"path": t.path, "title": t.item.card.title, "reasons": list(t.reasons)}
+                    {
+                        "path": t.path,
+                        "title": t.item.card.meta.shown_title,
+                        "reasons": list(t.reasons),
+                    }
                     for t in d.todo
                 ],
             }
@@ -210,7 +214,7 @@ def report_json(report: Report, *, findings: bool = True) -> dict[str, Any]:
         "urgent": [
             {
                 "path": t.path,
-                "title": t.item.card.title,
+                "title": t.item.card.meta.shown_title,
                 "owner": t.item.card.meta.owner,
                 "trust": t.item.trust.state.value,
                 "linked_from": t.inbound,
@@ -263,7 +267,8 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         lines.append("")
         for todo in digest.todo:
             card = todo.item.card
-            lines.append(f"- [ ] **{card.title}** (`{card.path}`): {'; '.join(todo.reasons)}")
+            title = card.meta.shown_title
+            lines.append(f"- [ ] **{title}** (`{card.path}`): {'; '.join(todo.reasons)}")
         lines.append("")
         if digest.owner:
             lines.append(

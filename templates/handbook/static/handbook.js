@@ -26,7 +26,13 @@ var kbTrust = (function () {
     if (word) word.textContent = words[state];
     badge.setAttribute("title", words[state] + " on " + today + " (page built earlier)");
   });
-  return { words: words, icons: icons, stateOn: stateOn };
+  // The build-day states a card may have been in to be in ``state`` today: dates only move
+  // a card on (verified, due, expired), and expiry overrides needs-review.
+  var becomes = {
+    verified: ["verified"], due: ["verified", "due"], unverified: ["unverified"],
+    expired: ["verified", "due", "expired", "needs-review"], "needs-review": ["needs-review"]
+  };
+  return { words: words, icons: icons, stateOn: stateOn, becomes: becomes };
 })();
 
 // kb handbook search: Pagefind's JS API, one index per language merged, a delta bundle of the
@@ -180,11 +186,40 @@ var kbTrust = (function () {
     return results.sort(function (a, b) { return b.score - a.score; });
   }
 
+  // The trust filter in the index holds the build day's states: ask for every state that
+  // may have become the wanted one since, then keep the results in it today (below).
   function currentFilters() {
     var f = {};
-    if (trustSelect.value) f.trust = trustSelect.value;
+    if (trustSelect.value) f.trust = { any: kbTrust.becomes[trustSelect.value] || [trustSelect.value] };
     if (tagSelect.value) f.tag = tagSelect.value;
     return f;
+  }
+
+  function stateToday(data) {
+    var meta = data.meta || {};
+    return meta.trust ? kbTrust.stateOn(meta.trust, meta.expires_on, meta.due_on) : "";
+  }
+
+  // The first ``limit`` results' data in the trust state wanted today (all when none is),
+  // and whether every result was looked at (the count is then exact).
+  async function shownResults(found, wanted, limit) {
+    if (!wanted) {
+      var first = await Promise.all(found.slice(0, limit).map(function (r) { return r.data(); }));
+      return { shown: first, kept: found.length, exact: true };
+    }
+    var shown = [];
+    var kept = 0;
+    var at = 0;
+    while (at < found.length && shown.length < limit) {
+      var chunk = await Promise.all(found.slice(at, at + limit).map(function (r) { return r.data(); }));
+      at += limit;
+      chunk.forEach(function (data) {
+        if (stateToday(data) !== wanted) return;
+        kept += 1;
+        if (shown.length < limit) shown.push(data);
+      });
+    }
+    return { shown: shown, kept: kept, exact: at >= found.length };
   }
 
   async function run() {
@@ -198,13 +233,13 @@ var kbTrust = (function () {
     }
     var found = await searchAll(query || null, filters);
     if (mine !== seq || !found) return;
-    var results = await Promise.all(found.slice(0, 20).map(function (r) { return r.data(); }));
+    var picked = await shownResults(found, trustSelect.value, 20);
+    var results = picked.shown;
     if (mine !== seq) return;
     list.textContent = "";
     results.forEach(function (data) {
       var li = el("li", { "class": "search-result" });
-      var meta = data.meta || {};
-      var state = meta.trust ? kbTrust.stateOn(meta.trust, meta.expires_on, meta.due_on) : "";
+      var state = stateToday(data);
       if (words[state]) {
         var badge = el("span", { "class": "badge badge-" + state, "data-trust": state });
         badge.appendChild(el("span", { "aria-hidden": "true" }, icons[state] + " "));
@@ -219,7 +254,7 @@ var kbTrust = (function () {
       list.appendChild(li);
     });
     list.hidden = results.length === 0;
-    status.textContent = found.length + " result" + (found.length === 1 ? "" : "s");
+    status.textContent = (picked.exact ? "" : "at least ") + picked.kept + " result" + (picked.kept === 1 ? "" : "s");
   }
 
   function schedule() {
