@@ -361,8 +361,8 @@ def _load_yaml(front: str, rel: str, max_front: int) -> tuple[dict[str, Any] | N
             )
         else:
             message = (
-                f"YAML syntax error: {problem.message}; fix the front matter "
-                "(quote values with ': ')"
+                f"YAML syntax error: {problem.message}{problem.opened(2)}; fix the front "
+                "matter (quote values with ': ')"
             )
         return None, [
             on_card(rel, rules.YAML_SYNTAX, message, problem.line + 2, problem.column + 1)

@@ -34,6 +34,17 @@ class YamlProblem:
     message: str
     line: int = 0
     column: int = 0
+    # What YAML was reading when it failed, when that began on an earlier line (an
+    # unclosed bracket or quote): the line a person has to fix, not where YAML noticed.
+    began: str = ""
+    began_line: int | None = None
+
+    def opened(self, first_line: int) -> str:
+        """`` (in the [ list that began on line 4)``, or "" (``first_line``: the file's
+        line number of the text's first line)."""
+        if self.began_line is None:
+            return ""
+        return f" ({self.began} that began on line {self.began_line + first_line})"
 
 
 MAX_BYTES = 64 * 1024
@@ -79,14 +90,31 @@ def load_yaml(text: str, limits: Limits = CARD_LIMITS) -> tuple[Any, YamlProblem
     try:
         value = yaml.load(text, Loader=TextDatesLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        what = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return None, YamlProblem(what, mark.line if mark else 0, mark.column if mark else 0)
+        return None, _syntax_problem(error)
     except Exception as error:
         # Explicit tags (!!timestamp, !!bool maybe) construct values and fail in many ways.
         return None, YamlProblem(f"a value cannot be read ({type(error).__name__}: {error})")
     problem = _bounds_problem(value, limits)
     return (None, problem) if problem else (value, None)
+
+
+# PyYAML's words for what was left open, as a person editing a header reads them.
+_OPENED = {
+    "while parsing a flow sequence": "in the [ list",
+    "while parsing a flow mapping": "in the { mapping",
+    "while scanning a quoted scalar": "in the quoted value",
+}
+
+
+def _syntax_problem(error: yaml.YAMLError) -> YamlProblem:
+    mark = getattr(error, "problem_mark", None)
+    what = getattr(error, "problem", None) or str(error).splitlines()[0]
+    line, column = (mark.line, mark.column) if mark else (0, 0)
+    context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if isinstance(context, str) and opened is not None and opened.line < line:
+        began = _OPENED.get(context, context.removeprefix("while "))
+        return YamlProblem(what, line, column, began, opened.line)
+    return YamlProblem(what, line, column)
 
 
 def _bounds_problem(value: Any, limits: Limits) -> YamlProblem | None:

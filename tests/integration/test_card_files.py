@@ -29,6 +29,17 @@ def test_yaml_error_points_at_file_line_and_other_cards_still_load(kb_repo: KbRe
     assert problem.at().startswith(f"broken.md:{problem.line}:")
 
 
+def test_an_unclosed_list_or_quote_names_the_line_that_opened_it():
+    """YAML notices an unclosed [ or quote on a later, valid line (or at the closing ---):
+    the message names the line a person has to fix."""
+    listed = b"---\ntitle: T\nowner: ana\ntags: [ops, billing\nverified_at: 2026-11-01\n---\n"
+    (problem,) = card_from_bytes("c.md", listed, TODAY).problems
+    assert problem.line == 5 and "in the [ list that began on line 4" in problem.message
+    quoted = b'---\ntitle: "Reset MFA\nowner: ana\n---\nbody\n'
+    (problem,) = card_from_bytes("q.md", quoted, TODAY).problems
+    assert "in the quoted value that began on line 2" in problem.message
+
+
 def test_wrong_type_points_at_its_key_line():
     card = card_from_bytes("c.md", b"---\ntitle: T\n\n# comment\ntags:\n  a: 1\n---\n", TODAY)
     (problem,) = card.problems
