@@ -64,6 +64,7 @@ def ordered_map(
     chunk: int,
     meanwhile: Callable[[], None] | None = None,
     ahead: int = AHEAD,
+    share: bool = False,
 ) -> Generator[tuple[list[T], R], None, None]:
     """``(chunk, job(chunk))`` for each successive ``chunk``-sized slice of ``items``, in
     order; ``job`` runs in ``workers`` forked processes (0: here, one chunk at a time).
@@ -71,6 +72,11 @@ def ordered_map(
     before the first chunk), before any result is read; ``ahead`` chunks per worker are
     in flight (more: the workers keep busy while ``meanwhile`` runs, but more of
     ``items`` is read at once).
+
+    ``share``: every chunk is sent at once, and once ``meanwhile`` is done this process
+    works too, taking chunks from the end while the workers go on from the front (a
+    worker skips a chunk this process took), until the two meet: a ``meanwhile`` shorter
+    than the workers' share no longer leaves this process waiting with a core idle.
 
     The chunk is this process's own list, not a copy sent back. An exception ``job``
     raises in a worker is raised here, at its chunk.
@@ -82,7 +88,64 @@ def ordered_map(
         while part := list(islice(stream, chunk)):
             yield part, job(part)
         return
+    if share:
+        yield from _shared(job, stream, workers, chunk, meanwhile)
+        return
     yield from _pooled(job, stream, workers, chunk, meanwhile, ahead)
+
+
+class _Claims:
+    """Which chunks a process has begun, in memory the forked workers share: each chunk
+    is done by the one process that claims it first."""
+
+    def __init__(self, context: Any, count: int) -> None:
+        self.taken = context.RawArray("b", count)
+        self.lock = context.Lock()
+
+    def take(self, index: int) -> bool:
+        with self.lock:
+            if self.taken[index]:
+                return False
+            self.taken[index] = 1
+            return True
+
+
+def _shared(
+    job: Callable[[list[T]], R],
+    stream: Iterator[T],
+    workers: int,
+    chunk: int,
+    meanwhile: Callable[[], None] | None,
+) -> Iterator[tuple[list[T], R]]:
+    """``ordered_map`` with ``share``: the workers get every chunk with its number, and
+    answer (False, None) for one this process claimed first; this process claims from
+    the last chunk down after ``meanwhile`` and stops at the first a worker has begun."""
+    import multiprocessing
+
+    parts: list[list[T]] = []
+    while part := list(islice(stream, chunk)):
+        parts.append(part)
+    claims = _Claims(multiprocessing.get_context("fork"), len(parts))
+
+    def claimed(one: list[tuple[int, list[T]]]) -> tuple[bool, Any]:
+        [(number, part)] = one
+        return (True, job(part)) if claims.take(number) else (False, None)
+
+    mine: dict[int, R] = {}
+
+    def here() -> None:
+        if meanwhile is not None:
+            meanwhile()
+        for number in reversed(range(len(parts))):
+            if not claims.take(number):
+                break
+            mine[number] = job(parts[number])
+
+    numbered = [(number, part) for number, part in enumerate(parts)]
+    # One numbered chunk per "chunk" of the pool: every one is sent before ``here`` runs.
+    answers = _pooled(claimed, iter(numbered), workers, 1, here, len(parts))
+    for [(number, part)], (done, result) in answers:
+        yield part, result if done else mine[number]
 
 
 def _pooled(

@@ -145,10 +145,10 @@ def _read_tools(server: MCPServer, call: Call) -> None:
         return {"path": path, **_found(found)}
 
     @server.tool(annotations=read_only)
-    def list_due(owner: str) -> dict[str, Any]:
-        """Published cards an owner (roster handle or team) must verify: expired, due or
-        never verified, most urgent first."""
-        return {"owner": owner, "cards": call(lambda ws, _: assistant.list_due(ws, owner))}
+    def list_due(owner: str, limit: int = 20) -> dict[str, Any]:
+        """Published cards an owner (roster handle or team) must verify, most urgent
+        first (expired, due, never verified, needs review): at most limit, and the total."""
+        return dict(call(lambda ws, _: assistant.list_due(ws, owner, limit=limit)))
 
     @server.tool(annotations=read_only)
     def suggest_for_ticket(

@@ -12,6 +12,7 @@ Stable API for every surface (CLI, handbook, Slack, MCP, LSP)::
 
     judge(trust, findings) -> Trust        # .state, .reasons, .reason_ids
     summary(trust) -> str                  # "needs review: re-stamped with 29 other cards ..."
+    evidence(trust) -> str                 # "re-stamped with 29 other cards ..." (no state)
     ranking_factor(trust, boost, penalty) -> float
     trust_score(items) -> Score            # .fresh, .published, .percent
 
@@ -123,11 +124,17 @@ def judge_all(items: "Iterable[Assessed]", findings: "Iterable[Finding]") -> "li
 def summary(trust: Trust) -> str:
     """One line: the state and, when there is evidence, the first reason and how many more."""
     word = trust.state.value.replace("-", " ")
+    return f"{word}: {evidence(trust)}" if trust.reasons else word
+
+
+def evidence(trust: Trust) -> str:
+    """The first reason against the card and how many more ("" without evidence), for a
+    surface whose badge already says the state."""
     if not trust.reasons:
-        return word
+        return ""
     more = len(trust.reasons) - 1
     tail = f" (+{more} more)" if more else ""
-    return f"{word}: {trust.reasons[0].text}{tail}"
+    return f"{trust.reasons[0].text}{tail}"
 
 
 def ranking_factor(trust: Trust, verified_boost: float, penalty: float) -> float:

@@ -208,9 +208,13 @@ def suggest_for_ticket(
     return _found(workspace, hits, _limit(limit), include_unverified, "answers this ticket")
 
 
-def list_due(workspace: Workspace, owner: str) -> list[dict[str, Any]]:
+def list_due(workspace: Workspace, owner: str, *, limit: int = 20) -> dict[str, Any]:
     """Published cards ``owner`` (a roster handle or team) must verify, most urgent first:
-    expired, due, never verified, or verified but with evidence against (needs review)."""
+    expired, due, never verified, or verified but with evidence against (needs review).
+
+    At most ``limit`` of them (a team may own thousands: the whole list would not fit an
+    assistant's context), with how many there are in all.
+    """
     from kbcli.core.report import owns
     from kbcli.usecases.health import judged
 
@@ -225,10 +229,14 @@ def list_due(workspace: Workspace, owner: str) -> list[dict[str, Any]]:
         and item.trust.state is not TrustState.VERIFIED
     ]
     items.sort(key=lambda a: a.trust.expires_on or a.trust.verified_on or workspace.today)
-    return [
+    shown = items[: _limit(limit)]
+    cards = [
         {"path": a.path, "title": a.card.title, **trust_fields(a.trust, a.card.meta, workspace)}
-        for a in items
+        for a in shown
     ]
+    left = len(items) - len(shown)
+    note = f"{left} more not shown: kb report --owner {owner} lists them all." if left else ""
+    return {"owner": owner, "cards": cards, "total": len(items), "note": note}
 
 
 def card_path(workspace: Workspace, ref: str) -> str:

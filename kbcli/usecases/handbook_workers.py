@@ -25,6 +25,7 @@ PARALLEL_MIN = 150  # below this many items a process pool costs more than it sa
 # a few hundred cards a second worker costs more CPU than it saves time.
 PER_WORKER = 500
 CHUNKS = 8  # per worker: the last ones balance the workers' ends
+SHARED_CHUNKS = 32  # per worker when this process takes the last ones (``run_jobs``)
 
 _LINKS: SiteLinks | None = None
 _DIRS: list[Path] = []
@@ -142,11 +143,12 @@ def run_jobs(
 ) -> list[Any]:
     """Map ``fn`` over ``jobs`` on ``pool_size`` processes, or inline when the work is
     small. ``meanwhile`` runs in this process while forked workers do the jobs (after the
-    jobs inline); without it, this process is one of the ``pool_size`` and does the first
-    share of the jobs itself while one worker fewer is forked: each worker costs its copy
-    of the memory it writes to and its own caches (about 1 s of CPU of the 7,429 pages of
-    tldr for the second worker; same pages written). A forked worker inherits ``jobs``:
-    it is sent the positions of its jobs, never the jobs themselves."""
+    jobs inline), then this process does the last jobs no worker has begun; without it,
+    this process is one of the ``pool_size`` and does the first share of the jobs itself
+    while one worker fewer is forked: each worker costs its copy of the memory it writes
+    to and its own caches (about 1 s of CPU of the 7,429 pages of tldr for the second
+    worker; same pages written). A forked worker inherits ``jobs``: it is sent the
+    positions of its jobs, never the jobs themselves."""
     size = pool_size(workers, len(jobs), meanwhile is not None)
     if not size:
         init_worker(*init)
@@ -169,10 +171,16 @@ def run_jobs(
         if meanwhile is not None:
             meanwhile()
 
-    chunk = max(8, len(rest) // (forked * CHUNKS))
+    # Every chunk is sent at once: the workers keep busy while this process works. With
+    # work of its own (``meanwhile``), this process then takes chunks from the end until
+    # it meets the workers (``share``): on 2 cores the tldr bodies worker had ~0.4 s to
+    # go when the git facts and related lists were done. Smaller chunks then, so the two
+    # meet close to the end.
+    chunks = CHUNKS if meanwhile is None else SHARED_CHUNKS
+    chunk = max(8, len(rest) // (forked * chunks))
     work = lambda part: [fn(jobs[at]) for at in part]  # noqa: E731 (inherited by the fork)
-    # Every chunk is sent at once: the workers keep busy while this process works.
-    mapped = ordered_map(work, rest, forked, chunk, meanwhile=here, ahead=CHUNKS + 1)
+    share = meanwhile is not None
+    mapped = ordered_map(work, rest, forked, chunk, here, CHUNKS + 1, share)
     with closing(mapped) as results:
         for _part, result in results:
             done.extend(result)

@@ -24,11 +24,11 @@ TOP = 5
 
 def reason(trust: Trust, workspace: Workspace) -> str:
     """The reason next to a badge: the evidence against a card when there is some
-    (``verdict.summary``), else what its dates say."""
+    (``verdict.evidence``: the badge already says the state), else what its dates say."""
     if trust.reasons:
-        from kbcli.core.verdict import summary
+        from kbcli.core.verdict import evidence
 
-        return summary(trust)
+        return evidence(trust)
     return trust_detail(trust, workspace.today)
 
 

@@ -172,6 +172,24 @@ def test_badges_age_in_the_browser_after_the_build(page: Any, example_site: str)
     assert not page.errors
 
 
+def test_search_result_badges_age_like_the_page_they_open(page: Any, example_site: str) -> None:
+    """Read after the card expired: its search result must not say ✔ Verified while the page
+    it opens says Expired (a result's trust is the build day's unless recomputed)."""
+    page.clock.set_fixed_time("2027-02-01T12:00:00Z")  # the card expires 2027-01-30
+    page.goto(example_site + "index.html")
+    _search(page, "reset your password")
+    result = page.locator(
+        "#search-results li", has=page.locator('a[href$="accounts/reset-password.html"]')
+    ).first
+    badge = result.locator(".badge")
+    assert badge.get_attribute("data-trust") == "expired"
+    assert "Expired" in badge.inner_text() and "✔" not in badge.inner_text()
+    result.locator("a").click()
+    page.wait_for_url(re.compile(r"/accounts/reset-password\.html$"))
+    assert page.locator(".trust .badge").get_attribute("data-trust") == "expired"
+    assert page.errors == []
+
+
 def test_search_finds_other_languages_and_filters_by_trust(page: Any, example_site: str) -> None:
     page.goto(example_site + "index.html")
     _search(page, "пароль")

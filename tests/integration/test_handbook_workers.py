@@ -3,6 +3,7 @@ Ctrl-C during a build stops its workers quietly."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -35,7 +36,6 @@ def test_the_main_process_renders_a_share_itself_and_results_keep_their_order(
     called: list[int] = []
     done = run_jobs(_where, jobs, 2, init, meanwhile=lambda: called.append(1))
     assert [job for job, _ in done] == jobs and called == [1]
-    assert os.getpid() not in {pid for _, pid in done}  # busy meanwhile: workers do them all
 
 
 def test_with_work_of_its_own_this_process_forks_one_worker_fewer_than_the_cores(
@@ -47,10 +47,62 @@ def test_with_work_of_its_own_this_process_forks_one_worker_fewer_than_the_cores
     jobs = list(range(4 * PER_WORKER))
     init: tuple[Any, ...] = (None, [], tmp_path)
     for cores, forked in ((2, 1), (3, 2)):
-        done = run_jobs(_where, jobs, cores, init, meanwhile=lambda: None)
+        seen: set[int] = set()
+
+        def until_every_worker_began(forked: int = forked, seen: set[int] = seen) -> None:
+            while len(seen) < forked:  # then this process may take the jobs left
+                seen.add(int.from_bytes(os.read(_STARTED[0], 8), "big"))
+
+        done = run_jobs(_tells_it_began, jobs, cores, init, meanwhile=until_every_worker_began)
         assert [job for job, _ in done] == jobs
-        pids = {pid for _, pid in done}
-        assert os.getpid() not in pids and len(pids) == forked
+        assert {pid for _, pid in done} - {os.getpid()} == seen and len(seen) == forked
+
+
+_STARTED = os.pipe()  # the workers' pids, as they begin (inherited by the fork)
+_TOLD: set[int] = set()
+
+
+def _tells_it_began(job: int) -> tuple[int, int]:
+    if os.getpid() != _PARENT and os.getpid() not in _TOLD:
+        _TOLD.add(os.getpid())
+        os.write(_STARTED[1], os.getpid().to_bytes(8, "big"))
+    return _where(job)
+
+
+_PARENT = os.getpid()
+_BEGUN = multiprocessing.get_context("fork").Event()  # inherited by the forked worker
+
+
+def _waits_for_this_process(job: int) -> tuple[int, int]:
+    """In a worker, a job waits until this process has done one itself (a worker still
+    busy when this process's own work is done)."""
+    if os.getpid() == _PARENT:
+        _BEGUN.set()
+    else:
+        _tells_it_began(job)
+        _BEGUN.wait(60)
+    return _where(job)
+
+
+def test_after_its_own_work_this_process_takes_the_last_jobs_no_worker_has_begun(
+    tmp_path: Path,
+) -> None:
+    """The bodies step: when the git facts and related lists are done before the worker
+    has rendered every body, this process renders the last ones, and each job is done
+    once, its result in its place."""
+    _BEGUN.clear()
+    jobs = list(range(2 * PER_WORKER + 37))
+    init: tuple[Any, ...] = (None, [], tmp_path)
+    began: list[int] = []
+
+    def until_the_worker_began() -> None:
+        began.append(int.from_bytes(os.read(_STARTED[0], 8), "big"))
+
+    done = run_jobs(_waits_for_this_process, jobs, 2, init, meanwhile=until_the_worker_began)
+    assert [job for job, _ in done] == jobs and len(began) == 1
+    by_here = [pid == _PARENT for _, pid in done]
+    assert by_here[-1] and not by_here[0], "the worker begins at the front, this process at the end"
+    assert by_here == sorted(by_here), "a worker's jobs, then this process's: each done once"
 
 
 def _first_where(job: tuple[int, Any]) -> tuple[int, int]:
@@ -66,10 +118,18 @@ def test_forked_workers_inherit_the_jobs_instead_of_receiving_them_pickled(
     lock = threading.Lock()
     jobs = [(n, lock) for n in range(2 * PER_WORKER + 11)]
     init: tuple[Any, ...] = (None, [], tmp_path)
-    for meanwhile in (None, lambda: None):
-        done = run_jobs(_first_where, jobs, 2, init, meanwhile=meanwhile)
+
+    def until_the_worker_began() -> None:  # then this process may take the jobs left
+        os.read(_STARTED[0], 8)
+
+    for fn, meanwhile in ((_first_where, None), (_first_tells, until_the_worker_began)):
+        done = run_jobs(fn, jobs, 2, init, meanwhile=meanwhile)
         assert [job for job, _ in done] == [n for n, _ in jobs]
         assert {pid for _, pid in done} - {os.getpid()}, "no job was done by a worker"
+
+
+def _first_tells(job: tuple[int, Any]) -> tuple[int, int]:
+    return _tells_it_began(job[0])
 
 
 def test_write_file_replaces_the_whole_file(tmp_path: Path) -> None:

@@ -174,8 +174,21 @@ def test_list_due_names_the_owners_expired_cards(server: Any) -> None:
     due = call(server, "list_due", {"owner": "marcus"}).structured_content["cards"]
     assert EXPIRED in [c["path"] for c in due]
     assert all(c["trust"] in ("expired", "due", "unverified") for c in due)
+    assert call(server, "list_due", {"owner": "marcus"}).structured_content["total"] == len(due)
     unknown = call(server, "list_due", {"owner": "nobody-here"})
     assert unknown.is_error and "people.yaml" in text(unknown)
+
+
+def test_list_due_of_a_team_with_hundreds_of_cards_is_bounded(kb_git: KbRepo, server: Any) -> None:
+    for i in range(300):
+        kb_git.write(f"runbooks/step-{i}.md", f"---\ntitle: Step {i}\nowner: ana\n---\nDo {i}.\n")
+    kb_git.commit("many runbooks", when="2026-11-21T10:00:00Z", author="Importer", email="i@x.test")
+    due = call(server, "list_due", {"owner": "ana"}).structured_content
+    assert len(due["cards"]) == 20 and due["total"] >= 300
+    assert f"{due['total'] - 20} more not shown" in due["note"]
+    assert (
+        len(call(server, "list_due", {"owner": "ana", "limit": 5}).structured_content["cards"]) == 5
+    )
 
 
 def test_suggest_and_related_keep_to_trusted_cards(server: Any) -> None:

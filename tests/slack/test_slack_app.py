@@ -187,6 +187,20 @@ def test_link_unfurl_shows_title_badge_owner_and_last_verified(rig: SlackRig) ->
     assert word in text
 
 
+def test_a_card_with_evidence_against_it_unfurls_with_its_state_said_once(rig: SlackRig) -> None:
+    card = "billing/refund-request-processing.md"
+    text = (rig.repo.path / card).read_text(encoding="utf-8")
+    rig.repo.write(card, text.replace("first reply", "very first reply", 1))
+    rig.repo.commit("reword", when="2026-12-02T10:00:00Z", author="Zed", email="zed@x.test")
+    url = f"{HANDBOOK}/billing/refund-request-processing.html"
+    rig.slack.wait_ack(rig.slack.link_shared([url]))
+    call = rig.slack.wait_call("chat.unfurl")
+    unfurls = json.loads(call["unfurls"]) if isinstance(call["unfurls"], str) else call["unfurls"]
+    section = unfurls[url]["blocks"][0]["text"]["text"]
+    assert "Needs review — edited by Zed &lt;zed@x.test&gt;" in section
+    assert section.lower().count("needs review") == 1
+
+
 def test_verify_by_the_owner_commits_a_one_line_diff_with_the_slack_user(rig: SlackRig) -> None:
     card = next(
         c for c in _kb_json(rig, "list", "--json") if c["owner"] == "ana" and c["verified_at"]

@@ -1,16 +1,14 @@
-// Badges that age: the build wrote each card's verification dates on its badge; the
-// state is recomputed here for the day the page is read (UTC, as kb does), so a page
-// built before a card expired still says "expired" on the day it does. Evidence against
-// a verification (needs review) is kept; with script off, the badge is the build day's.
-(function () {
+// Badges that age: the build wrote each card's verification dates on its badge (and in
+// its search entry); the state is recomputed here for the day the page is read (UTC, as kb
+// does), so a page built before a card expired still says "expired" on the day it does, and
+// so does its search result. Evidence against a verification (needs review) is kept; with
+// script off, the badge is the build day's.
+var kbTrust = (function () {
   "use strict";
   var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review" };
   var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716" };
   var today = new Date().toISOString().slice(0, 10);
-  function stateOf(badge) {
-    var built = badge.getAttribute("data-trust");
-    var expires = badge.getAttribute("data-expires-on");
-    var due = badge.getAttribute("data-due-on");
+  function stateOn(built, expires, due) {
     if (built === "unverified" || !expires) return built;
     if (today >= expires) return "expired";
     if (built === "needs-review") return built;
@@ -18,7 +16,7 @@
     return "verified";
   }
   Array.prototype.forEach.call(document.querySelectorAll(".badge[data-trust]"), function (badge) {
-    var state = stateOf(badge);
+    var state = stateOn(badge.getAttribute("data-trust"), badge.getAttribute("data-expires-on"), badge.getAttribute("data-due-on"));
     if (state === badge.getAttribute("data-trust") || !words[state]) return;
     badge.setAttribute("data-trust", state);
     badge.className = "badge badge-" + state;
@@ -28,6 +26,7 @@
     if (word) word.textContent = words[state];
     badge.setAttribute("title", words[state] + " on " + today + " (page built earlier)");
   });
+  return { words: words, icons: icons, stateOn: stateOn };
 })();
 
 // kb handbook search: Pagefind's JS API, one index per language merged, a delta bundle of the
@@ -42,8 +41,8 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   if (!input || !list) return;
-  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review" };
-  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716" };
+  var words = kbTrust.words;
+  var icons = kbTrust.icons;
   var pagefind = null;
   var indexes = [];  // [{index: a Pagefind bundle, drop: the ids of its entries to leave out}]
   var pending = null;
@@ -204,7 +203,8 @@
     list.textContent = "";
     results.forEach(function (data) {
       var li = el("li", { "class": "search-result" });
-      var state = (data.meta && data.meta.trust) || "";
+      var meta = data.meta || {};
+      var state = meta.trust ? kbTrust.stateOn(meta.trust, meta.expires_on, meta.due_on) : "";
       if (words[state]) {
         var badge = el("span", { "class": "badge badge-" + state, "data-trust": state });
         badge.appendChild(el("span", { "aria-hidden": "true" }, icons[state] + " "));
