@@ -34,7 +34,7 @@ demo-repo:
 	@GIT_COMMITTER_NAME=Importer GIT_COMMITTER_EMAIL=import@nimbus.example \
 	  GIT_AUTHOR_DATE=2026-11-20T10:00:00Z GIT_COMMITTER_DATE=2026-11-20T10:00:00Z \
 	  $(GIT_DEMO) commit -q --author="Importer <import@nimbus.example>" \
-	  -m "Import the support handbook"
+	  -m "Import the support handbook" -m "Kb-Import: handbook"
 	@sed -i 's/When and how a support ticket leaves/When and how a ticket leaves/' \
 	  $(DEMO_KB)/policies/escalation-policy.md
 	@GIT_COMMITTER_NAME="Priya Raman" GIT_COMMITTER_EMAIL=priya@nimbus.example \

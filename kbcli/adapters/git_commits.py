@@ -124,6 +124,31 @@ def _run(
     return git_runner.path(done.stdout)
 
 
+def trailer_commits(root: Path, shas: Sequence[str], key: str) -> frozenset[str]:
+    """Which of ``shas`` carry a ``key:`` trailer (any value), by git's trailer parser;
+    none when git could not tell (fail closed: their cards are judged as stamps)."""
+    try:
+        result = git_runner.run(
+            root,
+            "show",
+            "-s",
+            f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
+            *shas,
+            read_only=True,
+            check=False,
+        )
+    except git_runner.GitMissing:
+        return frozenset()
+    if result.returncode != 0:
+        return frozenset()
+    found = set()
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        sha, _, values = line.partition(" ")
+        if values.strip():
+            found.add(sha)
+    return frozenset(found)
+
+
 def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | None:
     """Shas of the commits with the trailer ``key: value`` (e.g. ``Kb-Adopt: baseline``);
     None when git could not tell.

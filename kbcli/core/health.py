@@ -62,11 +62,14 @@ def card_findings(
     *,
     bulk: Mapping[tuple[int, str], BulkRun] | None = None,
     signatures: Mapping[str, Signature] | None = None,
+    imports: frozenset[str] = frozenset(),
 ) -> HealthResult:
     """Trust, roster and history findings for every card, in path order.
 
     ``bulk`` (``bulk_runs`` of the history) is computed here unless the caller kept
-    it; ``signatures`` (commit sha -> what git said) only when signatures are required.
+    it; ``signatures`` (commit sha -> what git said) only when signatures are required;
+    ``imports``: the commits ``kb import`` made among those that added a card already
+    verified (``judging.import_commits``).
     """
     findings: list[Finding] = []
     skipped = skipped_checks(roster)
@@ -100,7 +103,15 @@ def card_findings(
             continue
         findings += stamp_findings(
             Stamp(
-                item.card, card_history, history, stamp, people, has_people, bulk or {}, signatures
+                item.card,
+                card_history,
+                history,
+                stamp,
+                people,
+                has_people,
+                bulk or {},
+                signatures,
+                imports,
             )
         )
     return HealthResult(findings, skipped, unrecorded)

@@ -33,6 +33,8 @@ BOOKKEEPING = frozenset({"verified_at", "owner", "verifiers", "flags"})
 
 # The trailer of a baseline commit (``kb adopt --baseline``), kept in ``RepoHistory.baselines``.
 BASELINE_KEY, BASELINE_VALUE = "Kb-Adopt", "baseline"
+# The trailer of a commit ``kb import`` made: its cards came verified from another tool.
+IMPORT_KEY = "Kb-Import"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,10 @@ to the card's owner or verifiers (``self-granted-verifier``).
 Who counts as allowed to verify a card: its owner and its verifiers (a team handle
 stands for every member of the team), as the card says now or said in the commit
 that set ``verified_at``. A card added with a ``verified_at`` earlier than the commit
-that added it was imported (from another tool or repository): its verification is
-judged by its date, not by who committed the import.
+that added it, in a commit ``kb import`` made (trailer ``Kb-Import:``), was imported
+from another tool: its verification is judged by its date, not by who committed the
+import. Any other commit that adds a card already verified is judged as a stamp by its
+author (fail closed: anyone can write a new file claiming an owner and an old date).
 """
 
 from __future__ import annotations
@@ -108,16 +110,18 @@ class Stamp:
     check_people: bool
     bulk: Mapping[tuple[int, str], BulkRun] = field(default_factory=dict)
     signatures: Mapping[str, Signature] | None = None
+    # Commits ``kb import`` made (trailer ``Kb-Import:``), among those that added a card
+    # already verified (``added_verified``): only their cards count as imported.
+    imports: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Read by most rules: worked out once per card (100,000 cards on a big repo).
         self.meta: CardMeta = self.card.meta
         self.commit: Commit = self.change.commit
-        verified = self.meta.verified_at
-        # Added already verified with an older date: judged by its date, not its importer.
-        self.imported: bool = (
-            self.change.created and verified is not None and verified.date() < self.commit.day
-        )
+        # Added already verified with an older date by kb import: judged by its date, not
+        # its importer. Added so by any other commit: a stamp by that commit's author.
+        self.added_verified: bool = added_verified(self.change, self.meta)
+        self.imported: bool = self.added_verified and self.commit.sha in self.imports
         # Set by ``kb adopt --baseline`` (trailer "Kb-Adopt: baseline"): the team's declared
         # starting point, made by whoever ran the adoption, not a verification by one person.
         self.adoption_baseline: bool = self.commit.sha in self.repo.baselines
@@ -154,10 +158,26 @@ def make_finding(rule: str, card: Card, key: str, message: str) -> Finding:
 # -- the rules, one function each ------------------------------------------------------------
 
 
+def added_verified(change: Change, meta: CardMeta) -> bool:
+    """The commit added the card with a ``verified_at`` older than its own day."""
+    verified = meta.verified_at
+    return change.created and verified is not None and verified.date() < change.commit.day
+
+
 def non_verifier(s: Stamp) -> Finding | None:
     """The stamp's author is neither owner nor verifier."""
     if not s.judge_people or s.is_allowed(s.people.identity(s.commit)):
         return None
+    if s.added_verified:
+        return s.finding(
+            VERIFIED_BY_NON_VERIFIER,
+            "verified_at",
+            f"the card was added already verified (verified_at {s.value}) by "
+            f"{s.people.describe(s.commit)} on {s.commit.day.isoformat()} (commit "
+            f"{s.commit.short}), who is neither the owner nor a verifier",
+            f"the owner or a verifier should review it and run 'kb verify {s.card.path}' (kb "
+            "import marks its commits Kb-Import: and its cards keep their dates)",
+        )
     return s.finding(
         VERIFIED_BY_NON_VERIFIER,
         "verified_at",

@@ -171,6 +171,7 @@ def judge(
     settings = health_settings(workspace)
     bulk = bulk_runs(workspace, history, settings) if history is not None else None
     signatures = stamp_signatures(workspace, history, items) if history is not None else None
+    imports = import_commits(workspace, history, items) if history is not None else frozenset()
     result = card_findings(
         items,
         workspace.config.roster,
@@ -179,6 +180,7 @@ def judge(
         settings,
         bulk=bulk,
         signatures=signatures,
+        imports=imports,
     )
     by_path: dict[str, list[Finding]] = {item.path: [] for item in items}
     for finding in _graded(workspace, [*result.findings, *_untraced(workspace, result)]):
@@ -338,6 +340,28 @@ def stamp_signatures(
         if stamp is not None:
             shas.add(stamp.commit.sha)
     return verify_commits(workspace.root, sorted(shas), workspace.config.roster)
+
+
+def import_commits(
+    workspace: Workspace, history: RepoHistory, items: Sequence[Assessed]
+) -> frozenset[str]:
+    """Which of the commits that added one of ``items`` already verified were made by
+    ``kb import`` (trailer ``Kb-Import:``): asked of git for those few commits only."""
+    from kbcli.core.provenance import added_verified
+    from kbcli.core.stamps import current_stamp
+
+    shas = set()
+    for item in items:
+        card_history = history.get(item.path)
+        stamp = current_stamp(card_history, item.card.meta) if card_history else None
+        if stamp is not None and added_verified(stamp, item.card.meta):
+            shas.add(stamp.commit.sha)
+    if not shas:
+        return frozenset()
+    from kbcli.adapters.git_commits import trailer_commits
+    from kbcli.core.history import IMPORT_KEY
+
+    return trailer_commits(workspace.root, sorted(shas), IMPORT_KEY)
 
 
 def _reading_problems(workspace: Workspace, items: Sequence[Assessed]) -> list[Finding]:

@@ -254,7 +254,7 @@ def test_github_step_summary_and_extra_reports(
     repo: KbRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     repo.write("billing/old.md", card("Old | pipes", verified="2026-01-01", owner=None))
-    repo.commit("old", when="2026-11-02T10:00:00Z")
+    repo.commit("old\n\nKb-Import: guru", when="2026-11-02T10:00:00Z")  # its date kept
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -292,7 +292,7 @@ def test_list_rules_shows_configured_severities(repo: KbRepo):
 
 def test_text_output_is_grouped_by_card(repo: KbRepo):
     repo.write("billing/old.md", card("Old", verified="2026-01-01", owner=None))
-    repo.commit("old", when="2026-11-02T10:00:00Z")
+    repo.commit("old\n\nKb-Import: guru", when="2026-11-02T10:00:00Z")  # its date kept
     lines = kb(repo).stdout.splitlines()
     start = lines.index("billing/old.md  Old")
     assert re.match(r"  \d+:\d+\s+error\s+", lines[start + 1])

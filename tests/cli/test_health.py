@@ -65,7 +65,8 @@ def scenario(tmp_path: Path) -> KbRepo:
     repo.write("dep.md", card("dep", "2026-05-01", depends_on='["../docs/api/**"]'))
     repo.write("../docs/api/refunds.md", "v1\n")
     repo.write("team.md", card("team", "2026-05-01", owner="billing"))
-    repo.commit("import cards", when="2026-05-02T09:00:00Z", **ANA)
+    # kb import wrote them (its trailer): each keeps its date, whoever committed it
+    repo.commit("import cards\n\nKb-Import: guru", when="2026-05-02T09:00:00Z", **ANA)
     # clean: edited and re-verified by its owner
     repo.write("clean.md", card("clean", "2026-05-03", body="Better steps."))
     repo.commit("improve clean", when="2026-05-03T09:00:00Z", **ANA)

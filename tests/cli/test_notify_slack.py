@@ -35,7 +35,7 @@ def repo(kb_repo: KbRepo) -> KbRepo:
     kb_repo.write("billing/vat.md", _card("VAT ids", "ana", "2026-11-30"))
     kb_repo.write("accounts/sso.md", _card("SSO setup", "ben", None))
     kb_repo.write("accounts/fresh.md", _card("Fresh", "ben", "2026-11-30"))
-    kb_repo.commit("cards", when="2026-12-01T10:00:00Z")
+    kb_repo.commit("cards\n\nKb-Import: guru", when="2026-12-01T10:00:00Z")  # dates kept
     return kb_repo
 
 

@@ -163,3 +163,29 @@ def test_kb_show_in_a_pipe_prints_each_reason_whole(repo):
     assert result.returncode == 0, result.stderr
     (line,) = [x for x in result.stdout.splitlines() if "verified_at was set by" in x]
     assert line.endswith("who is neither the owner nor a verifier [verified-by-non-verifier]")
+
+
+def test_a_card_added_already_verified_counts_as_imported_only_from_kb_import(repo):
+    # Eve, who may not verify anything of Ana's, adds a card that names Ana as owner and
+    # a verification date of last week: nothing says Ana ever read it.
+    repo.write("wire.md", CARD.format(title="Wire money", stamp="verified_at: 2026-11-10\n"))
+    repo.commit("add a card", when="2026-11-18T10:00:00Z", **EVE)
+    card = verdicts(repo)["wire.md"]
+    assert card["trust"] == "needs-review"
+    assert [r["rule"] for r in card["reasons"]] == ["verified-by-non-verifier"]
+    assert "added already verified (verified_at 2026-11-10)" in card["reasons"][0]["text"]
+    # The same card written by kb import (its commit says so) keeps its date.
+    repo.write("guide.md", CARD.format(title="Guide", stamp="verified_at: 2026-11-10\n"))
+    git(repo.path, "add", "guide.md")
+    env = {
+        "GIT_AUTHOR_NAME": "Eve Moss",
+        "GIT_AUTHOR_EMAIL": "eve@example.test",
+        "GIT_COMMITTER_NAME": "Eve Moss",
+        "GIT_COMMITTER_EMAIL": "eve@example.test",
+        "GIT_AUTHOR_DATE": "2026-11-19T10:00:00Z",
+        "GIT_COMMITTER_DATE": "2026-11-19T10:00:00Z",
+    }
+    message = "Import 1 card(s) from guru (export.zip)\n\nKb-Import: guru\n"
+    git(repo.path, "commit", "-q", "--no-gpg-sign", "-m", message, env=env)
+    guide = verdicts(repo)["guide.md"]
+    assert (guide["trust"], guide["reasons"]) == ("verified", [])

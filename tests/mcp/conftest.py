@@ -21,9 +21,14 @@ def kb_git(tmp_path: Path) -> KbRepo:
     (root / ".gitignore").write_text(".kb/\n", encoding="utf-8")  # as kb init writes it
     git(root, "init", "-q", "-b", "main")
     repo = KbRepo(root)
-    # Committed after the cards' verified_at dates by someone outside the roster: no
-    # evidence against the stamps, so the verdict is the dates' (as in a fresh import).
-    repo.commit("example cards", when="2026-11-20T10:00:00Z", author="Importer", email="i@x.test")
+    # Written by kb import (its trailer) after the cards' verified_at dates, by someone
+    # outside the roster: no evidence against the stamps, so the verdict is the dates'.
+    repo.commit(
+        "example cards\n\nKb-Import: example",
+        when="2026-11-20T10:00:00Z",
+        author="Importer",
+        email="i@x.test",
+    )
     return repo
 
 
