@@ -80,6 +80,7 @@ def card_findings(
         bulk = history_bulk(history, people, settings)
     inactive: dict[str, str | None] = {}
     unrecorded: list[Assessed] = []
+    stamp_facts = (bulk or {}, signatures, imports)  # the same for every card's stamp
     for item in items:
         findings += trust_findings(item, today)
         if has_people:
@@ -102,17 +103,7 @@ def card_findings(
             findings.append(cut_off(item.card, stamp.commit))
             continue
         findings += stamp_findings(
-            Stamp(
-                item.card,
-                card_history,
-                history,
-                stamp,
-                people,
-                has_people,
-                bulk or {},
-                signatures,
-                imports,
-            )
+            Stamp(item.card, card_history, history, stamp, people, has_people, *stamp_facts)
         )
     return HealthResult(findings, skipped, unrecorded)
 

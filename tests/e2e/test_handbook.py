@@ -81,7 +81,8 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> str:
     """example-kb in a git repo, built once for the module and served on 127.0.0.1."""
     root = copy_example(tmp_path_factory.mktemp("e2e") / "example-kb")
     git(root, "init", "-q", "-b", "main")
-    KbRepo(root).commit("import the cards", when="2026-11-20T10:00:00Z")
+    # A kb import: the cards keep the verification dates they came with.
+    KbRepo(root).commit("import the cards\n\nKb-Import: example", when="2026-11-20T10:00:00Z")
     return _build(root, root.parent / "site")
 
 
