@@ -170,6 +170,8 @@ def rank(
     filters = (phrases, excluded, required)
     found = _with_dense(workspace, index, qb, raw, total, dense, filters, languages)
     hits = _ordered(workspace, index, qb, found, limit, POINTERS and not extra, languages)
+    if not extra:
+        hits = titled_first(hits, query)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
@@ -278,6 +280,21 @@ def _ordered(
     hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit, languages)
     found.raw += pointer_raw
     return hits
+
+
+def titled_first(hits: list[Hit], query: ParsedQuery) -> list[Hit]:
+    """The cards whose whole title the query is (its words, any case) first, in score order.
+
+    A query that is a title names that card: someone looking for a card to fix it or to
+    send it types its title, and a doubted card (ranked down by its trust factor) or a
+    title of common words must not fall out of the first page then."""
+    words = tuple(
+        w.casefold() for part in (*query.words, *query.phrases) for w in query_words(part)
+    )
+    if not words:
+        return hits
+    named = [h for h in hits if tuple(w.casefold() for w in query_words(h.title)) == words]
+    return [*named, *(h for h in hits if h not in named)] if named else hits
 
 
 def _finish(

@@ -157,3 +157,28 @@ def test_english_words_in_a_ukrainian_card_match_their_other_forms(tmp_path: Pat
     )
     repo.write("notes.md", _card("Нотатки команди", "Зустрічі щовівторка, нотатки в теці."))
     assert _paths(repo.path, "container")[:1] == ["docker-stop.md"]
+
+
+def test_a_card_searched_by_its_whole_title_comes_first_even_when_doubted(
+    tmp_path: Path,
+) -> None:
+    """Someone looking for a card to fix it types its title: a doubted card (ranked down
+    by its trust factor) whose title is common words must still come first then, and
+    only for its whole title, in any case."""
+    repo = make_repo(tmp_path / "kb")
+    flagged = (
+        "---\ntitle: Leave types\nowner: ana\nverified_at: 2026-11-01\n"
+        "flags:\n  - by: noa\n    at: 2026-11-10\n    reason: parental leave changed\n---\n\n"
+        "Annual, sick and parental leave.\n"
+    )
+    repo.write("leave-types.md", flagged)
+    verified = "---\ntitle: {title}\nowner: ana\nverified_at: 2026-11-01\n---\n\n{body}\n"
+    for i in range(6):
+        body = f"Which leave types apply to team {i}: the leave types and the types of leave. "
+        repo.write(f"team-{i}.md", verified.format(title=f"Team {i} leave", body=body * 3))
+    repo.commit("cards")
+    for query in ("Leave types", "leave TYPES"):
+        hits = _search(repo.path, query).hits
+        assert hits[0].path == "leave-types.md", [h.path for h in hits]
+        assert hits[0].trust.state.value == "needs-review"
+    assert _paths(repo.path, "leave types team")[0] != "leave-types.md"
