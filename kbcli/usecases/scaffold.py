@@ -41,7 +41,8 @@ branch = "main"
 """
 
 PEOPLE_YAML = """\
-# The people roster: kb maps git authors (by e-mail, then name) to these handles.
+# The people roster: kb maps git authors to these handles by e-mail only for trust (a
+# name is free text anyone can set); kb adopt and kb people suggest also match names.
 # A card's owner is a handle below or a team name.
 #
 # ana:
