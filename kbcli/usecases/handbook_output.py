@@ -52,7 +52,19 @@ def remove_stale(out: Path, manifest: dict[str, Any], keep: set[str]) -> list[st
         if target.is_file() and target.resolve().is_relative_to(out):
             target.unlink()
             removed.append(rel)
+            _prune_empty(target.parent, out)
     return removed
+
+
+def _prune_empty(folder: Path, out: Path) -> None:
+    """Remove ``folder`` and its parents below ``out`` while empty: a public build over an
+    internal one must not leave the internal site's shape (an empty ``owners/``)."""
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone): stop here
+            return
+        folder = folder.parent
 
 
 def foreign_pages(on_disk: set[str], keep: set[str]) -> list[str]:

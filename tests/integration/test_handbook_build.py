@@ -318,6 +318,7 @@ def test_a_public_build_refuses_a_folder_holding_pages_no_build_of_it_wrote(
     assert sorted(p.relative_to(public).as_posix() for p in public.rglob("*")) == before
     out, _, _ = build(root, "--audience", "public")  # over the folder's own internal build
     assert out == internal and not (out / "billing" / "invoices.html").exists()
+    assert not (out / "owners").exists() and not (out / "billing").exists()  # no empty folders
 
 
 def test_a_card_turned_internal_disappears_from_the_next_public_build(tmp_path: Path) -> None:
