@@ -115,12 +115,7 @@ def scan(body: str, *, with_headings: bool = True, title: str | None = None) -> 
     may_link = "](" in masked or "[[" in masked or "]:" in masked
     if not may_link and (not with_headings or "<" not in masked):
         return BodyScan((), tuple(headings), frozenset(h.slug.lower() for h in headings))
-    if "<!--" in masked:
-        masked = _COMMENT.sub(_blank, masked)
-    if "{%" in masked:
-        masked = _TEMPLATE_COMMENT.sub(_blank, masked)
-    if "`" in masked:
-        masked = _CODE_SPAN.sub(_blank, masked)
+    masked = _blank_comments_and_spans(masked)
     if "\\" in masked:
         masked = _ESCAPED.sub(_blank, masked)
     anchors = {h.slug.lower() for h in headings}
@@ -343,7 +338,12 @@ def _wikilink(match: re.Match[str], body: str, starts: list[int], image: bool) -
 def prose_mask(body: str) -> str:
     """``body`` with its code (fenced, indented, inline), HTML comments and ``{% comment %}``
     blocks blanked, every offset kept: what is left is what a reader sees as text."""
-    masked, _ = _mask_code(body, with_headings=False)
+    return _blank_comments_and_spans(_mask_code(body, with_headings=False)[0])
+
+
+def _blank_comments_and_spans(masked: str) -> str:
+    """HTML comments, ``{% comment %}`` blocks and code spans blanked (offsets kept) in a
+    body whose code blocks ``_mask_code`` blanked already."""
     if "<!--" in masked:
         masked = _COMMENT.sub(_blank, masked)
     if "{%" in masked:
