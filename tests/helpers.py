@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_KB = REPO_ROOT / "example-kb"
@@ -169,3 +173,10 @@ def search_answers(repo: KbRepo, queries: Sequence[str], limit: int) -> list[obj
         assert result.exit_code in (0, 1), result.output
         found.append(json.loads(result.stdout) if result.stdout.strip() else [])
     return found
+
+
+def as_user(monkeypatch: pytest.MonkeyPatch, name: str, email: str) -> None:
+    """Make the next git commits (kb verify's too) by ``name <email>``, author and committer."""
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", name)
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", email)

@@ -127,26 +127,8 @@ def _run(
 def trailer_commits(root: Path, shas: Sequence[str], key: str) -> frozenset[str]:
     """Which of ``shas`` carry a ``key:`` trailer (any value), by git's trailer parser;
     none when git could not tell (fail closed: their cards are judged as stamps)."""
-    try:
-        result = git_runner.run(
-            root,
-            "show",
-            "-s",
-            f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
-            *shas,
-            read_only=True,
-            check=False,
-        )
-    except git_runner.GitMissing:
-        return frozenset()
-    if result.returncode != 0:
-        return frozenset()
-    found = set()
-    for line in result.stdout.decode("utf-8", "replace").splitlines():
-        sha, _, values = line.partition(" ")
-        if values.strip():
-            found.add(sha)
-    return frozenset(found)
+    found = _trailers(root, key, ("show", "-s"), shas)
+    return frozenset(sha for sha, values in (found or {}).items() if values)
 
 
 def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | None:
@@ -156,13 +138,24 @@ def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | N
     ``--grep`` narrows the walk to messages holding the text; git's own trailer parser
     then confirms it is a trailer, so a message that merely quotes it does not count.
     """
+    found = _trailers(root, key, ("log", "-F", f"--grep={key}: {value}"), ())
+    if found is None:
+        return None
+    return frozenset(sha for sha, values in found.items() if value in values)
+
+
+def _trailers(
+    root: Path, key: str, command: Sequence[str], revisions: Sequence[str]
+) -> dict[str, list[str]] | None:
+    """Each commit ``command`` lists (``git show``/``git log`` with ``revisions``) with its
+    ``key:`` trailer values, as git's trailer parser reads them; None when git could not
+    tell."""
     try:
         result = git_runner.run(
             root,
-            "log",
-            "-F",
-            f"--grep={key}: {value}",
+            *command,
             f"--format=%H %(trailers:key={key},valueonly,separator=%x2C)",
+            *revisions,
             read_only=True,
             check=False,
         )
@@ -170,9 +163,8 @@ def commits_with_trailer(root: Path, key: str, value: str) -> frozenset[str] | N
         return None
     if result.returncode != 0:
         return None
-    found = set()
+    found = {}
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         sha, _, values = line.partition(" ")
-        if value in (v.strip() for v in values.split(",")):
-            found.add(sha)
-    return frozenset(found)
+        found[sha] = [v.strip() for v in values.split(",") if v.strip()]
+    return found

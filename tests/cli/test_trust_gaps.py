@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import KbRepo, git, kb_process, make_repo, run_kb
+from tests.helpers import KbRepo, as_user, git, kb_process, make_repo, run_kb
 
 TODAY = "2026-11-22"
 PEOPLE = """
@@ -27,12 +27,6 @@ status: published
 Steps to follow.
 """
 EVE = {"author": "Eve Moss", "email": "eve@example.test"}
-
-
-def as_user(monkeypatch: pytest.MonkeyPatch, name: str, email: str) -> None:
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", name)
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", email)
 
 
 @pytest.fixture

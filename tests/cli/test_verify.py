@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import KbRepo, git, make_repo, run_kb
+from tests.helpers import KbRepo, as_user, git, make_repo, run_kb
 
 TODAY = "2026-11-22"
 PEOPLE = """
@@ -27,12 +27,6 @@ tags: [billing]
 
 Steps to follow.
 """
-
-
-def as_user(monkeypatch: pytest.MonkeyPatch, name: str, email: str) -> None:
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", name)
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", email)
 
 
 @pytest.fixture
