@@ -29,6 +29,13 @@ if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex
 
 HEAP_BYTES = 96_000_000
+WRITER_LOCK = ".tantivy-writer.lock"  # Tantivy's file, locked while a writer is open
+
+
+def writer_lock(index: CardIndex) -> str:
+    """The file whose lock is the writer's: a process this one forks while writing must
+    let go of it (``forked_map``'s ``release``), or the lock outlives a killed kb."""
+    return os.fspath(index.data_dir / WRITER_LOCK)
 
 
 class SyncStats:

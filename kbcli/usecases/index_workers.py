@@ -53,8 +53,10 @@ def workers_for(count: int, wanted: int | None = None) -> int:
     return cpus
 
 
-def spreader(rebuild: _Rebuild) -> Spread:
-    """``tantivy_writer.Spread`` for a whole rebuild: workers when there is enough to do."""
+def spreader(rebuild: _Rebuild, held: tuple[str, ...] = ()) -> Spread:
+    """``tantivy_writer.Spread`` for a whole rebuild: workers when there is enough to do.
+    ``held``: the files this process holds locked while the workers run (the index
+    writer's), which the workers let go of."""
     wanted = wanted_workers()  # here: a bad value stops kb before the index is touched
 
     def spread(
@@ -78,7 +80,7 @@ def spreader(rebuild: _Rebuild) -> Spread:
             rebuild.take()  # a fresh worker's copy of this process's: not new
             return [build(item) for item in chunk], rebuild.take()
 
-        for chunk, (built, new) in ordered_map(job, items, workers, CHUNK):
+        for chunk, (built, new) in ordered_map(job, items, workers, CHUNK, release=held):
             rebuild.add(new)
             yield from zip(chunk, built, strict=True)
 

@@ -218,11 +218,12 @@ def sync(
     whole = documents = spread = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
         from kbcli.adapters.index_documents import DocumentCache
+        from kbcli.adapters.tantivy_writer import writer_lock
         from kbcli.usecases.index_workers import spreader
 
         whole = _Rebuild(workspace)
         documents = DocumentCache(index.directory, index.key, (__file__,))
-        spread = spreader(whole)
+        spread = spreader(whole, (writer_lock(index),))
     stats = index.sync(
         scan,
         _on_first_use(lambda: _preparer(workspace, whole)),
