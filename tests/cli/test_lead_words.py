@@ -18,7 +18,8 @@ TODAY = "2026-12-05"
 
 
 def _card(title: str, verified: str) -> str:
-    return f"---\ntitle: {title}\nowner: ana\nverified_at: {verified}\nverify_every: 30d\n---\nBody.\n"
+    head = f"title: {title}\nowner: ana\nverified_at: {verified}\nverify_every: 30d\n"
+    return f"---\n{head}---\nBody.\n"
 
 
 @pytest.fixture
