@@ -243,7 +243,8 @@ def _start(context: Any, started: list[tuple[Any, Any, Any]], release: tuple[str
 
     inbox, to_worker = context.Pipe(duplex=False)
     from_worker, outbox = context.Pipe(duplex=False)
-    process = context.Process(target=_serve, args=(inbox, outbox, os.getpid(), release), daemon=True)
+    arguments = (inbox, outbox, os.getpid(), release)
+    process = context.Process(target=_serve, args=arguments, daemon=True)
     # Ctrl-C waits while a worker is forked and recorded (it was born with this
     # process's handler, so it would raise there); the worker ignores it from then on.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
