@@ -90,6 +90,17 @@ class LazyWriter:
         self.index, self.wait, self.full, self.light = index, wait, full, light
         self.writer: tantivy.IndexWriter | None = None
 
+    def free(self) -> bool:
+        """Whether the writer can be had (waiting as ``get`` does), left free: a whole
+        rebuild checks before its work, and takes the writer only once its worker
+        processes are forked (``index_workers``), so that they never hold its lock."""
+        if self.writer is not None:
+            return True
+        taken = open_writer(self.index, self.wait, self.light)
+        free = taken is not None
+        del taken  # the lock ends with the writer
+        return free
+
     def get(self) -> tantivy.IndexWriter | None:
         if self.writer is None:
             self.writer = open_writer(self.index, self.wait, self.light)
@@ -149,7 +160,7 @@ def sync(
         return stats
     light = documents is not None and 2 * len(documents.entries) >= len(candidates)
     writer = LazyWriter(index, wait, full, light)
-    if full and writer.get() is None:
+    if full and not writer.free():
         return busy(stats)
     make = _maker(index, prepare)
     changes = _write(
