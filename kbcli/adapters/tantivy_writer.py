@@ -29,13 +29,12 @@ if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex
 
 HEAP_BYTES = 96_000_000
-WRITER_LOCK = ".tantivy-writer.lock"  # Tantivy's file, locked while a writer is open
 
 
 def writer_lock(index: CardIndex) -> str:
-    """The file whose lock is the writer's: a process this one forks while writing must
-    let go of it (``forked_map``'s ``release``), or the lock outlives a killed kb."""
-    return os.fspath(index.data_dir / WRITER_LOCK)
+    """Tantivy's file locked while a writer is open: a process forked meanwhile must let
+    go of it (``forked_map``'s ``release``), or the lock outlives a killed kb."""
+    return os.fspath(index.data_dir / ".tantivy-writer.lock")
 
 
 class SyncStats:
@@ -92,8 +91,7 @@ class LazyWriter:
 
     def free(self) -> bool:
         """Whether the writer can be had (waiting as ``get`` does), left free: a whole
-        rebuild checks before its work, and takes the writer only once its worker
-        processes are forked (``index_workers``), so that they never hold its lock."""
+        rebuild takes it once its workers are forked, so they never hold its lock."""
         if self.writer is not None:
             return True
         taken = open_writer(self.index, self.wait, self.light)
