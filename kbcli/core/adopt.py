@@ -147,6 +147,14 @@ def folder_tags(path: str, card_folders: Sequence[str]) -> list[str]:
     return [slugify(folder.rpartition("/")[2])]
 
 
+def adopted_status(extra: Mapping[str, object]) -> str:
+    """``draft`` for a page its site generator does not publish (Hugo and Docusaurus
+    ``draft: true``, Jekyll ``published: false``): adopting it must not publish it."""
+    if extra.get("draft") is True or extra.get("published") is False:
+        return "draft"
+    return "published"
+
+
 def missing_fields(
     present: Mapping[str, object],
     *,
@@ -154,13 +162,14 @@ def missing_fields(
     owner: str | None,
     tags: Sequence[str],
     verified_at: date | None,
+    status: str = "published",
 ) -> dict[str, object]:
     """The adoption keys ``present`` lacks, in header order; existing keys are never touched."""
     wanted: dict[str, object] = {
         "title": title,
         "owner": owner,
         "tags": list(tags),
-        "status": "published",
+        "status": status,
         "verified_at": verified_at,
     }
     return {

@@ -152,12 +152,16 @@ _HEADING = lazy(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def title_from(body: str, path: str) -> str:
-    """The first level-1 heading, else a title made from the file name."""
+    """The first level-1 heading, else a title made from the file name.
+
+    Only the first letter is raised: a wiki page or vault note is named by its title
+    (``History of 18F.md``, ``API-Keys.md``), and lowering the rest read "18f", "Api"."""
     match = _HEADING.search(body)
     if match:
         return match.group(1).strip()
     stem = path.rpartition("/")[2].removesuffix(".md")
-    return stem.replace("-", " ").replace("_", " ").strip().capitalize() or stem
+    words = stem.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:] or stem
 
 
 def parse_meta(

@@ -21,7 +21,7 @@ from kbcli.core.link_scan import Link, wiki_slug
 from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.links import LinkResolver
 from kbcli.core.naming import slugify
-from kbcli.core.trust import Trust
+from kbcli.core.trust import Trust, days_from_today
 
 # Site paths the handbook itself uses; a card folder with one of these names is moved under cards/.
 RESERVED = frozenset(
@@ -246,12 +246,9 @@ def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict
         detail = "never verified"
     elif left is None:
         detail = f"verified {trust.verified_on.isoformat()}, never expires"
-    elif left > 0:
-        detail = f"verified {trust.verified_on.isoformat()}, expires in {left} days"
-    elif left == 0:
-        detail = f"verified {trust.verified_on.isoformat()}, expires today"
     else:
-        detail = f"verified {trust.verified_on.isoformat()}, expired {-left} days ago"
+        verb = "expires" if left >= 0 else "expired"
+        detail = f"verified {trust.verified_on.isoformat()}, {verb} {days_from_today(left)}"
     return {
         "state": state,
         "icon": BADGE_ICON[state],

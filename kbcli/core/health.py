@@ -31,7 +31,7 @@ from kbcli.core.rules import (
     OWNER_UNKNOWN,
 )
 from kbcli.core.stamps import BulkRun, bulk_runs, current_stamp
-from kbcli.core.trust import TrustState, needs_owner
+from kbcli.core.trust import TrustState, days_from_today, needs_owner
 from kbcli.core.untraced_stamps import cut_off
 
 
@@ -135,8 +135,7 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
     unreadable = any(p.rule in _UNREADABLE for p in card.problems)
     if trust.state is TrustState.EXPIRED:
         assert trust.expires_on is not None
-        days = (today - trust.expires_on).days
-        ago = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+        ago = days_from_today((trust.expires_on - today).days)
         found.append(
             make_finding(
                 EXPIRED,
@@ -154,7 +153,8 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
                 card,
                 "verified_at",
                 f"verification expires on {trust.expires_on.isoformat()} "
-                f"(in {(trust.expires_on - today).days} days); review it and run '{verify}'",
+                f"({days_from_today((trust.expires_on - today).days)}); "
+                f"review it and run '{verify}'",
             )
         )
     elif trust.state is TrustState.UNVERIFIED and not unreadable:

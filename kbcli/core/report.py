@@ -19,7 +19,7 @@ from kbcli.core.catalog import Assessed
 from kbcli.core.findings import Finding
 from kbcli.core.people import Roster
 from kbcli.core.rules import RULES
-from kbcli.core.trust import TrustState
+from kbcli.core.trust import TrustState, days_from_today
 from kbcli.core.verdict import trust_score
 
 _URGENCY = {
@@ -197,11 +197,11 @@ def _reasons(
     if live:
         trust = item.trust
         if trust.state is TrustState.EXPIRED and trust.expires_on:
-            days = (today - trust.expires_on).days
-            reasons.append(f"expired {trust.expires_on.isoformat()} ({days} days ago)")
+            when = days_from_today((trust.expires_on - today).days)
+            reasons.append(f"expired {trust.expires_on.isoformat()} ({when})")
         elif trust.state is TrustState.DUE and trust.expires_on:
-            days = (trust.expires_on - today).days
-            reasons.append(f"expires {trust.expires_on.isoformat()} (in {days} days)")
+            when = days_from_today((trust.expires_on - today).days)
+            reasons.append(f"expires {trust.expires_on.isoformat()} ({when})")
         elif trust.state is TrustState.UNVERIFIED:
             reasons.append("never verified")
     elif item.card.meta.status is Status.REQUESTED:

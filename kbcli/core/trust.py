@@ -139,6 +139,16 @@ def needs_owner(meta: CardMeta) -> bool:
     return meta.status is Status.PUBLISHED and not meta.owner
 
 
+def days_from_today(left: int) -> str:
+    """``in 3 days``, ``in 1 day``, ``today``, ``1 day ago``: how far a date is from today
+    (``left`` days ahead, negative when past), in the words every surface uses."""
+    if left == 0:
+        return "today"
+    count = abs(left)
+    days = f"{count} day{'s' if count != 1 else ''}"
+    return f"in {days}" if left > 0 else f"{days} ago"
+
+
 def trust_detail(trust: Trust, today: date) -> str:
     """The reason behind a badge in words: ``verified 2026-10-01, expires 2027-01-01 (in 40
     days)``. Every surface (terminal, Slack, handbook) says it the same way."""
@@ -149,6 +159,5 @@ def trust_detail(trust: Trust, today: date) -> str:
     if left is None:
         return text + ", never expires"
     assert trust.expires_on is not None
-    when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
     verb = "expires" if left > 0 else "expired"
-    return f"{text}, {verb} {trust.expires_on.isoformat()} ({when})"
+    return f"{text}, {verb} {trust.expires_on.isoformat()} ({days_from_today(left)})"

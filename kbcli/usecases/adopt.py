@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kbcli.core import rules
-from kbcli.core.adopt import BASELINE_TRAILER, Evidence, Suggestion, folder_tags, missing_fields
+from kbcli.core.adopt import (
+    BASELINE_TRAILER,
+    Evidence,
+    Suggestion,
+    adopted_status,
+    folder_tags,
+    missing_fields,
+)
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -98,6 +105,7 @@ def plan(
             owner=suggestion.owner,
             tags=folder_tags(rel, workspace.config.cards.folders),
             verified_at=workspace.today if baseline else None,
+            status=adopted_status(card.meta.extra),
         )
         if not adds:
             already += 1

@@ -32,7 +32,8 @@ def reminders(
     workspace: Workspace, *, owner: str | None = None, allow_shallow: bool = False
 ) -> tuple[list[Reminder], list[str]]:
     """One reminder per owner with to-dos (cards expired, due, unverified, flagged,
-    requested); warnings name the cards nobody can be reminded of."""
+    requested); warnings name the cards nobody can be reminded of (no owner, or an
+    owner people.yaml says has left)."""
     from kbcli.usecases.health import health_report
 
     report = health_report(workspace, owner=owner, urgent_limit=0, allow_shallow=allow_shallow)
@@ -45,6 +46,13 @@ def reminders(
             warnings.append(
                 f"{len(digest.todo)} card(s) with to-dos have no owner: nobody is reminded "
                 "(kb report lists them; kb reassign gives them one)"
+            )
+            continue
+        if digest.left:  # a reminder to someone who left reaches no one who can act
+            warnings.append(
+                f"{len(digest.todo)} card(s) with to-dos belong to {digest.name} "
+                f"({digest.owner}), who left: nobody is reminded "
+                f"(kb reassign --from {digest.owner} --to HANDLE gives them a new owner)"
             )
             continue
         found.append(_reminder(workspace, digest))

@@ -117,6 +117,18 @@ def test_owner_filter(repo: KbRepo, webhook: Webhook) -> None:
     assert [b["text"].split(":")[0] for b in webhook.bodies] == ["Ben Ito"]
 
 
+def test_no_reminder_goes_to_an_owner_who_left(repo: KbRepo, webhook: Webhook) -> None:
+    # Ben left: a reminder addressed to him reaches no one who can verify; the lead is
+    # told whose cards need a new owner instead, as for cards with no owner.
+    repo.write("people.yaml", PEOPLE.replace("ben:\n", "ben:\n  left: 2026-12-01\n"))
+    repo.commit("ben left", when="2026-12-02T10:00:00Z")
+    result = _kb(repo, "--webhook-url", webhook.url)
+    assert result.exit_code == 0, result.output
+    assert [b["text"].split(":")[0] for b in webhook.bodies] == ["<@U0ANA>"]
+    assert "Ben Ito (ben), who left: nobody is reminded" in result.stderr
+    assert "kb reassign --from ben --to HANDLE" in result.stderr
+
+
 def test_a_500_answer_exits_2_with_slacks_error_text(repo: KbRepo, webhook: Webhook) -> None:
     webhook.status, webhook.answer = 500, b"rollup_error"
     result = _kb(repo, "--webhook-url", webhook.url)
@@ -159,7 +171,7 @@ def test_reminders_hold_exactly_the_to_dos_of_kb_report_json(tmp_path: Any) -> N
     expected = {
         o["owner"]: sorted(t["path"] for t in o["to_verify"])
         for o in report["owners"]
-        if o["owner"] and o["to_verify"]
+        if o["owner"] and o["to_verify"] and not o["left"]  # no one to remind: a warning
     }
     dry = run_kb(*base, "notify", "slack", "--dry-run", "--allow-shallow")
     assert dry.exit_code == 0, dry.output
