@@ -9,6 +9,7 @@ The action ids are the contract with the app's handlers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,8 +48,28 @@ class CardLine:
     verified: str | None = None
 
 
+# Slack's mrkdwn has no escape for its formatting markers: a marker at a word's edge,
+# where it could open or close bold, italics, strike or code, becomes a character that
+# looks the same; one inside a word (``pg_dump``, ``a*b``) never formats and stays.
+_LOOKALIKE = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_MARKER_AT_EDGE = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
+
+
 def escape(text: str) -> str:
-    """Slack's three control characters in mrkdwn and link labels."""
+    """Text from people or cards (a query, a title, a reason) as mrkdwn that shows it as
+    written: Slack's three control characters as entities, and no formatting marker left
+    that could bold, italicise, strike or quote part of the message."""
+    text = _entities(text)
+    return _MARKER_AT_EDGE.sub(lambda found: found.group().translate(_LOOKALIKE), text)
+
+
+def code(text: str) -> str:
+    """``text`` (a path, a branch) as inline code, which Slack shows literally: only a
+    backtick could end it early."""
+    return "`" + _entities(text).replace("`", "\u02cb") + "`"
+
+
+def _entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -68,7 +89,7 @@ def page_url(handbook_url: str, path: str) -> str | None:
 def title_link(handbook_url: str, line: CardLine) -> str:
     url = page_url(handbook_url, line.path)
     title = escape(line.title)
-    return f"<{url}|{title}>" if url else f"{title} (`{escape(line.path)}`)"
+    return f"<{url}|{title}>" if url else f"{title} ({code(line.path)})"
 
 
 def _clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -245,7 +266,7 @@ def captured(
 ) -> dict[str, object]:
     verb = "Drafted" if created else "Added this thread to"
     text = (
-        f":memo: {verb} *{escape(title)}* (`{escape(path)}`) on branch `{escape(branch)}` "
+        f":memo: {verb} *{escape(title)}* ({code(path)}) on branch {code(branch)} "
         f"(commit `{commit[:10]}`). {escape(pushed)}"
     )
     if review_url:
@@ -267,7 +288,7 @@ def request_for_owner(
     by = f"<@{asker}>" if asker else "someone"
     text = (
         f":raising_hand: *Knowledge request* from {by} for {who}:\n>{escape(question)}\n"
-        f"Draft `{escape(path)}` (status: requested). Answer in this thread, then use "
+        f"Draft {code(path)} (status: requested). Answer in this thread, then use "
         "*Capture this thread* to turn the answer into the card."
     )
     notes = [_context(f":warning: {escape(w[:1].upper() + w[1:])}") for w in warnings]

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from kbcli.core.kcs_draft import Draft, append_note
 from kbcli.core.naming import slugify, unique_name
 from kbcli.errors import KbError
-from kbcli.usecases.capture_update import CardWrite, add_to_card, thread_replies
+from kbcli.usecases.capture_update import add_to_card, thread_replies
+from kbcli.usecases.capture_write import CardWrite, write
 
 if TYPE_CHECKING:
     from kbcli.core.cards import Card
@@ -320,31 +321,8 @@ def save(
         change, updated = added
         outcome = Outcome(target.path, False, target.title, target.meta.owner, updated=updated)
     outcome.warnings[:0] = list(draft.warnings)
-    outcome.commit = _write(workspace, change, options)
+    outcome.commit = write(workspace, change, options.branch, commit=options.commit)
     return outcome
-
-
-def _write(workspace: Workspace, change: CardWrite, options: Options) -> str | None:
-    """Write the change in the checkout and commit it unless told not to; with
-    ``options.branch``, commit it on that new branch instead, the checkout untouched.
-    The short commit id, or None when nothing was committed."""
-    from kbcli.adapters import card_writer
-
-    if options.branch is None:
-        if change.new:
-            card_writer.write_new(change.path, change.text)
-        else:
-            card_writer.write_atomic(change.path, change.text.encode(), root=workspace.root)
-        return commit(workspace, [change.path], change.message) if options.commit else None
-    from kbcli.adapters.git_commits import commit_to_new_branch
-
-    real = card_writer.target_of(change.path, workspace.root, new=change.new)
-    rel = real.resolve().relative_to(workspace.root.resolve()).as_posix()
-    files = {rel: change.text.encode()}
-    _, sha = commit_to_new_branch(
-        workspace.root, options.branch, files, change.message, numbered=False
-    )
-    return sha[:7]
 
 
 def _target(

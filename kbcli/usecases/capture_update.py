@@ -9,27 +9,15 @@ the caller writes (atomically, in the checkout) or commits on a branch of its ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.core import sections
 from kbcli.core.kcs_draft import Draft, append_note, thread_update
+from kbcli.usecases.capture_write import CardWrite
 
 if TYPE_CHECKING:
     from kbcli.core.cards import Card
     from kbcli.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class CardWrite:
-    """One card file a capture writes: its whole new text, whether the file is new, and
-    the commit message saying why."""
-
-    path: Path
-    text: str
-    new: bool
-    message: str
 
 
 def add_to_card(
