@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kbcli.adapters.codeowners import CodeOwners
     from kbcli.adapters.git_authors import Authorship
     from kbcli.core.link_rewrites import LinkRewrite
+    from kbcli.usecases.adopt_headers import TomlHeaders
     from kbcli.workspace import Workspace
 
 
@@ -56,6 +57,7 @@ class AdoptPlan:
     warnings: list[str] = field(default_factory=list)
     rewrites: list[LinkRewrite] = field(default_factory=list)  # link tags naming a card
     tags_left: int = 0  # template tags of the files that stay (kb check names them)
+    headers: TomlHeaders | None = None  # TOML headers (Hugo) converted to YAML first
 
     @property
     def to_write(self) -> list[AdoptRow]:
@@ -68,6 +70,8 @@ class AdoptOutcome:
     commit: str | None
     relinked: list[str] = field(default_factory=list)  # files whose link tags were rewritten
     links_commit: str | None = None
+    converted: list[str] = field(default_factory=list)  # TOML headers written as YAML
+    headers_commit: str | None = None
 
 
 def plan(
@@ -78,16 +82,22 @@ def plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> AdoptPlan:
     """The adoption plan for the card files under ``paths`` (all card files when empty)."""
+    from kbcli.usecases.adopt_headers import TomlHeaders
     from kbcli.usecases.selection import select_card_paths
 
     selected = select_card_paths(workspace, paths)
+    headers = TomlHeaders.find(workspace, selected)
     sources = _Sources.load(workspace)
     rows: list[AdoptRow] = []
     already = 0
     for index, rel in enumerate(selected):
         if progress:
             progress(index + 1, len(selected))
-        card = workspace.card_files.read(rel, workspace.today)
+        if rel in headers.left:
+            why = headers.left[rel]
+            rows.append(AdoptRow(rel, Suggestion(None, "none", why), {}, skipped=why))
+            continue
+        card = headers.card(workspace, rel)
         present = card.position.lines
         broken = [p for p in card.problems if p.rule in rules.HEADER_UNREADABLE]
         if broken:
@@ -111,19 +121,25 @@ def plan(
             already += 1
             continue
         rows.append(AdoptRow(rel, suggestion, adds))
-    rewrites, left = _link_tags(workspace, selected)
-    return AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left)
+    rewrites, left = _link_tags(workspace, selected, headers)
+    return AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left, headers)
 
 
-def _link_tags(workspace: Workspace, selected: Sequence[str]) -> tuple[list[LinkRewrite], int]:
+def _link_tags(
+    workspace: Workspace, selected: Sequence[str], headers: TomlHeaders
+) -> tuple[list[LinkRewrite], int]:
     """The link tags of the selected files that name a card (to rewrite), and how many
-    template tags stay. Site paths resolve against every card, selected or not."""
+    template tags stay. Site paths resolve against every card, selected or not, each
+    read as it will be once its TOML header is YAML (its aliases count)."""
     from kbcli.core.content import unrendered_tags
     from kbcli.core.link_rewrites import link_rewrites
     from kbcli.usecases.links import link_resolver
 
-    chosen = set(selected)
-    cards = workspace.card_files.load_all(workspace.today)
+    chosen = set(selected) - set(headers.left)
+    cards = [
+        headers.card(workspace, card.path) if card.path in headers.converted else card
+        for card in workspace.card_files.load_all(workspace.today)
+    ]
     resolver = link_resolver(workspace, cards)
     rewrites: list[LinkRewrite] = []
     left = 0
@@ -201,10 +217,12 @@ class _Sources:
 
 
 def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> AdoptOutcome:
-    """Rewrite the plan's link tags (one commit), then write its front matter and commit
-    exactly those files (another); nothing is written when a file changed since the plan."""
+    """Convert the plan's TOML headers (one commit), rewrite its link tags (another), then
+    write its front matter and commit exactly those files (a third); nothing is written
+    when a file changed since the plan."""
     from kbcli.adapters.card_writer import add_front_matter
     from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.usecases.adopt_headers import convert, headers_message
 
     rows = adoption.to_write
     if commit and not in_git_repo(workspace.root):
@@ -214,17 +232,22 @@ def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> 
         )
     if commit:
         touched = {row.path for row in rows} | {r.path for r in adoption.rewrites}
+        touched |= set(adoption.headers.converted) if adoption.headers else set()
         _refuse_uncommitted(workspace, sorted(touched))
     root = workspace.root
+    converted = convert(workspace, adoption.headers) if adoption.headers else []
+    headers_sha = None
+    if commit and converted:
+        headers_sha = commit_files(root, converted, headers_message(converted))
     relinked = _rewrite_links(workspace, adoption.rewrites)
     links_sha = None
     if commit and relinked:
         links_sha = commit_files(root, relinked, links_message(adoption.rewrites, relinked))
     written = [row.path for row in rows if add_front_matter(root / row.path, row.adds, root=root)]  # type: ignore[arg-type]
     if not commit or not written:
-        return AdoptOutcome(written, None, relinked, links_sha)
+        return AdoptOutcome(written, None, relinked, links_sha, converted, headers_sha)
     sha = commit_files(root, written, adoption_message(adoption, written, workspace))
-    return AdoptOutcome(written, sha, relinked, links_sha)
+    return AdoptOutcome(written, sha, relinked, links_sha, converted, headers_sha)
 
 
 def _rewrite_links(workspace: Workspace, rewrites: Sequence[LinkRewrite]) -> list[str]:

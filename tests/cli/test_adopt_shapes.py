@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import KbRepo, make_repo, run_kb
+from tests.helpers import KbRepo, git, make_repo, run_kb
 
 TODAY = "2026-11-22"
 PEOPLE = """
@@ -58,3 +58,53 @@ def test_a_draft_page_stays_a_draft_once_adopted(tmp_path: Path) -> None:
     assert "status: draft\n" in (repo.path / "content/wip.md").read_text()
     assert "status: draft\n" in (repo.path / "about.md").read_text()
     assert "status: published\n" in (repo.path / "done.md").read_text()
+
+
+HUGO_PAGE = """+++
+title = "Rotate API keys"
+date = 2024-03-01T10:00:00+02:00
+tags = ["security", "keys"]
+aliases = ["/old/keys/"]
+draft = false
+[params]
+  category = "runbook"
++++
+
+Rotate them {{< ref "rollback.md" >}} every quarter.
+"""
+
+
+def test_a_hugo_sites_toml_headers_become_yaml_in_a_commit_of_their_own(tmp_path: Path) -> None:
+    """kb read no header in ``+++`` TOML and wrote a second one above it, breaking the site."""
+    repo = make_repo(tmp_path / "hugo", people=PEOPLE)
+    repo.write("content/docs/_index.md", '+++\ntitle = "Runbooks"\nweight = 2\n+++\n\nAll.\n')
+    repo.write("content/docs/keys.md", HUGO_PAGE)
+    repo.write("content/docs/rollback.md", '+++\r\ntitle = "Roll back"\r\n+++\r\nSteps.\r\n')
+    commented = '+++\ntitle = "Kept"  # a comment YAML would not keep\n+++\n\nText.\n'
+    repo.write("content/docs/commented.md", commented)
+    repo.commit("hugo", author="Ana Souza", email="ana@example.test")
+    rows = adopt_plan(repo)
+    assert "comment" in str(rows["content/docs/commented.md"]["skipped"])
+    assert rows["content/docs/keys.md"]["adds"] == ["owner", "status"]  # title, tags kept
+    result = run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    log = [c.strip() for c in git(repo.path, "log", "--format=%s%n%b%x00", "-3").split("\x00")]
+    assert log[1].startswith("Convert 3 TOML front matter header(s)")
+    assert "Kb-Adopt: headers" in log[1]
+    assert log[0].startswith("Adopt 3 markdown file(s)")
+    keys = (repo.path / "content/docs/keys.md").read_text()
+    assert keys.startswith(
+        "---\ntitle: Rotate API keys\ndate: 2024-03-01T10:00:00+02:00\n"
+        "tags: [security, keys]\naliases: [/old/keys/]\ndraft: false\n"
+        "params:\n  category: runbook\nowner: ana\nstatus: published\n---\n"
+    )
+    assert keys.endswith(HUGO_PAGE.partition("+++\n\n")[2])
+    crlf = (repo.path / "content/docs/rollback.md").read_bytes()
+    assert crlf == (
+        b"---\r\ntitle: Roll back\r\nowner: ana\r\ntags: [docs]\r\nstatus: published\r\n"
+        b"---\r\nSteps.\r\n"
+    )
+    assert (repo.path / "content/docs/commented.md").read_text() == commented
+    titles = shown_titles(repo)
+    assert titles["content/docs/_index.md"] == "Runbooks"
+    assert titles["content/docs/keys.md"] == "Rotate API keys"

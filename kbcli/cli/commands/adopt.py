@@ -74,7 +74,11 @@ def adopt(
 
 
 def say_outcome(outcome: AdoptOutcome, out: Console) -> None:
-    """What was written and committed: the links commit first, as it was made first."""
+    """What was written and committed, in the order the commits were made."""
+    if outcome.converted:
+        out.print(f"converted {len(outcome.converted)} TOML header(s) to YAML")
+    if outcome.headers_commit:
+        out.print(f"committed {outcome.headers_commit[:10]}")
     if outcome.relinked:
         out.print(f"rewrote link tags in {len(outcome.relinked)} file(s)")
     if outcome.links_commit:

@@ -34,6 +34,7 @@ def plan_json(adoption: AdoptPlan) -> dict[str, Any]:
             for r in adoption.rewrites
         ],
         "template_tags_left": adoption.tags_left,
+        "toml_headers_to_yaml": sorted(adoption.headers.converted) if adoption.headers else [],
     }
 
 
@@ -84,8 +85,13 @@ def summary(adoption: AdoptPlan) -> None:
         f"{adoption.already} already cards"
     )
     if skipped:
-        text += f", {skipped} skipped (unreadable header)"
+        text += f", {skipped} skipped (a header kb cannot read or convert)"
     err_console().print(text + (" · baseline: verified_at today" if adoption.baseline else ""))
+    if adoption.headers and adoption.headers.converted:
+        err_console().print(
+            f"{len(adoption.headers.converted)} TOML header(s) (+++) to convert to YAML (---) "
+            "first, in a commit of their own"
+        )
     if adoption.rewrites or adoption.tags_left:
         files = len({r.path for r in adoption.rewrites})
         err_console().print(

@@ -1,0 +1,84 @@
+"""kb adopt on a Hugo site: TOML headers (``+++``) converted to YAML, in a commit of their own.
+
+The plan reads each converted file as the card it will be (title, tags, aliases from
+its header), so the owners, added keys and link rewrites the team reviews are those of
+the converted files. ``apply`` converts first, then the link rewrites and the adoption
+commit see YAML headers like any other card. A header that cannot be converted exactly
+is left alone and its file is skipped with the reason (see ``core/toml_front.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.core.cards import Card
+    from kbcli.workspace import Workspace
+
+HEADERS_TRAILER = "Kb-Adopt: headers"
+
+
+@dataclass
+class TomlHeaders:
+    """The selected files with a TOML header: converted text, or why it stays."""
+
+    converted: dict[str, str] = field(default_factory=dict)
+    left: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def find(cls, workspace: Workspace, selected: Sequence[str]) -> TomlHeaders:
+        from kbcli.core.toml_front import as_yaml, has_toml_header
+
+        found = cls()
+        for rel in selected:
+            try:
+                text = (workspace.root / rel).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # the card reader reports it
+            if not has_toml_header(text):
+                continue
+            try:
+                found.converted[rel] = as_yaml(text)
+            except ValueError as exc:
+                found.left[rel] = f"{rel}: {exc}; convert its +++ header to YAML by hand"
+        return found
+
+    def card(self, workspace: Workspace, rel: str) -> Card:
+        """The card as it will read once converted (as it reads now otherwise)."""
+        text = self.converted.get(rel)
+        if text is None:
+            return workspace.card_files.read(rel, workspace.today)
+        return workspace.card_files.parse(rel, text.encode("utf-8"), workspace.today)
+
+
+def convert(workspace: Workspace, headers: TomlHeaders) -> list[str]:
+    """Write the converted headers, atomically per file; every file is checked against the
+    plan before the first is written, so a file edited since leaves all as they were."""
+    from kbcli.adapters.card_writer import edit_text
+    from kbcli.core.toml_front import as_yaml
+
+    root = workspace.root
+    for rel, planned in headers.converted.items():
+        try:
+            now = as_yaml((root / rel).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise KbError(f"{rel}: {exc}; nothing was written") from exc
+        if now != planned:
+            raise KbError(f"{rel} changed since the plan; nothing was written")
+    return [rel for rel in headers.converted if edit_text(root / rel, as_yaml, root=root)]
+
+
+def headers_message(paths: Sequence[str]) -> str:
+    """Subject, what changed and the trailer that keeps the commit out of authorship."""
+    lines = [f"Convert {len(paths)} TOML front matter header(s) (+++) to YAML (---)", ""]
+    lines.append("kb adopt: the same keys and values, written as YAML, which kb reads and")
+    lines.append("Hugo reads as well; the body of each file unchanged.")
+    lines += ["", *[f"- {p}" for p in paths[:20]]]
+    if len(paths) > 20:
+        lines.append(f"- ... and {len(paths) - 20} more")
+    lines += ["", HEADERS_TRAILER]
+    return "\n".join(lines) + "\n"
