@@ -264,14 +264,37 @@ def captured(
     pushed: str,
     review_url: str | None = None,
 ) -> dict[str, object]:
+    """A capture done: the card, its branch and commit, then ``pushed``, where it went
+    (mrkdwn already: ``capture_went``)."""
     verb = "Drafted" if created else "Added this thread to"
     text = (
         f":memo: {verb} *{escape(title)}* ({code(path)}) on branch {code(branch)} "
-        f"(commit `{commit[:10]}`). {escape(pushed)}"
+        f"(commit `{commit[:10]}`). {pushed}"
     )
     if review_url:
         text += f" <{escape(review_url)}|Review the merge request>."
     return {"text": f"{verb} {title} on {branch}", "blocks": [_section(text)]}
+
+
+def capture_went(
+    branch: str,
+    pushed_to: str | None,
+    reviewed: bool,
+    review_url: str | None,
+    review_error: str | None,
+) -> str:
+    """Where a capture went (mrkdwn, for ``captured``): the merge request, the pushed
+    branch, or neither."""
+    remote = escape(pushed_to or "")
+    if not reviewed:
+        pushed = f" and pushed to {remote}" if remote else ""
+        return f"Committed to {escape(branch)}{pushed} ([capture] review = false)."
+    if review_url:
+        return f"Pushed to {remote} and opened a merge request."
+    if not remote:
+        return "The repo has no remote: the branch waits in the app's checkout."
+    failed = f" (kb could not open it: {review_error})" if review_error else ""
+    return f"Pushed to {remote}: open a merge request from {code(branch)}{escape(failed)}."
 
 
 def request_for_owner(
