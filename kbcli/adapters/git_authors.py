@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kbcli.adapters import git_runner
 from kbcli.core.adopt import AuthorTally
+from kbcli.core.history import BASELINE_KEY, IMPORT_KEY
 from kbcli.core.people import is_bot
 
 
@@ -38,11 +39,24 @@ class GitAuthor:
     last: datetime
 
 
+# Commits kb adopt and kb import made (their trailers, ``core.history``): front matter
+# added, link tags rewritten, cards brought from another tool. Whoever ran kb did not
+# write those files: counted, a second ``kb adopt`` proposed the adopter as the owner of
+# every card. A message that only quotes a trailer line is left out too: one commit
+# less of evidence, never an owner proposed without any.
+_NOT_KBS_OWN = (
+    "--invert-grep",
+    "--extended-regexp",
+    f"--grep=^({BASELINE_KEY}|{IMPORT_KEY}): ",
+)
+
+
 def authorship(root: Path, since: date) -> Authorship:
-    """Non-merge commits since ``since`` that touched files under ``root``, counted."""
+    """Non-merge commits since ``since`` that touched files under ``root``, counted
+    (but not the commits kb adopt and kb import made)."""
     files: dict[str, dict[tuple[str, str], list[int]]] = {}
     folders: dict[str, dict[tuple[str, str], list[int]]] = {}
-    args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative"]
+    args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative", *_NOT_KBS_OWN]
     args += ["--name-only", "--format=%x1e%aN%x1f%aE%x1f%at", "--", "."]
     for header, paths in _commits(root, args):
         name, email, when = header
