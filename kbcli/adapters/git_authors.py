@@ -39,16 +39,24 @@ class GitAuthor:
 
 
 def authorship(root: Path, since: date) -> Authorship:
-    """Non-merge commits since ``since`` that touched files under ``root``, counted."""
+    """Non-merge commits since ``since`` that touched files under ``root``, counted.
+
+    A file's tally follows it through renames (``git mv``): who wrote it before the move
+    counts for it under its name today, and the move itself (content unchanged) counts
+    for no one. kb adopt's own commits (trailer ``Kb-Adopt:``) are no one's authorship:
+    a second run would otherwise propose whoever ran the first as every file's owner."""
     files: dict[str, dict[tuple[str, str], list[int]]] = {}
     folders: dict[str, dict[tuple[str, str], list[int]]] = {}
-    args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative"]
-    args += ["--name-only", "--format=%x1e%aN%x1f%aE%x1f%at", "--", "."]
-    for header, paths in _commits(root, args):
-        name, email, when = header
+    args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative", "-M"]
+    args += ["--name-status", f"--format=%x1e%aN%x1f%aE%x1f%at%x1f{_ADOPT_TRAILER}", "--", "."]
+    renamed: dict[str, str] = {}  # an older name -> the file's name today
+    for header, lines in _commits(root, args):
+        name, email, when, adopted = header
+        if adopted:
+            continue
         who = (name, email.lower())
         seen_folders = set()
-        for path in paths:
+        for path in _authored(lines, renamed):
             _tally(files.setdefault(path, {}), who, when)
             seen_folders.add(path.rpartition("/")[0])
         for folder in seen_folders:
@@ -56,13 +64,34 @@ def authorship(root: Path, since: date) -> Authorship:
     return Authorship(_freeze(files), _freeze(folders))
 
 
+_ADOPT_TRAILER = "%(trailers:key=Kb-Adopt,valueonly,separator=%x2C)"
+
+
+def _authored(lines: list[str], renamed: dict[str, str]) -> list[str]:
+    """The files (by today's name) a commit's ``--name-status`` lines changed; renames are
+    recorded in ``renamed`` as the log goes back in time."""
+    paths = []
+    for line in lines:
+        status, _, names = line.partition("\t")
+        if status.startswith(("R", "C")):
+            old, _, new = names.partition("\t")
+            today = renamed.get(new, new)
+            if status.startswith("R"):
+                renamed[old] = today
+            if status != "R100":
+                paths.append(today)
+        elif names:
+            paths.append(renamed.get(names, names))
+    return paths
+
+
 def all_authors(root: Path) -> list[GitAuthor]:
     """Every author of the repository, merged by e-mail and then by name, most commits first."""
     merged: list[dict[str, object]] = []
     by_email: dict[str, dict[str, object]] = {}
     by_name: dict[str, dict[str, object]] = {}
-    for (name, email, when), _ in _commits(
-        root, ["log", "--no-merges", "--format=%x1e%aN%x1f%aE%x1f%at"]
+    for (name, email, when, _), _ in _commits(
+        root, ["log", "--no-merges", "--format=%x1e%aN%x1f%aE%x1f%at%x1f"]
     ):
         key_email, key_name = email.lower(), name.strip().casefold()
         entry = by_email.get(key_email) or (by_name.get(key_name) if key_name else None)
@@ -103,8 +132,9 @@ def _freeze(table: dict[str, dict[tuple[str, str], list[int]]]) -> dict[str, lis
     }
 
 
-def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int], list[str]]]:
-    """``((name, e-mail, unix time), [paths])`` per commit of a ``%x1e``-separated log."""
+def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int, str], list[str]]]:
+    """``((name, e-mail, unix time, trailer value), [lines])`` per commit of a
+    ``%x1e``-separated log whose format has four ``%x1f``-separated fields."""
     result = git_runner.run(root, *args, read_only=True, check=False)
     if result.returncode != 0:
         if b"does not have any commits" in result.stderr:
@@ -113,9 +143,9 @@ def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int]
     for record in git_runner.path(result.stdout).split("\x1e")[1:]:
         head, _, rest = record.partition("\n")
         parts = head.split("\x1f")
-        if len(parts) != 3 or not parts[2].strip().isdigit():
+        if len(parts) != 4 or not parts[2].strip().isdigit():
             continue
         if is_bot(parts[0], parts[1]):
             continue  # automation owns nothing and is nobody to add to the roster
         paths = [line for line in rest.splitlines() if line.strip()]
-        yield (parts[0], parts[1], int(parts[2])), paths
+        yield (parts[0], parts[1], int(parts[2]), parts[3].strip()), paths
