@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
 from kbcli.core.link_scan import Link, wiki_slug
@@ -237,6 +237,9 @@ class SiteOptions:
     edit_base: str = ""  # "https://host/org/repo/edit/main/prefix/" or ""
     # Built from a shallow clone (--allow-shallow): every page says history facts are missing.
     shallow: bool = False
+    # Where the site's root is on its host ("/handbook/" for a GitHub Pages project site):
+    # the 404 page is served at any missing path, so its links start from here.
+    site_path: str = "/"
 
 
 def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict[str, Any]:
@@ -262,6 +265,13 @@ def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict
         "no_owner": trust.no_owner,
         "reasons": [{"rule": r.rule, "text": r.text} for r in trust.reasons],
     }
+
+
+def site_path(url: str) -> str:
+    """The path the site is published under, from ``[handbook] url`` ("/" when unset):
+    "https://org.github.io/handbook" -> "/handbook/"."""
+    path = urlsplit(url.strip()).path.strip("/")
+    return f"/{path}/" if path else "/"
 
 
 def edit_base(repo_url: str, branch: str, prefix: str) -> str:

@@ -196,7 +196,7 @@ class SitePlan:
         )
 
     def not_found(self) -> Page:
-        return self._page("404.html", "404.html", {}, root="/")
+        return self._page("404.html", "404.html", {}, root=self.options.site_path)
 
     def card_pages(self) -> list[Page]:
         backlinks = self.backlinks()

@@ -26,6 +26,7 @@ from kbcli.core.rules import (
     EXPIRED,
     NEVER_VERIFIED,
     NO_OWNER,
+    NOT_PUBLISHED,
     OWNER_INACTIVE,
     OWNER_LEFT,
     OWNER_UNKNOWN,
@@ -83,6 +84,7 @@ def card_findings(
     stamp_facts = (bulk or {}, signatures, imports)  # the same for every card's stamp
     for item in items:
         findings += trust_findings(item, today)
+        findings += status_findings(item)
         if has_people:
             findings += roster_findings(item, roster, today)
         if history is None:
@@ -177,6 +179,33 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
             )
         )
     return found
+
+
+# What each status that is not a published answer is, for the reason a surface shows.
+_NOT_AN_ANSWER = {
+    Status.DRAFT: "the card is a draft, not a published answer",
+    Status.REQUESTED: "the card is a question waiting for its answer (status: requested)",
+    Status.ARCHIVED: "the card is archived, no longer a current answer",
+}
+
+
+def status_findings(item: Assessed) -> list[Finding]:
+    """A current verification on a card that is not published: a draft (or a request, or
+    an archived card) is not an answer to rely on, whoever verified its text, so it must
+    not read as verified anywhere. Expired or never verified already says so."""
+    card, trust = item.card, item.trust
+    what = _NOT_AN_ANSWER.get(card.meta.status)
+    if what is None or trust.state not in (TrustState.VERIFIED, TrustState.DUE):
+        return []
+    return [
+        make_finding(
+            NOT_PUBLISHED,
+            card,
+            "status",
+            f"{what}, whatever its verified_at says; its owner publishes it "
+            f"(kb publish {card.path}) once it is one",
+        )
+    ]
 
 
 def roster_findings(item: Assessed, roster: Roster, today: date) -> list[Finding]:

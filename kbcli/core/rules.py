@@ -64,6 +64,7 @@ HEADER_UNREADABLE = frozenset(
 EXPIRED = "expired"
 DUE = "due-soon"
 NEVER_VERIFIED = "never-verified"
+NOT_PUBLISHED = "not-published"
 NO_OWNER = "no-owner"
 OWNER_UNKNOWN = "owner-unknown"
 OWNER_LEFT = "owner-left"
@@ -82,6 +83,7 @@ SELF_GRANTED = "self-granted-verifier"
 UNSIGNED = "unsigned-verification"
 SIGNATURE_NOT_VERIFIER = "signature-not-verifier"
 UNTRACED = "untraced-verification"
+UNCOMMITTED = "uncommitted-verification"
 
 # Content: links, sections, flags, duplicates.
 BROKEN_LINK = "broken-link"
@@ -118,7 +120,7 @@ _TABLE: tuple[Rule, ...] = (
         "verified_at lies in the future (the card counts as never verified).",
         "schema",
     ),
-    Rule(UNKNOWN_STATUS, E, "status is not draft, published or archived.", "schema"),
+    Rule(UNKNOWN_STATUS, E, "status is not draft, requested, published or archived.", "schema"),
     Rule(UNKNOWN_AUDIENCE, E, "audience is not internal or public.", "schema"),
     Rule(
         INVALID_DURATION,
@@ -143,6 +145,13 @@ _TABLE: tuple[Rule, ...] = (
     Rule(DUE, W, "The card's verification expires soon.", "trust"),
     Rule(NEVER_VERIFIED, W, "The card has never been verified.", "trust"),
     Rule(NO_OWNER, E, "A published card has no owner.", "trust"),
+    Rule(
+        NOT_PUBLISHED,
+        W,
+        "A card with a current verification is not published (draft, requested or "
+        "archived): not an answer to rely on, so it never reads as verified.",
+        "trust",
+    ),
     Rule(OWNER_UNKNOWN, W, "The owner or a verifier is not in the roster (people.yaml).", "trust"),
     Rule(OWNER_LEFT, E, "The owner has left (people.yaml 'left:').", "trust"),
     Rule(
@@ -228,6 +237,13 @@ _TABLE: tuple[Rule, ...] = (
         "The committed verified_at was set by no commit the history shows (a merge commit's "
         "own change, or a commit a shallow clone cut off), so no one is known to have "
         "verified the card.",
+        "history",
+    ),
+    Rule(
+        UNCOMMITTED,
+        W,
+        "verified_at was set in the working tree and not committed yet: anyone can type a "
+        "date, so it counts once a commit shows who set it.",
         "history",
     ),
     Rule(

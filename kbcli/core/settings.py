@@ -219,7 +219,10 @@ class HandbookSettings(NamedTuple):
     repo_url: str = setting("", _text, "Web URL of the repository, for 'edit this card' links.")
     branch: str = setting("main", _text, "Branch that edit links point at.")
     url: str = setting(
-        "", _text, "Address the built handbook is served at (https://kb.acme.com), for Slack links."
+        "",
+        _text,
+        "Address the built handbook is served at (https://kb.acme.com), for Slack links; "
+        "its path (https://org.github.io/handbook/) is where the 404 page's links start.",
     )
 
 

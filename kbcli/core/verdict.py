@@ -53,6 +53,9 @@ EVIDENCE: frozenset[str] = frozenset(
         "roster-changed-with-stamp",
         "self-granted-verifier",
         "untraced-verification",
+        "uncommitted-verification",
+        # status (core/health.py): a draft, a request or an archived card is no answer
+        "not-published",
     }
 )
 

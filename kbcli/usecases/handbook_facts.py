@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import HandbookFacts, SiteOptions, digest, edit_base
+from kbcli.core.handbook import HandbookFacts, SiteOptions, digest, edit_base, site_path
 
 if TYPE_CHECKING:
     from kbcli.usecases.handbook_state import BuildMemo
@@ -23,6 +23,7 @@ def site_options(ws: Workspace, audience: Audience, *, shallow: bool) -> SiteOpt
         default_lang=ws.config.search.default_lang,
         edit_base=_edit_base(ws),
         shallow=shallow,
+        site_path=site_path(ws.config.handbook.url),
     )
 
 

@@ -199,15 +199,19 @@ def judge(
 
 
 def _untraced(workspace: Workspace, result: HealthResult) -> list[Finding]:
-    """The committed stamps no commit of the history set (``provenance.untraced``); a
-    card with changes not committed yet keeps its stamp unjudged until it is committed."""
+    """The stamps no commit of the history set: committed (``untraced``: a merge commit's
+    own change) or not committed yet (``uncommitted``: a date typed in the working tree).
+    Neither says who verified the card, so neither is trusted."""
     if not result.unrecorded:
         return []
-    from kbcli.adapters.git_history import uncommitted
-    from kbcli.core.untraced_stamps import untraced
+    from kbcli.adapters.git_history import uncommitted as changed
+    from kbcli.core.untraced_stamps import uncommitted, untraced
 
-    dirty = uncommitted(workspace.root, [item.path for item in result.unrecorded])
-    return [untraced(item.card) for item in result.unrecorded if item.path not in dirty]
+    dirty = changed(workspace.root, [item.path for item in result.unrecorded])
+    return [
+        uncommitted(item.card) if item.path in dirty else untraced(item.card)
+        for item in result.unrecorded
+    ]
 
 
 def health_settings(workspace: Workspace) -> HealthSettings:

@@ -53,11 +53,16 @@ class BuildState:
 
 class _Handler(SimpleHTTPRequestHandler):
     state: BuildState
+    # The site's path on its host ([handbook] url): served there too, as it will be
+    # published, so the 404 page's links (which start from it) work here as well.
+    prefix: str = "/"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: kb prints builds instead
         pass
 
     def do_GET(self) -> None:
+        if self.prefix != "/" and self.path.startswith(self.prefix):
+            self.path = "/" + self.path[len(self.prefix) :]
         path = self.path.split("?", 1)[0]
         if path == "/__kb/build":
             return self._send(str(self.state.number).encode(), "text/plain")
@@ -89,9 +94,12 @@ def _inject(html: bytes) -> bytes:
     return html if at < 0 else html[:at] + INJECT + html[at:]
 
 
-def start_server(site: Path, host: str, port: int, state: BuildState) -> ThreadingHTTPServer:
+def start_server(
+    site: Path, host: str, port: int, state: BuildState, prefix: str = "/"
+) -> ThreadingHTTPServer:
     handler = functools.partial(_Handler, directory=str(site))
     handler.func.state = state  # type: ignore[attr-defined]
+    handler.func.prefix = prefix  # type: ignore[attr-defined]
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as error:
@@ -136,6 +144,7 @@ def serve(
     import queue
 
     from kbcli.adapters.repo_watch import WATCH_TICK_MS, RepoWatcher
+    from kbcli.core.handbook import site_path
 
     live = LiveState()
     ws = workspace()
@@ -154,7 +163,7 @@ def serve(
         on_build(report)
         _settle()
         state = BuildState()
-        server = start_server(report.out, host, port, state)
+        server = start_server(report.out, host, port, state, site_path(ws.config.handbook.url))
         shown_host = f"[{host}]" if ":" in host else host
         watcher.wait_ready()
         on_ready(f"http://{shown_host}:{server.server_address[1]}/")

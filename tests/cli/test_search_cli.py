@@ -56,6 +56,7 @@ def small_repo(tmp_path: Path) -> KbRepo:
             verified_at="2026-11-01",
         ),
     )
+    repo.commit("cards", when="2026-11-01T10:00:00Z")  # a stamp counts once committed
     return repo
 
 

@@ -82,7 +82,8 @@ def test_a_stamp_made_while_merging_is_not_trusted(repo: KbRepo):
 
 def test_an_uncommitted_stamp_is_judged_once_committed_not_before(repo: KbRepo):
     repo.write("refunds.md", CARD.format(title="Refunds", stamp="verified_at: 2026-11-20\n"))
-    assert verdicts(repo)["refunds.md"]["reasons"] == []
+    card = verdicts(repo)["refunds.md"]
+    assert [r["rule"] for r in card["reasons"]] == ["uncommitted-verification"]
     repo.commit("stamp", when="2026-11-20T10:00:00Z", **EVE)
     card = verdicts(repo)["refunds.md"]
     assert [r["rule"] for r in card["reasons"]] == ["verified-by-non-verifier"]

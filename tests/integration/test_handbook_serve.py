@@ -76,3 +76,23 @@ def test_serve_warns_before_listening_beyond_this_machine(kb_repo: KbRepo, tmp_p
     assert result.exit_code == 2
     assert "anyone who can reach this machine" in result.stderr
     assert "cannot serve on 256.1.1.1" in result.stderr
+
+
+def test_serve_serves_the_site_at_its_published_path_too(kb_repo: KbRepo) -> None:
+    """[handbook] url puts the site under /handbook/: the 404 page links from there, so
+    kb serve answers there as well (and at /), and its 404 page leads home."""
+    (kb_repo.path / "kb.toml").write_text(
+        '[handbook]\nurl = "https://org.github.io/handbook/"\n', encoding="utf-8"
+    )
+    kb_repo.write("faq/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nFirst version.\n")
+    process, base = start_kb_serve(kb_repo)
+    try:
+        assert base, "kb serve ended before serving"
+        assert _get(base + "handbook/faq/refunds.html")[0] == 200
+        assert _get(base + "faq/refunds.html")[0] == 200
+        status, missing = _get(base + "handbook/faq/gone.html")
+        assert status == 404 and 'href="/handbook/index.html"' in missing
+        assert _get(base + "handbook/static/handbook.css")[0] == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)

@@ -55,7 +55,7 @@ def list_cards(
     try:
         statuses = tuple(Status(s) for s in status or ())
     except ValueError as error:
-        raise KbError(f"{error}: use draft, published or archived") from None
+        raise KbError(f"{error}: use draft, requested, published or archived") from None
     workspace = ctx.obj.workspace
     with paused_gc():  # every card judged on the history pass: see paused_gc
         items = judged(

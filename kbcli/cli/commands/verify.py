@@ -109,7 +109,12 @@ def _print_outcome(
     out = console(quiet=quiet)
     for card in outcome.cards:
         note = "" if card.path in outcome.changed else " (verified_at was already today)"
-        out.print(f"✔ verified {card.path} on {day}{note}")
+        if commit:
+            out.print(f"✔ verified {card.path} on {day}{note}")
+        else:  # a date in the working tree is not trusted until a commit says who set it
+            out.print(f"stamped {card.path} with {day}{note}, not committed")
+    if not commit and outcome.cards:
+        out.print("It counts as verified once committed: commit the card(s) yourself.")
     if outcome.commit:
         out.print(f"committed {outcome.commit[:10]} (Verified-by: {me.signature})")
     elif commit:

@@ -1,0 +1,103 @@
+"""A card reads ✔ only with evidence for it: a draft is not an answer to rely on, and a
+verified_at nobody committed yet is a date anyone could have typed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import KbRepo, as_user, git, make_repo, run_kb
+
+TODAY = "2026-11-22"
+PEOPLE = """
+ana: {name: Ana Souza, emails: [ana@example.test]}
+"""
+CARD = """---
+title: {title}
+owner: ana
+status: {status}
+verified_at: 2026-11-15
+---
+# {title}
+
+Steps to follow.
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> KbRepo:
+    return make_repo(tmp_path / "kb", people=PEOPLE)
+
+
+def listed(repo: KbRepo) -> dict[str, dict[str, Any]]:
+    result = run_kb("--today", TODAY, "list", "--json", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    return {card["path"]: card for card in json.loads(result.stdout)}
+
+
+def findings(repo: KbRepo) -> list[tuple[str, str, str]]:
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    found = json.loads(check.stdout)["findings"]
+    return [(f["path"], f["rule"], f["severity"]) for f in found]
+
+
+@pytest.mark.parametrize("status", ["draft", "requested", "archived"])
+def test_a_card_that_is_not_published_never_reads_verified(repo: KbRepo, status: str):
+    repo.write("refunds.md", CARD.format(title="Refunds", status=status))
+    repo.write("invoices.md", CARD.format(title="Invoices", status="published"))
+    repo.commit("cards", when="2026-11-15T10:00:00Z")
+
+    card = listed(repo)["refunds.md"]
+    assert card["trust"] == "needs-review"
+    assert [r["rule"] for r in card["reasons"]] == ["not-published"]
+    assert listed(repo)["invoices.md"]["trust"] == "verified"
+    shown = run_kb("--today", TODAY, "show", "refunds.md", cwd=repo.path)
+    assert "✔" not in shown.stdout and status in shown.stdout
+    assert ("refunds.md", "not-published", "warning") in findings(repo)
+
+
+def test_an_uncommitted_verification_is_not_trusted_until_committed(repo, monkeypatch):
+    repo.write("refunds.md", CARD.format(title="Refunds", status="published"))
+    repo.commit("card", when="2026-11-15T10:00:00Z")
+    text = (repo.path / "refunds.md").read_text().replace("2026-11-15", "2026-11-21")
+    repo.write("refunds.md", text)  # anyone can type a date
+
+    card = listed(repo)["refunds.md"]
+    assert (card["trust"], [r["rule"] for r in card["reasons"]]) == (
+        "needs-review",
+        ["uncommitted-verification"],
+    )
+    shown = run_kb("--today", TODAY, "show", "refunds.md", cwd=repo.path)
+    assert "✔" not in shown.stdout and "not committed" in shown.stdout
+    check = run_kb("--today", TODAY, "check", cwd=repo.path)
+    assert check.exit_code == 0, check.output  # a warning: the pre-commit hook lets it pass
+    assert ("refunds.md", "uncommitted-verification", "warning") in findings(repo)
+    repo.commit("stamp", when="2026-11-21T10:00:00Z")
+    assert (listed(repo)["refunds.md"]["trust"], listed(repo)["refunds.md"]["reasons"]) == (
+        "verified",
+        [],
+    )
+
+
+def test_a_card_never_committed_is_not_trusted_for_its_date(repo):
+    repo.write("invoices.md", CARD.format(title="Invoices", status="published"))
+    repo.commit("first", when="2026-11-15T10:00:00Z")
+    repo.write("refunds.md", CARD.format(title="Refunds", status="published"))
+    card = listed(repo)["refunds.md"]
+    assert [r["rule"] for r in card["reasons"]] == ["uncommitted-verification"]
+
+
+def test_verify_without_commit_says_the_stamp_counts_once_committed(repo, monkeypatch):
+    as_user(monkeypatch, "Ana Souza", "ana@example.test")
+    repo.write("refunds.md", CARD.format(title="Refunds", status="published"))
+    repo.commit("card", when="2026-11-15T10:00:00Z")
+    result = run_kb("--today", TODAY, "verify", "--no-commit", "refunds.md", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert "✔" not in result.stdout and "not committed" in result.stdout
+    assert listed(repo)["refunds.md"]["trust"] == "needs-review"
+    run_kb("--today", TODAY, "verify", "refunds.md", cwd=repo.path)
+    assert git(repo.path, "status", "--porcelain", "--", "refunds.md") == ""
+    assert listed(repo)["refunds.md"]["trust"] == "verified"

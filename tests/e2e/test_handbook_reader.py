@@ -1,0 +1,95 @@
+"""The handbook as a reader meets it, in a real Chromium: served under a sub-path (a
+GitHub Pages project site), searched in one language among several, read on a phone,
+by keyboard, printed.
+
+The browser, page and build helpers are test_handbook's (same Debian chromium, same CSP).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_handbook import TODAY, browser, page  # noqa: F401 (fixtures)
+from tests.helpers import KbRepo, copy_example, git, run_kb
+
+pytestmark = pytest.mark.browser
+PREFIX = "/handbook/"
+
+
+class _ProjectSite(SimpleHTTPRequestHandler):
+    """GitHub Pages for a project: the site under /handbook/, its 404.html for any miss."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        target = Path(self.translate_path(path.removeprefix(PREFIX.rstrip("/"))))
+        if path.startswith(PREFIX) and (target.is_file() or (target / "index.html").is_file()):
+            self.path = self.path.removeprefix(PREFIX.rstrip("/"))
+            return super().do_GET()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve_under_prefix(site: Path) -> str:
+    handler = functools.partial(_ProjectSite, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def _example(tmp_path: Path, url: str = "") -> Path:
+    """example-kb committed as a kb import, its handbook published at ``url``."""
+    root = copy_example(tmp_path / "example-kb")
+    if url:
+        toml = root / "kb.toml"
+        text = toml.read_text(encoding="utf-8")
+        toml.write_text(text.replace("[handbook]\n", f'[handbook]\nurl = "{url}"\n'), "utf-8")
+    git(root, "init", "-q", "-b", "main")
+    KbRepo(root).commit("import the cards\n\nKb-Import: example", when="2026-11-20T10:00:00Z")
+    return root
+
+
+def test_the_404_page_of_a_site_under_a_sub_path_links_into_that_site(
+    page: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A project site lives at /handbook/: its 404 page, served at any missing path, must
+    load its style and search and lead home (root-absolute links went to the host's root)."""
+    root = _example(tmp_path, "https://nimbus.example.org/handbook")
+    site = tmp_path / "site"
+    result = run_kb("--kb", str(root), "--today", TODAY, "build", "--out", str(site))
+    assert result.exit_code == 0, result.output
+    host = _serve_under_prefix(site)
+
+    response = page.goto(host + PREFIX + "billing/no-such-card.html")
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    page.errors.remove(
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    )
+    css = page.locator(".site-header").evaluate("e => getComputedStyle(e).display")
+    assert css != "inline"  # the style sheet loaded (an unstyled header is inline)
+    page.wait_for_selector("#search-input[data-ready]")  # the search script and index loaded
+    page.fill("#search-input", "proration")
+    page.wait_for_selector("#search-results li a")
+    result_url = page.locator("#search-results li a").first.evaluate("a => a.href")
+    assert result_url.startswith(host + PREFIX)
+
+    page.locator("main a", has_text="home page").click()
+    page.wait_for_load_state()
+    assert page.url == host + PREFIX + "index.html"
+    assert page.title() == "Nimbus Support Handbook"
+    assert page.errors == []
