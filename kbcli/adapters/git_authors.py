@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kbcli.adapters import git_runner
 from kbcli.core.adopt import AuthorTally
+from kbcli.core.history import BASELINE_KEY, IMPORT_KEY
 from kbcli.core.people import is_bot
 
 
@@ -38,22 +39,32 @@ class GitAuthor:
     last: datetime
 
 
+# Commits kb adopt and kb import made (their trailers, ``core.history``): front matter
+# added, link tags rewritten, cards brought from another tool. Whoever ran kb did not
+# write those files: counted, a second ``kb adopt`` proposed the adopter as the owner of
+# every card. A message that only quotes a trailer line is left out too: one commit
+# less of evidence, never an owner proposed without any.
+_NOT_KBS_OWN = (
+    "--invert-grep",
+    "--extended-regexp",
+    f"--grep=^({BASELINE_KEY}|{IMPORT_KEY}): ",
+)
+
+
 def authorship(root: Path, since: date) -> Authorship:
-    """Non-merge commits since ``since`` that touched files under ``root``, counted.
+    """Non-merge commits since ``since`` that touched files under ``root``, counted
+    (but not the commits kb adopt and kb import made).
 
     A file's tally follows it through renames (``git mv``): who wrote it before the move
     counts for it under its name today, and the move itself (content unchanged) counts
-    for no one. kb adopt's own commits (trailer ``Kb-Adopt:``) are no one's authorship:
-    a second run would otherwise propose whoever ran the first as every file's owner."""
+    for no one."""
     files: dict[str, dict[tuple[str, str], list[int]]] = {}
     folders: dict[str, dict[tuple[str, str], list[int]]] = {}
-    args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative", "-M"]
-    args += ["--name-status", f"--format=%x1e%aN%x1f%aE%x1f%at%x1f{_ADOPT_TRAILER}", "--", "."]
+    args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative", *_NOT_KBS_OWN]
+    args += ["-M", "--name-status", "--format=%x1e%aN%x1f%aE%x1f%at", "--", "."]
     renamed: dict[str, str] = {}  # an older name -> the file's name today
     for header, lines in _commits(root, args):
-        name, email, when, adopted = header
-        if adopted:
-            continue
+        name, email, when = header
         who = (name, email.lower())
         seen_folders = set()
         for path in _authored(lines, renamed):
@@ -62,9 +73,6 @@ def authorship(root: Path, since: date) -> Authorship:
         for folder in seen_folders:
             _tally(folders.setdefault(folder, {}), who, when)
     return Authorship(_freeze(files), _freeze(folders))
-
-
-_ADOPT_TRAILER = "%(trailers:key=Kb-Adopt,valueonly,separator=%x2C)"
 
 
 def _authored(lines: list[str], renamed: dict[str, str]) -> list[str]:
@@ -90,8 +98,8 @@ def all_authors(root: Path) -> list[GitAuthor]:
     merged: list[dict[str, object]] = []
     by_email: dict[str, dict[str, object]] = {}
     by_name: dict[str, dict[str, object]] = {}
-    for (name, email, when, _), _ in _commits(
-        root, ["log", "--no-merges", "--format=%x1e%aN%x1f%aE%x1f%at%x1f"]
+    for (name, email, when), _ in _commits(
+        root, ["log", "--no-merges", "--format=%x1e%aN%x1f%aE%x1f%at"]
     ):
         key_email, key_name = email.lower(), name.strip().casefold()
         entry = by_email.get(key_email) or (by_name.get(key_name) if key_name else None)
@@ -132,9 +140,8 @@ def _freeze(table: dict[str, dict[tuple[str, str], list[int]]]) -> dict[str, lis
     }
 
 
-def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int, str], list[str]]]:
-    """``((name, e-mail, unix time, trailer value), [lines])`` per commit of a
-    ``%x1e``-separated log whose format has four ``%x1f``-separated fields."""
+def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int], list[str]]]:
+    """``((name, e-mail, unix time), [paths])`` per commit of a ``%x1e``-separated log."""
     result = git_runner.run(root, *args, read_only=True, check=False)
     if result.returncode != 0:
         if b"does not have any commits" in result.stderr:
@@ -143,9 +150,9 @@ def _commits(root: Path, args: list[str]) -> Iterator[tuple[tuple[str, str, int,
     for record in git_runner.path(result.stdout).split("\x1e")[1:]:
         head, _, rest = record.partition("\n")
         parts = head.split("\x1f")
-        if len(parts) != 4 or not parts[2].strip().isdigit():
+        if len(parts) != 3 or not parts[2].strip().isdigit():
             continue
         if is_bot(parts[0], parts[1]):
             continue  # automation owns nothing and is nobody to add to the roster
         paths = [line for line in rest.splitlines() if line.strip()]
-        yield (parts[0], parts[1], int(parts[2]), parts[3].strip()), paths
+        yield (parts[0], parts[1], int(parts[2])), paths

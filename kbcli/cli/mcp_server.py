@@ -193,10 +193,18 @@ def _write_tools(server: MCPServer, call: Call) -> None:
         )
 
     @server.tool(annotations=writes)
-    def flag_card(path: str, reason: str) -> dict[str, Any]:
+    def flag_card(path: str, reason: str, flagged_by: str = "") -> dict[str, Any]:
         """Flag a card as wrong or outdated, with the reason, so its owner re-checks it.
-        The flag is written into the card's front matter in the working tree."""
-        return dict(call(lambda ws, _: assistant_writes.flag_card(ws, path, reason), writes=True))
+        flagged_by: the handle or e-mail of the person who asks you to flag it (the
+        server cannot tell who you work for); a flag without a person people.yaml knows
+        is recorded as unidentified. The flag is written into the card's front matter
+        in the working tree."""
+        return dict(
+            call(
+                lambda ws, _: assistant_writes.flag_card(ws, path, reason, flagged_by),
+                writes=True,
+            )
+        )
 
 
 def _card_resource(

@@ -66,17 +66,47 @@ def capture_draft(workspace: Workspace, question: str, answer: str, source: str)
     }
 
 
-def flag_card(workspace: Workspace, ref: str, reason: str) -> dict[str, Any]:
-    """Flag a card (``kb flag``) in the working tree, uncommitted, for a person to review."""
+def flag_card(workspace: Workspace, ref: str, reason: str, flagged_by: str = "") -> dict[str, Any]:
+    """Flag a card (``kb flag``) in the working tree, uncommitted, for a person to review,
+    in the name of the person the assistant says asked (``flagger``)."""
     from kbcli.usecases.assistant import card_path
     from kbcli.usecases.lifecycle import flag
 
     rel = card_path(workspace, ref)
-    change = flag(workspace, rel, reason=reason, by=None, commit=False)
+    by, warnings = flagger(workspace, flagged_by)
+    change = flag(workspace, rel, reason=reason, by=by, commit=False)
     return {
         "path": change.path,
         "title": change.title,
         "changed": change.changed,
         "detail": change.detail,
+        "flagged_by": by,
+        "warnings": warnings,
         "note": "The flag is in the card's front matter in the working tree, not committed.",
     }
+
+
+UNIDENTIFIED = "unidentified (via kb mcp)"
+
+
+def flagger(workspace: Workspace, flagged_by: str) -> tuple[str, list[str]]:
+    """Who a flag made through kb mcp is recorded as, and what to tell the assistant.
+
+    The server runs under one git identity for whoever its assistant serves, so that
+    identity says nothing about who asked (the Slack app maps the Slack user through
+    people.yaml for the same reason). The assistant names the person; people.yaml must
+    know them, by handle or e-mail. Otherwise the flag is kept (a flag only ever lowers a
+    card's trust) and attributed to no one: never to a person who did not ask."""
+    roster = workspace.config.roster
+    given = flagged_by.strip()
+    handle = None
+    if given:
+        handle = given if given in roster.people else roster.handle_for(None, given)
+    if handle:
+        return f"{handle} (via kb mcp)", []
+    why = (
+        "no flagged_by was given"
+        if not given
+        else f"flagged_by '{given}' is no handle or e-mail in people.yaml"
+    )
+    return UNIDENTIFIED, [f"{why}, so the flag names no one; pass the asker's handle or e-mail"]

@@ -312,3 +312,24 @@ def test_apply_refuses_files_with_uncommitted_changes(docs: KbRepo) -> None:
     edit = run_kb("--today", TODAY, "adopt", "--apply", "--no-commit", "guides/", cwd=docs.path)
     assert edit.exit_code == 0, edit.output
     assert "owner: docs" in (docs.path / "guides/setup.md").read_text()
+
+
+def test_a_second_adoption_does_not_count_kbs_own_commits_as_authorship(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Zed, whom the roster does not know, wrote the page: the first adoption finds no
+    # owner for it. Ana runs kb adopt; her adoption commit adds front matter only, so a
+    # second run must not read it as Ana writing the page and propose her as its owner.
+    from tests.helpers import as_user
+
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    repo.write("guides/setup.md", "# Set up\n\nInstall it.\n")
+    commit_as(repo, "docs", "zed")
+    as_user(monkeypatch, "Ana Souza", "ana@example.test")
+    first = plan(repo)["guides/setup.md"]
+    assert first["owner"] is None
+    applied = run_kb("--today", TODAY, "adopt", "--apply", cwd=repo.path)
+    assert applied.exit_code == 0, applied.output
+    assert "Kb-Adopt: cards" in git(repo.path, "log", "-1", "--format=%B")
+    again = plan(repo).get("guides/setup.md")  # still no owner: nothing left to add
+    assert again is None, again

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from tests.helpers import KbRepo, as_user, git, make_repo, run_kb
+from tests.helpers import KbRepo, git, make_repo, run_kb
 
 TODAY = "2026-11-22"
 PEOPLE = """
@@ -184,21 +182,3 @@ def test_an_owner_comes_from_who_wrote_the_file_before_it_was_moved(tmp_path: Pa
     row = adopt_plan(repo)["guides/guide.md"]
     assert row["owner"] == "ana"
     assert row["reason"].startswith("2 of 2 commits to this file")
-
-
-def test_kb_adopts_own_commits_are_no_ones_authorship(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Adopting in two steps proposed whoever ran the first as owner of the second."""
-    repo = make_repo(tmp_path / "kb", people=PEOPLE)
-    repo.write("runbooks/old.md", "# Old\n")
-    repo.commit("old runbook", when="2024-01-01T10:00:00Z")
-    repo.write("runbooks/deploy.md", "# Deploy\n")
-    repo.commit("deploy", author="Ana Souza", email="ana@example.test")
-    as_user(monkeypatch, "Bob Stone", "bob@example.test")
-    first = run_kb(
-        "--today", TODAY, "adopt", "--apply", "--yes", "runbooks/deploy.md", cwd=repo.path
-    )
-    assert first.exit_code == 0, first.output
-    row = adopt_plan(repo)["runbooks/old.md"]
-    assert (row["owner"], row["source"]) == ("ana", "folder-history")

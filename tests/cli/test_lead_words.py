@@ -61,3 +61,27 @@ def test_one_day_and_today_read_the_same_on_every_command(repo: KbRepo) -> None:
     assert "(in 1 day)" in messages["tomorrow.md"]
     shown = _kb(repo, "show", "tomorrow.md")
     assert "expires 2026-12-06 (in 1 day)" in shown
+
+
+def test_the_score_line_and_the_owner_table_count_what_the_states_count(repo: KbRepo) -> None:
+    # A card stamped by ana, then edited by someone outside the roster: needs review.
+    repo.write("fresh.md", _card("Fresh", "2026-12-01"))
+    repo.commit("fresh", when="2026-12-01T10:00:00Z")
+    edited = repo.path / "fresh.md"
+    edited.write_text(edited.read_text() + "An edit.\n")
+    repo.commit("edit", when="2026-12-02T10:00:00Z", author="Zed", email="zed@example.test")
+    repo.write("later.md", _card("Later", "2026-12-01"))
+    repo.commit("later", when="2026-12-03T10:00:00Z")
+    pipe = _kb(repo, "report").splitlines()
+    # "2 of 5 are verified" next to "verified 1" read as two answers to one question.
+    assert "2 of 5 published cards have a current verification" in pipe[1]
+    assert pipe[2].split() == [
+        *("verified", "1", "·", "due", "1", "·", "expired", "2", "·", "needs", "review", "1"),
+        *("·", "never", "verified", "0;", "0", "with", "no", "owner"),
+    ]
+    markdown = _kb(repo, "report", "--format", "markdown")
+    assert "2 of 5 published cards have a current verification (verified or due)" in markdown
+    # ana's row counts the card that needs review in a column of its own, so the
+    # table's states add up to her to-do instead of hiding one.
+    (row,) = [line.split("\t") for line in pipe if line.startswith("owner\t")]
+    assert row[:9] == ["owner", "ana", "5", "2", "1", "1", "0", "4", "4"]

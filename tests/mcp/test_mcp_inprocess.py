@@ -383,3 +383,31 @@ def test_a_title_written_for_html_reaches_the_assistant_as_its_words(kb_git: KbR
         resident.stop()
     titles = {h["path"]: h["title"] for h in found.structured_content["results"]}
     assert titles["billing/networks.md"] == "Logging in & office Networks"
+
+
+def test_flag_card_names_the_person_who_asked_never_the_servers_identity(
+    resident: Any, kb_git: KbRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server runs as Marcus (its git identity) for whoever its assistant serves.
+    from tests.helpers import as_user
+
+    as_user(monkeypatch, "Marcus Bell", "marcus@nimbus.example")
+    server = build_server(resident, allow_write=True)
+    path = "billing/refund-request-processing.md"
+    asked = call(
+        server,
+        "flag_card",
+        {"path": path, "reason": "step 3 is old", "flagged_by": "priya@nimbus.example"},
+    )
+    assert not asked.is_error, text(asked)
+    assert asked.structured_content["flagged_by"] == "priya (via kb mcp)"
+    anonymous = call(server, "flag_card", {"path": path, "reason": "a typo"})
+    assert anonymous.structured_content["flagged_by"] == "unidentified (via kb mcp)"
+    assert "names no one" in anonymous.structured_content["warnings"][0]
+    stranger = call(
+        server, "flag_card", {"path": path, "reason": "x", "flagged_by": "mallory@evil.example"}
+    )
+    assert stranger.structured_content["flagged_by"] == "unidentified (via kb mcp)"
+    card = (kb_git.path / path).read_text(encoding="utf-8")
+    assert "by: marcus" not in card.lower()
+    assert "by: priya (via kb mcp)" in card and "by: unidentified (via kb mcp)" in card

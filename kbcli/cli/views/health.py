@@ -45,13 +45,15 @@ def _render_summary(report: Report, title: str) -> None:
     out.print(f"[bold]{escape(title)}: health on {report.today.isoformat()}[/]")
     out.print(
         f"Trust score [bold]{score}[/]: {report.fresh} of {report.published} published cards "
-        f"are verified ({report.cards} cards in all)"
+        f"have a current verification ({report.cards} cards in all)"
     )
     states = report.states
+    # The five states add up to the published cards; "no owner" is counted among them
+    # (a card without an owner is also verified, due, ...), so it stands apart.
     out.print(
         f"  verified {states['verified']} · due {states['due']} · expired {states['expired']}"
         f" · needs review {states['needs-review']} · never verified {states['unverified']}"
-        f" · no owner {states['no-owner']}"
+        f"; {states['no-owner']} with no owner"
     )
     for day, count in report.baselines:
         out.print(
@@ -132,6 +134,7 @@ def render_owners(owners: tuple[OwnerDigest, ...], roster: Roster) -> None:
                     d.owner or "-",
                     str(d.cards),
                     str(d.expired),
+                    str(d.needs_review),
                     str(d.due),
                     str(d.unverified),
                     str(d.findings),
@@ -144,7 +147,9 @@ def render_owners(owners: tuple[OwnerDigest, ...], roster: Roster) -> None:
         )
         return
     table = Table(title="By owner", title_justify="left", box=None, pad_edge=False)
-    for column in ("owner", "cards", "expired", "due", "never verified", "findings", "to do"):
+    # The trust states in the order of urgency, as the to-do lists them.
+    columns = ("cards", "expired", "needs review", "due", "never verified", "findings", "to do")
+    for column in ("owner", *columns):
         table.add_column(column, overflow="fold")
     for digest in owners:
         who = digest.owner or "(no owner)"
@@ -156,6 +161,7 @@ def render_owners(owners: tuple[OwnerDigest, ...], roster: Roster) -> None:
             who if digest.left or digest.unknown else escape(who),
             str(digest.cards),
             str(digest.expired),
+            str(digest.needs_review),
             str(digest.due),
             str(digest.unverified),
             str(digest.findings),
@@ -246,7 +252,7 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         f"# {title}: cards to verify ({report.today.isoformat()})",
         "",
         f"Trust score **{percent(report.score)}**: {report.fresh} of {report.published} "
-        "published cards are verified.",
+        "published cards have a current verification (verified or due).",
         "",
         *(
             f"Adopted baseline on {day.isoformat()}: {count} card(s) verified by the adoption, "
