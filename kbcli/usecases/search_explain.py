@@ -57,6 +57,12 @@ def empty_hints(
             hints.append(
                 f"without {query.describe(item)}: {found.total} card(s), e.g. {found.hits[0].path}"
             )
+    for relaxed, change in _loosened(query):
+        found = rank(
+            workspace, index, relaxed, 3, include_archived=include_archived, snippets=False, qb=qb
+        )
+        if found.hits:
+            hints.append(f"{change}: {found.total} card(s), e.g. {found.hits[0].path}")
     if not include_archived and not query.mentions_status:
         found = rank(workspace, index, query, 3, include_archived=True, snippets=False, qb=qb)
         if found.hits:
@@ -68,6 +74,23 @@ def empty_hints(
         if near:
             hints.append("did you mean: " + ", ".join(near))
     return hints
+
+
+def _loosened(query: ParsedQuery) -> list[tuple[ParsedQuery, str]]:
+    """The query with one phrase read as plain words, or one ``-word`` dropped, each with
+    the words that say so. A pasted error message quotes a file path no card holds, and a
+    pasted command's option (``-la``) reads as an exclusion: the hint says what would
+    match instead of leaving a reader with nothing."""
+    loosened = []
+    for phrase in query.phrases:
+        phrases = tuple(p for p in query.phrases if p != phrase)
+        words = (*query.words, *phrase.split())
+        change = f'without the quotes around "{phrase}"'
+        loosened.append((query._replace(phrases=phrases, words=words), change))
+    for word in query.excluded_words:
+        kept = tuple(w for w in query.excluded_words if w != word)
+        loosened.append((query._replace(excluded_words=kept), f"without -{word}"))
+    return loosened
 
 
 def _near_words(index: CardIndex, words: Sequence[str]) -> list[str]:

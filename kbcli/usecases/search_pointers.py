@@ -19,9 +19,14 @@ from kbcli.core.languages import normalize_lang
 from kbcli.usecases.search_hits import Hit, score_hits
 
 if TYPE_CHECKING:
+    import tantivy
+
     from kbcli.adapters.tantivy_index import CardIndex, RawHit
     from kbcli.adapters.tantivy_queries import QueryBuilder
     from kbcli.workspace import Workspace
+
+# A query's (phrases, excluded, required) filter queries, as the ranking built them.
+Filters = tuple[list["tantivy.Query"], list["tantivy.Query"], list["tantivy.Query"]]
 
 
 def with_pointers(
@@ -31,16 +36,20 @@ def with_pointers(
     hits: Sequence[Hit],
     limit: int,
     languages: frozenset[str] = frozenset(),
+    filters: Filters | None = None,
 ) -> tuple[list[Hit], list[RawHit]]:
     """The first ``limit`` of ``hits`` (best first), with the pointers in the query's
-    ``languages`` to cards found only in other languages (``_across``); and the index
-    documents of those added.
+    ``languages`` to cards found only in other languages (``_across``) that pass the
+    query's ``filters`` (phrases, excluded, required); and the index documents of those
+    added.
 
     A pointer to a card the list already shows is not added after it: it answers nothing
     its target does not, and it would push the next answer down a place (bench/README.md,
     "Issue 12 A, session 14"). It still ranks by its own words, as any card does."""
     top = list(hits[:limit])
-    across, across_raw = _across(workspace, index, qb, hits, languages, limit)
+    across, across_raw = _across(
+        workspace, index, qb, hits, languages, limit, filters or ([], [], [])
+    )
     if not across:
         return top, []
     best = {h.path: h for h in top}
@@ -59,9 +68,12 @@ def _across(
     hits: Sequence[Hit],
     languages: frozenset[str],
     limit: int,
+    filters: Filters,
 ) -> tuple[list[Hit], list[RawHit]]:
     """Pointer cards in the query's ``languages`` naming a candidate card that is in
-    another language only, scored as that card without its other-language factor."""
+    another language only, scored as that card without its other-language factor. They
+    pass the query's filters as every card listed does (``lang:ru`` lists no English
+    alias, ``-word`` none holding the word)."""
     if not languages:
         return [], []
     default = workspace.config.search.default_lang
@@ -78,7 +90,9 @@ def _across(
     titles = sorted(t for t in targets if t not in own and qb.pointed_at(t))
     if not titles:
         return [], []
-    q = qb.combine([], should=[qb.points(t) for t in titles], min_should=1)
+    phrases, excluded, required = filters
+    should = [qb.points(t) for t in titles]
+    q = qb.combine(phrases, should=should, must_not=excluded, filters=required, min_should=1)
     _, raw = index.search(q, 4 * limit, by_path=True)
     found: list[Hit] = []
     for hit, item in zip(score_hits(workspace, raw, "pointer", languages), raw, strict=True):

@@ -21,6 +21,7 @@ from kbcli.usecases.search_hits import (
     with_snippet,
 )
 from kbcli.usecases.search_pointers import with_pointers
+from kbcli.usecases.search_titles import titled_first
 
 if TYPE_CHECKING:
     import tantivy
@@ -169,9 +170,10 @@ def rank(
         dense = _dense(workspace, index, dense_query, max(POOL, limit * 3))
     filters = (phrases, excluded, required)
     found = _with_dense(workspace, index, qb, raw, total, dense, filters, languages)
-    hits = _ordered(workspace, index, qb, found, limit, POINTERS and not extra, languages)
+    follow = POINTERS and not extra
+    hits = _ordered(workspace, index, qb, found, limit, follow, languages, filters)
     if not extra:
-        hits = titled_first(hits, query)
+        hits = titled_first(hits, query, found.hits)
     hits = _finish(workspace, index, q, found.raw, hits[:limit], terms.highlight, explain, snippets)
     result = SearchResult(query, hits, found.total, "ranked")
     result.expansions = terms.expansions
@@ -271,30 +273,17 @@ def _ordered(
     limit: int,
     follow: bool,
     languages: frozenset[str],
+    filters: tuple[list[tantivy.Query], list[tantivy.Query], list[tantivy.Query]],
 ) -> list[Hit]:
-    """The hits best first; with ``follow``, pointer cards in the query's language take the
-    place of targets only other languages have (``search_pointers``)."""
+    """The hits best first; with ``follow``, pointer cards in the query's language that
+    pass the query's ``filters`` take the place of targets only other languages have
+    (``search_pointers``)."""
     hits = sorted(found.hits, key=lambda h: -h.score)
     if not follow:
         return hits
-    hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit, languages)
+    hits, pointer_raw = with_pointers(workspace, index, qb, hits, limit, languages, filters)
     found.raw += pointer_raw
     return hits
-
-
-def titled_first(hits: list[Hit], query: ParsedQuery) -> list[Hit]:
-    """The cards whose whole title the query is (its words, any case) first, in score order.
-
-    A query that is a title names that card: someone looking for a card to fix it or to
-    send it types its title, and a doubted card (ranked down by its trust factor) or a
-    title of common words must not fall out of the first page then."""
-    words = tuple(
-        w.casefold() for part in (*query.words, *query.phrases) for w in query_words(part)
-    )
-    if not words:
-        return hits
-    named = [h for h in hits if tuple(w.casefold() for w in query_words(h.title)) == words]
-    return [*named, *(h for h in hits if h not in named)] if named else hits
 
 
 def _finish(
