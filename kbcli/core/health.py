@@ -236,21 +236,18 @@ def roster_findings(item: Assessed, roster: Roster, today: date) -> list[Finding
                     "or remove them from verifiers",
                 )
             )
-    if meta.owner and roster.knows(meta.owner):
-        members = [roster.people[h] for h in roster.members(meta.owner) if h in roster.people]
-        gone = [p for p in members if p.left is not None and p.left <= today]
-        if members and len(gone) == len(members):
-            when = max(p.left for p in gone if p.left is not None).isoformat()
-            who = roster.display(meta.owner)
-            found.append(
-                make_finding(
-                    OWNER_LEFT,
-                    card,
-                    "owner",
-                    f"owner '{meta.owner}' ({who}) left on {when}; give the card a new owner "
-                    f"(kb reassign --from {meta.owner} --to HANDLE)",
-                )
+    left = roster.left_on(meta.owner, today) if meta.owner else None
+    if meta.owner and left is not None:
+        found.append(
+            make_finding(
+                OWNER_LEFT,
+                card,
+                "owner",
+                f"owner '{meta.owner}' ({roster.display(meta.owner)}) left on "
+                f"{left.isoformat()}; give the card a new owner "
+                f"(kb reassign --from {meta.owner} --to HANDLE)",
             )
+        )
     return found
 
 

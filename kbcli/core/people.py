@@ -121,6 +121,17 @@ class Roster:
             return {handle}
         return {p.handle for p in self.teams.get(handle, [])}
 
+    def left_on(self, handle: str, today: date) -> date | None:
+        """The day ``handle`` left by ``today``: a person's ``left:`` date, or a team's last
+        member's once every member has left (None while anyone is still here, or for a
+        handle the roster does not know). The one answer behind owner-left, the report's
+        "left", kb notify and kb reassign."""
+        members = [self.people[h] for h in self.members(handle) if h in self.people]
+        gone = [p.left for p in members if p.left is not None and p.left <= today]
+        if not members or len(gone) < len(members):
+            return None
+        return max(gone)
+
     def display(self, handle: str | None) -> str:
         if not handle:
             return ""

@@ -230,7 +230,6 @@ def _owners(groups: dict[str, _Group], roster: Roster, today: date) -> tuple[Own
         ordered = group.todo
         ordered.sort(key=_first_key)  # paths differ: no two keys tie
         todo = [t for _, t in ordered]
-        person = roster.people.get(owner)
         states = group.states
         digests.append(
             OwnerDigest(
@@ -243,7 +242,7 @@ def _owners(groups: dict[str, _Group], roster: Roster, today: date) -> tuple[Own
                 needs_review=states[TrustState.NEEDS_REVIEW],
                 findings=group.findings,
                 todo=tuple(todo),
-                left=bool(person and person.left and person.left <= today),
+                left=bool(owner) and roster.left_on(owner, today) is not None,
                 unknown=bool(owner) and bool(roster.people) and not roster.knows(owner),
             )
         )

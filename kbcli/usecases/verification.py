@@ -246,6 +246,12 @@ def reassign(
         raise KbError("--from and --to name the same owner")
     if roster.people and not roster.knows(new):
         raise KbError(f"'{new}' is not a person or team in people.yaml: add them there first")
+    gone = roster.left_on(new, workspace.today)
+    if gone is not None:  # the cards would fail owner-left the moment they arrive
+        raise KbError(
+            f"'{new}' left on {gone.isoformat()} (people.yaml left:): give the cards to "
+            "someone still on the team"
+        )
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
     cards = _held_by(workspace, old, paths)

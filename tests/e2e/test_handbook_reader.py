@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_handbook import TODAY, browser, page  # noqa: F401 (fixtures)
+from tests.e2e.test_handbook import (  # noqa: F401 (fixtures)
+    TODAY,
+    _build,
+    _search,
+    browser,
+    example_site,
+    page,
+)
 from tests.helpers import KbRepo, copy_example, git, run_kb
 
 pytestmark = pytest.mark.browser
@@ -92,4 +99,56 @@ def test_the_404_page_of_a_site_under_a_sub_path_links_into_that_site(
     page.wait_for_load_state()
     assert page.url == host + PREFIX + "index.html"
     assert page.title() == "Nimbus Support Handbook"
+    assert page.errors == []
+
+
+def _result_languages(tab: Any, done: Any) -> list[str]:
+    """The results' languages once ``done`` holds (polled: the CSP forbids eval)."""
+    langs: list[str] = []
+    for _ in range(50):
+        links = tab.locator("#search-results li a")
+        langs = links.evaluate_all("els => els.map(e => e.hreflang)")
+        if done(langs):
+            break
+        tab.wait_for_timeout(100)
+    return langs
+
+
+def test_search_filters_by_language_when_the_site_has_several(
+    page: Any,  # noqa: F811
+    example_site: str,  # noqa: F811
+) -> None:
+    """Every language's index is searched at once, each stemming the query its own way:
+    a reader keeps to their language with the filter, in that language's own name."""
+    page.goto(example_site + "index.html")
+    page.wait_for_selector("#search-input[data-ready]")
+    menu = page.locator("#search-lang")
+    assert menu.is_visible()
+    options = menu.locator("option").evaluate_all("els => els.map(e => [e.value, e.text])")
+    assert [value for value, _ in options] == ["", "en", "he", "ru", "uk"]
+    assert dict(options)["ru"] == "русский (ru)"
+    _search(page, "пароль")
+    assert "Как сбросить пароль" in page.locator("#search-results li a").all_inner_texts()
+    page.select_option("#search-lang", "en")
+    langs = _result_languages(page, lambda v: "ru" not in v)
+    assert "ru" not in langs
+    page.select_option("#search-lang", "ru")
+    langs = _result_languages(page, lambda v: v and set(v) == {"ru"})
+    assert langs and set(langs) == {"ru"}
+    assert "Как сбросить пароль" in page.locator("#search-results li a").all_inner_texts()
+    assert page.errors == []
+
+
+def test_a_site_in_one_language_shows_no_language_filter(
+    page: Any,  # noqa: F811
+    kb_repo: KbRepo,
+    tmp_path: Path,
+) -> None:
+    kb_repo.write("a.md", "---\ntitle: Refunds\n---\nHow refunds work.\n")
+    kb_repo.write("b.md", "---\ntitle: Taxes\n---\nHow taxes work.\n")
+    kb_repo.commit("cards")
+    site = _build(kb_repo.path, tmp_path / "site")
+    page.goto(site + "index.html")
+    _search(page, "refunds")
+    assert page.locator("#search-lang").is_hidden()
     assert page.errors == []

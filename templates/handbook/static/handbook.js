@@ -44,6 +44,7 @@ var kbTrust = (function () {
   var input = document.getElementById("search-input");
   var trustSelect = document.getElementById("search-trust");
   var tagSelect = document.getElementById("search-tag");
+  var langSelect = document.getElementById("search-lang");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   if (!input || !list) return;
@@ -124,24 +125,35 @@ var kbTrust = (function () {
     return delta;
   }
 
-  // The tags of the site as it is: the delta's, and the base's unless every base page
-  // that has the tag is dropped (an edit took the tag away, or its page was deleted).
-  // Only a tag on no more base pages than the delta drops can be gone, so few are checked.
-  async function liveTags(base, delta) {
-    var tags = {};
+  // The values of a filter (tag, lang) on the site as it is: the delta's, and the base's
+  // unless every base page that has the value is dropped (an edit took the tag away, or its
+  // page was deleted). Only a value on no more base pages than the delta drops can be gone,
+  // so few are checked.
+  async function liveValues(name, base, delta) {
+    var values = {};
     if (delta.index) {
       var added = await delta.index.filters();
-      Object.keys((added && added.tag) || {}).forEach(function (tag) { tags[tag] = true; });
+      Object.keys((added && added[name]) || {}).forEach(function (v) { values[v] = true; });
     }
     var kept = await base.filters();
-    var counts = (kept && kept.tag) || {};
-    for (var tag of Object.keys(counts)) {
-      if (tags[tag]) continue;
-      if (counts[tag] > delta.drop.size) { tags[tag] = true; continue; }
-      var found = await base.search(null, { filters: { tag: tag } });
-      if (found && found.results.some(function (r) { return !delta.drop.has(r.id); })) tags[tag] = true;
+    var counts = (kept && kept[name]) || {};
+    for (var value of Object.keys(counts)) {
+      if (values[value]) continue;
+      if (counts[value] > delta.drop.size) { values[value] = true; continue; }
+      var filters = {};
+      filters[name] = value;
+      var found = await base.search(null, { filters: filters });
+      if (found && found.results.some(function (r) { return !delta.drop.has(r.id); })) values[value] = true;
     }
-    return tags;
+    return Object.keys(values).sort();
+  }
+
+  // A language by its own name ("українська", "עברית"): what its readers look for.
+  function languageName(code) {
+    try {
+      var name = new Intl.DisplayNames([code], { type: "language" }).of(code);
+      return name && name !== code ? name + " (" + code + ")" : code;
+    } catch (e) { return code; }
   }
 
   async function load() {
@@ -162,12 +174,21 @@ var kbTrust = (function () {
     indexes = [{ index: pagefind, drop: delta.drop }];
     if (delta.index) indexes.push({ index: delta.index, drop: new Set() });
     try {
-      var tags = await liveTags(pagefind, delta);
-      Object.keys(tags).sort().forEach(function (tag) {
+      (await liveValues("tag", pagefind, delta)).forEach(function (tag) {
         tagSelect.appendChild(el("option", { value: tag }, tag));
       });
+      // Pagefind merges every language's index, and each stems a query its own way (a
+      // Ukrainian plural can match Russian pages first): readers pick their language here.
+      var langs = await liveValues("lang", pagefind, delta);
+      if (langSelect && langs.length > 1) {
+        langs.forEach(function (code) {
+          langSelect.appendChild(el("option", { value: code, lang: code }, languageName(code)));
+        });
+        langSelect.hidden = false;
+      }
     } catch (e) { /* filters are optional */ }
     input.disabled = false; trustSelect.disabled = false; tagSelect.disabled = false;
+    if (langSelect) langSelect.disabled = false;
     input.setAttribute("data-ready", "1");
     if (input.value) run();
   }
@@ -192,6 +213,7 @@ var kbTrust = (function () {
     var f = {};
     if (trustSelect.value) f.trust = { any: kbTrust.becomes[trustSelect.value] || [trustSelect.value] };
     if (tagSelect.value) f.tag = tagSelect.value;
+    if (langSelect && langSelect.value) f.lang = langSelect.value;
     return f;
   }
 
@@ -248,7 +270,10 @@ var kbTrust = (function () {
         li.appendChild(document.createTextNode(" "));
       }
       var link = el("a", { href: data.url }, (data.meta && data.meta.title) || data.url);
-      if (data.language) link.setAttribute("hreflang", data.language);
+      // The page's language (its lang filter): read and voiced in it, Hebrew right to left.
+      var lang = data.language || (data.filters && data.filters.lang && data.filters.lang[0]);
+      if (lang) { link.setAttribute("hreflang", lang); link.setAttribute("lang", lang); }
+      link.setAttribute("dir", "auto");
       li.appendChild(link);
       li.appendChild(excerptNode(data.excerpt));
       list.appendChild(li);
@@ -265,6 +290,7 @@ var kbTrust = (function () {
   input.addEventListener("input", schedule);
   trustSelect.addEventListener("change", run);
   tagSelect.addEventListener("change", run);
+  if (langSelect) langSelect.addEventListener("change", run);
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown") {
       var first = list.querySelector("a");
