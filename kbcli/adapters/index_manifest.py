@@ -201,7 +201,8 @@ class Manifest:
                 for p, e in self.files.items()
                 if "\n" not in p
             ]
-            _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n")
+            if not _write_atomic(directory / MANIFEST, "\n".join(lines) + "\n"):
+                return  # the state must not name entries it could not write
         state = {
             "key": self.key,
             "head": self.head,
@@ -225,7 +226,13 @@ class Manifest:
         return len(self.files)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str) -> bool:
+    """Whether ``text`` was written: a manifest that cannot be (a folder in its place, no
+    room) is a cache miss, and the next sync does this work again, never a traceback."""
     from kbcli.adapters.atomic_file import replace_file
 
-    replace_file(path, text.encode("utf-8"))
+    try:
+        replace_file(path, text.encode("utf-8"))
+    except OSError:
+        return False
+    return True

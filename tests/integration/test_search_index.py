@@ -239,3 +239,21 @@ def test_a_rebuild_reuses_detected_languages_and_a_damaged_file_means_detecting_
     languages.write_bytes(b"\x00garbage")
     assert run_kb("--kb", str(repo.path), "index", "--rebuild").exit_code == 0
     assert in_russian() == ["ru/oshibki.md"]
+
+
+def test_a_folder_where_the_index_state_should_be_still_answers_with_the_edit(
+    tmp_path: Path,
+) -> None:
+    """A damaged cache means a rebuild: a folder in place of .kb/index/state.json made
+    every search print a traceback (exit 3) when it wrote the state."""
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    many_cards(repo.path, 5)
+    assert run_kb("--kb", str(repo.path), "index").exit_code == 0
+    state = repo.path / ".kb" / "index" / "state.json"
+    state.unlink()
+    state.mkdir()
+    (repo.path / "cards" / "card-00003.md").write_text("---\ntitle: Zebra\n---\n\nzebra\n")
+    for _ in range(2):
+        found = run_kb("--kb", str(repo.path), "search", "zebra", "--paths-only")
+        assert found.exit_code == 0, found.output
+        assert found.stdout.split() == ["cards/card-00003.md"]
