@@ -210,8 +210,7 @@ class LinkResolver:
             key = "_posts/" + key
         target = self.site_card(key)
         if target is None and name in ("ref", "relref"):
-            hits = self.find(key)  # Hugo looks a bare name up as a logical page name
-            target = hits[0] if len(hits) == 1 else None
+            target = self._hugo_ref(card, key)
         if target is not None:
             return self._anchored(card, link, line, column, target)
         file = self._site_file(key)
@@ -224,6 +223,18 @@ class LinkResolver:
             f"a card folder nor any card's permalink, url, redirect_from or aliases"
         )
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
+
+    def _hugo_ref(self, card: Card, key: str) -> Card | None:
+        """Hugo's lookup of a path that is not from the site root: beside the page first
+        (``ref "b.md"`` from ``docs/a.md`` is ``docs/b.md``), then a logical page name,
+        with or without ``.md``, when only one card has it."""
+        if not key.startswith("/"):
+            near = posixpath.normpath(posixpath.join(card.folder, key.partition("#")[0]))
+            for candidate in (near, near + ".md", near + "/_index.md", near + "/index.md"):
+                if candidate in self._by_path:
+                    return self._by_path[candidate]
+        hits = self.find(key) or self.find(key.removesuffix(".md"))
+        return hits[0] if len(hits) == 1 else None
 
     def _site_file(self, path: str) -> str | None:
         """The other file a site path names (a download, an image), under a site root."""
