@@ -143,8 +143,8 @@ def _tag(
         if written is not None:
             matches = list(_ARG.finditer(found.group(args_group)))
             args = tuple(_argument(arg) for arg in matches)
-            named = _named(matches)
-            return TemplateTag(written, args, source, start, end, line, column, named=named)
+            params = _named(matches)
+            return TemplateTag(written, args, source, start, end, line, column, named=params)
     return None
 
 
