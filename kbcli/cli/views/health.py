@@ -246,6 +246,12 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+# GitHub refuses an issue body over 65,536 characters, and the nightly workflow posts each
+# owner's digest as one: an owner's list stops short of that and says how many cards it left
+# out (the tldr-pages owner of 4,727 cards had a 369,514-character digest).
+OWNER_DIGEST_CHARS = 60_000
+
+
 def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge base") -> str:
     """A digest per owner, ready to paste into an issue or a chat message."""
     lines = [
@@ -271,10 +277,7 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         note = " (left: needs a new owner)" if digest.left else ""
         lines.append(f"## {label}{note}: {len(digest.todo)} card(s)")
         lines.append("")
-        for todo in digest.todo:
-            card = todo.item.card
-            title = card.meta.shown_title
-            lines.append(f"- [ ] **{title}** (`{card.path}`): {'; '.join(todo.reasons)}")
+        lines += _todo_lines(digest)
         lines.append("")
         if digest.owner:
             lines.append(
@@ -286,6 +289,23 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         lines += [f"- {day.isoformat()}: {percent(value)}" for day, value in report.trend]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _todo_lines(digest: OwnerDigest) -> list[str]:
+    """The owner's to-do as a checklist, most urgent first, within OWNER_DIGEST_CHARS."""
+    lines: list[str] = []
+    size = 0
+    for listed, todo in enumerate(digest.todo):
+        card = todo.item.card
+        line = f"- [ ] **{card.meta.shown_title}** (`{card.path}`): {'; '.join(todo.reasons)}"
+        size += len(line) + 1
+        if size > OWNER_DIGEST_CHARS:
+            who = f" --owner {digest.owner}" if digest.owner else ""
+            rest = len(digest.todo) - listed
+            lines.append(f"- …and {rest} more card(s): `kb report{who} --json` lists them all")
+            break
+        lines.append(line)
+    return lines
 
 
 # -- kb history ------------------------------------------------------------------------------
