@@ -150,4 +150,19 @@ def write_new(path: Path, text: str) -> None:
     try:
         create_file(path, text.encode("utf-8"))
     except FileExistsError:
-        raise KbError(f"{path.name} exists already; nothing was written") from None
+        raise _exists_already(path) from None
+
+
+def target_of(path: Path, root: Path, *, new: bool) -> Path:
+    """The file a write of ``path`` would change, refused as ``write_new`` (``new``) or
+    ``write_atomic`` would refuse it: for a change committed without touching the
+    checkout (a branch made with plumbing)."""
+    if not new:
+        return _real_target(path, root)
+    if os.path.lexists(path):
+        raise _exists_already(path)
+    return path
+
+
+def _exists_already(path: Path) -> KbError:
+    return KbError(f"{path.name} exists already; nothing was written")

@@ -2,16 +2,12 @@
 
 A long-running app serves searches from one checkout while people edit the knowledge
 repo elsewhere: ``pull --ff-only`` brings their commits in (never a merge the app would
-have to resolve), and changes meant for review are committed in a temporary
-``git worktree`` on a new branch, so the checkout the searches read never moves.
+have to resolve); changes meant for review are committed on a new branch without
+touching the checkout (``git_commits.commit_to_new_branch``).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from kbcli.adapters import git_runner
@@ -110,19 +106,3 @@ def push(root: Path, branch: str) -> str | None:
         return None
     git(root, "push", "--quiet", remote, f"{branch}:{branch}")
     return remote
-
-
-@contextmanager
-def branch_worktree(root: Path, branch: str) -> Iterator[Path]:
-    """A temporary work tree of a new ``branch`` from HEAD; yields the knowledge root in it
-    (``root`` may sit in a subfolder of the repository). Removed afterwards; the branch stays."""
-    top = toplevel(root)
-    inner = Path(os.path.relpath(root.resolve(), top.resolve()))
-    with tempfile.TemporaryDirectory(prefix="kb-branch-") as scratch:
-        tree = Path(scratch) / "tree"
-        git(root, "worktree", "add", "--quiet", "-b", branch, str(tree), "HEAD")
-        try:
-            yield tree / inner
-        finally:
-            git(root, "worktree", "remove", "--force", str(tree), check=False)
-            git(root, "worktree", "prune", check=False)

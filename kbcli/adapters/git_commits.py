@@ -47,32 +47,47 @@ def commit_files(
 
 
 def commit_to_new_branch(
-    root: Path, branch: str, files: dict[str, bytes], message: str
+    root: Path, branch: str, files: dict[str, bytes], message: str, *, numbered: bool = True
 ) -> tuple[str, str]:
-    """Commit ``files`` (repo-relative path -> content) on top of HEAD as a new branch.
+    """Commit ``files`` (path relative to ``root`` -> content) on top of HEAD as a new branch.
 
     Plumbing with a private index (``GIT_INDEX_FILE``), so the user's checkout, index
-    and current branch are untouched: an assistant's draft waits on its own branch
-    for review. The branch gets a ``-2``, ``-3``... suffix when the name is taken.
-    Returns (branch, commit sha).
+    and current branch are untouched and nothing is checked out (a work tree of the
+    whole repository cost seconds per Slack capture on tldr). Each file is hashed as
+    ``git add`` would hash it (the filters its path's attributes name) and a file HEAD
+    holds keeps its mode. A taken branch name gets a ``-2``, ``-3``... suffix when
+    ``numbered``, else it is a ``BranchTaken``. Returns (branch, commit sha).
     """
     import tempfile
 
+    prefix = _run(root, "rev-parse", "--show-prefix").strip()
     with tempfile.TemporaryDirectory(prefix="kb-index-") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         _run(root, "read-tree", "HEAD", env=env)
         for rel, data in files.items():
-            blob = _run(root, "hash-object", "-w", "--stdin", stdin_bytes=data).strip()
-            _run(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rel}", env=env)
+            blob = _run(
+                root, "hash-object", "-w", "--stdin", f"--path={rel}", stdin_bytes=data
+            ).strip()
+            held = _run(root, "ls-files", "--stage", "--", rel, env=env).split(" ", 1)
+            cacheinfo = f"{held[0] or '100644'},{blob},{prefix}{rel}"
+            _run(root, "update-index", "--add", "--cacheinfo", cacheinfo, env=env)
         tree = _run(root, "write-tree", env=env).strip()
-    sha = _run(root, "commit-tree", tree, "-p", "HEAD", "-F", "-", stdin=message).strip()
     name, n = branch, 1
     while _exists(root, f"refs/heads/{name}"):
+        if not numbered:
+            raise BranchTaken(f"a branch named {name} exists already; nothing was committed")
         n += 1
         name = f"{branch}-{n}"
+    # Ended by a newline as ``git commit`` ends a message, so both make the same commit.
+    text = message.rstrip() + "\n"
+    sha = _run(root, "commit-tree", tree, "-p", "HEAD", "-F", "-", stdin=text).strip()
     # The empty old value makes the update fail instead of moving a branch created meanwhile.
     _run(root, "update-ref", f"refs/heads/{name}", sha, "")
     return name, sha
+
+
+class BranchTaken(git_runner.GitError):
+    """The new branch's name is taken (``commit_to_new_branch`` without ``numbered``)."""
 
 
 def refuse_nested(root: Path, paths: Sequence[str]) -> None:

@@ -9,6 +9,7 @@ The action ids are the contract with the app's handlers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,8 +48,28 @@ class CardLine:
     verified: str | None = None
 
 
+# Slack's mrkdwn has no escape for its formatting markers: a marker at a word's edge,
+# where it could open or close bold, italics, strike or code, becomes a character that
+# looks the same; one inside a word (``pg_dump``, ``a*b``) never formats and stays.
+_LOOKALIKE = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_MARKER_AT_EDGE = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
+
+
 def escape(text: str) -> str:
-    """Slack's three control characters in mrkdwn and link labels."""
+    """Text from people or cards (a query, a title, a reason) as mrkdwn that shows it as
+    written: Slack's three control characters as entities, and no formatting marker left
+    that could bold, italicise, strike or quote part of the message."""
+    text = _entities(text)
+    return _MARKER_AT_EDGE.sub(lambda found: found.group().translate(_LOOKALIKE), text)
+
+
+def code(text: str) -> str:
+    """``text`` (a path, a branch) as inline code, which Slack shows literally: only a
+    backtick could end it early."""
+    return "`" + _entities(text).replace("`", "\u02cb") + "`"
+
+
+def _entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -68,7 +89,7 @@ def page_url(handbook_url: str, path: str) -> str | None:
 def title_link(handbook_url: str, line: CardLine) -> str:
     url = page_url(handbook_url, line.path)
     title = escape(line.title)
-    return f"<{url}|{title}>" if url else f"{title} (`{escape(line.path)}`)"
+    return f"<{url}|{title}>" if url else f"{title} ({code(line.path)})"
 
 
 def _clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -243,14 +264,37 @@ def captured(
     pushed: str,
     review_url: str | None = None,
 ) -> dict[str, object]:
+    """A capture done: the card, its branch and commit, then ``pushed``, where it went
+    (mrkdwn already: ``capture_went``)."""
     verb = "Drafted" if created else "Added this thread to"
     text = (
-        f":memo: {verb} *{escape(title)}* (`{escape(path)}`) on branch `{escape(branch)}` "
-        f"(commit `{commit[:10]}`). {escape(pushed)}"
+        f":memo: {verb} *{escape(title)}* ({code(path)}) on branch {code(branch)} "
+        f"(commit `{commit[:10]}`). {pushed}"
     )
     if review_url:
         text += f" <{escape(review_url)}|Review the merge request>."
     return {"text": f"{verb} {title} on {branch}", "blocks": [_section(text)]}
+
+
+def capture_went(
+    branch: str,
+    pushed_to: str | None,
+    reviewed: bool,
+    review_url: str | None,
+    review_error: str | None,
+) -> str:
+    """Where a capture went (mrkdwn, for ``captured``): the merge request, the pushed
+    branch, or neither."""
+    remote = escape(pushed_to or "")
+    if not reviewed:
+        pushed = f" and pushed to {remote}" if remote else ""
+        return f"Committed to {escape(branch)}{pushed} ([capture] review = false)."
+    if review_url:
+        return f"Pushed to {remote} and opened a merge request."
+    if not remote:
+        return "The repo has no remote: the branch waits in the app's checkout."
+    failed = f" (kb could not open it: {review_error})" if review_error else ""
+    return f"Pushed to {remote}: open a merge request from {code(branch)}{escape(failed)}."
 
 
 def request_for_owner(
@@ -267,7 +311,7 @@ def request_for_owner(
     by = f"<@{asker}>" if asker else "someone"
     text = (
         f":raising_hand: *Knowledge request* from {by} for {who}:\n>{escape(question)}\n"
-        f"Draft `{escape(path)}` (status: requested). Answer in this thread, then use "
+        f"Draft {code(path)} (status: requested). Answer in this thread, then use "
         "*Capture this thread* to turn the answer into the card."
     )
     notes = [_context(f":warning: {escape(w[:1].upper() + w[1:])}") for w in warnings]

@@ -10,7 +10,6 @@ into it with "Capture this thread".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbcli.errors import KbError
@@ -118,17 +117,14 @@ def answers_request(card: Card, draft: Draft) -> bool:
     return card.meta.status is Status.REQUESTED and bool(draft.resolution.strip())
 
 
-def answer_request(workspace: Workspace, card: Card, draft: Draft) -> Path:
-    """The thread's answer goes into the requested card: the sections the request left as
-    hints (Environment, Resolution, Discussion) get the thread's, the thread's permalink
+def answered_text(text: str, draft: Draft) -> str:
+    """A requested card's ``text`` answered by the thread: the sections the request left
+    as hints (Environment, Resolution, Discussion) get the thread's, the thread's permalink
     joins the Source, and the card becomes a draft (answered, waiting for review).
     The question stays the Issue, in the asker's words."""
-    from kbcli.adapters.card_writer import write_atomic
     from kbcli.core import sections
     from kbcli.core.frontmatter_edit import set_field
 
-    path = workspace.root / card.path
-    text = path.read_text(encoding="utf-8")
     contents = draft.sections()
     for name in ("Environment", "Resolution", "Discussion"):
         addition = contents.get(name, "")
@@ -142,6 +138,4 @@ def answer_request(workspace: Workspace, card: Card, draft: Draft) -> Path:
     if contents.get("Source", "").strip():
         answered = contents["Source"].strip().removeprefix("Source:").strip()
         text = sections.append(text, "Source", f"Answered in: {answered}")
-    text = set_field(text, "status", "draft")
-    write_atomic(path, text.encode("utf-8"), root=workspace.root)
-    return path
+    return set_field(text, "status", "draft")

@@ -18,6 +18,7 @@ from kbcli.core.kcs_draft import Draft, append_note
 from kbcli.core.naming import slugify, unique_name
 from kbcli.errors import KbError
 from kbcli.usecases.capture_update import add_to_card, thread_replies
+from kbcli.usecases.capture_write import CardWrite, write
 
 if TYPE_CHECKING:
     from kbcli.core.cards import Card
@@ -224,6 +225,7 @@ class Options:
     commit: bool = True
     append: bool = False  # a thread captured before: add what is new to its card
     force: bool = False  # a thread captured before: write another card anyway
+    branch: str | None = None  # commit on this new branch, the checkout untouched (Slack)
 
 
 def card_tags(draft: Draft, options: Options) -> list[str]:
@@ -304,7 +306,7 @@ def save(
     if cancelled:
         return None
     if target is None:
-        outcome, path, message = _save_new(workspace, draft, what, options, candidates)
+        outcome, change = _new_card(workspace, draft, what, options, candidates)
     else:
         added = add_to_card(workspace, target, draft, what)
         if added is None:
@@ -316,11 +318,10 @@ def save(
             return Outcome(
                 target.path, False, target.title, target.meta.owner, warnings=[note], changed=False
             )
-        path, message, updated = added
+        change, updated = added
         outcome = Outcome(target.path, False, target.title, target.meta.owner, updated=updated)
     outcome.warnings[:0] = list(draft.warnings)
-    if options.commit:
-        outcome.commit = commit(workspace, [path], message)
+    outcome.commit = write(workspace, change, options.branch, commit=options.commit)
     return outcome
 
 
@@ -350,12 +351,10 @@ def _target(
     return False, target
 
 
-def _save_new(
+def _new_card(
     workspace: Workspace, draft: Draft, what: str, options: Options, candidates: list[Candidate]
-) -> tuple[Outcome, Path, str]:
-    """Write the draft as a new card, created exclusively: (outcome, path, commit message)."""
-    from kbcli.adapters.card_writer import write_new
-
+) -> tuple[Outcome, CardWrite]:
+    """The draft as a new card: (outcome, what to write, at a free path)."""
     title = (options.title or draft.title).strip()
     owner, warnings = resolve_owner(workspace, draft, options.owner)
     text = render_card(
@@ -367,10 +366,9 @@ def _save_new(
         template=options.template,
     )
     path = target_path(workspace, title, default_folder(workspace, options, candidates))
-    write_new(path, text)
     rel = path.relative_to(workspace.root.resolve()).as_posix()
     message = f"capture: draft '{title}'\n\nCaptured from {what} (status: draft)."
-    return Outcome(rel, True, title, owner, warnings=warnings), path, message
+    return Outcome(rel, True, title, owner, warnings=warnings), CardWrite(path, text, True, message)
 
 
 def captured_in(workspace: Workspace, draft: Draft) -> Card | None:

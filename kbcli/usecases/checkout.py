@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -93,14 +92,6 @@ class Checkout:
             pull(self.root)
             self._last_pull = time.monotonic()
             return self.workspace()
-
-    @contextmanager
-    def on_branch(self, branch: str) -> Iterator[Workspace]:
-        """A Workspace on a new branch (in a temporary work tree) for a change to review."""
-        from kbcli.adapters.git_checkout import branch_worktree
-
-        with self.lock, branch_worktree(self.root, branch) as tree:
-            yield self._load(tree, self.today())
 
     def push(self, branch: str) -> str | None:
         from kbcli.adapters.git_checkout import push

@@ -3,8 +3,9 @@
 The thread comes from the Web API (``conversations.replies`` and ``users.info``) and
 goes through the export's parser and ``capture_slack.thread_draft``, so "Capture this
 thread" and ``kb capture slack`` on an export of that thread write the same card.
-The change is committed on a new ``kb/capture-...`` branch in a temporary work tree
-(the app's checkout never moves) and pushed when the repo has a remote.
+The change is committed on a new ``kb/capture-...`` branch made with git plumbing (the
+app's checkout never moves, and nothing is checked out) and pushed when the repo has a
+remote.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kbcli.adapters.git_commits import BranchTaken
 from kbcli.core.kcs_draft import Draft
 from kbcli.core.naming import slugify
 from kbcli.core.slack import SlackUser, Thread
@@ -77,19 +79,24 @@ def save(
         base = checkout.before_write()
         draft = draft_of(base, thread, users, host)
         what = f"Slack thread #{thread.channel} {thread.ts}"
-        options = capture.Options(append_to=append_to)
+        # Searched in the checkout, whose index is current; a review branch starts at its
+        # HEAD, so its cards, settings and index answer for the branch too.
+        found = capture.similar_cards(base, draft)[0] if append_to is None else []
         if not base.config.capture.review:
-            found = capture.similar_cards(base, draft)[0] if append_to is None else []
+            options = capture.Options(append_to=append_to)
             done = _done(capture.save(base, draft, what, options, found, None))
             pushed = checkout.publish()
             branch = checkout.branch() or "HEAD"
             return Saved(*_fields(done), branch, str(done.commit), pushed, reviewed=False)
         branch = branch_name(draft, thread)
-        # Searched in the checkout, whose index is current: the branch starts at its HEAD,
-        # and the temporary work tree has no index (one built there cost 14 s on tldr).
-        found = capture.similar_cards(base, draft)[0] if append_to is None else []
-        with checkout.on_branch(branch) as workspace:
-            done = _done(capture.save(workspace, draft, what, options, found, None))
+        options = capture.Options(append_to=append_to, branch=branch)
+        try:
+            done = _done(capture.save(base, draft, what, options, found, None))
+        except BranchTaken:
+            raise KbError(
+                f"this thread was captured before on the branch {branch}, which waits for "
+                "review: merge or delete it, then capture the thread again"
+            ) from None
         pushed = checkout.push(branch)
         url, error = (None, None)
         if pushed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -383,6 +384,29 @@ def test_a_title_written_for_html_reaches_the_assistant_as_its_words(kb_git: KbR
         resident.stop()
     titles = {h["path"]: h["title"] for h in found.structured_content["results"]}
     assert titles["billing/networks.md"] == "Logging in & office Networks"
+
+
+def test_capture_draft_in_a_knowledge_repo_inside_a_subfolder_lands_in_that_subfolder(
+    tmp_path: Path,
+) -> None:
+    """kb.toml in ``docs/kb`` of a bigger repository: the draft's path is relative to
+    the knowledge repo, so the branch must hold it under ``docs/kb/`` (not at the top)."""
+    from kbcli.config import load_config
+    from kbcli.usecases.assistant_writes import capture_draft
+    from kbcli.workspace import Workspace
+    from tests.helpers import copy_example
+    from tests.mcp.conftest import TODAY
+
+    top = tmp_path / "product"
+    root = copy_example(top / "docs" / "kb")
+    (top / "README.md").write_text("the product\n", encoding="utf-8")
+    git(top, "init", "-q", "-b", "main")
+    KbRepo(top).commit("product and its knowledge repo", when="2026-11-20T10:00:00Z")
+    workspace = Workspace(config=load_config(root, os.environ, {}), today=TODAY, cwd=root)
+    data = capture_draft(workspace, "How do I rotate the API key?", "Settings, Keys, Rotate.", "s")
+    changed = git(top, "diff", "--name-only", "main", data["branch"]).split()
+    assert changed == [f"docs/kb/{data['path']}"]
+    assert "Settings, Keys, Rotate." in git(root, "show", f"{data['branch']}:./{data['path']}")
 
 
 def test_flag_card_names_the_person_who_asked_never_the_servers_identity(

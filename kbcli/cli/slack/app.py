@@ -247,7 +247,9 @@ class Handlers:
             saved.created,
             saved.branch,
             saved.commit,
-            _where(saved),
+            blocks.capture_went(
+                saved.branch, saved.pushed_to, saved.reviewed, saved.review_url, saved.review_error
+            ),
             saved.review_url,
         )
 
@@ -320,19 +322,6 @@ class Handlers:
             return None
 
         _guarded(work, None)
-
-
-def _where(saved: Any) -> str:
-    """Where a capture went, in words: the merge request, the pushed branch, or neither."""
-    if not saved.reviewed:
-        pushed = f" and pushed to {saved.pushed_to}" if saved.pushed_to else ""
-        return f"Committed to {saved.branch}{pushed} ([capture] review = false)."
-    if saved.review_url:
-        return f"Pushed to {saved.pushed_to} and opened a merge request."
-    if saved.pushed_to:
-        failed = f" (kb could not open it: {saved.review_error})" if saved.review_error else ""
-        return f"Pushed to {saved.pushed_to}: open a merge request from `{saved.branch}`{failed}."
-    return "The repo has no remote: the branch waits in the app's checkout."
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
