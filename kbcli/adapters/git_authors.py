@@ -53,21 +53,44 @@ _NOT_KBS_OWN = (
 
 def authorship(root: Path, since: date) -> Authorship:
     """Non-merge commits since ``since`` that touched files under ``root``, counted
-    (but not the commits kb adopt and kb import made)."""
+    (but not the commits kb adopt and kb import made).
+
+    A file's tally follows it through renames (``git mv``): who wrote it before the move
+    counts for it under its name today, and the move itself (content unchanged) counts
+    for no one."""
     files: dict[str, dict[tuple[str, str], list[int]]] = {}
     folders: dict[str, dict[tuple[str, str], list[int]]] = {}
     args = ["log", "--no-merges", f"--since={since.isoformat()}", "--relative", *_NOT_KBS_OWN]
-    args += ["--name-only", "--format=%x1e%aN%x1f%aE%x1f%at", "--", "."]
-    for header, paths in _commits(root, args):
+    args += ["-M", "--name-status", "--format=%x1e%aN%x1f%aE%x1f%at", "--", "."]
+    renamed: dict[str, str] = {}  # an older name -> the file's name today
+    for header, lines in _commits(root, args):
         name, email, when = header
         who = (name, email.lower())
         seen_folders = set()
-        for path in paths:
+        for path in _authored(lines, renamed):
             _tally(files.setdefault(path, {}), who, when)
             seen_folders.add(path.rpartition("/")[0])
         for folder in seen_folders:
             _tally(folders.setdefault(folder, {}), who, when)
     return Authorship(_freeze(files), _freeze(folders))
+
+
+def _authored(lines: list[str], renamed: dict[str, str]) -> list[str]:
+    """The files (by today's name) a commit's ``--name-status`` lines changed; renames are
+    recorded in ``renamed`` as the log goes back in time."""
+    paths = []
+    for line in lines:
+        status, _, names = line.partition("\t")
+        if status.startswith(("R", "C")):
+            old, _, new = names.partition("\t")
+            today = renamed.get(new, new)
+            if status.startswith("R"):
+                renamed[old] = today
+            if status != "R100":
+                paths.append(today)
+        elif names:
+            paths.append(renamed.get(names, names))
+    return paths
 
 
 def all_authors(root: Path) -> list[GitAuthor]:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kbcli.adapters.atomic_file import replace_file
 from kbcli.config import CONFIG_FILE, ROSTER_FILE
 from kbcli.errors import KbError
+
+if TYPE_CHECKING:
+    from kbcli.core.site_shape import SiteShape
 
 KB_TOML = """\
 # kb.toml: configuration of this knowledge repo. Every key is optional;
 # the values below are kb's defaults. Reference: the kb README.
 
 [cards]
-# Folders that hold cards, relative to this file.
-folders = ["."]
+{shape}# Folders that hold cards, relative to this file.
+folders = {folders}
 # Gitignore-style patterns of .md files that are not cards.
-ignore = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md"]
+ignore = {ignore}
 
 [verification]
 # How often a card must be re-verified: 30d, 6w, 3m, 1y or never.
@@ -66,8 +70,53 @@ replaces it. `kb templates` lists what is available.
 """
 
 
+IGNORED = ("README.md", "CONTRIBUTING.md", "CHANGELOG.md")
+
+
+def site_shape(target: Path) -> SiteShape | None:
+    """The site generator the docs already in ``target`` are built with, if any."""
+    from kbcli.core.site_shape import CONFIG_FILES, detect
+
+    if not target.is_dir():
+        return None
+    entries = list(target.iterdir())
+    configs = {}
+    for name in CONFIG_FILES:
+        try:
+            configs[name] = (target / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    folders = {e.name for e in entries if e.is_dir()}
+    return detect({e.name for e in entries}, folders, configs)
+
+
+def kb_toml(title: str, shape: SiteShape | None) -> str:
+    """kb.toml with the generator's card folders and the files of it that are not pages."""
+    folders = shape.folders if shape else (".",)
+    ignore = IGNORED + (shape.ignore if shape else ())
+    said = ""
+    if shape:
+        where = ", ".join(f"{f}/" for f in folders)
+        said = f"# kb init found {shape.name}: its pages are the cards ({where}).\n"
+    return KB_TOML.format(
+        title=title.replace('"', "'"),
+        shape=said,
+        folders=_toml_list(folders),
+        ignore=_toml_list(ignore),
+    )
+
+
+def _toml_list(items: tuple[str, ...]) -> str:
+    return "[" + ", ".join('"' + i.replace("\\", "/").replace('"', "") + '"' for i in items) + "]"
+
+
 def create_repo(
-    target: Path, *, title: str, me: tuple[str, str | None, str | None] | None, make_git: bool
+    target: Path,
+    *,
+    title: str,
+    me: tuple[str, str | None, str | None] | None,
+    make_git: bool,
+    shape: SiteShape | None = None,
 ) -> list[str]:
     """Write the files of a new knowledge repo; return what was created, in order."""
     target.mkdir(parents=True, exist_ok=True)
@@ -80,7 +129,7 @@ def create_repo(
         init_repo(target)
         created.append(".git/")
     files = {
-        CONFIG_FILE: KB_TOML.format(title=title.replace('"', "'")),
+        CONFIG_FILE: kb_toml(title, shape),
         ".gitignore": GITIGNORE,
         "templates/README.md": TEMPLATES_README,
     }

@@ -108,3 +108,77 @@ def test_a_hugo_sites_toml_headers_become_yaml_in_a_commit_of_their_own(tmp_path
     titles = shown_titles(repo)
     assert titles["content/docs/_index.md"] == "Runbooks"
     assert titles["content/docs/keys.md"] == "Rotate API keys"
+
+
+def site_repo(path: Path, files: dict[str, str]) -> KbRepo:
+    """An existing docs repository with history and no kb.toml yet."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    repo = KbRepo(path)
+    for rel, text in files.items():
+        repo.write(rel, text)
+    repo.commit("docs", when="2026-10-01T10:00:00Z")
+    return repo
+
+
+def test_kb_init_on_a_hugo_site_takes_its_content_folder_and_title(tmp_path: Path) -> None:
+    """With folders ["."] a theme's example pages became cards, every card was tagged
+    'content', and Hugo's site paths (``relref "/docs/b"``) named no card."""
+    repo = site_repo(
+        tmp_path / "hugo",
+        {
+            "hugo.toml": 'baseURL = "/"\ntitle = "Ops handbook"\n',
+            "themes/book/exampleSite/content/demo.md": "# Demo\n",
+            "content/docs/a.md": '+++\ntitle = "A"\n+++\n\nSee [b]({{< ref "b.md" >}}), '
+            '[all]({{< relref "/docs" >}}).\n',
+            "content/docs/b.md": '+++\ntitle = "B"\n+++\n\nB\'s text.\n',
+            "content/docs/_index.md": '+++\ntitle = "Docs"\n+++\n',
+        },
+    )
+    result = run_kb("init", str(repo.path))
+    assert result.exit_code == 0, result.output
+    assert "Found Hugo" in result.stdout
+    kb_toml = (repo.path / "kb.toml").read_text()
+    assert 'folders = ["content"]' in kb_toml
+    assert 'title = "Ops handbook"' in kb_toml
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    rows = adopt_plan(repo)
+    assert set(rows) == {"content/docs/a.md", "content/docs/b.md", "content/docs/_index.md"}
+    assert run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path).exit_code == 0
+    page = (repo.path / "content/docs/a.md").read_text()
+    assert "tags: [docs]\n" in page
+    assert "See [b](b.md), [all](_index.md).\n" in page
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    assert "broken-link" not in {f["rule"] for f in json.loads(check.stdout)["findings"]}
+
+
+def test_a_github_wikis_sidebar_and_footer_are_not_cards(tmp_path: Path) -> None:
+    repo = site_repo(
+        tmp_path / "wiki",
+        {
+            "Home.md": "Start at [[Setup]].\n",
+            "Setup.md": "Install it.\n",
+            "_Sidebar.md": "* [[Home]]\n",
+            "_Footer.md": "Ask in #ops.\n",
+        },
+    )
+    result = run_kb("init", str(repo.path))
+    assert result.exit_code == 0, result.output
+    assert "Found a GitHub wiki" in result.stdout
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    assert set(adopt_plan(repo)) == {"Home.md", "Setup.md"}
+
+
+def test_an_owner_comes_from_who_wrote_the_file_before_it_was_moved(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    repo.write("old/guide.md", "# Guide\n\nWritten by Ana.\n")
+    repo.commit("guide", author="Ana Souza", email="ana@example.test")
+    repo.write("old/guide.md", "# Guide\n\nWritten by Ana, more.\n")
+    repo.commit("guide: more", author="Ana Souza", email="ana@example.test")
+    git(repo.path, "mv", "old", "guides")
+    repo.commit("move the guides", author="Bob Stone", email="bob@example.test")
+    row = adopt_plan(repo)["guides/guide.md"]
+    assert row["owner"] == "ana"
+    assert row["reason"].startswith("2 of 2 commits to this file")

@@ -10,13 +10,17 @@ import typer
 
 from kbcli.cli.commands.options import Quiet
 
+DEFAULT_TITLE = "Knowledge base"
+
 
 def init(
     ctx: typer.Context,
     directory: Annotated[
         Path, typer.Argument(help="Folder to set up (created if missing).")
     ] = Path("."),
-    title: Annotated[str, typer.Option(help="Handbook title.")] = "Knowledge base",
+    title: Annotated[
+        str, typer.Option(help="Handbook title (default: the site's own, if any).")
+    ] = DEFAULT_TITLE,
     git: Annotated[
         bool, typer.Option(help="Run git init when the folder is not a repo yet.")
     ] = True,
@@ -29,7 +33,7 @@ def init(
     from kbcli.adapters.git_repo import identity, repo_root
     from kbcli.cli.output import console
     from kbcli.core.naming import slugify
-    from kbcli.usecases.scaffold import create_repo
+    from kbcli.usecases.scaffold import create_repo, site_shape
 
     target = directory.resolve()
     make_git = git and (not target.exists() or repo_root(target) is None)
@@ -38,11 +42,17 @@ def init(
     if who.email or who.name:
         handle = slugify((who.email or "").partition("@")[0] or who.name or "me")
         me = (handle, who.name, who.email)
-    created = create_repo(target, title=title, me=me, make_git=make_git)
+    shape = site_shape(target)
+    if shape and shape.title and title == DEFAULT_TITLE:
+        title = shape.title
+    created = create_repo(target, title=title, me=me, make_git=make_git, shape=shape)
     out = console(quiet=quiet)
     out.print(f"Created a knowledge repo in [bold]{target}[/]:")
     for name in created:
         out.print(f"  {name}")
+    if shape:
+        where = ", ".join(f"{f}/" for f in shape.folders)
+        out.print(f"Found {shape.name}: the cards are the pages in {where} (kb.toml \\[cards])")
     found = _markdown_already_here(target, ctx.obj.today)
     if found:
         out.print(
