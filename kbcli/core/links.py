@@ -43,6 +43,7 @@ from functools import cached_property
 from kbcli.core.cards import Card
 from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wiki_slug
 from kbcli.core.naming import raw_path
+from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name
@@ -125,7 +126,7 @@ class LinkResolver:
     def _by_name(self) -> dict[str, list[Card]]:
         names: dict[str, list[Card]] = {}
         for card in self.cards:
-            keys = {card.title.casefold(), card.stem.casefold(), card.path.casefold()}
+            keys = {title_key(card.title), card.stem.casefold(), card.path.casefold()}
             keys.add(card.path.removesuffix(".md").casefold())
             keys.update(alias.casefold() for alias in card.meta.aliases)
             for key in keys:
@@ -257,9 +258,15 @@ class LinkResolver:
         return None
 
     def find(self, name: str) -> list[Card]:
-        """Cards a wikilink target names: a path, an alias, a title or a file name."""
+        """Cards a wikilink target names: a path, an alias, a title (by ``title_key``, so
+        as it is written or as it is shown) or a file name."""
         key = name.strip().removeprefix("/").casefold()
-        hits = self._by_name.get(key) or self._by_name.get(key + ".md") or []
+        hits = (
+            self._by_name.get(key)
+            or self._by_name.get(key + ".md")
+            or self._by_name.get(title_key(name))
+            or []
+        )
         unique = {card.path: card for card in hits}
         return list(unique.values())
 
