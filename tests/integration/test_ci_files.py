@@ -156,3 +156,56 @@ def test_docs_install_kb_from_git_and_leave_no_owner_placeholder():
     assert 'pipx install "git+$KB_REPO@' in readme
     for shipped in ("README.md", "action.yml", "ci-templates/gitlab-ci.yml"):
         assert "OWNER/kb" not in (REPO_ROOT / shipped).read_text(), shipped
+
+
+NIGHTLY_PEOPLE = PEOPLE + "ben:\n  name: Ben Ito\n  emails: [ben@example.test]\n"
+NIGHTLY_PEOPLE += "carl:\n  name: Carl Berg\n  emails: [carl@example.test]\n"
+FAKE_GH = """#!/bin/bash
+echo "$*" >> "$GH_LOG"
+case "$1 $2" in
+  "issue list") printf '7\\tKnowledge base: cards for ana to verify\\n'
+                printf '9\\tKnowledge base: cards for ben to verify\\n' ;;
+  "issue create") [ "$GH_FAIL_CREATE" = 1 ] && exit 1 ;;
+esac
+exit 0
+"""
+
+
+def test_nightly_keeps_one_issue_per_owner_with_something_to_do(tmp_path: Path):
+    # ana and carl have expired cards, ben has nothing to do: ana's open issue is updated,
+    # carl gets one, ben's is closed, and no owner costs a search (GitHub's search API
+    # allows 30 calls a minute: a tldr-sized team has hundreds of owners).
+    repo = make_repo(tmp_path / "kb", people=NIGHTLY_PEOPLE)
+    repo.write("a.md", card("A", verified="2026-01-01"))
+    repo.write("c.md", card("C", owner="carl", verified="2026-01-01"))
+    repo.commit("cards\n\nKb-Import: guru", when="2026-11-01T10:00:00Z")  # dates kept
+    repo.write("b.md", card("B", owner="ben"))
+    repo.commit("b", when="2026-11-01T10:00:00Z", author="Ben Ito", email="ben@example.test")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    step = next(s for s in WORKFLOW["jobs"]["nightly"]["steps"] if "gh issue" in s.get("run", ""))
+    log = tmp_path / "gh.log"
+    python = Path(sys.executable).parent
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{python}{os.pathsep}{os.environ['PATH']}",
+        "GH_LOG": str(log),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "RUNNER_TEMP": str(tmp_path),
+    }
+    done = _bash(step["run"], repo.path, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines()
+    assert not [c for c in calls if "--search" in c]
+    assert [c.split(" --")[0] for c in calls if not c.startswith(("label", "issue list"))] == [
+        "issue edit 7",
+        "issue create",
+        "issue close 9",
+    ]
+    assert "carl" in next(c for c in calls if c.startswith("issue create"))
+
+    log.unlink()
+    failing = _bash(step["run"], repo.path, {**env, "GH_FAIL_CREATE": "1"})
+    assert failing.returncode == 1  # the job is red...
+    assert "issue close 9" in log.read_text()  # ...after every other owner was handled

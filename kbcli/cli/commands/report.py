@@ -92,7 +92,8 @@ def _health(
 ) -> None:
     from kbcli.cli.gc_pause import keep_until_exit, paused_gc
     from kbcli.cli.output import warn
-    from kbcli.cli.views.health import render_report, report_json, report_markdown
+    from kbcli.cli.views.digest import report_markdown
+    from kbcli.cli.views.health import render_report, report_json
     from kbcli.usecases.health import health_report
 
     workspace = ctx.obj.workspace

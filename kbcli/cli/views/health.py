@@ -246,48 +246,6 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge base") -> str:
-    """A digest per owner, ready to paste into an issue or a chat message."""
-    lines = [
-        f"# {title}: cards to verify ({report.today.isoformat()})",
-        "",
-        f"Trust score **{percent(report.score)}**: {report.fresh} of {report.published} "
-        "published cards have a current verification (verified or due).",
-        "",
-        *(
-            f"Adopted baseline on {day.isoformat()}: {count} card(s) verified by the adoption, "
-            "not read one by one.\n"
-            for day, count in report.baselines
-        ),
-    ]
-    owners = [d for d in report.owners if d.todo]
-    if not owners:
-        lines.append("Nothing to do: every card is verified and no finding is open.")
-    for digest in owners:
-        name = digest.name if digest.owner else "Cards without an owner"
-        label = f"{name} (@{digest.owner})" if digest.owner and name != digest.owner else name
-        if digest.owner and not digest.todo:
-            continue
-        note = " (left: needs a new owner)" if digest.left else ""
-        lines.append(f"## {label}{note}: {len(digest.todo)} card(s)")
-        lines.append("")
-        for todo in digest.todo:
-            card = todo.item.card
-            title = card.meta.shown_title
-            lines.append(f"- [ ] **{title}** (`{card.path}`): {'; '.join(todo.reasons)}")
-        lines.append("")
-        if digest.owner:
-            lines.append(
-                "Review each card, then run `kb verify --mine` (or `kb verify PATH` per card)."
-            )
-            lines.append("")
-    if report.trend:
-        lines += ["## Trust score by week", ""]
-        lines += [f"- {day.isoformat()}: {percent(value)}" for day, value in report.trend]
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 # -- kb history ------------------------------------------------------------------------------
 
 
