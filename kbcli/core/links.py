@@ -259,6 +259,9 @@ class LinkResolver:
         hits = self.find(link.target)
         if len(hits) == 1:
             return self._anchored(card, link, line, column, hits[0])
+        attachment = self._attachment(link.target) if not hits else None
+        if attachment is not None:
+            return Resolved(card.path, link, line, column, attachment, link.anchor)
         if hits:
             paths = ", ".join(sorted(c.path for c in hits))
             problem = (
@@ -274,6 +277,25 @@ class LinkResolver:
                     self._title_hints[link.target] = hint
                 problem += hint
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
+
+    @cached_property
+    def _files_by_name(self) -> dict[str, list[str]]:
+        names: dict[str, list[str]] = {}
+        for path in self.files or ():
+            names.setdefault(path.rpartition("/")[2].casefold(), []).append(path)
+        return names
+
+    def _attachment(self, target: str) -> str | None:
+        """The other file a wikilink names (Obsidian's ``![[diagram.png]]``): by its path,
+        or by its file name when exactly one file in the repository has it, as a vault
+        finds an attachment wherever it sits."""
+        if self.files is None:
+            return None
+        key = target.strip().lstrip("/")
+        if key in self.files:
+            return key
+        found = self._files_by_name.get(key.casefold(), [])
+        return found[0] if len(found) == 1 and "/" not in key else None
 
     def _path(self, card: Card, link: Link, line: int, column: int) -> Resolved:
         target = link.target
