@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
 from kbcli.core.heading_ids import heading_id
@@ -24,10 +25,11 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
+# 8: a tag naming a file of the repo links to it (copied), a broken tag's title as written;
 # 7: site paths ({{site.baseurl}}/a/, {% page "/a/" %}) lead to cards, other template tags
 # read as words; 6: {% comment %} hidden;
 # 5: a heading's own {#id}; 4: class allowlist
-RENDERER_VERSION = "7"
+RENDERER_VERSION = "8"
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),
@@ -357,6 +359,11 @@ class BodyRenderer:
             result.links.append(found.target)
             fragment = "#" + found.fragment if found.fragment else ""
             return "keep", {"href": url + fragment, "class": "card-link"}
+        if found.kind == "file":
+            fragment = "#" + found.fragment if found.fragment else ""
+            return "keep", {"href": relative_url(card_url(card_path), found.target) + fragment}
         if found.kind == "hidden":
             return "drop", None
-        return "span", {"class": "broken-link", "title": f"broken link: {wikilink or href}"}
+        # A tag reaches here percent-encoded ({% download "a.pdf" %}): shown as written.
+        shown = wikilink or (unquote(href) if "{" in unquote(href) else href)
+        return "span", {"class": "broken-link", "title": f"broken link: {shown}"}

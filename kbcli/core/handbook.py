@@ -21,6 +21,7 @@ from kbcli.core.link_scan import Link, wiki_slug
 from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.links import LinkResolver
 from kbcli.core.naming import slugify
+from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name
 from kbcli.core.trust import Trust, days_from_today
 
 # Site paths the handbook itself uses; a card folder with one of these names is moved under cards/.
@@ -125,8 +126,10 @@ def in_audience(card: Card, audience: Audience) -> bool:
 class Destination:
     """Where the renderer sends one link of a card body."""
 
-    kind: str  # "card" (a page in this build), "hidden" (a card not in this build), "broken"
-    target: str = ""  # the card path for card/hidden
+    # "card" (a page in this build), "hidden" (a card not in this build), "broken", "file"
+    # (a file of the repo, copied to the site at its path)
+    kind: str
+    target: str = ""  # the card path for card/hidden, the file's for file
     fragment: str = ""
 
 
@@ -150,10 +153,27 @@ class SiteLinks:
             return self._lead(card_path, Link(found[0], found[1], None, href, 1, 1), fragment)
         fragment = found[2] or ""  # the tag's own anchor, not the rest of the tag
         source = unquote(href)  # the tag as written: its name says how strict to be
-        lead = self._lead(card_path, Link(found[0], found[1], None, source, 1, 1), fragment)
-        # A tag that leads to no card (a download, the site's home page): its text stays,
-        # plain, rather than a link to the tag's own text.
-        return lead or Destination("hidden")
+        link = Link(found[0], found[1], None, source, 1, 1)
+        lead = self._lead(card_path, link, fragment)
+        if lead is None:
+            # A tag naming a file of the repo (``{% download "forms/a.pdf" %}``): the build
+            # copies it to the same path, so the link goes there.
+            file = self._file(card_path, link)
+            if file is not None:
+                return Destination("file", file, fragment)
+        # A tag that leads to no card nor file (the site's home page, a download the repo
+        # lacks: kb check says so): its text stays, plain, rather than a link to the tag's
+        # own text.
+        if lead is None or (lead.kind == "broken" and tag_name(source) not in GENERATOR_LINK_TAGS):
+            return Destination("hidden")
+        return lead
+
+    def _file(self, card_path: str, link: Link) -> str | None:
+        card = self.resolver.card(card_path) or Card(card_path, CardMeta(title=""), "")
+        found = self.resolver.resolve(card, link)
+        if found.ok and found.target and self.resolver.card(found.target) is None:
+            return found.target
+        return None
 
     def wiki(self, card_path: str, inner: str) -> Destination | None:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``...; one

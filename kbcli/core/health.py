@@ -18,7 +18,7 @@ from kbcli.core.cards import Status
 from kbcli.core.catalog import Assessed
 from kbcli.core.durations import Duration, parse_duration
 from kbcli.core.findings import Finding
-from kbcli.core.history import Commit, RepoHistory
+from kbcli.core.history import Change, Commit, RepoHistory
 from kbcli.core.people import Roster, skipped_checks
 from kbcli.core.provenance import People, Signature, Stamp, make_finding, stamp_findings
 from kbcli.core.rules import (
@@ -31,7 +31,7 @@ from kbcli.core.rules import (
     OWNER_LEFT,
     OWNER_UNKNOWN,
 )
-from kbcli.core.stamps import BulkRun, bulk_runs, current_stamp
+from kbcli.core.stamps import BulkRun, bulk_runs, current_stamps
 from kbcli.core.trust import TrustState, days_from_today, needs_owner
 from kbcli.core.untraced_stamps import cut_off
 
@@ -64,13 +64,15 @@ def card_findings(
     bulk: Mapping[tuple[int, str], BulkRun] | None = None,
     signatures: Mapping[str, Signature] | None = None,
     imports: frozenset[str] = frozenset(),
+    stamps: Mapping[str, Change] | None = None,
 ) -> HealthResult:
     """Trust, roster and history findings for every card, in path order.
 
     ``bulk`` (``bulk_runs`` of the history) is computed here unless the caller kept
     it; ``signatures`` (commit sha -> what git said) only when signatures are required;
     ``imports``: the commits ``kb import`` made among those that added a card already
-    verified (``judging.import_commits``).
+    verified (``judging.import_commits``); ``stamps``: each card's current stamp
+    (``stamps.current_stamps``), found here unless the caller found them already.
     """
     findings: list[Finding] = []
     skipped = skipped_checks(roster)
@@ -82,6 +84,8 @@ def card_findings(
     inactive: dict[str, str | None] = {}
     unrecorded: list[Assessed] = []
     stamp_facts = (bulk or {}, signatures, imports)  # the same for every card's stamp
+    if history is not None and stamps is None:
+        stamps = current_stamps(history, (item.card for item in items))
     for item in items:
         findings += trust_findings(item, today)
         findings += status_findings(item)
@@ -95,15 +99,16 @@ def card_findings(
             )
         if item.card.meta.status is Status.ARCHIVED:
             continue
-        card_history = history.get(item.card.path)
-        stamp = current_stamp(card_history, item.card.meta) if card_history else None
-        if card_history is None or stamp is None:
+        stamp = stamps.get(item.card.path) if stamps is not None else None
+        if stamp is None:
             if item.card.meta.verified_at is not None:
                 unrecorded.append(item)
             continue
         if stamp.created and stamp.commit.sha in history.cut_at:
             findings.append(cut_off(item.card, stamp.commit))
             continue
+        card_history = history.get(item.card.path)
+        assert card_history is not None  # the stamp is one of its changes
         findings += stamp_findings(
             Stamp(item.card, card_history, history, stamp, people, has_people, *stamp_facts)
         )

@@ -216,6 +216,16 @@ class LinkResolver:
         if file is not None:
             return Resolved(card.path, link, line, column, file, link.anchor)
         if name not in GENERATOR_LINK_TAGS:
+            if self.files is not None and _names_a_file(key):
+                # A download the generator copies from folders this repo does not hold:
+                # the page can only show the link's words.
+                problem = (
+                    f"{link.source} names the file {key.lstrip('/')}, which is not in the "
+                    "repo, so the handbook shows the link's text only: add the file at "
+                    "that path (kb build copies it to the site) or link to where it is "
+                    "published"
+                )
+                return Resolved(card.path, link, line, column, None, link.anchor, problem)
             return Resolved(card.path, link, line, column, None, link.anchor)
         problem = (
             f"link tag {{% {name} %}} names {link.target}, which is no card's path under "
@@ -357,6 +367,17 @@ class LinkResolver:
             )
             return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
         problem = f"{link.source} points to #{link.anchor}, but {where} has no such heading"
+        key = _layout_section(target, wanted)
+        if key is not None:
+            # The site generator's layout (18F's) renders this header key as a section
+            # with that anchor: true there, broken on kb's page, which shows no such key.
+            problem += (
+                f": its header's '{key}:' is what the site's layout shows as a section "
+                "with that anchor, and kb's handbook does not show it; link without "
+                f"#{link.anchor}, or write that section in the card under a heading "
+                f"('## {key.replace('_', ' ').capitalize()}')"
+            )
+            return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
         problem += self._suggest(wanted, sorted(scanned.anchors), prefix="#")
         return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
 
@@ -371,6 +392,20 @@ class LinkResolver:
         if relative_to is not None:
             best = posixpath.relpath(best, relative_to or ".")
         return f"; did you mean {prefix}{best}?"
+
+
+def _names_a_file(path: str) -> bool:
+    """Whether a site path names a file (``downloads/form.pdf``), not a page."""
+    extension = posixpath.splitext(path.rstrip("/").rpartition("/")[2])[1].lower()
+    return len(extension) > 1 and extension not in (".html", ".htm", ".md", ".markdown")
+
+
+def _layout_section(card: Card, anchor: str) -> str | None:
+    """The header key (``questions:``) whose slug is ``anchor``, if the card has one."""
+    for key in card.meta.extra:
+        if isinstance(key, str) and github_slug(key.replace("_", " ")) == anchor:
+            return key
+    return None
 
 
 def _not_utf8(path: str) -> bool:

@@ -265,12 +265,19 @@ def bulk(s: Stamp) -> Finding | None:
         return None
     first, last = run.first.isoformat(), run.last.isoformat()
     when = f"on {first}" if first == last else f"between {first} and {last}"
-    spread = f"in {run.commits} commits" if run.commits > 1 else f"in commit {s.commit.short}"
+    others = run.cards - 1
+    # this card's own commit once: "in commit X (commit X)" said it twice
+    spread = (
+        f"in {run.commits} commits (this one in {s.commit.short})"
+        if run.commits > 1
+        else f"in commit {s.commit.short}"
+    )
     return s.finding(
         BULK,
         "verified_at",
-        f"re-stamped with {run.cards - 1} other cards by {s.people.describe(s.commit)} {when} "
-        f"{spread} (commit {s.commit.short}), without changing any of them",
+        f"re-stamped with {others} other card{'s' if others != 1 else ''} by "
+        f"{s.people.describe(s.commit)} {when} "
+        f"{spread}, without changing any of them",
         f"it was likely not read: review this card and run 'kb verify {s.card.path}'",
     )
 

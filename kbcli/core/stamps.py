@@ -7,12 +7,12 @@ that judge cards (signatures, ``kb verify``'s own check of who may verify). Pure
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from kbcli.core.cards import CardMeta, to_utc
+from kbcli.core.cards import Card, CardMeta, to_utc
 from kbcli.core.history import CardHistory, Change, Commit, RepoHistory, scalar, text_list
 from kbcli.core.people import Roster
 
@@ -38,6 +38,20 @@ def current_stamp(card_history: CardHistory, meta: CardMeta) -> Change | None:
     if value is None or value.date() != meta.verified_at.date():
         return None
     return last
+
+
+def current_stamps(history: RepoHistory, cards: Iterable[Card]) -> dict[str, Change]:
+    """Each card's ``current_stamp`` by path (cards without one left out): found once per
+    run for every rule and use case that asks (signatures, kb import's commits, the
+    provenance rules)."""
+    found: dict[str, Change] = {}
+    get = history.get
+    for card in cards:
+        card_history = get(card.path)
+        stamp = current_stamp(card_history, card.meta) if card_history else None
+        if stamp is not None:
+            found[card.path] = stamp
+    return found
 
 
 @lru_cache(maxsize=1 << 16)

@@ -60,8 +60,9 @@ def cut_off(card: Card, boundary: Commit) -> Finding:
         UNTRACED,
         card,
         "verified_at",
-        f"verified_at {card.meta.verified_at.date().isoformat()} was set before commit "
-        f"{boundary.short}, where this shallow clone's history begins, so kb cannot tell who "
+        f"verified_at {card.meta.verified_at.date().isoformat()} was set in commit "
+        f"{boundary.short} or before it (this shallow clone's history begins there: every "
+        "file looks added by it), so kb cannot tell who "
         "verified the card, or what changed since; run 'git fetch --unshallow' for the "
         "whole history",
     )

@@ -14,6 +14,7 @@ cards' sources are the same: a one-card rebuild resolves only that card's links.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -259,6 +260,14 @@ def link_facts(card: Card, links: SiteLinks) -> LinkFacts:
         if link.kind is LinkKind.PATH
         and not link.target.endswith(".md")
         and not link.target.startswith("/")
+    ]
+    # Files a site generator's tag names (``{% download "forms/a.pdf" %}``), resolved from
+    # the site's root: copied like any other, as a path from the card's folder.
+    folder = posixpath.dirname(card.path) or "."
+    assets += [
+        [posixpath.relpath(r.target, folder), r.link.image, r.line]
+        for r in resolved
+        if r.link.kind is LinkKind.SITE and r.ok and r.target and not resolver.card(r.target)
     ]
     return LinkFacts(broken, sorted(deps), assets)
 

@@ -18,7 +18,7 @@ kb watches), nor is anything outside a git repository.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from kbcli.core.cards import Card
 from kbcli.core.catalog import Assessed
 from kbcli.core.findings import Finding
-from kbcli.core.history import RepoHistory
+from kbcli.core.history import Change, RepoHistory
 from kbcli.core.trust import Trust
 
 if TYPE_CHECKING:
@@ -169,9 +169,15 @@ def judge(
     if not items:
         return {}
     settings = health_settings(workspace)
-    bulk = bulk_runs(workspace, history, settings) if history is not None else None
-    signatures = stamp_signatures(workspace, history, items) if history is not None else None
-    imports = import_commits(workspace, history, items) if history is not None else frozenset()
+    bulk = signatures = stamps = None
+    imports: frozenset[str] = frozenset()
+    if history is not None:
+        from kbcli.core.stamps import current_stamps
+
+        bulk = bulk_runs(workspace, history, settings)
+        stamps = current_stamps(history, (item.card for item in items))
+        signatures = stamp_signatures(workspace, stamps)
+        imports = import_commits(workspace, items, stamps)
     result = card_findings(
         items,
         workspace.config.roster,
@@ -181,6 +187,7 @@ def judge(
         bulk=bulk,
         signatures=signatures,
         imports=imports,
+        stamps=stamps,
     )
     by_path: dict[str, list[Finding]] = {item.path: [] for item in items}
     for finding in _graded(workspace, [*result.findings, *_untraced(workspace, result)]):
@@ -328,36 +335,29 @@ def _bulk(workspace: Workspace, history: RepoHistory, settings: HealthSettings) 
 
 
 def stamp_signatures(
-    workspace: Workspace, history: RepoHistory, items: Sequence[Assessed]
+    workspace: Workspace, stamps: Mapping[str, Change]
 ) -> dict[str, Signature] | None:
     """With ``[verification] require_signed``: git's verdict on each stamp commit's
-    signature, against the roster's ``signing_keys``; None when signatures are not required."""
+    signature (``stamps``: each card's current stamp), against the roster's
+    ``signing_keys``; None when signatures are not required."""
     if not workspace.config.verification.require_signed:
         return None
     from kbcli.adapters.signatures import verify_commits
-    from kbcli.core.stamps import current_stamp
 
-    shas = set()
-    for item in items:
-        card_history = history.get(item.path)
-        stamp = current_stamp(card_history, item.card.meta) if card_history else None
-        if stamp is not None:
-            shas.add(stamp.commit.sha)
+    shas = {stamp.commit.sha for stamp in stamps.values()}
     return verify_commits(workspace.root, sorted(shas), workspace.config.roster)
 
 
 def import_commits(
-    workspace: Workspace, history: RepoHistory, items: Sequence[Assessed]
+    workspace: Workspace, items: Sequence[Assessed], stamps: Mapping[str, Change]
 ) -> frozenset[str]:
     """Which of the commits that added one of ``items`` already verified were made by
     ``kb import`` (trailer ``Kb-Import:``): asked of git for those few commits only."""
     from kbcli.core.provenance import added_verified
-    from kbcli.core.stamps import current_stamp
 
     shas = set()
     for item in items:
-        card_history = history.get(item.path)
-        stamp = current_stamp(card_history, item.card.meta) if card_history else None
+        stamp = stamps.get(item.path)
         if stamp is not None and added_verified(stamp, item.card.meta):
             shas.add(stamp.commit.sha)
     if not shas:

@@ -101,3 +101,18 @@ def test_verify_without_commit_says_the_stamp_counts_once_committed(repo, monkey
     run_kb("--today", TODAY, "verify", "refunds.md", cwd=repo.path)
     assert git(repo.path, "status", "--porcelain", "--", "refunds.md") == ""
     assert listed(repo)["refunds.md"]["trust"] == "verified"
+
+
+def test_a_bulk_restamp_in_one_commit_names_that_commit_once(tmp_path: Path):
+    repo = make_repo(tmp_path / "kb", kb_toml="[history]\nbulk_threshold = 2\n", people=PEOPLE)
+    for title in ("Refunds", "Invoices"):
+        repo.write(f"{title.lower()}.md", CARD.format(title=title, status="published"))
+    repo.commit("cards", when="2026-11-15T10:00:00Z")
+    for title in ("Refunds", "Invoices"):
+        text = (repo.path / f"{title.lower()}.md").read_text()
+        repo.write(f"{title.lower()}.md", text.replace("2026-11-15", "2026-11-20"))
+    sha = repo.commit("re-stamp", when="2026-11-20T10:00:00Z")[:10]
+    (reason,) = listed(repo)["refunds.md"]["reasons"]
+    assert reason["rule"] == "bulk-reverification"
+    assert "with 1 other card by" in reason["text"]
+    assert reason["text"].count(sha) == 1 and f"in commit {sha}, without" in reason["text"]
