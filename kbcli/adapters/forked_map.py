@@ -8,7 +8,9 @@ consumes each chunk's results while the workers prepare the next ones.
 
 Workers ignore Ctrl-C: the parent gets it, ends them and raises it as usual (as it does
 any error, or when the results are no longer wanted). A worker whose parent ended
-(killed) ends too.
+(killed) ends too, and holds none of the parent's file locks named in ``release``: the
+kernel keeps a ``flock`` while any process has the file open, and a worker outlives its
+killed parent by a moment (longer under load).
 
 Written by hand rather than on ``concurrent.futures.ProcessPoolExecutor``: with it, a
 Ctrl-C printed a traceback from every worker (each got the SIGINT and raised in its
@@ -40,11 +42,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _quiet_worker(parent: int) -> None:
+def _quiet_worker(parent: int, release: tuple[str, ...]) -> None:
     """Ctrl-C is the parent's to handle; a worker ends with its parent, however the
     parent ends (SIGKILL included): orphans would wait for work forever."""
     import signal
 
+    _let_go(release)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the fork
     if hasattr(os, "sched_getaffinity"):  # Linux: prctl(PR_SET_PDEATHSIG, SIGKILL)
@@ -57,6 +60,34 @@ def _quiet_worker(parent: int) -> None:
         os._exit(1)
 
 
+def _let_go(paths: tuple[str, ...]) -> None:
+    """Point this worker's descriptors of the files ``paths`` at /dev/null: the parent's
+    locks on them then end with the parent, not with the last of its workers (the numbers
+    stay taken, so nothing inherited ever writes to another file)."""
+    wanted = set()
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        wanted.add((st.st_dev, st.st_ino))
+    if not wanted:
+        return
+    try:
+        numbers = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: every descriptor number up to the limit
+        numbers = list(range(3, min(os.sysconf("SC_OPEN_MAX"), 65536)))
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in numbers:
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            continue
+        if fd != null and (st.st_dev, st.st_ino) in wanted:
+            os.dup2(null, fd)
+    os.close(null)
+
+
 def ordered_map(
     job: Callable[[list[T]], R],
     items: Iterable[T],
@@ -65,6 +96,7 @@ def ordered_map(
     meanwhile: Callable[[], None] | None = None,
     ahead: int = AHEAD,
     share: bool = False,
+    release: tuple[str, ...] = (),
 ) -> Generator[tuple[list[T], R], None, None]:
     """``(chunk, job(chunk))`` for each successive ``chunk``-sized slice of ``items``, in
     order; ``job`` runs in ``workers`` forked processes (0: here, one chunk at a time).
@@ -78,6 +110,8 @@ def ordered_map(
     worker skips a chunk this process took), until the two meet: a ``meanwhile`` shorter
     than the workers' share no longer leaves this process waiting with a core idle.
 
+    ``release``: files this process holds locked (a worker lets go of them at once).
+
     The chunk is this process's own list, not a copy sent back. An exception ``job``
     raises in a worker is raised here, at its chunk.
     """
@@ -89,9 +123,9 @@ def ordered_map(
             yield part, job(part)
         return
     if share:
-        yield from _shared(job, stream, workers, chunk, meanwhile)
+        yield from _shared(job, stream, workers, chunk, meanwhile, release)
         return
-    yield from _pooled(job, stream, workers, chunk, meanwhile, ahead)
+    yield from _pooled(job, stream, workers, chunk, meanwhile, ahead, release)
 
 
 class _Claims:
@@ -116,6 +150,7 @@ def _shared(
     workers: int,
     chunk: int,
     meanwhile: Callable[[], None] | None,
+    release: tuple[str, ...],
 ) -> Iterator[tuple[list[T], R]]:
     """``ordered_map`` with ``share``: the workers get every chunk with its number, and
     answer (False, None) for one this process claimed first; this process claims from
@@ -143,7 +178,7 @@ def _shared(
 
     numbered = [(number, part) for number, part in enumerate(parts)]
     # One numbered chunk per "chunk" of the pool: every one is sent before ``here`` runs.
-    answers = _pooled(claimed, iter(numbered), workers, 1, here, len(parts))
+    answers = _pooled(claimed, iter(numbered), workers, 1, here, len(parts), release)
     for [(number, part)], (done, result) in answers:
         yield part, result if done else mine[number]
 
@@ -155,6 +190,7 @@ def _pooled(
     chunk: int,
     meanwhile: Callable[[], None] | None,
     ahead: int,
+    release: tuple[str, ...],
 ) -> Iterator[tuple[list[T], R]]:
     """Chunk ``k`` goes to worker ``k % workers``, ``ahead`` chunks each in flight; a
     worker gets its next chunk as soon as its result is read. Threads of the worker read
@@ -173,7 +209,7 @@ def _pooled(
     started: list[tuple[Any, Any, Any]] = []  # (process, its chunks, its results)
     try:
         for _ in range(workers):
-            _start(context, started)
+            _start(context, started, release)
         pending: deque[tuple[list[T], Any, Any]] = deque()
         for _ in range(ahead):
             for _process, send, receive in started:
@@ -201,13 +237,14 @@ def _pooled(
         gc.unfreeze()
 
 
-def _start(context: Any, started: list[tuple[Any, Any, Any]]) -> None:
+def _start(context: Any, started: list[tuple[Any, Any, Any]], release: tuple[str, ...]) -> None:
     """Fork one worker and add it, with its two pipes, to ``started``."""
     import signal
 
     inbox, to_worker = context.Pipe(duplex=False)
     from_worker, outbox = context.Pipe(duplex=False)
-    process = context.Process(target=_serve, args=(inbox, outbox, os.getpid()), daemon=True)
+    arguments = (inbox, outbox, os.getpid(), release)
+    process = context.Process(target=_serve, args=arguments, daemon=True)
     # Ctrl-C waits while a worker is forked and recorded (it was born with this
     # process's handler, so it would raise there); the worker ignores it from then on.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -231,7 +268,7 @@ def _received(conn: Any) -> Any:
     return value
 
 
-def _serve(inbox: Any, outbox: Any, parent: int) -> None:
+def _serve(inbox: Any, outbox: Any, parent: int, release: tuple[str, ...]) -> None:
     """A worker: ``_JOB`` on each chunk received, until the parent closes its pipe. A
     thread sends the results (pickled here), so the next chunk is worked on while this
     process is busy elsewhere."""
@@ -239,7 +276,7 @@ def _serve(inbox: Any, outbox: Any, parent: int) -> None:
     import threading
     from multiprocessing.reduction import ForkingPickler
 
-    _quiet_worker(parent)
+    _quiet_worker(parent, release)
     parts: queue.SimpleQueue[Any] = queue.SimpleQueue()
     answers: queue.SimpleQueue[bytes] = queue.SimpleQueue()
 

@@ -25,11 +25,12 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
+# 9: a tag's named parameters (steps: x) are no words;
 # 8: a tag naming a file of the repo links to it (copied), a broken tag's title as written;
 # 7: site paths ({{site.baseurl}}/a/, {% page "/a/" %}) lead to cards, other template tags
 # read as words; 6: {% comment %} hidden;
 # 5: a heading's own {#id}; 4: class allowlist
-RENDERER_VERSION = "8"
+RENDERER_VERSION = "9"
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt"),

@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 HEAP_BYTES = 96_000_000
 
 
+def writer_lock(index: CardIndex) -> str:
+    """Tantivy's file locked while a writer is open: a process forked meanwhile must let
+    go of it (``forked_map``'s ``release``), or the lock outlives a killed kb."""
+    return os.fspath(index.data_dir / ".tantivy-writer.lock")
+
+
 class SyncStats:
     """What one sync did, counted as it goes."""
 
@@ -82,6 +88,16 @@ class LazyWriter:
     def __init__(self, index: CardIndex, wait: float, full: bool, light: bool = False) -> None:
         self.index, self.wait, self.full, self.light = index, wait, full, light
         self.writer: tantivy.IndexWriter | None = None
+
+    def free(self) -> bool:
+        """Whether the writer can be had (waiting as ``get`` does), left free: a whole
+        rebuild takes it once its workers are forked, so they never hold its lock."""
+        if self.writer is not None:
+            return True
+        taken = open_writer(self.index, self.wait, self.light)
+        free = taken is not None
+        del taken  # the lock ends with the writer
+        return free
 
     def get(self) -> tantivy.IndexWriter | None:
         if self.writer is None:
@@ -142,7 +158,7 @@ def sync(
         return stats
     light = documents is not None and 2 * len(documents.entries) >= len(candidates)
     writer = LazyWriter(index, wait, full, light)
-    if full and writer.get() is None:
+    if full and not writer.free():
         return busy(stats)
     make = _maker(index, prepare)
     changes = _write(

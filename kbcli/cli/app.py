@@ -149,7 +149,13 @@ def run(argv: list[str] | None = None) -> int:
     except KbError as error:
         _error(error.message)
         return error.exit_code
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort) as error:
+        if isinstance(error.__context__, EOFError):  # click's prompt met the end of input
+            _error(
+                "kb asked a question but its input ended (no terminal, or empty input): "
+                "give the answer as an option instead (see the command's --help)"
+            )
+            return ExitCode.USAGE
         _error("interrupted")
         return ExitCode.INTERRUPTED
     except (SystemExit, GeneratorExit):

@@ -162,6 +162,7 @@ def badge(session: EditorSession, card: Card) -> str:
 
 
 def _navigation(server: KbLanguageServer) -> None:
+    from kbcli.core.plain_line import display_title
     from kbcli.usecases.editor_names import complete, heading_line, link_at
 
     @server.feature(
@@ -198,9 +199,8 @@ def _navigation(server: KbLanguageServer) -> None:
         if target is None:
             return None
         owner = target.meta.owner or "no owner"
-        text = (
-            f"**{target.title}**  \n{badge(ls.session, target)}  \nowner: {owner} · `{target.path}`"
-        )
+        title = display_title(target.title)
+        text = f"**{title}**  \n{badge(ls.session, target)}  \nowner: {owner} · `{target.path}`"
         return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text))
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
@@ -212,6 +212,8 @@ def _navigation(server: KbLanguageServer) -> None:
         if result is None or not result.ok or result.target is None:
             return None
         target = ls.session.cards.get(result.target)
+        if target is None and not (ls.session.workspace.root / result.target).is_file():
+            return None  # a folder (``[up](../)``): no document for the editor to open
         line = heading_line(ls.session, target, result.anchor) if target else 0
         here = lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0))
         return lsp.Location(uri=ls.uri_of(result.target), range=here)

@@ -12,6 +12,7 @@ from datetime import date
 
 from kbcli.core.cards import Card, Status, duplicate_aliases
 from kbcli.core.findings import Finding
+from kbcli.core.plain_line import title_key
 from kbcli.core.trust import Trust, TrustPolicy, TrustState, assess
 
 
@@ -65,10 +66,11 @@ class Catalog:
         for candidate in candidates:
             if candidate in self._by_path:
                 return [self._by_path[candidate]]
+        shown = title_key(ref)
         for matcher in (
             lambda c: ref in c.meta.aliases or ref.removesuffix(".md") in c.meta.aliases,
             lambda c: c.stem == ref.removesuffix(".md").rpartition("/")[2],
-            lambda c: c.title.casefold() == ref.casefold(),
+            lambda c: title_key(c.title) == shown,
         ):
             hits = [c for c in self.cards if matcher(c)]
             if hits:

@@ -43,8 +43,10 @@ from functools import cached_property
 from kbcli.core.cards import Card
 from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wiki_slug
 from kbcli.core.naming import raw_path
+from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
+from kbcli.core.site_refs import attachment, files_by_name, hugo_ref
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name
 
 # --- resolving ----------------------------------------------------------------------
@@ -125,7 +127,7 @@ class LinkResolver:
     def _by_name(self) -> dict[str, list[Card]]:
         names: dict[str, list[Card]] = {}
         for card in self.cards:
-            keys = {card.title.casefold(), card.stem.casefold(), card.path.casefold()}
+            keys = {title_key(card.title), card.stem.casefold(), card.path.casefold()}
             keys.add(card.path.removesuffix(".md").casefold())
             keys.update(alias.casefold() for alias in card.meta.aliases)
             for key in keys:
@@ -209,7 +211,7 @@ class LinkResolver:
             key = "_posts/" + key
         target = self.site_card(key)
         if target is None and name in ("ref", "relref"):
-            target = self._hugo_ref(card, key)
+            target = hugo_ref(self._by_path, self.find, card.folder, key)
         if target is not None:
             return self._anchored(card, link, line, column, target)
         file = self._site_file(key)
@@ -233,18 +235,6 @@ class LinkResolver:
         )
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
 
-    def _hugo_ref(self, card: Card, key: str) -> Card | None:
-        """Hugo's lookup of a path that is not from the site root: beside the page first
-        (``ref "b.md"`` from ``docs/a.md`` is ``docs/b.md``), then a logical page name,
-        with or without ``.md``, when only one card has it."""
-        if not key.startswith("/"):
-            near = posixpath.normpath(posixpath.join(card.folder, key.partition("#")[0]))
-            for candidate in (near, near + ".md", near + "/_index.md", near + "/index.md"):
-                if candidate in self._by_path:
-                    return self._by_path[candidate]
-        hits = self.find(key) or self.find(key.removesuffix(".md"))
-        return hits[0] if len(hits) == 1 else None
-
     def _site_file(self, path: str) -> str | None:
         """The other file a site path names (a download, an image), under a site root."""
         if self.files is None:
@@ -257,9 +247,15 @@ class LinkResolver:
         return None
 
     def find(self, name: str) -> list[Card]:
-        """Cards a wikilink target names: a path, an alias, a title or a file name."""
+        """Cards a wikilink target names: a path, an alias, a title (by ``title_key``, so
+        as it is written or as it is shown) or a file name."""
         key = name.strip().removeprefix("/").casefold()
-        hits = self._by_name.get(key) or self._by_name.get(key + ".md") or []
+        hits = (
+            self._by_name.get(key)
+            or self._by_name.get(key + ".md")
+            or self._by_name.get(title_key(name))
+            or []
+        )
         unique = {card.path: card for card in hits}
         return list(unique.values())
 
@@ -269,9 +265,9 @@ class LinkResolver:
         hits = self.find(link.target)
         if len(hits) == 1:
             return self._anchored(card, link, line, column, hits[0])
-        attachment = self._attachment(link.target) if not hits else None
-        if attachment is not None:
-            return Resolved(card.path, link, line, column, attachment, link.anchor)
+        file = attachment(self.files, self._file_names, link.target) if self.files else None
+        if file is not None and not hits:
+            return Resolved(card.path, link, line, column, file, link.anchor)
         if hits:
             paths = ", ".join(sorted(c.path for c in hits))
             problem = (
@@ -289,23 +285,8 @@ class LinkResolver:
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
 
     @cached_property
-    def _files_by_name(self) -> dict[str, list[str]]:
-        names: dict[str, list[str]] = {}
-        for path in self.files or ():
-            names.setdefault(path.rpartition("/")[2].casefold(), []).append(path)
-        return names
-
-    def _attachment(self, target: str) -> str | None:
-        """The other file a wikilink names (Obsidian's ``![[diagram.png]]``): by its path,
-        or by its file name when exactly one file in the repository has it, as a vault
-        finds an attachment wherever it sits."""
-        if self.files is None:
-            return None
-        key = target.strip().lstrip("/")
-        if key in self.files:
-            return key
-        found = self._files_by_name.get(key.casefold(), [])
-        return found[0] if len(found) == 1 and "/" not in key else None
+    def _file_names(self) -> dict[str, list[str]]:
+        return files_by_name(self.files or ())
 
     def _path(self, card: Card, link: Link, line: int, column: int) -> Resolved:
         target = link.target

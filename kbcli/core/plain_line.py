@@ -133,9 +133,9 @@ def display_title(title: str) -> str:
     """A card's title as every surface shows it, as plain text: front matter written for
     a site that renders HTML (``Get set up <em>before</em> onboarding``, ``Logging in
     &amp; Networks``) reads as its words, in a terminal, on a handbook page (which escapes
-    it once, as any text), in Slack and to an assistant. The title as written stays what
-    finds a card (links and references by title, duplicate titles, the search index), so
-    only what is shown changes. A title that is nothing but markup is shown as written."""
+    it once, as any text), in Slack and to an assistant. The title as written is what
+    the search index keeps, and titles are matched by their shown words (``title_key``),
+    so only what is shown changes. A title that is nothing but markup is shown as written."""
     if not any(c in title for c in _TRIGGERS):
         return title  # most titles: no regex
     edits = [e for e in markup_edits(title, blocks=False) if not _literal(title[e[0] : e[1]])]
@@ -143,6 +143,13 @@ def display_title(title: str) -> str:
         return title
     shown = " ".join(apply_edits(title, edits).split())
     return shown or title
+
+
+def title_key(text: str) -> str:
+    """What a title, or a name someone typed for one, is matched by: its shown words in
+    any case, so ``A &amp; B`` and ``A & B`` are one title to wikilinks, ``kb show`` and
+    the editor (which offers titles as they are shown)."""
+    return " ".join(display_title(text).split()).casefold()
 
 
 # The inline tags a title may be marked up with, whose words stay: any other ``<name>``

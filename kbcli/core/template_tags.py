@@ -60,6 +60,9 @@ class TemplateTag:
     line: int
     column: int
     expression: bool = False  # {{ value }}: a value kb cannot know, not a tag
+    # The arguments that are named parameters (``steps: travel.steps``, Eleventy's and
+    # Nunjucks' form): a bare ``key:`` and the value after it, by position. Not words.
+    named: frozenset[int] = frozenset()
 
     @property
     def closes(self) -> bool:
@@ -75,7 +78,7 @@ class TemplateTag:
         map``). A tag with no such argument reads as nothing: it is the site's layout
         (``{% include "nav.html" %}``) or opens or closes a block whose text is shown
         anyway (``{% alert %}``); so does an expression, whose value kb cannot know."""
-        shown = [a for a in self.args if _words(a)]
+        shown = [a for at, a in enumerate(self.args) if at not in self.named and _words(a)]
         if self.expression or self.closes or not shown:
             return ""
         words = self.name.replace("_", " ").replace("-", " ").strip()
@@ -138,9 +141,24 @@ def _tag(
     ):
         written = found.group(name_group)
         if written is not None:
-            args = tuple(_argument(arg) for arg in _ARG.finditer(found.group(args_group)))
-            return TemplateTag(written, args, source, start, end, line, column)
+            matches = list(_ARG.finditer(found.group(args_group)))
+            args = tuple(_argument(arg) for arg in matches)
+            params = _named(matches)
+            return TemplateTag(written, args, source, start, end, line, column, named=params)
     return None
+
+
+def _named(matches: list[re.Match[str]]) -> frozenset[int]:
+    """Positions of named parameters: a bare (unquoted) ``key:`` and the argument after it;
+    a quoted "Note:" is words."""
+    named: set[int] = set()
+    for at, arg in enumerate(matches):
+        if arg.group(3) is not None and _KEY.fullmatch(arg.group(3)):
+            named.update((at, at + 1))
+    return frozenset(named)
+
+
+_KEY = lazy(r"[A-Za-z_][\w-]*:")
 
 
 def _argument(arg: re.Match[str]) -> str:

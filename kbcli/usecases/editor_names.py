@@ -106,6 +106,7 @@ def _cards(session: EditorSession, card: Card, typed: str, *, wiki: bool) -> lis
     (wikilinks) or by relative path (markdown links). At most ``MAX_CARDS``, so a
     38,000-card repo does not send the editor 38,000 items per keystroke."""
     from kbcli.core.handbook import trust_view
+    from kbcli.core.plain_line import display_title
 
     here = posixpath.dirname(card.path)
     wanted = typed.casefold().removeprefix("./").lstrip("./")
@@ -113,20 +114,22 @@ def _cards(session: EditorSession, card: Card, typed: str, *, wiki: bool) -> lis
     for other in session.cards.values():
         if other.path == card.path:
             continue
+        # A title as every surface shows it; a wikilink written with it finds the card.
+        title = display_title(other.title)
         if wanted and not any(
-            wanted in name.casefold() for name in (other.title, other.path, *other.meta.aliases)
+            wanted in name.casefold() for name in (title, other.path, *other.meta.aliases)
         ):
             continue
         if len(found) == MAX_CARDS:
             break
         trust = session.workspace.assess(other).trust
         detail = f"{other.path} · {trust_view(trust, session.workspace.today)['word']}"
-        names = " ".join((other.title, *other.meta.aliases, other.path))
+        names = " ".join((title, *other.meta.aliases, other.path))
         if wiki:
-            found.append(Suggestion(other.title, other.title, detail, filter=names))
+            found.append(Suggestion(title, title, detail, filter=names))
         else:
             rel = posixpath.relpath(other.path, here or ".")
-            found.append(Suggestion(rel, rel, f"{other.title} · {detail}", filter=f"{rel} {names}"))
+            found.append(Suggestion(rel, rel, f"{title} · {detail}", filter=f"{rel} {names}"))
     return found
 
 

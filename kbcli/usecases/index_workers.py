@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,8 +54,10 @@ def workers_for(count: int, wanted: int | None = None) -> int:
     return cpus
 
 
-def spreader(rebuild: _Rebuild) -> Spread:
-    """``tantivy_writer.Spread`` for a whole rebuild: workers when there is enough to do."""
+def spreader(rebuild: _Rebuild, held: tuple[str, ...] = ()) -> Spread:
+    """``tantivy_writer.Spread`` for a whole rebuild: workers when there is enough to do.
+    ``held``: the files this process holds locked while the workers run (the index
+    writer's), which the workers let go of."""
     wanted = wanted_workers()  # here: a bad value stops kb before the index is touched
 
     def spread(
@@ -67,19 +70,25 @@ def spreader(rebuild: _Rebuild) -> Spread:
             yield from ((item, build(item)) for item in items)
             return
         # The first chunk here: it loads what every worker needs (the parser, the
-        # caches, the stemmers), so the forked workers inherit it.
-        for _ in range(CHUNK):
-            item = next(items, None)
-            if item is None:
-                return
-            yield item, build(item)
+        # caches, the stemmers), so the forked workers inherit it. Its documents are
+        # given once the workers run: the index writer is taken for the first one,
+        # and a worker forked while it is held would hold its lock too.
+        first = [(item, build(item)) for item in islice(items, CHUNK)]
+        if len(first) < CHUNK:
+            yield from first
+            return
 
         def job(chunk: list[Any]) -> tuple[list[Any], Any]:
             rebuild.take()  # a fresh worker's copy of this process's: not new
             return [build(item) for item in chunk], rebuild.take()
 
-        for chunk, (built, new) in ordered_map(job, items, workers, CHUNK):
+        mapped = ordered_map(job, items, workers, CHUNK, release=held)
+        done = next(mapped, None)  # forks the workers, then waits for the first chunk
+        yield from first
+        while done is not None:
+            chunk, (built, new) = done
             rebuild.add(new)
             yield from zip(chunk, built, strict=True)
+            done = next(mapped, None)
 
     return spread

@@ -218,11 +218,12 @@ def sync(
     whole = documents = spread = None
     if rebuild or index.manifest.key != index.key:  # every card is indexed again
         from kbcli.adapters.index_documents import DocumentCache
+        from kbcli.adapters.tantivy_writer import writer_lock
         from kbcli.usecases.index_workers import spreader
 
         whole = _Rebuild(workspace)
         documents = DocumentCache(index.directory, index.key, (__file__,))
-        spread = spreader(whole)
+        spread = spreader(whole, (writer_lock(index),))
     stats = index.sync(
         scan,
         _on_first_use(lambda: _preparer(workspace, whole)),
@@ -301,10 +302,15 @@ def _look(
 
 
 def _cards(workspace: Workspace, paths: Collection[str]) -> frozenset[str]:
+    """The card files among git's ``paths``, named as the scan names them: a name that
+    is not UTF-8 (git gives its bytes) as ``shown_path`` shows it, which no file has, so
+    it is never indexed, as in a whole scan (Tantivy refused the raw name: a traceback)."""
     if not paths:  # a clean work tree: no card files to look at (nor their module to load)
         return frozenset()
+    from kbcli.core.naming import shown_path
+
     is_card = workspace.card_files.is_card_path
-    return frozenset(p for p in paths if p.endswith(".md") and is_card(p))
+    return frozenset(shown_path(p) for p in paths if p.endswith(".md") and is_card(p))
 
 
 def index_status(workspace: Workspace, index: CardIndex | None = None) -> dict[str, Any]:

@@ -19,7 +19,9 @@ def titled_first(hits: list[Hit], query: ParsedQuery, pool: Sequence[Hit] = ()) 
     send it types its title, and a doubted card (ranked down by its trust factor) or a
     title of common words must not fall out of the first page then. Such a card is looked
     for in the whole candidate ``pool`` too, not only in the ``hits`` kept for the limit:
-    ``--limit 1`` must not answer otherwise than the first line of ``--limit 10``."""
+    ``--limit 1`` must not answer otherwise than the first line of ``--limit 10``. Of
+    titles with the same words, the one written as the query is (``g++``, not ``g[``;
+    ``C++``, not ``C#``) comes first: the signs are what tells such names apart."""
     words = tuple(
         w.casefold() for part in (*query.words, *query.phrases) for w in query_words(part)
     )
@@ -31,5 +33,10 @@ def titled_first(hits: list[Hit], query: ParsedQuery, pool: Sequence[Hit] = ()) 
             named[hit.path] = hit
     if not named:
         return hits
-    first = sorted(named.values(), key=lambda h: -h.score)
+    typed = _as_written(query.text)
+    first = sorted(named.values(), key=lambda h: (_as_written(h.title) != typed, -h.score))
     return [*first, *(h for h in hits if h.path not in named)]
+
+
+def _as_written(text: str) -> str:
+    return " ".join(text.split()).casefold()

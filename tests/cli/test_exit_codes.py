@@ -72,3 +72,22 @@ def test_a_panic_that_is_not_an_exception_still_exits_3(monkeypatch: pytest.Monk
     monkeypatch.setattr(health, "judged", panic)
     result = run_kb("--kb", str(EXAMPLE_KB), "list")
     assert result.exit_code == 3 and "bug in kb" in result.stderr
+
+
+def test_a_question_whose_input_ended_is_a_usage_error_not_an_interruption(tmp_path):
+    """``kb new`` without --title in a script (stdin empty) said "interrupted" and exit 130,
+    as if someone pressed Ctrl-C: it is the caller's usage, exit 2, saying what to pass."""
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "kbcli", "new", "--no-edit"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        cwd=repo.path,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "interrupted" not in done.stderr and "option" in done.stderr
+    assert not list(repo.path.rglob("*.md"))

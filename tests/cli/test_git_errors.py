@@ -117,6 +117,23 @@ def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     assert f"{shown}" in checked.stdout and "not valid UTF-8" in checked.stdout
 
 
+def test_a_new_file_name_that_is_not_utf8_after_the_index_was_built(tmp_path: Path) -> None:
+    """git status names a file added since the last index in its raw bytes: the next
+    search and kb index still answer (they crashed in Tantivy with the undecodable name),
+    and the file stays out of the index as it does when committed."""
+    repo = make_repo(tmp_path / "kb", people=PEOPLE)
+    repo.write("cards/ok.md", CARD.replace("title: A", "title: Espresso") + "espresso\n")
+    repo.commit("cards")
+    assert run_kb("index", cwd=repo.path).exit_code == 0
+    (repo.path / os.fsdecode(b"cards/caf\xe9.md")).write_bytes(CARD.encode() + b"espresso\n")
+    for args in (["search", "espresso", "--paths-only"], ["index"]):
+        result = run_kb(*args, cwd=repo.path)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output
+    found = run_kb("search", "espresso", "--paths-only", cwd=repo.path)
+    assert found.stdout.split() == ["cards/ok.md"]
+
+
 def test_link_to_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     """A link written ``caf%E9.md`` names the Latin-1 file ``caf\\xe9.md``: check and build
     both call it broken, name it as kb shows that file (no U+FFFD), and say what to do."""

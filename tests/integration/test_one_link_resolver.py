@@ -44,3 +44,25 @@ def test_check_and_build_report_the_same_broken_links(kb_repo: KbRepo) -> None:
     assert 'href="beta.html#refund-steps"' in page  # a wikilink heading becomes its slug
     # [[mirror]](url) is a markdown link whose text is "[mirror]", not a wikilink.
     assert '<a href="https://mirror.example/x" rel="noopener noreferrer">[mirror]</a>' in page
+
+
+def test_a_title_written_for_html_and_its_shown_form_are_one_title(kb_repo: KbRepo) -> None:
+    """18F writes titles for a site that renders HTML (``Logging in &amp; Networks``); every
+    surface shows ``Logging in & Networks``, so a wikilink or ``kb show`` written that way
+    finds the card, and a second card with the shown title makes the link ambiguous."""
+    kb_repo.write("networks.md", HEADER.format(title="Logging in &amp; Networks") + "Text.\n")
+    kb_repo.write("guide.md", HEADER.format(title="Guide") + "See [[Logging in & Networks]].\n")
+    kb_repo.commit("cards", when="2026-11-02T09:00:00Z")
+    root = str(kb_repo.path)
+
+    def broken() -> list[str]:
+        check = run_kb("--kb", root, "--today", TODAY, "check", "--format", "json")
+        found = json.loads(check.stdout)["findings"]
+        return [f["message"] for f in found if f["rule"] == "broken-link"]
+
+    assert broken() == []
+    shown = run_kb("--kb", root, "--today", TODAY, "show", "logging in & networks")
+    assert shown.exit_code == 0 and "networks.md" in shown.output, shown.output
+    kb_repo.write("twin.md", HEADER.format(title="Logging in & Networks") + "Other text.\n")
+    kb_repo.commit("twin", when="2026-11-03T09:00:00Z")
+    assert ["matches 2 cards (networks.md, twin.md)" in m for m in broken()] == [True]

@@ -65,3 +65,13 @@ def test_a_pasted_error_that_quotes_a_path_no_card_holds_says_what_would_match(
     result = search(workspace, "ls -la", snippets=False)
     assert not result.hits
     assert "without -la: 1 card(s), e.g. ls.md" in result.hints
+
+
+def test_of_titles_with_the_same_words_the_one_written_as_the_query_comes_first(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "kb")
+    repo.write("g-bracket.md", _card("g[", "This command is an alias of GNU `[`."))
+    repo.write("g++.md", _card("g++", "Compile C++ source files. " + FILLER * 4))
+    assert _paths(repo.path, "g++")[0] == "g++.md"
+    assert _paths(repo.path, "g[")[0] == "g-bracket.md"

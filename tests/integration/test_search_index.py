@@ -55,6 +55,16 @@ def test_sigkill_during_kb_index_is_repaired_by_the_next_search(tmp_path: Path) 
         time.sleep(0.02)
     time.sleep(0.4)
     assert proc.poll() is None, "kb index finished before it could be killed; use more cards"
+    if sys.platform == "linux":
+        # A worker kb forked must not keep the writer locked: under load one outlived the
+        # killed parent by a moment, and the next search read the old index ("No cards
+        # match zebra").
+        workers = _children(proc.pid)
+        while not workers and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            workers = _children(proc.pid)
+        assert workers, "kb index had no worker processes to check; use more cards"
+        assert not [w for w in workers if _holds(w, WRITER_LOCK)]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # A card edited after the crash must be seen, every card found once.
@@ -65,6 +75,34 @@ def test_sigkill_during_kb_index_is_repaired_by_the_next_search(tmp_path: Path) 
     counted = run_kb("--kb", str(repo.path), "search", "owner:ana", "--limit", "10000", "--json")
     paths = [hit["path"] for hit in json.loads(counted.stdout)]
     assert len(paths) == len(set(paths)) == 5999
+
+
+WRITER_LOCK = ".tantivy-writer.lock"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started that are still running (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _holds(pid: int, name: str) -> bool:
+    """Whether process ``pid`` has a file named ``name`` open."""
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd).endswith("/" + name):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def test_a_busy_writer_never_blocks_searches_and_kb_index_waits_then_says_so(

@@ -226,3 +226,40 @@ def test_verify_this_card_runs_kb_verify_for_the_editors_git_identity(
     assert f"verified_at: {TODAY.isoformat()}" in path.read_text(encoding="utf-8")
     log = git(kb_git.path, "log", "-1", "--format=%an %s", "--", card)
     assert log.startswith("Marcus Bell")
+
+
+def test_completion_offers_shown_titles_and_a_folder_link_has_no_definition(
+    kb_git: KbRepo,  # noqa: F811
+) -> None:
+    title = "Logging in &amp; <em>office</em> Networks"
+    kb_git.write("billing/networks.md", f"---\ntitle: {title}\nowner: ana\n---\n\nText.\n")
+    kb_git.commit("networks card", when="2026-11-21T09:00:00Z")
+    path = kb_git.path / "billing" / "new-card.md"
+    text = (
+        "# Offices\n\nSee [[Logging\n\n"
+        "[Billing](../billing/) and [[Logging in & office Networks]].\n"
+    )
+
+    async def steps(client: LanguageClient) -> dict[str, Any]:
+        diagnostics = await open_card(client, path, text)
+        uri = from_fs_path(str(path))
+        assert uri
+        doc = lsp.TextDocumentIdentifier(uri)
+        done = await client.text_document_completion_async(
+            lsp.CompletionParams(doc, lsp.Position(2, len("See [[Logging")))
+        )
+        up = await client.text_document_definition_async(
+            lsp.DefinitionParams(doc, lsp.Position(4, 2))
+        )
+        shown = await client.text_document_definition_async(
+            lsp.DefinitionParams(doc, lsp.Position(4, 32))
+        )
+        return {"diagnostics": diagnostics, "done": done, "up": up, "shown": shown}
+
+    got = drive(kb_git, steps)
+    items = got["done"].items if isinstance(got["done"], lsp.CompletionList) else got["done"]
+    offered = [(i.label, i.insert_text) for i in items]
+    assert ("Logging in & office Networks", "Logging in & office Networks") in offered
+    assert got["up"] is None  # the folder billing/ is no document to open
+    assert got["shown"].uri.endswith("billing/networks.md")  # the shown title finds it
+    assert not [d for d in got["diagnostics"] if "Logging" in d.message]
