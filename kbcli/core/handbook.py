@@ -176,10 +176,13 @@ class SiteLinks:
         return None
 
     def wiki(self, card_path: str, inner: str) -> Destination | None:
-        """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``..."""
+        """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``...; one
+        that names a file, not a card (an Obsidian attachment), keeps its text, plain: a
+        wiki link has no destination of its own to keep, and pages hold no attachments."""
         target, anchor = wiki_target(inner)
         fragment = wiki_slug(anchor) if anchor else ""
-        return self._lead(card_path, Link(LinkKind.WIKI, target, None, inner, 1, 1), fragment)
+        link = Link(LinkKind.WIKI, target, None, inner, 1, 1)
+        return self._lead(card_path, link, fragment) or Destination("hidden")
 
     def _lead(self, card_path: str, link: Link, fragment: str) -> Destination | None:
         card = self.resolver.card(card_path) or Card(card_path, CardMeta(title=""), "")

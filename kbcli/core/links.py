@@ -46,6 +46,7 @@ from kbcli.core.naming import raw_path
 from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
+from kbcli.core.site_refs import attachment, files_by_name, hugo_ref
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name
 
 # --- resolving ----------------------------------------------------------------------
@@ -210,7 +211,7 @@ class LinkResolver:
             key = "_posts/" + key
         target = self.site_card(key)
         if target is None and name in ("ref", "relref"):
-            target = self._hugo_ref(card, key)
+            target = hugo_ref(self._by_path, self.find, card.folder, key)
         if target is not None:
             return self._anchored(card, link, line, column, target)
         file = self._site_file(key)
@@ -233,18 +234,6 @@ class LinkResolver:
             f"a card folder nor any card's permalink, url, redirect_from or aliases"
         )
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
-
-    def _hugo_ref(self, card: Card, key: str) -> Card | None:
-        """Hugo's lookup of a path that is not from the site root: beside the page first
-        (``ref "b.md"`` from ``docs/a.md`` is ``docs/b.md``), then a logical page name,
-        with or without ``.md``, when only one card has it."""
-        if not key.startswith("/"):
-            near = posixpath.normpath(posixpath.join(card.folder, key.partition("#")[0]))
-            for candidate in (near, near + ".md", near + "/_index.md", near + "/index.md"):
-                if candidate in self._by_path:
-                    return self._by_path[candidate]
-        hits = self.find(key) or self.find(key.removesuffix(".md"))
-        return hits[0] if len(hits) == 1 else None
 
     def _site_file(self, path: str) -> str | None:
         """The other file a site path names (a download, an image), under a site root."""
@@ -276,6 +265,9 @@ class LinkResolver:
         hits = self.find(link.target)
         if len(hits) == 1:
             return self._anchored(card, link, line, column, hits[0])
+        file = attachment(self.files, self._file_names, link.target) if self.files else None
+        if file is not None and not hits:
+            return Resolved(card.path, link, line, column, file, link.anchor)
         if hits:
             paths = ", ".join(sorted(c.path for c in hits))
             problem = (
@@ -291,6 +283,10 @@ class LinkResolver:
                     self._title_hints[link.target] = hint
                 problem += hint
         return Resolved(card.path, link, line, column, None, link.anchor, problem)
+
+    @cached_property
+    def _file_names(self) -> dict[str, list[str]]:
+        return files_by_name(self.files or ())
 
     def _path(self, card: Card, link: Link, line: int, column: int) -> Resolved:
         target = link.target

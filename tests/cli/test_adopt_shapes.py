@@ -182,3 +182,35 @@ def test_an_owner_comes_from_who_wrote_the_file_before_it_was_moved(tmp_path: Pa
     row = adopt_plan(repo)["guides/guide.md"]
     assert row["owner"] == "ana"
     assert row["reason"].startswith("2 of 2 commits to this file")
+
+
+def test_an_obsidian_embed_of_an_attachment_is_a_link_to_the_file(tmp_path: Path) -> None:
+    """``![[diagram.png]]`` was a broken-link error wherever the vault kept the file."""
+    repo = site_repo(
+        tmp_path / "vault",
+        {
+            ".obsidian/app.json": "{}\n",
+            "attachments/diagram.png": "png\n",
+            "attachments/a/scan.pdf": "pdf\n",
+            "attachments/b/scan.pdf": "pdf\n",
+            "Projects/Plan.md": "#project\n\n![[diagram.png]] ![[attachments/a/scan.pdf]]\n"
+            "![[scan.pdf]] [[Plan#Goals]]\n\n## Goals\n",
+        },
+    )
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    assert run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path).exit_code == 0
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    broken = [
+        f["message"] for f in json.loads(check.stdout)["findings"] if f["rule"] == "broken-link"
+    ]
+    assert len(broken) == 1  # two files are named scan.pdf: the bare name names neither
+    assert "[[scan.pdf]]" in broken[0]
+    built = run_kb(
+        "--today", TODAY, "build", "--no-search", "-o", str(tmp_path / "site"), cwd=repo.path
+    )
+    assert built.exit_code == 0, built.output
+    page = (tmp_path / "site/Projects/Plan.html").read_text()
+    assert 'href=""' not in page
+    assert "diagram.png" in page and "broken link: diagram.png" not in page
