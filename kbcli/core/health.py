@@ -186,11 +186,16 @@ def trust_findings(item: Assessed, today: date) -> list[Finding]:
     return found
 
 
-# What each status that is not a published answer is, for the reason a surface shows.
+# What each status that is not a published answer is, and what its owner can do, for
+# the reason a surface shows ({path}: the card). An archived card is kept for reference:
+# publishing it is the way back only when it is a current answer again.
 _NOT_AN_ANSWER = {
-    Status.DRAFT: "the card is a draft, not a published answer",
-    Status.REQUESTED: "the card is a question waiting for its answer (status: requested)",
-    Status.ARCHIVED: "the card is archived, no longer a current answer",
+    Status.DRAFT: "the card is a draft, not a published answer, whatever its verified_at "
+    "says; its owner publishes it (kb publish {path}) once it is one",
+    Status.REQUESTED: "the card is a question waiting for its answer (status: requested), "
+    "whatever its verified_at says; its owner publishes it (kb publish {path}) once answered",
+    Status.ARCHIVED: "the card is archived, kept for reference and no longer a current "
+    "answer, whatever its verified_at says; kb publish {path} if it is one again",
 }
 
 
@@ -207,8 +212,7 @@ def status_findings(item: Assessed) -> list[Finding]:
             NOT_PUBLISHED,
             card,
             "status",
-            f"{what}, whatever its verified_at says; its owner publishes it "
-            f"(kb publish {card.path}) once it is one",
+            what.format(path=card.path),
         )
     ]
 

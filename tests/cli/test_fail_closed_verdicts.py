@@ -59,6 +59,19 @@ def test_a_card_that_is_not_published_never_reads_verified(repo: KbRepo, status:
     assert ("refunds.md", "not-published", "warning") in findings(repo)
 
 
+def test_the_reason_for_an_archived_card_does_not_tell_its_owner_to_publish_it(repo: KbRepo):
+    """Archiving is deliberate: the card is kept for reference, so kb publish is the way
+    back only if it is a current answer again, not the fix a draft's owner is given."""
+    repo.write("old.md", CARD.format(title="Old refunds", status="archived"))
+    repo.write("new.md", CARD.format(title="New refunds", status="draft"))
+    repo.commit("cards", when="2026-11-15T10:00:00Z")
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    said = {f["path"]: f["message"] for f in json.loads(check.stdout)["findings"]}
+    assert "kept for reference" in said["old.md"]
+    assert "if it is one again" in said["old.md"] and "once it is one" not in said["old.md"]
+    assert "publishes it (kb publish new.md) once it is one" in said["new.md"]
+
+
 def test_an_uncommitted_verification_is_not_trusted_until_committed(repo, monkeypatch):
     repo.write("refunds.md", CARD.format(title="Refunds", status="published"))
     repo.commit("card", when="2026-11-15T10:00:00Z")
