@@ -44,6 +44,14 @@ class Todo:
     def path(self) -> str:
         return self.item.card.path
 
+    @property
+    def in_words(self) -> tuple[str, ...]:
+        """The reasons as the owner reads them: the verdict's own words for its evidence
+        (who edited the card, in which commit), as Slack answers and unfurls give them,
+        where the report's tables and JSON keep the rule ids."""
+        words = {reason.rule: reason.text for reason in self.item.trust.reasons}
+        return tuple(words.get(reason, reason) for reason in self.reasons)
+
 
 @dataclass(frozen=True)
 class OwnerDigest:

@@ -16,7 +16,6 @@ from kbcli.core.trust import trust_detail
 
 if TYPE_CHECKING:
     from kbcli.core.report import OwnerDigest
-    from kbcli.core.report import Todo as ReportTodo
     from kbcli.workspace import Workspace
 
 
@@ -71,20 +70,12 @@ def _reminder(workspace: Workspace, digest: OwnerDigest) -> Reminder:
                 reason=trust_detail(t.item.trust, workspace.today),
                 owner=digest.owner,
             ),
-            _in_words(t),
+            t.in_words,
         )
         for t in digest.todo
     ]
     payload = reminder(digest.owner, digest.name, mention, todos, workspace.config.handbook.url)
     return Reminder(digest.owner, digest.name, len(todos), payload)
-
-
-def _in_words(todo: ReportTodo) -> tuple[str, ...]:
-    """The to-do's reasons as the owner reads them: the verdict's own words for its
-    evidence (who edited it, in which commit), as /kb answers and unfurls give them,
-    where kb report's table has the rule ids."""
-    words = {reason.rule: reason.text for reason in todo.item.trust.reasons}
-    return tuple(words.get(reason, reason) for reason in todo.reasons)
 
 
 def send(

@@ -85,3 +85,19 @@ def test_the_score_line_and_the_owner_table_count_what_the_states_count(repo: Kb
     # table's states add up to her to-do instead of hiding one.
     (row,) = [line.split("\t") for line in pipe if line.startswith("owner\t")]
     assert row[:9] == ["owner", "ana", "5", "2", "1", "1", "0", "4", "4"]
+
+
+def test_the_markdown_digest_says_why_in_the_verdicts_words_as_slack_does(repo: KbRepo) -> None:
+    repo.write("fresh.md", _card("Fresh", "2026-12-01"))
+    repo.commit("fresh", when="2026-12-01T10:00:00Z")
+    edited = repo.path / "fresh.md"
+    edited.write_text(edited.read_text() + "An edit.\n")
+    repo.commit("edit", when="2026-12-02T10:00:00Z", author="Zed", email="zed@example.test")
+    markdown = _kb(repo, "report", "--format", "markdown")
+    (line,) = [x for x in markdown.splitlines() if "(`fresh.md`)" in x]
+    # The issue an owner reads said only "edited-since-verified" where Slack said who.
+    assert "(`fresh.md`): edited by Zed <zed@example.test> (not in people.yaml)" in line
+    assert "after its verification of 2026-12-01" in line
+    assert "edited-since-verified" not in line
+    slack = _kb(repo, "notify", "slack", "--dry-run")
+    assert "edited by Zed &lt;zed@example.test&gt; (not in people.yaml) on 2026-12-02" in slack

@@ -57,7 +57,8 @@ def _todo_lines(digest: OwnerDigest) -> list[str]:
     size = 0
     for listed, todo in enumerate(digest.todo):
         card = todo.item.card
-        line = f"- [ ] **{card.meta.shown_title}** (`{card.path}`): {'; '.join(todo.reasons)}"
+        why = "; ".join(todo.in_words)  # a digest is read by people: the verdict's words
+        line = f"- [ ] **{card.meta.shown_title}** (`{card.path}`): {why}"
         size += len(line) + 1
         if size > OWNER_DIGEST_CHARS:
             who = f" --owner {digest.owner}" if digest.owner else ""
