@@ -154,7 +154,8 @@ def test_report_text_markdown_and_owner_filter(scenario: KbRepo):
     md = run_kb("--today", TODAY, "report", "--format", "markdown", cwd=scenario.path)
     assert md.exit_code == 0, md.output
     assert "## Ana Souza (@ana)" in md.stdout
-    assert "- [ ] **edited** (`edited.md`): edited-since-verified" in md.stdout
+    # The digest goes to people (the nightly's issues): the verdict's words, not rule ids.
+    assert "- [ ] **edited** (`edited.md`): edited by Eve Moss (eve) on 2026-05-05" in md.stdout
     olga = run_kb("--today", TODAY, "report", "--json", "--owner", "olga", cwd=scenario.path)
     data = json.loads(olga.stdout)
     assert [o["owner"] for o in data["owners"]] == ["olga"]
