@@ -172,6 +172,14 @@ class HandbookBuild:
         items, shown, self.bodies.ids = shown_cards(self.ws, self.audience, self._card_bytes)
         self._card_bytes = []
         self.report.cards = len(shown)
+        if self.audience is Audience.PUBLIC and items and not shown:
+            # A help center with no card page is almost always a missing marking, not the
+            # intent: say so instead of publishing an empty site in silence.
+            self.report.warnings.append(
+                f"no card is in the public site ({len(items)} cards, none published with "
+                "'audience: public'): it has no card pages; mark the cards to publish with "
+                "'audience: public' in their header"
+            )
         files = self._files if self._files is not None else other_files(self.ws.root)
         return shown, self.bodies.link_index(self.ws, items, shown, files)
 

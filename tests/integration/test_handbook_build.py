@@ -144,6 +144,20 @@ def test_a_liquid_comment_is_hidden_from_readers_but_kept_in_code(kb_repo: KbRep
     assert "legal-notes" not in check.output, check.output
 
 
+def test_a_public_build_with_no_public_card_says_so(small_kb: KbRepo) -> None:
+    """18F's pages are all internal: its public build was an empty help center, in silence."""
+    _, _, stderr = build(small_kb.path, "--audience", "public")
+    assert "no card is in the public site (3 cards, none published with 'audience: public')" in (
+        " ".join(stderr.split())
+    )
+    small_kb.write("billing/tax.md", card("Tax", "Links to refunds.", audience="public"))
+    small_kb.commit("tax is public", when="2026-11-03T09:00:00Z", author="Ana Souza")
+    _, stdout, stderr = build(small_kb.path, "--audience", "public")
+    assert "no card is in the public site" not in stderr and written(stdout) > 0
+    _, _, stderr = build(small_kb.path)  # an internal build never says it
+    assert "no card is in the public site" not in stderr
+
+
 def test_home_tag_owner_and_health_pages(small_kb: KbRepo) -> None:
     out, _, _ = build(small_kb.path)
     home = (out / "index.html").read_text(encoding="utf-8")
