@@ -214,3 +214,24 @@ def test_an_obsidian_embed_of_an_attachment_is_a_link_to_the_file(tmp_path: Path
     page = (tmp_path / "site/Projects/Plan.html").read_text()
     assert 'href=""' not in page
     assert "diagram.png" in page and "broken link: diagram.png" not in page
+
+
+def test_a_broken_hugo_ref_is_named_in_hugos_own_syntax(tmp_path: Path) -> None:
+    """The message said ``link tag {% ref %}``: Liquid syntax the Hugo page never had."""
+    repo = make_repo(
+        tmp_path / "hugo", people=PEOPLE, kb_toml='[cards]\nfolders = ["content"]\n'
+    )
+    repo.write(
+        "content/a.md",
+        "---\ntitle: A\nowner: ana\n---\n\n"
+        'See [b]({{< ref "gone.md" >}}) and [c]({{% relref "/docs/gone" %}}).\n',
+    )
+    repo.commit("a", author="Ana Souza", email="ana@example.test")
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    broken = [
+        f["message"] for f in json.loads(check.stdout)["findings"] if f["rule"] == "broken-link"
+    ]
+    assert len(broken) == 2, broken
+    assert "link tag {{< ref >}} names gone.md" in broken[0]
+    assert "link tag {{% relref %}} names /docs/gone" in broken[1]
+    assert not any("link tag {%" in m for m in broken), broken
