@@ -86,6 +86,14 @@ def commit_to_new_branch(
     return name, sha
 
 
+def committed_file(root: Path, rel: str) -> bytes | None:
+    """The file ``rel`` (relative to ``root``) as HEAD holds it, or None when HEAD does
+    not hold it. A branch made from HEAD must start from this, never from the work
+    tree, which may hold an edit nobody committed."""
+    done = git_runner.run(root, "cat-file", "blob", f"HEAD:./{rel}", read_only=True, check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
 class BranchTaken(git_runner.GitError):
     """The new branch's name is taken (``commit_to_new_branch`` without ``numbered``)."""
 
