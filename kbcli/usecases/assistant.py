@@ -336,7 +336,7 @@ def get_card(workspace: Workspace, ref: str, *, start_line: int = 1) -> str:
 
 # The most links one page's header lists: a link farm (a 300-link index page) must not
 # fill the assistant's context with the header alone.
-MAX_LINK_LINES = 60
+MAX_LINK_LINES = 40
 
 
 def link_lines(workspace: Workspace, card: Card, first: int, last: int) -> list[str]:
@@ -366,12 +366,20 @@ def link_lines(workspace: Workspace, card: Card, first: int, last: int) -> list[
             target = resolver.card(r.target)
             where = r.target + (f"#{r.anchor}" if r.anchor else "")
             where += f" ({target.meta.shown_title})" if target else " (a file, not a card)"
-        written = " ".join(r.link.source.split())
-        written = written if len(written) <= 120 else written[:119] + "…"
-        lines.append(_comment_safe(f"     link, line {r.line}: {written} -> {where}"))
+        lines.append(_comment_safe(f"     link, line {r.line}: {_label(r.link.source)} -> {where}"))
     if len(found) > MAX_LINK_LINES:
         lines.append(f"     ...and {len(found) - MAX_LINK_LINES} more link(s) on these lines")
     return lines
+
+
+def _label(source: str) -> str:
+    """A link as the header names it: a markdown link by its text (``[Book lodging]``: the
+    line number says where it is, and the destination is what the header resolves), a
+    wikilink or a bare tag as written; at most 60 characters."""
+    text = " ".join(source.split())
+    if text.startswith("[") and not text.startswith("[[") and "](" in text:
+        text = text[: text.index("](") + 1]
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _comment_safe(text: str) -> str:
