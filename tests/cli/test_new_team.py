@@ -45,3 +45,51 @@ def test_init_inside_a_knowledge_repo_refuses_a_second_one_over_its_cards(
     deeper = run_kb("init", str(repo.path / "billing" / "eu"))
     assert deeper.exit_code == 2, deeper.output
     assert not (repo.path / "billing" / "eu").exists()
+
+
+def _serve_output_until_serving(repo: Path) -> str:
+    """What ``kb serve`` prints up to its "Serving URL" line (the process is then ended)."""
+    import os
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--kb", str(repo), "serve", "--port", "0", "--no-search"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Serving "):
+                break
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return "".join(lines)
+
+
+def test_build_and_serve_say_what_to_run_next_and_count_in_words(tmp_path: Path) -> None:
+    # kb serve printed its build's "Open it with: kb serve" above "Serving http://...";
+    # a public build pointed to kb serve, which previews the internal handbook; a team's
+    # first card read "1 cards, ... 1 bodies rendered".
+    repo = make_repo(tmp_path / "kb")
+    repo.write(
+        "refunds.md",
+        "---\ntitle: Refunds\nowner: ana\naudience: public\nverified_at: 2026-01-05\n---\n"
+        "Refund the duplicate charge.\n",
+    )
+    repo.commit("a card")
+    internal = run_kb("build", "--no-search", cwd=repo.path)
+    assert internal.exit_code == 0, internal.output
+    assert "Built the internal handbook: 1 card, " in internal.stdout
+    assert "1 body rendered" in internal.stdout
+    assert "Open it with: kb serve (" in internal.stdout
+    public = run_kb("build", "--audience", "public", "--no-search", "--out", "help", cwd=repo.path)
+    assert public.exit_code == 0, public.output
+    assert "Open it with: kb serve --audience public (" in public.stdout
+    served = _serve_output_until_serving(repo.path)
+    assert "Serving http://" in served
+    assert "Built the internal handbook" in served and "Open it with" not in served
