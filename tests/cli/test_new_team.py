@@ -93,3 +93,26 @@ def test_build_and_serve_say_what_to_run_next_and_count_in_words(tmp_path: Path)
     served = _serve_output_until_serving(repo.path)
     assert "Serving http://" in served
     assert "Built the internal handbook" in served and "Open it with" not in served
+
+
+def test_a_card_folder_that_does_not_exist_is_said_and_the_gate_does_not_pass(
+    tmp_path: Path,
+) -> None:
+    # kb.toml naming a folder that is not there (a typo, a renamed folder): kb list said
+    # "No cards match." and kb check "0 errors ... in 0 of 0 cards", exit 0: the CI gate
+    # passed having checked nothing.
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    repo.write("card/refunds.md", "---\ntitle: Refunds\n---\nText.\n")  # not "cards/"
+    repo.commit("a card in the wrong folder")
+    listed = run_kb("list", cwd=repo.path)
+    assert listed.exit_code == 0, listed.output
+    assert "card folder 'cards'" in listed.stderr and "does not exist" in listed.stderr
+    gate = run_kb("check", cwd=repo.path)
+    assert gate.exit_code == 2, gate.output
+    assert "kb check would pass without checking a card" in gate.stderr
+    # One folder of two missing: the other's cards are checked, the missing one is said.
+    repo.write("kb.toml", '[cards]\nfolders = ["card", "faq"]\n')
+    checked = run_kb("check", cwd=repo.path)
+    assert checked.exit_code == 1, checked.output  # the card has no owner
+    assert "no-owner" in checked.stdout
+    assert "card folder 'faq'" in checked.stderr
