@@ -116,3 +116,56 @@ def test_a_card_folder_that_does_not_exist_is_said_and_the_gate_does_not_pass(
     assert checked.exit_code == 1, checked.output  # the card has no owner
     assert "no-owner" in checked.stdout
     assert "card folder 'faq'" in checked.stderr
+
+
+def test_a_new_team_hears_what_to_do_first_in_an_empty_repo(tmp_path: Path) -> None:
+    # kb init, then kb list: "No cards match." (nothing was asked to match).
+    assert run_kb("init", str(tmp_path / "kb")).exit_code == 0
+    listed = run_kb("list", cwd=tmp_path / "kb")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout == 'No cards yet: kb new --title "How to ..." writes the first one.\n'
+    made = run_kb("new", "--title", "Refunds", "--no-edit", cwd=tmp_path / "kb")
+    assert made.exit_code == 0, made.output
+    filtered = run_kb("list", "--tag", "billing", cwd=tmp_path / "kb")
+    assert filtered.stdout == "No cards match.\n"
+
+
+def test_verifying_a_draft_does_not_print_a_check_mark(tmp_path: Path, monkeypatch) -> None:
+    # kb new writes a draft; kb verify of it printed "✔ verified", while every other
+    # surface then showed it needs review (not-published) until kb publish.
+    from tests.helpers import as_user
+
+    as_user(monkeypatch, "Ana Souza", "ana@example.test")
+    repo = make_repo(
+        tmp_path / "kb", people="ana: {name: Ana Souza, emails: [ana@example.test]}\n"
+    )
+    repo.write("draft.md", "---\ntitle: Draft\nowner: ana\nstatus: draft\n---\nText.\n")
+    repo.write("live.md", "---\ntitle: Live\nowner: ana\n---\nText.\n")
+    repo.commit("two cards")
+    done = run_kb("verify", "draft.md", "live.md", cwd=repo.path)
+    assert done.exit_code == 0, done.output
+    assert "✔ verified live.md" in done.stdout
+    assert "✔ verified draft.md" not in done.stdout
+    assert "stamped draft.md" in done.stdout and "kb publish draft.md" in done.stdout
+    listed = run_kb("list", "--state", "needs-review", cwd=repo.path)
+    assert "draft.md" in listed.stdout and "live.md" not in listed.stdout
+
+
+def test_someone_kb_cannot_place_in_the_roster_hears_how_to_join_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # A second person's clone: "add your e-mail to your entry there" (a newcomer has no
+    # entry), and in a repo with no people.yaml at all, "not in people.yaml".
+    from tests.helpers import as_user
+
+    repo = make_repo(tmp_path / "kb", people="ana: {name: Ana, emails: [ana@example.test]}\n")
+    repo.write("a.md", "---\ntitle: A\nowner: ana\n---\nText.\n")
+    repo.commit("a card")
+    as_user(monkeypatch, "Bob Lee", "bob@example.test")
+    mine = run_kb("verify", "--mine", cwd=repo.path)
+    assert mine.exit_code == 2, mine.output
+    assert "or an entry with your handle, name and e-mails" in mine.stderr
+    (repo.path / "people.yaml").unlink()
+    other = run_kb("verify", "a.md", cwd=repo.path)
+    assert other.exit_code == 1, other.output
+    assert "there is no people.yaml roster yet" in other.stderr

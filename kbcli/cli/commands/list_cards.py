@@ -68,7 +68,8 @@ def list_cards(
     if json:
         print_json([card_json(item, workspace.today) for item in items])
     else:
-        card_table(items, workspace.today, workspace.config.roster)
+        none = not items and not workspace.card_files.paths()
+        card_table(items, workspace.today, workspace.config.roster, no_card_yet=none)
     print_problems(problems)
     raise typer.Exit(ExitCode.FINDINGS if problems else ExitCode.OK)
 
