@@ -136,9 +136,7 @@ def test_verifying_a_draft_does_not_print_a_check_mark(tmp_path: Path, monkeypat
     from tests.helpers import as_user
 
     as_user(monkeypatch, "Ana Souza", "ana@example.test")
-    repo = make_repo(
-        tmp_path / "kb", people="ana: {name: Ana Souza, emails: [ana@example.test]}\n"
-    )
+    repo = make_repo(tmp_path / "kb", people="ana: {name: Ana Souza, emails: [ana@example.test]}\n")
     repo.write("draft.md", "---\ntitle: Draft\nowner: ana\nstatus: draft\n---\nText.\n")
     repo.write("live.md", "---\ntitle: Live\nowner: ana\n---\nText.\n")
     repo.commit("two cards")
