@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
+from kbcli.core.catalog import Assessed
 from kbcli.core.link_scan import Link, wiki_slug
 from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.links import LinkResolver
@@ -46,6 +47,11 @@ BADGE_WORD = {
     "unverified": "Unverified",
     "needs-review": "Needs review",
 }
+# A help center (a public build) shows customers two states, never kb's internal ones
+# (expired, needs review, an owner's name): "current" is a card that counts as verified,
+# "stale" every other, so an out-of-date answer never looks trustworthy.
+PUBLIC_ICON = {"current": "✔", "stale": "⚠"}
+PUBLIC_WORD = {"current": "Reviewed", "stale": "May be out of date"}
 
 
 # A top-level name the search glob can spell as it is (no glob syntax, no separators).
@@ -116,6 +122,15 @@ def in_audience(card: Card, audience: Audience) -> bool:
     if card.meta.status is not Status.PUBLISHED:
         return False
     return audience is Audience.INTERNAL or card.meta.audience is Audience.PUBLIC
+
+
+def in_site(item: Assessed, audience: Audience, omit_stale: bool) -> bool:
+    """``in_audience``, and for a public build told to omit them (``[handbook]
+    public_stale = "omit"``), not a card that is not current: a help center then never
+    shows an answer kb doubts."""
+    if not in_audience(item.card, audience):
+        return False
+    return audience is Audience.INTERNAL or not omit_stale or item.trust.is_fresh
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,6 +302,30 @@ def trust_view(trust: Trust, today: date, verifiers: Sequence[str] = ()) -> dict
         "verifiers": list(verifiers),
         "no_owner": trust.no_owner,
         "reasons": [{"rule": r.rule, "text": r.text} for r in trust.reasons],
+    }
+
+
+def public_trust_view(trust: Trust) -> dict[str, Any]:
+    """``trust_view`` for a help center: current or stale, in words for customers.
+
+    A current card keeps its expiry date so that the page (and its search result) turns
+    stale in the browser on the day it expires, as internal badges age; the due date and
+    the reasons are the team's business."""
+    state = "current" if trust.is_fresh else "stale"
+    verified = trust.verified_on.isoformat() if trust.verified_on else None
+    current = state == "current"
+    return {
+        "state": state,
+        "icon": PUBLIC_ICON[state],
+        "word": PUBLIC_WORD[state],
+        "verified_on": verified if current else None,
+        "expires_on": trust.expires_on.isoformat() if current and trust.expires_on else None,
+        "due_on": None,
+        "days_left": None,
+        "detail": f"reviewed {verified}" if current else "not reviewed recently",
+        "verifiers": [],
+        "no_owner": False,
+        "reasons": [],
     }
 
 

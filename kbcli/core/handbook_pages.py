@@ -179,6 +179,10 @@ class SitePlan:
         )
         for folder in folders:
             folder["cards"] = self._list(by_folder.get(folder["name"], []))
+        if not self.internal:
+            # A help center's home lists its articles: trust counts, the score and what
+            # is most urgent are the team's, not its customers'.
+            return self._page("index.html", "index.html", {"folders": folders})
         counts = {s: 0 for s in STATES}
         for item in self.items:
             counts[item.trust.state.value] += 1
@@ -189,7 +193,7 @@ class SitePlan:
                 "cards_total": len(self.items),
                 "score": trust_score(self.items),
                 "state_counts": counts,
-                "urgent": self._list(urgent(self.items)) if self.internal else [],
+                "urgent": self._list(urgent(self.items)),
                 "recent": self._list(recently_verified(self.items)),
                 "folders": folders,
             },

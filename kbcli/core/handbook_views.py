@@ -20,6 +20,7 @@ from kbcli.core.handbook import (
     digest,
     owner_url,
     page_lang,
+    public_trust_view,
     tag_url,
     text_direction,
     trust_view,
@@ -73,7 +74,11 @@ def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> Summar
             "path": item.card.path,
             "title": meta.shown_title,
             "url": card_url(item.card.path),
-            "trust": trust_view(item.trust, options.today, verifiers),
+            "trust": (
+                public_trust_view(item.trust)
+                if public
+                else trust_view(item.trust, options.today, verifiers)
+            ),
             "owner": None if public else owner_view(meta.owner, roster),
             "tags": [{"name": t, "url": tag_url(t)} for t in meta.tags],
             "lang": lang,

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import HandbookFacts, SiteLinks
+from kbcli.core.handbook import HandbookFacts, SiteLinks, in_audience
 from kbcli.core.handbook_pages import Body, SitePlan, page_key
 from kbcli.usecases import handbook_edit_state as edits
 from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
@@ -180,8 +180,21 @@ class HandbookBuild:
                 "'audience: public'): it has no card pages; mark the cards to publish with "
                 "'audience: public' in their header"
             )
+        omitted = self._omitted(items, len(shown))
+        if omitted:
+            self.report.warnings.append(
+                f"{omitted} public card(s) left out of the site as not current (expired, "
+                'needing review or never verified; [handbook] public_stale = "omit"): '
+                "kb check lists them; each is back once verified"
+            )
         files = self._files if self._files is not None else other_files(self.ws.root)
         return shown, self.bodies.link_index(self.ws, items, shown, files)
+
+    def _omitted(self, items: list[Any], shown: int) -> int:
+        """The public cards a ``public_stale = "omit"`` build leaves out (0 otherwise)."""
+        if self.audience is not Audience.PUBLIC:
+            return 0
+        return sum(in_audience(i.card, self.audience) for i in items) - shown
 
     def _plan(
         self,

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import in_audience
+from kbcli.core.handbook import in_site
 
 if TYPE_CHECKING:
     from kbcli.adapters.language_id import Detector
@@ -30,9 +30,11 @@ def shown_cards(
 
     catalog_from_bytes(ws, card_bytes)
     items = judged(ws)
-    ids = body_ids(ws, [i.card for i in items if in_audience(i.card, audience)])
+    omit = ws.config.handbook.public_stale == "omit"
+    kept = [i for i in items if in_site(i, audience, omit)]
+    ids = body_ids(ws, [i.card for i in kept])
     detect = Detector(ws.config.cache_dir / FILE)
-    shown = [_with_language(i, detect, ids) for i in items if in_audience(i.card, audience)]
+    shown = [_with_language(i, detect, ids) for i in kept]
     detect.save()
     return items, shown, ids
 
