@@ -179,9 +179,7 @@ class SitePlan:
         )
         for folder in folders:
             folder["cards"] = self._list(by_folder.get(folder["name"], []))
-        if not self.internal:
-            # A help center's home lists its articles: trust counts, the score and what
-            # is most urgent are the team's, not its customers'.
+        if not self.internal:  # a help center: counts, score and urgency are the team's
             return self._page("index.html", "index.html", {"folders": folders})
         counts = {s: 0 for s in STATES}
         for item in self.items:

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import HandbookFacts, SiteLinks, in_audience
+from kbcli.core.handbook import HandbookFacts, SiteLinks
 from kbcli.core.handbook_pages import Body, SitePlan, page_key
 from kbcli.usecases import handbook_edit_state as edits
 from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
-from kbcli.usecases.handbook_cards import shown_cards
+from kbcli.usecases.handbook_cards import public_warnings, shown_cards
 from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import check_out, remove_stale, unknown_pages, write_static
@@ -172,29 +172,9 @@ class HandbookBuild:
         items, shown, self.bodies.ids = shown_cards(self.ws, self.audience, self._card_bytes)
         self._card_bytes = []
         self.report.cards = len(shown)
-        if self.audience is Audience.PUBLIC and items and not shown:
-            # A help center with no card page is almost always a missing marking, not the
-            # intent: say so instead of publishing an empty site in silence.
-            self.report.warnings.append(
-                f"no card is in the public site ({len(items)} cards, none published with "
-                "'audience: public'): it has no card pages; mark the cards to publish with "
-                "'audience: public' in their header"
-            )
-        omitted = self._omitted(items, len(shown))
-        if omitted:
-            self.report.warnings.append(
-                f"{omitted} public card(s) left out of the site as not current (expired, "
-                'needing review or never verified; [handbook] public_stale = "omit"): '
-                "kb check lists them; each is back once verified"
-            )
+        self.report.warnings += public_warnings(self.audience, items, len(shown))
         files = self._files if self._files is not None else other_files(self.ws.root)
         return shown, self.bodies.link_index(self.ws, items, shown, files)
-
-    def _omitted(self, items: list[Any], shown: int) -> int:
-        """The public cards a ``public_stale = "omit"`` build leaves out (0 otherwise)."""
-        if self.audience is not Audience.PUBLIC:
-            return 0
-        return sum(in_audience(i.card, self.audience) for i in items) - shown
 
     def _plan(
         self,

@@ -164,7 +164,7 @@ def test_a_help_center_badge_is_current_or_stale_and_keeps_no_internal_fact() ->
     """Customers read "Reviewed" or "May be out of date": never the state, reasons, due
     date or verifiers; a due card is still current, a doubted one is stale."""
     from kbcli.core.durations import parse_duration
-    from kbcli.core.handbook import public_trust_view
+    from kbcli.core.handbook_views import public_trust_view
     from kbcli.core.trust import Reason, Trust, TrustState
 
     def trust(state: TrustState, reasons: tuple[Reason, ...] = ()) -> Trust:

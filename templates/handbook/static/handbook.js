@@ -5,7 +5,7 @@
 // script off, the badge is the build day's.
 var kbTrust = (function () {
   "use strict";
-  // A help center's two states (core.handbook.PUBLIC_WORD): a current article turns stale
+  // A help center's two states (core.handbook_views.PUBLIC_WORD): a current article turns stale
   // on the day it expires.
   var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review",
                 current: "Reviewed", stale: "May be out of date" };
