@@ -56,6 +56,9 @@ EVIDENCE: frozenset[str] = frozenset(
         "uncommitted-verification",
         # status (core/health.py): a draft, a request or an archived card is no answer
         "not-published",
+        # roster (core/health.py): an owner who left keeps no card current, so the card
+        # counts in no trust score until kb reassign gives it someone who answers for it
+        "owner-left",
     }
 )
 
