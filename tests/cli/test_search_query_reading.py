@@ -4,6 +4,8 @@
   option as an exclusion: ``-rf`` dropped every card with "rf", the rm card first of all.
 - ``kb search df -h`` printed kb's help.
 - ``tag:`` with no value was searched as the word "tag".
+- ``kb ask`` committed a request without saying where, nor how to undo it, nor which
+  cards may answer the question already.
 - A query of filters only listed cards by path (``pages.ru/`` before ``pages/``, folder
   order before anything a reader wants): now by title, and most urgent first for a trust
   state.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import KbRepo, Result, make_repo, run_kb
+from tests.helpers import KbRepo, Result, git, make_repo, run_kb
 
 TODAY = ("--today", "2026-11-22")
 
@@ -92,3 +94,38 @@ def test_a_query_of_filters_only_lists_by_title_and_by_urgency(tmp_path: Path) -
     assert _paths(repo, "tag:ops", "--limit", "1") == ["c/apple.md"]
     assert _paths(repo, "is:expired") == ["b/later.md", "a/late.md", "c/soon.md"]
     assert _paths(repo, "is:expired", "--limit", "2") == ["b/later.md", "a/late.md"]
+
+
+def test_kb_ask_says_it_committed_where_and_shows_the_cards_that_may_answer(
+    tmp_path: Path,
+) -> None:
+    """A support agent who asks a question the cards answer already was told only
+    "Requested PATH for ana; committed SHA": not on which branch, nor how to take it back,
+    nor the card that answers it."""
+    repo = _commands(tmp_path)
+    asked = _kb(repo, "ask", "How do I refund a charge in Stripe?")
+    assert asked.exit_code == 0, asked.output
+    head = git(repo.path, "rev-parse", "--short", "HEAD").strip()
+    assert f"committed {head} on branch main, not pushed" in asked.stdout
+    assert f"git revert {head}" in asked.stdout
+    assert "cards that may already answer it: refund.md" in asked.stdout
+    written = _kb(repo, "ask", "Can we refund twice?", "--no-commit")
+    assert "written, not committed" in written.stdout
+    assert git(repo.path, "rev-parse", "--short", "HEAD").strip() == head
+
+
+def test_an_empty_result_hints_only_at_near_words_and_shows_filters_as_typed(
+    tmp_path: Path,
+) -> None:
+    """``vpn`` (no card has it) offered "did you mean" every card with a three-letter word
+    two edits away (18F: "Acquisition", "18F Design"); the hint "without tag:x: N card(s)"
+    printed ❌ (rich read ``:x:`` as an emoji code)."""
+    repo = _commands(tmp_path)
+    repo.write("expenses.md", _card("Expense reports", "Open the app and file the report."))
+    repo.commit("expenses")
+    missing = _kb(repo, "search", "vpn")
+    assert missing.exit_code == 1
+    assert "did you mean" not in missing.stdout
+    typo = _kb(repo, "search", "tag:x", "reprt")  # one letter left out: the ranking finds it
+    assert "without tag:x: 1 card(s), e.g. expenses.md" in typo.stdout
+    assert "❌" not in typo.stdout
