@@ -7,8 +7,8 @@
 - ``-word`` and ``-"a phrase"`` exclude cards that contain them;
 - a command's option is a term, not an exclusion: a dash before a digit (``kill -9``), or
   before one or two letters or digits right after a word or another option (``rm -rf``,
-  ``ls -la``, ``python3 -m venv``); ``-word`` anywhere else excludes, and
-  ``"-xzf"`` in quotes is always searched;
+  ``ls -la``, ``python3 -m venv``); ``-word`` anywhere else excludes (``tar -xzf``
+  excludes "xzf": ``tar xzf`` searches it);
 - ``key:value`` filters on front matter: ``tag:``, ``owner:``, ``status:``, ``audience:``,
   ``lang:`` and any other key (``ticket_refs:SUP-1388``); ``-key:value`` excludes;
 - ``is:verified|due|expired|unverified|needs-review|unowned`` filter on the trust verdict

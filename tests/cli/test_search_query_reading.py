@@ -2,7 +2,8 @@
 
 - A command pasted with its options (``rm -rf``, ``kill -9``, ``ls -la``) searched the
   option as an exclusion: ``-rf`` dropped every card with "rf", the rm card first of all.
-- ``kb search df -h`` printed kb's help.
+- ``kb search df -h`` printed kb's help; ``kb search git log --oneline`` said only "No
+  such option", not how to search for it.
 - ``tag:`` with no value was searched as the word "tag".
 - ``kb ask`` committed a request without saying where, nor how to undo it, nor which
   cards may answer the question already.
@@ -56,6 +57,10 @@ def test_a_command_with_its_options_finds_the_commands_card(tmp_path: Path) -> N
     assert _paths(repo, "ls -la")[0] == "ls.md"
     assert _paths(repo, "df", "-h")[0] == "df.md"  # -h after a word is df's, not kb's help
     assert "Usage: kb search" in _kb(repo, "search", "-h").stdout
+    pasted = _kb(repo, "search", "ls", "--all")  # a long option: kb's own are long too
+    assert pasted.exit_code == 2
+    assert "to search for it: kb search -- ls --all" in pasted.stderr
+    assert _paths(repo, "--", "ls", "--all")[0] == "ls.md"
     # A real exclusion still excludes: a word longer than an option, or not after a word.
     assert _paths(repo, "refund", "-stripe") == ["refund-bank.md"]
     assert _paths(repo, "remove", "-docker") == ["rm.md"]

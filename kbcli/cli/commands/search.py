@@ -37,9 +37,10 @@ def search(
     and is:verified, is:due, is:expired, is:unverified, is:needs-review, is:unowned.
 
     A command's options are words, not exclusions: a dash before a number (kill -9), or
-    before one or two letters right after a word (rm -rf, ls -la, df -h); quote a longer
-    one to search it ("-xzf"). --explain says what was read as an option and what was
-    excluded. A filter needs a value (tag: alone is an error).
+    before one or two letters right after a word (rm -rf, ls -la, df -h); a longer one
+    excludes, so write it without its dash (tar xzf), and put a long option after --
+    (kb search -- git log --oneline). --explain says what was read as an option and what
+    was excluded. A filter needs a value (tag: alone is an error).
 
     Filters only (tag:git, is:expired) list cards by title; with a trust state, the most
     urgent first (longest expired, then needs review, soonest due, never verified).
@@ -83,7 +84,11 @@ def _refuse_unknown_options(ctx: typer.Context, query: list[str]) -> None:
     for word in query:
         if word.startswith("--") and len(word) > 2 and word not in literal:
             known = [name for param in ctx.command.params for name in param.opts]
-            raise click.NoSuchOption(word.partition("=")[0], possibilities=known)
+            name = word.partition("=")[0]
+            message = f"No such option: {name}"
+            if word != query[0]:  # after a word: a pasted command's option (git log --oneline)
+                message += f" (to search for it: kb search -- {' '.join(query)})"
+            raise click.NoSuchOption(name, message, possibilities=known)
 
 
 def register(app: typer.Typer) -> None:
