@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kbcli.core.plain_line import display_title
 from kbcli.core.query import TRUST_STATES, ParsedQuery
 from kbcli.core.verdict import urgency
 from kbcli.usecases.search_hits import Hit, SearchResult, score_hits, term_matcher, with_snippet
@@ -39,6 +40,9 @@ def listed(
     total, raw = index.search(q, limit, by_path=True)
     if total > len(raw):  # the order needs every match, not the first by path
         total, raw = index.search(q, total, by_path=True)
+    raw.sort(key=lambda r: (display_title(r.meta.get("title") or "").casefold(), r.path))
+    if not _by_urgency(query):
+        raw = raw[:limit]  # in title order already: judge only the cards shown
     hits = sorted(score_hits(workspace, raw, "filters only"), key=listing_order(query))[:limit]
     if snippets:
         texts = {r.path: r.text for r in raw}
@@ -47,8 +51,12 @@ def listed(
     return SearchResult(query, hits, total, "filters")
 
 
+def _by_urgency(query: ParsedQuery) -> bool:
+    return any(s.state in TRUST_STATES and not s.negated for s in query.states)
+
+
 def listing_order(query: ParsedQuery) -> Callable[[Hit], Any]:
     """Most urgent first when the query asks for a trust state, else by title."""
-    if any(s.state in TRUST_STATES and not s.negated for s in query.states):
+    if _by_urgency(query):
         return lambda hit: (urgency(hit.trust), hit.title.casefold(), hit.path)
     return lambda hit: (hit.title.casefold(), hit.path)
