@@ -46,7 +46,7 @@ from kbcli.core.naming import raw_path
 from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
-from kbcli.core.site_refs import attachment, files_by_name, hugo_ref
+from kbcli.core.site_refs import attachment, files_by_name, hugo_ref, text_first
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name, tag_shown
 
 # --- resolving ----------------------------------------------------------------------
@@ -86,6 +86,7 @@ class LinkResolver:
     cards: Sequence[Card]
     files: Collection[str] | None = None
     site_roots: Sequence[str] = ()
+    wiki_text_first: bool = False  # a GitHub wiki's [[Link text|Page name]]
     _by_path: dict[str, Card] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
     _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
@@ -196,6 +197,8 @@ class LinkResolver:
         if link.kind is LinkKind.ANCHOR:
             return self._anchored(card, link, line, column, card)
         if link.kind is LinkKind.WIKI:
+            if self.wiki_text_first and "|" in link.source:
+                link = text_first(link)
             return self._wiki(card, link, line, column)
         if link.kind is LinkKind.SITE:
             return self._site(card, link, line, column)
@@ -264,6 +267,8 @@ class LinkResolver:
         if not link.target:
             return self._anchored(card, link, line, column, card)
         hits = self.find(link.target)
+        if not hits and self.wiki_text_first:  # GitHub: [[Page Name]] is Page-Name.md
+            hits = self.find(link.target.replace(" ", "-"))
         if len(hits) == 1:
             return self._anchored(card, link, line, column, hits[0])
         file = attachment(self.files, self._file_names, link.target) if self.files else None

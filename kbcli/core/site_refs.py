@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from typing import TypeVar
+
+from kbcli.core.link_scan import Link
+from kbcli.core.link_targets import wiki_target
 
 CardT = TypeVar("CardT")
 
@@ -45,3 +49,11 @@ def attachment(files: Collection[str], names: Mapping[str, list[str]], target: s
         return key
     found = names.get(key.casefold(), [])
     return found[0] if len(found) == 1 and "/" not in key else None
+
+
+def text_first(link: Link) -> Link:
+    """A wiki link read GitHub's way: the scan (and its cache) reads every ``[[a|b]]``
+    as ``a`` naming the page; on a GitHub wiki ``b`` does."""
+    inner = link.source.removeprefix("!").removeprefix("[[").removesuffix("]]")
+    target, anchor = wiki_target(inner, text_first=True)
+    return replace(link, target=target, anchor=anchor)

@@ -23,8 +23,10 @@ from kbcli.core.adopt import (
     Suggestion,
     adopted_status,
     folder_tags,
+    inline_tags,
     missing_fields,
 )
+from kbcli.core.site_shape import OBSIDIAN
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -95,6 +97,7 @@ def plan(
     selected = select_card_paths(workspace, paths)
     shape = site_shape(workspace.root)
     headers = TomlHeaders.find(workspace, selected, shape.name if shape else "")
+    vault = shape is not None and shape.name == OBSIDIAN
     sources = _Sources.load(workspace)
     rows: list[AdoptRow] = []
     already = 0
@@ -117,11 +120,14 @@ def plan(
             if "owner" in present
             else sources.suggest(rel)
         )
+        tags = folder_tags(rel, workspace.config.cards.folders)
+        if vault:  # Obsidian reads #tags in a note's text as its tags; kb reads the header
+            tags += [t for t in inline_tags(card.body) if t not in tags]
         adds = missing_fields(
             present,
             title=card.meta.title,
             owner=suggestion.owner,
-            tags=folder_tags(rel, workspace.config.cards.folders),
+            tags=tags,
             verified_at=workspace.today if baseline else None,
             status=adopted_status(card.meta.extra),
         )
