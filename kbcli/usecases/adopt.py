@@ -146,7 +146,7 @@ def _link_tags(
     template tags stay. Site paths resolve against every card, selected or not, each
     read as it will be once its TOML header is YAML (its aliases count)."""
     from kbcli.core.content import unrendered_tags
-    from kbcli.core.link_rewrites import link_rewrites
+    from kbcli.core.link_rewrites import folder_url_rewrites, link_rewrites
     from kbcli.usecases.links import link_resolver
 
     chosen = set(selected) - set(headers.left)
@@ -163,10 +163,12 @@ def _link_tags(
         if card.path not in chosen or any(p.rule in rules.HEADER_UNREADABLE for p in card.problems):
             continue
         tags = unrendered_tags(card.body)
+        resolved = resolver.resolve_all(card)
         if tags:
-            found = link_rewrites(card, resolver.resolve_all(card), resolver)
+            found = link_rewrites(card, resolved, resolver)
             rewrites += found
             left += len(tags) - len(found)
+        rewrites += folder_url_rewrites(card, resolved, resolver)
     return rewrites, left
 
 
@@ -303,11 +305,21 @@ def _rewrite_links(workspace: Workspace, rewrites: Sequence[LinkRewrite]) -> lis
 
 def links_message(rewrites: Sequence[LinkRewrite], paths: Sequence[str]) -> str:
     """Subject and what changed: each destination, in no other way than its target."""
-    lines = [f"Rewrite {len(rewrites)} site-generator link tag(s) as markdown links", ""]
+    addressed = sum(1 for r in rewrites if "{" not in r.old)
+    tags = len(rewrites) - addressed
+    parts = [f"{tags} site-generator link tag(s)"] if tags or not addressed else []
+    parts += [f"{addressed} link(s) written for a page's address"] if addressed else []
+    lines = [f"Rewrite {' and '.join(parts)} as markdown links", ""]
     lines.append("kb adopt: each link whose destination was a template tag naming a card")
     lines.append("({% page %}, {% link %}, {{< relref >}}, {{ site.baseurl }}/...) now leads")
     lines.append("to the card file by a relative path; link text, anchors and every other")
     lines.append("byte unchanged.")
+    if addressed:
+        lines += [
+            "A relative link written for the page's address (tools/slack.md is served at",
+            "/tools/slack/, where user-management/ is tools/slack/user-management.md) and",
+            "broken from the file's folder now leads to that card's file.",
+        ]
     lines += ["", *[f"- {p}" for p in paths[:20]]]
     if len(paths) > 20:
         lines.append(f"- ... and {len(paths) - 20} more")

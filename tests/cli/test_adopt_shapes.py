@@ -387,3 +387,47 @@ def test_an_obsidian_notes_inline_tags_become_its_tags(tmp_path: Path) -> None:
     assert tags["Projects/Plan.md"] == ["projects", "project", "team/ops", "q3-review"]
     found = run_kb("--today", TODAY, "search", "tag:q3-review", cwd=repo.path)
     assert found.exit_code == 0 and "Plan" in found.stdout, found.output
+
+
+def test_links_written_for_a_pages_address_lead_to_the_card_file(tmp_path: Path) -> None:
+    """18F serves ``pages/tools/slack.md`` at ``/tools/slack/``: its ``user-management/``
+    works there and was a broken link from the file's folder, in kb check and on pages."""
+    repo = make_repo(tmp_path / "handbook", people=PEOPLE, kb_toml='[cards]\nfolders = ["pages"]\n')
+    repo.write(
+        "pages/tools/slack.md",
+        "---\ntitle: Slack\n---\n\n- [Users](user-management/#roles)\n- [Emoji](emoji/)\n",
+    )
+    repo.write(
+        "pages/tools/slack/user-management.md",
+        "---\ntitle: User management\n---\n\n## Roles\n\nSee [the guidelines](../guidelines/).\n",
+    )
+    repo.write("pages/tools/slack/guidelines.md", "---\ntitle: Guidelines\n---\n\nBe kind.\n")
+    repo.commit("pages", author="Ana Souza", email="ana@example.test")
+
+    def broken() -> list[str]:
+        check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+        findings = json.loads(check.stdout)["findings"]
+        return sorted(f["path"] for f in findings if f["rule"] == "broken-link")
+
+    assert broken() == [
+        "pages/tools/slack.md",
+        "pages/tools/slack.md",
+        "pages/tools/slack/user-management.md",
+    ]
+    plan = json.loads(run_kb("--today", TODAY, "adopt", "--json", cwd=repo.path).stdout)
+    assert [(r["from"], r["to"]) for r in plan["link_rewrites"]] == [
+        ("user-management/", "slack/user-management.md"),
+        ("../guidelines/", "guidelines.md"),
+    ]
+    result = run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    subject = git(repo.path, "log", "--format=%s", "-1", "HEAD~1").strip()
+    assert subject == "Rewrite 2 link(s) written for a page's address as markdown links"
+    slack = (repo.path / "pages/tools/slack.md").read_text()
+    assert "- [Users](slack/user-management.md#roles)\n- [Emoji](emoji/)\n" in slack
+    assert broken() == ["pages/tools/slack.md"]  # emoji/ names no page on the site either
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "pages/tools/slack.html").read_text()
+    assert 'href="slack/user-management.html#roles" class="card-link"' in page

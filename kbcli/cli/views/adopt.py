@@ -100,8 +100,10 @@ def summary(adoption: AdoptPlan) -> None:
         )
     if adoption.rewrites or adoption.tags_left:
         files = len({r.path for r in adoption.rewrites})
+        addressed = sum(1 for r in adoption.rewrites if "{" not in r.old)
+        also = f" (and {addressed} link(s) written for a page's address)" if addressed else ""
         err_console().print(
-            f"{len(adoption.rewrites)} link tag(s) in {files} file(s) to rewrite as markdown "
-            f"links; {adoption.tags_left} template tag(s) kb does not render stay "
-            "(kb check names them)"
+            f"{len(adoption.rewrites) - addressed} link tag(s){also} in {files} file(s) to "
+            f"rewrite as markdown links; {adoption.tags_left} template tag(s) kb does not "
+            "render stay (kb check names them)"
         )
