@@ -46,7 +46,7 @@ from kbcli.core.naming import raw_path
 from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
-from kbcli.core.site_refs import attachment, files_by_name, hugo_ref, text_first
+from kbcli.core.site_refs import attachment, files_by_name, hugo_ref, layout_section, text_first
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name, tag_shown
 
 # --- resolving ----------------------------------------------------------------------
@@ -317,6 +317,9 @@ class LinkResolver:
                 return Resolved(card.path, link, line, column, None, link.anchor, problem)
             if candidate in self._by_path:
                 return self._anchored(card, link, line, column, self._by_path[candidate])
+        site = self.site_card(target) if target.startswith("/") else None
+        if site is not None:  # a site address: a permalink, a Docusaurus slug
+            return self._anchored(card, link, line, column, site)
         if self.files is not None and (
             resolved in self.files or resolved.rstrip("/") in self._file_dirs
         ):
@@ -354,7 +357,7 @@ class LinkResolver:
             )
             return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
         problem = f"{link.source} points to #{link.anchor}, but {where} has no such heading"
-        key = _layout_section(target, wanted)
+        key = layout_section(target.meta.extra, wanted)
         if key is not None:
             # The site generator's layout (18F's) renders this header key as a section
             # with that anchor: true there, broken on kb's page, which shows no such key.
@@ -385,14 +388,6 @@ def _names_a_file(path: str) -> bool:
     """Whether a site path names a file (``downloads/form.pdf``), not a page."""
     extension = posixpath.splitext(path.rstrip("/").rpartition("/")[2])[1].lower()
     return len(extension) > 1 and extension not in (".html", ".htm", ".md", ".markdown")
-
-
-def _layout_section(card: Card, anchor: str) -> str | None:
-    """The header key (``questions:``) whose slug is ``anchor``, if the card has one."""
-    for key in card.meta.extra:
-        if isinstance(key, str) and github_slug(key.replace("_", " ")) == anchor:
-            return key
-    return None
 
 
 def _not_utf8(path: str) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
-from kbcli.core.link_scan import Link
+from kbcli.core.link_scan import Link, github_slug
 from kbcli.core.link_targets import wiki_target
 
 CardT = TypeVar("CardT")
@@ -57,3 +57,12 @@ def text_first(link: Link) -> Link:
     inner = link.source.removeprefix("!").removeprefix("[[").removesuffix("]]")
     target, anchor = wiki_target(inner, text_first=True)
     return replace(link, target=target, anchor=anchor)
+
+
+def layout_section(header: Mapping[object, object], anchor: str) -> str | None:
+    """The header key (``questions:``) whose slug is ``anchor``, if the card has one: a
+    site's layout (18F's) renders it as a section with that anchor."""
+    for key in header:
+        if isinstance(key, str) and github_slug(key.replace("_", " ")) == anchor:
+            return key
+    return None

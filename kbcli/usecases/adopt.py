@@ -60,6 +60,7 @@ class AdoptPlan:
     rewrites: list[LinkRewrite] = field(default_factory=list)  # link tags naming a card
     tags_left: int = 0  # template tags of the files that stay (kb check names them)
     headers: TomlHeaders | None = None  # TOML headers (Hugo) converted to YAML first
+    unread: list[str] = field(default_factory=list)  # pages kb does not read (.mdx)
 
     @property
     def to_write(self) -> list[AdoptRow]:
@@ -90,7 +91,7 @@ def plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> AdoptPlan:
     """The adoption plan for the card files under ``paths`` (all card files when empty)."""
-    from kbcli.usecases.adopt_headers import TomlHeaders
+    from kbcli.usecases.adopt_headers import TomlHeaders, unread_pages
     from kbcli.usecases.scaffold import site_shape
     from kbcli.usecases.selection import select_card_paths
 
@@ -136,7 +137,10 @@ def plan(
             continue
         rows.append(AdoptRow(rel, suggestion, adds))
     rewrites, left = _link_tags(workspace, selected, headers)
-    return AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left, headers)
+    unread = unread_pages(workspace) if not paths else []
+    plan = AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left, headers)
+    plan.unread = unread
+    return plan
 
 
 def _link_tags(

@@ -431,3 +431,34 @@ def test_links_written_for_a_pages_address_lead_to_the_card_file(tmp_path: Path)
     assert built.exit_code == 0, built.output
     page = (out / "pages/tools/slack.html").read_text()
     assert 'href="slack/user-management.html#roles" class="card-link"' in page
+
+
+def test_a_docusaurus_slug_is_the_pages_address_and_mdx_files_are_named(
+    tmp_path: Path,
+) -> None:
+    """Links to a ``slug`` (``/guide``, ``/docs/guide``) were broken; the ``.mdx`` pages
+    were left out of the plan in silence."""
+    repo = site_repo(
+        tmp_path / "docusaurus",
+        {
+            "docusaurus.config.js": "module.exports = {\n  title: 'Team site',\n};\n",
+            "docs/intro/setup.md": "---\nid: setup\nslug: /guide\ntitle: Setup\n---\n\n## Steps\n",
+            "docs/intro/faq.md": "---\nslug: questions\ntitle: FAQ\n---\n\n"
+            "See [setup](/guide#steps), [again](/docs/guide) and [faq](/docs/intro/questions).\n",
+            "docs/intro/tabs.mdx": "---\ntitle: Tabs\n---\n\nimport Tabs from '@theme/Tabs';\n",
+        },
+    )
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    plan = run_kb("--today", TODAY, "adopt", "--json", cwd=repo.path)
+    assert json.loads(plan.stdout)["not_read"] == ["docs/intro/tabs.mdx"]
+    told = run_kb("--today", TODAY, "adopt", cwd=repo.path)
+    assert "1 .mdx file(s) in the card folders are not cards" in told.stderr
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    assert "broken-link" not in {f["rule"] for f in json.loads(check.stdout)["findings"]}
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "docs/intro/faq.html").read_text()
+    assert 'href="setup.html#steps" class="card-link"' in page
