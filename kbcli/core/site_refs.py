@@ -59,7 +59,7 @@ def text_first(link: Link) -> Link:
     return replace(link, target=target, anchor=anchor)
 
 
-def layout_section(header: Mapping[object, object], anchor: str) -> str | None:
+def layout_section(header: Mapping[str, object], anchor: str) -> str | None:
     """The header key (``questions:``) whose slug is ``anchor``, if the card has one: a
     site's layout (18F's) renders it as a section with that anchor."""
     for key in header:
