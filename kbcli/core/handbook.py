@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
+from kbcli.core.catalog import Assessed
 from kbcli.core.link_scan import Link, wiki_slug
 from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.links import LinkResolver
@@ -46,7 +47,6 @@ BADGE_WORD = {
     "unverified": "Unverified",
     "needs-review": "Needs review",
 }
-
 
 # A top-level name the search glob can spell as it is (no glob syntax, no separators).
 _GLOB_NAME = re.compile(r"[\w.-]+")
@@ -118,6 +118,15 @@ def in_audience(card: Card, audience: Audience) -> bool:
     return audience is Audience.INTERNAL or card.meta.audience is Audience.PUBLIC
 
 
+def in_site(item: Assessed, audience: Audience, omit_stale: bool) -> bool:
+    """``in_audience``, and for a public build told to omit them (``[handbook]
+    public_stale = "omit"``), not a card that is not current: a help center then never
+    shows an answer kb doubts."""
+    if not in_audience(item.card, audience):
+        return False
+    return audience is Audience.INTERNAL or not omit_stale or item.trust.is_fresh
+
+
 # ---------------------------------------------------------------------------------------------
 # Links between cards
 
@@ -179,7 +188,8 @@ class SiteLinks:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``...; one
         that names a file, not a card (an Obsidian attachment), keeps its text, plain: a
         wiki link has no destination of its own to keep, and pages hold no attachments."""
-        target, anchor = wiki_target(inner)
+        anchor = wiki_target(inner, self.resolver.wiki_text_first)[1]
+        target = wiki_target(inner)[0]  # the resolver reads the sides as the repo writes them
         fragment = wiki_slug(anchor) if anchor else ""
         link = Link(LinkKind.WIKI, target, None, inner, 1, 1)
         return self._lead(card_path, link, fragment) or Destination("hidden")
@@ -204,7 +214,7 @@ _REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(" + _TAG_DEST + r"|\S+?)>?(?:\s|$
 def link_refs(body: str) -> list[tuple[str, str]]:
     """Every link reference a body may hold, as ``("wiki"|"md", ref)``: a superset of what
     the renderer will resolve (code blocks included), good enough as a cache key."""
-    refs = [("wiki", m.group(1).partition("|")[0]) for m in _WIKI.finditer(body)]
+    refs = [("wiki", m.group(1)) for m in _WIKI.finditer(body)]  # either side may name it
     for pattern in (_MDLINK, _REFDEF):
         refs += [("md", m.group(1)) for m in pattern.finditer(body)]
     return refs

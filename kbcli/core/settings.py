@@ -30,6 +30,13 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _wikilinks(value: Any) -> str:
+    text = _text(value).strip().lower()
+    if text not in ("page-first", "text-first"):
+        raise ValueError(f"expected page-first or text-first, got {value!r}")
+    return text
+
+
 def _number(value: Any) -> float:
     if isinstance(value, str):
         value = float(value)
@@ -55,6 +62,12 @@ def _flag(value: Any) -> bool:
     if text in ("0", "false", "no", "off", ""):
         return False
     raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _public_stale(value: Any) -> str:
+    if value not in ("notice", "omit"):
+        raise ValueError(f"expected notice or omit, got {value!r}")
+    return str(value)
 
 
 def _duration(value: Any) -> Duration:
@@ -107,6 +120,12 @@ class CardsSettings(NamedTuple):
         ("README.md", "CONTRIBUTING.md", "CHANGELOG.md"),
         _texts,
         "Gitignore-style patterns of .md files that are not cards.",
+    )
+    wikilinks: str = setting(
+        "page-first",
+        _wikilinks,
+        "Which side of [[a|b]] names the page: page-first (Obsidian, kb: [[Page|text]]) "
+        "or text-first (GitHub wikis: [[Link text|Page name]]).",
     )
     max_front_matter: int = setting(
         64 * 1024,
@@ -223,6 +242,13 @@ class HandbookSettings(NamedTuple):
         _text,
         "Address the built handbook is served at (https://kb.acme.com), for Slack links; "
         "its path (https://org.github.io/handbook/) is where the 404 page's links start.",
+    )
+    public_stale: str = setting(
+        "notice",
+        _public_stale,
+        "What a public build (a help center) does with a card that is not current "
+        "(expired, needing review or never verified): notice shows it with 'This article "
+        "may be out of date'; omit leaves it out of the site until it is verified again.",
     )
 
 
