@@ -58,6 +58,10 @@ def required_sections(workspace: Workspace, card: Card) -> tuple[str, ...]:
 
 def publish(workspace: Workspace, ref: str, *, commit: bool) -> Change:
     """draft (or archived) -> published, once the card has an owner and its sections."""
+    from kbcli.adapters.write_note import refuse_if_stopped
+
+    if commit:  # "already published" must not hide a stopped run's uncommitted edit
+        refuse_if_stopped(workspace.root)
     card = workspace.card(ref)
     if card.meta.status is Status.PUBLISHED:
         return Change(card.path, card.title, False, "is already published")
@@ -82,6 +86,10 @@ def publish(workspace: Workspace, ref: str, *, commit: bool) -> Change:
 
 def archive(workspace: Workspace, ref: str, *, reason: str | None, commit: bool) -> Change:
     """Any status -> archived: hidden from search and the handbook unless asked for."""
+    from kbcli.adapters.write_note import refuse_if_stopped
+
+    if commit:  # "already archived" must not hide a stopped run's uncommitted edit
+        refuse_if_stopped(workspace.root)
     card = workspace.card(ref)
     if card.meta.status is Status.ARCHIVED:
         return Change(card.path, card.title, False, "is already archived")
@@ -146,14 +154,17 @@ def _set(
     message: str,
 ) -> Change:
     from kbcli.adapters.card_writer import edit_field
+    from kbcli.adapters.write_note import writing
 
     if commit:
         require_git(workspace.root)
     path = workspace.root / card.path
-    changed = edit_field(path, key, value, root=workspace.root)
-    change = Change(card.path, card.title, changed, detail)
-    if changed and commit:
-        change.commit = _commit(workspace, path, message)
+    command = "kb " + message.partition(":")[0]  # publish, archive, flag
+    with writing(workspace.root, command, [card.path], commit=commit):
+        changed = edit_field(path, key, value, root=workspace.root)
+        change = Change(card.path, card.title, changed, detail)
+        if changed and commit:
+            change.commit = _commit(workspace, path, message)
     return change
 
 
