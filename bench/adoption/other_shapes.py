@@ -36,6 +36,29 @@ def commit(out, msg, k):
     subprocess.run(["git", "-C", str(out), "commit", "-qm", msg], check=True, env=env)
 
 
+def wrapped(body, marks):
+    """The body with its first plain paragraphs inside the shape's blocks: ``marks`` are
+    (opening, indent, closing) in turn, the corpus's own words inside."""
+    paras = body.split("\n\n")
+    todo = list(marks)
+    for i, para in enumerate(paras):
+        if not todo or not para.strip() or para.lstrip()[0] in "#-*|>0123456789<{!`":
+            continue
+        opening, indent, closing = todo.pop(0)
+        inner = "\n".join(indent + line for line in para.strip("\n").split("\n"))
+        paras[i] = f"{opening}\n{inner}" + (f"\n{closing}" if closing else "")
+    return "\n\n".join(paras)
+
+
+MKDOCS_MARKS = [
+    ('!!! note "Heads up"', "    ", ""),
+    ('??? info "More about this"', "    ", ""),
+    ('=== "First tab"', "    ", ""),
+    ('=== "Second tab"', "    ", ""),
+]
+DOCUSAURUS_MARKS = [(":::note[Heads up]", "", ":::"), (":::tip", "", ":::")]
+
+
 def split(p):
     t = p.read_text()
     m = re.match(r"---\n(.*?)\n---\n", t, re.S)
@@ -50,9 +73,9 @@ nav = []
 (o / "docs/index.md").write_text("# Welcome\n\nStart with the [guides](guides/a0.md).\n")
 for i, p in enumerate(pages[:8]):
     title, body = split(p)
-    body = re.sub(r"\{%.*?%\}", "", body, flags=re.S)
+    body = wrapped(re.sub(r"\{%.*?%\}", "", body, flags=re.S), MKDOCS_MARKS)
     (o / f"docs/guides/a{i}.md").write_text(
-        f'# {title}\n\n!!! note "Heads up"\n    This page moved from the old wiki.\n\n{body}\n\nNext: [the next guide](a{i + 1}.md)\n'
+        f"# {title}\n\n{body}\n\nNext: [the next guide](a{i + 1}.md)\n"
     )
     nav.append(f"    - '{title} (nav)': guides/a{i}.md")
     commit(o, f"add {i}", i % 2)
@@ -68,7 +91,7 @@ o = repo("docusaurus")
 (o / "blog").mkdir()
 for i, p in enumerate(pages[:6]):
     title, body = split(p)
-    body = re.sub(r"\{%.*?%\}", "", body, flags=re.S)
+    body = wrapped(re.sub(r"\{%.*?%\}", "", body, flags=re.S), DOCUSAURUS_MARKS)
     ext = "mdx" if i % 2 else "md"
     head = f"---\nid: doc-{i}\nsidebar_position: {i + 1}\nslug: /guide-{i}\ntitle: {title}\n---\n"
     mdx = (

@@ -47,7 +47,7 @@ from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
 from kbcli.core.site_refs import attachment, files_by_name, hugo_ref
-from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name
+from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name, tag_shown
 
 # --- resolving ----------------------------------------------------------------------
 
@@ -205,7 +205,8 @@ class LinkResolver:
         """A site path in a template tag. A site's own tag (18F's ``page``) is a link only
         when its path is a card's or a file's; otherwise it is a template tag kb does not
         render (``kb check`` says so), never a broken path named ``{%``."""
-        name = tag_name(link.source[tag_at(link.source) :])
+        tag = link.source[tag_at(link.source) :]
+        name = tag_name(tag)
         key = link.target
         if name == "post_url":
             key = "_posts/" + key
@@ -230,7 +231,7 @@ class LinkResolver:
                 return Resolved(card.path, link, line, column, None, link.anchor, problem)
             return Resolved(card.path, link, line, column, None, link.anchor)
         problem = (
-            f"link tag {{% {name} %}} names {link.target}, which is no card's path under "
+            f"link tag {tag_shown(tag)} names {link.target}, which is no card's path under "
             f"a card folder nor any card's permalink, url, redirect_from or aliases"
         )
         return Resolved(card.path, link, line, column, None, link.anchor, problem)

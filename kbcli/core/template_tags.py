@@ -213,3 +213,14 @@ def tag_name(tag_source: str) -> str:
     found = _TAG.match(tag_source.strip())
     tag = _tag(found, 0, 1, 1) if found else None
     return tag.name if tag else ""
+
+
+def tag_shown(tag_source: str) -> str:
+    """The tag a destination starts with, named in the syntax it was written in: a Hugo
+    shortcode ``{{< ref >}}`` or ``{{% ref %}}``, a Liquid tag ``{% link %}``."""
+    name = tag_name(tag_source)
+    source = tag_source.strip()
+    for opening, closing in (("{{<", ">}}"), ("{{%", "%}}")):
+        if source.startswith(opening):
+            return f"{opening} {name} {closing}"
+    return f"{{% {name} %}}"

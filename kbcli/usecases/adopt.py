@@ -63,6 +63,10 @@ class AdoptPlan:
     def to_write(self) -> list[AdoptRow]:
         return [r for r in self.rows if r.adds and not r.skipped]
 
+    @property
+    def converts_markup(self) -> bool:
+        return bool(self.headers and self.headers.markup)
+
 
 @dataclass(frozen=True)
 class AdoptOutcome:
@@ -72,6 +76,8 @@ class AdoptOutcome:
     links_commit: str | None = None
     converted: list[str] = field(default_factory=list)  # TOML headers written as YAML
     headers_commit: str | None = None
+    plain: list[str] = field(default_factory=list)  # block markup written as Markdown
+    markup_commit: str | None = None
 
 
 def plan(
@@ -83,10 +89,12 @@ def plan(
 ) -> AdoptPlan:
     """The adoption plan for the card files under ``paths`` (all card files when empty)."""
     from kbcli.usecases.adopt_headers import TomlHeaders
+    from kbcli.usecases.scaffold import site_shape
     from kbcli.usecases.selection import select_card_paths
 
     selected = select_card_paths(workspace, paths)
-    headers = TomlHeaders.find(workspace, selected)
+    shape = site_shape(workspace.root)
+    headers = TomlHeaders.find(workspace, selected, shape.name if shape else "")
     sources = _Sources.load(workspace)
     rows: list[AdoptRow] = []
     already = 0
@@ -137,7 +145,9 @@ def _link_tags(
 
     chosen = set(selected) - set(headers.left)
     cards = [
-        headers.card(workspace, card.path) if card.path in headers.converted else card
+        headers.card(workspace, card.path)
+        if card.path in headers.converted or card.path in headers.markup
+        else card
         for card in workspace.card_files.load_all(workspace.today)
     ]
     resolver = link_resolver(workspace, cards)
@@ -222,7 +232,12 @@ def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> 
     when a file changed since the plan."""
     from kbcli.adapters.card_writer import add_front_matter
     from kbcli.adapters.git_commits import commit_files, in_git_repo
-    from kbcli.usecases.adopt_headers import convert, headers_message
+    from kbcli.usecases.adopt_headers import (
+        convert,
+        convert_markup,
+        headers_message,
+        markup_message,
+    )
 
     rows = adoption.to_write
     if commit and not in_git_repo(workspace.root):
@@ -232,22 +247,30 @@ def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> 
         )
     if commit:
         touched = {row.path for row in rows} | {r.path for r in adoption.rewrites}
-        touched |= set(adoption.headers.converted) if adoption.headers else set()
+        if adoption.headers:
+            touched |= set(adoption.headers.converted) | set(adoption.headers.markup)
         _refuse_uncommitted(workspace, sorted(touched))
     root = workspace.root
     converted = convert(workspace, adoption.headers) if adoption.headers else []
     headers_sha = None
     if commit and converted:
         headers_sha = commit_files(root, converted, headers_message(converted))
+    plain = convert_markup(workspace, adoption.headers) if adoption.headers else []
+    markup_sha = None
+    if commit and plain:
+        assert adoption.headers is not None
+        markup_sha = commit_files(root, plain, markup_message(plain, adoption.headers.shape))
+    done = {"converted": converted, "headers_commit": headers_sha}
+    done |= {"plain": plain, "markup_commit": markup_sha}
     relinked = _rewrite_links(workspace, adoption.rewrites)
     links_sha = None
     if commit and relinked:
         links_sha = commit_files(root, relinked, links_message(adoption.rewrites, relinked))
     written = [row.path for row in rows if add_front_matter(root / row.path, row.adds, root=root)]  # type: ignore[arg-type]
     if not commit or not written:
-        return AdoptOutcome(written, None, relinked, links_sha, converted, headers_sha)
+        return AdoptOutcome(written, None, relinked, links_sha, **done)  # type: ignore[arg-type]
     sha = commit_files(root, written, adoption_message(adoption, written, workspace))
-    return AdoptOutcome(written, sha, relinked, links_sha, converted, headers_sha)
+    return AdoptOutcome(written, sha, relinked, links_sha, **done)  # type: ignore[arg-type]
 
 
 def _rewrite_links(workspace: Workspace, rewrites: Sequence[LinkRewrite]) -> list[str]:

@@ -1,4 +1,6 @@
-"""kb adopt on a Hugo site: TOML headers (``+++``) converted to YAML, in a commit of their own.
+"""kb adopt on a generator's site: TOML headers (``+++``, Hugo) converted to YAML, and the
+block markup of MkDocs and Docusaurus (admonitions, details, tabs) written as plain
+Markdown (``core/site_markup.py``), each in a commit of its own.
 
 The plan reads each converted file as the card it will be (title, tags, aliases from
 its header), so the owners, added keys and link rewrites the team reviews are those of
@@ -20,36 +22,45 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 HEADERS_TRAILER = "Kb-Adopt: headers"
+MARKUP_TRAILER = "Kb-Adopt: markup"
 
 
 @dataclass
 class TomlHeaders:
-    """The selected files with a TOML header: converted text, or why it stays."""
+    """The selected files with a TOML header: converted text, or why it stays; and the
+    files whose block markup becomes plain Markdown (their text once both are done)."""
 
     converted: dict[str, str] = field(default_factory=dict)
     left: dict[str, str] = field(default_factory=dict)
+    markup: dict[str, str] = field(default_factory=dict)
+    shape: str = ""  # the site generator whose markup is converted (MkDocs, Docusaurus)
 
     @classmethod
-    def find(cls, workspace: Workspace, selected: Sequence[str]) -> TomlHeaders:
+    def find(cls, workspace: Workspace, selected: Sequence[str], shape: str = "") -> TomlHeaders:
+        from kbcli.core.site_markup import SHAPES, with_plain_markup
         from kbcli.core.toml_front import as_yaml, has_toml_header
 
-        found = cls()
+        found = cls(shape=shape if shape in SHAPES else "")
         for rel in selected:
             try:
                 text = (workspace.root / rel).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue  # the card reader reports it
-            if not has_toml_header(text):
-                continue
-            try:
-                found.converted[rel] = as_yaml(text)
-            except ValueError as exc:
-                found.left[rel] = f"{rel}: {exc}; convert its +++ header to YAML by hand"
+            if has_toml_header(text):
+                try:
+                    text = found.converted[rel] = as_yaml(text)
+                except ValueError as exc:
+                    found.left[rel] = f"{rel}: {exc}; convert its +++ header to YAML by hand"
+                    continue
+            if found.shape:
+                plain = with_plain_markup(text, found.shape)
+                if plain != text:
+                    found.markup[rel] = plain
         return found
 
     def card(self, workspace: Workspace, rel: str) -> Card:
         """The card as it will read once converted (as it reads now otherwise)."""
-        text = self.converted.get(rel)
+        text = self.markup.get(rel) or self.converted.get(rel)
         if text is None:
             return workspace.card_files.read(rel, workspace.today)
         return workspace.card_files.parse(rel, text.encode("utf-8"), workspace.today)
@@ -70,6 +81,39 @@ def convert(workspace: Workspace, headers: TomlHeaders) -> list[str]:
         if now != planned:
             raise KbError(f"{rel} changed since the plan; nothing was written")
     return [rel for rel in headers.converted if edit_text(root / rel, as_yaml, root=root)]
+
+
+def convert_markup(workspace: Workspace, headers: TomlHeaders) -> list[str]:
+    """Write the plain Markdown of the planned files (after their headers are YAML), with
+    the same all-or-nothing check against the plan as ``convert``."""
+    from kbcli.adapters.card_writer import edit_text
+    from kbcli.core.site_markup import with_plain_markup
+
+    def plain(text: str) -> str:
+        return with_plain_markup(text, headers.shape)
+
+    root = workspace.root
+    for rel, planned in headers.markup.items():
+        try:
+            now = plain((root / rel).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KbError(f"{rel}: {exc}; nothing was written") from exc
+        if now != planned:
+            raise KbError(f"{rel} changed since the plan; nothing was written")
+    return [rel for rel in headers.markup if edit_text(root / rel, plain, root=root)]
+
+
+def markup_message(paths: Sequence[str], shape: str) -> str:
+    """Subject, what changed and the trailer that keeps the commit out of authorship."""
+    lines = [f"Write {len(paths)} page(s)' {shape} block markup as plain Markdown", ""]
+    lines.append("kb adopt: admonitions (!!! note, :::note) as blockquotes under their title,")
+    lines.append('collapsible blocks (??? note) as <details>, tabs (=== "Tab") as the tab\'s')
+    lines.append("name in bold above its text; every word kept, code blocks untouched.")
+    lines += ["", *[f"- {p}" for p in paths[:20]]]
+    if len(paths) > 20:
+        lines.append(f"- ... and {len(paths) - 20} more")
+    lines += ["", MARKUP_TRAILER]
+    return "\n".join(lines) + "\n"
 
 
 def headers_message(paths: Sequence[str]) -> str:

@@ -214,3 +214,111 @@ def test_an_obsidian_embed_of_an_attachment_is_a_link_to_the_file(tmp_path: Path
     page = (tmp_path / "site/Projects/Plan.html").read_text()
     assert 'href=""' not in page
     assert "diagram.png" in page and "broken link: diagram.png" not in page
+
+
+def test_a_broken_hugo_ref_is_named_in_hugos_own_syntax(tmp_path: Path) -> None:
+    """The message said ``link tag {% ref %}``: Liquid syntax the Hugo page never had."""
+    repo = make_repo(tmp_path / "hugo", people=PEOPLE, kb_toml='[cards]\nfolders = ["content"]\n')
+    repo.write(
+        "content/a.md",
+        "---\ntitle: A\nowner: ana\n---\n\n"
+        'See [b]({{< ref "gone.md" >}}) and [c]({{% relref "/docs/gone" %}}).\n',
+    )
+    repo.commit("a", author="Ana Souza", email="ana@example.test")
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    broken = [
+        f["message"] for f in json.loads(check.stdout)["findings"] if f["rule"] == "broken-link"
+    ]
+    assert len(broken) == 2, broken
+    assert "link tag {{< ref >}} names gone.md" in broken[0]
+    assert "link tag {{% relref %}} names /docs/gone" in broken[1]
+    assert not any("link tag {%" in m for m in broken), broken
+
+
+MKDOCS_PAGE = """# Rotate keys
+
+!!! warning "Before you start"
+    Tell the on-call engineer.
+
+    Keys rotate at midnight.
+
+??? note "Why quarterly"
+    Auditors ask for it.
+
+=== "Linux"
+    Run the zebrafish script.
+
+=== "macOS"
+    Run the marmot script.
+
+```md
+!!! note "kept as written inside code"
+```
+"""
+
+
+def test_mkdocs_admonitions_details_and_tabs_become_plain_markdown(tmp_path: Path) -> None:
+    """On kb's pages ``!!! warning`` read as a paragraph of its own words and every
+    further paragraph of it, indented, as a code block; ``???`` and ``===`` likewise."""
+    repo = site_repo(
+        tmp_path / "mkdocs",
+        {
+            "mkdocs.yml": "site_name: Ops\nmarkdown_extensions:\n  - admonition\n",
+            "docs/keys.md": MKDOCS_PAGE,
+            "docs/plain.md": "# Plain\n\nNothing to convert.\n",
+        },
+    )
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    plan = run_kb("--today", TODAY, "adopt", "--json", cwd=repo.path)
+    assert json.loads(plan.stdout)["markup_to_markdown"] == ["docs/keys.md"]
+    result = run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    log = git(repo.path, "log", "--format=%s%n%b%x00", "-2").split("\x00")
+    assert log[1].strip().startswith("Write 1 page(s)' MkDocs block markup as plain Markdown")
+    assert "Kb-Adopt: markup" in log[1]
+    changed = git(repo.path, "show", "--name-only", "--format=", "HEAD~1").split()
+    assert changed == ["docs/keys.md"]
+    text = (repo.path / "docs/keys.md").read_text()
+    assert "> **Before you start**\n>\n> Tell the on-call engineer.\n>\n> Keys rotate" in text
+    assert "<details>\n<summary>Why quarterly</summary>\n\nAuditors ask for it.\n" in text
+    assert "**Linux**\n\nRun the zebrafish script.\n\n**macOS**\n\nRun the marmot" in text
+    assert '!!! note "kept as written inside code"' in text
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "docs/keys.html").read_text()
+    assert "<blockquote>" in page and "<strong>Before you start</strong>" in page
+    assert "<p>Keys rotate at midnight.</p>" in page  # a paragraph, not a code block
+    assert "<summary>Why quarterly</summary>" in page
+    assert "<p>Run the zebrafish script.</p>" in page
+    assert "!!! warning" not in page and "=== &quot;Linux&quot;" not in page
+    found = run_kb("--today", TODAY, "search", "zebrafish", cwd=repo.path)
+    assert found.exit_code == 0 and "Rotate keys" in found.stdout, found.output
+
+
+def test_docusaurus_admonitions_become_plain_markdown(tmp_path: Path) -> None:
+    repo = site_repo(
+        tmp_path / "docusaurus",
+        {
+            "docusaurus.config.js": "module.exports = {\n  title: 'Team site',\n};\n",
+            "docs/intro.md": "---\nid: intro\ntitle: Intro\n---\n\n:::tip[Heads up]\n\n"
+            "Ask in the channel.\n\n::::danger\nNever share keys.\n::::\n\n:::\n\nDone.\n",
+        },
+    )
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    result = run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    text = (repo.path / "docs/intro.md").read_text()
+    assert text.endswith(
+        "> **Heads up**\n>\n> Ask in the channel.\n>\n> > **Danger**\n> >\n"
+        "> > Never share keys.\n\nDone.\n"
+    )
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "docs/intro.html").read_text()
+    assert "<strong>Heads up</strong>" in page and ":::" not in page

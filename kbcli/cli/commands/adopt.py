@@ -60,7 +60,7 @@ def adopt(
         print_json(plan_json(adoption))
     else:
         render_plan(adoption, quiet=quiet)
-    if not adoption.to_write and not adoption.rewrites:
+    if not adoption.to_write and not adoption.rewrites and not adoption.converts_markup:
         return
     if not apply:
         if json or yes or not sys.stdin.isatty() or not sys.stdout.isatty():
@@ -79,6 +79,10 @@ def say_outcome(outcome: AdoptOutcome, out: Console) -> None:
         out.print(f"converted {len(outcome.converted)} TOML header(s) to YAML")
     if outcome.headers_commit:
         out.print(f"committed {outcome.headers_commit[:10]}")
+    if outcome.plain:
+        out.print(f"wrote the block markup of {len(outcome.plain)} file(s) as plain Markdown")
+    if outcome.markup_commit:
+        out.print(f"committed {outcome.markup_commit[:10]}")
     if outcome.relinked:
         out.print(f"rewrote link tags in {len(outcome.relinked)} file(s)")
     if outcome.links_commit:

@@ -35,6 +35,7 @@ def plan_json(adoption: AdoptPlan) -> dict[str, Any]:
         ],
         "template_tags_left": adoption.tags_left,
         "toml_headers_to_yaml": sorted(adoption.headers.converted) if adoption.headers else [],
+        "markup_to_markdown": sorted(adoption.headers.markup) if adoption.headers else [],
     }
 
 
@@ -91,6 +92,11 @@ def summary(adoption: AdoptPlan) -> None:
         err_console().print(
             f"{len(adoption.headers.converted)} TOML header(s) (+++) to convert to YAML (---) "
             "first, in a commit of their own"
+        )
+    if adoption.headers and adoption.headers.markup:
+        err_console().print(
+            f"{len(adoption.headers.markup)} file(s) with {adoption.headers.shape} block markup "
+            "(admonitions, details, tabs) to write as plain Markdown, in a commit of their own"
         )
     if adoption.rewrites or adoption.tags_left:
         files = len({r.path for r in adoption.rewrites})
