@@ -89,6 +89,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> KbRepo:
     merged |= {"GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@example.test"}
     author = "Ana Souza <ana@example.test>"
     git(repo.path, "commit", "-q", "--no-gpg-sign", "-m", "verify", "--author", author, env=merged)
+    (repo.path / "elsewhere").mkdir()  # the [cards] folders flip: a folder with no card
     return repo
 
 
