@@ -188,7 +188,8 @@ class SiteLinks:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``...; one
         that names a file, not a card (an Obsidian attachment), keeps its text, plain: a
         wiki link has no destination of its own to keep, and pages hold no attachments."""
-        target, anchor = wiki_target(inner)
+        anchor = wiki_target(inner, self.resolver.wiki_text_first)[1]
+        target = wiki_target(inner)[0]  # the resolver reads the sides as the repo writes them
         fragment = wiki_slug(anchor) if anchor else ""
         link = Link(LinkKind.WIKI, target, None, inner, 1, 1)
         return self._lead(card_path, link, fragment) or Destination("hidden")
@@ -213,7 +214,7 @@ _REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(" + _TAG_DEST + r"|\S+?)>?(?:\s|$
 def link_refs(body: str) -> list[tuple[str, str]]:
     """Every link reference a body may hold, as ``("wiki"|"md", ref)``: a superset of what
     the renderer will resolve (code blocks included), good enough as a cache key."""
-    refs = [("wiki", m.group(1).partition("|")[0]) for m in _WIKI.finditer(body)]
+    refs = [("wiki", m.group(1)) for m in _WIKI.finditer(body)]  # either side may name it
     for pattern in (_MDLINK, _REFDEF):
         refs += [("md", m.group(1)) for m in pattern.finditer(body)]
     return refs
