@@ -307,6 +307,27 @@ def site_path(url: str) -> str:
     return f"/{path}/" if path else "/"
 
 
+def pages_url_hint(url: str, env: Mapping[str, str]) -> str:
+    """What to set when a GitHub Actions build has no ``[handbook] url`` ("" otherwise).
+
+    The 404 page is served at any missing path, so its links start from the site's path
+    on its host; without the setting that is ``/``, and a GitHub Pages project site
+    (``https://OWNER.github.io/REPO/``) gets a 404 page with no style, search or way home.
+    The likely address is named, not assumed: the same workflow may publish elsewhere."""
+    if url.strip() or env.get("GITHUB_ACTIONS") != "true":
+        return ""
+    owner, _, name = env.get("GITHUB_REPOSITORY", "").partition("/")
+    if not owner or not name or name.lower() == f"{owner.lower()}.github.io":
+        return ""  # a user or organisation site is served at the root
+    site = f"https://{owner.lower()}.github.io/{name}/"
+    return (
+        "[handbook] url is not set, so the 404 page's links start at the host's root (/); "
+        f'if this site is published on GitHub Pages at {site}, set url = "{site}" under '
+        "[handbook] in kb.toml (or KB_HANDBOOK_URL) so that page keeps its style, search "
+        "and home link"
+    )
+
+
 def edit_base(repo_url: str, branch: str, prefix: str) -> str:
     """The URL an "edit this card" link starts with (GitLab and Gitea/GitHub forms)."""
     if not repo_url:
