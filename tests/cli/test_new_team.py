@@ -167,3 +167,13 @@ def test_someone_kb_cannot_place_in_the_roster_hears_how_to_join_it(
     other = run_kb("verify", "a.md", cwd=repo.path)
     assert other.exit_code == 1, other.output
     assert "there is no people.yaml roster yet" in other.stderr
+
+
+def test_list_help_names_every_status_a_card_can_have() -> None:
+    # "--status: draft, published, archived": kb ask's requested cards could not be found
+    # from the help.
+    from kbcli.core.cards import Status
+
+    shown = " ".join(run_kb("list", "--help").stdout.split())
+    for status in Status:
+        assert status.value in shown.partition("--status")[2].partition("--state")[0], status

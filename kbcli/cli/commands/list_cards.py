@@ -21,7 +21,10 @@ def list_cards(
     ] = None,
     status: Annotated[
         list[str] | None,
-        typer.Option(help="Only cards with this status: draft, published, archived (repeatable)."),
+        typer.Option(
+            help="Only cards with this status: draft, requested, published, archived "
+            "(repeatable)."
+        ),
     ] = None,
     state: Annotated[
         list[str] | None,
