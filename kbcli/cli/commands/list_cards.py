@@ -22,8 +22,7 @@ def list_cards(
     status: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only cards with this status: draft, requested, published, archived "
-            "(repeatable)."
+            help="Only cards with this status: draft, requested, published, archived (repeatable)."
         ),
     ] = None,
     state: Annotated[
