@@ -205,3 +205,19 @@ def test_a_commit_made_on_a_detached_head_says_it_is_on_no_branch(
     published = run_kb("publish", "b.md", cwd=repo.path)
     assert published.exit_code == 0, published.output
     assert "HEAD is detached" in published.stderr
+
+
+def test_report_takes_format_json_as_check_does(tmp_path: Path) -> None:
+    # kb check --format json is kb check --json; kb report --format json was refused
+    # ("use text or markdown") though kb report --json exists.
+    import json
+
+    repo = make_repo(tmp_path / "kb")
+    repo.write("a.md", "---\ntitle: A\nowner: ana\n---\nText.\n")
+    repo.commit("a card")
+    spelled = run_kb("report", "--format", "json", cwd=repo.path)
+    assert spelled.exit_code == 0, spelled.output
+    flag = run_kb("report", "--json", cwd=repo.path)
+    assert json.loads(spelled.stdout)["cards"] == json.loads(flag.stdout)["cards"] == 1
+    wrong = run_kb("report", "--format", "yaml", cwd=repo.path)
+    assert wrong.exit_code == 2 and "text, markdown, json" in wrong.stderr
