@@ -211,7 +211,9 @@ def _roster(root: Path, table: Any, errors: list[str]) -> Roster:
     elif table is not None:
         errors.append(f"{CONFIG_FILE}: [people] must hold tables such as [people.ana]")
     path = root / ROSTER_FILE
-    if path.is_file():
+    if path.is_dir():  # not "no roster": the identity checks would be skipped in silence
+        errors.append(f"{ROSTER_FILE}: is a folder, not a file; move it aside, write the roster")
+    elif path.is_file():
         from kbcli.adapters.roster_cache import load_roster_yaml
 
         try:

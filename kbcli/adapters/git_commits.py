@@ -72,18 +72,74 @@ def commit_to_new_branch(
             cacheinfo = f"{held[0] or '100644'},{blob},{prefix}{rel}"
             _run(root, "update-index", "--add", "--cacheinfo", cacheinfo, env=env)
         tree = _run(root, "write-tree", env=env).strip()
-    name, n = branch, 1
-    while _exists(root, f"refs/heads/{name}"):
-        if not numbered:
-            raise BranchTaken(f"a branch named {name} exists already; nothing was committed")
-        n += 1
-        name = f"{branch}-{n}"
-    # Ended by a newline as ``git commit`` ends a message, so both make the same commit.
-    text = message.rstrip() + "\n"
+        name, n = branch, 1
+        while _exists(root, f"refs/heads/{name}"):
+            if not numbered:
+                raise BranchTaken(f"a branch named {name} exists already; nothing was committed")
+            n += 1
+            name = f"{branch}-{n}"
+        # Ended by a newline as ``git commit`` ends a message, so both make the same commit.
+        text = _hooked_message(root, message.rstrip() + "\n", Path(tmp), env)
     sha = _run(root, "commit-tree", tree, "-p", "HEAD", "-F", "-", stdin=text).strip()
     # The empty old value makes the update fail instead of moving a branch created meanwhile.
     _run(root, "update-ref", f"refs/heads/{name}", sha, "")
     return name, sha
+
+
+def _hooked_message(root: Path, message: str, tmp: Path, env: dict[str, str]) -> str:
+    """The message after the repository's ``prepare-commit-msg`` and ``commit-msg`` hooks,
+    run as ``git commit -F`` runs them (``core.hooksPath`` honoured, from the work tree's
+    top, the commit's index in ``GIT_INDEX_FILE``): a hook may add a trailer (Gerrit's
+    ``Change-Id``) or refuse the message, and a team's rule holds for kb's commits too.
+    ``pre-commit`` is not run: it checks the work tree, which is the app's checkout, not
+    the branch's tree (and the pre-commit framework would write the branch's files into
+    that checkout while it runs); the branch's review (CI on the merge request) checks
+    the cards instead. Run directly, not by ``git hook run``, which git before 2.36 lacks."""
+    import os
+    import subprocess
+
+    path = tmp / "COMMIT_EDITMSG"
+    path.write_text(message, encoding="utf-8")
+    hooks = root / _run(root, "rev-parse", "--git-path", "hooks").strip()
+    top = _run(root, "rev-parse", "--show-toplevel").strip()
+    for name, args in (
+        ("prepare-commit-msg", (str(path), "message")),
+        ("commit-msg", (str(path),)),
+    ):
+        hook = hooks / name
+        if not (hook.is_file() and os.access(hook, os.X_OK)):
+            continue  # as git: a hook that is not executable is not run
+        try:
+            done = subprocess.run(
+                [str(hook), *args],
+                cwd=top,
+                env={**os.environ, **env},
+                capture_output=True,
+                timeout=git_runner.TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise HookRefused(f"the repository's {name} hook could not run ({error})") from None
+        if done.returncode != 0:
+            said = git_runner.path(done.stderr + done.stdout).strip().splitlines()
+            raise HookRefused(
+                f"the repository's {name} hook refused the commit"
+                + (f": {said[-1].strip()}" if said else "")
+                + "; nothing was committed"
+            )
+    return path.read_text(encoding="utf-8")
+
+
+class HookRefused(git_runner.GitError):
+    """A commit hook of the repository refused kb's commit (``commit_to_new_branch``)."""
+
+
+def committed_file(root: Path, rel: str) -> bytes | None:
+    """The file ``rel`` (relative to ``root``) as HEAD holds it, or None when HEAD does
+    not hold it. A branch made from HEAD must start from this, never from the work
+    tree, which may hold an edit nobody committed."""
+    done = git_runner.run(root, "cat-file", "blob", f"HEAD:./{rel}", read_only=True, check=False)
+    return done.stdout if done.returncode == 0 else None
 
 
 class BranchTaken(git_runner.GitError):

@@ -181,13 +181,20 @@ def _write_tools(server: MCPServer, call: Call) -> None:
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
     @server.tool(annotations=writes)
-    def capture_draft(question: str, answer: str, source: str) -> dict[str, Any]:
+    def capture_draft(
+        question: str, answer: str, source: str, captured_by: str = ""
+    ) -> dict[str, Any]:
         """Save a question and its answer as a draft card (status draft, for its owner to
         review) on a new git branch; the user's checkout is not touched. Search first:
-        do not capture what a card already answers."""
+        do not capture what a card already answers. captured_by: the handle or e-mail of
+        the person who asks you to capture it, proposed as the draft's owner (the server
+        cannot tell who you work for); without a person people.yaml knows, the draft has
+        no owner."""
         return dict(
             call(
-                lambda ws, _: assistant_writes.capture_draft(ws, question, answer, source),
+                lambda ws, _: assistant_writes.capture_draft(
+                    ws, question, answer, source, captured_by
+                ),
                 writes=True,
             )
         )

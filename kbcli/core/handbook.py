@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kbcli.core.cards import Audience, Card, CardMeta, Status
+from kbcli.core.catalog import Assessed
 from kbcli.core.link_scan import Link, wiki_slug
 from kbcli.core.link_targets import LinkKind, destination, wiki_target
 from kbcli.core.links import LinkResolver
@@ -46,7 +47,6 @@ BADGE_WORD = {
     "unverified": "Unverified",
     "needs-review": "Needs review",
 }
-
 
 # A top-level name the search glob can spell as it is (no glob syntax, no separators).
 _GLOB_NAME = re.compile(r"[\w.-]+")
@@ -116,6 +116,15 @@ def in_audience(card: Card, audience: Audience) -> bool:
     if card.meta.status is not Status.PUBLISHED:
         return False
     return audience is Audience.INTERNAL or card.meta.audience is Audience.PUBLIC
+
+
+def in_site(item: Assessed, audience: Audience, omit_stale: bool) -> bool:
+    """``in_audience``, and for a public build told to omit them (``[handbook]
+    public_stale = "omit"``), not a card that is not current: a help center then never
+    shows an answer kb doubts."""
+    if not in_audience(item.card, audience):
+        return False
+    return audience is Audience.INTERNAL or not omit_stale or item.trust.is_fresh
 
 
 # ---------------------------------------------------------------------------------------------

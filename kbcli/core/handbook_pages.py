@@ -179,6 +179,8 @@ class SitePlan:
         )
         for folder in folders:
             folder["cards"] = self._list(by_folder.get(folder["name"], []))
+        if not self.internal:  # a help center: counts, score and urgency are the team's
+            return self._page("index.html", "index.html", {"folders": folders})
         counts = {s: 0 for s in STATES}
         for item in self.items:
             counts[item.trust.state.value] += 1
@@ -189,7 +191,7 @@ class SitePlan:
                 "cards_total": len(self.items),
                 "score": trust_score(self.items),
                 "state_counts": counts,
-                "urgent": self._list(urgent(self.items)) if self.internal else [],
+                "urgent": self._list(urgent(self.items)),
                 "recent": self._list(recently_verified(self.items)),
                 "folders": folders,
             },

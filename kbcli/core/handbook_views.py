@@ -26,7 +26,37 @@ from kbcli.core.handbook import (
 )
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
-from kbcli.core.trust import TrustState
+from kbcli.core.trust import Trust, TrustState
+
+# A help center (a public build) shows customers two states, never kb's internal ones
+# (expired, needs review, an owner's name): "current" is a card that counts as verified,
+# "stale" every other, so an out-of-date answer never looks trustworthy.
+PUBLIC_ICON = {"current": "✔", "stale": "⚠"}
+PUBLIC_WORD = {"current": "Reviewed", "stale": "May be out of date"}
+
+
+def public_trust_view(trust: Trust) -> dict[str, Any]:
+    """``trust_view`` for a help center: current or stale, in words for customers.
+
+    A current card keeps its expiry date so that the page (and its search result) turns
+    stale in the browser on the day it expires, as internal badges age; the due date and
+    the reasons are the team's business."""
+    state = "current" if trust.is_fresh else "stale"
+    verified = trust.verified_on.isoformat() if trust.verified_on else None
+    current = state == "current"
+    return {
+        "state": state,
+        "icon": PUBLIC_ICON[state],
+        "word": PUBLIC_WORD[state],
+        "verified_on": verified if current else None,
+        "expires_on": trust.expires_on.isoformat() if current and trust.expires_on else None,
+        "due_on": None,
+        "days_left": None,
+        "detail": f"reviewed {verified}" if current else "not reviewed recently",
+        "verifiers": [],
+        "no_owner": False,
+        "reasons": [],
+    }
 
 
 class Summary(dict[str, Any]):
@@ -73,7 +103,11 @@ def card_summary(item: Assessed, options: SiteOptions, roster: Roster) -> Summar
             "path": item.card.path,
             "title": meta.shown_title,
             "url": card_url(item.card.path),
-            "trust": trust_view(item.trust, options.today, verifiers),
+            "trust": (
+                public_trust_view(item.trust)
+                if public
+                else trust_view(item.trust, options.today, verifiers)
+            ),
             "owner": None if public else owner_view(meta.owner, roster),
             "tags": [{"name": t, "url": tag_url(t)} for t in meta.tags],
             "lang": lang,

@@ -57,6 +57,12 @@ def _flag(value: Any) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+def _public_stale(value: Any) -> str:
+    if value not in ("notice", "omit"):
+        raise ValueError(f"expected notice or omit, got {value!r}")
+    return str(value)
+
+
 def _duration(value: Any) -> Duration:
     return parse_duration(value)
 
@@ -223,6 +229,13 @@ class HandbookSettings(NamedTuple):
         _text,
         "Address the built handbook is served at (https://kb.acme.com), for Slack links; "
         "its path (https://org.github.io/handbook/) is where the 404 page's links start.",
+    )
+    public_stale: str = setting(
+        "notice",
+        _public_stale,
+        "What a public build (a help center) does with a card that is not current "
+        "(expired, needing review or never verified): notice shows it with 'This article "
+        "may be out of date'; omit leaves it out of the site until it is verified again.",
     )
 
 

@@ -18,8 +18,15 @@ if TYPE_CHECKING:
 BRANCH_PREFIX = "kb/draft/"
 
 
-def capture_draft(workspace: Workspace, question: str, answer: str, source: str) -> dict[str, Any]:
-    """Render a KCS draft card from a question and its answer; commit it on a new branch."""
+def capture_draft(
+    workspace: Workspace, question: str, answer: str, source: str, captured_by: str = ""
+) -> dict[str, Any]:
+    """Render a KCS draft card from a question and its answer; commit it on a new branch.
+
+    The proposed owner is the person the assistant says asked (``captured_by``, mapped
+    through people.yaml as a flag's ``flagged_by``), never the server's git identity:
+    the server runs as one person for everyone its assistant serves. Unknown or missing,
+    the draft has no owner and a warning says why (its reviewer assigns one)."""
     from kbcli.adapters.git_commits import commit_to_new_branch
     from kbcli.core.kcs_draft import Draft, suggest_title
     from kbcli.core.naming import slugify
@@ -37,7 +44,7 @@ def capture_draft(workspace: Workspace, question: str, answer: str, source: str)
         source=f"Source: {source.strip() or 'an AI assistant'}, captured {when} with kb mcp",
     )
     candidates, _ = capture.similar_cards(workspace, draft)
-    owner, warnings = capture.resolve_owner(workspace, draft, workspace.me().handle)
+    owner, warnings = draft_owner(workspace, captured_by)
     options = capture.Options()
     text = capture.render_card(
         workspace, draft, title=draft.title, owner=owner, tags=capture.card_tags(draft, options)
@@ -47,8 +54,8 @@ def capture_draft(workspace: Workspace, question: str, answer: str, source: str)
     )
     rel = path.relative_to(workspace.root.resolve()).as_posix()
     message = (
-        f"capture: draft '{draft.title}'\n\nCaptured by an assistant through kb mcp "
-        f"(status: draft). {draft.source}."
+        f"capture: draft '{draft.title}'\n\nCaptured by an assistant through kb mcp"
+        f"{f' for {owner}' if owner else ''} (status: draft). {draft.source}."
     )
     branch, sha = commit_to_new_branch(
         workspace.root, BRANCH_PREFIX + slugify(draft.title), {rel: text.encode()}, message
@@ -86,6 +93,18 @@ def flag_card(workspace: Workspace, ref: str, reason: str, flagged_by: str = "")
     }
 
 
+def draft_owner(workspace: Workspace, captured_by: str) -> tuple[str | None, list[str]]:
+    """The owner proposed for an assistant's draft: the asker, when people.yaml knows
+    them and they have not left; else none, and the warning saying why."""
+    handle, why = asking_person(workspace, captured_by)
+    if handle is None:
+        return None, [f"{why}, so the draft has no owner; pass the asker's handle or e-mail"]
+    gone = workspace.config.roster.left_on(handle, workspace.today)
+    if gone:
+        return None, [f"{handle} left on {gone.isoformat()}, so the draft has no owner"]
+    return handle, []
+
+
 UNIDENTIFIED = "unidentified (via kb mcp)"
 
 
@@ -97,16 +116,22 @@ def flagger(workspace: Workspace, flagged_by: str) -> tuple[str, list[str]]:
     people.yaml for the same reason). The assistant names the person; people.yaml must
     know them, by handle or e-mail. Otherwise the flag is kept (a flag only ever lowers a
     card's trust) and attributed to no one: never to a person who did not ask."""
-    roster = workspace.config.roster
-    given = flagged_by.strip()
-    handle = None
-    if given:
-        handle = given if given in roster.people else roster.handle_for(None, given)
+    handle, why = asking_person(workspace, flagged_by, "flagged_by")
     if handle:
         return f"{handle} (via kb mcp)", []
-    why = (
-        "no flagged_by was given"
-        if not given
-        else f"flagged_by '{given}' is no handle or e-mail in people.yaml"
-    )
     return UNIDENTIFIED, [f"{why}, so the flag names no one; pass the asker's handle or e-mail"]
+
+
+def asking_person(
+    workspace: Workspace, given: str, field: str = "captured_by"
+) -> tuple[str | None, str]:
+    """(the roster handle of the person an assistant names, by handle or e-mail, or None;
+    why not, in words). A name alone is refused: anyone can type one."""
+    roster = workspace.config.roster
+    given = given.strip()
+    if not given:
+        return None, f"no {field} was given"
+    handle = given if given in roster.people else roster.handle_for(None, given)
+    if handle:
+        return handle, ""
+    return None, f"{field} '{given}' is no handle or e-mail in people.yaml"

@@ -308,7 +308,7 @@ def save(
     if target is None:
         outcome, change = _new_card(workspace, draft, what, options, candidates)
     else:
-        added = add_to_card(workspace, target, draft, what)
+        added = add_to_card(workspace, target, draft, what, committed=options.branch is not None)
         if added is None:
             # Appending the same conversation twice would only repeat it: nothing to do.
             note = (

@@ -21,16 +21,22 @@ if TYPE_CHECKING:
 
 
 def add_to_card(
-    workspace: Workspace, card: Card, draft: Draft, what: str
+    workspace: Workspace, card: Card, draft: Draft, what: str, *, committed: bool = False
 ) -> tuple[CardWrite, bool] | None:
     """What adding the draft to ``card`` writes, and whether it is the thread's new
-    replies; None when the card already holds this conversation."""
+    replies; None when the card already holds this conversation. ``committed``: start
+    from the card as HEAD holds it (a review branch: the checkout may hold an edit
+    nobody committed, which must not ride along)."""
+    path = workspace.root / card.path
+    if committed:
+        text = _committed_text(workspace, card.path)
+        card = workspace.card_files.parse(card.path, text.encode(), workspace.today)
+    else:
+        text = path.read_text(encoding="utf-8")
     marker = draft.thread_marker
     update = thread_replies(workspace, card, draft)
     if marker and marker in card.body and not update:
         return None
-    path = workspace.root / card.path
-    text = path.read_text(encoding="utf-8")
     if update:
         message = (
             f"capture: update '{card.title}' from its thread\n\n"
@@ -54,6 +60,16 @@ def add_to_card(
     # The draft's Issue statement and Source go to the end of the card's Issue.
     text = sections.append(text, "Issue", append_note(draft, today=workspace.today))
     return CardWrite(path, text, False, message), False
+
+
+def _committed_text(workspace: Workspace, rel: str) -> str:
+    from kbcli.adapters.git_commits import committed_file
+    from kbcli.errors import KbError
+
+    data = committed_file(workspace.root, rel)
+    if data is None:
+        raise KbError(f"{rel} is not committed yet, so a review branch cannot add to it")
+    return data.decode("utf-8")
 
 
 def thread_replies(workspace: Workspace, card: Card, draft: Draft) -> dict[str, str]:

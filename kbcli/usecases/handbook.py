@@ -32,7 +32,7 @@ from kbcli.core.handbook import HandbookFacts, SiteLinks
 from kbcli.core.handbook_pages import Body, SitePlan, page_key
 from kbcli.usecases import handbook_edit_state as edits
 from kbcli.usecases.handbook_bodies import BodyPass, LinkFacts
-from kbcli.usecases.handbook_cards import shown_cards
+from kbcli.usecases.handbook_cards import public_warnings, shown_cards
 from kbcli.usecases.handbook_edit import quick_build
 from kbcli.usecases.handbook_facts import gather_facts, shallow_clone, site_options
 from kbcli.usecases.handbook_output import check_out, remove_stale, unknown_pages, write_static
@@ -172,14 +172,7 @@ class HandbookBuild:
         items, shown, self.bodies.ids = shown_cards(self.ws, self.audience, self._card_bytes)
         self._card_bytes = []
         self.report.cards = len(shown)
-        if self.audience is Audience.PUBLIC and items and not shown:
-            # A help center with no card page is almost always a missing marking, not the
-            # intent: say so instead of publishing an empty site in silence.
-            self.report.warnings.append(
-                f"no card is in the public site ({len(items)} cards, none published with "
-                "'audience: public'): it has no card pages; mark the cards to publish with "
-                "'audience: public' in their header"
-            )
+        self.report.warnings += public_warnings(self.audience, items, len(shown))
         files = self._files if self._files is not None else other_files(self.ws.root)
         return shown, self.bodies.link_index(self.ws, items, shown, files)
 

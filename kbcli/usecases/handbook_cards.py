@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kbcli.core.cards import Audience
-from kbcli.core.handbook import in_audience
+from kbcli.core.handbook import in_audience, in_site
 
 if TYPE_CHECKING:
     from kbcli.adapters.language_id import Detector
@@ -30,11 +30,35 @@ def shown_cards(
 
     catalog_from_bytes(ws, card_bytes)
     items = judged(ws)
-    ids = body_ids(ws, [i.card for i in items if in_audience(i.card, audience)])
+    omit = ws.config.handbook.public_stale == "omit"
+    kept = [i for i in items if in_site(i, audience, omit)]
+    ids = body_ids(ws, [i.card for i in kept])
     detect = Detector(ws.config.cache_dir / FILE)
-    shown = [_with_language(i, detect, ids) for i in items if in_audience(i.card, audience)]
+    shown = [_with_language(i, detect, ids) for i in kept]
     detect.save()
     return items, shown, ids
+
+
+def public_warnings(audience: Audience, items: list[Any], shown: int) -> list[str]:
+    """What a public build says about the cards it leaves out: all of them (almost always
+    a missing marking, not the intent: an empty site must not go out in silence), or the
+    ones ``[handbook] public_stale = "omit"`` keeps out."""
+    if audience is not Audience.PUBLIC:
+        return []
+    if items and not shown:
+        return [
+            f"no card is in the public site ({len(items)} cards, none published with "
+            "'audience: public'): it has no card pages; mark the cards to publish with "
+            "'audience: public' in their header"
+        ]
+    omitted = sum(in_audience(i.card, audience) for i in items) - shown
+    if not omitted:
+        return []
+    return [
+        f"{omitted} public card(s) left out of the site as not current (expired, needing "
+        'review or never verified; [handbook] public_stale = "omit"): kb check lists '
+        "them; each is back once verified"
+    ]
 
 
 def body_ids(ws: Workspace, cards: list[Any]) -> dict[str, str]:

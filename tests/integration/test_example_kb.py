@@ -59,10 +59,11 @@ def test_make_demo_runs_on_its_own_history_with_a_realistic_mix(tmp_path):
     states = Counter(c["trust"] for c in cards)
     assert {"verified", "due", "expired", "unverified", "needs-review"} <= set(states)
     doubted = {c["path"]: c["reasons"] for c in cards if c["trust"] == "needs-review"}
-    assert list(doubted) == ["policies/escalation-policy.md"]
-    assert [r["rule"] for r in doubted["policies/escalation-policy.md"]] == [
-        "edited-since-verified"
-    ]
+    assert {path: [r["rule"] for r in reasons] for path, reasons in doubted.items()} == {
+        "policies/escalation-policy.md": ["edited-since-verified"],
+        # its owner left (people.yaml): nobody keeps it current until it is reassigned
+        "runbooks/degraded-email-delivery.md": ["owner-left"],
+    }
     assert states["verified"] > states["needs-review"]
     found = run_kb("--kb", str(demo), "--today", "2026-11-22", "search", "--json", "refund")
     first = json.loads(found.stdout)[0]

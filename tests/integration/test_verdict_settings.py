@@ -47,6 +47,7 @@ FLIPS: dict[tuple[str, str], str] = {
     ("handbook", "repo_url"): '"https://example.test/kb"',
     ("handbook", "branch"): '"dev"',
     ("handbook", "url"): '"https://kb.example.test"',
+    ("handbook", "public_stale"): '"omit"',
     ("capture", "slack_url"): '"https://acme.slack.com"',
     ("capture", "folder"): '"guides"',
     ("capture", "template"): '"other"',

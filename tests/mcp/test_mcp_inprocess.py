@@ -435,3 +435,34 @@ def test_flag_card_names_the_person_who_asked_never_the_servers_identity(
     card = (kb_git.path / path).read_text(encoding="utf-8")
     assert "by: marcus" not in card.lower()
     assert "by: priya (via kb mcp)" in card and "by: unidentified (via kb mcp)" in card
+
+
+def test_capture_draft_proposes_the_person_who_asked_as_owner_never_the_servers_identity(
+    resident: Any, kb_git: KbRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server runs as Marcus (its git identity) for whoever its assistant serves: a
+    # draft it captures for Priya must be Priya's to review, and one for a stranger no
+    # one's (its reviewer assigns an owner), never Marcus's.
+    from tests.helpers import as_user
+
+    as_user(monkeypatch, "Marcus Bell", "marcus@nimbus.example")
+    server = build_server(resident, allow_write=True)
+
+    def capture(question: str, **asker: str) -> dict[str, Any]:
+        args = {"question": question, "answer": "Open Reports, then Export.", "source": "chat"}
+        result = call(server, "capture_draft", {**args, **asker})
+        assert not result.is_error, text(result)
+        data: dict[str, Any] = result.structured_content
+        data["card"] = git(kb_git.path, "show", f"{data['branch']}:{data['path']}")
+        return data
+
+    asked = capture("How do I export time sheets?", captured_by="priya@nimbus.example")
+    assert asked["owner"] == "priya" and asked["warnings"] == []
+    assert 'owner: "priya"' in asked["card"]
+    anonymous = capture("How do I export invoices?")
+    stranger = capture("How do I export receipts?", captured_by="mallory@evil.example")
+    for data in (anonymous, stranger):
+        assert data["owner"] is None
+        assert "marcus" not in data["card"].lower()
+        assert "has no owner" in data["warnings"][0]
+    assert "mallory@evil.example" in stranger["warnings"][0]

@@ -158,3 +158,27 @@ def test_a_name_the_glob_cannot_spell_plainly_means_every_page() -> None:
         assert search_glob([("notes", True), (odd, True)]) is None, odd
     assert search_glob([("notes", True), ("odd [1].txt", False)]) is not None  # not a page
     assert search_glob([("index.html", False), ("tags", True)]) is None  # nothing but lists
+
+
+def test_a_help_center_badge_is_current_or_stale_and_keeps_no_internal_fact() -> None:
+    """Customers read "Reviewed" or "May be out of date": never the state, reasons, due
+    date or verifiers; a due card is still current, a doubted one is stale."""
+    from kbcli.core.durations import parse_duration
+    from kbcli.core.handbook_views import public_trust_view
+    from kbcli.core.trust import Reason, Trust, TrustState
+
+    def trust(state: TrustState, reasons: tuple[Reason, ...] = ()) -> Trust:
+        every = parse_duration("90d")
+        dates = date(2026, 9, 1), date(2026, 12, 1)
+        return Trust(state, *dates, every, False, reasons, date(2026, 11, 1))
+
+    due = public_trust_view(trust(TrustState.DUE))
+    assert (due["state"], due["word"]) == ("current", "Reviewed")
+    assert due["detail"] == "reviewed 2026-09-01"
+    assert due["expires_on"] == "2026-12-01" and due["due_on"] is None
+    flag = (Reason("flagged", "Flagged by Eve"),)
+    doubted = public_trust_view(trust(TrustState.NEEDS_REVIEW, flag))
+    assert (doubted["state"], doubted["word"]) == ("stale", "May be out of date")
+    assert doubted["reasons"] == [] and doubted["expires_on"] is None
+    for state in (TrustState.EXPIRED, TrustState.UNVERIFIED):
+        assert public_trust_view(trust(state))["state"] == "stale"

@@ -9,6 +9,19 @@ import typer
 from kbcli.cli.completion import choices
 
 STATE_NAMES = ("verified", "due", "expired", "unverified", "needs-review", "no-owner")
+StatusOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Only cards with this status: draft, requested, published, archived (repeatable)."
+    ),
+]
+StateOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable).",
+        autocompletion=choices(STATE_NAMES),
+    ),
+]
 
 
 def list_cards(
@@ -19,19 +32,8 @@ def list_cards(
     owner: Annotated[
         list[str] | None, typer.Option(help="Only cards of this owner (repeatable).")
     ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Only cards with this status: draft, requested, published, archived (repeatable)."
-        ),
-    ] = None,
-    state: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable).",
-            autocompletion=choices(STATE_NAMES),
-        ),
-    ] = None,
+    status: StatusOption = None,
+    state: StateOption = None,
     json: Annotated[
         bool, typer.Option("--json", help="Print JSON (fields in the README).")
     ] = False,

@@ -53,8 +53,8 @@ def _render_summary(report: Report, title: str) -> None:
     # (a card without an owner is also verified, due, ...), so it stands apart.
     out.print(
         f"  verified {states['verified']} · due {states['due']} · expired {states['expired']}"
-        f" · needs review {states['needs-review']} · never verified {states['unverified']}"
-        f"; {states['no-owner']} with no owner"
+        f" · needs review {states['needs-review']}{due_under_review(report)}"
+        f" · never verified {states['unverified']}; {states['no-owner']} with no owner"
     )
     for day, count in report.baselines:
         out.print(
@@ -65,6 +65,13 @@ def _render_summary(report: Report, title: str) -> None:
         out.print(f"[dim]  history: {report.history_commits} commits read[/]")
     for note in report.skipped:
         out.print(f"[yellow]  skipped {escape(note)}[/]")
+
+
+def due_under_review(report: Report) -> str:
+    """`` (N of them due soon)`` after the needs-review count: the due-soon findings count
+    these cards too, the "due" state does not (it counts cards nothing is held against)."""
+    count = report.needs_review_due_soon
+    return f" ({count} of them due soon)" if count else ""
 
 
 def _render_rule_counts(report: Report) -> None:
@@ -191,6 +198,7 @@ def report_json(report: Report, *, findings: bool = True) -> dict[str, Any]:
         "published": report.published,
         "verified": report.fresh,
         "states": report.states,
+        "needs_review_due_soon": report.needs_review_due_soon,
         "adoption_baselines": [
             {"date": day.isoformat(), "cards": count} for day, count in report.baselines
         ],

@@ -5,13 +5,17 @@
 // script off, the badge is the build day's.
 var kbTrust = (function () {
   "use strict";
-  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review" };
-  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716" };
+  // A help center's two states (core.handbook_views.PUBLIC_WORD): a current article turns stale
+  // on the day it expires.
+  var words = { verified: "Verified", due: "Due for review", expired: "Expired", unverified: "Unverified", "needs-review": "Needs review",
+                current: "Reviewed", stale: "May be out of date" };
+  var icons = { verified: "\u2714", due: "\u25F7", expired: "\u2716", unverified: "?", "needs-review": "\u2716",
+                current: "\u2714", stale: "\u26A0" };
   var today = new Date().toISOString().slice(0, 10);
   function stateOn(built, expires, due) {
-    if (built === "unverified" || !expires) return built;
-    if (today >= expires) return "expired";
-    if (built === "needs-review") return built;
+    if (built === "unverified" || built === "stale" || !expires) return built;
+    if (today >= expires) return built === "current" ? "stale" : "expired";
+    if (built === "needs-review" || built === "current") return built;
     if (due && today >= due) return "due";
     return "verified";
   }
@@ -25,6 +29,8 @@ var kbTrust = (function () {
     if (icon) icon.textContent = icons[state];
     if (word) word.textContent = words[state];
     badge.setAttribute("title", words[state] + " on " + today + " (page built earlier)");
+    var notice = state === "stale" && badge.closest(".card-header") && document.querySelector(".stale-notice");
+    if (notice) notice.hidden = false;
   });
   // The build-day states a card may have been in to be in ``state`` today: dates only move
   // a card on (verified, due, expired), and expiry overrides needs-review.
@@ -187,7 +193,8 @@ var kbTrust = (function () {
         langSelect.hidden = false;
       }
     } catch (e) { /* filters are optional */ }
-    input.disabled = false; trustSelect.disabled = false; tagSelect.disabled = false;
+    input.disabled = false; tagSelect.disabled = false;
+    if (trustSelect) trustSelect.disabled = false;
     if (langSelect) langSelect.disabled = false;
     input.setAttribute("data-ready", "1");
     if (input.value) run();
@@ -211,7 +218,7 @@ var kbTrust = (function () {
   // may have become the wanted one since, then keep the results in it today (below).
   function currentFilters() {
     var f = {};
-    if (trustSelect.value) f.trust = { any: kbTrust.becomes[trustSelect.value] || [trustSelect.value] };
+    if (trustSelect && trustSelect.value) f.trust = { any: kbTrust.becomes[trustSelect.value] || [trustSelect.value] };
     if (tagSelect.value) f.tag = tagSelect.value;
     if (langSelect && langSelect.value) f.lang = langSelect.value;
     return f;
@@ -255,7 +262,7 @@ var kbTrust = (function () {
     }
     var found = await searchAll(query || null, filters);
     if (mine !== seq || !found) return;
-    var picked = await shownResults(found, trustSelect.value, 20);
+    var picked = await shownResults(found, trustSelect ? trustSelect.value : "", 20);
     var results = picked.shown;
     if (mine !== seq) return;
     list.textContent = "";
@@ -288,7 +295,7 @@ var kbTrust = (function () {
   }
 
   input.addEventListener("input", schedule);
-  trustSelect.addEventListener("change", run);
+  if (trustSelect) trustSelect.addEventListener("change", run);
   tagSelect.addEventListener("change", run);
   if (langSelect) langSelect.addEventListener("change", run);
   input.addEventListener("keydown", function (event) {
