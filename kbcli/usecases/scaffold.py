@@ -98,6 +98,11 @@ def kb_toml(title: str, shape: SiteShape | None) -> str:
     if shape:
         where = ", ".join(f"{f}/" for f in folders)
         said = f"# kb init found {shape.name}: its pages are the cards ({where}).\n"
+    if shape and shape.wikilinks == "text-first":
+        said += (
+            "# Its wiki links name the page last: [[Link text|Page name]].\n"
+            'wikilinks = "text-first"\n'
+        )
     return KB_TOML.format(
         title=title.replace('"', "'"),
         shape=said,

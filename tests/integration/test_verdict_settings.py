@@ -26,6 +26,7 @@ FLIPS: dict[tuple[str, str], str] = {
     ("cards", "folders"): '["elsewhere"]',
     ("cards", "ignore"): '["guides/stamped-by-eve.md"]',
     ("cards", "max_front_matter"): "10",
+    ("cards", "wikilinks"): '"text-first"',
     ("verification", "verify_every"): '"1d"',
     ("verification", "warn_within"): '"60d"',
     ("verification", "require_signed"): "true",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from kbcli.cli.output import console, err_console, warn
@@ -32,6 +33,7 @@ def build_command(
 ) -> int:
     """``kb build`` (the typer command and ``cli.fast_build``): build, report, exit code."""
     from kbcli.cli.gc_pause import paused_gc
+    from kbcli.core.handbook import pages_url_hint
     from kbcli.errors import ExitCode
     from kbcli.usecases.handbook import run_build
     from kbcli.usecases.health import history_notices
@@ -54,6 +56,9 @@ def build_command(
         )
     for notice in history_notices(workspace.history):
         warn(notice)
+    hint = pages_url_hint(workspace.config.handbook.url, os.environ)
+    if hint:
+        warn(hint)
     build_summary(report, quiet=quiet, timings=verbose)
     return ExitCode.FINDINGS if strict and report.broken else ExitCode.OK
 
