@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbcli.cli.output import badge, console, write_records
+from kbcli.core.counted import counted
 from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, Change, scalar, text_list
 from kbcli.core.people import Roster
@@ -45,7 +46,7 @@ def _render_summary(report: Report, title: str) -> None:
     out.print(f"[bold]{escape(title)}: health on {report.today.isoformat()}[/]")
     out.print(
         f"Trust score [bold]{score}[/]: {report.fresh} of {report.published} published cards "
-        f"have a current verification ({report.cards} cards in all)"
+        f"have a current verification ({counted(report.cards, 'card')} in all)"
     )
     states = report.states
     # The five states add up to the published cards; "no owner" is counted among them
