@@ -208,6 +208,9 @@ def start(case: Case, root: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A terminal's Ctrl-C: SIGINT at its default, even when this script runs in the
+        # background (a shell starts background jobs with SIGINT ignored, inherited).
+        preexec_fn=_interruptible,
     )
     assert process.stdin is not None
     try:
@@ -216,6 +219,10 @@ def start(case: Case, root: Path) -> subprocess.Popen[str]:
     except BrokenPipeError:
         pass
     return process
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def torn(
