@@ -125,6 +125,11 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     return found
 
 
+def _owner(line: CardLine) -> str:
+    """``owner @ana``, or ``no owner`` (was "owner no owner")."""
+    return f"owner {_who(line)}" if line.owner or line.owner_mention else "no owner"
+
+
 def _who(line: CardLine) -> str:
     if line.owner_mention:
         return f"<@{line.owner_mention}>"
@@ -186,7 +191,7 @@ def search_answer(
 
 def _card_text(line: CardLine, handbook_url: str) -> str:
     text = f"*{title_link(handbook_url, line)}*\n{badge(line.state)} — {escape(line.reason)}"
-    text += f" · owner {_who(line)}"
+    text += f" · {_owner(line)}"
     if line.snippet:
         text += "\n>" + escape(" ".join(line.snippet.split()))[:300]
     return text
@@ -227,7 +232,8 @@ def unfurl(line: CardLine, handbook_url: str, skipped: Sequence[str]) -> dict[st
     """The preview of a handbook link: title, badge with its reason, owner, last verified."""
     verified = f"last verified {line.verified}" if line.verified else "never verified"
     text = f"*{title_link(handbook_url, line)}*\n{badge(line.state)} — {escape(line.reason)}"
-    owner = _context(f"Owner {_who(line)} · {verified}")
+    who = _owner(line)
+    owner = _context(f"{who[0].upper()}{who[1:]} · {verified}")
     return {"blocks": [_section(text), owner, *_skipped(skipped)]}
 
 

@@ -60,3 +60,13 @@ def test_any_text_converts_without_error_or_leftover_markers(text: str):
     converted = to_markdown(text, NAMES)
     assert "\x00" not in converted
     assert plain(text, NAMES) == " ".join(plain(text, NAMES).split())
+
+
+def test_an_unowned_card_says_no_owner_once_in_answers_and_previews() -> None:
+    from kbcli.core.slack_blocks import CardLine, search_answer, unfurl
+
+    line = CardLine("pages/a.md", "A page", "unverified", "never verified")
+    answer = str(search_answer("a", [line], "", []))
+    preview = str(unfurl(line, "", []))
+    assert "· no owner" in answer and "owner no owner" not in answer.lower()
+    assert "No owner · never verified" in preview
