@@ -60,13 +60,13 @@ demo: venv demo-repo
 	echo "We were billed twice this month, can we get our money back?" | $(KB) --kb $(DEMO_KB) suggest -
 	@echo
 	@echo "== kb check: the CI gate (exit 1 on errors; --format github/junit/sarif/gitlab for CI) =="
-	-$(KB) --kb $(DEMO_KB) check --allow-shallow billing accounts
+	-$(KB) --kb $(DEMO_KB) check billing accounts
 	@echo
 	@echo "== kb report: trust score, findings, what each owner must verify =="
-	-$(KB) --kb $(DEMO_KB) report --limit 5 --allow-shallow
+	-$(KB) --kb $(DEMO_KB) report --limit 5
 	@echo
 	@echo "== kb report --format markdown --owner marcus: a digest to paste into a chat =="
-	-$(KB) --kb $(DEMO_KB) report --format markdown --owner marcus --allow-shallow
+	-$(KB) --kb $(DEMO_KB) report --format markdown --owner marcus
 	@echo
 	@echo "== kb capture slack: a Slack thread becomes a KCS draft (dry run, on a scratch copy) =="
 	@rm -rf $(DEMO)/capture && mkdir -p $(DEMO) && cp -r $(DEMO_KB) $(DEMO)/capture

@@ -60,6 +60,12 @@ class KbConfig(NamedTuple):
         return self.root / CACHE_DIR
 
     @property
+    def missing_card_folders(self) -> list[str]:
+        """The [cards] folders that do not exist: no card is read from them (a typo, a
+        renamed folder, or a folder no card was written to yet)."""
+        return [f for f in self.cards.folders if not (self.root / f).is_dir()]
+
+    @property
     def trust_policy(self) -> TrustPolicy:
         default = Cadence(self.verification.verify_every, self.verification.warn_within)
         folders = {
@@ -107,7 +113,13 @@ def load_config(
     if errors:
         detail = "\n".join(f"  {e}" for e in errors)
         raise ConfigError(f"the configuration has {len(errors)} problem(s):\n{detail}")
-    return KbConfig(root=root, folders=folders, roster=roster, warnings=tuple(warnings), **sections)
+    config = KbConfig(root=root, folders=folders, roster=roster, **sections)
+    warnings += [
+        f"{CONFIG_FILE}: card folder {folder!r} ([cards] folders) does not exist: no card is "
+        f"read from it (kb new --folder {folder} writes one there)"
+        for folder in config.missing_card_folders
+    ]
+    return config._replace(warnings=tuple(warnings))
 
 
 def _read_toml(path: Path, errors: list[str]) -> dict[str, Any]:
@@ -199,7 +211,9 @@ def _roster(root: Path, table: Any, errors: list[str]) -> Roster:
     elif table is not None:
         errors.append(f"{CONFIG_FILE}: [people] must hold tables such as [people.ana]")
     path = root / ROSTER_FILE
-    if path.is_file():
+    if path.is_dir():  # not "no roster": the identity checks would be skipped in silence
+        errors.append(f"{ROSTER_FILE}: is a folder, not a file; move it aside, write the roster")
+    elif path.is_file():
         from kbcli.adapters.roster_cache import load_roster_yaml
 
         try:

@@ -54,6 +54,7 @@ sys.addaudithook(_forbid_non_loopback)
 # Every variable kb.toml settings read (KB_SECTION_KEY), and the others kb or git read.
 CLEARED = (
     "KB_DIR", "KB_TODAY", "KB_DAEMON", "EDITOR", "VISUAL", "GITHUB_STEP_SUMMARY",
+    "GITHUB_ACTIONS", "GITHUB_REPOSITORY",  # kb build in Actions names the Pages address
     *environment_names(),
 )  # fmt: skip
 

@@ -38,6 +38,24 @@ Session 13 (all off by default; bench/README.md, "Issue 12 A, session 13"):
 - ``PROXIMITY_WEIGHT`` > 0: a clause per pair of the question's words within
   ``PROXIMITY_SLOP`` positions of each other (Tantivy phrase queries with slop).
 
+Session 16 (all off by default; bench/README.md, "Issue 12 A, session 16"):
+
+- ``QTF_POWER`` > 0: a word the question repeats weighs its count ** ``QTF_POWER`` (kb
+  takes each word once; rank_bm25 scores a repeated query word once per repeat).
+- ``IDF_FLOOR`` > 0: a word whose idf weight (0-1, ``QueryBuilder.weight``) is below the
+  floor is left out of the query (corpus-made stop words: the words most cards use),
+  unless it is the question's only word, or, with ``IDF_FLOOR_KEEPS_REPEATS``, the
+  question repeats it.
+- ``IDF_POWER`` != 0: each word's clause and coordination bonus times its idf weight **
+  ``IDF_POWER`` (> 0: telling words count more against common ones than BM25's idf says).
+- ``MINED`` "leads" / "titles": synonyms mined from the corpus itself, no outside data.
+  "leads": terms that appear together in cards' naming parts (title, aliases, lead
+  paragraph) more than by chance (cosine of their card sets, at least ``MINED_MIN`` cards
+  together); "titles": a lead term's associated title terms (how the pages' one-line
+  descriptions name what their titles call it: "archive" -> tar, zip). The
+  ``MINED_TERMS`` strongest per term become alternatives of a query word at boost
+  ``MINED_WEIGHT``, through the ``SYNONYMS`` disjunction-max (never adding to the word).
+
 The passage and title/lead levers re-score the candidates kb's search returns (60) in
 Python, from their stored text: fine to measure relevance, not how kb would ship them.
 """
@@ -72,6 +90,22 @@ PROXIMITY_SLOP = 8  # positions allowed between the two words of a pair
 PROXIMITY_PAIRS = "adjacent"  # or "all": which pairs of the question's words
 PROXIMITY_SCORE = "bm25"  # or "const": the pair's own BM25, or a flat bonus by idf
 PROXIMITY_BOTH_ORDERS = True  # the pair in either order ("modified files", "files modified")
+QTF_POWER = 0.0  # > 0: a repeated question word weighs count ** this (session 16)
+IDF_FLOOR = 0.0  # > 0: words whose idf weight is below this are left out of the query
+IDF_FLOOR_KEEPS_REPEATS = False  # ... unless the question repeats the word
+IDF_POWER = 0.0  # != 0: each word's clause and bonus times its idf weight ** this
+MINED = ""  # "leads" or "titles": synonyms mined from the corpus's naming parts
+MINED_TERMS = 3  # alternatives kept per term, strongest first
+MINED_MIN = 3  # cards a pair must share
+MINED_MIN_COSINE = 0.1  # association a pair must reach
+MINED_WEIGHT = 0.3  # a mined alternative's boost (the word's own is 1)
+MINED_MAX_SHARE = 0.02  # terms in more of the cards' naming parts than this are not mined
+SPAN_WEIGHT = 0.0  # > 0: the candidates re-scored by how near the question's words stand
+SPAN_SHAPE = "mindist"  # or "cover": the nearest pair's distance, or the shortest window
+SCORER = "bm25"  # RESCORE's model: "bm25", or "dirichlet" (query likelihood, session 16)
+MU = 1000.0  # the Dirichlet prior: how many words of the whole corpus smooth each card
+SECTION_LONG = 0  # > 0: a card with more words than this scores by its best section instead
+SECTION_SPLIT = "sections"  # how a long card is cut: "sections" (at headings) or "blocks"
 
 _installed = False
 _asked: set[str] = set()  # the current query's terms (QueryBuilder.terms records them)
@@ -89,7 +123,7 @@ def install() -> None:
     from kbcli.usecases import search_rank
 
     CardIndex.search = _searching(CardIndex.search)  # type: ignore[method-assign]
-    search_rank.word_clauses = _with_proximity(search_rank.word_clauses)
+    search_rank.word_clauses = _with_term_weights(_with_proximity(search_rank.word_clauses))
     QueryBuilder.any_term = _with_synonyms(QueryBuilder.any_term)  # type: ignore[method-assign]
     QueryBuilder.terms = _recording(QueryBuilder.terms)  # type: ignore[method-assign]
     _installed = True
@@ -110,6 +144,10 @@ def _searching(original: Callable[..., Any]) -> Callable[..., Any]:
             raw = _by_naming_parts(self, raw, words)
         if PASSAGE_WEIGHT and words:
             raw = _by_passages(self, raw, words)
+        if SPAN_WEIGHT and words:
+            raw = _by_span(self, raw, words)
+        if SECTION_LONG and words:
+            raw = _by_best_section(self, raw, words)
         if FEEDBACK_DOCS and raw:
             more = _feedback(self, raw, asked)
             if more:
@@ -221,6 +259,8 @@ def _rescored(index: Any, raw: list[Any], words: list[tuple[list[str], float]]) 
     for terms, boost in words:
         weight = idf(max(max(freq[t] for t in terms), 1)) / idf(1)
         bonus.append(search_rank.COORDINATION * boost * weight)
+    if SCORER == "dirichlet":
+        return _query_likelihood(index, raw, words, bonus)
     out = []
     for hit in raw:
         tf = counts.get(hit.path)
@@ -267,15 +307,19 @@ def _recording(original: Callable[..., Any]) -> Callable[..., Any]:
 def _with_synonyms(original: Callable[..., Any]) -> Callable[..., Any]:
     def any_term(self: Any, terms: list[str], boost: float = 1.0) -> Any:
         query = original(self, terms, boost)
-        if (RESCORE or PASSAGE_WEIGHT or TITLE_BONUS or LEAD_BONUS) and boost > 0 and terms:
+        if (
+            RESCORE or PASSAGE_WEIGHT or TITLE_BONUS or LEAD_BONUS or SPAN_WEIGHT or SECTION_LONG
+        ) and (boost > 0 and terms):
             _words.append((list(terms), boost))
-        if not SYNONYMS or boost != 1.0 or not terms:
+        table = _mined(self.index) if MINED else SYNONYMS
+        weight = MINED_WEIGHT if MINED else SYNONYM_WEIGHT
+        if not table or boost != 1.0 or not terms:
             return query
-        found = [s for t in terms for s in SYNONYMS.get(t, ()) if s not in terms]
+        found = [s for t in terms for s in table.get(t, ()) if s not in terms]
         found = [s for s in dict.fromkeys(found) if self.known(s)]
         if not found:
             return query
-        other = original(self, found, SYNONYM_WEIGHT)
+        other = original(self, found, weight)
         return self.t.Query.disjunction_max_query([query, other])
 
     return any_term
@@ -421,5 +465,289 @@ def _by_naming_parts(index: Any, raw: list[Any], words: list[tuple[list[str], fl
                 w for (terms, _), w in zip(words, weights, strict=True) if have & set(terms)
             )
         out.append(hit._replace(score=hit.score + extra))
+    out.sort(key=lambda r: -r.score)
+    return out
+
+
+_mined_tables: dict[tuple[str, str, int, int, float, float], dict[str, list[str]]] = {}
+
+
+def _mined(index: Any) -> dict[str, list[str]]:
+    """Synonyms mined from ``index``'s own cards (``MINED``), made once per setting."""
+    key = (str(index.directory), MINED, MINED_TERMS, MINED_MIN, MINED_MIN_COSINE, MINED_MAX_SHARE)
+    if key not in _mined_tables:
+        _mined_tables[key] = mine(
+            index, MINED, MINED_TERMS, MINED_MIN, MINED_MIN_COSINE, MINED_MAX_SHARE
+        )
+    return _mined_tables[key]
+
+
+def naming_parts(index: Any) -> list[tuple[str, set[str], set[str]]]:
+    """Each card's (language, title and alias terms, lead paragraph terms), analysed as
+    indexed."""
+    import tantivy
+
+    from kbcli.core.languages import normalize_lang
+    from kbcli.core.pointers import lead_span
+
+    searcher = index.index.searcher()
+    _, raw = index.search(tantivy.Query.all_query(), max(1, int(searcher.num_docs)))
+    out = []
+    for hit in raw:
+        lang = normalize_lang(hit.meta.get("lang"), "en")
+        title = " ".join([str(hit.meta.get("title", "")), *hit.meta.get("aliases", [])])
+        start, end = lead_span(hit.text)
+        lead = hit.text[start:end]
+        out.append(
+            (lang, set(index.analysis.terms(lang, title)), set(index.analysis.terms(lang, lead)))
+        )
+    return out
+
+
+def mine(
+    index: Any, mode: str, keep: int, least: int, cosine: float, share: float = 1.0
+) -> dict[str, list[str]]:
+    """term -> its ``keep`` most associated terms (cosine of the sets of cards holding
+    each, at least ``least`` cards together and ``cosine`` strong). "leads": both terms
+    in a card's title-and-lead; "titles": the first in a lead, the second in that card's
+    title (a description word -> the names titles give it). Terms in more than ``share``
+    of the naming parts of their language's cards (function words, "More information")
+    are left out."""
+    import math
+
+    cards = naming_parts(index)
+    seen: Counter[tuple[str, str]] = Counter(
+        (lang, t) for lang, title, lead in cards for t in title | lead
+    )
+    per_lang = Counter(lang for lang, _, _ in cards)
+    common = {t for (lang, t), n in seen.items() if n > share * per_lang[lang]}
+
+    together: Counter[tuple[str, str]] = Counter()
+    first: Counter[str] = Counter()
+    second: Counter[str] = Counter()
+    for _, title, lead in cards:
+        title, lead = title - common, lead - common
+        if mode == "leads":
+            words = sorted(title | lead)
+            first.update(words)
+            second.update(words)
+            together.update((a, b) for a in words for b in words if a != b)
+        else:
+            first.update(lead)
+            second.update(title)
+            together.update((a, b) for a in lead for b in title if a != b)
+    found: dict[str, list[tuple[float, str]]] = {}
+    for (a, b), n in together.items():
+        if n < least:
+            continue
+        strength = n / math.sqrt(first[a] * second[b])
+        if strength >= cosine:
+            found.setdefault(a, []).append((strength, b))
+    return {a: [b for _, b in sorted(pairs, reverse=True)[:keep]] for a, pairs in found.items()}
+
+
+def _with_term_weights(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``word_clauses`` with the session-16 weights of each question word: its repeats
+    (``QTF_POWER``), an idf floor (``IDF_FLOOR``), an idf power (``IDF_POWER``). Off, the
+    original; on, the same clauses as kb makes (typo expansion, coordination by idf)
+    with each word's boost changed."""
+
+    def word_clauses(qb: Any, words: Any, down: frozenset[str] = frozenset()) -> Any:
+        if not (QTF_POWER or IDF_FLOOR or IDF_POWER):
+            return original(qb, words, down)
+        from kbcli.core.word_forms import query_words
+        from kbcli.usecases import search_rank
+
+        t = qb.t
+        parts = [part for w in words for part in query_words(w.lower())]
+        counts = Counter(parts)
+        found = search_rank._Terms([], {}, set())
+        planned = []
+        for word in dict.fromkeys(parts):
+            terms = qb.terms(word)
+            boost = search_rank.STOP_WORD_WEIGHT if word in down else 1.0
+            if terms and not any(qb.known(term) for term in terms):
+                near = [n for term in terms for n in qb.near_terms(term)]
+                if near:
+                    found.expansions[word] = near
+                    terms, boost = list(dict.fromkeys(near)), search_rank.TYPO_PENALTY
+            if not terms:
+                continue
+            planned.append((word, terms, boost, qb.weight(terms)))
+        if IDF_FLOOR and planned:
+            kept = [
+                p
+                for p in planned
+                if p[2] <= 0  # stop words weigh 0 already
+                or p[3] >= IDF_FLOOR
+                or (IDF_FLOOR_KEEPS_REPEATS and counts[p[0]] > 1)
+            ]
+            if not any(p[2] > 0 for p in kept):  # never the question's last word
+                kept = [max(planned, key=lambda p: (p[2] > 0, p[3]))]
+            planned = kept
+        for word, terms, boost, weight in planned:
+            if QTF_POWER:
+                boost *= counts[word] ** QTF_POWER
+            if IDF_POWER:
+                boost *= max(weight, 1e-6) ** IDF_POWER
+            found.highlight.update(terms)
+            match = qb.any_term(terms, boost)
+            found.clauses.append(match)
+            bonus = search_rank.COORDINATION * boost * weight
+            found.clauses.append(t.Query.const_score_query(match, bonus))
+        return found
+
+    return word_clauses
+
+
+def _by_span(index: Any, raw: list[Any], words: list[tuple[list[str], float]]) -> list[Any]:
+    """``raw`` re-scored by proximity over each candidate's whole text (session 16; session
+    13's pairs were Tantivy phrase clauses with a slop): "mindist", Tao and Zhai's
+    log(0.3 + exp(-d)) with d the fewest positions between two different question words
+    in the card (0 when fewer than two match: the bonus then is log 0.3, the floor);
+    "cover", the share of the card's matched question words (by idf weight) over
+    log2(2 + w - n), w the shortest window holding one of each and n their number.
+    Either is added times ``SPAN_WEIGHT``."""
+    import math
+
+    from kbcli.core.languages import normalize_lang
+
+    qb = index.queries()
+    weights = [qb.weight(terms) * boost for terms, boost in words]
+    which = {t: i for i, (terms, _) in enumerate(words) for t in terms}
+    out = []
+    for hit in raw:
+        lang = normalize_lang(hit.meta.get("lang"), "en")
+        positions = [
+            (pos, which[t])
+            for pos, t in enumerate(index.analysis.terms(lang, hit.text))
+            if t in which
+        ]
+        kinds = {i for _, i in positions}
+        if SPAN_SHAPE == "mindist":
+            best = math.inf
+            last: dict[int, int] = {}
+            for pos, i in positions:
+                for j, at in last.items():
+                    if j != i:
+                        best = min(best, pos - at)
+                last[i] = pos
+            extra = math.log(0.3 + math.exp(-best)) - math.log(0.3) if best < math.inf else 0.0
+        else:
+            best_window = math.inf
+            need = len(kinds)
+            have: Counter[int] = Counter()
+            left = 0
+            for pos, i in positions:
+                have[i] += 1
+                while len(have) == need:
+                    best_window = min(best_window, pos - positions[left][0] + 1)
+                    j = positions[left][1]
+                    have[j] -= 1
+                    if not have[j]:
+                        del have[j]
+                    left += 1
+            total = sum(weights) or 1.0
+            share = sum(weights[i] for i in kinds) / total
+            extra = share / math.log2(2 + best_window - need) if need > 1 else 0.0
+        out.append(hit._replace(score=hit.score + SPAN_WEIGHT * extra))
+    out.sort(key=lambda r: -r.score)
+    return out
+
+
+def _by_best_section(index: Any, raw: list[Any], words: list[tuple[list[str], float]]) -> list[Any]:
+    """``raw`` with each long card (over ``SECTION_LONG`` words) scored by its best
+    section's BM25 instead of its whole text's (session 16; session 13 added the best
+    passage to every card). Both BM25s are computed here over the card's analysed text
+    (k1 1.2, b 0.75, Tantivy's idf; lengths over the candidates' mean card / section
+    length), and the card's score changes by their difference, so its coordination
+    bonus, title repeats and trust factor stay as kb made them. Short cards (every tldr
+    page) are left as they are."""
+    import math
+
+    from kbcli.adapters.tantivy_schema import WORDS
+    from kbcli.core.languages import normalize_lang
+
+    global PASSAGE_SPLIT
+    searcher = index.index.searcher()
+    docs = max(1, int(searcher.num_docs))
+    freq = {t: int(searcher.doc_freq(WORDS, t)) for terms, _ in words for t in terms}
+
+    def idf(n: int) -> float:
+        return math.log(1 + (docs - n + 0.5) / (n + 0.5))
+
+    def bm25(tf: Counter[str], mean: float) -> float:
+        norm = 1.2 * (0.25 + 0.75 * sum(tf.values()) / max(mean, 1))
+        return sum(
+            boost
+            * max(
+                (idf(freq[t]) * tf[t] * 2.2 / (tf[t] + norm) for t in terms if t in tf),
+                default=0.0,
+            )
+            for terms, boost in words
+        )
+
+    was, PASSAGE_SPLIT = PASSAGE_SPLIT, SECTION_SPLIT
+    try:
+        cards = []
+        for hit in raw:
+            lang = normalize_lang(hit.meta.get("lang"), "en")
+            whole = Counter(index.analysis.terms(lang, hit.text))
+            parts = [Counter(index.analysis.terms(lang, p)) for p in card_passages(hit.text)]
+            cards.append((whole, [p for p in parts if p]))
+    finally:
+        PASSAGE_SPLIT = was
+    mean_card = sum(sum(w.values()) for w, _ in cards) / max(len(cards), 1)
+    sections = [sum(p.values()) for _, parts in cards for p in parts]
+    mean_section = sum(sections) / max(len(sections), 1)
+    out = []
+    for hit, (whole, parts) in zip(raw, cards, strict=True):
+        if sum(whole.values()) <= SECTION_LONG or len(parts) < 2:
+            out.append(hit)
+            continue
+        best = max(bm25(p, mean_section) for p in parts)
+        out.append(hit._replace(score=hit.score - bm25(whole, mean_card) + best))
+    out.sort(key=lambda r: -r.score)
+    return out
+
+
+_collection: dict[str, tuple[Counter[str], int]] = {}
+
+
+def _query_likelihood(
+    index: Any, raw: list[Any], words: list[tuple[list[str], float]], bonus: list[float]
+) -> list[Any]:
+    """``raw`` scored by query likelihood with Dirichlet smoothing instead of BM25
+    (session 16): per question word, log(1 + tf / (MU x p(term | corpus))), plus the
+    question's length x log(MU / (card length + MU)), over the same ``words`` terms;
+    kb's coordination bonus added as ``_rescored`` adds it. A word's alternatives
+    take the best of them."""
+    import math
+
+    counts, lengths, _ = _term_counts(index)
+    key = str(index.directory)
+    if key not in _collection:
+        whole: Counter[str] = Counter()
+        for tf in counts.values():
+            whole.update(tf)
+        _collection[key] = (whole, sum(whole.values()))
+    whole, size = _collection[key]
+    out = []
+    for hit in raw:
+        tf = counts.get(hit.path)
+        if tf is None:
+            out.append(hit)
+            continue
+        score = share = 0.0
+        for (terms, boost), extra in zip(words, bonus, strict=True):
+            best = max(
+                (math.log(1 + tf[t] / (MU * max(whole[t], 1) / size)) for t in terms if t in tf),
+                default=0.0,
+            )
+            if best > 0:
+                score += boost * best
+                share += extra
+        score += sum(b for _, b in words) * math.log(MU / (lengths[hit.path] + MU))
+        out.append(hit._replace(score=score + _shaped(share, sum(bonus))))
     out.sort(key=lambda r: -r.score)
     return out

@@ -220,6 +220,57 @@ SWITCHES: list[tuple[str, list[tuple[str, str, Any]]]] = [
         (f"wordnet {n} sense(s) x{w:g}", [("levers", "SYNONYMS", f"wordnet{n}"), *_syn(w)])
         for n, w in [(1, 0.1), (1, 0.2), (1, 0.3), (1, 0.5), (2, 0.2), (2, 0.5)]
     ),
+    # Session 16: the question's words weighed by their repeats and their idf, and
+    # synonyms mined from the corpus's own naming parts (levers.py, "Session 16").
+    ("idf floor 1e-9 (check: = as it is)", [("levers", "IDF_FLOOR", 1e-9)]),
+    *((f"query repeats ^{q:g}", [("levers", "QTF_POWER", q)]) for q in (0.5, 1.0)),
+    *((f"idf floor {f:g}", [("levers", "IDF_FLOOR", f)]) for f in (0.1, 0.15, 0.2, 0.25, 0.3)),
+    *(
+        (
+            f"idf floor {f:g}, repeats kept",
+            [("levers", "IDF_FLOOR", f), ("levers", "IDF_FLOOR_KEEPS_REPEATS", True)],
+        )
+        for f in (0.15, 0.2, 0.25)
+    ),
+    *((f"idf power {x:g}", [("levers", "IDF_POWER", x)]) for x in (-0.5, 0.5, 1.0, 2.0)),
+    *(
+        (
+            f"mined {mode}, {k} terms, {n}+ cards, cos {c:g}, x{w:g}",
+            [
+                ("levers", "MINED", mode),
+                ("levers", "MINED_TERMS", k),
+                ("levers", "MINED_MIN", n),
+                ("levers", "MINED_MIN_COSINE", c),
+                ("levers", "MINED_WEIGHT", w),
+            ],
+        )
+        for mode in ("leads", "titles")
+        for k, n, c in [(3, 3, 0.1), (1, 3, 0.2), (5, 2, 0.05)]
+        for w in (0.1, 0.3, 0.6)
+    ),
+    *(
+        (
+            f"span {shape} x{w:g}",
+            [("levers", "SPAN_WEIGHT", w), ("levers", "SPAN_SHAPE", shape)],
+        )
+        for shape in ("mindist", "cover")
+        for w in (0.25, 0.5, 1.0, 2.0)
+    ),
+    *(
+        (
+            f"best {split} instead of the card over {n} words",
+            [("levers", "SECTION_LONG", n), ("levers", "SECTION_SPLIT", split)],
+        )
+        for split in ("sections", "blocks")
+        for n in (300, 600, 1200)
+    ),
+    *(
+        (
+            f"query likelihood, Dirichlet mu {mu:g}",
+            [*_bm25(1.2, 0.75), ("levers", "SCORER", "dirichlet"), ("levers", "MU", mu)],
+        )
+        for mu in (50, 150, 500, 1500, 4000)
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from kbcli.core.handbook import SiteLinks, card_url, relative_url
 from kbcli.core.heading_ids import heading_id
 from kbcli.core.link_scan import github_slug, without_template_comments
+from kbcli.core.link_targets import wiki_sides
 from kbcli.core.readable_tags import readable_tags
 
 if TYPE_CHECKING:
@@ -184,12 +185,12 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if src.startswith("(", end + 2):
         return False  # [[mirror]](url): a markdown link whose text is "[mirror]"
     if not silent:
-        target, _, label = inner.partition("|")
+        label = wiki_sides(inner, bool(state.env.get("wiki_text_first")))[1]
         token = state.push("link_open", "a", 1)
         token.attrs = {"href": ""}
-        token.meta = {"wikilink": target.strip()}
+        token.meta = {"wikilink": inner}  # SiteLinks.wiki reads the sides as the repo does
         text = state.push("text", "", 0)
-        text.content = (label or target).strip()
+        text.content = label.strip()
         state.push("link_close", "a", -1)
     state.pos = end + 2
     return True
@@ -278,7 +279,7 @@ class BodyRenderer:
             done.html = sanitize(done.html)
             return done
         md = parser()
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = {"wiki_text_first": self.links.resolver.wiki_text_first}
         tokens = md.parse(body, env)
         result = RenderedBody("")
         self._rewrite(card_path, tokens, result)
@@ -366,5 +367,8 @@ class BodyRenderer:
         if found.kind == "hidden":
             return "drop", None
         # A tag reaches here percent-encoded ({% download "a.pdf" %}): shown as written.
-        shown = wikilink or (unquote(href) if "{" in unquote(href) else href)
+        if wikilink is not None:
+            shown = wiki_sides(wikilink, self.links.resolver.wiki_text_first)[0].strip()
+        else:
+            shown = unquote(href) if "{" in unquote(href) else href
         return "span", {"class": "broken-link", "title": f"broken link: {shown}"}

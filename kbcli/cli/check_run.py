@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 from kbcli.cli.gc_pause import keep_until_exit, paused_gc
 from kbcli.cli.progress import ProgressBar, interactive
+from kbcli.config import CONFIG_FILE
 from kbcli.errors import KbError
 from kbcli.usecases.check import CheckOptions, run_check
 from kbcli.usecases.health import rule_policy
 
 if TYPE_CHECKING:
     from kbcli.cli.context import RunContext
+    from kbcli.config import KbConfig
     from kbcli.core.gate import CheckResult
     from kbcli.workspace import Workspace
 
@@ -49,6 +51,7 @@ def run_command(
         return
     if queries is not None and not queries.is_file():
         raise KbError(f"--queries {queries}: no such file")
+    _refuse_without_a_card_folder(workspace.config)
     options = CheckOptions(
         paths=paths,
         changed_since=changed_since,
@@ -188,3 +191,15 @@ def _print_rules(workspace: Workspace, format: str) -> None:
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     console().print(table)
+
+
+def _refuse_without_a_card_folder(config: KbConfig) -> None:
+    """Fail closed: with none of its card folders there (a typo in kb.toml, a renamed
+    folder), the gate would pass having checked no card."""
+    folders = config.cards.folders
+    if folders and len(config.missing_card_folders) == len(folders):
+        raise KbError(
+            f"none of the card folders in {config.root / CONFIG_FILE} exists ([cards] folders "
+            f"= {', '.join(folders)}): kb check would pass without checking a card; fix "
+            "[cards] folders, or write the first card (kb new)"
+        )

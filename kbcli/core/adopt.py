@@ -12,12 +12,14 @@ Pure: the adapters count the commits and match the CODEOWNERS patterns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from kbcli.core.codeowners import OwnerRule, owner_handle
 from kbcli.core.history import BASELINE_KEY, BASELINE_VALUE
+from kbcli.core.link_scan import prose_mask
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 
@@ -145,6 +147,22 @@ def folder_tags(path: str, card_folders: Sequence[str]) -> list[str]:
     if not folder:
         return []
     return [slugify(folder.rpartition("/")[2])]
+
+
+# Obsidian's inline tag: after a space or at a line's start, letters, digits, _ - and /
+# (nested tags), not only digits (``#123`` is no tag); ``# Heading`` has its space.
+_INLINE_TAG = re.compile(r"(?:^|(?<=\s))#([\w/-]+)", re.MULTILINE)
+
+
+def inline_tags(body: str) -> list[str]:
+    """The ``#tags`` an Obsidian note writes in its text, in order, once each; code,
+    HTML comments and URLs' fragments are not tags."""
+    found: list[str] = []
+    for match in _INLINE_TAG.finditer(prose_mask(body)):
+        tag = match[1].strip("/-")
+        if tag and not tag.isdigit() and tag not in found:
+            found.append(tag)
+    return found
 
 
 def adopted_status(extra: Mapping[str, object]) -> str:

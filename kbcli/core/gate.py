@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 
+from kbcli.core.counted import counted
 from kbcli.core.findings import Finding
 from kbcli.core.rules import Severity
 
@@ -98,14 +99,14 @@ class CheckResult:
     def summary(self) -> str:
         """``2 errors and 1 warning in 3 of 50 cards`` (plus golden queries when run)."""
         parts = [
-            f"{_count(self._levels[Severity.ERROR], 'error')} and "
-            f"{_count(self._levels[Severity.WARNING], 'warning')}",
-            f"in {self.cards_with_findings} of {_count(len(self.cards), 'card')}",
+            f"{counted(self._levels[Severity.ERROR], 'error')} and "
+            f"{counted(self._levels[Severity.WARNING], 'warning')}",
+            f"in {self.cards_with_findings} of {counted(len(self.cards), 'card')}",
         ]
         text = " ".join(parts)
         if self.golden:
             failed = len(self.golden_failures)
-            text += f"; {failed} of {_count(len(self.golden), 'golden query', 'golden queries')}"
+            text += f"; {failed} of {counted(len(self.golden), 'golden query', 'golden queries')}"
             text += " failed"
         return text
 
@@ -116,7 +117,3 @@ _order = attrgetter("path", "line", "column", "rule")
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=_order))
-
-
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"

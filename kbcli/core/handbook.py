@@ -188,7 +188,8 @@ class SiteLinks:
         """``[[Title]]``, ``[[alias]]``, ``[[folder/name]]``, ``[[Title#Heading]]``...; one
         that names a file, not a card (an Obsidian attachment), keeps its text, plain: a
         wiki link has no destination of its own to keep, and pages hold no attachments."""
-        target, anchor = wiki_target(inner)
+        anchor = wiki_target(inner, self.resolver.wiki_text_first)[1]
+        target = wiki_target(inner)[0]  # the resolver reads the sides as the repo writes them
         fragment = wiki_slug(anchor) if anchor else ""
         link = Link(LinkKind.WIKI, target, None, inner, 1, 1)
         return self._lead(card_path, link, fragment) or Destination("hidden")
@@ -213,7 +214,7 @@ _REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(" + _TAG_DEST + r"|\S+?)>?(?:\s|$
 def link_refs(body: str) -> list[tuple[str, str]]:
     """Every link reference a body may hold, as ``("wiki"|"md", ref)``: a superset of what
     the renderer will resolve (code blocks included), good enough as a cache key."""
-    refs = [("wiki", m.group(1).partition("|")[0]) for m in _WIKI.finditer(body)]
+    refs = [("wiki", m.group(1)) for m in _WIKI.finditer(body)]  # either side may name it
     for pattern in (_MDLINK, _REFDEF):
         refs += [("md", m.group(1)) for m in pattern.finditer(body)]
     return refs
@@ -304,6 +305,27 @@ def site_path(url: str) -> str:
     "https://org.github.io/handbook" -> "/handbook/"."""
     path = urlsplit(url.strip()).path.strip("/")
     return f"/{path}/" if path else "/"
+
+
+def pages_url_hint(url: str, env: Mapping[str, str]) -> str:
+    """What to set when a GitHub Actions build has no ``[handbook] url`` ("" otherwise).
+
+    The 404 page is served at any missing path, so its links start from the site's path
+    on its host; without the setting that is ``/``, and a GitHub Pages project site
+    (``https://OWNER.github.io/REPO/``) gets a 404 page with no style, search or way home.
+    The likely address is named, not assumed: the same workflow may publish elsewhere."""
+    if url.strip() or env.get("GITHUB_ACTIONS") != "true":
+        return ""
+    owner, _, name = env.get("GITHUB_REPOSITORY", "").partition("/")
+    if not owner or not name or name.lower() == f"{owner.lower()}.github.io":
+        return ""  # a user or organisation site is served at the root
+    site = f"https://{owner.lower()}.github.io/{name}/"
+    return (
+        "[handbook] url is not set, so the 404 page's links start at the host's root (/); "
+        f'if this site is published on GitHub Pages at {site}, set url = "{site}" under '
+        "[handbook] in kb.toml (or KB_HANDBOOK_URL) so that page keeps its style, search "
+        "and home link"
+    )
 
 
 def edit_base(repo_url: str, branch: str, prefix: str) -> str:

@@ -27,9 +27,11 @@ from kbcli.core.handbook import (
 )
 from kbcli.core.handbook_views import (
     Summary,
+    card_group,
     card_summary,
     folder_counts,
     group_by,
+    group_root,
     owner_view,
     recently_verified,
     trend_chart,
@@ -56,10 +58,8 @@ class Page:
     """One page: its URL, template, what it is made of (``key_context``, hashed into the
     page's key: the body stands there as its key) and its context, built on first use.
 
-    A card page's ``key_context`` is the short tuple of its inputs rather than the whole
-    context: a build after one edit hashes 7,000 of them and renders a handful, so the
-    contexts of the pages it does not write are never built.
-    """
+    A card page's ``key_context`` is the short tuple of its inputs, not its context: a
+    build after one edit hashes 7,000 and renders a handful, building no other context."""
 
     __slots__ = ("_context", "_make", "key_context", "template", "url")
 
@@ -116,13 +116,14 @@ class SitePlan:
         self.known_pages = known_pages or {}
         self.card_page_memo: dict[str, tuple[tuple[Any, ...], Page]] = {}
         langs = {s["lang"].lower() for s in self.summaries.values()} | {options.default_lang}
-        self.site = {
+        self.site: dict[str, Any] = {
             "title": options.title,
             "internal": self.internal,
             "audience": options.audience.value,
             "today": options.today.isoformat(),
             "languages": sorted(langs),
             "shallow": options.shallow,
+            "folder_root": group_root(i.card.path for i in self.items),
         }
 
     def _summary(
@@ -172,11 +173,9 @@ class SitePlan:
         return pages
 
     def home(self) -> Page:
-        folders = folder_counts(self.items)
-        by_folder = group_by(
-            self.items,
-            lambda i: [i.card.path.split("/", 1)[0] if "/" in i.card.path else "(top level)"],
-        )
+        root = self.site["folder_root"]
+        folders = folder_counts(self.items, root)
+        by_folder = group_by(self.items, lambda i: [card_group(i.card.path, root)])
         for folder in folders:
             folder["cards"] = self._list(by_folder.get(folder["name"], []))
         if not self.internal:  # a help center: counts, score and urgency are the team's
@@ -366,7 +365,7 @@ def card_context(site: dict[str, Any], default_lang: str, page: CardPage) -> dic
         "lang": lang,
         "dir": text_direction(lang),
         "card": summary,
-        "folder_anchor": slugify(summary["folder"].split("/", 1)[0] or "(top level)"),
+        "folder_anchor": slugify(card_group(summary["path"], site["folder_root"])),
         "headings": list(page.body.headings),
         "git": {
             "last_author": git.last_author if git and internal else None,

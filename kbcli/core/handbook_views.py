@@ -7,6 +7,7 @@ whether a page is written again.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -165,11 +166,25 @@ def recently_verified(items: Iterable[Assessed], limit: int = 10) -> list[Assess
     return done[:limit]
 
 
-def folder_counts(items: Iterable[Assessed]) -> list[dict[str, Any]]:
-    """Top-level folders with card counts per trust state, for the home page."""
+def group_root(paths: Iterable[str]) -> str:
+    """The folder every card is under ("" when none is): a repo whose one card folder
+    (``pages`` on the 18F handbook) holds every card is grouped by the folders below it
+    on the home page, not into a single group of every card."""
+    folders = {path.rpartition("/")[0] for path in paths}
+    return posixpath.commonpath(folders) if folders and "" not in folders else ""
+
+
+def card_group(path: str, root: str) -> str:
+    """The home page's group of the card at ``path``: its first folder below ``root``."""
+    rest = path[len(root) + 1 :] if root else path
+    return rest.split("/", 1)[0] if "/" in rest else "(top level)"
+
+
+def folder_counts(items: Iterable[Assessed], root: str = "") -> list[dict[str, Any]]:
+    """The home page's folders (``card_group``) with card counts per trust state."""
     groups: dict[str, dict[str, int]] = {}
     for item in items:
-        folder = item.card.path.split("/", 1)[0] if "/" in item.card.path else "(top level)"
+        folder = card_group(item.card.path, root)
         counts = groups.get(folder)
         if counts is None:
             counts = groups[folder] = {s.value: 0 for s in TrustState}

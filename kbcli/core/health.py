@@ -195,7 +195,8 @@ _NOT_AN_ANSWER = {
     Status.REQUESTED: "the card is a question waiting for its answer (status: requested), "
     "whatever its verified_at says; its owner publishes it (kb publish {path}) once answered",
     Status.ARCHIVED: "the card is archived, kept for reference and no longer a current "
-    "answer, whatever its verified_at says; kb publish {path} if it is one again",
+    "answer, whatever its verified_at says; kb archive {path} ends its verification "
+    "(kb publish {path} if it is a current answer again)",
 }
 
 

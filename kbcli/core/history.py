@@ -144,8 +144,10 @@ class CardHistory:
 
     @property
     def last_edit(self) -> Change | None:
-        """The last content edit: body or any key other than ``verified_at``."""
-        return next((c for c in reversed(self.changes) if c.is_content_edit), None)
+        """The last edit of what readers read: the body or a key other than verification,
+        ownership and flags (a ``kb reassign`` is not an edit: ``kb history`` showed the
+        lead who reassigned a card as its last editor)."""
+        return next((c for c in reversed(self.changes) if c.is_substantive), None)
 
     @property
     def verifications(self) -> list[Change]:

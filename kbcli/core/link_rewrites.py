@@ -14,11 +14,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from kbcli.core.cards import Card
 from kbcli.core.link_targets import LinkKind
 from kbcli.core.links import LinkResolver, Resolved
-from kbcli.core.site_paths import tag_at, tag_position
+from kbcli.core.site_paths import site_key, tag_at, tag_position
 from kbcli.core.template_tags import tag_end
 
 
@@ -49,6 +50,59 @@ def link_rewrites(
             LinkRewrite(card.path, line + card.body_line - 1, column, old, _relative(card, result))
         )
     return sorted(found, key=lambda r: (r.line, r.column))
+
+
+def folder_url_rewrites(
+    card: Card, resolved: Iterable[Resolved], resolver: LinkResolver
+) -> list[LinkRewrite]:
+    """Relative links written for the page's address, not its file: generators serve
+    ``tools/slack.md`` at ``/tools/slack/``, so its ``[x](user-management/)`` is
+    ``tools/slack/user-management.md`` on the site; from the file's folder it leads
+    nowhere. Only a link broken from the file whose address names one card is rewritten,
+    as the relative path to that card's file (the anchor as written)."""
+    page = "/" + _page_address(card, resolver.site_roots) + "/"
+    found = []
+    for result in resolved:
+        link = result.link
+        if link.kind is not LinkKind.PATH or result.ok or link.target.startswith("/"):
+            continue
+        if link.target.endswith(".md") or "](" not in link.source:
+            continue
+        target = resolver.site_card(posixpath.normpath(posixpath.join(page, link.target)))
+        written = _written_path(link.source)
+        if target is None or written is None or unquote(written[1]) != link.target:
+            continue
+        at, old = written
+        line = link.line + link.source.count("\n", 0, at) + card.body_line - 1
+        newline = link.source.rfind("\n", 0, at)
+        column = link.column + at if newline < 0 else at - newline
+        new = posixpath.relpath(target.path, card.folder or ".")
+        found.append(LinkRewrite(card.path, line, column, old, new))
+    return found
+
+
+def _page_address(card: Card, roots: Sequence[str]) -> str:
+    """The address the site serves ``card`` at, as a ``site_key``: its permalink when it
+    names a fixed one, else its path under the card folder it sits in."""
+    permalink = card.meta.extra.get("permalink")
+    if isinstance(permalink, str) and permalink.strip() and "{" not in permalink:
+        return site_key(permalink)
+    for root in (r.strip("/") for r in roots):
+        if root not in ("", ".") and card.path.startswith(root + "/"):
+            return site_key(card.path[len(root) + 1 :])
+    return site_key(card.path)
+
+
+def _written_path(source: str) -> tuple[int, str] | None:
+    """Where the path of an inline link's destination starts in its source, and the path
+    as written (before any ``#``); None for one in ``<...>`` or with no path."""
+    at = source.rfind("](") + 2
+    while at < len(source) and source[at] in " \t\n":
+        at += 1
+    end = at
+    while end < len(source) and source[end] not in " \t\n)#?<>":
+        end += 1
+    return (at, source[at:end]) if end > at else None
 
 
 def destination_length(text: str) -> int:

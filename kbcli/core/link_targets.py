@@ -66,8 +66,19 @@ def _decoded(text: str) -> str:
     return shown_path(unquote(text, errors="surrogateescape"))
 
 
-def wiki_target(inner: str) -> tuple[str, str | None]:
-    """``Title#Heading|label`` -> ``("Title", "Heading")``; the anchor is None without ``#``."""
-    target, _, _label = inner.partition("|")
+def wiki_target(inner: str, text_first: bool = False) -> tuple[str, str | None]:
+    """``Title#Heading|label`` -> ``("Title", "Heading")``; the anchor is None without ``#``.
+    ``text_first``: a GitHub wiki's ``label|Title#Heading``."""
+    target = wiki_sides(inner, text_first)[0]
     target, hash_, anchor = target.partition("#")
     return target.strip(), anchor.strip() if hash_ else None
+
+
+def wiki_sides(inner: str, text_first: bool = False) -> tuple[str, str]:
+    """``(the side naming the page, the link text)`` of ``[[inner]]``: the page first in
+    Obsidian and kb (``[[Page|text]]``), last on a GitHub wiki (``[[Link text|Page]]``);
+    the page's name is the text when there is one side only."""
+    first, bar, last = inner.partition("|")
+    if not bar:
+        return first, first
+    return (last, first) if text_first else (first, last)

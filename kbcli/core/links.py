@@ -46,7 +46,7 @@ from kbcli.core.naming import raw_path
 from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
 from kbcli.core.site_paths import site_index, site_key, tag_at
-from kbcli.core.site_refs import attachment, files_by_name, hugo_ref
+from kbcli.core.site_refs import attachment, files_by_name, hugo_ref, layout_section, text_first
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name, tag_shown
 
 # --- resolving ----------------------------------------------------------------------
@@ -86,6 +86,7 @@ class LinkResolver:
     cards: Sequence[Card]
     files: Collection[str] | None = None
     site_roots: Sequence[str] = ()
+    wiki_text_first: bool = False  # a GitHub wiki's [[Link text|Page name]]
     _by_path: dict[str, Card] = field(init=False)
     _scans: dict[str, BodyScan] = field(init=False, default_factory=dict)
     _links: dict[str, tuple[Link, ...]] = field(init=False, default_factory=dict)
@@ -196,6 +197,8 @@ class LinkResolver:
         if link.kind is LinkKind.ANCHOR:
             return self._anchored(card, link, line, column, card)
         if link.kind is LinkKind.WIKI:
+            if self.wiki_text_first and "|" in link.source:
+                link = text_first(link)
             return self._wiki(card, link, line, column)
         if link.kind is LinkKind.SITE:
             return self._site(card, link, line, column)
@@ -264,6 +267,8 @@ class LinkResolver:
         if not link.target:
             return self._anchored(card, link, line, column, card)
         hits = self.find(link.target)
+        if not hits and self.wiki_text_first:  # GitHub: [[Page Name]] is Page-Name.md
+            hits = self.find(link.target.replace(" ", "-"))
         if len(hits) == 1:
             return self._anchored(card, link, line, column, hits[0])
         file = attachment(self.files, self._file_names, link.target) if self.files else None
@@ -312,6 +317,9 @@ class LinkResolver:
                 return Resolved(card.path, link, line, column, None, link.anchor, problem)
             if candidate in self._by_path:
                 return self._anchored(card, link, line, column, self._by_path[candidate])
+        site = self.site_card(target) if target.startswith("/") else None
+        if site is not None:  # a site address: a permalink, a Docusaurus slug
+            return self._anchored(card, link, line, column, site)
         if self.files is not None and (
             resolved in self.files or resolved.rstrip("/") in self._file_dirs
         ):
@@ -349,7 +357,7 @@ class LinkResolver:
             )
             return Resolved(card.path, link, line, column, target.path, link.anchor, problem)
         problem = f"{link.source} points to #{link.anchor}, but {where} has no such heading"
-        key = _layout_section(target, wanted)
+        key = layout_section(target.meta.extra, wanted)
         if key is not None:
             # The site generator's layout (18F's) renders this header key as a section
             # with that anchor: true there, broken on kb's page, which shows no such key.
@@ -380,14 +388,6 @@ def _names_a_file(path: str) -> bool:
     """Whether a site path names a file (``downloads/form.pdf``), not a page."""
     extension = posixpath.splitext(path.rstrip("/").rpartition("/")[2])[1].lower()
     return len(extension) > 1 and extension not in (".html", ".htm", ".md", ".markdown")
-
-
-def _layout_section(card: Card, anchor: str) -> str | None:
-    """The header key (``questions:``) whose slug is ``anchor``, if the card has one."""
-    for key in card.meta.extra:
-        if isinstance(key, str) and github_slug(key.replace("_", " ")) == anchor:
-            return key
-    return None
 
 
 def _not_utf8(path: str) -> bool:

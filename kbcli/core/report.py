@@ -86,6 +86,11 @@ class Report:
     # (day, cards): cards whose last verification is a ``kb adopt --baseline`` commit, a
     # team's declared starting point rather than a reading of each card.
     baselines: tuple[tuple[date, int], ...] = ()
+    # Published cards that need review and whose date is due soon too: the due-soon
+    # findings count them (the finding is about the date), the "due" state does not (the
+    # verdict says needs review): due-soon findings = due + these. tldr after bulk
+    # re-stamps: due 213, due-soon 692.
+    needs_review_due_soon: int = 0
 
     @property
     def score(self) -> float | None:
@@ -135,6 +140,19 @@ def build_report(
         skipped=tuple(skipped),
         history_commits=history_commits,
         notices=tuple(notices),
+        needs_review_due_soon=sum(1 for i in published if _due_under_review(i, today)),
+    )
+
+
+def _due_under_review(item: Assessed, today: date) -> bool:
+    """Needs review, and its date alone would make it due (a needs-review verdict only
+    replaces verified and due: ``verdict.with_reasons``)."""
+    trust = item.trust
+    return (
+        trust.state is TrustState.NEEDS_REVIEW
+        and trust.due_on is not None
+        and trust.due_on <= today
+        and (trust.expires_on is None or today < trust.expires_on)
     )
 
 

@@ -30,6 +30,13 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _wikilinks(value: Any) -> str:
+    text = _text(value).strip().lower()
+    if text not in ("page-first", "text-first"):
+        raise ValueError(f"expected page-first or text-first, got {value!r}")
+    return text
+
+
 def _number(value: Any) -> float:
     if isinstance(value, str):
         value = float(value)
@@ -113,6 +120,12 @@ class CardsSettings(NamedTuple):
         ("README.md", "CONTRIBUTING.md", "CHANGELOG.md"),
         _texts,
         "Gitignore-style patterns of .md files that are not cards.",
+    )
+    wikilinks: str = setting(
+        "page-first",
+        _wikilinks,
+        "Which side of [[a|b]] names the page: page-first (Obsidian, kb: [[Page|text]]) "
+        "or text-first (GitHub wikis: [[Link text|Page name]]).",
     )
     max_front_matter: int = setting(
         64 * 1024,

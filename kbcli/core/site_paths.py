@@ -28,7 +28,8 @@ def site_index(cards: Sequence[Card], roots: Sequence[str]) -> dict[str, str | N
         _claim(found, keys, card.path)
     named: dict[str, str | None] = {}
     for card in cards:
-        _claim(named, {site_key(a) for a in _addresses(card)} - found.keys(), card.path)
+        keys = {site_key(a) for a in [*_addresses(card), *_slugs(card, bases)]}
+        _claim(named, keys - found.keys(), card.path)
     return {**named, **found}
 
 
@@ -54,6 +55,19 @@ def _addresses(card: Card) -> list[str]:
         values = value if isinstance(value, (list, tuple)) else [value]
         found += [v for v in values if isinstance(v, str) and v.strip()]
     return [a for a in found if "{" not in a and "://" not in a]
+
+
+def _slugs(card: Card, bases: Sequence[str]) -> list[str]:
+    """Docusaurus' ``slug``: from the site root when it starts with ``/`` (served under
+    the docs' base, ``/docs/guide``, or at ``/guide``), else beside the page."""
+    slug = card.meta.extra.get("slug")
+    if not isinstance(slug, str) or not slug.strip() or "{" in slug or "://" in slug:
+        return []
+    base = next((b for b in bases if card.path.startswith(b + "/")), "")
+    if slug.startswith("/"):
+        return [slug, f"{base}{slug}"] if base else [slug]
+    folder = card.path.rpartition("/")[0]
+    return [f"{folder}/{slug}", f"{folder[len(base) + 1 :]}/{slug}" if base else slug]
 
 
 def _claim(found: dict[str, str | None], keys: Collection[str], card_path: str) -> None:

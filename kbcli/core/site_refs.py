@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from typing import TypeVar
+
+from kbcli.core.link_scan import Link, github_slug
+from kbcli.core.link_targets import wiki_target
 
 CardT = TypeVar("CardT")
 
@@ -45,3 +49,20 @@ def attachment(files: Collection[str], names: Mapping[str, list[str]], target: s
         return key
     found = names.get(key.casefold(), [])
     return found[0] if len(found) == 1 and "/" not in key else None
+
+
+def text_first(link: Link) -> Link:
+    """A wiki link read GitHub's way: the scan (and its cache) reads every ``[[a|b]]``
+    as ``a`` naming the page; on a GitHub wiki ``b`` does."""
+    inner = link.source.removeprefix("!").removeprefix("[[").removesuffix("]]")
+    target, anchor = wiki_target(inner, text_first=True)
+    return replace(link, target=target, anchor=anchor)
+
+
+def layout_section(header: Mapping[str, object], anchor: str) -> str | None:
+    """The header key (``questions:``) whose slug is ``anchor``, if the card has one: a
+    site's layout (18F's) renders it as a section with that anchor."""
+    for key in header:
+        if isinstance(key, str) and github_slug(key.replace("_", " ")) == anchor:
+            return key
+    return None

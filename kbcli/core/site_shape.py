@@ -24,7 +24,10 @@ class SiteShape:
     folders: tuple[str, ...] = (".",)
     ignore: tuple[str, ...] = ()
     title: str | None = None
+    wikilinks: str = "page-first"  # [[Link text|Page name]] on a GitHub wiki: text-first
 
+
+OBSIDIAN = "an Obsidian vault"
 
 # Config files each generator reads, most specific first.
 CONFIG_FILES = (
@@ -74,9 +77,10 @@ def detect(
         ignore = ("_site/", "vendor/", "node_modules/")
         return SiteShape("Jekyll", (".",), ignore, _title(configs["_config.yml"], "_config.yml"))
     if ".obsidian" in folders:
-        return SiteShape("an Obsidian vault", (".",), (".obsidian/", ".trash/"))
+        return SiteShape(OBSIDIAN, (".",), (".obsidian/", ".trash/"))
     if "Home.md" in top and ("_Sidebar.md" in top or "_Footer.md" in top):
-        return SiteShape("a GitHub wiki", (".",), ("_Sidebar.md", "_Footer.md", "_Header.md"))
+        chrome = ("_Sidebar.md", "_Footer.md", "_Header.md")
+        return SiteShape("a GitHub wiki", (".",), chrome, wikilinks="text-first")
     return None
 
 

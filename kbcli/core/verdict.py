@@ -56,8 +56,14 @@ EVIDENCE: frozenset[str] = frozenset(
         "uncommitted-verification",
         # status (core/health.py): a draft, a request or an archived card is no answer
         "not-published",
+        # roster (core/health.py): an owner who left keeps no card current, so the card
+        # counts in no trust score until kb reassign gives it someone who answers for it
+        "owner-left",
     }
 )
+
+# Evidence about who keeps the card current, not about what it says (see ranking_factor).
+UPKEEP: frozenset[str] = frozenset({"owner-left"})
 
 # The parts of kb's configuration (``KbConfig`` fields) a verdict is judged with: what
 # ``usecases/judging`` and the date-only trust read. Verdicts kept between runs
@@ -147,8 +153,14 @@ def ranking_factor(trust: Trust, verified_boost: float, penalty: float) -> float
     needs review (a doubted answer must not outrank an honest one)."""
     if trust.state is TrustState.VERIFIED:
         return verified_boost
-    if trust.state in (TrustState.EXPIRED, TrustState.NEEDS_REVIEW):
+    if trust.state is TrustState.EXPIRED:
         return penalty
+    if trust.state is TrustState.NEEDS_REVIEW:
+        # An owner who left doubts the card's upkeep, not its text (verified, still in
+        # date): no boost, as it is not ✔, but no penalty either, unless more is held
+        # against it (the demo's email-outage runbook fell from 1st to 5th).
+        upkeep_only = all(reason.rule in UPKEEP for reason in trust.reasons)
+        return 1.0 if upkeep_only else penalty
     return 1.0
 
 

@@ -23,8 +23,10 @@ from kbcli.core.adopt import (
     Suggestion,
     adopted_status,
     folder_tags,
+    inline_tags,
     missing_fields,
 )
+from kbcli.core.site_shape import OBSIDIAN
 from kbcli.errors import KbError
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ class AdoptPlan:
     rewrites: list[LinkRewrite] = field(default_factory=list)  # link tags naming a card
     tags_left: int = 0  # template tags of the files that stay (kb check names them)
     headers: TomlHeaders | None = None  # TOML headers (Hugo) converted to YAML first
+    unread: list[str] = field(default_factory=list)  # pages kb does not read (.mdx)
 
     @property
     def to_write(self) -> list[AdoptRow]:
@@ -88,13 +91,14 @@ def plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> AdoptPlan:
     """The adoption plan for the card files under ``paths`` (all card files when empty)."""
-    from kbcli.usecases.adopt_headers import TomlHeaders
+    from kbcli.usecases.adopt_headers import TomlHeaders, unread_pages
     from kbcli.usecases.scaffold import site_shape
     from kbcli.usecases.selection import select_card_paths
 
     selected = select_card_paths(workspace, paths)
     shape = site_shape(workspace.root)
     headers = TomlHeaders.find(workspace, selected, shape.name if shape else "")
+    vault = shape is not None and shape.name == OBSIDIAN
     sources = _Sources.load(workspace)
     rows: list[AdoptRow] = []
     already = 0
@@ -117,11 +121,14 @@ def plan(
             if "owner" in present
             else sources.suggest(rel)
         )
+        tags = folder_tags(rel, workspace.config.cards.folders)
+        if vault:  # Obsidian reads #tags in a note's text as its tags; kb reads the header
+            tags += [t for t in inline_tags(card.body) if t not in tags]
         adds = missing_fields(
             present,
             title=card.meta.title,
             owner=suggestion.owner,
-            tags=folder_tags(rel, workspace.config.cards.folders),
+            tags=tags,
             verified_at=workspace.today if baseline else None,
             status=adopted_status(card.meta.extra),
         )
@@ -130,7 +137,10 @@ def plan(
             continue
         rows.append(AdoptRow(rel, suggestion, adds))
     rewrites, left = _link_tags(workspace, selected, headers)
-    return AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left, headers)
+    unread = unread_pages(workspace) if not paths else []
+    plan = AdoptPlan(rows, already, baseline, sources.warnings, rewrites, left, headers)
+    plan.unread = unread
+    return plan
 
 
 def _link_tags(
@@ -140,7 +150,7 @@ def _link_tags(
     template tags stay. Site paths resolve against every card, selected or not, each
     read as it will be once its TOML header is YAML (its aliases count)."""
     from kbcli.core.content import unrendered_tags
-    from kbcli.core.link_rewrites import link_rewrites
+    from kbcli.core.link_rewrites import folder_url_rewrites, link_rewrites
     from kbcli.usecases.links import link_resolver
 
     chosen = set(selected) - set(headers.left)
@@ -157,10 +167,12 @@ def _link_tags(
         if card.path not in chosen or any(p.rule in rules.HEADER_UNREADABLE for p in card.problems):
             continue
         tags = unrendered_tags(card.body)
+        resolved = resolver.resolve_all(card)
         if tags:
-            found = link_rewrites(card, resolver.resolve_all(card), resolver)
+            found = link_rewrites(card, resolved, resolver)
             rewrites += found
             left += len(tags) - len(found)
+        rewrites += folder_url_rewrites(card, resolved, resolver)
     return rewrites, left
 
 
@@ -297,11 +309,21 @@ def _rewrite_links(workspace: Workspace, rewrites: Sequence[LinkRewrite]) -> lis
 
 def links_message(rewrites: Sequence[LinkRewrite], paths: Sequence[str]) -> str:
     """Subject and what changed: each destination, in no other way than its target."""
-    lines = [f"Rewrite {len(rewrites)} site-generator link tag(s) as markdown links", ""]
+    addressed = sum(1 for r in rewrites if "{" not in r.old)
+    tags = len(rewrites) - addressed
+    parts = [f"{tags} site-generator link tag(s)"] if tags or not addressed else []
+    parts += [f"{addressed} link(s) written for a page's address"] if addressed else []
+    lines = [f"Rewrite {' and '.join(parts)} as markdown links", ""]
     lines.append("kb adopt: each link whose destination was a template tag naming a card")
     lines.append("({% page %}, {% link %}, {{< relref >}}, {{ site.baseurl }}/...) now leads")
     lines.append("to the card file by a relative path; link text, anchors and every other")
     lines.append("byte unchanged.")
+    if addressed:
+        lines += [
+            "A relative link written for the page's address (tools/slack.md is served at",
+            "/tools/slack/, where user-management/ is tools/slack/user-management.md) and",
+            "broken from the file's folder now leads to that card's file.",
+        ]
     lines += ["", *[f"- {p}" for p in paths[:20]]]
     if len(paths) > 20:
         lines.append(f"- ... and {len(paths) - 20} more")

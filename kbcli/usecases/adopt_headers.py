@@ -66,6 +66,29 @@ class TomlHeaders:
         return workspace.card_files.parse(rel, text.encode("utf-8"), workspace.today)
 
 
+def unread_pages(workspace: Workspace) -> list[str]:
+    """Pages under the card folders kb does not read as cards (Docusaurus' ``.mdx``): the
+    plan names them, so no file of the site is left out in silence."""
+    import os
+
+    from kbcli.config import ALWAYS_IGNORED
+
+    root = workspace.root.resolve()
+    found: set[str] = set()
+    for folder in workspace.config.cards.folders:
+        base = (root / folder).resolve()
+        if not base.is_dir() or not base.is_relative_to(root):
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ALWAYS_IGNORED]
+            for name in filenames:
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if name.endswith(".mdx") and not workspace.card_files.ignore.match_file(rel):
+                    found.add(rel)
+    return sorted(found)
+
+
 def convert(workspace: Workspace, headers: TomlHeaders) -> list[str]:
     """Write the converted headers, atomically per file; every file is checked against the
     plan before the first is written, so a file edited since leaves all as they were."""

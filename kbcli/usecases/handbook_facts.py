@@ -94,7 +94,10 @@ def _kept_git_facts(
     history = repo_history(ws, allow_shallow=True)
     if cache is None or history is None or history.tip is None:
         return _git_facts(histories, roster)
-    key = digest(__version__, history.tip, history.prefix, history.shallow, repr(roster))
+    # "last-edit-2": the last edit stopped counting a reassign (facts kept before differ).
+    key = digest(
+        __version__, "last-edit-2", history.tip, history.prefix, history.shallow, repr(roster)
+    )
     if cache.get("key") == key:
         return {
             path: GitFacts(author, None if day is None else date.fromordinal(day), verifier)

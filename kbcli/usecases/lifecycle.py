@@ -81,20 +81,27 @@ def publish(workspace: Workspace, ref: str, *, commit: bool) -> Change:
 
 
 def archive(workspace: Workspace, ref: str, *, reason: str | None, commit: bool) -> Change:
-    """Any status -> archived: hidden from search and the handbook unless asked for."""
+    """Any status -> archived: hidden from search and the handbook unless asked for.
+
+    Archiving also ends the card's verification (its ``verified_at`` line goes; git keeps
+    the old stamp): an archived card is no answer to rely on, so it must not read ✔, and
+    a current date left on it was a ``not-published`` warning nobody could act on until
+    it ran out. Published again, the card is unverified until its owner reads it.
+    """
     card = workspace.card(ref)
-    if card.meta.status is Status.ARCHIVED:
+    stamped = card.meta.verified_at is not None
+    if card.meta.status is Status.ARCHIVED and not stamped:
         return Change(card.path, card.title, False, "is already archived")
     before = card.meta.status.value
     why = f"\n\nReason: {reason}" if reason else ""
-    return _set(
+    ended = ", verification ended" if stamped else ""
+    return _set_fields(
         workspace,
         card,
-        "status",
-        Status.ARCHIVED.value,
+        {"status": Status.ARCHIVED.value, **({"verified_at": None} if stamped else {})},
         commit=commit,
-        detail=f"{before} → archived",
-        message=f"archive: '{card.title}'\n\n{card.path}: status {before} → archived.{why}",
+        detail=f"{before} → archived{ended}",
+        message=f"archive: '{card.title}'\n\n{card.path}: status {before} → archived{ended}.{why}",
     )
 
 
@@ -145,12 +152,30 @@ def _set(
     detail: str,
     message: str,
 ) -> Change:
-    from kbcli.adapters.card_writer import edit_field
+    return _set_fields(workspace, card, {key: value}, commit=commit, detail=detail, message=message)
+
+
+def _set_fields(
+    workspace: Workspace,
+    card: Card,
+    fields: dict[str, Any],
+    *,
+    commit: bool,
+    detail: str,
+    message: str,
+) -> Change:
+    """Set each of ``fields`` (None: remove the key) in one file, committed once."""
+    from kbcli.adapters.card_writer import drop_field, edit_field
 
     if commit:
         require_git(workspace.root)
     path = workspace.root / card.path
-    changed = edit_field(path, key, value, root=workspace.root)
+    changed = False
+    for key, value in fields.items():
+        if value is None:
+            changed |= drop_field(path, key, root=workspace.root)
+        else:
+            changed |= edit_field(path, key, value, root=workspace.root)
     change = Change(card.path, card.title, changed, detail)
     if changed and commit:
         change.commit = _commit(workspace, path, message)

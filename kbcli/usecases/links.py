@@ -43,4 +43,5 @@ def link_resolver(
         cards,
         files=other_files(workspace.root) if files is None else files,
         site_roots=workspace.config.cards.folders,
+        wiki_text_first=workspace.config.cards.wikilinks == "text-first",
     )

@@ -98,6 +98,11 @@ def kb_toml(title: str, shape: SiteShape | None) -> str:
     if shape:
         where = ", ".join(f"{f}/" for f in folders)
         said = f"# kb init found {shape.name}: its pages are the cards ({where}).\n"
+    if shape and shape.wikilinks == "text-first":
+        said += (
+            "# Its wiki links name the page last: [[Link text|Page name]].\n"
+            'wikilinks = "text-first"\n'
+        )
     return KB_TOML.format(
         title=title.replace('"', "'"),
         shape=said,
@@ -110,6 +115,23 @@ def _toml_list(items: tuple[str, ...]) -> str:
     return "[" + ", ".join('"' + i.replace("\\", "/").replace('"', "") + '"' for i in items) + "]"
 
 
+def _refuse_inside_a_knowledge_repo(target: Path) -> None:
+    """A kb.toml in a folder of another knowledge repo (a clone's card folder) would give
+    that folder's cards two repos, and kb run there an empty roster: a team that wants a
+    card there wants the repo it already has."""
+    from kbcli.repo_root import locate
+
+    found = locate(str(target.parent))
+    if found is None:
+        return
+    outer = Path(found)
+    folder = target.resolve().relative_to(outer.resolve()).as_posix()
+    raise KbError(
+        f"{target} is inside the knowledge repo {outer} ({outer / CONFIG_FILE}): its cards "
+        f"belong to that one; run kb there (a card in this folder: kb new --folder {folder})"
+    )
+
+
 def create_repo(
     target: Path,
     *,
@@ -119,9 +141,10 @@ def create_repo(
     shape: SiteShape | None = None,
 ) -> list[str]:
     """Write the files of a new knowledge repo; return what was created, in order."""
-    target.mkdir(parents=True, exist_ok=True)
     if (target / CONFIG_FILE).exists():
         raise KbError(f"{target / CONFIG_FILE} exists already: this is a knowledge repo")
+    _refuse_inside_a_knowledge_repo(target)
+    target.mkdir(parents=True, exist_ok=True)
     created = []
     if make_git:
         from kbcli.adapters.git_repo import init_repo

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kbcli.core import rules
 from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
-from kbcli.core.people import Me
+from kbcli.core.people import Me, Roster
 from kbcli.core.report import owns
 from kbcli.core.stamps import allowed_handles
 from kbcli.core.trust import TrustState
@@ -58,12 +58,12 @@ def due_cards(workspace: Workspace, me: Me) -> list[Assessed]:
     by their verdict: dates and the evidence of the history."""
     from kbcli.usecases.health import judged
 
+    roster = workspace.config.roster
     if me.handle is None:
         raise KbError(
             f"your git identity {me.signature} is not in people.yaml, so kb cannot tell "
-            "which cards are yours: add your e-mail to your entry there"
+            f"which cards are yours: {_join_the_roster(roster)}"
         )
-    roster = workspace.config.roster
     return [
         item
         for item in judged(workspace)
@@ -94,11 +94,22 @@ def check_allowed(
     if refused and not force:
         names = ", ".join(c.path for c in refused[:5])
         more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        stranger = f"; {_join_the_roster(roster)}" if me.handle is None else ""
         raise KbError(
             f"you ({me.described}) are neither owner nor verifier of {names}{more}; ask the "
-            "owner to verify, or pass --force --reason TEXT (the reason is recorded in the commit)",
+            "owner to verify, or pass --force --reason TEXT (the reason is recorded in the "
+            f"commit){stranger}",
             exit_code=ExitCode.FINDINGS,
         )
+
+
+def _join_the_roster(roster: Roster) -> str:
+    """What someone kb cannot map to a handle does about it: a newcomer has no entry to
+    add an e-mail to, and a repo may have no roster at all."""
+    entry = "an entry with your handle, name and e-mails: [your git e-mail]"
+    if not roster.people:
+        return f"there is no people.yaml roster yet: write one with {entry}"
+    return f"add your git e-mail to your entry in people.yaml, or {entry} if you have none"
 
 
 def verify_warnings(workspace: Workspace, count: int, *, commit: bool, sign: bool) -> list[str]:

@@ -322,3 +322,143 @@ def test_docusaurus_admonitions_become_plain_markdown(tmp_path: Path) -> None:
     assert built.exit_code == 0, built.output
     page = (out / "docs/intro.html").read_text()
     assert "<strong>Heads up</strong>" in page and ":::" not in page
+
+
+def test_a_github_wikis_links_name_the_page_last(tmp_path: Path) -> None:
+    """GitHub writes ``[[Link text|Page-Name]]``; kb read it as Obsidian's
+    ``[[Page|text]]``: a broken link in kb check and on every page."""
+    repo = site_repo(
+        tmp_path / "wiki",
+        {
+            "Home.md": "Start at [[the setup guide|Setup-Guide]] or [[Setup Guide]].\n",
+            "Setup-Guide.md": "Install it. Back [[Home]].\n",
+            "_Sidebar.md": "* [[Home]]\n",
+        },
+    )
+    result = run_kb("init", str(repo.path))
+    assert result.exit_code == 0, result.output
+    assert 'wikilinks = "text-first"' in (repo.path / "kb.toml").read_text()
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    assert run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path).exit_code == 0
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    assert "broken-link" not in {f["rule"] for f in json.loads(check.stdout)["findings"]}
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "Home.html").read_text()
+    assert 'href="Setup-Guide.html" class="card-link"' in page
+    assert ">the setup guide</a>" in page and "broken" not in page
+
+
+def test_an_obsidian_vault_keeps_page_first_wiki_links(tmp_path: Path) -> None:
+    repo = site_repo(
+        tmp_path / "vault",
+        {".obsidian/app.json": "{}\n", "Plan.md": "See [[Setup|the setup note]].\n"},
+    )
+    repo.write("Setup.md", "Install it.\n")
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    assert "wikilinks" not in (repo.path / "kb.toml").read_text()
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    assert 'href="Setup.html" class="card-link"' in (out / "Plan.html").read_text()
+
+
+def test_an_obsidian_notes_inline_tags_become_its_tags(tmp_path: Path) -> None:
+    """Obsidian reads ``#project`` in a note's text as a tag; kb read none of them."""
+    repo = site_repo(
+        tmp_path / "vault",
+        {
+            ".obsidian/app.json": "{}\n",
+            "Projects/Plan.md": "#project #team/ops\n\n# Goals\n\nShip it (#123), see "
+            "[x](https://example.test/#frag) and `#notatag`.\n\n```\n#incode\n```\n"
+            "Filed under #project and #q3-review.\n",
+        },
+    )
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    plan = adopt_plan(repo)
+    assert "tags" in plan["Projects/Plan.md"]["adds"]
+    assert run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path).exit_code == 0
+    listed = run_kb("--today", TODAY, "list", "--json", cwd=repo.path)
+    tags = {card["path"]: card["tags"] for card in json.loads(listed.stdout)}
+    assert tags["Projects/Plan.md"] == ["projects", "project", "team/ops", "q3-review"]
+    found = run_kb("--today", TODAY, "search", "tag:q3-review", cwd=repo.path)
+    assert found.exit_code == 0 and "Plan" in found.stdout, found.output
+
+
+def test_links_written_for_a_pages_address_lead_to_the_card_file(tmp_path: Path) -> None:
+    """18F serves ``pages/tools/slack.md`` at ``/tools/slack/``: its ``user-management/``
+    works there and was a broken link from the file's folder, in kb check and on pages."""
+    repo = make_repo(tmp_path / "handbook", people=PEOPLE, kb_toml='[cards]\nfolders = ["pages"]\n')
+    repo.write(
+        "pages/tools/slack.md",
+        "---\ntitle: Slack\n---\n\n- [Users](user-management/#roles)\n- [Emoji](emoji/)\n",
+    )
+    repo.write(
+        "pages/tools/slack/user-management.md",
+        "---\ntitle: User management\n---\n\n## Roles\n\nSee [the guidelines](../guidelines/).\n",
+    )
+    repo.write("pages/tools/slack/guidelines.md", "---\ntitle: Guidelines\n---\n\nBe kind.\n")
+    repo.commit("pages", author="Ana Souza", email="ana@example.test")
+
+    def broken() -> list[str]:
+        check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+        findings = json.loads(check.stdout)["findings"]
+        return sorted(f["path"] for f in findings if f["rule"] == "broken-link")
+
+    assert broken() == [
+        "pages/tools/slack.md",
+        "pages/tools/slack.md",
+        "pages/tools/slack/user-management.md",
+    ]
+    plan = json.loads(run_kb("--today", TODAY, "adopt", "--json", cwd=repo.path).stdout)
+    assert [(r["from"], r["to"]) for r in plan["link_rewrites"]] == [
+        ("user-management/", "slack/user-management.md"),
+        ("../guidelines/", "guidelines.md"),
+    ]
+    result = run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    subject = git(repo.path, "log", "--format=%s", "-1", "HEAD~1").strip()
+    assert subject == "Rewrite 2 link(s) written for a page's address as markdown links"
+    slack = (repo.path / "pages/tools/slack.md").read_text()
+    assert "- [Users](slack/user-management.md#roles)\n- [Emoji](emoji/)\n" in slack
+    assert broken() == ["pages/tools/slack.md"]  # emoji/ names no page on the site either
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "pages/tools/slack.html").read_text()
+    assert 'href="slack/user-management.html#roles" class="card-link"' in page
+
+
+def test_a_docusaurus_slug_is_the_pages_address_and_mdx_files_are_named(
+    tmp_path: Path,
+) -> None:
+    """Links to a ``slug`` (``/guide``, ``/docs/guide``) were broken; the ``.mdx`` pages
+    were left out of the plan in silence."""
+    repo = site_repo(
+        tmp_path / "docusaurus",
+        {
+            "docusaurus.config.js": "module.exports = {\n  title: 'Team site',\n};\n",
+            "docs/intro/setup.md": "---\nid: setup\nslug: /guide\ntitle: Setup\n---\n\n## Steps\n",
+            "docs/intro/faq.md": "---\nslug: questions\ntitle: FAQ\n---\n\n"
+            "See [setup](/guide#steps), [again](/docs/guide) and [faq](/docs/intro/questions).\n",
+            "docs/intro/tabs.mdx": "---\ntitle: Tabs\n---\n\nimport Tabs from '@theme/Tabs';\n",
+        },
+    )
+    assert run_kb("init", str(repo.path)).exit_code == 0
+    repo.write("people.yaml", PEOPLE)
+    repo.commit("kb init")
+    plan = run_kb("--today", TODAY, "adopt", "--json", cwd=repo.path)
+    assert json.loads(plan.stdout)["not_read"] == ["docs/intro/tabs.mdx"]
+    told = run_kb("--today", TODAY, "adopt", cwd=repo.path)
+    assert "1 .mdx file(s) in the card folders are not cards" in told.stderr
+    check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
+    assert "broken-link" not in {f["rule"] for f in json.loads(check.stdout)["findings"]}
+    out = tmp_path / "site"
+    built = run_kb("--today", TODAY, "build", "--no-search", "-o", str(out), cwd=repo.path)
+    assert built.exit_code == 0, built.output
+    page = (out / "docs/intro/faq.html").read_text()
+    assert 'href="setup.html#steps" class="card-link"' in page

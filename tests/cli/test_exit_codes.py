@@ -91,3 +91,16 @@ def test_a_question_whose_input_ended_is_a_usage_error_not_an_interruption(tmp_p
     assert done.returncode == 2, done.stderr
     assert "interrupted" not in done.stderr and "option" in done.stderr
     assert not list(repo.path.rglob("*.md"))
+
+
+@pytest.mark.parametrize("wait", ["-5", "nan"])
+def test_a_wait_that_is_not_a_number_of_seconds_is_a_usage_error(tmp_path, wait):
+    """``kb index --wait -5`` was accepted; ``nan`` passes any range check and, with another
+    kb writing the index, made the wait spin forever (no comparison with nan is true)."""
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    result = run_kb("index", "--wait", wait, cwd=repo.path)
+    assert result.exit_code == 2, result.output
+    assert "--wait" in result.stderr
+    assert not (repo.path / ".kb" / "index").exists()

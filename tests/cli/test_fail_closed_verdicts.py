@@ -68,7 +68,8 @@ def test_the_reason_for_an_archived_card_does_not_tell_its_owner_to_publish_it(r
     check = run_kb("--today", TODAY, "check", "--format", "json", cwd=repo.path)
     said = {f["path"]: f["message"] for f in json.loads(check.stdout)["findings"]}
     assert "kept for reference" in said["old.md"]
-    assert "if it is one again" in said["old.md"] and "once it is one" not in said["old.md"]
+    assert "kb archive old.md ends its verification" in said["old.md"]
+    assert "once it is one" not in said["old.md"]
     assert "publishes it (kb publish new.md) once it is one" in said["new.md"]
 
 

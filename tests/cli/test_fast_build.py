@@ -122,10 +122,10 @@ def test_the_summary_without_rich_is_what_rich_prints(kb_repo: KbRepo, folder: s
     for timings in (False, True):
         plain, rich = io.StringIO(), io.StringIO()
         with redirect_stdout(plain):
-            done = _plain_summary(report, quiet=False, timings=timings)
+            done = _plain_summary(report, quiet=False, timings=timings, serving=False)
         with redirect_stdout(rich):
-            _rich_summary(report, quiet=False, timings=timings)
-        assert "Built the internal handbook: 1 cards" in rich.getvalue()
+            _rich_summary(report, quiet=False, timings=timings, serving=False)
+        assert "Built the internal handbook: 1 card, " in rich.getvalue()
         assert done == (":smile:" not in folder)
         assert plain.getvalue() == (rich.getvalue() if done else "")
 
@@ -151,7 +151,7 @@ def test_broken_links_and_warnings_without_rich_are_what_rich_prints(
     for show in (_plain_summary, _rich_summary):
         out, err = io.StringIO(), io.StringIO()
         with redirect_stdout(out), redirect_stderr(err):
-            done = show(report, quiet=quiet, timings=True)
+            done = show(report, quiet=quiet, timings=True, serving=False)
         assert done is not False
         outputs.append((out.getvalue(), err.getvalue()))
     assert outputs[0] == outputs[1]

@@ -242,3 +242,14 @@ def test_show_of_a_card_kb_cannot_read_says_why_and_exits_1(kb_repo: KbRepo) -> 
         assert result.exit_code == 1, result.output
         assert where in result.stderr and f"[{rule}]" in result.stderr
         assert "--raw" in result.stderr
+
+
+def test_a_folder_named_people_yaml_is_said_to_be_a_folder(kb_repo: KbRepo) -> None:
+    """Read as "no roster", the identity checks were skipped with a warning that sent the
+    user looking for a file that is there."""
+    _repo_with(kb_repo)
+    (kb_repo.path / "people.yaml").mkdir()
+    result = run_kb("--today", TODAY, "check", cwd=kb_repo.path)
+    assert result.exit_code == 2, result.output
+    assert "people.yaml: is a folder, not a file" in result.stderr
+    assert "there is no people.yaml" not in result.output

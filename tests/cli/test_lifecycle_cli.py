@@ -120,10 +120,10 @@ def test_publish_needs_owner_and_required_sections_then_changes_one_line(kb: KbR
     assert again.exit_code == 0 and "already published; nothing changed" in again.stdout
 
 
-def test_archive_changes_the_status_line_only(kb: KbRepo):
+def test_archive_changes_the_status_line_and_ends_the_verification_only(kb: KbRepo):
     result = kb_run(kb, "archive", REFUND, "--reason", "replaced by the refunds v2 card")
     assert result.exit_code == 0, result.output
-    assert diff_lines(kb) == ["-status: published", "+status: archived"]
+    assert diff_lines(kb) == ["-verified_at: 2026-09-30", "-status: published", "+status: archived"]
     assert "replaced by the refunds v2 card" in git(kb.path, "log", "-1", "--format=%B")
     assert card_json(kb, REFUND)["status"] == "archived"
     again = json.loads(kb_run(kb, "archive", REFUND, "--json").stdout)

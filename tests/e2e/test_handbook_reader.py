@@ -152,3 +152,42 @@ def test_a_site_in_one_language_shows_no_language_filter(
     _search(page, "refunds")
     assert page.locator("#search-lang").is_hidden()
     assert page.errors == []
+
+
+def _luminance(rgb: str) -> float:
+    """WCAG relative luminance of a computed ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(fg: str, bg: str) -> float:
+    high, low = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+BADGE_CLASSES = ("verified", "due", "expired", "unverified", "needs-review", "current", "stale")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_trust_badge_is_readable_in_light_and_dark(
+    page: Any,  # noqa: F811
+    example_site: str,  # noqa: F811
+    scheme: str,
+) -> None:
+    """Badge text is small (0.8rem): WCAG AA asks 4.5:1 against its background."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto(example_site + "index.html")
+    colours = page.evaluate(
+        """classes => classes.map(name => {
+            const badge = document.createElement('span');
+            badge.className = 'badge badge-' + name;
+            badge.textContent = name;
+            document.querySelector('main').appendChild(badge);
+            const style = getComputedStyle(badge);
+            return [name, style.color, style.backgroundColor];
+        })""",
+        list(BADGE_CLASSES),
+    )
+    low = {name: round(_contrast(fg, bg), 2) for name, fg, bg in colours if _contrast(fg, bg) < 4.5}
+    assert low == {}, f"badges under 4.5:1 in {scheme} mode"

@@ -182,7 +182,7 @@ def test_unchanged_build_writes_nothing_and_one_edit_rewrites_few_pages(small_kb
     assert written(again) == 0 and "0 bodies rendered" in again
     small_kb.write("billing/tax.md", card("Tax", "Links to [refunds](refunds.md#how). Edited."))
     _, edited, _ = build(small_kb.path, "--no-search")
-    assert "1 bodies rendered" in edited
+    assert "1 body rendered" in edited
     assert written(edited) == 1  # the card page; its title and badge did not change
     assert "Edited." in (out / "billing/tax.html").read_text(encoding="utf-8")
 

@@ -116,7 +116,7 @@ def test_retitling_a_link_target_rerenders_the_bodies_that_link_to_it_by_title(
     kb_repo.write("billing/tax.md", card("Sales tax", "Tax rules.", tags="tax"))
     stdout = build(root, out)
     # fees' [[Tax rules]] named the old title: its body is rendered again, the link broken.
-    assert "1 bodies rendered" in stdout
+    assert "1 body rendered" in stdout
     assert 'class="broken-link"' in (out / "billing/fees.html").read_text(encoding="utf-8")
     kb_repo.write("billing/tax.md", card("Tax rules", "Tax rules.", tags="tax"))
     build(root, out)

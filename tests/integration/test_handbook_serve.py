@@ -50,7 +50,7 @@ def test_serve_rebuilds_the_saved_card_and_reloads(kb_repo: KbRepo) -> None:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
-    assert "1 bodies rendered" in output  # only the saved card was rendered again
+    assert "1 body rendered" in output  # only the saved card was rendered again
     assert "Traceback" not in output
 
 

@@ -45,7 +45,7 @@ def test_omit_leaves_an_expired_card_out_of_the_help_center(tmp_path: Path) -> N
     refunds = (out / "help/refunds.html").read_text(encoding="utf-8")
     assert 'href="invoices.html"' not in refunds and "invoices" in refunds  # text, no link
     assert "1 public card(s) left out of the site as not current" in stderr
-    assert "1 cards" in stdout
+    assert "1 card," in stdout
 
 
 def test_notice_keeps_an_expired_card_and_says_it_may_be_out_of_date(tmp_path: Path) -> None:

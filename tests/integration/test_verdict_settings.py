@@ -26,6 +26,7 @@ FLIPS: dict[tuple[str, str], str] = {
     ("cards", "folders"): '["elsewhere"]',
     ("cards", "ignore"): '["guides/stamped-by-eve.md"]',
     ("cards", "max_front_matter"): "10",
+    ("cards", "wikilinks"): '"text-first"',
     ("verification", "verify_every"): '"1d"',
     ("verification", "warn_within"): '"60d"',
     ("verification", "require_signed"): "true",
@@ -89,6 +90,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> KbRepo:
     merged |= {"GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@example.test"}
     author = "Ana Souza <ana@example.test>"
     git(repo.path, "commit", "-q", "--no-gpg-sign", "-m", "verify", "--author", author, env=merged)
+    (repo.path / "elsewhere").mkdir()  # the [cards] folders flip: a folder with no card
     return repo
 
 

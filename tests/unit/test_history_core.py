@@ -144,7 +144,7 @@ def test_change_kinds_and_last_edit_versus_last_change():
     assert stamp.is_stamp_only and not stamp.is_content_edit
     assert moved.renamed and not moved.is_content_edit
     assert owner.is_content_edit and not owner.is_substantive
-    assert history.last_change is owner and history.last_edit is owner
+    assert history.last_change is owner and history.last_edit is created  # not a reassign
     assert history.last_verification is stamp
     assert history.verifications == [created, stamp]
     assert history.owner_changes == [owner] and history.renames == [moved]

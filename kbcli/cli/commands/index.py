@@ -6,13 +6,18 @@ from typing import Annotated
 
 import typer
 
-from kbcli.cli.commands.options import Quiet
+from kbcli.cli.commands.options import Quiet, seconds
 
 Rebuild = Annotated[
     bool, typer.Option("--rebuild", help="Throw the index away and index every card again.")
 ]
 Wait = Annotated[
-    float, typer.Option(help="Seconds to wait for another kb process that is writing the index.")
+    float,
+    typer.Option(
+        min=0,
+        callback=seconds,
+        help="Seconds to wait for another kb process that is writing the index (0: none).",
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")]
 

@@ -36,8 +36,10 @@ def init(
     from kbcli.usecases.scaffold import create_repo, site_shape
 
     target = directory.resolve()
-    make_git = git and (not target.exists() or repo_root(target) is None)
-    who = identity(target if target.exists() else Path.cwd())
+    existing = next(folder for folder in (target, *target.parents) if folder.exists())
+    # A new folder inside a repository is a folder of that repository, not a nested one.
+    make_git = git and repo_root(existing) is None
+    who = identity(existing)
     me = None
     if who.email or who.name:
         handle = slugify((who.email or "").partition("@")[0] or who.name or "me")

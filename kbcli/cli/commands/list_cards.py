@@ -9,6 +9,19 @@ import typer
 from kbcli.cli.completion import choices
 
 STATE_NAMES = ("verified", "due", "expired", "unverified", "needs-review", "no-owner")
+StatusOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Only cards with this status: draft, requested, published, archived (repeatable)."
+    ),
+]
+StateOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable).",
+        autocompletion=choices(STATE_NAMES),
+    ),
+]
 
 
 def list_cards(
@@ -19,17 +32,8 @@ def list_cards(
     owner: Annotated[
         list[str] | None, typer.Option(help="Only cards of this owner (repeatable).")
     ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(help="Only cards with this status: draft, published, archived (repeatable)."),
-    ] = None,
-    state: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Only cards in this trust state: " + ", ".join(STATE_NAMES) + " (repeatable).",
-            autocompletion=choices(STATE_NAMES),
-        ),
-    ] = None,
+    status: StatusOption = None,
+    state: StateOption = None,
     json: Annotated[
         bool, typer.Option("--json", help="Print JSON (fields in the README).")
     ] = False,
@@ -68,7 +72,8 @@ def list_cards(
     if json:
         print_json([card_json(item, workspace.today) for item in items])
     else:
-        card_table(items, workspace.today, workspace.config.roster)
+        none = not items and not workspace.card_files.paths()
+        card_table(items, workspace.today, workspace.config.roster, no_card_yet=none)
     print_problems(problems)
     raise typer.Exit(ExitCode.FINDINGS if problems else ExitCode.OK)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -22,3 +23,11 @@ Quiet = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="No progress bar and no summary: only errors and warnings."),
 ]
+
+
+def seconds(value: float) -> float:
+    """A duration in seconds, checked where min= cannot: nan passes every range check and
+    makes every comparison false (a wait for a busy writer that spins forever)."""
+    if not math.isfinite(value):
+        raise typer.BadParameter("give a number of seconds, such as 30")
+    return value

@@ -79,7 +79,7 @@ def serve(
             out=target,
             host=host,
             port=port,
-            on_build=lambda report: build_summary(report),
+            on_build=lambda report: build_summary(report, serving=True),
             on_error=lambda message: warn(f"rebuild failed: {message}"),
             on_ready=lambda url: console().print(f"Serving {url} (Ctrl-C to stop)", soft_wrap=True),
         )

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from kbcli.cli.commands.options import seconds
+
 app = typer.Typer(
     name="slack",
     help="The Slack app: /kb search, capture a thread, unfurl links, verify, ask an expert.",
@@ -18,7 +20,10 @@ app = typer.Typer(
 def run(
     ctx: typer.Context,
     pull_every: Annotated[
-        float, typer.Option(help="Seconds between git pull --ff-only of the checkout.", min=5)
+        float,
+        typer.Option(
+            help="Seconds between git pull --ff-only of the checkout.", min=5, callback=seconds
+        ),
     ] = 60.0,
     api_url: Annotated[
         str | None,

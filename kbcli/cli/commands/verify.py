@@ -104,12 +104,20 @@ def _print_outcome(
     workspace: Workspace, outcome: Outcome, me: Me, *, commit: bool, quiet: bool
 ) -> None:
     from kbcli.cli.output import console
+    from kbcli.core.cards import Status
 
     day = workspace.today.isoformat()
     out = console(quiet=quiet)
     for card in outcome.cards:
         note = "" if card.path in outcome.changed else " (verified_at was already today)"
-        if commit:
+        if commit and card.meta.status is not Status.PUBLISHED:  # the not-published rule
+            out.print(
+                f"stamped {card.path} with {day}{note}; a {card.meta.status.value} card is no "
+                f"answer to rely on, so it reads needs review until published "
+                f"(kb publish {card.path})",
+                soft_wrap=True,
+            )
+        elif commit:
             out.print(f"✔ verified {card.path} on {day}{note}")
         else:  # a date in the working tree is not trusted until a commit says who set it
             out.print(f"stamped {card.path} with {day}{note}, not committed")

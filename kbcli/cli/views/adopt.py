@@ -36,6 +36,7 @@ def plan_json(adoption: AdoptPlan) -> dict[str, Any]:
         "template_tags_left": adoption.tags_left,
         "toml_headers_to_yaml": sorted(adoption.headers.converted) if adoption.headers else [],
         "markup_to_markdown": sorted(adoption.headers.markup) if adoption.headers else [],
+        "not_read": adoption.unread,
     }
 
 
@@ -98,10 +99,19 @@ def summary(adoption: AdoptPlan) -> None:
             f"{len(adoption.headers.markup)} file(s) with {adoption.headers.shape} block markup "
             "(admonitions, details, tabs) to write as plain Markdown, in a commit of their own"
         )
+    if adoption.unread:
+        shown = ", ".join(adoption.unread[:3]) + (" ..." if len(adoption.unread) > 3 else "")
+        err_console().print(
+            f"{len(adoption.unread)} .mdx file(s) in the card folders are not cards ({shown}): "
+            "kb reads .md files only; rename (git mv) the ones that are plain Markdown to .md "
+            "and run kb adopt again"
+        )
     if adoption.rewrites or adoption.tags_left:
         files = len({r.path for r in adoption.rewrites})
+        addressed = sum(1 for r in adoption.rewrites if "{" not in r.old)
+        also = f" (and {addressed} link(s) written for a page's address)" if addressed else ""
         err_console().print(
-            f"{len(adoption.rewrites)} link tag(s) in {files} file(s) to rewrite as markdown "
-            f"links; {adoption.tags_left} template tag(s) kb does not render stay "
-            "(kb check names them)"
+            f"{len(adoption.rewrites) - addressed} link tag(s){also} in {files} file(s) to "
+            f"rewrite as markdown links; {adoption.tags_left} template tag(s) kb does not "
+            "render stay (kb check names them)"
         )

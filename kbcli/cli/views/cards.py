@@ -14,10 +14,14 @@ from kbcli.core.people import Roster
 from kbcli.core.trust import trust_detail
 
 
-def card_table(items: Sequence[Assessed], today: date, roster: Roster) -> None:
+def card_table(
+    items: Sequence[Assessed], today: date, roster: Roster, *, no_card_yet: bool = False
+) -> None:
+    """``no_card_yet``: the repo holds no card at all (a new team's first kb list)."""
     out = console()
     if not items:
-        out.print("No cards match.")
+        first = ': kb new --title "How to ..." writes the first one'
+        out.print(f"No cards yet{first}." if no_card_yet else "No cards match.")
         return
     if not out.is_terminal:
         write_records(

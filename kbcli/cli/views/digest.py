@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbcli.cli.views.health import percent
+from kbcli.cli.views.health import due_under_review, percent
 from kbcli.core.people import Roster
 from kbcli.core.report import OwnerDigest, Report
 
@@ -19,6 +19,8 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         "",
         f"Trust score **{percent(report.score)}**: {report.fresh} of {report.published} "
         "published cards have a current verification (verified or due).",
+        "",
+        _states(report),
         "",
         *(
             f"Adopted baseline on {day.isoformat()}: {count} card(s) verified by the adoption, "
@@ -49,6 +51,15 @@ def report_markdown(report: Report, roster: Roster, *, title: str = "Knowledge b
         lines += [f"- {day.isoformat()}: {percent(value)}" for day, value in report.trend]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _states(report: Report) -> str:
+    states = report.states
+    return (
+        f"Verified {states['verified']} · due {states['due']} · expired {states['expired']} · "
+        f"needs review {states['needs-review']}{due_under_review(report)} · never verified "
+        f"{states['unverified']}; {states['no-owner']} with no owner."
+    )
 
 
 def _todo_lines(digest: OwnerDigest) -> list[str]:

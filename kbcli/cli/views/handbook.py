@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from kbcli.cli.output import console, err_console, warn
+from kbcli.core.counted import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,6 +33,7 @@ def build_command(
 ) -> int:
     """``kb build`` (the typer command and ``cli.fast_build``): build, report, exit code."""
     from kbcli.cli.gc_pause import paused_gc
+    from kbcli.core.handbook import pages_url_hint
     from kbcli.errors import ExitCode
     from kbcli.usecases.handbook import run_build
     from kbcli.usecases.health import history_notices
@@ -53,16 +56,22 @@ def build_command(
         )
     for notice in history_notices(workspace.history):
         warn(notice)
+    hint = pages_url_hint(workspace.config.handbook.url, os.environ)
+    if hint:
+        warn(hint)
     build_summary(report, quiet=quiet, timings=verbose)
     return ExitCode.FINDINGS if strict and report.broken else ExitCode.OK
 
 
-def build_summary(report: BuildReport, *, quiet: bool = False, timings: bool = False) -> None:
-    if not _plain_summary(report, quiet=quiet, timings=timings):
-        _rich_summary(report, quiet=quiet, timings=timings)
+def build_summary(
+    report: BuildReport, *, quiet: bool = False, timings: bool = False, serving: bool = False
+) -> None:
+    """``serving``: kb serve's own builds, which need no "open it with kb serve" line."""
+    if not _plain_summary(report, quiet=quiet, timings=timings, serving=serving):
+        _rich_summary(report, quiet=quiet, timings=timings, serving=serving)
 
 
-def _rich_summary(report: BuildReport, *, quiet: bool, timings: bool) -> None:
+def _rich_summary(report: BuildReport, *, quiet: bool, timings: bool, serving: bool) -> None:
     from rich.markup import escape
 
     out = console()
@@ -78,10 +87,11 @@ def _rich_summary(report: BuildReport, *, quiet: bool, timings: bool) -> None:
     if timings:
         out.print(_steps_line(report), soft_wrap=True)
     # Browsers refuse Pagefind's module import from file:// pages: a server is needed to search.
-    out.print(_open_line(escape(str(report.out))), soft_wrap=True)
+    if not serving:
+        out.print(_open_line(report, escape(str(report.out))), soft_wrap=True)
 
 
-def _plain_summary(report: BuildReport, *, quiet: bool, timings: bool) -> bool:
+def _plain_summary(report: BuildReport, *, quiet: bool, timings: bool, serving: bool) -> bool:
     """The summary (and the broken links and warnings) as rich would print them, written
     without importing rich (50 ms of a build): when neither stdout nor, if there is
     anything for it, stderr is a terminal (``output.plain_lines``). False when rich must
@@ -100,7 +110,7 @@ def _plain_summary(report: BuildReport, *, quiet: bool, timings: bool) -> bool:
             lines = [plain_text(_summary_line(report))]
             lines += [_broken_line(report)] if report.broken else []
             lines += [plain_text(_steps_line(report))] if timings else []
-            lines.append(_open_line(plain_text(str(report.out))))
+            lines += [] if serving else [_open_line(report, plain_text(str(report.out)))]
     except NeedsRich:
         return False
     text = plain_lines(lines) if lines else ""
@@ -127,8 +137,9 @@ def _summary_line(report: BuildReport) -> str:
     t = report.timings
     render = sum(v for k, v in t.items() if k != "search")
     line = (
-        f"Built the {report.audience.value} handbook: {report.cards} cards, {report.pages} pages "
-        f"({report.written} written, {report.bodies_rendered} bodies rendered"
+        f"Built the {report.audience.value} handbook: {counted(report.cards, 'card')}, "
+        f"{counted(report.pages, 'page')} ({report.written} written, "
+        f"{counted(report.bodies_rendered, 'body', 'bodies')} rendered"
         + (f", {report.removed} removed" if report.removed else "")
         + f") in {render:.2f}s"
     )
@@ -141,9 +152,11 @@ def _steps_line(report: BuildReport) -> str:
     return "steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
 
 
-def _open_line(out: str) -> str:
-    """``out`` escaped for the printer."""
+def _open_line(report: BuildReport, out: str) -> str:
+    """``out`` escaped for the printer. kb serve previews the internal handbook unless told
+    the audience."""
+    serve = "kb serve" + (" --audience public" if report.audience.value == "public" else "")
     return (
-        f"Open it with: kb serve (search needs a web server; {out} "
+        f"Open it with: {serve} (search needs a web server; {out} "
         "can also be served by any static web server)"
     )

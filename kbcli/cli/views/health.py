@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kbcli.cli.output import badge, console, write_records
+from kbcli.core.counted import counted
 from kbcli.core.findings import Finding
 from kbcli.core.history import CardHistory, Change, scalar, text_list
 from kbcli.core.people import Roster
@@ -45,15 +46,15 @@ def _render_summary(report: Report, title: str) -> None:
     out.print(f"[bold]{escape(title)}: health on {report.today.isoformat()}[/]")
     out.print(
         f"Trust score [bold]{score}[/]: {report.fresh} of {report.published} published cards "
-        f"have a current verification ({report.cards} cards in all)"
+        f"have a current verification ({counted(report.cards, 'card')} in all)"
     )
     states = report.states
     # The five states add up to the published cards; "no owner" is counted among them
     # (a card without an owner is also verified, due, ...), so it stands apart.
     out.print(
         f"  verified {states['verified']} · due {states['due']} · expired {states['expired']}"
-        f" · needs review {states['needs-review']} · never verified {states['unverified']}"
-        f"; {states['no-owner']} with no owner"
+        f" · needs review {states['needs-review']}{due_under_review(report)}"
+        f" · never verified {states['unverified']}; {states['no-owner']} with no owner"
     )
     for day, count in report.baselines:
         out.print(
@@ -64,6 +65,13 @@ def _render_summary(report: Report, title: str) -> None:
         out.print(f"[dim]  history: {report.history_commits} commits read[/]")
     for note in report.skipped:
         out.print(f"[yellow]  skipped {escape(note)}[/]")
+
+
+def due_under_review(report: Report) -> str:
+    """`` (N of them due soon)`` after the needs-review count: the due-soon findings count
+    these cards too, the "due" state does not (it counts cards nothing is held against)."""
+    count = report.needs_review_due_soon
+    return f" ({count} of them due soon)" if count else ""
 
 
 def _render_rule_counts(report: Report) -> None:
@@ -190,6 +198,7 @@ def report_json(report: Report, *, findings: bool = True) -> dict[str, Any]:
         "published": report.published,
         "verified": report.fresh,
         "states": report.states,
+        "needs_review_due_soon": report.needs_review_due_soon,
         "adoption_baselines": [
             {"date": day.isoformat(), "cards": count} for day, count in report.baselines
         ],
