@@ -47,7 +47,7 @@ def leftover_pid(name: str) -> int | None:
 def remove_if_leftover(path: str) -> bool:
     """Delete ``path`` when it is kb's temporary file and its writer is gone (killed)."""
     pid = leftover_pid(os.path.basename(path))
-    if pid is None or pid == os.getpid() or _alive(pid):
+    if pid is None or pid == os.getpid() or alive(pid):
         return False
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
@@ -68,7 +68,8 @@ def sweep(folder: str | os.PathLike[str]) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (another user's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

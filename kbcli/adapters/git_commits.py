@@ -170,6 +170,13 @@ def _exists(root: Path, ref: str) -> bool:
     return result.returncode == 0
 
 
+def on_no_branch(root: Path) -> bool:
+    """Whether HEAD is detached: a commit made now is on no branch, and git drops it from
+    view (and later for good) once the user switches away."""
+    result = git_runner.run(root, "symbolic-ref", "-q", "HEAD", check=False)
+    return result.returncode != 0
+
+
 def in_git_repo(root: Path) -> bool:
     """Whether ``root`` is in a git work tree. Without git installed, or in a repository
     of another user, a ``KbError`` saying so (every caller is about to commit, and "not a

@@ -135,6 +135,9 @@ class CardIndex:
         import tantivy
 
         searcher = self.index.searcher()
+        # No more hits than documents: tantivy sizes its heap by the limit, and a huge
+        # --limit (or an assistant's) made it abort or overflow (exit 3).
+        limit = max(1, min(limit, searcher.num_docs))
         if by_path:
             result = searcher.search(query, limit, order_by_field="path", order=tantivy.Order.Asc)
         else:

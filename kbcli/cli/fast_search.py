@@ -62,7 +62,7 @@ def parse(argv: list[str]) -> dict[str, object] | None:
                 options["limit"] = int(value)
             else:
                 return None
-        elif token in ("-h",):
+        elif token == "-h" and not words:  # help; after a word an option (df -h)
             return None
         else:
             words.append(token)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from kbcli.core.people import skipped_checks
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kbcli.workspace import Workspace
 
 
@@ -29,3 +31,20 @@ def say_skipped_checks(workspace: Workspace) -> None:
 
     for note in skipped_checks(workspace.config.roster):
         warn(f"skipped {note}")
+
+
+def say_if_on_no_branch(root: Path, commit: str | None) -> None:
+    """Warn when kb's commit went onto a detached HEAD (a checkout of a tag or an old
+    commit, a rebase stopped halfway): "committed abc" alone reads as done, yet the
+    commit is on no branch and is lost from view at the next git switch."""
+    if not commit:
+        return
+    from kbcli.adapters.git_commits import on_no_branch
+    from kbcli.cli.output import warn
+
+    if on_no_branch(root):
+        warn(
+            f"HEAD is detached: commit {commit[:10]} is on no branch, and git loses sight of "
+            f"it when you switch away; keep it with git switch -c NAME (or git branch NAME "
+            f"{commit[:10]})"
+        )

@@ -122,13 +122,14 @@ def console(*, quiet: bool = False) -> Console:
     from rich.console import Console
 
     wrap = _rich_terminal(sys.stdout)
-    return Console(highlight=False, soft_wrap=not wrap, quiet=quiet)
+    # emoji=False: ":x:" in a query or a card is text ("without tag:x: 3 cards" showed ❌).
+    return Console(highlight=False, soft_wrap=not wrap, quiet=quiet, emoji=False)
 
 
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def badge(trust: Trust) -> str:

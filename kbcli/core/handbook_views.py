@@ -28,6 +28,7 @@ from kbcli.core.handbook import (
 from kbcli.core.naming import slugify
 from kbcli.core.people import Roster
 from kbcli.core.trust import Trust, TrustState
+from kbcli.core.verdict import urgency
 
 # A help center (a public build) shows customers two states, never kb's internal ones
 # (expired, needs review, an owner's name): "current" is a card that counts as verified,
@@ -139,24 +140,10 @@ def trust_score(items: Iterable[Assessed]) -> int | None:
     return score(items).percent
 
 
-_URGENCY = {
-    TrustState.EXPIRED: 0,
-    TrustState.NEEDS_REVIEW: 1,
-    TrustState.DUE: 2,
-    TrustState.UNVERIFIED: 3,
-}
-
-
 def urgent(items: Iterable[Assessed], limit: int = 10) -> list[Assessed]:
     """Expired first (longest expired first), then due (soonest first), then never verified."""
-    pending = [i for i in items if i.trust.state in _URGENCY]
-    pending.sort(
-        key=lambda i: (
-            _URGENCY[i.trust.state],
-            i.trust.expires_on or date.max,
-            i.card.path,
-        )
-    )
+    pending = [i for i in items if i.trust.state is not TrustState.VERIFIED]
+    pending.sort(key=lambda i: (urgency(i.trust), i.card.path))
     return pending[:limit]
 
 

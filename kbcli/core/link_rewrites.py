@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from kbcli.core.cards import Card
 from kbcli.core.link_targets import LinkKind
 from kbcli.core.links import LinkResolver, Resolved
-from kbcli.core.site_paths import site_key, tag_at, tag_position
+from kbcli.core.site_paths import served_at, tag_at, tag_position
 from kbcli.core.template_tags import tag_end
 
 
@@ -60,15 +60,14 @@ def folder_url_rewrites(
     ``tools/slack/user-management.md`` on the site; from the file's folder it leads
     nowhere. Only a link broken from the file whose address names one card is rewritten,
     as the relative path to that card's file (the anchor as written)."""
-    page = "/" + _page_address(card, resolver.site_roots) + "/"
     found = []
     for result in resolved:
         link = result.link
         if link.kind is not LinkKind.PATH or result.ok or link.target.startswith("/"):
             continue
-        if link.target.endswith(".md") or "](" not in link.source:
+        if "](" not in link.source:
             continue
-        target = resolver.site_card(posixpath.normpath(posixpath.join(page, link.target)))
+        target = served_at(card, link.target, resolver.site_roots, resolver.site_card)
         written = _written_path(link.source)
         if target is None or written is None or unquote(written[1]) != link.target:
             continue
@@ -79,18 +78,6 @@ def folder_url_rewrites(
         new = posixpath.relpath(target.path, card.folder or ".")
         found.append(LinkRewrite(card.path, line, column, old, new))
     return found
-
-
-def _page_address(card: Card, roots: Sequence[str]) -> str:
-    """The address the site serves ``card`` at, as a ``site_key``: its permalink when it
-    names a fixed one, else its path under the card folder it sits in."""
-    permalink = card.meta.extra.get("permalink")
-    if isinstance(permalink, str) and permalink.strip() and "{" not in permalink:
-        return site_key(permalink)
-    for root in (r.strip("/") for r in roots):
-        if root not in ("", ".") and card.path.startswith(root + "/"):
-            return site_key(card.path[len(root) + 1 :])
-    return site_key(card.path)
 
 
 def _written_path(source: str) -> tuple[int, str] | None:

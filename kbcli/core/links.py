@@ -45,7 +45,7 @@ from kbcli.core.link_scan import BodyScan, Link, LinkKind, github_slug, scan, wi
 from kbcli.core.naming import raw_path
 from kbcli.core.plain_line import title_key
 from kbcli.core.sections import title_heading_line
-from kbcli.core.site_paths import site_index, site_key, tag_at
+from kbcli.core.site_paths import served_at, site_index, site_key, tag_at
 from kbcli.core.site_refs import attachment, files_by_name, hugo_ref, layout_section, text_first
 from kbcli.core.template_tags import GENERATOR_LINK_TAGS, tag_name, tag_shown
 
@@ -334,6 +334,11 @@ class LinkResolver:
         if moved:
             fix = posixpath.relpath(moved, card.folder or ".")
             problem += f"; the card moved to {moved}: link to {fix}"
+        elif served := served_at(card, target, self.site_roots, self.site_card):
+            fix = posixpath.relpath(served.path, card.folder or ".")
+            problem += (
+                f"; from the page's address on its old site it is {served.path}: link to {fix}"
+            )
         elif resolved.endswith(".md"):
             siblings = self._folders.get(posixpath.dirname(resolved), [])
             problem += self._suggest(resolved, siblings, relative_to=card.folder)

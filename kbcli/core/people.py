@@ -7,7 +7,7 @@ reliably), and says who left the company.
 
 # No ``from __future__ import annotations`` here: NamedTuple field types written as
 # strings are compiled by typing when each class is made (~0.1 ms a class at start-up).
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -22,6 +22,8 @@ class Person(NamedTuple):
     # Public keys this person signs commits with (SSH "ssh-ed25519 AAAA..." lines).
     signing_keys: tuple[str, ...] = ()
     slack: str | None = None  # Slack member id (U0123ABC), for mentions and Slack sign-in
+    # A team lead (people.yaml ``lead: true``): acts on cards whose owner stopped committing.
+    lead: bool = False
 
     @property
     def display(self) -> str:
@@ -132,6 +134,27 @@ class Roster:
             return None
         return max(gone)
 
+    def stand_ins(self, owner: str, verifiers: Iterable[str], today: date) -> tuple[str, ...]:
+        """Who acts on a card whose owner has gone quiet (owner-inactive): its verifiers
+        still here, else the leads of the owner's team, else every lead still here (the
+        owner is not asked whether they still own it). Empty when people.yaml names none:
+        the to-do then stays with the owner."""
+        mine = self.members(owner) | {owner}
+
+        def here(handle: str) -> bool:
+            return self.knows(handle) and self.left_on(handle, today) is None
+
+        found = [v for v in verifiers if v not in mine and here(v)]
+        if found:
+            return tuple(dict.fromkeys(found))
+        leads = [
+            p for p in self.people.values() if p.lead and p.handle not in mine and here(p.handle)
+        ]
+        teams = {p.team for h in mine if (p := self.people.get(h)) and p.team}
+        teams |= {owner} if owner in self.teams else set()
+        of_team = [p.handle for p in leads if p.team in teams]
+        return tuple(of_team or [p.handle for p in leads])
+
     def display(self, handle: str | None) -> str:
         if not handle:
             return ""
@@ -165,7 +188,12 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             problems.append(f"person '{handle}': signing_keys must be a list of public keys")
             keys = []
-        unknown = set(entry) - {"name", "emails", "email", "team", "left", "signing_keys", "slack"}
+        lead = entry.get("lead", False)
+        if not isinstance(lead, bool):
+            problems.append(f"person '{handle}': lead must be true or false")
+            lead = False
+        known = {"name", "emails", "email", "team", "left", "signing_keys", "slack", "lead"}
+        unknown = set(entry) - known
         if unknown:
             problems.append(f"person '{handle}': unknown keys {', '.join(sorted(unknown))}")
         people[str(handle)] = Person(
@@ -176,6 +204,7 @@ def roster_from(data: Mapping[str, Any]) -> tuple[Roster, list[str]]:
             left=left,
             signing_keys=tuple(k.strip() for k in keys),
             slack=str(entry["slack"]).strip() if entry.get("slack") else None,
+            lead=lead,
         )
     return Roster(people), problems
 

@@ -5,6 +5,10 @@
 - plain words rank cards (all of them required while that finds enough);
 - ``"exact phrases"`` must appear as written (after analysis);
 - ``-word`` and ``-"a phrase"`` exclude cards that contain them;
+- a command's option is a term, not an exclusion: a dash before a digit (``kill -9``), or
+  before one or two letters or digits right after a word or another option (``rm -rf``,
+  ``ls -la``, ``python3 -m venv``); ``-word`` anywhere else excludes (``tar -xzf``
+  excludes "xzf": ``tar xzf`` searches it);
 - ``key:value`` filters on front matter: ``tag:``, ``owner:``, ``status:``, ``audience:``,
   ``lang:`` and any other key (``ticket_refs:SUP-1388``); ``-key:value`` excludes;
 - ``is:verified|due|expired|unverified|needs-review|unowned`` filter on the trust verdict
@@ -27,6 +31,13 @@ STATUS_STATES = ("draft", "requested", "published", "archived")
 IS_VALUES = TRUST_STATES + STATUS_STATES
 # Filter keys spelled the way people type them, mapped to the front-matter key.
 KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "verifiers"}
+# The filters kb documents: one written with nothing after the colon is a usage error
+# (``tag:`` alone was searched as the word "tag"); other ``word:`` stay words, as in a
+# pasted log line.
+FILTER_KEYS = frozenset(
+    {*KEY_ALIASES, "aliases", "verifiers", "is", "owner", "status", "audience", "lang"}
+)
+_EMPTY_FILTER = lazy(r"(?i:tags?|alias(?:es)?|verifiers?|is|owner|status|audience|lang):")
 
 _TOKEN = lazy(
     r"""(?P<neg>-)?(?:
@@ -61,6 +72,8 @@ class ParsedQuery(NamedTuple):
     filters: tuple[KeyFilter, ...] = ()
     states: tuple[StateFilter, ...] = ()
     text: str = ""  # the query as typed
+    # The words read as a command's options (``-rf`` of ``rm -rf``), also in ``words``.
+    options: tuple[str, ...] = ()
 
     @property
     def has_terms(self) -> bool:
@@ -87,14 +100,9 @@ class ParsedQuery(NamedTuple):
 
     def without(self, item: KeyFilter | StateFilter) -> "ParsedQuery":
         """The same query with one filter dropped (for "no results" hints)."""
-        return ParsedQuery(
-            self.words,
-            self.phrases,
-            self.excluded_words,
-            self.excluded_phrases,
-            tuple(f for f in self.filters if f != item),
-            tuple(s for s in self.states if s != item),
-            self.text,
+        return self._replace(
+            filters=tuple(f for f in self.filters if f != item),
+            states=tuple(s for s in self.states if s != item),
         )
 
     def describe(self, item: KeyFilter | StateFilter) -> str:
@@ -106,15 +114,19 @@ class ParsedQuery(NamedTuple):
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Parse the query language; raise ``QueryError`` for an unknown ``is:`` value."""
+    """Parse the query language; raise ``QueryError`` for an unknown ``is:`` value or a
+    filter with no value (``tag:``)."""
     words: list[str] = []
     phrases: list[str] = []
     ex_words: list[str] = []
     ex_phrases: list[str] = []
     filters: list[KeyFilter] = []
     states: list[StateFilter] = []
+    options: list[str] = []
+    after_word = False  # the last token was a plain word or an option: a command so far
     for match in _TOKEN.finditer(text):
         negated = bool(match.group("neg"))
+        word = match.group("word")
         if match.group("key") is not None:
             key = match.group("key").lower()
             value = match.group("qvalue")
@@ -122,20 +134,11 @@ def parse_query(text: str) -> ParsedQuery:
                 value = match.group("value")
             value = value.strip()
             if key == "is":
-                state = value.lower().replace("-", "").replace("_", "")
-                state = {
-                    "noowner": "unowned",
-                    "unowner": "unowned",
-                    "needsreview": "needs-review",
-                }.get(state, state)
-                if state not in IS_VALUES:
-                    raise QueryError(
-                        f"unknown filter 'is:{value}': use one of "
-                        + ", ".join(f"is:{v}" for v in IS_VALUES)
-                    )
-                states.append(StateFilter(state, negated))
+                states.append(StateFilter(_state(value), negated))
             elif value:
                 filters.append(KeyFilter(KEY_ALIASES.get(key, key), value, negated))
+            elif key in FILTER_KEYS:
+                raise _no_value(key)
         elif match.group("phrase") is not None:
             phrase = match.group("phrase").strip()
             if phrase and match.group("close") is None:
@@ -143,13 +146,18 @@ def parse_query(text: str) -> ParsedQuery:
                 (ex_words if negated else words).extend(phrase.split())
             elif phrase:
                 (ex_phrases if negated else phrases).append(phrase)
-        else:
-            word = match.group("word")
-            if negated and not word:
-                continue
-            if not any(ch.isalnum() for ch in word):
-                continue
-            (ex_words if negated else words).append(word)
+        elif _EMPTY_FILTER.fullmatch(word):
+            raise _no_value(word[:-1].lower())
+        elif any(ch.isalnum() for ch in word):
+            option = negated and _is_option(word, after_word)
+            if option:
+                options.append("-" + word)
+                words.append("-" + word)
+            else:
+                (ex_words if negated else words).append(word)
+            after_word = option or not negated
+            continue
+        after_word = False
     return ParsedQuery(
         tuple(words),
         tuple(phrases),
@@ -158,4 +166,40 @@ def parse_query(text: str) -> ParsedQuery:
         tuple(filters),
         tuple(states),
         text,
+        tuple(options),
+    )
+
+
+def _state(value: str) -> str:
+    """The trust or status state an ``is:`` value names, in any of its spellings."""
+    state = value.lower().replace("-", "").replace("_", "")
+    state = {"noowner": "unowned", "unowner": "unowned", "needsreview": "needs-review"}.get(
+        state, state
+    )
+    if state not in IS_VALUES:
+        raise QueryError(
+            f"unknown filter 'is:{value}': use one of " + ", ".join(f"is:{v}" for v in IS_VALUES)
+        )
+    return state
+
+
+def _is_option(word: str, after_word: bool) -> bool:
+    """Is ``-word`` a command's option (``kill -9``, ``rm -rf``) rather than an exclusion?
+
+    A number is never a word to exclude; one or two letters right after a word (or after
+    another option) read as a command line (``ls -la``, ``docker run -it``), and no one
+    excludes a word that short. Longer ones stay exclusions (``sso -okta``)."""
+    if word[:1].isdigit():
+        return True
+    return after_word and len(word) <= 2 and word.isascii() and word.isalnum()
+
+
+_EXAMPLES = {"is": "is:expired", "owner": "owner:ana", "lang": "lang:en", "tag": "tag:billing"}
+
+
+def _no_value(key: str) -> QueryError:
+    example = _EXAMPLES.get(key, f"{key}:VALUE")
+    return QueryError(
+        f"'{key}:' has no value, so it filters nothing: write it as {example}, "
+        f'or quote it to search for the word ("{key}:")'
     )

@@ -18,7 +18,7 @@ from kbcli.core.cards import Card, Status
 from kbcli.core.catalog import Assessed
 from kbcli.core.findings import Finding
 from kbcli.core.people import Roster
-from kbcli.core.rules import RULES
+from kbcli.core.rules import OWNER_INACTIVE, RULES
 from kbcli.core.trust import TrustState, days_from_today
 from kbcli.core.verdict import trust_score
 
@@ -114,6 +114,7 @@ def build_report(
     """Summarise the knowledge base (or one owner's part of it, with ``owner``); ``refs``:
     see ``inbound_links``."""
     inbound = inbound_links([item.card for item in items], refs)
+    routed = _stand_ins(items, findings, roster, today)
     if owner is not None:
         items = [i for i in items if owns(owner, i.card.meta.owner, roster)]
         paths = {i.card.path for i in items}
@@ -121,7 +122,14 @@ def build_report(
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
-    published, groups, candidates = _walk(items, by_path, inbound, today)
+    published, groups, candidates = _walk(items, by_path, inbound, today, routed)
+    for path, (handles, item, finding) in routed.items():
+        linked = inbound.get(path, 0)
+        routed_todo = Todo(item, (finding.message,), linked)
+        key = (_URGENCY.get(item.trust.state, 3), -linked, path)
+        for handle in handles:
+            if owner is None or owns(owner, handle, roster):
+                groups.setdefault(handle, _Group()).todo.append((key, routed_todo))
     states = Counter(i.trust.state.value for i in published)
     states["no-owner"] = sum(1 for i in published if i.trust.no_owner)
     owners = _owners(groups, roster, today)
@@ -156,6 +164,30 @@ def _due_under_review(item: Assessed, today: date) -> bool:
     )
 
 
+Routed = dict[str, tuple[tuple[str, ...], Assessed, Finding]]
+
+
+def _stand_ins(
+    items: Sequence[Assessed], findings: Sequence[Finding], roster: Roster, today: date
+) -> Routed:
+    """Cards whose owner has gone quiet (owner-inactive), by path: who acts instead
+    (``Roster.stand_ins``), the card and the finding. The quiet owner is the one person
+    who will not read a to-do asking whether they still own the card."""
+    quiet = {f.path: f for f in findings if f.rule == OWNER_INACTIVE}
+    if not quiet:
+        return {}
+    routed: Routed = {}
+    for item in items:
+        finding = quiet.get(item.card.path)
+        if finding is None:
+            continue
+        meta = item.card.meta
+        handles = roster.stand_ins(meta.owner or "", meta.verifiers, today)
+        if handles:
+            routed[item.card.path] = (handles, item, finding)
+    return routed
+
+
 def owns(handle: str, owner: str | None, roster: Roster) -> bool:
     """``handle`` owns a card owned by itself, or by a team it belongs to."""
     return bool(owner) and (owner == handle or handle in roster.members(owner or ""))
@@ -176,6 +208,7 @@ def _walk(
     by_path: dict[str, list[Finding]],
     inbound: dict[str, int],
     today: date,
+    routed: Routed,
 ) -> tuple[list[Assessed], dict[str, _Group], list[tuple[tuple[int, int, int, str], Todo]]]:
     """One pass over the cards: the published ones, each owner's group (to-dos with
     their order in the owner's list), and the to-dos that may be urgent (live cards in
@@ -200,6 +233,8 @@ def _walk(
             group.states[state] += 1
         found = by_path.get(path, ())
         group.findings += len(found)
+        if path in routed:  # the owner-inactive to-do is someone else's (``_stand_ins``)
+            found = [f for f in found if f.rule != OWNER_INACTIVE]
         urgent = live and state in urgency
         if live or found or meta.status is requested:
             reasons = _reasons(item, live, found, today)

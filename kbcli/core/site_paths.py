@@ -9,7 +9,8 @@ leads to neither: kb never guesses which one the author meant.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import posixpath
+from collections.abc import Callable, Collection, Sequence
 
 from kbcli.core.cards import Card
 from kbcli.core.link_scan import Link
@@ -91,3 +92,27 @@ def tag_at(source: str) -> int:
     """Where the template syntax of a link's destination begins in its source."""
     starts = [i for i in (source.find("{%"), source.find("{{")) if i >= 0]
     return min(starts) if starts else 0
+
+
+def served_at(
+    card: Card, target: str, roots: Sequence[str], site_card: Callable[[str], Card | None]
+) -> Card | None:
+    """The card a relative link written for the page's address names: generators serve
+    ``tools/slack.md`` at ``/tools/slack/``, where ``user-management/`` is
+    ``/tools/slack/user-management/``. None for a link to a file (``.md``) or from the root."""
+    if target.startswith("/") or target.endswith(".md"):
+        return None
+    page = "/" + page_address(card, roots) + "/"
+    return site_card(posixpath.normpath(posixpath.join(page, target)))
+
+
+def page_address(card: Card, roots: Sequence[str]) -> str:
+    """The address the site serves ``card`` at, as a ``site_key``: its permalink when it
+    names a fixed one, else its path under the card folder it sits in."""
+    permalink = card.meta.extra.get("permalink")
+    if isinstance(permalink, str) and permalink.strip() and "{" not in permalink:
+        return site_key(permalink)
+    for root in (r.strip("/") for r in roots):
+        if root not in ("", ".") and card.path.startswith(root + "/"):
+            return site_key(card.path[len(root) + 1 :])
+    return site_key(card.path)

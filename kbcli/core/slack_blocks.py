@@ -276,6 +276,16 @@ def captured(
     return {"text": f"{verb} {title} on {branch}", "blocks": [_section(text)]}
 
 
+def verified(path: str, day: str, commit: str | None, signature: str) -> str:
+    """The answer to a Verify button (mrkdwn): the path and the commit as code, as a
+    capture's answer shows them (escaped whole, the commit's backticks became look-alike
+    quotes and the id no code span)."""
+    done = f":white_check_mark: verified {code(path)} on {escape(day)}"
+    if commit:
+        done += f" (commit {code(commit[:10])}, Verified-by: {escape(signature)})"
+    return done
+
+
 def capture_went(
     branch: str,
     pushed_to: str | None,

@@ -121,6 +121,8 @@ def assess(meta: CardMeta, policy: TrustPolicy, path: str, today: date) -> Trust
     verified_on = meta.verified_on
     if verified_on is None:
         return Trust(TrustState.UNVERIFIED, None, None, every, no_owner)
+    if every.is_never:  # date.max stands for never: even --today 9999-12-31 is before it
+        return Trust(TrustState.VERIFIED, verified_on, None, every, no_owner)
     expires_on = every.after(verified_on)
     if today >= expires_on:
         state = TrustState.EXPIRED
@@ -128,8 +130,6 @@ def assess(meta: CardMeta, policy: TrustPolicy, path: str, today: date) -> Trust
         state = TrustState.DUE
     else:
         state = TrustState.VERIFIED
-    if every.is_never:
-        return Trust(state, verified_on, None, every, no_owner)
     due_on = cadence.warn_within.before(expires_on)
     return Trust(state, verified_on, expires_on, every, no_owner, due_on=due_on)
 

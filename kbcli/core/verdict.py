@@ -24,6 +24,7 @@ to "off" in kb.toml yields no finding and so no evidence.
 # No ``from __future__ import annotations``: a search loads this module, and typing
 # compiled Score's field types written as strings when the class was made.
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from kbcli.core.cards import Status
@@ -146,6 +147,21 @@ def evidence(trust: Trust) -> str:
     more = len(trust.reasons) - 1
     tail = f" (+{more} more)" if more else ""
     return f"{trust.reasons[0].text}{tail}"
+
+
+# Expired first, then doubted, then due, then never verified (the handbook's "Most urgent").
+_URGENCY = {
+    TrustState.EXPIRED: 0,
+    TrustState.NEEDS_REVIEW: 1,
+    TrustState.DUE: 2,
+    TrustState.UNVERIFIED: 3,
+}
+
+
+def urgency(trust: Trust) -> "tuple[int, date]":
+    """How soon a card needs its owner, as a sort key: by state (verified last), then the
+    longest expired or the soonest due first."""
+    return (_URGENCY.get(trust.state, len(_URGENCY)), trust.expires_on or date.max)
 
 
 def ranking_factor(trust: Trust, verified_boost: float, penalty: float) -> float:

@@ -238,12 +238,21 @@ class _Sources:
         return None
 
 
+def refuse_after_a_stopped_run(workspace: Workspace) -> None:
+    """Before planning to apply: the files a killed ``kb adopt`` wrote read as cards
+    already, so a plan alone would adopt nothing and leave them uncommitted in silence."""
+    from kbcli.adapters.write_note import refuse_if_stopped
+
+    refuse_if_stopped(workspace.root)
+
+
 def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> AdoptOutcome:
     """Convert the plan's TOML headers (one commit), rewrite its link tags (another), then
     write its front matter and commit exactly those files (a third); nothing is written
     when a file changed since the plan."""
     from kbcli.adapters.card_writer import add_front_matter
     from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.adapters.write_note import writing
     from kbcli.usecases.adopt_headers import (
         convert,
         convert_markup,
@@ -257,32 +266,37 @@ def apply(workspace: Workspace, adoption: AdoptPlan, *, commit: bool = True) -> 
             f"{workspace.root} is not in a git repository: run 'git init' first, "
             "or pass --no-commit to only edit the files"
         )
+    touched = {row.path for row in rows} | {r.path for r in adoption.rewrites}
+    if adoption.headers:
+        touched |= set(adoption.headers.converted) | set(adoption.headers.markup)
     if commit:
-        touched = {row.path for row in rows} | {r.path for r in adoption.rewrites}
-        if adoption.headers:
-            touched |= set(adoption.headers.converted) | set(adoption.headers.markup)
         _refuse_uncommitted(workspace, sorted(touched))
     root = workspace.root
-    converted = convert(workspace, adoption.headers) if adoption.headers else []
-    headers_sha = None
-    if commit and converted:
-        headers_sha = commit_files(root, converted, headers_message(converted))
-    plain = convert_markup(workspace, adoption.headers) if adoption.headers else []
-    markup_sha = None
-    if commit and plain:
-        assert adoption.headers is not None
-        markup_sha = commit_files(root, plain, markup_message(plain, adoption.headers.shape))
-    done = {"converted": converted, "headers_commit": headers_sha}
-    done |= {"plain": plain, "markup_commit": markup_sha}
-    relinked = _rewrite_links(workspace, adoption.rewrites)
-    links_sha = None
-    if commit and relinked:
-        links_sha = commit_files(root, relinked, links_message(adoption.rewrites, relinked))
-    written = [row.path for row in rows if add_front_matter(root / row.path, row.adds, root=root)]  # type: ignore[arg-type]
-    if not commit or not written:
-        return AdoptOutcome(written, None, relinked, links_sha, **done)  # type: ignore[arg-type]
-    sha = commit_files(root, written, adoption_message(adoption, written, workspace))
-    return AdoptOutcome(written, sha, relinked, links_sha, **done)  # type: ignore[arg-type]
+    with writing(root, "kb adopt", sorted(touched), commit=commit):
+        converted = convert(workspace, adoption.headers) if adoption.headers else []
+        headers_sha = None
+        if commit and converted:
+            headers_sha = commit_files(root, converted, headers_message(converted))
+        plain = convert_markup(workspace, adoption.headers) if adoption.headers else []
+        markup_sha = None
+        if commit and plain:
+            assert adoption.headers is not None
+            markup_sha = commit_files(root, plain, markup_message(plain, adoption.headers.shape))
+        done = {"converted": converted, "headers_commit": headers_sha}
+        done |= {"plain": plain, "markup_commit": markup_sha}
+        relinked = _rewrite_links(workspace, adoption.rewrites)
+        links_sha = None
+        if commit and relinked:
+            links_sha = commit_files(root, relinked, links_message(adoption.rewrites, relinked))
+        written = [
+            row.path
+            for row in rows
+            if add_front_matter(root / row.path, row.adds, root=root)  # type: ignore[arg-type]
+        ]
+        if not commit or not written:
+            return AdoptOutcome(written, None, relinked, links_sha, **done)  # type: ignore[arg-type]
+        sha = commit_files(root, written, adoption_message(adoption, written, workspace))
+        return AdoptOutcome(written, sha, relinked, links_sha, **done)  # type: ignore[arg-type]
 
 
 def _rewrite_links(workspace: Workspace, rewrites: Sequence[LinkRewrite]) -> list[str]:

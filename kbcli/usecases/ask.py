@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kbcli.workspace import Workspace
 
 RELATED = 8  # how many related cards vote for the owner and folder
+ALREADY = 3  # how many of them the asker is shown: they may answer the question already
 
 
 @dataclass
@@ -29,10 +30,14 @@ class Request:
     owner: str | None
     commit: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The cards found most related to the question, best first (they may answer it).
+    related: list[str] = field(default_factory=list)
+    branch: str | None = None  # the branch the request was committed on
 
 
-def choose_owner(workspace: Workspace, question: str) -> tuple[str | None, str | None]:
-    """(owner, folder) of the cards most related to ``question``, by summed search score.
+def choose_owner(workspace: Workspace, question: str) -> tuple[str | None, str | None, list[str]]:
+    """(owner, folder, related paths) of the cards most related to ``question``: owner and
+    folder by summed search score, the paths best first.
 
     Owners who left are skipped; the folder is where the best related cards live.
     """
@@ -55,7 +60,7 @@ def choose_owner(workspace: Workspace, question: str) -> tuple[str | None, str |
             owners[owner] = owners.get(owner, 0.0) + hit.score
     best_owner = max(owners, key=owners.__getitem__) if owners else None
     best_folder = max(folders, key=folders.__getitem__) if folders else None
-    return best_owner, best_folder
+    return best_owner, best_folder, [hit.path for hit in hits]
 
 
 def ask(
@@ -68,6 +73,7 @@ def ask(
 ) -> Request:
     """Write (and commit) a requested draft for ``question``; the owner is chosen by search."""
     from kbcli.adapters.card_writer import write_new
+    from kbcli.adapters.git_checkout import current_branch
     from kbcli.core.frontmatter_edit import set_field
     from kbcli.core.kcs_draft import suggest_title
     from kbcli.core.kcs_text import draft_from_text
@@ -79,7 +85,7 @@ def ask(
         raise KbError('ask a question: kb ask "How do I export invoices as CSV?"')
     if commit:
         capture.require_git(workspace)
-    owner, folder = choose_owner(workspace, question)
+    owner, folder, related = choose_owner(workspace, question)
     draft = draft_from_text(question, source=source or "knowledge request", today=workspace.today)
     title = suggest_title(question)
     text = capture.render_card(workspace, draft, title=title, owner=owner, tags=[])
@@ -91,7 +97,7 @@ def ask(
     path = capture.target_path(workspace, title, folder)
     write_new(path, head + body)
     rel = path.relative_to(workspace.root.resolve()).as_posix()
-    request = Request(rel, title, owner)
+    request = Request(rel, title, owner, related=related[:ALREADY])
     # The owner was chosen without the roster's checks (left, unknown) when there is none.
     request.warnings += [f"skipped {check}" for check in skipped_checks(workspace.config.roster)]
     if owner is None:
@@ -106,6 +112,7 @@ def ask(
             f"Requested{by}; owner {owner or '(none yet)'} (status: requested)."
         )
         request.commit = capture.commit(workspace, [path], message)
+        request.branch = current_branch(workspace.root)
     return request
 
 

@@ -24,7 +24,7 @@ from kbcli.errors import KbError
 
 if TYPE_CHECKING:
     from kbcli.adapters.tantivy_index import CardIndex
-    from kbcli.core.cards import CardMeta
+    from kbcli.core.cards import Card, CardMeta
     from kbcli.usecases.search import Hit
     from kbcli.workspace import Workspace
 
@@ -323,6 +323,7 @@ def get_card(workspace: Workspace, ref: str, *, start_line: int = 1) -> str:
     ]
     if not page.complete:
         header.append(f"     lines {page.first}-{page.last} of {page.total}")
+    header += link_lines(workspace, card, page.first, page.last)
     header[-1] += " -->"
     tail = ""
     if page.last < page.total:
@@ -331,6 +332,54 @@ def get_card(workspace: Workspace, ref: str, *, start_line: int = 1) -> str:
             f"call get_card with start_line={page.last + 1} -->\n"
         )
     return "\n".join([*header, ""]) + page.text + tail
+
+
+# The most links one page's header lists: a link farm (a 300-link index page) must not
+# fill the assistant's context with the header alone.
+MAX_LINK_LINES = 40
+
+
+def link_lines(workspace: Workspace, card: Card, first: int, last: int) -> list[str]:
+    """Where each link on file lines ``first``..``last`` leads, as the repo's card path and
+    shown title: a link tag (``{% page "/a/" %}``), a wikilink or a relative link is
+    written for a site or an editor, and an assistant can only follow a card path
+    (``get_card``). Found by the one link resolver (``kb check``, the handbook, the
+    editor), so a link called broken here is broken there, with the same reason."""
+    from kbcli.core.link_targets import LinkKind
+    from kbcli.usecases.links import link_resolver
+
+    if not card.body:
+        return []
+    resolver = link_resolver(workspace, workspace.catalog.cards)
+    found = [
+        r
+        for r in resolver.resolve_all(card)
+        if r.link.kind is not LinkKind.ANCHOR and first <= r.line <= last
+    ]
+    lines = []
+    for r in found[:MAX_LINK_LINES]:
+        if r.problem:
+            where = f"broken: {r.problem}"
+        elif r.target is None:
+            where = "not followed by kb (outside the repo, or a generator's own tag)"
+        else:
+            target = resolver.card(r.target)
+            where = r.target + (f"#{r.anchor}" if r.anchor else "")
+            where += f" ({target.meta.shown_title})" if target else " (a file, not a card)"
+        lines.append(_comment_safe(f"     link, line {r.line}: {_label(r.link.source)} -> {where}"))
+    if len(found) > MAX_LINK_LINES:
+        lines.append(f"     ...and {len(found) - MAX_LINK_LINES} more link(s) on these lines")
+    return lines
+
+
+def _label(source: str) -> str:
+    """A link as the header names it: a markdown link by its text (``[Book lodging]``: the
+    line number says where it is, and the destination is what the header resolves), a
+    wikilink or a bare tag as written; at most 60 characters."""
+    text = " ".join(source.split())
+    if text.startswith("[") and not text.startswith("[[") and "](" in text:
+        text = text[: text.index("](") + 1]
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _comment_safe(text: str) -> str:

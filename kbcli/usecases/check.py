@@ -58,6 +58,9 @@ class _Scope:
     # PR mode: unchanged cards get only the link findings the change caused.
     caused: Callable[[Resolved], bool] | None = None
     notes: list[str] = field(default_factory=list)
+    # PR mode: each changed card's version at the base (by its path now), to tell the
+    # findings the branch caused from those it found (``core.standing``).
+    before: dict[str, Card] = field(default_factory=dict)
 
 
 def run_check(
@@ -69,7 +72,7 @@ def run_check(
     back in the result's ``notices``; nothing is printed here.
     """
     from kbcli.adapters.git_history import locate
-    from kbcli.usecases.health import assess_health, rule_policy
+    from kbcli.usecases.health import assess_health, roster_notices, rule_policy
 
     started = time.perf_counter()
     policy = rule_policy(workspace, strict=options.strict)
@@ -92,6 +95,8 @@ def run_check(
         graded = selected + effective(content, policy, workspace.today, {})
     else:
         graded = effective(selected + content, policy, workspace.today, _expiries(health))
+    if scope.before:
+        graded = _not_caused(workspace, cards, scope, graded)
     golden: tuple[GoldenOutcome, ...] = ()
     if options.queries is not None:
         golden = run_golden(workspace, options.queries)
@@ -106,7 +111,20 @@ def run_check(
         golden_file=str(options.queries) if options.queries else None,
         path_prefix=f"{place.prefix}/" if place.prefix else "",
         notes=tuple(scope.notes),
-        notices=health.notices(),
+        notices=(*health.notices(), *roster_notices(workspace)),
+    )
+
+
+def _not_caused(
+    workspace: Workspace, cards: Sequence[Card], scope: _Scope, graded: list[Finding]
+) -> list[Finding]:
+    """Findings the changed cards had before the branch too: warnings, saying so."""
+    from kbcli.core.standing import not_caused
+
+    after = {card.path: card for card in cards if card.path in scope.before}
+    config = workspace.config
+    return not_caused(
+        graded, scope.before, after, config.roster, config.trust_policy, workspace.today
     )
 
 
@@ -294,7 +312,7 @@ def _changed_scope(
 
     changes = changes_since(workspace.root, ref)
     changed = changes.changed & every
-    names = _old_names(workspace, changes, every)
+    names, before = _old_names(workspace, changes, changed)
     touched = changes.changed | changes.removed
 
     def caused(result: Resolved) -> bool:
@@ -310,21 +328,29 @@ def _changed_scope(
     if changes.renamed:
         moved = ", ".join(f"{a} -> {b}" for a, b in sorted(changes.renamed.items())[:5])
         notes.append(f"renamed: {moved}")
-    return _Scope(set(changed), describe, caused, notes)
+    return _Scope(set(changed), describe, caused, notes, before)
 
 
-def _old_names(workspace: Workspace, changes: Changes, every: set[str]) -> set[str]:
-    """Titles, aliases and paths that changed or removed cards answered to before."""
+def _old_names(
+    workspace: Workspace, changes: Changes, changed: set[str]
+) -> tuple[set[str], dict[str, Card]]:
+    """Titles, aliases and paths that changed or removed cards answered to before; and
+    each changed card's version at the base, by its path now (a renamed card's too)."""
     from kbcli.adapters.card_files import card_from_bytes
     from kbcli.adapters.git_diff import old_versions
 
     is_card = workspace.card_files.is_card_path
     paths = [p for p in changes.changed | changes.removed if is_card(p)]
+    now = {old: new for old, new in changes.renamed.items() if new in changed}
+    now.update((path, path) for path in changed if path not in changes.renamed.values())
     names: set[str] = set()
+    before: dict[str, Card] = {}
     for path, data in old_versions(workspace.root, changes.base, paths).items():
-        old = card_from_bytes(path, data, None, workspace.config.cards.max_front_matter)
+        old = card_from_bytes(path, data, workspace.today, workspace.config.cards.max_front_matter)
         names.update(n.casefold() for n in (old.title, old.stem, path, path[:-3]))
         names.update(a.casefold() for a in old.meta.aliases)
+        if path in now:
+            before[now[path]] = old
     for path in changes.removed:
         names.update({path.casefold(), posixpath.basename(path).removesuffix(".md").casefold()})
-    return names
+    return names, before

@@ -64,6 +64,24 @@ def history_notices(history: RepoHistory | None) -> tuple[str, ...]:
     return (SHALLOW_NOTICE,) if history is not None and history.shallow else ()
 
 
+ROSTER_NOTICE = (
+    "people.yaml has uncommitted changes: these verdicts use them, while a clean clone "
+    "(CI) judges with the committed roster; commit the roster (in a reviewed commit of "
+    "its own) before relying on them"
+)
+
+
+def roster_notices(workspace: Workspace) -> tuple[str, ...]:
+    """The warning an uncommitted people.yaml deserves: who may verify, and with which
+    e-mails, is what every history verdict rests on (none outside git or without one)."""
+    from kbcli.adapters.git_history import uncommitted
+    from kbcli.config import ROSTER_FILE
+
+    if not (workspace.root / ROSTER_FILE).is_file():
+        return ()
+    return (ROSTER_NOTICE,) if uncommitted(workspace.root, [ROSTER_FILE]) else ()
+
+
 def repo_history(workspace: Workspace, *, allow_shallow: bool = False) -> RepoHistory | None:
     """The history pass for the workspace (cached on disk and for the rest of the run)."""
     from kbcli.adapters.git_history import load_history
@@ -223,7 +241,7 @@ def health_report(
         urgent_limit=urgent_limit,
         skipped=health.skipped,
         history_commits=health.history.commit_count if health.history else None,
-        notices=history_notices(health.history),
+        notices=(*history_notices(health.history), *roster_notices(workspace)),
         refs=workspace.card_files.refs,
     )
     if trend_weeks:

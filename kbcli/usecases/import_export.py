@@ -77,6 +77,7 @@ def import_export(
     """Read ``export`` as ``kind`` and write its pages as cards under ``folder``."""
     from kbcli.adapters.export_archive import open_source
     from kbcli.adapters.git_commits import commit_files, in_git_repo
+    from kbcli.adapters.write_note import writing
 
     read, marker, what = _reader(kind)
     source = open_source(export, marker=marker, what=what)
@@ -94,22 +95,30 @@ def import_export(
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit")
     outcome = ImportOutcome(cards, notes=notes)
-    for card in cards:
-        if "owner" not in card.meta and owner:
-            card.meta = _with_owner(card.meta, owner)
-        elif "owner" not in card.meta:
-            notes.append(ImportNote(card.source, "no owner could be mapped (pass --owner)"))
-        _write(workspace, card.path, _card_text(card).encode("utf-8"), outcome)
-        for asset, name in card.assets.items():
-            data = source.read(asset)
-            if data is not None:
-                _write(
-                    workspace, f"{card.path.rpartition('/')[0]}/{name}".lstrip("/"), data, outcome
-                )
-    if commit and outcome.written:
-        message = f"Import {len(cards)} card(s) from {kind} ({export.name})\n\nKb-Import: {kind}\n"
-        outcome.commit = commit_files(workspace.root, sorted(outcome.written), message)
+    planned = [c.path for c in cards]
+    planned += [_asset_path(c, name) for c in cards for name in c.assets.values()]
+    with writing(workspace.root, "kb import", planned, commit=commit):
+        for card in cards:
+            if "owner" not in card.meta and owner:
+                card.meta = _with_owner(card.meta, owner)
+            elif "owner" not in card.meta:
+                notes.append(ImportNote(card.source, "no owner could be mapped (pass --owner)"))
+            _write(workspace, card.path, _card_text(card).encode("utf-8"), outcome)
+            for asset, name in card.assets.items():
+                data = source.read(asset)
+                if data is not None:
+                    _write(workspace, _asset_path(card, name), data, outcome)
+        if commit and outcome.written:
+            message = (
+                f"Import {len(cards)} card(s) from {kind} ({export.name})\n\nKb-Import: {kind}\n"
+            )
+            outcome.commit = commit_files(workspace.root, sorted(outcome.written), message)
     return outcome
+
+
+def _asset_path(card: ImportedCard, name: str) -> str:
+    """Where an attachment goes: beside its card."""
+    return f"{card.path.rpartition('/')[0]}/{name}".lstrip("/")
 
 
 def _default_folder(workspace: Workspace, kind: str) -> str:

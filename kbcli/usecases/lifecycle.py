@@ -58,6 +58,10 @@ def required_sections(workspace: Workspace, card: Card) -> tuple[str, ...]:
 
 def publish(workspace: Workspace, ref: str, *, commit: bool) -> Change:
     """draft (or archived) -> published, once the card has an owner and its sections."""
+    from kbcli.adapters.write_note import refuse_if_stopped
+
+    if commit:  # "already published" must not hide a stopped run's uncommitted edit
+        refuse_if_stopped(workspace.root)
     card = workspace.card(ref)
     if card.meta.status is Status.PUBLISHED:
         return Change(card.path, card.title, False, "is already published")
@@ -88,6 +92,10 @@ def archive(workspace: Workspace, ref: str, *, reason: str | None, commit: bool)
     a current date left on it was a ``not-published`` warning nobody could act on until
     it ran out. Published again, the card is unverified until its owner reads it.
     """
+    from kbcli.adapters.write_note import refuse_if_stopped
+
+    if commit:  # "already archived" must not hide a stopped run's uncommitted edit
+        refuse_if_stopped(workspace.root)
     card = workspace.card(ref)
     stamped = card.meta.verified_at is not None
     if card.meta.status is Status.ARCHIVED and not stamped:
@@ -166,19 +174,22 @@ def _set_fields(
 ) -> Change:
     """Set each of ``fields`` (None: remove the key) in one file, committed once."""
     from kbcli.adapters.card_writer import drop_field, edit_field
+    from kbcli.adapters.write_note import writing
 
     if commit:
         require_git(workspace.root)
     path = workspace.root / card.path
-    changed = False
-    for key, value in fields.items():
-        if value is None:
-            changed |= drop_field(path, key, root=workspace.root)
-        else:
-            changed |= edit_field(path, key, value, root=workspace.root)
-    change = Change(card.path, card.title, changed, detail)
-    if changed and commit:
-        change.commit = _commit(workspace, path, message)
+    command = "kb " + message.partition(":")[0]  # publish, archive, flag
+    with writing(workspace.root, command, [card.path], commit=commit):
+        changed = False
+        for key, value in fields.items():
+            if value is None:
+                changed |= drop_field(path, key, root=workspace.root)
+            else:
+                changed |= edit_field(path, key, value, root=workspace.root)
+        change = Change(card.path, card.title, changed, detail)
+        if changed and commit:
+            change.commit = _commit(workspace, path, message)
     return change
 
 

@@ -37,7 +37,7 @@ def reminders(
 
     report = health_report(workspace, owner=owner, urgent_limit=0, allow_shallow=allow_shallow)
     found: list[Reminder] = []
-    warnings: list[str] = []
+    warnings: list[str] = list(report.notices)  # a shallow clone, an uncommitted roster
     for digest in report.owners:
         if not digest.todo:
             continue

@@ -94,15 +94,18 @@ def _loosened(query: ParsedQuery) -> list[tuple[ParsedQuery, str]]:
 
 
 def _near_words(index: CardIndex, words: Sequence[str]) -> list[str]:
-    """Titles of cards whose words are two edits or less from the query's."""
+    """Titles of cards with a word within a typo of the query's (``typo_distance``, as the
+    ranking's expansion: two edits of a three-letter word are any word, so ``vpn`` offered
+    "Acquisition" and "18F Design")."""
     from kbcli.adapters.tantivy_schema import WORDS
+    from kbcli.core.typos import typo_distance
 
     qb = index.queries()
     parts = [
-        qb.t.Query.fuzzy_term_query(qb.schema, WORDS, term, 2, True, False)
+        qb.t.Query.fuzzy_term_query(qb.schema, WORDS, term, typo_distance(term), True, False)
         for word in words
         for term in qb.terms(word)
-        if len(term) >= 3
+        if typo_distance(term)
     ]
     if not parts:
         return []

@@ -20,6 +20,7 @@ from kbcli.usecases.search_hits import (
     term_matcher,
     with_snippet,
 )
+from kbcli.usecases.search_listing import listed
 from kbcli.usecases.search_pointers import with_pointers
 from kbcli.usecases.search_titles import titled_first
 
@@ -149,7 +150,7 @@ def rank(
     if exclude_path:
         excluded.append(qb.path(exclude_path))
     if not query.has_terms and not extra:
-        return _by_filters(workspace, index, qb, query, limit, required, excluded, snippets)
+        return listed(workspace, index, qb, query, limit, required, excluded, snippets)
     terms = _query_terms(index, qb, query)
     phrases = [qb.phrase(p) for p in query.phrases]
     q = qb.combine(
@@ -180,27 +181,6 @@ def rank(
     result.languages = tuple(sorted(languages))
     result.semantic, result.missing_vectors = dense.note, dense.missing
     return result
-
-
-def _by_filters(
-    workspace: Workspace,
-    index: CardIndex,
-    qb: QueryBuilder,
-    query: ParsedQuery,
-    limit: int,
-    required: list[tantivy.Query],
-    excluded: list[tantivy.Query],
-    snippets: bool,
-) -> SearchResult:
-    """A query of filters only: the matching cards by path."""
-    q = qb.combine([], must_not=excluded, filters=required)
-    total, raw = index.search(q, limit, by_path=True)
-    hits = score_hits(workspace, raw, "filters only")
-    if snippets:
-        texts = {r.path: r.text for r in raw}
-        matcher = term_matcher(index, set())
-        hits = [with_snippet(workspace, h, texts[h.path], matcher) for h in hits]
-    return SearchResult(query, hits, total, "filters")
 
 
 def _query_terms(index: CardIndex, qb: QueryBuilder, query: ParsedQuery) -> _Terms:

@@ -21,10 +21,10 @@ def titled_first(hits: list[Hit], query: ParsedQuery, pool: Sequence[Hit] = ()) 
     for in the whole candidate ``pool`` too, not only in the ``hits`` kept for the limit:
     ``--limit 1`` must not answer otherwise than the first line of ``--limit 10``. Of
     titles with the same words, the one written as the query is (``g++``, not ``g[``;
-    ``C++``, not ``C#``) comes first: the signs are what tells such names apart."""
-    words = tuple(
-        w.casefold() for part in (*query.words, *query.phrases) for w in query_words(part)
-    )
+    ``C++``, not ``C#``) comes first: the signs are what tells such names apart. A
+    command written with its options names the command's card (``rm -rf``: ``rm``)."""
+    named_by = [w for w in query.words if w not in query.options]
+    words = tuple(w.casefold() for part in (*named_by, *query.phrases) for w in query_words(part))
     if not words:
         return hits
     named: dict[str, Hit] = {}
@@ -33,7 +33,7 @@ def titled_first(hits: list[Hit], query: ParsedQuery, pool: Sequence[Hit] = ()) 
             named[hit.path] = hit
     if not named:
         return hits
-    typed = _as_written(query.text)
+    typed = _as_written(" ".join(named_by) if query.options else query.text)
     first = sorted(named.values(), key=lambda h: (_as_written(h.title) != typed, -h.score))
     return [*first, *(h for h in hits if h.path not in named)]
 

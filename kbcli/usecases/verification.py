@@ -146,6 +146,7 @@ def verify(
     from kbcli.adapters.card_writer import edit_field
     from kbcli.adapters.git_commits import commit_files, in_git_repo, refuse_nested
     from kbcli.adapters.git_history import uncommitted
+    from kbcli.adapters.write_note import writing
 
     cards = list({c.path: c for c in cards}.values())
     if commit and not in_git_repo(workspace.root):
@@ -157,33 +158,35 @@ def verify(
         refuse_nested(workspace.root, [c.path for c in cards])
     from kbcli.usecases.lifecycle import clear_resolved_flags
 
-    stamped_today, doubted = _stamped_today(workspace, cards)
-    changed = [
-        c.path
-        for c in cards
-        if (
-            c.path not in stamped_today
-            and edit_field(
-                workspace.root / c.path,
-                "verified_at",
-                _stamp_now(workspace) if c.path in doubted else workspace.today,
-                root=workspace.root,
+    paths = [c.path for c in cards]
+    with writing(workspace.root, "kb verify", paths, commit=commit, resumes=True):
+        stamped_today, doubted = _stamped_today(workspace, cards)
+        changed = [
+            c.path
+            for c in cards
+            if (
+                c.path not in stamped_today
+                and edit_field(
+                    workspace.root / c.path,
+                    "verified_at",
+                    _stamp_now(workspace) if c.path in doubted else workspace.today,
+                    root=workspace.root,
+                )
             )
-        )
-        | clear_resolved_flags(workspace, c)
-    ]
-    if not commit:
-        return Outcome(cards, changed, None)
-    to_commit = sorted(uncommitted(workspace.root, [c.path for c in cards]))
-    if not to_commit:
-        return Outcome(cards, changed, None)
-    message = _verify_message(cards, me, workspace.today.isoformat(), forced_reason)
-    author = None
-    if via:  # verified from another surface (Slack): the person is the author, with a trailer
-        message += f"Verified-via: {via}\n"
-        author = me.signature if me.name and me.email else None
-    sha = commit_files(workspace.root, to_commit, message, sign=sign, author=author)
-    return Outcome(cards, changed, sha)
+            | clear_resolved_flags(workspace, c)
+        ]
+        if not commit:
+            return Outcome(cards, changed, None)
+        to_commit = sorted(uncommitted(workspace.root, [c.path for c in cards]))
+        if not to_commit:
+            return Outcome(cards, changed, None)
+        message = _verify_message(cards, me, workspace.today.isoformat(), forced_reason)
+        author = None
+        if via:  # verified from another surface (Slack): the person is the author, with a trailer
+            message += f"Verified-via: {via}\n"
+            author = me.signature if me.name and me.email else None
+        sha = commit_files(workspace.root, to_commit, message, sign=sign, author=author)
+        return Outcome(cards, changed, sha)
 
 
 def _stamped_today(workspace: Workspace, cards: Sequence[Card]) -> tuple[set[str], set[str]]:
@@ -251,6 +254,7 @@ def reassign(
     from kbcli.adapters.card_writer import drop_field
     from kbcli.adapters.git_commits import commit_files, in_git_repo, refuse_nested
     from kbcli.adapters.git_history import uncommitted
+    from kbcli.adapters.write_note import refuse_if_stopped, writing
 
     roster = workspace.config.roster
     if old == new:
@@ -265,22 +269,25 @@ def reassign(
         )
     if commit and not in_git_repo(workspace.root):
         raise KbError(f"{workspace.root} is not in a git repository: pass --no-commit to only edit")
+    if commit:  # before "no card has OLD": a stopped run may have handed them over already
+        refuse_if_stopped(workspace.root)
     cards = _held_by(workspace, old, paths)
     root = workspace.root
     if commit:
         refuse_nested(root, [c.path for c in cards])
-    changed: list[str] = []
-    for card in cards:
-        touched = _hand_over(root, card, old, new)
-        if reset_verification:
-            touched |= drop_field(root / card.path, "verified_at", root=root)
-        if touched:
-            changed.append(card.path)
-    if not commit or not changed:
-        return Outcome(cards, changed, None)
-    to_commit = sorted(set(changed) & uncommitted(root, changed)) or changed
-    message = _reassign_message(old, new, changed, me, reset_verification=reset_verification)
-    return Outcome(cards, changed, commit_files(root, to_commit, message))
+    with writing(root, "kb reassign", [c.path for c in cards], commit=commit):
+        changed: list[str] = []
+        for card in cards:
+            touched = _hand_over(root, card, old, new)
+            if reset_verification:
+                touched |= drop_field(root / card.path, "verified_at", root=root)
+            if touched:
+                changed.append(card.path)
+        if not commit or not changed:
+            return Outcome(cards, changed, None)
+        to_commit = sorted(set(changed) & uncommitted(root, changed)) or changed
+        message = _reassign_message(old, new, changed, me, reset_verification=reset_verification)
+        return Outcome(cards, changed, commit_files(root, to_commit, message))
 
 
 def _held_by(workspace: Workspace, old: str, paths: Sequence[str]) -> list[Card]:

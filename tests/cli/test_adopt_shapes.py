@@ -414,6 +414,11 @@ def test_links_written_for_a_pages_address_lead_to_the_card_file(tmp_path: Path)
         "pages/tools/slack.md",
         "pages/tools/slack/user-management.md",
     ]
+    check = run_kb("--today", TODAY, "check", cwd=repo.path)
+    assert (
+        "from the page's address on its old site it is pages/tools/slack/user-management.md: "
+        "link to slack/user-management.md" in " ".join(check.stdout.split())
+    )
     plan = json.loads(run_kb("--today", TODAY, "adopt", "--json", cwd=repo.path).stdout)
     assert [(r["from"], r["to"]) for r in plan["link_rewrites"]] == [
         ("user-management/", "slack/user-management.md"),

@@ -104,3 +104,18 @@ def test_a_wait_that_is_not_a_number_of_seconds_is_a_usage_error(tmp_path, wait)
     assert result.exit_code == 2, result.output
     assert "--wait" in result.stderr
     assert not (repo.path / ".kb" / "index").exists()
+
+
+@pytest.mark.parametrize("command", [["search", "refund"], ["suggest", "refund"]])
+def test_a_limit_beyond_any_number_of_cards_lists_them_all(tmp_path, command):
+    """``--limit 99999999999999999999999`` overflowed tantivy (exit 3); a billion made it
+    abort: no search can return more hits than there are cards."""
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "kb", kb_toml='[cards]\nfolders = ["cards"]\n')
+    repo.write("cards/refunds.md", "---\ntitle: Refunds\nowner: ana\n---\nrefund steps\n")
+    repo.commit("card")
+    for limit in ("99999999999999999999999", "2000000000"):
+        result = run_kb(*command, "--limit", limit, "--json", cwd=repo.path)
+        assert result.exit_code == 0, result.output
+        assert "cards/refunds.md" in result.stdout

@@ -131,3 +131,61 @@ def test_the_report_names_due_soon_cards_that_need_review(repo: KbRepo) -> None:
     assert "needs review 2 (1 of them due soon)" in pipe
     digest = _kb(repo, "report", "--format", "markdown").stdout
     assert "1 of them due soon" in digest
+
+
+def test_a_pull_request_fails_only_for_what_it_caused(repo: KbRepo) -> None:
+    """Lea (not the owner) fixes a typo in a card that expired before her branch: the
+    expiry is reported on the card she touched, but it does not fail her pull request;
+    what her branch breaks (a card with no owner, a new expired date) still does."""
+    repo.write("vat.md", _card("VAT", "ana", "2026-05-01"))  # expired 2026-08-01
+    repo.write("orphan.md", "---\ntitle: Orphan\n---\nText.\n")  # no owner, never verified
+    repo.commit("more", when="2026-11-04T10:00:00Z")
+    git(repo.path, "switch", "-q", "-c", "typo")
+    for name in ("vat.md", "orphan.md"):
+        text = (repo.path / name).read_text().replace("steps", "Steps").replace("Text", "Texts")
+        repo.write(name, text)
+    repo.commit("typos", when="2026-12-04T10:00:00Z", author="Lea Kahn", email="lea@example.test")
+
+    pr = _kb(repo, "check", "--changed-since", "main", "--format", "json")
+    assert pr.exit_code == 0, pr.output
+    found = {(f["path"], f["rule"]): f for f in json.loads(pr.stdout)["findings"]}
+    assert found["vat.md", "expired"]["severity"] == "warning"
+    assert "before this change" in found["vat.md", "expired"]["message"]
+    assert found["orphan.md", "no-owner"]["severity"] == "warning"
+    strict = _kb(repo, "check", "--changed-since", "main", "--strict", "--format", "json")
+    assert strict.exit_code == 1, strict.output  # strict: her unreviewed edit is hers
+    failing = {
+        (f["path"], f["rule"])
+        for f in json.loads(strict.stdout)["findings"]
+        if f["severity"] == "error"
+    }
+    assert failing == {("vat.md", "edited-since-verified")}
+    nightly = _kb(repo, "check", "--format", "json")
+    assert nightly.exit_code == 1  # the whole-repo run still fails on them
+
+    # Her branch removes refunds.md's owner: that is hers, and fails.
+    text = (repo.path / "refunds.md").read_text().replace("owner: ana\n", "")
+    repo.write("refunds.md", text)
+    repo.commit(
+        "drop owner", when="2026-12-04T11:00:00Z", author="Lea Kahn", email="lea@example.test"
+    )
+    mine = _kb(repo, "check", "--changed-since", "main", "--format", "json")
+    assert mine.exit_code == 1, mine.output
+    errors = {
+        (f["path"], f["rule"])
+        for f in json.loads(mine.stdout)["findings"]
+        if f["severity"] == "error"
+    }
+    assert errors == {("refunds.md", "no-owner")}
+
+
+def test_an_uncommitted_roster_edit_is_said_on_check_and_report(repo: KbRepo) -> None:
+    # Someone adds their own e-mail to Ana's entry without committing: verdicts here use
+    # it, a clean clone would not; the lead and CI are told.
+    for args in (("check",), ("report",)):
+        assert "people.yaml has uncommitted" not in _kb(repo, *args).stderr
+    text = (repo.path / "people.yaml").read_text()
+    repo.write("people.yaml", text.replace("[ana@example.test]", "[ana@example.test, eve@x.test]"))
+    for args in (("check",), ("report",), ("notify", "slack", "--dry-run")):
+        said = _kb(repo, *args).stderr
+        assert "people.yaml has uncommitted changes" in said and "committed roster" in said

@@ -167,3 +167,57 @@ def test_someone_kb_cannot_place_in_the_roster_hears_how_to_join_it(
     other = run_kb("verify", "a.md", cwd=repo.path)
     assert other.exit_code == 1, other.output
     assert "there is no people.yaml roster yet" in other.stderr
+
+
+def test_list_help_names_every_status_a_card_can_have() -> None:
+    # "--status: draft, published, archived": kb ask's requested cards could not be found
+    # from the help.
+    from kbcli.core.cards import Status
+
+    shown = " ".join(run_kb("list", "--help").stdout.split())
+    for status in Status:
+        assert status.value in shown.partition("--status")[2].partition("--state")[0], status
+
+
+def test_a_commit_made_on_a_detached_head_says_it_is_on_no_branch(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # After git checkout of a tag or an old commit, kb verify and kb publish said
+    # "committed abc" as on a branch; the commit was on none, and the next git switch
+    # left it behind.
+    from tests.helpers import as_user
+
+    as_user(monkeypatch, "Ana Souza", "ana@example.test")
+    people = "ana: {name: Ana Souza, emails: [ana@example.test]}\n"
+    repo = make_repo(tmp_path / "kb", people=people)
+    repo.write("a.md", "---\ntitle: A\nowner: ana\n---\nText.\n")
+    repo.write("b.md", "---\ntitle: B\nowner: ana\nstatus: draft\n---\nText.\n")
+    repo.commit("two cards")
+    on_main = run_kb("verify", "a.md", cwd=repo.path)
+    assert on_main.exit_code == 0, on_main.output
+    assert "detached" not in on_main.stderr
+    git(repo.path, "checkout", "-q", "--detach", "HEAD")
+    verified = run_kb("--today", "2026-12-01", "verify", "a.md", cwd=repo.path)
+    assert verified.exit_code == 0, verified.output
+    sha = git(repo.path, "rev-parse", "HEAD").strip()[:10]
+    assert f"HEAD is detached: commit {sha} is on no branch" in verified.stderr
+    assert "git switch -c NAME" in verified.stderr
+    published = run_kb("publish", "b.md", cwd=repo.path)
+    assert published.exit_code == 0, published.output
+    assert "HEAD is detached" in published.stderr
+
+
+def test_report_takes_format_json_as_check_does(tmp_path: Path) -> None:
+    # kb check --format json is kb check --json; kb report --format json was refused
+    # ("use text or markdown") though kb report --json exists.
+    import json
+
+    repo = make_repo(tmp_path / "kb")
+    repo.write("a.md", "---\ntitle: A\nowner: ana\n---\nText.\n")
+    repo.commit("a card")
+    spelled = run_kb("report", "--format", "json", cwd=repo.path)
+    assert spelled.exit_code == 0, spelled.output
+    flag = run_kb("report", "--json", cwd=repo.path)
+    assert json.loads(spelled.stdout)["cards"] == json.loads(flag.stdout)["cards"] == 1
+    wrong = run_kb("report", "--format", "yaml", cwd=repo.path)
+    assert wrong.exit_code == 2 and "text, markdown, json" in wrong.stderr

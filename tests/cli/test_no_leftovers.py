@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kbcli.adapters import atomic_file, git_runner
-from tests.helpers import KbRepo, git, make_repo, run_kb
+from tests.helpers import KbRepo, git, kb_process, make_repo, run_kb
 
 TODAY = "2026-11-22"
 PEOPLE = "ana: {name: Ana Souza, emails: [ana@example.test]}\n"
@@ -151,3 +151,71 @@ def test_concurrent_verifies_both_land(repo: KbRepo) -> None:
         assert [code for code, _ in errors] == [0, 0], errors
         assert int(git(repo.path, "rev-list", "--count", "HEAD")) == before + 2
     assert git(repo.path, "status", "--porcelain") == ""
+
+
+# A pre-commit hook that SIGKILLs kb and the git running it: kb dies at the one point a
+# crash can split a change, its cards written and its commit not made (git's index.lock
+# still there), every run the same.
+KILL_AT_COMMIT = """#!/bin/sh
+kb=$(cut -d' ' -f4 /proc/$PPID/stat)
+kill -9 "$kb" "$PPID"
+"""
+
+
+def _killed_at_its_commit(repo: KbRepo, *args: str) -> None:
+    hook = repo.path / ".git" / "hooks" / "pre-commit"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(KILL_AT_COMMIT)
+    hook.chmod(0o755)
+    done = kb_process(repo.path, dict(os.environ), "--today", TODAY, *args)
+    hook.unlink()
+    assert done.returncode == -9, done.stderr
+    lock = repo.path / ".git" / "index.lock"
+    if lock.exists():  # as old as a crash that happened a while ago
+        os.utime(lock, (time.time() - 60, time.time() - 60))
+
+
+def test_a_reassign_killed_before_its_commit_is_named_by_the_next_run(repo: KbRepo) -> None:
+    """It said "no card has 'ana' as owner" (the files already named bo) and left six
+    uncommitted cards and git's index.lock: now the next run says what happened and
+    what to do, and removes the lock so the user's own commit works."""
+    (repo.path / "people.yaml").write_text(PEOPLE + "bo: {name: Bo Lee}\n")
+    repo.commit("bo joins", when="2026-01-11T10:00:00Z")
+    _killed_at_its_commit(repo, "reassign", "--from", "ana", "--to", "bo")
+    assert len(git(repo.path, "status", "--porcelain", "--", "billing").splitlines()) == 6
+
+    again = run_kb("--today", TODAY, "reassign", "--from", "ana", "--to", "bo", cwd=repo.path)
+    assert again.exit_code == 2, again.output
+    assert "kb reassign" in again.stderr and "stopped before its commit" in again.stderr
+    assert "6 file(s)" in again.stderr and "billing/credits.md" in again.stderr
+    assert not (repo.path / ".git" / "index.lock").exists()
+
+    git(repo.path, "commit", "-q", "-a", "-m", "the reassignment kb was killed in")
+    listed = run_kb(
+        "--today", TODAY, "verify", "billing/refunds.md", "--force", "--reason", "x", cwd=repo.path
+    )
+    assert listed.exit_code == 0, listed.output  # committed: nothing stops the next write
+
+
+def test_a_verify_killed_before_its_commit_is_finished_by_running_it_again(repo: KbRepo) -> None:
+    """kb verify commits every changed card it is given, so its own stopped run on the
+    same cards is finished, not refused."""
+    cards = ["billing/refunds.md", "billing/taxes.md"]
+    _killed_at_its_commit(repo, "verify", *cards)
+    again = run_kb("--today", TODAY, "verify", *cards, cwd=repo.path)
+    assert again.exit_code == 0, again.output
+    assert git(repo.path, "status", "--porcelain", "--", "billing") == ""
+    assert sorted(git(repo.path, "show", "--name-only", "--format=", "HEAD").split()) == cards
+
+
+def test_an_adoption_killed_before_its_commit_is_named_by_the_next_run(tmp_path: Path) -> None:
+    """The next kb adopt counted the files the killed one had written as cards already,
+    adopted nothing and said all was well, their front matter never committed."""
+    repo = make_repo(tmp_path / "docs", kb_toml='[cards]\nfolders = ["guides"]\n')
+    for name in ("setup", "billing", "accounts"):
+        repo.write(f"guides/{name}.md", f"# {name.title()}\n\nHow it works.\n")
+    repo.commit("docs", when="2026-01-10T10:00:00Z")
+    _killed_at_its_commit(repo, "adopt", "--apply", "--yes")
+    again = run_kb("--today", TODAY, "adopt", "--apply", "--yes", cwd=repo.path)
+    assert again.exit_code == 2, again.output
+    assert "kb adopt" in again.stderr and "3 file(s) it changed are not committed" in again.stderr

@@ -48,7 +48,7 @@ def _rich(hits: list[Hit], roster: Roster) -> str:
     from rich.markup import escape
 
     out = io.StringIO()
-    console = Console(file=out, highlight=False, soft_wrap=False)
+    console = Console(file=out, highlight=False, soft_wrap=False, emoji=False)  # as kb prints
     for hit in hits:
         for line in view._hit_markup(hit, roster, escape):
             console.print(line, soft_wrap=True)

@@ -62,9 +62,9 @@ def test_a_pasted_error_that_quotes_a_path_no_card_holds_says_what_would_match(
     (hint,) = result.hints  # not "did you mean" a card sharing a few letters
     assert hint.startswith('without the quotes around "/usr/lib/python3/pip/base.py": ')
     assert hint.endswith("e.g. pip.md")
-    result = search(workspace, "ls -la", snippets=False)
+    result = search(workspace, "list -files", snippets=False)
     assert not result.hits
-    assert "without -la: 1 card(s), e.g. ls.md" in result.hints
+    assert "without -files: 1 card(s), e.g. ls.md" in result.hints
 
 
 def test_of_titles_with_the_same_words_the_one_written_as_the_query_comes_first(

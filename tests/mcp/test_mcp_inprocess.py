@@ -466,3 +466,25 @@ def test_capture_draft_proposes_the_person_who_asked_as_owner_never_the_servers_
         assert "marcus" not in data["card"].lower()
         assert "has no owner" in data["warnings"][0]
     assert "mallory@evil.example" in stranger["warnings"][0]
+
+
+def test_get_card_says_where_each_link_leads_as_a_card_path_and_title(
+    kb_git: KbRepo, server: Any
+) -> None:
+    """A link tag, a wikilink or a relative link is written for a site or an editor; an
+    assistant can only follow a card path, so the header says which card each leads to
+    (as the handbook and kb check resolve it), and which are broken."""
+    path = "policies/escalation-policy.md"
+    card = (kb_git.path / path).read_text(encoding="utf-8")
+    added = 'Retention: [how long]({% page "/data-retention/" %}). Old: [[No such card]].\n'
+    kb_git.write(path, card + "\n" + added)
+    header = text(call(server, "get_card", {"path": path})).split("-->", 1)[0]
+    assert (
+        "[[Law enforcement and legal requests]] -> policies/law-enforcement-requests.md "
+        "(Law enforcement and legal requests)" in header
+    )
+    assert "[how long] -> policies/data-retention.md (Data retention)" in header
+    assert "[[No such card]] -> broken: " in header
+    line = card.count("\n") + 2
+    assert f"link, line {line}: [how long] -> " in header
+    assert len(header) < 4000

@@ -210,6 +210,12 @@ def test_verify_by_the_owner_commits_a_one_line_diff_with_the_slack_user(rig: Sl
     rig.slack.wait_ack(envelope)
     done = rig.slack.wait_response(url)
     assert "verified" in _text(done)
+    # The path and the commit as code spans, as a capture's answer shows them (escaped
+    # whole, the backticks became look-alike quotes).
+    shown = done["blocks"][0]["text"]["text"]
+    commit = git(rig.repo.path, "rev-parse", "HEAD").strip()[:10]
+    assert f"verified `{card}` on {TODAY.isoformat()} (commit `{commit}`" in shown
+    assert "\u02cb" not in shown
     diff = git(rig.repo.path, "diff", "--numstat", before, "HEAD").split()
     assert diff == ["1", "1", card]
     message = git(rig.repo.path, "log", "-1", "--format=%an <%ae>%n%B")

@@ -98,3 +98,12 @@ def test_never_cadence_does_not_expire_but_still_needs_a_verification():
 def test_no_owner_is_flagged_beside_the_state():
     assert assess(meta(verified_at=date(2026, 11, 1)), POLICY, "a.md", TODAY).no_owner
     assert not assess(meta(owner="ana"), POLICY, "a.md", TODAY).no_owner
+
+
+def test_a_never_cadence_holds_on_the_last_day_of_the_calendar():
+    """``--today 9999-12-31`` reached date.max, which stands for "never": the card read as
+    expired with no expiry date and kb check stopped on an assertion (exit 3)."""
+    last = date(9999, 12, 31)
+    card = meta(verified_at=date(2010, 1, 1), verify_every="never")
+    trust = assess(card, POLICY, "a.md", last)
+    assert trust.state is TrustState.VERIFIED and trust.expires_on is None

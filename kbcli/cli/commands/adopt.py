@@ -52,9 +52,11 @@ def adopt(
     from kbcli.cli.output import console, err_console, print_json
     from kbcli.cli.views.adopt import plan_json, render_plan
     from kbcli.usecases.adopt import apply as run_apply
-    from kbcli.usecases.adopt import plan
+    from kbcli.usecases.adopt import plan, refuse_after_a_stopped_run
 
     workspace = ctx.obj.workspace
+    if apply and commit:
+        refuse_after_a_stopped_run(workspace)
     adoption = plan(workspace, paths or [], baseline=baseline)
     if json:
         print_json(plan_json(adoption))

@@ -26,8 +26,10 @@ def archive(
     from kbcli.cli.views.change import print_change
     from kbcli.usecases.lifecycle import archive as archive_card
 
+    workspace = ctx.obj.workspace
     print_change(
-        archive_card(ctx.obj.workspace, card, reason=reason, commit=commit),
+        archive_card(workspace, card, reason=reason, commit=commit),
+        workspace.root,
         as_json=json,
         quiet=quiet,
     )

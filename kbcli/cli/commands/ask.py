@@ -21,10 +21,13 @@ def ask(
     json: Json = False,
     quiet: Quiet = False,
 ) -> None:
-    """Ask an expert: write a draft card with status: requested, the question as its
-    Issue, owned by whoever owns the cards most related to it (found by search).
+    """Ask an expert: write and commit a draft card with status: requested, the question
+    as its Issue, owned by whoever owns the cards most related to it (found by search).
 
-    The request shows in that owner's kb report to-do until it is answered.
+    The request is committed on the current branch (--no-commit only writes the file) and
+    shows in that owner's kb report to-do until it is answered. The cards most related to
+    the question are listed: read them first, one may answer it already. To look for an
+    answer without filing a request, use kb suggest or kb search.
 
     Example: kb ask "Can a customer get a refund after a plan downgrade?"
     """
@@ -42,11 +45,23 @@ def ask(
     if json:
         print_json(vars(request))
         return
+    from rich.markup import escape
+
     owner = request.owner or "nobody yet"
-    line = f"Requested [bold]{request.path}[/] for {owner}"
+    lines = [f"Requested [bold]{escape(request.path)}[/] for {escape(owner)}"]
     if request.commit:
-        line += f"; committed {request.commit}"
-    console(quiet=quiet).print(line, soft_wrap=True, highlight=False)
+        on = f" on branch {escape(request.branch)}" if request.branch else ""
+        lines.append(
+            f"  committed {request.commit}{on}, not pushed (to take it back: "
+            f"git revert {request.commit})"
+        )
+    else:
+        lines.append("  written, not committed")
+    if request.related:
+        lines.append("  cards that may already answer it: " + escape(", ".join(request.related)))
+    out = console(quiet=quiet)
+    for line in lines:
+        out.print(line, soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

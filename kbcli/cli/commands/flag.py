@@ -27,8 +27,10 @@ def flag(
     from kbcli.cli.views.change import print_change
     from kbcli.usecases.lifecycle import flag as flag_card
 
+    workspace = ctx.obj.workspace
     print_change(
-        flag_card(ctx.obj.workspace, card, reason=reason, by=by, commit=commit),
+        flag_card(workspace, card, reason=reason, by=by, commit=commit),
+        workspace.root,
         as_json=json,
         quiet=quiet,
     )

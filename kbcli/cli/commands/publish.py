@@ -23,7 +23,9 @@ def publish(
     from kbcli.cli.views.change import print_change
     from kbcli.usecases.lifecycle import publish as publish_card
 
-    print_change(publish_card(ctx.obj.workspace, card, commit=commit), as_json=json, quiet=quiet)
+    workspace = ctx.obj.workspace
+    change = publish_card(workspace, card, commit=commit)
+    print_change(change, workspace.root, as_json=json, quiet=quiet)
 
 
 def register(app: typer.Typer) -> None:

@@ -36,6 +36,7 @@ def reassign(
 
     Example: kb reassign --from none --to docs-team guides/
     """
+    from kbcli.cli.notices import say_if_on_no_branch
     from kbcli.cli.output import console
     from kbcli.errors import KbError
     from kbcli.usecases.verification import reassign as run_reassign
@@ -59,6 +60,7 @@ def reassign(
         out.print(f"✔ {path}: {from_} → {to}")
     if outcome.commit:
         out.print(f"committed {outcome.commit[:10]}: {len(outcome.changed)} card(s) reassigned")
+    say_if_on_no_branch(workspace.root, outcome.commit)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ import typer
 
 from kbcli.cli.completion import choices
 
-FORMATS = ("text", "markdown")
+# json as in kb check, where --json is "--format json": one spelling works for both.
+FORMATS = ("text", "markdown", "json")
 
 
 Owner = Annotated[
@@ -20,8 +21,8 @@ Format = Annotated[
     str,
     typer.Option(
         "--format",
-        help="text, or markdown: a digest per owner to paste into an issue.",
-        autocompletion=choices(("text", "markdown")),
+        help="text; markdown: a digest per owner to paste into an issue; json (as --json).",
+        autocompletion=choices(FORMATS),
     ),
 ]
 Trend = Annotated[
@@ -61,13 +62,14 @@ def report(
 
     Example: kb report --format markdown --owner ana
     """
-    if gaps or used:
-        _usage(ctx, gaps=gaps, used=used, as_json=json, limit=limit or 20)
-        return
     from kbcli.errors import KbError
 
     if format not in FORMATS:
-        raise KbError(f"unknown --format {format!r}: use text or markdown")
+        raise KbError(f"unknown --format {format!r}: use {', '.join(FORMATS)}")
+    json = json or format == "json"
+    if gaps or used:
+        _usage(ctx, gaps=gaps, used=used, as_json=json, limit=limit or 20)
+        return
     roster = ctx.obj.workspace.config.roster
     if owner is not None and roster.people and not roster.knows(owner):
         raise KbError(f"--owner {owner!r} is not a person or team in people.yaml")

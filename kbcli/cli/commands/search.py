@@ -34,13 +34,25 @@ def search(
 
     Query language: plain words (cards with more of them rank higher), "exact phrases",
     -word to exclude, tag: owner: status: audience: lang: or any front-matter key:value,
-    and is:verified, is:due, is:expired, is:unverified, is:unowned. Exits 1 when nothing
-    matches, as grep does.
+    and is:verified, is:due, is:expired, is:unverified, is:needs-review, is:unowned.
+
+    A command's options are words, not exclusions: a dash before a number (kill -9), or
+    before one or two letters right after a word (rm -rf, ls -la, df -h); a longer one
+    excludes, so write it without its dash (tar xzf), and put a long option after --
+    (kb search -- git log --oneline). --explain says what was read as an option and what
+    was excluded. A filter needs a value (tag: alone is an error).
+
+    Filters only (tag:git, is:expired) list cards by title; with a trust state, the most
+    urgent first (longest expired, then needs review, soonest due, never verified).
+    Exits 1 when nothing matches, as grep does.
 
     Example: kb search refund "duplicate charge" tag:billing -is:expired
     """
     from kbcli.cli.views.search import search_command
 
+    if query == ["-h"]:  # -h alone asks for help; after a word it is an option (df -h)
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
     _refuse_unknown_options(ctx, query)
     code = search_command(
         ctx.obj,
@@ -72,9 +84,14 @@ def _refuse_unknown_options(ctx: typer.Context, query: list[str]) -> None:
     for word in query:
         if word.startswith("--") and len(word) > 2 and word not in literal:
             known = [name for param in ctx.command.params for name in param.opts]
-            raise click.NoSuchOption(word.partition("=")[0], possibilities=known)
+            name = word.partition("=")[0]
+            message = f"No such option: {name}"
+            if word != query[0]:  # after a word: a pasted command's option (git log --oneline)
+                message += f" (to search for it: kb search -- {' '.join(query)})"
+            raise click.NoSuchOption(name, message, possibilities=known)
 
 
 def register(app: typer.Typer) -> None:
-    # Unknown "options" are query exclusions: kb search refund -stripe
-    app.command(context_settings={"ignore_unknown_options": True})(search)
+    # Unknown "options" are query words: kb search refund -stripe, kb search df -h
+    settings = {"ignore_unknown_options": True, "help_option_names": ["--help"]}
+    app.command(context_settings=settings)(search)

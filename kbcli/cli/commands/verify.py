@@ -103,6 +103,7 @@ def _mine(workspace: Workspace, me: Me, *, yes: bool) -> list[Card] | None:
 def _print_outcome(
     workspace: Workspace, outcome: Outcome, me: Me, *, commit: bool, quiet: bool
 ) -> None:
+    from kbcli.cli.notices import say_if_on_no_branch
     from kbcli.cli.output import console
     from kbcli.core.cards import Status
 
@@ -127,6 +128,7 @@ def _print_outcome(
         out.print(f"committed {outcome.commit[:10]} (Verified-by: {me.signature})")
     elif commit:
         out.print("nothing to commit: the cards were already verified today")
+    say_if_on_no_branch(workspace.root, outcome.commit)
 
 
 def register(app: typer.Typer) -> None:

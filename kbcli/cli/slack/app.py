@@ -300,10 +300,10 @@ class Handlers:
                 check_allowed(workspace, [card], me, force=False, reason=None)
                 outcome = run_verify(workspace, [card], me, via=f"Slack user {user}")
                 self._publish()
-            done = f"verified {card.path} on {workspace.today.isoformat()}"
-            if outcome.commit:
-                done += f" (commit `{outcome.commit[:10]}`, Verified-by: {me.signature})"
-            return {"text": done, "blocks": [_mrkdwn(f":white_check_mark: {done}")]}
+            day = workspace.today.isoformat()
+            done = blocks.verified(card.path, day, outcome.commit, me.signature)
+            section = {"type": "section", "text": {"type": "mrkdwn", "text": done}}
+            return {"text": f"verified {card.path} on {day}", "blocks": [section]}
 
         _guarded(work, respond)
 
@@ -322,10 +322,6 @@ class Handlers:
             return None
 
         _guarded(work, None)
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": blocks.escape(text)}}
 
 
 def _host(workspace: Any, ref: dict[str, str]) -> str | None:

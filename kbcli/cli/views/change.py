@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.markup import escape
 
+from kbcli.cli.notices import say_if_on_no_branch
 from kbcli.cli.output import console, print_json
 from kbcli.usecases.lifecycle import Change
 
 
-def print_change(change: Change, *, as_json: bool = False, quiet: bool = False) -> None:
+def print_change(change: Change, root: Path, *, as_json: bool = False, quiet: bool = False) -> None:
     """What changed and the commit, or why nothing changed (``--json``: the same as data;
-    ``quiet``: only why nothing changed)."""
+    ``quiet``: only why nothing changed). ``root``: the repo, to warn of a detached HEAD."""
+    say_if_on_no_branch(root, change.commit)
     if as_json:
         print_json(
             {

@@ -162,10 +162,19 @@ def say_semantic(result: SearchResult) -> None:
 
 
 def render_explanation(result: SearchResult) -> None:
-    """How the query was read: typo expansions (words no card uses) and preferred languages."""
+    """How the query was read: a command's options searched and the words excluded, typo
+    expansions (words no card uses) and preferred languages."""
     from rich.markup import escape
 
     out = console()
+    query = result.query
+    if query.options:
+        options = ", ".join(query.options)
+        out.print(f"[dim]options, searched as words: {escape(options)}[/]", soft_wrap=True)
+    excluded = [f"-{w}" for w in query.excluded_words]
+    excluded += [f'-"{p}"' for p in query.excluded_phrases]
+    if excluded:
+        out.print(f"[dim]excluded: {escape(', '.join(excluded))}[/]", soft_wrap=True)
     for word, terms in result.expansions.items():
         out.print(f"[dim]typo: {escape(word)} → {escape(', '.join(terms))}[/]", soft_wrap=True)
     if result.languages:
