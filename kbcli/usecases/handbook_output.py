@@ -94,8 +94,10 @@ def check_out(root: Path, out: Path, public_state: dict[str, Any] | None = None)
     unknown = foreign_pages(files_under(out), known)
     if unknown:
         raise KbError(
-            f"--out {out} holds {len(unknown)} page(s) no kb build of this folder wrote (e.g. "
-            f"{unknown[0]}); a public build would publish them: build into an empty folder"
+            f"--out {out} holds {len(unknown)} page(s) kb has no record of writing (e.g. "
+            f"{unknown[0]}): a copied site, or one built before kb was upgraded or .kb/ was "
+            "removed (the record starts again then); a public build would publish them: "
+            "build into an empty folder"
         )
 
 

@@ -326,7 +326,8 @@ def test_a_public_build_refuses_a_folder_holding_pages_no_build_of_it_wrote(
         "--kb", str(root), "--today", TODAY, "build", "--out", str(public), "--audience", "public"
     )
     assert refused.exit_code == 2, refused.output
-    assert "no kb build of this folder wrote" in refused.output
+    assert "kb has no record of writing" in refused.output
+    assert "before kb was upgraded" in refused.output
     assert "build into an empty folder" in refused.output
     assert "Traceback" not in refused.output
     assert sorted(p.relative_to(public).as_posix() for p in public.rglob("*")) == before
