@@ -126,3 +126,18 @@ def test_the_help_center_pages_hold_no_internal_state_in_their_markup(help_cente
         states = set(re.findall(r'data-trust="([^"]*)"', html))
         assert states and states <= {"current", "stale"}, (url, states)
         assert "needs-review" not in html and ">expired<" not in html
+
+
+def test_the_english_notice_on_a_right_to_left_article_reads_left_to_right(
+    page: Any,  # noqa: F811
+    help_center: str,
+) -> None:
+    """On the Hebrew article (a right-to-left page) kb's English badge line and notice kept
+    the page's direction, so their final period showed at the start of the line."""
+    page.goto(help_center + "accounts/he-reset-password.html")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    body_direction = page.locator(".card-body").evaluate("e => getComputedStyle(e).direction")
+    assert body_direction == "rtl"  # the article's own words stay right to left
+    for part in (".card-header .trust", ".stale-notice", ".stale-notice p"):
+        direction = page.locator(part).evaluate("e => getComputedStyle(e).direction")
+        assert direction == "ltr", part
