@@ -131,6 +131,8 @@ def asking_person(
     given = given.strip()
     if not given:
         return None, f"no {field} was given"
+    if not roster.people:
+        return None, f"there is no people.yaml roster yet to tell who {field} '{given}' is"
     handle = given if given in roster.people else roster.handle_for(None, given)
     if handle:
         return handle, ""
