@@ -26,20 +26,10 @@ def head(root: Path) -> str:
     or packed-refs), because the app asks before every answer and a git process costs
     5-20 ms on a busy machine; anything unusual asks git itself."""
     try:
-        found = _head_from_files(_git_dir(root))
+        found = _head_from_files(git_runner.git_dir(root))
     except OSError:
         found = None
     return found or git(root, "rev-parse", "HEAD", check=False)
-
-
-_GIT_DIRS: dict[Path, Path] = {}
-
-
-def _git_dir(root: Path) -> Path:
-    if root not in _GIT_DIRS:
-        found = git(root, "rev-parse", "--git-dir")
-        _GIT_DIRS[root] = (root / found).resolve()
-    return _GIT_DIRS[root]
 
 
 def _head_from_files(git_dir: Path) -> str | None:

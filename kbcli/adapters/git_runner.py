@@ -311,6 +311,20 @@ def popen(
         raise _not_found(cwd) from None
 
 
+_GIT_DIRS: dict[Path, Path] = {}
+
+
+def git_dir(root: Path) -> Path:
+    """The git folder of the repository at ``root`` (``.git``, or a linked worktree's
+    own), asked once per process: it does not move while kb runs."""
+    from pathlib import Path
+
+    if root not in _GIT_DIRS:
+        done = run(root, "rev-parse", "--absolute-git-dir", read_only=True)
+        _GIT_DIRS[root] = Path(path(done.stdout).strip())
+    return _GIT_DIRS[root]
+
+
 def path(raw: bytes) -> str:
     """A path (or any text) as git printed it: UTF-8, with undecodable bytes kept as
     surrogates, so the name round-trips to the file system (``os.fsencode``)."""

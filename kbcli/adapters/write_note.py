@@ -53,7 +53,7 @@ def writing(
         yield
         return
     refuse_if_stopped(root, command if resumes else None, paths)
-    note = _git_dir(root) / f"{PREFIX}{os.getpid()}.json"
+    note = git_runner.git_dir(root) / f"{PREFIX}{os.getpid()}.json"
     body = {"command": command, "pid": os.getpid(), "paths": sorted(set(paths))}
     atomic_file.replace_file(note, json.dumps(body).encode())
     yield
@@ -87,7 +87,7 @@ def find_stopped(
     from kbcli.adapters.git_history import uncommitted
 
     try:
-        notes = sorted(_git_dir(root).glob(f"{PREFIX}*.json"))
+        notes = sorted(git_runner.git_dir(root).glob(f"{PREFIX}*.json"))
     except KbError:
         return None
     for note in notes:
@@ -115,14 +115,9 @@ def _forget(note: Path) -> None:
 def _break_stale_index_lock(root: Path) -> str:
     """git's ``index.lock`` left by a killed ``git commit`` would stop the user's own
     commit; removed when no process holds it (as kb's git runner does before its own)."""
-    lock = _git_dir(root) / "index.lock"
+    lock = git_runner.git_dir(root) / "index.lock"
     if lock.exists() and git_runner.lock_is_stale(lock):
         with contextlib.suppress(OSError):
             lock.unlink()
             return "git's index.lock it left was removed. "
     return ""
-
-
-def _git_dir(root: Path) -> Path:
-    done = git_runner.run(root, "rev-parse", "--absolute-git-dir", read_only=True)
-    return Path(git_runner.path(done.stdout).strip())
