@@ -37,7 +37,6 @@ KEY_ALIASES = {"tag": "tags", "tags": "tags", "alias": "aliases", "verifier": "v
 FILTER_KEYS = frozenset(
     {*KEY_ALIASES, "aliases", "verifiers", "is", "owner", "status", "audience", "lang"}
 )
-_EMPTY_FILTER = lazy(r"(?i:tags?|alias(?:es)?|verifiers?|is|owner|status|audience|lang):")
 
 _TOKEN = lazy(
     r"""(?P<neg>-)?(?:
@@ -146,7 +145,7 @@ def parse_query(text: str) -> ParsedQuery:
                 (ex_words if negated else words).extend(phrase.split())
             elif phrase:
                 (ex_phrases if negated else phrases).append(phrase)
-        elif _EMPTY_FILTER.fullmatch(word):
+        elif word.endswith(":") and word[:-1].lower() in FILTER_KEYS:
             raise _no_value(word[:-1].lower())
         elif any(ch.isalnum() for ch in word):
             option = negated and _is_option(word, after_word)
